@@ -1,0 +1,26 @@
+# Two entry points (README Quick start): `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# The main job on the shipped demo agency: validate it, then print the office's worklist.
+# `check` exits 1 when it finds problems (the demo has some on purpose); only worse fails.
+demo: $(STAMP)
+	@$(BIN)/shouwen --repo . check; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo
+	@$(BIN)/shouwen --repo . todo --all
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .shouwen

@@ -1,0 +1,64 @@
+"""Fixtures: real agency repositories in temporary folders, driven through the real CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+
+# Commits made by tests must not depend on the machine's git identity or signing setup.
+os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+
+
+class Agency:
+    def __init__(self, path):
+        self.path = str(path)
+        self.runner = CliRunner()
+
+    def run(self, *args, input=None):
+        """Invoke `shouwen --repo AGENCY ARGS…` in-process; returns click's Result."""
+        return self.runner.invoke(cli, ["--repo", self.path, *map(str, args)], input=input, catch_exceptions=False)
+
+    def ok(self, *args, input=None):
+        r = self.run(*args, input=input)
+        assert r.exit_code == 0, f"shouwen {' '.join(map(str, args))} exited {r.exit_code}:\n{r.output}"
+        return r
+
+    def git(self, *args) -> str:
+        return subprocess.run(["git", "-C", self.path, *args], capture_output=True, text=True, check=True).stdout
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").strip()
+
+    def status(self) -> str:
+        return self.git("status", "--porcelain", "--untracked-files=all")
+
+    def file(self, rel) -> str:
+        with open(os.path.join(self.path, rel), encoding="utf-8") as fh:
+            return fh.read()
+
+    def write(self, rel, text, encoding="utf-8"):
+        full = os.path.join(self.path, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding=encoding) as fh:
+            fh.write(textwrap.dedent(text).lstrip("\n"))
+
+    def new(self, at, badge="J005", service=None, name="张三", phone="13800000000"):
+        args = ["--as", badge, "new", "--name", name, "--phone", phone, "--matter", "咨询事项", "--at", at,
+                "--format", "json"]
+        if service:
+            args += ["--service", service]
+        import json
+        return json.loads(self.ok(*args).stdout)["id"]
+
+
+@pytest.fixture
+def agency(tmp_path):
+    path = tmp_path / "agency"
+    r = CliRunner().invoke(cli, ["init", str(path), "--template", "bureau"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return Agency(path)

@@ -1,0 +1,111 @@
+"""Every command given bad input exits 2 with a Chinese message and writes nothing."""
+import pytest
+
+REC = "records/inquiries/2026/11/20261102-J005-001.md"
+RID = "20261102-J005-001"
+
+
+@pytest.fixture
+def accepted(agency):
+    """A 再生育审批 matter forwarded to and accepted by J014 on 2026-11-02."""
+    assert agency.new("2026-11-02T09:30", service="birth-permit") == RID
+    agency.ok("--as", "J005", "forward", RID, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", RID, "--at", "2026-11-02T11:00")
+    return agency
+
+
+def _commit_broken(agency, data: bytes):
+    import os
+    with open(os.path.join(agency.path, REC), "wb") as fh:
+        fh.write(data)
+    agency.git("commit", "-q", "-am", "hand edit")
+
+
+CASES = {
+    "unknown id": (["--as", "J014", "complete", "20261102-J005-099", "--result", "x"], ["找不到事项", "20261102-J005-099", "records/inquiries/2026/11/20261102-J005-099.md"]),
+    "malformed id": (["--as", "J014", "complete", "../../etc/passwd", "--result", "x"], ["编号", "格式不对"]),
+    "unknown badge": (["--as", "J999", "note", RID, "--text", "x"], ["J999", "rules/staff.yml"]),
+    "unknown department": (["--as", "J014", "forward", RID, "--to", "nowhere"], ["nowhere", "rules/institution.yml"]),
+    "unknown staff": (["--as", "J005", "refer", RID, "--to", "family", "--staff", "J777"], ["J777"]),
+    "event out of stage": (["--as", "J014", "deliver", RID, "--method", "窗口领取"], [REC, RID, "events[3].action", "须先办结"]),
+    "malformed due date": (["--as", "J014", "promise", RID, "--due", "2026-13-40"], ["2026-13-40", "--due"]),
+    "malformed time": (["--as", "J014", "note", RID, "--text", "x", "--at", "昨天下午"], ["昨天下午", "--at"]),
+    "promise days beyond service": (["--as", "J014", "promise", RID, "--days", "11"], [REC, RID, "--days", "10 个工作日"]),
+    "promise date beyond service": (["--as", "J014", "promise", RID, "--due", "2026-12-31", "--at", "2026-11-02T11:10"],
+                                    [REC, RID, "events[3].due", "promise-exceeds-limit"]),
+    "score out of range": (["--as", "J005", "rate", RID, "--score", "7"], ["--score"]),
+    "unknown service": (["--as", "J005", "new", "--name", "甲", "--matter", "咨询", "--service", "nope"], ["nope", "rules/services"]),
+    "missing matter": (["--as", "J005", "new", "--name", "甲"], ["--matter"]),
+    "missing option": (["--as", "J005", "forward", RID], ["--to"]),
+    "unknown option": (["--as", "J005", "forward", RID, "--too", "family"], ["--too"]),
+    "bad list filter": (["list", "--department", "nowhere"], ["nowhere"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_exits_2_and_writes_nothing(accepted, case):
+    args, expected = CASES[case]
+    head, status = accepted.head(), accepted.status()
+    r = accepted.run(*args)
+    assert r.exit_code == 2, r.output
+    assert "错误" in r.stderr
+    for needle in expected:
+        assert needle in r.stderr, f"{needle!r} not in {r.stderr!r}"
+    assert "Traceback" not in r.output
+    assert accepted.head() == head and accepted.status() == status
+
+
+def test_extension_after_the_old_due_date_is_refused(accepted):
+    accepted.ok("--as", "J014", "promise", RID, "--due", "2026-11-06", "--at", "2026-11-02T11:10")
+    head = accepted.head()
+    r = accepted.run("--as", "J014", "extend", RID, "--due", "2026-11-12", "--reason", "核实", "--approver", "J013",
+                     "--at", "2026-11-09T09:00")
+    assert r.exit_code == 2 and "extension-late" in r.stderr and "events[4].at" in r.stderr
+    assert accepted.head() == head and accepted.status() == ""
+    accepted.ok("--as", "J014", "extend", RID, "--due", "2026-11-12", "--reason", "核实", "--approver", "J013",
+                "--at", "2026-11-06T16:00")
+
+
+@pytest.mark.parametrize("data,needle", [
+    (b"---\nid: 20261102-J005-001\nevents: [unclosed\n---\n", "YAML"),
+    ("---\nid: 20261102-J005-001\nmatter: 咨询\n---\n".encode("gbk"), "UTF-8"),
+])
+def test_broken_record_file_is_named_and_left_alone(accepted, data, needle):
+    _commit_broken(accepted, data)
+    head = accepted.head()
+    r = accepted.run("--as", "J014", "note", RID, "--text", "x")
+    assert r.exit_code == 2
+    assert REC in r.stderr and RID in r.stderr and needle in r.stderr
+    assert accepted.head() == head and accepted.status() == ""
+    check = accepted.run("check", "--format", "json")
+    assert check.exit_code == 1
+    import json
+    probs = json.loads(check.stdout)["problems"]
+    assert probs[0]["path"] == REC and probs[0]["code"] in ("yaml-invalid", "encoding")
+
+
+def test_broken_rules_refuse_writes_with_the_rules_file_named(accepted):
+    import os
+    path = os.path.join(accepted.path, "rules/services/birth-permit.md")
+    text = open(path, encoding="utf-8").read().replace("承诺办结时限: 10", "承诺办结时限: 十天")
+    open(path, "w", encoding="utf-8").write(text)
+    accepted.git("commit", "-q", "-am", "typo")
+    head = accepted.head()
+    r = accepted.run("--as", "J014", "note", RID, "--text", "x")
+    assert r.exit_code == 2 and "rules/services/birth-permit.md" in r.stderr and "承诺办结时限" in r.stderr
+    assert accepted.head() == head
+
+
+def test_busy_repository_exits_3(accepted):
+    import fcntl, os
+    os.makedirs(os.path.join(accepted.path, ".shouwen"), exist_ok=True)
+    with open(os.path.join(accepted.path, ".shouwen", "lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        from shouwen import writer
+        old = writer.lock.__defaults__
+        writer.lock.__defaults__ = (0.2,)
+        try:
+            r = accepted.run("--as", "J014", "note", RID, "--text", "x")
+        finally:
+            writer.lock.__defaults__ = old
+    assert r.exit_code == 3 and "正忙" in r.stderr

@@ -1,0 +1,62 @@
+"""The shipped demo agency (rules/ and records/ of this repository) and `shouwen demo`."""
+import json
+import os
+from datetime import date
+
+from click.testing import CliRunner
+
+from shouwen import store
+from shouwen.cli import cli
+from shouwen.fold import EVENT_FIELDS
+from shouwen.ledger import build
+from shouwen.rules import load_rules
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORD_FAMILIES = {"record", "reference"}
+
+
+def test_demo_rules_are_rich_and_valid():
+    rules = load_rules(ROOT)
+    assert rules.problems == []
+    assert len(rules.departments) >= 6 and any(d.parent for d in rules.departments.values())
+    for d in rules.departments.values():
+        assert d.raw.get("functions") and d.raw.get("powers") and d.head in rules.staff
+    assert len(rules.staff) >= 24 and all(s.emails for s in rules.staff.values())
+    assert len(rules.services) >= 8
+    kinds = {s.kind for s in rules.services.values()}
+    assert kinds == {"即办件", "承诺件"}
+    assert rules.policy.forward_limit == 2 and rules.policy.expires and rules.policy.effective
+
+
+def test_shipped_records_are_valid_and_cover_the_scheme():
+    from shouwen.problems import CODES
+    rules = load_rules(ROOT)
+    records = store.load_records(ROOT, use_cache=False)
+    led = build(records, rules, date(2026, 11, 27))
+    assert len(led.entries) >= 300
+    structural = [p for p in led.problems if CODES[p.code][0] in RECORD_FAMILIES]
+    assert structural == []
+    days = sorted(e.state.registered_at.date() for e in led.entries)
+    assert days[0] >= date(2026, 7, 1) and days[-1] <= date(2026, 11, 27)
+    actions = {ev["action"] for e in led.entries for ev in e.record.events}
+    assert actions == set(EVENT_FIELDS)
+    codes = {p.code for p in led.problems}
+    assert {"forward-late", "overdue"} <= codes                    # some late, some overdue and open
+    assert any(e.state.rating in (1, 2) for e in led.entries)       # some rated badly
+    assert any(not e.state.closed for e in led.entries)
+
+
+def test_demo_command_builds_a_real_history(tmp_path):
+    r = CliRunner().invoke(cli, ["demo", "--size", "12", "--since", "2026-11-02", "--until", "2026-11-13",
+                                 str(tmp_path / "d")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(cli, ["--repo", str(tmp_path / "d"), "check", "--today", "2026-11-13", "--format", "json"])
+    out = json.loads(r.stdout)
+    assert out["records"] == 12
+    from shouwen.problems import CODES
+    assert not [p for p in out["problems"] if CODES[p["code"]][0] in RECORD_FAMILIES]
+    import subprocess
+    authors = subprocess.run(["git", "-C", str(tmp_path / "d"), "log", "--format=%an"], capture_output=True,
+                             text=True).stdout.split()
+    assert len(authors) > 12                            # one commit per event, not per record
+    assert set(authors) & {"李明", "张晓燕", "刘洋", "陈静怡"}    # desk staff as authors

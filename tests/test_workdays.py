@@ -1,0 +1,46 @@
+from datetime import date
+
+from shouwen.workdays import WorkCalendar, YearSchedule
+
+cal = WorkCalendar()
+
+
+def test_forwarding_limit_across_national_day():
+    # 2026-10-01..07 off; 10-08 and 10-09 are the first two working days after 09-30
+    assert cal.add(date(2026, 9, 30), 2) == date(2026, 10, 9)
+
+
+def test_make_up_saturday_is_a_working_day():
+    assert cal.is_workday(date(2026, 10, 10))          # 国庆调休上班
+    assert cal.is_workday(date(2026, 2, 14))           # 春节调休上班
+    assert not cal.is_workday(date(2026, 2, 16))       # 春节
+    assert cal.add(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    assert cal.add(date(2026, 2, 13), 2) == date(2026, 2, 24)
+
+
+def test_count_and_zero():
+    assert cal.count(date(2025, 12, 31), date(2026, 12, 31)) == 248
+    assert cal.add(date(2026, 10, 3), 0) == date(2026, 10, 8)
+    assert cal.count(date(2026, 10, 9), date(2026, 10, 9)) == 0
+
+
+def test_uncovered_year_falls_back_to_weekdays_and_says_so():
+    assert cal.add(date(2026, 12, 30), 2) == date(2027, 1, 1)   # Mon–Fri guess: 12-31, 01-01
+    assert cal.uncovered_years(date(2026, 12, 30), date(2027, 1, 1)) == [2027]
+    assert cal.uncovered_years(date(2026, 1, 1), date(2026, 12, 31)) == []
+
+
+def test_calendar_yml_schedule_for_a_year_the_package_lacks():
+    local = WorkCalendar(years={2027: YearSchedule(holidays=frozenset({date(2027, 1, 1)}),
+                                                   workdays=frozenset({date(2027, 1, 2)}))})
+    assert local.covers(2027)
+    assert not local.is_workday(date(2027, 1, 1))
+    assert local.is_workday(date(2027, 1, 2))           # a Saturday made a working day
+    assert local.add(date(2026, 12, 30), 2) == date(2027, 1, 2)
+    assert local.uncovered_years(date(2026, 12, 30), date(2027, 1, 4)) == []
+
+
+def test_local_extra_holiday_and_workday():
+    local = WorkCalendar(holidays=frozenset({date(2026, 11, 27)}), workdays=frozenset({date(2026, 11, 28)}))
+    assert not local.is_workday(date(2026, 11, 27))
+    assert local.is_workday(date(2026, 11, 28))

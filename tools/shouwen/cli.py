@@ -1,0 +1,654 @@
+"""The `shouwen` command line (DESIGN §8): a thin layer over the library.
+
+Exit codes: 0 ok, 1 problems found, 2 bad input or usage (nothing written), 3 busy or in conflict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+
+import click
+
+from . import gitio, store
+from .fold import ACTION_ZH, STAGE_ZH
+from .ids import BADGE_RE
+from .ledger import build, evaluate
+from .problems import ERROR, InputError, Problem
+from .record import CST, local_day, to_date, to_datetime
+from .rules import Rules, load_rules
+from .writer import BusyError, append_event, load_for_write, register
+
+FORMATS = click.Choice(["text", "json"])
+
+
+# --- context: repository, rules, identity ---------------------------------------------
+
+class Desk:
+    def __init__(self, repo: str | None, as_badge: str | None):
+        self.repo_opt = repo
+        self.as_badge = as_badge
+        self._rules = None
+
+    @property
+    def root(self) -> str:
+        if self.repo_opt:
+            root = os.path.abspath(self.repo_opt)
+        else:
+            root = os.path.abspath(os.environ.get("SHOUWEN_REPO") or ".")
+            probe = root
+            while not os.path.isdir(os.path.join(probe, "rules")) and os.path.dirname(probe) != probe:
+                probe = os.path.dirname(probe)
+            if os.path.isdir(os.path.join(probe, "rules")):
+                root = probe
+        if not os.path.isdir(os.path.join(root, "rules")):
+            raise InputError(f"{root} 不是 shouwen 仓库(没有 rules/ 目录);请用 --repo 指定,或先 shouwen init")
+        return root
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            self._rules = load_rules(self.root)
+        return self._rules
+
+    def rules_for_write(self) -> Rules:
+        errs = [p for p in self.rules.problems if p.severity == ERROR]
+        if errs:
+            raise InputError("规则文件有错误,请先修正(shouwen check 查看全部)", errs)
+        if not gitio.is_repo(self.root):
+            raise InputError(f"{self.root} 不是 Git 仓库;请用 shouwen init 创建")
+        return self.rules
+
+    def badge(self, override: str | None = None) -> str:
+        b = override or self.as_badge or os.environ.get("SHOUWEN_BADGE")
+        src = "--as" if (override or self.as_badge) else "SHOUWEN_BADGE"
+        if not b:
+            email = gitio.config(self.root, "user.email") if gitio.is_repo(self.root) else None
+            s = self.rules.staff_by_email(email) if email else None
+            if s is None:
+                raise InputError("不知道您是谁:请用 --as 工号,或设置 SHOUWEN_BADGE,或把 git 的 user.email 登记在 rules/staff.yml")
+            return s.badge
+        if b not in self.rules.staff:
+            raise InputError(f"工号 {b}({src})不在 rules/staff.yml 中",
+                             [Problem("staff-unknown", f"工号 {b} 不在 rules/staff.yml 中", path="rules/staff.yml", field="badge")])
+        return b
+
+
+pass_desk = click.make_pass_decorator(Desk)
+
+
+def parse_at(value: str | None) -> datetime:
+    if value in (None, ""):
+        return datetime.now(CST).replace(microsecond=0)
+    d = to_datetime(value)
+    if d is None:
+        day = to_date(value)
+        if day is None:
+            raise InputError(f"时间 {value!r} 格式不对(--at 应为 ISO 时间,如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00)")
+        d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
+    return d.replace(microsecond=0)
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    d = to_date(value)
+    if d is None:
+        raise InputError(f"日期 {value!r} 格式不对({name} 应为 YYYY-MM-DD)")
+    return d
+
+
+def today_cst() -> date:
+    return datetime.now(CST).date()
+
+
+def _json_default(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    return str(v)
+
+
+def emit_json(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+
+
+# --- the group with Chinese errors and exit codes -------------------------------------
+
+class ShouwenGroup(click.Group):
+    def main(self, args=None, prog_name=None, **kw):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kw)
+        except InputError as e:
+            click.echo(f"错误:{e}", err=True)
+            for p in e.problems:
+                click.echo("  " + p.line(), err=True)
+            sys.exit(2)
+        except BusyError as e:
+            click.echo(f"错误:{e}", err=True)
+            sys.exit(3)
+        except click.exceptions.Abort:
+            click.echo("已取消,未写入任何内容。", err=True)
+            sys.exit(2)
+        except click.exceptions.NoSuchOption as e:
+            _usage(e, f"没有选项 {e.option_name}" + (f"(您是否想用 {', '.join(e.possibilities)}?)" if e.possibilities else ""))
+        except click.exceptions.MissingParameter as e:
+            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+            _usage(e, f"缺少参数 {hint}".strip())
+        except click.exceptions.BadParameter as e:
+            _usage(e, f"参数 {e.param_hint or ''} 的值不对:{e.message}")
+        except click.exceptions.UsageError as e:
+            _usage(e, f"用法错误:{e.message}")
+        except click.exceptions.ClickException as e:
+            click.echo(f"错误:{e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage(e, msg):
+    if e.ctx is not None:
+        click.echo(e.ctx.get_usage().replace("Usage:", "用法:"), err=True)
+    click.echo(f"错误:{msg}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--repo", metavar="DIR", help="机构仓库目录(默认当前目录)")
+@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.version_option(package_name="shouwen")
+@click.pass_context
+def cli(ctx, repo, as_badge):
+    """首问责任制:登记、转办、承诺、督办、办结,每一步都是一次 Git 提交。"""
+    ctx.obj = Desk(repo, as_badge)
+
+
+# --- registering and advancing records -------------------------------------------------
+
+def _service_choice(rules: Rules) -> str | None:
+    items = list(rules.services.values())
+    click.echo("办事事项(直接回车表示一般咨询,不对应具体事项):")
+    for i, s in enumerate(items, 1):
+        click.echo(f"  {i:>2}. {s.name}({s.kind},承诺 {s.promised_days} 个工作日)")
+    while True:
+        raw = click.prompt("事项编号", default="", show_default=False).strip()
+        if not raw:
+            return None
+        if raw.isdigit() and 1 <= int(raw) <= len(items):
+            return items[int(raw) - 1].id
+        if raw in rules.services:
+            return raw
+        click.echo(f"没有编号为 {raw} 的事项,请重新输入。")
+
+
+CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+
+
+@cli.command("new")
+@click.option("--name", help="发问人姓名")
+@click.option("--phone", help="联系电话")
+@click.option("--org", help="单位")
+@click.option("--address", help="地址")
+@click.option("--matter", help="发问事由(一句话)")
+@click.option("--channel", type=click.Choice(list(CHANNEL_NAMES)), help="渠道:visit 来访 | phone 来电 | letter 来信 | online 网上")
+@click.option("--service", help="办事事项 id(rules/services/ 下的文件名)")
+@click.option("--at", "at", help="登记时间(默认现在)")
+@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
+@click.option("--body", default="", help="备注正文(Markdown)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt):
+    """登记一件新事项。不带参数时逐项询问(访客在等,按提示输入即可)。"""
+    rules = desk.rules_for_write()
+    by = desk.badge(as_badge)
+    interactive = not name and not matter
+    if interactive:
+        click.echo(f"登记人:{rules.who(by)}。按提示输入,直接回车跳过选填项。")
+        name = click.prompt("发问人姓名")
+        phone = click.prompt("联系电话(选填)", default="", show_default=False)
+        org = click.prompt("单位(选填)", default="", show_default=False)
+        address = click.prompt("地址(选填)", default="", show_default=False)
+        matter = click.prompt("发问事由")
+        channel = click.prompt("渠道", type=click.Choice(list(CHANNEL_NAMES)), default=channel or "visit")
+        service = _service_choice(rules)
+    missing = [f for f, v in (("--name", name), ("--matter", matter)) if not v]
+    if missing:
+        raise InputError(f"缺少 {'、'.join(missing)}")
+    if service and service not in rules.services:
+        raise InputError(f"办事事项 {service} 不在 rules/services/ 中;可用:{', '.join(rules.services)}")
+    when = parse_at(at)
+    rec = register(desk.root, rules, by, when, {"name": name, "organization": org, "address": address,
+                                                   "phone": phone}, matter.strip(), channel or "visit", service, body)
+    if fmt == "json":
+        emit_json({"id": rec.id, "code": rec.meta["code"], "path": rec.path})
+    else:
+        click.echo(f"已登记 {rec.id}  查询码 {rec.meta['code']}")
+        if service:
+            svc = rules.services[service]
+            click.echo(f"事项:{svc.name}({svc.kind});请一次性告知所需材料:shouwen notify {rec.id}")
+
+
+def event_command(name: str, action: str, help_text: str, options=()):
+    """Make one event command: ID, its own options, --at, --as, --note."""
+
+    def deco(builder):
+        @cli.command(name, help=help_text)
+        @click.argument("record_id", metavar="ID")
+        @click.option("--at", "at", help="事件时间(ISO,默认现在)")
+        @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+        @click.option("--note", "note", help="附注")
+        @pass_desk
+        def cmd(desk, record_id, at, as_badge, note, **kw):
+            rules = desk.rules_for_write()
+            by = desk.badge(as_badge)
+            when = parse_at(at)
+            ev = {"at": when, "by": by, "action": action}
+            ev.update(builder(desk, rules, record_id, when, **kw))
+            if note:
+                ev["note"] = note
+            rec = append_event(desk.root, rules, record_id, ev)
+            entry = evaluate(rec, rules, local_day(when))
+            st = entry.state
+            extra = f",承办:{rules.who(st.handler)}" if st and st.handler else ""
+            if entry.deadlines and entry.deadlines.due and not st.closed:
+                extra += f",办结期限 {entry.deadlines.due}"
+            click.echo(f"{ACTION_ZH[action]} {record_id}:已提交({STAGE_ZH.get(st.stage, st.stage)}{extra})")
+
+        for opt in reversed(options):
+            cmd = opt(cmd)
+        return cmd
+
+    return deco
+
+
+def _need_dept(rules, dept):
+    if dept not in rules.departments:
+        raise InputError(f"部门 {dept} 不在 rules/institution.yml 中;可用:{', '.join(rules.departments)}",
+                         [Problem("department-unknown", f"部门 {dept} 不存在", path="rules/institution.yml", field="--to")])
+
+
+def _need_staff(rules, badge, flag):
+    if badge not in rules.staff:
+        raise InputError(f"工号 {badge}({flag})不在 rules/staff.yml 中",
+                         [Problem("staff-unknown", f"工号 {badge} 不存在", path="rules/staff.yml", field=flag)])
+
+
+def _routing(desk, rules, rid, when, to, staff):
+    _need_dept(rules, to)
+    if staff:
+        _need_staff(rules, staff, "--staff")
+    return {"to": to, **({"staff": staff} if staff else {})}
+
+
+@event_command("answer", "answered", "当场答复(办结并关闭)。", [click.option("--answer", "answer", required=True, help="答复内容")])
+def _answer(desk, rules, rid, when, answer):
+    return {"answer": answer}
+
+
+@event_command("refer", "referred", "引导至负责的部门或人员,由其办理。",
+               [click.option("--to", required=True, help="部门 id"), click.option("--staff", help="工号")])
+def _refer(desk, rules, rid, when, to, staff):
+    return _routing(desk, rules, rid, when, to, staff)
+
+
+@event_command("relay", "relayed", "责任人不在:记下留言,承诺转告。",
+               [click.option("--message", required=True, help="留言内容"), click.option("--to", help="部门 id"),
+                click.option("--staff", help="工号")])
+def _relay(desk, rules, rid, when, message, to, staff):
+    out = {"message": message}
+    if to:
+        _need_dept(rules, to)
+        out["to"] = to
+    if staff:
+        _need_staff(rules, staff, "--staff")
+        out["staff"] = staff
+    return out
+
+
+@event_command("forward", "forwarded", "转办至承办部门(须在登记后规定的工作日内)。",
+               [click.option("--to", required=True, help="部门 id"), click.option("--staff", help="工号")])
+def _forward(desk, rules, rid, when, to, staff):
+    return _routing(desk, rules, rid, when, to, staff)
+
+
+@event_command("accept", "accepted", "承办人签收受理。")
+def _accept(desk, rules, rid, when):
+    return {}
+
+
+@event_command("return", "returned", "退回首问责任人(非本部门职责)。", [click.option("--reason", required=True, help="退回理由")])
+def _return(desk, rules, rid, when, reason):
+    return {"reason": reason}
+
+
+@event_command("notify", "notified", "一次性告知所需材料;不带 --materials 时告知该事项办事指南列出的全部材料。",
+               [click.option("--materials", help="材料名称,用逗号分隔")])
+def _notify(desk, rules, rid, when, materials):
+    if materials:
+        items = [m.strip() for m in materials.replace(",", ",").replace("、", ",").split(",") if m.strip()]
+    else:
+        rec = load_for_write(desk.root, rid)
+        svc = rules.services.get(rec.meta.get("service") or "")
+        if svc is None:
+            raise InputError(f"{rec.path} [{rid}] 字段 service:该事项未对应办事指南,请用 --materials 列出材料")
+        items = [m["名称"] for m in svc.materials]
+    if not items:
+        raise InputError("材料清单为空")
+    return {"materials": items}
+
+
+@event_command("promise", "promised", "承诺办结日期:--due 日期,或 --days 自受理起的工作日数(不得超过事项承诺时限)。",
+               [click.option("--due", help="办结日期 YYYY-MM-DD"), click.option("--days", type=int, help="自受理起的工作日数")])
+def _promise(desk, rules, rid, when, due, days):
+    if (due is None) == (days is None):
+        raise InputError("请给出 --due 日期 或 --days 工作日数(二选一)")
+    if due is not None:
+        return {"due": parse_day(due, "--due")}
+    rec = load_for_write(desk.root, rid)
+    entry = evaluate(rec, rules, local_day(when))
+    st = entry.state
+    if st is None or st.accepted_at is None:
+        raise InputError(f"{rec.path} [{rid}]:尚未受理,不能按受理日计算承诺期限;请先 shouwen accept {rid}")
+    svc = rules.services.get(rec.meta.get("service") or "")
+    if days < 0:
+        raise InputError("--days 不能为负数")
+    if svc is not None and days > svc.promised_days:
+        raise InputError(f"{rec.path} [{rid}] 字段 --days:{days} 个工作日超过《{svc.name}》承诺时限 {svc.promised_days} 个工作日",
+                         [Problem("promise-exceeds-limit", f"最多 {svc.promised_days} 个工作日", path=rec.path, record=rid, field="--days")])
+    return {"due": rules.calendar.add(local_day(st.accepted_at), days)}
+
+
+@event_command("extend", "extended", "延期(须在原办结日期前,注明理由和批准人)。",
+               [click.option("--due", required=True, help="新的办结日期"), click.option("--reason", required=True, help="延期理由"),
+                click.option("--approver", required=True, help="批准人工号")])
+def _extend(desk, rules, rid, when, due, reason, approver):
+    _need_staff(rules, approver, "--approver")
+    return {"due": parse_day(due, "--due"), "reason": reason, "approver": approver}
+
+
+@event_command("escalate", "escalated", "上报(默认报本部门负责人;负责人本人则报上级部门负责人)。",
+               [click.option("--to", help="上报对象工号"), click.option("--reason", help="上报理由")])
+def _escalate(desk, rules, rid, when, to, reason):
+    if to:
+        _need_staff(rules, to, "--to")
+    else:
+        me = desk.badge()
+        dept = rules.departments.get(rules.department_of(me) or "")
+        while dept is not None and (dept.head in (None, me)):
+            dept = rules.departments.get(dept.parent or "")
+        if dept is None:
+            raise InputError("找不到可上报的上级,请用 --to 指定工号")
+        to = dept.head
+    return {"to": to, **({"reason": reason} if reason else {})}
+
+
+@event_command("followup", "followed_up", "督办:首问责任人跟踪催办。")
+def _followup(desk, rules, rid, when):
+    return {}
+
+
+@event_command("explain", "explained", "不能办理(不符合规定或非本单位职责):解释并指引(关闭)。",
+               [click.option("--reason", required=True, help="解释内容")])
+def _explain(desk, rules, rid, when, reason):
+    return {"reason": reason}
+
+
+@event_command("complete", "completed", "办结:记录办理结果。", [click.option("--result", required=True, help="办理结果")])
+def _complete(desk, rules, rid, when, result):
+    return {"result": result}
+
+
+@event_command("deliver", "delivered", "取件或送达:如何交付、交给谁(关闭)。",
+               [click.option("--method", required=True, help="方式,如 窗口取件、邮寄、电话告知"), click.option("--to", help="领取人")])
+def _deliver(desk, rules, rid, when, method, to):
+    return {"method": method, **({"to": to} if to else {})}
+
+
+@event_command("rate", "rated", "好差评:5 非常满意 … 1 非常不满意(1–2 为差评,须督办回访)。",
+               [click.option("--score", type=int, required=True, help="1–5"), click.option("--comment", help="评价意见")])
+def _rate(desk, rules, rid, when, score, comment):
+    if score not in rules.policy.satisfaction:
+        raise InputError(f"--score {score} 应为 1 到 5")
+    return {"score": score, **({"comment": comment} if comment else {})}
+
+
+@event_command("note", "note", "备注。", [click.option("--text", required=True, help="备注内容")])
+def _note(desk, rules, rid, when, text):
+    return {"text": text}
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def _ledger(desk, today):
+    rules = desk.rules
+    return build(store.load_records(desk.root), rules, today)
+
+
+def entry_json(entry, rules) -> dict:
+    rec, st, dl = entry.record, entry.state, entry.deadlines
+    out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
+           "channel": rec.meta.get("channel"), "first_responder": rec.meta.get("first_responder")}
+    if st is not None:
+        out.update({"handler": st.handler, "handler_department": st.handler_department, "stage": st.stage,
+                    "closed": st.closed, "due": dl.due if dl else None, "overdue": bool(dl and dl.overdue),
+                    "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
+                    "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
+                    "rating": st.rating})
+    out["events"] = rec.events
+    out["problems"] = [p.as_json() for p in entry.problems]
+    return out
+
+
+@cli.command("show")
+@click.argument("record_id", metavar="ID")
+@click.option("--today", help="按该日期判断是否超期(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def show_cmd(desk, record_id, today, fmt):
+    """显示一件事项及其推导出的状态。"""
+    rules = desk.rules
+    rec = load_for_write(desk.root, record_id)
+    entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    if fmt == "json":
+        emit_json(entry_json(entry, rules))
+        return
+    st, dl = entry.state, entry.deadlines
+    m = rec.meta
+    click.echo(f"{rec.id}  {m.get('matter')}")
+    click.echo(f"  查询码 {m.get('code')}  渠道 {CHANNEL_NAMES.get(m.get('channel'), m.get('channel'))}"
+               f"  首问责任人 {rules.who(m.get('first_responder'))}")
+    if m.get("service"):
+        click.echo(f"  事项 {rules.services[m['service']].name if m['service'] in rules.services else m['service']}")
+    if st:
+        click.echo(f"  阶段 {STAGE_ZH.get(st.stage, st.stage)}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}")
+        if dl and dl.due:
+            click.echo(f"  办结期限 {dl.due}{'  已超期' if dl.overdue else ''}")
+    for ev in rec.events:
+        if isinstance(ev, dict):
+            at = to_datetime(ev.get("at"))
+            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(ev.get('action'), ev.get('action'))}"
+                       f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
+    for p in entry.problems:
+        click.echo("  " + p.line())
+
+
+def _select(entries, rules, status, department, staff, overdue, since, until):
+    out = []
+    for e in entries:
+        st = e.state
+        if st is None:
+            continue
+        if status == "open" and st.closed or status == "closed" and not st.closed:
+            continue
+        if status not in (None, "open", "closed") and st.stage != status:
+            continue
+        if overdue and not (e.deadlines and e.deadlines.overdue):
+            continue
+        if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
+            continue
+        if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
+            continue
+        day = local_day(st.registered_at)
+        if since and day < since or until and day > until:
+            continue
+        out.append(e)
+    return out
+
+
+def _table(entries, rules):
+    for e in entries:
+        st, dl = e.state, e.deadlines
+        due = dl.next_deadline or dl.due if dl else None
+        flag = "超期" if dl and dl.overdue else ""
+        click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
+                   f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
+
+
+@cli.command("list")
+@click.option("--status", help="open 未结 | closed 已结 | 或阶段名(如 forwarded)")
+@click.option("--department", help="部门 id(承办或首问部门)")
+@click.option("--staff", help="工号(承办人或首问责任人)")
+@click.option("--overdue", is_flag=True, help="只列超期未办结的")
+@click.option("--from", "since", help="登记日期起 YYYY-MM-DD")
+@click.option("--to", "until", help="登记日期止 YYYY-MM-DD")
+@click.option("--today", help="按该日期判断超期(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
+    """列出事项。"""
+    rules = desk.rules
+    if department and department not in rules.departments:
+        raise InputError(f"部门 {department}(--department)不在 rules/institution.yml 中")
+    if staff and staff not in rules.staff:
+        raise InputError(f"工号 {staff}(--staff)不在 rules/staff.yml 中")
+    led = _ledger(desk, parse_day(today, "--today") or today_cst())
+    rows = _select(led.entries, rules, status, department, staff, overdue,
+                   parse_day(since, "--from"), parse_day(until, "--to"))
+    if fmt == "json":
+        emit_json([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
+    else:
+        _table(rows, rules)
+        click.echo(f"共 {len(rows)} 件")
+
+
+@cli.command("todo")
+@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办(默认本人)")
+@click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
+@click.option("--today", help="按该日期计算(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def todo_cmd(desk, as_badge, everyone, today, fmt):
+    """我的待办:我承办或我首问的未结事项,最近的期限在前。"""
+    rules = desk.rules
+    day = parse_day(today, "--today") or today_cst()
+    me = None if everyone else desk.badge(as_badge)
+    led = _ledger(desk, day)
+    rows = []
+    for e in led.entries:
+        st = e.state
+        if st is None or st.registered_at is None:
+            continue
+        bad = st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
+        if st.closed and not bad:
+            continue
+        mine = everyone or me in (st.handler, e.record.meta.get("first_responder")) or (
+            st.handler == rules.department_of(me) and st.handler in rules.departments)
+        if mine:
+            due = e.deadlines.next_deadline if e.deadlines else None
+            if bad and st.rated_at:
+                due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
+            rows.append((due or date.max, e))
+    rows.sort(key=lambda x: (x[0], x[1].record.id))
+    if fmt == "json":
+        emit_json([{**{k: v for k, v in entry_json(e, rules).items() if k != "events"},
+                    "next_deadline": None if d == date.max else d} for d, e in rows])
+        return
+    who = "全单位" if everyone else rules.who(me)
+    click.echo(f"{who}的待办({day}):{len(rows)} 件")
+    _table([e for _, e in rows], rules)
+
+
+@cli.command("check")
+@click.option("--today", help="按该日期检查期限(默认今天,北京时间)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def check_cmd(desk, today, fmt):
+    """检查全部记录和规则:格式、引用、期限。有错误时退出码为 1。"""
+    day = parse_day(today, "--today") or today_cst()
+    led = _ledger(desk, day)
+    probs = led.problems
+    ok = not any(p.severity == ERROR for p in probs)
+    if fmt == "json":
+        emit_json({"ok": ok, "records": len(led.entries), "today": day.isoformat(),
+                   "problems": [p.as_json() for p in probs]})
+    else:
+        for p in probs:
+            click.echo(p.line())
+        counts = {}
+        for p in probs:
+            counts[p.code] = counts.get(p.code, 0) + 1
+        summary = ",".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+        nerr = sum(p.severity == ERROR for p in probs)
+        click.echo(f"检查 {len(led.entries)} 件记录({day}):{nerr} 个错误,{len(probs) - nerr} 个警告" +
+                   (f"({summary})" if summary else ""))
+    return 0 if ok else 1
+
+
+@cli.command("receipt")
+@click.argument("record_id", metavar="ID")
+@click.option("--pickup", is_flag=True, help="打印取件登记表(而不是收件回执)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件(默认输出到屏幕)")
+@pass_desk
+def receipt_cmd(desk, record_id, pickup, output):
+    """打印《机关办理事项收件回执》或《取件登记表》(HTML,可直接打印)。"""
+    from .receipt import render
+    rules = desk.rules
+    rec = load_for_write(desk.root, record_id)
+    entry = evaluate(rec, rules, today_cst())
+    if pickup and (entry.state is None or entry.state.completed_at is None):
+        raise InputError(f"{rec.path} [{record_id}]:尚未办结,不能打印取件登记表")
+    html = render(entry, rules, pickup=pickup)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        click.echo(f"已写入 {output}")
+    else:
+        click.echo(html)
+
+
+# --- setting up -----------------------------------------------------------------------
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--template", type=click.Choice(["bureau"]), default="bureau", show_default=True,
+              help="机构模板:bureau 机关")
+def init_cmd(directory, template):
+    """新建一个机构仓库(Git),带规则模板。"""
+    from .setup import init_repo
+    path = init_repo(directory, template)
+    click.echo(f"已在 {path} 创建机构仓库(模板 {template})。下一步:编辑 rules/ 下的机构、人员和办事指南。")
+
+
+@cli.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--size", default=320, show_default=True, help="生成的事项数")
+@click.option("--since", default="2026-07-01", show_default=True, help="最早登记日期")
+@click.option("--until", help="截止日期(默认今天)")
+@click.option("--seed", default=1, show_default=True, help="随机种子(同一种子生成同样的数据)")
+def demo_cmd(directory, size, since, until, seed):
+    """生成一个示例机构仓库:N 件事项,每一步都是一次真实的提交。"""
+    from .demo import make_demo
+    start = parse_day(since, "--since")
+    end = parse_day(until, "--until") or today_cst()
+    if end < start:
+        raise InputError("--until 早于 --since")
+    path, n = make_demo(directory, size, start, end, seed)
+    click.echo(f"已在 {path} 生成示例机构:{size} 件事项,{n} 次提交。")
+
+
+def main():
+    cli.main(prog_name="shouwen")
+
+
+if __name__ == "__main__":
+    main()

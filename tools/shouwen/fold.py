@@ -1,0 +1,178 @@
+"""The event fold (pure): a record's events, in order, give its derived state.
+
+Nothing derived is ever stored in a record; `show`, `list`, `todo`, `check` and the
+site all read the state this module computes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .record import to_date, to_datetime
+
+# action -> (required fields, optional fields); every event also has at/by/action and may carry `note`.
+EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
+    "registered": ((), ()),
+    "answered": (("answer",), ()),
+    "referred": (("to",), ("staff",)),
+    "relayed": (("message",), ("to", "staff")),
+    "forwarded": (("to",), ("staff",)),
+    "accepted": ((), ()),
+    "returned": (("reason",), ()),
+    "notified": (("materials",), ()),
+    "promised": (("due",), ()),
+    "extended": (("due", "reason", "approver"), ()),
+    "escalated": (("to",), ("reason",)),
+    "followed_up": ((), ()),
+    "explained": (("reason",), ()),
+    "completed": (("result",), ()),
+    "delivered": (("method",), ("to",)),
+    "rated": (("score",), ("comment",)),
+    "note": (("text",), ()),
+}
+COMMON_FIELDS = ("at", "by", "action", "note")
+
+ACTION_ZH = {
+    "registered": "登记", "answered": "当场答复", "referred": "引导", "relayed": "转告",
+    "forwarded": "转办", "accepted": "签收受理", "returned": "退回", "notified": "一次性告知",
+    "promised": "承诺", "extended": "延期", "escalated": "上报", "followed_up": "督办",
+    "explained": "解释", "completed": "办结", "delivered": "取件送达", "rated": "评价", "note": "备注",
+}
+# Actions that move the matter on; notified/followed_up/rated/note do not change the stage.
+STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note"}
+CLOSING = frozenset({"answered", "explained", "delivered"})
+ROUTABLE = frozenset({"registered", "relayed", "returned", "escalated"})
+
+STAGE_ZH = {"registered": "已登记", "answered": "已当场答复", "referred": "已引导", "relayed": "已转告",
+            "forwarded": "已转办", "accepted": "已受理", "returned": "已退回", "promised": "已承诺",
+            "extended": "已延期", "escalated": "已上报", "explained": "已解释", "completed": "已办结",
+            "delivered": "已送达"}
+
+
+@dataclass
+class State:
+    first_responder: str | None = None
+    stage: str | None = None
+    closed: bool = False
+    handler: str | None = None            # badge, or department id until someone accepts
+    handler_department: str | None = None
+    registered_at: datetime | None = None
+    routed_at: datetime | None = None     # first answered/referred/forwarded/accepted/explained
+    sent_at: datetime | None = None       # last forwarded/referred, awaiting acceptance
+    accepted_at: datetime | None = None
+    promised_at: datetime | None = None
+    due: date | None = None
+    extensions: list = field(default_factory=list)   # (at, old due, new due)
+    completed_at: datetime | None = None
+    closed_at: datetime | None = None
+    rating: int | None = None
+    rated_at: datetime | None = None
+    followups: list = field(default_factory=list)    # times of followed_up events
+    forwards: int = 0
+    returns: int = 0
+    materials_told: list = field(default_factory=list)
+    # (event index, field, message) for events that make no sense where they stand
+    order_problems: list = field(default_factory=list)
+
+
+def allowed(s: State, action: str) -> str | None:
+    """None when `action` may follow the state `s`, else why not (in Chinese)."""
+    if action == "registered":
+        return "登记只能是第一条事件"
+    if s.stage is None:
+        return "第一条事件必须是登记(registered)"
+    if action == "note":
+        return None
+    if s.closed:
+        if action == "rated":
+            return "该事项已评价过,每件只能评价一次" if s.rating is not None else None
+        if action == "followed_up":
+            return None
+        return f"事项已结束({STAGE_ZH.get(s.stage, s.stage)}),不能再{ACTION_ZH[action]}"
+    if action == "rated":
+        return "事项尚未结束,不能评价"
+    if s.completed_at and action not in ("delivered", "notified", "followed_up"):
+        return f"事项已办结,只能取件送达,不能再{ACTION_ZH[action]}"
+    if action in ("referred", "forwarded") and s.stage not in ROUTABLE:
+        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)},不能{ACTION_ZH[action]};承办人应先退回"
+    if action == "relayed" and s.stage not in ("registered", "returned"):
+        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)},不能转告"
+    if action == "accepted" and s.accepted_at is not None and s.stage not in ("escalated",):
+        return "该事项已受理"
+    if action == "returned" and s.stage not in ("forwarded", "referred", "accepted"):
+        return "只有转办、引导或受理后的事项才能退回"
+    if action == "promised":
+        if s.accepted_at is None:
+            return "须先受理(accept)才能承诺办结时限"
+        if s.due is not None:
+            return "已承诺过办结时限;要改期请用延期(extend)"
+    if action == "extended" and s.due is None:
+        return "尚未承诺办结时限,不能延期"
+    if action == "completed" and s.accepted_at is None:
+        return "须先受理(accept)才能办结"
+    if action == "delivered" and s.completed_at is None:
+        return "须先办结(complete)才能取件送达"
+    return None
+
+
+def fold(events: list, first_responder: str | None = None, dept_of=lambda badge: None) -> State:
+    s = State(first_responder=first_responder)
+    last_at = None
+    for i, ev in enumerate(events):
+        if not isinstance(ev, dict):
+            s.order_problems.append((i, f"events[{i}]", "事件应为键值映射"))
+            continue
+        action, by, at = ev.get("action"), ev.get("by"), to_datetime(ev.get("at"))
+        if action not in EVENT_FIELDS:
+            continue  # reported as field-invalid by the validator
+        if at is not None and last_at is not None and at < last_at:
+            s.order_problems.append((i, f"events[{i}].at", "事件时间早于前一条事件,事件须按时间顺序追加"))
+        if at is not None:
+            last_at = at
+        if i == 0 and action == "registered":
+            s.stage, s.handler, s.registered_at = "registered", first_responder, at
+            s.handler_department = dept_of(first_responder)
+            continue
+        why = allowed(s, action)
+        if why:
+            s.order_problems.append((i, f"events[{i}].action", why))
+            continue
+        _apply(s, action, ev, at, by, dept_of)
+    return s
+
+
+def _apply(s: State, action, ev, at, by, dept_of):
+    if action in STAGE_ACTIONS:
+        s.stage = action
+    if action in ("answered", "referred", "forwarded", "accepted", "explained") and s.routed_at is None:
+        s.routed_at = at
+    if action in ("referred", "forwarded"):
+        s.handler = ev.get("staff") or ev.get("to")
+        s.handler_department = ev.get("to")
+        s.sent_at = at
+        s.accepted_at = None
+        s.forwards += action == "forwarded"
+    elif action == "accepted":
+        s.handler, s.handler_department, s.accepted_at, s.sent_at = by, dept_of(by), at, None
+    elif action == "returned":
+        s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder)
+        s.accepted_at = s.sent_at = None
+        s.due = None
+        s.returns += 1
+    elif action == "escalated":
+        s.handler, s.handler_department = ev.get("to"), dept_of(ev.get("to"))
+    elif action == "promised":
+        s.due, s.promised_at = to_date(ev.get("due")), at
+    elif action == "extended":
+        s.extensions.append((at, s.due, to_date(ev.get("due"))))
+        s.due = to_date(ev.get("due"))
+    elif action == "notified":
+        s.materials_told = list(ev.get("materials") or [])
+    elif action == "completed":
+        s.completed_at = at
+    elif action == "followed_up":
+        s.followups.append(at)
+    elif action == "rated":
+        s.rating, s.rated_at = ev.get("score"), at
+    if action in CLOSING:
+        s.closed, s.closed_at = True, at

@@ -1,0 +1,65 @@
+"""All records checked together (pure): per-record state, deadlines and problems, plus the
+problems only the whole ledger shows (duplicate ids, policy validity)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .deadlines import Deadlines, inquiry_deadlines
+from .fold import State
+from .problems import ERROR, Problem
+from .record import Record
+from .rules import Rules
+from .validate import check_id, check_inquiry
+
+
+@dataclass
+class Entry:
+    record: Record
+    state: State | None
+    deadlines: Deadlines | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+
+@dataclass
+class Ledger:
+    entries: list[Entry]
+    problems: list[Problem]           # every problem, rules and ledger-wide ones included
+    by_id: dict[str, Entry]
+
+
+def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
+    if rec.kind != "inquiries":
+        probs = list(rec.problems) or check_id(rec)
+        return Entry(rec, None, None, probs)
+    probs, state = check_inquiry(rec, rules)
+    dl = None
+    if state is not None and state.registered_at is not None:
+        service = rules.services.get(rec.meta.get("service") or "")
+        dl, more = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
+        probs.extend(more)
+    return Entry(rec, state, dl, probs)
+
+
+def build(records: list[Record], rules: Rules, today: date) -> Ledger:
+    entries = [evaluate(r, rules, today) for r in records]
+    problems = list(rules.problems)
+    by_id: dict[str, Entry] = {}
+    for e in entries:
+        rid = e.record.id
+        if rid and rid in by_id:
+            first = by_id[rid].record.path
+            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用;两件事项不能共用一个编号",
+                                      path=e.record.path, record=rid, field="id"))
+        elif rid:
+            by_id[rid] = e
+        problems.extend(e.problems)
+    pol = rules.policy
+    if pol.expires and today > pol.expires:
+        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
+                                path="rules/policy.yml", field="expires"))
+    return Ledger(entries, problems, by_id)

@@ -1,0 +1,85 @@
+"""Problems found by the checks: a stable code, where it is, and a Chinese message.
+
+Every check in shouwen returns a list of these; nothing raises for a user's mistake.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (family, default severity); the README documents each one.
+CODES: dict[str, tuple[str, str]] = {
+    # record
+    "yaml-invalid": ("record", ERROR),
+    "encoding": ("record", ERROR),
+    "field-missing": ("record", ERROR),
+    "field-invalid": ("record", ERROR),
+    "field-unknown": ("record", ERROR),
+    "id-duplicate": ("record", ERROR),
+    "id-path-mismatch": ("record", ERROR),
+    "event-order": ("record", ERROR),
+    # reference
+    "staff-unknown": ("reference", ERROR),
+    "department-unknown": ("reference", ERROR),
+    "service-unknown": ("reference", ERROR),
+    "inquiry-unknown": ("reference", ERROR),
+    # deadline
+    "forward-late": ("deadline", ERROR),
+    "accept-late": ("deadline", ERROR),
+    "promise-missing": ("deadline", ERROR),
+    "promise-exceeds-limit": ("deadline", ERROR),
+    "overdue": ("deadline", ERROR),
+    "extension-late": ("deadline", ERROR),
+    "verdict-late": ("deadline", ERROR),
+    "followup-late": ("deadline", ERROR),
+    "calendar-uncovered": ("deadline", WARNING),
+    # rules
+    "rules-invalid": ("rules", ERROR),
+    # ladder
+    "ladder-invalid": ("ladder", ERROR),
+    "sanction-mismatch": ("ladder", ERROR),
+    "policy-expired": ("ladder", ERROR),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    path: str | None = None
+    record: str | None = None
+    field: str | None = None
+    severity: str = ""
+    extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self):
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES.get(self.code, ("", ERROR))[1])
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        extra = d.pop("extra")
+        d.update(extra)
+        return {k: v for k, v in d.items() if v is not None}
+
+    def line(self) -> str:
+        """One line for a terminal: severity, code, file, record, field, message."""
+        where = " ".join(x for x in (self.path, self.record and f"[{self.record}]",
+                                     self.field and f"字段 {self.field}") if x)
+        label = "错误" if self.severity == ERROR else "警告"
+        return f"{label} {self.code}: {where}: {self.message}" if where else f"{label} {self.code}: {self.message}"
+
+
+def errors(problems) -> list[Problem]:
+    return [p for p in problems if p.severity == ERROR]
+
+
+class InputError(Exception):
+    """A user's mistake found before anything is written: the CLI prints it and exits 2."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []

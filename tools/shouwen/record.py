@@ -1,0 +1,154 @@
+"""A record on disk: Markdown with YAML front matter (DESIGN §3), parsed and written.
+
+Parsing never raises: a broken file becomes a Record with `problems` set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import yaml
+
+from .problems import Problem
+
+CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Record:
+    path: str
+    meta: dict
+    body: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def id(self) -> str | None:
+        rid = self.meta.get("id") if isinstance(self.meta, dict) else None
+        return rid if isinstance(rid, str) else None
+
+    @property
+    def events(self) -> list:
+        ev = self.meta.get("events") if isinstance(self.meta, dict) else None
+        return ev if isinstance(ev, list) else []
+
+    @property
+    def kind(self) -> str:
+        parts = self.path.split("/")
+        return parts[1] if len(parts) > 1 else ""
+
+
+def _yaml_problem(e, path, rid):
+    mark = getattr(e, "problem_mark", None)
+    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列:" if mark else ""
+    return Problem("yaml-invalid", f"YAML 格式错误,{where}{getattr(e, 'problem', None) or e}", path=path, record=rid)
+
+
+def parse(path: str, data: bytes) -> Record:
+    """Bytes of one record file -> Record (pure)."""
+    guess = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码(第 {e.start} 字节),请另存为 UTF-8",
+                                            path=path, record=guess)])
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("---"):
+        return Record(path, {}, text, [Problem("yaml-invalid", "文件须以 --- 开头的 YAML 头信息开始",
+                                              path=path, record=guess)])
+    end = text.find("\n---", 3)
+    if end < 0:
+        return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)])
+    try:
+        meta = yaml.load(text[3:end], Loader=_Loader)
+    except yaml.YAMLError as e:
+        return Record(path, {}, "", [_yaml_problem(e, path, guess)])
+    nl = text.find("\n", end + 4)
+    body = text[nl + 1:] if nl >= 0 else ""
+    if not isinstance(meta, dict):
+        return Record(path, {}, body, [Problem("yaml-invalid", "YAML 头信息应为键值映射", path=path, record=guess)])
+    return Record(path, meta, body)
+
+
+# --- time values ---------------------------------------------------------------------
+
+def to_datetime(v) -> datetime | None:
+    """An event time as an aware datetime; naive times are taken as Asia/Shanghai."""
+    if isinstance(v, datetime):
+        return v if v.tzinfo else v.replace(tzinfo=CST)
+    if isinstance(v, str):
+        try:
+            d = datetime.fromisoformat(v)
+        except ValueError:
+            return None
+        return d if d.tzinfo else d.replace(tzinfo=CST)
+    return None
+
+
+def to_date(v) -> date | None:
+    if isinstance(v, datetime):
+        return None
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
+
+
+def local_day(at: datetime) -> date:
+    return at.astimezone(CST).date()
+
+
+# --- writing ---------------------------------------------------------------------------
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _repr_datetime(dumper, v: datetime):
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat())
+
+
+_Dumper.add_representer(datetime, _repr_datetime)
+
+EVENT_KEY_ORDER = ("at", "by", "action")
+
+
+def _flow(obj) -> str:
+    # Dumped inside a one-item list: a bare scalar would come back with a "..." end marker.
+    return yaml.dump([obj], Dumper=_Dumper, allow_unicode=True, default_flow_style=True,
+                     width=1 << 20, sort_keys=False).strip()[1:-1]
+
+
+def _flow_value(v) -> str:
+    # Times stay plain scalars (YAML timestamps): PyYAML would quote and tag them in flow style.
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    return _flow(v)
+
+
+def event_line(ev: dict) -> str:
+    ordered = [k for k in EVENT_KEY_ORDER if k in ev] + [k for k in ev if k not in EVENT_KEY_ORDER]
+    return "{" + ", ".join(f"{_flow(k)}: {_flow_value(ev[k])}" for k in ordered) + "}"
+
+
+def dump(meta: dict, body: str = "") -> str:
+    """Record text: block-style header, one flow-style line per event (diffs stay one line per event)."""
+    head = {k: v for k, v in meta.items() if k != "events"}
+    out = ["---"]
+    if head:
+        out.append(yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                             width=1 << 20, sort_keys=False).rstrip("\n"))
+    if "events" in meta:
+        out.append("events:")
+        for ev in meta["events"]:
+            out.append(f"  - {event_line(ev)}")
+    out.append("---")
+    text = "\n".join(out) + "\n"
+    if body:
+        text += body if body.endswith("\n") else body + "\n"
+    return text

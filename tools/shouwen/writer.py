@@ -1,0 +1,170 @@
+"""The one writer path (DESIGN §9).
+
+load -> append one event -> validate the whole record -> write atomically -> commit that one
+file as the acting staff member with trailers, all under a lock. Invalid input writes nothing;
+a failed commit leaves no changed file behind.
+"""
+from __future__ import annotations
+
+import copy
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from datetime import datetime
+
+from . import gitio
+from .deadlines import inquiry_deadlines
+from .fold import ACTION_ZH
+from .ids import make_id, new_code, parse_id, record_path
+from .problems import ERROR, InputError, Problem
+from .record import Record, dump, local_day, parse, to_datetime
+from .rules import Rules
+from .validate import check_inquiry
+
+# Codes refused at write time on top of the record checks: the CLI won't record a promise
+# past the service's limit or an extension after the old due date.
+WRITE_TIME_DEADLINE_CODES = {"promise-exceeds-limit", "extension-late"}
+
+
+class BusyError(Exception):
+    """Another writer holds the lock, or the repository is mid-merge: exit 3."""
+
+
+@contextmanager
+def lock(root: str, wait: float = 15.0):
+    d = os.path.join(root, ".shouwen")
+    os.makedirs(d, exist_ok=True)
+    fh = open(os.path.join(d, "lock"), "w")
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BusyError("仓库正忙:另一个 shouwen 命令正在写入,请稍后再试")
+                time.sleep(0.05)
+        gitdir = gitio.git(root, "rev-parse", "--git-dir").strip()
+        gitdir = gitdir if os.path.isabs(gitdir) else os.path.join(root, gitdir)
+        if os.path.exists(os.path.join(gitdir, "MERGE_HEAD")) or os.path.exists(os.path.join(gitdir, "rebase-merge")):
+            raise BusyError("仓库正处于合并或变基中,请先解决冲突(git status 查看)")
+        yield
+    finally:
+        fh.close()
+
+
+def _identity(rules: Rules, badge: str) -> dict:
+    s = rules.staff[badge]
+    email = s.emails[0] if s.emails else f"{badge.lower()}@shouwen.invalid"
+    return {"GIT_AUTHOR_NAME": s.name, "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": s.name, "GIT_COMMITTER_EMAIL": email}
+
+
+def _write_atomic(full: str, text: str):
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    tmp = f"{full}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, full)
+
+
+def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subject: str,
+                trailers: dict, at: datetime | None = None):
+    """Write one file and commit it alone; on any failure put the old bytes back."""
+    full = os.path.join(root, relpath)
+    old = open(full, "rb").read() if os.path.exists(full) else None
+    _write_atomic(full, text)
+    env = _identity(rules, by)
+    if at is not None:
+        env["GIT_AUTHOR_DATE"] = at.isoformat()
+        env["GIT_COMMITTER_DATE"] = at.isoformat()
+    msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
+    try:
+        gitio.git(root, "add", "--", relpath)
+        gitio.git(root, "commit", "-q", "--no-verify", "-F", "-", "--", relpath, input=msg.encode(), env=env)
+    except gitio.GitError as e:
+        if old is None:
+            os.unlink(full)
+        else:
+            _write_atomic(full, old.decode("utf-8"))
+        gitio.git(root, "reset", "-q", "--", relpath, check=False)
+        raise InputError(f"提交失败,未写入任何内容:{e}")
+    return gitio.head(root)
+
+
+def _refuse(problems: list[Problem]):
+    errs = [p for p in problems if p.severity == ERROR]
+    if errs:
+        raise InputError("记录未写入:" + errs[0].message, errs)
+
+
+def validate_new(rec: Record, rules: Rules, new_index: int | None = None) -> None:
+    probs, state = check_inquiry(rec, rules)
+    _refuse(probs)
+    if state is None or new_index is None:
+        return
+    service = rules.services.get(rec.meta.get("service") or "")
+    today = local_day(to_datetime(rec.events[new_index]["at"]))
+    _, dprobs = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
+    _refuse([p for p in dprobs if p.code in WRITE_TIME_DEADLINE_CODES
+             and (p.field or "").startswith(f"events[{new_index}]")])
+
+
+def load_for_write(root: str, record_id: str) -> Record:
+    if parse_id(record_id) is None:
+        raise InputError(f"编号 {record_id!r} 格式不对,应为 YYYYMMDD-工号-序号(如 20261127-J017-003)")
+    rel = record_path(record_id)
+    full = os.path.join(root, rel)
+    if not os.path.exists(full):
+        raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
+    with open(full, "rb") as fh:
+        rec = parse(rel, fh.read())
+    if rec.problems:
+        raise InputError(f"{rel} [{record_id}] 无法读取:{rec.problems[0].message}", rec.problems)
+    return rec
+
+
+def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at: datetime | None = None) -> Record:
+    with lock(root):
+        rec = load_for_write(root, record_id)
+        meta = copy.deepcopy(rec.meta)
+        meta["events"] = list(meta.get("events") or []) + [event]
+        new = Record(rec.path, meta, rec.body)
+        validate_new(new, rules, len(meta["events"]) - 1)
+        action = event["action"]
+        subject = f"{ACTION_ZH[action]} {record_id}"
+        if event.get("to"):
+            subject += f" → {rules.who(event.get('staff') or event['to'])}"
+        commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], subject,
+                    {"Shouwen-Record": record_id, "Shouwen-Action": action}, commit_at)
+        return new
+
+
+def next_seq(root: str, day, badge: str, kind: str = "inquiries", prefix: str = "") -> int:
+    folder = os.path.join(root, "records", kind, f"{day:%Y}", f"{day:%m}")
+    stem = make_id(day, badge, 0, prefix)[:-3]
+    taken = [int(n[len(stem):len(stem) + 3]) for n in (os.listdir(folder) if os.path.isdir(folder) else [])
+             if n.startswith(stem) and n[len(stem):len(stem) + 3].isdigit()]
+    return max(taken, default=0) + 1
+
+
+def register(root: str, rules: Rules, by: str, at: datetime, visitor: dict, matter: str, channel: str,
+             service: str | None = None, body: str = "", rng=None, commit_at: datetime | None = None) -> Record:
+    with lock(root):
+        day = local_day(at)
+        rid = make_id(day, by, next_seq(root, day, by))
+        meta = {"id": rid, "code": new_code(rng), "channel": channel, "first_responder": by,
+                "visitor": {k: v for k, v in visitor.items() if v not in (None, "")},
+                "matter": matter}
+        if service:
+            meta["service"] = service
+        meta["events"] = [{"at": at, "by": by, "action": "registered"}]
+        rec = Record(record_path(rid), meta, body)
+        validate_new(rec, rules)
+        commit_file(root, rules, rec.path, dump(meta, body), by, f"登记 {rid}:{matter[:40]}",
+                    {"Shouwen-Record": rid, "Shouwen-Action": "registered"}, commit_at)
+        return rec
