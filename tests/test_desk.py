@@ -134,7 +134,9 @@ def test_return_and_reforward(agency):
 
 
 def test_console_script_and_module_entry(agency):
-    for cmd in (["shouwen"], [sys.executable, "-m", "shouwen"]):
+    import os
+    script = os.path.join(os.path.dirname(sys.executable), "shouwen")   # installed beside this Python
+    for cmd in ([script], [sys.executable, "-m", "shouwen"]):
         r = subprocess.run([*cmd, "--repo", agency.path, "check", "--format", "json"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["ok"] is True

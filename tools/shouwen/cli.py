@@ -498,8 +498,8 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
 def _table(entries, rules):
     for e in entries:
         st, dl = e.state, e.deadlines
-        due = dl.next_deadline or dl.due if dl else None
-        flag = "超期" if dl and dl.overdue else ""
+        due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
+        flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
         click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
                    f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
 
