@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sys
 from importlib import resources
 
 from . import gitio
@@ -13,6 +15,19 @@ site/_generated/
 /public/
 __pycache__/
 """
+
+
+GITATTRIBUTES = "records/**/*.md merge=shouwen\n"
+def install_merge_driver(path: str) -> None:
+    """Register the union merge driver for records in this clone (config is per clone, not versioned)."""
+    py = shlex.quote(sys.executable)
+    gitio.git(path, "config", "merge.shouwen.name", "shouwen: union of both desks' events")
+    gitio.git(path, "config", "merge.shouwen.driver", f"{py} -m shouwen merge-driver %O %A %B %P")
+    attrs = os.path.join(path, ".gitattributes")
+    text = open(attrs, encoding="utf-8").read() if os.path.exists(attrs) else ""
+    if "merge=shouwen" not in text:
+        with open(attrs, "a", encoding="utf-8") as fh:
+            fh.write(GITATTRIBUTES)
 
 
 def template_dir(name: str) -> str:
@@ -35,6 +50,7 @@ def init_repo(directory: str, template: str = "bureau") -> str:
     with open(os.path.join(path, ".gitignore"), "w", encoding="utf-8") as fh:
         fh.write(GITIGNORE)
     gitio.git(path, "init", "-q", "-b", "main")
+    install_merge_driver(path)
     gitio.git(path, "add", "-A")
     env = {}
     if not gitio.config(path, "user.email"):

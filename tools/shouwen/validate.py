@@ -20,9 +20,11 @@ def check_id(rec: Record) -> list[Problem]:
     if not isinstance(rid, str) or parse_id(rid) is None:
         return [Problem("field-invalid", f"id {rid!r} 格式不对(应为 YYYYMMDD-工号-序号,如 20261127-J017-003)",
                         path=rec.path, record=str(rid), field="id")]
-    expected = rec.path.rsplit("/", 1)[-1][:-3]
+    stem = rec.path.rsplit("/", 1)[-1][:-3]
     kind, day, _, _ = parse_id(rid)
-    if expected != rid or rec.path != f"records/{kind}/{day:%Y}/{day:%m}/{rid}.md":
+    # <id>.<code>.md is where sync keeps a second matter that two clones registered under one id
+    expected = rid if stem == rid else f"{rid}.{rec.meta.get('code')}"
+    if stem != expected or rec.path != f"records/{kind}/{day:%Y}/{day:%m}/{expected}.md":
         return [Problem("id-path-mismatch", f"id {rid} 与文件位置不符,应在 records/{kind}/{day:%Y}/{day:%m}/{rid}.md",
                         path=rec.path, record=rid, field="id")]
     return []

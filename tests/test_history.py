@@ -1,0 +1,193 @@
+"""Merging desks, syncing through a bare remote, and auditing the history."""
+import json
+import os
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+from shouwen.merge import Collision, merge_texts
+from conftest import Agency
+
+HEAD = """---
+id: 20261102-J005-001
+code: 7KQ4MX
+channel: visit
+first_responder: J005
+visitor:
+  name: 张三
+matter: 咨询
+events:
+  - {at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}
+"""
+A = "  - {at: 2026-11-02T10:00:00+08:00, by: J005, action: note, text: 甲}\n"
+B = "  - {at: 2026-11-02T09:45:00+08:00, by: J006, action: note, text: 乙}\n"
+
+
+def test_union_merge_is_ordered_idempotent_and_order_independent():
+    base = HEAD + "---\n"
+    ours, theirs = HEAD + A + "---\n", HEAD + B + "---\n"
+    m1 = merge_texts(base, ours, theirs)
+    m2 = merge_texts(base, theirs, ours)
+    assert m1 == m2
+    assert m1.index("text: 乙") < m1.index("text: 甲")          # time order, not side order
+    assert merge_texts(base, m1, m1) == m1 and merge_texts(ours, m1, ours) == m1
+
+
+def test_two_matters_under_one_id_are_not_merged():
+    other = HEAD.replace("7KQ4MX", "ABCDEF").replace("张三", "李四") + "---\n"
+    with pytest.raises(Collision):
+        merge_texts("", HEAD + "---\n", other)
+
+
+def _clone(tmp_path, remote, name):
+    subprocess.run(["git", "clone", "-q", str(remote), str(tmp_path / name)], check=True)
+    a = Agency(tmp_path / name)
+    a.ok("setup")
+    return a
+
+
+@pytest.fixture
+def desks(tmp_path, agency):
+    remote = tmp_path / "central.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    agency.git("remote", "add", "origin", str(remote))
+    agency.git("push", "-q", "origin", "main")
+    return agency, _clone(tmp_path, remote, "b"), remote
+
+
+def test_two_desks_append_to_one_record_and_sync(desks):
+    a, b, _ = desks
+    rid = a.new("2026-11-02T09:30")
+    a.ok("--as", "J005", "sync")
+    b.ok("--as", "J006", "sync")
+    a.ok("--as", "J005", "note", rid, "--text", "甲", "--at", "2026-11-02T10:00")
+    b.ok("--as", "J006", "note", rid, "--text", "乙", "--at", "2026-11-02T09:45")
+    a.ok("--as", "J005", "sync")
+    b.ok("--as", "J006", "sync")
+    a.ok("--as", "J005", "sync")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    assert a.file(rel) == b.file(rel)
+    assert a.file(rel).index("乙") < a.file(rel).index("甲")
+    assert a.status() == "" and b.status() == ""
+    assert json.loads(a.ok("check", "--format", "json", "--today", "2026-11-02").stdout)["ok"]
+
+
+def test_same_id_on_two_pcs_keeps_both_and_reports_duplicate(desks):
+    a, b, _ = desks
+    ra = a.new("2026-11-02T09:30", name="张三")
+    rb = b.new("2026-11-02T09:40", name="李四")
+    assert ra == rb
+    a.ok("--as", "J005", "sync")
+    r = b.ok("--as", "J005", "sync")
+    assert "id-duplicate" in r.stderr
+    files = sorted(os.listdir(os.path.join(b.path, "records/inquiries/2026/11")))
+    assert len(files) == 2
+    texts = "".join(b.file(f"records/inquiries/2026/11/{f}") for f in files)
+    assert "张三" in texts and "李四" in texts
+    out = json.loads(b.run("check", "--format", "json", "--today", "2026-11-02").stdout)
+    assert [p["code"] for p in out["problems"] if p["code"].startswith("id-")] == ["id-duplicate"]
+
+
+def test_real_conflict_stops_and_offline_is_clear(desks):
+    a, b, remote = desks
+    for desk, value in ((a, 3), (b, 4)):
+        path = os.path.join(desk.path, "rules/policy.yml")
+        text = open(path, encoding="utf-8").read().replace("forward_limit: 2", f"forward_limit: {value}")
+        open(path, "w", encoding="utf-8").write(text)
+        desk.git("commit", "-qam", f"limit {value}")
+    a.ok("--as", "J005", "sync")
+    head = b.head()
+    r = b.run("--as", "J006", "sync")
+    assert r.exit_code == 3 and "rules/policy.yml" in r.stderr
+    assert b.head() == head and b.status() == ""               # merge aborted, nothing lost
+    b.git("remote", "set-url", "origin", str(remote) + "-gone")
+    r = b.run("--as", "J006", "sync")
+    assert r.exit_code == 1 and "离线" in r.stderr
+
+
+def _commit_as(agency, name, email, msg, date=None):
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
+               GIT_COMMITTER_EMAIL=email)
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", msg], env=env, check=True)
+
+
+def audit(agency, since=None):
+    args = ["audit", "--format", "json"] + (["--since", since] if since else [])
+    r = agency.run(*args)
+    return r.exit_code, json.loads(r.stdout)
+
+
+def test_clean_history_has_no_problem(agency):
+    rid = agency.new("2026-11-27T09:00")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-27T09:05")
+    code, out = audit(agency)
+    # events dated this morning, committed now: inside the 24 h grace unless the suite runs past midnight
+    assert [p["code"] for p in out["problems"] if p["code"] != "backdated"] == []
+
+
+def test_tampering_is_reported_with_code_commit_record_and_person(agency):
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    base = agency.head()
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    # an event edited and committed under another name
+    text = agency.file(rel).replace("to: family", "to: law")
+    open(os.path.join(agency.path, rel), "w", encoding="utf-8").write(text)
+    _commit_as(agency, "王芳", "j004@example.gov.cn", "fix")
+    edited = agency.head()
+    code, out = audit(agency, base)
+    assert code == 1
+    hit = [p for p in out["problems"] if p["code"] == "event-rewritten"]
+    assert hit and hit[0]["commit"] == edited and hit[0]["record"] == rid and "王芳" in hit[0]["person"]
+    # an event appended by hand, signed by J014 but committed by J004, dated in the future
+    with open(os.path.join(agency.path, rel), encoding="utf-8") as fh:
+        text = fh.read()
+    lines = text.split("\n")
+    end = max(i for i, l in enumerate(lines) if l == "---")
+    lines.insert(end, "  - {at: 2030-01-01T09:00:00+08:00, by: J014, action: accepted}")
+    open(os.path.join(agency.path, rel), "w", encoding="utf-8").write("\n".join(lines))
+    _commit_as(agency, "王芳", "j004@example.gov.cn", "accept")
+    codes = {p["code"] for p in audit(agency, edited)[1]["problems"]}
+    assert {"author-mismatch", "future-dated"} <= codes
+    # a record deleted
+    os.remove(os.path.join(agency.path, rel))
+    _commit_as(agency, "王芳", "j004@example.gov.cn", "rm")
+    deleted = [p for p in audit(agency)[1]["problems"] if p["code"] == "record-deleted"]
+    assert deleted and deleted[0]["record"] == rid and deleted[0]["commit"] == agency.head()
+
+
+def test_backdated_closed_edited_and_bulletin_rewritten(agency):
+    rid = agency.new("2026-11-02T09:30")
+    # a time moved back: the event says 11-02 but the commit was made days later
+    r = agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    codes = [p["code"] for p in audit(agency)[1]["problems"]]
+    assert "backdated" in codes
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("name: 张三", "name: 张四")
+    open(os.path.join(agency.path, rel), "w", encoding="utf-8").write(text)
+    _commit_as(agency, "李明", "j005@example.gov.cn", "edit closed")
+    assert "closed-edited" in [p["code"] for p in audit(agency)[1]["problems"]]
+    os.makedirs(os.path.join(agency.path, "site/bulletins"), exist_ok=True)
+    with open(os.path.join(agency.path, "site/bulletins/2026Q3.md"), "w", encoding="utf-8") as fh:
+        fh.write("# 2026 年第三季度通报\n")
+    agency.git("add", "-A")
+    _commit_as(agency, "谢正平", "j021@example.gov.cn", "bulletin")
+    assert "bulletin-rewritten" not in [p["code"] for p in audit(agency)[1]["problems"]]
+    with open(os.path.join(agency.path, "site/bulletins/2026Q3.md"), "a", encoding="utf-8") as fh:
+        fh.write("补充\n")
+    _commit_as(agency, "谢正平", "j021@example.gov.cn", "amend")
+    hit = [p for p in audit(agency)[1]["problems"] if p["code"] == "bulletin-rewritten"]
+    assert hit and hit[0]["path"] == "site/bulletins/2026Q3.md"
+
+
+def test_history_shows_each_event_with_its_commit(agency):
+    rid = agency.new("2026-11-27T09:00")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-27T09:10")
+    out = json.loads(agency.ok("history", rid, "--format", "json").stdout)
+    assert [s["event"]["action"] for s in out["steps"]] == ["registered", "forwarded"]
+    assert all(len(s["commit"]) == 40 and s["author"] == "李明" for s in out["steps"])
+    assert agency.run("history", "20261127-J005-009").exit_code == 2

@@ -1,0 +1,188 @@
+"""The history audit (DESIGN §11): one streamed `git log -p` pass over records/ and bulletins.
+
+Events are one line each, so a commit's diff says exactly which events it added and which it
+removed or rewrote. Merge commits carry no diff of their own here: the union merge driver only
+combines events that their own commits already added.
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import yaml
+
+from .fold import CLOSING
+from .problems import Problem
+from .record import to_datetime
+from .rules import Rules
+
+SEP, FS = "\x1e", "\x1f"
+LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%G?{FS}%P"
+AFTER_CLOSE = {"rated", "followed_up", "note"}   # what may still be appended to a closed record
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
+                 "backdated": "warning", "future-dated": "error", "author-mismatch": "error",
+                 "unsigned": "error", "bulletin-rewritten": "error"}
+
+
+@dataclass
+class Commit:
+    sha: str
+    author: str
+    email: str
+    when: datetime
+    signature: str
+    parents: list
+
+
+@dataclass
+class Step:
+    """One event as it entered the history: for `shouwen history`."""
+    commit: str
+    author: str
+    signed: bool
+    when: datetime
+    event: dict
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    commits: int = 0
+    problems: list = field(default_factory=list)
+    steps: dict = field(default_factory=dict)    # path -> [Step]
+
+
+def _record_of(path: str) -> str | None:
+    if path.startswith("records/") and path.endswith(".md"):
+        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
+    return None
+
+
+def _event(line: str):
+    try:
+        ev = yaml.load(line, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if isinstance(ev, list) and len(ev) == 1 and isinstance(ev[0], dict):
+        return ev[0]
+    return None
+
+
+class _Auditor:
+    def __init__(self, rules: Rules, report: Report):
+        self.rules, self.report = rules, report
+        self.closed: dict[str, bool] = {}
+        self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
+
+    def problem(self, code, c: Commit, path, msg, **extra):
+        badge = self.rules.staff_by_email(c.email)
+        person = f"{c.author} <{c.email}>" + (f" ({badge.badge})" if badge else "")
+        p = Problem(code, msg, path=path, record=_record_of(path), severity=HISTORY_CODES[code],
+                    extra={"commit": c.sha, "person": person, **extra})
+        self.report.problems.append(p)
+        return p
+
+    def commit_done(self, c: Commit, files: dict):
+        if self.rules.policy.signing_required and c.signature != "G":
+            self.problem("unsigned", c, next(iter(files), None), f"提交 {c.sha[:10]} 未经作者本人密钥签名(签名状态 {c.signature})")
+        for path, f in files.items():
+            if path.startswith("site/bulletins/"):
+                if not f["new"]:
+                    self.problem("bulletin-rewritten", c, path, f"已发布的通报 {path} 在提交 {c.sha[:10]} 中被{'删除' if f['deleted'] else '修改'}")
+                continue
+            if _record_of(path) is None:
+                continue
+            if f["deleted"]:
+                self.problem("record-deleted", c, path, f"记录 {path} 在提交 {c.sha[:10]} 中被删除")
+                self.closed.pop(path, None)
+                continue
+            removed = [l for l in f["minus"] if l.startswith("  - {")]
+            added = [(l, _event(l[2:])) for l in f["plus"] if l.startswith("  - {")]
+            added_lines = {l for l, _ in added}
+            for l in removed:
+                if l not in added_lines:
+                    self.problem("event-rewritten", c, path, f"提交 {c.sha[:10]} 删除或改写了已有事件:{l.strip()[2:]}")
+            was_closed = self.closed.get(path, False)
+            header_changed = [l for l in f["minus"] if not l.startswith("  - {") and l != "events:"]
+            if was_closed and header_changed and not f["new"]:
+                self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 仍修改了登记内容")
+            steps = self.report.steps.setdefault(path, [])
+            old = set(removed)
+            for line, ev in added:
+                if line in old:
+                    continue   # unchanged line moved by a rewrite: already reported above
+                if ev is None:
+                    continue
+                s = Step(c.sha, c.author, c.signature == "G", c.when, ev)
+                steps.append(s)
+                action = ev.get("action")
+                if was_closed and action not in AFTER_CLOSE:
+                    s.problems.append(self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}"))
+                if action in CLOSING:
+                    was_closed = True
+                by = ev.get("by")
+                badge = self.rules.staff_by_email(c.email)
+                if by and (badge is None or badge.badge != by):
+                    s.problems.append(self.problem("author-mismatch", c, path,
+                                                   f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>", event=action))
+                at = to_datetime(ev.get("at"))
+                if at is not None:
+                    if c.when - at > self.grace:
+                        s.problems.append(self.problem("backdated", c, path,
+                                                       f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 {self.rules.policy.late_entry_grace_hours} 小时",
+                                                       event=action))
+                    elif at - c.when > FUTURE_TOLERANCE:
+                        s.problems.append(self.problem("future-dated", c, path,
+                                                       f"事件时间 {at.isoformat()} 晚于提交时间 {c.when.isoformat()}", event=action))
+            self.closed[path] = was_closed
+
+
+def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "site/bulletins")) -> Report:
+    report = Report()
+    aud = _Auditor(rules, report)
+    rev = [f"{since}..HEAD"] if since else ["HEAD"]
+    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "--reverse", "--topo-order", "-p", "--unified=0",
+           "--no-renames", "--no-color", f"--format={LOG_FORMAT}", *rev, "--", *paths]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            errors="replace")
+    commit, files, cur, in_hunk = None, {}, None, False
+    for raw in proc.stdout:
+        line = raw.rstrip("\n")
+        if line.startswith(SEP):
+            if commit:
+                aud.commit_done(commit, files)
+            sha, an, ae, ci, sig, parents = line[1:].split(FS)
+            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), sig, parents.split())
+            report.commits += 1
+            files, cur, in_hunk = {}, None, False
+        elif line.startswith("diff --git "):
+            path = line.split(" b/", 1)[1] if " b/" in line else line.split()[-1]
+            cur = files.setdefault(path, {"new": False, "deleted": False, "plus": [], "minus": []})
+            in_hunk = False
+        elif cur is not None and not in_hunk:
+            if line.startswith("new file mode"):
+                cur["new"] = True
+            elif line.startswith("deleted file mode"):
+                cur["deleted"] = True
+            elif line.startswith("@@"):
+                in_hunk = True
+        elif cur is not None and in_hunk:
+            if line.startswith("@@"):
+                continue
+            if line.startswith("+"):
+                cur["plus"].append(line[1:])
+            elif line.startswith("-"):
+                cur["minus"].append(line[1:])
+    if commit:
+        aud.commit_done(commit, files)
+    proc.wait()
+    if proc.returncode != 0:
+        err = proc.stderr.read().strip()
+        if "does not have any commits" not in err:
+            from .problems import InputError
+            raise InputError(f"读取 Git 历史失败:{err}")
+    return report
