@@ -12,6 +12,10 @@ from shouwen.cli import cli
 
 # Commits made by tests must not depend on the machine's git identity or signing setup.
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+# Hand-made commits in tests (tampering, broken files) need an identity on a machine with no git config.
+for var, value in (("GIT_AUTHOR_NAME", "测试"), ("GIT_AUTHOR_EMAIL", "test@shouwen.invalid"),
+                   ("GIT_COMMITTER_NAME", "测试"), ("GIT_COMMITTER_EMAIL", "test@shouwen.invalid")):
+    os.environ.setdefault(var, value)
 
 
 class Agency:

@@ -6,12 +6,13 @@ is the one place that reads the files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import yaml
 
 from .problems import Problem
+from .record import parse as parse_document
 from .workdays import WorkCalendar, YearSchedule
 from .ids import BADGE_RE
 
@@ -253,19 +254,6 @@ def parse_calendar(data: dict, path: str, problems) -> WorkCalendar:
 
 # --- the I/O edge -------------------------------------------------------------------
 
-def split_front_matter(text: str):
-    """(meta, body) from '---\\nYAML\\n---\\nbody'; raises yaml.YAMLError or ValueError."""
-    if not text.startswith("---"):
-        raise ValueError("文件须以 --- 开头的 YAML 头信息开始")
-    end = text.find("\n---", 3)
-    if end < 0:
-        raise ValueError("YAML 头信息缺少结尾的 ---")
-    meta = yaml.load(text[3:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    nl = text.find("\n", end + 4)
-    body = text[nl + 1:] if nl >= 0 else ""
-    return meta, body
-
-
 def _read_yaml(root, rel, problems, required=True):
     p = os.path.join(root, rel)
     if not os.path.exists(p):
@@ -307,19 +295,12 @@ def load_rules(root: str) -> Rules:
         if not name.endswith(".md"):
             continue
         rel = f"rules/services/{name}"
-        try:
-            with open(os.path.join(sdir, name), encoding="utf-8") as fh:
-                meta, body = split_front_matter(fh.read())
-        except UnicodeDecodeError:
-            problems.append(Problem("encoding", "文件不是 UTF-8 编码", path=rel))
+        with open(os.path.join(sdir, name), "rb") as fh:
+            doc = parse_document(rel, fh.read())   # same front-matter reader as the records
+        if doc.problems:
+            problems.extend(replace(p, record=None) for p in doc.problems)
             continue
-        except yaml.YAMLError as e:
-            problems.append(Problem("yaml-invalid", f"YAML 格式错误:{_yaml_msg(e)}", path=rel))
-            continue
-        except ValueError as e:
-            problems.append(_p(rel, None, str(e)))
-            continue
-        svc = parse_service(name[:-3], meta, body, rel, departments, problems)
+        svc = parse_service(name[:-3], doc.meta, doc.body, rel, departments, problems)
         if svc:
             services[svc.id] = svc
     return Rules(root, inst, departments, staff, services, policy, cal, problems)

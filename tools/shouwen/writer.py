@@ -18,8 +18,9 @@ from .deadlines import inquiry_deadlines
 from .fold import ACTION_ZH
 from .ids import make_id, new_code, parse_id, record_path
 from .problems import ERROR, InputError, Problem
-from .record import Record, dump, local_day, parse, to_datetime
+from .record import Record, dump, local_day, to_datetime
 from .rules import Rules
+from .store import read_one
 from .validate import check_inquiry
 
 # Codes refused at write time on top of the record checks: the CLI won't record a promise
@@ -121,8 +122,7 @@ def load_for_write(root: str, record_id: str) -> Record:
     full = os.path.join(root, rel)
     if not os.path.exists(full):
         raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
-    with open(full, "rb") as fh:
-        rec = parse(rel, fh.read())
+    rec = read_one(root, rel)
     if rec.problems:
         raise InputError(f"{rel} [{record_id}] 无法读取:{rec.problems[0].message}", rec.problems)
     return rec
