@@ -111,6 +111,7 @@ class _Auditor:
             if was_closed and header_changed and not f["new"]:
                 self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 仍修改了登记内容")
             steps = self.report.steps.setdefault(path, [])
+            author = self.rules.staff_by_email(c.email)   # once per file, not once per event
             old = set(removed)
             for line, ev in added:
                 if line in old:
@@ -125,8 +126,7 @@ class _Auditor:
                 if action in CLOSING:
                     was_closed = True
                 by = ev.get("by")
-                badge = self.rules.staff_by_email(c.email)
-                if by and (badge is None or badge.badge != by):
+                if by and (author is None or author.badge != by):
                     s.problems.append(self.problem("author-mismatch", c, path,
                                                    f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>", event=action))
                 at = to_datetime(ev.get("at"))
