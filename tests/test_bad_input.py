@@ -18,7 +18,7 @@ def _commit_broken(agency, data: bytes):
     import os
     with open(os.path.join(agency.path, REC), "wb") as fh:
         fh.write(data)
-    agency.git("commit", "-q", "-am", "hand edit")
+    agency.git("commit", "-q", "--no-verify", "-am", "hand edit")   # as if the hook were bypassed
 
 
 CASES = {
@@ -89,7 +89,7 @@ def test_broken_rules_refuse_writes_with_the_rules_file_named(accepted):
     path = os.path.join(accepted.path, "rules/services/birth-permit.md")
     text = open(path, encoding="utf-8").read().replace("承诺办结时限: 10", "承诺办结时限: 十天")
     open(path, "w", encoding="utf-8").write(text)
-    accepted.git("commit", "-q", "-am", "typo")
+    accepted.git("commit", "-q", "--no-verify", "-am", "typo")
     head = accepted.head()
     r = accepted.run("--as", "J014", "note", RID, "--text", "x")
     assert r.exit_code == 2 and "rules/services/birth-permit.md" in r.stderr and "承诺办结时限" in r.stderr

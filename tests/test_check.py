@@ -85,3 +85,25 @@ def test_every_event_command_exists(agency):
     for c in commands:
         assert agency.run(c, "--help").exit_code == 0
     assert len(commands) == len(EVENT_FIELDS) - 1     # every action but `registered`, which is `new`
+
+
+def test_pre_commit_hook_refuses_a_broken_record_but_not_a_late_one(agency):
+    import subprocess
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    head = agency.head()
+    good = agency.file(rel)
+    # a hand edit naming a department that does not exist: refused, naming the file and the field
+    agency.write(rel, good.replace("\n---\n", "\n  - {at: 2026-11-12T10:00:00+08:00, by: J005, action: forwarded, to: nowhere}\n---\n", 1))
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qam", "hand"], capture_output=True, text=True)
+    assert r.returncode != 0 and rel in r.stderr and "department-unknown" in r.stderr
+    assert agency.head() == head
+    # the same forward to a real department, eight working days late: a fact to record, so it goes in
+    agency.write(rel, good.replace("\n---\n", "\n  - {at: 2026-11-12T10:00:00+08:00, by: J005, action: forwarded, to: family}\n---\n", 1))
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", "late forward"], check=True)
+    assert "forward-late" in agency.run("check", "--today", "2026-11-12").output
+    # only what is staged is checked: a broken file in the work tree doesn't block another commit
+    agency.write("records/inquiries/2026/11/20261103-J005-001.md", "---\nid: [\n---\n")
+    agency.write("rules/README.txt", "notes\n")
+    agency.git("add", "rules/README.txt")
+    subprocess.run(["git", "-C", agency.path, "commit", "-qm", "notes"], check=True)

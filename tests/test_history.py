@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -191,3 +192,36 @@ def test_history_shows_each_event_with_its_commit(agency):
     assert [s["event"]["action"] for s in out["steps"]] == ["registered", "forwarded"]
     assert all(len(s["commit"]) == 40 and s["author"] == "李明" for s in out["steps"])
     assert agency.run("history", "20261127-J005-009").exit_code == 2
+
+
+def test_three_desks_in_separate_processes_sync_until_quiet(tmp_path, agency):
+    remote = tmp_path / "central.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    agency.git("remote", "add", "origin", str(remote))
+    agency.git("push", "-q", "origin", "main")
+    desks = {b: _clone(tmp_path, remote, b.lower()) for b in ("J005", "J006", "J007")}
+    worker = os.path.join(os.path.dirname(__file__), "helpers", "desk_worker.py")
+    procs = {b: subprocess.Popen([sys.executable, worker, d.path, b, "4"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for b, d in desks.items()}
+    wrote = []
+    for b, p in procs.items():
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        wrote += [json.loads(l) for l in out.splitlines()]
+    for _ in range(2):                     # until quiet: every desk has everything
+        for b, d in desks.items():
+            d.ok("--as", b, "sync")
+    final = _clone(tmp_path, remote, "reviewer")
+    ids = {w["id"] for w in wrote}
+    assert len([w for w in wrote if w["text"] == "registered"]) == len(ids) == 12   # no id collided
+    for w in wrote:
+        text = final.file(f"records/inquiries/2026/11/{w['id']}.md")
+        assert w["text"] in text or w["text"] == "registered"
+    assert sum("协办" in w["text"] for w in wrote) >= 6                     # desks appended to each other's records
+    files = [f for f in final.git("ls-files", "records/inquiries").split() if f.endswith(".md")]
+    assert len(files) == 12 and not any(f.count(".") > 1 for f in files)
+    assert all(d.status() == "" and d.head() == final.head() for d in desks.values())
+    grep = subprocess.run(["git", "-C", final.path, "grep", "-l", "-e", "^<<<<<<<", "--", "records"], capture_output=True)
+    assert grep.returncode == 1                                              # no conflict marker anywhere
+    out = json.loads(final.run("check", "--format", "json", "--today", "2026-11-26").stdout)
+    assert not [p for p in out["problems"] if p["code"] in ("id-duplicate", "yaml-invalid", "event-order")]

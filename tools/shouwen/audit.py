@@ -7,18 +7,22 @@ combines events that their own commits already added.
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import yaml
 
 from .fold import CLOSING
-from .problems import Problem
+from . import gitio, signing
+from .problems import InputError, Problem
 from .record import to_datetime
 from .rules import Rules
+from .signing import ROSTER, VALID
 
 SEP, FS = "\x1e", "\x1f"
-LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%G?{FS}%P"
+# No %G? here: verifying costs ~20 ms a commit, so signatures go through signing.verify, remembered.
+LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%P"
 AFTER_CLOSE = {"rated", "followed_up", "note"}   # what may still be appended to a closed record
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,7 +38,6 @@ class Commit:
     author: str
     email: str
     when: datetime
-    signature: str
     parents: list
 
 
@@ -52,6 +55,7 @@ class Step:
 @dataclass
 class Report:
     commits: int = 0
+    verified: int = 0     # signatures checked in this run (the rest were remembered)
     problems: list = field(default_factory=list)
     steps: dict = field(default_factory=dict)    # path -> [Step]
 
@@ -73,8 +77,9 @@ def _event(line: str):
 
 
 class _Auditor:
-    def __init__(self, rules: Rules, report: Report):
+    def __init__(self, rules: Rules, report: Report, trust=None, sigs=None):
         self.rules, self.report = rules, report
+        self.trust, self.sigs = trust, sigs or {}
         self.closed: dict[str, bool] = {}
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
 
@@ -86,10 +91,36 @@ class _Auditor:
         self.report.problems.append(p)
         return p
 
+    def signed(self, c: Commit) -> bool:
+        status, _ = self.sigs.get(c.sha, ("N", None))
+        return status in VALID
+
+    def check_signature(self, c: Commit, files: dict):
+        status, fp = self.sigs.get(c.sha, ("N", None))
+        author = self.rules.staff_by_email(c.email)
+        badge = author.badge if author else None
+        first = next(iter(files), None)
+        for badge_, key in self.trust.refused.get(c.sha, []):
+            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册,"
+                         "但该提交没有已信任密钥的有效签名:此密钥不予信任", key=key)
+        if status not in VALID:
+            why = {"N": "没有签名", "B": "签名无效", "E": "无法核验签名", "X": "签名已过期", "Y": "签名密钥已过期",
+                   "R": "签名密钥已吊销"}.get(status, f"签名状态 {status}")
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}(本机构要求签名)")
+        elif any(_record_of(p) for p in files):
+            if not self.trust.signer_ok(fp, badge):
+                owner = self.trust.keys.get(fp)
+                self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} "
+                             + (f"属于 {owner},不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
+        elif not (self.trust.signer_ok(fp, badge) or fp in self.trust.anchor):
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} 未经信任(既非信任锚,也非作者本人经信任的密钥)", key=fp)
+
     def commit_done(self, c: Commit, files: dict):
-        if self.rules.policy.signing_required and c.signature != "G":
-            self.problem("unsigned", c, next(iter(files), None), f"提交 {c.sha[:10]} 未经作者本人密钥签名(签名状态 {c.signature})")
+        if self.trust is not None:
+            self.check_signature(c, files)
         for path, f in files.items():
+            if path.startswith("rules/"):
+                continue
             if path.startswith("site/bulletins/"):
                 if not f["new"]:
                     self.problem("bulletin-rewritten", c, path, f"已发布的通报 {path} 在提交 {c.sha[:10]} 中被{'删除' if f['deleted'] else '修改'}")
@@ -118,7 +149,7 @@ class _Auditor:
                     continue   # unchanged line moved by a rewrite: already reported above
                 if ev is None:
                     continue
-                s = Step(c.sha, c.author, c.signature == "G", c.when, ev)
+                s = Step(c.sha, c.author, self.signed(c), c.when, ev)
                 steps.append(s)
                 action = ev.get("action")
                 if was_closed and action not in AFTER_CLOSE:
@@ -141,13 +172,30 @@ class _Auditor:
             self.closed[path] = was_closed
 
 
-def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "site/bulletins")) -> Report:
+def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "site/bulletins"),
+          anchor: str | None = None, signatures: bool = False) -> Report:
+    """Under a signing policy, `anchor` (else $SHOUWEN_TRUST_ANCHOR, else git config shouwen.trustAnchor)
+    starts the chain of trust; `signatures` asks only whether each commit is signed (for `history`)."""
     report = Report()
-    aud = _Auditor(rules, report)
     rev = [f"{since}..HEAD"] if since else ["HEAD"]
+    trust, sigs = None, {}
+    if rules.policy.signing_required and not signatures:
+        anchor = signing.anchor_path(root, anchor)
+        if not anchor:
+            raise InputError("本机构要求签名(rules/policy.yml signing.required),审查需要信任锚:请用 --trust-anchor "
+                             "指定办公室公钥文件,或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
+        paths = (*paths, "rules")
+        shas = _rev_list(root, rev, paths)
+        trust, sigs, report.verified = signing.trust_for(root, anchor, shas)
+    elif signatures:
+        shas = _rev_list(root, rev, paths)
+        allowed = signing.key_lines({"staff": [s.raw for s in rules.staff.values()]})
+        sigs, report.verified = signing.verify(root, shas, allowed)
+    aud = _Auditor(rules, report, trust, sigs)
     cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "--reverse", "--topo-order", "-p", "--unified=0",
            "--no-renames", "--no-color", f"--format={LOG_FORMAT}", *rev, "--", *paths]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    err_file = tempfile.TemporaryFile()    # not a pipe: a full stderr pipe would stall the stream
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file, text=True, encoding="utf-8",
                             errors="replace")
     commit, files, cur, in_hunk = None, {}, None, False
     for raw in proc.stdout:
@@ -155,8 +203,8 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
         if line.startswith(SEP):
             if commit:
                 aud.commit_done(commit, files)
-            sha, an, ae, ci, sig, parents = line[1:].split(FS)
-            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), sig, parents.split())
+            sha, an, ae, ci, parents = line[1:].split(FS)
+            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), parents.split())
             report.commits += 1
             files, cur, in_hunk = {}, None, False
         elif line.startswith("diff --git "):
@@ -181,8 +229,17 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
         aud.commit_done(commit, files)
     proc.wait()
     if proc.returncode != 0:
-        err = proc.stderr.read().strip()
+        err_file.seek(0)
+        err = err_file.read().decode("utf-8", "replace").strip()
         if "does not have any commits" not in err:
-            from .problems import InputError
             raise InputError(f"读取 Git 历史失败:{err}")
     return report
+
+
+def _rev_list(root, rev, paths) -> list[str]:
+    try:
+        return gitio.git(root, "rev-list", "--topo-order", *rev, "--", *paths).split()
+    except gitio.GitError as e:
+        if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
+            return []
+        raise InputError(f"读取 Git 历史失败:{e}")

@@ -423,6 +423,31 @@ def _ledger(desk, today):
     return build(store.load_records(desk.root), rules, today)
 
 
+# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
+# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
+STAGED_FAMILIES = {"record", "reference", "rules"}
+
+
+def _staged_ledger(desk, today):
+    """The ledger as it would be after the commit: records and rules from the index, problems only
+    in the files being committed (plus id-duplicate, which a new file can cause anywhere)."""
+    import tempfile
+    from . import gitio
+    from .ledger import Ledger
+    from .problems import CODES
+    from .rules import load_rules
+    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = gitio.git(desk.root, "ls-files", "-z", "--", "rules")
+        gitio.git(desk.root, "checkout-index", "--stdin", "-z", f"--prefix={tmp}/", input=listed.encode())
+        rules = load_rules(tmp)
+    rules.root = desk.root
+    led = build(store.load_records(desk.root, rev=store.INDEX), rules, today)
+    keep = [p for p in led.problems
+            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
+    return Ledger(led.entries, keep, led.by_id)
+
+
 def entry_json(entry, rules) -> dict:
     rec, st, dl = entry.record, entry.state, entry.deadlines
     out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
@@ -570,12 +595,17 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
 
 @cli.command("check")
 @click.option("--today", help="按该日期检查期限(默认今天,北京时间)")
+@click.option("--staged", is_flag=True,
+              help="只检查暂存区中将要提交的文件的格式与引用(供 pre-commit 钩子使用;期限问题不拦提交)")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
-def check_cmd(desk, today, fmt):
+def check_cmd(desk, today, staged, fmt):
     """检查全部记录和规则:格式、引用、期限。有错误时退出码为 1。"""
     day = parse_day(today, "--today") or today_cst()
-    led = _ledger(desk, day)
+    if staged:
+        led = _staged_ledger(desk, day)
+    else:
+        led = _ledger(desk, day)
     probs = led.problems
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
@@ -622,11 +652,17 @@ def receipt_cmd(desk, record_id, pickup, output):
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--template", type=click.Choice(["bureau"]), default="bureau", show_default=True,
               help="机构模板:bureau 机关")
-def init_cmd(directory, template):
+@click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
+              help="要求每个提交都用本人 SSH 密钥签名;ANCHOR.pub 是办公室公钥(信任锚,保存在仓库之外),"
+                   "首个提交用其私钥(SHOUWEN_SIGNING_KEY)签名")
+def init_cmd(directory, template, anchor):
     """新建一个机构仓库(Git),带规则模板。"""
     from .setup import init_repo
-    path = init_repo(directory, template)
+    path = init_repo(directory, template, anchor)
     click.echo(f"已在 {path} 创建机构仓库(模板 {template})。下一步:编辑 rules/ 下的机构、人员和办事指南。")
+    if anchor:
+        click.echo("本机构要求签名提交:在 rules/staff.yml 为每位工作人员填写 signing_key(SSH 公钥),"
+                   "名册的修改须由已信任的密钥签名;审查时用 --trust-anchor 指定同一信任锚。")
 
 
 @cli.command("demo")
@@ -650,19 +686,23 @@ def demo_cmd(directory, size, since, until, seed):
 
 @cli.command("audit")
 @click.option("--since", metavar="REV", help="只审查该提交之后的历史")
+@click.option("--trust-anchor", "anchor", metavar="FILE", type=click.Path(dir_okay=False),
+              help="信任锚:办公室的 SSH 公钥文件,保存在仓库之外(也可用 SHOUWEN_TRUST_ANCHOR)")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
-def audit_cmd(desk, since, fmt):
+def audit_cmd(desk, since, anchor, fmt):
     """审查 Git 历史:事件被改写或删除、记录被删除、已结事项被修改、补录超时、署名与提交人不符……"""
     from .audit import audit
-    rep = audit(desk.root, desk.rules, since)
+    rep = audit(desk.root, desk.rules, since, anchor=anchor)
     errors = [p for p in rep.problems if p.severity == ERROR]
     if fmt == "json":
-        emit_json({"ok": not errors, "commits": rep.commits, "problems": [p.as_json() for p in rep.problems]})
+        emit_json({"ok": not errors, "commits": rep.commits, "verified": rep.verified,
+                   "problems": [p.as_json() for p in rep.problems]})
     else:
         for p in rep.problems:
             click.echo(f"{p.line()}  提交 {p.extra['commit'][:10]}  {p.extra['person']}")
-        click.echo(f"审查 {rep.commits} 个提交:{len(errors)} 个错误,{len(rep.problems) - len(errors)} 个警告")
+        click.echo(f"审查 {rep.commits} 个提交:{len(errors)} 个错误,{len(rep.problems) - len(errors)} 个警告"
+                   + (f"(本次核验签名 {rep.verified} 个,其余已记住)" if desk.rules.policy.signing_required else ""))
     return 1 if errors else 0
 
 
@@ -677,7 +717,9 @@ def history_cmd(desk, record_id, fmt):
     if parse_id(record_id) is None:
         raise InputError(f"编号 {record_id!r} 格式不对")
     rel = record_path(record_id)
-    rep = audit(desk.root, desk.rules, paths=(rel,))
+    from .signing import anchor_path
+    full_trust = desk.rules.policy.signing_required and anchor_path(desk.root)
+    rep = audit(desk.root, desk.rules, paths=(rel,), signatures=not full_trust)
     steps = rep.steps.get(rel, [])
     if not steps and not rep.problems:
         raise InputError(f"找不到事项 {record_id} 的历史({rel})")
@@ -734,10 +776,16 @@ def merge_driver_cmd(base, ours, theirs, pathname):
 @cli.command("setup")
 @pass_desk
 def setup_cmd(desk):
-    """为已有的克隆注册记录合并驱动(init 会自动注册)。"""
-    from .setup import install_merge_driver
+    """为已有的克隆注册记录合并驱动和提交前检查钩子(init 会自动注册)。"""
+    from .setup import install_merge_driver, install_pre_commit
     install_merge_driver(desk.root)
     click.echo("已注册合并驱动 merge.shouwen(两台电脑对同一事项追加的事件将合并,不会冲突)")
+    hook = install_pre_commit(desk.root)
+    if hook:
+        click.echo(f"已安装提交前检查钩子 {hook}(手工提交的记录和规则先经 shouwen check --staged)")
+    else:
+        click.echo("本克隆已有别的 pre-commit 钩子,未覆盖;可用 pre-commit 框架的 shouwen-check(见 .pre-commit-hooks.yaml)",
+                   err=True)
 
 
 @cli.command("sync")
@@ -748,10 +796,12 @@ def sync_cmd(desk, remote, as_badge):
     """与中心仓库同步:拉取、合并(按事件取并集)、推送;推送被拒时自动重试。"""
     from .sync import Offline, sync
     from .writer import _identity
+    from .signing import commit_args
     rules = desk.rules_for_write()
-    env = _identity(rules, desk.badge(as_badge))
+    badge = desk.badge(as_badge)
+    env = _identity(rules, badge)
     try:
-        res = sync(desk.root, env, remote)
+        res = sync(desk.root, env, remote, sign=commit_args(desk.root, rules, badge))
     except Offline as e:
         click.echo(f"错误:{e}", err=True)
         return 1

@@ -51,6 +51,9 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     for sha in shas:
         nl = out.index(b"\n", pos)
         header = out[pos:nl].split()
+        if header[-1] == b"missing":
+            pos = nl + 1
+            continue
         size = int(header[2])
         res[sha] = out[nl + 1: nl + 1 + size]
         pos = nl + 1 + size + 1

@@ -25,7 +25,7 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
-def sync(root: str, env: dict, remote: str = "origin", tries: int = 5) -> dict:
+def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None) -> dict:
     """Returns {"merged": n, "pushed": bool, "collisions": [...]}."""
     if not gitio.config(root, f"remote.{remote}.url"):
         raise InputError(f"没有名为 {remote} 的远程仓库;请先 git remote add {remote} 地址")
@@ -44,7 +44,7 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5) -> dict:
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:
                 try:
-                    gitio.git(root, "merge", "-q", "--no-edit", "-m", f"同步 {upstream}", upstream, env=env)
+                    gitio.git(root, *(sign or []), "merge", "-q", "--no-edit", "-m", f"同步 {upstream}", upstream, env=env)
                 except gitio.GitError:
                     conflicted = gitio.git(root, "diff", "--name-only", "--diff-filter=U").split()
                     gitio.git(root, "merge", "--abort", check=False)
@@ -53,7 +53,7 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5) -> dict:
                 extra = _collisions(root)
                 if extra:
                     gitio.git(root, "add", "--", *extra)
-                    gitio.git(root, "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项(id-duplicate,待核对)",
+                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项(id-duplicate,待核对)",
                               "--", *extra, env=env)
                     result["collisions"] += extra
             try:

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 
-from . import gitio
+from . import gitio, signing
 from .deadlines import inquiry_deadlines
 from .fold import ACTION_ZH
 from .ids import make_id, new_code, parse_id, record_path
@@ -76,6 +76,7 @@ def _write_atomic(full: str, text: str):
 def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subject: str,
                 trailers: dict, at: datetime | None = None):
     """Write one file and commit it alone; on any failure put the old bytes back."""
+    sign = signing.commit_args(root, rules, by)     # refuses before anything is written
     full = os.path.join(root, relpath)
     old = open(full, "rb").read() if os.path.exists(full) else None
     _write_atomic(full, text)
@@ -86,7 +87,7 @@ def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subje
     msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
     try:
         gitio.git(root, "add", "--", relpath)
-        gitio.git(root, "commit", "-q", "--no-verify", "-F", "-", "--", relpath, input=msg.encode(), env=env)
+        gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", relpath, input=msg.encode(), env=env)
     except gitio.GitError as e:
         if old is None:
             os.unlink(full)
