@@ -40,6 +40,6 @@ for i in range(n):
     if others:
         other = others[i % len(others)]
         text = f"{badge}-协办-{i}"
-        shouwen("note", other, "--text", text, "--at", f"2026-11-26T16:{i * 5 + {'J005': 0, 'J006': 1, 'J007': 2}[badge]:02d}")
+        shouwen("note", other, "--text", text)     # now: later than anything this desk has seen of it
         print(json.dumps({"id": other, "text": text}), flush=True)
     sync()

@@ -42,6 +42,8 @@ CODES: dict[str, tuple[str, str]] = {
     "ladder-invalid": ("ladder", ERROR),
     "sanction-mismatch": ("ladder", ERROR),
     "policy-expired": ("ladder", ERROR),
+    # privacy
+    "pii-leak": ("privacy", ERROR),
 }
 
 

@@ -31,6 +31,9 @@ def install_merge_driver(path: str) -> None:
 
 
 HOOK_MARK = "# installed by shouwen setup"
+HOOK_SHIM = '''"""MkDocs hook of the public site: all the work is in the shouwen package."""
+from shouwen.mkdocs_hook import on_config, on_files, on_post_build  # noqa: F401
+'''
 
 
 def install_pre_commit(path: str) -> str | None:
@@ -97,6 +100,12 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
         os.makedirs(os.path.join(path, "records", kind), exist_ok=True)
         open(os.path.join(path, "records", kind, ".gitkeep"), "w").close()
     os.makedirs(os.path.join(path, "site"), exist_ok=True)
+    # the public site: the same mkdocs.yml as this project's, its hook a two-line import of ours
+    site_tpl = template_dir("site")
+    shutil.copyfile(os.path.join(site_tpl, "mkdocs.yml"), os.path.join(path, "mkdocs.yml"))
+    os.makedirs(os.path.join(path, "hooks"), exist_ok=True)
+    with open(os.path.join(path, "hooks", "shouwen_site.py"), "w", encoding="utf-8") as fh:
+        fh.write(HOOK_SHIM)
     # CI for the agency's central remote: inert until the repository is pushed to Gitea or GitLab
     ci = os.path.join(template_dir("ci"))
     os.makedirs(os.path.join(path, ".gitea", "workflows"), exist_ok=True)

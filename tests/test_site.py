@@ -1,0 +1,179 @@
+"""The public site: a real `mkdocs build --strict` of a real agency, and what must never be in it."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from shouwen import lookup
+from shouwen.fold import STAGE_ZH
+from conftest import Agency
+
+VISITOR = {"name": "欧阳春晓", "phone": "13912345678", "org": "示例市春晓商贸有限公司", "addr": "示例市凉州区西大街77号"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One agency with a few matters, built once for the read-only checks below."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    tmp = tmp_path_factory.mktemp("site")
+    r = CliRunner().invoke(cli, ["init", str(tmp / "agency")])
+    assert r.exit_code == 0, r.output
+    a = Agency(tmp / "agency")
+    rid = json.loads(a.ok("--as", "J005", "new", "--name", VISITOR["name"], "--phone", VISITOR["phone"],
+                          "--org", VISITOR["org"], "--address", VISITOR["addr"], "--matter", "咨询再生育审批",
+                          "--service", "birth-permit", "--at", "2026-11-02T09:30", "--format", "json").stdout)["id"]
+    a.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
+    a.ok("--as", "J014", "accept", rid, "--at", "2026-11-03T09:00")
+    a.ok("--as", "J014", "promise", rid, "--due", "2026-11-10", "--at", "2026-11-03T09:05")
+    other = a.new("2026-11-04T09:00", name="司马青衫", phone="13700001111")
+    a.ok("--as", "J005", "answer", other, "--answer", "已当场答复", "--at", "2026-11-04T09:10")
+    out = tmp / "public"
+    r = a.run("site", "build", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    return a, out, rid
+
+
+def read(out, rel):
+    with open(os.path.join(out, rel), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_every_page_of_the_disclosure_is_built(built):
+    a, out, _ = built
+    from shouwen.rules import load_rules
+    rules = load_rules(a.path)
+    home = read(out, "index.html")
+    assert rules.institution["name"] in home and "<html lang=\"zh\"" in home
+    for rel in ("org/index.html", "board/index.html", "complaints/index.html", "scheme/index.html",
+                "bulletins/index.html", "lookup/index.html", "guide/index.html", "kiosk/index.html", "org/org-chart.svg"):
+        assert os.path.exists(os.path.join(out, rel)), rel
+    for d in rules.departments.values():
+        assert d.name in read(out, f"org/{d.id}/index.html")
+    for s in rules.services.values():
+        page = read(out, f"guide/{s.id}/index.html")
+        assert s.name in page and "一次性告知清单" in page and f"{s.promised_days} 个工作日" in page
+        for m in s.materials:
+            assert m["名称"] in page
+    board = read(out, "board/index.html")
+    for s in rules.staff.values():
+        assert (s.badge in board) == s.public
+    svg = read(out, "org/org-chart.svg")
+    assert svg.startswith("<svg") and all(d.name in svg for d in rules.departments.values())
+    scheme = read(out, "scheme/index.html")
+    assert f"{rules.policy.forward_limit} 个工作日内" in scheme
+
+
+def test_open311_service_list_and_definitions(built):
+    a, out, _ = built
+    listing = json.loads(read(out, "services.json"))
+    codes = {s["service_code"] for s in listing}
+    assert "birth-permit" in codes and all({"service_name", "description", "metadata", "type"} <= set(s) for s in listing)
+    d = json.loads(read(out, "services/birth-permit.json"))
+    assert d["service_code"] == "birth-permit" and any(x["description"] == "户口簿" for x in d["attributes"])
+
+
+def test_service_pages_stay_out_of_the_navigation(built):
+    _, out, _ = built
+    page = read(out, "scheme/index.html")       # every page embeds the navigation; this one links no service
+    assert 'href="../guide/"' in page and "guide/birth-permit" not in page
+    assert "birth-permit" in read(out, "guide/index.html")
+
+
+def test_nothing_refers_to_another_host(built):
+    _, out, _ = built
+    attr = re.compile(r'(?:src|href|srcset|action|poster|data)\s*=\s*["\']?\s*(?:https?:)?//', re.I)
+    css_url = re.compile(r'url\(\s*["\']?(?:https?:)?//|@import\s+["\']?(?:https?:)?//', re.I)
+    cdn = re.compile(r'unpkg\.com|jsdelivr|cdnjs|googleapis|gstatic|googletagmanager|google-analytics|baidu\.com/hm', re.I)
+    for dirpath, _, files in os.walk(out):
+        for f in files:
+            full = os.path.join(dirpath, f)
+            if f.endswith(".map"):
+                continue
+            text = open(full, encoding="utf-8", errors="replace").read()
+            if f.endswith((".html", ".svg")):
+                assert not attr.search(text), full
+            if f.endswith((".css", ".html")):
+                assert not css_url.search(text), full
+            if f.endswith((".js", ".html", ".css", ".json")):
+                assert not cdn.search(text), full
+
+
+def test_search_index_segments_chinese(built):
+    _, out, _ = built
+    index = json.loads(read(out, "search/search_index.json"))
+    guide = next(d for d in index["docs"] if d["location"].startswith("guide/birth-permit/"))
+    # jieba's segments are joined by zero-width spaces, so the browser's index holds the words whole
+    assert "\u200b" in guide["text"]
+    words = set(re.split(r"[\u200b\s,。、:;()《》]+", " ".join(d["text"] for d in index["docs"])))
+    assert {"再生育", "身份证"} <= words
+
+
+def test_lookup_opens_with_the_right_code_only(built):
+    a, out, rid = built
+    code = re.search(r"^code: (\w+)$", a.file(f"records/inquiries/2026/11/{rid}.md"), re.M).group(1)
+    key = lookup.derive(rid, code)
+    shard, name = lookup.locator(key)
+    data = json.loads(read(out, f"lookup/data/{shard}.json"))
+    got = lookup.open_sealed(key, data[name])
+    assert got["status"] == STAGE_ZH["promised"] and got["department"] == "人口家庭科" and got["due"] == "2026-11-10"
+    wrong = lookup.locator(lookup.derive(rid, "AAAAAA" if code != "AAAAAA" else "BBBBBB"))
+    assert wrong[1] not in json.loads(read(out, f"lookup/data/{wrong[0]}.json")) if os.path.exists(
+        os.path.join(out, f"lookup/data/{wrong[0]}.json")) else True
+    # statuses can't be listed: every shard is opaque
+    for f in os.listdir(os.path.join(out, "lookup", "data")):
+        text = read(out, f"lookup/data/{f}")
+        assert not any(z in text for z in STAGE_ZH.values()) and rid not in text
+
+
+def test_no_visitor_data_anywhere(built):
+    _, out, _ = built
+    for dirpath, _, files in os.walk(out):
+        for f in files:
+            text = open(os.path.join(dirpath, f), encoding="utf-8", errors="replace").read()
+            assert not any(v in text for v in VISITOR.values()), f
+            assert "司马青衫" not in text and "13700001111" not in text
+
+
+def test_a_visitor_name_planted_in_a_guide_fails_the_build(agency, tmp_path):
+    agency.new("2026-11-02T09:30", name="欧阳春晓", phone="13912345678")
+    rel = "rules/services/birth-permit.md"
+    agency.write(rel, agency.file(rel) + "\n联系人欧阳春晓,电话 13912345678。\n")
+    r = agency.run("site", "build", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "pii-leak" in r.stderr and "guide/birth-permit/index.html" in r.stderr
+    assert "欧阳春晓" not in r.stderr and "13912345678" not in r.stderr     # the log doesn't repeat the value
+    # a plain `mkdocs build` fails the same way, through the hook
+    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out2")],
+                           cwd=agency.path, capture_output=True, text=True)
+    assert plain.returncode != 0 and "pii-leak" in plain.stdout + plain.stderr
+    assert not os.path.exists(tmp_path / "out") and not os.path.exists(tmp_path / "out2")   # nothing left to publish
+
+
+def test_malformed_rules_fail_the_build_with_the_check_problem(agency, tmp_path):
+    rel = "rules/services/birth-permit.md"
+    agency.write(rel, agency.file(rel).replace("承诺办结时限: 10", "承诺办结时限: 十天"))
+    check = agency.run("check")
+    r = agency.run("site", "build", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "rules-invalid" in r.stderr and rel in r.stderr and "承诺办结时限" in r.stderr
+    line = next(l.strip() for l in r.stderr.splitlines() if "rules-invalid" in l)
+    assert line in check.output
+    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out2")],
+                           cwd=agency.path, capture_output=True, text=True)
+    assert plain.returncode != 0 and line in plain.stdout + plain.stderr
+    assert not os.path.exists(tmp_path / "out" / "index.html")
+
+
+def test_pages_for_another_engine(agency, tmp_path):
+    r = agency.ok("site", "pages", str(tmp_path / "pages"))
+    assert os.path.exists(tmp_path / "pages" / "guide" / "birth-permit.md")
+    assert os.path.exists(tmp_path / "pages" / "services.json")
+
+
+def test_the_agency_mkdocs_yml_is_this_projects(agency):
+    here = open(os.path.join(os.path.dirname(__file__), "..", "mkdocs.yml"), encoding="utf-8").read()
+    there = agency.file("mkdocs.yml")
+    assert here.replace("tools/shouwen/mkdocs_hook.py", "hooks/shouwen_site.py") == there

@@ -1,0 +1,530 @@
+"""The public disclosure site's pages, generated from rules/ and aggregates of records/ (DESIGN §7).
+
+`generate` returns {path under the docs dir: text or bytes}. It knows nothing of MkDocs: the
+MkDocs hook adds these as generated files, `shouwen site pages DIR` writes them to a folder for
+any other engine. Per-record data appears only as sealed lookup shards; everything else is
+counted. Nothing of a visitor or complainant is read here beyond what the fold needs.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+from importlib import resources
+
+from . import lookup
+from .charts import org_chart
+from .fold import STAGE_ZH
+from .ledger import Ledger
+from .record import CST
+from .rules import Rules
+
+ASSETS = ("shouwen.css", "shouwen.js", "sha256.js")
+NAV_NOTE = "事项详情页不进入导航:一个真实的目录有上百个事项,由索引页列出。"
+
+
+@dataclass
+class Site:
+    files: dict = field(default_factory=dict)       # path -> str | bytes
+    nav: list = field(default_factory=list)         # (title, path), for mkdocs.yml and other engines
+    words: str = ""                                 # the search segmenter's domain words (not published)
+
+    def page(self, path, text, title=None):
+        self.files[path] = text
+        if title:
+            self.nav.append((title, path))
+
+
+def _md_list(items) -> str:
+    return "\n".join(f"- {escape(str(i))}" for i in items or []) or "- (无)"
+
+
+def _dept_tree(rules: Rules) -> list[tuple[int, object]]:
+    out = []
+
+    def walk(parent, depth):
+        for d in rules.departments.values():
+            if d.parent == parent:
+                out.append((depth, d))
+                walk(d.id, depth + 1)
+    walk(None, 0)
+    return out
+
+
+def _public_staff(rules: Rules):
+    return [s for s in rules.staff.values() if s.public]
+
+
+def _windows_of(rules: Rules, badge: str) -> list[str]:
+    return [w.get("name", w.get("id")) for w in rules.institution.get("windows") or [] if badge in (w.get("staff") or [])]
+
+
+def _service_rows(rules: Rules):
+    return sorted(rules.services.values(), key=lambda s: (s.department or "", s.raw.get("事项编码", ""), s.id))
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def home(rules: Rules, stats: dict) -> str:
+    inst = rules.institution
+    phones = "\n".join(f"| {escape(k)} | {escape(str(v))} |" for k, v in (inst.get("phones") or {}).items())
+    tiles = [("guide/", "办事指南", "办什么事、带什么材料、多久办完"), ("org/", "机构设置", "科室职能、权限与位置"),
+             ("board/", "首问责任人公示", "谁在哪个窗口,工号多少"), ("lookup/", "办理进度查询", "凭回执上的编号和查询码"),
+             ("complaints/", "监督投诉", "意见箱、举报电话、投诉中心"), ("bulletins/", "季度通报", "各科室的考核与通报"),
+             ("scheme/", "首问责任制度", "时限、责任与追究办法")]
+    cards = "\n".join(f'<a class="sw-tile" href="{href}"><strong>{t}</strong><span>{sub}</span></a>' for href, t, sub in tiles)
+    year = stats.get("year")
+    figures = ""
+    if stats.get("registered"):
+        figures = (f"\n## {year} 年首问登记情况\n\n| 登记事项 | 当场答复 | 已办结 | 按时办结率 | 平均满意度 |\n|---|---|---|---|---|\n"
+                   f"| {stats['registered']} 件 | {stats['answered']} 件 | {stats['closed']} 件 | {stats['on_time_rate']} | {stats['satisfaction']} |\n\n"
+                   f"统计截至 {stats['as_of']},由登记簿汇总,不含任何个人信息。\n")
+    return f"""---
+title: {inst.get('name', '首页')}
+hide: [navigation, toc]
+---
+# {escape(inst.get('name', ''))}
+
+**地址**:{escape(str(inst.get('address', '')))}  
+**办公时间**:{escape(str(inst.get('hours', '')))}
+
+<div class="sw-tiles">
+{cards}
+</div>
+
+本单位实行**首问责任制**:您第一个询问的工作人员就是首问责任人,负责登记、答复或引导,
+需要转办的在规定时限内转送承办科室,并跟踪到办结。
+
+| 电话 | 号码 |
+|---|---|
+{phones}
+{figures}
+[进入大厅触摸屏模式](kiosk/index.md){{ .md-button }}
+"""
+
+
+def org_index(rules: Rules) -> str:
+    lines = []
+    for depth, d in _dept_tree(rules):
+        head = rules.staff.get(d.head) if d.head else None
+        lines.append("    " * depth + f"- [{escape(d.name)}]({d.id}.md)" + (f":负责人 {escape(head.name)}({head.title})" if head else ""))
+    group = []
+    for m in rules.institution.get("leading_group") or []:
+        s = rules.staff.get(m.get("badge") or "")
+        group.append(f"| {escape(m.get('role', ''))} | {escape(s.name + '(' + s.title + ')') if s else escape(m.get('note', ''))} |")
+    return f"""# 机构设置
+
+![机构设置图](org-chart.svg){{ .sw-chart }}
+
+## 内设机构
+
+{chr(10).join(lines)}
+
+## 首问责任制领导小组
+
+| 职务 | 人员 |
+|---|---|
+{chr(10).join(group)}
+"""
+
+
+def dept_page(rules: Rules, d) -> str:
+    raw = d.raw
+    head = rules.staff.get(d.head) if d.head else None
+    windows = [w for w in rules.institution.get("windows") or [] if w.get("department") == d.id]
+    staff = [s for s in _public_staff(rules) if s.department == d.id]
+    services = [s for s in _service_rows(rules) if s.department == d.id]
+    return f"""# {escape(d.name)}
+
+| 负责人 | 位置 | 电话 |
+|---|---|---|
+| {escape(head.name + '(' + head.title + ')') if head else '—'} | {escape(str(raw.get('location', '—')))} | {escape(str(raw.get('phone', '—')))} |
+
+## 职能
+
+{_md_list(raw.get('functions'))}
+
+## 权限
+
+{_md_list(raw.get('powers'))}
+
+## 窗口与人员
+
+{_md_list([w.get('name') for w in windows]) if windows else '本科室不设对外窗口。'}
+
+{_md_list([f"{s.name}({s.title},工号 {s.badge})" for s in staff]) if staff else ''}
+
+## 办理的事项
+
+{chr(10).join(f"- [{escape(s.name)}](../guide/{s.id}.md)({s.kind},承诺 {s.promised_days} 个工作日)" for s in services) or '(本科室无对外办理事项)'}
+"""
+
+
+def guide_index(rules: Rules) -> str:
+    rows = []
+    for s in _service_rows(rules):
+        rows.append(f"| [{escape(s.name)}]({s.id}.md) | {escape(s.kind)} | {escape(rules.dept_name(s.department) if s.department else '')} "
+                    f"| {s.legal_days} 个工作日 | {s.promised_days} 个工作日 | {escape(str(s.raw.get('收费', '')))} |")
+    return f"""# 办事指南
+
+共 {len(rules.services)} 个事项。点击事项名称查看办事指南:申请材料一次告知,可打印为一页 A4。
+
+| 事项名称 | 办件类型 | 承办科室 | 法定办结时限 | 承诺办结时限 | 收费 |
+|---|---|---|---|---|---|
+{chr(10).join(rows)}
+"""
+
+
+def _as_list(v):
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+def guide_page(rules: Rules, s) -> str:
+    r = s.raw
+    mats = []
+    for i, m in enumerate(s.materials or [], 1):
+        m = m if isinstance(m, dict) else {"名称": m}
+        need = "必要" if m.get("必要", True) else "视情形"
+        mats.append(f"| {i} | {escape(str(m.get('名称', '')))} | {escape(str(m.get('类型', '')))} | {escape(str(m.get('份数', '')))} "
+                    f"| {need} | {escape(str(m.get('来源', '')))} |")
+    steps = "\n".join(f"{i}. {escape(str(x))}" for i, x in enumerate(_as_list(r.get("办理流程")), 1))
+    faq = "\n\n".join(f"**问:{escape(str(q.get('问', '')))}**  \n答:{escape(str(q.get('答', '')))}"
+                      for q in _as_list(r.get("常见问题")) if isinstance(q, dict))
+    body = s.body.strip()
+    return f"""---
+title: {s.name}
+---
+# {escape(s.name)}
+
+<div class="sw-guide" markdown>
+
+| 事项编码 | 办件类型 | 实施主体 | 承办科室 |
+|---|---|---|---|
+| {escape(str(r.get('事项编码', '')))} | {escape(s.kind)} | {escape(str(r.get('实施主体', '')))} | {escape(rules.dept_name(s.department) if s.department else '')} |
+
+| 法定办结时限 | 承诺办结时限 | 收费 | 到现场次数 |
+|---|---|---|---|
+| {s.legal_days} 个工作日 | {s.promised_days} 个工作日 | {escape(str(r.get('收费', '')))} | {escape(str(r.get('到现场次数', '—')))} |
+
+{escape(body) if body else ''}
+
+## 一次性告知清单(申请材料)
+
+| 序号 | 材料名称 | 类型 | 份数 | 是否必要 | 来源 |
+|---|---|---|---|---|---|
+{chr(10).join(mats)}
+
+## 受理条件
+
+{_md_list(_as_list(r.get('受理条件')))}
+
+## 办理流程
+
+{steps}
+
+## 办理地点、时间与电话
+
+- **办理地点**:{escape(str(r.get('办理地点', '')))}
+- **办理时间**:{escape(str(r.get('办理时间', '')))}
+- **咨询电话**:{escape(str(r.get('咨询电话', '')))}
+- **监督投诉电话**:{escape(str(r.get('监督投诉电话', '')))}
+
+## 设定依据
+
+{_md_list(_as_list(r.get('设定依据')))}
+
+{('## 常见问题' + chr(10) + chr(10) + faq) if faq else ''}
+
+</div>
+
+<button class="md-button sw-print" type="button" onclick="window.print()">打印本页(A4)</button>
+"""
+
+
+def board(rules: Rules, photos: dict) -> str:
+    cards = []
+    for s in _public_staff(rules):
+        photo = photos.get(s.badge)
+        face = (f'<img src="photos/{photo}" alt="{escape(s.name)}的照片" width="96" height="120">' if photo
+                else f'<span class="sw-avatar" aria-hidden="true">{escape(s.name[:1])}</span>')
+        windows = "、".join(_windows_of(rules, s.badge))
+        cards.append(f'<div class="sw-card">{face}<div><strong>{escape(s.name)}</strong><br>{escape(s.title)}<br>'
+                     f'工号 <b>{s.badge}</b><br>{escape(rules.dept_name(s.department))}'
+                     + (f'<br>{escape(windows)}' if windows else "") + "</div></div>")
+    return f"""# 首问责任人公示
+
+以下工作人员均为首问责任人:您第一个询问的人负责到底。请认准工号,对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。
+
+<div class="sw-cards">
+{chr(10).join(cards)}
+</div>
+"""
+
+
+def complaints(rules: Rules) -> str:
+    sup = rules.institution.get("supervision") or {}
+    pol = rules.policy
+    return f"""# 监督投诉
+
+对工作人员推诿扯皮、态度生硬、超时不办、吃拿卡要等问题,可以通过以下方式投诉:
+
+| 渠道 | 说明 |
+|---|---|
+| 意见箱 | {escape(str(sup.get('suggestion_box', '—')))} |
+| 举报电话 | {escape(str(sup.get('hotline', '—')))}({escape(str(sup.get('hotline_place', '')))}) |
+| 投诉中心 | {escape(str(sup.get('complaint_center', '—')))} |
+| 受理机构 | {escape(str(sup.get('office', '—')))} |
+
+## 投诉怎样处理
+
+{escape(str(sup.get('how', '')))}
+
+按本单位首问责任制规定,投诉登记后 **{pol.verdict_limit} 个工作日**内作出调查结论;
+对办理结果评价为“不满意”或“非常不满意”的,首问责任人在 **{pol.followup_limit} 个工作日**内回访。
+查实的投诉按[首问责任制度](../scheme/index.md)追究责任,并在[季度通报](../bulletins/index.md)中公布。
+"""
+
+
+LADDER_COLUMNS = ("第几次", "对本人", "扣减年度奖金", "考核", "对科室负责人")
+
+
+def scheme(rules: Rules) -> str:
+    pol = rules.policy
+    raw = pol.raw
+    ladder = raw.get("ladder") or {}
+    steps = ladder.get("steps") if isinstance(ladder, dict) else None
+    table = ""
+    if steps:
+        rows = []
+        for i, st in enumerate(steps, 1):
+            pct = lambda v: f"{round(float(v) * 100)}%" if isinstance(v, (int, float)) else escape(str(v or "—"))
+            nth = f"第 {st.get('nth', i)} 次" + ("及以上" if i == len(steps) else "")
+            rows.append(f"| {nth} | {escape('、'.join(_as_list(st.get('measures'))))} | {pct(st.get('bonus_deduction'))} "
+                        f"| {escape('、'.join(_as_list(st.get('rating'))) or '—')} | {pct(st.get('head_deduction'))} |")
+        table = ("\n## 责任追究\n\n同一工作人员在一个年度内被查实投诉(按结论日期计):\n\n| " + " | ".join(LADDER_COLUMNS) +
+                 " |\n|" + "---|" * len(LADDER_COLUMNS) + "\n" + "\n".join(rows) + "\n")
+    elif raw.get("ladder_text"):
+        table = "\n## 责任追究\n\n" + escape(str(raw["ladder_text"])) + "\n"
+    valid = f"{pol.effective} 起施行" + (f",有效期至 {pol.expires}" if pol.expires else "") if pol.effective else ""
+    return f"""# 首问责任制度
+
+**{escape(str(raw.get('name', '首问责任制实施方案')))}**{'(' + escape(str(raw['document'])) + ')' if raw.get('document') else ''}
+{('  ' + chr(10) + valid) if valid else ''}
+
+## 时限(工作日,遇法定节假日顺延,调休上班日照常计算)
+
+| 环节 | 时限 |
+|---|---|
+| 当场不能答复的,登记后转送承办科室 | {pol.forward_limit} 个工作日内 |
+| 承办科室签收 | 转送后 {pol.sign_off_limit} 个工作日内 |
+| 承诺件告知办结时限 | 受理后 {pol.promise_limit} 个工作日内 |
+| 投诉调查结论 | 登记后 {pol.verdict_limit} 个工作日内 |
+| 不满意评价回访 | {pol.followup_limit} 个工作日内 |
+
+## 首问责任人的职责
+
+- 对来访、来电、来信咨询或办事的群众,第一个接待的工作人员为首问责任人;
+- 属本人职责的,当场答复或办理;不属本人职责的,引导至承办科室或人员;
+- 承办人不在的,负责转告;需要转办的,登记后在时限内转送并跟踪办理结果;
+- 申请材料不全的,一次性告知需要补正的全部材料;
+- 不能办理的,说明理由并指明办理途径。
+{table}
+"""
+
+
+def bulletins_index(items: list[tuple[str, str]]) -> str:
+    rows = "\n".join(f"- [{escape(title)}]({name})" for name, title in items) or "尚未发布季度通报。"
+    return f"# 季度通报\n\n首问责任制办公室每季度对各科室的首问登记、办理时限、满意度和投诉情况进行考核并通报(最新的在前)。\n\n{rows}\n"
+
+
+def lookup_page() -> str:
+    return """# 办理进度查询
+
+请输入收件回执上的**事项编号**和**查询码**。只显示办理状态、承办科室和日期,不显示任何个人信息。
+
+<form id="sw-lookup" class="sw-lookup" autocomplete="off">
+<label for="sw-id">事项编号</label>
+<input id="sw-id" name="id" inputmode="text" placeholder="如 20261127-J017-003" required>
+<label for="sw-code">查询码</label>
+<input id="sw-code" name="code" placeholder="6 位,如 7KQ4MX" required maxlength="6">
+<button class="md-button md-button--primary" type="submit">查询</button>
+</form>
+
+<div id="sw-keypad" class="sw-keypad" hidden></div>
+
+<div id="sw-result" class="sw-result" role="status" aria-live="polite"></div>
+"""
+
+
+def kiosk_start(rules: Rules, groups) -> str:
+    tiles = "\n".join(f'<a class="sw-tile sw-big" href="{d.id}/">{escape(d.name)}<span>{n} 个事项</span></a>'
+                      for d, n in groups)
+    return f"""---
+title: 大厅触摸屏
+hide: [navigation, toc]
+---
+<div class="sw-kiosk-start" data-kiosk-home markdown>
+
+# 请选择要办理的科室
+
+<div class="sw-tiles">
+{tiles}
+<a class="sw-tile sw-big" href="../board/">首问责任人公示<span>窗口与工号</span></a>
+<a class="sw-tile sw-big" href="../lookup/">办理进度查询<span>凭编号和查询码</span></a>
+<a class="sw-tile sw-big" href="../complaints/">监督投诉<span>意见与举报</span></a>
+</div>
+</div>
+"""
+
+
+def kiosk_dept(rules: Rules, d) -> str:
+    services = [s for s in _service_rows(rules) if s.department == d.id]
+    tiles = "\n".join(f'<a class="sw-tile sw-big" href="../../guide/{s.id}/">{escape(s.name)}'
+                      f'<span>{escape(s.kind)},承诺 {s.promised_days} 个工作日</span></a>' for s in services)
+    return f"""---
+title: {d.name}
+hide: [navigation, toc]
+---
+# {escape(d.name)}:请选择事项
+
+<div class="sw-tiles">
+{tiles}
+<a class="sw-tile sw-big sw-back" href="../">返回首页</a>
+</div>
+"""
+
+
+def open311(rules: Rules) -> tuple[str, dict]:
+    """GeoReport v2: services.json (the list) and one definition per service."""
+    listing, defs = [], {}
+    for s in _service_rows(rules):
+        code = s.id
+        listing.append({"service_code": code, "service_name": s.name,
+                        "description": f"{s.kind};承诺办结时限 {s.promised_days} 个工作日,法定 {s.legal_days} 个工作日",
+                        "metadata": True, "type": "realtime" if s.kind == "即办件" else "batch",
+                        "keywords": ",".join(str(m.get("名称") if isinstance(m, dict) else m) for m in s.materials or []),
+                        "group": rules.dept_name(s.department) if s.department else ""})
+        attrs = []
+        for i, m in enumerate(s.materials or [], 1):
+            m = m if isinstance(m, dict) else {"名称": m}
+            attrs.append({"variable": False, "code": f"material-{i}", "datatype": "string",
+                          "required": bool(m.get("必要", True)), "datatype_description": str(m.get("类型", "")),
+                          "order": i, "description": str(m.get("名称", ""))})
+        defs[code] = {"service_code": code, "attributes": attrs}
+    return json.dumps(listing, ensure_ascii=False, indent=1), defs
+
+
+def _asset(name: str) -> str:
+    return (resources.files("shouwen") / "templates" / "site" / name).read_text(encoding="utf-8")
+
+
+# --- aggregates -----------------------------------------------------------------------------
+
+def aggregates(ledger: Ledger, rules: Rules, today: date) -> dict:
+    year = today.year
+    rows = [e for e in ledger.entries if e.state is not None and e.state.registered_at
+            and e.state.registered_at.astimezone(CST).year == year]
+    closed = [e for e in rows if e.state.closed]
+    timed = [e for e in rows if e.deadlines and e.deadlines.due and e.state.completed_at]
+    on_time = [e for e in timed if e.state.completed_at.astimezone(CST).date() <= e.deadlines.due]
+    ratings = [e.state.rating for e in rows if e.state.rating]
+    return {"year": year, "as_of": today.isoformat(), "registered": len(rows),
+            "answered": sum(e.state.stage == "answered" for e in rows), "closed": len(closed),
+            "on_time_rate": f"{100 * len(on_time) / len(timed):.1f}%" if timed else "—",
+            "satisfaction": f"{sum(ratings) / len(ratings):.2f} / 5" if ratings else "—"}
+
+
+def lookup_entries(ledger: Ledger, rules: Rules) -> list[tuple[str, str, dict]]:
+    out = []
+    for e in ledger.entries:
+        rec, st = e.record, e.state
+        code = rec.meta.get("code")
+        if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
+            continue
+        svc = rules.services.get(rec.meta.get("service") or "")
+        dept = st.handler_department or (rules.staff[st.first_responder].department
+                                         if st.first_responder in rules.staff else None)
+        out.append((rec.id, code, {
+            "status": STAGE_ZH.get(st.stage, st.stage or ""), "closed": st.closed,
+            "department": rules.dept_name(dept) if dept else "",
+            "service": svc.name if svc else "",
+            "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
+            "due": e.deadlines.due.isoformat() if e.deadlines and e.deadlines.due else None,
+            "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None}))
+    return out
+
+
+# --- everything ---------------------------------------------------------------------------
+
+def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
+             iterations: int = lookup.ITERATIONS) -> Site:
+    site = Site()
+    stats = aggregates(ledger, rules, today)
+    site.page("index.md", home(rules, stats), "首页")
+    site.page("org/index.md", org_index(rules), "机构设置")
+    site.files["org/org-chart.svg"] = org_chart(rules)
+    for d in rules.departments.values():
+        site.page(f"org/{d.id}.md", dept_page(rules, d))
+    site.page("guide/index.md", guide_index(rules), "办事指南")
+    for s in rules.services.values():
+        site.page(f"guide/{s.id}.md", guide_page(rules, s))
+    photos = {}
+    for s in _public_staff(rules):
+        src = s.raw.get("photo")
+        full = os.path.join(root, "rules", str(src)) if src else None
+        if full and os.path.isfile(full):
+            name = f"{s.badge}{os.path.splitext(full)[1].lower()}"
+            with open(full, "rb") as fh:
+                site.files[f"board/photos/{name}"] = fh.read()
+            photos[s.badge] = name
+    site.page("board/index.md", board(rules, photos), "首问责任人公示")
+    site.page("complaints/index.md", complaints(rules), "监督投诉")
+    site.page("scheme/index.md", scheme(rules), "首问责任制度")
+    bdir = os.path.join(root, "site", "bulletins")
+    items = []
+    for name in sorted(os.listdir(bdir), reverse=True) if os.path.isdir(bdir) else []:
+        if name.endswith(".md") and name != "index.md":
+            with open(os.path.join(bdir, name), encoding="utf-8") as fh:
+                first = next((l[2:].strip() for l in fh if l.startswith("# ")), name[:-3])
+            items.append((name, first))
+    site.page("bulletins/index.md", bulletins_index(items), "季度通报")
+    site.page("lookup/index.md", lookup_page(), "办理进度查询")
+    for shard, entries in lookup.shards(lookup_entries(ledger, rules), keys, iterations).items():
+        site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    groups = [(d, sum(1 for s in rules.services.values() if s.department == d.id)) for _, d in _dept_tree(rules)]
+    groups = [(d, n) for d, n in groups if n]
+    site.page("kiosk/index.md", kiosk_start(rules, groups))
+    for d, _ in groups:
+        site.page(f"kiosk/{d.id}/index.md", kiosk_dept(rules, d))
+    listing, defs = open311(rules)
+    site.files["services.json"] = listing
+    for code, d in defs.items():
+        site.files[f"services/{code}.json"] = json.dumps(d, ensure_ascii=False, indent=1)
+    idle = int((rules.institution.get("kiosk") or {}).get("idle_seconds", 90))
+    for name in ASSETS:
+        text = _asset(name)
+        if name == "shouwen.js":
+            text = text.replace("__IDLE_SECONDS__", str(idle)).replace("__ITERATIONS__", str(iterations))
+        site.files[f"assets/{name}"] = text
+    site.words = jieba_words(rules)
+    return site
+
+
+COMMON_WORDS = ("再生育", "身份证", "户口簿", "结婚证", "离婚证", "营业执照", "出生医学证明", "首问责任人",
+                "首问责任制", "一次性告知", "办事指南", "承诺件", "即办件")
+
+
+def jieba_words(rules: Rules) -> str:
+    """Words the search's Chinese segmenter keeps whole. Only short words: a long compound such as
+    夫妻双方身份证 kept whole would hide 身份证 from a search."""
+    words = set(COMMON_WORDS)
+    for s in rules.services.values():
+        for m in s.materials or []:
+            name = str(m.get("名称") if isinstance(m, dict) else m)
+            if 2 <= len(name) <= 4:
+                words.add(name)
+    return "".join(f"{w} 50 n\n" for w in sorted(words) if w and " " not in w)

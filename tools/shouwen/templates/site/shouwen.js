@@ -1,0 +1,132 @@
+/* The site's own script: the lobby kiosk mode and the serverless progress lookup. No other host. */
+(function () {
+  "use strict";
+  var IDLE_SECONDS = __IDLE_SECONDS__, ITERATIONS = __ITERATIONS__;
+  var me = document.currentScript && document.currentScript.src;
+  var base = me ? me.replace(/assets\/shouwen\.js(\?.*)?$/, "") : "/";
+  var params = new URLSearchParams(location.search);
+  var store = window.sessionStorage;
+
+  /* --- kiosk: entered by opening kiosk/ (or ?kiosk=1), kept for the session of the lobby browser --- */
+  if (location.pathname.indexOf("/kiosk/") >= 0 || params.get("kiosk") === "1") store.setItem("sw-kiosk", "1");
+  if (params.get("idle")) store.setItem("sw-idle", params.get("idle"));
+  var kiosk = store.getItem("sw-kiosk") === "1";
+  if (kiosk) {
+    document.documentElement.classList.add("sw-kiosk");
+    var home = base + "kiosk/";
+    var idle = parseFloat(store.getItem("sw-idle")) || IDLE_SECONDS;
+    var timer = null;
+    var reset = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (location.href.split(/[?#]/)[0] !== home) location.href = home;
+        else window.scrollTo(0, 0);
+      }, idle * 1000);
+    };
+    ["touchstart", "pointerdown", "keydown", "scroll", "wheel"].forEach(function (e) {
+      window.addEventListener(e, reset, { passive: true });
+    });
+    reset();
+    // a lobby screen has no browser buttons: every page gets its own way back
+    if (location.href.split(/[?#]/)[0] !== home) {
+      var bar = document.createElement("nav");
+      bar.className = "sw-kiosk-bar";
+      bar.setAttribute("aria-label", "触摸屏导航");
+      bar.innerHTML = '<button type="button" class="sw-kiosk-back">返回上一页</button><a href="' + home + '">回到首页</a>';
+      bar.querySelector("button").addEventListener("click", function () { history.back(); });
+      document.body.appendChild(bar);
+    }
+  }
+
+  /* Material's search dialog has no name of its own; screen readers need one */
+  Array.prototype.forEach.call(document.querySelectorAll(".md-search[role=dialog]"), function (d) {
+    d.setAttribute("aria-label", "站内搜索");
+  });
+
+  /* --- progress lookup --- */
+  var enc = new TextEncoder();
+  function hex(b) { return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join(""); }
+  var subtle = window.crypto && window.crypto.subtle && params.get("purejs") !== "1" ? window.crypto.subtle : null;
+
+  function derive(id, code) {
+    var pw = enc.encode(code), salt = enc.encode("shouwen-lookup:" + id);
+    if (!subtle) return Promise.resolve(window.swSha256.pbkdf2(pw, salt, ITERATIONS));
+    return subtle.importKey("raw", pw, "PBKDF2", false, ["deriveBits"]).then(function (k) {
+      return subtle.deriveBits({ name: "PBKDF2", salt: salt, iterations: ITERATIONS, hash: "SHA-256" }, k, 256);
+    }).then(function (bits) { return new Uint8Array(bits); });
+  }
+  function mac(key, msg) {
+    if (!subtle) return Promise.resolve(window.swSha256.hmac(key, msg));
+    return subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (k) {
+      return subtle.sign("HMAC", k, msg);
+    }).then(function (s) { return new Uint8Array(s); });
+  }
+  function counter(n) { return new Uint8Array([n >>> 24, n >>> 16, n >>> 8, n]); }
+
+  function open(key, sealed) {
+    var data = Uint8Array.from(atob(sealed), function (c) { return c.charCodeAt(0); });
+    return mac(key, enc.encode("encrypt")).then(function (k) {
+      var blocks = [];
+      for (var i = 0; i * 32 < data.length; i++) blocks.push(mac(k, counter(i)));
+      return Promise.all(blocks);
+    }).then(function (blocks) {
+      var out = new Uint8Array(data.length);
+      for (var i = 0; i < data.length; i++) out[i] = data[i] ^ blocks[i >> 5][i & 31];
+      return JSON.parse(new TextDecoder().decode(out));
+    });
+  }
+
+  function lookup(id, code) {
+    return derive(id, code).then(function (key) {
+      return mac(key, enc.encode("locate")).then(function (h) {
+        var loc = hex(h);
+        return fetch(base + "lookup/data/" + loc.slice(0, 2) + ".json").then(function (r) {
+          return r.ok ? r.json() : {};
+        }).then(function (shard) {
+          var sealed = shard[loc.slice(2, 22)];
+          return sealed ? open(key, sealed) : null;
+        });
+      });
+    });
+  }
+
+  function row(label, value) { return value ? "<tr><th>" + label + "</th><td>" + value + "</td></tr>" : ""; }
+  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+
+  var form = document.getElementById("sw-lookup");
+  if (form) {
+    var out = document.getElementById("sw-result");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var id = form.elements.id.value.trim().toUpperCase(), code = form.elements.code.value.trim().toUpperCase();
+      out.textContent = "正在查询……";
+      lookup(id, code).then(function (r) {
+        if (!r) {
+          out.innerHTML = '<p class="sw-miss">没有查到:请核对回执上的事项编号和查询码。</p>';
+          return;
+        }
+        out.innerHTML = '<table class="sw-found"><caption>事项 ' + esc(id) + "</caption>" +
+          row("办理状态", esc(r.status) + (r.closed ? "(已结束)" : "")) + row("事项", esc(r.service)) +
+          row("承办科室", esc(r.department)) + row("登记日期", esc(r.registered)) +
+          row("承诺办结日期", r.due && esc(r.due)) + row("办结日期", r.completed && esc(r.completed)) + "</table>";
+      }).catch(function () { out.textContent = "查询失败,请稍后再试或拨打咨询电话。"; });
+    });
+    if (kiosk) {   // no keyboard in the lobby: an on-screen keypad types into the focused field
+      var pad = document.getElementById("sw-keypad"), target = form.elements.id;
+      [form.elements.id, form.elements.code].forEach(function (f) {
+        f.setAttribute("inputmode", "none");
+        f.addEventListener("focus", function () { target = f; });
+      });
+      "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ-".split("").concat(["删除"]).forEach(function (k) {
+        var b = document.createElement("button");
+        b.type = "button"; b.textContent = k; b.setAttribute("aria-label", k === "-" ? "短横线" : k);
+        b.addEventListener("click", function () {
+          target.value = k === "删除" ? target.value.slice(0, -1) : target.value + k;
+        });
+        pad.appendChild(b);
+      });
+      pad.hidden = false;
+    }
+  }
+  window.swLookup = lookup;
+})();
