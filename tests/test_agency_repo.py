@@ -1,0 +1,52 @@
+"""What `shouwen init` gives an agency beyond its rules: site config, hooks, CI for its remote."""
+import os
+import re
+import shlex
+
+import yaml
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+
+
+def _shouwen_calls(text):
+    """Every `shouwen …` command line a CI file runs, with shell variables given dummy values."""
+    calls = []
+    text = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    for m in re.finditer(r"shouwen ([^\n;]+?)(?:;|\n|$| fi)", text):
+        line = re.sub(r'"?\$\{?[A-Za-z_]+\}?[^" ]*"?', "anchor.pub", m.group(1)).strip()
+        if line and not line.startswith(("check\"", "-")) and "'" not in line:
+            calls.append(shlex.split(line))
+    return calls
+
+
+def test_ci_templates_run_real_commands(agency):
+    gitea = agency.file(".gitea/workflows/shouwen.yml")
+    gitlab = agency.file(".gitlab-ci.yml")
+    for text in (gitea, gitlab):
+        yaml.safe_load(text)
+        calls = _shouwen_calls(text)
+        assert {c[0] for c in calls} >= {"check", "audit", "site"}
+        for call in calls:
+            # every option a CI file passes exists: --help after them must succeed
+            r = CliRunner().invoke(cli, ["--repo", agency.path, *call, "--help"])
+            assert r.exit_code == 0, (call, r.output)
+    assert "fetch-depth: 0" in gitea and "GIT_DEPTH: 0" in gitlab      # the audit needs the whole history
+
+
+def test_pre_commit_framework_hook_is_declared():
+    here = os.path.join(os.path.dirname(__file__), "..", ".pre-commit-hooks.yaml")
+    hooks = yaml.safe_load(open(here, encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "shouwen-check")
+    assert hook["entry"] == "shouwen check --staged" and hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+
+
+def test_init_installs_the_plain_pre_commit_hook_and_setup_keeps_a_foreign_one(agency):
+    hook = os.path.join(agency.path, ".git", "hooks", "pre-commit")
+    assert "check --staged" in open(hook, encoding="utf-8").read() and os.access(hook, os.X_OK)
+    with open(hook, "w", encoding="utf-8") as fh:
+        fh.write("#!/bin/sh\necho mine\n")
+    r = agency.run("setup")
+    assert r.exit_code == 0 and "未覆盖" in r.output
+    assert open(hook, encoding="utf-8").read() == "#!/bin/sh\necho mine\n"
