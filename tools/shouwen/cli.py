@@ -883,6 +883,10 @@ def sync_cmd(desk, remote, as_badge):
     return 0
 
 
+from . import cli_account  # noqa: E402,F401  (registers the accountability commands)
+from . import cli_reports  # noqa: E402,F401  (ladder, bulletin, review, rollup, export, import)
+
+
 def main():
     cli.main(prog_name="shouwen")
 

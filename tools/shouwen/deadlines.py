@@ -116,6 +116,18 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
                   f"events[{i}].at")
             cur = to_date(ev.get("due")) or cur
 
+    # 差评回访: a bad rating (1–2 of 5) is followed up within followup_limit working days
+    if s.rating in pol.bad_ratings and s.rated_at is not None:
+        rated = local_day(s.rated_at)
+        by = cal.add(rated, pol.followup_limit)
+        spans.append((rated, by))
+        after = [f for f in s.followups if f >= s.rated_at]
+        if after:
+            if local_day(after[0]) > by:
+                p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)},应在 {by} 前回访,实际 {local_day(after[0])}", "events")
+        elif today > by:
+            p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)},应在 {by} 前回访,至今未回访", "events")
+
     if dl.due and s.completed_at is None and not s.closed and today > dl.due:
         dl.overdue = True
         p("overdue", f"应于 {dl.due} 办结,至今未办结(已超 {cal.count(dl.due, today)} 个工作日)", "events")

@@ -66,3 +66,25 @@ def blob_id(data: bytes) -> str:
     h = hashlib.sha1(b"blob %d\0" % len(data))
     h.update(data)
     return h.hexdigest()
+
+
+def export_path(root: str, rev: str, path: str, dest: str) -> None:
+    """Write the tree `path` as it was at `rev` into the folder `dest` (following a symlinked folder,
+    as this project's own rules/ is)."""
+    import io
+    import tarfile
+    entry = git(root, "ls-tree", rev, "--", path).split()
+    if entry and entry[0] == "120000":          # a symlink: its blob is the target path
+        target = git(root, "cat-file", "blob", entry[2]).strip()
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    data = git_bytes(root, "archive", "--format=tar", rev, path)
+    os.makedirs(dest, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for m in tar.getmembers():
+            if not m.isfile() or not m.name.startswith(path + "/"):
+                continue
+            rel = m.name[len(path) + 1:]
+            full = os.path.join(dest, rel)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "wb") as fh:
+                fh.write(tar.extractfile(m).read())

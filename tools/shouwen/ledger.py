@@ -10,6 +10,8 @@ from .fold import State
 from .problems import ERROR, Problem
 from .record import Record
 from .rules import Rules
+from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
+from .ladder import check_sanctions
 from .validate import check_id, check_inquiry
 
 
@@ -19,6 +21,7 @@ class Entry:
     state: State | None
     deadlines: Deadlines | None
     problems: list[Problem] = field(default_factory=list)
+    account: object = None            # a Complaint, Inspection or Commendation for those kinds
 
     @property
     def ok(self) -> bool:
@@ -35,7 +38,13 @@ class Ledger:
 def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
     if rec.kind != "inquiries":
         probs = list(rec.problems) or check_id(rec)
-        return Entry(rec, None, None, probs)
+        account = None
+        if not rec.problems and rec.kind in ACCOUNT_EVENTS:
+            account, more = read_account(rec, rules)
+            probs.extend(more)
+            if isinstance(account, Complaint):
+                probs.extend(complaint_deadlines(account, rules, today))
+        return Entry(rec, None, None, probs, account)
     probs, state = check_inquiry(rec, rules)
     dl = None
     if state is not None and state.registered_at is not None:
@@ -58,7 +67,16 @@ def build(records: list[Record], rules: Rules, today: date) -> Ledger:
         elif rid:
             by_id[rid] = e
         problems.extend(e.problems)
+    complaints = [e.account for e in entries if isinstance(e.account, Complaint)]
+    for e in entries:
+        ref = getattr(e.account, "inquiry", None)
+        if ref and ref not in by_id:
+            p = Problem("inquiry-unknown", f"所指事项 {ref} 不存在", path=e.record.path, record=e.record.id, field="inquiry")
+            e.problems.append(p)
+            problems.append(p)
     pol = rules.policy
+    if pol.ladder is not None:
+        problems.extend(check_sanctions(pol.ladder, complaints, rules))
     if pol.expires and today > pol.expires:
         problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
                                 path="rules/policy.yml", field="expires"))

@@ -54,6 +54,10 @@ class Service:
     body: str = ""
 
 
+# The seed's assessment items (每个季度考核: 制度落实、登记、接待态度、办事效果、满意度), equal by default.
+DEFAULT_WEIGHTS = {"制度落实": 0.2, "登记": 0.2, "接待态度": 0.2, "办事效果": 0.2, "满意度": 0.2}
+
+
 @dataclass
 class Policy:
     forward_limit: int = 2        # working days from registration to forwarding
@@ -69,6 +73,9 @@ class Policy:
     satisfaction: dict = field(default_factory=lambda: {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"})
     bad_ratings: tuple = (1, 2)
     escalation_chain: list = field(default_factory=list)
+    ladder: object = None                     # ladder.Ladder, or None where the scheme has none
+    weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))   # quarterly assessment items
+    inspection_items: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
 
@@ -228,6 +235,18 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     if sat.get("bad"):
         pol.bad_ratings = tuple(sat["bad"])
     pol.escalation_chain = list(data.get("escalation_chain") or [])
+    from .ladder import parse_ladder
+    pol.ladder, lprobs = parse_ladder(data.get("ladder"), path)
+    problems.extend(lprobs)
+    weights = (data.get("assessment") or {}).get("weights")
+    if weights is not None:
+        if not isinstance(weights, dict) or not weights or any(
+                k not in DEFAULT_WEIGHTS or isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0
+                for k, v in weights.items()) or not sum(weights.values()):
+            problems.append(_p(path, "assessment.weights", "考核权重应为 制度落实、登记、接待态度、办事效果、满意度 的非负数"))
+        else:
+            pol.weights = {k: float(v) for k, v in weights.items()}
+    pol.inspection_items = [str(x) for x in (data.get("inspection_items") or [])]
     return pol
 
 

@@ -15,6 +15,8 @@ from datetime import datetime
 
 from . import gitio, signing
 from .deadlines import inquiry_deadlines
+from .accountability import ACCOUNT_EVENTS, read_account
+from .accountability import ACTION_ZH as ACCOUNT_ZH
 from .fold import ACTION_ZH
 from .ids import make_id, new_code, parse_id, record_path
 from .problems import ERROR, InputError, Problem
@@ -105,6 +107,10 @@ def _refuse(problems: list[Problem]):
 
 
 def validate_new(rec: Record, rules: Rules, new_index: int | None = None) -> None:
+    if rec.kind in ACCOUNT_EVENTS:
+        _, probs = read_account(rec, rules)
+        _refuse(probs)
+        return
     probs, state = check_inquiry(rec, rules)
     _refuse(probs)
     if state is None or new_index is None:
@@ -137,7 +143,7 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         new = Record(rec.path, meta, rec.body)
         validate_new(new, rules, len(meta["events"]) - 1)
         action = event["action"]
-        subject = f"{ACTION_ZH[action]} {record_id}"
+        subject = f"{ACTION_ZH.get(action) or ACCOUNT_ZH[action]} {record_id}"
         if event.get("to"):
             subject += f" → {rules.who(event.get('staff') or event['to'])}"
         commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], subject,
@@ -169,3 +175,46 @@ def register(root: str, rules: Rules, by: str, at: datetime, visitor: dict, matt
         commit_file(root, rules, rec.path, dump(meta, body), by, f"登记 {rid}:{matter[:40]}",
                     {"Shouwen-Record": rid, "Shouwen-Action": "registered"}, commit_at)
         return rec
+
+
+ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY"}
+ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬"}
+
+
+def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, meta: dict, first_event: dict,
+                     body: str = "", commit_at: datetime | None = None) -> Record:
+    """A new complaint (TS-), inspection (JC-) or commendation (BY-), through the same path as an inquiry."""
+    with lock(root):
+        day = local_day(at)
+        prefix = ACCOUNT_PREFIX[kind]
+        rid = make_id(day, by, next_seq(root, day, by, kind, prefix), prefix)
+        full = {"id": rid, **{k: v for k, v in meta.items() if v not in (None, "", [], {})},
+                "events": [{"at": at, "by": by, **first_event}]}
+        rec = Record(record_path(rid), full, body)
+        validate_new(rec, rules)
+        summary = meta.get("summary") or meta.get("staff") or ""
+        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}",
+                    {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
+        return rec
+
+
+def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str:
+    """Several new files in one commit (a bulletin with its charts); nothing left behind on failure."""
+    sign = signing.commit_args(root, rules, by)
+    with lock(root):
+        clash = [rel for rel in files if os.path.exists(os.path.join(root, rel))]
+        if clash:
+            raise InputError(f"{clash[0]} 已存在;已发布的内容不能改写")
+        for rel, text in files.items():
+            _write_atomic(os.path.join(root, rel), text)
+        msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
+        try:
+            gitio.git(root, "add", "--", *files)
+            gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(),
+                      env=_identity(rules, by))
+        except gitio.GitError as e:
+            for rel in files:
+                gitio.git(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel, check=False)
+                os.unlink(os.path.join(root, rel))
+            raise InputError(f"提交失败,未写入任何内容:{e}")
+        return gitio.head(root)

@@ -1,0 +1,91 @@
+"""Quarterly assessment and bulletins, the year-end review and the city's roll-up."""
+import json
+import os
+import subprocess
+
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+from conftest import Agency
+from test_accountability import complaint
+
+
+def quarter_of_work(a):
+    """A small third quarter: answered, forwarded and completed matters, a bad rating, a complaint,
+    a commendation and an inspection."""
+    r1 = a.new("2026-07-06T09:00")
+    a.ok("--as", "J005", "answer", r1, "--answer", "已答复", "--at", "2026-07-06T09:10")
+    a.ok("--as", "J005", "rate", r1, "--score", "5", "--at", "2026-07-06T09:20")
+    r2 = a.new("2026-07-07T09:00", service="birth-permit")
+    a.ok("--as", "J005", "forward", r2, "--to", "family", "--staff", "J014", "--at", "2026-07-07T10:00")
+    a.ok("--as", "J014", "accept", r2, "--at", "2026-07-08T09:00")
+    a.ok("--as", "J014", "promise", r2, "--due", "2026-07-15", "--at", "2026-07-08T09:10")
+    a.ok("--as", "J014", "complete", r2, "--result", "准予", "--at", "2026-07-14T16:00")
+    a.ok("--as", "J014", "deliver", r2, "--method", "窗口领取", "--at", "2026-07-15T10:00")
+    a.ok("--as", "J005", "rate", r2, "--score", "2", "--at", "2026-07-15T10:10")
+    r3 = a.new("2026-08-03T09:00", badge="J006")
+    a.ok("--as", "J006", "forward", r3, "--to", "social", "--at", "2026-08-10T10:00")      # late
+    complaint(a, "J006", "2026-08-12T10:00", "substantiated", "2026-08-20T10:00")
+    a.ok("--as", "J004", "commend", "J005", "--note", "耐心细致", "--at", "2026-09-01T10:00")
+    a.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候:不合格", "--at", "2026-09-02T10:00")
+    return r1, r2, r3
+
+
+def test_bulletin_figures_json_and_reproducible_from_its_commit(agency):
+    quarter_of_work(agency)
+    data = json.loads(agency.ok("bulletin", "2026Q3", "--format", "json").stdout)
+    assert data["quarter"] == "2026Q3" and len(data["commit"]) == 40
+    d = {x["id"]: x for x in data["departments"]}
+    rec = d["reception"]
+    assert (rec["registered"], rec["answered"], rec["forwarded"], rec["forwarded_on_time"]) == (3, 1, 2, 1)
+    assert (rec["completed"], rec["completed_on_time"], rec["complaints"], rec["substantiated"]) == (1, 1, 1, 1)
+    assert rec["satisfaction"] == 3.5 and rec["ratings"]["2"] == 1 and rec["commendations"] == 1
+    assert rec["inspection_failed"] == 1 and 0 < rec["score"] < 100
+    assert [x["rank"] for x in data["departments"]] == list(range(1, len(data["departments"]) + 1))
+    assert data["criticised"][0]["badge"] == "J006"
+    # --write commits the page and its charts, naming the commit it was computed from
+    head = agency.head()
+    agency.ok("--as", "J003", "bulletin", "2026Q3", "--write")
+    page = agency.file("site/bulletins/2026Q3.md")
+    assert head in page and "## 二、各科室考核结果" in page and "李明" in page
+    for chart in ("score", "ontime", "satisfaction"):
+        svg = agency.file(f"site/bulletins/2026Q3-{chart}.svg")
+        assert svg.startswith("<svg") and "<script" not in svg
+    assert agency.status() == ""
+    # later records, even ones dated back into the quarter, don't change the published bulletin
+    agency.new("2026-09-29T09:00", badge="J007")
+    assert agency.ok("bulletin", "2026Q3", "--at", head).stdout == page
+    assert agency.ok("bulletin", "2026Q3").stdout != page
+    assert agency.run("--as", "J003", "bulletin", "2026Q3", "--write").exit_code == 2      # published once
+    assert agency.run("bulletin", "2026Q5").exit_code == 2
+    assert agency.run("bulletin", "2026Q3", "--at", "nosuchcommit").exit_code == 2
+    # the committed bulletin is part of the public site, newest first
+    out = agency.path + "/public"
+    agency.ok("site", "build", "-o", out)
+    assert "2026 年第三季度" in open(os.path.join(out, "bulletins", "index.html"), encoding="utf-8").read()
+    assert os.path.exists(os.path.join(out, "bulletins", "2026Q3-score.svg"))
+
+
+def test_review_and_rollup(agency, tmp_path):
+    quarter_of_work(agency)
+    complaint(agency, "J006", "2026-10-12T10:00", "substantiated", "2026-10-20T10:00")
+    rows = {r["badge"]: r for r in json.loads(agency.ok("review", "2026", "--format", "json").stdout)["staff"]}
+    assert rows["J006"]["substantiated"] == 2 and "不称职" in rows["J006"]["bars"]
+    assert rows["J006"]["excellent_allowed"] is False and rows["J005"]["excellent_allowed"] is True
+    assert rows["J005"]["quarters"]["Q3"] is not None and rows["J005"]["quarters"]["Q1"] is None
+    other = tmp_path / "other"
+    CliRunner().invoke(cli, ["init", str(other)])
+    b = Agency(other)
+    b.new("2026-07-08T09:00")
+    files = []
+    for name, ag in (("a.json", agency), ("b.json", b)):
+        path = tmp_path / name
+        path.write_text(ag.ok("bulletin", "2026Q3", "--format", "json").stdout, encoding="utf-8")
+        files.append(str(path))
+    out = json.loads(CliRunner().invoke(cli, ["rollup", *files, "--format", "json"]).stdout)
+    assert out["quarter"] == "2026Q3" and len(out["agencies"]) == 2
+    assert out["total"]["registered"] == 4 and out["total"]["substantiated"] == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["rollup", files[0], str(bad)])
+    assert r.exit_code == 2 and "bad.json" in r.output
