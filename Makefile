@@ -12,12 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# The main job on the shipped demo agency: validate it, print the office's worklist, then build
-# the public site. `check` exits 1 when it finds problems (the demo has some on purpose).
+# The main job on the shipped demo agency: validate it, print the office's worklist and the
+# bulletin of the last complete quarter (not committed), then build the public site.
+# `check` exits 1 when it finds problems (the demo has some on purpose).
 demo: $(STAMP)
 	@$(BIN)/shouwen --repo . check; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
 	@$(BIN)/shouwen --repo . todo --all
+	@echo
+	@$(BIN)/shouwen --repo . bulletin last
 	@echo
 	@$(BIN)/shouwen --repo . site build
 

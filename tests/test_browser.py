@@ -1,7 +1,7 @@
 """The public site in a real headless Chromium (Debian's `chromium`), driven by Playwright.
 
 The site is the shipped demo agency's, built by `shouwen site build` and served from a local
-port. `.ci/run` installs Chromium and axe-core and sets SHOUWEN_REQUIRE_BROWSER=1, which turns a
+port. `.ci/run` installs Chromium and axe-core and sets SHOUWEN_REQUIRE_COMPONENTS=1, which turns a
 missing component into a failure; elsewhere these tests skip and say what is missing.
 """
 import functools
@@ -20,7 +20,7 @@ import pytest
 from shouwen import lookup
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REQUIRED = os.environ.get("SHOUWEN_REQUIRE_BROWSER") == "1"
+REQUIRED = os.environ.get("SHOUWEN_REQUIRE_COMPONENTS") == "1"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = os.environ.get("AXE_CORE_JS") or os.path.join(REPO, ".ci", "node", "node_modules", "axe-core", "axe.min.js")
 # The flags a sandboxed machine with no outside network needs (see the environment notes).

@@ -22,7 +22,7 @@ from .signing import ROSTER, VALID
 
 SEP, FS = "\x1e", "\x1f"
 # No %G? here: verifying costs ~20 ms a commit, so signatures go through signing.verify, remembered.
-LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%P"
+LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%P{FS}%(trailers:key=Shouwen-Action,valueonly,separator=%x2C)"
 AFTER_CLOSE = {"rated", "followed_up", "note"}   # what may still be appended to a closed record
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,6 +39,7 @@ class Commit:
     email: str
     when: datetime
     parents: list
+    actions: tuple = ()     # Shouwen-Action trailers: an `imported` commit brings a paper ledger's past
 
 
 @dataclass
@@ -156,13 +157,16 @@ class _Auditor:
                     s.problems.append(self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}"))
                 if action in CLOSING:
                     was_closed = True
+                # an import brings a paper ledger's past as new files: its events keep their own
+                # authors and dates; the trailer excuses nothing in a file that already existed
+                imported = "imported" in c.actions and f["new"]
                 by = ev.get("by")
-                if by and (author is None or author.badge != by):
+                if by and not imported and (author is None or author.badge != by):
                     s.problems.append(self.problem("author-mismatch", c, path,
                                                    f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>", event=action))
                 at = to_datetime(ev.get("at"))
                 if at is not None:
-                    if c.when - at > self.grace:
+                    if c.when - at > self.grace and not imported:
                         s.problems.append(self.problem("backdated", c, path,
                                                        f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 {self.rules.policy.late_entry_grace_hours} 小时",
                                                        event=action))
@@ -203,8 +207,9 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
         if line.startswith(SEP):
             if commit:
                 aud.commit_done(commit, files)
-            sha, an, ae, ci, parents = line[1:].split(FS)
-            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), parents.split())
+            sha, an, ae, ci, parents, actions = line[1:].split(FS)
+            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), parents.split(),
+                            tuple(a.strip() for a in actions.split(",") if a.strip()))
             report.commits += 1
             files, cur, in_hunk = {}, None, False
         elif line.startswith("diff --git "):

@@ -884,7 +884,8 @@ def sync_cmd(desk, remote, as_badge):
 
 
 from . import cli_account  # noqa: E402,F401  (registers the accountability commands)
-from . import cli_reports  # noqa: E402,F401  (ladder, bulletin, review, rollup, export, import)
+from . import cli_reports  # noqa: E402,F401  (ladder, bulletin, review, rollup)
+from . import cli_ledger  # noqa: E402,F401  (export, import)
 
 
 def main():

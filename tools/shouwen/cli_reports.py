@@ -84,7 +84,14 @@ def ladder_cmd(desk, year, fmt):
 
 # --- the bulletin ---------------------------------------------------------------------------
 
+def last_complete_quarter(today: date) -> str:
+    q = (today.month - 1) // 3          # the quarter before the current one
+    return f"{today.year - 1}Q4" if q == 0 else f"{today.year}Q{q}"
+
+
 def _quarter(text):
+    if text.strip().lower() == "last":
+        text = last_complete_quarter(today_cst())
     parsed = parse_quarter(text)
     if parsed is None:
         raise InputError(f"季度 {text!r} 格式不对,应为 YYYYQn,如 2026Q3")
@@ -100,14 +107,14 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
 
 
 @cli.command("bulletin")
-@click.argument("quarter", metavar="YYYYQn")
+@click.argument("quarter", metavar="YYYYQn|last")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
 @click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
-    """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。"""
+    """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。last 表示上一个完整季度。"""
     qa, rules, sha = compute_bulletin(desk, quarter, rev)
     if qa.end >= today_cst() and not write:
         click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至今天", err=True)

@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 from .record import CST
 from .rules import PROMISED, load_rules
 from .setup import init_repo
-from .writer import append_event, register
+from .ladder import step_for
+from .writer import append_event, register, register_account
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红梅鑫波斌宇浩凯健俊帆帅旭宁欣瑶婷雪琳晨阳佳怡子涵梓轩"
@@ -201,6 +202,8 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) 
             last = ev["at"]
             if ev["at"] <= cutoff:
                 ops.append((ev["at"], i, j + 1, "event", ev))
+    # accountability draws from its own random stream, so the inquiries stay what they were
+    ops += _accountability(rules, clock_for(rules, seed), ops, cutoff, days)
     ops.sort(key=lambda o: (o[0], o[1], o[2]))
     ids, commits = {}, 0
     for at, i, _, kind, payload in ops:
@@ -209,7 +212,87 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) 
             rec = register(path, rules, reg["by"], at, visitor, reg["matter"], reg["channel"], reg["service"],
                            rng=rng, commit_at=at)
             ids[i] = rec.id
-        else:
+        elif kind == "event":
+            append_event(path, rules, ids[i], payload, commit_at=at)
+        elif kind == "account":
+            acc_kind, by, meta, first = payload
+            if meta.get("inquiry") is not None:
+                meta = {**meta, "inquiry": ids[meta["inquiry"]]}
+            rec = register_account(path, rules, acc_kind, by, at, meta, first, commit_at=at)
+            ids[i] = rec.id
+        else:   # an event on an accountability record registered earlier
             append_event(path, rules, ids[i], payload, commit_at=at)
         commits += 1
     return path, commits
+
+
+def clock_for(rules, seed):
+    return _Clock(rules.calendar, random.Random(seed * 7919 + 13))
+
+
+INSPECTION_ITEMS = ["主动问候", "使用文明用语", "一次性告知", "登记完整"]
+COMPLAINT_SUMMARIES = ["窗口人员态度生硬,不耐烦", "材料没有一次说清,来回跑了三趟", "电话转来转去没人负责",
+                       "承诺的日期到了还没办好", "午休前提前停止受理"]
+
+
+def _accountability(rules, clock, ops, cutoff, days):
+    """Complaints (some substantiated, sanctioned as the ladder says), commendations and monthly
+    inspections, about the matters already planned."""
+    rng = clock.rng
+    out = []
+    n = 100000
+    matters = [(o[0], o[1], o[4][0]) for o in ops if o[3] == "register"]
+    rated = {o[1]: o[4].get("score") for o in ops if o[3] == "event" and o[4].get("action") == "rated"}
+    verdicts = []
+    for reg_at, i, reg in matters:
+        bad = rated.get(i) in rules.policy.bad_ratings
+        if not (bad and rng.random() < 0.45 or rng.random() < 0.012):
+            continue
+        at = clock.days(reg_at, rng.randint(1, 4))
+        if at > cutoff:
+            continue
+        n += 1
+        meta = {"channel": rng.choice(["box", "hotline", "hotline", "center"]), "against": [reg["by"]],
+                "inquiry": i, "summary": rng.choice(COMPLAINT_SUMMARIES), "complainant": _person(rng)}
+        out.append((at, n, 0, "account", ("complaints", "J022", meta, {"action": "registered"})))
+        late = rng.random() < 0.1
+        vat = clock.days(at, rules.policy.verdict_limit + rng.randint(1, 3) if late else rng.randint(3, rules.policy.verdict_limit))
+        if vat > cutoff:
+            continue
+        found = rng.random() < 0.55
+        ev = {"at": vat, "by": "J022", "action": "verdict", "finding": "substantiated" if found else "unfounded",
+              "reason": "经调查核实,情况属实" if found else "经调查核实,工作人员已按规定办理,投诉不属实"}
+        out.append((vat, n, 1, "account-event", ev))
+        if found:
+            verdicts.append((vat, n, reg["by"]))
+    counts: dict = {}
+    lad = rules.policy.ladder
+    for vat, n_, badge in sorted(verdicts):
+        counts[(badge, vat.year)] = counts.get((badge, vat.year), 0) + 1
+        step = step_for(lad, counts[(badge, vat.year)]) if lad is not None and lad.kind == "count" else None
+        sat = clock.days(vat, rng.randint(1, 5))
+        if step is None or sat > cutoff or rng.random() < 0.15:     # some decisions still pending
+            continue
+        ev = {"at": sat, "by": "J003", "action": "sanctioned", "staff": badge, "measures": list(step.measures),
+              "bonus_deduction": step.bonus_deduction, "decision": f"示政服发〔{sat.year}〕{rng.randint(10, 99)}号"}
+        if rng.random() < 0.2:
+            ev.update(measures=["批评教育"], bonus_deduction=0.0, deviation="初次被投诉且已主动向投诉人致歉,领导小组研究决定从轻处理")
+        out.append((sat, n_, 2, "account-event", ev))
+    for reg_at, i, reg in matters:
+        if rated.get(i) == 5 and rng.random() < 0.08:
+            at = clock.days(reg_at, rng.randint(1, 6))
+            if at <= cutoff:
+                n += 1
+                out.append((at, n, 0, "account", ("commendations", "J004", {"staff": reg["by"], "inquiry": i},
+                                                  {"action": "commended", "note": "群众来电表扬,服务热情、解答耐心"})))
+    months = sorted({(d.year, d.month) for d in days})
+    for y, m in months:
+        month_days = [d for d in days if (d.year, d.month) == (y, m)]
+        at = clock.at(rng.choice(month_days), (9, 0), (16, 30))
+        if at > cutoff:
+            continue
+        n += 1
+        findings = [{"item": item, "passed": rng.random() > 0.15} for item in INSPECTION_ITEMS]
+        out.append((at, n, 0, "account", ("inspections", "J004", {"staff": rng.choice(RECEPTION)},
+                                          {"action": "inspected", "findings": findings})))
+    return out
