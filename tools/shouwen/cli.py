@@ -365,11 +365,37 @@ def _extend(desk, rules, rid, when, due, reason, approver):
     return {"due": parse_day(due, "--due"), "reason": reason, "approver": approver}
 
 
-@event_command("escalate", "escalated", "上报(默认报本部门负责人;负责人本人则报上级部门负责人)。",
+def escalation_target(rules, me: str) -> str | None:
+    """The next person up the policy's escalation chain (hotel: 主管→经理→总监→副总→总经理): the next role
+    after mine, looked for in my department, then the departments above it, then anywhere."""
+    chain = rules.policy.escalation_chain
+    mine = rules.staff.get(me)
+    if not chain or mine is None:
+        return None
+    after = chain[chain.index(mine.role) + 1:] if mine.role in chain else chain
+    depts = []
+    d = rules.departments.get(mine.department)
+    while d is not None:
+        depts.append(d.id)
+        d = rules.departments.get(d.parent or "")
+    for role in after:
+        holders = [s for s in rules.staff.values() if s.role == role and s.badge != me]
+        for dept in depts:
+            found = [s.badge for s in holders if s.department == dept]
+            if found:
+                return sorted(found)[0]
+        if holders:
+            return sorted(s.badge for s in holders)[0]
+    return None
+
+
+@event_command("escalate", "escalated", "上报:默认按 policy.yml 的 escalation_chain 报上一级(如酒店的主管→经理→总监→副总→总经理)。",
                [click.option("--to", help="上报对象工号"), click.option("--reason", help="上报理由")])
 def _escalate(desk, rules, rid, when, to, reason):
     if to:
         _need_staff(rules, to, "--to")
+    elif escalation_target(rules, desk.badge()):
+        to = escalation_target(rules, desk.badge())
     else:
         me = desk.badge()
         dept = rules.departments.get(rules.department_of(me) or "")
@@ -650,8 +676,9 @@ def receipt_cmd(desk, record_id, pickup, output):
 
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--template", type=click.Choice(["bureau"]), default="bureau", show_default=True,
-              help="机构模板:bureau 机关")
+@click.option("--template", type=click.Choice(["bureau", "hotel", "company"]), default="bureau", show_default=True,
+              help="机构模板:bureau 机关(按查实次数追究)、hotel 酒店(逐级上报、不配合者担责、服务标准检查)、"
+                   "company 公司(酌情处理、表扬)")
 @click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
               help="要求每个提交都用本人 SSH 密钥签名;ANCHOR.pub 是办公室公钥(信任锚,保存在仓库之外),"
                    "首个提交用其私钥(SHOUWEN_SIGNING_KEY)签名")

@@ -127,6 +127,8 @@ def _finding(text: str, items) -> dict:
     parts = [x.strip() for x in text.replace(":", ":").split(":", 2)]
     if len(parts) < 2 or parts[1] not in ("合格", "不合格", "pass", "fail"):
         raise InputError(f"--finding {text!r} 格式不对;应为 项目:合格 或 项目:不合格[:说明]")
+    if items and parts[0] not in items:
+        raise InputError(f"检查项目 {parts[0]!r} 不在 rules/policy.yml 的 inspection_items 中:{'、'.join(items)}")
     f = {"item": parts[0], "passed": parts[1] in ("合格", "pass")}
     if len(parts) == 3 and parts[2]:
         f["note"] = parts[2]

@@ -302,13 +302,18 @@ def scheme(rules: Rules) -> str:
         rows = []
         for i, st in enumerate(steps, 1):
             pct = lambda v: f"{round(float(v) * 100)}%" if isinstance(v, (int, float)) else escape(str(v or "—"))
-            nth = f"第 {st.get('nth', i)} 次" + ("及以上" if i == len(steps) else "")
+            nth = f"第 {st.get('nth', i)} 次" + ("及以后" if i == len(steps) else "")
             rows.append(f"| {nth} | {escape('、'.join(_as_list(st.get('measures'))))} | {pct(st.get('bonus_deduction'))} "
                         f"| {escape('、'.join(_as_list(st.get('rating'))) or '—')} | {pct(st.get('head_deduction'))} |")
         table = ("\n## 责任追究\n\n同一工作人员在一个年度内被查实投诉(按结论日期计):\n\n| " + " | ".join(LADDER_COLUMNS) +
                  " |\n|" + "---|" * len(LADDER_COLUMNS) + "\n" + "\n".join(rows) + "\n")
-    elif raw.get("ladder_text"):
-        table = "\n## 责任追究\n\n" + escape(str(raw["ladder_text"])) + "\n"
+    elif isinstance(ladder, dict) and ladder.get("kind") == "severity" and isinstance(ladder.get("levels"), list):
+        rows = [f"| {escape(str(l.get('severity', '')))} | {escape('、'.join(_as_list(l.get('measures'))))} |"
+                for l in ladder["levels"] if isinstance(l, dict)]
+        table = "\n## 责任追究\n\n被投诉查实的,按情节轻重处理:\n\n| 情节 | 处理 |\n|---|---|\n" + "\n".join(rows) + "\n"
+    elif isinstance(ladder, dict) and ladder.get("kind") == "discretionary":
+        table = ("\n## 责任追究\n\n被投诉查有实据的,视情节给予" + escape("、".join(map(str, _as_list(ladder.get("measures")))))
+                 + "等处理;群众评价好的,予以表扬鼓励。\n")
     valid = f"{pol.effective} 起施行" + (f",有效期至 {pol.expires}" if pol.expires else "") if pol.effective else ""
     return f"""# 首问责任制度
 
