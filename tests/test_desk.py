@@ -115,12 +115,15 @@ def test_receipt_and_pickup_sheet(agency):
     assert "取件登记表" in sheet and "准予再生育" in sheet and "领取人签名" in sheet
 
 
-def test_escalate_goes_to_the_department_head(agency):
+def test_escalate_follows_the_policy_chain(agency):
+    """The bureau's chain is staff → head → deputy → director: 科员, 科长, 副局长, then 局长 (the head above)."""
     rid = agency.new("2026-11-02T09:30")
     agency.ok("--as", "J005", "escalate", rid, "--reason", "超出权限", "--at", "2026-11-02T09:40")
     shown = json.loads(agency.ok("show", rid, "--format", "json").stdout)
     assert shown["handler"] == "J004" and shown["stage"] == "escalated"
     agency.ok("--as", "J004", "escalate", rid, "--at", "2026-11-02T09:50")
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["handler"] == "J002"
+    agency.ok("--as", "J002", "escalate", rid, "--at", "2026-11-02T10:00")
     assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["handler"] == "J001"
 
 
