@@ -168,9 +168,35 @@ def test_malformed_rules_fail_the_build_with_the_check_problem(agency, tmp_path)
 
 
 def test_pages_for_another_engine(agency, tmp_path):
-    r = agency.ok("site", "pages", str(tmp_path / "pages"))
+    agency.ok("site", "pages", str(tmp_path / "pages"))
     assert os.path.exists(tmp_path / "pages" / "guide" / "birth-permit.md")
     assert os.path.exists(tmp_path / "pages" / "services.json")
+    agency.ok("site", "pages")                      # default: a git-ignored folder under site/
+    assert os.path.exists(os.path.join(agency.path, "site", "_generated", "index.md")) and agency.status() == ""
+    agency.ok("site", "build", "-o", str(tmp_path / "out"))   # and MkDocs leaves that folder out
+
+
+def test_a_staff_photo_is_published_on_the_board(agency, tmp_path):
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    os.makedirs(os.path.join(agency.path, "rules", "photos"))
+    with open(os.path.join(agency.path, "rules", "photos", "j005.png"), "wb") as fh:
+        fh.write(png)
+    agency.write("rules/staff.yml", agency.file("rules/staff.yml").replace(
+        "emails: [j005@example.gov.cn], public: true, window: W01}",
+        "emails: [j005@example.gov.cn], public: true, window: W01, photo: photos/j005.png}"))
+    agency.ok("site", "build", "-o", str(tmp_path / "out"))
+    board = read(tmp_path / "out", "board/index.html")
+    assert 'src="photos/J005.png"' in board and "李明的照片" in board
+    assert open(tmp_path / "out" / "board" / "photos" / "J005.png", "rb").read() == png
+
+
+def test_the_build_refuses_to_run_without_jieba(agency, tmp_path):
+    # jieba made unimportable: Material's search would silently index Chinese unsegmented
+    code = ("import sys; sys.modules['jieba'] = None; from mkdocs.__main__ import cli; "
+            "cli(['build', '--strict', '-d', sys.argv[1]])")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out")], cwd=agency.path, capture_output=True, text=True)
+    assert r.returncode != 0 and "jieba" in r.stdout + r.stderr
 
 
 def test_the_agency_mkdocs_yml_is_this_projects(agency):

@@ -862,12 +862,13 @@ def site_serve_cmd(desk, address):
 
 
 @site_group.command("pages")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", type=click.Path(file_okay=False), required=False)
 @pass_desk
 def site_pages_cmd(desk, directory):
-    """只把生成的页面写入一个目录(供不支持 MkDocs 钩子的引擎使用,如 Zensical)。"""
+    """只把生成的页面写入一个目录(默认 site/_generated,已被 git 忽略),供不支持 MkDocs 钩子的引擎使用(如 Zensical)。"""
     from .sitebuild import write_pages
     _site_ready(desk)
+    directory = directory or os.path.join(desk.root, "site", "_generated")
     n = write_pages(desk.root, directory)
     click.echo(f"已写入 {n} 个文件到 {directory}")
 
