@@ -70,3 +70,15 @@ def test_demo_command_builds_a_real_history(tmp_path):
                              text=True).stdout.split()
     assert len(authors) > 12                            # one commit per event, not per record
     assert set(authors) & {"李明", "张晓燕", "刘洋", "陈静怡"}    # desk staff as authors
+
+
+def test_the_shipped_bulletin_is_reproduced_from_the_commit_it_names():
+    import re
+    import subprocess
+    text = open(os.path.join(ROOT, "site", "bulletins", "2026Q3.md"), encoding="utf-8").read()
+    commit = re.search(r"登记簿提交 `([0-9a-f]{40})`", text).group(1)
+    if subprocess.run(["git", "-C", ROOT, "cat-file", "-e", f"{commit}^{{commit}}"]).returncode != 0:
+        import pytest
+        pytest.skip(f"提交 {commit[:10]} 不在本克隆中(浅克隆)")
+    r = CliRunner().invoke(cli, ["--repo", ROOT, "bulletin", "2026Q3", "--at", commit])
+    assert r.exit_code == 0 and r.stdout == text
