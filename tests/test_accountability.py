@@ -146,3 +146,16 @@ def test_commendation_and_inspection_are_records(agency):
     assert "不合格 复述确认" in out
     assert agency.run("--as", "J004", "inspect", "J006", "--finding", "主动问候").exit_code == 2
     assert json.loads(agency.run("check", "--format", "json", "--today", "2026-08-10").stdout)["ok"]
+
+
+def test_show_and_receipt_of_accountability_records(agency):
+    cid = complaint(agency, "J005", "2026-11-03T10:00", "substantiated", "2026-11-05T10:00")
+    out = agency.ok("show", cid).output
+    assert "被投诉人 李明(J005)" in out and "结论 查实(2026-11-05)" in out and "赵投诉" not in out
+    data = json.loads(agency.ok("show", cid, "--format", "json").stdout)
+    assert data["kind"] == "complaints" and data["finding"] == "substantiated" and data["liable"] == ["J005"]
+    r = agency.run("receipt", cid)
+    assert r.exit_code == 2 and cid in r.stderr
+    steps = json.loads(agency.ok("history", cid, "--format", "json").stdout)["steps"]
+    assert [s["event"]["action"] for s in steps] == ["registered", "verdict"]
+    assert agency.run("--as", "J005", "answer", cid, "--answer", "x").exit_code == 2

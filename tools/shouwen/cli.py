@@ -499,6 +499,8 @@ def show_cmd(desk, record_id, today, fmt):
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    if rec.kind != "inquiries":
+        return _show_account(entry, rules, fmt)
     if fmt == "json":
         emit_json(entry_json(entry, rules))
         return
@@ -518,6 +520,43 @@ def show_cmd(desk, record_id, today, fmt):
             at = to_datetime(ev.get("at"))
             detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
             click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(ev.get('action'), ev.get('action'))}"
+                       f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
+    for p in entry.problems:
+        click.echo("  " + p.line())
+
+
+def _show_account(entry, rules, fmt):
+    """A complaint, commendation or inspection: its header in words, then its events."""
+    from .accountability import ACTION_ZH as ACC_ZH, COMPLAINT_CHANNELS, FINDINGS, Complaint
+    rec, a = entry.record, entry.account
+    if fmt == "json":
+        out = {k: v for k, v in rec.meta.items() if k != "events"}
+        out.update(kind=rec.kind, path=rec.path, events=rec.events,
+                   problems=[p.as_json() for p in entry.problems])
+        if isinstance(a, Complaint):
+            out.update(finding=a.verdict.finding if a.verdict else None,
+                       liable=a.verdict.liable if a.verdict else [], sanctioned=[s.staff for s in a.sanctions])
+        emit_json(out)
+        return
+    m = rec.meta
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
+    if rec.kind == "complaints":
+        against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
+            m.get("against"), list) else rules.who(m.get("against"))
+        click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+        if isinstance(a, Complaint):
+            v = a.verdict
+            click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
+                                                                          if v.liable else "") if v else "尚未结论"))
+    else:
+        click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+    for ev in rec.events:
+        if isinstance(ev, dict):
+            at = to_datetime(ev.get("at"))
+            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {ACC_ZH.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:
         click.echo("  " + p.line())
@@ -660,6 +699,8 @@ def receipt_cmd(desk, record_id, pickup, output):
     from .receipt import render
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
+    if rec.kind != "inquiries":
+        raise InputError(f"{rec.path} [{record_id}]:回执只用于登记的事项,不用于投诉、表扬或检查记录")
     entry = evaluate(rec, rules, today_cst())
     if pickup and (entry.state is None or entry.state.completed_at is None):
         raise InputError(f"{rec.path} [{record_id}]:尚未办结,不能打印取件登记表")
@@ -739,6 +780,7 @@ def audit_cmd(desk, since, anchor, fmt):
 @pass_desk
 def history_cmd(desk, record_id, fmt):
     """一件事项的时间线:每个事件由谁、何时、在哪个提交中记录,是否签名,审查发现的问题。"""
+    from .accountability import ACTION_ZH as ACCOUNT_ZH
     from .audit import audit
     from .ids import parse_id, record_path
     if parse_id(record_id) is None:
@@ -758,7 +800,8 @@ def history_cmd(desk, record_id, fmt):
         return
     for s in steps:
         at = to_datetime(s.event.get("at"))
-        click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(s.event.get('action'), '?'):<6} "
+        action = s.event.get("action")
+        click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, '?'):<6} "
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {s.author}"
                    f"{'  已签名' if s.signed else ''}")
         for p in s.problems:
