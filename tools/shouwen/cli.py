@@ -515,11 +515,15 @@ def show_cmd(desk, record_id, today, fmt):
         click.echo(f"  阶段 {STAGE_ZH.get(st.stage, st.stage)}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}")
         if dl and dl.due:
             click.echo(f"  办结期限 {dl.due}{'  已超期' if dl.overdue else ''}")
-    for ev in rec.events:
+    _print_events(entry, rules, ACTION_ZH)
+
+
+def _print_events(entry, rules, names):
+    for ev in entry.record.events:
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
             detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
-            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(ev.get('action'), ev.get('action'))}"
+            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:
         click.echo("  " + p.line())
@@ -552,14 +556,7 @@ def _show_account(entry, rules, fmt):
                                                                           if v.liable else "") if v else "尚未结论"))
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
-    for ev in rec.events:
-        if isinstance(ev, dict):
-            at = to_datetime(ev.get("at"))
-            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
-            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {ACC_ZH.get(ev.get('action'), ev.get('action'))}"
-                       f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
-    for p in entry.problems:
-        click.echo("  " + p.line())
+    _print_events(entry, rules, ACC_ZH)
 
 
 def _select(entries, rules, status, department, staff, overdue, since, until):
