@@ -65,6 +65,11 @@ def test_every_page_of_the_disclosure_is_built(built):
     assert svg.startswith("<svg") and all(d.name in svg for d in rules.departments.values())
     scheme = read(out, "scheme/index.html")
     assert f"{rules.policy.forward_limit} 个工作日内" in scheme
+    # the ladder as a table: the seed's three rows
+    for cells in (("第 1 次", "通报批评", "20%", "不得评为优秀", "5%"), ("第 2 次", "警告处分", "50%", "不称职", "10%"),
+                  ("第 3 次及以后", "调离工作岗位", "100%", "15%")):
+        row = next(r for r in scheme.split("<tr>") if cells[0] in r)
+        assert all(c in row for c in cells), row
 
 
 def test_open311_service_list_and_definitions(built):
@@ -203,3 +208,10 @@ def test_the_agency_mkdocs_yml_is_this_projects(agency):
     here = open(os.path.join(os.path.dirname(__file__), "..", "mkdocs.yml"), encoding="utf-8").read()
     there = agency.file("mkdocs.yml")
     assert here.replace("tools/shouwen/mkdocs_hook.py", "hooks/shouwen_site.py") == there
+
+
+def test_an_external_asset_fails_the_strict_build(agency, tmp_path):
+    rel = "rules/services/birth-permit.md"
+    agency.write(rel, agency.file(rel) + "\n![流程图](https://cdn.example.com/flow.png)\n")
+    r = agency.run("site", "build", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 1 and "cdn.example.com" in r.stderr

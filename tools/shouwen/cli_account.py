@@ -137,7 +137,7 @@ def _finding(text: str, items) -> dict:
 
 @cli.command("inspect")
 @click.argument("badge", metavar="BADGE")
-@click.option("--finding", "findings", multiple=True, required=True,
+@click.option("--finding", "--findings", "findings", multiple=True, required=True,
               help="检查项目与结果,如 主动问候:不合格:未主动问候(可多次)")
 @click.option("--at", "at", help="检查时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
