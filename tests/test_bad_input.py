@@ -109,3 +109,16 @@ def test_busy_repository_exits_3(accepted):
         finally:
             writer.lock.__defaults__ = old
     assert r.exit_code == 3 and "正忙" in r.stderr
+
+
+def test_report_commands_refuse_bad_input_in_chinese(agency, tmp_path):
+    for args, words in ((["ladder", "abc"], ["YEAR", "不是整数"]),
+                        (["export", "-o", str(tmp_path / "no" / "such" / "x.xlsx")], ["无法读写", "不存在"]),
+                        (["export", "-o", str(tmp_path / "x.txt")], [".xlsx"]),
+                        (["bulletin", "2026Q9"], ["2026Q9"]),
+                        (["--as", "J022", "complain", "--against", "J005", "--channel", "pigeon", "--summary", "x"],
+                         ["--channel", "pigeon", "不是可选值之一"])):
+        r = agency.run(*args)
+        assert r.exit_code == 2 and "Traceback" not in r.output, (args, r.output)
+        assert all(w in r.stderr for w in words), (args, r.stderr)
+    assert agency.status() == ""

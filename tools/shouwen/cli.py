@@ -136,13 +136,36 @@ class ShouwenGroup(click.Group):
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"缺少参数 {hint}".strip())
         except click.exceptions.BadParameter as e:
-            _usage(e, f"参数 {e.param_hint or ''} 的值不对:{e.message}")
+            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+            _usage(e, f"参数 {hint} 的值不对:{_zh_click(e.message)}")
         except click.exceptions.UsageError as e:
             _usage(e, f"用法错误:{e.message}")
         except click.exceptions.ClickException as e:
             click.echo(f"错误:{e.format_message()}", err=True)
             sys.exit(e.exit_code)
+        except OSError as e:
+            # a path the user gave that can't be read or written (no such folder, no permission, disk full)
+            import errno
+            why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+                   errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
+                   errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
+            click.echo(f"错误:无法读写 {e.filename or ''}:{why},未写入任何内容", err=True)
+            sys.exit(2)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_CLICK_ZH = ((r"'(.*)' is not a valid integer\.", r"{0} 不是整数"), (r"'(.*)' is not a valid float\.", r"{0} 不是数字"),
+             (r"'(.*)' is not one of (.*)\.", r"{0} 不是可选值之一:{1}"),
+             (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"))
+
+
+def _zh_click(message: str) -> str:
+    import re
+    for pattern, zh in _CLICK_ZH:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return zh.format(*m.groups()).replace("'", "")
+    return message
 
 
 def _usage(e, msg):
