@@ -906,7 +906,8 @@ def site_build_cmd(desk, output):
         return _mkdocs_failure(proc)
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成:{os.path.join(out, 'index.html')}({pages} 个页面;无任何外部请求,已核对无个人信息)")
-    click.echo(f"本机浏览:shouwen --repo {desk.root} site serve,然后打开 http://127.0.0.1:8000/ ;"
+    prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
+    click.echo(f"本机浏览:{prog} --repo {desk.root} site serve,然后打开 http://127.0.0.1:8000/ ;"
                "大厅触摸屏打开 /kiosk/")
     return 0
 
