@@ -1,7 +1,6 @@
 """Quarterly assessment and bulletins, the year-end review and the city's roll-up."""
 import json
 import os
-import subprocess
 
 from click.testing import CliRunner
 

@@ -5,9 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from shouwen.cli import cli
 from shouwen.merge import Collision, merge_texts
 from conftest import Agency
 
@@ -164,7 +162,7 @@ def test_tampering_is_reported_with_code_commit_record_and_person(agency):
 def test_backdated_closed_edited_and_bulletin_rewritten(agency):
     rid = agency.new("2026-11-02T09:30")
     # a time moved back: the event says 11-02 but the commit was made days later
-    r = agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
     codes = [p["code"] for p in audit(agency)[1]["problems"]]
     assert "backdated" in codes
     rel = f"records/inquiries/2026/11/{rid}.md"

@@ -6,7 +6,6 @@ from click.testing import CliRunner
 
 from shouwen.cli import cli
 from conftest import Agency
-from test_accountability import complaint
 
 
 def made(tmp_path, template):

@@ -13,7 +13,6 @@ import click
 
 from . import gitio, store
 from .fold import ACTION_ZH, STAGE_ZH
-from .ids import BADGE_RE
 from .ledger import build, evaluate
 from .problems import ERROR, InputError, Problem
 from .record import CST, local_day, to_date, to_datetime

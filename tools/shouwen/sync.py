@@ -4,7 +4,6 @@ A desk that can't reach the remote keeps working: its commits wait in the clone 
 """
 from __future__ import annotations
 
-import os
 
 from . import gitio
 from .problems import InputError
