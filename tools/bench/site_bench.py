@@ -43,6 +43,19 @@ def agency(path: str, copies: int) -> int:
     return n
 
 
+def more_services(path: str, n: int) -> None:
+    """n service guides: the shipped nine again under new ids, as a real catalogue of hundreds."""
+    sdir = os.path.join(path, "rules", "services")
+    base = sorted(f for f in os.listdir(sdir) if f.endswith(".md"))
+    for i in range(n - len(base)):
+        src = base[i % len(base)]
+        text = open(os.path.join(sdir, src), encoding="utf-8").read()
+        text = re.sub(r"^事项名称: (.*)$", lambda m: f"事项名称: {m.group(1)}(第 {i + 1} 项)", text, count=1, flags=re.M)
+        text = re.sub(r"^事项编码: (.*)$", lambda m: f"事项编码: {m.group(1)}-{i + 1:04d}", text, count=1, flags=re.M)
+        with open(os.path.join(sdir, f"extra-{i + 1:04d}.md"), "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
 def timed(label, fn):
     t = time.perf_counter()
     out = fn()
@@ -56,6 +69,35 @@ def main():
     ap.add_argument("dir")
     args = ap.parse_args()
     from shouwen import sitebuild
+    path = os.path.join(args.dir, "agency-catalogue")
+    agency(path, 1)
+    more_services(path, 500)
+    out = os.path.join(args.dir, "public-catalogue")
+    sitebuild.prepare(path)
+    print("500 service guides (out of the navigation), 330 records")
+    r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
+                 lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out],
+                                        capture_output=True, text=True))
+    assert r.returncode == 0, r.stderr
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
+    page = os.path.getsize(os.path.join(out, "guide", "extra-0001", "index.html"))
+    print(f"  site {size / 1024 / 1024:.1f} MB, one guide page {page / 1024:.0f} KB")
+    # baseline in the same run: the same catalogue with every guide in the navigation
+    cfg = os.path.join(path, "mkdocs.yml")
+    text = open(cfg, encoding="utf-8").read()
+    guides = sorted(f[:-3] for f in os.listdir(os.path.join(path, "rules", "services")) if f.endswith(".md"))
+    nav = "\n".join(f"      - {g}: guide/{g}.md" for g in guides)
+    open(cfg, "w", encoding="utf-8").write(text.replace("  - 办事指南: guide/index.md",
+                                                        f"  - 办事指南:\n      - 索引: guide/index.md\n{nav}"))
+    out2 = os.path.join(args.dir, "public-catalogue-nav")
+    print("baseline: the same 500 guides in the navigation")
+    r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
+                 lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out2],
+                                        capture_output=True, text=True))
+    assert r.returncode == 0, r.stderr
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out2) for f in fs)
+    page = os.path.getsize(os.path.join(out2, "guide", "extra-0001", "index.html"))
+    print(f"  site {size / 1024 / 1024:.1f} MB, one guide page {page / 1024:.0f} KB")
     for copies in (1, 10):
         path = os.path.join(args.dir, f"agency-{copies}")
         n = agency(path, copies)
