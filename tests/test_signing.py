@@ -75,7 +75,8 @@ def test_signed_desk_work_audits_clean_and_is_verified_once(signed):
     rid = signed.new("2026-11-27T09:00")
     signed.ok("--as", "J005", "note", rid, "--text", "已电话联系", "--at", "2026-11-27T09:10")
     code, out = audit(signed)
-    assert unsigned(out) == [], out
+    # a clean signed history: nothing at all (events dated today stay inside the late-entry grace)
+    assert [p for p in out["problems"] if p["code"] != "backdated"] == [] and code == 0, out
     first = out["verified"]
     assert first >= 4                       # init, roster, two record commits
     code, again = audit(signed)
