@@ -64,6 +64,20 @@ def timed(label, fn):
     return out, dt
 
 
+def site_build(path: str, out: str) -> int:
+    """`shouwen site build` timed; returns the site's size in bytes."""
+    r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
+                 lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out],
+                                        capture_output=True, text=True))
+    assert r.returncode == 0, r.stderr
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
+
+
+def catalogue_sizes(out: str, size: int) -> None:
+    page = os.path.getsize(os.path.join(out, "guide", "extra-0001", "index.html"))
+    print(f"  site {size / 1024 / 1024:.1f} MB, one guide page {page / 1024:.0f} KB")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
@@ -75,13 +89,7 @@ def main():
     out = os.path.join(args.dir, "public-catalogue")
     sitebuild.prepare(path)
     print("500 service guides (out of the navigation), 330 records")
-    r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
-                 lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out],
-                                        capture_output=True, text=True))
-    assert r.returncode == 0, r.stderr
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
-    page = os.path.getsize(os.path.join(out, "guide", "extra-0001", "index.html"))
-    print(f"  site {size / 1024 / 1024:.1f} MB, one guide page {page / 1024:.0f} KB")
+    catalogue_sizes(out, site_build(path, out))
     # baseline in the same run: the same catalogue with every guide in the navigation
     cfg = os.path.join(path, "mkdocs.yml")
     text = open(cfg, encoding="utf-8").read()
@@ -91,28 +99,18 @@ def main():
                                                         f"  - 办事指南:\n      - 索引: guide/index.md\n{nav}"))
     out2 = os.path.join(args.dir, "public-catalogue-nav")
     print("baseline: the same 500 guides in the navigation")
-    r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
-                 lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out2],
-                                        capture_output=True, text=True))
-    assert r.returncode == 0, r.stderr
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out2) for f in fs)
-    page = os.path.getsize(os.path.join(out2, "guide", "extra-0001", "index.html"))
-    print(f"  site {size / 1024 / 1024:.1f} MB, one guide page {page / 1024:.0f} KB")
+    catalogue_sizes(out2, site_build(path, out2))
     for copies in (1, 10):
         path = os.path.join(args.dir, f"agency-{copies}")
         n = agency(path, copies)
         print(f"{n} records")
         shutil.rmtree(os.path.join(path, ".shouwen"), ignore_errors=True)
-        job, _ = timed("generator, lookup keys derived (cold)", lambda: sitebuild.prepare(path))
+        timed("generator, lookup keys derived (cold)", lambda: sitebuild.prepare(path))
         timed("generator, lookup keys cached (warm)", lambda: sitebuild.prepare(path))
         out = os.path.join(args.dir, f"public-{copies}")
-        r, _ = timed("shouwen site build (mkdocs --strict + privacy scan)",
-                     lambda: subprocess.run([sys.executable, "-m", "shouwen", "--repo", path, "site", "build", "-o", out],
-                                            capture_output=True, text=True))
-        assert r.returncode == 0, r.stderr
+        size = site_build(path, out)
         pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
         shards = len(os.listdir(os.path.join(out, "lookup", "data")))
-        size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
         lsize = sum(os.path.getsize(os.path.join(out, "lookup", "data", f)) for f in os.listdir(os.path.join(out, "lookup", "data")))
         print(f"  {pages} pages, {shards} lookup shards ({lsize / 1024:.0f} KB), site {size / 1024 / 1024:.1f} MB")
 

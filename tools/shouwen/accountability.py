@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .record import Record, local_day, to_datetime
 from .problems import Problem
+from .record import Record, local_day, to_datetime
+from .validate import check_event_shape
 
 COMPLAINT_CHANNELS = {"box": "意见箱", "hotline": "举报电话", "center": "投诉中心", "visit": "来访",
                       "phone": "来电", "letter": "来信", "online": "网上"}
@@ -132,34 +133,15 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
     person = meta.get("complainant")
     if person is not None and not isinstance(person, dict):
         p("field-invalid", "complainant", "complainant 应为映射(name、phone……)")
-    allowed = ACCOUNT_EVENTS[kind]
-    prev = None
     parsed = []
     for i, ev in enumerate(events):
-        where = f"events[{i}]"
-        if not isinstance(ev, dict):
-            p("field-invalid", where, "事件应为键值映射")
+        probs, usable = check_event_shape(i, ev, rec, rules, ACCOUNT_EVENTS[kind])
+        out.extend(probs)
+        if not usable:
             continue
-        action = ev.get("action")
-        at = to_datetime(ev.get("at"))
-        if action not in allowed:
-            p("field-invalid", f"{where}.action", f"未知的事件 {action!r};可用:{', '.join(allowed)}")
-            continue
-        if at is None:
-            p("field-invalid" if ev.get("at") else "field-missing", f"{where}.at", "事件时间缺失或格式不对")
-            continue
-        if ev.get("by") not in rules.staff:
-            p("staff-unknown", f"{where}.by", f"工号 {ev.get('by')} 不在 rules/staff.yml 中")
-        req, opt = allowed[action]
-        for f in req:
-            if ev.get(f) in (None, "", []):
-                p("field-missing", f"{where}.{f}", f"{action} 事件缺少 {f}")
-        for f in ev:
-            if f not in ("at", "by", "action", "note", *req, *opt):
-                p("field-unknown", f"{where}.{f}", f"{action} 事件没有字段 {f}")
-        if prev is not None and at < prev:
-            p("event-order", f"{where}.at", "事件时间早于前一条事件,事件须按时间顺序追加")
-        prev = at
+        at = to_datetime(ev["at"])
+        if parsed and at < parsed[-1][2]:
+            p("event-order", f"events[{i}].at", "事件时间早于前一条事件,事件须按时间顺序追加")
         parsed.append((i, ev, at))
     if out and any(x.code in ("field-missing", "field-invalid") and not (x.field or "").startswith("events") for x in out):
         return None, out
@@ -167,7 +149,7 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
         return _complaint(rec, parsed, rules, p), out
     first = next(((i, ev, at) for i, ev, at in parsed if ev.get("action") in ("inspected", "commended")), None)
     if first is None:
-        p("field-missing", "events", "缺少 inspected/commended 事件" if kind != "complaints" else "缺少事件")
+        p("field-missing", "events", "缺少 inspected/commended 事件")
         return None, out
     i, ev, at = first
     if kind == "inspections":

@@ -193,7 +193,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
         trust, sigs, report.verified = signing.trust_for(root, anchor, shas)
     elif signatures:
         shas = _rev_list(root, rev, paths)
-        allowed = signing.key_lines({"staff": [s.raw for s in rules.staff.values()]})
+        allowed = signing.key_lines(signing.roster_of(rules))
         sigs, report.verified = signing.verify(root, shas, allowed)
     aud = _Auditor(rules, report, trust, sigs)
     cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "--reverse", "--topo-order", "-p", "--unified=0",

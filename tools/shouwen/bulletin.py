@@ -36,6 +36,11 @@ def charts(q: Quarter) -> dict[str, str]:
     }
 
 
+def _person(rules, badge) -> str:
+    s = rules.staff.get(badge)
+    return f"{s.name if s else badge}({badge},{rules.dept_name(s.department) if s else ''})"
+
+
 def markdown(q: Quarter, rules, commit: str) -> str:
     t = q.total
     n = names(q)
@@ -61,19 +66,9 @@ def markdown(q: Quarter, rules, commit: str) -> str:
                      f"| {f.complaints}/{f.substantiated} | {f.commendations} | {f.failed_items} | {_num(f.score, 1)} |")
     lines += ["", f"![各科室考核得分]({n['score']})", "", f"![按时转办、按时办结率]({n['ontime']})", "",
               f"![平均满意度]({n['satisfaction']})", "", "## 三、表扬", ""]
-    if q.commended:
-        for badge, count in q.commended:
-            s = rules.staff.get(badge)
-            lines.append(f"- {s.name if s else badge}({badge},{rules.dept_name(s.department) if s else ''}):受到表扬 {count} 次")
-    else:
-        lines.append("本季度无。")
+    lines += [f"- {_person(rules, b)}:受到表扬 {count} 次" for b, count in q.commended] or ["本季度无。"]
     lines += ["", "## 四、通报批评(投诉查实)", ""]
-    if q.criticised:
-        for cid, badge, day in q.criticised:
-            s = rules.staff.get(badge)
-            lines.append(f"- {s.name if s else badge}({badge},{rules.dept_name(s.department) if s else ''}):投诉 {cid} 于 {day} 查实")
-    else:
-        lines.append("本季度无。")
+    lines += [f"- {_person(rules, b)}:投诉 {cid} 于 {day} 查实" for cid, b, day in q.criticised] or ["本季度无。"]
     lines += ["", "## 五、本季度处理决定", ""]
     if q.sanctions:
         lines += ["| 投诉 | 被处理人 | 措施 | 扣罚当年奖金 | 文号 |", "|---|---|---|---|---|"]

@@ -479,18 +479,13 @@ STAGED_FAMILIES = {"record", "reference", "rules"}
 def _staged_ledger(desk, today):
     """The ledger as it would be after the commit: records and rules from the index, problems only
     in the files being committed (plus id-duplicate, which a new file can cause anywhere)."""
-    import tempfile
     from . import gitio
     from .ledger import Ledger
     from .problems import CODES
-    from .rules import load_rules
+    from .rules import load_rules_at
     changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
-    with tempfile.TemporaryDirectory() as tmp:
-        listed = gitio.git(desk.root, "ls-files", "-z", "--", "rules")
-        gitio.git(desk.root, "checkout-index", "--stdin", "-z", f"--prefix={tmp}/", input=listed.encode())
-        rules = load_rules(tmp)
-    rules.root = desk.root
-    led = build(store.load_records(desk.root, rev=store.INDEX), rules, today)
+    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
+    led = build(store.load_records(desk.root, rev=staged), load_rules_at(desk.root, staged), today)
     keep = [p for p in led.problems
             if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
     return Ledger(led.entries, keep, led.by_id)

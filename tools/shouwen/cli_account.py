@@ -19,7 +19,7 @@ def _staff(rules, badges, option):
     return list(badges)
 
 
-def _inquiry(desk, rid, option="--inquiry"):
+def _inquiry(desk, rid):
     if rid:
         load_for_write(desk.root, rid)      # a clear message when it does not exist
     return rid

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import date
 
 import click
@@ -16,7 +14,7 @@ from .cli import FORMATS, cli, emit_json, pass_desk, today_cst
 from .ladder import year_outcome
 from .ledger import build
 from .problems import ERROR, InputError
-from .rules import load_rules
+from .rules import load_rules_at
 
 BULLETINS = "site/bulletins"
 
@@ -31,10 +29,7 @@ def _commit(desk, rev: str) -> str:
 def snapshot(desk, rev: str, today: date):
     """Rules and records exactly as committed at `rev`, and the ledger as of `today`."""
     sha = _commit(desk, rev)
-    with tempfile.TemporaryDirectory() as tmp:
-        gitio.export_path(desk.root, sha, "rules", os.path.join(tmp, "rules"))
-        rules = load_rules(tmp)
-    rules.root = desk.root
+    rules = load_rules_at(desk.root, sha)
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise InputError(f"提交 {sha[:10]} 中的规则文件有错误", broken)

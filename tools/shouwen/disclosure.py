@@ -22,19 +22,12 @@ from .record import CST
 from .rules import Rules
 
 ASSETS = ("shouwen.css", "shouwen.js", "sha256.js")
-NAV_NOTE = "事项详情页不进入导航:一个真实的目录有上百个事项,由索引页列出。"
 
 
 @dataclass
 class Site:
-    files: dict = field(default_factory=dict)       # path -> str | bytes
-    nav: list = field(default_factory=list)         # (title, path), for mkdocs.yml and other engines
+    files: dict = field(default_factory=dict)       # path -> str | bytes; the navigation is mkdocs.yml's
     words: str = ""                                 # the search segmenter's domain words (not published)
-
-    def page(self, path, text, title=None):
-        self.files[path] = text
-        if title:
-            self.nav.append((title, path))
 
 
 def _md_list(items) -> str:
@@ -469,14 +462,14 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
              iterations: int = lookup.ITERATIONS) -> Site:
     site = Site()
     stats = aggregates(ledger, rules, today)
-    site.page("index.md", home(rules, stats), "首页")
-    site.page("org/index.md", org_index(rules), "机构设置")
+    site.files["index.md"] = home(rules, stats)
+    site.files["org/index.md"] = org_index(rules)
     site.files["org/org-chart.svg"] = org_chart(rules)
     for d in rules.departments.values():
-        site.page(f"org/{d.id}.md", dept_page(rules, d))
-    site.page("guide/index.md", guide_index(rules), "办事指南")
+        site.files[f"org/{d.id}.md"] = dept_page(rules, d)
+    site.files["guide/index.md"] = guide_index(rules)
     for s in rules.services.values():
-        site.page(f"guide/{s.id}.md", guide_page(rules, s))
+        site.files[f"guide/{s.id}.md"] = guide_page(rules, s)
     photos = {}
     for s in _public_staff(rules):
         src = s.raw.get("photo")
@@ -486,9 +479,9 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
             with open(full, "rb") as fh:
                 site.files[f"board/photos/{name}"] = fh.read()
             photos[s.badge] = name
-    site.page("board/index.md", board(rules, photos), "首问责任人公示")
-    site.page("complaints/index.md", complaints(rules), "监督投诉")
-    site.page("scheme/index.md", scheme(rules), "首问责任制度")
+    site.files["board/index.md"] = board(rules, photos)
+    site.files["complaints/index.md"] = complaints(rules)
+    site.files["scheme/index.md"] = scheme(rules)
     bdir = os.path.join(root, "site", "bulletins")
     items = []
     for name in sorted(os.listdir(bdir), reverse=True) if os.path.isdir(bdir) else []:
@@ -496,15 +489,15 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
             with open(os.path.join(bdir, name), encoding="utf-8") as fh:
                 first = next((l[2:].strip() for l in fh if l.startswith("# ")), name[:-3])
             items.append((name, first))
-    site.page("bulletins/index.md", bulletins_index(items), "季度通报")
-    site.page("lookup/index.md", lookup_page(), "办理进度查询")
+    site.files["bulletins/index.md"] = bulletins_index(items)
+    site.files["lookup/index.md"] = lookup_page()
     for shard, entries in lookup.shards(lookup_entries(ledger, rules), keys, iterations).items():
         site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
     groups = [(d, sum(1 for s in rules.services.values() if s.department == d.id)) for _, d in _dept_tree(rules)]
     groups = [(d, n) for d, n in groups if n]
-    site.page("kiosk/index.md", kiosk_start(rules, groups))
+    site.files["kiosk/index.md"] = kiosk_start(rules, groups)
     for d, _ in groups:
-        site.page(f"kiosk/{d.id}/index.md", kiosk_dept(rules, d))
+        site.files[f"kiosk/{d.id}/index.md"] = kiosk_dept(rules, d)
     listing, defs = open311(rules)
     site.files["services.json"] = listing
     for code, d in defs.items():

@@ -323,3 +323,15 @@ def load_rules(root: str) -> Rules:
         if svc:
             services[svc.id] = svc
     return Rules(root, inst, departments, staff, services, policy, cal, problems)
+
+
+def load_rules_at(root: str, rev: str) -> Rules:
+    """The rules as they are in a commit or tree (the index too, via `git write-tree`), named by their
+    usual paths; `root` stays the repository so relative files resolve there."""
+    import tempfile
+    from . import gitio
+    with tempfile.TemporaryDirectory() as tmp:
+        gitio.export_path(root, rev, "rules", os.path.join(tmp, "rules"))
+        rules = load_rules(tmp)
+    rules.root = root
+    return rules

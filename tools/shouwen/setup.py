@@ -62,7 +62,7 @@ def _office_key(anchor: str) -> str:
     """The key that signs the first commit: it must be the anchor's own, checked before anything is made."""
     fps = signing.read_anchor(anchor)
     key = signing.signing_key(os.getcwd())
-    pub = signing._public_of(key) if key else None
+    pub = signing.public_key(key) if key else None
     if pub is None or signing.fingerprint(pub) not in fps:
         raise InputError("要求签名的机构须由持信任锚私钥的办公室建立:请把 SHOUWEN_SIGNING_KEY 设为 "
                          f"{anchor} 对应的私钥")
@@ -83,7 +83,7 @@ def _require_signing(path: str, anchor: str, key: str) -> list[str]:
     kept = os.path.join(gitdir, "trust-anchor.pub")
     shutil.copyfile(os.path.expanduser(anchor), kept)
     gitio.git(path, "config", "shouwen.trustAnchor", kept)
-    return ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}", "-c", "commit.gpgsign=true"]
+    return signing.sign_options(key)
 
 
 def init_repo(directory: str, template: str = "bureau", anchor: str | None = None) -> str:

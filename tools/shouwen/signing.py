@@ -39,32 +39,34 @@ def fingerprint(public_key: str) -> str | None:
     return None
 
 
-def staff_keys(staff_data) -> dict[str, str]:
-    """fingerprint -> badge, from a parsed staff.yml (one key or a list per person)."""
-    out = {}
-    for s in (staff_data or {}).get("staff") or [] if isinstance(staff_data, dict) else []:
-        if not isinstance(s, dict) or not s.get("badge"):
-            continue
-        keys = s.get("signing_key") or s.get("signing_keys") or []
-        for k in [keys] if isinstance(keys, str) else keys:
-            fp = fingerprint(k)
-            if fp:
-                out.setdefault(fp, str(s["badge"]))
-    return out
-
-
 def key_lines(staff_data) -> list[tuple[str, str]]:
+    """(badge, public key) for every key in a parsed staff.yml (one key or a list per person)."""
     out = []
-    for s in (staff_data or {}).get("staff") or [] if isinstance(staff_data, dict) else []:
+    people = staff_data.get("staff") if isinstance(staff_data, dict) else None
+    for s in people or []:
         if isinstance(s, dict) and s.get("badge"):
             keys = s.get("signing_key") or s.get("signing_keys") or []
             out += [(str(s["badge"]), k) for k in ([keys] if isinstance(keys, str) else keys) if fingerprint(k)]
     return out
 
 
+def staff_keys(staff_data) -> dict[str, str]:
+    """fingerprint -> badge; a key listed twice belongs to its first holder."""
+    out: dict[str, str] = {}
+    for badge, key in key_lines(staff_data):
+        out.setdefault(fingerprint(key), badge)
+    return out
+
+
+def roster_of(rules) -> dict:
+    """The current roster in staff.yml's own shape, for the functions above."""
+    return {"staff": [s.raw for s in rules.staff.values()]}
+
+
 # --- signing what shouwen commits ------------------------------------------------------------
 
-def _public_of(key: str) -> str | None:
+def public_key(key: str) -> str | None:
+    """The public key line for a key given as a private-key path, a .pub path or the key itself."""
     if key.startswith(("ssh-", "key::")):
         return key.removeprefix("key::")
     for cand in (key + ".pub", key):
@@ -99,10 +101,15 @@ def commit_args(root: str, rules, badge: str | None) -> list[str]:
                              "user.signingkey ~/.ssh/id_ed25519,或环境变量 SHOUWEN_SIGNING_KEY")
         return []
     if rules.policy.signing_required and badge:
-        pub = _public_of(key)
-        mine = [fp for fp, b in staff_keys({"staff": [s.raw for s in rules.staff.values()]}).items() if b == badge]
+        pub = public_key(key)
+        mine = [fp for fp, b in staff_keys(roster_of(rules)).items() if b == badge]
         if pub is None or fingerprint(pub) not in mine:
             raise InputError(f"签名密钥 {key} 不是 {badge} 在 rules/staff.yml(signing_key)中登记的密钥,未写入任何内容")
+    return sign_options(key)
+
+
+def sign_options(key: str) -> list[str]:
+    """`git -c …` options that sign the next commit or merge with an SSH key."""
     return ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}", "-c", "commit.gpgsign=true"]
 
 

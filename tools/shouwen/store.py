@@ -30,24 +30,8 @@ def _worktree(root: str) -> list[tuple[str, bytes]]:
     return out
 
 
-INDEX = ":index"   # rev value meaning "what is staged": the pre-commit hook checks this
-
-
-def _in_index(root: str) -> list[tuple[str, str]]:
-    out = []
-    for entry in gitio.git(root, "ls-files", "-s", "-z", "--", "records").split("\0"):
-        if entry:
-            meta, path = entry.split("\t", 1)
-            _, sha, stage = meta.split()
-            if path.endswith(".md") and stage == "0":
-                out.append((path, sha))
-    return out
-
-
 def _at_commit(root: str, rev: str) -> list[tuple[str, str]]:
-    """(path, blob id) of every record file at a commit."""
-    if rev == INDEX:
-        return _in_index(root)
+    """(path, blob id) of every record file at a commit or tree."""
     listing = gitio.git(root, "ls-tree", "-r", "-z", rev, "--", "records")
     out = []
     for entry in listing.split("\0"):

@@ -30,37 +30,53 @@ def check_id(rec: Record) -> list[Problem]:
     return []
 
 
-def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
-    rid, path = rec.id, rec.path
+def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tuple[list[Problem], bool]:
+    """What every record's events share: a mapping with at/by/action, a known action, a readable time,
+    a known author, the action's required fields and no others. `table` is action -> (required, optional).
+    Returns the problems and whether the event is usable for the record's own checks."""
     out = []
 
     def p(code, field, msg):
-        out.append(Problem(code, msg, path=path, record=rid, field=f"events[{i}].{field}" if field else f"events[{i}]"))
+        out.append(Problem(code, msg, path=rec.path, record=rec.id,
+                           field=f"events[{i}].{field}" if field else f"events[{i}]"))
 
     if not isinstance(ev, dict):
         p("field-invalid", None, "事件应为键值映射,如 {at: …, by: …, action: …}")
-        return out
+        return out, False
     action = ev.get("action")
     for f in ("at", "by", "action"):
         if ev.get(f) in (None, ""):
             p("field-missing", f, f"事件缺少 {f}")
-    if action is not None and action not in EVENT_FIELDS:
-        p("field-invalid", "action", f"未知的事件 {action!r};可用:{', '.join(EVENT_FIELDS)}")
-        return out
-    if ev.get("at") is not None and to_datetime(ev.get("at")) is None:
+    if action is not None and action not in table:
+        p("field-invalid", "action", f"未知的事件 {action!r};可用:{', '.join(table)}")
+        return out, False
+    bad_time = ev.get("at") is not None and to_datetime(ev.get("at")) is None
+    if bad_time:
         p("field-invalid", "at", f"时间 {ev.get('at')!r} 格式不对(应为 ISO 时间,如 2026-11-27T09:32:00+08:00)")
     by = ev.get("by")
     if by is not None and by not in rules.staff:
         p("staff-unknown", "by", f"工号 {by} 不在 rules/staff.yml 中")
     if action is None:
-        return out
-    required, optional = EVENT_FIELDS[action]
+        return out, False
+    required, optional = table[action]
     for f in required:
         if ev.get(f) in (None, "", []):
             p("field-missing", f, f"{action} 事件缺少 {f}")
     for f in ev:
         if f not in COMMON_FIELDS and f not in required and f not in optional:
             p("field-unknown", f, f"{action} 事件没有字段 {f}")
+    return out, ev.get("at") is not None and not bad_time
+
+
+def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
+    out, _ = check_event_shape(i, ev, rec, rules, EVENT_FIELDS)
+    if not isinstance(ev, dict) or ev.get("action") not in EVENT_FIELDS:
+        return out
+    action = ev["action"]
+
+    def p(code, field, msg):
+        out.append(Problem(code, msg, path=rec.path, record=rec.id, field=f"events[{i}].{field}"))
+
     if action in ("forwarded", "referred", "relayed") and ev.get("to") is not None:
         if ev["to"] not in rules.departments:
             p("department-unknown", "to", f"部门 {ev['to']} 不在 rules/institution.yml 中")

@@ -77,25 +77,34 @@ def _write_atomic(full: str, text: str):
 
 def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subject: str,
                 trailers: dict, at: datetime | None = None):
-    """Write one file and commit it alone; on any failure put the old bytes back."""
+    """Write one file and commit it alone."""
+    return commit_files(root, rules, {relpath: text}, by, subject, trailers, at)
+
+
+def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict,
+                 at: datetime | None = None) -> str:
+    """Write these files and commit them, and nothing else, as `by`; on any failure put the old bytes back."""
     sign = signing.commit_args(root, rules, by)     # refuses before anything is written
-    full = os.path.join(root, relpath)
-    old = open(full, "rb").read() if os.path.exists(full) else None
-    _write_atomic(full, text)
+    old = {}
+    for rel, text in files.items():
+        full = os.path.join(root, rel)
+        old[rel] = open(full, "rb").read() if os.path.exists(full) else None
+        _write_atomic(full, text)
     env = _identity(rules, by)
     if at is not None:
         env["GIT_AUTHOR_DATE"] = at.isoformat()
         env["GIT_COMMITTER_DATE"] = at.isoformat()
     msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
     try:
-        gitio.git(root, "add", "--", relpath)
-        gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", relpath, input=msg.encode(), env=env)
+        gitio.git(root, "add", "--", *files)
+        gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(), env=env)
     except gitio.GitError as e:
-        if old is None:
-            os.unlink(full)
-        else:
-            _write_atomic(full, old.decode("utf-8"))
-        gitio.git(root, "reset", "-q", "--", relpath, check=False)
+        for rel, data in old.items():
+            if data is None:
+                os.unlink(os.path.join(root, rel))
+            else:
+                _write_atomic(os.path.join(root, rel), data.decode("utf-8"))
+        gitio.git(root, "reset", "-q", "--", *files, check=False)
         raise InputError(f"提交失败,未写入任何内容:{e}")
     return gitio.head(root)
 
@@ -199,22 +208,9 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, 
 
 
 def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str:
-    """Several new files in one commit (a bulletin with its charts); nothing left behind on failure."""
-    sign = signing.commit_args(root, rules, by)
+    """Several new files in one commit (a bulletin with its charts, an imported ledger); never an overwrite."""
     with lock(root):
         clash = [rel for rel in files if os.path.exists(os.path.join(root, rel))]
         if clash:
             raise InputError(f"{clash[0]} 已存在;已发布的内容不能改写")
-        for rel, text in files.items():
-            _write_atomic(os.path.join(root, rel), text)
-        msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
-        try:
-            gitio.git(root, "add", "--", *files)
-            gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(),
-                      env=_identity(rules, by))
-        except gitio.GitError as e:
-            for rel in files:
-                gitio.git(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel, check=False)
-                os.unlink(os.path.join(root, rel))
-            raise InputError(f"提交失败,未写入任何内容:{e}")
-        return gitio.head(root)
+        return commit_files(root, rules, files, by, subject, trailers)
