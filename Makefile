@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test stress clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Heavy trials at their full counts (bad inputs, killed writers, desks on one remote); each prints its counts.
+stress: $(STAMP)
+	$(BIN)/python -m pytest -m stress -s
 
 clean:
 	rm -rf $(VENV) .shouwen

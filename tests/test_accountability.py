@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from shouwen.ladder import parse_ladder
+from shouwen.core.ladder import parse_ladder
 
 
 def complaint(agency, against, at, finding=None, verdict_at=None, liable=(), inquiry=None):

@@ -101,7 +101,7 @@ def test_busy_repository_exits_3(accepted):
     os.makedirs(os.path.join(accepted.path, ".shouwen"), exist_ok=True)
     with open(os.path.join(accepted.path, ".shouwen", "lock"), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        from shouwen import writer
+        from shouwen.repo import writer
         old = writer.lock.__defaults__
         writer.lock.__defaults__ = (0.2,)
         try:

@@ -17,7 +17,7 @@ import threading
 
 import pytest
 
-from shouwen import lookup
+from shouwen.publish import lookup
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIRED = os.environ.get("SHOUWEN_REQUIRE_COMPONENTS") == "1"

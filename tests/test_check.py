@@ -1,8 +1,8 @@
 """`shouwen check` over records written by hand, and the one reader path."""
 import json
 
-from shouwen import store
-from shouwen.fold import EVENT_FIELDS
+from shouwen.repo import store
+from shouwen.core.fold import EVENT_FIELDS
 
 GOOD = """
 ---

@@ -4,10 +4,10 @@ import textwrap
 
 import pytest
 
-from shouwen.ledger import build
-from shouwen.record import parse
-from shouwen.rules import load_rules
-from shouwen.setup import template_dir
+from shouwen.core.ledger import build
+from shouwen.core.record import parse
+from shouwen.repo.loader import load_rules
+from shouwen.repo.setup import template_dir
 
 
 @pytest.fixture(scope="module")

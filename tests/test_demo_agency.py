@@ -5,11 +5,11 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from shouwen import store
+from shouwen.repo import store
 from shouwen.cli import cli
-from shouwen.fold import EVENT_FIELDS
-from shouwen.ledger import build
-from shouwen.rules import load_rules
+from shouwen.core.fold import EVENT_FIELDS
+from shouwen.core.ledger import build
+from shouwen.repo.loader import load_rules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD_FAMILIES = {"record", "reference"}
@@ -29,7 +29,7 @@ def test_demo_rules_are_rich_and_valid():
 
 
 def test_shipped_records_are_valid_and_cover_the_scheme():
-    from shouwen.problems import CODES
+    from shouwen.core.problems import CODES
     rules = load_rules(ROOT)
     records = store.load_records(ROOT, use_cache=False)
     led = build(records, rules, date(2026, 11, 27))
@@ -41,7 +41,7 @@ def test_shipped_records_are_valid_and_cover_the_scheme():
     # complaints (some substantiated and sanctioned), commendations and inspections
     kinds = {e.record.kind for e in accounts}
     assert kinds == {"complaints", "commendations", "inspections"}
-    from shouwen.accountability import Complaint
+    from shouwen.core.accountability import Complaint
     complaints = [e.account for e in accounts if isinstance(e.account, Complaint)]
     assert any(c.verdict and c.verdict.finding == "substantiated" for c in complaints)
     assert any(c.verdict and c.verdict.finding == "unfounded" for c in complaints)
@@ -63,7 +63,7 @@ def test_demo_command_builds_a_real_history(tmp_path):
     r = CliRunner().invoke(cli, ["--repo", str(tmp_path / "d"), "check", "--today", "2026-11-13", "--format", "json"])
     out = json.loads(r.stdout)
     assert out["records"] >= 12
-    from shouwen.problems import CODES
+    from shouwen.core.problems import CODES
     assert not [p for p in out["problems"] if CODES[p["code"]][0] in RECORD_FAMILIES]
     import subprocess
     authors = subprocess.run(["git", "-C", str(tmp_path / "d"), "log", "--format=%an"], capture_output=True,

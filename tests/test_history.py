@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from shouwen.merge import Collision, merge_texts
+from shouwen.core.merge import Collision, merge_texts
 from conftest import Agency
 
 HEAD = """---

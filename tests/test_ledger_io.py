@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from shouwen import store
+from shouwen.repo import store
 from shouwen.cli import cli
 from conftest import Agency
 

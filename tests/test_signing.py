@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from shouwen.cli import cli
-from shouwen.signing import Trust, fingerprint, walk_roster
+from shouwen.repo.signing import Trust, fingerprint, walk_roster
 from conftest import Agency
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (openssh-client) is not installed")

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from shouwen import lookup
-from shouwen.fold import STAGE_ZH
+from shouwen.publish import lookup
+from shouwen.core.fold import STAGE_ZH
 from conftest import Agency
 
 VISITOR = {"name": "欧阳春晓", "phone": "13912345678", "org": "示例市春晓商贸有限公司", "addr": "示例市凉州区西大街77号"}
@@ -44,7 +44,7 @@ def read(out, rel):
 
 def test_every_page_of_the_disclosure_is_built(built):
     a, out, _ = built
-    from shouwen.rules import load_rules
+    from shouwen.repo.loader import load_rules
     rules = load_rules(a.path)
     home = read(out, "index.html")
     assert rules.institution["name"] in home and "<html lang=\"zh\"" in home
@@ -208,7 +208,7 @@ def test_the_build_refuses_to_run_without_jieba(agency, tmp_path):
 def test_the_agency_mkdocs_yml_is_this_projects(agency):
     here = open(os.path.join(os.path.dirname(__file__), "..", "mkdocs.yml"), encoding="utf-8").read()
     there = agency.file("mkdocs.yml")
-    assert here.replace("tools/shouwen/mkdocs_hook.py", "hooks/shouwen_site.py") == there
+    assert here.replace("tools/shouwen/publish/hook.py", "hooks/shouwen_site.py") == there
 
 
 def test_an_external_asset_fails_the_strict_build(agency, tmp_path):

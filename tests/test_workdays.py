@@ -1,6 +1,6 @@
 from datetime import date
 
-from shouwen.workdays import WorkCalendar, YearSchedule
+from shouwen.core.workdays import WorkCalendar, YearSchedule
 
 cal = WorkCalendar()
 

@@ -30,10 +30,10 @@ def main():
     ap.add_argument("--size", type=int, default=1700)
     ap.add_argument("--signed", type=int, default=0, help="also: audit of N signed commits, cold and warm")
     args = ap.parse_args()
-    from shouwen.demo import make_demo
-    from shouwen.audit import audit
-    from shouwen.rules import load_rules
-    from shouwen import store
+    from shouwen.repo.demo import make_demo
+    from shouwen.repo.audit import audit
+    from shouwen.repo.loader import load_rules
+    from shouwen.repo import store
     if not os.path.isdir(args.dir):
         t = time.perf_counter()
         _, n = make_demo(args.dir, args.size, date(2026, 1, 5), date(2026, 11, 27), seed=7)
@@ -62,8 +62,8 @@ def signed_history(base: str, n: int):
     then with all of them remembered (warm)."""
     import shutil
     import tempfile
-    from shouwen.audit import audit
-    from shouwen.rules import load_rules
+    from shouwen.repo.audit import audit
+    from shouwen.repo.loader import load_rules
     tmp = tempfile.mkdtemp(dir=base if os.path.isdir(base) else None)
     key = os.path.join(tmp, "office")
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)

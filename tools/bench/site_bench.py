@@ -82,7 +82,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     args = ap.parse_args()
-    from shouwen import sitebuild
+    from shouwen.publish import sitebuild
     path = os.path.join(args.dir, "agency-catalogue")
     agency(path, 1)
     more_services(path, 500)

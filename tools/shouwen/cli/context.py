@@ -1,0 +1,232 @@
+"""What every command shares: the repository, rules and identity (Desk), argument parsing,
+JSON output, and the group that turns errors into Chinese messages and exit codes.
+
+Exit codes: 0 ok, 1 problems found, 2 bad input or usage (nothing written), 3 busy or in conflict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+
+import click
+
+from ..repo import gitio, store
+from ..core.ledger import build
+from ..core.problems import ERROR, InputError, Problem
+from ..core.record import CST, to_date, to_datetime
+from ..core.rules import Rules
+from ..repo.loader import load_rules
+from ..repo.writer import BusyError
+
+FORMATS = click.Choice(["text", "json"])
+
+
+# --- context: repository, rules, identity ---------------------------------------------
+
+class Desk:
+    def __init__(self, repo: str | None, as_badge: str | None):
+        self.repo_opt = repo
+        self.as_badge = as_badge
+        self._rules = None
+
+    @property
+    def root(self) -> str:
+        if self.repo_opt:
+            root = os.path.abspath(self.repo_opt)
+        else:
+            root = os.path.abspath(os.environ.get("SHOUWEN_REPO") or ".")
+            probe = root
+            while not os.path.isdir(os.path.join(probe, "rules")) and os.path.dirname(probe) != probe:
+                probe = os.path.dirname(probe)
+            if os.path.isdir(os.path.join(probe, "rules")):
+                root = probe
+        if not os.path.isdir(os.path.join(root, "rules")):
+            raise InputError(f"{root} 不是 shouwen 仓库(没有 rules/ 目录);请用 --repo 指定,或先 shouwen init")
+        return root
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            self._rules = load_rules(self.root)
+        return self._rules
+
+    def rules_for_write(self) -> Rules:
+        errs = [p for p in self.rules.problems if p.severity == ERROR]
+        if errs:
+            raise InputError("规则文件有错误,请先修正(shouwen check 查看全部)", errs)
+        if not gitio.is_repo(self.root):
+            raise InputError(f"{self.root} 不是 Git 仓库;请用 shouwen init 创建")
+        return self.rules
+
+    def badge(self, override: str | None = None) -> str:
+        b = override or self.as_badge or os.environ.get("SHOUWEN_BADGE")
+        src = "--as" if (override or self.as_badge) else "SHOUWEN_BADGE"
+        if not b:
+            email = gitio.config(self.root, "user.email") if gitio.is_repo(self.root) else None
+            s = self.rules.staff_by_email(email) if email else None
+            if s is None:
+                raise InputError("不知道您是谁:请用 --as 工号,或设置 SHOUWEN_BADGE,或把 git 的 user.email 登记在 rules/staff.yml")
+            return s.badge
+        if b not in self.rules.staff:
+            raise InputError(f"工号 {b}({src})不在 rules/staff.yml 中",
+                             [Problem("staff-unknown", f"工号 {b} 不在 rules/staff.yml 中", path="rules/staff.yml", field="badge")])
+        return b
+
+
+pass_desk = click.make_pass_decorator(Desk)
+
+
+def parse_at(value: str | None) -> datetime:
+    if value in (None, ""):
+        return datetime.now(CST).replace(microsecond=0)
+    d = to_datetime(value)
+    if d is None:
+        day = to_date(value)
+        if day is None:
+            raise InputError(f"时间 {value!r} 格式不对(--at 应为 ISO 时间,如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00)")
+        d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
+    return d.replace(microsecond=0)
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    d = to_date(value)
+    if d is None:
+        raise InputError(f"日期 {value!r} 格式不对({name} 应为 YYYY-MM-DD)")
+    return d
+
+
+def today_cst() -> date:
+    return datetime.now(CST).date()
+
+
+def _json_default(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    return str(v)
+
+
+def emit_json(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+
+
+# --- the group with Chinese errors and exit codes -------------------------------------
+
+class ShouwenGroup(click.Group):
+    def main(self, args=None, prog_name=None, **kw):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kw)
+        except InputError as e:
+            click.echo(f"错误:{e}", err=True)
+            for p in e.problems:
+                click.echo("  " + p.line(), err=True)
+            sys.exit(2)
+        except BusyError as e:
+            click.echo(f"错误:{e}", err=True)
+            sys.exit(3)
+        except click.exceptions.Abort:
+            click.echo("已取消,未写入任何内容。", err=True)
+            sys.exit(2)
+        except click.exceptions.NoSuchOption as e:
+            _usage(e, f"没有选项 {e.option_name}" + (f"(您是否想用 {', '.join(e.possibilities)}?)" if e.possibilities else ""))
+        except click.exceptions.MissingParameter as e:
+            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+            _usage(e, f"缺少参数 {hint}".strip())
+        except click.exceptions.BadParameter as e:
+            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+            _usage(e, f"参数 {hint} 的值不对:{_zh_click(e.message)}")
+        except click.exceptions.UsageError as e:
+            _usage(e, f"用法错误:{e.message}")
+        except click.exceptions.ClickException as e:
+            click.echo(f"错误:{e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except OSError as e:
+            # a path the user gave that can't be read or written (no such folder, no permission, disk full)
+            import errno
+            why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+                   errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
+                   errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
+            click.echo(f"错误:无法读写 {e.filename or ''}:{why},未写入任何内容", err=True)
+            sys.exit(2)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_CLICK_ZH = ((r"'(.*)' is not a valid integer\.", r"{0} 不是整数"), (r"'(.*)' is not a valid float\.", r"{0} 不是数字"),
+             (r"'(.*)' is not one of (.*)\.", r"{0} 不是可选值之一:{1}"),
+             (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"))
+
+
+def _zh_click(message: str) -> str:
+    import re
+    for pattern, zh in _CLICK_ZH:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return zh.format(*m.groups()).replace("'", "")
+    return message
+
+
+def _usage(e, msg):
+    if e.ctx is not None:
+        click.echo(e.ctx.get_usage().replace("Usage:", "用法:"), err=True)
+    click.echo(f"错误:{msg}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--repo", metavar="DIR", help="机构仓库目录(默认当前目录)")
+@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.version_option(package_name="shouwen")
+@click.pass_context
+def cli(ctx, repo, as_badge):
+    """首问责任制:登记、转办、承诺、督办、办结,每一步都是一次 Git 提交。"""
+    ctx.obj = Desk(repo, as_badge)
+
+
+CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def read_ledger(desk, today):
+    rules = desk.rules
+    return build(store.load_records(desk.root), rules, today)
+
+
+# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
+# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
+STAGED_FAMILIES = {"record", "reference", "rules"}
+
+
+def staged_ledger(desk, today):
+    """The ledger as it would be after the commit: records and rules from the index, problems only
+    in the files being committed (plus id-duplicate, which a new file can cause anywhere)."""
+    from ..repo import gitio
+    from ..core.ledger import Ledger
+    from ..core.problems import CODES
+    from ..repo.loader import load_rules_at
+    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
+    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
+    led = build(store.load_records(desk.root, rev=staged), load_rules_at(desk.root, staged), today)
+    keep = [p for p in led.problems
+            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
+    return Ledger(led.entries, keep, led.by_id)
+
+
+def entry_json(entry, rules) -> dict:
+    rec, st, dl = entry.record, entry.state, entry.deadlines
+    out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
+           "channel": rec.meta.get("channel"), "first_responder": rec.meta.get("first_responder")}
+    if st is not None:
+        out.update({"handler": st.handler, "handler_department": st.handler_department, "stage": st.stage,
+                    "closed": st.closed, "due": dl.due if dl else None, "overdue": bool(dl and dl.overdue),
+                    "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
+                    "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
+                    "rating": st.rating})
+    out["events"] = rec.events
+    out["problems"] = [p.as_json() for p in entry.problems]
+    return out
+
+

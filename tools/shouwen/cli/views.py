@@ -1,0 +1,205 @@
+"""Reading the ledger at the desk: show, list, todo, and the printed receipt."""
+from __future__ import annotations
+
+import click
+
+from datetime import date
+
+from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.ledger import evaluate
+from ..core.problems import InputError
+from ..core.record import CST, local_day, to_datetime
+from ..repo.writer import load_for_write
+from .context import CHANNEL_NAMES, FORMATS, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
+
+@click.command("show")
+@click.argument("record_id", metavar="ID")
+@click.option("--today", help="按该日期判断是否超期(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def show_cmd(desk, record_id, today, fmt):
+    """显示一件事项及其推导出的状态。"""
+    rules = desk.rules
+    rec = load_for_write(desk.root, record_id)
+    entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    if rec.kind != "inquiries":
+        return _show_account(entry, rules, fmt)
+    if fmt == "json":
+        emit_json(entry_json(entry, rules))
+        return
+    st, dl = entry.state, entry.deadlines
+    m = rec.meta
+    click.echo(f"{rec.id}  {m.get('matter')}")
+    click.echo(f"  查询码 {m.get('code')}  渠道 {CHANNEL_NAMES.get(m.get('channel'), m.get('channel'))}"
+               f"  首问责任人 {rules.who(m.get('first_responder'))}")
+    if m.get("service"):
+        click.echo(f"  事项 {rules.services[m['service']].name if m['service'] in rules.services else m['service']}")
+    if st:
+        click.echo(f"  阶段 {STAGE_ZH.get(st.stage, st.stage)}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}")
+        if dl and dl.due:
+            click.echo(f"  办结期限 {dl.due}{'  已超期' if dl.overdue else ''}")
+    _print_events(entry, rules, ACTION_ZH)
+
+
+def _print_events(entry, rules, names):
+    for ev in entry.record.events:
+        if isinstance(ev, dict):
+            at = to_datetime(ev.get("at"))
+            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
+                       f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
+    for p in entry.problems:
+        click.echo("  " + p.line())
+
+
+def _show_account(entry, rules, fmt):
+    """A complaint, commendation or inspection: its header in words, then its events."""
+    from ..core.accountability import ACTION_ZH as ACC_ZH, COMPLAINT_CHANNELS, FINDINGS, Complaint
+    rec, a = entry.record, entry.account
+    if fmt == "json":
+        out = {k: v for k, v in rec.meta.items() if k != "events"}
+        out.update(kind=rec.kind, path=rec.path, events=rec.events,
+                   problems=[p.as_json() for p in entry.problems])
+        if isinstance(a, Complaint):
+            out.update(finding=a.verdict.finding if a.verdict else None,
+                       liable=a.verdict.liable if a.verdict else [], sanctioned=[s.staff for s in a.sanctions])
+        emit_json(out)
+        return
+    m = rec.meta
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
+    if rec.kind == "complaints":
+        against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
+            m.get("against"), list) else rules.who(m.get("against"))
+        click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+        if isinstance(a, Complaint):
+            v = a.verdict
+            click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
+                                                                          if v.liable else "") if v else "尚未结论"))
+    else:
+        click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+    _print_events(entry, rules, ACC_ZH)
+
+
+def _select(entries, rules, status, department, staff, overdue, since, until):
+    out = []
+    for e in entries:
+        st = e.state
+        if st is None:
+            continue
+        if status == "open" and st.closed or status == "closed" and not st.closed:
+            continue
+        if status not in (None, "open", "closed") and st.stage != status:
+            continue
+        if overdue and not (e.deadlines and e.deadlines.overdue):
+            continue
+        if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
+            continue
+        if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
+            continue
+        day = local_day(st.registered_at)
+        if since and day < since or until and day > until:
+            continue
+        out.append(e)
+    return out
+
+
+def _table(entries, rules):
+    for e in entries:
+        st, dl = e.state, e.deadlines
+        due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
+        flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
+        click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
+                   f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
+
+
+@click.command("list")
+@click.option("--status", help="open 未结 | closed 已结 | 或阶段名(如 forwarded)")
+@click.option("--department", help="部门 id(承办或首问部门)")
+@click.option("--staff", help="工号(承办人或首问责任人)")
+@click.option("--overdue", is_flag=True, help="只列超期未办结的")
+@click.option("--from", "since", help="登记日期起 YYYY-MM-DD")
+@click.option("--to", "until", help="登记日期止 YYYY-MM-DD")
+@click.option("--today", help="按该日期判断超期(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
+    """列出事项。"""
+    rules = desk.rules
+    if department and department not in rules.departments:
+        raise InputError(f"部门 {department}(--department)不在 rules/institution.yml 中")
+    if staff and staff not in rules.staff:
+        raise InputError(f"工号 {staff}(--staff)不在 rules/staff.yml 中")
+    led = read_ledger(desk, parse_day(today, "--today") or today_cst())
+    rows = _select(led.entries, rules, status, department, staff, overdue,
+                   parse_day(since, "--from"), parse_day(until, "--to"))
+    if fmt == "json":
+        emit_json([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
+    else:
+        _table(rows, rules)
+        click.echo(f"共 {len(rows)} 件")
+
+
+@click.command("todo")
+@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办(默认本人)")
+@click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
+@click.option("--today", help="按该日期计算(默认今天)")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def todo_cmd(desk, as_badge, everyone, today, fmt):
+    """我的待办:我承办或我首问的未结事项,最近的期限在前。"""
+    rules = desk.rules
+    day = parse_day(today, "--today") or today_cst()
+    me = None if everyone else desk.badge(as_badge)
+    led = read_ledger(desk, day)
+    rows = []
+    for e in led.entries:
+        st = e.state
+        if st is None or st.registered_at is None:
+            continue
+        bad = st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
+        if st.closed and not bad:
+            continue
+        mine = everyone or me in (st.handler, e.record.meta.get("first_responder")) or (
+            st.handler == rules.department_of(me) and st.handler in rules.departments)
+        if mine:
+            due = e.deadlines.next_deadline if e.deadlines else None
+            if bad and st.rated_at:
+                due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
+            rows.append((due or date.max, e))
+    rows.sort(key=lambda x: (x[0], x[1].record.id))
+    if fmt == "json":
+        emit_json([{**{k: v for k, v in entry_json(e, rules).items() if k != "events"},
+                    "next_deadline": None if d == date.max else d} for d, e in rows])
+        return
+    who = "全单位" if everyone else rules.who(me)
+    click.echo(f"{who}的待办({day}):{len(rows)} 件")
+    _table([e for _, e in rows], rules)
+
+
+@click.command("receipt")
+@click.argument("record_id", metavar="ID")
+@click.option("--pickup", is_flag=True, help="打印取件登记表(而不是收件回执)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件(默认输出到屏幕)")
+@pass_desk
+def receipt_cmd(desk, record_id, pickup, output):
+    """打印《机关办理事项收件回执》或《取件登记表》(HTML,可直接打印)。"""
+    from ..publish.receipt import render
+    rules = desk.rules
+    rec = load_for_write(desk.root, record_id)
+    if rec.kind != "inquiries":
+        raise InputError(f"{rec.path} [{record_id}]:回执只用于登记的事项,不用于投诉、表扬或检查记录")
+    entry = evaluate(rec, rules, today_cst())
+    if pickup and (entry.state is None or entry.state.completed_at is None):
+        raise InputError(f"{rec.path} [{record_id}]:尚未办结,不能打印取件登记表")
+    html = render(entry, rules, pickup=pickup)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        click.echo(f"已写入 {output}")
+    else:
+        click.echo(html)
+
+
+COMMANDS = [show_cmd, list_cmd, todo_cmd, receipt_cmd]

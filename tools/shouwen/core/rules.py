@@ -1,0 +1,274 @@
+"""The agency's rules (DESIGN §4): institution, staff, services, policy, calendar.
+
+Pure: `parse_*` functions take plain data and return objects and problems; reading the
+files is `shouwen.repo.loader`'s job.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+from .problems import Problem
+from .workdays import WorkCalendar, YearSchedule
+from .ids import BADGE_RE
+
+IMMEDIATE = "即办件"
+PROMISED = "承诺件"
+
+
+@dataclass
+class Department:
+    id: str
+    name: str
+    parent: str | None = None
+    head: str | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Staff:
+    badge: str
+    name: str
+    title: str = ""
+    department: str = ""
+    role: str = "staff"
+    emails: list = field(default_factory=list)
+    public: bool = True
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Service:
+    id: str
+    name: str
+    kind: str                 # 即办件 | 承诺件
+    legal_days: int           # 法定办结时限, working days
+    promised_days: int        # 承诺办结时限, working days
+    department: str | None
+    materials: list
+    raw: dict
+    body: str = ""
+
+
+# The seed's assessment items (每个季度考核: 制度落实、登记、接待态度、办事效果、满意度), equal by default.
+DEFAULT_WEIGHTS = {"制度落实": 0.2, "登记": 0.2, "接待态度": 0.2, "办事效果": 0.2, "满意度": 0.2}
+
+
+@dataclass
+class Policy:
+    forward_limit: int = 2        # working days from registration to forwarding
+    sign_off_limit: int = 1       # working days from forwarding to acceptance
+    promise_limit: int = 0        # working days from acceptance to the promise
+    verdict_limit: int = 10       # working days from complaint to verdict
+    followup_limit: int = 5       # working days from a bad rating to its follow-up
+    late_entry_grace_hours: int = 24
+    effective: date | None = None
+    expires: date | None = None
+    calendar_strict: bool = False
+    signing_required: bool = False
+    satisfaction: dict = field(default_factory=lambda: {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"})
+    bad_ratings: tuple = (1, 2)
+    escalation_chain: list = field(default_factory=list)
+    ladder: object = None                     # ladder.Ladder, or None where the scheme has none
+    weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))   # quarterly assessment items
+    inspection_items: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Rules:
+    root: str
+    institution: dict
+    departments: dict[str, Department]
+    staff: dict[str, Staff]
+    services: dict[str, Service]
+    policy: Policy
+    calendar: WorkCalendar
+    problems: list[Problem] = field(default_factory=list)
+
+    def staff_by_email(self, email: str) -> Staff | None:
+        email = (email or "").strip().lower()
+        for s in self.staff.values():
+            if email in (e.lower() for e in s.emails):
+                return s
+        return None
+
+    def department_of(self, badge: str) -> str | None:
+        s = self.staff.get(badge)
+        return s.department if s else None
+
+    def dept_name(self, dept_id: str | None) -> str:
+        d = self.departments.get(dept_id or "")
+        return d.name if d else (dept_id or "")
+
+    def who(self, ref: str | None) -> str:
+        """A badge or a department id, spelled for a person."""
+        if not ref:
+            return ""
+        if ref in self.staff:
+            s = self.staff[ref]
+            return f"{s.name}({ref})"
+        return self.dept_name(ref)
+
+
+def _p(path, field_, msg):
+    return Problem("rules-invalid", msg, path=path, field=field_)
+
+
+def _int(v, path, name, problems, default):
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        problems.append(_p(path, name, f"应为非负整数(工作日数),实为 {v!r}"))
+        return default
+    return v
+
+
+def _date(v, path, name, problems):
+    if v is None:
+        return None
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError:
+        problems.append(_p(path, name, f"日期格式应为 YYYY-MM-DD,实为 {v!r}"))
+        return None
+
+
+def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Department]:
+    out: dict[str, Department] = {}
+
+    def walk(items, parent, where):
+        if not isinstance(items, list):
+            problems.append(_p(path, where, "应为部门列表"))
+            return
+        for i, d in enumerate(items):
+            f = f"{where}[{i}]"
+            if not isinstance(d, dict) or not d.get("id") or not d.get("name"):
+                problems.append(_p(path, f, "每个部门须有 id 和 name"))
+                continue
+            if d["id"] in out:
+                problems.append(_p(path, f"{f}.id", f"部门 id 重复:{d['id']}"))
+            out[d["id"]] = Department(d["id"], d["name"], parent, d.get("head"), d)
+            if d.get("children"):
+                walk(d["children"], d["id"], f"{f}.children")
+
+    walk(inst.get("departments") or [], None, "departments")
+    return out
+
+
+def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff]:
+    out: dict[str, Staff] = {}
+    for i, s in enumerate((data or {}).get("staff") or []):
+        f = f"staff[{i}]"
+        if not isinstance(s, dict) or not s.get("badge") or not s.get("name"):
+            problems.append(_p(path, f, "每位工作人员须有 badge(工号)和 name"))
+            continue
+        badge = str(s["badge"])
+        if not BADGE_RE.match(badge):
+            problems.append(_p(path, f"{f}.badge", f"工号格式不对:{badge!r}(应为大写字母开头,如 J017)"))
+            continue
+        if badge in out:
+            problems.append(_p(path, f"{f}.badge", f"工号重复:{badge}"))
+        if s.get("department") not in departments:
+            problems.append(_p(path, f"{f}.department", f"部门 {s.get('department')!r} 不在 institution.yml 中"))
+        emails = s.get("emails") or []
+        out[badge] = Staff(badge, s["name"], s.get("title", ""), s.get("department", ""),
+                           s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
+    for d in departments.values():
+        if d.head and d.head not in out:
+            problems.append(_p(path, "departments", f"部门 {d.id} 的负责人 {d.head} 不在 staff.yml 中"))
+    return out
+
+
+SERVICE_REQUIRED = ("事项名称", "事项编码", "办件类型", "实施主体", "法定办结时限", "承诺办结时限",
+                    "受理条件", "申请材料", "办理流程", "收费", "办理地点", "办理时间",
+                    "咨询电话", "监督投诉电话", "设定依据")
+
+
+def parse_service(sid: str, meta: dict, body: str, path: str, departments, problems) -> Service | None:
+    if not isinstance(meta, dict):
+        problems.append(_p(path, None, "办事指南须以 YAML 头信息开头"))
+        return None
+    for k in SERVICE_REQUIRED:
+        if meta.get(k) in (None, "", []):
+            problems.append(_p(path, k, f"办事指南缺少必填字段 {k}"))
+    kind = meta.get("办件类型")
+    if kind not in (IMMEDIATE, PROMISED):
+        problems.append(_p(path, "办件类型", f"应为 即办件 或 承诺件,实为 {kind!r}"))
+    legal = _int(meta.get("法定办结时限"), path, "法定办结时限", problems, 0)
+    promised = _int(meta.get("承诺办结时限"), path, "承诺办结时限", problems, 0)
+    if promised > legal:
+        problems.append(_p(path, "承诺办结时限", f"承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日"))
+    if meta.get("收费") == "无":
+        problems.append(_p(path, "收费", "收费一栏应写“不收费”,不要写“无”"))
+    dept = meta.get("承办科室")
+    if dept is not None and dept not in departments:
+        problems.append(_p(path, "承办科室", f"部门 {dept!r} 不在 institution.yml 中"))
+    materials = meta.get("申请材料") or []
+    for i, m in enumerate(materials if isinstance(materials, list) else []):
+        if not isinstance(m, dict) or not m.get("名称"):
+            problems.append(_p(path, f"申请材料[{i}]", "每项材料须有 名称"))
+    return Service(sid, str(meta.get("事项名称", sid)), kind or IMMEDIATE, legal, promised, dept,
+                   materials if isinstance(materials, list) else [], meta, body)
+
+
+def parse_policy(data: dict, path: str, problems) -> Policy:
+    data = data or {}
+    lim = data.get("limits") or {}
+    pol = Policy(raw=data)
+    for name in ("forward_limit", "sign_off_limit", "promise_limit", "verdict_limit", "followup_limit",
+                 "late_entry_grace_hours"):
+        setattr(pol, name, _int(lim.get(name), path, f"limits.{name}", problems, getattr(pol, name)))
+    pol.effective = _date(data.get("effective"), path, "effective", problems)
+    pol.expires = _date(data.get("expires"), path, "expires", problems)
+    pol.calendar_strict = bool((data.get("calendar") or {}).get("strict", False))
+    pol.signing_required = bool((data.get("signing") or {}).get("required", False))
+    sat = data.get("satisfaction") or {}
+    if sat.get("scale"):
+        pol.satisfaction = {int(k): v for k, v in sat["scale"].items()}
+    if sat.get("bad"):
+        pol.bad_ratings = tuple(sat["bad"])
+    pol.escalation_chain = list(data.get("escalation_chain") or [])
+    from .ladder import parse_ladder
+    pol.ladder, lprobs = parse_ladder(data.get("ladder"), path)
+    problems.extend(lprobs)
+    weights = (data.get("assessment") or {}).get("weights")
+    if weights is not None:
+        if not isinstance(weights, dict) or not weights or any(
+                k not in DEFAULT_WEIGHTS or isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0
+                for k, v in weights.items()) or not sum(weights.values()):
+            problems.append(_p(path, "assessment.weights", "考核权重应为 制度落实、登记、接待态度、办事效果、满意度 的非负数"))
+        else:
+            pol.weights = {k: float(v) for k, v in weights.items()}
+    pol.inspection_items = [str(x) for x in (data.get("inspection_items") or [])]
+    return pol
+
+
+def _dates(items, path, name, problems) -> frozenset:
+    out = set()
+    for i, v in enumerate(items or []):
+        v = v.get("date") if isinstance(v, dict) else v
+        d = _date(v, path, f"{name}[{i}]", problems)
+        if d:
+            out.add(d)
+    return frozenset(out)
+
+
+def parse_calendar(data: dict, path: str, problems) -> WorkCalendar:
+    data = data or {}
+    years = {}
+    for y, sched in (data.get("years") or {}).items():
+        sched = sched or {}
+        years[int(y)] = YearSchedule(_dates(sched.get("holidays"), path, f"years.{y}.holidays", problems),
+                                     _dates(sched.get("workdays"), path, f"years.{y}.workdays", problems))
+    return WorkCalendar(_dates(data.get("holidays"), path, "holidays", problems),
+                        _dates(data.get("workdays"), path, "workdays", problems), years)
+
+
+def yaml_message(e) -> str:
+    mark = getattr(e, "problem_mark", None)
+    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+    return f"{where} {getattr(e, 'problem', '') or e}".strip()

@@ -1,0 +1,139 @@
+"""The 首问登记簿 as a spreadsheet, both ways: rows from records (export) and records from rows (import).
+
+The seed's columns (发问人姓名, 单位, 地址, 联系办法, 发问事由, 被问责任人, 办理结果或衔接情况) with
+dates and deadlines beside them, and one last column, 事件记录, holding the record's events as the
+same one-line YAML the record file has, so a re-import gives back the same records. A ledger kept
+elsewhere (a paper ledger typed into Excel) may leave that column empty: each row then becomes a
+registration, with the result as a note. Pure: the I/O (openpyxl, csv, the writer) is in the CLI.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import yaml
+
+from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.ids import CODE_RE, parse_id
+from ..core.record import CST, Record, event_line, local_day, to_datetime
+
+COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码", "渠道", "发问人姓名", "单位", "地址", "联系办法",
+           "发问事由", "办事事项", "被问责任人", "办理结果或衔接情况", "承办科室", "转办期限", "承诺办结日期",
+           "办结日期", "状态", "备注", "事件记录"]
+REQUIRED = ["登记日期", "发问人姓名", "发问事由", "被问责任人"]
+CHANNEL_ZH = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})\)?\s*$")
+
+
+def _day(d):
+    return d.isoformat() if d else ""
+
+
+def outcome(entry, rules) -> str:
+    """办理结果或衔接情况, in a clerk's words, from the events."""
+    parts = []
+    for ev in entry.record.events:
+        if not isinstance(ev, dict):
+            continue
+        a = ev.get("action")
+        if a == "answered":
+            parts.append(f"当场答复:{ev.get('answer', '')}")
+        elif a in ("referred", "forwarded"):
+            parts.append(f"{ACTION_ZH[a]}至{rules.who(ev.get('staff') or ev.get('to'))}")
+        elif a == "explained":
+            parts.append(f"解释:{ev.get('reason', '')}")
+        elif a == "completed":
+            parts.append(f"办结:{ev.get('result', '')}")
+        elif a == "delivered":
+            parts.append(f"送达:{ev.get('method', '')}")
+    return ";".join(parts)
+
+
+def rows(entries, rules) -> list[list[str]]:
+    out = []
+    for n, e in enumerate(sorted((e for e in entries if e.record.kind == "inquiries" and e.state is not None),
+                                 key=lambda e: (e.state.registered_at or datetime.min.replace(tzinfo=CST), e.record.id)), 1):
+        rec, st, dl = e.record, e.state, e.deadlines
+        v = rec.meta.get("visitor") or {}
+        reg = st.registered_at.astimezone(CST) if st.registered_at else None
+        svc = rules.services.get(rec.meta.get("service") or "")
+        out.append([str(n), reg.date().isoformat() if reg else "", reg.strftime("%H:%M") if reg else "", rec.id,
+                    str(rec.meta.get("code", "")), CHANNEL_ZH.get(rec.meta.get("channel"), str(rec.meta.get("channel", ""))),
+                    str(v.get("name", "")), str(v.get("organization", "")), str(v.get("address", "")), str(v.get("phone", "")),
+                    str(rec.meta.get("matter", "")), svc.name if svc else "", rules.who(st.first_responder), outcome(e, rules),
+                    rules.dept_name(st.handler_department) if st.handler_department else "",
+                    _day(dl.forward_by if dl else None), _day(st.due),
+                    _day(local_day(st.completed_at) if st.completed_at else None),
+                    STAGE_ZH.get(st.stage, st.stage or ""), rec.body.strip(),
+                    "\n".join(event_line(ev) for ev in rec.events)])
+    return out
+
+
+class RowError(Exception):
+    def __init__(self, column, message):
+        super().__init__(message)
+        self.column = column
+
+
+def record_from_row(row: dict, rules, new_code) -> Record:
+    """One ledger row as a record (not yet validated against the rules). Raises RowError."""
+    def cell(k):
+        v = row.get(k)
+        return "" if v is None else str(v).strip()
+
+    for k in REQUIRED:
+        if not cell(k):
+            raise RowError(k, f"缺少{k}")
+    m = BADGE_IN.search(cell("被问责任人"))
+    badge = m.group(1) if m else None
+    if badge not in rules.staff:
+        raise RowError("被问责任人", f"{cell('被问责任人')!r} 中没有名册上的工号(应写作 姓名(工号) 或 工号)")
+    events_text = cell("事件记录")
+    if events_text:
+        events = []
+        for line in events_text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                ev = yaml.load(line, Loader=_Loader)
+            except yaml.YAMLError as e:
+                raise RowError("事件记录", f"事件 {line[:40]!r} 无法解析:{str(e).splitlines()[0]}")
+            if not isinstance(ev, dict):
+                raise RowError("事件记录", f"事件 {line[:40]!r} 应为 {{at: …, by: …, action: …}}")
+            events.append(ev)
+    else:
+        at = to_datetime(f"{cell('登记日期')}T{cell('登记时间') or '09:00'}")
+        if at is None:
+            raise RowError("登记日期", f"日期 {cell('登记日期')!r} 格式不对(应为 YYYY-MM-DD)")
+        events = [{"at": at, "by": badge, "action": "registered"}]
+        if cell("办理结果或衔接情况"):
+            events.append({"at": at, "by": badge, "action": "note", "text": cell("办理结果或衔接情况")})
+    first = events[0] if events else {}
+    at = to_datetime(first.get("at"))
+    if first.get("action") != "registered" or at is None:
+        raise RowError("事件记录", "第一条事件应为 registered(登记),且有时间")
+    rid = cell("事项编号")
+    if rid:
+        parsed = parse_id(rid)
+        if parsed is None or parsed[0] != "inquiries":
+            raise RowError("事项编号", f"编号 {rid!r} 格式不对(应为 YYYYMMDD-工号-序号)")
+    code = cell("查询码") or new_code()
+    if not CODE_RE.match(code):
+        raise RowError("查询码", f"查询码 {code!r} 应为 6 位(不含 0、O、1、I)")
+    channel = {v: k for k, v in CHANNEL_ZH.items()}.get(cell("渠道"), cell("渠道") or "visit")
+    service = None
+    if cell("办事事项"):
+        by_name = {s.name: s.id for s in rules.services.values()}
+        service = by_name.get(cell("办事事项")) or (cell("办事事项") if cell("办事事项") in rules.services else None)
+        if service is None:
+            raise RowError("办事事项", f"办事事项 {cell('办事事项')!r} 不在 rules/services/ 中")
+    visitor = {k: cell(col) for k, col in (("name", "发问人姓名"), ("organization", "单位"), ("address", "地址"),
+                                            ("phone", "联系办法")) if cell(col)}
+    meta = {"id": rid or None, "code": code, "channel": channel, "first_responder": badge, "visitor": visitor,
+            "matter": cell("发问事由")}
+    if service:
+        meta["service"] = service
+    meta["events"] = events
+    body = cell("备注")
+    return Record("", meta, body + "\n" if body else "")

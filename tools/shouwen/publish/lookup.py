@@ -1,0 +1,87 @@
+"""Progress lookup with no server (DESIGN §7): a record's status, sealed under its id and lookup code.
+
+The browser derives a slow key from the id and the code printed on the receipt (PBKDF2-SHA256),
+from it a locator (which shard file, which entry) and a keystream that opens the entry. Without
+the code there is neither the entry's name nor its content: ids are guessable, codes are not
+(32^6), and the slow key makes trying codes expensive. Only SHA-256 is used, so the page can
+fall back to a small pure-JavaScript SHA-256 where WebCrypto is missing (plain http on an
+intranet is not a secure context). Pure: no I/O here.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from ..core.fold import STAGE_ZH
+from ..core.record import CST
+
+ITERATIONS = 50_000
+SALT_PREFIX = "shouwen-lookup:"
+SHARD_HEX = 2          # 256 shard files
+
+
+def derive(record_id: str, code: str, iterations: int = ITERATIONS) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", code.strip().upper().encode(), (SALT_PREFIX + record_id.strip()).encode(),
+                               iterations, 32)
+
+
+def locator(key: bytes) -> tuple[str, str]:
+    """(shard name, entry name) for a derived key."""
+    h = hmac.new(key, b"locate", hashlib.sha256).hexdigest()
+    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20]
+
+
+def _keystream(key: bytes, n: int) -> bytes:
+    enc = hmac.new(key, b"encrypt", hashlib.sha256).digest()
+    out, counter = b"", 0
+    while len(out) < n:
+        out += hmac.new(enc, counter.to_bytes(4, "big"), hashlib.sha256).digest()
+        counter += 1
+    return out[:n]
+
+
+def seal(key: bytes, payload: dict) -> str:
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _keystream(key, len(data))))).decode()
+
+
+def open_sealed(key: bytes, sealed: str) -> dict:
+    data = base64.b64decode(sealed)
+    return json.loads(bytes(a ^ b for a, b in zip(data, _keystream(key, len(data)))).decode())
+
+
+def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
+           iterations: int = ITERATIONS) -> dict[str, dict[str, str]]:
+    """entries: (id, code, payload). keys: a memo of derived keys by (id, code, iterations), since
+    deriving is deliberately slow and a record's id and code never change."""
+    out: dict[str, dict[str, str]] = {}
+    for rid, code, payload in entries:
+        memo = f"{rid}:{code}:{iterations}"
+        key = bytes.fromhex(keys[memo]) if keys is not None and memo in keys else derive(rid, code, iterations)
+        if keys is not None:
+            keys[memo] = key.hex()
+        shard, name = locator(key)
+        out.setdefault(shard, {})[name] = seal(key, payload)
+    return out
+
+
+def entries(ledger, rules) -> list[tuple[str, str, dict]]:
+    out = []
+    for e in ledger.entries:
+        rec, st = e.record, e.state
+        code = rec.meta.get("code")
+        if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
+            continue
+        svc = rules.services.get(rec.meta.get("service") or "")
+        dept = st.handler_department or (rules.staff[st.first_responder].department
+                                         if st.first_responder in rules.staff else None)
+        out.append((rec.id, code, {
+            "status": STAGE_ZH.get(st.stage, st.stage or ""), "closed": st.closed,
+            "department": rules.dept_name(dept) if dept else "",
+            "service": svc.name if svc else "",
+            "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
+            "due": e.deadlines.due.isoformat() if e.deadlines and e.deadlines.due else None,
+            "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None}))
+    return out

@@ -1,0 +1,109 @@
+"""Building the public site: the I/O around the pure generator (rules and records in, files out).
+
+Used by the MkDocs hook, by `shouwen site build/serve/pages`, and by the tests.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from ..repo import store
+from .disclosure import Site, generate
+from ..core.ledger import Ledger, build
+from .privacy import personal_values, scan
+from ..core.problems import ERROR
+from ..core.record import CST
+from ..core.rules import Rules
+from ..repo.loader import load_rules
+
+KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
+
+
+class RulesBroken(Exception):
+    """The rules can't be read: the build stops with the same coded problem `check` gives."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("网站未生成,规则文件有错误:\n" + "\n".join(p.line() for p in problems))
+
+
+@dataclass
+class Job:
+    root: str
+    rules: Rules
+    ledger: Ledger
+    site: Site
+
+
+def _today():
+    from datetime import datetime
+    return datetime.now(CST).date()
+
+
+def prepare(root: str, today=None) -> Job:
+    rules = load_rules(root)
+    broken = [p for p in rules.problems if p.severity == ERROR]
+    if broken:
+        raise RulesBroken(broken)
+    ledger = build(store.load_records(root), rules, today or _today())
+    cache = os.path.join(root, KEY_CACHE)
+    try:
+        keys = json.load(open(cache, encoding="utf-8"))
+    except (OSError, ValueError):
+        keys = {}
+    before = len(keys)
+    site = generate(root, rules, ledger, today or _today(), keys)
+    if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
+        try:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            live = {f"{e.record.id}:" for e in ledger.entries}
+            keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
+            with open(cache + ".tmp", "w", encoding="utf-8") as fh:
+                json.dump(keep, fh)
+            os.replace(cache + ".tmp", cache)
+        except OSError:
+            pass
+    _load_words(root, site.words)
+    return Job(root, rules, ledger, site)
+
+
+def _load_words(root: str, words: str):
+    try:
+        import jieba
+    except ImportError:
+        return
+    path = os.path.join(root, ".shouwen", "cache", "jieba_user.txt")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(words)
+        jieba.setLogLevel(60)
+        jieba.load_userdict(path)
+    except OSError:
+        pass
+
+
+def guard(job: Job, site_dir: str):
+    staff = [s.name for s in job.rules.staff.values()]
+    return scan(site_dir, personal_values([e.record for e in job.ledger.entries], staff))
+
+
+def write_pages(root: str, out_dir: str) -> int:
+    """The generated pages into a folder, for an engine without MkDocs hooks (e.g. Zensical)."""
+    job = prepare(root)
+    for path, content in job.site.files.items():
+        full = os.path.join(out_dir, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(full, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+            fh.write(content)
+    return len(job.site.files)
+
+
+def mkdocs(root: str, *args: str) -> subprocess.CompletedProcess:
+    cfg = os.path.join(root, "mkdocs.yml")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")   # the banner is for authors, not for desk staff
+    return subprocess.run([sys.executable, "-m", "mkdocs", *args, "-f", cfg], capture_output=True, text=True, cwd=root, env=env)

@@ -1,0 +1,70 @@
+"""Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+
+import yaml
+
+from ..core.problems import Problem
+from ..core.record import parse as parse_document
+from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments, parse_policy,
+                          parse_service, parse_staff, yaml_message)
+from . import gitio
+
+
+def _read_yaml(root, rel, problems, required=True):
+    p = os.path.join(root, rel)
+    if not os.path.exists(p):
+        if required:
+            problems.append(_p(rel, None, "文件不存在"))
+        return {}
+    try:
+        with open(p, encoding="utf-8") as fh:
+            data = yaml.load(fh.read(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except UnicodeDecodeError:
+        problems.append(Problem("encoding", "文件不是 UTF-8 编码", path=rel))
+        return {}
+    except yaml.YAMLError as e:
+        problems.append(Problem("yaml-invalid", f"YAML 格式错误:{yaml_message(e)}", path=rel))
+        return {}
+    if data is not None and not isinstance(data, dict):
+        problems.append(_p(rel, None, "顶层应为键值映射"))
+        return {}
+    return data or {}
+
+
+def load_rules(root: str) -> Rules:
+    problems: list[Problem] = []
+    inst = _read_yaml(root, "rules/institution.yml", problems)
+    departments = parse_departments(inst, "rules/institution.yml", problems)
+    staff = parse_staff(_read_yaml(root, "rules/staff.yml", problems), "rules/staff.yml", departments, problems)
+    policy = parse_policy(_read_yaml(root, "rules/policy.yml", problems), "rules/policy.yml", problems)
+    cal = parse_calendar(_read_yaml(root, "rules/calendar.yml", problems, required=False),
+                         "rules/calendar.yml", problems)
+    services: dict[str, Service] = {}
+    sdir = os.path.join(root, "rules", "services")
+    for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
+        if not name.endswith(".md"):
+            continue
+        rel = f"rules/services/{name}"
+        with open(os.path.join(sdir, name), "rb") as fh:
+            doc = parse_document(rel, fh.read())   # same front-matter reader as the records
+        if doc.problems:
+            problems.extend(replace(p, record=None) for p in doc.problems)
+            continue
+        svc = parse_service(name[:-3], doc.meta, doc.body, rel, departments, problems)
+        if svc:
+            services[svc.id] = svc
+    return Rules(root, inst, departments, staff, services, policy, cal, problems)
+
+
+def load_rules_at(root: str, rev: str) -> Rules:
+    """The rules as they are in a commit or tree (the index too, via `git write-tree`), named by their
+    usual paths; `root` stays the repository so relative files resolve there."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gitio.export_path(root, rev, "rules", os.path.join(tmp, "rules"))
+        rules = load_rules(tmp)
+    rules.root = root
+    return rules

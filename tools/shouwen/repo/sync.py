@@ -1,0 +1,65 @@
+"""`shouwen sync`: fetch, merge through the union driver, push; retried when the push is rejected.
+
+A desk that can't reach the remote keeps working: its commits wait in the clone until the next sync.
+"""
+from __future__ import annotations
+
+
+from . import gitio
+from ..core.problems import InputError
+from .writer import BusyError, lock
+
+
+class Offline(Exception):
+    pass
+
+
+def _branch(root):
+    return gitio.git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+
+
+def _collisions(root) -> list[str]:
+    """Files the merge driver set aside: a second matter registered under an id we already had."""
+    out = gitio.git(root, "ls-files", "--others", "--exclude-standard", "--", "records")
+    return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
+
+
+def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None) -> dict:
+    """Returns {"merged": n, "pushed": bool, "collisions": [...]}."""
+    if not gitio.config(root, f"remote.{remote}.url"):
+        raise InputError(f"没有名为 {remote} 的远程仓库;请先 git remote add {remote} 地址")
+    from .setup import install_merge_driver
+    if not gitio.config(root, "merge.shouwen.driver"):
+        install_merge_driver(root)
+    branch = _branch(root)
+    result = {"merged": 0, "pushed": False, "collisions": []}
+    with lock(root):
+        for attempt in range(tries):
+            try:
+                gitio.git(root, "fetch", "-q", remote)
+            except gitio.GitError as e:
+                raise Offline(f"无法连接远程仓库 {remote}({e.args[0].splitlines()[-1]});本机记录已保存在本地,可继续离线登记,联网后再同步")
+            upstream = f"{remote}/{branch}"
+            has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
+            if has_upstream:
+                try:
+                    gitio.git(root, *(sign or []), "merge", "-q", "--no-edit", "-m", f"同步 {upstream}", upstream, env=env)
+                except gitio.GitError:
+                    conflicted = gitio.git(root, "diff", "--name-only", "--diff-filter=U").split()
+                    gitio.git(root, "merge", "--abort", check=False)
+                    raise BusyError("同步已停止,未丢失任何内容:以下文件两边都改了,需要人工合并:" + "、".join(conflicted))
+                result["merged"] += 1
+                extra = _collisions(root)
+                if extra:
+                    gitio.git(root, "add", "--", *extra)
+                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项(id-duplicate,待核对)",
+                              "--", *extra, env=env)
+                    result["collisions"] += extra
+            try:
+                gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
+                result["pushed"] = True
+                return result
+            except gitio.GitError as e:
+                if attempt == tries - 1:
+                    raise BusyError(f"推送被拒绝 {tries} 次,请稍后再同步:{e}")
+    return result
