@@ -4,14 +4,22 @@ Used by the MkDocs hook, by `shouwen site build/serve/pages`, and by the tests.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 
 from ..repo import store
+import yaml
+
+from . import zensical
 from .disclosure import Site, generate
+from .pages import OVERRIDES, TemplateBroken
+from .search import SEARCH_FILE, Synonyms, parse_synonyms
+from ..core.problems import Problem
 from ..core.ledger import Ledger, build
 from .privacy import personal_values, scan
 from ..core.problems import ERROR
@@ -38,9 +46,25 @@ class Job:
     site: Site
 
 
-def _today():
+def _now():
     from datetime import datetime
-    return datetime.now(CST).date()
+    return datetime.now(CST).replace(second=0, microsecond=0)
+
+
+def load_synonyms(root: str, rules: Rules):
+    """rules/search.yml, if the agency has one; a broken file stops the build like any rule."""
+    path = os.path.join(root, SEARCH_FILE)
+    if not os.path.exists(path):
+        return Synonyms()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise RulesBroken([Problem("rules-invalid", f"{SEARCH_FILE} 无法读取：{str(e).splitlines()[0]}", path=SEARCH_FILE)])
+    synonyms, problems = parse_synonyms(data, rules)
+    if problems:
+        raise RulesBroken(problems)
+    return synonyms
 
 
 def prepare(root: str, today=None) -> Job:
@@ -48,14 +72,20 @@ def prepare(root: str, today=None) -> Job:
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise RulesBroken(broken)
-    ledger = build(store.load_records(root), rules, today or _today())
+    now = _now()
+    today = today or now.date()
+    synonyms = load_synonyms(root, rules)
+    ledger = build(store.load_records(root), rules, today)
     cache = os.path.join(root, KEY_CACHE)
     try:
         keys = json.load(open(cache, encoding="utf-8"))
     except (OSError, ValueError):
         keys = {}
     before = len(keys)
-    site = generate(root, rules, ledger, today or _today(), keys)
+    try:
+        site = generate(root, rules, ledger, today, keys, now=now, synonyms=synonyms)
+    except TemplateBroken as e:
+        raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         try:
             os.makedirs(os.path.dirname(cache), exist_ok=True)
@@ -101,6 +131,53 @@ def write_pages(root: str, out_dir: str) -> int:
         with open(full, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(content)
     return len(job.site.files)
+
+
+ENGINES = ("mkdocs", "zensical")
+# Lines `shouwen site build` shows from the engine's log (it hides the rest of INFO).
+OVERRIDE_NOTE = "使用了自定义页面模板："
+NOTE = "注意："
+
+
+def default_engine() -> str | None:
+    """MkDocs first while Material lives (end of life 2027-05-05), then Zensical."""
+    if importlib.util.find_spec("mkdocs") and importlib.util.find_spec("material"):
+        return "mkdocs"
+    return "zensical" if zensical.available() else None
+
+
+class BuildFailed(Exception):
+    """The engine refused, or the guard found personal data: the lines say why."""
+
+    def __init__(self, lines: list[str], leak: bool = False):
+        self.lines, self.leak = lines, leak
+        super().__init__("\n".join(lines))
+
+
+def zensical_build(root: str, out: str) -> Job:
+    """The whole site with Zensical into `out` (see publish/zensical.py); RulesBroken for bad
+    rules, BuildFailed when Zensical refuses or the output would leak."""
+    try:
+        config = zensical.load_config(root)
+    except zensical.ConfigUnreadable as e:
+        raise RulesBroken([Problem("rules-invalid", str(e), path="mkdocs.yml")])
+    job = prepare(root)
+    cfg = zensical.stage_config(config, job.rules.institution.get("name"))
+    where = zensical.stage(root, job.site.files, str(config.get("docs_dir") or "docs"), cfg)
+    proc = zensical.run(where)
+    if proc.returncode != 0:
+        lines = [l for l in (proc.stdout + proc.stderr).splitlines()
+                 if l.strip() and not l.startswith(("Traceback", "  ", "RuntimeError", "Build started"))]
+        raise BuildFailed(lines + ["Zensical 未能生成网站（--strict：任何警告都使构建失败）"])
+    built = zensical.finish(where)
+    problems = guard(job, built)
+    if problems:
+        shutil.rmtree(where, ignore_errors=True)     # a leaking site must not be left for somebody to publish
+        raise BuildFailed([p.line() for p in problems], leak=True)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    shutil.move(built, out)
+    return job
 
 
 def mkdocs(root: str, *args: str) -> subprocess.CompletedProcess:
