@@ -104,3 +104,22 @@ def demo_sites(tmp_path_factory):
     for s in servers:
         s.shutdown()
         s.server_close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def site(demo_sites, request):
+    """(base URL, output folder, engine): each browser test runs against both engines' builds."""
+    from helpers.browsing import require_browser
+    require_browser()
+    base, out = demo_sites(request.param)
+    return base, out, request.param
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+    from helpers.browsing import launch
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

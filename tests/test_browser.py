@@ -11,30 +11,13 @@ import re
 
 import pytest
 
-from conftest import ENGINES, REPO
-from helpers.browsing import SIZES, launch, missing, new_page, require_browser, search
+from conftest import REPO
+from helpers.browsing import SIZES, missing, new_page, search
 from shouwen.publish import lookup
 
 AXE = os.environ.get("AXE_CORE_JS") or os.path.join(REPO, ".ci", "node", "node_modules", "axe-core", "axe.min.js")
 MAIN_PAGES = ["", "guide/", "guide/birth-permit/", "org/", "board/", "lookup/", "complaints/", "scheme/",
               "bulletins/", "kiosk/"]
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def site(demo_sites, request):
-    """(base URL, output folder, engine) for each engine's build of the demo."""
-    require_browser()
-    base, out = demo_sites(request.param)
-    return base, out, request.param
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -9,25 +9,8 @@ import re
 import pytest
 import yaml
 
-from conftest import ENGINES, REPO
-from helpers.browsing import launch, new_page, require_browser
+from conftest import REPO
 from shouwen.publish import lookup
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def site(demo_sites, request):
-    require_browser()
-    base, out = demo_sites(request.param)
-    return base, out, request.param
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def _institution():
