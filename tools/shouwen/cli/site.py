@@ -85,6 +85,7 @@ def site_build_cmd(desk, output, engine):
         _say_overrides([sitebuild.OVERRIDE_NOTE + p for p in job.site.overrides] +
                        [sitebuild.NOTE + n for n in job.site.notes])
     else:
+        sitebuild.ensure_docs_dir(desk.root)
         proc = sitebuild.mkdocs(desk.root, "build", "--strict", "-d", out)
         if proc.returncode != 0:
             return _mkdocs_failure(proc)

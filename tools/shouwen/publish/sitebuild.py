@@ -180,6 +180,16 @@ def zensical_build(root: str, out: str) -> Job:
     return job
 
 
+def ensure_docs_dir(root: str):
+    """An agency with no hand-written page has no site/ folder in Git (an empty folder isn't
+    kept), and MkDocs refuses a docs_dir that doesn't exist: give it the empty folder."""
+    try:
+        docs = zensical.load_config(root).get("docs_dir") or "docs"
+    except zensical.ConfigUnreadable:
+        return                  # MkDocs will say what is wrong with mkdocs.yml itself
+    os.makedirs(os.path.join(root, str(docs)), exist_ok=True)
+
+
 def mkdocs(root: str, *args: str) -> subprocess.CompletedProcess:
     cfg = os.path.join(root, "mkdocs.yml")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")   # the banner is for authors, not for desk staff

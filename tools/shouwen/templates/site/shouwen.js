@@ -57,6 +57,34 @@
     d.setAttribute("aria-label", "站内搜索");
   });
 
+  /* Zensical's search dialog (in a shadow root of its own) speaks English in this version; the
+     public reads Chinese. Its names and placeholder are put into Chinese as it draws them (its
+     result count is left alone: the dialog keeps that text node to itself). */
+  var ZH = { "Search": "站内搜索", "Close search": "关闭搜索", "Filters": "筛选", "Search results": "搜索结果", "Tags": "标签" };
+  function chinese(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[placeholder], [aria-label]"), function (el) {
+      ["placeholder", "aria-label"].forEach(function (a) {
+        var v = el.getAttribute(a);
+        if (v && ZH[v]) el.setAttribute(a, ZH[v]);
+      });
+    });
+  }
+  function watch(host) {
+    if (!host.shadowRoot || host.swChinese) return;
+    host.swChinese = true;
+    var busy = false;
+    new MutationObserver(function () {
+      if (busy) return;
+      busy = true; chinese(host.shadowRoot); busy = false;
+    }).observe(host.shadowRoot, { subtree: true, childList: true, attributes: true,
+                                  attributeFilter: ["placeholder", "aria-label"] });
+    chinese(host.shadowRoot);
+  }
+  Array.prototype.forEach.call(document.body.children, watch);
+  new MutationObserver(function (changes) {        // the dialog's host is added once the search is ready
+    changes.forEach(function (c) { Array.prototype.forEach.call(c.addedNodes, function (n) { if (n.nodeType === 1) watch(n); }); });
+  }).observe(document.body, { childList: true });
+
   /* --- progress lookup --- */
   var enc = new TextEncoder();
   function hex(b) { return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join(""); }
