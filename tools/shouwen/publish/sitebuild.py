@@ -12,15 +12,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from ..repo import store
 import yaml
 
+from ..repo.index import load_ledger
 from . import zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from .search import SEARCH_FILE, Synonyms, parse_synonyms
 from ..core.problems import Problem
-from ..core.ledger import Ledger, build
+from ..core.ledger import Ledger
 from .privacy import personal_values, scan
 from ..core.problems import ERROR
 from ..core.record import CST
@@ -75,7 +75,7 @@ def prepare(root: str, today=None) -> Job:
     now = _now()
     today = today or now.date()
     synonyms = load_synonyms(root, rules)
-    ledger = build(store.load_records(root), rules, today)
+    ledger = load_ledger(root, rules, today)
     cache = os.path.join(root, KEY_CACHE)
     try:
         keys = json.load(open(cache, encoding="utf-8"))
