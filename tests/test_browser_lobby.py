@@ -152,6 +152,14 @@ def test_poster_carries_the_kiosk_and_lookup_addresses(site, browser):
     text = page.locator("article").inner_text()
     assert url + "kiosk/" in text and url + "lookup/" in text
     assert page.locator("svg.sw-qr").count() == 2
+    # a phone at the window reads each code as the address printed under it
+    import io
+    import zxingcpp
+    from PIL import Image
+    for i, rel in enumerate(("kiosk/", "lookup/")):
+        shot = page.locator("svg.sw-qr").nth(i).screenshot()
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+        assert [b.text for b in found] == [url + rel]
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

@@ -80,6 +80,9 @@ def test_a_search_word_for_an_unknown_service_stops_the_build(agency, tmp_path):
     r = agency.run("site", "build", "-o", str(tmp_path / "out"))
     assert r.exit_code == 2 and "rules/search.yml" in r.output and "出生证明" in r.output and "出生登记" in r.output
     assert "Traceback" not in r.output and not os.path.exists(tmp_path / "out")
+    # it is a rule like the others: `check` reports it too
+    r = agency.run("check")
+    assert r.exit_code == 1 and "rules-invalid" in r.output and "rules/search.yml" in r.output and "出生登记" in r.output
 
 
 def test_an_agency_made_by_the_old_init_still_builds(agency, tmp_path):

@@ -16,19 +16,15 @@ def site_group():
 
 def _site_ready(desk):
     """Refuse early, with the coded problem `check` gives, when the rules can't make a site:
-    the rules, the search words of rules/search.yml, the agency's page templates."""
+    the rules (rules/search.yml among them) and the agency's page templates."""
     from ..publish.pages import Pages, TemplateBroken
-    from ..publish.sitebuild import RulesBroken, load_synonyms
     if not os.path.exists(os.path.join(desk.root, "mkdocs.yml")):
         raise InputError(f"{desk.root} 没有 mkdocs.yml;用 shouwen init 创建的机构仓库自带此文件")
     broken = [p for p in desk.rules.problems if p.severity == ERROR]
     if broken:
         raise InputError("网站未生成:规则文件有错误", broken)
     try:
-        load_synonyms(desk.root, desk.rules)
         Pages(desk.root).check_overrides()
-    except RulesBroken as e:
-        raise InputError("网站未生成:规则文件有错误", e.problems)
     except TemplateBroken as e:
         raise InputError(f"网站未生成：{e}")
 

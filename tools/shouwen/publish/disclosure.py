@@ -21,7 +21,7 @@ from .lobby import kiosk_pages, lookup_page, open311, poster, service_rows
 from .pages import Pages
 from .photos import board_photos
 from .scheme_pages import complaints, scheme
-from .search import Synonyms, jieba_words
+from .search import jieba_words
 from .text import Data, as_list, dept_tree, public_staff, windows
 from ..core.ledger import Ledger
 from ..core.record import CST
@@ -147,13 +147,10 @@ def _bulletins(root: str) -> list[tuple[str, str]]:
 # --- everything ---------------------------------------------------------------------------
 
 def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
-             iterations: int = lookup.ITERATIONS, now: datetime | None = None,
-             synonyms: Synonyms | None = None) -> Site:
-    """`now` is when the data was taken (the lookup page says 数据截至 it); `synonyms` the
-    search words of rules/search.yml."""
+             iterations: int = lookup.ITERATIONS, now: datetime | None = None) -> Site:
+    """`now` is when the data was taken (the lookup page says 数据截至 it)."""
     site, pages = Site(), Pages(root)
     now = now or datetime.combine(today, datetime.min.time())
-    synonyms = synonyms or Synonyms()
     stats = aggregates(ledger, rules, today)
     site.files["index.md"] = home(pages, rules, stats)
     site.files["org/index.md"] = org_index(pages, rules)
@@ -162,7 +159,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
         site.files[f"org/{d.id}.md"] = dept_page(pages, rules, d)
     site.files["guide/index.md"] = guide_index(pages, rules)
     for s in rules.services.values():
-        site.files[f"guide/{s.id}.md"] = guide_page(pages, rules, s, synonyms.words_for(s))
+        site.files[f"guide/{s.id}.md"] = guide_page(pages, rules, s, rules.synonyms.words_for(s))
     photos, files, notes = board_photos(root, public_staff(rules))
     site.notes += notes
     site.files.update({f"board/photos/{name}": data for name, data in files.items()})
@@ -187,7 +184,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
         if name == "shouwen.js":
             text = text.replace("__IDLE_SECONDS__", str(idle)).replace("__ITERATIONS__", str(iterations))
         site.files[f"assets/{name}"] = text
-    site.words = jieba_words(rules, synonyms)
+    site.words = jieba_words(rules)
     site.overrides = pages.used()
     site.notes += [f"{p} 不是任何页面模板的名字，未使用（模板名见 shouwen/templates/site/pages/）" for p in pages.unknown()]
     return site

@@ -12,13 +12,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-import yaml
-
 from ..repo.index import load_ledger
 from . import zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
-from .search import SEARCH_FILE, Synonyms, parse_synonyms
 from ..core.problems import Problem
 from ..core.ledger import Ledger
 from .privacy import personal_values, scan
@@ -51,22 +48,6 @@ def _now():
     return datetime.now(CST).replace(second=0, microsecond=0)
 
 
-def load_synonyms(root: str, rules: Rules):
-    """rules/search.yml, if the agency has one; a broken file stops the build like any rule."""
-    path = os.path.join(root, SEARCH_FILE)
-    if not os.path.exists(path):
-        return Synonyms()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise RulesBroken([Problem("rules-invalid", f"{SEARCH_FILE} 无法读取：{str(e).splitlines()[0]}", path=SEARCH_FILE)])
-    synonyms, problems = parse_synonyms(data, rules)
-    if problems:
-        raise RulesBroken(problems)
-    return synonyms
-
-
 def prepare(root: str, today=None) -> Job:
     rules = load_rules(root)
     broken = [p for p in rules.problems if p.severity == ERROR]
@@ -74,7 +55,6 @@ def prepare(root: str, today=None) -> Job:
         raise RulesBroken(broken)
     now = _now()
     today = today or now.date()
-    synonyms = load_synonyms(root, rules)
     ledger = load_ledger(root, rules, today)
     cache = os.path.join(root, KEY_CACHE)
     try:
@@ -83,7 +63,7 @@ def prepare(root: str, today=None) -> Job:
         keys = {}
     before = len(keys)
     try:
-        site = generate(root, rules, ledger, today, keys, now=now, synonyms=synonyms)
+        site = generate(root, rules, ledger, today, keys, now=now)
     except TemplateBroken as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
