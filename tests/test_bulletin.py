@@ -26,7 +26,7 @@ def quarter_of_work(a):
     a.ok("--as", "J006", "forward", r3, "--to", "social", "--at", "2026-08-10T10:00")      # late
     complaint(a, "J006", "2026-08-12T10:00", "substantiated", "2026-08-20T10:00")
     a.ok("--as", "J004", "commend", "J005", "--note", "耐心细致", "--at", "2026-09-01T10:00")
-    a.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候:不合格", "--at", "2026-09-02T10:00")
+    a.ok("--as", "J004", "inspect", "J006", "--finding", "文明用语:不合格", "--at", "2026-09-02T10:00")
     return r1, r2, r3
 
 
@@ -40,7 +40,10 @@ def test_bulletin_figures_json_and_reproducible_from_its_commit(agency):
     assert (rec["completed"], rec["completed_on_time"], rec["complaints"], rec["substantiated"]) == (1, 1, 1, 1)
     assert rec["satisfaction"] == 3.5 and rec["ratings"]["2"] == 1 and rec["commendations"] == 1
     assert rec["inspection_failed"] == 1 and 0 < rec["score"] < 100
-    assert [x["rank"] for x in data["departments"]] == list(range(1, len(data["departments"]) + 1))
+    # only departments with matters of their own are ranked; the others follow, unranked
+    assert [(x["id"], x["rank"]) for x in data["departments"] if x["ranked"]] == [("reception", 1)]
+    assert {x["rank"] for x in data["departments"] if not x["ranked"]} == {None}
+    assert {x["score"] for x in data["departments"] if not x["ranked"]} == {None}
     assert data["criticised"][0]["badge"] == "J006"
     # --write commits the page and its charts, naming the commit it was computed from
     head = agency.head()
