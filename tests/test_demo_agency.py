@@ -38,9 +38,9 @@ def test_shipped_records_are_valid_and_cover_the_scheme():
     accounts = [e for e in led.entries if e.account is not None]
     led.entries = [e for e in led.entries if e.state is not None]
     assert len(led.entries) >= 300
-    # complaints (some substantiated and sanctioned), commendations and inspections
+    # complaints (some substantiated and sanctioned), commendations, inspections and written reports
     kinds = {e.record.kind for e in accounts}
-    assert kinds == {"complaints", "commendations", "inspections"}
+    assert kinds == {"complaints", "commendations", "inspections", "reports"}
     from shouwen.core.accountability import Complaint
     complaints = [e.account for e in accounts if isinstance(e.account, Complaint)]
     assert any(c.verdict and c.verdict.finding == "substantiated" for c in complaints)
