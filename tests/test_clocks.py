@@ -177,3 +177,27 @@ def test_a_referral_is_signed_off_like_a_forward_and_escalation_ends_the_forward
                                               "{at: 2026-11-02T09:40:00+08:00, by: J005, action: escalated, to: J013}",
                                               "{at: 2026-11-03T09:40:00+08:00, by: J013, action: accepted}"])
     assert codes(ledger(bureau, escalated, date(2026, 11, 20))) == []
+
+
+def test_a_service_may_count_its_own_limits_in_calendar_days(bureau):
+    from shouwen.core.clock import Clock
+    svc = replace(bureau.services["birth-permit"], clock=Clock("days"))
+    rules = replace(bureau, services={**bureau.services, "birth-permit": svc})
+    text = inquiry("20261102-J005-001", BASE[:3] + ["{at: 2026-11-02T11:05:00+08:00, by: J014, action: promised, due: 2026-11-13}"],
+                   "birth-permit")
+    # 10 calendar days from 11-02 is 11-12; on working days it would be 11-16
+    led = ledger(rules, text, date(2026, 11, 3))
+    assert codes(led) == ["promise-exceeds-limit"] and "最迟 2026年11月12日" in led.problems[0].message
+    assert codes(ledger(bureau, text, date(2026, 11, 3))) == []
+    # the scheme's own limits (forwarding) stay on working days
+    assert led.entries[0].deadlines.forward_by == date(2026, 11, 4)
+
+
+def test_a_clock_written_wrong_is_named_in_chinese_with_its_field(bureau):
+    for clock, field in (({"unit": "weeks"}, "clock.unit"), ({"unit": "hours", "service_hours": ["12:00-08:30"]},
+                                                             "clock.service_hours[0]"),
+                         ({"unit": "hours", "days": "sometimes"}, "clock.days")):
+        probs = []
+        parse_policy({**bureau.policy.raw, "clock": clock}, "rules/policy.yml", probs)
+        assert [(p.code, p.path, p.field) for p in probs] == [("rules-invalid", "rules/policy.yml", field)]
+        assert "应" in probs[0].message or "不对" in probs[0].message

@@ -61,3 +61,16 @@ def test_the_county_bulletin_is_posted_and_names_the_promise(tmp_path):
     a.ok("--as", "X007", "promise", rid, "--due", "2026-07-17", "--at", "2026-07-06T11:10")      # 首问承诺
     page = a.ok("bulletin", "2026Q3").stdout
     assert "张榜公布" in page and "办公室" in page
+
+
+def test_the_scheme_page_shows_both_rules_and_the_complaint_page_the_book():
+    from shouwen.publish.scheme_pages import complaints, scheme
+    from shouwen.repo.loader import load_rules
+    from shouwen.repo.setup import template_dir
+    rules = load_rules(template_dir("county"))
+    page = scheme(rules)
+    assert "### 推诿扯皮" in page and "### 吃拿卡要" in page
+    assert "| 第 1 次 | 批评教育 |" in page and "| 情节严重 | 辞退 |" in page
+    assert "| 意见簿 |" in complaints(rules) and "| 纪检监察机关 |" in complaints(rules)
+    hotel = load_rules(template_dir("hotel"))
+    assert "1 小时内" in scheme(hotel) and "纪检监察机关" not in complaints(hotel)

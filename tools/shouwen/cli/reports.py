@@ -9,6 +9,7 @@ import click
 from ..repo import gitio, store
 from ..core.accountability import Complaint
 from ..core.assessment import assess, parse_quarter, quarter_span
+from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .context import FORMATS, emit_json, parse_day, pass_desk, today_cst
 from ..core.ladder import year_outcomes
@@ -102,12 +103,12 @@ def _quarter(text):
     return parsed
 
 
-def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
+def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
     """Figures as of the quarter's end or today, whichever is earlier: mid-quarter, nothing is overdue
     before its due date; once the quarter is over, the same commit always gives the same text."""
     year, q = _quarter(quarter)
     _, end = quarter_span(year, q)
-    as_of = min(end, today_cst())
+    as_of = min(end, today or today_cst())
     sha, rules, led = snapshot(desk, rev, as_of)
     qa = assess(led, rules, year, q, as_of)
     return qa, rules, sha
@@ -117,6 +118,7 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
 @click.argument("quarter", metavar="YYYYQn|last")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
 @click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
+@click.option("--today", help="按该日期计算(默认今天);季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
               help="另存为公文格式(GB/T 9704,A4):FILE 以 .pdf 结尾时用 Chromium 打印成 PDF,否则写 HTML")
@@ -125,11 +127,12 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
 @click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期(默认今天)")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
-def bulletin_cmd(desk, quarter, write, rev, fmt, gongwen_out, number, to, signed, as_badge):
+def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
     """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。last 表示上一个完整季度。"""
-    qa, rules, sha = compute_bulletin(desk, quarter, rev)
-    if qa.end >= today_cst() and not write:
-        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至今天", err=True)
+    day = parse_day(today, "--today") or today_cst()
+    qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
+    if qa.end >= day and not write:
+        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至{zh_day(qa.as_of)}", err=True)
     if fmt == "json":
         emit_json(as_json(qa, rules, sha))
         return
@@ -140,7 +143,7 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, gongwen_out, number, to, signed
         click.echo(text, nl=False)
         return
     from ..repo.writer import commit_new_files
-    if qa.end >= today_cst():
+    if qa.end >= day:
         raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
