@@ -6,14 +6,13 @@ from datetime import date
 
 import click
 
-from ..repo import gitio, store
+from ..repo import gitio
 from ..core.accountability import Complaint
 from ..core.assessment import assess, parse_quarter, quarter_span
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
-from .context import FORMATS, emit_json, parse_day, pass_desk, today_cst
+from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
-from ..core.ledger import build
 from ..core.problems import ERROR, InputError
 from ..repo.loader import load_rules_at
 
@@ -34,7 +33,7 @@ def snapshot(desk, rev: str, today: date):
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise InputError(f"提交 {sha[:10]} 中的规则文件有错误", broken)
-    return sha, rules, build(store.load_records(desk.root, rev=sha), rules, today)
+    return sha, rules, read_ledger(desk, today, rev=sha, rules=rules)
 
 
 def _complaints(ledger):
@@ -57,7 +56,7 @@ def ladder_cmd(desk, year, fmt):
     ladders = rules.policy.ladders
     if not ladders:
         raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
-    led = build(store.load_records(desk.root), rules, today_cst())
+    led = read_ledger(desk, today_cst())
     people, heads = year_outcomes(ladders, _complaints(led), rules, year)
     if fmt == "json":
         emit_json({"year": year, "kind": ladders[0].kind if len(ladders) == 1 else "several",
@@ -173,13 +172,12 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 def review_cmd(desk, year, fmt):
     """年底评议:每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
     rules = desk.rules
-    records = store.load_records(desk.root)
     quarters = {}
     for q in range(1, 5):
         _, end = quarter_span(year, q)
-        led = build(records, rules, min(end, today_cst()))
+        led = read_ledger(desk, min(end, today_cst()))
         quarters[q] = {f.unit: f for f in assess(led, rules, year, q).staff}
-    led = build(records, rules, today_cst())
+    led = read_ledger(desk, today_cst())
     people, _ = year_outcomes(rules.policy.ladders, _complaints(led), rules, year)
     outcome = {p.badge: p for p in people}
     rows = []
