@@ -111,6 +111,9 @@ class Clock:
         return self.open_days == "all" or cal.is_workday(d)
 
     def _add_hours(self, cal: WorkCalendar, start: datetime, n: float) -> Due:
+        if self.open_days == "all" and self.windows == ((0, DAY_MINUTES),):     # round the clock
+            at = start + timedelta(hours=n)
+            return Due(at.date() if at.time() != time() else (at - timedelta(seconds=1)).date(), at)
         left = timedelta(hours=n)
         d = start.date()
         provisional = False
