@@ -92,7 +92,15 @@ def guide_page(pages: Pages, rules: Rules, s, aliases: list[str]) -> str:
                         body=s.body.strip())
 
 
+def classified(rules: Rules) -> bool:
+    """涉密单位 (S2 第三条: 设立首问责任人公示牌, 涉密单位除外): no badge board, on the site or on paper."""
+    return bool(rules.institution.get("classified"))
+
+
 def board(pages: Pages, rules: Rules, photos: dict) -> str:
+    if classified(rules):
+        return pages.render("board.md", classified=True, groups=[])
+
     def person(s):
         return {"name": s.name, "title": s.title, "badge": s.badge, "photo": photos.get(s.badge, "")}
     groups = []
@@ -106,7 +114,7 @@ def board(pages: Pages, rules: Rules, photos: dict) -> str:
         wins = [w for w in wins if w["staff"]]
         if wins or others:
             groups.append({"dept": d, "windows": wins, "others": others})
-    return pages.render("board.md", groups=groups)
+    return pages.render("board.md", classified=False, groups=groups)
 
 
 def bulletins_index(pages: Pages, items: list[tuple[str, str]]) -> str:
@@ -160,7 +168,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     site.files["guide/index.md"] = guide_index(pages, rules)
     for s in rules.services.values():
         site.files[f"guide/{s.id}.md"] = guide_page(pages, rules, s, rules.synonyms.words_for(s))
-    photos, files, notes = board_photos(root, public_staff(rules))
+    photos, files, notes = board_photos(root, [] if classified(rules) else public_staff(rules))
     site.notes += notes
     site.files.update({f"board/photos/{name}": data for name, data in files.items()})
     site.files["board/index.md"] = board(pages, rules, photos)

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 
-from ..core.fold import STAGE_ZH
 from ..core.record import CST
 
 ITERATIONS = 50_000
@@ -93,13 +92,13 @@ def entries(ledger, rules, today=None) -> list[tuple[str, str, dict]]:
         if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
             overdue = rules.calendar.count(due, today)
         payload = {
-            "status": STAGE_ZH.get(st.stage, st.stage or ""), "stage": PUBLIC_STAGE.get(st.stage, ""),
+            "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
             "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
             "service": svc.name if svc else "",
             "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
             "due": due.isoformat() if due else None,
             "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None,
-            "overdue": overdue, "suspended": bool(getattr(st, "suspended", False))}
+            "overdue": overdue, "suspended": st.suspended}
         if st.stage == "completed" and svc is not None:
             payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
                                  "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
