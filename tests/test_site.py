@@ -33,6 +33,11 @@ def sites(tmp_path_factory):
     a.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
     a.ok("--as", "J014", "accept", rid, "--at", "2026-11-03T09:00")
     a.ok("--as", "J014", "promise", rid, "--due", "2026-11-10", "--at", "2026-11-03T09:05")
+    paused = a.new("2026-11-02T11:00", service="birth-permit", name="东方晓", phone="13600002222")
+    a.ok("--as", "J005", "forward", paused, "--to", "family", "--staff", "J014", "--at", "2026-11-02T11:30")
+    a.ok("--as", "J014", "accept", paused, "--at", "2026-11-03T09:00")
+    a.ok("--as", "J014", "promise", paused, "--due", "2026-11-12", "--at", "2026-11-03T09:05")
+    a.ok("--as", "J014", "suspend", paused, "--reason", "补正材料", "--at", "2026-11-04T10:00")
     other = a.new("2026-11-04T09:00", name="司马青衫", phone="13700001111")
     a.ok("--as", "J005", "answer", other, "--answer", "已当场答复", "--at", "2026-11-04T09:10")
     outs = {}
@@ -40,6 +45,7 @@ def sites(tmp_path_factory):
         outs[engine] = tmp / f"public-{engine}"
         r = a.run("site", "build", "--engine", engine, "-o", str(outs[engine]))
         assert r.exit_code == 0, r.output
+    a.paused = paused
     return a, outs, rid
 
 
@@ -160,13 +166,33 @@ def test_lookup_opens_with_the_right_code_only(built):
         assert not any(z in text for z in STAGE_ZH.values()) and rid not in text
 
 
+def test_lookup_says_where_the_matter_stands(built):
+    a, out, rid = built
+    def opened(record_id):
+        rel = next(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(a.path, "records")) for f in fs
+                   if f == f"{record_id}.md")
+        code = re.search(r"^code: (\w+)$", open(rel, encoding="utf-8").read(), re.M).group(1)
+        key = lookup.derive(record_id, code)
+        shard, name = lookup.locator(key)
+        return lookup.open_sealed(key, json.loads(read(out, f"lookup/data/{shard}.json"))[name])
+    late = opened(rid)          # promised for 2026-11-10, never completed: late by the build's day
+    from shouwen.repo.loader import load_rules
+    from datetime import date
+    assert late["stage"] == "正在办理" and late["overdue"] == load_rules(a.path).calendar.count(date(2026, 11, 10), date.today())
+    assert late["suspended"] is False and "pickup" not in late
+    paused = opened(a.paused)
+    assert paused["suspended"] is True
+    page = read(out, "lookup/index.html")
+    assert re.search(r'data-as-of="\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}"', page)
+
+
 def test_no_visitor_data_anywhere(built):
     _, out, _ = built
     for dirpath, _, files in os.walk(out):
         for f in files:
             text = open(os.path.join(dirpath, f), encoding="utf-8", errors="replace").read()
             assert not any(v in text for v in VISITOR.values()), f
-            assert "司马青衫" not in text and "13700001111" not in text
+            assert "司马青衫" not in text and "13700001111" not in text and "东方晓" not in text
 
 
 def test_a_visitor_name_planted_in_a_guide_fails_the_build(agency, tmp_path):
