@@ -255,15 +255,19 @@ def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[
     (company), what it chose is what was recorded: the `sanctioned` events, not a prescription."""
     people: dict[str, PersonYear] = {}
     heads: dict[str, HeadYear] = {}
-    recorded = {(c.id, s.staff): s for c in complaints for s in c.sanctions}
+    recorded: dict = {}
+    for c in complaints:
+        for s in c.sanctions:
+            recorded.setdefault((c.id, s.staff), []).append(s)
     for p in prescriptions(lad, complaints, rules, year):
         py = people.setdefault(p.badge, PersonYear(p.badge))
         py.count += 1
         py.complaints.append(p.complaint)
         step = p.step
         if lad.kind == "discretionary":
-            rec = recorded.get((p.complaint, p.badge))
-            step = rec and Step(p.nth, list(rec.measures), rec.bonus_deduction or 0.0)
+            decided = recorded.get((p.complaint, p.badge))
+            step = decided and Step(p.nth, [m for d in decided for m in d.measures],
+                                    min(1.0, sum(d.bonus_deduction or 0.0 for d in decided)))
         if step is None:
             continue
         py.step = max(py.step, step.nth)
