@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .clock import zh_day
 from .problems import Problem
 
 KINDS = ("count", "severity", "discretionary")
@@ -360,7 +361,7 @@ def missing_sanctions(complaints: list, rules, today) -> list[Problem]:
             late = due.late(today)
             severity = "error" if late and not due.provisional else "warning"
             when = "已过期限" if late else "请在期限内"
-            out.append(Problem("sanction-missing", f"投诉于 {v.day} 查实,{rules.who(badge)} 尚无处理决定;"
-                               f"最迟 {due.zh()} 作出并登记(shouwen sanction),{when}",
+            out.append(Problem("sanction-missing", f"投诉于 {zh_day(v.day)} 查实，{rules.who(badge)} 尚无处理决定；"
+                               f"最迟 {due.zh()} 作出并登记（shouwen sanction），{when}",
                                path=c.path, record=c.id, field="events", severity=severity))
     return out
