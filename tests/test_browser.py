@@ -184,7 +184,7 @@ def test_every_service_guide_prints_on_one_a4_sheet(site, browser, requests_seen
 
 def test_the_bulletin_tables_fit_a_1280_screen_and_an_a4_page(site, browser, requests_seen):
     """Every column of the quarterly tables, 得分 included, is on screen at 1280 px and inside an A4 page."""
-    base, _ = site
+    base, _, _ = site
     page = _page(browser, requests_seen)
     page.goto(base + "bulletins/2026Q3/")
     for media, width in (("screen", 1280), ("print", None)):
