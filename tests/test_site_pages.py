@@ -5,8 +5,6 @@ import re
 import subprocess
 import sys
 
-
-
 AS_OF = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}".encode())
 
 
