@@ -67,7 +67,7 @@ class Pages:
         try:
             return self.env.get_template(name).render(**context)
         except TemplateSyntaxError as e:
-            raise TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{e.message}") from None
+            raise self._syntax(e, name) from None
         except TemplateError as e:
             raise TemplateBroken(f"页面模板 {self._where(name)} 无法生成页面：{e.message}") from None
 
@@ -78,7 +78,10 @@ class Pages:
                 try:
                     self.env.get_template(name)
                 except TemplateSyntaxError as e:
-                    raise TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{e.message}") from None
+                    raise self._syntax(e, name) from None
+
+    def _syntax(self, e: TemplateSyntaxError, name: str) -> TemplateBroken:
+        return TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{e.message}")
 
     def _where(self, name: str) -> str:
         if name in self.overrides.used:
