@@ -6,7 +6,7 @@ import click
 from datetime import date
 
 from ..core.clock import UNITS, Clock, zh_day
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
@@ -42,7 +42,7 @@ def show_cmd(desk, record_id, today, fmt):
             click.echo(f"  办结期限 {zh_day(dl.due)}{'(暂定)' if 'due' in dl.provisional else ''}"
                        f"{'  已超期' if dl.overdue else ''}")
         if dl and dl.suspended:
-            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]},期限已相应顺延")
+            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延")
     _print_events(entry, rules, ACTION_ZH)
 
 
@@ -115,7 +115,7 @@ def _table(entries, rules):
         st, dl = e.state, e.deadlines
         due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
         flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
-        click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
+        click.echo(f"{e.record.id}  {st.status_zh:<4}  {str(due or ''):<10}  {flag:<2}  "
                    f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
 
 
