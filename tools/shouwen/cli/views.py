@@ -71,17 +71,22 @@ def _show_account(entry, rules, fmt):
         emit_json(out)
         return
     m = rec.meta
-    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查", "reports": "书面情况汇报"}[rec.kind]
     click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
     if rec.kind == "complaints":
         against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
             m.get("against"), list) else rules.who(m.get("against"))
         click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
-                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else "")
+                   + (f"  类别 {m['category']}" if m.get("category") else ""))
+        if m.get("witnesses"):
+            click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
+    elif rec.kind == "reports":
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
