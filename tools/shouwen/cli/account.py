@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from ..core.accountability import COMPLAINT_CHANNELS, FINDINGS
-from .context import FORMATS, emit_json, parse_at, pass_desk
+from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_late
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
@@ -36,14 +36,15 @@ def _inquiry(desk, rid):
 @click.option("--at", "at", help="登记时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
 @click.option("--format", "fmt", type=FORMATS, default="text")
+@late_option
 @pass_desk
-def complain_cmd(desk, against, inquiry, channel, summary, name, phone, at, as_badge, fmt):
+def complain_cmd(desk, against, inquiry, channel, summary, name, phone, at, as_badge, fmt, late_reason):
     """登记一件投诉(TS-…);投诉人的姓名、电话与来访人一样只存于登记簿,不公开。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     meta = {"channel": channel, "against": _staff(rules, against, "--against"), "inquiry": _inquiry(desk, inquiry),
             "summary": summary.strip(), "complainant": {k: v for k, v in (("name", name), ("phone", phone)) if v}}
-    rec = register_account(desk.root, rules, "complaints", by, parse_at(at), meta, {"action": "registered"})
+    rec = register_account(desk.root, rules, "complaints", by, parse_at(at), meta, with_late({"action": "registered"}, late_reason))
     due = rules.calendar.add(rec.events[0]["at"].date(), rules.policy.verdict_limit)
     if fmt == "json":
         emit_json({"id": rec.id, "path": rec.path, "verdict_by": due})
@@ -60,8 +61,9 @@ def complain_cmd(desk, against, inquiry, channel, summary, name, phone, at, as_b
 @click.option("--reason", required=True, help="调查结论与理由")
 @click.option("--at", "at", help="结论时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge):
+def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, late_reason):
     """对投诉作出结论:查实(--substantiated)或不实(--unfounded)。"""
     if not finding:
         raise InputError("请用 --substantiated(查实)或 --unfounded(不实)给出结论")
@@ -76,7 +78,7 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         ev["severity"] = severity
-    append_event(desk.root, rules, complaint_id, ev)
+    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     click.echo(f"投诉 {complaint_id}:{FINDINGS[finding]},已提交")
 
 
@@ -89,8 +91,9 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge):
+def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
     """记录对查实投诉实际作出的处理决定(措施、扣罚比例、文号)。"""
     rules = desk.rules_for_write()
     _staff(rules, [staff], "--staff")
@@ -103,7 +106,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:
             ev[k] = v
-    append_event(desk.root, rules, complaint_id, ev)
+    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     click.echo(f"投诉 {complaint_id}:已记录对 {rules.who(staff)} 的处理({'、'.join(measures)})")
 
 
@@ -113,13 +116,14 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def commend_cmd(desk, badge, inquiry, note, at, as_badge):
+def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
     """表扬一位工作人员(群众评价好的,予以表扬鼓励)。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
-                           {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, {"action": "commended", "note": note.strip()})
+                           {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
     click.echo(f"已记录表扬 {rec.id}:{rules.who(badge)}")
 
 
@@ -141,14 +145,15 @@ def _finding(text: str, items) -> dict:
               help="检查项目与结果,如 主动问候:不合格:未主动问候(可多次)")
 @click.option("--at", "at", help="检查时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def inspect_cmd(desk, badge, findings, at, as_badge):
+def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
     """记录上级对一位工作人员的随机检查(如酒店的问候、称呼、复述等服务标准)。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     parsed = [_finding(f, rules.policy.inspection_items) for f in findings]
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
-                           {"action": "inspected", "findings": parsed})
+                           with_late({"action": "inspected", "findings": parsed}, late_reason))
     failed = [f["item"] for f in parsed if not f["passed"]]
     click.echo(f"已记录检查 {rec.id}:{rules.who(badge)}," + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import click
 
 from ..repo import gitio, store
+from ..core.corrections import masked_event
 from ..core.ledger import build
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
@@ -60,6 +61,14 @@ class Desk:
             raise InputError(f"{self.root} 不是 Git 仓库;请用 shouwen init 创建")
         return self.rules
 
+    @property
+    def rules_on(self):
+        """day -> the rules as they stood that day (from the history of rules/)."""
+        if getattr(self, "_in_time", None) is None:
+            from ..repo.loader import RulesInTime
+            self._in_time = RulesInTime(self.root, self.rules) if gitio.is_repo(self.root) else None
+        return self._in_time.on if self._in_time else (lambda day: self.rules)
+
     def badge(self, override: str | None = None) -> str:
         b = override or self.as_badge or os.environ.get("SHOUWEN_BADGE")
         src = "--as" if (override or self.as_badge) else "SHOUWEN_BADGE"
@@ -88,6 +97,19 @@ def parse_at(value: str | None) -> datetime:
             raise InputError(f"时间 {value!r} 格式不对(--at 应为 ISO 时间,如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00)")
         d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
     return d.replace(microsecond=0)
+
+
+def late_option(f):
+    """--late-reason: an event entered later than the policy's grace (补录) says why; SHOUWEN_LATE_REASON
+    sets it for a whole session of entering a paper backlog."""
+    return click.option("--late-reason", "late_reason", envvar="SHOUWEN_LATE_REASON",
+                        help="补录理由:事件时间早于现在超过补录宽限时必填(记入事件,显示为补录)")(f)
+
+
+def with_late(event: dict, late_reason: str | None) -> dict:
+    if late_reason:
+        event["late_reason"] = late_reason.strip()
+    return event
 
 
 def parse_day(value: str | None, name: str) -> date | None:
@@ -191,8 +213,9 @@ CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "onli
 # --- reading ----------------------------------------------------------------------------
 
 def read_ledger(desk, today):
+    """Every record checked, roles and head deductions judged by the rules as they stood on each day."""
     rules = desk.rules
-    return build(store.load_records(desk.root), rules, today)
+    return build(store.load_records(desk.root), rules, today, desk.rules_on)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
@@ -225,7 +248,8 @@ def entry_json(entry, rules) -> dict:
                     "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
                     "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
                     "rating": st.rating})
-    out["events"] = rec.events
+    out["events"] = [masked_event(e) for e in rec.events]
+    out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]
     return out
 

@@ -52,8 +52,8 @@ def ladder_cmd(desk, year, fmt):
     lad = rules.policy.ladder
     if lad is None:
         raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
-    led = build(store.load_records(desk.root), rules, today_cst())
-    people, heads = year_outcome(lad, _complaints(led), rules, year)
+    led = build(store.load_records(desk.root), rules, today_cst(), desk.rules_on)
+    people, heads = year_outcome(lad, _complaints(led), rules, year, desk.rules_on)
     if fmt == "json":
         emit_json({"year": year, "kind": lad.kind,
                    "staff": [{"badge": p.badge, "name": rules.staff[p.badge].name if p.badge in rules.staff else "",
@@ -120,11 +120,13 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
     if not write:
         click.echo(text, nl=False)
         return
+    from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= today_cst():
         raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
+    require(desk_rules, by, "publish")
     n = names(qa)
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",

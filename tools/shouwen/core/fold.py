@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .corrections import MENDING_EVENTS
 from .record import to_date, to_datetime
 
 # action -> (required fields, optional fields); every event also has at/by/action and may carry `note`.
@@ -29,17 +30,20 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "delivered": (("method",), ("to",)),
     "rated": (("score",), ("comment",)),
     "note": (("text",), ()),
+    **MENDING_EVENTS,      # core.corrections: a header field's old and new value, or the record void
 }
-COMMON_FIELDS = ("at", "by", "action", "note")
+COMMON_FIELDS = ("at", "by", "action", "note", "late_reason")   # late_reason: a 补录 past the grace, and why
 
 ACTION_ZH = {
     "registered": "登记", "answered": "当场答复", "referred": "引导", "relayed": "转告",
     "forwarded": "转办", "accepted": "签收受理", "returned": "退回", "notified": "一次性告知",
     "promised": "承诺", "extended": "延期", "escalated": "上报", "followed_up": "督办",
     "explained": "解释", "completed": "办结", "delivered": "取件送达", "rated": "评价", "note": "备注",
+    "corrected": "更正", "voided": "作废",
 }
 # Actions that move the matter on; notified/followed_up/rated/note do not change the stage.
-STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note"}
+STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note", "corrected", "voided"}
+MENDING = frozenset({"corrected", "voided"})     # allowed at any stage, closed or not
 CLOSING = frozenset({"answered", "explained", "delivered"})
 ROUTABLE = frozenset({"registered", "relayed", "returned", "escalated"})
 
@@ -71,6 +75,7 @@ class State:
     forwards: int = 0
     returns: int = 0
     materials_told: list = field(default_factory=list)
+    voided: bool = False          # 作废: kept in the ledger, out of every count
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
 
@@ -81,7 +86,9 @@ def allowed(s: State, action: str) -> str | None:
         return "登记只能是第一条事件"
     if s.stage is None:
         return "第一条事件必须是登记(registered)"
-    if action == "note":
+    if action == "voided" and s.voided:
+        return "该事项已作废"
+    if action == "note" or action in MENDING:
         return None
     if s.closed:
         if action == "rated":
@@ -142,6 +149,8 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
 
 
 def _apply(s: State, action, ev, at, by, dept_of):
+    if action == "voided":
+        s.voided = True
     if action in STAGE_ACTIONS:
         s.stage = action
     if action in ("answered", "referred", "forwarded", "accepted", "explained") and s.routed_at is None:

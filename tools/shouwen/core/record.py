@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+import functools
+import re
+
 import yaml
 
 from .problems import Problem
@@ -21,6 +24,8 @@ class Record:
     meta: dict
     body: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # `record-noncanonical` when the bytes are not the writer's form (core.canonical), set by the reader
+    noncanonical: Problem | None = None
 
     @property
     def id(self) -> str | None:
@@ -118,10 +123,30 @@ _Dumper.add_representer(datetime, _repr_datetime)
 EVENT_KEY_ORDER = ("at", "by", "action")
 
 
-def _flow(obj) -> str:
+def _flow_yaml(obj) -> str:
     # Dumped inside a one-item list: a bare scalar would come back with a "..." end marker.
     return yaml.dump([obj], Dumper=_Dumper, allow_unicode=True, default_flow_style=True,
                      width=1 << 20, sort_keys=False).strip()[1:-1]
+
+
+_flow_cached = functools.lru_cache(maxsize=8192, typed=True)(_flow_yaml)
+# Chinese text with Chinese punctuation is a plain scalar in flow style: no YAML indicator, no
+# implicit type can match it, so it is written as is (the same bytes PyYAML writes, much faster).
+_PLAIN_CJK = re.compile(r"[\u4e00-\u9fff\u3001\u3002\uff01-\uff0f\uff1a-\uff1f\u201c\u201d\u300a\u300b]+\Z")
+
+
+def _flow(obj) -> str:
+    """One value in flow style, exactly as PyYAML writes it; the canonical check dumps every record,
+    so the common values (Chinese text, short tokens, numbers) skip the emitter."""
+    t = type(obj)
+    if t is str:
+        if _PLAIN_CJK.match(obj):
+            return obj
+        if len(obj) <= 32:
+            return _flow_cached(obj)
+    elif t is int or t is bool or obj is None:
+        return _flow_cached(obj)
+    return _flow_yaml(obj)
 
 
 def _flow_value(v) -> str:

@@ -11,9 +11,10 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 
 from . import gitio
+from ..core.canonical import check_canonical
 from ..core.record import Record, parse
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 PARALLEL_FROM = 2000
 
 
@@ -44,13 +45,20 @@ def _at_commit(root: str, rev: str) -> list[tuple[str, str]]:
     return out
 
 
+def parse_checked(path: str, data: bytes) -> Record:
+    """parse, plus whether the bytes are the writer's canonical form (`record-noncanonical`)."""
+    rec = parse(path, data)
+    rec.noncanonical = check_canonical(rec, data)
+    return rec
+
+
 def _parse_many(items):
-    return [parse(path, data) for path, data in items]
+    return [parse_checked(path, data) for path, data in items]
 
 
 class _Cache:
-    def __init__(self, root):
-        self.file = os.path.join(root, ".shouwen", "cache", f"records-v{CACHE_VERSION}.pickle")
+    def __init__(self, root, name="records"):
+        self.file = os.path.join(root, ".shouwen", "cache", f"{name}-v{CACHE_VERSION}.pickle")
         self.data, self.dirty = {}, False
         try:
             with open(self.file, "rb") as fh:
@@ -63,7 +71,7 @@ class _Cache:
             return
         try:
             os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            keep = {k: v for k, v in self.data.items() if k in live_keys}
+            keep = self.data if live_keys is None else {k: v for k, v in self.data.items() if k in live_keys}
             tmp = self.file + f".{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 pickle.dump(keep, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -79,18 +87,31 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
     else:
         listed = _at_commit(root, rev)
         keyed = [((path, sha), path, None) for path, sha in listed]
-    cache = _Cache(root) if use_cache else None
+    results = _resolve(root, keyed, _Cache(root) if use_cache else None)
+    return [results[k] for k, _, _ in keyed]
+
+
+def load_blobs(root: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+    """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
+    cached by blob id in a cache of their own, so history never crowds out the work tree's entries."""
+    keyed = [((path, sha), path, None) for path, sha in pairs]
+    return _resolve(root, keyed, _Cache(root, "history"), prune=False)
+
+
+def _resolve(root: str, keyed: list, cache, prune: bool = True) -> dict:
+    """key -> Record for (key, path, bytes or None to read the blob from Git)."""
     results: dict = {}
     misses = []
     for key, path, data in keyed:
         hit = cache.data.get(key) if cache else None
         if hit is not None:
-            results[key] = Record(path, hit[0], hit[1], list(hit[2]))
+            results[key] = Record(path, hit[0], hit[1], list(hit[2]), hit[3])
         else:
             misses.append((key, path, data))
-    if misses and rev is not None:
-        blobs = gitio.cat_files(root, [k[1] for k, _, _ in misses])
-        misses = [(k, p, blobs[k[1]]) for k, p, _ in misses]
+    unread = [k[1] for k, _, d in misses if d is None]
+    if unread:
+        blobs = gitio.cat_files(root, unread)
+        misses = [(k, p, blobs[k[1]] if d is None else d) for k, p, d in misses]
     if misses:
         items = [(p, d) for _, p, d in misses]
         if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
@@ -107,14 +128,14 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
         for (key, _, _), rec in zip(misses, parsed):
             results[key] = rec
             if cache is not None:
-                cache.data[key] = (rec.meta, rec.body, tuple(rec.problems))
+                cache.data[key] = (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
                 cache.dirty = True
     if cache is not None:
-        cache.save({k for k, _, _ in keyed})
-    return [results[k] for k, _, _ in keyed]
+        cache.save({k for k, _, _ in keyed} if prune else None)
+    return results
 
 
 def read_one(root: str, relpath: str) -> Record:
     """One record from the work tree, parsed exactly as load_records does."""
     with open(os.path.join(root, relpath), "rb") as fh:
-        return parse(relpath, fh.read())
+        return parse_checked(relpath, fh.read())
