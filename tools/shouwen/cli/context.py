@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 import click
 
-from ..repo import gitio, store
+from ..repo import gitio
+from ..repo.index import load_ledger
 from ..core.corrections import masked_event
-from ..core.ledger import build
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
@@ -30,6 +30,7 @@ class Desk:
     def __init__(self, repo: str | None, as_badge: str | None):
         self.repo_opt = repo
         self.as_badge = as_badge
+        self.use_cache = not os.environ.get("SHOUWEN_NO_CACHE")    # the index is only a cache
         self._rules = None
 
     @property
@@ -62,12 +63,17 @@ class Desk:
         return self.rules
 
     @property
+    def in_time(self):
+        """The rules as they stood on each day (repo.loader.RulesInTime), None outside Git."""
+        if getattr(self, "_in_time", None) is None and gitio.is_repo(self.root):
+            from ..repo.loader import RulesInTime
+            self._in_time = RulesInTime(self.root, self.rules)
+        return getattr(self, "_in_time", None)
+
+    @property
     def rules_on(self):
         """day -> the rules as they stood that day (from the history of rules/)."""
-        if getattr(self, "_in_time", None) is None:
-            from ..repo.loader import RulesInTime
-            self._in_time = RulesInTime(self.root, self.rules) if gitio.is_repo(self.root) else None
-        return self._in_time.on if self._in_time else (lambda day: self.rules)
+        return self.in_time.on if self.in_time else (lambda day: self.rules)
 
     def badge(self, override: str | None = None) -> str:
         b = override or self.as_badge or os.environ.get("SHOUWEN_BADGE")
@@ -212,10 +218,11 @@ CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "onli
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today):
-    """Every record checked, roles and head deductions judged by the rules as they stood on each day."""
-    rules = desk.rules
-    return build(store.load_records(desk.root), rules, today, desk.rules_on)
+def read_ledger(desk, today, rev=None, rules=None):
+    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
+    deductions judged by the rules as they stood on each day."""
+    in_time = desk.in_time if rules is None and rev is None else None
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
@@ -232,7 +239,7 @@ def staged_ledger(desk, today):
     from ..repo.loader import load_rules_at
     changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
     staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = build(store.load_records(desk.root, rev=staged), load_rules_at(desk.root, staged), today)
+    led = read_ledger(desk, today, rev=staged, rules=load_rules_at(desk.root, staged))
     keep = [p for p in led.problems
             if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
     return Ledger(led.entries, keep, led.by_id)

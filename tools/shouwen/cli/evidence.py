@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.canonical import canonical_text
+from ..core.canonical_check import canonical_text
 from ..core.corrections import MISSING, correctable, event_words, fold_corrections, get_field
 from ..core.problems import InputError
 from ..repo import store

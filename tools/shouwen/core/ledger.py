@@ -83,7 +83,13 @@ def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
 
 
 def build(records: list[Record], rules: Rules, today: date, rules_on=None) -> Ledger:
-    entries = [evaluate(r, rules, today, rules_on) for r in records]
+    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, today, rules_on)
+
+
+def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:
+    """What only the whole ledger shows, over entries evaluated one by one (perhaps long ago: the
+    index keeps them), reading their ids, paths and accountability data, never their records' files.
+    A voided entry is checked and kept by id, but counted nowhere."""
     voided = [e for e in entries if e.voided is not None]
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}

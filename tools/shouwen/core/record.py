@@ -7,11 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-import functools
-import re
-
 import yaml
 
+from .canonical import flow_value, head_lines, load_header, scalar
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
@@ -24,7 +22,7 @@ class Record:
     meta: dict
     body: str = ""
     problems: list[Problem] = field(default_factory=list)
-    # `record-noncanonical` when the bytes are not the writer's form (core.canonical), set by the reader
+    # `record-noncanonical` when the bytes are not the writer's form (core.canonical_check), set by the reader
     noncanonical: Problem | None = None
 
     @property
@@ -65,10 +63,13 @@ def parse(path: str, data: bytes) -> Record:
     end = text.find("\n---", 3)
     if end < 0:
         return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)])
-    try:
-        meta = yaml.load(text[3:end], Loader=_Loader)
-    except yaml.YAMLError as e:
-        return Record(path, {}, "", [_yaml_problem(e, path, guess)])
+    # the writer's own form is read by the fast reader; anything else (or anything it doubts) by libyaml
+    meta = load_header(text[4:end]) if text.startswith("---\n") else None
+    if meta is None:
+        try:
+            meta = yaml.load(text[3:end], Loader=_Loader)
+        except yaml.YAMLError as e:
+            return Record(path, {}, "", [_yaml_problem(e, path, guess)])
     nl = text.find("\n", end + 4)
     body = text[nl + 1:] if nl >= 0 else ""
     if not isinstance(meta, dict):
@@ -123,30 +124,10 @@ _Dumper.add_representer(datetime, _repr_datetime)
 EVENT_KEY_ORDER = ("at", "by", "action")
 
 
-def _flow_yaml(obj) -> str:
+def _flow(obj) -> str:
     # Dumped inside a one-item list: a bare scalar would come back with a "..." end marker.
     return yaml.dump([obj], Dumper=_Dumper, allow_unicode=True, default_flow_style=True,
                      width=1 << 20, sort_keys=False).strip()[1:-1]
-
-
-_flow_cached = functools.lru_cache(maxsize=8192, typed=True)(_flow_yaml)
-# Chinese text with Chinese punctuation is a plain scalar in flow style: no YAML indicator, no
-# implicit type can match it, so it is written as is (the same bytes PyYAML writes, much faster).
-_PLAIN_CJK = re.compile(r"[\u4e00-\u9fff\u3001\u3002\uff01-\uff0f\uff1a-\uff1f\u201c\u201d\u300a\u300b]+\Z")
-
-
-def _flow(obj) -> str:
-    """One value in flow style, exactly as PyYAML writes it; the canonical check dumps every record,
-    so the common values (Chinese text, short tokens, numbers) skip the emitter."""
-    t = type(obj)
-    if t is str:
-        if _PLAIN_CJK.match(obj):
-            return obj
-        if len(obj) <= 32:
-            return _flow_cached(obj)
-    elif t is int or t is bool or obj is None:
-        return _flow_cached(obj)
-    return _flow_yaml(obj)
 
 
 def _flow_value(v) -> str:
@@ -158,7 +139,8 @@ def _flow_value(v) -> str:
 
 def event_line(ev: dict) -> str:
     ordered = [k for k in EVENT_KEY_ORDER if k in ev] + [k for k in ev if k not in EVENT_KEY_ORDER]
-    return "{" + ", ".join(f"{_flow(k)}: {_flow_value(ev[k])}" for k in ordered) + "}"
+    return "{" + ", ".join(f"{scalar(k, True) or _flow(k)}: {flow_value(ev[k]) or _flow_value(ev[k])}"
+                           for k in ordered) + "}"
 
 
 def dump(meta: dict, body: str = "") -> str:
@@ -166,8 +148,11 @@ def dump(meta: dict, body: str = "") -> str:
     head = {k: v for k, v in meta.items() if k != "events"}
     out = ["---"]
     if head:
-        out.append(yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
-                             width=1 << 20, sort_keys=False).rstrip("\n"))
+        fast = head_lines(head)     # what PyYAML would write, without running its emitter
+        if fast is None:
+            fast = [yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                              width=1 << 20, sort_keys=False).rstrip("\n")]
+        out.extend(fast)
     if "events" in meta:
         out.append("events:")
         for ev in meta["events"]:
