@@ -190,8 +190,9 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
 @click.option("--summary", required=True, help="书面情况汇报的要点(全文可附在正文)")
 @click.option("--at", "at", help="报送时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def report_cmd(desk, department, quarter, summary, at, as_badge):
+def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     """登记一个科室本季度的书面情况汇报(先由各科室写出书面情况汇报,再组织检查、考核);季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
     if department not in rules.departments:
@@ -200,7 +201,7 @@ def report_cmd(desk, department, quarter, summary, at, as_badge):
         raise InputError(f"--quarter {quarter!r} 格式不对,应为 YYYYQn,如 2026Q3")
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter.upper()},
-                           {"action": "submitted", "summary": summary.strip()})
+                           with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
     click.echo(f"已登记书面情况汇报 {rec.id}:{rules.dept_name(department)} {quarter.upper()}")
 
 
