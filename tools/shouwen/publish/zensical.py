@@ -38,11 +38,12 @@ def available() -> bool:
     return importlib.util.find_spec("zensical") is not None
 
 
-def load_config(root: str) -> dict:
+def load_config(root: str, loader=yaml.SafeLoader) -> dict:
+    """mkdocs.yml as data; `loader` may know MkDocs' own tags (sitebuild's does)."""
     path = os.path.join(root, "mkdocs.yml")
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise ConfigUnreadable(f"mkdocs.yml 无法读取：{str(e).splitlines()[0]}") from None
     if not isinstance(data, dict):
