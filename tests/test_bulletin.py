@@ -26,7 +26,7 @@ def quarter_of_work(a):
     a.ok("--as", "J006", "forward", r3, "--to", "social", "--at", "2026-08-10T10:00")      # late
     complaint(a, "J006", "2026-08-12T10:00", "substantiated", "2026-08-20T10:00")
     a.ok("--as", "J004", "commend", "J005", "--note", "耐心细致", "--at", "2026-09-01T10:00")
-    a.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候:不合格", "--at", "2026-09-02T10:00")
+    a.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候：不合格", "--at", "2026-09-02T10:00")
     return r1, r2, r3
 
 

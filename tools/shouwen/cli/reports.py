@@ -47,11 +47,11 @@ def _complaints(ledger):
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
-    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理,以及科室负责人的连带扣罚。"""
+    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理，以及科室负责人的连带扣罚。"""
     rules = desk.rules
     lad = rules.policy.ladder
     if lad is None:
-        raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
+        raise InputError("rules/policy.yml 中没有 ladder（责任追究规定）")
     led = build(store.load_records(desk.root), rules, today_cst())
     people, heads = year_outcome(lad, _complaints(led), rules, year)
     if fmt == "json":
@@ -64,16 +64,16 @@ def ladder_cmd(desk, year, fmt):
                               "from": [{"badge": b, "complaint": c, "deduction": d} for b, c, d in h.sources]}
                              for h in heads]})
         return
-    click.echo(f"{year} 年度责任追究({ {'count': '按查实次数', 'severity': '按情节', 'discretionary': '酌情'}[lad.kind] })")
+    click.echo(f"{year} 年度责任追究（{ {'count': '按查实次数', 'severity': '按情节', 'discretionary': '酌情'}[lad.kind] }）")
     if not people:
         click.echo("本年度没有查实的投诉。")
     for p in people:
-        click.echo(f"{rules.who(p.badge)}:查实 {p.count} 次" + (f",第 {p.step} 档" if lad.kind == "count" else "")
-                   + f",扣罚当年奖金 {p.bonus_deduction:.0%}" + (f",{'、'.join(p.rating)}" if p.rating else ""))
+        click.echo(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if lad.kind == "count" else "")
+                   + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f",{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
             click.echo(f"    {m}({c})")
     for h in heads:
-        click.echo(f"科室负责人 {rules.who(h.badge)}:扣罚当年奖金 {h.bonus_deduction:.0%}("
+        click.echo(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
                    + ";".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + ")")
 
 
@@ -89,7 +89,7 @@ def _quarter(text):
         text = last_complete_quarter(today_cst())
     parsed = parse_quarter(text)
     if parsed is None:
-        raise InputError(f"季度 {text!r} 格式不对,应为 YYYYQn,如 2026Q3")
+        raise InputError(f"季度 {text!r} 格式不对，应为 YYYYQn，如 2026Q3")
     return parsed
 
 
@@ -103,16 +103,16 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
 
 @click.command("bulletin")
 @click.argument("quarter", metavar="YYYYQn|last")
-@click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
-@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
+@click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交（发布后不可改写）")
+@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算（复现已发布的通报）")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
-    """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。last 表示上一个完整季度。"""
+    """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
     qa, rules, sha = compute_bulletin(desk, quarter, rev)
     if qa.end >= today_cst() and not write:
-        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至今天", err=True)
+        click.echo(f"注意：{qa.year} 年{Q_ZH[qa.q]}尚未结束，数据截至今天", err=True)
     if fmt == "json":
         emit_json(as_json(qa, rules, sha))
         return
@@ -122,14 +122,14 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
         return
     from ..repo.writer import commit_new_files
     if qa.end >= today_cst():
-        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
+        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束，不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     n = names(qa)
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
-    click.echo(f"已发布 {BULLETINS}/{n['page']}(依据提交 {sha[:10]}),图表 {len(files) - 1} 个")
+    click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
 
 
 # --- the year-end review and the city's roll-up ---------------------------------------------
@@ -139,7 +139,7 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def review_cmd(desk, year, fmt):
-    """年底评议:每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
+    """年底评议：每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
     rules = desk.rules
     records = store.load_records(desk.root)
     quarters = {}
@@ -164,29 +164,29 @@ def review_cmd(desk, year, fmt):
     if fmt == "json":
         emit_json({"year": year, "staff": rows})
         return
-    click.echo(f"{year} 年度评议(季度得分 / 查实投诉 / 追究结果)")
+    click.echo(f"{year} 年度评议（季度得分 / 查实投诉 / 追究结果）")
     for r in rows:
         qs = " ".join(f"{k}:{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
-        tail = f",查实 {r['substantiated']} 次,{'、'.join(r['bars'])}" if r["substantiated"] else ""
-        click.echo(f"{r['name']}({r['badge']}) {qs}  登记 {r['registered']} 件{tail}"
-                   + ("" if r["excellent_allowed"] else ",不得评为优秀"))
+        tail = f"，查实 {r['substantiated']} 次，{'、'.join(r['bars'])}" if r["substantiated"] else ""
+        click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件{tail}"
+                   + ("" if r["excellent_allowed"] else "，不得评为优秀"))
 
 
 @click.command("rollup")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 def rollup_cmd(files, fmt):
-    """汇总报市:把几个单位的季度通报 JSON(shouwen bulletin … --format json)合成一份。"""
+    """汇总报市：把几个单位的季度通报 JSON（shouwen bulletin … --format json）合成一份。"""
     agencies, quarter = [], None
     for f in files:
         try:
             data = json.load(open(f, encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise InputError(f"{f}:无法读取通报 JSON({e})")
+            raise InputError(f"{f}：无法读取通报 JSON（{e}）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):
-            raise InputError(f"{f}:不是 shouwen bulletin --format json 的输出(缺少 quarter、commit、departments 或 total)")
+            raise InputError(f"{f}：不是 shouwen bulletin --format json 的输出（缺少 quarter、commit、departments 或 total）")
         if quarter and data["quarter"] != quarter:
-            raise InputError(f"{f}:季度 {data['quarter']} 与其他文件的 {quarter} 不同")
+            raise InputError(f"{f}：季度 {data['quarter']} 与其他文件的 {quarter} 不同")
         quarter = data["quarter"]
         agencies.append(data)
     keys = ("registered", "answered", "forwarded", "forwarded_on_time", "completed", "completed_on_time",
@@ -204,12 +204,12 @@ def rollup_cmd(files, fmt):
     if fmt == "json":
         emit_json(out)
         return
-    click.echo(f"{quarter} 首问责任制执行情况汇总({len(rows)} 个单位)")
+    click.echo(f"{quarter} 首问责任制执行情况汇总（{len(rows)} 个单位）")
     for i, r in enumerate(rows, 1):
         rate = "—" if r["on_time_rate"] is None else f"{100 * r['on_time_rate']:.1f}%"
-        click.echo(f"{i}. {r['agency']}:得分 {r['score']},登记 {r['registered']} 件,按时率 {rate},"
-                   f"满意度 {r['satisfaction']},投诉 {r['complaints']} 件(查实 {r['substantiated']})")
-    click.echo(f"合计:登记 {total['registered']} 件,投诉 {total['complaints']} 件,查实 {total['substantiated']} 件")
+        click.echo(f"{i}. {r['agency']}：得分 {r['score']}，登记 {r['registered']} 件，按时率 {rate}，"
+                   f"满意度 {r['satisfaction']}，投诉 {r['complaints']} 件（查实 {r['substantiated']}）")
+    click.echo(f"合计：登记 {total['registered']} 件，投诉 {total['complaints']} 件，查实 {total['substantiated']} 件")
 
 
 COMMANDS = [ladder_cmd, bulletin_cmd, review_cmd, rollup_cmd]

@@ -42,9 +42,9 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
     spans.append((reg, dl.forward_by))
     if s.routed_at is not None:
         if local_day(s.routed_at) > dl.forward_by:
-            p("forward-late", f"登记于 {reg},应在 {dl.forward_by} 前转办或答复,实际 {local_day(s.routed_at)}", "events")
+            p("forward-late", f"登记于 {reg}，应在 {dl.forward_by} 前转办或答复，实际 {local_day(s.routed_at)}", "events")
     elif not s.closed and today > dl.forward_by:
-        p("forward-late", f"登记于 {reg},应在 {dl.forward_by} 前转办或答复,至今未办", "events")
+        p("forward-late", f"登记于 {reg}，应在 {dl.forward_by} 前转办或答复，至今未办", "events")
 
     # 签收: each forwarding must be accepted (or returned) by the handler within sign_off_limit
     pending = None
@@ -60,12 +60,12 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
             spans.append((sent, pending[1]))
         elif action in ("accepted", "returned", "answered", "explained") and pending:
             if local_day(at) > pending[1]:
-                p("accept-late", f"转办后应在 {pending[1]} 前签收,实际 {local_day(at)}", f"events[{i}]")
+                p("accept-late", f"转办后应在 {pending[1]} 前签收，实际 {local_day(at)}", f"events[{i}]")
             pending = None
     if pending and not s.closed:
         dl.accept_by = pending[1]
         if today > pending[1]:
-            p("accept-late", f"转办后应在 {pending[1]} 前签收,至今未签收", f"events[{pending[0]}]")
+            p("accept-late", f"转办后应在 {pending[1]} 前签收，至今未签收", f"events[{pending[0]}]")
 
     # 承诺: an accepted 承诺件 needs a promised date within the service's limits
     if s.accepted_at is not None:
@@ -85,15 +85,15 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
                 if due is None:
                     continue
                 if ev["action"] == "promised" and due > limit:
-                    p("promise-exceeds-limit", f"承诺 {due} 超过《{service.name}》承诺时限 {service.promised_days} 个工作日(最迟 {limit})",
+                    p("promise-exceeds-limit", f"承诺 {due} 超过《{service.name}》承诺时限 {service.promised_days} 个工作日（最迟 {limit}）",
                       f"events[{i}].due")
                 elif due > legal:
-                    p("promise-exceeds-limit", f"办结日期 {due} 超过《{service.name}》法定时限 {service.legal_days} 个工作日(最迟 {legal})",
+                    p("promise-exceeds-limit", f"办结日期 {due} 超过《{service.name}》法定时限 {service.legal_days} 个工作日（最迟 {legal}）",
                       f"events[{i}].due")
             if service.kind == PROMISED and s.due is None and s.completed_at is None and not s.closed:
                 dl.promise_by = cal.add(acc, pol.promise_limit)
                 if today > dl.promise_by:
-                    p("promise-missing", f"承诺件于 {acc} 受理,应在 {dl.promise_by} 前承诺办结时限,至今未承诺", "events")
+                    p("promise-missing", f"承诺件于 {acc} 受理，应在 {dl.promise_by} 前承诺办结时限，至今未承诺", "events")
             if s.due is None and service.kind != PROMISED:
                 dl.due = limit   # a 即办件 is due within its own limit without a promise
         if s.due is not None:
@@ -112,7 +112,7 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
         elif action == "extended":
             at = to_datetime(ev.get("at"))
             if cur is not None and at is not None and local_day(at) > cur:
-                p("extension-late", f"延期登记于 {local_day(at)},已过原办结日期 {cur};延期须在到期前办理",
+                p("extension-late", f"延期登记于 {local_day(at)}，已过原办结日期 {cur}；延期须在到期前办理",
                   f"events[{i}].at")
             cur = to_date(ev.get("due")) or cur
 
@@ -124,13 +124,13 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
         after = [f for f in s.followups if f >= s.rated_at]
         if after:
             if local_day(after[0]) > by:
-                p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)},应在 {by} 前回访,实际 {local_day(after[0])}", "events")
+                p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)}，应在 {by} 前回访，实际 {local_day(after[0])}", "events")
         elif today > by:
-            p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)},应在 {by} 前回访,至今未回访", "events")
+            p("followup-late", f"{rated} 评价为{pol.satisfaction.get(s.rating, s.rating)}，应在 {by} 前回访，至今未回访", "events")
 
     if dl.due and s.completed_at is None and not s.closed and today > dl.due:
         dl.overdue = True
-        p("overdue", f"应于 {dl.due} 办结,至今未办结(已超 {cal.count(dl.due, today)} 个工作日)", "events")
+        p("overdue", f"应于 {dl.due} 办结，至今未办结（已超 {cal.count(dl.due, today)} 个工作日）", "events")
 
     if not s.closed:
         opens = [d for d in (dl.accept_by, dl.promise_by,
@@ -141,6 +141,6 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
     years = sorted({y for a, b in spans for y in cal.uncovered_years(a, b)})
     for y in years:
         p("calendar-uncovered",
-          f"{y} 年的法定节假日安排不在日历数据中,暂按周一至周五计算工作日;请在 rules/calendar.yml 的 years.{y} 中填写当年安排,或升级 chinesecalendar",
+          f"{y} 年的法定节假日安排不在日历数据中，暂按周一至周五计算工作日；请在 rules/calendar.yml 的 years.{y} 中填写当年安排，或升级 chinesecalendar",
           "events", ERROR if pol.calendar_strict else WARNING)
     return dl, out

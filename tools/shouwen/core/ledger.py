@@ -62,7 +62,7 @@ def build(records: list[Record], rules: Rules, today: date) -> Ledger:
         rid = e.record.id
         if rid and rid in by_id:
             first = by_id[rid].record.path
-            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用;两件事项不能共用一个编号",
+            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用；两件事项不能共用一个编号",
                                       path=e.record.path, record=rid, field="id"))
         elif rid:
             by_id[rid] = e
@@ -78,6 +78,6 @@ def build(records: list[Record], rules: Rules, today: date) -> Ledger:
     if pol.ladder is not None:
         problems.extend(check_sanctions(pol.ladder, complaints, rules))
     if pol.expires and today > pol.expires:
-        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
+        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效，请修订并更新有效期",
                                 path="rules/policy.yml", field="expires"))
     return Ledger(entries, problems, by_id)

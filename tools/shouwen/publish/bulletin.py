@@ -32,7 +32,7 @@ def charts(q: Quarter) -> dict[str, str]:
     return {
         n["score"]: bar_chart(f"{q.year} 年{Q_ZH[q.q]}各科室考核得分", [(f.name, f.score or 0) for f in rows], " 分", 100),
         n["ontime"]: bar_chart("按时转办、按时办结率", [(f.name, round(100 * (f.on_time_rate or 0), 1)) for f in rows], "%", 100),
-        n["satisfaction"]: bar_chart("平均满意度(5 分制)", [(f.name, round(f.satisfaction or 0, 2)) for f in rows], "", 5),
+        n["satisfaction"]: bar_chart("平均满意度（5 分制）", [(f.name, round(f.satisfaction or 0, 2)) for f in rows], "", 5),
     }
 
 
@@ -47,14 +47,14 @@ def markdown(q: Quarter, rules, commit: str) -> str:
     inst = rules.institution.get("name", "")
     lines = [f"# {q.year} 年{Q_ZH[q.q]}首问责任制执行情况通报", "",
              f"{inst}首问责任制办公室  ",
-             f"统计期间:{q.start} 至 {q.end}  ",
-             f"依据:登记簿提交 `{commit}`(用 `shouwen bulletin {q.year}Q{q.q} --at {commit[:12]}` 可逐字复现)", "",
+             f"统计期间：{q.start} 至 {q.end}  ",
+             f"依据：登记簿提交 `{commit}`（用 `shouwen bulletin {q.year}Q{q.q} --at {commit[:12]}` 可逐字复现）", "",
              "## 一、总体情况", "",
-             f"本季度全单位首问登记 {t.registered} 件,其中当场答复 {t.answered} 件;转办 {t.forwarded} 件,"
-             f"按时转办 {t.forwarded_on_time} 件;办结 {t.completed} 件,按时办结 {t.completed_on_time} 件;"
-             f"季度末超期未办结 {t.overdue_open} 件。收到评价 {t.rated} 件,平均满意度 {_num(t.satisfaction)} 分(5 分制),"
-             f"不满意评价 {t.bad} 件,按时回访 {t.bad_followed_up} 件。收到投诉 {t.complaints} 件,查实 {t.substantiated} 件;"
-             f"表扬 {t.commendations} 人次;随机检查 {t.inspected_items} 项,不合格 {t.failed_items} 项。", "",
+             f"本季度全单位首问登记 {t.registered} 件，其中当场答复 {t.answered} 件；转办 {t.forwarded} 件，"
+             f"按时转办 {t.forwarded_on_time} 件；办结 {t.completed} 件，按时办结 {t.completed_on_time} 件；"
+             f"季度末超期未办结 {t.overdue_open} 件。收到评价 {t.rated} 件，平均满意度 {_num(t.satisfaction)} 分（5 分制），"
+             f"不满意评价 {t.bad} 件，按时回访 {t.bad_followed_up} 件。收到投诉 {t.complaints} 件，查实 {t.substantiated} 件；"
+             f"表扬 {t.commendations} 人次；随机检查 {t.inspected_items} 项，不合格 {t.failed_items} 项。", "",
              "## 二、各科室考核结果", "",
              "| 名次 | 科室 | 登记 | 当场答复 | 按时转办 | 按时办结 | 超期未办结 | 平均满意度 | 不满意/已回访 | 投诉/查实 | 表扬 | 检查不合格 | 得分 |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -66,9 +66,9 @@ def markdown(q: Quarter, rules, commit: str) -> str:
                      f"| {f.complaints}/{f.substantiated} | {f.commendations} | {f.failed_items} | {_num(f.score, 1)} |")
     lines += ["", f"![各科室考核得分]({n['score']})", "", f"![按时转办、按时办结率]({n['ontime']})", "",
               f"![平均满意度]({n['satisfaction']})", "", "## 三、表扬", ""]
-    lines += [f"- {_person(rules, b)}:受到表扬 {count} 次" for b, count in q.commended] or ["本季度无。"]
-    lines += ["", "## 四、通报批评(投诉查实)", ""]
-    lines += [f"- {_person(rules, b)}:投诉 {cid} 于 {day} 查实" for cid, b, day in q.criticised] or ["本季度无。"]
+    lines += [f"- {_person(rules, b)}：受到表扬 {count} 次" for b, count in q.commended] or ["本季度无。"]
+    lines += ["", "## 四、通报批评（投诉查实）", ""]
+    lines += [f"- {_person(rules, b)}：投诉 {cid} 于 {day} 查实" for cid, b, day in q.criticised] or ["本季度无。"]
     lines += ["", "## 五、本季度处理决定", ""]
     if q.sanctions:
         lines += ["| 投诉 | 被处理人 | 措施 | 扣罚当年奖金 | 文号 |", "|---|---|---|---|---|"]
@@ -78,10 +78,10 @@ def markdown(q: Quarter, rules, commit: str) -> str:
         lines.append("本季度无。")
     w = rules.policy.weights
     lines += ["", "## 六、评分办法", "",
-              "各项满分 100 分,按权重合计:" + ",".join(f"{k} {v:g}" for k, v in w.items()) + "。"
-              "制度落实:登记事项中无超时的比例,每个检查不合格项扣 5 分;登记:登记内容完整无误的比例;"
-              "接待态度:每件查实投诉扣 20 分、每个检查不合格项扣 5 分、每次表扬加 5 分;"
-              "办事效果:按时转办与按时办结的比例;满意度:平均评价折算(1 分为 0,5 分为 100)。"
+              "各项满分 100 分，按权重合计：" + ",".join(f"{k} {v:g}" for k, v in w.items()) + "。"
+              "制度落实：登记事项中无超时的比例，每个检查不合格项扣 5 分；登记：登记内容完整无误的比例；"
+              "接待态度：每件查实投诉扣 20 分、每个检查不合格项扣 5 分、每次表扬加 5 分；"
+              "办事效果：按时转办与按时办结的比例；满意度：平均评价折算（1 分为 0,5 分为 100）。"
               "没有数据的项目不计入。", ""]
     return "\n".join(lines)
 

@@ -13,12 +13,12 @@ def complaints(rules: Rules) -> str:
     pol = rules.policy
     return f"""# 监督投诉
 
-对工作人员推诿扯皮、态度生硬、超时不办、吃拿卡要等问题,可以通过以下方式投诉:
+对工作人员推诿扯皮、态度生硬、超时不办、吃拿卡要等问题，可以通过以下方式投诉：
 
 | 渠道 | 说明 |
 |---|---|
 | 意见箱 | {escape(str(sup.get('suggestion_box', '—')))} |
-| 举报电话 | {escape(str(sup.get('hotline', '—')))}({escape(str(sup.get('hotline_place', '')))}) |
+| 举报电话 | {escape(str(sup.get('hotline', '—')))}（{escape(str(sup.get('hotline_place', '')))}） |
 | 投诉中心 | {escape(str(sup.get('complaint_center', '—')))} |
 | 受理机构 | {escape(str(sup.get('office', '—')))} |
 
@@ -26,9 +26,9 @@ def complaints(rules: Rules) -> str:
 
 {escape(str(sup.get('how', '')))}
 
-按本单位首问责任制规定,投诉登记后 **{pol.verdict_limit} 个工作日**内作出调查结论;
-对办理结果评价为“不满意”或“非常不满意”的,首问责任人在 **{pol.followup_limit} 个工作日**内回访。
-查实的投诉按[首问责任制度](../scheme/index.md)追究责任,并在[季度通报](../bulletins/index.md)中公布。
+按本单位首问责任制规定，投诉登记后 **{pol.verdict_limit} 个工作日**内作出调查结论；
+对办理结果评价为“不满意”或“非常不满意”的，首问责任人在 **{pol.followup_limit} 个工作日**内回访。
+查实的投诉按[首问责任制度](../scheme/index.md)追究责任，并在[季度通报](../bulletins/index.md)中公布。
 """
 
 
@@ -48,26 +48,26 @@ def scheme(rules: Rules) -> str:
             nth = f"第 {st.get('nth', i)} 次" + ("及以后" if i == len(steps) else "")
             rows.append(f"| {nth} | {escape('、'.join(as_list(st.get('measures'))))} | {pct(st.get('bonus_deduction'))} "
                         f"| {escape('、'.join(as_list(st.get('rating'))) or '—')} | {pct(st.get('head_deduction'))} |")
-        table = ("\n## 责任追究\n\n同一工作人员在一个年度内被查实投诉(按结论日期计):\n\n| " + " | ".join(LADDER_COLUMNS) +
+        table = ("\n## 责任追究\n\n同一工作人员在一个年度内被查实投诉（按结论日期计）：\n\n| " + " | ".join(LADDER_COLUMNS) +
                  " |\n|" + "---|" * len(LADDER_COLUMNS) + "\n" + "\n".join(rows) + "\n")
     elif isinstance(ladder, dict) and ladder.get("kind") == "severity" and isinstance(ladder.get("levels"), list):
         rows = [f"| {escape(str(l.get('severity', '')))} | {escape('、'.join(as_list(l.get('measures'))))} |"
                 for l in ladder["levels"] if isinstance(l, dict)]
-        table = "\n## 责任追究\n\n被投诉查实的,按情节轻重处理:\n\n| 情节 | 处理 |\n|---|---|\n" + "\n".join(rows) + "\n"
+        table = "\n## 责任追究\n\n被投诉查实的，按情节轻重处理：\n\n| 情节 | 处理 |\n|---|---|\n" + "\n".join(rows) + "\n"
     elif isinstance(ladder, dict) and ladder.get("kind") == "discretionary":
-        table = ("\n## 责任追究\n\n被投诉查有实据的,视情节给予" + escape("、".join(map(str, as_list(ladder.get("measures")))))
-                 + "等处理;群众评价好的,予以表扬鼓励。\n")
-    valid = f"{pol.effective} 起施行" + (f",有效期至 {pol.expires}" if pol.expires else "") if pol.effective else ""
+        table = ("\n## 责任追究\n\n被投诉查有实据的，视情节给予" + escape("、".join(map(str, as_list(ladder.get("measures")))))
+                 + "等处理；群众评价好的，予以表扬鼓励。\n")
+    valid = f"{pol.effective} 起施行" + (f"，有效期至 {pol.expires}" if pol.expires else "") if pol.effective else ""
     return f"""# 首问责任制度
 
-**{escape(str(raw.get('name', '首问责任制实施方案')))}**{'(' + escape(str(raw['document'])) + ')' if raw.get('document') else ''}
+**{escape(str(raw.get('name', '首问责任制实施方案')))}**{'（' + escape(str(raw['document'])) + '）' if raw.get('document') else ''}
 {('  ' + chr(10) + valid) if valid else ''}
 
-## 时限(工作日,遇法定节假日顺延,调休上班日照常计算)
+## 时限（工作日，遇法定节假日顺延，调休上班日照常计算）
 
 | 环节 | 时限 |
 |---|---|
-| 当场不能答复的,登记后转送承办科室 | {pol.forward_limit} 个工作日内 |
+| 当场不能答复的，登记后转送承办科室 | {pol.forward_limit} 个工作日内 |
 | 承办科室签收 | 转送后 {pol.sign_off_limit} 个工作日内 |
 | 承诺件告知办结时限 | 受理后 {pol.promise_limit} 个工作日内 |
 | 投诉调查结论 | 登记后 {pol.verdict_limit} 个工作日内 |
@@ -75,10 +75,10 @@ def scheme(rules: Rules) -> str:
 
 ## 首问责任人的职责
 
-- 对来访、来电、来信咨询或办事的群众,第一个接待的工作人员为首问责任人;
-- 属本人职责的,当场答复或办理;不属本人职责的,引导至承办科室或人员;
-- 承办人不在的,负责转告;需要转办的,登记后在时限内转送并跟踪办理结果;
-- 申请材料不全的,一次性告知需要补正的全部材料;
-- 不能办理的,说明理由并指明办理途径。
+- 对来访、来电、来信咨询或办事的群众，第一个接待的工作人员为首问责任人；
+- 属本人职责的，当场答复或办理；不属本人职责的，引导至承办科室或人员；
+- 承办人不在的，负责转告；需要转办的，登记后在时限内转送并跟踪办理结果；
+- 申请材料不全的，一次性告知需要补正的全部材料；
+- 不能办理的，说明理由并指明办理途径。
 {table}
 """

@@ -102,19 +102,19 @@ class _Auditor:
         badge = author.badge if author else None
         first = next(iter(files), None)
         for badge_, key in self.trust.refused.get(c.sha, []):
-            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册,"
-                         "但该提交没有已信任密钥的有效签名:此密钥不予信任", key=key)
+            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册，"
+                         "但该提交没有已信任密钥的有效签名：此密钥不予信任", key=key)
         if status not in VALID:
             why = {"N": "没有签名", "B": "签名无效", "E": "无法核验签名", "X": "签名已过期", "Y": "签名密钥已过期",
                    "R": "签名密钥已吊销"}.get(status, f"签名状态 {status}")
-            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}(本机构要求签名)")
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}（本机构要求签名）")
         elif any(_record_of(p) for p in files):
             if not self.trust.signer_ok(fp, badge):
                 owner = self.trust.keys.get(fp)
                 self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} "
-                             + (f"属于 {owner},不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
+                             + (f"属于 {owner}，不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
         elif not (self.trust.signer_ok(fp, badge) or fp in self.trust.anchor):
-            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} 未经信任(既非信任锚,也非作者本人经信任的密钥)", key=fp)
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} 未经信任（既非信任锚，也非作者本人经信任的密钥）", key=fp)
 
     def commit_done(self, c: Commit, files: dict):
         if self.trust is not None:
@@ -137,11 +137,11 @@ class _Auditor:
             added_lines = {l for l, _ in added}
             for l in removed:
                 if l not in added_lines:
-                    self.problem("event-rewritten", c, path, f"提交 {c.sha[:10]} 删除或改写了已有事件:{l.strip()[2:]}")
+                    self.problem("event-rewritten", c, path, f"提交 {c.sha[:10]} 删除或改写了已有事件：{l.strip()[2:]}")
             was_closed = self.closed.get(path, False)
             header_changed = [l for l in f["minus"] if not l.startswith("  - {") and l != "events:"]
             if was_closed and header_changed and not f["new"]:
-                self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 仍修改了登记内容")
+                self.problem("closed-edited", c, path, f"事项已结束，提交 {c.sha[:10]} 仍修改了登记内容")
             steps = self.report.steps.setdefault(path, [])
             author = self.rules.staff_by_email(c.email)   # once per file, not once per event
             old = set(removed)
@@ -154,7 +154,7 @@ class _Auditor:
                 steps.append(s)
                 action = ev.get("action")
                 if was_closed and action not in AFTER_CLOSE:
-                    s.problems.append(self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}"))
+                    s.problems.append(self.problem("closed-edited", c, path, f"事项已结束，提交 {c.sha[:10]} 又追加了 {action}"))
                 if action in CLOSING:
                     was_closed = True
                 # an import brings a paper ledger's past as new files: its events keep their own
@@ -163,12 +163,12 @@ class _Auditor:
                 by = ev.get("by")
                 if by and not imported and (author is None or author.badge != by):
                     s.problems.append(self.problem("author-mismatch", c, path,
-                                                   f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>", event=action))
+                                                   f"事件由 {by} 署名，提交作者却是 {c.author} <{c.email}>", event=action))
                 at = to_datetime(ev.get("at"))
                 if at is not None:
                     if c.when - at > self.grace and not imported:
                         s.problems.append(self.problem("backdated", c, path,
-                                                       f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 {self.rules.policy.late_entry_grace_hours} 小时",
+                                                       f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早，超过补录宽限 {self.rules.policy.late_entry_grace_hours} 小时",
                                                        event=action))
                     elif at - c.when > FUTURE_TOLERANCE:
                         s.problems.append(self.problem("future-dated", c, path,
@@ -186,8 +186,8 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
     if rules.policy.signing_required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
-            raise InputError("本机构要求签名(rules/policy.yml signing.required),审查需要信任锚:请用 --trust-anchor "
-                             "指定办公室公钥文件,或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
+            raise InputError("本机构要求签名（rules/policy.yml signing.required），审查需要信任锚：请用 --trust-anchor "
+                             "指定办公室公钥文件，或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
         paths = (*paths, "rules")
         shas = _rev_list(root, rev, paths)
         trust, sigs, report.verified = signing.trust_for(root, anchor, shas)
@@ -237,7 +237,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "
         err_file.seek(0)
         err = err_file.read().decode("utf-8", "replace").strip()
         if "does not have any commits" not in err:
-            raise InputError(f"读取 Git 历史失败:{err}")
+            raise InputError(f"读取 Git 历史失败：{err}")
     return report
 
 
@@ -247,4 +247,4 @@ def _rev_list(root, rev, paths) -> list[str]:
     except gitio.GitError as e:
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return []
-        raise InputError(f"读取 Git 历史失败:{e}")
+        raise InputError(f"读取 Git 历史失败：{e}")
