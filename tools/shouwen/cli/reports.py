@@ -71,7 +71,7 @@ def ladder_cmd(desk, year, fmt):
         click.echo(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if lad.kind == "count" else "")
                    + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f",{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
-            click.echo(f"    {m}({c})")
+            click.echo(f"    {m}（{c}）")
     for h in heads:
         click.echo(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
                    + ";".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + ")")
@@ -166,7 +166,7 @@ def review_cmd(desk, year, fmt):
         return
     click.echo(f"{year} 年度评议（季度得分 / 查实投诉 / 追究结果）")
     for r in rows:
-        qs = " ".join(f"{k}:{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
+        qs = " ".join(f"{k}：{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
         tail = f"，查实 {r['substantiated']} 次，{'、'.join(r['bars'])}" if r["substantiated"] else ""
         click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件{tail}"
                    + ("" if r["excellent_allowed"] else "，不得评为优秀"))

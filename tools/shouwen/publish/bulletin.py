@@ -38,7 +38,7 @@ def charts(q: Quarter) -> dict[str, str]:
 
 def _person(rules, badge) -> str:
     s = rules.staff.get(badge)
-    return f"{s.name if s else badge}({badge},{rules.dept_name(s.department) if s else ''})"
+    return f"{s.name if s else badge}（{badge}，{rules.dept_name(s.department) if s else ''}）"
 
 
 def markdown(q: Quarter, rules, commit: str) -> str:
@@ -78,10 +78,10 @@ def markdown(q: Quarter, rules, commit: str) -> str:
         lines.append("本季度无。")
     w = rules.policy.weights
     lines += ["", "## 六、评分办法", "",
-              "各项满分 100 分，按权重合计：" + ",".join(f"{k} {v:g}" for k, v in w.items()) + "。"
+              "各项满分 100 分，按权重合计：" + "、".join(f"{k} {v:g}" for k, v in w.items()) + "。"
               "制度落实：登记事项中无超时的比例，每个检查不合格项扣 5 分；登记：登记内容完整无误的比例；"
               "接待态度：每件查实投诉扣 20 分、每个检查不合格项扣 5 分、每次表扬加 5 分；"
-              "办事效果：按时转办与按时办结的比例；满意度：平均评价折算（1 分为 0,5 分为 100）。"
+              "办事效果：按时转办与按时办结的比例；满意度：平均评价折算（1 分为 0，5 分为 100）。"
               "没有数据的项目不计入。", ""]
     return "\n".join(lines)
 

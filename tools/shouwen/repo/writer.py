@@ -202,7 +202,7 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, 
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules)
         summary = meta.get("summary") or meta.get("staff") or ""
-        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}",
+        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}：{str(summary)[:40]}",
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
 
