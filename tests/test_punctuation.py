@@ -54,11 +54,21 @@ def test_messages_in_the_package_use_chinese_punctuation():
     assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])
 
 
+def test_strings_in_the_sites_script_use_chinese_punctuation():
+    import re
+    bad = []
+    for path in glob.glob(os.path.join(PACKAGE, "templates", "site", "*.js")):
+        for text in re.findall(r'"[^"\n]*"|\'[^\'\n]*\'', open(path, encoding="utf-8").read()):
+            if zhpunct.hits(text):
+                bad.append(_show(path, text, zhpunct.hits(text)))
+    assert bad == [], "\n".join(bad)
+
+
 def test_templates_and_pages_use_chinese_punctuation():
     bad = []
     files = [p for p in glob.glob(os.path.join(PACKAGE, "templates", "**", "*"), recursive=True)
              if p.endswith((".j2", ".html", ".md", ".yml")) and "/ci/" not in p]
-    files += glob.glob(os.path.join(REPO, "site", "**", "*.md"), recursive=True)
+    files += [p for p in glob.glob(os.path.join(REPO, "site", "**", "*.md"), recursive=True)]
     files += glob.glob(os.path.join(PACKAGE, "desk", "templates", "*.html"))
     for path in sorted(files):
         text = open(path, encoding="utf-8").read()

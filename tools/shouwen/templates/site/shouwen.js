@@ -1,5 +1,5 @@
 /* The site's own script: the lobby kiosk mode and the serverless progress lookup. No other host. */
-（function () {
+(function () {
   "use strict";
   var IDLE_SECONDS = __IDLE_SECONDS__, ITERATIONS = __ITERATIONS__;
   var me = document.currentScript && document.currentScript.src;
@@ -31,7 +31,7 @@
     if (location.href.split(/[?#]/)[0] !== home) {
       var bar = document.createElement("nav");
       bar.className = "sw-kiosk-bar";
-      bar.setAttribute（"aria-label", "触摸屏导航"）；
+      bar.setAttribute("aria-label", "触摸屏导航");
       bar.innerHTML = '<button type="button" class="sw-kiosk-back">返回上一页</button><a href="' + home + '">回到首页</a>';
       bar.querySelector("button").addEventListener("click", function () { history.back(); });
       document.body.appendChild(bar);
@@ -39,9 +39,9 @@
   }
 
   /* Material's search dialog has no name of its own; screen readers need one */
-  Array.prototype.forEach.call（document.querySelectorAll(".md-search[role=dialog]"), function (d) {
-    d.setAttribute（"aria-label", "站内搜索"）；
-  }）；
+  Array.prototype.forEach.call(document.querySelectorAll(".md-search[role=dialog]"), function (d) {
+    d.setAttribute("aria-label", "站内搜索");
+  });
 
   /* --- progress lookup --- */
   var enc = new TextEncoder();
@@ -96,37 +96,37 @@
   var form = document.getElementById("sw-lookup");
   if (form) {
     var out = document.getElementById("sw-result");
-    form.addEventListener（"submit", function (ev) {
+    form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var id = form.elements.id.value.trim().toUpperCase(), code = form.elements.code.value.trim().toUpperCase();
       out.textContent = "正在查询……";
-      lookup(id, code).then（function (r) {
+      lookup(id, code).then(function (r) {
         if (!r) {
           out.innerHTML = '<p class="sw-miss">没有查到：请核对回执上的事项编号和查询码。</p>';
           return;
         }
         out.innerHTML = '<table class="sw-found"><caption>事项 ' + esc(id) + "</caption>" +
-          row（"办理状态", esc(r.status) + （r.closed ? "（已结束）" : ""）） + row（"事项", esc（r.service）） +
-          row（"承办科室", esc（r.department）） + row（"登记日期", esc（r.registered）） +
-          row（"承诺办结日期", r.due && esc（r.due）） + row（"办结日期", r.completed && esc（r.completed）） + "</table>";
-      }）.catch（function () { out.textContent = "查询失败，请稍后再试或拨打咨询电话。"; }）；
-    }）；
+          row("办理状态", esc(r.status) + (r.closed ? "（已结束）" : "")) + row("事项", esc(r.service)) +
+          row("承办科室", esc(r.department)) + row("登记日期", esc(r.registered)) +
+          row("承诺办结日期", r.due && esc(r.due)) + row("办结日期", r.completed && esc(r.completed)) + "</table>";
+      }).catch(function () { out.textContent = "查询失败，请稍后再试或拨打咨询电话。"; });
+    });
     if (kiosk) {   // no keyboard in the lobby: an on-screen keypad types into the focused field
       var pad = document.getElementById("sw-keypad"), target = form.elements.id;
       [form.elements.id, form.elements.code].forEach(function (f) {
         f.setAttribute("inputmode", "none");
         f.addEventListener("focus", function () { target = f; });
       });
-      "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ-".split("").concat（["删除"]）.forEach（function (k) {
+      "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ-".split("").concat(["删除"]).forEach(function (k) {
         var b = document.createElement("button");
-        b.type = "button"; b.textContent = k; b.setAttribute（"aria-label", k === "-" ? "短横线" : k）；
-        b.addEventListener（"click", function () {
+        b.type = "button"; b.textContent = k; b.setAttribute("aria-label", k === "-" ? "短横线" : k);
+        b.addEventListener("click", function () {
           target.value = k === "删除" ? target.value.slice(0, -1) : target.value + k;
-        }）；
+        });
         pad.appendChild(b);
-      }）；
+      });
       pad.hidden = false;
     }
   }
   window.swLookup = lookup;
-}）（）；
+})();
