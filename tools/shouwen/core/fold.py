@@ -27,7 +27,7 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "explained": (("reason",), ()),
     "completed": (("result",), ()),
     "delivered": (("method",), ("to",)),
-    "rated": (("score",), ("comment",)),
+    "rated": (("score",), ("comment", "given_by")),     # given_by: visitor, on the window rating pad
     "note": (("text",), ()),
 }
 COMMON_FIELDS = ("at", "by", "action", "note")

@@ -96,6 +96,8 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
         sc = ev.get("score")
         if sc is not None and (isinstance(sc, bool) or sc not in rules.policy.satisfaction):
             p("field-invalid", "score", f"评价 {sc!r} 应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）")
+        if ev.get("given_by") not in (None, "visitor"):
+            p("field-invalid", "given_by", f"评价人 {ev['given_by']!r} 只能是 visitor（群众在评价器上评价）")
     if action == "notified":
         m = ev.get("materials")
         if m is not None and (not isinstance(m, list) or not all(isinstance(x, str) and x for x in m)):

@@ -23,7 +23,7 @@ COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码"
 REQUIRED = ["登记日期", "发问人姓名", "发问事由", "被问责任人"]
 CHANNEL_ZH = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})\)?\s*$")
+BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})[)）]?\s*$")
 
 
 def _day(d):
