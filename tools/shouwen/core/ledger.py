@@ -55,7 +55,12 @@ def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
 
 
 def build(records: list[Record], rules: Rules, today: date) -> Ledger:
-    entries = [evaluate(r, rules, today) for r in records]
+    return judge([evaluate(r, rules, today) for r in records], rules, today)
+
+
+def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
+    """What only the whole ledger shows, over entries evaluated one by one (perhaps long ago: the
+    index keeps them), reading their ids, paths and accountability data, never their records' files."""
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}
     for e in entries:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import yaml
 
+from .canonical import flow_value, head_lines, load_header, scalar
 from .yaml_zh import explain
 from .problems import Problem
 
@@ -59,10 +60,13 @@ def parse(path: str, data: bytes) -> Record:
     end = text.find("\n---", 3)
     if end < 0:
         return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)])
-    try:
-        meta = yaml.load(text[3:end], Loader=_Loader)
-    except yaml.YAMLError as e:
-        return Record(path, {}, "", [_yaml_problem(e, path, guess)])
+    # the writer's own form is read by the fast reader; anything else (or anything it doubts) by libyaml
+    meta = load_header(text[4:end]) if text.startswith("---\n") else None
+    if meta is None:
+        try:
+            meta = yaml.load(text[3:end], Loader=_Loader)
+        except yaml.YAMLError as e:
+            return Record(path, {}, "", [_yaml_problem(e, path, guess)])
     nl = text.find("\n", end + 4)
     body = text[nl + 1:] if nl >= 0 else ""
     if not isinstance(meta, dict):
@@ -132,7 +136,8 @@ def _flow_value(v) -> str:
 
 def event_line(ev: dict) -> str:
     ordered = [k for k in EVENT_KEY_ORDER if k in ev] + [k for k in ev if k not in EVENT_KEY_ORDER]
-    return "{" + ", ".join(f"{_flow(k)}: {_flow_value(ev[k])}" for k in ordered) + "}"
+    return "{" + ", ".join(f"{scalar(k, True) or _flow(k)}: {flow_value(ev[k]) or _flow_value(ev[k])}"
+                           for k in ordered) + "}"
 
 
 def dump(meta: dict, body: str = "") -> str:
@@ -140,8 +145,11 @@ def dump(meta: dict, body: str = "") -> str:
     head = {k: v for k, v in meta.items() if k != "events"}
     out = ["---"]
     if head:
-        out.append(yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
-                             width=1 << 20, sort_keys=False).rstrip("\n"))
+        fast = head_lines(head)     # what PyYAML would write, without running its emitter
+        if fast is None:
+            fast = [yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                              width=1 << 20, sort_keys=False).rstrip("\n")]
+        out.extend(fast)
     if "events" in meta:
         out.append("events:")
         for ev in meta["events"]:

@@ -16,12 +16,12 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 
 from ..core import steps
 from ..core.fold import ACTION_ZH, STAGE_ZH
-from ..core.ledger import build, evaluate
+from ..core.ledger import evaluate
 from ..core.names import channel_names, service_names
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, local_day
 from ..core.worklist import find, worklist
-from ..repo import store
+from ..repo.index import load_ledger
 from ..repo.loader import load_rules
 from ..repo.writer import BusyError, append_event, load_for_write, register
 from . import pins
@@ -97,7 +97,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         return render_template("message.html", title="无法办理", message=msg), e.code
 
     def ledger():
-        return build(store.load_records(root), g.rules, local_day(now()))
+        return load_ledger(root, g.rules, local_day(now()))
 
     def write(token, work):
         """Run one write once; a repeat submit is sent where the first went."""

@@ -1,6 +1,7 @@
 """Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import replace
@@ -57,7 +58,26 @@ def load_rules(root: str) -> Rules:
         svc = parse_service(name[:-3], doc.meta, doc.body, rel, departments, problems)
         if svc:
             services[svc.id] = svc
-    return Rules(root, inst, departments, staff, services, policy, cal, problems)
+    rules = Rules(root, inst, departments, staff, services, policy, cal, problems)
+    rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
+    return rules
+
+
+def fingerprint(root: str) -> str:
+    """A digest of every file under rules/ (its path and bytes), symlinked folders followed."""
+    h = hashlib.sha1()
+    base = os.path.join(root, "rules")
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            h.update(os.path.relpath(full, base).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                with open(full, "rb") as fh:
+                    h.update(fh.read())
+            except OSError:
+                h.update(b"\1unreadable")
+    return h.hexdigest()
 
 
 def load_rules_at(root: str, rev: str) -> Rules:
