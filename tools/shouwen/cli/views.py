@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..core.fold import STAGE_ZH
+from ..core.clock import UNITS, Clock
+from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime

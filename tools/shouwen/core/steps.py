@@ -44,6 +44,9 @@ STEPS: dict[str, tuple[Field, ...]] = {
     "delivered": (Field("method", "方式（如窗口取件、邮寄）", required=True), Field("to", "领取人")),
     "rated": (Field("score", "评价（1–5）", "score", True), Field("comment", "评价意见")),
     "note": (Field("text", "备注内容", required=True),),
+    "suspended": (Field("reason", "暂停理由（如 补正材料）", required=True),),
+    "resumed": (),
+    "reopened": (Field("reason", "重办理由", required=True), Field("review", "复查决定（无差评时必填）")),
 }
 
 
@@ -120,6 +123,9 @@ def _finish(action, rules, rec, state, when, by, out):
         out["to"] = escalation_target(rules, by)
         if not out["to"]:
             raise InputError("找不到可上报的上级，请指定上报对象")
+    if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
+        raise InputError(f"暂停理由 {out['reason']!r} 不在 rules/policy.yml 的 suspend.reasons 中："
+                         f"{'、'.join(rules.policy.suspend_reasons)}")
     if action == "rated":
         if out["score"] not in rules.policy.satisfaction:
             raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是 {out['score']}")
@@ -133,7 +139,7 @@ def describe(event: dict, rules) -> str:
     for k, label in (("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
                      ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
                      ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
-                     ("text", ""), ("note", "附注")):
+                     ("review", "复查决定"), ("text", ""), ("note", "附注")):
         v = event.get(k)
         if v in (None, "", []):
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
+from .clock import UNITS, Clock
+from .clock import zh_day as _zh_day
 from .fold import ACTION_ZH, STAGE_ZH
 from .names import CHANNELS
 from .record import CST, to_datetime
@@ -12,7 +14,8 @@ from .steps import describe
 
 
 def zh_day(d: date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+    """2026年11月29日, or nothing for no date."""
+    return _zh_day(d) if d else ""
 
 
 def zh_time(v) -> str:
@@ -45,12 +48,14 @@ def clerk_view(entry, rules, today: date) -> dict:
             ("查询码", m.get("code", "")),
             ("首问责任人", rules.who(m.get("first_responder")))]
     if st is not None:
-        rows.append(("当前阶段", STAGE_ZH.get(st.stage, st.stage or "") + ("（已结束）" if st.closed else "")))
+        rows.append(("当前阶段", st.status_zh + ("（已结束）" if st.closed else "") + (f"，第 {st.round} 轮（重办）" if st.round > 1 else "")))
         if st.handler:
             rows.append(("承办", rules.who(st.handler)))
         if dl and dl.due:
             left = "" if st.completed_at else f"，{days_left(rules, today, dl.due)}"
-            rows.append(("办结期限", zh_day(dl.due) + left))
+            rows.append(("办结期限", zh_day(dl.due) + ("（暂定）" if "due" in dl.provisional else "") + left))
+        if dl and dl.suspended:
+            rows.append(("暂停计时", f"{dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延"))
         elif dl and dl.next_deadline and not st.closed:
             rows.append(("下一期限", zh_day(dl.next_deadline) + f"，{days_left(rules, today, dl.next_deadline)}"))
         if st.rating is not None:
