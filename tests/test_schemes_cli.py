@@ -66,7 +66,7 @@ def test_complaints_by_book_and_discipline_office_against_a_department_or_the_ag
     assert [s["badge"] for s in out["staff"]] == ["J013"]                  # the head of 人口家庭科 answers
     r = agency.ok("--as", "J022", "complain", "--against", "agency", "--channel", "jijian", "--summary", "门难进",
                   "--witness", "J006", "--at", "2026-11-04T10:00")
-    cid2 = r.output.split("已登记投诉 ")[1].split("(")[0]
+    cid2 = r.output.split("已登记投诉 ")[1].split("（")[0]
     agency.ok("--as", "J022", "verdict", cid2, "--substantiated", "--reason", "属实", "--at", "2026-11-05T10:00")
     out = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)
     assert "J001" in [s["badge"] for s in out["staff"]]                   # the agency: its principal head

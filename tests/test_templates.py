@@ -86,7 +86,7 @@ def test_company_ladder_reports_what_was_actually_decided(tmp_path):
     a = made(tmp_path, "company")
     out = a.ok("--as", "C002", "complain", "--against", "C005", "--channel", "hotline", "--summary", "推诿",
                "--at", "2026-09-03T10:00").output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     a.ok("--as", "C002", "verdict", cid, "--substantiated", "--reason", "查有实据", "--at", "2026-09-04T10:00")
     assert "尚无处理决定" in a.ok("ladder", "2026").output
     a.ok("--as", "C001", "sanction", cid, "--staff", "C005", "--measure", "通报", "--at", "2026-09-05T10:00")
