@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..core.ledger import evaluate
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.names import channel_names, service_names
 from ..core.problems import InputError
 from ..core.steps import build as build_step
@@ -117,7 +117,7 @@ def event_command(name: str, action: str, help_text: str, options=()):
             extra = f"，承办：{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
                 extra += f"，办结期限 {zh_day(entry.deadlines.due)}"
-            click.echo(f"{ACTION_ZH[action]} {record_id}：已提交（{STAGE_ZH.get(st.stage, st.stage)}{extra}）")
+            click.echo(f"{ACTION_ZH[action]} {record_id}：已提交（{st.status_zh}{extra}）")
 
         for opt in reversed(options):
             cmd = opt(cmd)

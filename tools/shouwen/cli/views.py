@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.clock import UNITS, Clock
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
@@ -65,17 +64,22 @@ def _show_account(entry, rules, fmt):
         emit_json(out)
         return
     m = rec.meta
-    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查", "reports": "书面情况汇报"}[rec.kind]
     click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
     if rec.kind == "complaints":
         against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
             m.get("against"), list) else rules.who(m.get("against"))
         click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
-                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else "")
+                   + (f"  类别 {m['category']}" if m.get("category") else ""))
+        if m.get("witnesses"):
+            click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
+    elif rec.kind == "reports":
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
@@ -184,7 +188,7 @@ def find_cmd(desk, text, fmt):
     rows = []
     for e in hits:
         v = e.record.meta.get("visitor") if isinstance(e.record.meta.get("visitor"), dict) else {}
-        stage = STAGE_ZH.get(e.state.stage, "") if e.state else {"complaints": "投诉", "commendations": "表扬",
+        stage = e.state.status_zh if e.state else {"complaints": "投诉", "commendations": "表扬",
                                                                   "inspections": "检查"}.get(e.record.kind, "")
         rows.append([e.record.id, v.get("name", e.record.meta.get("name", "")), v.get("phone", e.record.meta.get("phone", "")),
                      stage, e.record.meta.get("matter") or e.record.meta.get("summary", "")])

@@ -88,7 +88,7 @@ def matter_row(item, rules) -> list:
     """编号、阶段、期限、说明、承办、发问事由 for one worklist item."""
     e = item.entry
     st = e.state
-    return [e.record.id, STAGE_ZH.get(st.stage, st.stage or ""), zh_day(item.due), item.why, rules.who(st.handler),
+    return [e.record.id, st.status_zh, zh_day(item.due), item.why, rules.who(st.handler),
             e.record.meta.get("matter", "")]
 
 
