@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..core.ledger import evaluate
+from ..core.clock import Clock
 from ..core.fold import ACTION_ZH
 from ..core.names import channel_names, service_names
 from ..core.problems import InputError
@@ -12,7 +13,7 @@ from ..core.record import local_day
 from ..core.rules import Rules
 from ..core.view import zh_day
 from ..repo.writer import append_event, load_for_write, register
-from .context import FORMATS, emit_json, parse_at, parse_day, pass_desk
+from .context import FORMATS, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 
 def _service_choice(rules: Rules) -> str | None:
@@ -57,8 +58,9 @@ def _channel_choice(default: str) -> str:
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
 @click.option("--body", default="", help="备注正文（Markdown）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
+@late_option
 @pass_desk
-def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt):
+def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt, late_reason):
     """登记一件新事项。不带参数时逐项询问（访客在等，按提示输入即可）。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
@@ -79,7 +81,8 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
         raise InputError(f"缺少 {'、'.join(missing)}")
     when = parse_at(at)
     rec = register(desk.root, rules, by, when, {"name": name, "organization": org, "address": address,
-                                                   "phone": phone}, matter.strip(), channel or "visit", service, body)
+                                                   "phone": phone}, matter.strip(), channel or "visit", service, body,
+                   late_reason=late_reason)
     if fmt == "json":
         emit_json({"id": rec.id, "code": rec.meta["code"], "path": rec.path})
     else:
@@ -101,8 +104,9 @@ def event_command(name: str, action: str, help_text: str, options=()):
         @click.option("--at", "at", help="事件时间（ISO，默认现在）")
         @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
         @click.option("--note", "note", help="附注")
+        @late_option
         @pass_desk
-        def cmd(desk, record_id, at, as_badge, note, **kw):
+        def cmd(desk, record_id, at, as_badge, note, late_reason, **kw):
             rules = desk.rules_for_write()
             by = desk.badge(as_badge)
             desk.as_badge = by            # the builder acts as this person too
@@ -111,6 +115,7 @@ def event_command(name: str, action: str, help_text: str, options=()):
             ev.update(builder(desk, rules, record_id, when, **kw))
             if note:
                 ev["note"] = note
+            with_late(ev, late_reason)
             rec = append_event(desk.root, rules, record_id, ev)
             entry = evaluate(rec, rules, local_day(when))
             st = entry.state

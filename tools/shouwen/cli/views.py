@@ -6,6 +6,7 @@ import click
 from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
+from ..core.corrections import event_words, masked_event
 from ..core.record import CST, local_day, to_datetime
 from ..core.view import MATTER_HEADERS, clerk_view, matter_row, table, width, zh_day
 from ..core.worklist import Item, bad_rating_open, find, worklist
@@ -43,7 +44,7 @@ def _print_events(entry, rules, names):
     for ev in entry.record.events:
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
-            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            detail = event_words(ev)
             click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:
@@ -56,7 +57,7 @@ def _show_account(entry, rules, fmt):
     rec, a = entry.record, entry.account
     if fmt == "json":
         out = {k: v for k, v in rec.meta.items() if k != "events"}
-        out.update(kind=rec.kind, path=rec.path, events=rec.events,
+        out.update(kind=rec.kind, path=rec.path, events=[masked_event(e) for e in rec.events],
                    problems=[p.as_json() for p in entry.problems])
         if isinstance(a, Complaint):
             out.update(finding=a.verdict.finding if a.verdict else None,

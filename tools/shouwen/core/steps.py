@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .fold import allowed
+from .clock import Clock
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
@@ -113,12 +114,14 @@ def _finish(action, rules, rec, state, when, by, out):
                 raise InputError(f"{rec.path} [{rec.id}]：尚未受理，不能按受理日计算承诺期限；请先签收受理")
             if days < 0:
                 raise InputError(f"{_where(rec, 'days')}：工作日数不能为负数")
+            # counted as the service counts its limits (working days, calendar days or hours), else as the scheme does
+            clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock or Clock()
             if svc is not None and days > svc.promised_days:
-                msg = f"{days} 个工作日超过《{svc.name}》承诺时限 {svc.promised_days} 个工作日"
+                msg = f"{clock.label(days)}超过《{svc.name}》承诺时限 {clock.label(svc.promised_days)}"
                 raise InputError(f"{_where(rec, '--days')}：{msg}",
-                                 [Problem("promise-exceeds-limit", f"最多 {svc.promised_days} 个工作日", path=rec.path,
+                                 [Problem("promise-exceeds-limit", f"最多 {clock.label(svc.promised_days)}", path=rec.path,
                                           record=rec.id, field="--days")])
-            out["due"] = rules.calendar.add(local_day(state.accepted_at), days)
+            out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
     if action == "escalated" and not out.get("to"):
         out["to"] = escalation_target(rules, by)
         if not out["to"]:

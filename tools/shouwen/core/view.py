@@ -47,6 +47,8 @@ def clerk_view(entry, rules, today: date) -> dict:
             ("渠道", (CHANNELS.get(m.get("channel")) or (m.get("channel"),))[0]),
             ("查询码", m.get("code", "")),
             ("首问责任人", rules.who(m.get("first_responder")))]
+    if getattr(entry, "voided", None):
+        rows.insert(0, ("已作废", entry.voided.reason))
     if st is not None:
         rows.append(("当前阶段", st.status_zh + ("（已结束）" if st.closed else "") + (f"，第 {st.round} 轮（重办）" if st.round > 1 else "")))
         if st.handler:

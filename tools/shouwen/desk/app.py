@@ -159,7 +159,8 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             service = service_names(g.rules).resolve(f["service"], "办事事项") if f.get("service", "").strip() else None
             channel = channel_names().resolve(f.get("channel") or "来访", "渠道")
             visitor = {k: f.get(k, "").strip() for k in ("name", "phone", "organization", "address")}
-            rec = register(root, g.rules, g.me, now(), visitor, f["matter"].strip(), channel, service)
+            when = now()          # the desk's clock dates the event and its commit alike
+            rec = register(root, g.rules, g.me, when, visitor, f["matter"].strip(), channel, service, commit_at=when)
             return url_for("record", rid=rec.id, new=1)
         return write(f.get("once", ""), work)
 
@@ -190,7 +191,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             ev.update(steps.build(action, g.rules, rec, entry.state, when, g.me, request.form.to_dict()))
             if request.form.get("note", "").strip():
                 ev["note"] = request.form["note"].strip()
-            append_event(root, g.rules, rid, ev)
+            append_event(root, g.rules, rid, ev, commit_at=when)
             return url_for("record", rid=rid)
         return write(request.form.get("once", ""), work)
 

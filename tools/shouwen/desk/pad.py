@@ -73,7 +73,7 @@ def rate():
         ev.update(steps.build("rated", g.rules, rec, entry.state, now, g.me,
                               {"score": request.form.get("score"), "comment": request.form.get("comment")}))
         ev["given_by"] = "visitor"
-        append_event(root, g.rules, rid, ev)
+        append_event(root, g.rules, rid, ev, commit_at=now)
     except (InputError, BusyError) as e:
         _queue()[g.me] = rid
         return render_template("pad.html", waiting=_waiting(), scale=g.rules.policy.satisfaction, error=str(e)), 422
