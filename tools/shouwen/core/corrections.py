@@ -115,7 +115,7 @@ def correctable(policy_fields, dotted: str) -> bool:
 def describe(c: Correction) -> str:
     """One line for `show` and `history`: field, old → new (masked when personal), reason."""
     name = FIELD_ZH.get(c.field, c.field)
-    return f"更正{name}:{mask(c.field, c.old)} → {mask(c.field, c.new)}（理由：{c.reason}）"
+    return f"更正{name}：{mask(c.field, c.old)} → {mask(c.field, c.new)}（理由：{c.reason}）"
 
 
 def correction_problems(rec, allowed_fields) -> list:

@@ -7,6 +7,7 @@ from datetime import date
 
 from .clock import UNITS, Clock
 from .clock import zh_day as _zh_day
+from .corrections import event_words
 from .fold import ACTION_ZH, STAGE_ZH
 from .names import CHANNELS
 from .record import CST, to_datetime
@@ -65,8 +66,10 @@ def clerk_view(entry, rules, today: date) -> dict:
     events = []
     for ev in rec.events:
         if isinstance(ev, dict):
+            # a correction names the field and masks personal values, as history and the JSON do
+            detail = event_words(ev) if ev.get("action") == "corrected" else describe(ev, rules)
             events.append({"at": zh_time(ev.get("at")), "action": ACTION_ZH.get(ev.get("action"), ev.get("action")),
-                           "by": rules.who(ev.get("by")), "detail": describe(ev, rules)})
+                           "by": rules.who(ev.get("by")), "detail": detail})
     return {"id": rec.id, "rows": [(k, v) for k, v in rows if v not in (None, "")], "events": events,
             "problems": [p.line() for p in entry.problems]}
 
