@@ -25,7 +25,7 @@ def _against(rules, refs):
     """Staff badges, department ids, or `agency` (the 机关 itself, S2 第七条)."""
     for r in refs:
         if r not in rules.staff and r not in rules.departments and r != AGENCY:
-            raise InputError(f"--against {r}：既不是 rules/staff.yml 中的工号，也不是 rules/institution.yml 中的部门 id,"
+            raise InputError(f"--against {r}：既不是 rules/staff.yml 中的工号，也不是 rules/institution.yml 中的部门 id，"
                              f"也不是 {AGENCY}（本机关）")
     return list(refs)
 

@@ -30,7 +30,7 @@ def show_cmd(desk, record_id, today, fmt):
         emit_json(entry_json(entry, rules))
         return
     view = clerk_view(entry, rules, parse_day(today, "--today") or today_cst())
-    click.echo(f"{rec.id}  {rec.meta.get('matter', '')}")
+    click.echo(f"{rec.id}  {rec.meta.get('matter', '')}" + (f"  【已作废：{entry.voided.reason}】" if entry.voided else ""))
     for label, value in view["rows"]:
         click.echo(f"  {label}{' ' * (12 - width(label))}{value}")
     click.echo("  办理经过：")
