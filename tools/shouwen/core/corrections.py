@@ -1,7 +1,7 @@
 """Corrections as events (pure): a record's header is never edited, it is mended by events.
 
 `corrected` names a header field (`visitor.phone`, `matter` …), the old and the new value and a
-reason; `voided` (作废) marks a duplicate or mistaken registration, which stays in the ledger but
+reason; `voided` （作废） marks a duplicate or mistaken registration, which stays in the ledger but
 out of every count. Folding a record's events over its header gives the record as it now reads.
 Personal values (a visitor's or complainant's) are masked wherever they leave the record.
 """

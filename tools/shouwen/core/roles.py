@@ -47,7 +47,7 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
     if raw is None:
         return perms
     if not isinstance(raw, dict):
-        problems.append(Problem("rules-invalid", "permissions 应为映射（职责：允许的人员）", path=path, field="permissions"))
+        problems.append(Problem("rules-invalid", "permissions 应为映射（职责： 允许的人员）", path=path, field="permissions"))
         return perms
     for duty, grants in raw.items():
         where = f"permissions.{duty}"
@@ -118,7 +118,7 @@ def refusal(rules, badge: str | None, duty: str, own: bool = False) -> str | Non
     if may(rules, badge, duty, own):
         return None
     allowed = ";".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
-    return (f"按 rules/policy.yml 的 permissions.{duty},{DUTIES[duty]}只能由 {allowed} 进行；"
+    return (f"按 rules/policy.yml 的 permissions.{duty}，{DUTIES[duty]}只能由 {allowed} 进行；"
             f"{rules.who(badge) or badge or '提交人'} 不在其列")
 
 

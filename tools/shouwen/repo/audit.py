@@ -74,12 +74,13 @@ class _Auditor:
         self.root, self.rules, self.report, self.records = root, rules, report, records
         self.trust, self.sigs, self.only = trust, sigs or {}, only
         self.now = None            # the rules as they stood before the commit being judged
+        self._authors: dict = {}
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
 
     # --- reporting -------------------------------------------------------------------------
     def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
-        badge = self.rules_now.staff_by_email(c.email)
-        person = f"{c.author} <{c.email}>" + (f" ({badge.badge})" if badge else "")
+        badge = self.author(c)
+        person = f"{c.author} <{c.email}>" + (f" ({badge})" if badge else "")
         p = Problem(code, msg, path=path, record=record_of(path), severity=HISTORY_CODES[code],
                     extra={"commit": c.sha, "person": person, **extra})
         self.report.problems.append(p)
@@ -90,8 +91,11 @@ class _Auditor:
         return self.now or self.rules
 
     def author(self, c):
-        s = self.rules_now.staff_by_email(c.email)
-        return s.badge if s else None
+        key = (id(self.rules_now), c.email)      # the roster is searched once per person, not per commit
+        if key not in self._authors:
+            s = self.rules_now.staff_by_email(c.email)
+            self._authors[key] = s.badge if s else None
+        return self._authors[key]
 
     def sig(self, c):
         return self.sigs.get(c.sha, ("N", None))
@@ -211,7 +215,7 @@ class _Auditor:
             self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式：{rec.noncanonical.message}")
         for ev in ch.removed:
             self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件："
-                         f"{ev.get('action') if isinstance(ev, dict) else ev}({_short(ev)})")
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）")
         if ch.fields or ch.body:
             names = "、".join(ch.fields + (["正文"] if ch.body else []))
             self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
@@ -288,7 +292,7 @@ class _Auditor:
                 self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
             why = "本机构要求签名，导入提交没有导入人本人经信任的签名"
         if why:
-            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据：{why};"
+            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据：{why}；"
                          "其中事件的署名与时间按普通提交审查")
             return False
         return True
@@ -341,7 +345,9 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
             relevant.append((c, chs))
     report.commits = len(relevant)
     pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
-    records = store.load_blobs(root, sorted(pairs))
+    steps = [(p, o, n) for c, chs in relevant if len(c.parents) <= 1 for p, o, n in chs[0]
+             if is_record(p) and o != ZERO and n != ZERO]
+    records = store.load_blobs(root, sorted(pairs), steps)
     trust, sigs = None, {}
     shas = [c.sha for c, _ in relevant]
     if rules.policy.signing_required and not signatures:
