@@ -109,7 +109,7 @@ def late_option(f):
     """--late-reason: an event entered later than the policy's grace (补录) says why; SHOUWEN_LATE_REASON
     sets it for a whole session of entering a paper backlog."""
     return click.option("--late-reason", "late_reason", envvar="SHOUWEN_LATE_REASON",
-                        help="补录理由:事件时间早于现在超过补录宽限时必填(记入事件,显示为补录)")(f)
+                        help="补录理由：事件时间早于现在超过补录宽限时必填（记入事件，显示为补录）")(f)
 
 
 def with_late(event: dict, late_reason: str | None) -> dict:

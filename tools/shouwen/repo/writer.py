@@ -157,7 +157,7 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         rec = load_for_write(root, record_id)
         if rec.noncanonical is not None:
             # appending would silently rewrite a hand-made layout; it is mended on purpose, by `fmt`
-            raise InputError(f"{rec.path} [{record_id}] 不是规范格式,未写入;请先运行 shouwen fmt", [rec.noncanonical])
+            raise InputError(f"{rec.path} [{record_id}] 不是规范格式，未写入；请先运行 shouwen fmt", [rec.noncanonical])
         meta = copy.deepcopy(rec.meta)
         meta["events"] = list(meta.get("events") or []) + [event]
         new = Record(rec.path, meta, rec.body)
