@@ -138,7 +138,7 @@ def test_no_request_leaves_the_site(site, browser, requests_seen):
 
 def test_axe_finds_no_serious_violation(site, browser, requests_seen):
     if not os.path.exists(AXE):
-        missing(f"没有 axe-core({AXE};npm install axe-core)")
+        missing(f"没有 axe-core（{AXE}；npm install axe-core）")
     base, _, _ = site
     page = _page(browser, requests_seen)
     found = {}

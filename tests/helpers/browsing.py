@@ -13,7 +13,7 @@ SIZES = {"desktop": (1280, 900), "phone": (390, 844), "kiosk": (1080, 1920)}
 
 
 def missing(what):
-    (pytest.fail if REQUIRED else pytest.skip)(f"{what}(CI 中由 .ci/run 安装并强制运行)")
+    (pytest.fail if REQUIRED else pytest.skip)(f"{what}（CI 中由 .ci/run 安装并强制运行）")
 
 
 def launch(p):
@@ -26,7 +26,7 @@ def require_browser():
     except ImportError:
         missing("未安装 Python 包 playwright")
     if not CHROMIUM:
-        missing("没有找到 chromium(Debian 包 chromium)")
+        missing("没有找到 chromium（Debian 包 chromium）")
 
 
 def new_page(browser, requests_seen, size="desktop", **kw):
