@@ -93,7 +93,7 @@ def guide_page(pages: Pages, rules: Rules, s, aliases: list[str]) -> str:
 
 
 def classified(rules: Rules) -> bool:
-    """涉密单位 (S2 第三条: 设立首问责任人公示牌, 涉密单位除外): no badge board, on the site or on paper."""
+    """涉密单位（S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
     return bool(rules.institution.get("classified"))
 
 

@@ -139,6 +139,21 @@ class BuildFailed(Exception):
         super().__init__("\n".join(lines))
 
 
+NOT_FOUND = ("<h1>404 - Not found</h1>",
+             "<h1>404：页面不存在</h1><p>您要找的页面不存在或已移动。请回到<a href=\"{home}\">首页</a>，"
+             "或用页面上方的搜索查找。</p>")
+
+
+def chinese_404(site_dir: str, home: str):
+    """Both themes' 404 page says 'Not found' in English whatever the language: say it in Chinese."""
+    path = os.path.join(site_dir, "404.html")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace(NOT_FOUND[0], NOT_FOUND[1].format(home=home)))
+
+
 def zensical_build(root: str, out: str) -> Job:
     """The whole site with Zensical into `out` (see publish/zensical.py); RulesBroken for bad
     rules, BuildFailed when Zensical refuses or the output would leak."""
@@ -158,6 +173,7 @@ def zensical_build(root: str, out: str) -> Job:
                  if l.strip() and not l.startswith(("Traceback", "  ", "RuntimeError", "Build started"))]
         raise BuildFailed(lines + ["Zensical 未能生成网站（--strict：任何警告都使构建失败）"])
     built = zensical.finish(where)
+    chinese_404(built, config.get("site_url") or "/")
     problems = guard(job, built)
     if problems:
         shutil.rmtree(where, ignore_errors=True)     # a leaking site must not be left for somebody to publish
