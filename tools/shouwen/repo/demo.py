@@ -184,7 +184,8 @@ def _plan(rules, clock, rng, reg_at):
     return reg, ev
 
 
-def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) -> tuple[str, int]:
+def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
+              progress=lambda done, total: None) -> tuple[str, int]:
     path = init_repo(directory, "bureau")
     rules = load_rules(path)
     rng = random.Random(seed)
@@ -224,6 +225,7 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) 
         else:   # an event on an accountability record registered earlier
             append_event(path, rules, ids[i], payload, commit_at=at)
         commits += 1
+        progress(commits, len(ops))
     return path, commits
 
 
