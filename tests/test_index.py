@@ -108,3 +108,11 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
     lie = {k: (lo, hi, ({}, [], None, None, [], None)) for k, (lo, hi, _) in rows.items()}
     pickle.dump(("another version", lie), open(demo_copy / index.FILE, "wb"))
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+
+
+def test_a_generated_agency_gives_the_same_answers_with_and_without_the_index(tmp_path, monkeypatch):
+    from datetime import date
+    from shouwen.repo.demo import make_demo
+    path, _ = make_demo(str(tmp_path / "gen"), 150, date(2026, 6, 1), date(2026, 11, 27), seed=3)
+    out = _same_both_ways(path, "2026-11-27", monkeypatch)
+    assert out[0][2]["records"] >= 150 and out[1][2]
