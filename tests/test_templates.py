@@ -74,7 +74,7 @@ def test_company_discretionary_measures_and_commendation(tmp_path):
     assert q["commended"] == [{"badge": "C004", "count": 1}]
 
 
-@pytest.mark.parametrize("template", ["hotel", "company"])
+@pytest.mark.parametrize("template", ["hotel", "company", "county"])
 def test_each_template_builds_its_public_site(tmp_path, template):
     a = made(tmp_path, template)
     a.ok("site", "build", "-o", str(tmp_path / "out"))

@@ -151,7 +151,7 @@ def check_inquiry(rec: Record, rules: Rules):
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))
-    state = fold(events, fr, rules.department_of)
+    state = fold(events, fr, rules.department_of, rules.policy.bad_ratings)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
     return out, state

@@ -143,7 +143,8 @@ def account_meta(rid: str, by: str, at: datetime, meta: dict, first_event: dict)
 
 
 def account_subject(kind: str, rid: str, meta: dict) -> str:
-    return f"{ACCOUNT_TITLE[kind]} {rid}:{str(meta.get('summary') or meta.get('staff') or '')[:40]}"
+    summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
+    return f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}"
 
 
 def _refuse(problems: list[Problem]):
@@ -214,8 +215,8 @@ def register(root: str, rules: Rules, by: str, at: datetime, visitor: dict, matt
         return rec
 
 
-ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY"}
-ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬"}
+ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY", "reports": "HB"}
+ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬", "reports": "书面情况汇报"}
 
 
 def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, meta: dict, first_event: dict,
