@@ -82,6 +82,7 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
     (victim.parent / "20261127-J005-999.md").write_text(victim.read_text(encoding="utf-8"), encoding="utf-8")
     inquiries[5].unlink()
     changed = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
+    assert os.path.exists(f"{demo_copy / index.FILE}.journal")     # a few changed records: no rewrite
     codes = {p["code"] for p in changed[0][2]["problems"]} - {p["code"] for p in before[0][2]["problems"]}
     assert {"field-invalid", "id-path-mismatch"} <= codes
     assert changed[0][2]["records"] == before[0][2]["records"]
@@ -105,7 +106,7 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
     # an index that says something else about the same blobs under another code's key is not read
     import pickle
     key, rows = pickle.load(open(demo_copy / index.FILE, "rb"))
-    lie = {k: (lo, hi, ({}, [], None, None, [], None)) for k, (lo, hi, _) in rows.items()}
+    lie = {k: tuple((lo, hi, ({}, [], None, None, [], None)) for lo, hi, _ in windows) for k, windows in rows.items()}
     pickle.dump(("another version", lie), open(demo_copy / index.FILE, "wb"))
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
 
