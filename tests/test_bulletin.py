@@ -75,6 +75,9 @@ def test_review_and_rollup(agency, tmp_path):
     assert rows["J006"]["substantiated"] == 2 and "不称职" in rows["J006"]["bars"]
     assert rows["J006"]["excellent_allowed"] is False and rows["J005"]["excellent_allowed"] is True
     assert rows["J005"]["quarters"]["Q3"] is not None and rows["J005"]["quarters"]["Q1"] is None
+    # each consequence said once, in words (it printed "不得评为优秀、不称职,不得评为优秀")
+    line = next(x for x in agency.ok("review", "2026").output.splitlines() if "J006" in x)
+    assert "年度考核评为不称职" in line and line.count("不得评为优秀") == 0 and line.count("不称职") == 1
     other = tmp_path / "other"
     CliRunner().invoke(cli, ["init", str(other)])
     b = Agency(other)
@@ -87,6 +90,8 @@ def test_review_and_rollup(agency, tmp_path):
     out = json.loads(CliRunner().invoke(cli, ["rollup", *files, "--format", "json"]).stdout)
     assert out["quarter"] == "2026Q3" and len(out["agencies"]) == 2
     assert out["total"]["registered"] == 4 and out["total"]["substantiated"] == 1
+    text = CliRunner().invoke(cli, ["rollup", *files]).output
+    assert "None" not in text and "满意度 —" in text                    # the other agency has no rating
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
     r = CliRunner().invoke(cli, ["rollup", files[0], str(bad)])

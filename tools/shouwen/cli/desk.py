@@ -5,7 +5,7 @@ import click
 
 from ..core.escalation import escalation_target
 from ..core.ledger import evaluate
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.problems import InputError, Problem
 from ..core.record import local_day
 from ..core.rules import Rules
@@ -101,7 +101,7 @@ def event_command(name: str, action: str, help_text: str, options=()):
             extra = f",承办:{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
                 extra += f",办结期限 {entry.deadlines.due}"
-            click.echo(f"{ACTION_ZH[action]} {record_id}:已提交({STAGE_ZH.get(st.stage, st.stage)}{extra})")
+            click.echo(f"{ACTION_ZH[action]} {record_id}:已提交({st.status_zh}{extra})")
 
         for opt in reversed(options):
             cmd = opt(cmd)

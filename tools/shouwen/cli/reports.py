@@ -131,7 +131,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     day = parse_day(today, "--today") or today_cst()
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     if qa.end >= day and not write:
-        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至{zh_day(qa.as_of)}", err=True)
+        click.echo(f"注意：{qa.year} 年{Q_ZH[qa.q]}尚未结束，数据截至{zh_day(qa.as_of)}", err=True)
     if fmt == "json":
         emit_json(as_json(qa, rules, sha))
         return

@@ -6,7 +6,7 @@ import click
 from datetime import date
 
 from ..core.clock import UNITS, Clock, zh_day
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
@@ -42,7 +42,7 @@ def show_cmd(desk, record_id, today, fmt):
             click.echo(f"  办结期限 {zh_day(dl.due)}{'(暂定)' if 'due' in dl.provisional else ''}"
                        f"{'  已超期' if dl.overdue else ''}")
         if dl and dl.suspended:
-            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]},期限已相应顺延")
+            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延")
     _print_events(entry, rules, ACTION_ZH)
 
 
@@ -71,17 +71,22 @@ def _show_account(entry, rules, fmt):
         emit_json(out)
         return
     m = rec.meta
-    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查", "reports": "书面情况汇报"}[rec.kind]
     click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
     if rec.kind == "complaints":
         against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
             m.get("against"), list) else rules.who(m.get("against"))
         click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
-                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else "")
+                   + (f"  类别 {m['category']}" if m.get("category") else ""))
+        if m.get("witnesses"):
+            click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
+    elif rec.kind == "reports":
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
@@ -115,7 +120,7 @@ def _table(entries, rules):
         st, dl = e.state, e.deadlines
         due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
         flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
-        click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
+        click.echo(f"{e.record.id}  {st.status_zh:<4}  {str(due or ''):<10}  {flag:<2}  "
                    f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
 
 

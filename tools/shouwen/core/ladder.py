@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .clock import zh_day
 from .problems import Problem
 
 KINDS = ("count", "severity", "discretionary")
@@ -255,15 +256,19 @@ def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[
     (company), what it chose is what was recorded: the `sanctioned` events, not a prescription."""
     people: dict[str, PersonYear] = {}
     heads: dict[str, HeadYear] = {}
-    recorded = {(c.id, s.staff): s for c in complaints for s in c.sanctions}
+    recorded: dict = {}
+    for c in complaints:
+        for s in c.sanctions:
+            recorded.setdefault((c.id, s.staff), []).append(s)
     for p in prescriptions(lad, complaints, rules, year):
         py = people.setdefault(p.badge, PersonYear(p.badge))
         py.count += 1
         py.complaints.append(p.complaint)
         step = p.step
         if lad.kind == "discretionary":
-            rec = recorded.get((p.complaint, p.badge))
-            step = rec and Step(p.nth, list(rec.measures), rec.bonus_deduction or 0.0)
+            decided = recorded.get((p.complaint, p.badge))
+            step = decided and Step(p.nth, [m for d in decided for m in d.measures],
+                                    min(1.0, sum(d.bonus_deduction or 0.0 for d in decided)))
         if step is None:
             continue
         py.step = max(py.step, step.nth)
@@ -356,7 +361,7 @@ def missing_sanctions(complaints: list, rules, today) -> list[Problem]:
             late = due.late(today)
             severity = "error" if late and not due.provisional else "warning"
             when = "已过期限" if late else "请在期限内"
-            out.append(Problem("sanction-missing", f"投诉于 {v.day} 查实,{rules.who(badge)} 尚无处理决定;"
-                               f"最迟 {due.zh()} 作出并登记(shouwen sanction),{when}",
+            out.append(Problem("sanction-missing", f"投诉于 {zh_day(v.day)} 查实，{rules.who(badge)} 尚无处理决定；"
+                               f"最迟 {due.zh()} 作出并登记（shouwen sanction），{when}",
                                path=c.path, record=c.id, field="events", severity=severity))
     return out

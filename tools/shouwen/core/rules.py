@@ -115,6 +115,8 @@ class Rules:
         """A badge or a department id, spelled for a person."""
         if not ref:
             return ""
+        if ref == "agency":                 # a complaint against the agency itself
+            return f"本机关（{self.institution.get('name', '')}）"
         if ref in self.staff:
             s = self.staff[ref]
             return f"{s.name}({ref})"
