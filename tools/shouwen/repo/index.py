@@ -255,3 +255,15 @@ def _load_ledger(root, rules, today, rev, use_cache) -> Ledger:
     entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
     return judge(entries, rules, today)
+
+
+def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:
+    """The ledger of a commit or tree judged only where `paths` are: those records in full, every other
+    one by the id its file name gives (which `check` holds to the id inside). What only the whole ledger
+    shows is judged over all of them, so a new file's duplicate id or dangling reference is found, and
+    the cost is that of the few files, not of the ledger (the pre-commit hook)."""
+    listed = store.listing(root, rev)
+    mine = store.contents(root, rev, [x for x in listed if x[0] in paths])
+    full = {p: evaluate(parse(p, d), rules, today) for p, _, d in mine}
+    return judge([full.get(p) or Entry(Record(p, {"id": p.rsplit("/", 1)[-1][:-3].split(".")[0]}), None, None)
+                  for p, _, _ in listed], rules, today)
