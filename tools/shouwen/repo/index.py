@@ -74,15 +74,16 @@ class _Source:
 
 
 def code_key() -> str:
-    """What judged: the core's sources, the calendar data, the index format."""
+    """What judged: the core's sources, the rules loader, this module, the calendar data, the version."""
     import chinese_calendar
     from .. import core, __version__
     h = hashlib.sha1(f"{INDEX_VERSION}:{__version__}:{getattr(chinese_calendar, '__version__', '')}".encode())
     folder = os.path.dirname(core.__file__)
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            with open(os.path.join(folder, name), "rb") as fh:
-                h.update(name.encode() + b"\0" + fh.read())
+    sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sources + [os.path.join(here, "loader.py"), os.path.abspath(__file__)]:   # rules read, rows kept
+        with open(path, "rb") as fh:
+            h.update(os.path.basename(path).encode() + b"\0" + fh.read())
     return h.hexdigest()
 
 
