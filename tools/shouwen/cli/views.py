@@ -9,6 +9,7 @@ from ..core.clock import UNITS, Clock, zh_day
 from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
+from ..core.corrections import event_words, masked_event
 from ..core.record import CST, local_day, to_datetime
 from ..repo.writer import load_for_write
 from .context import CHANNEL_NAMES, FORMATS, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
@@ -29,8 +30,8 @@ def show_cmd(desk, record_id, today, fmt):
         emit_json(entry_json(entry, rules))
         return
     st, dl = entry.state, entry.deadlines
-    m = rec.meta
-    click.echo(f"{rec.id}  {m.get('matter')}")
+    m = entry.record.meta          # as it now reads, corrections applied
+    click.echo(f"{rec.id}  {m.get('matter')}" + (f"  【已作废:{entry.voided.reason}】" if entry.voided else ""))
     click.echo(f"  查询码 {m.get('code')}  渠道 {CHANNEL_NAMES.get(m.get('channel'), m.get('channel'))}"
                f"  首问责任人 {rules.who(m.get('first_responder'))}")
     if m.get("service"):
@@ -50,7 +51,7 @@ def _print_events(entry, rules, names):
     for ev in entry.record.events:
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
-            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            detail = event_words(ev)
             click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:
@@ -63,7 +64,7 @@ def _show_account(entry, rules, fmt):
     rec, a = entry.record, entry.account
     if fmt == "json":
         out = {k: v for k, v in rec.meta.items() if k != "events"}
-        out.update(kind=rec.kind, path=rec.path, events=rec.events,
+        out.update(kind=rec.kind, path=rec.path, events=[masked_event(e) for e in rec.events],
                    problems=[p.as_json() for p in entry.problems])
         if isinstance(a, Complaint):
             out.update(finding=a.verdict.finding if a.verdict else None,

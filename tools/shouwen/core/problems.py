@@ -21,6 +21,7 @@ CODES: dict[str, tuple[str, str]] = {
     "id-duplicate": ("record", ERROR),
     "id-path-mismatch": ("record", ERROR),
     "event-order": ("record", ERROR),
+    "record-noncanonical": ("record", ERROR),
     # reference
     "staff-unknown": ("reference", ERROR),
     "department-unknown": ("reference", ERROR),
@@ -44,6 +45,9 @@ CODES: dict[str, tuple[str, str]] = {
     "sanction-mismatch": ("ladder", ERROR),
     "policy-expired": ("ladder", ERROR),
     "sanction-missing": ("ladder", WARNING),
+    # roles (core.roles): who may do what, in rules/policy.yml `permissions`
+    "role-forbidden": ("role", ERROR),
+    "conflict-of-interest": ("role", ERROR),
     # privacy
     "pii-leak": ("privacy", ERROR),
 }

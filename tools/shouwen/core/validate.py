@@ -6,6 +6,7 @@ from .ids import CODE_RE, parse_id
 from .problems import Problem
 from .record import Record, to_date, to_datetime
 from .rules import Rules
+from .sanity import promise_problems
 
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
 INQUIRY_FIELDS = {"id": True, "code": True, "channel": True, "first_responder": True, "visitor": True,
@@ -154,4 +155,5 @@ def check_inquiry(rec: Record, rules: Rules):
     state = fold(events, fr, rules.department_of, rules.policy.bad_ratings)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
+    out.extend(promise_problems(rec))
     return out, state

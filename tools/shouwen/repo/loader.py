@@ -1,14 +1,18 @@
 """Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import tempfile
+from datetime import datetime
 from dataclasses import replace
 
 import yaml
 
 from ..core.problems import Problem
+from ..core.roles import check_references
+from ..core.record import local_day
 from ..core.record import parse as parse_document
 from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments, parse_policy,
                           parse_service, parse_staff, yaml_message)
@@ -42,6 +46,7 @@ def load_rules(root: str) -> Rules:
     departments = parse_departments(inst, "rules/institution.yml", problems)
     staff = parse_staff(_read_yaml(root, "rules/staff.yml", problems), "rules/staff.yml", departments, problems)
     policy = parse_policy(_read_yaml(root, "rules/policy.yml", problems), "rules/policy.yml", problems)
+    problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
     cal = parse_calendar(_read_yaml(root, "rules/calendar.yml", problems, required=False),
                          "rules/calendar.yml", problems)
     services: dict[str, Service] = {}
@@ -88,3 +93,45 @@ def load_rules_at(root: str, rev: str) -> Rules:
         rules = load_rules(tmp)
     rules.root = root
     return rules
+
+
+class RulesInTime:
+    """The rules as they stood on a day (DESIGN §9: judgements that depend on the roster use it as it
+    stood): each commit that changed `rules/` applies from its own day on; before the first, the
+    first; after the last, the rules in the work tree. Each version is read once."""
+
+    def __init__(self, root: str, current: Rules):
+        self.root, self.current = root, current
+        self._days: list | None = None
+        self._shas: list = []
+        self._loaded: dict = {}
+
+    def _versions(self):
+        if self._days is None:
+            try:
+                out = gitio.git(self.root, "log", "--reverse", "--format=%H %cI", "--", "rules")
+            except gitio.GitError:
+                out = ""
+            rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in
+                    (line.split() for line in out.splitlines() if line.strip())]
+            self._days, self._shas = [], [s for _, s in rows]
+            for day, _ in rows:      # in commit order; a clock that ran behind never reorders versions
+                self._days.append(max(day, self._days[-1]) if self._days else day)
+        return self._days
+
+    def key(self) -> str:
+        """Which versions of the rules there are: part of what a judgement depends on."""
+        self._versions()
+        return hashlib.sha1(" ".join(self._shas).encode()).hexdigest()[:16]
+
+    def on(self, day) -> Rules:
+        days = self._versions()
+        if len(days) < 2:
+            return self.current
+        i = max(bisect.bisect_right(days, day) - 1, 0)
+        if i == len(days) - 1:
+            return self.current
+        sha = self._shas[i]
+        if sha not in self._loaded:
+            self._loaded[sha] = load_rules_at(self.root, sha)
+        return self._loaded[sha]
