@@ -65,7 +65,7 @@ def demo_copy(tmp_path):
 def test_the_demo_gives_the_same_answers_with_and_without_the_index(demo_copy, monkeypatch):
     first = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     assert first[0][2]["records"] > 300 and first[0][2]["problems"]
-    assert os.path.exists(demo_copy / index.FILE)
+    assert index.index_files(demo_copy)
     # another day, then back: entries judged for one day are not taken for another
     later = _same_both_ways(demo_copy, "2027-03-01", monkeypatch)
     assert later[0][2] != first[0][2]
@@ -82,7 +82,6 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
     (victim.parent / "20261127-J005-999.md").write_text(victim.read_text(encoding="utf-8"), encoding="utf-8")
     inquiries[5].unlink()
     changed = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
-    assert os.path.exists(f"{demo_copy / index.FILE}.journal")     # a few changed records: no rewrite
     codes = {p["code"] for p in changed[0][2]["problems"]} - {p["code"] for p in before[0][2]["problems"]}
     assert {"field-invalid", "id-path-mismatch"} <= codes
     assert changed[0][2]["records"] == before[0][2]["records"]
@@ -101,13 +100,16 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
 def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch):
     want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     for garbage in (b"not a pickle", b"\x80\x05N."):
-        (demo_copy / index.FILE).write_bytes(garbage)
+        for f in index.index_files(demo_copy):
+            open(f, "wb").write(garbage)
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an index that says something else about the same blobs under another code's key is not read
     import pickle
-    key, rows = pickle.load(open(demo_copy / index.FILE, "rb"))
-    lie = {k: tuple((lo, hi, ({}, [], None, None, [], None)) for lo, hi, _ in windows) for k, windows in rows.items()}
-    pickle.dump(("another version", lie), open(demo_copy / index.FILE, "wb"))
+    for f in index.index_files(demo_copy):
+        key, rows = pickle.load(open(f, "rb"))
+        lie = {k: tuple((lo, hi, ({}, [], None, None, [], None, [], None)) for lo, hi, _ in windows)
+               for k, windows in rows.items()}
+        pickle.dump(("another version", lie), open(f, "wb"))
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
 
 

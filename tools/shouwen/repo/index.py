@@ -35,7 +35,18 @@ INDEX_VERSION = 2
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
-FILE = os.path.join(".shouwen", "index", f"ledger-v{INDEX_VERSION}.pickle")
+FOLDER = os.path.join(".shouwen", "index")
+KEEP_FILES = 4      # one index per way of judging (today's rules, the rules in time, a commit's rules)
+
+
+def index_files(root: str) -> list[str]:
+    """The index files present, newest first."""
+    folder = os.path.join(root, FOLDER)
+    try:
+        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".pickle")]
+    except OSError:
+        return []
+    return sorted(names, key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
 
 
 class IndexedRecord(Record):
@@ -171,7 +182,8 @@ class _Index:
     """The rows of the last full write, and a journal of the rows judged since (merged in when it grows)."""
 
     def __init__(self, root: str, key: str):
-        self.file, self.key = os.path.join(root, FILE), key
+        name = f"ledger-v{INDEX_VERSION}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pickle"
+        self.root, self.file, self.key = root, os.path.join(root, FOLDER, name), key
         self.rows = _read(self.file, key)
         self.journal = _read(self.file + ".journal", key) if self.rows else {}
         self.rows.update(self.journal)
@@ -196,10 +208,12 @@ class _Index:
             _write(self.file + ".journal", self.key, journal)
             return
         _write(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
-        try:
-            os.unlink(self.file + ".journal")
-        except OSError:
-            pass
+        for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
+            for f in (stale, stale + ".journal"):
+                try:
+                    os.unlink(f)
+                except OSError:
+                    pass
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
