@@ -117,13 +117,13 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 @click.argument("quarter", metavar="YYYYQn|last")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
 @click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
-@click.option("--today", help="按该日期计算(默认今天);季度未结束时数据截至该日")
+@click.option("--today", help="按该日期计算（默认今天）；季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="另存为公文格式(GB/T 9704,A4):FILE 以 .pdf 结尾时用 Chromium 打印成 PDF,否则写 HTML")
-@click.option("--number", metavar="TEXT", help="公文的发文字号(默认:本机关简称首问通〔年〕季号)")
-@click.option("--to", "to", default="各科(室)", show_default=True, help="公文的主送机关")
-@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期(默认今天)")
+              help="另存为公文格式（GB/T 9704，A4）：FILE 以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
+@click.option("--number", metavar="TEXT", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
+@click.option("--to", "to", default="各科（室）", show_default=True, help="公文的主送机关")
+@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期（默认今天）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
@@ -162,7 +162,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
     day = parse_day(signed, "--date") or today_cst()
     page = gongwen.html(text, rules, number, to.replace("(", "（").replace(")", "）"), day)
     printpdf.save(page, out)
-    click.echo(f"已生成公文格式通报 {out}(发文字号 {number})")
+    click.echo(f"已生成公文格式通报 {out}（发文字号 {number}）")
 
 
 # --- the year-end review and the city's roll-up ---------------------------------------------

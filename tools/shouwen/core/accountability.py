@@ -167,22 +167,22 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
     if kind == "complaints":
         for b in _badges(meta.get("against")):
             if b not in rules.staff and b not in rules.departments and b != AGENCY:
-                p("staff-unknown", "against", f"{b} 既不是 rules/staff.yml 中的工号,也不是部门 id,也不是 {AGENCY}(本机关)")
+                p("staff-unknown", "against", f"{b} 既不是 rules/staff.yml 中的工号，也不是部门 id，也不是 {AGENCY}（本机关）")
         for b in _badges(meta.get("witnesses")):
             if b not in rules.staff:
                 p("staff-unknown", "witnesses", f"见证人工号 {b} 不在 rules/staff.yml 中")
         cats = categories(rules.policy.ladders)
         cat = meta.get("category")
         if cat is not None and cats and cat not in cats:
-            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中:{'、'.join(cats)}")
+            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中：{'、'.join(cats)}")
         elif cat is None and len(rules.policy.ladders) > 1:
-            p("field-missing", "category", f"本单位按投诉类别追究,须写明类别:{'、'.join(cats)}")
+            p("field-missing", "category", f"本单位按投诉类别追究，须写明类别：{'、'.join(cats)}")
     elif kind == "reports":
         if meta.get("department") is not None and meta.get("department") not in rules.departments:
             p("department-unknown", "department", f"部门 {meta.get('department')} 不在 rules/institution.yml 中")
         qt = str(meta.get("quarter") or "")
         if qt and not (len(qt) == 6 and qt[:4].isdigit() and qt[4] == "Q" and qt[5] in "1234"):
-            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对,应为 YYYYQn,如 2026Q3")
+            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对，应为 YYYYQn，如 2026Q3")
     else:
         for b in _badges(meta.get("staff")):
             if b not in rules.staff:
@@ -282,11 +282,11 @@ def complaint_deadlines(c: Complaint, rules, today: date) -> list[Problem]:
     # a deadline over a year the calendar does not cover yet is provisional: a reminder, not an accusation
     if due.provisional:
         where["severity"] = "warning"
-    tail = "(暂定期限:所跨年份的法定节假日安排尚未公布)" if due.provisional else ""
+    tail = "（暂定期限：所跨年份的法定节假日安排尚未公布）" if due.provisional else ""
     reg = zh_day(local_day(c.registered_at))
     if c.verdict is not None:
         if due.late(c.verdict.at):
-            return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,实际 {zh_day(c.verdict.day)}{tail}", **where)]
+            return [Problem("verdict-late", f"投诉登记于 {reg}，最迟 {due.zh()} 作出结论，实际 {zh_day(c.verdict.day)}{tail}", **where)]
     elif due.late(today):
-        return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,至今未结论{tail}", **where)]
+        return [Problem("verdict-late", f"投诉登记于 {reg}，最迟 {due.zh()} 作出结论，至今未结论{tail}", **where)]
     return []

@@ -145,7 +145,7 @@ def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list
     if single is not None:
         probs.append(Problem("ladder-invalid", "ladder 与 ladders 只能写一个", path=path, field="ladder"))
     if not isinstance(several, list) or not several:
-        probs.append(Problem("ladder-invalid", "ladders 应为列表,每项一条追究规定", path=path, field="ladders"))
+        probs.append(Problem("ladder-invalid", "ladders 应为列表，每项一条追究规定", path=path, field="ladders"))
         return [], probs
     out, seen = [], {}
     for i, raw in enumerate(several):
@@ -157,7 +157,7 @@ def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list
         cats = raw.get("applies_to") if isinstance(raw, dict) else None
         cats = [cats] if isinstance(cats, str) else cats
         if not isinstance(cats, list) or not cats or not all(isinstance(c, str) and c for c in cats):
-            probs.append(Problem("ladder-invalid", "多条追究规定时,每条须用 applies_to 列出所管的投诉类别",
+            probs.append(Problem("ladder-invalid", "多条追究规定时，每条须用 applies_to 列出所管的投诉类别",
                                  path=path, field=f"ladders[{i}].applies_to"))
             continue
         for c in cats:

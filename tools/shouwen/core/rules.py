@@ -135,7 +135,7 @@ def _int(v, path, name, problems, default, hours=False):
         return default
     ok = (int, float) if hours else int
     if isinstance(v, bool) or not isinstance(v, ok) or v < 0:
-        problems.append(_p(path, name, f"应为非负数（小时）,实为 {v!r}" if hours else f"应为非负整数(工作日数),实为 {v!r}"))
+        problems.append(_p(path, name, f"应为非负数（小时），实为 {v!r}" if hours else f"应为非负整数（工作日数），实为 {v!r}"))
         return default
     return v
 
@@ -245,7 +245,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.suspend_limit = _int(sus.get("limit"), path, "suspend.limit", problems, pol.suspend_limit, hours)
     if sus.get("reasons") is not None:
         if not isinstance(sus["reasons"], list) or not all(isinstance(r, str) and r for r in sus["reasons"]):
-            problems.append(_p(path, "suspend.reasons", "暂停计时的理由应为文字列表,如 [补正材料]"))
+            problems.append(_p(path, "suspend.reasons", "暂停计时的理由应为文字列表，如 [补正材料]"))
         else:
             pol.suspend_reasons = tuple(sus["reasons"])
     pol.effective = _date(data.get("effective"), path, "effective", problems)
@@ -260,7 +260,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.escalation_chain = list(data.get("escalation_chain") or [])
     liab = (data.get("liability") or {}).get("department", "head")
     if liab not in ("head", "none"):
-        problems.append(_p(path, "liability.department", f"应为 head(由负责人承担)或 none,实为 {liab!r}"))
+        problems.append(_p(path, "liability.department", f"应为 head（由负责人承担）或 none，实为 {liab!r}"))
     else:
         pol.department_liability = liab
     from .ladder import parse_ladders

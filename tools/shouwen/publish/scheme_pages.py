@@ -33,10 +33,10 @@ def complaints(rules: Rules) -> str:
 """
 
 
-CLOCK_ZH = {"workdays": "按工作日计,遇法定节假日顺延,调休上班日照常计算", "days": "按自然日计",
+CLOCK_ZH = {"workdays": "按工作日计，遇法定节假日顺延，调休上班日照常计算", "days": "按自然日计",
             "hours": "按服务时间内的小时计"}
 LADDER_COLUMNS = ("第几次", "对本人", "扣减年度奖金", "考核", "对科室负责人")
-KIND_INTRO = {"count": "同一工作人员在一个年度内被查实投诉(按结论日期计):", "severity": "被投诉查实的,按情节轻重处理:"}
+KIND_INTRO = {"count": "同一工作人员在一个年度内被查实投诉（按结论日期计）：", "severity": "被投诉查实的，按情节轻重处理："}
 
 
 def ladder_table(ladder: dict) -> str:
@@ -56,8 +56,8 @@ def ladder_table(ladder: dict) -> str:
                 for lv in ladder["levels"] if isinstance(lv, dict)]
         return KIND_INTRO["severity"] + "\n\n| 情节 | 处理 |\n|---|---|\n" + "\n".join(rows) + "\n"
     if ladder.get("kind") == "discretionary":
-        return ("被投诉查有实据的,视情节给予" + escape("、".join(map(str, as_list(ladder.get("measures")))))
-                + "等处理;群众评价好的,予以表扬鼓励。\n")
+        return ("被投诉查有实据的，视情节给予" + escape("、".join(map(str, as_list(ladder.get("measures")))))
+                + "等处理；群众评价好的，予以表扬鼓励。\n")
     return ""
 
 
@@ -70,7 +70,7 @@ def ladders_section(raw: dict) -> str:
         for lad in several:
             if isinstance(lad, dict):
                 kinds = "、".join(as_list(lad.get("applies_to")))
-                parts.append(f"### {escape(str(lad.get('name') or kinds))}\n\n适用于:{escape(kinds)}。\n\n" + ladder_table(lad))
+                parts.append(f"### {escape(str(lad.get('name') or kinds))}\n\n适用于：{escape(kinds)}。\n\n" + ladder_table(lad))
         return "\n## 责任追究\n\n" + "\n".join(parts) if parts else ""
     ladder = raw.get("ladder")
     table = ladder_table(ladder) if isinstance(ladder, dict) else ""
