@@ -18,8 +18,9 @@ TEXT_FILES = (".html", ".htm", ".json", ".js", ".xml", ".txt", ".svg", ".md", ".
 MIN_LEN = 2
 
 
-def personal_values(records, staff_names=()) -> dict[str, tuple[str, str]]:
-    """value -> (record id, field label) for every personal value in the records."""
+def personal_values(records, staff_names=(), corrections=()) -> dict[str, tuple[str, str]]:
+    """value -> (record id, field label) for every personal value in the records, and in their
+    corrections (record id, core.corrections.Correction): the old value as much as the new."""
     skip = set(staff_names)
     out: dict[str, tuple[str, str]] = {}
     for rec in records:
@@ -32,6 +33,13 @@ def personal_values(records, staff_names=()) -> dict[str, tuple[str, str]]:
                 v = str(v).strip() if v not in (None, "") else ""
                 if len(v) >= MIN_LEN and v not in skip:
                     out.setdefault(v, (rec.id or rec.path, f"{'来访人' if who == 'visitor' else '投诉人'}{label}"))
+    for rid, c in corrections:
+        who, _, key = c.field.partition(".")
+        if who in PERSONAL and key in FIELDS:
+            for v in (c.old, c.new):
+                v = str(v).strip() if isinstance(v, (str, int)) else ""
+                if len(v) >= MIN_LEN and v not in skip:
+                    out.setdefault(v, (rid, f"{'来访人' if who == 'visitor' else '投诉人'}{FIELDS[key]}（更正）"))
     return out
 
 
@@ -56,6 +64,6 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 seen.add(m.group(0))
                 rid, label = values[m.group(0)]
                 page = os.path.relpath(full, site_dir).replace(os.sep, "/")
-                problems.append(Problem("pii-leak", f"公开网站的 {page} 含有事项 {rid} 的{label},个人信息不得公开",
+                problems.append(Problem("pii-leak", f"公开网站的 {page} 含有事项 {rid} 的{label}，个人信息不得公开",
                                         path=page, record=rid, field=label))
     return problems
