@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .fold import allowed
-from .clock import Clock
+from .clock import Clock, zh_day
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
@@ -151,7 +151,7 @@ def describe(event: dict, rules) -> str:
         elif k in ("staff", "approver"):
             v = rules.who(v)
         elif k == "due":
-            v = f"{v:%Y年%m月%d日}" if isinstance(v, date) else v
+            v = zh_day(v) if isinstance(v, date) else v
         elif k == "materials":
             v = "、".join(map(str, v))
         elif k == "score":
