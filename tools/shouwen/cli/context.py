@@ -14,8 +14,9 @@ import click
 
 from ..repo import gitio
 from ..repo.index import load_ledger
+from ..core.accountability import COMPLAINT_CHANNELS
 from ..core.corrections import masked_event
-from ..core.names import channel_names, department_names, service_names, stage_names, staff_names
+from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
@@ -208,7 +209,8 @@ class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
     VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
-                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names()}
+                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
+                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
 
     def __init__(self, kind: str):
         self.kind = kind

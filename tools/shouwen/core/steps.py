@@ -142,7 +142,7 @@ def describe(event: dict, rules) -> str:
     for k, label in (("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
                      ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
                      ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
-                     ("review", "复查决定"), ("text", ""), ("note", "附注")):
+                     ("review", "复查决定"), ("text", ""), ("note", "附注"), ("late_reason", "补录理由")):
         v = event.get(k)
         if v in (None, "", []):
             continue

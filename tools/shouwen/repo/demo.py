@@ -207,7 +207,7 @@ class _ViaWriter:
 
 
 def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
-              via_writer: bool = False) -> tuple[str, int]:
+              via_writer: bool = False, progress=lambda done, total: None) -> tuple[str, int]:
     path = init_repo(directory, "bureau")
     rules = load_rules(path)
     rng = random.Random(seed)
@@ -231,7 +231,7 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
     ops.sort(key=lambda o: (o[0], o[1], o[2]))
     out = (_ViaWriter if via_writer else Replay)(path, rules, rng)
     ids = {}
-    for at, i, _, kind, payload in ops:
+    for n, (at, i, _, kind, payload) in enumerate(ops):
         if kind == "register":
             reg, visitor = payload
             ids[i] = out.register(reg["by"], at, visitor, reg["matter"], reg["channel"], reg["service"])
@@ -242,6 +242,7 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
             ids[i] = out.register_account(acc_kind, by, at, meta, first)
         else:   # an event, on an inquiry or on an accountability record registered earlier
             out.append_event(ids[i], payload)
+        progress(n + 1, len(ops))
     out.finish()
     return path, len(ops)
 
