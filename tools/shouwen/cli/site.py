@@ -23,6 +23,8 @@ def _site_ready(desk):
     broken = [p for p in desk.rules.problems if p.severity == ERROR]
     if broken:
         raise InputError("网站未生成：规则文件有错误", broken)
+    # docs_dir: agencies made before init committed site/.gitkeep have no such folder in a clone
+    os.makedirs(os.path.join(desk.root, "site"), exist_ok=True)
     try:
         Pages(desk.root).check_overrides()
     except TemplateBroken as e:
@@ -81,7 +83,6 @@ def site_build_cmd(desk, output, engine):
         _say_overrides([sitebuild.OVERRIDE_NOTE + p for p in job.site.overrides] +
                        [sitebuild.NOTE + n for n in job.site.notes])
     else:
-        sitebuild.ensure_docs_dir(desk.root)
         proc = sitebuild.mkdocs(desk.root, "build", "--strict", "-d", out)
         if proc.returncode != 0:
             return _mkdocs_failure(proc)

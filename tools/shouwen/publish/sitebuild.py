@@ -184,16 +184,6 @@ def zensical_build(root: str, out: str) -> Job:
     return job
 
 
-def ensure_docs_dir(root: str):
-    """An agency with no hand-written page has no site/ folder in Git (an empty folder isn't
-    kept), and MkDocs refuses a docs_dir that doesn't exist: give it the empty folder."""
-    try:
-        docs = zensical.load_config(root, _SiteConfig).get("docs_dir") or "docs"
-    except zensical.ConfigUnreadable:
-        return                  # MkDocs will say what is wrong with mkdocs.yml itself
-    os.makedirs(os.path.join(root, str(docs)), exist_ok=True)
-
-
 class _SiteConfig(yaml.SafeLoader):
     """mkdocs.yml as plain data: MkDocs' own !ENV and !relative tags, never a `!!python/…` object,
     which MkDocs' loader would construct (and so run) while reading the file."""
