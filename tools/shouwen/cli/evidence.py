@@ -70,7 +70,7 @@ def _mend_options(f):
 @click.option("--value", required=True, help="更正后的值")
 @pass_desk
 def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, value):
-    """更正登记内容（如写错的电话）:追加一条更正事件，记下原值、新值和理由；记录本身不改写。"""
+    """更正登记内容（如写错的电话）：追加一条更正事件，记下原值、新值和理由；记录本身不改写。"""
     rec = load_for_write(desk.root, record_id)
     allowed = desk.rules.policy.correctable
     if not correctable(allowed, field_):

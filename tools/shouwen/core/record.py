@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import yaml
 
 from .canonical import flow_value, head_lines, load_header, scalar
+from .yaml_zh import explain
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
@@ -42,9 +43,7 @@ class Record:
 
 
 def _yaml_problem(e, path, rid):
-    mark = getattr(e, "problem_mark", None)
-    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列:" if mark else ""
-    return Problem("yaml-invalid", f"YAML 格式错误,{where}{getattr(e, 'problem', None) or e}", path=path, record=rid)
+    return Problem("yaml-invalid", f"YAML 格式错误，{explain(e)}", path=path, record=rid)
 
 
 def parse(path: str, data: bytes) -> Record:
@@ -53,7 +52,7 @@ def parse(path: str, data: bytes) -> Record:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码(第 {e.start} 字节),请另存为 UTF-8",
+        return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码（第 {e.start} 字节），请另存为 UTF-8",
                                             path=path, record=guess)])
     if text.startswith("\ufeff"):
         text = text[1:]

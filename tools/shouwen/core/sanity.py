@@ -48,7 +48,7 @@ def import_time_problems(rec: Record, policy, now: datetime) -> list[Problem]:
             out.append(Problem("future-dated", f"事件时间 {at.isoformat()} 晚于导入时间", **where))
         elif policy.effective and local_day(at) < policy.effective:
             out.append(Problem("field-invalid", f"事件时间 {local_day(at)} 早于本制度施行日期 {policy.effective}"
-                               "(rules/policy.yml effective)", **where))
+                               "（rules/policy.yml 中的 effective）", **where))
     return out
 
 

@@ -64,6 +64,6 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 seen.add(m.group(0))
                 rid, label = values[m.group(0)]
                 page = os.path.relpath(full, site_dir).replace(os.sep, "/")
-                problems.append(Problem("pii-leak", f"公开网站的 {page} 含有事项 {rid} 的{label},个人信息不得公开",
+                problems.append(Problem("pii-leak", f"公开网站的 {page} 含有事项 {rid} 的{label}，个人信息不得公开",
                                         path=page, record=rid, field=label))
     return problems

@@ -29,7 +29,7 @@ class RulesBroken(Exception):
 
     def __init__(self, problems):
         self.problems = problems
-        super().__init__("网站未生成,规则文件有错误:\n" + "\n".join(p.line() for p in problems))
+        super().__init__("网站未生成，规则文件有错误：\n" + "\n".join(p.line() for p in problems))
 
 
 @dataclass

@@ -32,7 +32,7 @@ def _read_yaml(root, rel, problems, required=True):
         problems.append(Problem("encoding", "文件不是 UTF-8 编码", path=rel))
         return {}
     except yaml.YAMLError as e:
-        problems.append(Problem("yaml-invalid", f"YAML 格式错误:{yaml_message(e)}", path=rel))
+        problems.append(Problem("yaml-invalid", f"YAML 格式错误：{yaml_message(e)}", path=rel))
         return {}
     if data is not None and not isinstance(data, dict):
         problems.append(_p(rel, None, "顶层应为键值映射"))

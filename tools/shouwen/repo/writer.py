@@ -49,12 +49,12 @@ def lock(root: str, wait: float = 15.0):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise BusyError("仓库正忙:另一个 shouwen 命令正在写入,请稍后再试")
+                    raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试")
                 time.sleep(0.05)
         gitdir = gitio.git(root, "rev-parse", "--git-dir").strip()
         gitdir = gitdir if os.path.isabs(gitdir) else os.path.join(root, gitdir)
         if os.path.exists(os.path.join(gitdir, "MERGE_HEAD")) or os.path.exists(os.path.join(gitdir, "rebase-merge")):
-            raise BusyError("仓库正处于合并或变基中,请先解决冲突(git status 查看)")
+            raise BusyError("仓库正处于合并或变基中，请先解决冲突（git status 查看）")
         yield
     finally:
         fh.close()
@@ -107,14 +107,14 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
             else:
                 _write_atomic(os.path.join(root, rel), data.decode("utf-8"))
         gitio.git(root, "reset", "-q", "--", *files, check=False)
-        raise InputError(f"提交失败,未写入任何内容:{e}")
+        raise InputError(f"提交失败，未写入任何内容：{e}")
     return gitio.head(root)
 
 
 def _refuse(problems: list[Problem]):
     errs = [p for p in problems if p.severity == ERROR]
     if errs:
-        raise InputError("记录未写入:" + errs[0].message, errs)
+        raise InputError("记录未写入：" + errs[0].message, errs)
 
 
 def validate_new(rec: Record, rules: Rules, new_index: int | None = None, now: datetime | None = None) -> None:
@@ -141,14 +141,14 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, now: d
 
 def load_for_write(root: str, record_id: str) -> Record:
     if parse_id(record_id) is None:
-        raise InputError(f"编号 {record_id!r} 格式不对,应为 YYYYMMDD-工号-序号(如 20261127-J017-003)")
+        raise InputError(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
     rel = record_path(record_id)
     full = os.path.join(root, rel)
     if not os.path.exists(full):
-        raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
+        raise InputError(f"找不到事项 {record_id}（{rel} 不存在）")
     rec = read_one(root, rel)
     if rec.problems:
-        raise InputError(f"{rel} [{record_id}] 无法读取:{rec.problems[0].message}", rec.problems)
+        raise InputError(f"{rel} [{record_id}] 无法读取：{rec.problems[0].message}", rec.problems)
     return rec
 
 
@@ -215,7 +215,7 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, 
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules, now=commit_at)
         summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
-        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}",
+        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}：{str(summary)[:40]}",
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
 
@@ -231,5 +231,5 @@ def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str
     with lock(root):
         clash = [rel for rel in files if os.path.exists(os.path.join(root, rel))]
         if clash:
-            raise InputError(f"{clash[0]} 已存在;已发布的内容不能改写")
+            raise InputError(f"{clash[0]} 已存在；已发布的内容不能改写")
         return commit_files(root, rules, files, by, subject, trailers)
