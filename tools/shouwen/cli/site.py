@@ -21,6 +21,8 @@ def _site_ready(desk):
     broken = [p for p in desk.rules.problems if p.severity == ERROR]
     if broken:
         raise InputError("网站未生成：规则文件有错误", broken)
+    # docs_dir: agencies made before init committed site/.gitkeep have no such folder in a clone
+    os.makedirs(os.path.join(desk.root, "site"), exist_ok=True)
 
 
 def _mkdocs_failure(proc) -> int:
