@@ -16,6 +16,7 @@ from ..core.record import local_day
 from ..core.record import parse as parse_document
 from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments, parse_policy,
                           parse_service, parse_staff, yaml_message)
+from ..core.synonyms import SEARCH_FILE, parse_synonyms
 from . import gitio
 
 
@@ -63,7 +64,9 @@ def load_rules(root: str) -> Rules:
         svc = parse_service(name[:-3], doc.meta, doc.body, rel, departments, problems)
         if svc:
             services[svc.id] = svc
-    rules = Rules(root, inst, departments, staff, services, policy, cal, problems)
+    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services)
+    problems.extend(wrong)
+    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, synonyms)
     rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
     return rules
 
