@@ -31,7 +31,9 @@ def ledger_agency(a):
 
 
 def snapshot(path):
-    return {r.id: (r.meta, r.body) for r in store.load_records(path, use_cache=False)}
+    """What each record says, without where it came from (an import adds its provenance, `imported`)."""
+    return {r.id: ({k: v for k, v in r.meta.items() if k != "imported"}, r.body)
+            for r in store.load_records(path, use_cache=False)}
 
 
 @pytest.fixture
@@ -57,6 +59,14 @@ def test_csv_round_trip_and_columns(agency, fresh, tmp_path):
     assert snapshot(fresh.path) == snapshot(agency.path)
     # an import is one commit, and the audit takes its events' own authors and past dates as they are
     assert fresh.git("log", "-1", "--format=%(trailers:key=Shouwen-Action,valueonly)").strip() == "imported"
+    # and evidence of what was imported: the ledger file's digest and row count, the importer, on the commit
+    # and on each record, whose events are shown as imported
+    import hashlib
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert fresh.git("log", "-1", "--format=%(trailers:key=Shouwen-Import-SHA256,valueonly)").strip() == digest
+    first = store.load_records(fresh.path, use_cache=False)[0]
+    assert first.meta["imported"]["sha256"] == digest and first.meta["imported"]["by"] == "J003"
+    assert "【导入】" in fresh.ok("show", first.id).output
     codes = {p["code"] for p in json.loads(fresh.run("audit", "--format", "json").stdout)["problems"]}
     assert not codes & {"author-mismatch", "backdated"}
 

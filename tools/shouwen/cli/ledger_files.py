@@ -179,9 +179,14 @@ def import_cmd(desk, path, dry_run, as_badge):
         return
     if not records:
         raise InputError(f"{path} 中没有可导入的行")
-    files = {r.path: dump(r.meta, r.body) for r in records}
     with open(path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
+    # each record says where it came from: its events keep their authors and dates, marked as imported
+    for rec in records:
+        events = rec.meta.pop("events")
+        rec.meta["imported"] = {"ledger": os.path.basename(path), "sha256": digest, "by": by, "events": len(events)}
+        rec.meta["events"] = events
+    files = {r.path: dump(r.meta, r.body) for r in records}
     # the commit is the evidence of the import: which file (by its digest), how many rows, who imported it
     commit_new_files(desk.root, rules, files, by, f"导入首问登记簿 {os.path.basename(path)}：{len(records)} 件",
                      {"Shouwen-Action": "imported", "Shouwen-Import": os.path.basename(path),

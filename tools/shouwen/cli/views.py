@@ -41,10 +41,12 @@ def show_cmd(desk, record_id, today, fmt):
 
 
 def _print_events(entry, rules, names):
-    for ev in entry.record.events:
+    imp = entry.record.meta.get("imported")
+    imported = imp.get("events", 0) if isinstance(imp, dict) else 0     # the first n came from a paper ledger
+    for i, ev in enumerate(entry.record.events):
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
-            detail = event_words(ev)
+            detail = event_words(ev) + ("  【导入】" if i < imported else "")
             click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:

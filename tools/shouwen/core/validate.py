@@ -10,7 +10,7 @@ from .sanity import promise_problems
 
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
 INQUIRY_FIELDS = {"id": True, "code": True, "channel": True, "first_responder": True, "visitor": True,
-                  "matter": True, "service": False, "events": True}
+                  "matter": True, "service": False, "imported": False, "events": True}
 VISITOR_FIELDS = {"name", "organization", "address", "phone"}
 
 
@@ -138,6 +138,10 @@ def check_inquiry(rec: Record, rules: Rules):
             if v.get("phone") is not None and not isinstance(v["phone"], str):
                 out.append(Problem("field-invalid", "电话须写成带引号的字符串，以免丢失开头的 0", path=path, record=rid,
                                    field="visitor.phone"))
+    imp = m.get("imported")
+    if imp is not None and not (isinstance(imp, dict) and isinstance(imp.get("events"), int) and imp.get("sha256")):
+        out.append(Problem("field-invalid", "imported 应为导入的出处（ledger、sha256、by、events）", path=path, record=rid,
+                           field="imported"))
     if m.get("service") is not None and m["service"] not in rules.services:
         out.append(Problem("service-unknown", f"办事事项 {m['service']} 不在 rules/services/ 中", path=path, record=rid,
                            field="service"))

@@ -64,10 +64,14 @@ def clerk_view(entry, rules, today: date) -> dict:
         if st.rating is not None:
             rows.append(("评价", f"{st.rating} 分（{rules.policy.satisfaction.get(st.rating, '')}）"))
     events = []
-    for ev in rec.events:
+    imp = rec.meta.get("imported")
+    imported = imp.get("events", 0) if isinstance(imp, dict) else 0    # the first n came from a paper ledger
+    for i, ev in enumerate(rec.events):
         if isinstance(ev, dict):
             # a correction names the field and masks personal values, as history and the JSON do
             detail = event_words(ev) if ev.get("action") == "corrected" else describe(ev, rules)
+            if i < imported:
+                detail = f"{detail or ''}  【导入】".strip()
             events.append({"at": zh_time(ev.get("at")), "action": ACTION_ZH.get(ev.get("action"), ev.get("action")),
                            "by": rules.who(ev.get("by")), "detail": detail})
     return {"id": rec.id, "rows": [(k, v) for k, v in rows if v not in (None, "")], "events": events,

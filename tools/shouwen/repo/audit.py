@@ -211,6 +211,9 @@ class _Auditor:
             self.problem("record-deleted", c, path, f"记录 {path} 在{what} {c.sha[:10]} 中被删除")
             return
         rec = self.rec(path, new)
+        if rec is not None and old == ZERO and "imported" in rec.meta and not imported:
+            self.problem("import-unattested", c, path, f"{what} {c.sha[:10]} 新建的记录自称导入（imported），"
+                         "但该提交不是经核验的导入")
         if rec is not None and rec.noncanonical is not None:
             self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式：{rec.noncanonical.message}")
         for ev in ch.removed:
