@@ -18,6 +18,7 @@ from .problems import ERROR, InputError, Problem
 from .record import CST, local_day, to_date, to_datetime
 from .rules import Rules, load_rules
 from .writer import BusyError, append_event, load_for_write, register
+from .writer import now as writer_now
 
 FORMATS = click.Choice(["text", "json"])
 
@@ -77,9 +78,10 @@ class Desk:
 pass_desk = click.make_pass_decorator(Desk)
 
 
-def parse_at(value: str | None) -> datetime:
+def parse_at(value: str | None) -> datetime | None:
+    """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
-        return datetime.now(CST).replace(microsecond=0)
+        return None
     d = to_datetime(value)
     if d is None:
         day = to_date(value)
@@ -264,11 +266,11 @@ def event_command(name: str, action: str, help_text: str, options=()):
             by = desk.badge(as_badge)
             when = parse_at(at)
             ev = {"at": when, "by": by, "action": action}
-            ev.update(builder(desk, rules, record_id, when, **kw))
+            ev.update(builder(desk, rules, record_id, when or writer_now(), **kw))
             if note:
                 ev["note"] = note
             rec = append_event(desk.root, rules, record_id, ev)
-            entry = evaluate(rec, rules, local_day(when))
+            entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
             st = entry.state
             extra = f",承办:{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
