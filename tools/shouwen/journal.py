@@ -128,35 +128,32 @@ def _restore(root: str, old: dict) -> None:
         gitio.git(root, "reset", "-q", "--", *old, check=False)
 
 
-class Interrupted(BaseException):
-    """SIGTERM/SIGHUP in the middle of a write: unwinds like Ctrl-C so the old bytes go back."""
-
-
 @contextmanager
-def _signals_unwind():
-    """Turn SIGTERM and SIGHUP into an exception while a write is open (SIGINT already is one)."""
+def _signals_deferred():
+    """While a write is open, SIGINT/SIGTERM/SIGHUP wait until it has committed or been undone; our git
+    child is then never killed half-way by Python. A signal sent to the whole process group still reaches
+    git, which removes its own lock files and fails, and the write is undone; SIGKILL is left to `recover`."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def raise_(signum, frame):
-        raise Interrupted(signum)
-
+    pending = []
     saved = {}
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:
-            saved[sig] = signal.signal(sig, raise_)
+            saved[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
     try:
         yield
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+        if pending:
+            os.kill(os.getpid(), pending[0])     # now delivered with its usual meaning
 
 
 @contextmanager
 def journaled(root: str, files: list[str]):
-    """Around writing `files` and committing them: note the old bytes first; on any failure or signal
-    put them back (and the index); a kill is repaired by the next writer through `recover`."""
+    """Around writing `files` and committing them: note the old bytes first; on any failure put them
+    back (and the index); a kill is repaired by the next writer through `recover`."""
     old = {}
     for rel in files:
         full = os.path.join(root, rel)
@@ -165,12 +162,16 @@ def journaled(root: str, files: list[str]):
     entry = {"pid": os.getpid(), "started": time.time(), "head": head,
              "files": {rel: None if d is None else base64.b64encode(d).decode() for rel, d in old.items()}}
     jpath = _journal_path(root)
-    with _signals_unwind():
+    with _signals_deferred():
         _fsync_write(jpath + ".new", json.dumps(entry).encode())
         os.replace(jpath + ".new", jpath)
         try:
             yield
         except BaseException:
+            # our git child has exited (subprocess waits for it): any git lock left is its, and stale
+            g = gitdir(root)
+            for name in _git_locks(root, g):
+                _unlink(os.path.join(g, name))
             if gitio.head(root) == head:
                 _restore(root, old)
             _unlink(jpath)
@@ -189,27 +190,35 @@ def recover(root: str, g: str) -> None:
         except (OSError, ValueError):
             entry = None
             _unlink(jpath)      # torn before it was complete: nothing had been written yet
-    index_lock = os.path.join(g, "index.lock")
     if entry is not None:
         # a git child of the dead writer may still be finishing its commit: give it a moment
         deadline = time.monotonic() + CHILD_GRACE
-        while os.path.exists(index_lock) and time.monotonic() < deadline:
+        while _git_locks(root, g) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if os.path.exists(index_lock):
-            _unlink(index_lock)
-            notice(f"注意:已清除中断的写入(进程 {entry.get('pid')})留下的 .git/index.lock")
+        for name in _git_locks(root, g):
+            _unlink(os.path.join(g, name))
+            notice(f"注意:已清除中断的写入(进程 {entry.get('pid')})留下的 .git/{name}")
         files = {rel: None if d is None else base64.b64decode(d) for rel, d in (entry.get("files") or {}).items()}
         if gitio.head(root) == entry.get("head"):
             _restore(root, files)
             notice(f"注意:上次写入(进程 {entry.get('pid')})被中断,已恢复原样:{'、'.join(files) or '无文件'}")
         _unlink(jpath)
-    elif os.path.exists(index_lock):
-        age = time.time() - os.path.getmtime(index_lock)
+    for name in _git_locks(root, g):
+        age = time.time() - os.path.getmtime(os.path.join(g, name))
         if age < STALE_SECONDS:
-            raise BusyError("Git 正在使用本仓库(.git/index.lock 存在),请稍后再试")
-        _unlink(index_lock)
-        notice(f"注意:已清除 {int(age)} 秒前遗留的 .git/index.lock(没有正在运行的写入)")
+            raise BusyError(f"Git 正在使用本仓库(.git/{name} 存在),请稍后再试")
+        _unlink(os.path.join(g, name))
+        notice(f"注意:已清除 {int(age)} 秒前遗留的 .git/{name}(没有正在运行的写入)")
     _clear_temp(root)
+
+
+def _git_locks(root: str, g: str) -> list[str]:
+    """Git's own lock files that a commit takes: the index, HEAD and the current branch."""
+    names = ["index.lock", "HEAD.lock"]
+    branch = gitio.git(root, "symbolic-ref", "-q", "HEAD", check=False).strip()
+    if branch:
+        names.append(branch + ".lock")
+    return [n for n in names if os.path.exists(os.path.join(g, n))]
 
 
 def _clear_temp(root: str) -> None:
