@@ -78,9 +78,10 @@ class Desk:
 pass_desk = click.make_pass_decorator(Desk)
 
 
-def parse_at(value: str | None) -> datetime:
+def parse_at(value: str | None) -> datetime | None:
+    """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
-        return datetime.now(CST).replace(microsecond=0)
+        return None
     d = to_datetime(value)
     if d is None:
         day = to_date(value)

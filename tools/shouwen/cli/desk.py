@@ -10,6 +10,7 @@ from ..core.problems import InputError, Problem
 from ..core.record import local_day
 from ..core.rules import Rules
 from ..repo.writer import append_event, load_for_write, register
+from ..repo.writer import now as writer_now
 from .context import CHANNEL_NAMES, FORMATS, emit_json, parse_at, parse_day, pass_desk
 
 def _service_choice(rules: Rules) -> str | None:
@@ -92,11 +93,11 @@ def event_command(name: str, action: str, help_text: str, options=()):
             by = desk.badge(as_badge)
             when = parse_at(at)
             ev = {"at": when, "by": by, "action": action}
-            ev.update(builder(desk, rules, record_id, when, **kw))
+            ev.update(builder(desk, rules, record_id, when or writer_now(), **kw))
             if note:
                 ev["note"] = note
             rec = append_event(desk.root, rules, record_id, ev)
-            entry = evaluate(rec, rules, local_day(when))
+            entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
             st = entry.state
             extra = f",承办:{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:

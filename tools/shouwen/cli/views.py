@@ -22,6 +22,8 @@ def show_cmd(desk, record_id, today, fmt):
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    if entry.state is None and entry.account is None and rec.problems + entry.problems:
+        return _show_broken(entry, fmt)
     if rec.kind != "inquiries":
         return _show_account(entry, rules, fmt)
     if fmt == "json":
@@ -39,6 +41,18 @@ def show_cmd(desk, record_id, today, fmt):
         if dl and dl.due:
             click.echo(f"  办结期限 {dl.due}{'  已超期' if dl.overdue else ''}")
     _print_events(entry, rules, ACTION_ZH)
+
+
+def _show_broken(entry, fmt) -> int:
+    """A record set aside (unreadable, or holding a value of the wrong type): its problems, not a guess."""
+    rec = entry.record
+    if fmt == "json":
+        emit_json({"id": rec.id or rec.path, "path": rec.path, "problems": [p.as_json() for p in entry.problems]})
+    else:
+        click.echo(f"{rec.path}:记录有错误,无法显示办理状态(修正后再看;shouwen check 列出全部问题)")
+        for p in entry.problems:
+            click.echo("  " + p.line())
+    return 1
 
 
 def _print_events(entry, rules, names):

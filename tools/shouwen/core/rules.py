@@ -86,6 +86,19 @@ class Rules:
     policy: Policy
     calendar: WorkCalendar
     problems: list[Problem] = field(default_factory=list)
+    unreadable: frozenset = frozenset()     # rules files that could not be read at all (their echoes are muted)
+
+    def echoes(self) -> set[str]:
+        """Record problem codes that only repeat an unreadable rules file (every badge unknown when
+        staff.yml has a missing brace): the file's own problem is the one root cause to report."""
+        out = set()
+        if "rules/staff.yml" in self.unreadable:
+            out.add("staff-unknown")
+        if "rules/institution.yml" in self.unreadable:
+            out.add("department-unknown")
+        if any(f.startswith("rules/services/") for f in self.unreadable):
+            out.add("service-unknown")
+        return out
 
     def staff_by_email(self, email: str) -> Staff | None:
         email = (email or "").strip().lower()
@@ -95,17 +108,19 @@ class Rules:
         return None
 
     def department_of(self, badge: str) -> str | None:
-        s = self.staff.get(badge)
+        s = self.staff.get(badge) if isinstance(badge, str) else None
         return s.department if s else None
 
     def dept_name(self, dept_id: str | None) -> str:
-        d = self.departments.get(dept_id or "")
+        d = self.departments.get(dept_id) if isinstance(dept_id, str) else None
         return d.name if d else (dept_id or "")
 
     def who(self, ref: str | None) -> str:
         """A badge or a department id, spelled for a person."""
         if not ref:
             return ""
+        if not isinstance(ref, str):
+            return str(ref)
         if ref in self.staff:
             s = self.staff[ref]
             return f"{s.name}({ref})"
@@ -172,12 +187,12 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
             continue
         if badge in out:
             problems.append(_p(path, f"{f}.badge", f"工号重复:{badge}"))
-        if s.get("department") not in departments:
+        if departments is not None and s.get("department") not in departments:
             problems.append(_p(path, f"{f}.department", f"部门 {s.get('department')!r} 不在 institution.yml 中"))
         emails = s.get("emails") or []
         out[badge] = Staff(badge, s["name"], s.get("title", ""), s.get("department", ""),
                            s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
-    for d in departments.values():
+    for d in (departments or {}).values() if data is not None else ():
         if d.head and d.head not in out:
             problems.append(_p(path, "departments", f"部门 {d.id} 的负责人 {d.head} 不在 staff.yml 中"))
     return out

@@ -6,6 +6,25 @@ from .ids import CODE_RE, parse_id
 from .problems import Problem
 from .record import Record, to_date, to_datetime
 from .rules import Rules
+from .schema import Int, List, Map, Str, clean
+
+_LINE, _TEXT = Str(line=True, max_len=500), Str()
+# The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
+# scores are checked where their meaning is known). A record with a value of the wrong type is reported
+# and set aside, never folded: nothing downstream meets a list where it expects an id.
+INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
+                      "matter": Str(line=True, max_len=2000),
+                      "visitor": Map({"name": Str(line=True, max_len=200), "organization": _LINE, "address": _LINE})})
+EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
+                    **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
+                                          "note", "finding", "decision", "deviation")},
+                    "materials": List(_LINE), "liable": List(_LINE), "measures": List(_LINE), "score": Int(-100, 100)})
+
+
+def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
+    out: list[Problem] = []
+    clean(value, spec, rec.path, out, rec.id, where)
+    return out
 
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
 INQUIRY_FIELDS = {"id": True, "code": True, "channel": True, "first_responder": True, "visitor": True,
@@ -43,6 +62,9 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     if not isinstance(ev, dict):
         p("field-invalid", None, "事件应为键值映射,如 {at: …, by: …, action: …}")
         return out, False
+    typed = check_types(ev, EVENT_VALUES, rec, f"events[{i}]")
+    if typed:
+        return typed, False
     action = ev.get("action")
     for f in ("at", "by", "action"):
         if ev.get(f) in (None, ""):
@@ -70,7 +92,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
 
 def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
     out, _ = check_event_shape(i, ev, rec, rules, EVENT_FIELDS)
-    if not isinstance(ev, dict) or ev.get("action") not in EVENT_FIELDS:
+    if not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) or ev.get("action") not in EVENT_FIELDS:
         return out
     action = ev["action"]
 
@@ -108,6 +130,13 @@ def check_inquiry(rec: Record, rules: Rules):
     if rec.problems:
         return list(rec.problems), None
     m, rid, path = rec.meta, rec.id, rec.path
+    typed = check_types(m, INQUIRY_VALUES, rec)
+    if typed or not isinstance(m.get("events"), (list, type(None))):
+        bad = {p.field.split(".")[0] for p in typed}
+        missing = [Problem("field-missing", f"缺少必填字段 {f}", path=path, record=rid, field=f)
+                   for f, required in INQUIRY_FIELDS.items() if required and f not in bad and m.get(f) in (None, "", [])]
+        return typed + missing + ([] if isinstance(m.get("events"), (list, type(None))) else [
+            Problem("field-invalid", "events 应为事件列表", path=path, record=rid, field="events")]), None
     out = check_id(rec)
     for f, required in INQUIRY_FIELDS.items():
         if required and m.get(f) in (None, "", []):
@@ -151,7 +180,11 @@ def check_inquiry(rec: Record, rules: Rules):
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))
+    if any(check_types(ev, EVENT_VALUES, rec) for ev in events if isinstance(ev, dict)):
+        return out, None        # reported above; a malformed value is never folded
     state = fold(events, fr, rules.department_of)
+    if state.registered_at is None:
+        return out, None        # no readable registration: nothing to derive (reported above)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
     return out, state

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import yaml
+from ..core import safeyaml
 
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
@@ -22,7 +22,6 @@ COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码"
            "办结日期", "状态", "备注", "事件记录"]
 REQUIRED = ["登记日期", "发问人姓名", "发问事由", "被问责任人"]
 CHANNEL_ZH = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})\)?\s*$")
 
 
@@ -96,8 +95,8 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             if not line.strip():
                 continue
             try:
-                ev = yaml.load(line, Loader=_Loader)
-            except yaml.YAMLError as e:
+                ev = safeyaml.load(line)
+            except safeyaml.LoadError as e:
                 raise RowError("事件记录", f"事件 {line[:40]!r} 无法解析:{str(e).splitlines()[0]}")
             if not isinstance(ev, dict):
                 raise RowError("事件记录", f"事件 {line[:40]!r} 应为 {{at: …, by: …, action: …}}")

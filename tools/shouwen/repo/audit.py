@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import yaml
+from ..core import safeyaml
 
 from ..core.fold import CLOSING
 from . import gitio, signing
@@ -25,7 +25,6 @@ SEP, FS = "\x1e", "\x1f"
 LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%P{FS}%(trailers:key=Shouwen-Action,valueonly,separator=%x2C)"
 AFTER_CLOSE = {"rated", "followed_up", "note"}   # what may still be appended to a closed record
 FUTURE_TOLERANCE = timedelta(minutes=10)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
                  "backdated": "warning", "future-dated": "error", "author-mismatch": "error",
@@ -69,8 +68,8 @@ def _record_of(path: str) -> str | None:
 
 def _event(line: str):
     try:
-        ev = yaml.load(line, Loader=_Loader)
-    except yaml.YAMLError:
+        ev = safeyaml.load(line)
+    except safeyaml.LoadError:
         return None
     if isinstance(ev, list) and len(ev) == 1 and isinstance(ev[0], dict):
         return ev[0]

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 import pickle
+import stat
 from concurrent.futures import ProcessPoolExecutor
 
 from . import gitio
-from ..core.record import Record, parse
+from ..core.problems import Problem
+from ..core.record import MAX_RECORD_BYTES, Record, parse
 
 CACHE_VERSION = 1
 PARALLEL_FROM = 2000
 
 
-def _worktree(root: str) -> list[tuple[str, bytes]]:
+def _worktree(root: str, bad: list) -> list[tuple[str, bytes]]:
     out = []
     base = os.path.join(root, "records")
     for dirpath, dirnames, filenames in os.walk(base):
@@ -25,21 +27,59 @@ def _worktree(root: str) -> list[tuple[str, bytes]]:
         for name in sorted(filenames):
             if name.endswith(".md"):
                 full = os.path.join(dirpath, name)
-                with open(full, "rb") as fh:
-                    out.append((os.path.relpath(full, root).replace(os.sep, "/"), fh.read()))
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                try:
+                    out.append((rel, read_bounded(full)))
+                except Unreadable as e:
+                    bad.append(unreadable(rel, str(e)))
     return out
 
 
-def _at_commit(root: str, rev: str) -> list[tuple[str, str]]:
-    """(path, blob id) of every record file at a commit or tree."""
-    listing = gitio.git(root, "ls-tree", "-r", "-z", rev, "--", "records")
+class Unreadable(Exception):
+    """A record file that is not one: a symlink, a device, a FIFO, or far too large."""
+
+
+def read_bounded(full: str) -> bytes:
+    """A record file's bytes; never follows a symlink (a committed link to /dev/zero reaches every desk)
+    and never reads more than a record can hold."""
+    try:
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            why = "是符号链接,记录必须是普通文件"
+        elif not stat.S_ISREG(st.st_mode):
+            why = "不是普通文件"
+        elif st.st_size > MAX_RECORD_BYTES:
+            why = f"文件过大({st.st_size} 字节,上限 {MAX_RECORD_BYTES})"
+        else:
+            with open(full, "rb") as fh:
+                data = fh.read(MAX_RECORD_BYTES + 1)
+            return data
+    except OSError as e:
+        why = f"无法读取({e.strerror})"
+    raise Unreadable(why)
+
+
+def unreadable(path: str, why: str) -> Record:
+    guess = path.rsplit("/", 1)[-1][:-3]
+    return Record(path, {}, "", [Problem("file-invalid", f"{why};已跳过", path=path, record=guess)])
+
+
+def _at_commit(root: str, rev: str, bad: list) -> list[tuple[str, str]]:
+    """(path, blob id) of every record file at a commit or tree; a symlink or an outsized blob goes to `bad`."""
+    listing = gitio.git(root, "ls-tree", "-r", "-z", "-l", rev, "--", "records")
     out = []
     for entry in listing.split("\0"):
         if not entry:
             continue
         meta, path = entry.split("\t", 1)
-        _, typ, sha = meta.split()
-        if typ == "blob" and path.endswith(".md"):
+        mode, typ, sha, size = meta.split()
+        if typ != "blob" or not path.endswith(".md"):
+            continue
+        if mode == "120000":
+            bad.append(unreadable(path, "是符号链接,记录必须是普通文件"))
+        elif int(size) > MAX_RECORD_BYTES:
+            bad.append(unreadable(path, f"文件过大({size} 字节,上限 {MAX_RECORD_BYTES})"))
+        else:
             out.append((path, sha))
     return out
 
@@ -73,11 +113,12 @@ class _Cache:
 
 
 def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> list[Record]:
+    bad: list[Record] = []
     if rev is None:
-        files = _worktree(root)
+        files = _worktree(root, bad)
         keyed = [((path, gitio.blob_id(data)), path, data) for path, data in files]
     else:
-        listed = _at_commit(root, rev)
+        listed = _at_commit(root, rev, bad)
         keyed = [((path, sha), path, None) for path, sha in listed]
     cache = _Cache(root) if use_cache else None
     results: dict = {}
@@ -111,10 +152,12 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
                 cache.dirty = True
     if cache is not None:
         cache.save({k for k, _, _ in keyed})
-    return [results[k] for k, _, _ in keyed]
+    return [results[k] for k, _, _ in keyed] + bad
 
 
 def read_one(root: str, relpath: str) -> Record:
     """One record from the work tree, parsed exactly as load_records does."""
-    with open(os.path.join(root, relpath), "rb") as fh:
-        return parse(relpath, fh.read())
+    try:
+        return parse(relpath, read_bounded(os.path.join(root, relpath)))
+    except Unreadable as e:
+        return unreadable(relpath, str(e))
