@@ -1,9 +1,12 @@
 """`check`: the validator over every record and rule (DESIGN §6)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from ..core.problems import ERROR
+from ..core.record import CST
 from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, staged_ledger, today_cst
 
 
@@ -19,7 +22,8 @@ def check_cmd(desk, today, staged, fmt):
     if staged:
         led = staged_ledger(desk, day)
     else:
-        led = read_ledger(desk, day)
+        # against this machine's clock, unless checking as of another day
+        led = read_ledger(desk, day, None if today else datetime.now(CST))
     probs = led.problems
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":

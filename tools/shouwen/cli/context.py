@@ -152,12 +152,24 @@ class ShouwenGroup(click.Group):
                    errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
             click.echo(f"错误:无法读写 {e.filename or ''}:{why},未写入任何内容", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
+            click.echo("\n已中断。正在进行的写入已完成或已撤销,没有留下半截内容。", err=True)
+            sys.exit(130)
+        except Exception as e:     # a bug of ours: say so plainly, never a traceback; the suite fails on exit 70
+            click.echo(f"内部错误(请把这一行报告给维护人员):{type(e).__name__}: {e}", err=True)
+            sys.exit(INTERNAL_ERROR)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+INTERNAL_ERROR = 70
 
 
 _CLICK_ZH = ((r"'(.*)' is not a valid integer\.", r"{0} 不是整数"), (r"'(.*)' is not a valid float\.", r"{0} 不是数字"),
              (r"'(.*)' is not one of (.*)\.", r"{0} 不是可选值之一:{1}"),
-             (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"))
+             (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"),
+             (r"(-?\d+) is not in the range (-?\d+)<=x<=(-?\d+)\.", r"{0} 不在 {1} 到 {2} 之间"),
+             (r"(-?\d+) is not in the range x>=(-?\d+)\.", r"{0} 不能小于 {1}"))
 
 
 def _zh_click(message: str) -> str:
@@ -191,9 +203,9 @@ CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "onli
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today):
+def read_ledger(desk, today, now=None):
     rules = desk.rules
-    return build(store.load_records(desk.root), rules, today)
+    return build(store.load_records(desk.root), rules, today, now)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are

@@ -189,7 +189,7 @@ def _notify(desk, rules, rid, when, materials):
 
 
 @event_command("promise", "promised", "承诺办结日期:--due 日期,或 --days 自受理起的工作日数(不得超过事项承诺时限)。",
-               [click.option("--due", help="办结日期 YYYY-MM-DD"), click.option("--days", type=int, help="自受理起的工作日数")])
+               [click.option("--due", help="办结日期 YYYY-MM-DD"), click.option("--days", type=click.IntRange(0, 3650), help="自受理起的工作日数")])
 def _promise(desk, rules, rid, when, due, days):
     if (due is None) == (days is None):
         raise InputError("请给出 --due 日期 或 --days 工作日数(二选一)")

@@ -43,7 +43,7 @@ def _complaints(ledger):
 # --- the ladder ------------------------------------------------------------------------------
 
 @click.command("ladder")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
@@ -135,7 +135,7 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
 # --- the year-end review and the city's roll-up ---------------------------------------------
 
 @click.command("review")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def review_cmd(desk, year, fmt):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 import os
+import shutil
 import sys
 
 from ..core.problems import ERROR, InputError
@@ -45,9 +46,17 @@ def site_build_cmd(desk, output):
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
         raise InputError(f"输出目录 {output} 在 site/ 之内;请换一个目录")
-    proc = mkdocs(desk.root, "build", "--strict", "-d", out)
-    if proc.returncode != 0:
-        return _mkdocs_failure(proc)
+    # built beside the output and moved into place only when it passed: a failed build leaves nothing
+    staging = f"{out.rstrip(os.sep)}.building-{os.getpid()}"
+    try:
+        proc = mkdocs(desk.root, "build", "--strict", "-d", staging)
+        if proc.returncode != 0 or not os.path.isdir(staging):
+            return _mkdocs_failure(proc)
+        if os.path.isdir(out):
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成:{os.path.join(out, 'index.html')}({pages} 个页面;无任何外部请求,已核对无个人信息)")
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"

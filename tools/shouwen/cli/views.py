@@ -97,6 +97,8 @@ def _show_account(entry, rules, fmt):
 
 
 def _select(entries, rules, status, department, staff, overdue, since, until):
+    if status not in (None, "open", "closed") and status not in STAGE_ZH:
+        raise InputError(f"--status {status} 不是可选值之一:open、closed 或阶段 {'、'.join(STAGE_ZH)}")
     out = []
     for e in entries:
         st = e.state

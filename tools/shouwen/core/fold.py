@@ -49,6 +49,15 @@ STAGE_ZH = {"registered": "已登记", "answered": "已当场答复", "referred"
             "delivered": "已送达"}
 
 
+# A step that two desks may both take at once, each valid where it was written: a second forward after a
+# forward, a second acceptance, a second closing… After a merge these are conflicts, not mistakes.
+_ROUTED = ("referred", "forwarded", "relayed")
+_CLOSED = ("answered", "explained", "delivered")
+SAME_STEP = {"referred": _ROUTED, "forwarded": _ROUTED, "relayed": _ROUTED, "accepted": ("accepted", "returned"),
+             "returned": ("returned", "accepted"), "promised": ("promised",), "extended": ("extended",),
+             "completed": ("completed",), "answered": _CLOSED, "explained": _CLOSED, "delivered": _CLOSED}
+
+
 @dataclass
 class State:
     first_responder: str | None = None
@@ -73,6 +82,9 @@ class State:
     materials_told: list = field(default_factory=list)
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
+    # (event index, field, message) for the same step taken twice, as two desks acting at once do: kept,
+    # not applied, and reported as a warning for the first responder to resolve with an event
+    conflicts: list = field(default_factory=list)
 
 
 def allowed(s: State, action: str) -> str | None:
@@ -135,7 +147,12 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             continue
         why = allowed(s, action)
         if why:
-            s.order_problems.append((i, f"events[{i}].action", why))
+            if action in SAME_STEP.get(s.stage, ()):
+                s.conflicts.append((i, f"events[{i}].action",
+                                    f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突(两处同时办理?),以先记录的为准;"
+                                    f"请首问责任人核对后用一条事件处理"))
+            else:
+                s.order_problems.append((i, f"events[{i}].action", why))
             continue
         _apply(s, action, ev, at, by, dept_of)
     return s

@@ -3,12 +3,12 @@ problems only the whole ledger shows (duplicate ids, policy validity)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .problems import ERROR, Problem
-from .record import Record
+from .record import Record, to_datetime
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions
@@ -36,6 +36,20 @@ class Ledger:
 
 
 def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
+    """One record's state and problems. A record that meets a bug of ours is reported as `internal-error`
+    and set aside, so the rest of the ledger is still read; an unreadable rules file's echoes are muted."""
+    try:
+        entry = _evaluate(rec, rules, today)
+    except Exception as e:
+        return Entry(rec, None, None, [Problem("internal-error", f"内部错误({type(e).__name__}: {e}),请报告维护人员",
+                                               path=rec.path, record=rec.id)])
+    echoes = rules.echoes()
+    if echoes:
+        entry.problems = [p for p in entry.problems if p.code not in echoes]
+    return entry
+
+
+def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
     if rec.kind != "inquiries":
         probs = list(rec.problems) or check_id(rec)
         account = None
@@ -54,8 +68,29 @@ def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
     return Entry(rec, state, dl, probs)
 
 
-def build(records: list[Record], rules: Rules, today: date) -> Ledger:
+# How far an event may lie ahead of the clock that checks it before it is clock skew (the writer's tolerance)
+SKEW_TOLERANCE = timedelta(minutes=5)
+
+
+def clock_skew(rec: Record, now: datetime) -> list[Problem]:
+    """Events stamped ahead of `now`: a desk whose clock runs fast, which blocks every later event."""
+    out = []
+    for i, ev in enumerate(rec.events):
+        at = to_datetime(ev.get("at")) if isinstance(ev, dict) else None
+        if at is not None and at - now > SKEW_TOLERANCE:
+            out.append(Problem("clock-skew", f"事件时间 {at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
+                                             f"记录它的电脑时钟可能快了,请校准并核对",
+                               path=rec.path, record=rec.id, field=f"events[{i}].at"))
+    return out
+
+
+def build(records: list[Record], rules: Rules, today: date, now: datetime | None = None) -> Ledger:
+    """Every record checked together; with `now` (the checking machine's clock) events ahead of it are
+    reported as clock skew."""
     entries = [evaluate(r, rules, today) for r in records]
+    if now is not None:
+        for e in entries:
+            e.problems.extend(clock_skew(e.record, now))
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}
     for e in entries:

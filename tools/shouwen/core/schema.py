@@ -21,6 +21,7 @@ _SCHEME = re.compile(r"(?:\]\(\s*<?|<|\bhref\s*=\s*[\"']?|\bsrc\s*=\s*[\"']?)\s*
 _BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript|data|file)\s*:", re.I)
 _BAD_MARKUP = re.compile(r"<\s*/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b|<[^>]*\son\w+\s*=", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNDECODED = re.compile(r"[\ud800-\udfff]")    # bytes that were not UTF-8 (a terminal in GBK)
 
 
 def show(v) -> str:
@@ -52,8 +53,10 @@ class Spec:
 
 
 class Str(Spec):
-    def __init__(self, line: bool = False, max_len: int = MAX_TEXT, blank: bool = False):
-        self.line, self.max_len, self.blank = line, max_len, blank
+    def __init__(self, line: bool = False, max_len: int = MAX_TEXT, blank: bool = False, markdown: bool = True):
+        # markdown: the text becomes part of a page as Markdown (rules), where raw HTML passes through;
+        # a record's values are data, escaped wherever they are shown, so they may hold any characters
+        self.line, self.max_len, self.blank, self.markdown = line, max_len, blank, markdown
         self.zh = "一行文字" if line else "文字"
 
     def check(self, v, where, out):
@@ -69,7 +72,9 @@ class Str(Spec):
             return self.bad(v, where, out, "应为一行,不能换行")
         if _CONTROL.search(v):
             return self.bad(v, where, out, "含不可见的控制字符")
-        why = unsafe_text(v)
+        if _UNDECODED.search(v):
+            return self.bad(v, where, out, "含无法识别的字符(输入不是 UTF-8 编码,请检查终端的编码设置)")
+        why = unsafe_text(v) if self.markdown else None
         return self.bad(v, where, out, why) if why else v
 
 

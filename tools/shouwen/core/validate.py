@@ -8,13 +8,14 @@ from .record import Record, to_date, to_datetime
 from .rules import Rules
 from .schema import Int, List, Map, Str, clean
 
-_LINE, _TEXT = Str(line=True, max_len=500), Str()
+_LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
 # scores are checked where their meaning is known). A record with a value of the wrong type is reported
 # and set aside, never folded: nothing downstream meets a list where it expects an id.
 INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
-                      "matter": Str(line=True, max_len=2000),
-                      "visitor": Map({"name": Str(line=True, max_len=200), "organization": _LINE, "address": _LINE})})
+                      "matter": Str(line=True, max_len=2000, markdown=False),
+                      "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
+                                      "address": _LINE})})
 EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
                     **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
                                           "note", "finding", "decision", "deviation")},
@@ -187,4 +188,6 @@ def check_inquiry(rec: Record, rules: Rules):
         return out, None        # no readable registration: nothing to derive (reported above)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
+    for i, field, msg in state.conflicts:
+        out.append(Problem("event-conflict", msg, path=path, record=rid, field=field))
     return out, state

@@ -1,13 +1,13 @@
 """The printable 收件回执 and 取件登记表 (武威 第五条、第六条), rendered with Jinja2."""
 from __future__ import annotations
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.record import CST, to_datetime
 from ..core.validate import CHANNELS
 
-_env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=select_autoescape(["html"]),
+_env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=True,       # every template here is HTML (*.html.j2: select_autoescape never matched)
                    trim_blocks=True, lstrip_blocks=True)
 
 

@@ -88,7 +88,10 @@ def _load_words(root: str, words: str):
 
 def guard(job: Job, site_dir: str):
     staff = [s.name for s in job.rules.staff.values()]
-    return scan(site_dir, personal_values([e.record for e in job.ledger.entries], staff))
+    # what the agency publishes about itself: its own address or a department is not a visitor's
+    agency = json.dumps([job.rules.institution, [(s.raw, s.body) for s in job.rules.services.values()]],
+                        ensure_ascii=False, default=str)
+    return scan(site_dir, personal_values([e.record for e in job.ledger.entries], staff, agency))
 
 
 def write_pages(root: str, out_dir: str) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import copy
 import os
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from . import gitio, signing
 from ..core.deadlines import inquiry_deadlines
 from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
+from ..core.ledger import SKEW_TOLERANCE
 from ..core.ids import make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -28,8 +30,6 @@ __all__ = ["BusyError", "lock", "append_event", "register", "register_account", 
 # Codes refused at write time on top of the record checks: the CLI won't record a promise
 # past the service's limit or an extension after the old due date.
 WRITE_TIME_DEADLINE_CODES = {"promise-exceeds-limit", "extension-late"}
-# How far an event may lie ahead of this machine's clock (clock skew, DESIGN §9).
-SKEW_TOLERANCE = timedelta(minutes=5)
 
 
 def now() -> datetime:
@@ -108,7 +108,8 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
         _refuse(_problems(before, rules) or [Problem("field-invalid", "记录无法解读", path=before.path)])
     known = set(_problems(before, rules)) if before is not None else set()
     probs = _problems(rec, rules)
-    _refuse([p for p in probs if p not in known])
+    _refuse([p if p.severity == ERROR else replace(p, severity=ERROR) for p in probs
+             if p not in known and (p.severity == ERROR or p.code == "event-conflict")])
     if rec.kind in ACCOUNT_EVENTS or new_index is None:
         return
     probs, state = check_inquiry(rec, rules)
