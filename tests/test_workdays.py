@@ -44,3 +44,25 @@ def test_local_extra_holiday_and_workday():
     local = WorkCalendar(holidays=frozenset({date(2026, 11, 27)}), workdays=frozenset({date(2026, 11, 28)}))
     assert not local.is_workday(date(2026, 11, 27))
     assert local.is_workday(date(2026, 11, 28))
+
+
+def test_year_tables_answer_as_counting_day_by_day():
+    """add/count come from a table per year; they agree with stepping through the days one by one."""
+    import random
+    from datetime import timedelta
+    local = WorkCalendar(holidays=frozenset({date(2025, 3, 3)}), workdays=frozenset({date(2027, 1, 2)}))
+    rng = random.Random(3)
+    for _ in range(400):
+        start = date(2015, 1, 1) + timedelta(days=rng.randint(0, 365 * 13))
+        end = start + timedelta(days=rng.randint(-30, 1200))
+        naive, d = 0, start
+        while d < end:
+            d += timedelta(days=1)
+            naive += local._decide(d)
+        assert local.count(start, end) == naive
+        n, d, left = rng.randint(0, 40), start, None
+        left = n
+        while left:
+            d += timedelta(days=1)
+            left -= local._decide(d)
+        assert local.add(start, n) == (d if n else local.add(start, 0))

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import click
 
+from ..core.ledger import clock_skew
 from ..core.problems import ERROR
 from ..core.record import CST
 from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, staged_ledger, today_cst
@@ -14,16 +15,21 @@ from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, stag
 @click.option("--today", help="按该日期检查期限(默认今天,北京时间)")
 @click.option("--staged", is_flag=True,
               help="只检查暂存区中将要提交的文件的格式与引用(供 pre-commit 钩子使用;期限问题不拦提交)")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用 .shouwen/ 中的索引,逐件重新读取和判断(结果与用索引时相同)")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
-def check_cmd(desk, today, staged, fmt):
+def check_cmd(desk, today, staged, no_cache, fmt):
     """检查全部记录和规则:格式、引用、期限。有错误时退出码为 1。"""
     day = parse_day(today, "--today") or today_cst()
+    if no_cache:
+        desk.use_cache = False
     if staged:
         led = staged_ledger(desk, day)
     else:
-        # against this machine's clock, unless checking as of another day
-        led = read_ledger(desk, day, None if today else datetime.now(CST))
+        led = read_ledger(desk, day)
+        if not today:           # against this machine's clock, unless checking as of another day
+            led.problems.extend(clock_skew(led.entries, datetime.now(CST)))
     probs = led.problems
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":

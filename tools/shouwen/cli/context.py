@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 import click
 
-from ..repo import gitio, store
-from ..core.ledger import build
+from ..repo import gitio
+from ..repo.index import load_ledger
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
@@ -29,6 +29,7 @@ class Desk:
     def __init__(self, repo: str | None, as_badge: str | None):
         self.repo_opt = repo
         self.as_badge = as_badge
+        self.use_cache = not os.environ.get("SHOUWEN_NO_CACHE")    # the index is only a cache
         self._rules = None
 
     @property
@@ -203,9 +204,9 @@ CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "onli
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today, now=None):
-    rules = desk.rules
-    return build(store.load_records(desk.root), rules, today, now)
+def read_ledger(desk, today, rev=None, rules=None):
+    """The ledger judged as of `today`, from the index where it holds (DESIGN §10)."""
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
@@ -222,7 +223,7 @@ def staged_ledger(desk, today):
     from ..repo.loader import load_rules_at
     changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
     staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = build(store.load_records(desk.root, rev=staged), load_rules_at(desk.root, staged), today)
+    led = read_ledger(desk, today, rev=staged, rules=load_rules_at(desk.root, staged))
     keep = [p for p in led.problems
             if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
     return Ledger(led.entries, keep, led.by_id)

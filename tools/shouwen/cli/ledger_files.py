@@ -7,10 +7,8 @@ from datetime import date
 
 import click
 
-from ..repo import store
-from .context import parse_day, pass_desk, today_cst
+from .context import parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
-from ..core.ledger import build
 from ..publish.ledger_io import COLUMNS, RowError, record_from_row, rows
 from ..core.problems import ERROR, InputError
 from ..core.record import Record, dump, local_day, to_datetime
@@ -91,7 +89,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv")):
             raise InputError(f"{out}:只支持 .xlsx 和 .csv")
-    led = build(store.load_records(desk.root), desk.rules, today_cst())
+    led = read_ledger(desk, today_cst())
     entries = [e for e in led.entries if e.state is not None and e.state.registered_at is not None
                and start <= local_day(e.state.registered_at) <= end]
     data = rows(entries, desk.rules)
@@ -114,7 +112,7 @@ def import_cmd(desk, path, dry_run, as_badge):
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     table = read_table(path)
-    existing = {r.id for r in store.load_records(desk.root) if r.id}
+    existing = {e.record.id for e in read_ledger(desk, today_cst()).entries if e.record.id}
     taken: dict = {}
     errors, records = [], []
     for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it

@@ -6,13 +6,12 @@ from datetime import date
 
 import click
 
-from ..repo import gitio, store
+from ..repo import gitio
 from ..core.accountability import Complaint
 from ..core.assessment import assess, parse_quarter, quarter_span
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
-from .context import FORMATS, emit_json, pass_desk, today_cst
+from .context import FORMATS, emit_json, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcome
-from ..core.ledger import build
 from ..core.problems import ERROR, InputError
 from ..repo.loader import load_rules_at
 
@@ -33,7 +32,7 @@ def snapshot(desk, rev: str, today: date):
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise InputError(f"提交 {sha[:10]} 中的规则文件有错误", broken)
-    return sha, rules, build(store.load_records(desk.root, rev=sha), rules, today)
+    return sha, rules, read_ledger(desk, today, rev=sha, rules=rules)
 
 
 def _complaints(ledger):
@@ -52,7 +51,7 @@ def ladder_cmd(desk, year, fmt):
     lad = rules.policy.ladder
     if lad is None:
         raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
-    led = build(store.load_records(desk.root), rules, today_cst())
+    led = read_ledger(desk, today_cst())
     people, heads = year_outcome(lad, _complaints(led), rules, year)
     if fmt == "json":
         emit_json({"year": year, "kind": lad.kind,
@@ -141,13 +140,12 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
 def review_cmd(desk, year, fmt):
     """年底评议:每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
     rules = desk.rules
-    records = store.load_records(desk.root)
     quarters = {}
     for q in range(1, 5):
         _, end = quarter_span(year, q)
-        led = build(records, rules, min(end, today_cst()))
+        led = read_ledger(desk, min(end, today_cst()))
         quarters[q] = {f.unit: f for f in assess(led, rules, year, q).staff}
-    led = build(records, rules, today_cst())
+    led = read_ledger(desk, today_cst())
     people, _ = year_outcome(rules.policy.ladder, _complaints(led), rules, year) if rules.policy.ladder else ([], [])
     outcome = {p.badge: p for p in people}
     rows = []

@@ -145,8 +145,9 @@ def assess(ledger, rules, year: int, q: int) -> Quarter:
                 u.answered += st.stage == "answered"
                 u.deadline_problems += any(c in DEADLINE_CODES for c in codes)
                 u.record_problems += any(c in RECORD_CODES for c in codes)
-        fwd = [ev for ev in e.record.events if isinstance(ev, dict) and ev.get("action") == "forwarded"]
-        if fwd and within(local_day(st.routed_at) if st.routed_at else None):
+        # the events only of what was routed within the period: the index reads them back from the record
+        if within(local_day(st.routed_at) if st.routed_at else None) and any(
+                isinstance(ev, dict) and ev.get("action") == "forwarded" for ev in e.record.events):
             late = "forward-late" in codes
             for u in us:
                 u.forwarded += 1

@@ -85,6 +85,8 @@ class State:
     # (event index, field, message) for the same step taken twice, as two desks acting at once do: kept,
     # not applied, and reported as a warning for the first responder to resolve with an event
     conflicts: list = field(default_factory=list)
+    latest_at: datetime | None = None     # the latest event time, and its index (clock skew)
+    latest_index: int | None = None
 
 
 def allowed(s: State, action: str) -> str | None:
@@ -141,6 +143,8 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             s.order_problems.append((i, f"events[{i}].at", "事件时间早于前一条事件,事件须按时间顺序追加"))
         if at is not None:
             last_at = at
+            if s.latest_at is None or at > s.latest_at:
+                s.latest_at, s.latest_index = at, i
         if i == 0 and action == "registered":
             s.stage, s.handler, s.registered_at = "registered", first_responder, at
             s.handler_department = dept_of(first_responder)

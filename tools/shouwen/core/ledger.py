@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .problems import ERROR, Problem
-from .record import Record, to_datetime
+from .record import Record
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions
@@ -72,25 +72,26 @@ def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
 SKEW_TOLERANCE = timedelta(minutes=5)
 
 
-def clock_skew(rec: Record, now: datetime) -> list[Problem]:
-    """Events stamped ahead of `now`: a desk whose clock runs fast, which blocks every later event."""
+def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
+    """Records whose latest event is stamped ahead of `now`: a desk whose clock runs fast, which blocks every
+    later event. From the folded state, so the index answers it without reading the records again."""
     out = []
-    for i, ev in enumerate(rec.events):
-        at = to_datetime(ev.get("at")) if isinstance(ev, dict) else None
-        if at is not None and at - now > SKEW_TOLERANCE:
-            out.append(Problem("clock-skew", f"事件时间 {at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
+    for e in entries:
+        st = e.state
+        if st is not None and st.latest_at is not None and st.latest_at - now > SKEW_TOLERANCE:
+            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
                                              f"记录它的电脑时钟可能快了,请校准并核对",
-                               path=rec.path, record=rec.id, field=f"events[{i}].at"))
+                               path=e.record.path, record=e.record.id, field=f"events[{st.latest_index}].at"))
     return out
 
 
-def build(records: list[Record], rules: Rules, today: date, now: datetime | None = None) -> Ledger:
-    """Every record checked together; with `now` (the checking machine's clock) events ahead of it are
-    reported as clock skew."""
-    entries = [evaluate(r, rules, today) for r in records]
-    if now is not None:
-        for e in entries:
-            e.problems.extend(clock_skew(e.record, now))
+def build(records: list[Record], rules: Rules, today: date) -> Ledger:
+    return judge([evaluate(r, rules, today) for r in records], rules, today)
+
+
+def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
+    """What only the whole ledger shows, over entries evaluated one by one (perhaps long ago: the
+    index keeps them), reading their ids, paths and accountability data, never their records' files."""
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}
     for e in entries:

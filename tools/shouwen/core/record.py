@@ -10,10 +10,18 @@ from datetime import date, datetime, timedelta, timezone
 import yaml
 
 from . import safeyaml
+from .canonical import flow_value, head_lines, load_header, scalar
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
 MAX_RECORD_BYTES = 256 * 1024      # a record is a few KB; anything near this is not one
+# How the reader hands `parse` a file that is not a record (a symlink, a device, far too large): these bytes
+# and the reason, so every read path (the store, the index, the writer) reports it the same way.
+UNREADABLE = b"\0shouwen-unreadable\0"
+
+
+def unreadable(why: str) -> bytes:
+    return UNREADABLE + why.encode("utf-8")
 
 
 @dataclass
@@ -42,6 +50,9 @@ class Record:
 def parse(path: str, data: bytes) -> Record:
     """Bytes of one record file -> Record (pure)."""
     guess = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else None
+    if data.startswith(UNREADABLE):
+        why = data[len(UNREADABLE):].decode("utf-8", "replace")
+        return Record(path, {}, "", [Problem("file-invalid", f"{why};已跳过", path=path, record=guess)])
     if len(data) > MAX_RECORD_BYTES:
         return Record(path, {}, "", [Problem("file-invalid", f"文件过大({len(data)} 字节,上限 {MAX_RECORD_BYTES}),不是一件记录",
                                             path=path, record=guess)])
@@ -58,10 +69,13 @@ def parse(path: str, data: bytes) -> Record:
     end = text.find("\n---", 3)
     if end < 0:
         return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)])
-    try:
-        meta = safeyaml.load(text[3:end])
-    except safeyaml.LoadError as e:
-        return Record(path, {}, "", [Problem("yaml-invalid", str(e), path=path, record=guess)])
+    # the writer's own form is read by the fast reader; anything else (or anything it doubts) by libyaml
+    meta = load_header(text[4:end]) if text.startswith("---\n") else None
+    if meta is None:
+        try:
+            meta = safeyaml.load(text[3:end])
+        except safeyaml.LoadError as e:
+            return Record(path, {}, "", [Problem("yaml-invalid", str(e), path=path, record=guess)])
     nl = text.find("\n", end + 4)
     body = text[nl + 1:] if nl >= 0 else ""
     if not isinstance(meta, dict):
@@ -138,7 +152,8 @@ def _flow_value(v) -> str:
 
 def event_line(ev: dict) -> str:
     ordered = [k for k in EVENT_KEY_ORDER if k in ev] + [k for k in ev if k not in EVENT_KEY_ORDER]
-    return "{" + ", ".join(f"{_flow(k)}: {_flow_value(ev[k])}" for k in ordered) + "}"
+    return "{" + ", ".join(f"{scalar(k, True) or _flow(k)}: {flow_value(ev[k]) or _flow_value(ev[k])}"
+                           for k in ordered) + "}"
 
 
 def dump(meta: dict, body: str = "") -> str:
@@ -146,8 +161,11 @@ def dump(meta: dict, body: str = "") -> str:
     head = {k: v for k, v in meta.items() if k != "events"}
     out = ["---"]
     if head:
-        out.append(yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
-                             width=1 << 20, sort_keys=False).rstrip("\n"))
+        fast = head_lines(head)     # what PyYAML would write, without running its emitter
+        if fast is None:
+            fast = [yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
+                              width=1 << 20, sort_keys=False).rstrip("\n")]
+        out.extend(fast)
     if "events" in meta:
         out.append("events:")
         for ev in meta["events"]:

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from ..repo import store
+from ..repo.index import load_ledger
 from .disclosure import Site, generate
-from ..core.ledger import Ledger, build
+from ..core.ledger import Ledger
 from .privacy import personal_values, scan
 from ..core.problems import ERROR
 from ..core.record import CST
@@ -48,7 +48,7 @@ def prepare(root: str, today=None) -> Job:
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise RulesBroken(broken)
-    ledger = build(store.load_records(root), rules, today or _today())
+    ledger = load_ledger(root, rules, today or _today())
     cache = os.path.join(root, KEY_CACHE)
     try:
         keys = json.load(open(cache, encoding="utf-8"))

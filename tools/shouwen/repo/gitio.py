@@ -60,6 +60,65 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     return res
 
 
+def index_blobs(root: str, prefix: str) -> dict[str, tuple[str, str]]:
+    """path -> (mode, blob id) of every file under `prefix` in Git's index (`git ls-files -s`)."""
+    out = {}
+    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", prefix).split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            mode, sha, _ = meta.split()
+            out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
+    return out
+
+
+def dirty_paths(root: str, prefix: str) -> set[str]:
+    """Files under `prefix` whose work-tree bytes may differ from Git's index, untracked ones included,
+    as Git finds them from its stat data (`git status`), without reading every file."""
+    out = set()
+    for entry in git_bytes(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                           "--ignore-submodules", "--", prefix).split(b"\0"):
+        if len(entry) > 3 and (entry[1:2] != b" " or entry[:2] == b"??"):
+            out.add(entry[3:].decode("utf-8", "surrogateescape"))
+    return out
+
+
+def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
+    """(path, blob id) of every file under `prefix` in a commit or tree."""
+    out = []
+    for entry in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix).split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            _, typ, sha = meta.split()
+            if typ == b"blob":
+                out.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
+    return out
+
+
+class BlobReader:
+    """One `git cat-file --batch` process kept open, for reading blobs one at a time as they are asked for."""
+
+    def __init__(self, root: str):
+        self.root, self.proc = root, None
+
+    def read(self, sha: str) -> bytes:
+        if self.proc is None:
+            self.proc = subprocess.Popen(["git", "-C", self.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(sha.encode() + b"\n")
+        self.proc.stdin.flush()
+        header = self.proc.stdout.readline().split()
+        if len(header) < 3 or header[-1] == b"missing":
+            raise GitError(f"blob {sha} missing")
+        data = self.proc.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+    def close(self):
+        if self.proc is not None:
+            self.proc.stdin.close()
+            self.proc.wait()
+            self.proc = None
+
+
 def blob_id(data: bytes) -> str:
     """Git's blob id of some bytes, so worktree files and commits share one cache key."""
     import hashlib

@@ -1,6 +1,7 @@
 """Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -95,7 +96,25 @@ def load_rules(root: str) -> Rules:
     if inst is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))
     inst = inst or {}
-    return Rules(root, inst, departments, staff, services, policy, cal, problems, frozenset(unreadable))
+    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, frozenset(unreadable))
+    rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
+    return rules
+
+
+def fingerprint(root: str) -> str:
+    """A digest of every file under rules/ (its path and bytes), symlinked folders followed."""
+    h = hashlib.sha1()
+    base = os.path.join(root, "rules")
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            h.update(os.path.relpath(full, base).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                h.update(_read_bounded(full))
+            except (OSError, safeyaml.LoadError):
+                h.update(b"\1unreadable")
+    return h.hexdigest()
 
 
 def load_rules_at(root: str, rev: str) -> Rules:

@@ -1,91 +1,88 @@
-"""The one reader path (DESIGN §10): every command reads records through `load_records`.
+"""The one reader path (DESIGN §10): every command reads records through this module.
 
-Files are listed from the work tree (or from a commit with `rev`), keyed by their Git blob
-id, parsed with libyaml, and the parsed results are cached under .shouwen/ by blob id, so a
-second run parses only what changed. A cold run over many files uses every core.
+Files are listed with their Git blob ids from Git's own index (`git ls-files -s`) plus the files Git's
+stat data says differ from it (`git status`), so no file is hashed unless it changed; or from a commit
+with `rev`. Records are parsed by the fast reader for the writer's canonical form (libyaml for anything
+else), on every core when there are many. `index` keeps what is judged from them; `load_records`
+gives the parsed records themselves, cached by blob id.
 """
 from __future__ import annotations
 
 import os
 import pickle
 import stat
-from concurrent.futures import ProcessPoolExecutor
 
 from . import gitio
-from ..core.problems import Problem
-from ..core.record import MAX_RECORD_BYTES, Record, parse
+from ..core.record import MAX_RECORD_BYTES, Record, parse, unreadable
 
-CACHE_VERSION = 1
-PARALLEL_FROM = 2000
+CACHE_VERSION = 2
+PARALLEL_FROM = 1500
+RECORDS = "records"
+
+Listed = tuple  # (path, blob id, bytes already read or None)
 
 
-def _worktree(root: str, bad: list) -> list[tuple[str, bytes]]:
+def _walk(root: str) -> list[Listed]:
+    """Outside a Git repository: every record file, read and hashed."""
     out = []
-    base = os.path.join(root, "records")
-    for dirpath, dirnames, filenames in os.walk(base):
+    for dirpath, dirnames, filenames in os.walk(os.path.join(root, RECORDS)):
         dirnames.sort()
-        for name in sorted(filenames):
+        for name in filenames:
             if name.endswith(".md"):
                 full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, root).replace(os.sep, "/")
-                try:
-                    out.append((rel, read_bounded(full)))
-                except Unreadable as e:
-                    bad.append(unreadable(rel, str(e)))
-    return out
+                data = read_bounded(full)
+                out.append((os.path.relpath(full, root).replace(os.sep, "/"), gitio.blob_id(data), data))
+    return sorted(out)
 
 
-class Unreadable(Exception):
-    """A record file that is not one: a symlink, a device, a FIFO, or far too large."""
+def listing(root: str, rev: str | None = None) -> list[Listed]:
+    """Every record file with its blob id, in path order; only changed files are read (and kept)."""
+    if rev is not None:
+        return [(p, b, None) for p, b in gitio.tree_blobs(root, rev, RECORDS) if p.endswith(".md")]
+    if not gitio.is_repo(root):
+        return _walk(root)
+    tracked = gitio.index_blobs(root, RECORDS)
+    dirty = gitio.dirty_paths(root, RECORDS) | {p for p, (mode, _) in tracked.items() if mode == "120000"}
+    out = [(p, blob, None) for p, (_, blob) in tracked.items() if p.endswith(".md") and p not in dirty]
+    for p in dirty:
+        full = os.path.join(root, p)
+        if p.endswith(".md") and os.path.lexists(full):     # a deleted file is no record any more
+            data = read_bounded(full)
+            out.append((p, gitio.blob_id(data), data))
+    return sorted(out)
 
 
-def read_bounded(full: str) -> bytes:
-    """A record file's bytes; never follows a symlink (a committed link to /dev/zero reaches every desk)
-    and never reads more than a record can hold."""
-    try:
-        st = os.lstat(full)
-        if stat.S_ISLNK(st.st_mode):
-            why = "是符号链接,记录必须是普通文件"
-        elif not stat.S_ISREG(st.st_mode):
-            why = "不是普通文件"
-        elif st.st_size > MAX_RECORD_BYTES:
-            why = f"文件过大({st.st_size} 字节,上限 {MAX_RECORD_BYTES})"
-        else:
-            with open(full, "rb") as fh:
-                data = fh.read(MAX_RECORD_BYTES + 1)
-            return data
-    except OSError as e:
-        why = f"无法读取({e.strerror})"
-    raise Unreadable(why)
-
-
-def unreadable(path: str, why: str) -> Record:
-    guess = path.rsplit("/", 1)[-1][:-3]
-    return Record(path, {}, "", [Problem("file-invalid", f"{why};已跳过", path=path, record=guess)])
-
-
-def _at_commit(root: str, rev: str, bad: list) -> list[tuple[str, str]]:
-    """(path, blob id) of every record file at a commit or tree; a symlink or an outsized blob goes to `bad`."""
-    listing = gitio.git(root, "ls-tree", "-r", "-z", "-l", rev, "--", "records")
+def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:
+    """The same items with their bytes: from the work tree, or all at once from Git for a commit."""
+    if rev is not None:
+        blobs = gitio.cat_files(root, [b for _, b, d in items if d is None])
+        return [(p, b, d if d is not None else blobs.get(b, b"")) for p, b, d in items]
     out = []
-    for entry in listing.split("\0"):
-        if not entry:
-            continue
-        meta, path = entry.split("\t", 1)
-        mode, typ, sha, size = meta.split()
-        if typ != "blob" or not path.endswith(".md"):
-            continue
-        if mode == "120000":
-            bad.append(unreadable(path, "是符号链接,记录必须是普通文件"))
-        elif int(size) > MAX_RECORD_BYTES:
-            bad.append(unreadable(path, f"文件过大({size} 字节,上限 {MAX_RECORD_BYTES})"))
-        else:
-            out.append((path, sha))
+    for p, b, d in items:
+        out.append((p, b, read_bounded(os.path.join(root, p)) if d is None else d))
     return out
 
 
-def _parse_many(items):
-    return [parse(path, data) for path, data in items]
+def parallel_map(fn, items: list, chunk: int = 400) -> list:
+    """fn over items (a picklable module-level function), on every core when there are many items.
+    Workers are forked, so they share what the caller set up (rules, the day) without pickling it."""
+    n = os.cpu_count() or 1
+    if len(items) < PARALLEL_FROM or n < 2:
+        return [fn(x) for x in items]
+    import multiprocessing      # only when there is work for several cores: it costs 40 ms to import
+    from concurrent.futures import ProcessPoolExecutor
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as ex:
+        return [y for part in ex.map(_apply_chunk, [(fn, c) for c in chunks]) for y in part]
+
+
+def _apply_chunk(job):
+    fn, items = job
+    return [fn(x) for x in items]
+
+
+def _parse_item(item: Listed) -> Record:
+    return parse(item[0], item[2])
 
 
 class _Cache:
@@ -95,7 +92,7 @@ class _Cache:
         try:
             with open(self.file, "rb") as fh:
                 self.data = pickle.load(fh)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
             self.data = {}
 
     def save(self, live_keys):
@@ -113,51 +110,46 @@ class _Cache:
 
 
 def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> list[Record]:
-    bad: list[Record] = []
-    if rev is None:
-        files = _worktree(root, bad)
-        keyed = [((path, gitio.blob_id(data)), path, data) for path, data in files]
-    else:
-        listed = _at_commit(root, rev, bad)
-        keyed = [((path, sha), path, None) for path, sha in listed]
+    """Every record, parsed (for the commands that need whole records; judgements come from `index`)."""
+    listed = listing(root, rev)
     cache = _Cache(root) if use_cache else None
     results: dict = {}
     misses = []
-    for key, path, data in keyed:
-        hit = cache.data.get(key) if cache else None
+    for path, blob, data in listed:
+        hit = cache.data.get((path, blob)) if cache else None
         if hit is not None:
-            results[key] = Record(path, hit[0], hit[1], list(hit[2]))
+            results[(path, blob)] = Record(path, hit[0], hit[1], list(hit[2]))
         else:
-            misses.append((key, path, data))
-    if misses and rev is not None:
-        blobs = gitio.cat_files(root, [k[1] for k, _, _ in misses])
-        misses = [(k, p, blobs[k[1]]) for k, p, _ in misses]
-    if misses:
-        items = [(p, d) for _, p, d in misses]
-        if len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-            n = os.cpu_count() or 2
-            chunks = [items[i::n] for i in range(n)]
-            with ProcessPoolExecutor(n) as ex:
-                parsed_chunks = list(ex.map(_parse_many, chunks))
-            parsed = [None] * len(items)
-            for c, recs in enumerate(parsed_chunks):
-                for j, r in enumerate(recs):
-                    parsed[c + j * n] = r
-        else:
-            parsed = _parse_many(items)
-        for (key, _, _), rec in zip(misses, parsed):
-            results[key] = rec
-            if cache is not None:
-                cache.data[key] = (rec.meta, rec.body, tuple(rec.problems))
-                cache.dirty = True
+            misses.append((path, blob, data))
+    misses = contents(root, rev, misses)
+    for (path, blob, _), rec in zip(misses, parallel_map(_parse_item, misses)):
+        results[(path, blob)] = rec
+        if cache is not None:
+            cache.data[(path, blob)] = (rec.meta, rec.body, tuple(rec.problems))
+            cache.dirty = True
     if cache is not None:
-        cache.save({k for k, _, _ in keyed})
-    return [results[k] for k, _, _ in keyed] + bad
+        cache.save({(p, b) for p, b, _ in listed})
+    return [results[(p, b)] for p, b, _ in listed]
 
 
 def read_one(root: str, relpath: str) -> Record:
     """One record from the work tree, parsed exactly as load_records does."""
+    return parse(relpath, read_bounded(os.path.join(root, relpath)))
+
+
+def read_bounded(full: str) -> bytes:
+    """A record file's bytes. Never follows a symlink (a committed link to /dev/zero would reach every
+    desk through sync), never opens a device or a FIFO, never reads more than a record can hold; such a
+    file reads as `unreadable(why)`, which `parse` reports as file-invalid."""
     try:
-        return parse(relpath, read_bounded(os.path.join(root, relpath)))
-    except Unreadable as e:
-        return unreadable(relpath, str(e))
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            return unreadable("是符号链接,记录必须是普通文件")
+        if not stat.S_ISREG(st.st_mode):
+            return unreadable("不是普通文件")
+        if st.st_size > MAX_RECORD_BYTES:
+            return unreadable(f"文件过大({st.st_size} 字节,上限 {MAX_RECORD_BYTES})")
+        with open(full, "rb") as fh:
+            return fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as e:
+        return unreadable(f"无法读取({e.strerror})")

@@ -1,0 +1,312 @@
+"""The writer's canonical record form, written and read fast (pure).
+
+`dump` writes exactly what PyYAML's SafeDumper writes for a record (block header, one flow line
+per event), without running PyYAML's emitter for every value: each scalar's style is decided by
+the same analysis PyYAML makes (ported below, memoised), and any value it would not write as a
+plain or single-quoted one-line scalar goes to PyYAML itself. `load_header` reads that form back
+in one pass over the lines and returns None for anything else, so the caller falls back to libyaml;
+what it accepts it returns exactly as libyaml's safe loader does (a test holds both).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import yaml
+from yaml.resolver import Resolver
+
+_resolver = Resolver()
+STR_TAG = "tag:yaml.org,2002:str"
+_SPACE = "\0 \t\r\n\x85\u2028\u2029"
+_BREAKS = "\n\x85\u2028\u2029"
+
+
+def _analyze(s: str) -> tuple[bool, bool, bool]:
+    """PyYAML's Emitter.analyze_scalar, reduced to what a one-line scalar needs:
+    (plain allowed in block context, plain allowed in flow context, single quotes allowed)."""
+    if not s:
+        return False, False, True
+    block_ind = flow_ind = False
+    if s.startswith("---") or s.startswith("..."):
+        block_ind = flow_ind = True
+    preceded = True
+    followed = len(s) == 1 or s[1] in _SPACE
+    special = breaks = False
+    leading = s[0] == " "
+    trailing = s[-1] == " "
+    n = len(s)
+    for i, ch in enumerate(s):
+        if i == 0:
+            if ch in "#,[]{}&*!|>'\"%@`":
+                flow_ind = block_ind = True
+            if ch in "?:":
+                flow_ind = True
+                if followed:
+                    block_ind = True
+            if ch == "-" and followed:
+                flow_ind = block_ind = True
+        else:
+            if ch in ",?[]{}":
+                flow_ind = True
+            if ch == ":":
+                flow_ind = True
+                if followed:
+                    block_ind = True
+            if ch == "#" and preceded:
+                flow_ind = block_ind = True
+        if ch in _BREAKS:
+            breaks = True
+        if not (ch == "\n" or "\x20" <= ch <= "\x7e"):
+            if not ((ch == "\x85" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"
+                     or "\U00010000" <= ch < "\U0010ffff") and ch != "\ufeff"):
+                special = True
+        preceded = ch in _SPACE
+        followed = i + 2 >= n or s[i + 2] in _SPACE
+    if special or breaks or "\t" in s:
+        return False, False, False          # double quotes or several lines: left to PyYAML
+    plain = not (leading or trailing)
+    return plain and not block_ind, plain and not flow_ind, True
+
+
+_styles: dict[tuple[str, bool], str | None] = {}
+
+
+def _scalar_text(s: str, flow: bool) -> str | None:
+    """How the dumper writes the string `s`, or None when only PyYAML can say."""
+    key = (s, flow)
+    hit = _styles.get(key, False)
+    if hit is not False:
+        return hit
+    block_plain, flow_plain, single = _analyze(s)
+    implicit = _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR_TAG
+    if implicit and (flow_plain if flow else block_plain):
+        out = s
+    elif single:
+        out = "'" + s.replace("'", "''") + "'"
+    else:
+        out = None
+    if len(_styles) < 200_000:
+        _styles[key] = out
+    return out
+
+
+def scalar(v, flow: bool) -> str | None:
+    if isinstance(v, str):
+        return _scalar_text(v, flow)
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        text = repr(v).lower()          # SafeRepresenter.represent_float
+        return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+    return None
+
+
+def _block_entry(k, v, out: list) -> bool:
+    key = _scalar_text(k, False) if isinstance(k, str) and len(k) < 100 else None
+    if key is None:
+        return False
+    if isinstance(v, dict):
+        if not v:
+            out.append(f"{key}: {{}}")
+            return True
+        out.append(f"{key}:")
+        for sk, sv in v.items():
+            skey = _scalar_text(sk, False) if isinstance(sk, str) and len(sk) < 100 else None
+            text = scalar(sv, False) if not isinstance(sv, (dict, list)) else None
+            if skey is None or text is None:
+                return False
+            out.append(f"  {skey}: {text}")
+        return True
+    if isinstance(v, list):
+        if not v:
+            out.append(f"{key}: []")
+            return True
+        out.append(f"{key}:")
+        for item in v:
+            text = scalar(item, False) if not isinstance(item, (dict, list)) else None
+            if text is None:
+                return False
+            out.append(f"- {text}")
+        return True
+    text = scalar(v, False)
+    if text is None:
+        return False
+    out.append(f"{key}: {text}")
+    return True
+
+
+def head_lines(head: dict) -> list[str] | None:
+    """The block-style header as SafeDumper writes it, or None to let PyYAML write it."""
+    out: list[str] = []
+    for k, v in head.items():
+        if not _block_entry(k, v, out):
+            return None
+    return out
+
+
+def flow_value(v) -> str | None:
+    if isinstance(v, list):
+        items = [scalar(x, True) if not isinstance(x, (dict, list)) else None for x in v]
+        return None if None in items else "[" + ", ".join(items) + "]"
+    if isinstance(v, dict):
+        return None
+    return scalar(v, True)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+_CANON_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d\Z")
+_CANON_DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
+_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_DECIMAL_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
+_plain_memo: dict[str, object] = {}
+_FAIL = object()
+
+
+def _plain(s: str):
+    """A plain scalar's value as the safe loader builds it, or _FAIL for a kind left to libyaml."""
+    if not s.isascii():
+        return s                    # every implicit resolver matches ASCII only
+    hit = _plain_memo.get(s, _FAIL)
+    if hit is not _FAIL:
+        return hit
+    tag = _resolver.resolve(yaml.ScalarNode, s, (True, False))
+    if tag == STR_TAG:
+        v = s
+    elif tag.endswith(":int") and _DECIMAL.match(s):
+        v = int(s)
+    elif tag.endswith(":timestamp") and _CANON_TIME.match(s):
+        try:
+            return datetime.fromisoformat(s)     # not memoised: a datetime is mutable-free but many are unique
+        except ValueError:
+            return _FAIL                         # 2026-02-30T…: the safe loader keeps it as text for the check
+    elif tag.endswith(":timestamp") and _CANON_DAY.match(s):
+        try:
+            v = date.fromisoformat(s)
+        except ValueError:
+            return _FAIL
+    elif tag.endswith(":float") and _DECIMAL_FLOAT.match(s) and scalar(float(s), True) == s:
+        v = float(s)
+    elif tag.endswith(":bool") and s in ("true", "false"):
+        v = s == "true"
+    elif tag.endswith(":null") and s == "null":
+        v = None
+    else:
+        return _FAIL
+    if len(_plain_memo) < 100_000:
+        _plain_memo[s] = v
+    return v
+
+
+def _value(s: str, flow: bool):
+    """A scalar as written by the dumper: accepted only when the dumper writes its value exactly so."""
+    if s.startswith("'"):
+        inner = s[1:-1].replace("''", "'")
+        return inner if len(s) >= 2 and _scalar_text(inner, flow) == s else _FAIL
+    v = _plain(s)
+    if isinstance(v, str) and _scalar_text(v, flow) != s:
+        return _FAIL
+    return v
+
+
+# one item of a flow mapping: key, then a single-quoted scalar, a flow list of plain scalars, or a plain scalar
+_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): ('(?:[^']|'')*'|\[[^\[\]{}'\"]*\]|[^,\[\]{}'\"]+)(, |\Z)")
+
+
+def _flow_map(s: str):
+    if not (s.startswith("{") and s.endswith("}")):
+        return _FAIL
+    body, pos, out = s[1:-1], 0, {}
+    n = len(body)
+    while pos < n:
+        m = _ITEM.match(body, pos)
+        if m is None:
+            return _FAIL
+        key, raw = m.group(1), m.group(2)
+        if key in out or _scalar_text(key, True) != key or (m.group(3) == ", " and m.end() >= n):
+            return _FAIL
+        if raw.startswith("["):
+            inner = raw[1:-1]
+            items = [_value(x, True) for x in inner.split(", ")] if inner else []
+            if _FAIL in items or ("," in inner.replace(", ", "")):
+                return _FAIL
+            v = items
+        else:
+            v = _value(raw, True)
+            if v is _FAIL:
+                return _FAIL
+        out[key] = v
+        pos = m.end()
+    return out
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")
+
+
+def load_header(text: str) -> dict | None:
+    """The header lines (between the two `---`) of a record in the writer's form, or None."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        return None
+    out: dict = {}
+    i, n = 0, len(lines)
+    while i < n:
+        m = _KEY.match(lines[i])
+        if m is None:
+            return None
+        key, raw = m.group(1), m.group(2)
+        if key in out or _scalar_text(key, False) != key:
+            return None         # a duplicate key: libyaml decides (and the check reports it)
+        i += 1
+        if raw is not None:
+            if raw == "{}":
+                v = {}
+            elif raw == "[]":
+                v = []
+            else:
+                v = _value(raw, False)
+                if v is _FAIL:
+                    return None
+            out[key] = v
+            continue
+        if i < n and lines[i].startswith("  - {"):          # the events: one flow mapping a line
+            items = []
+            while i < n and lines[i].startswith("  - "):
+                ev = _flow_map(lines[i][4:])
+                if ev is _FAIL:
+                    return None
+                items.append(ev)
+                i += 1
+            out[key] = items
+        elif i < n and lines[i].startswith("- "):           # a block list of scalars
+            items = []
+            while i < n and lines[i].startswith("- "):
+                v = _value(lines[i][2:], False)
+                if v is _FAIL:
+                    return None
+                items.append(v)
+                i += 1
+            out[key] = items
+        elif i < n and lines[i].startswith("  ") and not lines[i].startswith("   "):   # a mapping of scalars
+            sub: dict = {}
+            while i < n and lines[i].startswith("  ") and not lines[i].startswith("   "):
+                sm = _KEY.match(lines[i][2:])
+                if sm is None or sm.group(2) is None or sm.group(1) in sub or _scalar_text(sm.group(1), False) != sm.group(1):
+                    return None
+                v = _value(sm.group(2), False)
+                if v is _FAIL:
+                    return None
+                sub[sm.group(1)] = v
+                i += 1
+            out[key] = sub
+        else:
+            return None         # `key:` alone is null, or a layout this reader does not know
+    return out
