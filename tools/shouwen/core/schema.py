@@ -53,11 +53,12 @@ class Spec:
 
 
 class Str(Spec):
-    def __init__(self, line: bool = False, max_len: int = MAX_TEXT, blank: bool = False, markdown: bool = True):
+    def __init__(self, line: bool = False, max_len: int = MAX_TEXT, blank: bool = False, markdown: bool = True,
+                 zh: str | None = None):
         # markdown: the text becomes part of a page as Markdown (rules), where raw HTML passes through;
         # a record's values are data, escaped wherever they are shown, so they may hold any characters
         self.line, self.max_len, self.blank, self.markdown = line, max_len, blank, markdown
-        self.zh = "一行文字" if line else "文字"
+        self.zh = zh or ("一行文字" if line else "文字")
 
     def check(self, v, where, out):
         if isinstance(v, (int, float)) and not isinstance(v, bool) and not self.line:

@@ -15,7 +15,8 @@ _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
-                                      "address": _LINE})})
+                                      "address": _LINE, "phone": Str(line=True, max_len=100, markdown=False,
+                                                                     zh="带引号的电话号码(以免丢失开头的 0)")})})
 EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
                     **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
                                           "note", "finding", "decision", "deviation")},
@@ -181,7 +182,7 @@ def check_inquiry(rec: Record, rules: Rules):
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))
-    if any(check_types(ev, EVENT_VALUES, rec) for ev in events if isinstance(ev, dict)):
+    if any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
         return out, None        # reported above; a malformed value is never folded
     state = fold(events, fr, rules.department_of)
     if state.registered_at is None:

@@ -1,16 +1,17 @@
 """What makes a write all-or-nothing (DESIGN §9): the lock, the write journal and recovery.
 
-A writer takes the lock (a portable `filelock`, no fcntl), then notes in `.shouwen/journal.json`
-the old bytes of every file it is about to write and the HEAD it started from. If it dies at any
+A writer takes the lock (a portable `filelock`, no fcntl), keeps a second name for every file it is
+about to replace (a hard link under `.shouwen/tmp/`: it costs no space, so it can be put back even on a
+full disk) and notes those and the HEAD it started from in `.shouwen/journal.json`. If it dies at any
 point (a kill, a power cut, a full disk), the next writer finds the journal under the lock and
 puts the old bytes and the index back, unless the commit had landed. A stale `.git/index.lock`
 or temp file left by a dead writer is found by its pid and age and cleared, with a message.
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -122,16 +123,38 @@ def _unlink(path: str) -> None:
         pass
 
 
-def _restore(root: str, old: dict) -> None:
-    """Put the journal's old bytes back and the index entries of those paths back to HEAD."""
-    for rel, data in old.items():
+def _backup(root: str, rel: str) -> str | None:
+    """A second name for a file's current bytes, kept until the write is done: a hard link, which needs
+    no space (so it can be put back on a full disk), or a copy where links are not possible."""
+    full = os.path.join(root, rel)
+    if not os.path.lexists(full):
+        return None
+    b = tmp_path(root, rel)[:-len(".tmp")] + ".old"
+    _unlink(b)
+    try:
+        os.link(full, b)
+    except OSError:
+        with open(full, "rb") as fh:
+            _fsync_write(b, fh.read())
+    return b
+
+
+def _restore(root: str, backups: dict) -> None:
+    """Put the old files back: a rename, which needs no space. Git's index was never touched (the writer
+    commits through a private copy of it), so nothing else is left to undo."""
+    for rel, b in backups.items():
         full = os.path.join(root, rel)
-        if data is None:
+        if b is None:
             _unlink(full)
-        elif not os.path.exists(full) or open(full, "rb").read() != data:
-            write_atomic(root, rel, data)
-    if old:
-        gitio.git(root, "reset", "-q", "--", *old, check=False)
+        elif os.path.exists(b):
+            os.replace(b, full)
+        # else: put back already, by an attempt that stopped half-way
+
+
+def _drop(backups: dict) -> None:
+    for b in backups.values():
+        if b:
+            _unlink(b)
 
 
 @contextmanager
@@ -158,30 +181,44 @@ def _signals_deferred():
 
 @contextmanager
 def journaled(root: str, files: list[str]):
-    """Around writing `files` and committing them: note the old bytes first; on any failure put them
-    back (and the index); a kill is repaired by the next writer through `recover`."""
-    old = {}
-    for rel in files:
-        full = os.path.join(root, rel)
-        old[rel] = open(full, "rb").read() if os.path.lexists(full) else None
+    """Around writing `files` and committing them. Yields the environment for git to use a private copy
+    of the index, which replaces Git's own only once the commit is made: a failed write never touches the
+    index. On any failure or signal the old files are put back by rename (no space needed); a kill is
+    repaired by the next writer through `recover`."""
     head = gitio.head(root)
-    entry = {"pid": os.getpid(), "started": time.time(), "head": head,
-             "files": {rel: None if d is None else base64.b64encode(d).decode() for rel, d in old.items()}}
+    g = gitdir(root)
     jpath = _journal_path(root)
+    private = tmp_path(root, "index")
+    backups: dict = {}
     with _signals_deferred():
-        _fsync_write(jpath + ".new", json.dumps(entry).encode())
-        os.replace(jpath + ".new", jpath)
         try:
-            yield
+            backups = {rel: _backup(root, rel) for rel in files}
+            entry = {"pid": os.getpid(), "started": time.time(), "head": head, "files": backups}
+            _fsync_write(jpath + ".new", json.dumps(entry).encode())
+            os.replace(jpath + ".new", jpath)
+            if os.path.exists(os.path.join(g, "index")):
+                shutil.copyfile(os.path.join(g, "index"), private)
         except BaseException:
+            for f in (jpath + ".new", jpath, private):    # nothing written yet (a full disk fails here first)
+                _unlink(f)
+            _drop(backups)
+            raise
+        try:
+            yield {"GIT_INDEX_FILE": private}
+            os.replace(private, os.path.join(g, "index"))
+        except BaseException:
+            _unlink(private)
             # our git child has exited (subprocess waits for it): any git lock left is its, and stale
-            g = gitdir(root)
             for name in _git_locks(root, g):
                 _unlink(os.path.join(g, name))
             if gitio.head(root) == head:
-                _restore(root, old)
+                _restore(root, backups)     # renames only; if even that fails the journal stays for `recover`
+            else:
+                _drop(backups)
+                gitio.git(root, "reset", "-q", "--", *backups, check=False)
             _unlink(jpath)
             raise
+        _drop(backups)
         _unlink(jpath)
 
 
@@ -204,10 +241,16 @@ def recover(root: str, g: str) -> None:
         for name in _git_locks(root, g):
             _unlink(os.path.join(g, name))
             notice(f"注意:已清除中断的写入(进程 {entry.get('pid')})留下的 .git/{name}")
-        files = {rel: None if d is None else base64.b64decode(d) for rel, d in (entry.get("files") or {}).items()}
+        files = entry.get("files") or {}
         if gitio.head(root) == entry.get("head"):
-            _restore(root, files)
+            try:
+                _restore(root, files)
+            except OSError as e:
+                raise BusyError(f"上次中断的写入还不能撤销({e.strerror});请先腾出磁盘空间再试,不会丢失任何内容") from None
             notice(f"注意:上次写入(进程 {entry.get('pid')})被中断,已恢复原样:{'、'.join(files) or '无文件'}")
+        else:       # the commit landed; Git's index may still be the one from before it
+            _drop(files)
+            gitio.git(root, "reset", "-q", "--", *files, check=False)
         _unlink(jpath)
     for name in _git_locks(root, g):
         age = time.time() - os.path.getmtime(os.path.join(g, name))
@@ -233,6 +276,6 @@ def _clear_temp(root: str) -> None:
         return
     for name in os.listdir(d):
         pid = name.rsplit(".", 2)[-2] if name.count(".") >= 2 else ""
-        if name.endswith(".tmp") and pid.isdigit() and not pid_alive(int(pid)):
+        if name.endswith((".tmp", ".old")) and pid.isdigit() and not pid_alive(int(pid)):
             _unlink(os.path.join(d, name))
             notice(f"注意:已删除中断的写入(进程 {pid})留下的临时文件 {name}")

@@ -71,11 +71,12 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
         env["GIT_COMMITTER_DATE"] = at.isoformat()
     msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
     try:
-        with journaled(root, list(files)):
+        with journaled(root, list(files)) as index:
             for rel, text in files.items():
                 write_atomic(root, rel, text.encode("utf-8"))
-            gitio.git(root, "add", "--", *files)
-            gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(), env=env)
+            gitio.git(root, "add", "--", *files, env=index)
+            gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(),
+                      env={**env, **index})
     except gitio.GitError as e:
         raise InputError(f"提交失败,未写入任何内容:{e}")
     return gitio.head(root)
@@ -84,7 +85,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
 def refuse_unclean(root: str, rel: str) -> None:
     """A file that differs from HEAD (in the work tree or the index) holds someone's unfinished change:
     writing it would sweep that change into this commit under this person's name."""
-    if gitio.git(root, "status", "--porcelain", "--untracked-files=all", "--", rel).strip():
+    if gitio.git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--", rel).strip():
         raise InputError(f"{rel} 有未提交的改动(上次写入中断或被手工修改),为免混入本次提交,未写入任何内容;"
                          f"请先核对:git status -- {rel}")
 
