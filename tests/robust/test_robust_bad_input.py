@@ -140,8 +140,8 @@ RULES_CASES = {
     "staff missing brace": ("rules/staff.yml", "}", ""),
     "staff not utf-8": ("rules/staff.yml", None, "staff: [{badge: J001, name: \udcff}]\n"),
     "staff badge list": ("rules/staff.yml", "badge: J005", "badge: [J005]"),
-    "staff public text": ("rules/staff.yml", "badge: J005", "badge: J005, public: 是"),
-    "staff emails string": ("rules/staff.yml", "badge: J005", "badge: J005, emails: 5"),
+    "staff public text": ("rules/staff.yml", "public: true, window: W01", "public: 是, window: W01"),
+    "staff emails string": ("rules/staff.yml", "emails: [j005@example.gov.cn]", "emails: 5"),
     "staff empty": ("rules/staff.yml", None, ""),
     "service materials string": ("rules/services/birth-permit.md", "申请材料:", "申请材料: 身份证\n旧材料:"),
     "service days text": ("rules/services/birth-permit.md", "法定办结时限:", "法定办结时限: 十\n旧时限:"),
@@ -149,7 +149,8 @@ RULES_CASES = {
     "service js link in body": ("rules/services/birth-permit.md", None, "APPEND:\n[办理](javascript:alert(1))\n"),
     "service script in body": ("rules/services/birth-permit.md", None, "APPEND:\n<script>alert(1)</script>\n"),
     "service no front matter": ("rules/services/birth-permit.md", None, "只有正文\n"),
-    "service alias": ("rules/services/birth-permit.md", "收费:", "收费: &f 不收费\n旧收费:"),
+    "service alias bomb": ("rules/services/birth-permit.md", "收费:", "x0: &a0 [a, a, a, a, a, a, a, a]\n" + "".join(
+        f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 8)}]\n" for i in range(1, 8)) + "收费:"),
 }
 
 ARG_CASES = {

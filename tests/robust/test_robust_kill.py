@@ -111,3 +111,34 @@ def test_killed_writers_stress(agency):
     stats = run_trials(agency, int(os.environ.get("SHOUWEN_KILL_TRIALS", 300)), SEED)
     report(f"kill trials: {stats}")
     assert stats["trials"] >= 300
+
+
+def run_ctrl_c(agency, n: int, seed: int) -> dict:
+    """Ctrl-C at a random moment of a real `shouwen` process: one Chinese line, never a traceback."""
+    rng = random.Random(seed)
+    rid = agency.new("2026-11-02T09:30")
+    outcomes = {}
+    for t in range(n):
+        args = rng.choice([["--as", "J005", "note", rid, "--text", f"中断-{t}"], ["list"], ["check"], ["show", rid]])
+        # SIGINT ignored until shouwen installs its own handler: the interpreter's start-up, before any line
+        # of shouwen runs, is outside the command (Python leaves an inherited "ignore" as it is)
+        proc = subprocess.Popen([sys.executable, "-m", "shouwen", "--repo", agency.path, *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        time.sleep(rng.uniform(0.0, 1.2))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert "Traceback" not in err and "内部错误" not in err, f"trial {t} (seed {seed}) {args}: {err[-1500:]}"
+        outcomes[proc.returncode] = outcomes.get(proc.returncode, 0) + 1
+        assert not _leftovers(agency) or agency.run("--as", "J014", "note", rid, "--text", f"接手-{t}").exit_code == 0
+        assert not _leftovers(agency), _leftovers(agency)
+    return outcomes
+
+
+def test_ctrl_c_never_prints_a_traceback(agency):
+    report(f"Ctrl-C trials (sample): exit codes {run_ctrl_c(agency, 8, SEED)}")
+
+
+@pytest.mark.stress
+def test_ctrl_c_stress(agency):
+    report(f"Ctrl-C trials: exit codes {run_ctrl_c(agency, 60, SEED)}")

@@ -86,11 +86,12 @@ class Rules:
     policy: Policy
     calendar: WorkCalendar
     problems: list[Problem] = field(default_factory=list)
-    unreadable: frozenset = frozenset()     # rules files that could not be read at all (their echoes are muted)
+    unreadable: frozenset = frozenset()     # rules files that could not be read, or read with errors
 
     def echoes(self) -> set[str]:
-        """Record problem codes that only repeat an unreadable rules file (every badge unknown when
-        staff.yml has a missing brace): the file's own problem is the one root cause to report."""
+        """Record problem codes that only repeat a broken rules file (every badge unknown when staff.yml has
+        a missing brace, or a badge written as a list): the file's own problem is the one root cause to
+        report; once it is fixed, any record that really names an unknown badge shows again."""
         out = set()
         if "rules/staff.yml" in self.unreadable:
             out.add("staff-unknown")
@@ -176,6 +177,8 @@ def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Depart
 
 def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff]:
     out: dict[str, Staff] = {}
+    if data is not None and not (data or {}).get("staff"):
+        problems.append(_p(path, "staff", "名册中没有任何工作人员(staff: 列表)"))
     for i, s in enumerate((data or {}).get("staff") or []):
         f = f"staff[{i}]"
         if not isinstance(s, dict) or not s.get("badge") or not s.get("name"):

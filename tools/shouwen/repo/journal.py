@@ -134,8 +134,12 @@ def _backup(root: str, rel: str) -> str | None:
     try:
         os.link(full, b)
     except OSError:
-        with open(full, "rb") as fh:
-            _fsync_write(b, fh.read())
+        try:
+            with open(full, "rb") as fh:
+                _fsync_write(b, fh.read())
+        except BaseException:
+            _unlink(b)
+            raise
     return b
 
 
@@ -192,7 +196,8 @@ def journaled(root: str, files: list[str]):
     backups: dict = {}
     with _signals_deferred():
         try:
-            backups = {rel: _backup(root, rel) for rel in files}
+            for rel in files:
+                backups[rel] = _backup(root, rel)
             entry = {"pid": os.getpid(), "started": time.time(), "head": head, "files": backups}
             _fsync_write(jpath + ".new", json.dumps(entry).encode())
             os.replace(jpath + ".new", jpath)

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import replace
 
 from ..core import safeyaml
-from ..core.problems import Problem
+from ..core.problems import ERROR, Problem
 from ..core.record import Record
 from ..core.record import parse as parse_document
 from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
@@ -96,6 +96,7 @@ def load_rules(root: str) -> Rules:
     if inst is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))
     inst = inst or {}
+    unreadable |= {p.path for p in problems if p.severity == ERROR and p.path}
     rules = Rules(root, inst, departments, staff, services, policy, cal, problems, frozenset(unreadable))
     rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
     return rules
