@@ -69,7 +69,7 @@ def run_levels(agency, mnt, levels) -> dict:
         shown = desk.git("show", "--format=", "HEAD")
         assert f"满盘-{level}" not in shown and shown.count("\n+  - ") == 1, shown
         tmp = os.path.join(desk.path, ".shouwen", "tmp")
-        assert not os.path.isdir(tmp) or os.listdir(tmp) == [], os.listdir(tmp)
+        assert not os.path.isdir(tmp) or os.listdir(tmp) == [], (level, r.exit_code, r.output, os.listdir(tmp))
         stats["levels"] += 1
     assert stats["refused"] + stats["busy"] > 0, "no level filled the disk: the trial tested nothing"
     return stats

@@ -5,6 +5,7 @@ site all read the state this module computes.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -49,15 +50,6 @@ STAGE_ZH = {"registered": "已登记", "answered": "已当场答复", "referred"
             "delivered": "已送达"}
 
 
-# A step that two desks may both take at once, each valid where it was written: a second forward after a
-# forward, a second acceptance, a second closing… After a merge these are conflicts, not mistakes.
-_ROUTED = ("referred", "forwarded", "relayed")
-_CLOSED = ("answered", "explained", "delivered")
-SAME_STEP = {"referred": _ROUTED, "forwarded": _ROUTED, "relayed": _ROUTED, "accepted": ("accepted", "returned"),
-             "returned": ("returned", "accepted"), "promised": ("promised",), "extended": ("extended",),
-             "completed": ("completed",), "answered": _CLOSED, "explained": _CLOSED, "delivered": _CLOSED}
-
-
 @dataclass
 class State:
     first_responder: str | None = None
@@ -82,8 +74,8 @@ class State:
     materials_told: list = field(default_factory=list)
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
-    # (event index, field, message) for the same step taken twice, as two desks acting at once do: kept,
-    # not applied, and reported as a warning for the first responder to resolve with an event
+    # (event index, field, message) for a step competing with the one before it, as two desks acting at
+    # once make: kept, not applied, and reported as a warning for the first responder to resolve with an event
     conflicts: list = field(default_factory=list)
     latest_at: datetime | None = None     # the latest event time, and its index (clock skew)
     latest_index: int | None = None
@@ -132,6 +124,7 @@ def allowed(s: State, action: str) -> str | None:
 def fold(events: list, first_responder: str | None = None, dept_of=lambda badge: None) -> State:
     s = State(first_responder=first_responder)
     last_at = None
+    before = None       # the state before the last step that moved the matter on
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             s.order_problems.append((i, f"events[{i}]", "事件应为键值映射"))
@@ -151,13 +144,17 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             continue
         why = allowed(s, action)
         if why:
-            if action in SAME_STEP.get(s.stage, ()):
+            # two desks acting at once: each step was valid where it was written, from the same state;
+            # after the merge the second competes with the first (a second forward, a forward after an answer)
+            if before is not None and allowed(before, action) is None:
                 s.conflicts.append((i, f"events[{i}].action",
                                     f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突(两处同时办理?),以先记录的为准;"
                                     f"请首问责任人核对后用一条事件处理"))
             else:
                 s.order_problems.append((i, f"events[{i}].action", why))
             continue
+        if action in STAGE_ACTIONS:
+            before = copy.copy(s)
         _apply(s, action, ev, at, by, dept_of)
     return s
 

@@ -152,6 +152,7 @@ def _restore(root: str, backups: dict) -> None:
             _unlink(full)
         elif os.path.exists(b):
             os.replace(b, full)
+            _unlink(b)      # rename() between two links of one file does nothing: the file was never replaced
         # else: put back already, by an attempt that stopped half-way
 
 

@@ -17,7 +17,7 @@ from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
-from ..core.ids import make_id, new_code, parse_id, record_path
+from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
 from ..core.rules import Rules
@@ -124,11 +124,26 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
 
 
 def load_for_write(root: str, record_id: str) -> Record:
-    if parse_id(record_id) is None:
+    """The record to write to, by its id, or by `id.查询码` where one id names two matters (one badge used
+    on two PCs the same day: sync keeps the second as <id>.<code>.md). An ambiguous id is refused, so no
+    event lands in the other matter's file."""
+    rid, _, code = record_id.partition(".")
+    if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
         raise InputError(f"编号 {record_id!r} 格式不对,应为 YYYYMMDD-工号-序号(如 20261127-J017-003)")
-    rel = record_path(record_id)
+    rel = record_path(rid)
+    folder = os.path.dirname(os.path.join(root, rel))
+    twins = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
+                   if n.startswith(rid + ".") and n.endswith(".md") and n != rid + ".md")
+    if code:
+        if f"{rid}.{code}.md" in twins:
+            rel = rel[:-3] + f".{code}.md"
+        elif not (os.path.exists(os.path.join(root, rel)) and read_one(root, rel).meta.get("code") == code):
+            raise InputError(f"找不到编号 {rid}、查询码 {code} 的事项")
+    elif twins:
+        raise InputError(f"编号 {rid} 对应两件事项(同一工号在两台电脑上同一天登记,同步时都已保留):{rel}、"
+                         f"{'、'.join(twins)}。请核对回执上的查询码,用 {rid}.查询码 指定要办理的那一件")
     full = os.path.join(root, rel)
-    if not os.path.exists(full):
+    if not os.path.lexists(full):
         raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
     rec = read_one(root, rel)
     if rec.problems:
@@ -153,7 +168,7 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         if event.get("to"):
             subject += f" → {rules.who(event.get('staff') or event['to'])}"
         commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], subject,
-                    {"Shouwen-Record": record_id, "Shouwen-Action": action}, commit_at)
+                    {"Shouwen-Record": rec.id or record_id, "Shouwen-Action": action}, commit_at)
         return new
 
 
