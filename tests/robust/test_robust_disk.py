@@ -3,7 +3,6 @@ is refused with exit 2 leaving HEAD, the index and the record as they were; once
 person's write commits only its own event."""
 import os
 import random
-import shutil
 import subprocess
 
 import pytest

@@ -10,7 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from robust.harness import SEED, report
-from robust.test_robust_bad_input import OK_EXITS, R1, R2, REC, SLOTS, desk  # noqa: F401  (the fixture)
+from robust.harness import OK_EXITS, R1, R2, REC
+from robust.test_robust_bad_input import SLOTS
 from shouwen.core.problems import CODES
 
 scalars = st.one_of(

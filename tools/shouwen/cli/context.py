@@ -169,6 +169,7 @@ INTERNAL_ERROR = 70
 _CLICK_ZH = ((r"'(.*)' is not a valid integer\.", r"{0} 不是整数"), (r"'(.*)' is not a valid float\.", r"{0} 不是数字"),
              (r"'(.*)' is not one of (.*)\.", r"{0} 不是可选值之一:{1}"),
              (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"),
+             (r"'(.*)' is not a valid integer range\.", r"{0} 不是整数"),
              (r"(-?\d+) is not in the range (-?\d+)<=x<=(-?\d+)\.", r"{0} 不在 {1} 到 {2} 之间"),
              (r"(-?\d+) is not in the range x>=(-?\d+)\.", r"{0} 不能小于 {1}"))
 

@@ -79,6 +79,20 @@ class Str(Spec):
         return self.bad(v, where, out, why) if why else v
 
 
+class Phone(Str):
+    """A phone number as people write it: digits (full-width too), spaces, + - ( ) and 转/分机/ext."""
+    _SHAPE = re.compile(r"[0-9０-９+＋()（）\-－—\s　./转分机extEXT]{3,40}")
+
+    def __init__(self):
+        super().__init__(line=True, max_len=40, markdown=False, zh="带引号的电话号码(以免丢失开头的 0)")
+
+    def check(self, v, where, out):
+        got = super().check(v, where, out)
+        if got is not DROP and not self._SHAPE.fullmatch(got):
+            return self.bad(v, where, out, f"电话号码只能含数字、空格和 + - ( ),实为 {show(v)}")
+        return got
+
+
 class Int(Spec):
     def __init__(self, lo: int = 0, hi: int = 10 ** 6):
         self.lo, self.hi = lo, hi

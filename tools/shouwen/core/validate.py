@@ -6,7 +6,7 @@ from .ids import CODE_RE, parse_id
 from .problems import Problem
 from .record import Record, to_date, to_datetime
 from .rules import Rules
-from .schema import Int, List, Map, Str, clean
+from .schema import Int, List, Map, Phone, Str, clean
 
 _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
@@ -15,8 +15,7 @@ _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
-                                      "address": _LINE, "phone": Str(line=True, max_len=100, markdown=False,
-                                                                     zh="带引号的电话号码(以免丢失开头的 0)")})})
+                                      "address": _LINE, "phone": Phone()})})
 EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
                     **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
                                           "note", "finding", "decision", "deviation")},
