@@ -141,10 +141,12 @@ def test_complaint_names_an_inquiry_and_keeps_the_complainant_private(agency):
 
 def test_commendation_and_inspection_are_records(agency):
     agency.ok("--as", "J004", "commend", "J005", "--note", "耐心细致", "--at", "2026-08-03T10:00")
-    out = agency.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候:合格", "--finding", "复述确认:不合格:未复述",
+    # the bureau's items: 文明办事用语 and the 接待守则 (让坐、倒茶、办事、送行)
+    out = agency.ok("--as", "J004", "inspect", "J006", "--finding", "文明用语:合格", "--finding", "倒茶:不合格:未倒茶",
                     "--at", "2026-08-04T10:00").output
-    assert "不合格 复述确认" in out
-    assert agency.run("--as", "J004", "inspect", "J006", "--finding", "主动问候").exit_code == 2
+    assert "不合格 倒茶" in out
+    assert agency.run("--as", "J004", "inspect", "J006", "--finding", "文明用语").exit_code == 2
+    assert agency.run("--as", "J004", "inspect", "J006", "--finding", "复述确认:合格").exit_code == 2
     assert json.loads(agency.run("check", "--format", "json", "--today", "2026-08-10").stdout)["ok"]
 
 

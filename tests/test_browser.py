@@ -231,3 +231,20 @@ def test_every_service_guide_prints_on_one_a4_sheet(site, browser, requests_seen
         pdf = page.pdf(format="A4", print_background=False, prefer_css_page_size=True)
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert pages == 1, f"{g}: {pages} pages"
+
+
+def test_the_bulletin_tables_fit_a_1280_screen_and_an_a4_page(site, browser, requests_seen):
+    """Every column of the quarterly tables, 得分 included, is on screen at 1280 px and inside an A4 page."""
+    base, _ = site
+    page = _page(browser, requests_seen)
+    page.goto(base + "bulletins/2026Q3/")
+    for media, width in (("screen", 1280), ("print", None)):
+        page.emulate_media(media=media)
+        if width is None:                     # A4 minus 2 × 18 mm margins, at 96 px per inch
+            page.set_viewport_size({"width": round((210 - 36) / 25.4 * 96), "height": 1000})
+        tables = page.evaluate("""() => [...document.querySelectorAll('article table')].map(t => ({
+            right: Math.max(...[...t.querySelectorAll('th, td')].map(c => c.getBoundingClientRect().right)),
+            width: document.documentElement.clientWidth, heads: [...t.querySelectorAll('th')].map(h => h.textContent)}))""")
+        assert len(tables) >= 2
+        assert all(t["right"] <= t["width"] + 1 for t in tables), (media, tables)
+        assert any("得分" in t["heads"] for t in tables)

@@ -26,7 +26,7 @@ def quarter_of_work(a):
     a.ok("--as", "J006", "forward", r3, "--to", "social", "--at", "2026-08-10T10:00")      # late
     complaint(a, "J006", "2026-08-12T10:00", "substantiated", "2026-08-20T10:00")
     a.ok("--as", "J004", "commend", "J005", "--note", "耐心细致", "--at", "2026-09-01T10:00")
-    a.ok("--as", "J004", "inspect", "J006", "--finding", "主动问候:不合格", "--at", "2026-09-02T10:00")
+    a.ok("--as", "J004", "inspect", "J006", "--finding", "文明用语:不合格", "--at", "2026-09-02T10:00")
     return r1, r2, r3
 
 
@@ -40,7 +40,10 @@ def test_bulletin_figures_json_and_reproducible_from_its_commit(agency):
     assert (rec["completed"], rec["completed_on_time"], rec["complaints"], rec["substantiated"]) == (1, 1, 1, 1)
     assert rec["satisfaction"] == 3.5 and rec["ratings"]["2"] == 1 and rec["commendations"] == 1
     assert rec["inspection_failed"] == 1 and 0 < rec["score"] < 100
-    assert [x["rank"] for x in data["departments"]] == list(range(1, len(data["departments"]) + 1))
+    # only departments with matters of their own are ranked; the others follow, unranked
+    assert [(x["id"], x["rank"]) for x in data["departments"] if x["ranked"]] == [("reception", 1)]
+    assert {x["rank"] for x in data["departments"] if not x["ranked"]} == {None}
+    assert {x["score"] for x in data["departments"] if not x["ranked"]} == {None}
     assert data["criticised"][0]["badge"] == "J006"
     # --write commits the page and its charts, naming the commit it was computed from
     head = agency.head()
@@ -72,6 +75,9 @@ def test_review_and_rollup(agency, tmp_path):
     assert rows["J006"]["substantiated"] == 2 and "不称职" in rows["J006"]["bars"]
     assert rows["J006"]["excellent_allowed"] is False and rows["J005"]["excellent_allowed"] is True
     assert rows["J005"]["quarters"]["Q3"] is not None and rows["J005"]["quarters"]["Q1"] is None
+    # each consequence said once, in words (it printed "不得评为优秀、不称职,不得评为优秀")
+    line = next(x for x in agency.ok("review", "2026").output.splitlines() if "J006" in x)
+    assert "年度考核评为不称职" in line and line.count("不得评为优秀") == 0 and line.count("不称职") == 1
     other = tmp_path / "other"
     CliRunner().invoke(cli, ["init", str(other)])
     b = Agency(other)
@@ -84,7 +90,39 @@ def test_review_and_rollup(agency, tmp_path):
     out = json.loads(CliRunner().invoke(cli, ["rollup", *files, "--format", "json"]).stdout)
     assert out["quarter"] == "2026Q3" and len(out["agencies"]) == 2
     assert out["total"]["registered"] == 4 and out["total"]["substantiated"] == 1
+    text = CliRunner().invoke(cli, ["rollup", *files]).output
+    assert "None" not in text and "满意度 —" in text                    # the other agency has no rating
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
     r = CliRunner().invoke(cli, ["rollup", files[0], str(bad)])
     assert r.exit_code == 2 and "bad.json" in r.output
+
+
+def test_a_bulletin_mid_quarter_counts_nothing_overdue_before_its_due_date(agency):
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T11:00")
+    agency.ok("--as", "J014", "promise", rid, "--due", "2026-11-16", "--at", "2026-11-02T11:10")
+    mid = json.loads(agency.ok("bulletin", "2026Q4", "--today", "2026-11-16", "--format", "json").stdout)
+    assert mid["as_of"] == "2026-11-16" and mid["total"]["overdue_open"] == 0
+    page = agency.ok("bulletin", "2026Q4", "--today", "2026-11-16").stdout
+    assert "数据截至2026年11月16日（本季度尚未结束）" in page and "shouwen" not in page
+    late = json.loads(agency.ok("bulletin", "2026Q4", "--today", "2026-11-17", "--format", "json").stdout)
+    assert late["total"]["overdue_open"] == 1
+    # the departments with no matters of their own are listed apart, with no rank and no score
+    ranked = [d["id"] for d in late["departments"] if d["rank"] is not None]
+    assert ranked == ["reception"] and "本季度没有首问登记、不参加排名的科室" in page
+    assert agency.run("--as", "J003", "bulletin", "2026Q4", "--today", "2026-11-17", "--write").exit_code == 2
+
+
+def test_an_item_without_data_never_outscores_doing_the_work(agency):
+    from shouwen.core.assessment import Figures, fill_missing, score
+    weights = {"制度落实": 0.2, "登记": 0.2, "接待态度": 0.2, "办事效果": 0.2, "满意度": 0.2}
+    rated = Figures("a", "甲科", registered=4, forwarded=2, forwarded_on_time=2, rated=2, rating_sum=8)
+    silent = Figures("b", "乙科", registered=4, forwarded=2, forwarded_on_time=2)          # nobody rated it
+    idle = Figures("c", "丙科", complaints=1, substantiated=1)                             # no matters at all
+    for f in (rated, silent, idle):
+        score(f, weights)
+    fill_missing([rated, silent, idle], weights)
+    assert silent.score <= rated.score and "满意度" not in silent.items
+    assert not idle.ranked

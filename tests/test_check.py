@@ -81,7 +81,7 @@ def test_reader_caches_by_blob_and_reads_commits(agency, monkeypatch):
 
 def test_every_event_command_exists(agency):
     commands = {"answer", "refer", "relay", "forward", "accept", "return", "notify", "promise", "extend",
-                "escalate", "followup", "explain", "complete", "deliver", "rate", "note"}
+                "escalate", "followup", "explain", "complete", "deliver", "rate", "note", "suspend", "resume", "reopen"}
     for c in commands:
         assert agency.run(c, "--help").exit_code == 0
     assert len(commands) == len(EVENT_FIELDS) - 1     # every action but `registered`, which is `new`

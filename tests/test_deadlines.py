@@ -54,7 +54,7 @@ def test_forwarded_on_make_up_saturday_is_late(rules):
         "{at: 2026-09-30T09:30:00+08:00, by: J005, action: registered}",
         "{at: 2026-10-10T09:00:00+08:00, by: J005, action: forwarded, to: family}"]), date(2026, 10, 10))
     assert codes(led) == ["forward-late"]
-    assert "2026-10-09" in led.problems[0].message
+    assert "最迟 2026年10月9日" in led.problems[0].message
 
 
 def test_spring_festival_forwarding(rules):

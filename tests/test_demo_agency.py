@@ -38,9 +38,9 @@ def test_shipped_records_are_valid_and_cover_the_scheme():
     accounts = [e for e in led.entries if e.account is not None]
     led.entries = [e for e in led.entries if e.state is not None]
     assert len(led.entries) >= 300
-    # complaints (some substantiated and sanctioned), commendations and inspections
+    # complaints (some substantiated and sanctioned), commendations, inspections and written reports
     kinds = {e.record.kind for e in accounts}
-    assert kinds == {"complaints", "commendations", "inspections"}
+    assert kinds == {"complaints", "commendations", "inspections", "reports"}
     from shouwen.core.accountability import Complaint
     complaints = [e.account for e in accounts if isinstance(e.account, Complaint)]
     assert any(c.verdict and c.verdict.finding == "substantiated" for c in complaints)
@@ -76,7 +76,7 @@ def test_the_shipped_bulletin_is_reproduced_from_the_commit_it_names():
     import re
     import subprocess
     text = open(os.path.join(ROOT, "site", "bulletins", "2026Q3.md"), encoding="utf-8").read()
-    commit = re.search(r"登记簿提交 `([0-9a-f]{40})`", text).group(1)
+    commit = re.search(r"依据登记簿提交 `([0-9a-f]{40})`", text).group(1)
     if subprocess.run(["git", "-C", ROOT, "cat-file", "-e", f"{commit}^{{commit}}"]).returncode != 0:
         import pytest
         pytest.skip(f"提交 {commit[:10]} 不在本克隆中(浅克隆)")

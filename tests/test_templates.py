@@ -74,9 +74,25 @@ def test_company_discretionary_measures_and_commendation(tmp_path):
     assert q["commended"] == [{"badge": "C004", "count": 1}]
 
 
-@pytest.mark.parametrize("template", ["hotel", "company"])
+@pytest.mark.parametrize("template", ["hotel", "company", "county"])
 def test_each_template_builds_its_public_site(tmp_path, template):
     a = made(tmp_path, template)
     a.ok("site", "build", "-o", str(tmp_path / "out"))
     scheme = open(tmp_path / "out" / "scheme" / "index.html", encoding="utf-8").read()
     assert "责任追究" in scheme
+
+
+def test_company_ladder_reports_what_was_actually_decided(tmp_path):
+    a = made(tmp_path, "company")
+    out = a.ok("--as", "C002", "complain", "--against", "C005", "--channel", "hotline", "--summary", "推诿",
+               "--at", "2026-09-03T10:00").output
+    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    a.ok("--as", "C002", "verdict", cid, "--substantiated", "--reason", "查有实据", "--at", "2026-09-04T10:00")
+    assert "尚无处理决定" in a.ok("ladder", "2026").output
+    a.ok("--as", "C001", "sanction", cid, "--staff", "C005", "--measure", "通报", "--at", "2026-09-05T10:00")
+    a.ok("--as", "C001", "sanction", cid, "--staff", "C005", "--measure", "扣发奖金", "--bonus", "0.3",
+         "--at", "2026-09-06T10:00")
+    staff = json.loads(a.ok("ladder", "2026", "--format", "json").stdout)["staff"]
+    assert [(s["badge"], [m["measure"] for m in s["measures"]], s["bonus_deduction"]) for s in staff] == \
+        [("C005", ["通报", "扣发奖金"], 0.3)]
+    assert "扣罚当年奖金 30%" in a.ok("ladder", "2026").output

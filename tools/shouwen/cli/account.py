@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import click
 
-from ..core.accountability import COMPLAINT_CHANNELS, FINDINGS
+from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
+from ..core.assessment import parse_quarter
+from ..core.ladder import categories
 from .context import FORMATS, emit_json, parse_at, pass_desk
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
@@ -19,6 +21,26 @@ def _staff(rules, badges, option):
     return list(badges)
 
 
+def _against(rules, refs):
+    """Staff badges, department ids, or `agency` (the 机关 itself, S2 第七条)."""
+    for r in refs:
+        if r not in rules.staff and r not in rules.departments and r != AGENCY:
+            raise InputError(f"--against {r}:既不是 rules/staff.yml 中的工号,也不是 rules/institution.yml 中的部门 id,"
+                             f"也不是 {AGENCY}(本机关)")
+    return list(refs)
+
+
+def _category(rules, category):
+    cats = categories(rules.policy.ladders)
+    if category is None:
+        if len(rules.policy.ladders) > 1:
+            raise InputError(f"本单位按投诉类别追究,请用 --category 写明类别:{'、'.join(cats)}")
+        return None
+    if cats and category not in cats:
+        raise InputError(f"--category {category!r} 不在 rules/policy.yml 的追究规定中:{'、'.join(cats)}")
+    return category
+
+
 def _inquiry(desk, rid):
     if rid:
         load_for_write(desk.root, rid)      # a clear message when it does not exist
@@ -26,7 +48,10 @@ def _inquiry(desk, rid):
 
 
 @click.command("complain")
-@click.option("--against", "against", multiple=True, required=True, metavar="BADGE", help="被投诉人工号(可多次)")
+@click.option("--against", "against", multiple=True, required=True, metavar="BADGE|DEPT|agency",
+              help="被投诉人工号、被投诉的部门 id 或 agency(本机关);可多次。部门和机关由其负责人担责")
+@click.option("--category", metavar="KIND", help="投诉类别(按类别追究的单位必填,如 推诿扯皮、吃拿卡要)")
+@click.option("--witness", "witnesses", multiple=True, metavar="BADGE", help="见证的员工工号(可多次)")
 @click.option("--inquiry", metavar="ID", help="所涉事项编号")
 @click.option("--channel", required=True, type=click.Choice(list(COMPLAINT_CHANNELS)),
               help="渠道:" + ",".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
@@ -37,18 +62,19 @@ def _inquiry(desk, rid):
 @click.option("--as", "as_badge", metavar="BADGE")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
-def complain_cmd(desk, against, inquiry, channel, summary, name, phone, at, as_badge, fmt):
+def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, name, phone, at, as_badge, fmt):
     """登记一件投诉(TS-…);投诉人的姓名、电话与来访人一样只存于登记簿,不公开。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
-    meta = {"channel": channel, "against": _staff(rules, against, "--against"), "inquiry": _inquiry(desk, inquiry),
+    meta = {"channel": channel, "against": _against(rules, against), "category": _category(rules, category),
+            "witnesses": _staff(rules, witnesses, "--witness"), "inquiry": _inquiry(desk, inquiry),
             "summary": summary.strip(), "complainant": {k: v for k, v in (("name", name), ("phone", phone)) if v}}
     rec = register_account(desk.root, rules, "complaints", by, parse_at(at), meta, {"action": "registered"})
-    due = rules.calendar.add(rec.events[0]["at"].date(), rules.policy.verdict_limit)
+    due = rules.policy.clock.due(rules.calendar, rec.events[0]["at"], rules.policy.verdict_limit)
     if fmt == "json":
-        emit_json({"id": rec.id, "path": rec.path, "verdict_by": due})
+        emit_json({"id": rec.id, "path": rec.path, "verdict_by": due.day})
     else:
-        click.echo(f"已登记投诉 {rec.id}({rec.path}),应在 {due} 前作出调查结论")
+        click.echo(f"已登记投诉 {rec.id}({rec.path}),最迟 {due.zh()} 作出调查结论")
 
 
 @click.command("verdict")
@@ -153,4 +179,24 @@ def inspect_cmd(desk, badge, findings, at, as_badge):
     click.echo(f"已记录检查 {rec.id}:{rules.who(badge)}," + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 
 
-COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd]
+@click.command("report")
+@click.argument("department", metavar="DEPT")
+@click.option("--quarter", required=True, metavar="YYYYQn", help="所汇报的季度,如 2026Q3")
+@click.option("--summary", required=True, help="书面情况汇报的要点(全文可附在正文)")
+@click.option("--at", "at", help="报送时间(ISO,默认现在)")
+@click.option("--as", "as_badge", metavar="BADGE")
+@pass_desk
+def report_cmd(desk, department, quarter, summary, at, as_badge):
+    """登记一个科室本季度的书面情况汇报(先由各科室写出书面情况汇报,再组织检查、考核);季度通报列出已报和未报的科室。"""
+    rules = desk.rules_for_write()
+    if department not in rules.departments:
+        raise InputError(f"部门 {department} 不在 rules/institution.yml 中;可用:{', '.join(rules.departments)}")
+    if parse_quarter(quarter) is None:
+        raise InputError(f"--quarter {quarter!r} 格式不对,应为 YYYYQn,如 2026Q3")
+    rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
+                           {"department": department, "quarter": quarter.upper()},
+                           {"action": "submitted", "summary": summary.strip()})
+    click.echo(f"已登记书面情况汇报 {rec.id}:{rules.dept_name(department)} {quarter.upper()}")
+
+
+COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]

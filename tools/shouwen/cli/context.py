@@ -239,7 +239,9 @@ def entry_json(entry, rules) -> dict:
                     "closed": st.closed, "due": dl.due if dl else None, "overdue": bool(dl and dl.overdue),
                     "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
                     "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
-                    "rating": st.rating})
+                    "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
+                    "suspend_reason": st.suspend_reason, "round": st.round,
+                    "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
     out["events"] = rec.events
     out["problems"] = [p.as_json() for p in entry.problems]
     return out

@@ -9,9 +9,10 @@ import click
 from ..repo import gitio
 from ..core.accountability import Complaint
 from ..core.assessment import assess, parse_quarter, quarter_span
+from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
-from .context import FORMATS, emit_json, pass_desk, read_ledger, today_cst
-from ..core.ladder import year_outcome
+from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
+from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError
 from ..repo.loader import load_rules_at
 
@@ -41,20 +42,25 @@ def _complaints(ledger):
 
 # --- the ladder ------------------------------------------------------------------------------
 
+KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary": "酌情"}
+
+
 @click.command("ladder")
 @click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
-    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理,以及科室负责人的连带扣罚。"""
+    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理,以及科室负责人的连带扣罚。
+    酌情处理的规定(公司)报告实际记录的处理决定;有几条规定的(县局),各管各的投诉类别。"""
     rules = desk.rules
-    lad = rules.policy.ladder
-    if lad is None:
+    ladders = rules.policy.ladders
+    if not ladders:
         raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
     led = read_ledger(desk, today_cst())
-    people, heads = year_outcome(lad, _complaints(led), rules, year)
+    people, heads = year_outcomes(ladders, _complaints(led), rules, year)
     if fmt == "json":
-        emit_json({"year": year, "kind": lad.kind,
+        emit_json({"year": year, "kind": ladders[0].kind if len(ladders) == 1 else "several",
+                   "ladders": [{"name": lad.name, "kind": lad.kind, "applies_to": lad.applies_to} for lad in ladders],
                    "staff": [{"badge": p.badge, "name": rules.staff[p.badge].name if p.badge in rules.staff else "",
                               "count": p.count, "step": p.step, "bonus_deduction": round(p.bonus_deduction, 4),
                               "measures": [{"measure": m, "complaint": c} for m, c in p.measures],
@@ -63,17 +69,21 @@ def ladder_cmd(desk, year, fmt):
                               "from": [{"badge": b, "complaint": c, "deduction": d} for b, c, d in h.sources]}
                              for h in heads]})
         return
-    click.echo(f"{year} 年度责任追究({ {'count': '按查实次数', 'severity': '按情节', 'discretionary': '酌情'}[lad.kind] })")
+    how = "；".join(f"{lad.name}：{KIND_ZH[lad.kind]}" if lad.name else KIND_ZH[lad.kind] for lad in ladders)
+    click.echo(f"{year} 年度责任追究（{how}）")
     if not people:
         click.echo("本年度没有查实的投诉。")
+    counted = any(lad.kind == "count" for lad in ladders)
     for p in people:
-        click.echo(f"{rules.who(p.badge)}:查实 {p.count} 次" + (f",第 {p.step} 档" if lad.kind == "count" else "")
-                   + f",扣罚当年奖金 {p.bonus_deduction:.0%}" + (f",{'、'.join(p.rating)}" if p.rating else ""))
+        click.echo(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if counted and p.step else "")
+                   + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f"，{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
-            click.echo(f"    {m}({c})")
+            click.echo(f"    {m}（{c}）")
+        if not p.measures:
+            click.echo("    尚无处理决定")
     for h in heads:
-        click.echo(f"科室负责人 {rules.who(h.badge)}:扣罚当年奖金 {h.bonus_deduction:.0%}("
-                   + ";".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + ")")
+        click.echo(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
+                   + "；".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + "）")
 
 
 # --- the bulletin ---------------------------------------------------------------------------
@@ -92,11 +102,14 @@ def _quarter(text):
     return parsed
 
 
-def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
+def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
+    """Figures as of the quarter's end or today, whichever is earlier: mid-quarter, nothing is overdue
+    before its due date; once the quarter is over, the same commit always gives the same text."""
     year, q = _quarter(quarter)
     _, end = quarter_span(year, q)
-    sha, rules, led = snapshot(desk, rev, end)
-    qa = assess(led, rules, year, q)
+    as_of = min(end, today or today_cst())
+    sha, rules, led = snapshot(desk, rev, as_of)
+    qa = assess(led, rules, year, q, as_of)
     return qa, rules, sha
 
 
@@ -104,23 +117,32 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD"):
 @click.argument("quarter", metavar="YYYYQn|last")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
 @click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
+@click.option("--today", help="按该日期计算(默认今天);季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="另存为公文格式(GB/T 9704,A4):FILE 以 .pdf 结尾时用 Chromium 打印成 PDF,否则写 HTML")
+@click.option("--number", metavar="TEXT", help="公文的发文字号(默认:本机关简称首问通〔年〕季号)")
+@click.option("--to", "to", default="各科(室)", show_default=True, help="公文的主送机关")
+@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期(默认今天)")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
-def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
+def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
     """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。last 表示上一个完整季度。"""
-    qa, rules, sha = compute_bulletin(desk, quarter, rev)
-    if qa.end >= today_cst() and not write:
-        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至今天", err=True)
+    day = parse_day(today, "--today") or today_cst()
+    qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
+    if qa.end >= day and not write:
+        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至{zh_day(qa.as_of)}", err=True)
     if fmt == "json":
         emit_json(as_json(qa, rules, sha))
         return
     text = markdown(qa, rules, sha)
+    if gongwen_out:
+        return _gongwen(text, qa, rules, gongwen_out, number, to, signed)
     if not write:
         click.echo(text, nl=False)
         return
     from ..repo.writer import commit_new_files
-    if qa.end >= today_cst():
+    if qa.end >= day:
         raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
@@ -129,6 +151,16 @@ def bulletin_cmd(desk, quarter, write, rev, fmt, as_badge):
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}(依据提交 {sha[:10]}),图表 {len(files) - 1} 个")
+
+
+def _gongwen(text, qa, rules, out, number, to, signed):
+    from ..publish import gongwen, printpdf
+    short = rules.institution.get("short_name") or rules.institution.get("name", "")
+    number = number or f"{short}首问通〔{qa.year}〕{qa.q}号"
+    day = parse_day(signed, "--date") or today_cst()
+    page = gongwen.html(text, rules, number, to.replace("(", "（").replace(")", "）"), day)
+    printpdf.save(page, out)
+    click.echo(f"已生成公文格式通报 {out}(发文字号 {number})")
 
 
 # --- the year-end review and the city's roll-up ---------------------------------------------
@@ -146,7 +178,7 @@ def review_cmd(desk, year, fmt):
         led = read_ledger(desk, min(end, today_cst()))
         quarters[q] = {f.unit: f for f in assess(led, rules, year, q).staff}
     led = read_ledger(desk, today_cst())
-    people, _ = year_outcome(rules.policy.ladder, _complaints(led), rules, year) if rules.policy.ladder else ([], [])
+    people, _ = year_outcomes(rules.policy.ladders, _complaints(led), rules, year)
     outcome = {p.badge: p for p in people}
     rows = []
     for badge, s in sorted(rules.staff.items()):
@@ -162,12 +194,24 @@ def review_cmd(desk, year, fmt):
     if fmt == "json":
         emit_json({"year": year, "staff": rows})
         return
-    click.echo(f"{year} 年度评议(季度得分 / 查实投诉 / 追究结果)")
+    click.echo(f"{year} 年度评议（季度得分／查实投诉／追究结果）")
     for r in rows:
         qs = " ".join(f"{k}:{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
-        tail = f",查实 {r['substantiated']} 次,{'、'.join(r['bars'])}" if r["substantiated"] else ""
-        click.echo(f"{r['name']}({r['badge']}) {qs}  登记 {r['registered']} 件{tail}"
-                   + ("" if r["excellent_allowed"] else ",不得评为优秀"))
+        click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件" + _review_tail(r))
+
+
+def _review_tail(r) -> str:
+    """What the year's substantiated complaints mean for the 年度考核, each consequence said once."""
+    if not r["substantiated"]:
+        return ""
+    tail = f"，查实 {r['substantiated']} 次"
+    if r["measures"]:
+        tail += f"，{'、'.join(dict.fromkeys(r['measures']))}"
+    if any("不称职" in b for b in r["bars"]):
+        return tail + "，年度考核评为不称职"
+    if not r["excellent_allowed"]:
+        return tail + "，当年不得评为优秀"
+    return tail
 
 
 @click.command("rollup")
@@ -205,8 +249,10 @@ def rollup_cmd(files, fmt):
     click.echo(f"{quarter} 首问责任制执行情况汇总({len(rows)} 个单位)")
     for i, r in enumerate(rows, 1):
         rate = "—" if r["on_time_rate"] is None else f"{100 * r['on_time_rate']:.1f}%"
-        click.echo(f"{i}. {r['agency']}:得分 {r['score']},登记 {r['registered']} 件,按时率 {rate},"
-                   f"满意度 {r['satisfaction']},投诉 {r['complaints']} 件(查实 {r['substantiated']})")
+        score = "—" if r["score"] is None else f"{r['score']:.1f}"
+        sat = "—" if r["satisfaction"] is None else f"{r['satisfaction']:.2f}"
+        click.echo(f"{i}. {r['agency']}：得分 {score}，登记 {r['registered']} 件，按时率 {rate}，"
+                   f"满意度 {sat}，投诉 {r['complaints']} 件（查实 {r['substantiated']} 件）")
     click.echo(f"合计:登记 {total['registered']} 件,投诉 {total['complaints']} 件,查实 {total['substantiated']} 件")
 
 

@@ -8,9 +8,9 @@ from .context import parse_day, pass_desk, today_cst
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--template", type=click.Choice(["bureau", "hotel", "company"]), default="bureau", show_default=True,
-              help="机构模板:bureau 机关(按查实次数追究)、hotel 酒店(逐级上报、不配合者担责、服务标准检查)、"
-                   "company 公司(酌情处理、表扬)")
+@click.option("--template", type=click.Choice(["bureau", "county", "hotel", "company"]), default="bureau", show_default=True,
+              help="机构模板:bureau 机关(按查实次数追究)、county 县局(推诿扯皮按次数、吃拿卡要按情节待岗下岗辞退)、"
+                   "hotel 酒店(按小时计时、逐级上报、不配合者担责、服务标准检查)、company 公司(酌情处理、表扬)")
 @click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
               help="要求每个提交都用本人 SSH 密钥签名;ANCHOR.pub 是办公室公钥(信任锚,保存在仓库之外),"
                    "首个提交用其私钥(SHOUWEN_SIGNING_KEY)签名")

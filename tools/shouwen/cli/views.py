@@ -5,6 +5,7 @@ import click
 
 from datetime import date
 
+from ..core.clock import UNITS, Clock, zh_day
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
@@ -37,9 +38,13 @@ def show_cmd(desk, record_id, today, fmt):
     if m.get("service"):
         click.echo(f"  事项 {rules.services[m['service']].name if m['service'] in rules.services else m['service']}")
     if st:
-        click.echo(f"  阶段 {STAGE_ZH.get(st.stage, st.stage)}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}")
+        click.echo(f"  阶段 {st.status_zh}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}"
+                   + (f"  第 {st.round} 轮(重办)" if st.round > 1 else ""))
         if dl and dl.due:
-            click.echo(f"  办结期限 {dl.due}{'  已超期' if dl.overdue else ''}")
+            click.echo(f"  办结期限 {zh_day(dl.due)}{'(暂定)' if 'due' in dl.provisional else ''}"
+                       f"{'  已超期' if dl.overdue else ''}")
+        if dl and dl.suspended:
+            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]},期限已相应顺延")
     _print_events(entry, rules, ACTION_ZH)
 
 

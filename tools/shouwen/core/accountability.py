@@ -13,10 +13,14 @@ from datetime import date, datetime
 
 from .problems import Problem
 from .record import Record, local_day, to_datetime
+from .clock import zh_day
+from .ladder import categories, ladder_for
 from .validate import check_event_shape
 
-COMPLAINT_CHANNELS = {"box": "意见箱", "hotline": "举报电话", "center": "投诉中心", "visit": "来访",
-                      "phone": "来电", "letter": "来信", "online": "网上"}
+COMPLAINT_CHANNELS = {"box": "意见箱", "book": "意见簿", "hotline": "举报电话", "center": "投诉中心",
+                      "jijian": "纪检监察机关", "visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+# A complaint against the agency itself (S2 第七条: 机关及其工作人员); a department is named by its id.
+AGENCY = "agency"
 FINDINGS = {"substantiated": "查实", "unfounded": "不实"}
 # kind -> action -> (required, optional) fields; every event also has at/by/action
 ACCOUNT_EVENTS = {
@@ -25,15 +29,18 @@ ACCOUNT_EVENTS = {
                    "note": (("text",), ())},
     "inspections": {"inspected": (("findings",), ()), "note": (("text",), ())},
     "commendations": {"commended": (("note",), ()), "note": (("text",), ())},
+    # 先由各科室写出书面情况汇报 (S1 考核制度): one per department per quarter
+    "reports": {"submitted": (("summary",), ()), "note": (("text",), ())},
 }
 HEADER = {
     "complaints": {"id": True, "channel": True, "against": True, "summary": True, "inquiry": False,
-                   "complainant": False, "events": True},
+                   "complainant": False, "category": False, "witnesses": False, "events": True},
     "inspections": {"id": True, "staff": True, "events": True},
     "commendations": {"id": True, "staff": True, "inquiry": False, "events": True},
+    "reports": {"id": True, "department": True, "quarter": True, "events": True},
 }
 ACTION_ZH = {"registered": "登记", "verdict": "结论", "sanctioned": "处理", "note": "备注",
-             "inspected": "检查", "commended": "表扬"}
+             "inspected": "检查", "commended": "表扬", "submitted": "报送"}
 
 
 @dataclass
@@ -72,6 +79,8 @@ class Complaint:
     registered_at: datetime | None
     verdict: Verdict | None = None
     sanctions: list = field(default_factory=list)
+    category: str | None = None       # 推诿扯皮, 吃拿卡要 …: which ladder governs it
+    witnesses: list = field(default_factory=list)   # staff who saw it (酒店: 其他员工见证)
 
 
 @dataclass
@@ -89,6 +98,18 @@ class Inspection:
 
 
 @dataclass
+class Report:
+    """A department's written quarterly report on how it ran the scheme (书面情况汇报)."""
+    id: str
+    path: str
+    department: str
+    quarter: str
+    at: datetime
+    by: str
+    summary: str
+
+
+@dataclass
 class Commendation:
     id: str
     path: str
@@ -97,6 +118,25 @@ class Commendation:
     by: str
     inquiry: str | None
     note: str
+
+
+def answerable(against: list, rules) -> list:
+    """Who answers for a substantiated complaint by default: a person for themselves; a department by
+    its head, the agency by its principal head (S2 第四条: 主要负责人对本机关实施首问责任制负总责)."""
+    out = []
+    for ref in against:
+        if ref in rules.staff:
+            pass
+        elif rules.policy.department_liability != "head":
+            continue
+        elif ref == AGENCY:
+            ref = rules.institution.get("head") or next((d.head for d in rules.departments.values()
+                                                          if d.parent is None and d.head), None)
+        elif ref in rules.departments:
+            ref = rules.departments[ref].head
+        if ref and ref not in out:
+            out.append(ref)
+    return out
 
 
 def _badges(v) -> list:
@@ -122,11 +162,29 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
         if k not in HEADER[kind]:
             p("field-unknown", k, f"未知字段 {k}")
     events = meta.get("events") if isinstance(meta.get("events"), list) else []
-    staff_fields = ["against"] if kind == "complaints" else ["staff"]
-    for f in staff_fields:
-        for b in _badges(meta.get(f)):
+    if kind == "complaints":
+        for b in _badges(meta.get("against")):
+            if b not in rules.staff and b not in rules.departments and b != AGENCY:
+                p("staff-unknown", "against", f"{b} 既不是 rules/staff.yml 中的工号,也不是部门 id,也不是 {AGENCY}(本机关)")
+        for b in _badges(meta.get("witnesses")):
             if b not in rules.staff:
-                p("staff-unknown", f, f"工号 {b} 不在 rules/staff.yml 中")
+                p("staff-unknown", "witnesses", f"见证人工号 {b} 不在 rules/staff.yml 中")
+        cats = categories(rules.policy.ladders)
+        cat = meta.get("category")
+        if cat is not None and cats and cat not in cats:
+            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中:{'、'.join(cats)}")
+        elif cat is None and len(rules.policy.ladders) > 1:
+            p("field-missing", "category", f"本单位按投诉类别追究,须写明类别:{'、'.join(cats)}")
+    elif kind == "reports":
+        if meta.get("department") is not None and meta.get("department") not in rules.departments:
+            p("department-unknown", "department", f"部门 {meta.get('department')} 不在 rules/institution.yml 中")
+        qt = str(meta.get("quarter") or "")
+        if qt and not (len(qt) == 6 and qt[:4].isdigit() and qt[4] == "Q" and qt[5] in "1234"):
+            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对,应为 YYYYQn,如 2026Q3")
+    else:
+        for b in _badges(meta.get("staff")):
+            if b not in rules.staff:
+                p("staff-unknown", "staff", f"工号 {b} 不在 rules/staff.yml 中")
     if kind == "complaints" and meta.get("channel") is not None and meta.get("channel") not in COMPLAINT_CHANNELS:
         p("field-invalid", "channel", f"渠道 {meta.get('channel')!r} 不对;可用:"
           + "、".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
@@ -147,11 +205,14 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
         return None, out
     if kind == "complaints":
         return _complaint(rec, parsed, rules, p), out
-    first = next(((i, ev, at) for i, ev, at in parsed if ev.get("action") in ("inspected", "commended")), None)
+    first = next(((i, ev, at) for i, ev, at in parsed if ev.get("action") in ("inspected", "commended", "submitted")), None)
     if first is None:
-        p("field-missing", "events", "缺少 inspected/commended 事件")
+        p("field-missing", "events", "缺少 inspected/commended/submitted 事件")
         return None, out
     i, ev, at = first
+    if kind == "reports":
+        return Report(rid, path, str(meta.get("department")), str(meta.get("quarter")), at, ev.get("by"),
+                      str(ev.get("summary") or "")), out
     if kind == "inspections":
         findings = []
         for j, f in enumerate(ev.get("findings") or []):
@@ -165,7 +226,8 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
 
 def _complaint(rec: Record, parsed, rules, p) -> Complaint:
     meta = rec.meta
-    c = Complaint(rec.id, rec.path, str(meta.get("channel")), _badges(meta.get("against")), meta.get("inquiry"), None)
+    c = Complaint(rec.id, rec.path, str(meta.get("channel")), _badges(meta.get("against")), meta.get("inquiry"), None,
+                  category=meta.get("category"), witnesses=_badges(meta.get("witnesses")))
     for i, ev, at in parsed:
         action = ev.get("action")
         if action == "registered":
@@ -182,12 +244,12 @@ def _complaint(rec: Record, parsed, rules, p) -> Complaint:
             if finding not in FINDINGS:
                 p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated(查实)或 unfounded(不实),实为 {finding!r}")
                 continue
-            liable = _badges(ev.get("liable")) or (c.against if finding == "substantiated" else [])
+            liable = _badges(ev.get("liable")) or (answerable(c.against, rules) if finding == "substantiated" else [])
             for b in liable:
                 if b not in rules.staff:
                     p("staff-unknown", f"events[{i}].liable", f"工号 {b} 不在 rules/staff.yml 中")
             sev = ev.get("severity")
-            lad = rules.policy.ladder
+            lad = ladder_for(rules.policy.ladders, c.category)
             if finding == "substantiated" and lad is not None and lad.kind == "severity":
                 if sev is None:
                     p("field-missing", f"events[{i}].severity", f"按情节追究,查实的投诉须认定情节:{'、'.join(lad.levels)}")
@@ -213,11 +275,16 @@ def complaint_deadlines(c: Complaint, rules, today: date) -> list[Problem]:
     """`verdict-late`: a verdict within the policy's limit of working days after registration."""
     if c.registered_at is None:
         return []
-    due = rules.calendar.add(local_day(c.registered_at), rules.policy.verdict_limit)
+    due = rules.policy.clock.due(rules.calendar, c.registered_at, rules.policy.verdict_limit)
     where = dict(path=c.path, record=c.id, field="events")
+    # a deadline over a year the calendar does not cover yet is provisional: a reminder, not an accusation
+    if due.provisional:
+        where["severity"] = "warning"
+    tail = "(暂定期限:所跨年份的法定节假日安排尚未公布)" if due.provisional else ""
+    reg = zh_day(local_day(c.registered_at))
     if c.verdict is not None:
-        if c.verdict.day > due:
-            return [Problem("verdict-late", f"投诉登记于 {local_day(c.registered_at)},应在 {due} 前作出结论,实际 {c.verdict.day}", **where)]
-    elif today > due:
-        return [Problem("verdict-late", f"投诉登记于 {local_day(c.registered_at)},应在 {due} 前作出结论,至今未结论", **where)]
+        if due.late(c.verdict.at):
+            return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,实际 {zh_day(c.verdict.day)}{tail}", **where)]
+    elif due.late(today):
+        return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,至今未结论{tail}", **where)]
     return []

@@ -2,15 +2,21 @@
 
 每个季度对科室执行首问责任制的情况考核一次:制度落实、登记、接待态度、办事效果、满意度。
 Every matter is attributed to its first responder (and that person's department), who answers for
-it to the end. Figures are as of the quarter's last day: the ledger passed in must be built with
-that day as "today", so a bulletin never depends on when it is computed.
+it to the end. Figures are as of the quarter's last day or, while the quarter runs, as of the day it
+is computed, whichever is earlier (`as_of`); the ledger passed in must be built with that day as
+"today", so nothing is counted overdue before it is and a published bulletin never changes.
+
+Only units with matters of their own in the quarter are ranked; the others are listed apart. An item
+a ranked unit has no data for (no rating, nothing forwarded or completed) gets the lowest score any
+ranked unit got on it, 0 when none has data: having nothing to show is never worth more than the
+weakest result shown.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from .accountability import Commendation, Complaint, Inspection
+from .accountability import Commendation, Complaint, Inspection, Report
 from .problems import CODES, ERROR
 from .record import YEARS, local_day
 
@@ -42,6 +48,8 @@ class Figures:
     completed: int = 0
     completed_on_time: int = 0
     overdue_open: int = 0
+    reopened: int = 0              # second rounds opened (重办): each counts as a matter not done well
+    suspended: int = 0             # matters whose clock was stopped (暂停计时) in the quarter
     rated: int = 0
     rating_sum: int = 0
     distribution: dict = field(default_factory=lambda: {5: 0, 4: 0, 3: 0, 2: 0, 1: 0})
@@ -58,8 +66,12 @@ class Figures:
     score: float | None = None
 
     @property
+    def ranked(self) -> bool:
+        return self.registered > 0
+
+    @property
     def on_time_rate(self) -> float | None:
-        n = self.forwarded + self.completed
+        n = self.forwarded + self.completed + self.reopened
         return (self.forwarded_on_time + self.completed_on_time) / n if n else None
 
     @property
@@ -79,7 +91,8 @@ def _clamp(v):
 
 
 def score(f: Figures, weights: dict) -> None:
-    """The five items, each 0–100, and their weighted mean over the items that have data."""
+    """The five items, each 0–100, and their weighted mean over the items that have data
+    (`fill_missing` then scores the missing items of ranked units)."""
     items = {}
     if f.registered:
         items["制度落实"] = _clamp(100 * (f.registered - min(f.deadline_problems, f.registered)) / f.registered
@@ -98,23 +111,40 @@ def score(f: Figures, weights: dict) -> None:
     f.score = round(sum(weights.get(k, 0) * v for k, v in items.items()) / total, 1) if total else None
 
 
+ITEMS = ("制度落实", "登记", "接待态度", "办事效果", "满意度")
+
+
+def fill_missing(units: list, weights: dict) -> None:
+    """Items a ranked unit has no data for get the lowest score any ranked unit got on them (0 when
+    none has data), so that a unit with nothing to show never outscores one that was rated."""
+    ranked = [f for f in units if f.ranked]
+    floor = {k: min((f.items[k] for f in ranked if k in f.items), default=0.0) for k in ITEMS}
+    total = sum(weights.get(k, 0) for k in ITEMS)
+    for f in ranked:
+        full = {k: f.items.get(k, floor[k]) for k in ITEMS}
+        f.score = round(sum(weights.get(k, 0) * v for k, v in full.items()) / total, 1) if total else None
+
+
 @dataclass
 class Quarter:
     year: int
     q: int
     start: date
     end: date
-    departments: list              # [Figures], ranked
+    departments: list              # [Figures]: ranked ones by score, then those with no matters
     staff: list                    # [Figures], by badge
     total: Figures
     commended: list                # [(badge, count)]
     criticised: list               # [(complaint id, badge, verdict day)]
     sanctions: list                # [(complaint id, Sanction)]
+    as_of: date | None = None      # figures as of this day (the quarter's end, or earlier)
+    reports: tuple | None = None   # ([(department name, day submitted)], [department names missing]) or None
 
 
-def assess(ledger, rules, year: int, q: int) -> Quarter:
+def assess(ledger, rules, year: int, q: int, as_of: date | None = None) -> Quarter:
     start, end = quarter_span(year, q)
-    within = lambda d: d is not None and start <= d <= end
+    as_of = min(as_of or end, end)
+    within = lambda d: d is not None and start <= d <= as_of
     people: dict[str, Figures] = {}
     depts: dict[str, Figures] = {}
     total = Figures("all", "全单位")
@@ -122,6 +152,9 @@ def assess(ledger, rules, year: int, q: int) -> Quarter:
     def units(badge):
         s = rules.staff.get(badge)
         out = [total]
+        if badge in rules.departments and s is None:      # a complaint against a department
+            d = rules.departments[badge]
+            return [total, depts.setdefault(d.id, Figures(d.id, d.name))]
         if s is not None:
             out.append(people.setdefault(badge, Figures(badge, s.name)))
             d = rules.departments.get(s.department)
@@ -156,10 +189,18 @@ def assess(ledger, rules, year: int, q: int) -> Quarter:
             for u in us:
                 u.completed += 1
                 u.completed_on_time += local_day(st.completed_at) <= e.deadlines.due
-        if reg <= end and e.deadlines and e.deadlines.due and e.deadlines.due < end and (
-                st.completed_at is None or local_day(st.completed_at) > end) and not (st.closed and st.completed_at is None):
+        # overdue: past its (possibly provisional or suspended) due date as of `as_of`, still not done
+        if reg <= as_of and e.deadlines and e.deadlines.due and e.deadlines.due < as_of and (
+                st.completed_at is None or local_day(st.completed_at) > as_of) and not (st.closed and st.completed_at is None):
             for u in us:
                 u.overdue_open += 1
+        for r in [*st.previous, st][1:]:
+            if within(local_day(r.round_started_at)):
+                for u in us:
+                    u.reopened += 1
+        if any(within(local_day(a)) for a, _b, _r in _all_suspensions(st)):
+            for u in us:
+                u.suspended += 1
         if st.rating and st.rated_at is not None and within(local_day(st.rated_at)):
             bad = st.rating in rules.policy.bad_ratings
             for u in us:
@@ -194,7 +235,34 @@ def assess(ledger, rules, year: int, q: int) -> Quarter:
                 u.failed_items += len(a.failed)
     for f in [total, *people.values(), *depts.values()]:
         score(f, rules.policy.weights)
-    ranked = sorted(depts.values(), key=lambda f: (-(f.score if f.score is not None else -1), f.unit))
-    return Quarter(year, q, start, end, ranked, sorted(people.values(), key=lambda f: f.unit), total,
+    fill_missing(list(depts.values()), rules.policy.weights)
+    fill_missing(list(people.values()), rules.policy.weights)
+    for f in [*people.values(), *depts.values()]:
+        if not f.ranked:
+            f.score = None
+    ranked = sorted((f for f in depts.values() if f.ranked), key=lambda f: (-f.score, f.unit))
+    apart = sorted((f for f in depts.values() if not f.ranked), key=lambda f: f.unit)
+    return Quarter(year, q, start, end, ranked + apart, sorted(people.values(), key=lambda f: f.unit), total,
                    sorted(commended.items(), key=lambda x: (-x[1], x[0])), sorted(criticised, key=lambda x: (x[2], x[0], x[1])),
-                   sorted(sanctions, key=lambda x: (x[1].at, x[0])))
+                   sorted(sanctions, key=lambda x: (x[1].at, x[0])), as_of, written_reports(ledger, rules, year, q))
+
+
+def written_reports(ledger, rules, year: int, q: int) -> tuple | None:
+    """Each 科室's written report for the quarter (先由各科室写出书面情况汇报), where the policy asks
+    for them (`assessment.reports: true`): who sent one and when, and who has not."""
+    if not (rules.policy.raw.get("assessment") or {}).get("reports"):
+        return None
+    label = f"{year}Q{q}"
+    sent: dict = {}
+    for e in ledger.entries:
+        a = e.account
+        if isinstance(a, Report) and a.quarter == label:
+            day = local_day(a.at)
+            sent[a.department] = min(day, sent.get(a.department, day))
+    expected = [d for d in rules.departments.values() if d.parent is not None]
+    done = [(d.name, sent[d.id]) for d in expected if d.id in sent]
+    return done, [d.name for d in expected if d.id not in sent]
+
+
+def _all_suspensions(st) -> list:
+    return [x for r in [*st.previous, st] for x in r.suspensions]

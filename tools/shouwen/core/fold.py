@@ -30,6 +30,9 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "delivered": (("method",), ("to",)),
     "rated": (("score",), ("comment",)),
     "note": (("text",), ()),
+    "suspended": (("reason",), ()),        # 暂停计时: waiting for the visitor (补正材料)
+    "resumed": ((), ()),                   # 恢复计时
+    "reopened": (("reason",), ("review",)),  # 重办: a second round after a bad rating or a 复查
 }
 COMMON_FIELDS = ("at", "by", "action", "note")
 
@@ -38,16 +41,19 @@ ACTION_ZH = {
     "forwarded": "转办", "accepted": "签收受理", "returned": "退回", "notified": "一次性告知",
     "promised": "承诺", "extended": "延期", "escalated": "上报", "followed_up": "督办",
     "explained": "解释", "completed": "办结", "delivered": "取件送达", "rated": "评价", "note": "备注",
+    "suspended": "暂停计时", "resumed": "恢复计时", "reopened": "重办",
 }
 # Actions that move the matter on; notified/followed_up/rated/note do not change the stage.
-STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note"}
+STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note", "suspended", "resumed"}
 CLOSING = frozenset({"answered", "explained", "delivered"})
-ROUTABLE = frozenset({"registered", "relayed", "returned", "escalated"})
+ROUTABLE = frozenset({"registered", "relayed", "returned", "escalated", "reopened"})
+# What may still be recorded while the clock stands still (暂停计时).
+WHILE_SUSPENDED = frozenset({"note", "notified", "followed_up", "resumed"})
 
 STAGE_ZH = {"registered": "已登记", "answered": "已当场答复", "referred": "已引导", "relayed": "已转告",
             "forwarded": "已转办", "accepted": "已受理", "returned": "已退回", "promised": "已承诺",
             "extended": "已延期", "escalated": "已上报", "explained": "已解释", "completed": "已办结",
-            "delivered": "已送达"}
+            "delivered": "已送达", "reopened": "重办中"}
 
 
 @dataclass
@@ -72,6 +78,11 @@ class State:
     forwards: int = 0
     returns: int = 0
     materials_told: list = field(default_factory=list)
+    suspensions: list = field(default_factory=list)  # [at suspended, at resumed or None, reason]
+    round: int = 1                        # 1, or 2… after 重办
+    round_index: int = 0                  # index of the event that opened this round
+    round_started_at: datetime | None = None
+    previous: list = field(default_factory=list)     # the States of earlier rounds, as they closed
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
     # (event index, field, message) for a step competing with the one before it, as two desks acting at
@@ -80,8 +91,27 @@ class State:
     latest_at: datetime | None = None     # the latest event time, and its index (clock skew)
     latest_index: int | None = None
 
+    @property
+    def suspended(self) -> bool:
+        return bool(self.suspensions) and self.suspensions[-1][1] is None
 
-def allowed(s: State, action: str) -> str | None:
+    @property
+    def suspend_reason(self) -> str | None:
+        return self.suspensions[-1][2] if self.suspended else None
+
+    @property
+    def status_zh(self) -> str:
+        """The stage as the public reads it; a stopped clock says why (已暂停（补正材料）)."""
+        if self.suspended:
+            return f"已暂停（{self.suspend_reason}）"
+        return STAGE_ZH.get(self.stage, self.stage or "")
+
+
+# Ratings that count as bad (好差评: 1–2 of 5) unless the policy says otherwise.
+BAD_RATINGS = (1, 2)
+
+
+def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> str | None:
     """None when `action` may follow the state `s`, else why not (in Chinese)."""
     if action == "registered":
         return "登记只能是第一条事件"
@@ -89,6 +119,20 @@ def allowed(s: State, action: str) -> str | None:
         return "第一条事件必须是登记(registered)"
     if action == "note":
         return None
+    if action == "reopened":
+        if not s.closed:
+            return "事项尚未结束，不能重办"
+        if s.rating not in bad_ratings and not ev_review:
+            return "只有差评（1–2 分）或复查决定（review）后才能重办"
+        return None
+    if s.suspended and action not in WHILE_SUSPENDED:
+        return f"事项已暂停计时（{s.suspend_reason}），须先恢复计时（resume）才能{ACTION_ZH[action]}"
+    if action == "suspended":
+        if s.closed or s.completed_at:
+            return "事项已办结，不能暂停计时"
+        return "事项已暂停计时" if s.suspended else None
+    if action == "resumed":
+        return None if s.suspended else "事项没有暂停计时，无需恢复"
     if s.closed:
         if action == "rated":
             return "该事项已评价过,每件只能评价一次" if s.rating is not None else None
@@ -121,7 +165,8 @@ def allowed(s: State, action: str) -> str | None:
     return None
 
 
-def fold(events: list, first_responder: str | None = None, dept_of=lambda badge: None) -> State:
+def fold(events: list, first_responder: str | None = None, dept_of=lambda badge: None,
+         bad_ratings=BAD_RATINGS) -> State:
     s = State(first_responder=first_responder)
     last_at = None
     before = None       # the state before the last step that moved the matter on
@@ -139,14 +184,14 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             if s.latest_at is None or at > s.latest_at:
                 s.latest_at, s.latest_index = at, i
         if i == 0 and action == "registered":
-            s.stage, s.handler, s.registered_at = "registered", first_responder, at
+            s.stage, s.handler, s.registered_at, s.round_started_at = "registered", first_responder, at, at
             s.handler_department = dept_of(first_responder)
             continue
-        why = allowed(s, action)
+        why = allowed(s, action, ev.get("review"), bad_ratings)
         if why:
             # two desks acting at once: each step was valid where it was written, from the same state;
             # after the merge the second competes with the first (a second forward, a forward after an answer)
-            if before is not None and allowed(before, action) is None:
+            if before is not None and allowed(before, action, ev.get("review"), bad_ratings) is None:
                 s.conflicts.append((i, f"events[{i}].action",
                                     f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突(两处同时办理?),以先记录的为准;"
                                     f"请首问责任人核对后用一条事件处理"))
@@ -155,14 +200,17 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             continue
         if action in STAGE_ACTIONS:
             before = copy.copy(s)
-        _apply(s, action, ev, at, by, dept_of)
+        _apply(s, action, ev, at, by, dept_of, i)
     return s
 
 
-def _apply(s: State, action, ev, at, by, dept_of):
+def _apply(s: State, action, ev, at, by, dept_of, i=0):
+    if action == "reopened":
+        _reopen(s, i, at, dept_of)
+        return
     if action in STAGE_ACTIONS:
         s.stage = action
-    if action in ("answered", "referred", "forwarded", "accepted", "explained") and s.routed_at is None:
+    if action in ("answered", "referred", "forwarded", "accepted", "explained", "escalated") and s.routed_at is None:
         s.routed_at = at
     if action in ("referred", "forwarded"):
         s.handler = ev.get("staff") or ev.get("to")
@@ -188,9 +236,29 @@ def _apply(s: State, action, ev, at, by, dept_of):
         s.materials_told = list(ev.get("materials") or [])
     elif action == "completed":
         s.completed_at = at
+    elif action == "suspended":
+        s.suspensions.append([at, None, str(ev.get("reason") or "")])
+    elif action == "resumed":
+        s.suspensions[-1][1] = at
     elif action == "followed_up":
         s.followups.append(at)
     elif action == "rated":
         s.rating, s.rated_at = ev.get("score"), at
     if action in CLOSING:
         s.closed, s.closed_at = True, at
+
+
+def _reopen(s: State, i, at, dept_of):
+    """重办: the round so far is kept as it closed; the first responder answers for the new round,
+    with its own forwarding, sign-off, promise and completion deadlines."""
+    done = copy.copy(s)
+    done.previous = []
+    s.previous = [*s.previous, done]
+    s.round += 1
+    s.round_started_at = at
+    s.round_index = i
+    s.stage, s.closed, s.closed_at = "reopened", False, None
+    s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder)
+    s.routed_at = s.sent_at = s.accepted_at = s.promised_at = s.completed_at = None
+    s.due, s.rating, s.rated_at = None, None, None
+    s.extensions, s.followups, s.suspensions = [], [], []

@@ -10,8 +10,8 @@ from datetime import date
 
 BADGE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 # kind prefix -> record folder
-KINDS = {"": "inquiries", "TS": "complaints", "JC": "inspections", "BY": "commendations"}
-ID_RE = re.compile(r"^(?:(TS|JC|BY)-)?(\d{4})(\d{2})(\d{2})-([A-Z][A-Z0-9]{1,9})-(\d{3})$")
+KINDS = {"": "inquiries", "TS": "complaints", "JC": "inspections", "BY": "commendations", "HB": "reports"}
+ID_RE = re.compile(r"^(?:(TS|JC|BY|HB)-)?(\d{4})(\d{2})(\d{2})-([A-Z][A-Z0-9]{1,9})-(\d{3})$")
 
 # Lookup codes avoid 0/O/1/I so they survive being read over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .clock import zh_day
 from .problems import Problem
 
 KINDS = ("count", "severity", "discretionary")
@@ -32,6 +33,8 @@ class Step:
 @dataclass
 class Ladder:
     kind: str = "count"
+    name: str = ""
+    applies_to: list = field(default_factory=list)  # complaint categories (推诿扯皮…); empty: every complaint
     steps: list = field(default_factory=list)       # count: Step per nth
     levels: dict = field(default_factory=dict)      # severity: name -> Step (nth unused)
     measures: list = field(default_factory=list)    # discretionary: what may be chosen
@@ -132,6 +135,53 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
     return (lad if not probs else None), probs
 
 
+def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list[Ladder], list[Problem]]:
+    """`ladder:` (one rule for every complaint) or `ladders:` (several, each with `applies_to`: the
+    categories of complaint it governs, as the county bureau's 推诿扯皮 and 吃拿卡要 rules)."""
+    if several is None:
+        lad, probs = parse_ladder(single, path)
+        return ([lad] if lad else []), probs
+    probs: list[Problem] = []
+    if single is not None:
+        probs.append(Problem("ladder-invalid", "ladder 与 ladders 只能写一个", path=path, field="ladder"))
+    if not isinstance(several, list) or not several:
+        probs.append(Problem("ladder-invalid", "ladders 应为列表,每项一条追究规定", path=path, field="ladders"))
+        return [], probs
+    out, seen = [], {}
+    for i, raw in enumerate(several):
+        lad, more = parse_ladder(raw, path)
+        probs.extend(Problem(p.code, p.message, path=p.path, field=f"ladders[{i}]" + (p.field or "")[len("ladder"):])
+                     for p in more)
+        if lad is None:
+            continue
+        cats = raw.get("applies_to") if isinstance(raw, dict) else None
+        cats = [cats] if isinstance(cats, str) else cats
+        if not isinstance(cats, list) or not cats or not all(isinstance(c, str) and c for c in cats):
+            probs.append(Problem("ladder-invalid", "多条追究规定时,每条须用 applies_to 列出所管的投诉类别",
+                                 path=path, field=f"ladders[{i}].applies_to"))
+            continue
+        for c in cats:
+            if c in seen:
+                probs.append(Problem("ladder-invalid", f"投诉类别 {c} 同时属于第 {seen[c] + 1} 条和第 {i + 1} 条追究规定",
+                                     path=path, field=f"ladders[{i}].applies_to"))
+            seen[c] = i
+        lad.name, lad.applies_to = str(raw.get("name") or "、".join(cats)), list(cats)
+        out.append(lad)
+    return (out if not probs else []), probs
+
+
+def ladder_for(ladders: list, category: str | None) -> Ladder | None:
+    """The rule that governs a complaint of this category (the only rule, where there is one)."""
+    for lad in ladders:
+        if not lad.applies_to or (category is not None and category in lad.applies_to):
+            return lad
+    return None
+
+
+def categories(ladders: list) -> list:
+    return [c for lad in ladders for c in lad.applies_to]
+
+
 def step_for(lad: Ladder, nth: int) -> Step | None:
     if not lad.steps:
         return None
@@ -157,6 +207,8 @@ def prescriptions(lad: Ladder, complaints: list, rules, year: int | None = None)
     """
     rows = []
     for c in complaints:
+        if lad.applies_to and getattr(c, "category", None) not in lad.applies_to:
+            continue
         v = c.verdict
         if v is None or v.finding != "substantiated" or v.day is None:
             continue
@@ -200,34 +252,70 @@ class HeadYear:
 
 
 def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[PersonYear], list[HeadYear]]:
+    """What the ladder gives each person and head in one year. Where the office chooses at discretion
+    (company), what it chose is what was recorded: the `sanctioned` events, not a prescription."""
     people: dict[str, PersonYear] = {}
     heads: dict[str, HeadYear] = {}
+    recorded: dict = {}
+    for c in complaints:
+        for s in c.sanctions:
+            recorded.setdefault((c.id, s.staff), []).append(s)
     for p in prescriptions(lad, complaints, rules, year):
         py = people.setdefault(p.badge, PersonYear(p.badge))
         py.count += 1
         py.complaints.append(p.complaint)
-        if p.step is None:
+        step = p.step
+        if lad.kind == "discretionary":
+            decided = recorded.get((p.complaint, p.badge))
+            step = decided and Step(p.nth, [m for d in decided for m in d.measures],
+                                    min(1.0, sum(d.bonus_deduction or 0.0 for d in decided)))
+        if step is None:
             continue
-        py.step = max(py.step, p.step.nth)
-        py.bonus_deduction = min(1.0, py.bonus_deduction + p.step.bonus_deduction)
-        py.measures += [(m, p.complaint) for m in p.step.measures]
-        for r in p.step.rating:
+        py.step = max(py.step, step.nth)
+        py.bonus_deduction = min(1.0, py.bonus_deduction + step.bonus_deduction)
+        py.measures += [(m, p.complaint) for m in step.measures]
+        for r in step.rating:
             if r not in py.rating:
                 py.rating.append(r)
-        if p.head and p.step.head_deduction:
+        if p.head and step.head_deduction:
             hy = heads.setdefault(p.head, HeadYear(p.head))
-            hy.bonus_deduction = min(1.0, hy.bonus_deduction + p.step.head_deduction)
-            hy.sources.append((p.badge, p.complaint, p.step.head_deduction))
+            hy.bonus_deduction = min(1.0, hy.bonus_deduction + step.head_deduction)
+            hy.sources.append((p.badge, p.complaint, step.head_deduction))
     order = lambda x: x.badge
     return sorted(people.values(), key=order), sorted(heads.values(), key=order)
 
 
-def check_sanctions(lad: Ladder, complaints: list, rules) -> list[Problem]:
+def year_outcomes(ladders: list, complaints: list, rules, year: int) -> tuple[list[PersonYear], list[HeadYear]]:
+    """Every ladder's year together: a person's count, deductions and measures summed over the rules."""
+    people: dict[str, PersonYear] = {}
+    heads: dict[str, HeadYear] = {}
+    for lad in ladders:
+        ps, hs = year_outcome(lad, complaints, rules, year)
+        for p in ps:
+            py = people.setdefault(p.badge, PersonYear(p.badge))
+            py.count += p.count
+            py.step = max(py.step, p.step)
+            py.bonus_deduction = min(1.0, py.bonus_deduction + p.bonus_deduction)
+            py.measures += p.measures
+            py.complaints += p.complaints
+            py.rating += [r for r in p.rating if r not in py.rating]
+        for h in hs:
+            hy = heads.setdefault(h.badge, HeadYear(h.badge))
+            hy.bonus_deduction = min(1.0, hy.bonus_deduction + h.bonus_deduction)
+            hy.sources += h.sources
+    order = lambda x: x.badge
+    return sorted(people.values(), key=order), sorted(heads.values(), key=order)
+
+
+def check_sanctions(ladders: list, complaints: list, rules) -> list[Problem]:
     """`sanction-mismatch`: a recorded decision that differs from the prescription. A recorded reason
     for deviating (`deviation`) keeps it visible as a warning."""
     out = []
-    by_pair = {(p.complaint, p.badge): p for p in prescriptions(lad, complaints, rules)}
+    by_pair = {(p.complaint, p.badge): p for lad in ladders for p in prescriptions(lad, complaints, rules)}
     for c in complaints:
+        lad = ladder_for(ladders, getattr(c, "category", None))
+        if lad is None:
+            continue
         for s in c.sanctions:
             p = by_pair.get((c.id, s.staff))
             where = dict(path=c.path, record=c.id, field=f"events[{s.index}]")
@@ -253,4 +341,27 @@ def check_sanctions(lad: Ladder, complaints: list, rules) -> list[Problem]:
                     out.append(Problem("sanction-mismatch", msg + f"(已说明理由:{s.deviation})", severity="warning", **where))
                 else:
                     out.append(Problem("sanction-mismatch", msg, **where))
+    return out
+
+
+def missing_sanctions(complaints: list, rules, today) -> list[Problem]:
+    """`sanction-missing`: a substantiated complaint with a liable person and no recorded decision;
+    a warning at first, an error once the policy's limit after the verdict has passed."""
+    out = []
+    pol = rules.policy
+    for c in complaints:
+        v = c.verdict
+        if v is None or v.finding != "substantiated":
+            continue
+        done = {s.staff for s in c.sanctions}
+        due = pol.clock.due(rules.calendar, v.at, pol.sanction_limit)
+        for badge in v.liable:
+            if badge in done:
+                continue
+            late = due.late(today)
+            severity = "error" if late and not due.provisional else "warning"
+            when = "已过期限" if late else "请在期限内"
+            out.append(Problem("sanction-missing", f"投诉于 {zh_day(v.day)} 查实，{rules.who(badge)} 尚无处理决定；"
+                               f"最迟 {due.zh()} 作出并登记（shouwen sanction），{when}",
+                               path=c.path, record=c.id, field="events", severity=severity))
     return out

@@ -11,7 +11,7 @@ from .problems import ERROR, Problem
 from .record import Record
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
-from .ladder import check_sanctions
+from .ladder import check_sanctions, missing_sanctions
 from .validate import check_id, check_inquiry
 
 
@@ -111,8 +111,9 @@ def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
             e.problems.append(p)
             problems.append(p)
     pol = rules.policy
-    if pol.ladder is not None:
-        problems.extend(check_sanctions(pol.ladder, complaints, rules))
+    if pol.ladders:
+        problems.extend(check_sanctions(pol.ladders, complaints, rules))
+    problems.extend(missing_sanctions(complaints, rules, today))
     if pol.expires and today > pol.expires:
         problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
                                 path="rules/policy.yml", field="expires"))

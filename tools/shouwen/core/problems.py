@@ -40,12 +40,14 @@ CODES: dict[str, tuple[str, str]] = {
     "verdict-late": ("deadline", ERROR),
     "followup-late": ("deadline", ERROR),
     "calendar-uncovered": ("deadline", WARNING),
+    "suspend-exceeded": ("deadline", WARNING),
     # rules
     "rules-invalid": ("rules", ERROR),
     # ladder
     "ladder-invalid": ("ladder", ERROR),
     "sanction-mismatch": ("ladder", ERROR),
     "policy-expired": ("ladder", ERROR),
+    "sanction-missing": ("ladder", WARNING),
     # privacy
     "pii-leak": ("privacy", ERROR),
 }

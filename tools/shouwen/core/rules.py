@@ -10,6 +10,7 @@ from datetime import date
 
 
 from .problems import Problem
+from .clock import parse_clock
 from .workdays import WorkCalendar, YearSchedule
 from .ids import BADGE_RE
 
@@ -49,6 +50,7 @@ class Service:
     materials: list
     raw: dict
     body: str = ""
+    clock: object = None      # clock.Clock when the service counts its own way, else the scheme's
 
 
 # The seed's assessment items (每个季度考核: 制度落实、登记、接待态度、办事效果、满意度), equal by default.
@@ -62,6 +64,12 @@ class Policy:
     promise_limit: int = 0        # working days from acceptance to the promise
     verdict_limit: int = 10       # working days from complaint to verdict
     followup_limit: int = 5       # working days from a bad rating to its follow-up
+    escalation_limit: float | None = None   # from 上报 to the superior's answer (None: sign_off_limit)
+    sanction_limit: int = 10      # from a substantiated verdict to the recorded sanction
+    suspend_limit: float = 20     # at most this long may the clock stand still per matter (补正)
+    suspend_reasons: tuple = ("补正材料",)
+    clock: object = None          # clock.Clock: workdays (default), days, or hours within service hours
+    department_liability: str = "head"   # who answers for a complaint against a department: head | none
     late_entry_grace_hours: int = 24
     effective: date | None = None
     expires: date | None = None
@@ -71,6 +79,7 @@ class Policy:
     bad_ratings: tuple = (1, 2)
     escalation_chain: list = field(default_factory=list)
     ladder: object = None                     # ladder.Ladder, or None where the scheme has none
+    ladders: list = field(default_factory=list)   # every ladder, each for its kinds of complaint
     weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))   # quarterly assessment items
     inspection_items: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)
@@ -132,11 +141,12 @@ def _p(path, field_, msg):
     return Problem("rules-invalid", msg, path=path, field=field_)
 
 
-def _int(v, path, name, problems, default):
+def _int(v, path, name, problems, default, hours=False):
     if v is None:
         return default
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        problems.append(_p(path, name, f"应为非负整数(工作日数),实为 {v!r}"))
+    ok = (int, float) if hours else int
+    if isinstance(v, bool) or not isinstance(v, ok) or v < 0:
+        problems.append(_p(path, name, f"应为非负数（小时）,实为 {v!r}" if hours else f"应为非负整数(工作日数),实为 {v!r}"))
         return default
     return v
 
@@ -229,17 +239,28 @@ def parse_service(sid: str, meta: dict, body: str, path: str, departments, probl
     for i, m in enumerate(materials if isinstance(materials, list) else []):
         if not isinstance(m, dict) or not m.get("名称"):
             problems.append(_p(path, f"申请材料[{i}]", "每项材料须有 名称"))
+    clock = parse_clock(meta["clock"], path, "clock", problems) if meta.get("clock") is not None else None
     return Service(sid, str(meta.get("事项名称", sid)), kind or IMMEDIATE, legal, promised, dept,
-                   materials if isinstance(materials, list) else [], meta, body)
+                   materials if isinstance(materials, list) else [], meta, body, clock)
 
 
 def parse_policy(data: dict, path: str, problems) -> Policy:
     data = data or {}
     lim = data.get("limits") or {}
     pol = Policy(raw=data)
+    pol.clock = parse_clock(data.get("clock"), path, "clock", problems)
+    hours = pol.clock.unit == "hours"
     for name in ("forward_limit", "sign_off_limit", "promise_limit", "verdict_limit", "followup_limit",
-                 "late_entry_grace_hours"):
-        setattr(pol, name, _int(lim.get(name), path, f"limits.{name}", problems, getattr(pol, name)))
+                 "escalation_limit", "sanction_limit", "late_entry_grace_hours"):
+        setattr(pol, name, _int(lim.get(name), path, f"limits.{name}", problems, getattr(pol, name),
+                                hours and name != "late_entry_grace_hours"))
+    sus = data.get("suspend") or {}
+    pol.suspend_limit = _int(sus.get("limit"), path, "suspend.limit", problems, pol.suspend_limit, hours)
+    if sus.get("reasons") is not None:
+        if not isinstance(sus["reasons"], list) or not all(isinstance(r, str) and r for r in sus["reasons"]):
+            problems.append(_p(path, "suspend.reasons", "暂停计时的理由应为文字列表,如 [补正材料]"))
+        else:
+            pol.suspend_reasons = tuple(sus["reasons"])
     pol.effective = _date(data.get("effective"), path, "effective", problems)
     pol.expires = _date(data.get("expires"), path, "expires", problems)
     pol.calendar_strict = bool((data.get("calendar") or {}).get("strict", False))
@@ -250,8 +271,14 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     if sat.get("bad"):
         pol.bad_ratings = tuple(sat["bad"])
     pol.escalation_chain = list(data.get("escalation_chain") or [])
-    from .ladder import parse_ladder
-    pol.ladder, lprobs = parse_ladder(data.get("ladder"), path)
+    liab = (data.get("liability") or {}).get("department", "head")
+    if liab not in ("head", "none"):
+        problems.append(_p(path, "liability.department", f"应为 head(由负责人承担)或 none,实为 {liab!r}"))
+    else:
+        pol.department_liability = liab
+    from .ladder import parse_ladders
+    pol.ladders, lprobs = parse_ladders(data.get("ladder"), data.get("ladders"), path)
+    pol.ladder = pol.ladders[0] if len(pol.ladders) == 1 else None
     problems.extend(lprobs)
     weights = (data.get("assessment") or {}).get("weights")
     if weights is not None:

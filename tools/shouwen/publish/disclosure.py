@@ -227,7 +227,15 @@ title: {s.name}
 """
 
 
+def classified(rules: Rules) -> bool:
+    """涉密单位 (S2 第三条: 设立首问责任人公示牌, 涉密单位除外): no badge board, on the site or on paper."""
+    return bool(rules.institution.get("classified"))
+
+
 def board(rules: Rules, photos: dict) -> str:
+    if classified(rules):
+        return ("# 首问责任人公示\n\n本单位为涉密单位，依规定不设首问责任人公示。"
+                "您第一个询问的工作人员仍为首问责任人，负责到底；对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。\n")
     cards = []
     for s in _public_staff(rules):
         photo = photos.get(s.badge)
@@ -287,7 +295,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     for s in rules.services.values():
         site.files[f"guide/{s.id}.md"] = guide_page(rules, s)
     photos = {}
-    for s in _public_staff(rules):
+    for s in [] if classified(rules) else _public_staff(rules):
         src = s.raw.get("photo")
         full = os.path.join(root, "rules", str(src)) if src else None
         if full and os.path.isfile(full):

@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 
-from ..core.fold import STAGE_ZH
 from ..core.record import CST
 
 ITERATIONS = 50_000
@@ -108,7 +107,7 @@ def entries(ledger, rules) -> list[tuple[str, str, dict]]:
         dept = st.handler_department or (rules.staff[st.first_responder].department
                                          if st.first_responder in rules.staff else None)
         out.append((rec.id, code, {
-            "status": STAGE_ZH.get(st.stage, st.stage or ""), "closed": st.closed,
+            "status": st.status_zh, "closed": st.closed, "suspended": st.suspended,
             "department": rules.dept_name(dept) if dept else "",
             "service": svc.name if svc else "",
             "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader
 
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.record import CST, to_datetime
 from ..core.validate import CHANNELS
 
@@ -23,7 +23,7 @@ def render(entry, rules, pickup: bool = False) -> str:
     inst = rules.institution
     return _env.get_template("pickup.html.j2" if pickup else "receipt.html.j2").render(
         inst=inst, rec=rec, m=rec.meta, st=st, dl=dl, svc=svc, rules=rules, events=events, last=last,
-        channel=CHANNELS.get(rec.meta.get("channel"), ""), stage=STAGE_ZH.get(st.stage, "") if st else "",
+        channel=CHANNELS.get(rec.meta.get("channel"), ""), stage=st.status_zh if st else "",
         registered=events[0]["at"] if events else "",
         fr=rules.staff.get(rec.meta.get("first_responder")),
         hotline=(inst.get("supervision") or {}).get("hotline") or (svc.raw.get("监督投诉电话") if svc else ""))

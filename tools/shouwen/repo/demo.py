@@ -231,7 +231,7 @@ def clock_for(rules, seed):
     return _Clock(rules.calendar, random.Random(seed * 7919 + 13))
 
 
-INSPECTION_ITEMS = ["主动问候", "使用文明用语", "一次性告知", "登记完整"]
+INSPECTION_ITEMS = ["文明用语", "让坐", "倒茶", "办事", "送行"]
 COMPLAINT_SUMMARIES = ["窗口人员态度生硬,不耐烦", "材料没有一次说清,来回跑了三趟", "电话转来转去没人负责",
                        "承诺的日期到了还没办好", "午休前提前停止受理"]
 

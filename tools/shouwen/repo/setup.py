@@ -96,7 +96,7 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
         raise InputError(f"{path} 已存在且不为空;请换一个目录")
     os.makedirs(path, exist_ok=True)
     shutil.copytree(os.path.join(src, "rules"), os.path.join(path, "rules"))
-    for kind in ("inquiries", "complaints", "inspections", "commendations"):
+    for kind in ("inquiries", "complaints", "inspections", "commendations", "reports"):
         os.makedirs(os.path.join(path, "records", kind), exist_ok=True)
         open(os.path.join(path, "records", kind, ".gitkeep"), "w").close()
     os.makedirs(os.path.join(path, "site"), exist_ok=True)

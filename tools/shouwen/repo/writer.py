@@ -210,8 +210,8 @@ def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dic
         return rec
 
 
-ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY"}
-ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬"}
+ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY", "reports": "HB"}
+ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬", "reports": "书面情况汇报"}
 
 
 def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime | None, meta: dict, first_event: dict,
@@ -227,7 +227,7 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
                 "events": [{"at": at, "by": by, **first_event}]}
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules)
-        summary = meta.get("summary") or meta.get("staff") or ""
+        summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
         commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}",
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
