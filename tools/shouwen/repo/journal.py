@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -276,12 +277,15 @@ def _git_locks(root: str, g: str) -> list[str]:
     return [n for n in names if os.path.exists(os.path.join(g, n))]
 
 
+_TEMP = re.compile(r"\.(\d+)\.(?:tmp|old)(?:\.lock)?$")    # ours, and git's lock on our private index
+
+
 def _clear_temp(root: str) -> None:
     d = os.path.join(root, ".shouwen", TMP_DIR)
     if not os.path.isdir(d):
         return
     for name in os.listdir(d):
-        pid = name.rsplit(".", 2)[-2] if name.count(".") >= 2 else ""
-        if name.endswith((".tmp", ".old")) and pid.isdigit() and not pid_alive(int(pid)):
+        m = _TEMP.search(name)
+        if m and not pid_alive(int(m.group(1))):
             _unlink(os.path.join(d, name))
-            notice(f"注意:已删除中断的写入(进程 {pid})留下的临时文件 {name}")
+            notice(f"注意:已删除中断的写入(进程 {m.group(1)})留下的临时文件 {name}")
