@@ -73,4 +73,4 @@ def test_arbitrary_values_in_every_field(desk):
 @pytest.mark.stress
 def test_arbitrary_values_in_every_field_stress(desk):
     desk.reset(desk.base)
-    _test(desk, int(os.environ.get("SHOUWEN_HYPOTHESIS_EXAMPLES", 300)))
+    _test(desk, int(os.environ.get("SHOUWEN_HYPOTHESIS_EXAMPLES", 100)))
