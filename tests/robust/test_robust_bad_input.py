@@ -85,6 +85,12 @@ LINKS = {"symlink to /dev/zero": "/dev/zero", "dangling symlink": "nowhere/at/al
          "symlink to a secret": "/etc/passwd"}
 
 
+# Odd but readable inputs a record may hold: the commands must still never crash on them, but `check`
+# has nothing to say (text is data, escaped wherever it is shown; a BOM or CRLF reads the same).
+ACCEPTED = {"record bom", "record crlf"} | {f"record {slot} = {v}" for slot in ("visitor.name", "matter")
+                                           for v in ("script", "javascript link")}
+
+
 def record_cases() -> dict:
     cases = {}
     for slot, old, new in SLOTS:
@@ -232,7 +238,7 @@ def try_record(desk, name, case):
     r = desk.run("check", "--format", "json")
     assert r.exit_code == 1, f"{name}: check exited {r.exit_code}"
     mine = [p for p in problems_of(r) if p.get("path") == REC and (p["code"], p.get("field")) not in desk.known]
-    assert mine, f"{name}: check found no new problem in {REC}: {r.stdout[:800]}"
+    assert mine or name in ACCEPTED, f"{name}: check found no new problem in {REC}: {r.stdout[:800]}"
     assert all(p["code"] in CODES for p in mine), mine
     assert "internal-error" not in {p["code"] for p in problems_of(r)}, r.stdout[:800]
     listed = desk.run("list", "--format", "json")
