@@ -16,6 +16,9 @@ os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 for var, value in (("GIT_AUTHOR_NAME", "测试"), ("GIT_AUTHOR_EMAIL", "test@shouwen.invalid"),
                    ("GIT_COMMITTER_NAME", "测试"), ("GIT_COMMITTER_EMAIL", "test@shouwen.invalid")):
     os.environ.setdefault(var, value)
+# Tests drive the CLI with fixed past dates: every such event is a 补录 past the late-entry grace and must say
+# why (test_evidence unsets this to see the refusal).
+os.environ.setdefault("SHOUWEN_LATE_REASON", "测试用例补录")
 
 
 class Agency:

@@ -10,7 +10,9 @@ id: {rid}
 code: 7KQ4MX
 channel: visit
 first_responder: J005
-visitor: {{name: 张三, phone: "13800000000"}}
+visitor:
+  name: 张三
+  phone: '13800000000'
 matter: 咨询
 events:
   - {{at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}}
@@ -81,7 +83,7 @@ def test_reader_caches_by_blob_and_reads_commits(agency, monkeypatch):
 
 def test_every_event_command_exists(agency):
     commands = {"answer", "refer", "relay", "forward", "accept", "return", "notify", "promise", "extend",
-                "escalate", "followup", "explain", "complete", "deliver", "rate", "note", "suspend", "resume", "reopen"}
+                "escalate", "followup", "explain", "complete", "deliver", "rate", "note", "suspend", "resume", "reopen", "correct", "void"}
     for c in commands:
         assert agency.run(c, "--help").exit_code == 0
     assert len(commands) == len(EVENT_FIELDS) - 1     # every action but `registered`, which is `new`

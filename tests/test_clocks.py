@@ -142,6 +142,10 @@ def test_the_clock_stands_still_only_as_long_as_the_policy_allows(bureau):
     rules = replace(bureau, policy=replace(bureau.policy, suspend_limit=5))
     led = ledger(rules, inquiry("20261102-J005-001", open_, "birth-permit"), date(2026, 11, 20))
     assert codes(led) == ["overdue", "suspend-exceeded"]
+    # exactly the allowance is no excess: five working days stopped, due five working days later
+    exact = open_ + ["{at: 2026-11-11T09:00:00+08:00, by: J014, action: resumed}"]
+    led = ledger(rules, inquiry("20261102-J005-001", exact, "birth-permit"), date(2026, 11, 16))
+    assert codes(led) == [] and led.entries[0].deadlines.due == date(2026, 11, 16)
 
 
 def test_reopened_after_a_bad_rating_runs_a_second_round(bureau):

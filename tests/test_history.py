@@ -159,17 +159,28 @@ def test_tampering_is_reported_with_code_commit_record_and_person(agency):
     assert deleted and deleted[0]["record"] == rid and deleted[0]["commit"] == agency.head()
 
 
-def test_backdated_closed_edited_and_bulletin_rewritten(agency):
+def test_backdated_closed_edited_and_bulletin_rewritten(agency, monkeypatch):
     rid = agency.new("2026-11-02T09:30")
-    # a time moved back: the event says 11-02 but the commit was made days later
-    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    # days late without a reason: refused; with one it is a declared 补录, which the audit accepts
+    monkeypatch.delenv("SHOUWEN_LATE_REASON")
+    r = agency.run("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    assert r.exit_code == 2 and "--late-reason" in r.stderr
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40", "--late-reason", "系统故障后补录")
+    assert "backdated" not in [p["code"] for p in audit(agency)[1]["problems"]]
+    # a time moved back by hand, with no reason: the event says 11-02 but the commit was made days later
+    rel0 = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel0).replace("\n---\n", "\n  - {at: 2026-11-02T09:50:00+08:00, by: J005, action: rated, score: 5}\n---\n", 1)
+    open(os.path.join(agency.path, rel0), "w", encoding="utf-8").write(text)
+    _commit_as(agency, "李明", "j005@example.gov.cn", "rated")
     codes = [p["code"] for p in audit(agency)[1]["problems"]]
     assert "backdated" in codes
     rel = f"records/inquiries/2026/11/{rid}.md"
     text = agency.file(rel).replace("name: 张三", "name: 张四")
     open(os.path.join(agency.path, rel), "w", encoding="utf-8").write(text)
     _commit_as(agency, "李明", "j005@example.gov.cn", "edit closed")
-    assert "closed-edited" in [p["code"] for p in audit(agency)[1]["problems"]]
+    # a header changed by hand, closed or not, is `record-edited`, naming the field (corrections are events)
+    edited = [p for p in audit(agency)[1]["problems"] if p["code"] == "record-edited"]
+    assert edited and edited[0]["field"] == "visitor.name" and edited[0]["record"] == rid
     os.makedirs(os.path.join(agency.path, "site/bulletins"), exist_ok=True)
     with open(os.path.join(agency.path, "site/bulletins/2026Q3.md"), "w", encoding="utf-8") as fh:
         fh.write("# 2026 年第三季度通报\n")

@@ -70,6 +70,8 @@ def test_complaints_by_book_and_discipline_office_against_a_department_or_the_ag
     agency.ok("--as", "J022", "verdict", cid2, "--substantiated", "--reason", "属实", "--at", "2026-11-05T10:00")
     out = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)
     assert "J001" in [s["badge"] for s in out["staff"]]                   # the agency: its principal head
+    shown = agency.ok("show", cid2).output
+    assert "本机关（示例市政务服务局）" in shown and "见证人 张晓燕(J006)" in shown
     meta = agency.file(f"records/complaints/2026/11/{cid2}.md")
     assert "witnesses:\n- J006" in meta and "channel: jijian" in meta
     agency.ok("--as", "J022", "complain", "--against", "J006", "--channel", "book", "--summary", "x", "--at", "2026-11-04T11:00")
@@ -95,6 +97,8 @@ def test_written_quarterly_reports_are_listed_and_the_missing_named(agency):
               "--at", "2026-09-28T10:00")
     assert agency.run("--as", "J013", "report", "nowhere", "--quarter", "2026Q3", "--summary", "x").exit_code == 2
     assert agency.run("--as", "J013", "report", "family", "--quarter", "2026Q7", "--summary", "x").exit_code == 2
+    shown = agency.ok("show", "HB-20260928-J013-001").output
+    assert "书面情况汇报" in shown and "人口家庭科" in shown and "2026Q3" in shown
     page = agency.ok("bulletin", "2026Q3").stdout
     section = page.split("科室书面情况汇报")[1]
     assert "人口家庭科：2026年9月28日报送" in section

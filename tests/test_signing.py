@@ -149,3 +149,53 @@ def test_walk_roster_is_pure_and_needs_a_trusted_signer():
     assert t.keys == {fp["a"]: "J001", fp["b"]: "J002"}
     assert t.refused == {"s3": [("J003", fp["c"])]}
     assert t.signer_ok(fp["b"], "J002") and not t.signer_ok(fp["b"], "J001")
+
+
+def drop_key(agency, badge):
+    rel = "rules/staff.yml"
+    lines = agency.file(rel).split("\n")
+    i = next(i for i, l in enumerate(lines) if l.startswith(f"  - {{badge: {badge},"))
+    lines[i] = lines[i].split(", signing_key:")[0] + "}"
+    open(os.path.join(agency.path, rel), "w", encoding="utf-8").write("\n".join(lines))
+
+
+def test_only_the_office_vouches_for_keys_and_removal_revokes(signed, keys, monkeypatch):
+    rid = signed.new("2026-11-27T09:00")
+    # the clerk J005, whose key is trusted, puts a key he holds on his colleague J006's line and signs it himself
+    add_key(signed, "J006", keys["j006"])
+    planted = signed_commit(signed, keys["j005"], "J006 的新密钥", "李明", "j005@example.gov.cn")
+    # then forges J006's completion with that key
+    text = signed.file(f"records/inquiries/2026/11/{rid}.md").replace(
+        "\n---\n", "\n  - {at: 2026-11-27T09:30:00+08:00, by: J006, action: note, text: 已办结}\n---\n", 1)
+    open(os.path.join(signed.path, f"records/inquiries/2026/11/{rid}.md"), "w", encoding="utf-8").write(text)
+    forged = signed_commit(signed, keys["j006"], "note", "张晓燕", "j006@example.gov.cn")
+    code, out = audit(signed)
+    assert code == 1
+    found = {(p["code"], p["commit"]) for p in out["problems"]}
+    assert ("unsigned", planted) in found and ("role-forbidden", planted) in found
+    assert ("unsigned", forged) in found
+    # the office takes J005's key off the roster: from that commit on it signs nothing
+    drop_key(signed, "J005")
+    signed_commit(signed, keys["office"], "收回 J005 的密钥")
+    signed.git("config", "shouwen.trustAnchor", keys["office"] + ".pub")
+    monkeypatch.setenv("SHOUWEN_SIGNING_KEY", keys["j005"])
+    # the desk itself now refuses (the key is no longer J005's), so he commits by hand
+    text = signed.file(f"records/inquiries/2026/11/{rid}.md").replace(
+        "\n---\n", "\n  - {at: 2026-11-27T09:40:00+08:00, by: J005, action: note, text: 再记}\n---\n", 1)
+    open(os.path.join(signed.path, f"records/inquiries/2026/11/{rid}.md"), "w", encoding="utf-8").write(text)
+    late = signed_commit(signed, keys["j005"], "note", "李明", "j005@example.gov.cn")
+    hit = [p for p in unsigned(audit(signed)[1]) if p["commit"] == late]
+    assert hit and "已从名册中删除" in hit[0]["message"]
+
+
+def test_an_unsigned_merge_is_reported_not_a_crash(signed, keys):
+    rid = signed.new("2026-11-27T09:00")
+    signed.git("checkout", "-qb", "side")
+    signed.ok("--as", "J005", "note", rid, "--text", "旁支", "--at", "2026-11-27T09:10")
+    signed.git("checkout", "-q", "main")
+    env = dict(os.environ, GIT_AUTHOR_NAME="李明", GIT_AUTHOR_EMAIL="j005@example.gov.cn",
+               GIT_COMMITTER_NAME="李明", GIT_COMMITTER_EMAIL="j005@example.gov.cn")
+    subprocess.run(["git", "-C", signed.path, "merge", "-q", "--no-ff", "-m", "merge", "side"], env=env, check=True)
+    merge = signed.head()
+    code, out = audit(signed)
+    assert code == 1 and merge in {p["commit"] for p in unsigned(out)}

@@ -9,7 +9,7 @@ import click
 from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
 from ..core.assessment import parse_quarter
 from ..core.ladder import categories
-from .context import FORMATS, emit_json, parse_at, pass_desk
+from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_late
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
@@ -61,15 +61,16 @@ def _inquiry(desk, rid):
 @click.option("--at", "at", help="登记时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
 @click.option("--format", "fmt", type=FORMATS, default="text")
+@late_option
 @pass_desk
-def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, name, phone, at, as_badge, fmt):
+def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, name, phone, at, as_badge, fmt, late_reason):
     """登记一件投诉(TS-…);投诉人的姓名、电话与来访人一样只存于登记簿,不公开。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     meta = {"channel": channel, "against": _against(rules, against), "category": _category(rules, category),
             "witnesses": _staff(rules, witnesses, "--witness"), "inquiry": _inquiry(desk, inquiry),
             "summary": summary.strip(), "complainant": {k: v for k, v in (("name", name), ("phone", phone)) if v}}
-    rec = register_account(desk.root, rules, "complaints", by, parse_at(at), meta, {"action": "registered"})
+    rec = register_account(desk.root, rules, "complaints", by, parse_at(at), meta, with_late({"action": "registered"}, late_reason))
     due = rules.policy.clock.due(rules.calendar, rec.events[0]["at"], rules.policy.verdict_limit)
     if fmt == "json":
         emit_json({"id": rec.id, "path": rec.path, "verdict_by": due.day})
@@ -86,8 +87,9 @@ def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, 
 @click.option("--reason", required=True, help="调查结论与理由")
 @click.option("--at", "at", help="结论时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge):
+def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, late_reason):
     """对投诉作出结论:查实(--substantiated)或不实(--unfounded)。"""
     if not finding:
         raise InputError("请用 --substantiated(查实)或 --unfounded(不实)给出结论")
@@ -102,7 +104,7 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         ev["severity"] = severity
-    append_event(desk.root, rules, complaint_id, ev)
+    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     click.echo(f"投诉 {complaint_id}:{FINDINGS[finding]},已提交")
 
 
@@ -115,8 +117,9 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge):
+def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
     """记录对查实投诉实际作出的处理决定(措施、扣罚比例、文号)。"""
     rules = desk.rules_for_write()
     _staff(rules, [staff], "--staff")
@@ -129,7 +132,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:
             ev[k] = v
-    append_event(desk.root, rules, complaint_id, ev)
+    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     click.echo(f"投诉 {complaint_id}:已记录对 {rules.who(staff)} 的处理({'、'.join(measures)})")
 
 
@@ -139,13 +142,14 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def commend_cmd(desk, badge, inquiry, note, at, as_badge):
+def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
     """表扬一位工作人员(群众评价好的,予以表扬鼓励)。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
-                           {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, {"action": "commended", "note": note.strip()})
+                           {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
     click.echo(f"已记录表扬 {rec.id}:{rules.who(badge)}")
 
 
@@ -167,14 +171,15 @@ def _finding(text: str, items) -> dict:
               help="检查项目与结果,如 主动问候:不合格:未主动问候(可多次)")
 @click.option("--at", "at", help="检查时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def inspect_cmd(desk, badge, findings, at, as_badge):
+def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
     """记录上级对一位工作人员的随机检查(如酒店的问候、称呼、复述等服务标准)。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     parsed = [_finding(f, rules.policy.inspection_items) for f in findings]
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
-                           {"action": "inspected", "findings": parsed})
+                           with_late({"action": "inspected", "findings": parsed}, late_reason))
     failed = [f["item"] for f in parsed if not f["passed"]]
     click.echo(f"已记录检查 {rec.id}:{rules.who(badge)}," + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 
@@ -185,8 +190,9 @@ def inspect_cmd(desk, badge, findings, at, as_badge):
 @click.option("--summary", required=True, help="书面情况汇报的要点(全文可附在正文)")
 @click.option("--at", "at", help="报送时间(ISO,默认现在)")
 @click.option("--as", "as_badge", metavar="BADGE")
+@late_option
 @pass_desk
-def report_cmd(desk, department, quarter, summary, at, as_badge):
+def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     """登记一个科室本季度的书面情况汇报(先由各科室写出书面情况汇报,再组织检查、考核);季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
     if department not in rules.departments:
@@ -195,7 +201,7 @@ def report_cmd(desk, department, quarter, summary, at, as_badge):
         raise InputError(f"--quarter {quarter!r} 格式不对,应为 YYYYQn,如 2026Q3")
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter.upper()},
-                           {"action": "submitted", "summary": summary.strip()})
+                           with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
     click.echo(f"已登记书面情况汇报 {rec.id}:{rules.dept_name(department)} {quarter.upper()}")
 
 

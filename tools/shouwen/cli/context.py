@@ -14,6 +14,7 @@ import click
 
 from ..repo import gitio
 from ..repo.index import load_ledger
+from ..core.corrections import masked_event
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
@@ -61,6 +62,19 @@ class Desk:
             raise InputError(f"{self.root} 不是 Git 仓库;请用 shouwen init 创建")
         return self.rules
 
+    @property
+    def in_time(self):
+        """The rules as they stood on each day (repo.loader.RulesInTime), None outside Git."""
+        if getattr(self, "_in_time", None) is None and gitio.is_repo(self.root):
+            from ..repo.loader import RulesInTime
+            self._in_time = RulesInTime(self.root, self.rules)
+        return getattr(self, "_in_time", None)
+
+    @property
+    def rules_on(self):
+        """day -> the rules as they stood that day (from the history of rules/)."""
+        return self.in_time.on if self.in_time else (lambda day: self.rules)
+
     def badge(self, override: str | None = None) -> str:
         b = override or self.as_badge or os.environ.get("SHOUWEN_BADGE")
         src = "--as" if (override or self.as_badge) else "SHOUWEN_BADGE"
@@ -90,6 +104,19 @@ def parse_at(value: str | None) -> datetime | None:
             raise InputError(f"时间 {value!r} 格式不对(--at 应为 ISO 时间,如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00)")
         d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
     return d.replace(microsecond=0)
+
+
+def late_option(f):
+    """--late-reason: an event entered later than the policy's grace (补录) says why; SHOUWEN_LATE_REASON
+    sets it for a whole session of entering a paper backlog."""
+    return click.option("--late-reason", "late_reason", envvar="SHOUWEN_LATE_REASON",
+                        help="补录理由:事件时间早于现在超过补录宽限时必填(记入事件,显示为补录)")(f)
+
+
+def with_late(event: dict, late_reason: str | None) -> dict:
+    if late_reason:
+        event["late_reason"] = late_reason.strip()
+    return event
 
 
 def parse_day(value: str | None, name: str) -> date | None:
@@ -206,8 +233,10 @@ CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "onli
 # --- reading ----------------------------------------------------------------------------
 
 def read_ledger(desk, today, rev=None, rules=None):
-    """The ledger judged as of `today`, from the index where it holds (DESIGN §10)."""
-    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache)
+    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
+    deductions judged by the rules as they stood on each day."""
+    in_time = desk.in_time if rules is None and rev is None else None
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
@@ -242,7 +271,8 @@ def entry_json(entry, rules) -> dict:
                     "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
                     "suspend_reason": st.suspend_reason, "round": st.round,
                     "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
-    out["events"] = rec.events
+    out["events"] = [masked_event(e) for e in rec.events]
+    out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]
     return out
 

@@ -5,13 +5,13 @@ import click
 
 from ..core.escalation import escalation_target
 from ..core.ledger import evaluate
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.problems import InputError, Problem
 from ..core.record import local_day
 from ..core.rules import Rules
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
-from .context import CHANNEL_NAMES, FORMATS, emit_json, parse_at, parse_day, pass_desk
+from .context import CHANNEL_NAMES, FORMATS, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 def _service_choice(rules: Rules) -> str | None:
     items = list(rules.services.values())
@@ -43,8 +43,9 @@ def _service_choice(rules: Rules) -> str | None:
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
 @click.option("--body", default="", help="备注正文(Markdown)")
 @click.option("--format", "fmt", type=FORMATS, default="text")
+@late_option
 @pass_desk
-def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt):
+def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt, late_reason):
     """登记一件新事项。不带参数时逐项询问(访客在等,按提示输入即可)。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
@@ -65,7 +66,8 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
         raise InputError(f"办事事项 {service} 不在 rules/services/ 中;可用:{', '.join(rules.services)}")
     when = parse_at(at)
     rec = register(desk.root, rules, by, when, {"name": name, "organization": org, "address": address,
-                                                   "phone": phone}, matter.strip(), channel or "visit", service, body)
+                                                   "phone": phone}, matter.strip(), channel or "visit", service, body,
+                   late_reason=late_reason)
     if fmt == "json":
         emit_json({"id": rec.id, "code": rec.meta["code"], "path": rec.path})
     else:
@@ -87,8 +89,9 @@ def event_command(name: str, action: str, help_text: str, options=()):
         @click.option("--at", "at", help="事件时间(ISO,默认现在)")
         @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
         @click.option("--note", "note", help="附注")
+        @late_option
         @pass_desk
-        def cmd(desk, record_id, at, as_badge, note, **kw):
+        def cmd(desk, record_id, at, as_badge, note, late_reason, **kw):
             rules = desk.rules_for_write()
             by = desk.badge(as_badge)
             when = parse_at(at)
@@ -96,13 +99,14 @@ def event_command(name: str, action: str, help_text: str, options=()):
             ev.update(builder(desk, rules, record_id, when or writer_now(), **kw))
             if note:
                 ev["note"] = note
+            with_late(ev, late_reason)
             rec = append_event(desk.root, rules, record_id, ev)
             entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
             st = entry.state
             extra = f",承办:{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
                 extra += f",办结期限 {entry.deadlines.due}"
-            click.echo(f"{ACTION_ZH[action]} {record_id}:已提交({STAGE_ZH.get(st.stage, st.stage)}{extra})")
+            click.echo(f"{ACTION_ZH[action]} {record_id}:已提交({st.status_zh}{extra})")
 
         for opt in reversed(options):
             cmd = opt(cmd)

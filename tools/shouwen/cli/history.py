@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..core.corrections import event_words, masked_event
 from ..core.fold import ACTION_ZH
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, to_datetime
@@ -51,7 +52,8 @@ def history_cmd(desk, record_id, fmt):
     if fmt == "json":
         emit_json({"id": record_id, "path": rel,
                    "steps": [{"commit": s.commit, "author": s.author, "signed": s.signed, "committed": s.when,
-                              "event": s.event, "problems": [p.as_json() for p in s.problems]} for s in steps],
+                              "imported": s.imported, "event": masked_event(s.event),
+                              "problems": [p.as_json() for p in s.problems]} for s in steps],
                    "problems": [p.as_json() for p in rep.problems]})
         return
     for s in steps:
@@ -59,7 +61,8 @@ def history_cmd(desk, record_id, fmt):
         action = s.event.get("action")
         click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, '?'):<6} "
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {s.author}"
-                   f"{'  已签名' if s.signed else ''}")
+                   f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}"
+                   + (f"  {event_words(s.event)}" if action == "corrected" or s.event.get("late_reason") else ""))
         for p in s.problems:
             click.echo(f"    {p.line()}")
     for p in rep.problems:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
-from datetime import date
+from datetime import date, datetime
 
 import click
 
@@ -11,8 +12,10 @@ from .context import parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
 from ..publish.ledger_io import COLUMNS, RowError, record_from_row, rows
 from ..core.problems import ERROR, InputError
-from ..core.record import Record, dump, local_day, to_datetime
+from ..core.record import CST, Record, dump, local_day, to_datetime
 from ..core.validate import check_id, check_inquiry
+from ..core.roles import require
+from ..core.sanity import import_time_problems
 from ..repo.writer import commit_new_files, next_seq
 
 
@@ -124,8 +127,11 @@ def import_cmd(desk, path, dry_run, as_badge):
     """导入首问登记簿(.xlsx 或 .csv):先逐行检查,有任何一行不对就什么也不写,并按行号列出问题。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
+    require(rules, by, "import")
     table = read_table(path)
-    existing = {e.record.id for e in read_ledger(desk, today_cst()).entries if e.record.id}
+    now = datetime.now(CST)
+    led = read_ledger(desk, today_cst())
+    existing = {e.record.id for e in led.entries + led.voided if e.record.id}
     taken: dict = {}
     errors, records = [], []
     for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it
@@ -148,6 +154,7 @@ def import_cmd(desk, path, dry_run, as_badge):
         existing.add(rid)
         rec = Record(record_path(rid), {"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}, rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
+        probs += import_time_problems(rec, rules.policy, now)
         if probs:
             errors += [f"第 {n} 行 [{rid}] 字段 {p.field or ''}:{p.message}({p.code})" for p in probs]
             continue
@@ -162,9 +169,13 @@ def import_cmd(desk, path, dry_run, as_badge):
     if not records:
         raise InputError(f"{path} 中没有可导入的行")
     files = {r.path: dump(r.meta, r.body) for r in records}
+    with open(path, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()
+    # the commit is the evidence of the import: which file (by its digest), how many rows, who imported it
     commit_new_files(desk.root, rules, files, by, f"导入首问登记簿 {os.path.basename(path)}:{len(records)} 件",
-                     {"Shouwen-Action": "imported", "Shouwen-Import": os.path.basename(path)})
-    click.echo(f"已导入 {len(records)} 件(一次提交)")
+                     {"Shouwen-Action": "imported", "Shouwen-Import": os.path.basename(path),
+                      "Shouwen-Import-SHA256": digest, "Shouwen-Import-Rows": str(len(records)), "Shouwen-Importer": by})
+    click.echo(f"已导入 {len(records)} 件(一次提交;登记簿 SHA-256 {digest[:16]}…)")
 
 
 COMMANDS = [export_cmd, import_cmd]

@@ -57,7 +57,7 @@ def ladder_cmd(desk, year, fmt):
     if not ladders:
         raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
     led = read_ledger(desk, today_cst())
-    people, heads = year_outcomes(ladders, _complaints(led), rules, year)
+    people, heads = year_outcomes(ladders, _complaints(led), rules, year, desk.rules_on)
     if fmt == "json":
         emit_json({"year": year, "kind": ladders[0].kind if len(ladders) == 1 else "several",
                    "ladders": [{"name": lad.name, "kind": lad.kind, "applies_to": lad.applies_to} for lad in ladders],
@@ -131,7 +131,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     day = parse_day(today, "--today") or today_cst()
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     if qa.end >= day and not write:
-        click.echo(f"注意:{qa.year} 年{Q_ZH[qa.q]}尚未结束,数据截至{zh_day(qa.as_of)}", err=True)
+        click.echo(f"注意：{qa.year} 年{Q_ZH[qa.q]}尚未结束，数据截至{zh_day(qa.as_of)}", err=True)
     if fmt == "json":
         emit_json(as_json(qa, rules, sha))
         return
@@ -141,11 +141,13 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     if not write:
         click.echo(text, nl=False)
         return
+    from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= day:
         raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
+    require(desk_rules, by, "publish")
     n = names(qa)
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",

@@ -6,9 +6,10 @@ import click
 from datetime import date
 
 from ..core.clock import UNITS, Clock, zh_day
-from ..core.fold import ACTION_ZH, STAGE_ZH
+from ..core.fold import ACTION_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
+from ..core.corrections import event_words, masked_event
 from ..core.record import CST, local_day, to_datetime
 from ..repo.writer import load_for_write
 from .context import CHANNEL_NAMES, FORMATS, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
@@ -31,8 +32,8 @@ def show_cmd(desk, record_id, today, fmt):
         emit_json(entry_json(entry, rules))
         return
     st, dl = entry.state, entry.deadlines
-    m = rec.meta
-    click.echo(f"{rec.id}  {m.get('matter')}")
+    m = entry.record.meta          # as it now reads, corrections applied
+    click.echo(f"{rec.id}  {m.get('matter')}" + (f"  【已作废:{entry.voided.reason}】" if entry.voided else ""))
     click.echo(f"  查询码 {m.get('code')}  渠道 {CHANNEL_NAMES.get(m.get('channel'), m.get('channel'))}"
                f"  首问责任人 {rules.who(m.get('first_responder'))}")
     if m.get("service"):
@@ -44,7 +45,7 @@ def show_cmd(desk, record_id, today, fmt):
             click.echo(f"  办结期限 {zh_day(dl.due)}{'(暂定)' if 'due' in dl.provisional else ''}"
                        f"{'  已超期' if dl.overdue else ''}")
         if dl and dl.suspended:
-            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]},期限已相应顺延")
+            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延")
     _print_events(entry, rules, ACTION_ZH)
 
 
@@ -64,7 +65,7 @@ def _print_events(entry, rules, names):
     for ev in entry.record.events:
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
-            detail = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action"))
+            detail = event_words(ev)
             click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
                        f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
     for p in entry.problems:
@@ -77,7 +78,7 @@ def _show_account(entry, rules, fmt):
     rec, a = entry.record, entry.account
     if fmt == "json":
         out = {k: v for k, v in rec.meta.items() if k != "events"}
-        out.update(kind=rec.kind, path=rec.path, events=rec.events,
+        out.update(kind=rec.kind, path=rec.path, events=[masked_event(e) for e in rec.events],
                    problems=[p.as_json() for p in entry.problems])
         if isinstance(a, Complaint):
             out.update(finding=a.verdict.finding if a.verdict else None,
@@ -85,17 +86,22 @@ def _show_account(entry, rules, fmt):
         emit_json(out)
         return
     m = rec.meta
-    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查"}[rec.kind]
+    title = {"complaints": "投诉", "commendations": "表扬", "inspections": "检查", "reports": "书面情况汇报"}[rec.kind]
     click.echo(f"{rec.id}  {title}  {m.get('summary', '')}")
     if rec.kind == "complaints":
         against = "、".join(rules.who(b) for b in (m.get("against") or []) if isinstance(b, str)) if isinstance(
             m.get("against"), list) else rules.who(m.get("against"))
         click.echo(f"  被投诉人 {against}  渠道 {COMPLAINT_CHANNELS.get(m.get('channel'), m.get('channel'))}"
-                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
+                   + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else "")
+                   + (f"  类别 {m['category']}" if m.get("category") else ""))
+        if m.get("witnesses"):
+            click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
+    elif rec.kind == "reports":
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
@@ -131,7 +137,7 @@ def _table(entries, rules):
         st, dl = e.state, e.deadlines
         due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
         flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
-        click.echo(f"{e.record.id}  {STAGE_ZH.get(st.stage, st.stage):<4}  {str(due or ''):<10}  {flag:<2}  "
+        click.echo(f"{e.record.id}  {st.status_zh:<4}  {str(due or ''):<10}  {flag:<2}  "
                    f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .corrections import MENDING_EVENTS
 from .problems import Problem
 from .record import Record, local_day, to_datetime
 from .clock import zh_day
@@ -26,11 +27,11 @@ FINDINGS = {"substantiated": "查实", "unfounded": "不实"}
 ACCOUNT_EVENTS = {
     "complaints": {"registered": ((), ()), "verdict": (("finding", "reason"), ("liable", "severity")),
                    "sanctioned": (("staff", "measures"), ("bonus_deduction", "decision", "deviation")),
-                   "note": (("text",), ())},
-    "inspections": {"inspected": (("findings",), ()), "note": (("text",), ())},
-    "commendations": {"commended": (("note",), ()), "note": (("text",), ())},
+                   "note": (("text",), ()), **MENDING_EVENTS},
+    "inspections": {"inspected": (("findings",), ()), "note": (("text",), ()), **MENDING_EVENTS},
+    "commendations": {"commended": (("note",), ()), "note": (("text",), ()), **MENDING_EVENTS},
     # 先由各科室写出书面情况汇报 (S1 考核制度): one per department per quarter
-    "reports": {"submitted": (("summary",), ()), "note": (("text",), ())},
+    "reports": {"submitted": (("summary",), ()), "note": (("text",), ()), **MENDING_EVENTS},
 }
 HEADER = {
     "complaints": {"id": True, "channel": True, "against": True, "summary": True, "inquiry": False,
@@ -40,7 +41,8 @@ HEADER = {
     "reports": {"id": True, "department": True, "quarter": True, "events": True},
 }
 ACTION_ZH = {"registered": "登记", "verdict": "结论", "sanctioned": "处理", "note": "备注",
-             "inspected": "检查", "commended": "表扬", "submitted": "报送"}
+             "inspected": "检查", "commended": "表扬", "submitted": "报送",
+             "corrected": "更正", "voided": "作废"}
 
 
 @dataclass

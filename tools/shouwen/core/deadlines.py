@@ -226,7 +226,9 @@ class _Round:
             past = self.cal.count(d.day, self.today) if self.svc_clock.unit == "workdays" else (self.today - d.day).days
             unit = "个工作日" if self.svc_clock.unit == "workdays" else "天"
             self.p("overdue", f"最迟 {d.zh()} 办结，至今未办结（已超 {past} {unit}）", "events", d)
-        if self.pol.suspend_limit and self.stopped >= self.pol.suspend_limit and s.suspensions:
+        now = _moment(self.today)
+        stood = sum(self.clock.elapsed(self.cal, a, min(b or now, now)) for a, b, _r in s.suspensions)
+        if stood > self.pol.suspend_limit:
             self.p("suspend-exceeded", f"暂停计时已达规定上限 {self.clock.label(self.pol.suspend_limit)}，"
                    "超出部分照常计时", "events")
         if not s.closed:

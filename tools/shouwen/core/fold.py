@@ -9,6 +9,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .corrections import MENDING_EVENTS
 from .record import to_date, to_datetime
 
 # action -> (required fields, optional fields); every event also has at/by/action and may carry `note`.
@@ -33,18 +34,21 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "suspended": (("reason",), ()),        # 暂停计时: waiting for the visitor (补正材料)
     "resumed": ((), ()),                   # 恢复计时
     "reopened": (("reason",), ("review",)),  # 重办: a second round after a bad rating or a 复查
+    **MENDING_EVENTS,      # core.corrections: a header field's old and new value, or the record void
 }
-COMMON_FIELDS = ("at", "by", "action", "note")
+COMMON_FIELDS = ("at", "by", "action", "note", "late_reason")   # late_reason: a 补录 past the grace, and why
 
 ACTION_ZH = {
     "registered": "登记", "answered": "当场答复", "referred": "引导", "relayed": "转告",
     "forwarded": "转办", "accepted": "签收受理", "returned": "退回", "notified": "一次性告知",
     "promised": "承诺", "extended": "延期", "escalated": "上报", "followed_up": "督办",
     "explained": "解释", "completed": "办结", "delivered": "取件送达", "rated": "评价", "note": "备注",
-    "suspended": "暂停计时", "resumed": "恢复计时", "reopened": "重办",
+    "suspended": "暂停计时", "resumed": "恢复计时", "reopened": "重办", "corrected": "更正", "voided": "作废",
 }
 # Actions that move the matter on; notified/followed_up/rated/note do not change the stage.
-STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note", "suspended", "resumed"}
+STAGE_ACTIONS = frozenset(EVENT_FIELDS) - {"notified", "followed_up", "rated", "note", "suspended", "resumed",
+                                           "corrected", "voided"}
+MENDING = frozenset({"corrected", "voided"})     # allowed at any stage, closed or not
 CLOSING = frozenset({"answered", "explained", "delivered"})
 ROUTABLE = frozenset({"registered", "relayed", "returned", "escalated", "reopened"})
 # What may still be recorded while the clock stands still (暂停计时).
@@ -83,6 +87,7 @@ class State:
     round_index: int = 0                  # index of the event that opened this round
     round_started_at: datetime | None = None
     previous: list = field(default_factory=list)     # the States of earlier rounds, as they closed
+    voided: bool = False          # 作废: kept in the ledger, out of every count
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
     # (event index, field, message) for a step competing with the one before it, as two desks acting at
@@ -117,7 +122,9 @@ def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> s
         return "登记只能是第一条事件"
     if s.stage is None:
         return "第一条事件必须是登记(registered)"
-    if action == "note":
+    if action == "voided" and s.voided:
+        return "该事项已作废"
+    if action == "note" or action in MENDING:
         return None
     if action == "reopened":
         if not s.closed:
@@ -205,6 +212,9 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
 
 
 def _apply(s: State, action, ev, at, by, dept_of, i=0):
+    if action == "voided":
+        s.voided = True
+        return
     if action == "reopened":
         _reopen(s, i, at, dept_of)
         return

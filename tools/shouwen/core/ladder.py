@@ -199,12 +199,15 @@ def head_of(rules, badge: str) -> str | None:
     return None
 
 
-def prescriptions(lad: Ladder, complaints: list, rules, year: int | None = None) -> list[Prescription]:
+def prescriptions(lad: Ladder, complaints: list, rules, year: int | None = None, rules_on=None) -> list[Prescription]:
     """Every (complaint, liable person) pair the ladder applies to, in verdict order.
 
     `complaints` are accountability.Complaint; only substantiated verdicts count, each liable person
-    separately, a year's count by verdict date (December's verdict counts in its own year).
+    separately, a year's count by verdict date (December's verdict counts in its own year). The head
+    who shares a deduction is the head on the verdict's day (`rules_on(day)`): a later move of the
+    person or of the head never moves a deduction already decided.
     """
+    rules_on = rules_on or (lambda day: rules)
     rows = []
     for c in complaints:
         if lad.applies_to and getattr(c, "category", None) not in lad.applies_to:
@@ -229,7 +232,7 @@ def prescriptions(lad: Ladder, complaints: list, rules, year: int | None = None)
             step = lad.levels.get(v.severity or "")
         else:
             step = None
-        out.append(Prescription(cid, badge, day, nth, step, head_of(rules, badge)))
+        out.append(Prescription(cid, badge, day, nth, step, head_of(rules_on(day), badge)))
     return out
 
 
@@ -251,7 +254,7 @@ class HeadYear:
     sources: list = field(default_factory=list)      # [(staff badge, complaint id, deduction)]
 
 
-def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[PersonYear], list[HeadYear]]:
+def year_outcome(lad: Ladder, complaints: list, rules, year: int, rules_on=None) -> tuple[list[PersonYear], list[HeadYear]]:
     """What the ladder gives each person and head in one year. Where the office chooses at discretion
     (company), what it chose is what was recorded: the `sanctioned` events, not a prescription."""
     people: dict[str, PersonYear] = {}
@@ -260,7 +263,7 @@ def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[
     for c in complaints:
         for s in c.sanctions:
             recorded.setdefault((c.id, s.staff), []).append(s)
-    for p in prescriptions(lad, complaints, rules, year):
+    for p in prescriptions(lad, complaints, rules, year, rules_on):
         py = people.setdefault(p.badge, PersonYear(p.badge))
         py.count += 1
         py.complaints.append(p.complaint)
@@ -285,12 +288,12 @@ def year_outcome(lad: Ladder, complaints: list, rules, year: int) -> tuple[list[
     return sorted(people.values(), key=order), sorted(heads.values(), key=order)
 
 
-def year_outcomes(ladders: list, complaints: list, rules, year: int) -> tuple[list[PersonYear], list[HeadYear]]:
+def year_outcomes(ladders: list, complaints: list, rules, year: int, rules_on=None) -> tuple[list[PersonYear], list[HeadYear]]:
     """Every ladder's year together: a person's count, deductions and measures summed over the rules."""
     people: dict[str, PersonYear] = {}
     heads: dict[str, HeadYear] = {}
     for lad in ladders:
-        ps, hs = year_outcome(lad, complaints, rules, year)
+        ps, hs = year_outcome(lad, complaints, rules, year, rules_on)
         for p in ps:
             py = people.setdefault(p.badge, PersonYear(p.badge))
             py.count += p.count
@@ -307,11 +310,12 @@ def year_outcomes(ladders: list, complaints: list, rules, year: int) -> tuple[li
     return sorted(people.values(), key=order), sorted(heads.values(), key=order)
 
 
-def check_sanctions(ladders: list, complaints: list, rules) -> list[Problem]:
+def check_sanctions(ladders: list, complaints: list, rules, rules_on=None) -> list[Problem]:
     """`sanction-mismatch`: a recorded decision that differs from the prescription. A recorded reason
     for deviating (`deviation`) keeps it visible as a warning."""
     out = []
-    by_pair = {(p.complaint, p.badge): p for lad in ladders for p in prescriptions(lad, complaints, rules)}
+    by_pair = {(p.complaint, p.badge): p for lad in ladders
+               for p in prescriptions(lad, complaints, rules, rules_on=rules_on)}
     for c in complaints:
         lad = ladder_for(ladders, getattr(c, "category", None))
         if lad is None:

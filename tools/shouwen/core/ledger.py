@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
-from .problems import ERROR, Problem
+from .corrections import correction_problems, fold_corrections
+from .problems import CODES, ERROR, Problem
 from .record import Record
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions, missing_sanctions
+from .roles import record_role_problems
 from .validate import check_id, check_inquiry
 
 
@@ -22,6 +24,8 @@ class Entry:
     deadlines: Deadlines | None
     problems: list[Problem] = field(default_factory=list)
     account: object = None            # a Complaint, Inspection or Commendation for those kinds
+    corrections: list = field(default_factory=list)   # core.corrections.Correction, in order
+    voided: object = None             # core.corrections.Void: 作废, out of every count
 
     @property
     def ok(self) -> bool:
@@ -32,20 +36,44 @@ class Entry:
 class Ledger:
     entries: list[Entry]
     problems: list[Problem]           # every problem, rules and ledger-wide ones included
-    by_id: dict[str, Entry]
+    by_id: dict[str, Entry]           # voided records too: what refers to them still resolves
+    voided: list[Entry] = field(default_factory=list)   # 作废: checked, shown, never counted
 
 
-def evaluate(rec: Record, rules: Rules, today: date) -> Entry:
-    """One record's state and problems. A record that meets a bug of ours is reported as `internal-error`
-    and set aside, so the rest of the ledger is still read; an unreadable rules file's echoes are muted."""
+def evaluate(rec: Record, rules: Rules, today: date, rules_on=None) -> Entry:
+    """One record's state and problems. `rules_on(day)`: the rules as they stood that day (roles are
+    judged by the roster of the event's day); the current rules when not given. A record that meets a bug
+    of ours is reported as `internal-error` and set aside, so the rest of the ledger is still read; an
+    unreadable rules file's echoes are muted."""
     try:
-        entry = _evaluate(rec, rules, today)
+        entry = _evaluate_corrected(rec, rules, today, rules_on)
     except Exception as e:
         return Entry(rec, None, None, [Problem("internal-error", f"内部错误({type(e).__name__}: {e}),请报告维护人员",
                                                path=rec.path, record=rec.id)])
     echoes = rules.echoes()
     if echoes:
         entry.problems = [p for p in entry.problems if p.code not in echoes]
+    return entry
+
+
+def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Entry:
+    fixes, void = [], None
+    if not rec.problems:
+        # the record as it now reads: its header with the corrections applied
+        meta, fixes, void = fold_corrections(rec.meta)
+        if meta is not rec.meta:
+            rec = Record(rec.path, meta, rec.body, rec.problems, rec.noncanonical)
+    entry = _evaluate(rec, rules, today)
+    entry.corrections, entry.voided = fixes, void
+    if not rec.problems:
+        entry.problems.extend(correction_problems(rec, rules.policy.correctable))
+    if void is not None:   # a void record owes no deadline any more
+        entry.problems = [p for p in entry.problems if CODES.get(p.code, ("",))[0] != "deadline"]
+        entry.deadlines = None
+    if rec.noncanonical is not None:
+        entry.problems.insert(0, rec.noncanonical)
+    if not rec.problems:
+        entry.problems.extend(record_role_problems(rec, rules_on or (lambda day: rules)))
     return entry
 
 
@@ -85,13 +113,15 @@ def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
     return out
 
 
-def build(records: list[Record], rules: Rules, today: date) -> Ledger:
-    return judge([evaluate(r, rules, today) for r in records], rules, today)
+def build(records: list[Record], rules: Rules, today: date, rules_on=None) -> Ledger:
+    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, today, rules_on)
 
 
-def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
+def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:
     """What only the whole ledger shows, over entries evaluated one by one (perhaps long ago: the
-    index keeps them), reading their ids, paths and accountability data, never their records' files."""
+    index keeps them), reading their ids, paths and accountability data, never their records' files.
+    A voided entry is checked and kept by id, but counted nowhere."""
+    voided = [e for e in entries if e.voided is not None]
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}
     for e in entries:
@@ -103,6 +133,7 @@ def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
         elif rid:
             by_id[rid] = e
         problems.extend(e.problems)
+    entries = [e for e in entries if e.voided is None]
     complaints = [e.account for e in entries if isinstance(e.account, Complaint)]
     for e in entries:
         ref = getattr(e.account, "inquiry", None)
@@ -112,9 +143,9 @@ def judge(entries: list[Entry], rules: Rules, today: date) -> Ledger:
             problems.append(p)
     pol = rules.policy
     if pol.ladders:
-        problems.extend(check_sanctions(pol.ladders, complaints, rules))
+        problems.extend(check_sanctions(pol.ladders, complaints, rules, rules_on))
     problems.extend(missing_sanctions(complaints, rules, today))
     if pol.expires and today > pol.expires:
         problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
                                 path="rules/policy.yml", field="expires"))
-    return Ledger(entries, problems, by_id)
+    return Ledger(entries, problems, by_id, voided)

@@ -25,6 +25,7 @@ CODES: dict[str, tuple[str, str]] = {
     "file-invalid": ("record", ERROR),       # not a regular file, a symlink, or too large to be a record
     "clock-skew": ("record", ERROR),         # an event stamped ahead of the clock that checks it
     "internal-error": ("record", ERROR),     # a bug of ours met this record: reported, never a traceback
+    "record-noncanonical": ("record", ERROR),
     # reference
     "staff-unknown": ("reference", ERROR),
     "department-unknown": ("reference", ERROR),
@@ -48,6 +49,9 @@ CODES: dict[str, tuple[str, str]] = {
     "sanction-mismatch": ("ladder", ERROR),
     "policy-expired": ("ladder", ERROR),
     "sanction-missing": ("ladder", WARNING),
+    # roles (core.roles): who may do what, in rules/policy.yml `permissions`
+    "role-forbidden": ("role", ERROR),
+    "conflict-of-interest": ("role", ERROR),
     # privacy
     "pii-leak": ("privacy", ERROR),
 }

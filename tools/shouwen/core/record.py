@@ -30,6 +30,8 @@ class Record:
     meta: dict
     body: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # `record-noncanonical` when the bytes are not the writer's form (core.canonical_check), set by the reader
+    noncanonical: Problem | None = None
 
     @property
     def id(self) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+from .roles import Permissions, parse_permissions
 from .problems import Problem
 from .clock import parse_clock
 from .workdays import WorkCalendar, YearSchedule
@@ -82,6 +83,8 @@ class Policy:
     ladders: list = field(default_factory=list)   # every ladder, each for its kinds of complaint
     weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))   # quarterly assessment items
     inspection_items: list = field(default_factory=list)
+    permissions: Permissions = field(default_factory=Permissions)   # who may do what (core.roles)
+    correctable: tuple = ()          # header fields `correct` may mend; empty: core.corrections' default
     raw: dict = field(default_factory=dict)
 
 
@@ -131,6 +134,8 @@ class Rules:
             return ""
         if not isinstance(ref, str):
             return str(ref)
+        if ref == "agency":                 # a complaint against the agency itself
+            return f"本机关（{self.institution.get('name', '')}）"
         if ref in self.staff:
             s = self.staff[ref]
             return f"{s.name}({ref})"
@@ -289,6 +294,12 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
         else:
             pol.weights = {k: float(v) for k, v in weights.items()}
     pol.inspection_items = [str(x) for x in (data.get("inspection_items") or [])]
+    pol.permissions = parse_permissions(data.get("permissions"), path, problems)
+    fields = (data.get("corrections") or {}).get("fields")
+    if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
+        problems.append(_p(path, "corrections.fields", "可更正的字段应为列表,如 [visitor.phone, matter]"))
+    elif fields:
+        pol.correctable = tuple(fields)
     return pol
 
 

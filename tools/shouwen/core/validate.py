@@ -6,6 +6,7 @@ from .ids import CODE_RE, parse_id
 from .problems import Problem
 from .record import Record, to_date, to_datetime
 from .rules import Rules
+from .sanity import promise_problems
 from .schema import Int, List, Map, Phone, Str, clean
 
 _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
@@ -190,4 +191,5 @@ def check_inquiry(rec: Record, rules: Rules):
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
     for i, field, msg in state.conflicts:
         out.append(Problem("event-conflict", msg, path=path, record=rid, field=field))
+    out.extend(promise_problems(rec))
     return out, state

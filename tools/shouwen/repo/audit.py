@@ -1,44 +1,52 @@
-"""The history audit (DESIGN §11): one streamed `git log -p` pass over records/ and bulletins.
+"""The history audit (DESIGN §11): every commit's records, read as parsed records, against its parents.
 
-Events are one line each, so a commit's diff says exactly which events it added and which it
-removed or rewrote. Merge commits carry no diff of their own here: the union merge driver only
-combines events that their own commits already added.
+One streamed `git log --raw` pass lists what each commit changed (blob ids, no diff text); merges
+are read against every parent with one `git diff-tree --stdin`. The records are parsed through the
+one reader, cached by blob id, so a commit is judged on what its records say, not on the shape of
+its diff lines: another layout, a duplicate key or a block-style event hides nothing. A merge may
+only keep the union of its parents; whatever it drops or alters beyond that is reported.
+Commits that touch the rules, the site's configuration, CI or hooks are audited too.
 """
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..core import safeyaml
-
+from . import gitio, signing, store
 from ..core.fold import CLOSING
-from . import gitio, signing
+from ..core.history import Change, compare, compare_merge, identity
 from ..core.problems import InputError, Problem
 from ..core.record import to_datetime
+from ..core.roles import conflict, event_duty, inspection_refusal, refusal
 from ..core.rules import Rules
+from .loader import load_rules_at
 from .signing import ROSTER, VALID
 
-SEP, FS = "\x1e", "\x1f"
-# No %G? here: verifying costs ~20 ms a commit, so signatures go through signing.verify, remembered.
-LOG_FORMAT = f"{SEP}%H{FS}%an{FS}%ae{FS}%cI{FS}%P{FS}%(trailers:key=Shouwen-Action,valueonly,separator=%x2C)"
-AFTER_CLOSE = {"rated", "followed_up", "note"}   # what may still be appended to a closed record
+AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided"}   # what a closed record may still take
 FUTURE_TOLERANCE = timedelta(minutes=10)
+ZERO = "0" * 40
+CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/")
+CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml"}
 
 HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
-                 "backdated": "warning", "future-dated": "error", "author-mismatch": "error",
-                 "unsigned": "error", "bulletin-rewritten": "error"}
+                 "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
+                 "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
+                 "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
+                 "import-unattested": "error"}
 
 
-@dataclass
-class Commit:
-    sha: str
-    author: str
-    email: str
-    when: datetime
-    parents: list
-    actions: tuple = ()     # Shouwen-Action trailers: an `imported` commit brings a paper ledger's past
+def is_record(path: str) -> bool:
+    return path.startswith("records/") and path.endswith(".md")
+
+
+def is_config(path: str) -> bool:
+    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+
+
+def record_of(path: str | None) -> str | None:
+    if path and is_record(path):
+        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
+    return None
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Step:
     signed: bool
     when: datetime
     event: dict
+    imported: bool = False
     problems: list = field(default_factory=list)
 
 
@@ -60,190 +69,294 @@ class Report:
     steps: dict = field(default_factory=dict)    # path -> [Step]
 
 
-def _record_of(path: str) -> str | None:
-    if path.startswith("records/") and path.endswith(".md"):
-        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
-    return None
-
-
-def _event(line: str):
-    try:
-        ev = safeyaml.load(line)
-    except safeyaml.LoadError:
-        return None
-    if isinstance(ev, list) and len(ev) == 1 and isinstance(ev[0], dict):
-        return ev[0]
-    return None
-
-
 class _Auditor:
-    def __init__(self, rules: Rules, report: Report, trust=None, sigs=None):
-        self.rules, self.report = rules, report
-        self.trust, self.sigs = trust, sigs or {}
-        self.closed: dict[str, bool] = {}
+    def __init__(self, root, rules: Rules, report: Report, records: dict, trust=None, sigs=None, only=None):
+        self.root, self.rules, self.report, self.records = root, rules, report, records
+        self.trust, self.sigs, self.only = trust, sigs or {}, only
+        self.now = None            # the rules as they stood before the commit being judged
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
 
-    def problem(self, code, c: Commit, path, msg, **extra):
-        badge = self.rules.staff_by_email(c.email)
+    # --- reporting -------------------------------------------------------------------------
+    def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
+        badge = self.rules_now.staff_by_email(c.email)
         person = f"{c.author} <{c.email}>" + (f" ({badge.badge})" if badge else "")
-        p = Problem(code, msg, path=path, record=_record_of(path), severity=HISTORY_CODES[code],
+        p = Problem(code, msg, path=path, record=record_of(path), severity=HISTORY_CODES[code],
                     extra={"commit": c.sha, "person": person, **extra})
         self.report.problems.append(p)
         return p
 
-    def signed(self, c: Commit) -> bool:
-        status, _ = self.sigs.get(c.sha, ("N", None))
-        return status in VALID
+    @property
+    def rules_now(self) -> Rules:
+        return self.now or self.rules
 
-    def check_signature(self, c: Commit, files: dict):
-        status, fp = self.sigs.get(c.sha, ("N", None))
-        author = self.rules.staff_by_email(c.email)
-        badge = author.badge if author else None
-        first = next(iter(files), None)
+    def author(self, c):
+        s = self.rules_now.staff_by_email(c.email)
+        return s.badge if s else None
+
+    def sig(self, c):
+        return self.sigs.get(c.sha, ("N", None))
+
+    # --- signatures and the roster ---------------------------------------------------------
+    def check_signature(self, c, paths: list):
+        status, fp = self.sig(c)
+        badge = self.author(c)
+        first = paths[0] if paths else None
         for badge_, key in self.trust.refused.get(c.sha, []):
             self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册,"
-                         "但该提交没有已信任密钥的有效签名:此密钥不予信任", key=key)
+                         "但该提交没有可担保密钥(信任锚或名册管理人员的已信任密钥)的有效签名:此密钥不予信任", key=key)
         if status not in VALID:
             why = {"N": "没有签名", "B": "签名无效", "E": "无法核验签名", "X": "签名已过期", "Y": "签名密钥已过期",
                    "R": "签名密钥已吊销"}.get(status, f"签名状态 {status}")
             self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}(本机构要求签名)")
-        elif any(_record_of(p) for p in files):
-            if not self.trust.signer_ok(fp, badge):
-                owner = self.trust.keys.get(fp)
-                self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} "
-                             + (f"属于 {owner},不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
-        elif not (self.trust.signer_ok(fp, badge) or fp in self.trust.anchor):
-            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} 未经信任(既非信任锚,也非作者本人经信任的密钥)", key=fp)
+        elif fp in self.trust.anchor:
+            return
+        elif not self.trust.signer_ok(fp, badge, c.sha):
+            owner = self.trust.keys.get(fp)
+            revoked = self.trust.revoked_before(fp, c.sha)
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} " + (
+                "已从名册中删除,自删除起不再有效" if revoked else
+                f"属于 {owner},不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
 
-    def commit_done(self, c: Commit, files: dict):
-        if self.trust is not None:
-            self.check_signature(c, files)
-        for path, f in files.items():
-            if path.startswith("rules/"):
+    def check_config(self, c, paths: list):
+        """rules/, mkdocs.yml, CI and hooks: only the roster's administrators (or the anchor) change them."""
+        if not c.parents:
+            return              # the repository's first commit (shouwen init)
+        if self.trust is not None and self.sig(c)[1] in self.trust.anchor and self.sig(c)[0] in VALID:
+            return
+        why = refusal(self.rules_now, self.author(c), "roster")
+        if why:
+            self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}:{why}")
+
+    # --- one commit ----------------------------------------------------------------------------
+    def commit(self, c, changes: list):
+        """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
+        touched = sorted({p for ch in changes for p, _, _ in ch})
+        config = [p for p in touched if is_config(p)]
+        if self.trust is not None and touched:
+            self.check_signature(c, touched)
+        if len(c.parents) > 1:
+            self.merge(c, changes, config)
+        else:
+            self.plain(c, changes[0], config)
+        if any(p.startswith("rules/") for p in touched):
+            self.now = load_rules_at(self.root, c.sha)
+            if self.trust is not None:
+                self.trust.advance(c.sha)
+
+    def plain(self, c, changes, config):
+        if config:
+            self.check_config(c, config)
+        imported = "imported" in c.actions
+        attested = imported and self.attest(c, changes)
+        for path, old, new in changes:
+            if self.only and path not in self.only:
                 continue
             if path.startswith("site/bulletins/"):
-                if not f["new"]:
-                    self.problem("bulletin-rewritten", c, path, f"已发布的通报 {path} 在提交 {c.sha[:10]} 中被{'删除' if f['deleted'] else '修改'}")
+                self.bulletin(c, path, old, new)
+            elif is_record(path):
+                ch = compare(self.rec(path, old), self.rec(path, new))
+                self.record(c, path, old, new, ch, attested and old == ZERO)
+
+    def merge(self, c, parent_changes, config):
+        # per path: the merge's blob and each parent's (a path a parent's diff lacks is as in the merge)
+        paths: dict[str, list] = {}
+        merged: dict[str, str] = {}
+        for i, ch in enumerate(parent_changes):
+            for path, old, new in ch:
+                paths.setdefault(path, [None] * len(parent_changes))[i] = old
+                merged[path] = new
+        for path, olds in paths.items():
+            paths[path] = [merged[path] if o is None else o for o in olds]
+        if config and any(merged[p] not in paths[p] for p in config):
+            self.check_config(c, [p for p in config if merged[p] not in paths[p]])
+        by_identity = {}
+        for path, blob in merged.items():
+            if is_record(path) and blob != ZERO and self.rec(path, blob) is not None:
+                by_identity[identity(self.rec(path, blob))] = (path, blob)
+        for path, olds in paths.items():
+            if self.only and path not in self.only:
                 continue
-            if _record_of(path) is None:
+            new = merged[path]
+            if path.startswith("site/bulletins/"):
+                if new not in olds and any(o != ZERO for o in olds):
+                    self.problem("bulletin-rewritten", c, path, f"合并提交 {c.sha[:10]} 改写或删除了已发布的通报 {path}")
+            elif is_record(path):
+                self.merged_record(c, path, olds, new, by_identity)
+
+    def merged_record(self, c, path, olds, new, by_identity):
+        mine = self.rec(path, new)
+        parents = [self.rec(path, o) for o in olds]
+        if mine is not None:
+            # a parent's version of another matter under the same id went to a side file (`<id>.<code>.md`)
+            parents = [p if p is None or identity(p) == identity(mine) else None for p in parents]
+        for p in [self.rec(path, o) for o in olds]:
+            if p is not None and (mine is None or identity(p) != identity(mine)) and identity(p) not in by_identity:
+                self.problem("record-deleted", c, path, f"合并提交 {c.sha[:10]} 丢弃了记录 {path}(其一父提交中存在)")
+        if mine is None:
+            return
+        ch = compare_merge(parents, mine)      # keeping one side's version still drops what the other added
+        self.record(c, path, ZERO if all(p is None for p in parents) else "merge", new, ch, False, merge=True)
+
+    # --- one record in one commit ---------------------------------------------------------------
+    def rec(self, path, blob):
+        return None if blob in (ZERO, None) else self.records.get((path, blob))
+
+    def record(self, c, path, old, new, ch: Change, imported: bool, merge=False):
+        what = "合并提交" if merge else "提交"
+        if new == ZERO:
+            self.problem("record-deleted", c, path, f"记录 {path} 在{what} {c.sha[:10]} 中被删除")
+            return
+        rec = self.rec(path, new)
+        if rec is not None and rec.noncanonical is not None:
+            self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式:{rec.noncanonical.message}")
+        for ev in ch.removed:
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件:"
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}({_short(ev)})")
+        if ch.fields or ch.body:
+            names = "、".join(ch.fields + (["正文"] if ch.body else []))
+            self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容({names});"
+                         "更正请用 shouwen correct,作废请用 shouwen void", field=names)
+        before = self.rec(path, old) if old not in (ZERO, "merge") else None
+        closed = before is not None and any(isinstance(e, dict) and e.get("action") in CLOSING for e in before.events)
+        self.events(c, path, rec, ch.added, closed, imported)
+
+    def events(self, c, path, rec, added, closed, imported):
+        steps = self.report.steps.setdefault(path, [])
+        author = self.author(c)
+        signed = self.sig(c)[0] in VALID
+        rules = self.rules_now
+        registrant = rec.events[0].get("by") if rec and rec.events and isinstance(rec.events[0], dict) else None
+        for ev in added:
+            if not isinstance(ev, dict):
                 continue
-            if f["deleted"]:
-                self.problem("record-deleted", c, path, f"记录 {path} 在提交 {c.sha[:10]} 中被删除")
-                self.closed.pop(path, None)
+            s = Step(c.sha, c.author, signed, c.when, ev, imported)
+            steps.append(s)
+            action, by = ev.get("action"), ev.get("by")
+
+            def hit(code, msg, **extra):
+                s.problems.append(self.problem(code, c, path, msg, event=action, **extra))
+
+            if closed and action not in AFTER_CLOSE:
+                hit("closed-edited", f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}")
+            if action in CLOSING:
+                closed = True
+            if ev.get("imported") and not imported:
+                hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入,事件却标为导入(imported)")
+            if by and not imported and by != author:
+                hit("author-mismatch", f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>")
+            duty = event_duty(rec.kind if rec else "", action)
+            why = refusal(rules, by, duty, own=by == registrant and ev is not rec.events[0]) if duty else None
+            if why:
+                hit("role-forbidden", why)
+            if rec is not None and action == "inspected" and isinstance(rec.meta.get("staff"), str):
+                why = inspection_refusal(rules, by, rec.meta["staff"])
+                if why:
+                    hit("role-forbidden", why)
+            if rec is not None and action == "verdict":
+                against = rec.meta.get("against")
+                why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
+                if why:
+                    hit("conflict-of-interest", why)
+            at = to_datetime(ev.get("at"))
+            if at is None or imported:
                 continue
-            removed = [l for l in f["minus"] if l.startswith("  - {")]
-            added = [(l, _event(l[2:])) for l in f["plus"] if l.startswith("  - {")]
-            added_lines = {l for l, _ in added}
-            for l in removed:
-                if l not in added_lines:
-                    self.problem("event-rewritten", c, path, f"提交 {c.sha[:10]} 删除或改写了已有事件:{l.strip()[2:]}")
-            was_closed = self.closed.get(path, False)
-            header_changed = [l for l in f["minus"] if not l.startswith("  - {") and l != "events:"]
-            if was_closed and header_changed and not f["new"]:
-                self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 仍修改了登记内容")
-            steps = self.report.steps.setdefault(path, [])
-            author = self.rules.staff_by_email(c.email)   # once per file, not once per event
-            old = set(removed)
-            for line, ev in added:
-                if line in old:
-                    continue   # unchanged line moved by a rewrite: already reported above
-                if ev is None:
-                    continue
-                s = Step(c.sha, c.author, self.signed(c), c.when, ev)
-                steps.append(s)
-                action = ev.get("action")
-                if was_closed and action not in AFTER_CLOSE:
-                    s.problems.append(self.problem("closed-edited", c, path, f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}"))
-                if action in CLOSING:
-                    was_closed = True
-                # an import brings a paper ledger's past as new files: its events keep their own
-                # authors and dates; the trailer excuses nothing in a file that already existed
-                imported = "imported" in c.actions and f["new"]
-                by = ev.get("by")
-                if by and not imported and (author is None or author.badge != by):
-                    s.problems.append(self.problem("author-mismatch", c, path,
-                                                   f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>", event=action))
-                at = to_datetime(ev.get("at"))
-                if at is not None:
-                    if c.when - at > self.grace and not imported:
-                        s.problems.append(self.problem("backdated", c, path,
-                                                       f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 {self.rules.policy.late_entry_grace_hours} 小时",
-                                                       event=action))
-                    elif at - c.when > FUTURE_TOLERANCE:
-                        s.problems.append(self.problem("future-dated", c, path,
-                                                       f"事件时间 {at.isoformat()} 晚于提交时间 {c.when.isoformat()}", event=action))
-            self.closed[path] = was_closed
+            if c.when - at > self.grace and not ev.get("late_reason"):
+                hit("backdated", f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 "
+                    f"{rules.policy.late_entry_grace_hours} 小时,且未注明补录理由")
+            elif at - c.when > FUTURE_TOLERANCE:
+                hit("future-dated", f"事件时间 {at.isoformat()} 晚于提交时间 {c.when.isoformat()}")
+
+    def bulletin(self, c, path, old, new):
+        if old != ZERO:
+            self.problem("bulletin-rewritten", c, path, f"已发布的通报 {path} 在提交 {c.sha[:10]} 中被{'删除' if new == ZERO else '修改'}")
+        else:
+            why = refusal(self.rules_now, self.author(c), "publish")
+            if why:
+                self.problem("role-forbidden", c, path, f"提交 {c.sha[:10]} 发布了通报:{why}")
+
+    def attest(self, c, changes) -> bool:
+        """An import is evidence only with its ledger file's digest and row count, by someone allowed to
+        import, signed where signing is required; else its events' authors and dates are not excused."""
+        first = next((p for p, _, _ in changes if is_record(p)), None)
+        new_files = sum(1 for p, old, new in changes if is_record(p) and old == ZERO and new != ZERO)
+        why = refusal(self.rules_now, self.author(c), "import")
+        if why is None and not (c.trailers.get("Shouwen-Import-SHA256") and c.trailers.get("Shouwen-Import-Rows")):
+            why = "提交中没有登记簿文件的 SHA-256 与行数(Shouwen-Import-SHA256、Shouwen-Import-Rows)"
+        elif why is None and c.trailers.get("Shouwen-Import-Rows") != str(new_files):
+            why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行,提交却新增了 {new_files} 件记录"
+        elif why is None and self.rules.policy.signing_required and not (
+                self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
+            why = "本机构要求签名,导入提交没有导入人本人经信任的签名"
+        if why:
+            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据:{why};"
+                         "其中事件的署名与时间按普通提交审查")
+            return False
+        return True
 
 
-def audit(root: str, rules: Rules, since: str | None = None, paths=("records", "site/bulletins"),
-          anchor: str | None = None, signatures: bool = False) -> Report:
+def _may_vouch(root):
+    """Only a roster administrator (rules/policy.yml permissions.roster, as the rules stood just before
+    the roster commit) may vouch for a key; the anchor always may."""
+    def may_vouch(sha: str, badge: str) -> bool:
+        try:
+            before = load_rules_at(root, f"{sha}^")
+        except gitio.GitError:
+            return False
+        return refusal(before, badge, "roster") is None
+    return may_vouch
+
+
+def _short(ev) -> str:
+    if not isinstance(ev, dict):
+        return str(ev)[:60]
+    return ", ".join(f"{k}: {v}" for k, v in ev.items())[:80]
+
+
+def _wanted(path, only):
+    if only:
+        return path in only
+    return is_record(path) or path.startswith("site/bulletins/") or is_config(path)
+
+
+def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
+          signatures: bool = False) -> Report:
     """Under a signing policy, `anchor` (else $SHOUWEN_TRUST_ANCHOR, else git config shouwen.trustAnchor)
-    starts the chain of trust; `signatures` asks only whether each commit is signed (for `history`)."""
+    starts the chain of trust; `signatures` asks only whether each commit is signed (for `history`);
+    `paths` limits the audit to these files (for `history`)."""
+    only = paths
     report = Report()
-    rev = [f"{since}..HEAD"] if since else ["HEAD"]
+    rev = f"{since}..HEAD" if since else "HEAD"
+    try:
+        commits = gitio.log_changes(root, rev)
+    except gitio.GitError as e:
+        if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
+            return report
+        raise InputError(f"读取 Git 历史失败:{e}")
+    merges = gitio.merge_changes(root, [c for c in commits if len(c.parents) > 1])
+    relevant = []
+    for c in commits:
+        chs = merges.get(c.sha) if len(c.parents) > 1 else [c.changes]
+        chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
+        if any(chs):
+            relevant.append((c, chs))
+    report.commits = len(relevant)
+    pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
+    records = store.load_blobs(root, sorted(pairs))
     trust, sigs = None, {}
+    shas = [c.sha for c, _ in relevant]
     if rules.policy.signing_required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
             raise InputError("本机构要求签名(rules/policy.yml signing.required),审查需要信任锚:请用 --trust-anchor "
                              "指定办公室公钥文件,或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
-        paths = (*paths, "rules")
-        shas = _rev_list(root, rev, paths)
-        trust, sigs, report.verified = signing.trust_for(root, anchor, shas)
+        trust, sigs, report.verified = signing.trust_for(root, anchor, shas, _may_vouch(root))
+        trust.start(shas)
     elif signatures:
-        shas = _rev_list(root, rev, paths)
         allowed = signing.key_lines(signing.roster_of(rules))
         sigs, report.verified = signing.verify(root, shas, allowed)
-    aud = _Auditor(rules, report, trust, sigs)
-    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "--reverse", "--topo-order", "-p", "--unified=0",
-           "--no-renames", "--no-color", f"--format={LOG_FORMAT}", *rev, "--", *paths]
-    err_file = tempfile.TemporaryFile()    # not a pipe: a full stderr pipe would stall the stream
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file, text=True, encoding="utf-8",
-                            errors="replace")
-    commit, files, cur, in_hunk = None, {}, None, False
-    for raw in proc.stdout:
-        line = raw.rstrip("\n")
-        if line.startswith(SEP):
-            if commit:
-                aud.commit_done(commit, files)
-            sha, an, ae, ci, parents, actions = line[1:].split(FS)
-            commit = Commit(sha, an, ae, datetime.fromisoformat(ci), parents.split(),
-                            tuple(a.strip() for a in actions.split(",") if a.strip()))
-            report.commits += 1
-            files, cur, in_hunk = {}, None, False
-        elif line.startswith("diff --git "):
-            path = line.split(" b/", 1)[1] if " b/" in line else line.split()[-1]
-            cur = files.setdefault(path, {"new": False, "deleted": False, "plus": [], "minus": []})
-            in_hunk = False
-        elif cur is not None and not in_hunk:
-            if line.startswith("new file mode"):
-                cur["new"] = True
-            elif line.startswith("deleted file mode"):
-                cur["deleted"] = True
-            elif line.startswith("@@"):
-                in_hunk = True
-        elif cur is not None and in_hunk:
-            if line.startswith("@@"):
-                continue
-            if line.startswith("+"):
-                cur["plus"].append(line[1:])
-            elif line.startswith("-"):
-                cur["minus"].append(line[1:])
-    if commit:
-        aud.commit_done(commit, files)
-    proc.wait()
-    if proc.returncode != 0:
-        err_file.seek(0)
-        err = err_file.read().decode("utf-8", "replace").strip()
-        if "does not have any commits" not in err:
-            raise InputError(f"读取 Git 历史失败:{err}")
+    aud = _Auditor(root, rules, report, records, trust, sigs, set(only) if only else None)
+    if since:
+        aud.now = load_rules_at(root, since)
+    for c, chs in relevant:
+        aud.commit(c, chs)
     return report
-
-
-def _rev_list(root, rev, paths) -> list[str]:
-    try:
-        return gitio.git(root, "rev-list", "--topo-order", *rev, "--", *paths).split()
-    except gitio.GitError as e:
-        if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
-            return []
-        raise InputError(f"读取 Git 历史失败:{e}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class GitError(Exception):
@@ -147,3 +149,75 @@ def export_path(root: str, rev: str, path: str, dest: str) -> None:
             os.makedirs(os.path.dirname(full), exist_ok=True)
             with open(full, "wb") as fh:
                 fh.write(tar.extractfile(m).read())
+
+
+# --- history as blob ids, for the audit ----------------------------------------------------------
+
+@dataclass
+class LogCommit:
+    sha: str
+    author: str
+    email: str
+    when: datetime
+    parents: list
+    trailers: dict            # Shouwen-* trailers (last value of each key)
+    actions: tuple            # every Shouwen-Action value
+    changes: list = field(default_factory=list)    # (path, old blob, new blob); empty for a merge
+
+
+_LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
+ZERO = "0" * 40
+
+
+def _raw_entries(tokens, i):
+    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index."""
+    out = []
+    while i < len(tokens) and tokens[i].lstrip("\n").startswith(":"):
+        meta = tokens[i].lstrip("\n")[1:].split()
+        out.append((tokens[i + 1], meta[2], meta[3]))
+        i += 2
+    return out, i
+
+
+def log_changes(root: str, rev: str) -> list[LogCommit]:
+    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed."""
+    out = git(root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev", "--no-renames",
+              "--diff-merges=off", f"--format={_LOG_FORMAT}", rev, "--")
+    tokens = out.split("\0")
+    commits, i = [], 0
+    while i < len(tokens):
+        tok = tokens[i].lstrip("\n")
+        i += 1
+        if not tok.startswith("\x1e"):
+            continue
+        sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
+        found, actions = {}, []
+        for t in trailers.split("\x1d"):
+            k, _, v = t.partition(":")
+            if k.strip().startswith("Shouwen-"):
+                found[k.strip()] = v.strip()
+                if k.strip() == "Shouwen-Action":
+                    actions.append(v.strip())
+        c = LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(), found, tuple(actions))
+        c.changes, i = _raw_entries(tokens, i)
+        commits.append(c)
+    return commits
+
+
+def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
+    """merge sha -> one list of (path, parent blob, merge blob) per parent, in parent order."""
+    lines = [f"{m.sha} {p}" for m in merges for p in m.parents]
+    if not lines:
+        return {}
+    out = git(root, "diff-tree", "-z", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "--always",
+              input=("\n".join(lines) + "\n").encode())
+    tokens = out.split("\0")
+    result: dict[str, list] = {}
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].strip("\n")
+        i += 1
+        if len(tok) == 40 and not tok.startswith(":"):
+            entries, i = _raw_entries(tokens, i)
+            result.setdefault(tok, []).append(entries)
+    return result

@@ -31,7 +31,7 @@ from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.problems import Problem
 from ..core.record import Record, parse
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 PROBE_DAYS = 3660
 FILE = os.path.join(".shouwen", "index", f"ledger-v{INDEX_VERSION}.pickle")
 
@@ -108,17 +108,17 @@ def _row(entry: Entry) -> tuple:
     return ({k: v for k, v in rec.meta.items() if k != "events"}, [_values(p, _PROBLEM) for p in rec.problems],
             None if entry.state is None else _values(entry.state, _STATE),
             None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES),
-            [_values(p, _PROBLEM) for p in entry.problems], entry.account)
+            [_values(p, _PROBLEM) for p in entry.problems], entry.account, entry.corrections, entry.voided)
 
 
 def _entry(path: str, blob: str, row: tuple, source) -> Entry:
-    meta, rec_problems, state, deadlines, problems, account = row
+    meta, rec_problems, state, deadlines, problems, account, corrections, voided = row
     rec = object.__new__(IndexedRecord)
     rec.__dict__.update(path=path, meta=meta, blob=blob, source=source, _full=None,
                         problems=[_make(Problem, _PROBLEM, p) for p in rec_problems])
     return Entry(rec, None if state is None else _make(State, _STATE, state),
                  None if deadlines is None else _make(Deadlines, _DEADLINES, deadlines),
-                 [_make(Problem, _PROBLEM, p) for p in problems], account)
+                 [_make(Problem, _PROBLEM, p) for p in problems], account, corrections, voided)
 
 
 class _Index:
@@ -160,32 +160,37 @@ _JOB: dict = {}     # the rules and the day, set before the workers fork
 def _judge_one(item) -> tuple[tuple, date]:
     """Parse and judge one record; with `probe`, also find how long the judgement holds."""
     path, blob, data = item
-    rules, today, probe = _JOB["rules"], _JOB["today"], _JOB["probe"]
-    rec = parse(path, data)
-    entry = evaluate(rec, rules, today)
+    rules, today, probe, rules_on = _JOB["rules"], _JOB["today"], _JOB["probe"], _JOB["rules_on"]
+    rec = store.parse_checked(path, data)
+    entry = evaluate(rec, rules, today, rules_on)
     until = today
     if probe:
-        later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS))
+        later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS), rules_on)
         if later.problems == entry.problems and later.deadlines == entry.deadlines:
             until = today + timedelta(days=PROBE_DAYS)
     return _row(entry), until
 
 
-def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True) -> Ledger:
+def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
+                in_time=None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
-    every other record parsed and judged (on every core when there are many), the index brought up to date."""
+    every other record parsed and judged (on every core when there are many), the index brought up to date.
+    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache) -> Ledger:
+def _load_ledger(root, rules, today, rev, use_cache, in_time) -> Ledger:
     listed = store.listing(root, rev)
     key = rules_key(rules)
+    rules_on = in_time.on if in_time is not None else None
+    if key and in_time is not None:
+        key = f"{key}:{in_time.key()}"      # judged under the whole history of the rules, not only today's
     index = _Index(root, f"{code_key()}:{key}") if use_cache and key else None
     rows: list = [None] * len(listed)
     misses = []
@@ -196,7 +201,7 @@ def _load_ledger(root, rules, today, rev, use_cache) -> Ledger:
         else:
             rows[i] = hit
     if misses:
-        _JOB.update(rules=rules, today=today, probe=index is not None)
+        _JOB.update(rules=rules, today=today, probe=index is not None, rules_on=rules_on)
         items = store.contents(root, rev, [listed[i] for i in misses])
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
@@ -206,4 +211,4 @@ def _load_ledger(root, rules, today, rev, use_cache) -> Ledger:
         index.save({(p, b) for p, b, _ in listed})
         del index
     source = _Source(root, rev)
-    return judge([_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)], rules, today)
+    return judge([_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)], rules, today, rules_on)

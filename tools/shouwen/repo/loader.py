@@ -1,15 +1,19 @@
 """Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import stat
 import tempfile
+from datetime import datetime
 from dataclasses import replace
 
 from ..core import safeyaml
 from ..core.problems import ERROR, Problem
 from ..core.record import Record
+from ..core.roles import check_references
+from ..core.record import local_day
 from ..core.record import parse as parse_document
 from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
 from ..core.schema import DROP, clean, unsafe_text
@@ -71,6 +75,7 @@ def load_rules(root: str) -> Rules:
     pol_data = read("rules/policy.yml", POLICY)
     policy = parse_policy(pol_data or {}, "rules/policy.yml", problems)
     cal = parse_calendar(read("rules/calendar.yml", CALENDAR, required=False) or {}, "rules/calendar.yml", problems)
+    problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
     services: dict[str, Service] = {}
     sdir = os.path.join(root, "rules", "services")
     for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
@@ -126,3 +131,45 @@ def load_rules_at(root: str, rev: str) -> Rules:
         rules = load_rules(tmp)
     rules.root = root
     return rules
+
+
+class RulesInTime:
+    """The rules as they stood on a day (DESIGN §9: judgements that depend on the roster use it as it
+    stood): each commit that changed `rules/` applies from its own day on; before the first, the
+    first; after the last, the rules in the work tree. Each version is read once."""
+
+    def __init__(self, root: str, current: Rules):
+        self.root, self.current = root, current
+        self._days: list | None = None
+        self._shas: list = []
+        self._loaded: dict = {}
+
+    def _versions(self):
+        if self._days is None:
+            try:
+                out = gitio.git(self.root, "log", "--reverse", "--format=%H %cI", "--", "rules")
+            except gitio.GitError:
+                out = ""
+            rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in
+                    (line.split() for line in out.splitlines() if line.strip())]
+            self._days, self._shas = [], [s for _, s in rows]
+            for day, _ in rows:      # in commit order; a clock that ran behind never reorders versions
+                self._days.append(max(day, self._days[-1]) if self._days else day)
+        return self._days
+
+    def key(self) -> str:
+        """Which versions of the rules there are: part of what a judgement depends on."""
+        self._versions()
+        return hashlib.sha1(" ".join(self._shas).encode()).hexdigest()[:16]
+
+    def on(self, day) -> Rules:
+        days = self._versions()
+        if len(days) < 2:
+            return self.current
+        i = max(bisect.bisect_right(days, day) - 1, 0)
+        if i == len(days) - 1:
+            return self.current
+        sha = self._shas[i]
+        if sha not in self._loaded:
+            self._loaded[sha] = load_rules_at(self.root, sha)
+        return self._loaded[sha]

@@ -132,37 +132,70 @@ def read_anchor(path: str) -> set[str]:
 
 @dataclass
 class Trust:
-    """Which key fingerprints are trusted, for whom, and why not where they are not."""
+    """Which key fingerprints are trusted, for whom, from which roster commit on, and why not."""
     anchor: set
-    keys: dict = field(default_factory=dict)          # fingerprint -> badge
+    keys: dict = field(default_factory=dict)          # fingerprint -> badge, every key ever vouched for
     refused: dict = field(default_factory=dict)       # roster commit sha -> [(badge, fingerprint)]
+    changes: dict = field(default_factory=dict)       # roster commit sha -> (keys vouched, keys removed)
+    final: set = field(default_factory=set)           # the keys trusted after the last roster commit
+    live: set | None = None                           # while the audit walks: the keys trusted now
 
-    def signer_ok(self, fp: str | None, badge: str | None) -> bool:
-        return fp is not None and badge is not None and self.keys.get(fp) == badge
+    def start(self, audited: list) -> None:
+        """Walk from the beginning: roster commits outside the audited range (before --since) count at once."""
+        self.live = set()
+        inside = set(audited)
+        for sha, _ in self.changes.items():
+            if sha not in inside:
+                self.advance(sha)
+
+    def advance(self, sha: str) -> None:
+        added, removed = self.changes.get(sha, ((), ()))
+        if self.live is not None:
+            self.live.difference_update(removed)
+            self.live.update(added)
+
+    def _now(self) -> set:
+        return self.final if self.live is None else self.live
+
+    def signer_ok(self, fp: str | None, badge: str | None, sha: str | None = None) -> bool:
+        return fp is not None and badge is not None and fp in self._now() and self.keys.get(fp) == badge
+
+    def revoked_before(self, fp: str | None, sha: str | None = None) -> bool:
+        return fp in self.keys and fp not in self._now()
 
     def any_trusted(self, fp: str | None) -> bool:
-        return fp in self.anchor or fp in self.keys
+        return fp in self.anchor or fp in self._now()
 
 
-def walk_roster(roster_versions: list[tuple[str, dict]], signatures: dict, anchor: set) -> Trust:
-    """Pure: roster versions in commit order, (sha, parsed staff.yml); signatures sha -> (status, fp).
+def walk_roster(roster_versions: list[tuple[str, dict]], signatures: dict, anchor: set, may_vouch=None) -> Trust:
+    """Pure: roster versions in commit order, (sha, parsed staff.yml); signatures sha -> (status, fp);
+    `may_vouch(sha, badge)`: may that person vouch for keys at that commit (a roster administrator).
 
-    A key is bound to its badge by the first commit that lists it, and trusted only if that commit
-    carries a good signature by the anchor or by a key trusted before it.
+    A key is bound to its badge by the commit that lists it, and trusted only if that commit carries a
+    good signature by the anchor or by a key trusted before it whose holder may vouch. A key removed
+    from the roster (or moved to another badge) is revoked from that commit on.
     """
-    trust, listed = Trust(set(anchor)), set()
+    trust, live, listed = Trust(set(anchor)), set(), {}
     for sha, data in roster_versions:
         status, fp = signatures.get(sha, ("N", None))
-        vouched = status in VALID and trust.any_trusted(fp)
+        vouched = status in VALID and (fp in trust.anchor or (
+            fp in live and (may_vouch is None or may_vouch(sha, trust.keys[fp]))))
         keys = staff_keys(data)
+        removed = [k for k, b in listed.items() if keys.get(k) != b and k in live]
+        live.difference_update(removed)
+        added = []
         for new_fp, badge in keys.items():
-            if new_fp in listed or new_fp in trust.keys:
+            if listed.get(new_fp) == badge:
                 continue    # not added here; a key first listed unvouched must be removed and re-added
             if vouched:     # the signer was trusted before this commit, so it can't be the new key itself
                 trust.keys[new_fp] = badge
+                live.add(new_fp)
+                added.append(new_fp)
             else:
                 trust.refused.setdefault(sha, []).append((badge, new_fp))
-        listed = set(keys)
+        trust.changes[sha] = (added, removed)
+        listed = keys
+    trust.final = set(live)
     return trust
 
 
@@ -204,7 +237,7 @@ def verify(root: str, shas: list[str], allowed: list[tuple[str, str]]) -> tuple[
 
 
 def roster_history(root: str) -> list[tuple[str, dict]]:
-    shas = gitio.git(root, "log", "--reverse", "--topo-order", "--format=%H", "--", ROSTER).split()
+    shas = gitio.git(root, "log", "--reverse", "--topo-order", "--full-history", "--format=%H", "--", ROSTER).split()
     if not shas:
         return []
     blobs = gitio.cat_files(root, [f"{s}:{ROSTER}" for s in shas]) if shas else {}
@@ -217,10 +250,10 @@ def roster_history(root: str) -> list[tuple[str, dict]]:
     return out
 
 
-def trust_for(root: str, anchor_file: str, shas: list[str]) -> tuple[Trust, dict, int]:
+def trust_for(root: str, anchor_file: str, shas: list[str], may_vouch=None) -> tuple[Trust, dict, int]:
     """The trust chain from the anchor, and the signatures of `shas` plus every roster commit."""
     anchor = read_anchor(anchor_file)
     roster = roster_history(root)
     allowed = [line for _, data in roster for line in key_lines(data)]
     sigs, verified = verify(root, list(shas) + [s for s, _ in roster], allowed)
-    return walk_roster(roster, sigs, anchor), sigs, verified
+    return walk_roster(roster, sigs, anchor, may_vouch), sigs, verified

@@ -13,9 +13,10 @@ import pickle
 import stat
 
 from . import gitio
+from ..core.canonical_check import check_canonical
 from ..core.record import MAX_RECORD_BYTES, Record, parse, unreadable
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 PARALLEL_FROM = 1500
 RECORDS = "records"
 
@@ -81,13 +82,20 @@ def _apply_chunk(job):
     return [fn(x) for x in items]
 
 
+def parse_checked(path: str, data: bytes) -> Record:
+    """parse, plus whether the bytes are the writer's canonical form (`record-noncanonical`)."""
+    rec = parse(path, data)
+    rec.noncanonical = check_canonical(rec, data)
+    return rec
+
+
 def _parse_item(item: Listed) -> Record:
-    return parse(item[0], item[2])
+    return parse_checked(item[0], item[2])
 
 
 class _Cache:
-    def __init__(self, root):
-        self.file = os.path.join(root, ".shouwen", "cache", f"records-v{CACHE_VERSION}.pickle")
+    def __init__(self, root, name="records"):
+        self.file = os.path.join(root, ".shouwen", "cache", f"{name}-v{CACHE_VERSION}.pickle")
         self.data, self.dirty = {}, False
         try:
             with open(self.file, "rb") as fh:
@@ -100,7 +108,7 @@ class _Cache:
             return
         try:
             os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            keep = {k: v for k, v in self.data.items() if k in live_keys}
+            keep = self.data if live_keys is None else {k: v for k, v in self.data.items() if k in live_keys}
             tmp = self.file + f".{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 pickle.dump(keep, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -112,29 +120,39 @@ class _Cache:
 def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> list[Record]:
     """Every record, parsed (for the commands that need whole records; judgements come from `index`)."""
     listed = listing(root, rev)
-    cache = _Cache(root) if use_cache else None
+    results = _resolve(root, rev, listed, _Cache(root) if use_cache else None)
+    return [results[(p, b)] for p, b, _ in listed]
+
+
+def load_blobs(root: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+    """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
+    cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's."""
+    return _resolve(root, "history", [(p, b, None) for p, b in pairs], _Cache(root, "history"), prune=False)
+
+
+def _resolve(root: str, rev, listed: list, cache, prune: bool = True) -> dict:
     results: dict = {}
     misses = []
     for path, blob, data in listed:
         hit = cache.data.get((path, blob)) if cache else None
         if hit is not None:
-            results[(path, blob)] = Record(path, hit[0], hit[1], list(hit[2]))
+            results[(path, blob)] = Record(path, hit[0], hit[1], list(hit[2]), hit[3])
         else:
             misses.append((path, blob, data))
     misses = contents(root, rev, misses)
     for (path, blob, _), rec in zip(misses, parallel_map(_parse_item, misses)):
         results[(path, blob)] = rec
         if cache is not None:
-            cache.data[(path, blob)] = (rec.meta, rec.body, tuple(rec.problems))
+            cache.data[(path, blob)] = (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
             cache.dirty = True
     if cache is not None:
-        cache.save({(p, b) for p, b, _ in listed})
-    return [results[(p, b)] for p, b, _ in listed]
+        cache.save({(p, b) for p, b, _ in listed} if prune else None)
+    return results
 
 
 def read_one(root: str, relpath: str) -> Record:
     """One record from the work tree, parsed exactly as load_records does."""
-    return parse(relpath, read_bounded(os.path.join(root, relpath)))
+    return parse_checked(relpath, read_bounded(os.path.join(root, relpath)))
 
 
 def read_bounded(full: str) -> bytes:

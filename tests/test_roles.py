@@ -1,0 +1,104 @@
+"""Roles and separation of duties: the writer refuses, `check` reports what slipped in by hand."""
+import json
+import os
+import subprocess
+
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+from conftest import Agency
+
+
+def problems(agency, today="2026-11-20"):
+    return json.loads(agency.run("check", "--format", "json", "--today", today).stdout)["problems"]
+
+
+def complaint(agency, against, by="J024", at="2026-11-03T09:00"):
+    out = agency.ok("--as", by, "complain", "--against", against, "--channel", "box", "--summary", "推诿",
+                    "--at", at, "--format", "json").stdout
+    return json.loads(out)["id"], json.loads(out)["path"]
+
+
+def hand_append(agency, rel, line):
+    """Append one event in the writer's own layout and commit it past the hook, as an insider would."""
+    text = agency.file(rel).replace("\n---\n", f"\n  - {line}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    subprocess.run(["git", "-C", agency.path, "commit", "-qa", "--no-verify", "-m", "hand"], check=True)
+
+
+def test_no_verdict_on_oneself_or_in_ones_own_line(agency):
+    cid, rel = complaint(agency, "J022")
+    head = agency.head()
+    # J022 of 监察室 may give verdicts, but not on a complaint against himself, nor may his head J021
+    for judge in ("J022", "J021"):
+        r = agency.run("--as", judge, "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+        assert r.exit_code == 2 and "不能对投诉作出结论" in r.stderr and judge in r.stderr, r.output
+    assert agency.head() == head and agency.status() == ""
+    agency.ok("--as", "J003", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    # slipped in by hand: reported by check, naming the record and the event
+    cid2, rel2 = complaint(agency, "J022", at="2026-11-05T09:00")
+    hand_append(agency, rel2, "{at: 2026-11-06T09:00:00+08:00, by: J022, action: verdict, finding: unfounded, reason: 不实}")
+    hits = [p for p in problems(agency) if p["code"] == "conflict-of-interest"]
+    assert [(h["record"], h["field"]) for h in hits] == [(cid2, "events[1].by")]
+
+
+def test_only_the_roles_policy_names_give_verdicts_publish_and_import(agency, tmp_path):
+    cid, rel = complaint(agency, "J005")
+    r = agency.run("--as", "J006", "verdict", cid, "--substantiated", "--reason", "属实", "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "permissions.verdict" in r.stderr and "张晓燕" in r.stderr
+    r = agency.run("--as", "J005", "bulletin", "2026Q3", "--write")
+    assert r.exit_code == 2 and "permissions.publish" in r.stderr
+    assert not os.path.exists(os.path.join(agency.path, "site/bulletins/2026Q3.md"))
+    ledger = tmp_path / "paper.csv"
+    ledger.write_text("登记日期,登记时间,发问人姓名,发问事由,被问责任人\n2026-11-02,09:00,王五,咨询,J005\n", encoding="utf-8")
+    r = agency.run("--as", "J005", "import", str(ledger))
+    assert r.exit_code == 2 and "permissions.import" in r.stderr
+    # a verdict by a clerk committed by hand is reported
+    hand_append(agency, rel, "{at: 2026-11-04T09:00:00+08:00, by: J006, action: verdict, finding: substantiated, reason: 属实}")
+    hits = [p for p in problems(agency) if p["code"] == "role-forbidden"]
+    assert [(h["record"], h["field"]) for h in hits] == [(cid, "events[1].by")]
+    assert "permissions.verdict" in hits[0]["message"]
+
+
+def test_a_room_attendant_does_not_inspect_the_general_manager(tmp_path):
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"])
+    assert r.exit_code == 0
+    a = Agency(tmp_path / "hotel")
+    r = a.run("--as", "H013", "inspect", "H001", "--finding", "主动问候:不合格", "--at", "2026-11-03T10:00")
+    assert r.exit_code == 2 and "permissions.inspect" in r.stderr
+    # a supervisor, allowed to inspect, still only inspects down the line
+    r = a.run("--as", "H007", "inspect", "H004", "--finding", "主动问候:合格", "--at", "2026-11-03T10:00")
+    assert r.exit_code == 2 and "上级" in r.stderr
+    a.ok("--as", "H004", "inspect", "H007", "--finding", "主动问候:合格", "--at", "2026-11-03T10:00")
+    rel = a.git("ls-files", "records/inspections").split()[-1]
+    text = a.file(rel).replace("staff: H007", "staff: H001").replace("by: H004", "by: H013")
+    with open(os.path.join(a.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    subprocess.run(["git", "-C", a.path, "commit", "-qa", "--no-verify", "-m", "hand"], check=True)
+    hits = {p["message"].split(":")[0][:8] for p in problems(a) if p["code"] == "role-forbidden"}
+    assert len([p for p in problems(a) if p["code"] == "role-forbidden"]) == 2, hits
+
+
+def test_a_move_never_moves_the_deductions_decided_before_it(agency):
+    """The seed's own measure (调离): J005 leaves the reception (head J004) for 人口家庭科 (head J013)."""
+    env = dict(os.environ, GIT_COMMITTER_DATE="2026-10-01T09:00:00+08:00", GIT_AUTHOR_DATE="2026-10-01T09:00:00+08:00")
+    subprocess.run(["git", "-C", agency.path, "commit", "-q", "--amend", "--no-edit", "--no-verify"], env=env, check=True)
+
+    def substantiated(at, verdict_at):
+        cid, _ = complaint(agency, "J005", at=at)
+        agency.ok("--as", "J022", "verdict", cid, "--substantiated", "--reason", "属实", "--at", verdict_at)
+
+    substantiated("2026-11-03T09:00", "2026-11-04T09:00")
+    rel = "rules/staff.yml"
+    text = agency.file(rel).replace("{badge: J005, name: 李明, title: 科员, department: reception",
+                                    "{badge: J005, name: 李明, title: 科员, department: family")
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    env = dict(os.environ, GIT_AUTHOR_NAME="赵文斌", GIT_AUTHOR_EMAIL="j003@example.gov.cn",
+               GIT_COMMITTER_NAME="赵文斌", GIT_COMMITTER_EMAIL="j003@example.gov.cn",
+               GIT_COMMITTER_DATE="2026-11-10T09:00:00+08:00", GIT_AUTHOR_DATE="2026-11-10T09:00:00+08:00")
+    subprocess.run(["git", "-C", agency.path, "commit", "-qa", "-m", "李明调至人口家庭科"], env=env, check=True)
+    substantiated("2026-11-11T09:00", "2026-11-12T09:00")
+    heads = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)["heads"]
+    assert {h["badge"]: h["bonus_deduction"] for h in heads} == {"J004": 0.05, "J013": 0.1}

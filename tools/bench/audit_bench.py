@@ -1,0 +1,116 @@
+"""Benchmark: `shouwen audit` on a clean history of N commits against `git log -p` on the same history.
+
+The history is built with `git fast-import` (the writer's own serialisation, one commit per event,
+authored by the event's person at the event's time), so 10,000 commits take seconds instead of the
+hours the real writer needs on a shared machine; `history_bench.py` measures the same over a demo
+made by the writer itself. No test asserts a time; the figures go into BENCHMARKS.md.
+
+    python tools/bench/audit_bench.py --commits 10000 /tmp/audit-bench
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+STEPS = [("J005", "registered", {}), ("J005", "forwarded", {"to": "family", "staff": "J014"}),
+         ("J014", "accepted", {}), ("J014", "completed", {"result": "已办结,材料齐全"}),
+         ("J005", "delivered", {"method": "窗口取件"}), ("J005", "note", {"text": "来访人已签收"})]
+
+
+def build(path: str, commits: int, seed: int = 3) -> int:
+    from shouwen.core.ids import make_id, new_code, record_path
+    from shouwen.core.record import CST, dump
+    from shouwen.repo.loader import load_rules
+    subprocess.run([sys.executable, "-m", "shouwen", "init", path], check=True, capture_output=True)
+    rules = load_rules(path)
+    rng = random.Random(seed)
+    records = commits // len(STEPS) + 1
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=CST)
+    ops = []                    # (time, record index, step)
+    for i in range(records):
+        t = start + timedelta(minutes=rng.randint(0, 300 * 24 * 60 // 2))
+        for j in range(len(STEPS)):
+            ops.append((t, i, j))
+            t += timedelta(minutes=rng.randint(5, 600))
+    ops.sort()
+    ops = ops[:commits]
+    metas, seq = {}, {}
+    out = [f"reset refs/heads/main\nfrom refs/heads/main^0\n"]
+    for n, (t, i, j) in enumerate(ops):
+        by, action, extra = STEPS[j]
+        ev = {"at": t, "by": by, "action": action, **extra}
+        if j == 0:
+            day = t.date()
+            seq[(day, by)] = seq.get((day, by), 0) + 1
+            rid = make_id(day, by, seq[(day, by)])
+            metas[i] = {"id": rid, "code": new_code(rng), "channel": "visit", "first_responder": by,
+                        "visitor": {"name": f"来访人{i}", "phone": f"1380000{i:04d}"}, "matter": "咨询再生育审批需要的材料",
+                        "events": [ev]}
+        else:
+            metas[i]["events"].append(ev)
+        meta = metas[i]
+        data = dump(meta, "").encode("utf-8")
+        person = rules.staff[by]
+        stamp = f"{int(t.timestamp())} +0800"
+        msg = f"{action} {meta['id']}\n\nShouwen-Record: {meta['id']}\nShouwen-Action: {action}\n".encode()
+        out.append(f"commit refs/heads/main\nauthor {person.name} <{person.emails[0]}> {stamp}\n"
+                   f"committer {person.name} <{person.emails[0]}> {stamp}\ndata {len(msg)}\n")
+        out.append(msg.decode() + "\n")
+        out.append(f"M 100644 inline {record_path(meta['id'])}\ndata {len(data)}\n")
+        out.append(data.decode() + "\n")
+    stream = "".join(out).encode("utf-8")
+    subprocess.run(["git", "-C", path, "fast-import", "--quiet"], input=stream, check=True)
+    subprocess.run(["git", "-C", path, "reset", "-q", "--hard", "main"], check=True)
+    return len(ops)
+
+
+def best_of(label, fn, repeat=3) -> float:
+    best = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+    print(f"{label:<46} {best:8.2f} s (best of {repeat})")
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--commits", type=int, default=10000)
+    args = ap.parse_args()
+    from shouwen.repo import store
+    from shouwen.repo.audit import audit
+    from shouwen.repo.loader import load_rules
+    root = args.dir
+    if not os.path.isdir(root):
+        t = time.perf_counter()
+        n = build(root, args.commits)
+        print(f"history: {n} commits by fast-import in {time.perf_counter() - t:.1f} s")
+    total = subprocess.run(["git", "-C", root, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
+    print(f"history: {total.strip()} commits")
+    base = best_of("git log -p (baseline, to /dev/null)", lambda: subprocess.run(
+        ["git", "-C", root, "log", "-p"], stdout=subprocess.DEVNULL, check=True))
+    rules = load_rules(root)
+    cache = os.path.join(root, ".shouwen", "cache", f"history-v{store.CACHE_VERSION}.pickle")
+
+    def cold():
+        if os.path.exists(cache):
+            os.remove(cache)
+        audit(root, rules)
+    cold_s = best_of("shouwen audit, cold (every version parsed)", cold)
+    warm_s = best_of("shouwen audit, warm (blob cache)", lambda: audit(root, rules))
+    rep = audit(root, rules)
+    errors = [p for p in rep.problems if p.severity == "error"]
+    print(f"audit: {rep.commits} commits, {len(errors)} errors, {len(rep.problems) - len(errors)} warnings")
+    print(f"ratio to git log -p: cold {cold_s / base:.2f}x, warm {warm_s / base:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Roles and separation of duties (pure): who may do what, as data in rules/policy.yml.
+
+```yaml
+permissions:
+  verdict: [{department: supervision}, {department: office}]
+  sanction: [{department: leadership, role: head}]
+  correct: [{own: true}, {role: head}]
+```
+
+Each duty lists grants; a grant names a `department`, a `role` and/or a `badge` (one value or a
+list), all of which must hold, or `own: true` (the record's own registrant). `any` (or a duty not
+listed) lets everyone. Two rules hold whatever the policy says: an inspection is only made by
+someone above the inspected person in the line of report, and a verdict is never given by the
+person complained against nor by anyone above or below them in that line (conflict of interest).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .problems import Problem
+
+DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
+          "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
+          "roster": "修改规则、网站配置、CI 与钩子,为签名密钥担保"}
+GRANT_KEYS = ("department", "role", "badge", "own")
+# (record kind, event action) -> duty
+EVENT_DUTY = {("inquiries", "registered"): "register", ("complaints", "registered"): "register",
+              ("complaints", "verdict"): "verdict", ("complaints", "sanctioned"): "sanction",
+              ("inspections", "inspected"): "inspect"}
+ANY_KIND_DUTY = {"corrected": "correct", "voided": "void"}
+
+
+@dataclass
+class Permissions:
+    grants: dict = field(default_factory=dict)     # duty -> list of grant dicts; absent = anyone
+
+    def listed(self, duty: str) -> bool:
+        return duty in self.grants
+
+
+def _values(v) -> list:
+    return [str(x) for x in (v if isinstance(v, list) else [v])]
+
+
+def parse_permissions(raw, path: str, problems: list) -> Permissions:
+    perms = Permissions()
+    if raw is None:
+        return perms
+    if not isinstance(raw, dict):
+        problems.append(Problem("rules-invalid", "permissions 应为映射(职责: 允许的人员)", path=path, field="permissions"))
+        return perms
+    for duty, grants in raw.items():
+        where = f"permissions.{duty}"
+        if duty not in DUTIES:
+            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r};可用:{', '.join(DUTIES)}", path=path, field=where))
+            continue
+        if grants == "any":
+            continue
+        if not isinstance(grants, list) or not all(isinstance(g, dict) and g and set(g) <= set(GRANT_KEYS) for g in grants):
+            problems.append(Problem("rules-invalid", "每项职责应为 any,或允许人员的列表,如 [{department: office}, {role: head}]"
+                                    "(可用键:department、role、badge、own)", path=path, field=where))
+            continue
+        perms.grants[duty] = grants
+    return perms
+
+
+def check_references(perms: Permissions, departments, staff, path: str) -> list[Problem]:
+    """Departments and badges a grant names must exist, or the grant silently lets nobody in."""
+    out = []
+    for duty, grants in perms.grants.items():
+        for i, g in enumerate(grants):
+            for d in _values(g.get("department", [])) if "department" in g else []:
+                if d not in departments:
+                    out.append(Problem("rules-invalid", f"部门 {d} 不在 institution.yml 中", path=path,
+                                       field=f"permissions.{duty}[{i}].department"))
+            for b in _values(g.get("badge", [])) if "badge" in g else []:
+                if b not in staff:
+                    out.append(Problem("rules-invalid", f"工号 {b} 不在 staff.yml 中", path=path,
+                                       field=f"permissions.{duty}[{i}].badge"))
+    return out
+
+
+def _grant_holds(g: dict, person, own: bool) -> bool:
+    if g.get("own") and not own:
+        return False
+    if "department" in g and person.department not in _values(g["department"]):
+        return False
+    if "role" in g and person.role not in _values(g["role"]):
+        return False
+    if "badge" in g and person.badge not in _values(g["badge"]):
+        return False
+    return True
+
+
+def may(rules, badge: str | None, duty: str, own: bool = False) -> bool:
+    grants = rules.policy.permissions.grants.get(duty)
+    if grants is None:
+        return True
+    person = rules.staff.get(badge or "")
+    return person is not None and any(_grant_holds(g, person, own) for g in grants)
+
+
+def _grant_words(rules, g: dict) -> str:
+    parts = []
+    if "department" in g:
+        parts.append("、".join(rules.dept_name(d) for d in _values(g["department"])))
+    if "role" in g:
+        parts.append("角色 " + "、".join(_values(g["role"])))
+    if "badge" in g:
+        parts.append("、".join(rules.who(b) for b in _values(g["badge"])))
+    if g.get("own"):
+        parts.append("本事项的登记人")
+    return "的".join(parts) if parts else "任何人"
+
+
+def refusal(rules, badge: str | None, duty: str, own: bool = False) -> str | None:
+    """None when `badge` may do `duty`, else a Chinese sentence naming the rule."""
+    if may(rules, badge, duty, own):
+        return None
+    allowed = ";".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
+    return (f"按 rules/policy.yml 的 permissions.{duty},{DUTIES[duty]}只能由 {allowed} 进行;"
+            f"{rules.who(badge) or badge or '提交人'} 不在其列")
+
+
+# --- the line of report ------------------------------------------------------------------------
+
+def _chain(rules, dept_id: str | None) -> list[str]:
+    out = []
+    d = rules.departments.get(dept_id or "")
+    while d is not None and d.id not in out:
+        out.append(d.id)
+        d = rules.departments.get(d.parent or "")
+    return out
+
+
+def _rank(rules, role: str) -> int:
+    chain = rules.policy.escalation_chain
+    return chain.index(role) if role in chain else -1
+
+
+def above(rules, boss: str, badge: str) -> bool:
+    """Is `boss` above `badge` in the line of report: the head of their department or of one above
+    it, or of higher rank (policy.yml escalation_chain) in their department or one above it; never
+    when `badge` heads `boss`'s own department or one above it."""
+    b, x = rules.staff.get(boss), rules.staff.get(badge)
+    if b is None or x is None or boss == badge:
+        return False
+    if any(rules.departments[d].head == badge for d in _chain(rules, b.department)):
+        return False
+    x_chain = _chain(rules, x.department)
+    if any(rules.departments[d].head == boss for d in x_chain):
+        return True
+    return b.department in x_chain and _rank(rules, b.role) > _rank(rules, x.role)
+
+
+def conflict(rules, judge: str, against: list) -> str | None:
+    """Why `judge` may not rule on a complaint against these people, or None."""
+    for a in against:
+        if judge == a:
+            return f"{rules.who(judge)} 是被投诉人本人,不能对投诉作出结论"
+        if above(rules, judge, a):
+            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的上级(同一汇报线),不能对投诉作出结论"
+        if above(rules, a, judge):
+            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的下级(同一汇报线),不能对投诉作出结论"
+    return None
+
+
+def inspection_refusal(rules, inspector: str, staff: str) -> str | None:
+    if above(rules, inspector, staff):
+        return None
+    return f"检查只能由上级进行:{rules.who(inspector)} 不在 {rules.who(staff)} 的汇报线上方"
+
+
+def event_duty(kind: str, action: str | None) -> str | None:
+    return ANY_KIND_DUTY.get(action or "") or EVENT_DUTY.get((kind, action))
+
+
+def record_role_problems(rec, rules_on) -> list[Problem]:
+    """`role-forbidden` and `conflict-of-interest` in one record, each judged by the rules as they
+    stood on the event's day (`rules_on(day)`), so a later move or promotion never rewrites the past."""
+    from .record import local_day, to_datetime
+    out = []
+    events = rec.events
+    first = events[0] if events and isinstance(events[0], dict) else {}
+    registrant = first.get("by")
+    for i, ev in enumerate(events):
+        if not isinstance(ev, dict):
+            continue
+        at = to_datetime(ev.get("at"))
+        if at is None:
+            continue
+        rules = rules_on(local_day(at))
+        action, by = ev.get("action"), ev.get("by")
+
+        def p(code, msg):
+            out.append(Problem(code, msg, path=rec.path, record=rec.id, field=f"events[{i}].by"))
+
+        duty = event_duty(rec.kind, action)
+        why = refusal(rules, by, duty, own=i > 0 and by == registrant) if duty else None
+        if why:
+            p("role-forbidden", why)
+        if rec.kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str):
+            why = inspection_refusal(rules, by, rec.meta["staff"])
+            if why:
+                p("role-forbidden", why)
+        if rec.kind == "complaints" and action == "verdict":
+            against = rec.meta.get("against")
+            why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
+            if why:
+                p("conflict-of-interest", why)
+    return out
+
+
+def require(rules, badge: str | None, duty: str, own: bool = False) -> None:
+    """Refuse before anything is written (exit 2), naming the rule."""
+    why = refusal(rules, badge, duty, own)
+    if why:
+        from .problems import InputError
+        raise InputError(why, [Problem("role-forbidden", why, path="rules/policy.yml", field=f"permissions.{duty}")])
