@@ -98,7 +98,8 @@ def _refuse(problems: list[Problem]):
         raise InputError("记录未写入:" + errs[0].message, errs)
 
 
-def _problems(rec: Record, rules: Rules) -> list[Problem]:    if rec.kind in ACCOUNT_EVENTS:
+def _problems(rec: Record, rules: Rules) -> list[Problem]:
+    if rec.kind in ACCOUNT_EVENTS:
         return read_account(rec, rules)[1]
     return check_inquiry(rec, rules)[0]
 
@@ -109,12 +110,13 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     record already had (a conflict two desks made at once, reported by `check`) do not make it unwritable:
     the next event is how they are resolved. `now`: the commit's time (the clock when not given; the demo
     passes the simulated time it commits at)."""
+    if before is not None and before.kind not in ACCOUNT_EVENTS and check_inquiry(before, rules)[1] is None:
+        # a record set aside (a value of the wrong type) takes no event until it is mended
+        _refuse(_problems(before, rules) or [Problem("field-invalid", "记录无法解读", path=before.path)])
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
     _refuse([p for p in record_role_problems(rec, lambda day: rules) if p.field == f"events[{index}].by"])
     _refuse(event_time_problems(rec, index, rules.policy, now or datetime.now(CST)))
-    if before is not None and before.kind not in ACCOUNT_EVENTS and check_inquiry(before, rules)[1] is None:
-        _refuse(_problems(before, rules) or [Problem("field-invalid", "记录无法解读", path=before.path)])
     known = set(_problems(before, rules)) if before is not None else set()
     probs = _problems(rec, rules)
     _refuse([p if p.severity == ERROR else replace(p, severity=ERROR) for p in probs
