@@ -42,7 +42,7 @@ SLOTS = [
     ("events[1].staff", "staff: J014", "staff: {}"),
 ]
 # values that are fine in some slots (a date where a string is expected is still wrong; a string id is not)
-HARMLESS = {("events[0].at", "date"), ("service", "null"), ("events[1].staff", "null")} | {
+HARMLESS = {("events[0].at", "date"), ("service", "null"), ("events[1].staff", "null"), ("visitor.phone", "null")} | {
     (slot, v) for slot in ("visitor.name", "visitor.phone", "matter") for v in ("feb 30", "month 13")}  # text, as typed
 
 STRUCTURAL = {

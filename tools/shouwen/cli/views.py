@@ -6,7 +6,7 @@ import click
 from datetime import date
 
 from ..core.clock import UNITS, Clock, zh_day
-from ..core.fold import ACTION_ZH
+from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.corrections import event_words, masked_event

@@ -14,7 +14,7 @@ from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions, missing_sanctions
 from .roles import record_role_problems
-from .validate import check_id, check_inquiry
+from .validate import check_id, check_inquiry, well_typed
 
 
 @dataclass
@@ -58,21 +58,22 @@ def evaluate(rec: Record, rules: Rules, today: date, rules_on=None) -> Entry:
 
 def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Entry:
     fixes, void = [], None
-    if not rec.problems:
+    typed = well_typed(rec)      # a value of the wrong type: reported by the typed checks, nothing more read
+    if typed:
         # the record as it now reads: its header with the corrections applied
         meta, fixes, void = fold_corrections(rec.meta)
         if meta is not rec.meta:
             rec = Record(rec.path, meta, rec.body, rec.problems, rec.noncanonical)
     entry = _evaluate(rec, rules, today)
     entry.corrections, entry.voided = fixes, void
-    if not rec.problems:
+    if typed:
         entry.problems.extend(correction_problems(rec, rules.policy.correctable))
     if void is not None:   # a void record owes no deadline any more
         entry.problems = [p for p in entry.problems if CODES.get(p.code, ("",))[0] != "deadline"]
         entry.deadlines = None
     if rec.noncanonical is not None:
         entry.problems.insert(0, rec.noncanonical)
-    if not rec.problems:
+    if typed:
         entry.problems.extend(record_role_problems(rec, rules_on or (lambda day: rules)))
     return entry
 

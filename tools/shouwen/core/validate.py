@@ -23,6 +23,16 @@ EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approv
                     "materials": List(_LINE), "liable": List(_LINE), "measures": List(_LINE), "score": Int(-100, 100)})
 
 
+def well_typed(rec: Record) -> bool:
+    """Every value of the record has the type its field needs (what the checks beyond the typed layer,
+    the roles, the corrections, may take for granted); the typed checks report the rest by name."""
+    if rec.problems or not isinstance(rec.meta.get("events", []), list):
+        return False
+    if rec.kind == "inquiries" and check_types(rec.meta, INQUIRY_VALUES, rec):
+        return False
+    return all(isinstance(ev, dict) and not check_types(ev, EVENT_VALUES, rec) for ev in rec.meta.get("events") or [])
+
+
 def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
     out: list[Problem] = []
     clean(value, spec, rec.path, out, rec.id, where)

@@ -25,7 +25,7 @@ from ..core.roles import record_role_problems
 from ..core.rules import Rules
 from .journal import BusyError, journaled, lock, write_atomic
 from .store import read_one
-from ..core.validate import check_inquiry
+from ..core.validate import check_inquiry, well_typed
 
 __all__ = ["BusyError", "lock", "append_event", "register", "register_account", "commit_new_files"]
 
@@ -110,9 +110,10 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     record already had (a conflict two desks made at once, reported by `check`) do not make it unwritable:
     the next event is how they are resolved. `now`: the commit's time (the clock when not given; the demo
     passes the simulated time it commits at)."""
-    if before is not None and before.kind not in ACCOUNT_EVENTS and check_inquiry(before, rules)[1] is None:
-        # a record set aside (a value of the wrong type) takes no event until it is mended
-        _refuse(_problems(before, rules) or [Problem("field-invalid", "记录无法解读", path=before.path)])
+    for r in (before, rec):
+        if r is not None and (not well_typed(r) or r.kind not in ACCOUNT_EVENTS and check_inquiry(r, rules)[1] is None):
+            # a record set aside (a value of the wrong type) takes no event until it is mended
+            _refuse(_problems(r, rules) or [Problem("field-invalid", "记录无法解读", path=r.path)])
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
     _refuse([p for p in record_role_problems(rec, lambda day: rules) if p.field == f"events[{index}].by"])
