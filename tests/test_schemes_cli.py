@@ -148,3 +148,18 @@ def test_a_placard_per_window_and_no_board_at_all_for_a_classified_agency(agency
     assert r.exit_code == 2 and "涉密" in r.stderr
     page = board(load_rules(agency.path), {})
     assert "涉密单位" in page and "李明" not in page and "J005" not in page
+
+
+def test_promise_days_count_as_the_service_counts(agency):
+    path = os.path.join(agency.path, "rules", "services", "birth-permit.md")
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("---\n", "---\nclock: {unit: days}\n", 1))      # this service counts calendar days
+    agency.git("commit", "-qam", "再生育审批按自然日计")
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T11:00")
+    r = agency.run("--as", "J014", "promise", rid, "--days", "11", "--at", "2026-11-02T11:05")
+    assert r.exit_code == 2 and "承诺时限 10 天" in r.stderr
+    agency.ok("--as", "J014", "promise", rid, "--days", "10", "--at", "2026-11-02T11:10")
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["due"] == "2026-11-12"

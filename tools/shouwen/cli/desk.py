@@ -5,6 +5,7 @@ import click
 
 from ..core.escalation import escalation_target
 from ..core.ledger import evaluate
+from ..core.clock import Clock
 from ..core.fold import ACTION_ZH
 from ..core.problems import InputError, Problem
 from ..core.record import local_day
@@ -207,10 +208,12 @@ def _promise(desk, rules, rid, when, due, days):
     svc = rules.services.get(rec.meta.get("service") or "")
     if days < 0:
         raise InputError("--days 不能为负数")
+    # counted as the service counts its limits (working days, calendar days or hours), else as the scheme does
+    clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock or Clock()
     if svc is not None and days > svc.promised_days:
-        raise InputError(f"{rec.path} [{rid}] 字段 --days:{days} 个工作日超过《{svc.name}》承诺时限 {svc.promised_days} 个工作日",
-                         [Problem("promise-exceeds-limit", f"最多 {svc.promised_days} 个工作日", path=rec.path, record=rid, field="--days")])
-    return {"due": rules.calendar.add(local_day(st.accepted_at), days)}
+        raise InputError(f"{rec.path} [{rid}] 字段 --days:{clock.label(days)}超过《{svc.name}》承诺时限 {clock.label(svc.promised_days)}",
+                         [Problem("promise-exceeds-limit", f"最多 {clock.label(svc.promised_days)}", path=rec.path, record=rid, field="--days")])
+    return {"due": clock.due(rules.calendar, st.accepted_at, days).day}
 
 
 @event_command("extend", "extended", "延期(须在原办结日期前,注明理由和批准人)。",
