@@ -32,6 +32,6 @@ def test_an_imported_cell_over_a_megabyte_is_refused_by_row(agency, tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("发问人姓名,发问事由,被问责任人,登记日期\n张三," + "问" * (1 << 20) + ",J005,2026-11-02\n", encoding="utf-8")
     head = agency.head()
-    r = agency.run("--as", "J005", "import", str(path))
+    r = agency.run("--as", "J003", "import", str(path))
     assert r.exit_code == 2 and "第 2 行" in r.stderr
     assert agency.head() == head and agency.status() == ""
