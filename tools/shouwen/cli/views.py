@@ -125,8 +125,8 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
             continue
         if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
             continue
-        day = local_day(st.registered_at)
-        if since and day < since or until and day > until:
+        day = local_day(st.registered_at) if st.registered_at else None    # None: no readable registration
+        if (since or until) and day is None or since and day < since or until and day > until:
             continue
         out.append(e)
     return out

@@ -195,8 +195,6 @@ def check_inquiry(rec: Record, rules: Rules):
     if any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
         return out, None        # reported above; a malformed value is never folded
     state = fold(events, fr, rules.department_of, rules.policy.bad_ratings)
-    if state.registered_at is None:
-        return out, None        # no readable registration: nothing to derive (reported above)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
     for i, field, msg in state.conflicts:

@@ -43,7 +43,7 @@ def check_clock(at: datetime, path: str | None = None, rid: str | None = None, f
     """Refuse an event time ahead of this machine's clock: a future event would block every later one."""
     current = now()
     if at - current > SKEW_TOLERANCE:
-        msg = (f"事件时间 {at.isoformat()} 晚于本机当前时间 {current.isoformat()};不能记录将来的事件"
+        msg = (f"事件时间 {at.isoformat()} 晚于现在(本机时间 {current.isoformat()}),不能记录将来的事件"
                f"(若本机时钟不准,请先校准)")
         raise InputError(msg, [Problem("clock-skew", msg, path=path, record=rid, field=field)])
 
