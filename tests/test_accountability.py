@@ -14,7 +14,7 @@ def complaint(agency, against, at, finding=None, verdict_at=None, liable=(), inq
     if inquiry:
         args += ["--inquiry", inquiry]
     out = agency.ok(*args).output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     if finding:
         v = ["--as", "J022", "verdict", cid, f"--{finding}", "--reason", "调查属实" if finding == "substantiated" else "不属实",
              "--at", verdict_at]
@@ -101,7 +101,7 @@ def test_recorded_sanctions_are_held_to_the_ladder(agency):
     assert hit and hit[0]["severity"] == "error" and hit[0]["record"] == cid and "通报批评" in hit[0]["message"]
     other = complaint(agency, "J006", "2026-03-03T10:00", "substantiated", "2026-03-09T11:00")
     agency.ok("--as", "J003", "sanction", other, "--staff", "J006", "--measure", "批评教育", "--bonus", "0",
-              "--deviation", "初犯且主动整改,领导小组决定从轻", "--at", "2026-03-12T11:00")
+              "--deviation", "初犯且主动整改，领导小组决定从轻", "--at", "2026-03-12T11:00")
     third = complaint(agency, "J007", "2026-03-04T10:00", "substantiated", "2026-03-09T12:00")
     agency.ok("--as", "J003", "sanction", third, "--staff", "J007", "--measure", "通报批评", "--bonus", "0.2",
               "--at", "2026-03-12T12:00")
@@ -153,7 +153,7 @@ def test_commendation_and_inspection_are_records(agency):
 def test_show_and_receipt_of_accountability_records(agency):
     cid = complaint(agency, "J005", "2026-11-03T10:00", "substantiated", "2026-11-05T10:00")
     out = agency.ok("show", cid).output
-    assert "被投诉人 李明(J005)" in out and "结论 查实(2026-11-05)" in out and "赵投诉" not in out
+    assert "被投诉人 李明（J005）" in out and "结论 查实（2026年11月5日）" in out and "赵投诉" not in out
     data = json.loads(agency.ok("show", cid, "--format", "json").stdout)
     assert data["kind"] == "complaints" and data["finding"] == "substantiated" and data["liable"] == ["J005"]
     r = agency.run("receipt", cid)

@@ -39,13 +39,16 @@ def edit(agency, rel, fn):
 FORGED = "{at: 2026-11-02T11:00:00+08:00, by: J014, action: note, text: 已办结}"
 
 
-@pytest.mark.parametrize("layout", ["two-spaces", "block", "second-events-key"])
+@pytest.mark.parametrize("layout", ["two-spaces", "block", "second-events-key", "keys-reordered"])
 def test_no_layout_hides_a_forged_event_from_the_audit(agency, layout):
     rid = agency.new("2026-11-02T09:30")
     agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
     rel = f"records/inquiries/2026/11/{rid}.md"
     if layout == "two-spaces":
         edit(agency, rel, lambda t: t.replace("\n---\n", f"\n  -  {FORGED}\n---\n", 1))
+    elif layout == "keys-reordered":     # one appended line, as the writer appends, but not the writer's line
+        edit(agency, rel, lambda t: t.replace("\n---\n", "\n  - {by: J014, at: 2026-11-02T11:00:00+08:00, action: note, "
+                                                       "text: 已办结}\n---\n", 1))
     elif layout == "block":
         edit(agency, rel, lambda t: t.replace("\n---\n", "\n  - at: 2026-11-02T11:00:00+08:00\n    by: J014\n"
                                                        "    action: note\n    text: 已办结\n---\n", 1))
@@ -142,3 +145,11 @@ def test_impossible_events_are_refused_when_written(agency, monkeypatch):
     agency.ok("--as", "J014", "note", rid, "--text", "补记", "--at", "2026-11-04T09:30", "--late-reason", "停电")
     shown = json.loads(agency.ok("show", rid, "--format", "json").stdout)
     assert shown["events"][-1]["late_reason"] == "停电"
+
+
+def test_the_site_is_never_built_from_a_configuration_that_runs_code(agency):
+    marker = os.path.join(agency.path, "PWNED")
+    edit(agency, "mkdocs.yml", lambda t: t + f'\nwatch: !!python/object/apply:os.system ["touch {marker}"]\n')
+    r = agency.run("site", "build")
+    assert r.exit_code == 2 and "mkdocs.yml 第" in r.stderr and "Python" in r.stderr
+    assert not os.path.exists(marker)

@@ -32,7 +32,7 @@ MAIN_PAGES = ["", "guide/", "guide/birth-permit/", "org/", "board/", "lookup/", 
 
 
 def _missing(what):
-    (pytest.fail if REQUIRED else pytest.skip)(f"{what}(CI 中由 .ci/run 安装并强制运行)")
+    (pytest.fail if REQUIRED else pytest.skip)(f"{what}（CI 中由 .ci/run 安装并强制运行）")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def site(tmp_path_factory):
     except ImportError:
         _missing("未安装 Python 包 playwright")
     if not CHROMIUM:
-        _missing("没有找到 chromium(Debian 包 chromium)")
+        _missing("没有找到 chromium（Debian 包 chromium）")
     out = tmp_path_factory.mktemp("browser") / "public"
     r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", REPO, "site", "build", "-o", str(out)],
                        capture_output=True, text=True)

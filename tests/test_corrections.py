@@ -17,7 +17,9 @@ def test_a_wrong_phone_is_corrected_by_an_event_and_shown_masked(agency):
     after = agency.file(f"records/inquiries/2026/11/{rid}.md")
     assert after.startswith(before.split("events:")[0])          # the header is never rewritten
     shown = agency.ok("show", rid).output
-    assert "更正发问人电话:138****1111 → 139****2222(理由:登记时听错)" in shown and "13900002222" not in shown
+    # the correction line masks both numbers; the clerk's view shows the phone as it now reads, to call back
+    assert "更正发问人电话：138****1111 → 139****2222（理由：登记时听错）" in shown and "13800001111" not in shown
+    assert "联系电话    13900002222" in shown
     steps = json.loads(agency.ok("history", rid, "--format", "json").stdout)["steps"]
     assert steps[-1]["event"]["new"] == "139****2222"
     assert "139****2222" in agency.ok("history", rid).output

@@ -8,7 +8,7 @@ from test_templates import made
 def complaint(a, against, category, at, verdict_at, severity=None, channel="book"):
     out = a.ok("--as", "X002", "complain", "--against", against, "--category", category, "--channel", channel,
                "--summary", "办事遇到推诿" if category == "推诿扯皮" else "索要好处", "--at", at).output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     args = ["--severity", severity] if severity else []
     a.ok("--as", "X002", "verdict", cid, "--substantiated", *args, "--reason", "查实", "--at", verdict_at)
     return cid
@@ -42,7 +42,7 @@ def test_the_county_refuses_what_its_rules_cannot_place(tmp_path):
     assert r.exit_code == 2 and "推诿扯皮" in r.stderr
     out = a.ok("--as", "X002", "complain", "--against", "X009", "--category", "吃拿卡要", "--channel", "hotline",
                "--summary", "x", "--at", "2026-04-01T10:00").output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     r = a.run("--as", "X002", "verdict", cid, "--substantiated", "--reason", "x", "--at", "2026-04-02T10:00")
     assert r.exit_code == 2 and "情节" in r.stderr                       # 吃拿卡要 needs its severity
     a.ok("--as", "X002", "verdict", cid, "--substantiated", "--severity", "情节较轻", "--reason", "x",

@@ -81,6 +81,6 @@ def test_the_shipped_bulletin_is_reproduced_from_the_commit_it_names():
     commit = re.search(r"依据登记簿提交 `([0-9a-f]{40})`", text).group(1)
     if subprocess.run(["git", "-C", ROOT, "cat-file", "-e", f"{commit}^{{commit}}"]).returncode != 0:
         import pytest
-        pytest.skip(f"提交 {commit[:10]} 不在本克隆中(浅克隆)")
+        pytest.skip(f"提交 {commit[:10]} 不在本克隆中（浅克隆）")
     r = CliRunner().invoke(cli, ["--repo", ROOT, "bulletin", "2026Q3", "--at", commit])
     assert r.exit_code == 0 and r.stdout == text

@@ -69,7 +69,7 @@ def test_identity_from_git_email(agency):
 def test_interactive_new_asks_each_field_and_offers_services(agency):
     answers = "赵六\n13900000000\n\n示例市东大街1号\n咨询生育登记\nvisit\n4\n"
     r = agency.ok("--as", "J006", "new", input=answers)
-    assert " 4. 生育登记(即办件" in r.output
+    assert " 4. 生育登记（即办件" in r.output
     rid = [w for w in r.stdout.split() if w.startswith("2026")][0]
     text = agency.file(f"records/inquiries/{rid[:4]}/{rid[4:6]}/{rid}.md")
     assert "name: 赵六" in text and "service: birth-registration" in text and "organization" not in text

@@ -20,7 +20,7 @@ def ledger_agency(a):
     r1 = a.new("2026-11-02T09:30", name="张三", phone="13800000000")
     a.ok("--as", "J005", "answer", r1, "--answer", "当场告知办理流程", "--at", "2026-11-02T09:40")
     r2 = json.loads(a.ok("--as", "J005", "new", "--name", "李四", "--phone", "0935-2211234", "--org", "某某有限公司",
-                         "--address", "示例市凉州区东大街12号", "--matter", "咨询再生育审批,材料, 引号\"与换行",
+                         "--address", "示例市凉州区东大街12号", "--matter", "咨询再生育审批，材料，引号\"与换行",
                          "--service", "birth-permit", "--at", "2026-11-03T10:00", "--format", "json").stdout)["id"]
     a.ok("--as", "J005", "notify", r2, "--at", "2026-11-03T10:05")
     a.ok("--as", "J005", "forward", r2, "--to", "family", "--staff", "J014", "--at", "2026-11-03T10:10")
@@ -66,7 +66,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(fresh, tmp_path):
     with open(bad, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "办事事项", "办理结果或衔接情况"])
-        w.writerow(["2026-11-02", "09:00", "王五", "13900000000", "咨询", "李明(J005)", "", "已当场答复"])
+        w.writerow(["2026-11-02", "09:00", "王五", "13900000000", "咨询", "李明（J005）", "", "已当场答复"])
         w.writerow(["2026-11-02", "09:10", "", "", "咨询", "J005", "", ""])                       # row 3: no name
         w.writerow(["2026-11-31", "09:20", "赵六", "", "咨询", "J005", "", ""])                    # row 4: no such day
         w.writerow(["2026-11-02", "09:30", "钱七", "", "咨询", "J099", "", ""])                    # row 5: unknown badge
@@ -90,7 +90,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(fresh, tmp_path):
 
 def test_xlsx_opens_in_libreoffice_and_reimports_the_same(agency, fresh, tmp_path):
     if not SOFFICE:
-        (pytest.fail if REQUIRED else pytest.skip)("没有 LibreOffice(Debian 包 libreoffice-calc;CI 中由 .ci/run 安装)")
+        (pytest.fail if REQUIRED else pytest.skip)("没有 LibreOffice（Debian 包 libreoffice-calc;CI 中由 .ci/run 安装）")
     ledger_agency(agency)
     xlsx = tmp_path / "ledger.xlsx"
     agency.ok("export", "-o", str(xlsx))

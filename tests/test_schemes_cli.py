@@ -66,12 +66,12 @@ def test_complaints_by_book_and_discipline_office_against_a_department_or_the_ag
     assert [s["badge"] for s in out["staff"]] == ["J013"]                  # the head of 人口家庭科 answers
     r = agency.ok("--as", "J022", "complain", "--against", "agency", "--channel", "jijian", "--summary", "门难进",
                   "--witness", "J006", "--at", "2026-11-04T10:00")
-    cid2 = r.output.split("已登记投诉 ")[1].split("(")[0]
+    cid2 = r.output.split("已登记投诉 ")[1].split("（")[0]
     agency.ok("--as", "J022", "verdict", cid2, "--substantiated", "--reason", "属实", "--at", "2026-11-05T10:00")
     out = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)
     assert "J001" in [s["badge"] for s in out["staff"]]                   # the agency: its principal head
     shown = agency.ok("show", cid2).output
-    assert "本机关（示例市政务服务局）" in shown and "见证人 张晓燕(J006)" in shown
+    assert "本机关（示例市政务服务局）" in shown and "见证人 张晓燕（J006）" in shown
     meta = agency.file(f"records/complaints/2026/11/{cid2}.md")
     assert "witnesses:\n- J006" in meta and "channel: jijian" in meta
     agency.ok("--as", "J022", "complain", "--against", "J006", "--channel", "book", "--summary", "x", "--at", "2026-11-04T11:00")

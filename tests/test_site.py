@@ -147,7 +147,7 @@ def test_no_visitor_data_anywhere(built):
 def test_a_visitor_name_planted_in_a_guide_fails_the_build(agency, tmp_path):
     agency.new("2026-11-02T09:30", name="欧阳春晓", phone="13912345678")
     rel = "rules/services/birth-permit.md"
-    agency.write(rel, agency.file(rel) + "\n联系人欧阳春晓,电话 13912345678。\n")
+    agency.write(rel, agency.file(rel) + "\n联系人欧阳春晓，电话 13912345678。\n")
     r = agency.run("site", "build", "-o", str(tmp_path / "out"))
     assert r.exit_code == 1
     assert "pii-leak" in r.stderr and "guide/birth-permit/index.html" in r.stderr
@@ -216,3 +216,44 @@ def test_an_external_asset_fails_the_strict_build(agency, tmp_path):
     agency.write(rel, agency.file(rel) + "\n![流程图](https://cdn.example.com/flow.png)\n")
     r = agency.run("site", "build", "-o", str(tmp_path / "out"))
     assert r.exit_code == 1 and "cdn.example.com" in r.stderr
+
+
+def test_the_built_site_uses_chinese_punctuation(built):
+    """GB/T 15834 on what the public reads: no ASCII punctuation beside a CJK character in any page's text."""
+    import glob
+    import html.parser
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+    import zhpunct
+
+    class Text(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.skip, self.parts = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style", "code", "pre")
+            self.parts += [v for k, v in attrs if k in ("title", "alt", "aria-label", "placeholder") and v]
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style", "code", "pre") and self.skip > 0
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    _, out, _ = built
+    bad = []
+    for path in sorted(glob.glob(os.path.join(out, "**", "*.html"), recursive=True)):
+        p = Text()
+        p.feed(read(out, os.path.relpath(path, out)))
+        for t in p.parts:
+            if zhpunct.hits(t):
+                bad.append(f"{os.path.relpath(path, out)}: {t.strip()[:60]}")
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(sorted(set(bad))[:40])
+
+
+def test_the_404_page_is_chinese(built):
+    _, out, _ = built
+    page = read(out, "404.html")
+    assert "404：页面不存在" in page and "Not found" not in page

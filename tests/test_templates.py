@@ -19,9 +19,9 @@ def made(tmp_path, template):
 def hotel_complaint(a, against, at, verdict_at, severity, liable):
     out = a.ok("--as", "H012", "complain", "--against", against, "--channel", "box", "--summary", "客房没人打扫",
                "--at", at).output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     a.ok("--as", "H003", "verdict", cid, "--substantiated", "--severity", severity, "--liable", liable,
-         "--reason", "前台已通知客房部,客房服务员未配合", "--at", verdict_at)
+         "--reason", "前台已通知客房部，客房服务员未配合", "--at", verdict_at)
     return cid
 
 
@@ -38,7 +38,7 @@ def test_hotel_escalates_up_the_chain_and_the_uncooperative_colleague_answers(tm
     out = json.loads(a.ok("ladder", "2026", "--format", "json").stdout)
     assert [(s["badge"], [m["measure"] for m in s["measures"]]) for s in out["staff"]] == [("H013", ["书面警告"])]
     r = a.run("--as", "H012", "complain", "--against", "H013", "--channel", "box", "--summary", "x", "--at", "2026-11-05T09:00")
-    cid2 = r.output.split("已登记投诉 ")[1].split("(")[0]
+    cid2 = r.output.split("已登记投诉 ")[1].split("（")[0]
     bad = a.run("--as", "H003", "verdict", cid2, "--substantiated", "--reason", "x", "--at", "2026-11-06T09:00")
     assert bad.exit_code == 2 and "情节" in bad.stderr                     # the severity ladder needs a severity
     a.ok("--as", "H001", "sanction", cid, "--staff", "H013", "--measure", "辞退", "--at", "2026-11-05T10:00")
@@ -48,9 +48,9 @@ def test_hotel_escalates_up_the_chain_and_the_uncooperative_colleague_answers(tm
 
 def test_hotel_inspections_use_the_greeting_standards(tmp_path):
     a = made(tmp_path, "hotel")
-    a.ok("--as", "H007", "inspect", "H010", "--finding", "主动问候:合格", "--finding", "姓氏称呼:不合格:未称呼客人姓氏",
+    a.ok("--as", "H007", "inspect", "H010", "--finding", "主动问候：合格", "--finding", "姓氏称呼：不合格：未称呼客人姓氏",
          "--at", "2026-08-03T10:00")
-    r = a.run("--as", "H007", "inspect", "H010", "--finding", "仪容仪表:合格")
+    r = a.run("--as", "H007", "inspect", "H010", "--finding", "仪容仪表：合格")
     assert r.exit_code == 2 and "inspection_items" in r.stderr
     q = json.loads(a.ok("bulletin", "2026Q3", "--format", "json").stdout)
     assert {d["id"]: d["inspection_failed"] for d in q["departments"]}["front_office"] == 1
@@ -62,7 +62,7 @@ def test_company_discretionary_measures_and_commendation(tmp_path):
     a.ok("--as", "C002", "commend", "C004", "--inquiry", rid, "--note", "客户来电表扬解答耐心", "--at", "2026-09-02T10:00")
     out = a.ok("--as", "C002", "complain", "--against", "C005", "--channel", "hotline", "--summary", "推诿",
                "--at", "2026-09-03T10:00").output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     a.ok("--as", "C002", "verdict", cid, "--substantiated", "--reason", "查有实据", "--at", "2026-09-04T10:00")
     a.ok("--as", "C001", "sanction", cid, "--staff", "C005", "--measure", "通报", "--at", "2026-09-05T10:00")
     probs = json.loads(a.run("check", "--format", "json", "--today", "2026-09-10").stdout)["problems"]
@@ -86,7 +86,7 @@ def test_company_ladder_reports_what_was_actually_decided(tmp_path):
     a = made(tmp_path, "company")
     out = a.ok("--as", "C002", "complain", "--against", "C005", "--channel", "hotline", "--summary", "推诿",
                "--at", "2026-09-03T10:00").output
-    cid = out.split("已登记投诉 ")[1].split("(")[0]
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
     a.ok("--as", "C002", "verdict", cid, "--substantiated", "--reason", "查有实据", "--at", "2026-09-04T10:00")
     assert "尚无处理决定" in a.ok("ladder", "2026").output
     a.ok("--as", "C001", "sanction", cid, "--staff", "C005", "--measure", "通报", "--at", "2026-09-05T10:00")

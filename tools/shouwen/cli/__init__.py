@@ -6,10 +6,10 @@ Exit codes: 0 ok, 1 problems found, 2 bad input or usage (nothing written), 3 bu
 """
 from __future__ import annotations
 
-from . import account, check, clock, desk, history, ledger_files, evidence, placard, reports, setup, site, views
+from . import account, check, clock, desk, deskpage, evidence, history, ledger_files, placard, remind, reports, setup, site, views
 from .context import cli
 
-for _module in (desk, clock, views, check, account, reports, placard, ledger_files, history, site, setup, evidence):
+for _module in (desk, clock, views, check, account, reports, placard, ledger_files, history, site, setup, evidence, deskpage, remind):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

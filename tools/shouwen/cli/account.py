@@ -25,8 +25,8 @@ def _against(rules, refs):
     """Staff badges, department ids, or `agency` (the 机关 itself, S2 第七条)."""
     for r in refs:
         if r not in rules.staff and r not in rules.departments and r != AGENCY:
-            raise InputError(f"--against {r}:既不是 rules/staff.yml 中的工号,也不是 rules/institution.yml 中的部门 id,"
-                             f"也不是 {AGENCY}(本机关)")
+            raise InputError(f"--against {r}：既不是 rules/staff.yml 中的工号，也不是 rules/institution.yml 中的部门 id，"
+                             f"也不是 {AGENCY}（本机关）")
     return list(refs)
 
 
@@ -34,10 +34,10 @@ def _category(rules, category):
     cats = categories(rules.policy.ladders)
     if category is None:
         if len(rules.policy.ladders) > 1:
-            raise InputError(f"本单位按投诉类别追究,请用 --category 写明类别:{'、'.join(cats)}")
+            raise InputError(f"本单位按投诉类别追究，请用 --category 写明类别：{'、'.join(cats)}")
         return None
     if cats and category not in cats:
-        raise InputError(f"--category {category!r} 不在 rules/policy.yml 的追究规定中:{'、'.join(cats)}")
+        raise InputError(f"--category {category!r} 不在 rules/policy.yml 的追究规定中：{'、'.join(cats)}")
     return category
 
 
@@ -49,22 +49,22 @@ def _inquiry(desk, rid):
 
 @click.command("complain")
 @click.option("--against", "against", multiple=True, required=True, metavar="BADGE|DEPT|agency",
-              help="被投诉人工号、被投诉的部门 id 或 agency(本机关);可多次。部门和机关由其负责人担责")
-@click.option("--category", metavar="KIND", help="投诉类别(按类别追究的单位必填,如 推诿扯皮、吃拿卡要)")
-@click.option("--witness", "witnesses", multiple=True, metavar="BADGE", help="见证的员工工号(可多次)")
+              help="被投诉人工号、被投诉的部门 id 或 agency（本机关）；可多次。部门和机关由其负责人担责")
+@click.option("--category", metavar="KIND", help="投诉类别（按类别追究的单位必填，如 推诿扯皮、吃拿卡要）")
+@click.option("--witness", "witnesses", multiple=True, metavar="BADGE", help="见证的员工工号（可多次）")
 @click.option("--inquiry", metavar="ID", help="所涉事项编号")
 @click.option("--channel", required=True, type=click.Choice(list(COMPLAINT_CHANNELS)),
-              help="渠道:" + ",".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
-@click.option("--summary", required=True, help="投诉内容(一句话)")
-@click.option("--name", help="投诉人姓名(不公开)")
-@click.option("--phone", help="投诉人电话(不公开)")
-@click.option("--at", "at", help="登记时间(ISO,默认现在)")
+              help="渠道：" + ",".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
+@click.option("--summary", required=True, help="投诉内容（一句话）")
+@click.option("--name", help="投诉人姓名（不公开）")
+@click.option("--phone", help="投诉人电话（不公开）")
+@click.option("--at", "at", help="登记时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
 def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, name, phone, at, as_badge, fmt, late_reason):
-    """登记一件投诉(TS-…);投诉人的姓名、电话与来访人一样只存于登记簿,不公开。"""
+    """登记一件投诉（TS-…）；投诉人的姓名、电话与来访人一样只存于登记簿，不公开。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     meta = {"channel": channel, "against": _against(rules, against), "category": _category(rules, category),
@@ -75,90 +75,90 @@ def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, 
     if fmt == "json":
         emit_json({"id": rec.id, "path": rec.path, "verdict_by": due.day})
     else:
-        click.echo(f"已登记投诉 {rec.id}({rec.path}),最迟 {due.zh()} 作出调查结论")
+        click.echo(f"已登记投诉 {rec.id}（{rec.path}），最迟 {due.zh()} 作出调查结论")
 
 
 @click.command("verdict")
 @click.argument("complaint_id", metavar="TS-ID")
 @click.option("--substantiated", "finding", flag_value="substantiated", help="查实")
 @click.option("--unfounded", "finding", flag_value="unfounded", help="不实")
-@click.option("--liable", multiple=True, metavar="BADGE", help="责任人(默认为被投诉人;不配合的同事可代为担责)")
-@click.option("--severity", metavar="LEVEL", help="情节(按情节追究的规定须填)")
+@click.option("--liable", multiple=True, metavar="BADGE", help="责任人（默认为被投诉人；不配合的同事可代为担责）")
+@click.option("--severity", metavar="LEVEL", help="情节（按情节追究的规定须填）")
 @click.option("--reason", required=True, help="调查结论与理由")
-@click.option("--at", "at", help="结论时间(ISO,默认现在)")
+@click.option("--at", "at", help="结论时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @late_option
 @pass_desk
 def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, late_reason):
-    """对投诉作出结论:查实(--substantiated)或不实(--unfounded)。"""
+    """对投诉作出结论：查实（--substantiated）或不实（--unfounded）。"""
     if not finding:
-        raise InputError("请用 --substantiated(查实)或 --unfounded(不实)给出结论")
+        raise InputError("请用 --substantiated（查实）或 --unfounded（不实）给出结论")
     if not complaint_id.startswith("TS-"):
-        raise InputError(f"{complaint_id} 不是投诉编号(应以 TS- 开头)")
+        raise InputError(f"{complaint_id} 不是投诉编号（应以 TS- 开头）")
     rules = desk.rules_for_write()
     ev = {"at": parse_at(at), "by": desk.badge(as_badge), "action": "verdict", "finding": finding,
           "reason": reason.strip()}
     if liable:
         if finding != "substantiated":
-            raise InputError("不实的投诉没有责任人;--liable 只用于查实的投诉")
+            raise InputError("不实的投诉没有责任人；--liable 只用于查实的投诉")
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         ev["severity"] = severity
     append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
-    click.echo(f"投诉 {complaint_id}:{FINDINGS[finding]},已提交")
+    click.echo(f"投诉 {complaint_id}：{FINDINGS[finding]}，已提交")
 
 
 @click.command("sanction")
 @click.argument("complaint_id", metavar="TS-ID")
 @click.option("--staff", "staff", required=True, metavar="BADGE", help="被处理人工号")
-@click.option("--measure", "measures", multiple=True, required=True, help="处理措施(可多次,如 通报批评)")
-@click.option("--bonus", "bonus", type=float, help="扣罚当年奖金的比例(0.2 表示 20%)")
+@click.option("--measure", "measures", multiple=True, required=True, help="处理措施（可多次，如 通报批评）")
+@click.option("--bonus", "bonus", type=float, help="扣罚当年奖金的比例（0.2 表示 20%）")
 @click.option("--decision", help="处理决定文号")
 @click.option("--deviation", help="与规定不一致时的理由")
-@click.option("--at", "at", help="决定时间(ISO,默认现在)")
+@click.option("--at", "at", help="决定时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @late_option
 @pass_desk
 def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
-    """记录对查实投诉实际作出的处理决定(措施、扣罚比例、文号)。"""
+    """记录对查实投诉实际作出的处理决定（措施、扣罚比例、文号）。"""
     rules = desk.rules_for_write()
     _staff(rules, [staff], "--staff")
     ev = {"at": parse_at(at), "by": desk.badge(as_badge), "action": "sanctioned", "staff": staff,
           "measures": list(measures)}
     if bonus is not None:
         if not 0 <= bonus <= 1:
-            raise InputError(f"--bonus 应为 0 到 1 之间的比例(如 0.2),实为 {bonus}")
+            raise InputError(f"--bonus 应为 0 到 1 之间的比例（如 0.2），实为 {bonus}")
         ev["bonus_deduction"] = bonus
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:
             ev[k] = v
     append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
-    click.echo(f"投诉 {complaint_id}:已记录对 {rules.who(staff)} 的处理({'、'.join(measures)})")
+    click.echo(f"投诉 {complaint_id}：已记录对 {rules.who(staff)} 的处理（{'、'.join(measures)}）")
 
 
 @click.command("commend")
 @click.argument("badge", metavar="BADGE")
 @click.option("--inquiry", metavar="ID", help="所涉事项编号")
 @click.option("--note", required=True, help="表扬事由")
-@click.option("--at", "at", help="时间(ISO,默认现在)")
+@click.option("--at", "at", help="时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @late_option
 @pass_desk
 def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
-    """表扬一位工作人员(群众评价好的,予以表扬鼓励)。"""
+    """表扬一位工作人员（群众评价好的，予以表扬鼓励）。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
                            {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
-    click.echo(f"已记录表扬 {rec.id}:{rules.who(badge)}")
+    click.echo(f"已记录表扬 {rec.id}：{rules.who(badge)}")
 
 
 def _finding(text: str, items) -> dict:
-    parts = [x.strip() for x in text.replace(":", ":").split(":", 2)]
+    parts = [x.strip() for x in text.replace("：", ":").split(":", 2)]
     if len(parts) < 2 or parts[1] not in ("合格", "不合格", "pass", "fail"):
-        raise InputError(f"--finding {text!r} 格式不对;应为 项目:合格 或 项目:不合格[:说明]")
+        raise InputError(f"--finding {text!r} 格式不对；应为 项目：合格 或 项目：不合格[：说明]")
     if items and parts[0] not in items:
-        raise InputError(f"检查项目 {parts[0]!r} 不在 rules/policy.yml 的 inspection_items 中:{'、'.join(items)}")
+        raise InputError(f"检查项目 {parts[0]!r} 不在 rules/policy.yml 的 inspection_items 中：{'、'.join(items)}")
     f = {"item": parts[0], "passed": parts[1] in ("合格", "pass")}
     if len(parts) == 3 and parts[2]:
         f["note"] = parts[2]
@@ -168,41 +168,41 @@ def _finding(text: str, items) -> dict:
 @click.command("inspect")
 @click.argument("badge", metavar="BADGE")
 @click.option("--finding", "--findings", "findings", multiple=True, required=True,
-              help="检查项目与结果,如 主动问候:不合格:未主动问候(可多次)")
-@click.option("--at", "at", help="检查时间(ISO,默认现在)")
+              help="检查项目与结果，如 主动问候：不合格：未主动问候（可多次）")
+@click.option("--at", "at", help="检查时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @late_option
 @pass_desk
 def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
-    """记录上级对一位工作人员的随机检查(如酒店的问候、称呼、复述等服务标准)。"""
+    """记录上级对一位工作人员的随机检查（如酒店的问候、称呼、复述等服务标准）。"""
     rules = desk.rules_for_write()
     _staff(rules, [badge], "BADGE")
     parsed = [_finding(f, rules.policy.inspection_items) for f in findings]
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
                            with_late({"action": "inspected", "findings": parsed}, late_reason))
     failed = [f["item"] for f in parsed if not f["passed"]]
-    click.echo(f"已记录检查 {rec.id}:{rules.who(badge)}," + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
+    click.echo(f"已记录检查 {rec.id}：{rules.who(badge)}，" + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 
 
 @click.command("report")
 @click.argument("department", metavar="DEPT")
-@click.option("--quarter", required=True, metavar="YYYYQn", help="所汇报的季度,如 2026Q3")
-@click.option("--summary", required=True, help="书面情况汇报的要点(全文可附在正文)")
-@click.option("--at", "at", help="报送时间(ISO,默认现在)")
+@click.option("--quarter", required=True, metavar="YYYYQn", help="所汇报的季度，如 2026Q3")
+@click.option("--summary", required=True, help="书面情况汇报的要点（全文可附在正文）")
+@click.option("--at", "at", help="报送时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @late_option
 @pass_desk
 def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
-    """登记一个科室本季度的书面情况汇报(先由各科室写出书面情况汇报,再组织检查、考核);季度通报列出已报和未报的科室。"""
+    """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
     if department not in rules.departments:
-        raise InputError(f"部门 {department} 不在 rules/institution.yml 中;可用:{', '.join(rules.departments)}")
+        raise InputError(f"部门 {department} 不在 rules/institution.yml 中；可用：{', '.join(rules.departments)}")
     if parse_quarter(quarter) is None:
-        raise InputError(f"--quarter {quarter!r} 格式不对,应为 YYYYQn,如 2026Q3")
+        raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn，如 2026Q3")
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter.upper()},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
-    click.echo(f"已登记书面情况汇报 {rec.id}:{rules.dept_name(department)} {quarter.upper()}")
+    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {quarter.upper()}")
 
 
 COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]

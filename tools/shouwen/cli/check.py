@@ -12,15 +12,15 @@ from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, stag
 
 
 @click.command("check")
-@click.option("--today", help="按该日期检查期限(默认今天,北京时间)")
+@click.option("--today", help="按该日期检查期限（默认今天，北京时间）")
 @click.option("--staged", is_flag=True,
-              help="只检查暂存区中将要提交的文件的格式与引用(供 pre-commit 钩子使用;期限问题不拦提交)")
+              help="只检查暂存区中将要提交的文件的格式与引用（供 pre-commit 钩子使用；期限问题不拦提交）")
 @click.option("--no-cache", "no_cache", is_flag=True,
-              help="不用 .shouwen/ 中的索引,逐件重新读取和判断(结果与用索引时相同)")
+              help="不用 .shouwen/ 中的索引，逐件重新读取和判断（结果与用索引时相同）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def check_cmd(desk, today, staged, no_cache, fmt):
-    """检查全部记录和规则:格式、引用、期限。有错误时退出码为 1。"""
+    """检查全部记录和规则：格式、引用、期限。有错误时退出码为 1。"""
     day = parse_day(today, "--today") or today_cst()
     if no_cache:
         desk.use_cache = False
@@ -43,7 +43,7 @@ def check_cmd(desk, today, staged, no_cache, fmt):
             counts[p.code] = counts.get(p.code, 0) + 1
         summary = ",".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
         nerr = sum(p.severity == ERROR for p in probs)
-        click.echo(f"检查 {len(led.entries)} 件记录({day}):{nerr} 个错误,{len(probs) - nerr} 个警告" +
+        click.echo(f"检查 {len(led.entries)} 件记录（{day}）：{nerr} 个错误，{len(probs) - nerr} 个警告" +
                    (f"({summary})" if summary else ""))
     return 0 if ok else 1
 

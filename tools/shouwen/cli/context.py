@@ -15,11 +15,15 @@ import click
 from ..repo import gitio
 from ..repo.index import load_ledger
 from ..core.corrections import masked_event
+from ..core.names import channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
 from ..repo.loader import load_rules
 from ..repo.writer import BusyError
+from . import zh_click
+
+zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
 
 FORMATS = click.Choice(["text", "json"])
 
@@ -45,7 +49,7 @@ class Desk:
             if os.path.isdir(os.path.join(probe, "rules")):
                 root = probe
         if not os.path.isdir(os.path.join(root, "rules")):
-            raise InputError(f"{root} 不是 shouwen 仓库(没有 rules/ 目录);请用 --repo 指定,或先 shouwen init")
+            raise InputError(f"{root} 不是 shouwen 仓库（没有 rules/ 目录）；请用 --repo 指定，或先 shouwen init")
         return root
 
     @property
@@ -57,9 +61,9 @@ class Desk:
     def rules_for_write(self) -> Rules:
         errs = [p for p in self.rules.problems if p.severity == ERROR]
         if errs:
-            raise InputError("规则文件有错误,请先修正(shouwen check 查看全部)", errs)
+            raise InputError("规则文件有错误，请先修正（shouwen check 查看全部）", errs)
         if not gitio.is_repo(self.root):
-            raise InputError(f"{self.root} 不是 Git 仓库;请用 shouwen init 创建")
+            raise InputError(f"{self.root} 不是 Git 仓库；请用 shouwen init 创建")
         return self.rules
 
     @property
@@ -82,12 +86,9 @@ class Desk:
             email = gitio.config(self.root, "user.email") if gitio.is_repo(self.root) else None
             s = self.rules.staff_by_email(email) if email else None
             if s is None:
-                raise InputError("不知道您是谁:请用 --as 工号,或设置 SHOUWEN_BADGE,或把 git 的 user.email 登记在 rules/staff.yml")
+                raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml")
             return s.badge
-        if b not in self.rules.staff:
-            raise InputError(f"工号 {b}({src})不在 rules/staff.yml 中",
-                             [Problem("staff-unknown", f"工号 {b} 不在 rules/staff.yml 中", path="rules/staff.yml", field="badge")])
-        return b
+        return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
 
 
 pass_desk = click.make_pass_decorator(Desk)
@@ -101,7 +102,7 @@ def parse_at(value: str | None) -> datetime | None:
     if d is None:
         day = to_date(value)
         if day is None:
-            raise InputError(f"时间 {value!r} 格式不对(--at 应为 ISO 时间,如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00)")
+            raise InputError(f"时间 {value!r} 格式不对（--at 应为 ISO 时间，如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00）")
         d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
     return d.replace(microsecond=0)
 
@@ -110,7 +111,7 @@ def late_option(f):
     """--late-reason: an event entered later than the policy's grace (补录) says why; SHOUWEN_LATE_REASON
     sets it for a whole session of entering a paper backlog."""
     return click.option("--late-reason", "late_reason", envvar="SHOUWEN_LATE_REASON",
-                        help="补录理由:事件时间早于现在超过补录宽限时必填(记入事件,显示为补录)")(f)
+                        help="补录理由：事件时间早于现在超过补录宽限时必填（记入事件，显示为补录）")(f)
 
 
 def with_late(event: dict, late_reason: str | None) -> dict:
@@ -124,7 +125,7 @@ def parse_day(value: str | None, name: str) -> date | None:
         return None
     d = to_date(value)
     if d is None:
-        raise InputError(f"日期 {value!r} 格式不对({name} 应为 YYYY-MM-DD)")
+        raise InputError(f"日期 {value!r} 格式不对（{name} 应为 YYYY-MM-DD）")
     return d
 
 
@@ -149,28 +150,32 @@ class ShouwenGroup(click.Group):
         try:
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kw)
         except InputError as e:
-            click.echo(f"错误:{e}", err=True)
+            head = str(e)
+            for p in e.problems:                      # say each thing once: the problem line names the file
+                if p.message and p.message in head and p.path:
+                    head = head.replace(p.message, "").rstrip("：，").rstrip(": ")
+            click.echo(f"错误：{head}", err=True)
             for p in e.problems:
                 click.echo("  " + p.line(), err=True)
             sys.exit(2)
         except BusyError as e:
-            click.echo(f"错误:{e}", err=True)
+            click.echo(f"错误：{e}", err=True)
             sys.exit(3)
         except click.exceptions.Abort:
-            click.echo("已取消,未写入任何内容。", err=True)
+            click.echo("已取消，未写入任何内容。", err=True)
             sys.exit(2)
         except click.exceptions.NoSuchOption as e:
-            _usage(e, f"没有选项 {e.option_name}" + (f"(您是否想用 {', '.join(e.possibilities)}?)" if e.possibilities else ""))
+            _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {', '.join(e.possibilities)}？）" if e.possibilities else ""))
         except click.exceptions.MissingParameter as e:
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"缺少参数 {hint}".strip())
         except click.exceptions.BadParameter as e:
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
-            _usage(e, f"参数 {hint} 的值不对:{_zh_click(e.message)}")
+            _usage(e, f"参数 {hint} 的值不对：{e.message}")
         except click.exceptions.UsageError as e:
-            _usage(e, f"用法错误:{e.message}")
+            _usage(e, f"用法错误：{e.message}")
         except click.exceptions.ClickException as e:
-            click.echo(f"错误:{e.format_message()}", err=True)
+            click.echo(f"错误：{e.format_message()}", err=True)
             sys.exit(e.exit_code)
         except OSError as e:
             # a path the user gave that can't be read or written (no such folder, no permission, disk full)
@@ -178,7 +183,7 @@ class ShouwenGroup(click.Group):
             why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
                    errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
                    errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
-            click.echo(f"错误:无法读写 {e.filename or ''}:{why},未写入任何内容", err=True)
+            click.echo(f"错误：无法读写 {e.filename or ''}：{why}，未写入任何内容", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
@@ -195,41 +200,41 @@ class ShouwenGroup(click.Group):
 INTERNAL_ERROR = 70
 
 
-_CLICK_ZH = ((r"'(.*)' is not a valid integer\.", r"{0} 不是整数"), (r"'(.*)' is not a valid float\.", r"{0} 不是数字"),
-             (r"'(.*)' is not one of (.*)\.", r"{0} 不是可选值之一:{1}"),
-             (r"(?:File|Path|Directory) '(.*)' does not exist\.", r"{0} 不存在"),
-             (r"'(.*)' is not a valid integer range\.", r"{0} 不是整数"),
-             (r"(-?\d+) is not in the range (-?\d+)<=x<=(-?\d+)\.", r"{0} 不在 {1} 到 {2} 之间"),
-             (r"(-?\d+) is not in the range x>=(-?\d+)\.", r"{0} 不能小于 {1}"))
-
-
-def _zh_click(message: str) -> str:
-    import re
-    for pattern, zh in _CLICK_ZH:
-        m = re.fullmatch(pattern, message.strip())
-        if m:
-            return zh.format(*m.groups()).replace("'", "")
-    return message
-
-
 def _usage(e, msg):
     if e.ctx is not None:
-        click.echo(e.ctx.get_usage().replace("Usage:", "用法:"), err=True)
-    click.echo(f"错误:{msg}", err=True)
+        click.echo(e.ctx.get_usage(), err=True)
+    click.echo(f"错误：{msg}", err=True)
     sys.exit(2)
 
 
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--repo", metavar="DIR", help="机构仓库目录(默认当前目录)")
+@click.option("--repo", metavar="DIR", help="机构仓库目录（默认当前目录）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
 @click.version_option(package_name="shouwen")
 @click.pass_context
 def cli(ctx, repo, as_badge):
-    """首问责任制:登记、转办、承诺、督办、办结,每一步都是一次 Git 提交。"""
+    """首问责任制：登记、转办、承诺、督办、办结，每一步都是一次 Git 提交。"""
     ctx.obj = Desk(repo, as_badge)
 
 
-CHANNEL_NAMES = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+class Named(click.ParamType):
+    """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
+    name = "名称"
+    VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
+                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names()}
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def convert(self, value, param, ctx):
+        if value is None or value == "":
+            return value
+        desk = ctx.find_object(Desk)
+        flag = f"--{param.name}" if param is not None else None
+        return self.VOCABULARIES[self.kind](desk.rules).resolve(value, flag)
+
+
+CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()}
 
 
 # --- reading ----------------------------------------------------------------------------

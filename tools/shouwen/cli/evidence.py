@@ -12,14 +12,14 @@ from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_
 
 
 @click.command("fmt")
-@click.option("--check", "only_check", is_flag=True, help="只列出不是规范格式的记录,不改写(有则退出码为 1)")
+@click.option("--check", "only_check", is_flag=True, help="只列出不是规范格式的记录，不改写（有则退出码为 1）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份提交")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def fmt_cmd(desk, only_check, as_badge, fmt):
-    """把不是规范格式的记录(手工改动的排版、注释、重复的键……)按 shouwen 的写法改写,作为一次提交。
+    """把不是规范格式的记录（手工改动的排版、注释、重复的键……）按 shouwen 的写法改写，作为一次提交。
 
-    内容以解析结果为准:重复的键只保留最后一个,请先核对 shouwen check 指出的内容再改写。"""
+    内容以解析结果为准：重复的键只保留最后一个，请先核对 shouwen check 指出的内容再改写。"""
     records = store.load_records(desk.root)
     bad = [r for r in records if r.noncanonical is not None]
     broken = [r for r in records if r.problems]
@@ -30,7 +30,7 @@ def fmt_cmd(desk, only_check, as_badge, fmt):
         for r in bad:
             click.echo(r.noncanonical.line())
         for r in broken:
-            click.echo(f"无法改写 {r.path}:{r.problems[0].message}(请先修正为可读的 YAML)", err=True)
+            click.echo(f"无法改写 {r.path}:{r.problems[0].message}（请先修正为可读的 YAML）", err=True)
     if only_check or not bad:
         if fmt != "json":
             click.echo(f"{len(bad)} 件记录不是规范格式" if bad else "所有记录均为规范格式")
@@ -38,12 +38,12 @@ def fmt_cmd(desk, only_check, as_badge, fmt):
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     files = {r.path: canonical_text(r) for r in bad}
-    sha = rewrite_files(desk.root, rules, files, by, f"规范格式:改写 {len(files)} 件记录",
+    sha = rewrite_files(desk.root, rules, files, by, f"规范格式：改写 {len(files)} 件记录",
                         {"Shouwen-Action": "formatted"})
     if fmt != "json":
-        click.echo(f"已改写 {len(files)} 件记录为规范格式(提交 {sha[:10]})")
+        click.echo(f"已改写 {len(files)} 件记录为规范格式（提交 {sha[:10]}）")
     if broken:
-        raise InputError(f"{len(broken)} 件记录无法读取,未改写", [p for r in broken for p in r.problems])
+        raise InputError(f"{len(broken)} 件记录无法读取，未改写", [p for r in broken for p in r.problems])
     return 0
 
 
@@ -57,8 +57,8 @@ def _mend(desk, record_id, as_badge, at, late_reason, event: dict):
 
 def _mend_options(f):
     for opt in reversed((click.argument("record_id", metavar="ID"),
-                         click.option("--reason", required=True, help="理由(记入事件)"),
-                         click.option("--at", "at", help="时间(ISO,默认现在)"),
+                         click.option("--reason", required=True, help="理由（记入事件）"),
+                         click.option("--at", "at", help="时间（ISO，默认现在）"),
                          click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作"), late_option)):
         f = opt(f)
     return f
@@ -66,33 +66,33 @@ def _mend_options(f):
 
 @click.command("correct")
 @_mend_options
-@click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段,如 visitor.phone、matter、service")
+@click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段，如 visitor.phone、matter、service")
 @click.option("--value", required=True, help="更正后的值")
 @pass_desk
 def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, value):
-    """更正登记内容(如写错的电话):追加一条更正事件,记下原值、新值和理由;记录本身不改写。"""
+    """更正登记内容（如写错的电话）：追加一条更正事件，记下原值、新值和理由；记录本身不改写。"""
     rec = load_for_write(desk.root, record_id)
     allowed = desk.rules.policy.correctable
     if not correctable(allowed, field_):
         names = "、".join(allowed) if allowed else "见 README「更正与作废」"
-        raise InputError(f"{rec.path} [{record_id}] 字段 {field_}:不能更正(rules/policy.yml corrections.fields 可更正:{names})")
+        raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：不能更正（rules/policy.yml corrections.fields 可更正：{names}）")
     now, _, _ = fold_corrections(rec.meta)
     old, new = get_field(now, field_), value.strip()
     if old == new:
-        raise InputError(f"{rec.path} [{record_id}] 字段 {field_}:新值与现值相同,无需更正")
+        raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：新值与现值相同，无需更正")
     ev = _mend(desk, record_id, as_badge, at, late_reason,
                {"action": "corrected", "field": field_, **({} if old is MISSING else {"old": old}), "new": new,
                 "reason": reason.strip()})
-    click.echo(f"{record_id}:{event_words(ev)},已提交")
+    click.echo(f"{record_id}：{event_words(ev)}，已提交")
 
 
 @click.command("void")
 @_mend_options
 @pass_desk
 def void_cmd(desk, record_id, reason, at, as_badge, late_reason):
-    """作废一件重复或错误的登记:记录保留(可查、可审),但不再计入任何统计、通报和责任追究。"""
+    """作废一件重复或错误的登记：记录保留（可查、可审），但不再计入任何统计、通报和责任追究。"""
     _mend(desk, record_id, as_badge, at, late_reason, {"action": "voided", "reason": reason.strip()})
-    click.echo(f"{record_id}:已作废(记录保留,不再计入统计)")
+    click.echo(f"{record_id}：已作废（记录保留，不再计入统计）")
 
 
 COMMANDS = [fmt_cmd, correct_cmd, void_cmd]

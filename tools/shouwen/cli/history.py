@@ -12,11 +12,11 @@ from .context import FORMATS, emit_json, pass_desk
 @click.command("audit")
 @click.option("--since", metavar="REV", help="只审查该提交之后的历史")
 @click.option("--trust-anchor", "anchor", metavar="FILE", type=click.Path(dir_okay=False),
-              help="信任锚:办公室的 SSH 公钥文件,保存在仓库之外(也可用 SHOUWEN_TRUST_ANCHOR)")
+              help="信任锚：办公室的 SSH 公钥文件，保存在仓库之外（也可用 SHOUWEN_TRUST_ANCHOR）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def audit_cmd(desk, since, anchor, fmt):
-    """审查 Git 历史:事件被改写或删除、记录被删除、已结事项被修改、补录超时、署名与提交人不符……"""
+    """审查 Git 历史：事件被改写或删除、记录被删除、已结事项被修改、补录超时、署名与提交人不符……"""
     from ..repo.audit import audit
     rep = audit(desk.root, desk.rules, since, anchor=anchor)
     errors = [p for p in rep.problems if p.severity == ERROR]
@@ -26,8 +26,8 @@ def audit_cmd(desk, since, anchor, fmt):
     else:
         for p in rep.problems:
             click.echo(f"{p.line()}  提交 {p.extra['commit'][:10]}  {p.extra['person']}")
-        click.echo(f"审查 {rep.commits} 个提交:{len(errors)} 个错误,{len(rep.problems) - len(errors)} 个警告"
-                   + (f"(本次核验签名 {rep.verified} 个,其余已记住)" if desk.rules.policy.signing_required else ""))
+        click.echo(f"审查 {rep.commits} 个提交：{len(errors)} 个错误，{len(rep.problems) - len(errors)} 个警告"
+                   + (f"（本次核验签名 {rep.verified} 个，其余已记住）" if desk.rules.policy.signing_required else ""))
     return 1 if errors else 0
 
 
@@ -36,7 +36,7 @@ def audit_cmd(desk, since, anchor, fmt):
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def history_cmd(desk, record_id, fmt):
-    """一件事项的时间线:每个事件由谁、何时、在哪个提交中记录,是否签名,审查发现的问题。"""
+    """一件事项的时间线：每个事件由谁、何时、在哪个提交中记录，是否签名，审查发现的问题。"""
     from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
     from ..repo.audit import audit
     from ..core.ids import parse_id, record_path
@@ -48,7 +48,7 @@ def history_cmd(desk, record_id, fmt):
     rep = audit(desk.root, desk.rules, paths=(rel,), signatures=not full_trust)
     steps = rep.steps.get(rel, [])
     if not steps and not rep.problems:
-        raise InputError(f"找不到事项 {record_id} 的历史({rel})")
+        raise InputError(f"找不到事项 {record_id} 的历史（{rel}）")
     if fmt == "json":
         emit_json({"id": record_id, "path": rel,
                    "steps": [{"commit": s.commit, "author": s.author, "signed": s.signed, "committed": s.when,
@@ -92,10 +92,10 @@ def merge_driver_cmd(base, ours, theirs, pathname):
         side = f"{stem}.{other.meta.get('code', 'X')}.md"
         with open(side, "w", encoding="utf-8") as fh:
             fh.write(t)
-        click.echo(f"编号冲突:{pathname} 两边登记了不同的事项;对方的一件另存为 {side}", err=True)
+        click.echo(f"编号冲突：{pathname} 两边登记了不同的事项；对方的一件另存为 {side}", err=True)
         return 0
     except (ValueError, UnicodeDecodeError) as e:
-        click.echo(f"无法自动合并 {pathname}:{e}", err=True)
+        click.echo(f"无法自动合并 {pathname}：{e}", err=True)
         return 1
     with open(ours, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(merged)
@@ -107,7 +107,7 @@ def merge_driver_cmd(base, ours, theirs, pathname):
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def sync_cmd(desk, remote, as_badge):
-    """与中心仓库同步:拉取、合并(按事件取并集)、推送;推送被拒时自动重试。"""
+    """与中心仓库同步：拉取、合并（按事件取并集）、推送；推送被拒时自动重试。"""
     from ..repo.sync import Offline, sync
     from ..repo.writer import _identity
     from ..repo.signing import commit_args
@@ -117,11 +117,11 @@ def sync_cmd(desk, remote, as_badge):
     try:
         res = sync(desk.root, env, remote, sign=commit_args(desk.root, rules, badge))
     except Offline as e:
-        click.echo(f"错误:{e}", err=True)
+        click.echo(f"错误：{e}", err=True)
         return 1
     for c in res["collisions"]:
-        click.echo(f"注意 id-duplicate:{c} 与本机的一件事项编号相同,两件都已保留,请核对", err=True)
-    click.echo(f"已同步({remote}),合并 {res['merged']} 次,{'已推送' if res['pushed'] else '未推送'}")
+        click.echo(f"注意 id-duplicate：{c} 与本机的一件事项编号相同，两件都已保留，请核对", err=True)
+    click.echo(f"已同步（{remote}），合并 {res['merged']} 次，{'已推送' if res['pushed'] else '未推送'}")
     return 0
 
 

@@ -24,7 +24,7 @@ def _period(frm, to, quarter):
         from ..core.assessment import parse_quarter, quarter_span
         parsed = parse_quarter(quarter)
         if parsed is None:
-            raise InputError(f"季度 {quarter!r} 格式不对,应为 YYYYQn")
+            raise InputError(f"季度 {quarter!r} 格式不对，应为 YYYYQn")
         return quarter_span(*parsed)
     return parse_day(frm, "--from") or date(1900, 1, 1), parse_day(to, "--to") or date(9999, 12, 31)
 
@@ -65,12 +65,12 @@ def read_table(path) -> list[dict]:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as e:      # openpyxl raises many kinds for a damaged file
-            raise InputError(f"{path} 不是可读的 Excel 文件:{e}")
+            raise InputError(f"{path} 不是可读的 Excel 文件：{e}")
         table = []
         for r in wb.worksheets[0].iter_rows(values_only=True):
             table.append(["" if v is None else str(v) for v in r])
             if len(table) > MAX_IMPORT_ROWS:
-                raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行;请分几个文件导入")
+                raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         wb.close()
     elif path.lower().endswith(".csv"):
         try:
@@ -78,33 +78,33 @@ def read_table(path) -> list[dict]:
                 reader = csv.reader(fh)
                 table = list(reader)
         except UnicodeDecodeError:
-            raise InputError(f"{path} 不是 UTF-8 编码的 CSV;请在 Excel/WPS 中另存为“CSV UTF-8”")
+            raise InputError(f"{path} 不是 UTF-8 编码的 CSV；请在 Excel/WPS 中另存为“CSV UTF-8”")
         except csv.Error as e:      # a cell over csv's limit (128 KB), a stray NUL…
-            raise InputError(f"{path} 第 {reader.line_num} 行无法读取:{'单元格过长' if 'larger' in str(e) else e}")
+            raise InputError(f"{path} 第 {reader.line_num} 行无法读取：{'单元格过长' if 'larger' in str(e) else e}")
     else:
-        raise InputError(f"{path}:只支持 .xlsx 和 .csv")
+        raise InputError(f"{path}：只支持 .xlsx 和 .csv")
     if not table:
         raise InputError(f"{path} 是空的")
     header = [h.strip() for h in table[0]]
     missing = [c for c in ("发问人姓名", "发问事由", "被问责任人", "登记日期") if c not in header]
     if missing:
-        raise InputError(f"{path} 第 1 行缺少列:{'、'.join(missing)}")
+        raise InputError(f"{path} 第 1 行缺少列：{'、'.join(missing)}")
     return [dict(zip(header, r)) for r in table[1:] if any(str(x).strip() for x in r)]
 
 
 @click.command("export")
 @click.option("-o", "--output", "outputs", multiple=True, required=True, type=click.Path(dir_okay=False),
-              help="输出文件,.xlsx 或 .csv(可多次)")
-@click.option("--from", "frm", metavar="DATE", help="登记日期起(含)")
-@click.option("--to", "to", metavar="DATE", help="登记日期止(含)")
+              help="输出文件，.xlsx 或 .csv（可多次）")
+@click.option("--from", "frm", metavar="DATE", help="登记日期起（含）")
+@click.option("--to", "to", metavar="DATE", help="登记日期止（含）")
 @click.option("--quarter", metavar="YYYYQn", help="某季度")
 @pass_desk
 def export_cmd(desk, outputs, frm, to, quarter):
-    """导出首问登记簿(Excel 或 CSV):发问人、事由、被问责任人、办理结果或衔接情况、期限……含个人信息,仅供内部使用。"""
+    """导出首问登记簿（Excel 或 CSV）：发问人、事由、被问责任人、办理结果或衔接情况、期限……含个人信息，仅供内部使用。"""
     start, end = _period(frm, to, quarter)
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv")):
-            raise InputError(f"{out}:只支持 .xlsx 和 .csv")
+            raise InputError(f"{out}：只支持 .xlsx 和 .csv")
     led = read_ledger(desk, today_cst())
     entries = [e for e in led.entries if e.state is not None and e.state.registered_at is not None
                and start <= local_day(e.state.registered_at) <= end]
@@ -115,16 +115,16 @@ def export_cmd(desk, outputs, frm, to, quarter):
         else:
             with open(out, "w", encoding="utf-8-sig", newline="") as fh:     # the BOM tells Excel it is UTF-8
                 csv.writer(fh).writerows([COLUMNS, *data])
-        click.echo(f"已导出 {len(data)} 件到 {out}(含来访人个人信息,请妥善保管)")
+        click.echo(f"已导出 {len(data)} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="只检查,不写入")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def import_cmd(desk, path, dry_run, as_badge):
-    """导入首问登记簿(.xlsx 或 .csv):先逐行检查,有任何一行不对就什么也不写,并按行号列出问题。"""
+    """导入首问登记簿（.xlsx 或 .csv）：先逐行检查，有任何一行不对就什么也不写，并按行号列出问题。"""
     rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     require(rules, by, "import")
@@ -138,7 +138,7 @@ def import_cmd(desk, path, dry_run, as_badge):
         try:
             rec = record_from_row(row, rules, new_code)
         except RowError as e:
-            errors.append(f"第 {n} 行 字段 {e.column}:{e}")
+            errors.append(f"第 {n} 行 字段 {e.column}：{e}")
             continue
         rid = rec.meta["id"]
         if not rid:
@@ -149,22 +149,22 @@ def import_cmd(desk, path, dry_run, as_badge):
             rid = make_id(day, badge, seq)
             rec.meta["id"] = rid
         if rid in existing:
-            errors.append(f"第 {n} 行 字段 事项编号:{rid} 已在登记簿中")
+            errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中")
             continue
         existing.add(rid)
         rec = Record(record_path(rid), {"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}, rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
         if probs:
-            errors += [f"第 {n} 行 [{rid}] 字段 {p.field or ''}:{p.message}({p.code})" for p in probs]
+            errors += [f"第 {n} 行 [{rid}] 字段 {p.field or ''}：{p.message}（{p.code}）" for p in probs]
             continue
         records.append(rec)
     if errors:
         for e in errors:
-            click.echo(f"错误:{path} {e}", err=True)
-        raise InputError(f"{path}:{len(errors)} 处问题,未导入任何记录")
+            click.echo(f"错误：{path} {e}", err=True)
+        raise InputError(f"{path}：{len(errors)} 处问题，未导入任何记录")
     if dry_run:
-        click.echo(f"检查通过:{path} 共 {len(records)} 件,可以导入(去掉 --dry-run 即写入)")
+        click.echo(f"检查通过：{path} 共 {len(records)} 件，可以导入（去掉 --dry-run 即写入）")
         return
     if not records:
         raise InputError(f"{path} 中没有可导入的行")
@@ -172,10 +172,10 @@ def import_cmd(desk, path, dry_run, as_badge):
     with open(path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     # the commit is the evidence of the import: which file (by its digest), how many rows, who imported it
-    commit_new_files(desk.root, rules, files, by, f"导入首问登记簿 {os.path.basename(path)}:{len(records)} 件",
+    commit_new_files(desk.root, rules, files, by, f"导入首问登记簿 {os.path.basename(path)}：{len(records)} 件",
                      {"Shouwen-Action": "imported", "Shouwen-Import": os.path.basename(path),
                       "Shouwen-Import-SHA256": digest, "Shouwen-Import-Rows": str(len(records)), "Shouwen-Importer": by})
-    click.echo(f"已导入 {len(records)} 件(一次提交;登记簿 SHA-256 {digest[:16]}…)")
+    click.echo(f"已导入 {len(records)} 件（一次提交；登记簿 SHA-256 {digest[:16]}…）")
 
 
 COMMANDS = [export_cmd, import_cmd]

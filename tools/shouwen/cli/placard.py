@@ -8,12 +8,12 @@ from .context import pass_desk
 
 
 @click.command("placard")
-@click.option("--window", metavar="ID", help="只印这个窗口(默认全部窗口,每个窗口一页)")
+@click.option("--window", metavar="ID", help="只印这个窗口（默认全部窗口，每个窗口一页）")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="写入文件:以 .pdf 结尾时用 Chromium 打印成 A4 PDF,否则写 HTML")
+              help="写入文件：以 .pdf 结尾时用 Chromium 打印成 A4 PDF，否则写 HTML")
 @pass_desk
 def placard_cmd(desk, window, output):
-    """打印首问责任人公示牌(在显要位置设立,以便群众监督;涉密单位除外)。"""
+    """打印首问责任人公示牌（在显要位置设立，以便群众监督；涉密单位除外）。"""
     page = placard.html(desk.root, desk.rules, window)
     printpdf.save(page, output)
     click.echo(f"已生成公示牌 {output}")

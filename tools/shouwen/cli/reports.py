@@ -50,12 +50,12 @@ KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary":
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
-    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理,以及科室负责人的连带扣罚。
-    酌情处理的规定(公司)报告实际记录的处理决定;有几条规定的(县局),各管各的投诉类别。"""
+    """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理，以及科室负责人的连带扣罚。
+    酌情处理的规定（公司）报告实际记录的处理决定；有几条规定的（县局），各管各的投诉类别。"""
     rules = desk.rules
     ladders = rules.policy.ladders
     if not ladders:
-        raise InputError("rules/policy.yml 中没有 ladder(责任追究规定)")
+        raise InputError("rules/policy.yml 中没有 ladder（责任追究规定）")
     led = read_ledger(desk, today_cst())
     people, heads = year_outcomes(ladders, _complaints(led), rules, year, desk.rules_on)
     if fmt == "json":
@@ -98,7 +98,7 @@ def _quarter(text):
         text = last_complete_quarter(today_cst())
     parsed = parse_quarter(text)
     if parsed is None:
-        raise InputError(f"季度 {text!r} 格式不对,应为 YYYYQn,如 2026Q3")
+        raise InputError(f"季度 {text!r} 格式不对，应为 YYYYQn，如 2026Q3")
     return parsed
 
 
@@ -115,19 +115,19 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 
 @click.command("bulletin")
 @click.argument("quarter", metavar="YYYYQn|last")
-@click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交(发布后不可改写)")
-@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算(复现已发布的通报)")
-@click.option("--today", help="按该日期计算(默认今天);季度未结束时数据截至该日")
+@click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交（发布后不可改写）")
+@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算（复现已发布的通报）")
+@click.option("--today", help="按该日期计算（默认今天）；季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="另存为公文格式(GB/T 9704,A4):FILE 以 .pdf 结尾时用 Chromium 打印成 PDF,否则写 HTML")
-@click.option("--number", metavar="TEXT", help="公文的发文字号(默认:本机关简称首问通〔年〕季号)")
-@click.option("--to", "to", default="各科(室)", show_default=True, help="公文的主送机关")
-@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期(默认今天)")
+              help="另存为公文格式（GB/T 9704，A4）：FILE 以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
+@click.option("--number", metavar="TEXT", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
+@click.option("--to", "to", default="各科（室）", show_default=True, help="公文的主送机关")
+@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期（默认今天）")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
-    """季度通报:各科室考核数据、排名、表扬与批评、图表;--format json 为报市的机读格式。last 表示上一个完整季度。"""
+    """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
     day = parse_day(today, "--today") or today_cst()
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     if qa.end >= day and not write:
@@ -144,7 +144,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= day:
-        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束,不能发布通报")
+        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束，不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
@@ -152,7 +152,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
-    click.echo(f"已发布 {BULLETINS}/{n['page']}(依据提交 {sha[:10]}),图表 {len(files) - 1} 个")
+    click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
 
 
 def _gongwen(text, qa, rules, out, number, to, signed):
@@ -162,7 +162,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
     day = parse_day(signed, "--date") or today_cst()
     page = gongwen.html(text, rules, number, to.replace("(", "（").replace(")", "）"), day)
     printpdf.save(page, out)
-    click.echo(f"已生成公文格式通报 {out}(发文字号 {number})")
+    click.echo(f"已生成公文格式通报 {out}（发文字号 {number}）")
 
 
 # --- the year-end review and the city's roll-up ---------------------------------------------
@@ -172,7 +172,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def review_cmd(desk, year, fmt):
-    """年底评议:每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
+    """年底评议：每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
     rules = desk.rules
     quarters = {}
     for q in range(1, 5):
@@ -220,17 +220,17 @@ def _review_tail(r) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 def rollup_cmd(files, fmt):
-    """汇总报市:把几个单位的季度通报 JSON(shouwen bulletin … --format json)合成一份。"""
+    """汇总报市：把几个单位的季度通报 JSON（shouwen bulletin … --format json）合成一份。"""
     agencies, quarter = [], None
     for f in files:
         try:
             data = json.load(open(f, encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise InputError(f"{f}:无法读取通报 JSON({e})")
+            raise InputError(f"{f}：无法读取通报 JSON（{e}）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):
-            raise InputError(f"{f}:不是 shouwen bulletin --format json 的输出(缺少 quarter、commit、departments 或 total)")
+            raise InputError(f"{f}：不是 shouwen bulletin --format json 的输出（缺少 quarter、commit、departments 或 total）")
         if quarter and data["quarter"] != quarter:
-            raise InputError(f"{f}:季度 {data['quarter']} 与其他文件的 {quarter} 不同")
+            raise InputError(f"{f}：季度 {data['quarter']} 与其他文件的 {quarter} 不同")
         quarter = data["quarter"]
         agencies.append(data)
     keys = ("registered", "answered", "forwarded", "forwarded_on_time", "completed", "completed_on_time",
@@ -248,14 +248,14 @@ def rollup_cmd(files, fmt):
     if fmt == "json":
         emit_json(out)
         return
-    click.echo(f"{quarter} 首问责任制执行情况汇总({len(rows)} 个单位)")
+    click.echo(f"{quarter} 首问责任制执行情况汇总（{len(rows)} 个单位）")
     for i, r in enumerate(rows, 1):
         rate = "—" if r["on_time_rate"] is None else f"{100 * r['on_time_rate']:.1f}%"
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         sat = "—" if r["satisfaction"] is None else f"{r['satisfaction']:.2f}"
         click.echo(f"{i}. {r['agency']}：得分 {score}，登记 {r['registered']} 件，按时率 {rate}，"
                    f"满意度 {sat}，投诉 {r['complaints']} 件（查实 {r['substantiated']} 件）")
-    click.echo(f"合计:登记 {total['registered']} 件,投诉 {total['complaints']} 件,查实 {total['substantiated']} 件")
+    click.echo(f"合计：登记 {total['registered']} 件，投诉 {total['complaints']} 件，查实 {total['substantiated']} 件")
 
 
 COMMANDS = [ladder_cmd, bulletin_cmd, review_cmd, rollup_cmd]

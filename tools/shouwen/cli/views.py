@@ -11,12 +11,15 @@ from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.corrections import event_words, masked_event
 from ..core.record import CST, local_day, to_datetime
+from ..core.view import MATTER_HEADERS, clerk_view, matter_row, table, width, zh_day
+from ..core.worklist import Item, bad_rating_open, find, worklist
 from ..repo.writer import load_for_write
-from .context import CHANNEL_NAMES, FORMATS, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMATS, Named, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
+
 
 @click.command("show")
 @click.argument("record_id", metavar="ID")
-@click.option("--today", help="按该日期判断是否超期(默认今天)")
+@click.option("--today", help="按该日期判断是否超期（默认今天）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def show_cmd(desk, record_id, today, fmt):
@@ -31,22 +34,15 @@ def show_cmd(desk, record_id, today, fmt):
     if fmt == "json":
         emit_json(entry_json(entry, rules))
         return
-    st, dl = entry.state, entry.deadlines
-    m = entry.record.meta          # as it now reads, corrections applied
-    click.echo(f"{rec.id}  {m.get('matter')}" + (f"  【已作废:{entry.voided.reason}】" if entry.voided else ""))
-    click.echo(f"  查询码 {m.get('code')}  渠道 {CHANNEL_NAMES.get(m.get('channel'), m.get('channel'))}"
-               f"  首问责任人 {rules.who(m.get('first_responder'))}")
-    if m.get("service"):
-        click.echo(f"  事项 {rules.services[m['service']].name if m['service'] in rules.services else m['service']}")
-    if st:
-        click.echo(f"  阶段 {st.status_zh}{'(已结束)' if st.closed else ''}  承办 {rules.who(st.handler)}"
-                   + (f"  第 {st.round} 轮(重办)" if st.round > 1 else ""))
-        if dl and dl.due:
-            click.echo(f"  办结期限 {zh_day(dl.due)}{'(暂定)' if 'due' in dl.provisional else ''}"
-                       f"{'  已超期' if dl.overdue else ''}")
-        if dl and dl.suspended:
-            click.echo(f"  暂停计时 {dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延")
-    _print_events(entry, rules, ACTION_ZH)
+    view = clerk_view(entry, rules, parse_day(today, "--today") or today_cst())
+    click.echo(f"{rec.id}  {rec.meta.get('matter', '')}" + (f"  【已作废：{entry.voided.reason}】" if entry.voided else ""))
+    for label, value in view["rows"]:
+        click.echo(f"  {label}{' ' * (12 - width(label))}{value}")
+    click.echo("  办理经过：")
+    for ev in view["events"]:
+        click.echo(f"    {ev['at']}  {ev['action']}  {ev['by']}" + (f"  {ev['detail']}" if ev["detail"] else ""))
+    for p in view["problems"]:
+        click.echo("  " + p)
 
 
 def _show_broken(entry, fmt) -> int:
@@ -98,7 +94,7 @@ def _show_account(entry, rules, fmt):
             click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
-            click.echo("  结论 " + (f"{FINDINGS[v.finding]}({v.day})" + (f",责任人 {'、'.join(rules.who(b) for b in v.liable)}"
+            click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
     elif rec.kind == "reports":
         click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
@@ -132,94 +128,110 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
     return out
 
 
-def _table(entries, rules):
-    for e in entries:
-        st, dl = e.state, e.deadlines
-        due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
-        flag = "超期" if dl and dl.overdue else ("待取件" if st.completed_at and not st.closed else "")
-        click.echo(f"{e.record.id}  {st.status_zh:<4}  {str(due or ''):<10}  {flag:<2}  "
-                   f"{rules.who(st.handler):<12}  {e.record.meta.get('matter', '')}")
+def _table(items, rules):
+    if items:
+        for line in table(MATTER_HEADERS, [matter_row(i, rules) for i in items]):
+            click.echo(line)
 
 
 @click.command("list")
-@click.option("--status", help="open 未结 | closed 已结 | 或阶段名(如 forwarded)")
-@click.option("--department", help="部门 id(承办或首问部门)")
-@click.option("--staff", help="工号(承办人或首问责任人)")
+@click.option("--status", type=Named("status"), help="未结、已结，或阶段（如 已转办、转办、forwarded）")
+@click.option("--department", type=Named("department"), help="部门名称或 id（承办或首问部门）")
+@click.option("--staff", type=Named("staff"), help="姓名或工号（承办人或首问责任人）")
 @click.option("--overdue", is_flag=True, help="只列超期未办结的")
 @click.option("--from", "since", help="登记日期起 YYYY-MM-DD")
 @click.option("--to", "until", help="登记日期止 YYYY-MM-DD")
-@click.option("--today", help="按该日期判断超期(默认今天)")
+@click.option("--today", help="按该日期判断超期（默认今天）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
     """列出事项。"""
     rules = desk.rules
-    if department and department not in rules.departments:
-        raise InputError(f"部门 {department}(--department)不在 rules/institution.yml 中")
-    if staff and staff not in rules.staff:
-        raise InputError(f"工号 {staff}(--staff)不在 rules/staff.yml 中")
     led = read_ledger(desk, parse_day(today, "--today") or today_cst())
     rows = _select(led.entries, rules, status, department, staff, overdue,
                    parse_day(since, "--from"), parse_day(until, "--to"))
     if fmt == "json":
         emit_json([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
     else:
-        _table(rows, rules)
+        _table([Item(e, _due(e), _why(e, rules)) for e in rows], rules)
         click.echo(f"共 {len(rows)} 件")
 
 
 @click.command("todo")
-@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办(默认本人)")
+@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办：姓名或工号（默认本人）")
 @click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
-@click.option("--today", help="按该日期计算(默认今天)")
+@click.option("--today", help="按该日期计算（默认今天）")
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def todo_cmd(desk, as_badge, everyone, today, fmt):
-    """我的待办:我承办或我首问的未结事项,最近的期限在前。"""
+    """我的待办：我承办或我首问的未结事项，最近的期限在前。"""
     rules = desk.rules
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
-    led = read_ledger(desk, day)
-    rows = []
-    for e in led.entries:
-        st = e.state
-        if st is None or st.registered_at is None:
-            continue
-        bad = st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
-        if st.closed and not bad:
-            continue
-        mine = everyone or me in (st.handler, e.record.meta.get("first_responder")) or (
-            st.handler == rules.department_of(me) and st.handler in rules.departments)
-        if mine:
-            due = e.deadlines.next_deadline if e.deadlines else None
-            if bad and st.rated_at:
-                due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
-            rows.append((due or date.max, e))
-    rows.sort(key=lambda x: (x[0], x[1].record.id))
+    items = worklist(read_ledger(desk, day).entries, rules, me)
     if fmt == "json":
-        emit_json([{**{k: v for k, v in entry_json(e, rules).items() if k != "events"},
-                    "next_deadline": None if d == date.max else d} for d, e in rows])
+        emit_json([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
+                    "next_deadline": i.due, "why": i.why} for i in items])
         return
     who = "全单位" if everyone else rules.who(me)
-    click.echo(f"{who}的待办({day}):{len(rows)} 件")
-    _table([e for _, e in rows], rules)
+    click.echo(f"{who}的待办（{zh_day(day)}）：{len(items)} 件")
+    _table(items, rules)
+
+
+def _due(e):
+    st, dl = e.state, e.deadlines
+    return (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
+
+
+def _why(e, rules):
+    """Why a matter shows in a list: late, waiting for pickup, a bad rating to follow up."""
+    st = e.state
+    if bad_rating_open(st, rules):
+        return f"差评（{st.rating} 分）待回访督办"
+    if st.closed:
+        return "已结束"
+    if e.deadlines and e.deadlines.overdue:
+        return "已超期"
+    return "已办结，待取件" if st.completed_at else ""
+
+
+@click.command("find")
+@click.argument("text")
+@click.option("--format", "fmt", type=FORMATS, default="text")
+@pass_desk
+def find_cmd(desk, text, fmt):
+    """查找事项：来访人姓名、电话（任意几位）、单位、地址、发问事由、编号或查询码。"""
+    hits = find(read_ledger(desk, today_cst()).entries, text)
+    if fmt == "json":
+        emit_json([{k: v for k, v in entry_json(e, desk.rules).items() if k != "events"} for e in hits])
+        return
+    rows = []
+    for e in hits:
+        v = e.record.meta.get("visitor") if isinstance(e.record.meta.get("visitor"), dict) else {}
+        stage = e.state.status_zh if e.state else {"complaints": "投诉", "commendations": "表扬",
+                                                                  "inspections": "检查"}.get(e.record.kind, "")
+        rows.append([e.record.id, v.get("name", e.record.meta.get("name", "")), v.get("phone", e.record.meta.get("phone", "")),
+                     stage, e.record.meta.get("matter") or e.record.meta.get("summary", "")])
+    for line in table(["编号", "发问人", "联系电话", "阶段", "发问事由"], rows) if rows else []:
+        click.echo(line)
+    click.echo(f"找到 {len(hits)} 件")
 
 
 @click.command("receipt")
 @click.argument("record_id", metavar="ID")
-@click.option("--pickup", is_flag=True, help="打印取件登记表(而不是收件回执)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件(默认输出到屏幕)")
+@click.option("--pickup", is_flag=True, help="打印取件登记表（而不是收件回执）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
 @pass_desk
 def receipt_cmd(desk, record_id, pickup, output):
-    """打印《机关办理事项收件回执》或《取件登记表》(HTML,可直接打印)。"""
+    """打印《机关办理事项收件回执》或《取件登记表》（HTML，可直接打印）。"""
     from ..publish.receipt import render
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
-        raise InputError(f"{rec.path} [{record_id}]:回执只用于登记的事项,不用于投诉、表扬或检查记录")
+        raise InputError(f"{rec.path} [{record_id}]：回执只用于登记的事项，不用于投诉、表扬或检查记录")
     entry = evaluate(rec, rules, today_cst())
     if pickup and (entry.state is None or entry.state.completed_at is None):
-        raise InputError(f"{rec.path} [{record_id}]:尚未办结,不能打印取件登记表")
+        raise InputError(f"{rec.path} [{record_id}]：尚未办结，不能打印取件登记表")
     html = render(entry, rules, pickup=pickup)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
@@ -229,4 +241,4 @@ def receipt_cmd(desk, record_id, pickup, output):
         click.echo(html)
 
 
-COMMANDS = [show_cmd, list_cmd, todo_cmd, receipt_cmd]
+COMMANDS = [show_cmd, list_cmd, todo_cmd, find_cmd, receipt_cmd]

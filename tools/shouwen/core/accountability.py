@@ -167,32 +167,32 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
     if kind == "complaints":
         for b in _badges(meta.get("against")):
             if b not in rules.staff and b not in rules.departments and b != AGENCY:
-                p("staff-unknown", "against", f"{b} 既不是 rules/staff.yml 中的工号,也不是部门 id,也不是 {AGENCY}(本机关)")
+                p("staff-unknown", "against", f"{b} 既不是 rules/staff.yml 中的工号，也不是部门 id，也不是 {AGENCY}（本机关）")
         for b in _badges(meta.get("witnesses")):
             if b not in rules.staff:
                 p("staff-unknown", "witnesses", f"见证人工号 {b} 不在 rules/staff.yml 中")
         cats = categories(rules.policy.ladders)
         cat = meta.get("category")
         if cat is not None and cats and cat not in cats:
-            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中:{'、'.join(cats)}")
+            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中：{'、'.join(cats)}")
         elif cat is None and len(rules.policy.ladders) > 1:
-            p("field-missing", "category", f"本单位按投诉类别追究,须写明类别:{'、'.join(cats)}")
+            p("field-missing", "category", f"本单位按投诉类别追究，须写明类别：{'、'.join(cats)}")
     elif kind == "reports":
         if meta.get("department") is not None and meta.get("department") not in rules.departments:
             p("department-unknown", "department", f"部门 {meta.get('department')} 不在 rules/institution.yml 中")
         qt = str(meta.get("quarter") or "")
         if qt and not (len(qt) == 6 and qt[:4].isdigit() and qt[4] == "Q" and qt[5] in "1234"):
-            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对,应为 YYYYQn,如 2026Q3")
+            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对，应为 YYYYQn，如 2026Q3")
     else:
         for b in _badges(meta.get("staff")):
             if b not in rules.staff:
                 p("staff-unknown", "staff", f"工号 {b} 不在 rules/staff.yml 中")
     if kind == "complaints" and meta.get("channel") is not None and meta.get("channel") not in COMPLAINT_CHANNELS:
-        p("field-invalid", "channel", f"渠道 {meta.get('channel')!r} 不对;可用:"
+        p("field-invalid", "channel", f"渠道 {meta.get('channel')!r} 不对；可用："
           + "、".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
     person = meta.get("complainant")
     if person is not None and not isinstance(person, dict):
-        p("field-invalid", "complainant", "complainant 应为映射(name、phone……)")
+        p("field-invalid", "complainant", "complainant 应为映射（name、phone……）")
     parsed = []
     for i, ev in enumerate(events):
         probs, usable = check_event_shape(i, ev, rec, rules, ACCOUNT_EVENTS[kind])
@@ -201,7 +201,7 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
             continue
         at = to_datetime(ev["at"])
         if parsed and at < parsed[-1][2]:
-            p("event-order", f"events[{i}].at", "事件时间早于前一条事件,事件须按时间顺序追加")
+            p("event-order", f"events[{i}].at", "事件时间早于前一条事件，事件须按时间顺序追加")
         parsed.append((i, ev, at))
     if out and any(x.code in ("field-missing", "field-invalid") and not (x.field or "").startswith("events") for x in out):
         return None, out
@@ -219,7 +219,7 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
         findings = []
         for j, f in enumerate(ev.get("findings") or []):
             if not isinstance(f, dict) or not f.get("item") or not isinstance(f.get("passed"), bool):
-                p("field-invalid", f"events[{i}].findings[{j}]", "每项检查结果须有 item(项目)和 passed(true/false)")
+                p("field-invalid", f"events[{i}].findings[{j}]", "每项检查结果须有 item（项目）和 passed(true/false)")
                 continue
             findings.append(f)
         return Inspection(rid, path, str(meta.get("staff")), at, ev.get("by"), findings), out
@@ -237,14 +237,14 @@ def _complaint(rec: Record, parsed, rules, p) -> Complaint:
                 p("event-order", f"events[{i}]", "重复登记")
             c.registered_at = at
         elif c.registered_at is None:
-            p("event-order", f"events[{i}]", "第一条事件应为 registered(登记)")
+            p("event-order", f"events[{i}]", "第一条事件应为 registered（登记）")
         elif action == "verdict":
             if c.verdict is not None:
-                p("event-order", f"events[{i}]", "已有结论;结论不能改写,如需复查请另行记录")
+                p("event-order", f"events[{i}]", "已有结论；结论不能改写，如需复查请另行记录")
                 continue
             finding = ev.get("finding")
             if finding not in FINDINGS:
-                p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated(查实)或 unfounded(不实),实为 {finding!r}")
+                p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated（查实）或 unfounded（不实），实为 {finding!r}")
                 continue
             liable = _badges(ev.get("liable")) or (answerable(c.against, rules) if finding == "substantiated" else [])
             for b in liable:
@@ -254,9 +254,9 @@ def _complaint(rec: Record, parsed, rules, p) -> Complaint:
             lad = ladder_for(rules.policy.ladders, c.category)
             if finding == "substantiated" and lad is not None and lad.kind == "severity":
                 if sev is None:
-                    p("field-missing", f"events[{i}].severity", f"按情节追究,查实的投诉须认定情节:{'、'.join(lad.levels)}")
+                    p("field-missing", f"events[{i}].severity", f"按情节追究，查实的投诉须认定情节：{'、'.join(lad.levels)}")
                 elif str(sev) not in lad.levels:
-                    p("field-invalid", f"events[{i}].severity", f"情节 {sev!r} 不在规定中:{'、'.join(lad.levels)}")
+                    p("field-invalid", f"events[{i}].severity", f"情节 {sev!r} 不在规定中：{'、'.join(lad.levels)}")
             c.verdict = Verdict(at, ev.get("by"), finding, liable, str(sev) if sev is not None else None, str(ev.get("reason") or ""))
         elif action == "sanctioned":
             if c.verdict is None or c.verdict.finding != "substantiated":
@@ -266,7 +266,7 @@ def _complaint(rec: Record, parsed, rules, p) -> Complaint:
             measures = [measures] if isinstance(measures, str) else list(measures or [])
             bonus = ev.get("bonus_deduction")
             if bonus is not None and (isinstance(bonus, bool) or not isinstance(bonus, (int, float)) or not 0 <= bonus <= 1):
-                p("field-invalid", f"events[{i}].bonus_deduction", f"扣罚比例应为 0 到 1 之间(如 0.2),实为 {bonus!r}")
+                p("field-invalid", f"events[{i}].bonus_deduction", f"扣罚比例应为 0 到 1 之间（如 0.2），实为 {bonus!r}")
                 bonus = None
             c.sanctions.append(Sanction(i, at, ev.get("by"), str(ev.get("staff")), [str(m) for m in measures],
                                         float(bonus) if bonus is not None else None, ev.get("decision"), ev.get("deviation")))
@@ -282,11 +282,11 @@ def complaint_deadlines(c: Complaint, rules, today: date) -> list[Problem]:
     # a deadline over a year the calendar does not cover yet is provisional: a reminder, not an accusation
     if due.provisional:
         where["severity"] = "warning"
-    tail = "(暂定期限:所跨年份的法定节假日安排尚未公布)" if due.provisional else ""
+    tail = "（暂定期限：所跨年份的法定节假日安排尚未公布）" if due.provisional else ""
     reg = zh_day(local_day(c.registered_at))
     if c.verdict is not None:
         if due.late(c.verdict.at):
-            return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,实际 {zh_day(c.verdict.day)}{tail}", **where)]
+            return [Problem("verdict-late", f"投诉登记于 {reg}，最迟 {due.zh()} 作出结论，实际 {zh_day(c.verdict.day)}{tail}", **where)]
     elif due.late(today):
-        return [Problem("verdict-late", f"投诉登记于 {reg},最迟 {due.zh()} 作出结论,至今未结论{tail}", **where)]
+        return [Problem("verdict-late", f"投诉登记于 {reg}，最迟 {due.zh()} 作出结论，至今未结论{tail}", **where)]
     return []

@@ -66,17 +66,17 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
     try:
         yaml.load(have[3:end] if end > 0 else have, Loader=_StrictLoader)
     except _DuplicateKey as e:
-        return Problem(CODE, f"头信息第 {e.line + 1} 行重复了键 {e.key}(只有最后一个生效,前面的内容被隐藏);"
+        return Problem(CODE, f"头信息第 {e.line + 1} 行重复了键 {e.key}（只有最后一个生效，前面的内容被隐藏）；"
                        "请运行 shouwen fmt 改写为规范格式并核对内容", field=str(e.key), **where)
     except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
         pass                             # not YAML this loader reads (2026-02-30, deep nesting): reported elsewhere
     if have.startswith("\ufeff"):
         why = "文件开头有 BOM"
     elif "\r\n" in have:
-        why = "使用了 Windows 换行(CRLF)"
+        why = "使用了 Windows 换行（CRLF）"
     else:
         line, text = _first_difference(have, want)
         shown = text.strip()
         why = f"第 {line} 行与规范格式不同" + (f":{shown[:60]}" if shown else "")
-    return Problem(CODE, f"记录不是 shouwen 写出的规范格式({why});手工改动、注释、重复的键或其他排版都不允许,"
+    return Problem(CODE, f"记录不是 shouwen 写出的规范格式（{why}）；手工改动、注释、重复的键或其他排版都不允许，"
                    "请运行 shouwen fmt", **where)

@@ -1,7 +1,7 @@
 """Corrections as events (pure): a record's header is never edited, it is mended by events.
 
 `corrected` names a header field (`visitor.phone`, `matter` …), the old and the new value and a
-reason; `voided` (作废) marks a duplicate or mistaken registration, which stays in the ledger but
+reason; `voided` （作废） marks a duplicate or mistaken registration, which stays in the ledger but
 out of every count. Folding a record's events over its header gives the record as it now reads.
 Personal values (a visitor's or complainant's) are masked wherever they leave the record.
 """
@@ -74,7 +74,7 @@ def is_personal(dotted: str) -> bool:
 def mask(dotted: str, value) -> str:
     """A personal value as it may be shown outside the record: enough to recognise, not to use."""
     if value in (None, "", MISSING):
-        return "(空)"
+        return "（空）"
     text = str(value)
     if not is_personal(dotted):
         return text
@@ -115,7 +115,7 @@ def correctable(policy_fields, dotted: str) -> bool:
 def describe(c: Correction) -> str:
     """One line for `show` and `history`: field, old → new (masked when personal), reason."""
     name = FIELD_ZH.get(c.field, c.field)
-    return f"更正{name}:{mask(c.field, c.old)} → {mask(c.field, c.new)}(理由:{c.reason})"
+    return f"更正{name}：{mask(c.field, c.old)} → {mask(c.field, c.new)}（理由：{c.reason}）"
 
 
 def correction_problems(rec, allowed_fields) -> list:
@@ -125,7 +125,7 @@ def correction_problems(rec, allowed_fields) -> list:
     for i, ev in enumerate(rec.events):
         if isinstance(ev, dict) and ev.get("action") == "corrected" and isinstance(ev.get("field"), str):
             if not correctable(allowed_fields, ev["field"]):
-                out.append(Problem("field-invalid", f"字段 {ev['field']} 不能更正(rules/policy.yml corrections.fields);"
+                out.append(Problem("field-invalid", f"字段 {ev['field']} 不能更正（rules/policy.yml corrections.fields）；"
                                    "编号、查询码、首问责任人和事件都不能更正", path=rec.path, record=rec.id,
                                    field=f"events[{i}].field"))
     return out
@@ -150,5 +150,5 @@ def event_words(ev: dict) -> str:
     else:
         text = " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("at", "by", "action", "late_reason"))
     if ev.get("late_reason"):
-        text += f"  【补录:{ev['late_reason']}】"
+        text += f"  【补录：{ev['late_reason']}】"
     return text.strip()

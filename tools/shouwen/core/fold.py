@@ -29,7 +29,7 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "explained": (("reason",), ()),
     "completed": (("result",), ()),
     "delivered": (("method",), ("to",)),
-    "rated": (("score",), ("comment",)),
+    "rated": (("score",), ("comment", "given_by")),     # given_by: visitor, on the window rating pad
     "note": (("text",), ()),
     "suspended": (("reason",), ()),        # 暂停计时: waiting for the visitor (补正材料)
     "resumed": ((), ()),                   # 恢复计时
@@ -121,7 +121,7 @@ def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> s
     if action == "registered":
         return "登记只能是第一条事件"
     if s.stage is None:
-        return "第一条事件必须是登记(registered)"
+        return "第一条事件必须是登记（registered）"
     if action == "voided" and s.voided:
         return "该事项已作废"
     if action == "note" or action in MENDING:
@@ -142,33 +142,33 @@ def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> s
         return None if s.suspended else "事项没有暂停计时，无需恢复"
     if s.closed:
         if action == "rated":
-            return "该事项已评价过,每件只能评价一次" if s.rating is not None else None
+            return "该事项已评价过，每件只能评价一次" if s.rating is not None else None
         if action == "followed_up":
             return None
-        return f"事项已结束({STAGE_ZH.get(s.stage, s.stage)}),不能再{ACTION_ZH[action]}"
+        return f"事项已结束（{STAGE_ZH.get(s.stage, s.stage)}），不能再{ACTION_ZH[action]}"
     if action == "rated":
-        return "事项尚未结束,不能评价"
+        return "事项尚未结束，不能评价"
     if s.completed_at and action not in ("delivered", "notified", "followed_up"):
-        return f"事项已办结,只能取件送达,不能再{ACTION_ZH[action]}"
+        return f"事项已办结，只能取件送达，不能再{ACTION_ZH[action]}"
     if action in ("referred", "forwarded") and s.stage not in ROUTABLE:
-        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)},不能{ACTION_ZH[action]};承办人应先退回"
+        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)}，不能{ACTION_ZH[action]}；承办人应先退回"
     if action == "relayed" and s.stage not in ("registered", "returned"):
-        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)},不能转告"
+        return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)}，不能转告"
     if action == "accepted" and s.accepted_at is not None and s.stage not in ("escalated",):
         return "该事项已受理"
     if action == "returned" and s.stage not in ("forwarded", "referred", "accepted"):
         return "只有转办、引导或受理后的事项才能退回"
     if action == "promised":
         if s.accepted_at is None:
-            return "须先受理(accept)才能承诺办结时限"
+            return "须先受理（accept）才能承诺办结时限"
         if s.due is not None:
-            return "已承诺过办结时限;要改期请用延期(extend)"
+            return "已承诺过办结时限；要改期请用延期（extend）"
     if action == "extended" and s.due is None:
-        return "尚未承诺办结时限,不能延期"
+        return "尚未承诺办结时限，不能延期"
     if action == "completed" and s.accepted_at is None:
-        return "须先受理(accept)才能办结"
+        return "须先受理（accept）才能办结"
     if action == "delivered" and s.completed_at is None:
-        return "须先办结(complete)才能取件送达"
+        return "须先办结（complete）才能取件送达"
     return None
 
 
@@ -185,7 +185,7 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
         if action not in EVENT_FIELDS:
             continue  # reported as field-invalid by the validator
         if at is not None and last_at is not None and at < last_at:
-            s.order_problems.append((i, f"events[{i}].at", "事件时间早于前一条事件,事件须按时间顺序追加"))
+            s.order_problems.append((i, f"events[{i}].at", "事件时间早于前一条事件，事件须按时间顺序追加"))
         if at is not None:
             last_at = at
             if s.latest_at is None or at > s.latest_at:

@@ -64,17 +64,17 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
         probs.append(Problem("ladder-invalid", msg, path=path, field=f"ladder{f}"))
 
     if not isinstance(raw, dict):
-        bad("", "ladder 应为映射(kind、steps 等)")
+        bad("", "ladder 应为映射（kind、steps 等）")
         return None, probs
     kind = raw.get("kind", "count")
     if kind not in KINDS:
-        bad(".kind", f"未知的追究方式 {kind!r};可用:{', '.join(KINDS)}")
+        bad(".kind", f"未知的追究方式 {kind!r}；可用：{', '.join(KINDS)}")
         return None, probs
     lad = Ladder(kind)
 
     def step_of(s, where, nth):
         if not isinstance(s, dict):
-            bad(where, "每一档应为映射(measures、bonus_deduction……)")
+            bad(where, "每一档应为映射（measures、bonus_deduction……）")
             return None
         measures = s.get("measures")
         if isinstance(measures, str):
@@ -84,7 +84,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             return None
         for k in ("bonus_deduction", "head_deduction"):
             if s.get(k) is not None and not _frac(s.get(k)):
-                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例(如 0.2 表示 20%),实为 {s.get(k)!r}")
+                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例（如 0.2 表示 20%），实为 {s.get(k)!r}")
                 return None
         rating = s.get("rating") or []
         return Step(nth, list(measures), float(s.get("bonus_deduction") or 0), float(s.get("head_deduction") or 0),
@@ -101,24 +101,24 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             if st is None:
                 continue
             if st.nth != i + 1:
-                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1},实为 {st.nth!r}")
+                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1}，实为 {st.nth!r}")
             if prev is not None:
                 # a later offence is never treated more lightly than an earlier one
                 for k, label in (("bonus_deduction", "扣罚本人奖金"), ("head_deduction", "扣罚科室负责人奖金")):
                     if getattr(st, k) < getattr(prev, k):
-                        bad(f".steps[{i}].{k}", f"第 {i + 1} 次的{label} {getattr(st, k):g} 少于第 {i} 次的 {getattr(prev, k):g};"
+                        bad(f".steps[{i}].{k}", f"第 {i + 1} 次的{label} {getattr(st, k):g} 少于第 {i} 次的 {getattr(prev, k):g}；"
                             "追究须逐次加重")
             lad.steps.append(st)
             prev = st
     elif kind == "severity":
         levels = raw.get("levels")
         if not isinstance(levels, list) or not levels:
-            bad(".levels", "按情节追究须有 levels 列表(severity 与 measures)")
+            bad(".levels", "按情节追究须有 levels 列表（severity 与 measures）")
             return None, probs
         for i, s in enumerate(levels):
             name = s.get("severity") if isinstance(s, dict) else None
             if not name:
-                bad(f".levels[{i}].severity", "每一档须有 severity(情节)名称")
+                bad(f".levels[{i}].severity", "每一档须有 severity（情节）名称")
                 continue
             if name in lad.levels:
                 bad(f".levels[{i}].severity", f"情节 {name} 重复")
@@ -145,7 +145,7 @@ def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list
     if single is not None:
         probs.append(Problem("ladder-invalid", "ladder 与 ladders 只能写一个", path=path, field="ladder"))
     if not isinstance(several, list) or not several:
-        probs.append(Problem("ladder-invalid", "ladders 应为列表,每项一条追究规定", path=path, field="ladders"))
+        probs.append(Problem("ladder-invalid", "ladders 应为列表，每项一条追究规定", path=path, field="ladders"))
         return [], probs
     out, seen = [], {}
     for i, raw in enumerate(several):
@@ -157,7 +157,7 @@ def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list
         cats = raw.get("applies_to") if isinstance(raw, dict) else None
         cats = [cats] if isinstance(cats, str) else cats
         if not isinstance(cats, list) or not cats or not all(isinstance(c, str) and c for c in cats):
-            probs.append(Problem("ladder-invalid", "多条追究规定时,每条须用 applies_to 列出所管的投诉类别",
+            probs.append(Problem("ladder-invalid", "多条追究规定时，每条须用 applies_to 列出所管的投诉类别",
                                  path=path, field=f"ladders[{i}].applies_to"))
             continue
         for c in cats:
@@ -324,7 +324,7 @@ def check_sanctions(ladders: list, complaints: list, rules, rules_on=None) -> li
             p = by_pair.get((c.id, s.staff))
             where = dict(path=c.path, record=c.id, field=f"events[{s.index}]")
             if p is None:
-                out.append(Problem("sanction-mismatch", f"{s.staff} 不是本投诉查实的责任人,不应据此处理", **where))
+                out.append(Problem("sanction-mismatch", f"{s.staff} 不是本投诉查实的责任人，不应据此处理", **where))
                 continue
             diffs = []
             if lad.kind == "discretionary":
@@ -332,17 +332,17 @@ def check_sanctions(ladders: list, complaints: list, rules, rules_on=None) -> li
                 if extra:
                     diffs.append(f"措施 {'、'.join(extra)} 不在规定的 {'、'.join(lad.measures)} 之内")
             elif p.step is None:
-                diffs.append("规定中找不到对应的处理档次(情节未认定?)")
+                diffs.append("规定中找不到对应的处理档次（情节未认定？）")
             else:
                 if sorted(s.measures) != sorted(p.step.measures):
-                    diffs.append(f"措施为 {'、'.join(s.measures) or '无'},规定为 {'、'.join(p.step.measures)}")
+                    diffs.append(f"措施为 {'、'.join(s.measures) or '无'}，规定为 {'、'.join(p.step.measures)}")
                 if s.bonus_deduction is not None and abs(s.bonus_deduction - p.step.bonus_deduction) > 1e-9:
-                    diffs.append(f"扣罚奖金 {s.bonus_deduction:.0%},规定为 {p.step.bonus_deduction:.0%}")
+                    diffs.append(f"扣罚奖金 {s.bonus_deduction:.0%}，规定为 {p.step.bonus_deduction:.0%}")
             if diffs:
-                nth = f"第 {p.nth} 次查实," if lad.kind == "count" else ""
+                nth = f"第 {p.nth} 次查实，" if lad.kind == "count" else ""
                 msg = f"{s.staff} {nth}" + ";".join(diffs)
                 if s.deviation:
-                    out.append(Problem("sanction-mismatch", msg + f"(已说明理由:{s.deviation})", severity="warning", **where))
+                    out.append(Problem("sanction-mismatch", msg + f"（已说明理由：{s.deviation}）", severity="warning", **where))
                 else:
                     out.append(Problem("sanction-mismatch", msg, **where))
     return out

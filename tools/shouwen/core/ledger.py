@@ -129,7 +129,7 @@ def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Led
         rid = e.record.id
         if rid and rid in by_id:
             first = by_id[rid].record.path
-            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用;两件事项不能共用一个编号",
+            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用；两件事项不能共用一个编号",
                                       path=e.record.path, record=rid, field="id"))
         elif rid:
             by_id[rid] = e
@@ -147,6 +147,6 @@ def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Led
         problems.extend(check_sanctions(pol.ladders, complaints, rules, rules_on))
     problems.extend(missing_sanctions(complaints, rules, today))
     if pol.expires and today > pol.expires:
-        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效,请修订并更新有效期",
+        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效，请修订并更新有效期",
                                 path="rules/policy.yml", field="expires"))
     return Ledger(entries, problems, by_id, voided)

@@ -82,7 +82,7 @@ class Problem:
         where = " ".join(x for x in (self.path, self.record and f"[{self.record}]",
                                      self.field and f"字段 {self.field}") if x)
         label = "错误" if self.severity == ERROR else "警告"
-        return f"{label} {self.code}: {where}: {self.message}" if where else f"{label} {self.code}: {self.message}"
+        return f"{label} {self.code}：{where}：{self.message}" if where else f"{label} {self.code}：{self.message}"
 
 
 def errors(problems) -> list[Problem]:

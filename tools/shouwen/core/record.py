@@ -61,7 +61,7 @@ def parse(path: str, data: bytes) -> Record:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码(第 {e.start} 字节),请另存为 UTF-8",
+        return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码（第 {e.start} 字节），请另存为 UTF-8",
                                             path=path, record=guess)])
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -21,7 +21,7 @@ from .problems import Problem
 
 DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
-          "roster": "修改规则、网站配置、CI 与钩子,为签名密钥担保"}
+          "roster": "修改规则、网站配置、CI 与钩子，为签名密钥担保"}
 GRANT_KEYS = ("department", "role", "badge", "own")
 # (record kind, event action) -> duty
 EVENT_DUTY = {("inquiries", "registered"): "register", ("complaints", "registered"): "register",
@@ -47,18 +47,18 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
     if raw is None:
         return perms
     if not isinstance(raw, dict):
-        problems.append(Problem("rules-invalid", "permissions 应为映射(职责: 允许的人员)", path=path, field="permissions"))
+        problems.append(Problem("rules-invalid", "permissions 应为映射（职责： 允许的人员）", path=path, field="permissions"))
         return perms
     for duty, grants in raw.items():
         where = f"permissions.{duty}"
         if duty not in DUTIES:
-            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r};可用:{', '.join(DUTIES)}", path=path, field=where))
+            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{', '.join(DUTIES)}", path=path, field=where))
             continue
         if grants == "any":
             continue
         if not isinstance(grants, list) or not all(isinstance(g, dict) and g and set(g) <= set(GRANT_KEYS) for g in grants):
-            problems.append(Problem("rules-invalid", "每项职责应为 any,或允许人员的列表,如 [{department: office}, {role: head}]"
-                                    "(可用键:department、role、badge、own)", path=path, field=where))
+            problems.append(Problem("rules-invalid", "每项职责应为 any，或允许人员的列表，如 [{department: office}, {role: head}]"
+                                    "（可用键：department、role、badge、own）", path=path, field=where))
             continue
         perms.grants[duty] = grants
     return perms
@@ -118,7 +118,7 @@ def refusal(rules, badge: str | None, duty: str, own: bool = False) -> str | Non
     if may(rules, badge, duty, own):
         return None
     allowed = ";".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
-    return (f"按 rules/policy.yml 的 permissions.{duty},{DUTIES[duty]}只能由 {allowed} 进行;"
+    return (f"按 rules/policy.yml 的 permissions.{duty}，{DUTIES[duty]}只能由 {allowed} 进行；"
             f"{rules.who(badge) or badge or '提交人'} 不在其列")
 
 
@@ -157,18 +157,18 @@ def conflict(rules, judge: str, against: list) -> str | None:
     """Why `judge` may not rule on a complaint against these people, or None."""
     for a in against:
         if judge == a:
-            return f"{rules.who(judge)} 是被投诉人本人,不能对投诉作出结论"
+            return f"{rules.who(judge)} 是被投诉人本人，不能对投诉作出结论"
         if above(rules, judge, a):
-            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的上级(同一汇报线),不能对投诉作出结论"
+            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的上级（同一汇报线），不能对投诉作出结论"
         if above(rules, a, judge):
-            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的下级(同一汇报线),不能对投诉作出结论"
+            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的下级（同一汇报线），不能对投诉作出结论"
     return None
 
 
 def inspection_refusal(rules, inspector: str, staff: str) -> str | None:
     if above(rules, inspector, staff):
         return None
-    return f"检查只能由上级进行:{rules.who(inspector)} 不在 {rules.who(staff)} 的汇报线上方"
+    return f"检查只能由上级进行：{rules.who(inspector)} 不在 {rules.who(staff)} 的汇报线上方"
 
 
 def event_duty(kind: str, action: str | None) -> str | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
+from .names import Vocabulary
+from .yaml_zh import explain
 from .roles import Permissions, parse_permissions
 from .problems import Problem
 from .clock import parse_clock
@@ -138,7 +140,7 @@ class Rules:
             return f"本机关（{self.institution.get('name', '')}）"
         if ref in self.staff:
             s = self.staff[ref]
-            return f"{s.name}({ref})"
+            return f"{s.name}（{ref}）"
         return self.dept_name(ref)
 
 
@@ -151,7 +153,7 @@ def _int(v, path, name, problems, default, hours=False):
         return default
     ok = (int, float) if hours else int
     if isinstance(v, bool) or not isinstance(v, ok) or v < 0:
-        problems.append(_p(path, name, f"应为非负数（小时）,实为 {v!r}" if hours else f"应为非负整数(工作日数),实为 {v!r}"))
+        problems.append(_p(path, name, f"应为非负数（小时），实为 {v!r}" if hours else f"应为非负整数（工作日数），实为 {v!r}"))
         return default
     return v
 
@@ -164,7 +166,7 @@ def _date(v, path, name, problems):
     try:
         return date.fromisoformat(str(v))
     except ValueError:
-        problems.append(_p(path, name, f"日期格式应为 YYYY-MM-DD,实为 {v!r}"))
+        problems.append(_p(path, name, f"日期格式应为 YYYY-MM-DD，实为 {v!r}"))
         return None
 
 
@@ -181,7 +183,7 @@ def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Depart
                 problems.append(_p(path, f, "每个部门须有 id 和 name"))
                 continue
             if d["id"] in out:
-                problems.append(_p(path, f"{f}.id", f"部门 id 重复:{d['id']}"))
+                problems.append(_p(path, f"{f}.id", f"部门 id 重复：{d['id']}"))
             out[d["id"]] = Department(d["id"], d["name"], parent, d.get("head"), d)
             if d.get("children"):
                 walk(d["children"], d["id"], f"{f}.children")
@@ -197,18 +199,25 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
     for i, s in enumerate((data or {}).get("staff") or []):
         f = f"staff[{i}]"
         if not isinstance(s, dict) or not s.get("badge") or not s.get("name"):
-            problems.append(_p(path, f, "每位工作人员须有 badge(工号)和 name"))
+            problems.append(_p(path, f, "每位工作人员须有 badge（工号）和 name"))
             continue
         badge = str(s["badge"])
         if not BADGE_RE.match(badge):
-            problems.append(_p(path, f"{f}.badge", f"工号格式不对:{badge!r}(应为大写字母开头,如 J017)"))
+            problems.append(_p(path, f"{f}.badge", f"工号格式不对：{badge!r}（应为大写字母开头，如 J017）"))
             continue
         if badge in out:
-            problems.append(_p(path, f"{f}.badge", f"工号重复:{badge}"))
-        if departments is not None and s.get("department") not in departments:
-            problems.append(_p(path, f"{f}.department", f"部门 {s.get('department')!r} 不在 institution.yml 中"))
+            problems.append(_p(path, f"{f}.badge", f"工号重复：{badge}"))
+        dept = s.get("department")
+        if departments is not None and dept not in departments:
+            # a clerk may write the department's Chinese name (综合受理科) instead of its id
+            names = Vocabulary("部门", {d.id: (d.name,) for d in departments.values()}, "institution.yml")
+            found = names.find(dept) if isinstance(dept, str) else None
+            if found:
+                dept = found
+            else:
+                problems.append(_p(path, f"{f}.department", names.refusal(dept, "department")))
         emails = s.get("emails") or []
-        out[badge] = Staff(badge, s["name"], s.get("title", ""), s.get("department", ""),
+        out[badge] = Staff(badge, s["name"], s.get("title", ""), dept or "",
                            s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
     for d in (departments or {}).values() if data is not None else ():
         if d.head and d.head not in out:
@@ -230,13 +239,13 @@ def parse_service(sid: str, meta: dict, body: str, path: str, departments, probl
             problems.append(_p(path, k, f"办事指南缺少必填字段 {k}"))
     kind = meta.get("办件类型")
     if kind not in (IMMEDIATE, PROMISED):
-        problems.append(_p(path, "办件类型", f"应为 即办件 或 承诺件,实为 {kind!r}"))
+        problems.append(_p(path, "办件类型", f"应为 即办件 或 承诺件，实为 {kind!r}"))
     legal = _int(meta.get("法定办结时限"), path, "法定办结时限", problems, 0)
     promised = _int(meta.get("承诺办结时限"), path, "承诺办结时限", problems, 0)
     if promised > legal:
         problems.append(_p(path, "承诺办结时限", f"承诺时限 {promised} 个工作日超过法定时限 {legal} 个工作日"))
     if meta.get("收费") == "无":
-        problems.append(_p(path, "收费", "收费一栏应写“不收费”,不要写“无”"))
+        problems.append(_p(path, "收费", "收费一栏应写“不收费”，不要写“无”"))
     dept = meta.get("承办科室")
     if dept is not None and dept not in departments:
         problems.append(_p(path, "承办科室", f"部门 {dept!r} 不在 institution.yml 中"))
@@ -263,7 +272,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.suspend_limit = _int(sus.get("limit"), path, "suspend.limit", problems, pol.suspend_limit, hours)
     if sus.get("reasons") is not None:
         if not isinstance(sus["reasons"], list) or not all(isinstance(r, str) and r for r in sus["reasons"]):
-            problems.append(_p(path, "suspend.reasons", "暂停计时的理由应为文字列表,如 [补正材料]"))
+            problems.append(_p(path, "suspend.reasons", "暂停计时的理由应为文字列表，如 [补正材料]"))
         else:
             pol.suspend_reasons = tuple(sus["reasons"])
     pol.effective = _date(data.get("effective"), path, "effective", problems)
@@ -278,7 +287,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.escalation_chain = list(data.get("escalation_chain") or [])
     liab = (data.get("liability") or {}).get("department", "head")
     if liab not in ("head", "none"):
-        problems.append(_p(path, "liability.department", f"应为 head(由负责人承担)或 none,实为 {liab!r}"))
+        problems.append(_p(path, "liability.department", f"应为 head（由负责人承担）或 none，实为 {liab!r}"))
     else:
         pol.department_liability = liab
     from .ladder import parse_ladders
@@ -297,7 +306,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.permissions = parse_permissions(data.get("permissions"), path, problems)
     fields = (data.get("corrections") or {}).get("fields")
     if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
-        problems.append(_p(path, "corrections.fields", "可更正的字段应为列表,如 [visitor.phone, matter]"))
+        problems.append(_p(path, "corrections.fields", "可更正的字段应为列表，如 [visitor.phone, matter]"))
     elif fields:
         pol.correctable = tuple(fields)
     return pol
@@ -325,6 +334,4 @@ def parse_calendar(data: dict, path: str, problems) -> WorkCalendar:
 
 
 def yaml_message(e) -> str:
-    mark = getattr(e, "problem_mark", None)
-    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
-    return f"{where} {getattr(e, 'problem', '') or e}".strip()
+    return explain(e)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import yaml
 
+from .yaml_zh import explain
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_ALIASES = 20        # a hand-written rules file may reuse an anchor or two; a bomb needs thousands
@@ -39,11 +41,6 @@ for _tag in ("binary", "set", "omap", "pairs"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refused)
 
 
-def _where(e) -> str:
-    mark = getattr(e, "problem_mark", None)
-    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列:" if mark else ""
-
-
 def _count_aliases(text: str) -> int:
     n = 0
     for ev in yaml.parse(text, Loader=_Loader):
@@ -57,14 +54,14 @@ def _count_aliases(text: str) -> int:
 def load(text: str):
     """YAML text -> plain data (dict, list, str, int, float, bool, None, date, datetime)."""
     if len(text) > MAX_BYTES:
-        raise LoadError(f"文件过大({len(text)} 字符,上限 {MAX_BYTES})")
+        raise LoadError(f"文件过大（{len(text)} 字符，上限 {MAX_BYTES}）")
     try:
         if "*" in text and _count_aliases(text) > MAX_ALIASES:
-            raise LoadError(f"YAML 别名(*)超过 {MAX_ALIASES} 个,拒绝读取")
+            raise LoadError(f"YAML 别名（*）超过 {MAX_ALIASES} 个，拒绝读取")
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
-        raise LoadError(f"YAML 格式错误,{_where(e)}{getattr(e, 'problem', None) or e}") from None
+        raise LoadError(f"YAML 格式错误，{explain(e)}") from None
     except (ValueError, OverflowError, TypeError, RecursionError) as e:
         if isinstance(e, LoadError):
             raise
-        raise LoadError(f"YAML 无法读取:{e}") from None
+        raise LoadError(f"YAML 无法读取：{e}") from None

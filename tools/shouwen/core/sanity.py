@@ -2,7 +2,7 @@
 
 `now` is passed in (the core reads no clock). An event later than now (beyond a small tolerance for
 clocks that disagree) is impossible; one older than the policy's late-entry grace is a 补录 and must
-say why (`late_reason`, shown as 补录). A promise falls between its acceptance and the legal limit.
+say why （`late_reason`, shown as 补录）. A promise falls between its acceptance and the legal limit.
 """
 from __future__ import annotations
 
@@ -27,12 +27,12 @@ def event_time_problems(rec: Record, index: int, policy, now: datetime) -> list[
         return []
     where = dict(path=rec.path, record=rec.id, field=f"events[{index}].at")
     if at - now > FUTURE_TOLERANCE:
-        return [Problem("future-dated", f"事件时间 {at.isoformat()} 晚于现在 {now.isoformat(timespec='minutes')},"
+        return [Problem("future-dated", f"事件时间 {at.isoformat()} 晚于现在 {now.isoformat(timespec='minutes')}，"
                         "不能登记尚未发生的事", **where)]
     grace = timedelta(hours=policy.late_entry_grace_hours)
     if now - at > grace and not ev.get("late_reason"):
         return [Problem("backdated", f"事件时间 {at.isoformat()} 早于现在超过补录宽限 {policy.late_entry_grace_hours} 小时"
-                        "(rules/policy.yml limits.late_entry_grace_hours);确需补录请用 --late-reason 说明理由", **where)]
+                        "（rules/policy.yml limits.late_entry_grace_hours）；确需补录请用 --late-reason 说明理由", **where)]
     return []
 
 
@@ -48,7 +48,7 @@ def import_time_problems(rec: Record, policy, now: datetime) -> list[Problem]:
             out.append(Problem("future-dated", f"事件时间 {at.isoformat()} 晚于导入时间", **where))
         elif policy.effective and local_day(at) < policy.effective:
             out.append(Problem("field-invalid", f"事件时间 {local_day(at)} 早于本制度施行日期 {policy.effective}"
-                               "(rules/policy.yml effective)", **where))
+                               "（rules/policy.yml 中的 effective）", **where))
     return out
 
 

@@ -49,14 +49,14 @@ def check_id(rec: Record) -> list[Problem]:
     if rid is None:
         return [Problem("field-missing", "缺少 id", path=rec.path, field="id")]
     if not isinstance(rid, str) or parse_id(rid) is None:
-        return [Problem("field-invalid", f"id {rid!r} 格式不对(应为 YYYYMMDD-工号-序号,如 20261127-J017-003)",
+        return [Problem("field-invalid", f"id {rid!r} 格式不对（应为 YYYYMMDD-工号-序号，如 20261127-J017-003）",
                         path=rec.path, record=str(rid), field="id")]
     stem = rec.path.rsplit("/", 1)[-1][:-3]
     kind, day, _, _ = parse_id(rid)
     # <id>.<code>.md is where sync keeps a second matter that two clones registered under one id
     expected = rid if stem == rid else f"{rid}.{rec.meta.get('code')}"
     if stem != expected or rec.path != f"records/{kind}/{day:%Y}/{day:%m}/{expected}.md":
-        return [Problem("id-path-mismatch", f"id {rid} 与文件位置不符,应在 records/{kind}/{day:%Y}/{day:%m}/{rid}.md",
+        return [Problem("id-path-mismatch", f"id {rid} 与文件位置不符，应在 records/{kind}/{day:%Y}/{day:%m}/{rid}.md",
                         path=rec.path, record=rid, field="id")]
     return []
 
@@ -72,7 +72,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
                            field=f"events[{i}].{field}" if field else f"events[{i}]"))
 
     if not isinstance(ev, dict):
-        p("field-invalid", None, "事件应为键值映射,如 {at: …, by: …, action: …}")
+        p("field-invalid", None, "事件应为键值映射，如 {at: …, by: …, action: …}")
         return out, False
     typed = check_types(ev, EVENT_VALUES, rec, f"events[{i}]")
     if typed:
@@ -82,11 +82,11 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
         if ev.get(f) in (None, ""):
             p("field-missing", f, f"事件缺少 {f}")
     if action is not None and action not in table:
-        p("field-invalid", "action", f"未知的事件 {action!r};可用:{', '.join(table)}")
+        p("field-invalid", "action", f"未知的事件 {action!r}；可用：{', '.join(table)}")
         return out, False
     bad_time = ev.get("at") is not None and to_datetime(ev.get("at")) is None
     if bad_time:
-        p("field-invalid", "at", f"时间 {ev.get('at')!r} 格式不对(应为 ISO 时间,如 2026-11-27T09:32:00+08:00)")
+        p("field-invalid", "at", f"时间 {ev.get('at')!r} 格式不对（应为 ISO 时间，如 2026-11-27T09:32:00+08:00）")
     by = ev.get("by")
     if by is not None and by not in rules.staff:
         p("staff-unknown", "by", f"工号 {by} 不在 rules/staff.yml 中")
@@ -119,17 +119,19 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
         if st is None:
             p("staff-unknown", "staff", f"工号 {ev['staff']} 不在 rules/staff.yml 中")
         elif ev.get("to") and st.department != ev["to"]:
-            p("field-invalid", "staff", f"{st.name}({st.badge})不属于部门 {rules.dept_name(ev['to'])}")
+            p("field-invalid", "staff", f"{st.name}（{st.badge}）不属于部门 {rules.dept_name(ev['to'])}")
     if action == "escalated" and ev.get("to") is not None and ev["to"] not in rules.staff:
         p("staff-unknown", "to", f"上报对象工号 {ev['to']} 不在 rules/staff.yml 中")
     if action == "extended" and ev.get("approver") is not None and ev["approver"] not in rules.staff:
         p("staff-unknown", "approver", f"批准人工号 {ev['approver']} 不在 rules/staff.yml 中")
     if action in ("promised", "extended") and ev.get("due") is not None and to_date(ev["due"]) is None:
-        p("field-invalid", "due", f"日期 {ev['due']!r} 格式不对(应为 YYYY-MM-DD)")
+        p("field-invalid", "due", f"日期 {ev['due']!r} 格式不对（应为 YYYY-MM-DD）")
     if action == "rated":
         sc = ev.get("score")
         if sc is not None and (isinstance(sc, bool) or sc not in rules.policy.satisfaction):
-            p("field-invalid", "score", f"评价 {sc!r} 应为 1 到 5 的整数(5 非常满意 … 1 非常不满意)")
+            p("field-invalid", "score", f"评价 {sc!r} 应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）")
+        if ev.get("given_by") not in (None, "visitor"):
+            p("field-invalid", "given_by", f"评价人 {ev['given_by']!r} 只能是 visitor（群众在评价器上评价）")
     if action == "notified":
         m = ev.get("materials")
         if m is not None and (not isinstance(m, list) or not all(isinstance(x, str) and x for x in m)):
@@ -157,7 +159,7 @@ def check_inquiry(rec: Record, rules: Rules):
         if f not in INQUIRY_FIELDS:
             out.append(Problem("field-unknown", f"登记记录没有字段 {f}", path=path, record=rid, field=f))
     if m.get("code") is not None and not (isinstance(m["code"], str) and CODE_RE.match(m["code"])):
-        out.append(Problem("field-invalid", "查询码应为 6 位字母数字(不含 0/O/1/I)", path=path, record=rid, field="code"))
+        out.append(Problem("field-invalid", "查询码应为 6 位字母数字（不含 0/O/1/I）", path=path, record=rid, field="code"))
     if m.get("channel") is not None and m["channel"] not in CHANNELS:
         out.append(Problem("field-invalid", f"渠道 {m['channel']!r} 应为 {'/'.join(CHANNELS)}", path=path, record=rid,
                            field="channel"))
@@ -168,13 +170,13 @@ def check_inquiry(rec: Record, rules: Rules):
     v = m.get("visitor")
     if v is not None:
         if not isinstance(v, dict) or not v.get("name"):
-            out.append(Problem("field-missing", "发问人须有姓名(visitor.name)", path=path, record=rid, field="visitor.name"))
+            out.append(Problem("field-missing", "发问人须有姓名（visitor.name）", path=path, record=rid, field="visitor.name"))
         else:
             for f in v:
                 if f not in VISITOR_FIELDS:
                     out.append(Problem("field-unknown", f"发问人信息没有字段 {f}", path=path, record=rid, field=f"visitor.{f}"))
             if v.get("phone") is not None and not isinstance(v["phone"], str):
-                out.append(Problem("field-invalid", "电话须写成带引号的字符串,以免丢失开头的 0", path=path, record=rid,
+                out.append(Problem("field-invalid", "电话须写成带引号的字符串，以免丢失开头的 0", path=path, record=rid,
                                    field="visitor.phone"))
     if m.get("service") is not None and m["service"] not in rules.services:
         out.append(Problem("service-unknown", f"办事事项 {m['service']} 不在 rules/services/ 中", path=path, record=rid,
@@ -188,7 +190,7 @@ def check_inquiry(rec: Record, rules: Rules):
         out.extend(check_event(i, ev, rec, rules))
     if events and isinstance(events[0], dict):
         if events[0].get("action") != "registered":
-            out.append(Problem("event-order", "第一条事件必须是登记(registered)", path=path, record=rid, field="events[0].action"))
+            out.append(Problem("event-order", "第一条事件必须是登记（registered）", path=path, record=rid, field="events[0].action"))
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))

@@ -45,7 +45,7 @@ def charts(q: Quarter) -> dict[str, str]:
     return {
         n["score"]: bar_chart(f"{q.year} 年{Q_ZH[q.q]}各科室考核得分", [(f.name, f.score or 0) for f in rows], " 分", 100),
         n["ontime"]: bar_chart("按时转办、按时办结率", [(f.name, round(100 * (f.on_time_rate or 0), 1)) for f in rows], "%", 100),
-        n["satisfaction"]: bar_chart("平均满意度(5 分制)", [(f.name, round(f.satisfaction or 0, 2)) for f in rows], "", 5),
+        n["satisfaction"]: bar_chart("平均满意度（5 分制）", [(f.name, round(f.satisfaction or 0, 2)) for f in rows], "", 5),
     }
 
 

@@ -59,7 +59,7 @@ def home(rules: Rules, stats: dict) -> str:
     inst = rules.institution
     phones = "\n".join(f"| {escape(k)} | {escape(str(v))} |" for k, v in (inst.get("phones") or {}).items())
     tiles = [("guide/", "办事指南", "办什么事、带什么材料、多久办完"), ("org/", "机构设置", "科室职能、权限与位置"),
-             ("board/", "首问责任人公示", "谁在哪个窗口,工号多少"), ("lookup/", "办理进度查询", "凭回执上的编号和查询码"),
+             ("board/", "首问责任人公示", "谁在哪个窗口，工号多少"), ("lookup/", "办理进度查询", "凭回执上的编号和查询码"),
              ("complaints/", "监督投诉", "意见箱、举报电话、投诉中心"), ("bulletins/", "季度通报", "各科室的考核与通报"),
              ("scheme/", "首问责任制度", "时限、责任与追究办法")]
     cards = "\n".join(f'<a class="sw-tile" href="{href}"><strong>{t}</strong><span>{sub}</span></a>' for href, t, sub in tiles)
@@ -68,22 +68,22 @@ def home(rules: Rules, stats: dict) -> str:
     if stats.get("registered"):
         figures = (f"\n## {year} 年首问登记情况\n\n| 登记事项 | 当场答复 | 已办结 | 按时办结率 | 平均满意度 |\n|---|---|---|---|---|\n"
                    f"| {stats['registered']} 件 | {stats['answered']} 件 | {stats['closed']} 件 | {stats['on_time_rate']} | {stats['satisfaction']} |\n\n"
-                   f"统计截至 {stats['as_of']},由登记簿汇总,不含任何个人信息。\n")
+                   f"统计截至 {stats['as_of']}，由登记簿汇总，不含任何个人信息。\n")
     return f"""---
 title: {inst.get('name', '首页')}
 hide: [navigation, toc]
 ---
 # {escape(inst.get('name', ''))}
 
-**地址**:{escape(str(inst.get('address', '')))}  
-**办公时间**:{escape(str(inst.get('hours', '')))}
+**地址**：{escape(str(inst.get('address', '')))}  
+**办公时间**：{escape(str(inst.get('hours', '')))}
 
 <div class="sw-tiles">
 {cards}
 </div>
 
-本单位实行**首问责任制**:您第一个询问的工作人员就是首问责任人,负责登记、答复或引导,
-需要转办的在规定时限内转送承办科室,并跟踪到办结。
+本单位实行**首问责任制**：您第一个询问的工作人员就是首问责任人，负责登记、答复或引导，
+需要转办的在规定时限内转送承办科室，并跟踪到办结。
 
 | 电话 | 号码 |
 |---|---|
@@ -97,11 +97,11 @@ def org_index(rules: Rules) -> str:
     lines = []
     for depth, d in _dept_tree(rules):
         head = rules.staff.get(d.head) if d.head else None
-        lines.append("    " * depth + f"- [{escape(d.name)}]({d.id}.md)" + (f":负责人 {escape(head.name)}({head.title})" if head else ""))
+        lines.append("    " * depth + f"- [{escape(d.name)}]({d.id}.md)" + (f"：负责人 {escape(head.name)}（{head.title}）" if head else ""))
     group = []
     for m in rules.institution.get("leading_group") or []:
         s = rules.staff.get(m.get("badge") or "")
-        group.append(f"| {escape(m.get('role', ''))} | {escape(s.name + '(' + s.title + ')') if s else escape(m.get('note', ''))} |")
+        group.append(f"| {escape(m.get('role', ''))} | {escape(s.name + '（' + s.title + '）') if s else escape(m.get('note', ''))} |")
     return f"""# 机构设置
 
 ![机构设置图](org-chart.svg){{ .sw-chart }}
@@ -128,7 +128,7 @@ def dept_page(rules: Rules, d) -> str:
 
 | 负责人 | 位置 | 电话 |
 |---|---|---|
-| {escape(head.name + '(' + head.title + ')') if head else '—'} | {escape(str(raw.get('location', '—')))} | {escape(str(raw.get('phone', '—')))} |
+| {escape(head.name + '（' + head.title + '）') if head else '—'} | {escape(str(raw.get('location', '—')))} | {escape(str(raw.get('phone', '—')))} |
 
 ## 职能
 
@@ -142,11 +142,11 @@ def dept_page(rules: Rules, d) -> str:
 
 {md_list([w.get('name') for w in windows]) if windows else '本科室不设对外窗口。'}
 
-{md_list([f"{s.name}({s.title},工号 {s.badge})" for s in staff]) if staff else ''}
+{md_list([f"{s.name}（{s.title}，工号 {s.badge}）" for s in staff]) if staff else ''}
 
 ## 办理的事项
 
-{chr(10).join(f"- [{escape(s.name)}](../guide/{s.id}.md)({s.kind},承诺 {s.promised_days} 个工作日)" for s in services) or '(本科室无对外办理事项)'}
+{chr(10).join(f"- [{escape(s.name)}](../guide/{s.id}.md)（{s.kind}，承诺 {s.promised_days} 个工作日）" for s in services) or '（本科室无对外办理事项）'}
 """
 
 
@@ -157,7 +157,7 @@ def guide_index(rules: Rules) -> str:
                     f"| {s.legal_days} 个工作日 | {s.promised_days} 个工作日 | {escape(str(s.raw.get('收费', '')))} |")
     return f"""# 办事指南
 
-共 {len(rules.services)} 个事项。点击事项名称查看办事指南:申请材料一次告知,可打印为一页 A4。
+共 {len(rules.services)} 个事项。点击事项名称查看办事指南：申请材料一次告知，可打印为一页 A4。
 
 | 事项名称 | 办件类型 | 承办科室 | 法定办结时限 | 承诺办结时限 | 收费 |
 |---|---|---|---|---|---|
@@ -174,7 +174,7 @@ def guide_page(rules: Rules, s) -> str:
         mats.append(f"| {i} | {escape(str(m.get('名称', '')))} | {escape(str(m.get('类型', '')))} | {escape(str(m.get('份数', '')))} "
                     f"| {need} | {escape(str(m.get('来源', '')))} |")
     steps = "\n".join(f"{i}. {escape(str(x))}" for i, x in enumerate(as_list(r.get("办理流程")), 1))
-    faq = "\n\n".join(f"**问:{escape(str(q.get('问', '')))}**  \n答:{escape(str(q.get('答', '')))}"
+    faq = "\n\n".join(f"**问：{escape(str(q.get('问', '')))}**  \n答：{escape(str(q.get('答', '')))}"
                       for q in as_list(r.get("常见问题")) if isinstance(q, dict))
     body = s.body.strip()
     return f"""---
@@ -194,7 +194,7 @@ title: {s.name}
 
 {escape(body) if body else ''}
 
-## 一次性告知清单(申请材料)
+## 一次性告知清单（申请材料）
 
 | 序号 | 材料名称 | 类型 | 份数 | 是否必要 | 来源 |
 |---|---|---|---|---|---|
@@ -210,10 +210,10 @@ title: {s.name}
 
 ## 办理地点、时间与电话
 
-- **办理地点**:{escape(str(r.get('办理地点', '')))}
-- **办理时间**:{escape(str(r.get('办理时间', '')))}
-- **咨询电话**:{escape(str(r.get('咨询电话', '')))}
-- **监督投诉电话**:{escape(str(r.get('监督投诉电话', '')))}
+- **办理地点**：{escape(str(r.get('办理地点', '')))}
+- **办理时间**：{escape(str(r.get('办理时间', '')))}
+- **咨询电话**：{escape(str(r.get('咨询电话', '')))}
+- **监督投诉电话**：{escape(str(r.get('监督投诉电话', '')))}
 
 ## 设定依据
 
@@ -223,12 +223,12 @@ title: {s.name}
 
 </div>
 
-<button class="md-button sw-print" type="button" onclick="window.print()">打印本页(A4)</button>
+<button class="md-button sw-print" type="button" onclick="window.print()">打印本页（A4）</button>
 """
 
 
 def classified(rules: Rules) -> bool:
-    """涉密单位 (S2 第三条: 设立首问责任人公示牌, 涉密单位除外): no badge board, on the site or on paper."""
+    """涉密单位 （S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
     return bool(rules.institution.get("classified"))
 
 
@@ -247,7 +247,7 @@ def board(rules: Rules, photos: dict) -> str:
                      + (f'<br>{escape(windows)}' if windows else "") + "</div></div>")
     return f"""# 首问责任人公示
 
-以下工作人员均为首问责任人:您第一个询问的人负责到底。请认准工号,对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。
+以下工作人员均为首问责任人：您第一个询问的人负责到底。请认准工号，对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。
 
 <div class="sw-cards">
 {chr(10).join(cards)}
@@ -257,7 +257,7 @@ def board(rules: Rules, photos: dict) -> str:
 
 def bulletins_index(items: list[tuple[str, str]]) -> str:
     rows = "\n".join(f"- [{escape(title)}]({name})" for name, title in items) or "尚未发布季度通报。"
-    return f"# 季度通报\n\n首问责任制办公室每季度对各科室的首问登记、办理时限、满意度和投诉情况进行考核并通报(最新的在前)。\n\n{rows}\n"
+    return f"# 季度通报\n\n首问责任制办公室每季度对各科室的首问登记、办理时限、满意度和投诉情况进行考核并通报（最新的在前）。\n\n{rows}\n"
 
 
 def _asset(name: str) -> str:

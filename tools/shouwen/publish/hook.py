@@ -21,7 +21,7 @@ def on_config(config):
     try:
         import jieba  # noqa: F401  (Material's search segments Chinese only when jieba is importable)
     except ImportError:
-        raise PluginError("站内搜索需要 jieba 才能切分中文:pip install jieba")
+        raise PluginError("站内搜索需要 jieba 才能切分中文：pip install jieba")
     root = os.path.dirname(os.path.abspath(config.config_file_path))
     try:
         job = sitebuild.prepare(root)
@@ -55,7 +55,24 @@ def on_files(files, config):
     return files
 
 
+NOT_FOUND = ("<h1>404 - Not found</h1>",
+             "<h1>404：页面不存在</h1><p>您要找的页面不存在或已移动。请回到<a href=\"{home}\">首页</a>，"
+             "或用页面上方的搜索查找。</p>")
+
+
+def _chinese_404(config):
+    """Material's 404 page says 'Not found' in English whatever the language: say it in Chinese."""
+    path = os.path.join(config.site_dir, "404.html")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        home = config.site_url or "/"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace(NOT_FOUND[0], NOT_FOUND[1].format(home=home)))
+
+
 def on_post_build(config):
+    _chinese_404(config)
     problems = sitebuild.guard(_state["job"], config.site_dir)
     if problems:
         # a leaking site must not be left lying around for somebody to publish by mistake

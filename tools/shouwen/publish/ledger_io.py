@@ -22,7 +22,7 @@ COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码"
            "办结日期", "状态", "备注", "事件记录"]
 REQUIRED = ["登记日期", "发问人姓名", "发问事由", "被问责任人"]
 CHANNEL_ZH = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})\)?\s*$")
+BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})[)）]?\s*$")
 
 
 def _day(d):
@@ -37,15 +37,15 @@ def outcome(entry, rules) -> str:
             continue
         a = ev.get("action")
         if a == "answered":
-            parts.append(f"当场答复:{ev.get('answer', '')}")
+            parts.append(f"当场答复：{ev.get('answer', '')}")
         elif a in ("referred", "forwarded"):
             parts.append(f"{ACTION_ZH[a]}至{rules.who(ev.get('staff') or ev.get('to'))}")
         elif a == "explained":
-            parts.append(f"解释:{ev.get('reason', '')}")
+            parts.append(f"解释：{ev.get('reason', '')}")
         elif a == "completed":
-            parts.append(f"办结:{ev.get('result', '')}")
+            parts.append(f"办结：{ev.get('result', '')}")
         elif a == "delivered":
-            parts.append(f"送达:{ev.get('method', '')}")
+            parts.append(f"送达：{ev.get('method', '')}")
     return ";".join(parts)
 
 
@@ -87,7 +87,7 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     m = BADGE_IN.search(cell("被问责任人"))
     badge = m.group(1) if m else None
     if badge not in rules.staff:
-        raise RowError("被问责任人", f"{cell('被问责任人')!r} 中没有名册上的工号(应写作 姓名(工号) 或 工号)")
+        raise RowError("被问责任人", f"{cell('被问责任人')!r} 中没有名册上的工号（应写作 姓名（工号） 或 工号）")
     events_text = cell("事件记录")
     if events_text:
         events = []
@@ -97,29 +97,29 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             try:
                 ev = safeyaml.load(line)
             except safeyaml.LoadError as e:
-                raise RowError("事件记录", f"事件 {line[:40]!r} 无法解析:{str(e).splitlines()[0]}")
+                raise RowError("事件记录", f"事件 {line[:40]!r} 无法解析：{str(e).splitlines()[0]}")
             if not isinstance(ev, dict):
                 raise RowError("事件记录", f"事件 {line[:40]!r} 应为 {{at: …, by: …, action: …}}")
             events.append(ev)
     else:
         at = to_datetime(f"{cell('登记日期')}T{cell('登记时间') or '09:00'}")
         if at is None:
-            raise RowError("登记日期", f"日期 {cell('登记日期')!r} 格式不对(应为 YYYY-MM-DD)")
+            raise RowError("登记日期", f"日期 {cell('登记日期')!r} 格式不对（应为 YYYY-MM-DD）")
         events = [{"at": at, "by": badge, "action": "registered"}]
         if cell("办理结果或衔接情况"):
             events.append({"at": at, "by": badge, "action": "note", "text": cell("办理结果或衔接情况")})
     first = events[0] if events else {}
     at = to_datetime(first.get("at"))
     if first.get("action") != "registered" or at is None:
-        raise RowError("事件记录", "第一条事件应为 registered(登记),且有时间")
+        raise RowError("事件记录", "第一条事件应为 registered（登记），且有时间")
     rid = cell("事项编号")
     if rid:
         parsed = parse_id(rid)
         if parsed is None or parsed[0] != "inquiries":
-            raise RowError("事项编号", f"编号 {rid!r} 格式不对(应为 YYYYMMDD-工号-序号)")
+            raise RowError("事项编号", f"编号 {rid!r} 格式不对（应为 YYYYMMDD-工号-序号）")
     code = cell("查询码") or new_code()
     if not CODE_RE.match(code):
-        raise RowError("查询码", f"查询码 {code!r} 应为 6 位(不含 0、O、1、I)")
+        raise RowError("查询码", f"查询码 {code!r} 应为 6 位（不含 0、O、1、I）")
     channel = {v: k for k, v in CHANNEL_ZH.items()}.get(cell("渠道"), cell("渠道") or "visit")
     service = None
     if cell("办事事项"):

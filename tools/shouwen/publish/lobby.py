@@ -15,13 +15,13 @@ def service_rows(rules: Rules):
 def lookup_page() -> str:
     return """# 办理进度查询
 
-请输入收件回执上的**事项编号**和**查询码**。只显示办理状态、承办科室和日期,不显示任何个人信息。
+请输入收件回执上的**事项编号**和**查询码**。只显示办理状态、承办科室和日期，不显示任何个人信息。
 
 <form id="sw-lookup" class="sw-lookup" autocomplete="off">
 <label for="sw-id">事项编号</label>
 <input id="sw-id" name="id" inputmode="text" placeholder="如 20261127-J017-003" required>
 <label for="sw-code">查询码</label>
-<input id="sw-code" name="code" placeholder="6 位,如 7KQ4MX" required maxlength="6">
+<input id="sw-code" name="code" placeholder="6 位，如 7KQ4MX" required maxlength="6">
 <button class="md-button md-button--primary" type="submit">查询</button>
 </form>
 
@@ -55,12 +55,12 @@ hide: [navigation, toc]
 def kiosk_dept(rules: Rules, d) -> str:
     services = [s for s in service_rows(rules) if s.department == d.id]
     tiles = "\n".join(f'<a class="sw-tile sw-big" href="../../guide/{s.id}/">{escape(s.name)}'
-                      f'<span>{escape(s.kind)},承诺 {s.promised_days} 个工作日</span></a>' for s in services)
+                      f'<span>{escape(s.kind)}，承诺 {s.promised_days} 个工作日</span></a>' for s in services)
     return f"""---
 title: {d.name}
 hide: [navigation, toc]
 ---
-# {escape(d.name)}:请选择事项
+# {escape(d.name)}：请选择事项
 
 <div class="sw-tiles">
 {tiles}
@@ -75,7 +75,7 @@ def open311(rules: Rules) -> tuple[str, dict]:
     for s in service_rows(rules):
         code = s.id
         listing.append({"service_code": code, "service_name": s.name,
-                        "description": f"{s.kind};承诺办结时限 {s.promised_days} 个工作日,法定 {s.legal_days} 个工作日",
+                        "description": f"{s.kind}；承诺办结时限 {s.promised_days} 个工作日，法定 {s.legal_days} 个工作日",
                         "metadata": True, "type": "realtime" if s.kind == "即办件" else "batch",
                         "keywords": ",".join(str(m.get("名称") if isinstance(m, dict) else m) for m in s.materials or []),
                         "group": rules.dept_name(s.department) if s.department else ""})

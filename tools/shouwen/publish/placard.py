@@ -28,13 +28,13 @@ def _photo(root: str, staff) -> str | None:
 
 def html(root: str, rules, window: str | None = None) -> str:
     if classified(rules):
-        raise InputError("本单位在 rules/institution.yml 中标为涉密单位(classified: true),依规定不设首问责任人公示牌")
+        raise InputError("本单位在 rules/institution.yml 中标为涉密单位（classified: true），依规定不设首问责任人公示牌")
     inst = rules.institution
     windows = [w for w in inst.get("windows") or [] if window in (None, w.get("id"))]
     if not windows:
         known = "、".join(str(w.get("id")) for w in inst.get("windows") or []) or "无"
-        raise InputError(f"rules/institution.yml 中没有窗口 {window}(已有:{known})" if window
-                         else "rules/institution.yml 中没有 windows(窗口)")
+        raise InputError(f"rules/institution.yml 中没有窗口 {window}（已有：{known}）" if window
+                         else "rules/institution.yml 中没有 windows（窗口）")
     pages = []
     for w in windows:
         people = [s for s in (rules.staff.get(b) for b in w.get("staff") or []) if s is not None and s.public]

@@ -24,7 +24,7 @@ def pdf(page: str, out: str) -> None:
     """Print the page to a PDF file with a headless Chromium."""
     exe = chromium()
     if not exe:
-        raise InputError("没有找到 chromium,无法生成 PDF;请安装 Debian 包 chromium")
+        raise InputError("没有找到 chromium，无法生成 PDF；请安装 Debian 包 chromium")
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "bulletin.html")
         with open(src, "w", encoding="utf-8") as fh:
@@ -33,7 +33,7 @@ def pdf(page: str, out: str) -> None:
         r = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}",
                             f"file://{src}"], capture_output=True, text=True, timeout=120)
         if r.returncode != 0 or not os.path.exists(target):
-            raise InputError(f"chromium 未能生成 PDF:{(r.stderr or r.stdout).strip()[-300:]}")
+            raise InputError(f"chromium 未能生成 PDF：{(r.stderr or r.stdout).strip()[-300:]}")
 
 
 def save(page: str, out: str) -> None:
@@ -45,4 +45,4 @@ def save(page: str, out: str) -> None:
             with open(out, "w", encoding="utf-8") as fh:
                 fh.write(page)
     except OSError as e:
-        raise InputError(f"无法写入 {out}:{e.strerror}")
+        raise InputError(f"无法写入 {out}：{e.strerror}")

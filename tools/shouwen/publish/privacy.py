@@ -50,10 +50,11 @@ def digits(s: str) -> str:
     return d[2:] if d.startswith("86") and len(d) == 13 else d
 
 
-def personal_values(records, staff_names=(), agency_text: str = "") -> dict[str, tuple[str, str]]:
-    """value -> (record id, field label) for every personal value worth looking for. Phones are keyed as
-    'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it is the
-    agency's own, not the visitor's."""
+def personal_values(records, staff_names=(), agency_text: str = "", corrections=()) -> dict[str, tuple[str, str]]:
+    """value -> (record id, field label) for every personal value worth looking for, in the records and in
+    their corrections (record id, core.corrections.Correction): the old value as much as the new. Phones are
+    keyed as 'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it
+    is the agency's own, not the visitor's."""
     skip = {normalise(n) for n in staff_names}
     agency = normalise(agency_text)
     out: dict[str, tuple[str, str]] = {}
@@ -65,19 +66,30 @@ def personal_values(records, staff_names=(), agency_text: str = "") -> dict[str,
             role = "来访人" if who == "visitor" else "投诉人"
             for key, label in {**ALWAYS, **IF_SPECIFIC}.items():
                 v = person.get(key)
-                if v in (None, "") or isinstance(v, (dict, list, bool)):
-                    continue
-                if key == "phone":
-                    d = digits(str(v))
-                    if len(d) >= MIN_PHONE_DIGITS:
-                        out.setdefault(f"tel:{d}", (rec.id or rec.path, role + label))
-                    continue
-                v = normalise(str(v)).strip()
-                if len(v) < MIN_LEN or v in skip:
-                    continue
-                if key in IF_SPECIFIC and (len(v) < MIN_SPECIFIC or v in agency):
-                    continue
-                out.setdefault(v, (rec.id or rec.path, role + label))
+                _add(out, key, v, rec.id or rec.path, role + label, skip, agency)
+    for rid, c in corrections:
+        who, _, key = c.field.partition(".")
+        if who in PERSONAL and key in {**ALWAYS, **IF_SPECIFIC}:
+            for v in (c.old, c.new):
+                _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{ {**ALWAYS, **IF_SPECIFIC}[key]}（更正）",
+                     skip, agency)
+    return out
+
+
+def _add(out, key, v, rid, label, skip, agency):
+    if v in (None, "") or isinstance(v, (dict, list, bool)):
+        return
+    if key == "phone":
+        d = digits(str(v))
+        if len(d) >= MIN_PHONE_DIGITS:
+            out.setdefault(f"tel:{d}", (rid, label))
+        return
+    v = normalise(str(v)).strip()
+    if len(v) < MIN_LEN or v in skip:
+        return
+    if key in IF_SPECIFIC and (len(v) < MIN_SPECIFIC or v in agency):
+        return
+    out.setdefault(v, (rid, label))
     return out
 
 
@@ -148,6 +160,6 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 for key in sorted(find(text, words, phones) - seen):
                     seen.add(key)
                     rid, label = values[key]
-                    problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label},个人信息不得公开",
+                    problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",
                                             path=page, record=rid, field=label))
     return problems

@@ -1,4 +1,4 @@
-"""The printable 收件回执 and 取件登记表 (武威 第五条、第六条), rendered with Jinja2."""
+"""The printable 收件回执 and 取件登记表 （武威 第五条、第六条），rendered with Jinja2."""
 from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader

@@ -10,11 +10,13 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+import yaml
+
 from ..repo.index import load_ledger
 from .disclosure import Site, generate
 from ..core.ledger import Ledger
 from .privacy import personal_values, scan
-from ..core.problems import ERROR
+from ..core.problems import ERROR, InputError
 from ..core.record import CST
 from ..core.rules import Rules
 from ..repo.loader import load_rules
@@ -27,7 +29,7 @@ class RulesBroken(Exception):
 
     def __init__(self, problems):
         self.problems = problems
-        super().__init__("网站未生成,规则文件有错误:\n" + "\n".join(p.line() for p in problems))
+        super().__init__("网站未生成，规则文件有错误：\n" + "\n".join(p.line() for p in problems))
 
 
 @dataclass
@@ -88,10 +90,13 @@ def _load_words(root: str, words: str):
 
 def guard(job: Job, site_dir: str):
     staff = [s.name for s in job.rules.staff.values()]
+    entries = job.ledger.entries + job.ledger.voided      # a void record's visitor is still a person
     # what the agency publishes about itself: its own address or a department is not a visitor's
     agency = json.dumps([job.rules.institution, [(s.raw, s.body) for s in job.rules.services.values()]],
                         ensure_ascii=False, default=str)
-    return scan(site_dir, personal_values([e.record for e in job.ledger.entries], staff, agency))
+    values = personal_values([e.record for e in entries], staff, agency,
+                             [(e.record.id, c) for e in entries for c in e.corrections])
+    return scan(site_dir, values)
 
 
 def write_pages(root: str, out_dir: str) -> int:
@@ -106,7 +111,37 @@ def write_pages(root: str, out_dir: str) -> int:
     return len(job.site.files)
 
 
+class _SiteConfig(yaml.SafeLoader):
+    """mkdocs.yml as plain data: MkDocs' own !ENV and !relative tags, never a `!!python/…` object,
+    which MkDocs' loader would construct (and so run) while reading the file."""
+
+
+def _tag_value(loader, node):
+    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
+
+
+for _tag in ("!ENV", "!relative"):
+    _SiteConfig.add_constructor(_tag, _tag_value)
+
+
+def config_refusal(root: str) -> str | None:
+    """Why mkdocs.yml may not be built from (a Python tag), or None."""
+    try:
+        with open(os.path.join(root, "mkdocs.yml"), encoding="utf-8") as fh:
+            yaml.load(fh.read(), Loader=_SiteConfig)
+    except yaml.constructor.ConstructorError as e:
+        mark = e.problem_mark
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        return f"mkdocs.yml {where}有不允许的标签（{e.problem}）：网站配置只能是数据，不能含有可执行的 Python 标签"
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None     # MkDocs says what is wrong with a missing or malformed file
+    return None
+
+
 def mkdocs(root: str, *args: str) -> subprocess.CompletedProcess:
+    why = config_refusal(root)
+    if why:
+        raise InputError(f"网站未生成：{why}")
     cfg = os.path.join(root, "mkdocs.yml")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")   # the banner is for authors, not for desk staff
     return subprocess.run([sys.executable, "-m", "mkdocs", *args, "-f", cfg], capture_output=True, text=True, cwd=root, env=env)

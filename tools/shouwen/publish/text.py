@@ -5,7 +5,7 @@ from html import escape
 
 
 def md_list(items) -> str:
-    return "\n".join(f"- {escape(str(i))}" for i in items or []) or "- (无)"
+    return "\n".join(f"- {escape(str(i))}" for i in items or []) or "- （无）"
 
 
 def as_list(v):

@@ -74,12 +74,13 @@ class _Auditor:
         self.root, self.rules, self.report, self.records = root, rules, report, records
         self.trust, self.sigs, self.only = trust, sigs or {}, only
         self.now = None            # the rules as they stood before the commit being judged
+        self._authors: dict = {}
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
 
     # --- reporting -------------------------------------------------------------------------
     def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
-        badge = self.rules_now.staff_by_email(c.email)
-        person = f"{c.author} <{c.email}>" + (f" ({badge.badge})" if badge else "")
+        badge = self.author(c)
+        person = f"{c.author} <{c.email}>" + (f" ({badge})" if badge else "")
         p = Problem(code, msg, path=path, record=record_of(path), severity=HISTORY_CODES[code],
                     extra={"commit": c.sha, "person": person, **extra})
         self.report.problems.append(p)
@@ -90,8 +91,11 @@ class _Auditor:
         return self.now or self.rules
 
     def author(self, c):
-        s = self.rules_now.staff_by_email(c.email)
-        return s.badge if s else None
+        key = (id(self.rules_now), c.email)      # the roster is searched once per person, not per commit
+        if key not in self._authors:
+            s = self.rules_now.staff_by_email(c.email)
+            self._authors[key] = s.badge if s else None
+        return self._authors[key]
 
     def sig(self, c):
         return self.sigs.get(c.sha, ("N", None))
@@ -102,20 +106,20 @@ class _Auditor:
         badge = self.author(c)
         first = paths[0] if paths else None
         for badge_, key in self.trust.refused.get(c.sha, []):
-            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册,"
-                         "但该提交没有可担保密钥(信任锚或名册管理人员的已信任密钥)的有效签名:此密钥不予信任", key=key)
+            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册，"
+                         "但该提交没有可担保密钥（信任锚或名册管理人员的已信任密钥）的有效签名：此密钥不予信任", key=key)
         if status not in VALID:
             why = {"N": "没有签名", "B": "签名无效", "E": "无法核验签名", "X": "签名已过期", "Y": "签名密钥已过期",
                    "R": "签名密钥已吊销"}.get(status, f"签名状态 {status}")
-            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}(本机构要求签名)")
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}（本机构要求签名）")
         elif fp in self.trust.anchor:
             return
         elif not self.trust.signer_ok(fp, badge, c.sha):
             owner = self.trust.keys.get(fp)
             revoked = self.trust.revoked_before(fp, c.sha)
             self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} " + (
-                "已从名册中删除,自删除起不再有效" if revoked else
-                f"属于 {owner},不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
+                "已从名册中删除，自删除起不再有效" if revoked else
+                f"属于 {owner}，不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
 
     def check_config(self, c, paths: list):
         """rules/, mkdocs.yml, CI and hooks: only the roster's administrators (or the anchor) change them."""
@@ -191,7 +195,7 @@ class _Auditor:
             parents = [p if p is None or identity(p) == identity(mine) else None for p in parents]
         for p in [self.rec(path, o) for o in olds]:
             if p is not None and (mine is None or identity(p) != identity(mine)) and identity(p) not in by_identity:
-                self.problem("record-deleted", c, path, f"合并提交 {c.sha[:10]} 丢弃了记录 {path}(其一父提交中存在)")
+                self.problem("record-deleted", c, path, f"合并提交 {c.sha[:10]} 丢弃了记录 {path}（其一父提交中存在）")
         if mine is None:
             return
         ch = compare_merge(parents, mine)      # keeping one side's version still drops what the other added
@@ -208,14 +212,14 @@ class _Auditor:
             return
         rec = self.rec(path, new)
         if rec is not None and rec.noncanonical is not None:
-            self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式:{rec.noncanonical.message}")
+            self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式：{rec.noncanonical.message}")
         for ev in ch.removed:
-            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件:"
-                         f"{ev.get('action') if isinstance(ev, dict) else ev}({_short(ev)})")
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件："
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）")
         if ch.fields or ch.body:
             names = "、".join(ch.fields + (["正文"] if ch.body else []))
-            self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容({names});"
-                         "更正请用 shouwen correct,作废请用 shouwen void", field=names)
+            self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
+                         "更正请用 shouwen correct，作废请用 shouwen void", field=names)
         before = self.rec(path, old) if old not in (ZERO, "merge") else None
         closed = before is not None and any(isinstance(e, dict) and e.get("action") in CLOSING for e in before.events)
         self.events(c, path, rec, ch.added, closed, imported)
@@ -237,13 +241,13 @@ class _Auditor:
                 s.problems.append(self.problem(code, c, path, msg, event=action, **extra))
 
             if closed and action not in AFTER_CLOSE:
-                hit("closed-edited", f"事项已结束,提交 {c.sha[:10]} 又追加了 {action}")
+                hit("closed-edited", f"事项已结束，提交 {c.sha[:10]} 又追加了 {action}")
             if action in CLOSING:
                 closed = True
             if ev.get("imported") and not imported:
-                hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入,事件却标为导入(imported)")
+                hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入，事件却标为导入（imported）")
             if by and not imported and by != author:
-                hit("author-mismatch", f"事件由 {by} 署名,提交作者却是 {c.author} <{c.email}>")
+                hit("author-mismatch", f"事件由 {by} 署名，提交作者却是 {c.author} <{c.email}>")
             duty = event_duty(rec.kind if rec else "", action)
             why = refusal(rules, by, duty, own=by == registrant and ev is not rec.events[0]) if duty else None
             if why:
@@ -261,8 +265,8 @@ class _Auditor:
             if at is None or imported:
                 continue
             if c.when - at > self.grace and not ev.get("late_reason"):
-                hit("backdated", f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早,超过补录宽限 "
-                    f"{rules.policy.late_entry_grace_hours} 小时,且未注明补录理由")
+                hit("backdated", f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早，超过补录宽限 "
+                    f"{rules.policy.late_entry_grace_hours} 小时，且未注明补录理由")
             elif at - c.when > FUTURE_TOLERANCE:
                 hit("future-dated", f"事件时间 {at.isoformat()} 晚于提交时间 {c.when.isoformat()}")
 
@@ -272,7 +276,7 @@ class _Auditor:
         else:
             why = refusal(self.rules_now, self.author(c), "publish")
             if why:
-                self.problem("role-forbidden", c, path, f"提交 {c.sha[:10]} 发布了通报:{why}")
+                self.problem("role-forbidden", c, path, f"提交 {c.sha[:10]} 发布了通报：{why}")
 
     def attest(self, c, changes) -> bool:
         """An import is evidence only with its ledger file's digest and row count, by someone allowed to
@@ -281,14 +285,14 @@ class _Auditor:
         new_files = sum(1 for p, old, new in changes if is_record(p) and old == ZERO and new != ZERO)
         why = refusal(self.rules_now, self.author(c), "import")
         if why is None and not (c.trailers.get("Shouwen-Import-SHA256") and c.trailers.get("Shouwen-Import-Rows")):
-            why = "提交中没有登记簿文件的 SHA-256 与行数(Shouwen-Import-SHA256、Shouwen-Import-Rows)"
+            why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"
         elif why is None and c.trailers.get("Shouwen-Import-Rows") != str(new_files):
-            why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行,提交却新增了 {new_files} 件记录"
+            why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行，提交却新增了 {new_files} 件记录"
         elif why is None and self.rules.policy.signing_required and not (
                 self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
-            why = "本机构要求签名,导入提交没有导入人本人经信任的签名"
+            why = "本机构要求签名，导入提交没有导入人本人经信任的签名"
         if why:
-            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据:{why};"
+            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据：{why}；"
                          "其中事件的署名与时间按普通提交审查")
             return False
         return True
@@ -331,7 +335,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     except gitio.GitError as e:
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return report
-        raise InputError(f"读取 Git 历史失败:{e}")
+        raise InputError(f"读取 Git 历史失败：{e}")
     merges = gitio.merge_changes(root, [c for c in commits if len(c.parents) > 1])
     relevant = []
     for c in commits:
@@ -341,14 +345,16 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
             relevant.append((c, chs))
     report.commits = len(relevant)
     pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
-    records = store.load_blobs(root, sorted(pairs))
+    steps = [(p, o, n) for c, chs in relevant if len(c.parents) <= 1 for p, o, n in chs[0]
+             if is_record(p) and o != ZERO and n != ZERO]
+    records = store.load_blobs(root, sorted(pairs), steps)
     trust, sigs = None, {}
     shas = [c.sha for c, _ in relevant]
     if rules.policy.signing_required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
-            raise InputError("本机构要求签名(rules/policy.yml signing.required),审查需要信任锚:请用 --trust-anchor "
-                             "指定办公室公钥文件,或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
+            raise InputError("本机构要求签名（rules/policy.yml signing.required），审查需要信任锚：请用 --trust-anchor "
+                             "指定办公室公钥文件，或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
         trust, sigs, report.verified = signing.trust_for(root, anchor, shas, _may_vouch(root))
         trust.start(shas)
     elif signatures:

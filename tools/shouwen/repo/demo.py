@@ -20,11 +20,11 @@ DISTRICTS = ["凉州区", "古浪县", "民勤县", "天祝县"]
 ORGS = ["示例市第三中学", "示例市人民医院", "凉州区东关街道办事处", "示例市顺达物流有限公司", "示例市金城建筑工程有限公司",
         "示例市农业农村局", "示例市明德社区服务中心", "示例市蓝天志愿者协会", "示例市惠民药业有限公司", "示例市春晖幼儿园"]
 GENERAL_MATTERS = [
-    ("咨询政务服务中心周末是否办公", "中心周一至周五办公,法定节假日休息,调休上班日照常办公。"),
+    ("咨询政务服务中心周末是否办公", "中心周一至周五办公，法定节假日休息，调休上班日照常办公。"),
     ("询问停车位置", "已告知大厅西侧地下停车场入口。"),
-    ("咨询办理居住证的地点", "居住证由公安机关办理,已告知派出所地址和电话。"),
-    ("询问社保卡补办流程", "社保卡由人社部门办理,已告知人社局窗口位置。"),
-    ("咨询不动产登记需要的材料", "不动产登记在二楼不动产窗口办理,已引导并告知材料。"),
+    ("咨询办理居住证的地点", "居住证由公安机关办理，已告知派出所地址和电话。"),
+    ("询问社保卡补办流程", "社保卡由人社部门办理，已告知人社局窗口位置。"),
+    ("咨询不动产登记需要的材料", "不动产登记在二楼不动产窗口办理，已引导并告知材料。"),
     ("询问本局信息公开指南在哪里查看", "已告知政务公开网站和大厅触摸屏的位置。"),
     ("咨询复印材料的地方", "大厅东侧自助服务区可免费复印。"),
     ("询问投诉电话", "已告知监督投诉电话 0935-2210012。"),
@@ -41,14 +41,14 @@ SERVICE_MATTERS = {
     "archive-lookup": ["查询本人 1998 年独生子女证发放档案", "查阅单位历年计生奖励档案"],
 }
 RESULTS = {
-    "birth-permit": "准予再生育,已出具再生育审批决定书", "birth-registration": "已办理生育登记,出具登记凭证",
-    "honor-certificate": "已补发独生子女父母光荣证", "special-assistance": "经审核公示,确认为特别扶助对象",
-    "marital-status-proof": "已出具婚育情况证明", "social-org-registration": "准予登记,发给社会团体法人登记证书",
-    "info-disclosure": "已书面答复并提供所申请的信息", "admin-review": "已受理,送达受理通知书",
+    "birth-permit": "准予再生育，已出具再生育审批决定书", "birth-registration": "已办理生育登记，出具登记凭证",
+    "honor-certificate": "已补发独生子女父母光荣证", "special-assistance": "经审核公示，确认为特别扶助对象",
+    "marital-status-proof": "已出具婚育情况证明", "social-org-registration": "准予登记，发给社会团体法人登记证书",
+    "info-disclosure": "已书面答复并提供所申请的信息", "admin-review": "已受理，送达受理通知书",
     "archive-lookup": "已提供档案复印件并加盖档案证明章",
 }
 RECEPTION = ["J005", "J006", "J007", "J008"]
-COMMENTS_BAD = ["等待时间太长", "窗口人员态度生硬", "材料要求说得不清楚,跑了两趟", "电话一直没人接"]
+COMMENTS_BAD = ["等待时间太长", "窗口人员态度生硬", "材料要求说得不清楚，跑了两趟", "电话一直没人接"]
 
 
 class _Clock:
@@ -109,7 +109,7 @@ def _plan(rules, clock, rng, reg_at):
             if score in pol.bad_ratings and rng.random() < 0.85:
                 late = rng.random() < 0.25
                 n = pol.followup_limit + rng.randint(1, 3) if late else rng.randint(0, pol.followup_limit)
-                add("followed_up", fr, clock.days(t, n), note="回访发问人,说明情况并致歉,已督促整改")
+                add("followed_up", fr, clock.days(t, n), note="回访发问人，说明情况并致歉，已督促整改")
         return t
 
     if roll < 0.30:  # answered on the spot
@@ -118,14 +118,14 @@ def _plan(rules, clock, rng, reg_at):
         who = fr
         if rng.random() < 0.12:  # beyond the desk's authority: passed up to the head, who answers
             who = rules.departments[rules.staff[fr].department].head
-            t = add("escalated", fr, clock.minutes(t, 3, 10), to=who, reason="超出本人权限,报科室负责人")
+            t = add("escalated", fr, clock.minutes(t, 3, 10), to=who, reason="超出本人权限，报科室负责人")
         t = add("answered", who, clock.minutes(t, 3, 25), answer=answer)
         rate_and_follow(t, fr)
         return reg, ev
     if roll < 0.36:  # explained: not ours or not permitted
         matter = rng.choice(["要求本局出具房屋产权证明", "要求本局退还已缴纳的社会抚养费滞纳金", "咨询户口迁移"])
         reg = {"matter": matter, "service": None, "channel": channel, "by": fr}
-        add("explained", fr, clock.minutes(t, 5, 30), reason="不属于本局职责,已耐心解释并告知主管部门的地址和电话")
+        add("explained", fr, clock.minutes(t, 5, 30), reason="不属于本局职责，已耐心解释并告知主管部门的地址和电话")
         return reg, ev
 
     sid = rng.choice(list(SERVICE_MATTERS))
@@ -136,12 +136,12 @@ def _plan(rules, clock, rng, reg_at):
     handler = _staff_of(rules, dept, rng)
     style = rng.random()
     if style < 0.08:  # responsible person away: relayed first
-        t = add("relayed", fr, clock.minutes(t), message="承办人外出,已记下联系电话,承诺转告", to=dept, staff=handler)
+        t = add("relayed", fr, clock.minutes(t), message="承办人外出，已记下联系电话，承诺转告", to=dept, staff=handler)
     if style > 0.95:  # sent to the wrong department first, returned
         wrong = rng.choice([d for d in ("approvals", "law", "social") if d != dept])
         t = add("forwarded", fr, clock.days(t, rng.randint(0, 1)), to=wrong)
         w = _staff_of(rules, wrong, rng)
-        t = add("returned", w, clock.days(t, rng.randint(0, 1)), reason=f"不属于本科室职责,应由{rules.dept_name(dept)}办理")
+        t = add("returned", w, clock.days(t, rng.randint(0, 1)), reason=f"不属于本科室职责，应由{rules.dept_name(dept)}办理")
     late_forward = rng.random() < 0.07
     n = pol.forward_limit + rng.randint(1, 3) if late_forward else rng.randint(0, pol.forward_limit)
     if svc.kind == PROMISED or rng.random() < 0.5:
@@ -152,7 +152,7 @@ def _plan(rules, clock, rng, reg_at):
     t = add("accepted", handler, clock.days(t, pol.sign_off_limit + 2 if late_accept else rng.randint(0, pol.sign_off_limit)))
     acc_day = t.date()
     if rng.random() < 0.08:
-        add("note", handler, clock.minutes(t, 30, 180), text="申请人来电询问进度,已告知")
+        add("note", handler, clock.minutes(t, 30, 180), text="申请人来电询问进度，已告知")
     if svc.kind == PROMISED:
         if rng.random() < 0.03:
             return reg, ev  # accepted, promise forgotten
@@ -164,7 +164,7 @@ def _plan(rules, clock, rng, reg_at):
             head = rules.departments[dept].head
             mid = clock.days(t, max(0, cal.count(acc_day, due) - 2))
             if mid.date() <= due:
-                t = add("extended", handler, mid, due=new_due, reason="需入户核实,申请延期", approver=head)
+                t = add("extended", handler, mid, due=new_due, reason="需入户核实，申请延期", approver=head)
                 due = new_due
         if rng.random() < 0.3:
             add("followed_up", fr, clock.days(t, rng.randint(1, 3)), note="电话询问承办进度")
@@ -232,7 +232,7 @@ def clock_for(rules, seed):
 
 
 INSPECTION_ITEMS = ["文明用语", "让坐", "倒茶", "办事", "送行"]
-COMPLAINT_SUMMARIES = ["窗口人员态度生硬,不耐烦", "材料没有一次说清,来回跑了三趟", "电话转来转去没人负责",
+COMPLAINT_SUMMARIES = ["窗口人员态度生硬，不耐烦", "材料没有一次说清，来回跑了三趟", "电话转来转去没人负责",
                        "承诺的日期到了还没办好", "午休前提前停止受理"]
 
 
@@ -262,7 +262,7 @@ def _accountability(rules, clock, ops, cutoff, days):
             continue
         found = rng.random() < 0.55
         ev = {"at": vat, "by": "J022", "action": "verdict", "finding": "substantiated" if found else "unfounded",
-              "reason": "经调查核实,情况属实" if found else "经调查核实,工作人员已按规定办理,投诉不属实"}
+              "reason": "经调查核实，情况属实" if found else "经调查核实，工作人员已按规定办理，投诉不属实"}
         out.append((vat, n, 1, "account-event", ev))
         if found:
             verdicts.append((vat, n, reg["by"]))
@@ -277,7 +277,7 @@ def _accountability(rules, clock, ops, cutoff, days):
         ev = {"at": sat, "by": "J003", "action": "sanctioned", "staff": badge, "measures": list(step.measures),
               "bonus_deduction": step.bonus_deduction, "decision": f"示政服发〔{sat.year}〕{rng.randint(10, 99)}号"}
         if rng.random() < 0.2:
-            ev.update(measures=["批评教育"], bonus_deduction=0.0, deviation="初次被投诉且已主动向投诉人致歉,领导小组研究决定从轻处理")
+            ev.update(measures=["批评教育"], bonus_deduction=0.0, deviation="初次被投诉且已主动向投诉人致歉，领导小组研究决定从轻处理")
         out.append((sat, n_, 2, "account-event", ev))
     for reg_at, i, reg in matters:
         if rated.get(i) == 5 and rng.random() < 0.08:
@@ -285,7 +285,7 @@ def _accountability(rules, clock, ops, cutoff, days):
             if at <= cutoff:
                 n += 1
                 out.append((at, n, 0, "account", ("commendations", "J004", {"staff": reg["by"], "inquiry": i},
-                                                  {"action": "commended", "note": "群众来电表扬,服务热情、解答耐心"})))
+                                                  {"action": "commended", "note": "群众来电表扬，服务热情、解答耐心"})))
     months = sorted({(d.year, d.month) for d in days})
     for y, m in months:
         month_days = [d for d in days if (d.year, d.month) == (y, m)]

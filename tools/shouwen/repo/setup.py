@@ -64,7 +64,7 @@ def _office_key(anchor: str) -> str:
     key = signing.signing_key(os.getcwd())
     pub = signing.public_key(key) if key else None
     if pub is None or signing.fingerprint(pub) not in fps:
-        raise InputError("要求签名的机构须由持信任锚私钥的办公室建立:请把 SHOUWEN_SIGNING_KEY 设为 "
+        raise InputError("要求签名的机构须由持信任锚私钥的办公室建立：请把 SHOUWEN_SIGNING_KEY 设为 "
                          f"{anchor} 对应的私钥")
     return key
 
@@ -75,7 +75,7 @@ def _require_signing(path: str, anchor: str, key: str) -> list[str]:
     policy = os.path.join(path, "rules", "policy.yml")
     text = open(policy, encoding="utf-8").read()
     if "signing:\n  required: false" not in text:
-        raise InputError(f"{policy}:找不到 signing.required 设置")
+        raise InputError(f"{policy}：找不到 signing.required 设置")
     with open(policy, "w", encoding="utf-8") as fh:
         fh.write(text.replace("signing:\n  required: false", "signing:\n  required: true"))
     gitdir = os.path.join(path, ".git", "shouwen")
@@ -93,7 +93,7 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
         raise InputError(f"没有模板 {template}")
     key = _office_key(anchor) if anchor else None
     if os.path.exists(path) and os.listdir(path):
-        raise InputError(f"{path} 已存在且不为空;请换一个目录")
+        raise InputError(f"{path} 已存在且不为空；请换一个目录")
     os.makedirs(path, exist_ok=True)
     shutil.copytree(os.path.join(src, "rules"), os.path.join(path, "rules"))
     for kind in ("inquiries", "complaints", "inspections", "commendations", "reports"):
@@ -122,5 +122,5 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
     if not gitio.config(path, "user.email"):
         env = {"GIT_AUTHOR_NAME": "shouwen", "GIT_AUTHOR_EMAIL": "init@shouwen.invalid",
                "GIT_COMMITTER_NAME": "shouwen", "GIT_COMMITTER_EMAIL": "init@shouwen.invalid"}
-    gitio.git(path, *sign, "commit", "-q", "--no-verify", "-m", f"建立机构仓库(模板 {template})", env=env)
+    gitio.git(path, *sign, "commit", "-q", "--no-verify", "-m", f"建立机构仓库（模板 {template}）", env=env)
     return path

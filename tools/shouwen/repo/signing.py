@@ -96,14 +96,14 @@ def commit_args(root: str, rules, badge: str | None) -> list[str]:
     key = signing_key(root)
     if key is None:
         if rules.policy.signing_required:
-            raise InputError("本机构要求签名提交,但本机没有配置签名密钥:请设置 git config gpg.format ssh 与 "
-                             "user.signingkey ~/.ssh/id_ed25519,或环境变量 SHOUWEN_SIGNING_KEY")
+            raise InputError("本机构要求签名提交，但本机没有配置签名密钥：请设置 git config gpg.format ssh 与 "
+                             "user.signingkey ~/.ssh/id_ed25519，或环境变量 SHOUWEN_SIGNING_KEY")
         return []
     if rules.policy.signing_required and badge:
         pub = public_key(key)
         mine = [fp for fp, b in staff_keys(roster_of(rules)).items() if b == badge]
         if pub is None or fingerprint(pub) not in mine:
-            raise InputError(f"签名密钥 {key} 不是 {badge} 在 rules/staff.yml(signing_key)中登记的密钥,未写入任何内容")
+            raise InputError(f"签名密钥 {key} 不是 {badge} 在 rules/staff.yml（signing_key）中登记的密钥，未写入任何内容")
     return sign_options(key)
 
 
@@ -122,7 +122,7 @@ def read_anchor(path: str) -> set[str]:
     try:
         text = open(os.path.expanduser(path), encoding="utf-8").read()
     except OSError as e:
-        raise InputError(f"无法读取信任锚 {path}:{e.strerror}")
+        raise InputError(f"无法读取信任锚 {path}：{e.strerror}")
     fps = {fingerprint(l) for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")}
     fps.discard(None)
     if not fps:

@@ -14,7 +14,8 @@ import stat
 
 from . import gitio
 from ..core.canonical_check import check_canonical
-from ..core.record import MAX_RECORD_BYTES, Record, parse, unreadable
+from ..core.canonical import load_header
+from ..core.record import MAX_RECORD_BYTES, Record, event_line, parse, unreadable
 
 CACHE_VERSION = 3
 PARALLEL_FROM = 1500
@@ -124,13 +125,53 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
     return [results[(p, b)] for p, b, _ in listed]
 
 
-def load_blobs(root: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = ()) -> dict[tuple[str, str], Record]:
     """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
-    cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's."""
-    return _resolve(root, "history", [(p, b, None) for p, b in pairs], _Cache(root, "history"), prune=False)
+    cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's.
+    `steps` (path, old blob, new blob), oldest first: where a new version's bytes are its old version's
+    with one event line added, as the writer writes, it is read as the old record plus that event."""
+    return _resolve(root, "history", [(p, b, None) for p, b in pairs], _Cache(root, "history"), prune=False,
+                    steps=steps)
 
 
-def _resolve(root: str, rev, listed: list, cache, prune: bool = True) -> dict:
+def _appended_line(old: bytes, new: bytes) -> bytes | None:
+    """The one `  - {…}` line `new` inserts before the closing `---` of `old`, or None."""
+    end = old.find(b"\n---\n", 3) + 1
+    extra = len(new) - len(old)
+    if end <= 0 or extra <= 0 or new[:end] != old[:end] or new[end + extra:] != old[end:]:
+        return None
+    line = new[end:end + extra]
+    return line if line.startswith(b"  - {") and line.endswith(b"}\n") and line.count(b"\n") == 1 else None
+
+
+def _appended(base: Record | None, path: str, line: bytes) -> Record | None:
+    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own."""
+    if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
+        return None
+    text = line[4:-1].decode("utf-8", "replace")
+    read = load_header("events:\n" + line.decode("utf-8", "replace"))     # the fast reader, or None
+    events = read.get("events") if isinstance(read, dict) else None
+    ev = events[0] if isinstance(events, list) and len(events) == 1 else None
+    if not isinstance(ev, dict) or event_line(ev) != text:
+        return None
+    return Record(path, {**base.meta, "events": base.events + [ev]}, base.body, [], None)
+
+
+def _derivable(root: str, misses: list, steps, have: dict) -> dict:
+    """new key -> (old key, added line) for the misses that are their old version plus one event line."""
+    data = {(p, b): d for p, b, d in misses}
+    wanted = [(p, o, n) for p, o, n in steps if (p, n) in data and o != n]
+    fetch = gitio.cat_files(root, sorted({o for p, o, _ in wanted if (p, o) not in data and (p, o) in have}))
+    out = {}
+    for p, o, n in wanted:
+        before = data.get((p, o)) if (p, o) in data else fetch.get(o)
+        line = _appended_line(before, data[(p, n)]) if before is not None else None
+        if line is not None:
+            out[(p, n)] = ((p, o), line)
+    return out
+
+
+def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) -> dict:
     results: dict = {}
     misses = []
     for path, blob, data in listed:
@@ -140,7 +181,17 @@ def _resolve(root: str, rev, listed: list, cache, prune: bool = True) -> dict:
         else:
             misses.append((path, blob, data))
     misses = contents(root, rev, misses)
-    for (path, blob, _), rec in zip(misses, parallel_map(_parse_item, misses)):
+    derived = _derivable(root, misses, steps, results) if steps and misses else {}
+    data = {(p, b): d for p, b, d in misses}
+    misses = [m for m in misses if (m[0], m[1]) not in derived]
+    parsed = list(zip(misses, parallel_map(_parse_item, misses)))
+    results.update(((p, b), rec) for (p, b, _), rec in parsed)
+    for path, old, new in steps:        # oldest first: each version's old one is already read
+        key = (path, new)
+        if key in derived and key not in results:
+            results[key] = _appended(results.get(derived[key][0]), path, derived[key][1]) or parse_checked(path, data[key])
+            parsed.append(((path, new, None), results[key]))
+    for (path, blob, _), rec in parsed:
         results[(path, blob)] = rec
         if cache is not None:
             cache.data[(path, blob)] = (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)

@@ -27,7 +27,7 @@ def _collisions(root) -> list[str]:
 def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None) -> dict:
     """Returns {"merged": n, "pushed": bool, "collisions": [...]}."""
     if not gitio.config(root, f"remote.{remote}.url"):
-        raise InputError(f"没有名为 {remote} 的远程仓库;请先 git remote add {remote} 地址")
+        raise InputError(f"没有名为 {remote} 的远程仓库；请先 git remote add {remote} 地址")
     from .setup import install_merge_driver
     if not gitio.config(root, "merge.shouwen.driver"):
         install_merge_driver(root)
@@ -38,7 +38,7 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
             try:
                 gitio.git(root, "fetch", "-q", remote)
             except gitio.GitError as e:
-                raise Offline(f"无法连接远程仓库 {remote}({e.args[0].splitlines()[-1]});本机记录已保存在本地,可继续离线登记,联网后再同步")
+                raise Offline(f"无法连接远程仓库 {remote}（{e.args[0].splitlines()[-1]}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
             upstream = f"{remote}/{branch}"
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:
@@ -47,12 +47,12 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
                 except gitio.GitError:
                     conflicted = gitio.git(root, "diff", "--name-only", "--diff-filter=U").split()
                     gitio.git(root, "merge", "--abort", check=False)
-                    raise BusyError("同步已停止,未丢失任何内容:以下文件两边都改了,需要人工合并:" + "、".join(conflicted))
+                    raise BusyError("同步已停止，未丢失任何内容：以下文件两边都改了，需要人工合并：" + "、".join(conflicted))
                 result["merged"] += 1
                 extra = _collisions(root)
                 if extra:
                     gitio.git(root, "add", "--", *extra)
-                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项(id-duplicate,待核对)",
+                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项（id-duplicate，待核对）",
                               "--", *extra, env=env)
                     result["collisions"] += extra
             try:
@@ -61,5 +61,5 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
                 return result
             except gitio.GitError as e:
                 if attempt == tries - 1:
-                    raise BusyError(f"推送被拒绝 {tries} 次,请稍后再同步:{e}")
+                    raise BusyError(f"推送被拒绝 {tries} 次，请稍后再同步：{e}")
     return result

@@ -95,7 +95,7 @@ def refuse_unclean(root: str, rel: str) -> None:
 def _refuse(problems: list[Problem]):
     errs = [p for p in problems if p.severity == ERROR]
     if errs:
-        raise InputError("记录未写入:" + errs[0].message, errs)
+        raise InputError("记录未写入：" + errs[0].message, errs)
 
 
 def _problems(rec: Record, rules: Rules) -> list[Problem]:
@@ -158,7 +158,7 @@ def load_for_write(root: str, record_id: str) -> Record:
         raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
     rec = read_one(root, rel)
     if rec.problems:
-        raise InputError(f"{rel} [{record_id}] 无法读取:{rec.problems[0].message}", rec.problems)
+        raise InputError(f"{rel} [{record_id}] 无法读取：{rec.problems[0].message}", rec.problems)
     return rec
 
 
@@ -244,7 +244,7 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules, now=commit_at)
         summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
-        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}:{str(summary)[:40]}",
+        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}：{str(summary)[:40]}",
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
 
@@ -260,5 +260,5 @@ def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str
     with lock(root):
         clash = [rel for rel in files if os.path.exists(os.path.join(root, rel))]
         if clash:
-            raise InputError(f"{clash[0]} 已存在;已发布的内容不能改写")
+            raise InputError(f"{clash[0]} 已存在；已发布的内容不能改写")
         return commit_files(root, rules, files, by, subject, trailers)

@@ -102,14 +102,14 @@
       out.textContent = "正在查询……";
       lookup(id, code).then(function (r) {
         if (!r) {
-          out.innerHTML = '<p class="sw-miss">没有查到:请核对回执上的事项编号和查询码。</p>';
+          out.innerHTML = '<p class="sw-miss">没有查到：请核对回执上的事项编号和查询码。</p>';
           return;
         }
         out.innerHTML = '<table class="sw-found"><caption>事项 ' + esc(id) + "</caption>" +
-          row("办理状态", esc(r.status) + (r.closed ? "(已结束)" : "")) + row("事项", esc(r.service)) +
+          row("办理状态", esc(r.status) + (r.closed ? "（已结束）" : "")) + row("事项", esc(r.service)) +
           row("承办科室", esc(r.department)) + row("登记日期", esc(r.registered)) +
           row("承诺办结日期", r.due && esc(r.due)) + row("办结日期", r.completed && esc(r.completed)) + "</table>";
-      }).catch(function () { out.textContent = "查询失败,请稍后再试或拨打咨询电话。"; });
+      }).catch(function () { out.textContent = "查询失败，请稍后再试或拨打咨询电话。"; });
     });
     if (kiosk) {   // no keyboard in the lobby: an on-screen keypad types into the focused field
       var pad = document.getElementById("sw-keypad"), target = form.elements.id;

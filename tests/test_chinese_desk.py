@@ -1,0 +1,90 @@
+"""Chinese first: the README's desk tour typed with Chinese names only, as a new clerk would, and
+Click's own texts, did-you-mean refusals and YAML errors in Chinese with Chinese punctuation."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+import zhpunct  # noqa: E402
+
+
+def no_ascii_punctuation(*outputs):
+    for text in outputs:
+        for line in text.splitlines():
+            assert not zhpunct.hits(line), line
+
+
+def test_the_desk_tour_without_one_english_id(agency):
+    r = agency.ok("--as", "李明", "new", "--name", "王五", "--phone", "13912345678", "--matter", "开婚育情况证明",
+                  "--channel", "来电", "--service", "婚育情况", "--at", "2026-11-02T09:30")
+    rid = r.output.split()[1]
+    assert rid == "20261102-J005-001" and "婚育情况证明（即办件）" in r.output
+    outputs = [r.output]
+    for who, cmd, extra, at in (("李明", "notify", [], "09:35"),
+                                ("李明", "forward", ["--to", "人口家庭科", "--staff", "朱立新"], "09:40"),
+                                ("朱立新", "accept", [], "10:00"),
+                                ("朱立新", "complete", ["--result", "已开具证明"], "10:30"),
+                                ("朱立新", "deliver", ["--method", "窗口领取"], "10:40"),
+                                (" j005", "rate", ["--score", "5"], "10:45")):
+        outputs.append(agency.ok("--as", who, cmd, rid, *extra, "--at", f"2026-11-02T{at}").output)
+    shown = json.loads(agency.ok("show", rid, "--format", "json").output)
+    assert shown["channel"] == "phone" and shown["service"] == "marital-status-proof" and shown["handler"] == "J014"
+    assert shown["stage"] == "delivered" and shown["rating"] == 5
+    text = agency.ok("show", rid, "--today", "2026-11-03").output
+    for words in ("发问人      王五", "联系电话    13912345678", "查询码", "首问责任人  李明（J005）", "渠道        来电",
+                  "一次性告知  李明（J005）  材料：", "转办  李明（J005）  至：人口家庭科；承办人：朱立新（J014）",
+                  "2026年11月2日 09:40"):
+        assert words in text, words
+    listed = agency.ok("list", "--status", "已送达", "--department", "人口家庭科", "--staff", "朱立新", "--today", "2026-11-03")
+    assert listed.output.splitlines()[0].split() == ["编号", "阶段", "期限", "说明", "承办", "发问事由"]
+    assert rid in listed.output and "共 1 件" in listed.output
+    found = agency.ok("find", "5678").output
+    assert rid in found and "王五" in found
+    no_ascii_punctuation(*outputs, text, listed.output, found)
+
+
+def test_interactive_registration_takes_chinese_choices(agency):
+    answers = "\n".join(["赵六", "13900000000", "", "", "咨询再生育", "来电", "再生育", ""]) + "\n"
+    r = agency.ok("--as", "J006", "new", input=answers)
+    assert "渠道（来访、来电、来信、网上）" in r.output and "visit" not in r.output
+    rid = r.output.split("已登记 ")[1].split()[0]
+    shown = json.loads(agency.ok("show", rid, "--format", "json").output)
+    assert shown["channel"] == "phone" and shown["service"] == "birth-permit"
+
+
+def test_an_unknown_name_gets_did_you_mean_once(agency):
+    rid = agency.new("2026-11-02T09:30")
+    r = agency.run("--as", "J005", "forward", rid, "--to", "人口科")
+    assert r.exit_code == 2
+    assert "您是不是要找：人口家庭科（family）？" in r.stderr
+    assert r.stderr.count("人口科") == 1                       # said once, not twice
+    r = agency.run("--as", "J005", "forward", rid, "--to", "科")
+    assert r.exit_code == 2 and "您是不是要找" in r.stderr
+    r = agency.run("list", "--status", "foo")
+    assert r.exit_code == 2 and "没有状态“foo”" in r.stderr
+    assert agency.ok("list", "--status", "已登记").output.strip().endswith("共 1 件")
+    assert agency.run("--as", "J999", "todo").exit_code == 2
+
+
+def test_clicks_own_texts_are_chinese(agency):
+    out = agency.ok("--help").output
+    assert "用法：" in out and "选项" in out and "命令" in out and "显示本帮助并退出。" in out
+    assert "Usage" not in out and "Show this message" not in out and "Options" not in out
+    r = agency.run("nosuch")
+    assert r.exit_code == 2 and "没有命令" in r.stderr and "No such command" not in r.stderr
+    r = agency.run("forward")
+    assert r.exit_code == 2 and "缺少参数" in r.stderr and "Missing" not in r.stderr
+    assert "必填" in agency.ok("forward", "--help").output
+
+
+def test_rules_take_chinese_department_names_and_yaml_errors_are_explained(agency):
+    agency.write("rules/staff.yml", agency.file("rules/staff.yml").replace(
+        "{badge: J005, name: 李明, title: 科员, department: reception", "{badge: J005, name: 李明, title: 科员, department: 综合受理科"))
+    r = agency.run("check", "--today", "2026-11-02")
+    assert "staff[" not in r.output and r.exit_code == 0, r.output
+    assert json.loads(agency.ok("show", agency.new("2026-11-02T09:30"), "--format", "json").output)["first_responder"] == "J005"
+    agency.write("rules/policy.yml", "forward_limit: 2\nladder: [a\n")
+    r = agency.run("check")
+    out = r.output + r.stderr
+    assert "rules/policy.yml" in out and "第 3 行第 1 列" in out and "方括号" in out
+    assert "expected" not in out and "flow sequence" not in out

@@ -1,0 +1,88 @@
+"""GB/T 15834: Chinese text uses full-width ，：；（）、 — no ASCII punctuation beside a CJK character
+in the package's messages, its templates and the hand-written site pages (the built site: test_site)."""
+import glob
+import io
+import os
+import re
+import sys
+import tokenize
+
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+import zhpunct  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.join(REPO, "tools", "shouwen")
+
+
+def _show(path, text, hits):
+    i = hits[0]
+    return f"{os.path.relpath(path, REPO)}: …{text[max(0, i - 15):i + 15]}…"
+
+
+def python_strings(path):
+    """Every string literal a user may read: not bytes, not regular expressions, not English docstrings."""
+    src = open(path, encoding="utf-8").read()
+    prev = None
+    for t in tokenize.generate_tokens(io.StringIO(src).readline):
+        before = prev
+        if t.type not in (tokenize.COMMENT, tokenize.NL):
+            prev = t.type
+        if t.type != tokenize.STRING:
+            continue
+        prefix = t.string[:len(t.string) - len(t.string.lstrip("rRbBuUfF"))].lower()
+        if "b" in prefix or "r" in prefix:
+            continue
+        if before in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) and zhpunct.english(t.string):
+            continue
+        yield zhpunct.mask_braces(t.string) if "f" in prefix else t.string
+
+
+def test_the_scan_finds_what_it_must():
+    assert zhpunct.hits("地址:示例市") and zhpunct.hits("上午 8:30—12:00,下午") and zhpunct.hits("工号(J005)不在")
+    assert not zhpunct.hits("地址：示例市，下午 14:30") and not zhpunct.hits("http://127.0.0.1:8000/ （本机）")
+    assert not zhpunct.hits("{badge: J017, name: 李明, title: 科员}")       # YAML written in a string
+
+
+def test_messages_in_the_package_use_chinese_punctuation():
+    bad = []
+    for path in sorted(glob.glob(os.path.join(PACKAGE, "**", "*.py"), recursive=True)):
+        for text in python_strings(path):
+            hits = zhpunct.hits(text)
+            if hits:
+                bad.append(_show(path, text, hits))
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])
+
+
+def test_strings_in_the_sites_script_use_chinese_punctuation():
+    import re
+    bad = []
+    for path in glob.glob(os.path.join(PACKAGE, "templates", "site", "*.js")):
+        for text in re.findall(r'"[^"\n]*"|\'[^\'\n]*\'', open(path, encoding="utf-8").read()):
+            if zhpunct.hits(text):
+                bad.append(_show(path, text, zhpunct.hits(text)))
+    assert bad == [], "\n".join(bad)
+
+
+def test_templates_and_pages_use_chinese_punctuation():
+    bad = []
+    files = [p for p in glob.glob(os.path.join(PACKAGE, "templates", "**", "*"), recursive=True)
+             if p.endswith((".j2", ".html", ".md", ".yml")) and "/ci/" not in p]
+    files += [p for p in glob.glob(os.path.join(REPO, "site", "**", "*.md"), recursive=True)]
+    files += glob.glob(os.path.join(PACKAGE, "desk", "templates", "*.html"))
+    for path in sorted(files):
+        text = open(path, encoding="utf-8").read()
+        if path.endswith(".yml") or text.startswith("---\n"):
+            head = text[4:].split("\n---\n", 1)[0] if text.startswith("---\n") else text
+            for s in zhpunct.strings(yaml.safe_load(head)):
+                if zhpunct.hits(s):
+                    bad.append(_show(path, s, zhpunct.hits(s)))
+            text = text[4:].split("\n---\n", 1)[1] if text.startswith("---\n") else ""
+        masked = zhpunct.mask_braces(text, jinja=True)
+        for m in re.finditer(r"<(script|style)\b.*?</\1>|<!--.*?-->", masked, re.S):   # code and comments
+            masked = masked[:m.start()] + "\0" * (m.end() - m.start()) + masked[m.end():]
+        hits = zhpunct.hits(masked)
+        if hits:
+            bad.append(_show(path, masked, hits))
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])

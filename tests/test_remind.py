@@ -1,0 +1,117 @@
+"""`shouwen remind` against a real local SMTP server (aiosmtpd) and a local HTTP receiver standing
+in for the 企业微信 and 钉钉 group robots: each reminder goes out once, a second run sends nothing."""
+import email
+import http.server
+import json
+import os
+import socket
+import threading
+
+import pytest
+
+REQUIRED = os.environ.get("SHOUWEN_REQUIRE_COMPONENTS") == "1"
+
+
+@pytest.fixture
+def smtp():
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        (pytest.fail if REQUIRED else pytest.skip)("未安装 Python 包 aiosmtpd")
+    received = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
+
+
+@pytest.fixture
+def robots():
+    posts = []
+
+    class Robot(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            posts.append((self.path, json.loads(body.decode("utf-8"))))
+            answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", posts
+    server.shutdown()
+
+
+def test_each_reminder_is_sent_once_by_mail_and_by_robot(agency, smtp, robots):
+    port, inbox = smtp
+    base, posts = robots
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml") + f"""
+reminders:
+  days: 2
+  email: {{host: 127.0.0.1, port: {port}, from: shouwen@example.gov.cn}}
+  webhooks:
+    - {{kind: wecom, url: "{base}/cgi-bin/webhook/send?key=abc", departments: [family]}}
+    - {{kind: dingtalk, url: "{base}/robot/send?access_token=xyz", secret: SEC123}}
+""")
+    agency.git("commit", "-qam", "提醒设置")
+    waiting = agency.new("2026-11-02T09:30", service="birth-permit")
+    agency.ok("--as", "J005", "forward", waiting, "--to", "人口家庭科", "--staff", "朱立新", "--at", "2026-11-02T10:00")
+    late = agency.new("2026-11-02T09:40", badge="J006")
+    r = agency.ok("remind", "--today", "2026-11-03")
+    assert "已发送邮件" in r.output
+    to = {tuple(rcpt): msg for rcpt, msg in inbox}
+    assert ("j014@example.gov.cn",) in to and ("j006@example.gov.cn",) in to
+    mail = to[("j014@example.gov.cn",)]
+    text = mail.get_payload(decode=True).decode(mail.get_content_charset())
+    assert "转办待签收" in text and waiting in text and "朱立新" in text
+    assert "首问提醒" in str(email.header.make_header(email.header.decode_header(mail["Subject"])))
+    assert late in to[("j006@example.gov.cn",)].get_payload(decode=True).decode("utf-8")   # not forwarded in time
+    wecom = [p for path, p in posts if path.startswith("/cgi-bin/webhook/send?key=abc")]
+    ding = [(path, p) for path, p in posts if path.startswith("/robot/send")]
+    assert len(wecom) == 1 and wecom[0]["msgtype"] == "text" and waiting in wecom[0]["text"]["content"]
+    assert late not in wecom[0]["text"]["content"]               # that group hears about its department only
+    assert len(ding) == 1 and ding[0][1]["msgtype"] == "text" and "atMobiles" in ding[0][1]["at"]
+    assert "timestamp=" in ding[0][0] and "sign=" in ding[0][0]   # 加签
+    assert late in ding[0][1]["text"]["content"] and waiting in ding[0][1]["text"]["content"]
+    mails, hooks = len(inbox), len(posts)
+    r = agency.ok("remind", "--today", "2026-11-03")
+    assert len(inbox) == mails and len(posts) == hooks             # a second run sends nothing new
+    assert "已发送邮件 0 条，群机器人 0 条" in r.output
+    # the next day brings a new deadline: only that one goes out
+    agency.ok("--as", "J014", "accept", waiting, "--at", "2026-11-03T09:00")
+    r = agency.ok("remind", "--today", "2026-11-04")
+    assert len(inbox) > mails
+    assert agency.status() == ""                                     # memory lives in .shouwen/, never committed
+
+
+def test_an_unreachable_server_is_reported_and_retried(agency, smtp):
+    port, inbox = smtp
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml") + f"""
+reminders:
+  email: {{host: 127.0.0.1, port: {dead}}}
+""")
+    agency.new("2026-11-02T09:30")
+    r = agency.run("remind", "--today", "2026-11-05")
+    assert r.exit_code == 1 and "发送失败" in r.stderr and "Traceback" not in r.output
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml").replace(f"port: {dead}", f"port: {port}"))
+    agency.ok("remind", "--today", "2026-11-05")
+    assert len(inbox) == 1                                           # not remembered as sent: tried again

@@ -1,0 +1,107 @@
+"""Click's own texts in Chinese (usage, options, errors).
+
+Click looks every message up through `gettext` imported into each of its modules; we put a
+catalogue of our own in their place, so help pages and errors read in Chinese everywhere,
+including the texts our code never sees (a bad choice, a missing argument, `--help`).
+"""
+from __future__ import annotations
+
+import click
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.parser
+import click.termui
+import click.types
+
+CATALOGUE = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s，版本 %(version)s",
+    "Confirm the action without prompting.": "不询问，直接确认。",
+    "Do you want to continue?": "要继续吗？",
+    "required": "必填",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "(dynamic)": "（动态）",
+    "deprecated": "已弃用",
+    "Aborted!": "已取消，未写入任何内容。",
+    "Missing command.": "缺少命令。",
+    "Value must be an iterable.": "值必须是一个列表。",
+    "Try '{command} {option}' for help.": "用 “{command} {option}” 查看帮助。",
+    "Error: {message}": "错误：{message}",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Invalid value: {message}": "值不对：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不对：{message}",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "unknown error": "未知错误",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Invalid start character for option ({option})": "选项的开头字符不对（{option}）",
+    "Error: The two entered values do not match.": "错误：两次输入不一致。",
+    "Error: invalid input": "错误：输入不对",
+    "Press any key to continue...": "按任意键继续……",
+    "Repeat for confirmation": "再输入一次以确认",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是一个文件。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是一个目录。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行。",
+    "file": "文件", "directory": "目录", "path": "路径",
+    "Choose from:\n\t{choices}": "可选：\n\t{choices}",
+    "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是是非值；可用：{states}",
+    "Shell completion is not supported for Bash versions older than 4.4.": "Bash 4.4 以前的版本不支持命令补全。",
+    "Couldn't detect Bash version, shell completion is not supported.": "无法确定 Bash 版本，不支持命令补全。",
+}
+PLURALS = {
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Did you mean {possibility}?": "您是不是要找 {possibility}？",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
+    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format}。",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 1 个。",
+    "{len_type} values are required, but {len_value} was given.": "需要 {len_type} 个值，只给了 {len_value} 个。",
+}
+PLURALS_MANY = {
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "(Did you mean one of: {possibilities}?)": "（您是不是要找：{possibilities}？）",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
+    "{value!r} does not match the formats {formats}.": "{value!r} 不符合以下格式之一：{formats}。",
+    "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
+    "{len_type} values are required, but {len_value} were given.": "需要 {len_type} 个值，给了 {len_value} 个。",
+}
+
+
+def gettext(message: str) -> str:
+    return CATALOGUE.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return PLURALS.get(singular, singular) if n == 1 else PLURALS_MANY.get(plural, plural)
+
+
+def install() -> None:
+    click.types.IntParamType.name = "整数"          # shown as the metavar and in "… 不是整数"
+    click.types.FloatParamType.name = "数字"
+    for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                click.termui, click.types):
+        if hasattr(mod, "_"):
+            mod._ = gettext
+        if hasattr(mod, "ngettext"):
+            mod.ngettext = ngettext

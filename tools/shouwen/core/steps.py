@@ -1,0 +1,164 @@
+"""One step on a matter, from what a clerk typed to the event the writer appends (pure).
+
+The command line and the desk page both build events here, so they accept the same Chinese
+names, refuse the same input with the same words, and offer the same actions for a stage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .fold import allowed
+from .clock import Clock
+from .escalation import escalation_target
+from .names import department_names, staff_names
+from .problems import InputError, Problem
+from .record import local_day, to_date
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str          # the event field (and the CLI option without --)
+    label: str         # what the desk page shows
+    kind: str = "text"     # text | department | staff | date | days | materials | score
+    required: bool = False
+
+
+# What each action asks for, in the order a form shows it.
+STEPS: dict[str, tuple[Field, ...]] = {
+    "answered": (Field("answer", "答复内容", required=True),),
+    "referred": (Field("to", "引导至部门", "department", True), Field("staff", "引导至工作人员", "staff")),
+    "relayed": (Field("message", "留言内容", required=True), Field("to", "转告部门", "department"),
+                Field("staff", "转告工作人员", "staff")),
+    "forwarded": (Field("to", "转办至部门", "department", True), Field("staff", "承办人", "staff")),
+    "accepted": (),
+    "returned": (Field("reason", "退回理由", required=True),),
+    "notified": (Field("materials", "所需材料（不填则按办事指南）", "materials"),),
+    "promised": (Field("days", "自受理起工作日数", "days"), Field("due", "或：办结日期", "date")),
+    "extended": (Field("due", "新的办结日期", "date", True), Field("reason", "延期理由", required=True),
+                 Field("approver", "批准人", "staff", True)),
+    "escalated": (Field("to", "上报给（不填则按上报顺序）", "staff"), Field("reason", "上报理由")),
+    "followed_up": (),
+    "explained": (Field("reason", "解释内容", required=True),),
+    "completed": (Field("result", "办理结果", required=True),),
+    "delivered": (Field("method", "方式（如窗口取件、邮寄）", required=True), Field("to", "领取人")),
+    "rated": (Field("score", "评价（1–5）", "score", True), Field("comment", "评价意见")),
+    "note": (Field("text", "备注内容", required=True),),
+    "suspended": (Field("reason", "暂停理由（如 补正材料）", required=True),),
+    "resumed": (),
+    "reopened": (Field("reason", "重办理由", required=True), Field("review", "复查决定（无差评时必填）")),
+}
+
+
+def offered(state) -> list[str]:
+    """The actions the stage allows, in the order of a matter's life."""
+    return [a for a in STEPS if allowed(state, a) is None]
+
+
+def split_materials(text: str) -> list[str]:
+    return [m.strip() for m in re.split(r"[,，、;；\n]", text or "") if m.strip()]
+
+
+def _where(rec, name):
+    return f"{rec.path} [{rec.id}] 字段 --{name.lstrip('-')}"
+
+
+def build(action: str, rules, rec, state, when: datetime, by: str, values: dict) -> dict:
+    """The fields of an `action` event from the clerk's `values` (names resolved, limits applied)."""
+    if action not in STEPS:
+        raise InputError(f"没有这个操作：{action}")
+    out = {}
+    for f in STEPS[action]:
+        raw = values.get(f.name)
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw in (None, ""):
+            if f.required:
+                raise InputError(f"{_where(rec, f.name)}：请填写{f.label}")
+            continue
+        if f.kind == "department":
+            out[f.name] = department_names(rules).resolve(raw, f"--{f.name}")
+        elif f.kind == "staff":
+            out[f.name] = staff_names(rules).resolve(raw, f"--{f.name}")
+        elif f.kind == "date":
+            d = raw if isinstance(raw, date) else to_date(raw)
+            if d is None:
+                raise InputError(f"{_where(rec, f.name)}：日期 {raw} 格式不对，应如 2026-12-04")
+            out[f.name] = d
+        elif f.kind in ("days", "score"):
+            try:
+                out[f.name] = int(raw)
+            except (TypeError, ValueError):
+                raise InputError(f"{_where(rec, f.name)}：{raw} 不是整数") from None
+        elif f.kind == "materials":
+            out[f.name] = raw if isinstance(raw, list) else split_materials(raw)
+        else:
+            out[f.name] = str(raw)
+    return _finish(action, rules, rec, state, when, by, out)
+
+
+def _finish(action, rules, rec, state, when, by, out):
+    svc = rules.services.get(rec.meta.get("service") or "")
+    if action == "notified" and not out.get("materials"):
+        if svc is None:
+            raise InputError(f"{_where(rec, 'service')}：该事项未对应办事指南，请列出所需材料")
+        out["materials"] = [m["名称"] for m in svc.materials]
+        if not out["materials"]:
+            raise InputError(f"{_where(rec, 'materials')}：《{svc.name}》的材料清单为空，请列出所需材料")
+    if action == "promised":
+        days = out.pop("days", None)
+        if (days is None) == ("due" not in out):
+            raise InputError(f"{_where(rec, 'due')}：请给出办结日期或工作日数（二选一）")
+        if days is not None:
+            if state is None or state.accepted_at is None:
+                raise InputError(f"{rec.path} [{rec.id}]：尚未受理，不能按受理日计算承诺期限；请先签收受理")
+            if days < 0:
+                raise InputError(f"{_where(rec, 'days')}：工作日数不能为负数")
+            # counted as the service counts its limits (working days, calendar days or hours), else as the scheme does
+            clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock or Clock()
+            if svc is not None and days > svc.promised_days:
+                msg = f"{clock.label(days)}超过《{svc.name}》承诺时限 {clock.label(svc.promised_days)}"
+                raise InputError(f"{_where(rec, '--days')}：{msg}",
+                                 [Problem("promise-exceeds-limit", f"最多 {clock.label(svc.promised_days)}", path=rec.path,
+                                          record=rec.id, field="--days")])
+            out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
+    if action == "escalated" and not out.get("to"):
+        out["to"] = escalation_target(rules, by)
+        if not out["to"]:
+            raise InputError("找不到可上报的上级，请指定上报对象")
+    if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
+        raise InputError(f"暂停理由 {out['reason']!r} 不在 rules/policy.yml 的 suspend.reasons 中："
+                         f"{'、'.join(rules.policy.suspend_reasons)}")
+    if action == "rated":
+        if out["score"] not in rules.policy.satisfaction:
+            raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是 {out['score']}")
+    return out
+
+
+def describe(event: dict, rules) -> str:
+    """One event as a clerk reads it: 转办 → 人口家庭科 朱立新（J014）."""
+    a = event.get("action")
+    parts = []
+    for k, label in (("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
+                     ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
+                     ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
+                     ("review", "复查决定"), ("text", ""), ("note", "附注")):
+        v = event.get(k)
+        if v in (None, "", []):
+            continue
+        if k == "to" and a != "delivered":
+            v = rules.who(v)
+        elif k in ("staff", "approver"):
+            v = rules.who(v)
+        elif k == "due":
+            v = f"{v:%Y年%m月%d日}" if isinstance(v, date) else v
+        elif k == "materials":
+            v = "、".join(map(str, v))
+        elif k == "score":
+            v = f"{v} 分（{rules.policy.satisfaction.get(v, '')}）"
+        elif k == "to":
+            label = "领取人"
+        parts.append(f"{label}：{v}" if label else str(v))
+    if event.get("given_by") == "visitor":
+        parts.append("群众在评价器上评价")
+    return "；".join(parts)

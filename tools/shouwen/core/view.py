@@ -1,0 +1,100 @@
+"""A matter as the clerk reads it (pure): who came, how to reach them, where it stands, what
+happened, in Chinese words. `show` prints it; the desk page renders it."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from .clock import UNITS, Clock
+from .clock import zh_day as _zh_day
+from .corrections import event_words
+from .fold import ACTION_ZH, STAGE_ZH
+from .names import CHANNELS
+from .record import CST, to_datetime
+from .steps import describe
+
+
+def zh_day(d: date | None) -> str:
+    """2026年11月29日, or nothing for no date."""
+    return _zh_day(d) if d else ""
+
+
+def zh_time(v) -> str:
+    at = to_datetime(v)
+    if at is None:
+        return str(v or "")
+    at = at.astimezone(CST)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def days_left(rules, today: date, due: date) -> str:
+    """'还有 3 个工作日' / '今天到期' / '已超期 2 个工作日'."""
+    if due == today:
+        return "今天到期"
+    if due > today:
+        return f"还有 {rules.calendar.count(today, due)} 个工作日"
+    return f"已超期 {rules.calendar.count(due, today)} 个工作日"
+
+
+def clerk_view(entry, rules, today: date) -> dict:
+    rec, st, dl = entry.record, entry.state, entry.deadlines
+    m = rec.meta
+    visitor = m.get("visitor") if isinstance(m.get("visitor"), dict) else {}
+    svc = rules.services.get(m.get("service") or "")
+    rows = [("发问人", visitor.get("name", "")), ("联系电话", visitor.get("phone", "")),
+            ("单位", visitor.get("organization", "")), ("地址", visitor.get("address", "")),
+            ("发问事由", m.get("matter", "")),
+            ("办事事项", f"{svc.name}（{svc.kind}）" if svc else (m.get("service") or "一般咨询")),
+            ("渠道", (CHANNELS.get(m.get("channel")) or (m.get("channel"),))[0]),
+            ("查询码", m.get("code", "")),
+            ("首问责任人", rules.who(m.get("first_responder")))]
+    if getattr(entry, "voided", None):
+        rows.insert(0, ("已作废", entry.voided.reason))
+    if st is not None:
+        rows.append(("当前阶段", st.status_zh + ("（已结束）" if st.closed else "") + (f"，第 {st.round} 轮（重办）" if st.round > 1 else "")))
+        if st.handler:
+            rows.append(("承办", rules.who(st.handler)))
+        if dl and dl.due:
+            left = "" if st.completed_at else f"，{days_left(rules, today, dl.due)}"
+            rows.append(("办结期限", zh_day(dl.due) + ("（暂定）" if "due" in dl.provisional else "") + left))
+        if dl and dl.suspended:
+            rows.append(("暂停计时", f"{dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延"))
+        elif dl and dl.next_deadline and not st.closed:
+            rows.append(("下一期限", zh_day(dl.next_deadline) + f"，{days_left(rules, today, dl.next_deadline)}"))
+        if st.rating is not None:
+            rows.append(("评价", f"{st.rating} 分（{rules.policy.satisfaction.get(st.rating, '')}）"))
+    events = []
+    for ev in rec.events:
+        if isinstance(ev, dict):
+            # a correction names the field and masks personal values, as history and the JSON do
+            detail = event_words(ev) if ev.get("action") == "corrected" else describe(ev, rules)
+            events.append({"at": zh_time(ev.get("at")), "action": ACTION_ZH.get(ev.get("action"), ev.get("action")),
+                           "by": rules.who(ev.get("by")), "detail": detail})
+    return {"id": rec.id, "rows": [(k, v) for k, v in rows if v not in (None, "")], "events": events,
+            "problems": [p.line() for p in entry.problems]}
+
+
+def width(text: str) -> int:
+    """Columns a terminal gives `text`: two for a Chinese character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+def table(headers: list[str], rows: list[list]) -> list[str]:
+    """Aligned text columns with a header row, for `list`, `todo` and `find` (the last column is left ragged)."""
+    cells = [[str(c if c is not None else "") for c in r] for r in [headers, *rows]]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    out = []
+    for r in cells:
+        out.append("  ".join(c + " " * (widths[i] - width(c)) if i < len(r) - 1 else c for i, c in enumerate(r)).rstrip())
+    return out
+
+
+def matter_row(item, rules) -> list:
+    """编号、阶段、期限、说明、承办、发问事由 for one worklist item."""
+    e = item.entry
+    st = e.state
+    return [e.record.id, st.status_zh, zh_day(item.due), item.why, rules.who(st.handler),
+            e.record.meta.get("matter", "")]
+
+
+MATTER_HEADERS = ["编号", "阶段", "期限", "说明", "承办", "发问事由"]

@@ -1,0 +1,70 @@
+"""Who has what to do, and finding a matter again (pure, over the folded ledger)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .names import norm
+from .record import local_day
+
+
+@dataclass
+class Item:
+    entry: object
+    due: date | None        # the next deadline that matters to the desk
+    why: str                # why it is listed, in Chinese (empty for an open matter)
+
+
+def bad_rating_open(st, rules) -> bool:
+    """Rated 1–2 and not followed up since: the matter stays on the desk although closed."""
+    return st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
+
+
+def worklist(entries, rules, me: str | None) -> list[Item]:
+    """Open matters I handle or registered (my department's, when addressed to it), and closed ones
+    with a bad rating awaiting my follow-up; the soonest deadline first. `me=None`: everyone's."""
+    rows = []
+    for e in entries:
+        st = e.state
+        if st is None or st.registered_at is None:
+            continue
+        bad = bad_rating_open(st, rules)
+        if st.closed and not bad:
+            continue
+        mine = me is None or me in (st.handler, e.record.meta.get("first_responder")) or (
+            st.handler == rules.department_of(me) and st.handler in rules.departments)
+        if not mine:
+            continue
+        due = e.deadlines.next_deadline if e.deadlines else None
+        why = ""
+        if bad:
+            due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
+            why = f"差评（{st.rating} 分）待回访督办"
+        elif st.completed_at is not None:
+            why = "已办结，待取件"
+        elif e.deadlines and e.deadlines.overdue:
+            why = "已超期"
+        rows.append(Item(e, due, why))
+    rows.sort(key=lambda i: (i.due or date.max, i.entry.record.id))
+    return rows
+
+
+SEARCHED = ("name", "phone", "organization", "address")
+
+
+def find(entries, text: str) -> list:
+    """Matters whose visitor's name, phone (any part), organisation or address, matter, id, lookup
+    code or service name contains `text`; newest first."""
+    t = norm(text)
+    if not t:
+        return []
+    out = []
+    for e in entries:
+        m = e.record.meta
+        visitor = m.get("visitor") if isinstance(m.get("visitor"), dict) else {}
+        hay = [visitor.get(k) for k in SEARCHED] + [m.get("matter"), m.get("id"), m.get("code"), m.get("summary"),
+                                                    m.get("name"), m.get("phone")]
+        if any(t in norm(h) for h in hay if h not in (None, "")):
+            out.append(e)
+    out.sort(key=lambda e: e.record.id, reverse=True)
+    return out
