@@ -187,12 +187,12 @@ class ShouwenGroup(click.Group):
             sys.exit(2)
         except KeyboardInterrupt:
             # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
-            click.echo("\n已中断。正在进行的写入已完成或已撤销,没有留下半截内容。", err=True)
+            click.echo("\n已中断。正在进行的写入已完成或已撤销，没有留下半截内容。", err=True)
             sys.exit(130)
         except Exception as e:     # a bug of ours: say so plainly, never a traceback; the suite fails on exit 70
             if os.environ.get("SHOUWEN_DEBUG"):
                 raise
-            click.echo(f"内部错误(请把这一行报告给维护人员):{type(e).__name__}: {e}", err=True)
+            click.echo(f"内部错误（请把这一行报告给维护人员）：{type(e).__name__}: {e}", err=True)
             sys.exit(INTERNAL_ERROR)
         sys.exit(rv if isinstance(rv, int) else 0)
 

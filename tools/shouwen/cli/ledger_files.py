@@ -59,7 +59,7 @@ def read_table(path) -> list[dict]:
     if not os.path.isfile(path):
         raise InputError(f"找不到文件 {path}")
     if os.path.getsize(path) > MAX_IMPORT_BYTES:
-        raise InputError(f"{path} 过大(上限 {MAX_IMPORT_BYTES // (1 << 20)} MB);请分几个文件导入")
+        raise InputError(f"{path} 过大（上限 {MAX_IMPORT_BYTES // (1 << 20)} MB）；请分几个文件导入")
     if path.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
         try:

@@ -51,7 +51,7 @@ def _show_broken(entry, fmt) -> int:
     if fmt == "json":
         emit_json({"id": rec.id or rec.path, "path": rec.path, "problems": [p.as_json() for p in entry.problems]})
     else:
-        click.echo(f"{rec.path}:记录有错误,无法显示办理状态(修正后再看;shouwen check 列出全部问题)")
+        click.echo(f"{rec.path}：记录有错误，无法显示办理状态（修正后再看；shouwen check 列出全部问题）")
         for p in entry.problems:
             click.echo("  " + p.line())
     return 1
@@ -105,7 +105,7 @@ def _show_account(entry, rules, fmt):
 
 def _select(entries, rules, status, department, staff, overdue, since, until):
     if status not in (None, "open", "closed") and status not in STAGE_ZH:
-        raise InputError(f"--status {status} 不是可选值之一:open、closed 或阶段 {'、'.join(STAGE_ZH)}")
+        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
     out = []
     for e in entries:
         st = e.state

@@ -200,7 +200,7 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             # after the merge the second competes with the first (a second forward, a forward after an answer)
             if before is not None and allowed(before, action, ev.get("review"), bad_ratings) is None:
                 s.conflicts.append((i, f"events[{i}].action",
-                                    f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突(两处同时办理?),以先记录的为准;"
+                                    f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突（两处同时办理？），以先记录的为准；"
                                     f"请首问责任人核对后用一条事件处理"))
             else:
                 s.order_problems.append((i, f"events[{i}].action", why))

@@ -48,7 +48,7 @@ def evaluate(rec: Record, rules: Rules, today: date, rules_on=None) -> Entry:
     try:
         entry = _evaluate_corrected(rec, rules, today, rules_on)
     except Exception as e:
-        return Entry(rec, None, None, [Problem("internal-error", f"内部错误({type(e).__name__}: {e}),请报告维护人员",
+        return Entry(rec, None, None, [Problem("internal-error", f"内部错误（{type(e).__name__}: {e}），请报告维护人员",
                                                path=rec.path, record=rec.id)])
     echoes = rules.echoes()
     if echoes:
@@ -109,7 +109,7 @@ def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
         st = e.state
         if st is not None and st.latest_at is not None and st.latest_at - now > SKEW_TOLERANCE:
             out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
-                                             f"记录它的电脑时钟可能快了,请校准并核对",
+                                             f"记录它的电脑时钟可能快了，请校准并核对",
                                path=e.record.path, record=e.record.id, field=f"events[{st.latest_index}].at"))
     return out
 

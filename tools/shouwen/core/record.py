@@ -54,9 +54,9 @@ def parse(path: str, data: bytes) -> Record:
     guess = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else None
     if data.startswith(UNREADABLE):
         why = data[len(UNREADABLE):].decode("utf-8", "replace")
-        return Record(path, {}, "", [Problem("file-invalid", f"{why};已跳过", path=path, record=guess)])
+        return Record(path, {}, "", [Problem("file-invalid", f"{why}；已跳过", path=path, record=guess)])
     if len(data) > MAX_RECORD_BYTES:
-        return Record(path, {}, "", [Problem("file-invalid", f"文件过大({len(data)} 字节,上限 {MAX_RECORD_BYTES}),不是一件记录",
+        return Record(path, {}, "", [Problem("file-invalid", f"文件过大（{len(data)} 字节，上限 {MAX_RECORD_BYTES}），不是一件记录",
                                             path=path, record=guess)])
     try:
         text = data.decode("utf-8")

@@ -195,7 +195,7 @@ def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Depart
 def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff]:
     out: dict[str, Staff] = {}
     if data is not None and not (data or {}).get("staff"):
-        problems.append(_p(path, "staff", "名册中没有任何工作人员(staff: 列表)"))
+        problems.append(_p(path, "staff", "名册中没有任何工作人员（staff: 列表）"))
     for i, s in enumerate((data or {}).get("staff") or []):
         f = f"staff[{i}]"
         if not isinstance(s, dict) or not s.get("badge") or not s.get("name"):

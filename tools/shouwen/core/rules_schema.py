@@ -84,7 +84,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
                 p(inst_path, f"leading_group[{i}].badge", f"领导小组成员 {m['badge']} 不在 staff.yml 中")
     weights = (policy.get("assessment") or {}).get("weights")
     if weights and abs(sum(weights.values()) - 1.0) > WEIGHT_TOLERANCE:
-        p(pol_path, "assessment.weights", f"考核权重之和应为 1,实为 {sum(weights.values()):g}")
+        p(pol_path, "assessment.weights", f"考核权重之和应为 1，实为 {sum(weights.values()):g}")
     sat = policy.get("satisfaction") or {}
     scale = sat.get("scale") or {5: 1, 4: 1, 3: 1, 2: 1, 1: 1}
     for i, b in enumerate(sat.get("bad") or []):

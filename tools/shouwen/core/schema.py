@@ -33,9 +33,9 @@ def unsafe_text(s: str) -> str | None:
     """Why a text may not reach a page, or None: a link other than http(s)/mailto/tel/relative, or active markup."""
     for m in _SCHEME.finditer(s):
         if m.group(1).lower() not in ALLOWED_SCHEMES:
-            return f"链接只能是 http(s)、mailto、tel 或相对地址,不能是 {m.group(1)}:"
+            return f"链接只能是 http（s）、mailto、tel 或相对地址，不能是 {m.group(1)}:"
     if _BAD_SCHEME.search(s):
-        return "不能含 javascript:、data: 等链接"
+        return "不能含 javascript：、data: 等链接"
     if _BAD_MARKUP.search(s):
         return "不能含 <script> 等可执行的网页标记"
     return None
@@ -48,7 +48,7 @@ class Spec:
         raise NotImplementedError
 
     def bad(self, v, where, out, why=None):
-        out.append((where, why or f"应为{self.zh},实为 {show(v)}"))
+        out.append((where, why or f"应为{self.zh}，实为 {show(v)}"))
         return DROP
 
 
@@ -68,13 +68,13 @@ class Str(Spec):
         if not self.blank and not v.strip():
             return self.bad(v, where, out, "不能为空白")
         if len(v) > self.max_len:
-            return self.bad(v, where, out, f"过长({len(v)} 字,上限 {self.max_len})")
+            return self.bad(v, where, out, f"过长（{len(v)} 字，上限 {self.max_len}）")
         if self.line and ("\n" in v or "\r" in v):
-            return self.bad(v, where, out, "应为一行,不能换行")
+            return self.bad(v, where, out, "应为一行，不能换行")
         if _CONTROL.search(v):
             return self.bad(v, where, out, "含不可见的控制字符")
         if _UNDECODED.search(v):
-            return self.bad(v, where, out, "含无法识别的字符(输入不是 UTF-8 编码,请检查终端的编码设置)")
+            return self.bad(v, where, out, "含无法识别的字符（输入不是 UTF-8 编码，请检查终端的编码设置）")
         why = unsafe_text(v) if self.markdown else None
         return self.bad(v, where, out, why) if why else v
 
@@ -84,12 +84,12 @@ class Phone(Str):
     _SHAPE = re.compile(r"[0-9０-９+＋()（）\-－—\s　./转分机extEXT]{3,40}")
 
     def __init__(self):
-        super().__init__(line=True, max_len=40, markdown=False, zh="带引号的电话号码(以免丢失开头的 0)")
+        super().__init__(line=True, max_len=40, markdown=False, zh="带引号的电话号码（以免丢失开头的 0）")
 
     def check(self, v, where, out):
         got = super().check(v, where, out)
         if got is not DROP and not self._SHAPE.fullmatch(got):
-            return self.bad(v, where, out, f"电话号码只能含数字、空格和 + - ( ),实为 {show(v)}")
+            return self.bad(v, where, out, f"电话号码只能含数字、空格和加号、连字符、括号，实为 {show(v)}")
         return got
 
 
@@ -137,7 +137,7 @@ class Day(Spec):
 
 
 class Time(Spec):
-    zh = "带时区的时间,如 2026-11-27T09:32:00+08:00"
+    zh = "带时区的时间，如 2026-11-27T09:32:00+08:00"
 
     def check(self, v, where, out):
         if not isinstance(v, datetime) or not 1970 <= v.year <= 2999:
@@ -158,7 +158,7 @@ class List(Spec):
         if not isinstance(v, list):
             return self.bad(v, where, out)
         if len(v) > self.max_items:
-            return self.bad(v, where, out, f"过长({len(v)} 项,上限 {self.max_items})")
+            return self.bad(v, where, out, f"过长（{len(v)} 项，上限 {self.max_items}）")
         kept = [self.item.check(x, f"{where}[{i}]", out) for i, x in enumerate(v)]
         return [x for x in kept if x is not DROP]
 

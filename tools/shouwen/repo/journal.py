@@ -76,11 +76,11 @@ def lock(root: str, wait: float = 15.0):
     try:
         fl.acquire()
     except filelock.Timeout:
-        raise BusyError("仓库正忙:另一个 shouwen 命令正在写入,请稍后再试") from None
+        raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试") from None
     try:
         g = gitdir(root)
         if os.path.exists(os.path.join(g, "MERGE_HEAD")) or os.path.exists(os.path.join(g, "rebase-merge")):
-            raise BusyError("仓库正处于合并或变基中,请先解决冲突(git status 查看)")
+            raise BusyError("仓库正处于合并或变基中，请先解决冲突（git status 查看）")
         recover(root, g)
         yield
     finally:
@@ -247,14 +247,14 @@ def recover(root: str, g: str) -> None:
             time.sleep(0.05)
         for name in _git_locks(root, g):
             _unlink(os.path.join(g, name))
-            notice(f"注意:已清除中断的写入(进程 {entry.get('pid')})留下的 .git/{name}")
+            notice(f"注意：已清除中断的写入（进程 {entry.get('pid')}）留下的 .git/{name}")
         files = entry.get("files") or {}
         if gitio.head(root) == entry.get("head"):
             try:
                 _restore(root, files)
             except OSError as e:
-                raise BusyError(f"上次中断的写入还不能撤销({e.strerror});请先腾出磁盘空间再试,不会丢失任何内容") from None
-            notice(f"注意:上次写入(进程 {entry.get('pid')})被中断,已恢复原样:{'、'.join(files) or '无文件'}")
+                raise BusyError(f"上次中断的写入还不能撤销（{e.strerror}）；请先腾出磁盘空间再试，不会丢失任何内容") from None
+            notice(f"注意：上次写入（进程 {entry.get('pid')}）被中断，已恢复原样：{'、'.join(files) or '无文件'}")
         else:       # the commit landed; Git's index may still be the one from before it
             _drop(files)
             gitio.git(root, "reset", "-q", "--", *files, check=False)
@@ -262,9 +262,9 @@ def recover(root: str, g: str) -> None:
     for name in _git_locks(root, g):
         age = time.time() - os.path.getmtime(os.path.join(g, name))
         if age < STALE_SECONDS:
-            raise BusyError(f"Git 正在使用本仓库(.git/{name} 存在),请稍后再试")
+            raise BusyError(f"Git 正在使用本仓库（.git/{name} 存在），请稍后再试")
         _unlink(os.path.join(g, name))
-        notice(f"注意:已清除 {int(age)} 秒前遗留的 .git/{name}(没有正在运行的写入)")
+        notice(f"注意：已清除 {int(age)} 秒前遗留的 .git/{name}（没有正在运行的写入）")
     _clear_temp(root)
 
 
@@ -288,4 +288,4 @@ def _clear_temp(root: str) -> None:
         m = _TEMP.search(name)
         if m and not pid_alive(int(m.group(1))):
             _unlink(os.path.join(d, name))
-            notice(f"注意:已删除中断的写入(进程 {m.group(1)})留下的临时文件 {name}")
+            notice(f"注意：已删除中断的写入（进程 {m.group(1)}）留下的临时文件 {name}")

@@ -35,7 +35,7 @@ def _read_yaml(root, rel, problems, required=True):
         problems.append(Problem("encoding", "文件不是 UTF-8 编码", path=rel))
         return {}
     except (safeyaml.LoadError, OSError) as e:
-        problems.append(Problem("yaml-invalid", str(e) if isinstance(e, safeyaml.LoadError) else f"无法读取:{e}",
+        problems.append(Problem("yaml-invalid", str(e) if isinstance(e, safeyaml.LoadError) else f"无法读取：{e}",
                                 path=rel))
         return {}
     if data is not None and not isinstance(data, dict):
@@ -51,7 +51,7 @@ def _read_bounded(path: str) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read(safeyaml.MAX_BYTES + 1)
     if len(data) > safeyaml.MAX_BYTES:
-        raise safeyaml.LoadError(f"文件过大(上限 {safeyaml.MAX_BYTES} 字节)")
+        raise safeyaml.LoadError(f"文件过大（上限 {safeyaml.MAX_BYTES} 字节）")
     return data
 
 
@@ -85,7 +85,7 @@ def load_rules(root: str) -> Rules:
         try:
             doc = parse_document(rel, _read_bounded(os.path.join(sdir, name)))   # same reader as the records
         except (safeyaml.LoadError, OSError) as e:
-            doc = Record(rel, {}, "", [Problem("yaml-invalid", f"无法读取:{e}", path=rel)])
+            doc = Record(rel, {}, "", [Problem("yaml-invalid", f"无法读取：{e}", path=rel)])
         if doc.problems:
             problems.extend(replace(p, record=None) for p in doc.problems)
             unreadable.add(rel)

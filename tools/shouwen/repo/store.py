@@ -213,12 +213,12 @@ def read_bounded(full: str) -> bytes:
     try:
         st = os.lstat(full)
         if stat.S_ISLNK(st.st_mode):
-            return unreadable("是符号链接,记录必须是普通文件")
+            return unreadable("是符号链接，记录必须是普通文件")
         if not stat.S_ISREG(st.st_mode):
             return unreadable("不是普通文件")
         if st.st_size > MAX_RECORD_BYTES:
-            return unreadable(f"文件过大({st.st_size} 字节,上限 {MAX_RECORD_BYTES})")
+            return unreadable(f"文件过大（{st.st_size} 字节，上限 {MAX_RECORD_BYTES}）")
         with open(full, "rb") as fh:
             return fh.read(MAX_RECORD_BYTES + 1)
     except OSError as e:
-        return unreadable(f"无法读取({e.strerror})")
+        return unreadable(f"无法读取（{e.strerror}）")

@@ -43,8 +43,8 @@ def check_clock(at: datetime, path: str | None = None, rid: str | None = None, f
     """Refuse an event time ahead of this machine's clock: a future event would block every later one."""
     current = now()
     if at - current > SKEW_TOLERANCE:
-        msg = (f"事件时间 {at.isoformat()} 晚于现在(本机时间 {current.isoformat()}),不能记录将来的事件"
-               f"(若本机时钟不准,请先校准)")
+        msg = (f"事件时间 {at.isoformat()} 晚于现在（本机时间 {current.isoformat()}），不能记录将来的事件"
+               f"（若本机时钟不准，请先校准）")
         raise InputError(msg, [Problem("clock-skew", msg, path=path, record=rid, field=field)])
 
 
@@ -80,7 +80,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
             gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(),
                       env={**env, **index})
     except gitio.GitError as e:
-        raise InputError(f"提交失败,未写入任何内容:{e}")
+        raise InputError(f"提交失败，未写入任何内容：{e}")
     return gitio.head(root)
 
 
@@ -88,8 +88,8 @@ def refuse_unclean(root: str, rel: str) -> None:
     """A file that differs from HEAD (in the work tree or the index) holds someone's unfinished change:
     writing it would sweep that change into this commit under this person's name."""
     if gitio.git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--", rel).strip():
-        raise InputError(f"{rel} 有未提交的改动(上次写入中断或被手工修改),为免混入本次提交,未写入任何内容;"
-                         f"请先核对:git status -- {rel}")
+        raise InputError(f"{rel} 有未提交的改动（上次写入中断或被手工修改），为免混入本次提交，未写入任何内容；"
+                         f"请先核对：git status -- {rel}")
 
 
 def _refuse(problems: list[Problem]):
@@ -140,7 +140,7 @@ def load_for_write(root: str, record_id: str) -> Record:
     event lands in the other matter's file."""
     rid, _, code = record_id.partition(".")
     if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
-        raise InputError(f"编号 {record_id!r} 格式不对,应为 YYYYMMDD-工号-序号(如 20261127-J017-003)")
+        raise InputError(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
     rel = record_path(rid)
     folder = os.path.dirname(os.path.join(root, rel))
     twins = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
@@ -151,11 +151,11 @@ def load_for_write(root: str, record_id: str) -> Record:
         elif not (os.path.exists(os.path.join(root, rel)) and read_one(root, rel).meta.get("code") == code):
             raise InputError(f"找不到编号 {rid}、查询码 {code} 的事项")
     elif twins:
-        raise InputError(f"编号 {rid} 对应两件事项(同一工号在两台电脑上同一天登记,同步时都已保留):{rel}、"
-                         f"{'、'.join(twins)}。请核对回执上的查询码,用 {rid}.查询码 指定要办理的那一件")
+        raise InputError(f"编号 {rid} 对应两件事项（同一工号在两台电脑上同一天登记，同步时都已保留）：{rel}、"
+                         f"{'、'.join(twins)}。请核对回执上的查询码，用 {rid}.查询码 指定要办理的那一件")
     full = os.path.join(root, rel)
     if not os.path.lexists(full):
-        raise InputError(f"找不到事项 {record_id}({rel} 不存在)")
+        raise InputError(f"找不到事项 {record_id}（{rel} 不存在）")
     rec = read_one(root, rel)
     if rec.problems:
         raise InputError(f"{rel} [{record_id}] 无法读取：{rec.problems[0].message}", rec.problems)
@@ -167,7 +167,7 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         rec = load_for_write(root, record_id)
         if rec.noncanonical is not None:
             # appending would silently rewrite a hand-made layout; it is mended on purpose, by `fmt`
-            raise InputError(f"{rec.path} [{record_id}] 不是规范格式,未写入;请先运行 shouwen fmt", [rec.noncanonical])
+            raise InputError(f"{rec.path} [{record_id}] 不是规范格式，未写入；请先运行 shouwen fmt", [rec.noncanonical])
         event = dict(event)
         if event.get("at") is None:
             event["at"] = now()
@@ -191,8 +191,8 @@ def _refuse_after_skewed(rec: Record, at: datetime) -> None:
     times = [t for t in (to_datetime(e.get("at")) for e in rec.events if isinstance(e, dict)) if t is not None]
     last = max(times, default=None)
     if last is not None and last > at and last - now() > SKEW_TOLERANCE:
-        msg = (f"该事项已有一条时间为 {last.isoformat()} 的事件,晚于本机当前时间;可能是记录它的电脑时钟快了。"
-               f"请校准那台电脑的时钟,并由首问责任人核对(shouwen check 报告 clock-skew)")
+        msg = (f"该事项已有一条时间为 {last.isoformat()} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
+               f"请校准那台电脑的时钟，并由首问责任人核对（shouwen check 报告 clock-skew）")
         raise InputError(msg, [Problem("clock-skew", msg, path=rec.path, record=rec.id, field="events")])
 
 
