@@ -131,7 +131,7 @@ RULES_CASES = {
     "institution idle x": ("rules/institution.yml", "name: 示例市政务服务局\n", "name: 示例市政务服务局\nkiosk: {idle_seconds: x}\n"),
     "institution phones list": ("rules/institution.yml", "phones:\n  总机: 0935-2210000", "phones:\n  - 0935-2210000\nx:\n  总机: 0935-2210000"),
     "institution name list": ("rules/institution.yml", "name: 示例市政务服务局\n", "name: [示例]\n"),
-    "institution js link": ("rules/institution.yml", "website: 本单位政务公开网站(内网可访问)", "website: '[官网](javascript:alert(1))'"),
+    "institution js link": ("rules/institution.yml", "website: 本单位政务公开网站", "website: '[官网](javascript:alert(1))'\nold_website: 本单位政务公开网站"),
     "institution script": ("rules/institution.yml", "hours: 周一至周五", "hours: <script>alert(1)</script>周一至周五"),
     "institution window stranger": ("rules/institution.yml", "staff: [J005, J006]", "staff: [J005, J999]"),
     "institution departments string": ("rules/institution.yml", "departments:\n", "departments: 无\nold_departments:\n"),

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import click
 
-from datetime import date
-
-from ..core.clock import UNITS, Clock, zh_day
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
