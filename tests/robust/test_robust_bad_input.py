@@ -169,7 +169,7 @@ ARG_CASES = {
     "new service list": ["--as", "J005", "new", "--name", "甲", "--matter", "咨询", "--service", "[a]"],
     "new channel": ["--as", "J005", "new", "--name", "甲", "--matter", "咨询", "--channel", "fax"],
     "new unknown badge": ["--as", "J999", "new", "--name", "甲", "--matter", "咨询"],
-    "new badge injection": ["--as", "J005\n", "new", "--name", "甲", "--matter", "咨询"],
+    "new badge injection": ["--as", "J999\n", "new", "--name", "甲", "--matter", "咨询"],
     "note id traversal": ["--as", "J005", "note", "../../../etc/passwd", "--text", "x"],
     "note id spaces": ["--as", "J005", "note", " ", "--text", "x"],
     "note text blank": ["--as", "J005", "note", R2, "--text", "  "],
