@@ -69,3 +69,60 @@ def agency(tmp_path):
     r = CliRunner().invoke(cli, ["init", str(path), "--template", "bureau"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return Agency(path)
+
+
+# --- the shipped demo's public site, for the browser tests ---------------------------------------
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENGINES = ("mkdocs", "zensical")
+
+
+@pytest.fixture(scope="session")
+def demo_sites(tmp_path_factory):
+    """`get(engine)` -> (base URL, output folder): the demo agency built by `shouwen site build
+    --engine ENGINE` once per test session and served from a local port."""
+    import functools
+    import http.server
+    import sys
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    built, servers = {}, []
+
+    def get(engine):
+        if engine not in built:
+            out = tmp_path_factory.mktemp(f"demo-{engine}") / "public"
+            r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", REPO, "site", "build", "--engine", engine,
+                                "-o", str(out)], capture_output=True, text=True)
+            assert r.returncode == 0, r.stdout + r.stderr
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server)
+            built[engine] = (f"http://127.0.0.1:{server.server_address[1]}/", out)
+        return built[engine]
+    yield get
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def site(demo_sites, request):
+    """(base URL, output folder, engine): each browser test runs against both engines' builds."""
+    from helpers.browsing import require_browser
+    require_browser()
+    base, out = demo_sites(request.param)
+    return base, out, request.param
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+    from helpers.browsing import launch
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

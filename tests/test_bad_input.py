@@ -117,7 +117,7 @@ def test_report_commands_refuse_bad_input_in_chinese(agency, tmp_path):
                         (["export", "-o", str(tmp_path / "x.txt")], [".xlsx"]),
                         (["bulletin", "2026Q9"], ["2026Q9"]),
                         (["--as", "J022", "complain", "--against", "J005", "--channel", "pigeon", "--summary", "x"],
-                         ["--channel", "pigeon", "不是可选值之一"])):
+                         ["--channel", "pigeon", "没有投诉渠道", "您是不是要找"])):
         r = agency.run(*args)
         assert r.exit_code == 2 and "Traceback" not in r.output, (args, r.output)
         assert all(w in r.stderr for w in words), (args, r.stderr)

@@ -122,3 +122,9 @@ def test_every_shipped_record_reads_the_same_both_ways():
         rec = parse(os.path.relpath(f, REPO), data)
         assert rec.meta == want and dump(rec.meta, rec.body) == text, f
     assert fast >= 0.95 * len(files)
+
+
+def test_impossible_dates_are_left_to_libyaml():
+    for bad in ("at: 2026-02-30T09:32:00+08:00", "at: 2026-11-27T09:32:00+25:00",
+                "at: 2026-11-27T09:32:00+08:00, due: 2026-13-40"):
+        assert canonical.load_header(f"id: 20261127-J017-003\nevents:\n  - {{{bad}, by: J017, action: note}}\n") is None

@@ -88,3 +88,24 @@ def test_rules_take_chinese_department_names_and_yaml_errors_are_explained(agenc
     out = r.output + r.stderr
     assert "rules/policy.yml" in out and "第 3 行第 1 列" in out and "方括号" in out
     assert "expected" not in out and "flow sequence" not in out
+
+
+def test_complaints_and_commendations_take_names_too(agency):
+    rid = agency.new("2026-11-02T09:30")
+    out = agency.ok("--as", "韩冰", "complain", "--against", "李明", "--channel", "举报电话", "--summary", "态度生硬",
+                    "--inquiry", rid, "--witness", "张晓燕", "--at", "2026-11-03T10:00").output
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
+    agency.ok("--as", "韩冰", "verdict", cid, "--substantiated", "--reason", "属实", "--liable", "李明", "--at", "2026-11-05T10:00")
+    shown = agency.ok("show", cid, "--format", "json").output
+    assert '"against": [\n    "J005"' in shown and '"channel": "hotline"' in shown
+    agency.ok("--as", "王芳", "commend", "张晓燕", "--note", "群众来电表扬", "--at", "2026-11-06T10:00")
+    r = agency.run("--as", "韩冰", "complain", "--against", "李大明", "--channel", "举报电话", "--summary", "x")
+    assert r.exit_code == 2 and "您是不是要找" in r.stderr
+
+
+def test_a_promised_date_reads_as_people_write_it(agency):
+    rid = agency.new("2026-11-02T09:30", service="birth-permit")
+    agency.ok("--as", "李明", "forward", rid, "--to", "人口家庭科", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "朱立新", "accept", rid, "--at", "2026-11-02T11:00")
+    agency.ok("--as", "朱立新", "promise", rid, "--due", "2026-11-09", "--at", "2026-11-02T11:10")
+    assert "承诺  朱立新（J014）  办结期限：2026年11月9日" in agency.ok("show", rid, "--today", "2026-11-03").output

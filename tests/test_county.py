@@ -64,13 +64,15 @@ def test_the_county_bulletin_is_posted_and_names_the_promise(tmp_path):
 
 
 def test_the_scheme_page_shows_both_rules_and_the_complaint_page_the_book():
+    from shouwen.publish.pages import Pages
     from shouwen.publish.scheme_pages import complaints, scheme
     from shouwen.repo.loader import load_rules
     from shouwen.repo.setup import template_dir
     rules = load_rules(template_dir("county"))
-    page = scheme(rules)
+    pages = Pages(rules.root)           # the shipped page templates (a template folder has no overrides)
+    page = scheme(pages, rules)
     assert "### 推诿扯皮" in page and "### 吃拿卡要" in page
     assert "| 第 1 次 | 批评教育 |" in page and "| 情节严重 | 辞退 |" in page
-    assert "| 意见簿 |" in complaints(rules) and "| 纪检监察机关 |" in complaints(rules)
+    assert "| 意见簿 |" in complaints(pages, rules) and "| 纪检监察机关 |" in complaints(pages, rules)
     hotel = load_rules(template_dir("hotel"))
-    assert "1 小时内" in scheme(hotel) and "纪检监察机关" not in complaints(hotel)
+    assert "1 小时内" in scheme(pages, hotel) and "纪检监察机关" not in complaints(pages, hotel)

@@ -84,3 +84,25 @@ def test_the_shipped_bulletin_is_reproduced_from_the_commit_it_names():
         pytest.skip(f"提交 {commit[:10]} 不在本克隆中（浅克隆）")
     r = CliRunner().invoke(cli, ["--repo", ROOT, "bulletin", "2026Q3", "--at", commit])
     assert r.exit_code == 0 and r.stdout == text
+
+
+def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
+    """`shouwen demo` streams its history through git fast-import; through the writer, one git process
+    a commit, the same plan gives the same commits: files, authors, dates, messages, and the same tree."""
+    import subprocess
+    from shouwen.repo.demo import make_demo
+    fast, n = make_demo(str(tmp_path / "fast"), 14, date(2026, 11, 2), date(2026, 11, 13), seed=5)
+    slow, m = make_demo(str(tmp_path / "slow"), 14, date(2026, 11, 2), date(2026, 11, 13), seed=5, via_writer=True)
+
+    def history(path):
+        out = subprocess.run(["git", "-C", path, "log", "--reverse", "--raw", "--no-abbrev", "--format=%an <%ae> %ad "
+                              "%cn <%ce> %cd%n%B%n.", "--date=raw", "HEAD~%d.." % n], capture_output=True, text=True)
+        return out.stdout
+
+    assert n == m and n > 14
+    assert history(fast) == history(slow) and "Shouwen-Action: registered" in history(fast)
+    tree = lambda p: subprocess.run(["git", "-C", p, "rev-parse", "HEAD^{tree}"], capture_output=True, text=True).stdout
+    assert tree(fast) == tree(slow)
+    assert subprocess.run(["git", "-C", fast, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    r = CliRunner().invoke(cli, ["--repo", fast, "audit", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["commits"] == n + 1

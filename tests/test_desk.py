@@ -107,7 +107,7 @@ def test_receipt_and_pickup_sheet(agency):
     agency.ok("--as", "J014", "promise", rid, "--due", "2026-11-10", "--at", "2026-11-02T11:10")
     html = agency.ok("receipt", rid).stdout
     code = agency.file(f"records/inquiries/2026/11/{rid}.md").split("code: ")[1].split()[0]
-    for needed in ("收件回执", rid, code, "2026-11-10", "0935-2210012", "再生育审批", "李明"):
+    for needed in ("收件回执", rid, code, "2026年11月10日", "0935-2210012", "再生育审批", "李明"):
         assert needed in html
     assert agency.run("receipt", rid, "--pickup").exit_code == 2      # not completed yet
     agency.ok("--as", "J014", "complete", rid, "--result", "准予再生育", "--at", "2026-11-05T10:00")

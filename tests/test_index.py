@@ -65,7 +65,7 @@ def demo_copy(tmp_path):
 def test_the_demo_gives_the_same_answers_with_and_without_the_index(demo_copy, monkeypatch):
     first = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     assert first[0][2]["records"] > 300 and first[0][2]["problems"]
-    assert os.path.exists(demo_copy / index.FILE)
+    assert index.index_files(demo_copy)
     # another day, then back: entries judged for one day are not taken for another
     later = _same_both_ways(demo_copy, "2027-03-01", monkeypatch)
     assert later[0][2] != first[0][2]
@@ -100,11 +100,22 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
 def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch):
     want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     for garbage in (b"not a pickle", b"\x80\x05N."):
-        (demo_copy / index.FILE).write_bytes(garbage)
+        for f in index.index_files(demo_copy):
+            open(f, "wb").write(garbage)
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an index that says something else about the same blobs under another code's key is not read
     import pickle
-    key, rows = pickle.load(open(demo_copy / index.FILE, "rb"))
-    lie = {k: (lo, hi, ({}, [], None, None, [], None)) for k, (lo, hi, _) in rows.items()}
-    pickle.dump(("another version", lie), open(demo_copy / index.FILE, "wb"))
+    for f in index.index_files(demo_copy):
+        key, rows = pickle.load(open(f, "rb"))
+        lie = {k: tuple((lo, hi, ({}, [], None, None, [], None, [], None)) for lo, hi, _ in windows)
+               for k, windows in rows.items()}
+        pickle.dump(("another version", lie), open(f, "wb"))
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+
+
+def test_a_generated_agency_gives_the_same_answers_with_and_without_the_index(tmp_path, monkeypatch):
+    from datetime import date
+    from shouwen.repo.demo import make_demo
+    path, _ = make_demo(str(tmp_path / "gen"), 150, date(2026, 6, 1), date(2026, 11, 27), seed=3)
+    out = _same_both_ways(path, "2026-11-27", monkeypatch)
+    assert out[0][2]["records"] >= 150 and out[1][2]

@@ -146,7 +146,8 @@ def test_a_placard_per_window_and_no_board_at_all_for_a_classified_agency(agency
         fh.write("classified: true\n")
     r = agency.run("placard", "-o", str(out))
     assert r.exit_code == 2 and "涉密" in r.stderr
-    page = board(load_rules(agency.path), {})
+    from shouwen.publish.pages import Pages
+    page = board(Pages(agency.path), load_rules(agency.path), {})
     assert "涉密单位" in page and "李明" not in page and "J005" not in page
 
 

@@ -9,25 +9,27 @@ import click
 from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
 from ..core.assessment import parse_quarter
 from ..core.ladder import categories
-from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_late
+from ..core.names import department_names, staff_names
+from .context import FORMATS, Named, emit_json, late_option, parse_at, pass_desk, with_late
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
 
 def _staff(rules, badges, option):
-    for b in badges:
-        if b not in rules.staff:
-            raise InputError(f"{option} 的工号 {b} 不在 rules/staff.yml 中")
-    return list(badges)
+    """Badges, each given as a badge or a name (李明), any case and spacing."""
+    return [staff_names(rules).resolve(b, option) for b in badges]
 
 
 def _against(rules, refs):
     """Staff badges, department ids, or `agency` (the 机关 itself, S2 第七条)."""
+    out = []
     for r in refs:
-        if r not in rules.staff and r not in rules.departments and r != AGENCY:
-            raise InputError(f"--against {r}：既不是 rules/staff.yml 中的工号，也不是 rules/institution.yml 中的部门 id，"
-                             f"也不是 {AGENCY}（本机关）")
-    return list(refs)
+        found = AGENCY if r in (AGENCY, "本机关") else staff_names(rules).find(r) or department_names(rules).find(r)
+        if found is None:
+            raise InputError(f"--against {r}：既不是 rules/staff.yml 中的人员（工号或姓名），也不是 rules/institution.yml "
+                             f"中的部门，也不是“本机关”（{AGENCY}）；{staff_names(rules).refusal(r)}")
+        out.append(found)
+    return out
 
 
 def _category(rules, category):
@@ -49,12 +51,12 @@ def _inquiry(desk, rid):
 
 @click.command("complain")
 @click.option("--against", "against", multiple=True, required=True, metavar="BADGE|DEPT|agency",
-              help="被投诉人工号、被投诉的部门 id 或 agency（本机关）；可多次。部门和机关由其负责人担责")
+              help="被投诉人（姓名或工号）、被投诉的部门（名称或 id）或 本机关；可多次。部门和机关由其负责人担责")
 @click.option("--category", metavar="KIND", help="投诉类别（按类别追究的单位必填，如 推诿扯皮、吃拿卡要）")
 @click.option("--witness", "witnesses", multiple=True, metavar="BADGE", help="见证的员工工号（可多次）")
 @click.option("--inquiry", metavar="ID", help="所涉事项编号")
-@click.option("--channel", required=True, type=click.Choice(list(COMPLAINT_CHANNELS)),
-              help="渠道：" + ",".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
+@click.option("--channel", required=True, type=Named("complaint_channel"),
+              help="渠道：" + "、".join(COMPLAINT_CHANNELS.values()) + "（或 " + "、".join(COMPLAINT_CHANNELS) + "）")
 @click.option("--summary", required=True, help="投诉内容（一句话）")
 @click.option("--name", help="投诉人姓名（不公开）")
 @click.option("--phone", help="投诉人电话（不公开）")
@@ -122,7 +124,7 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
 def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
     """记录对查实投诉实际作出的处理决定（措施、扣罚比例、文号）。"""
     rules = desk.rules_for_write()
-    _staff(rules, [staff], "--staff")
+    staff = _staff(rules, [staff], "--staff")[0]
     ev = {"at": parse_at(at), "by": desk.badge(as_badge), "action": "sanctioned", "staff": staff,
           "measures": list(measures)}
     if bonus is not None:
@@ -147,7 +149,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
     """表扬一位工作人员（群众评价好的，予以表扬鼓励）。"""
     rules = desk.rules_for_write()
-    _staff(rules, [badge], "BADGE")
+    badge = _staff(rules, [badge], "BADGE")[0]
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
                            {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
     click.echo(f"已记录表扬 {rec.id}：{rules.who(badge)}")
@@ -176,7 +178,7 @@ def _finding(text: str, items) -> dict:
 def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
     """记录上级对一位工作人员的随机检查（如酒店的问候、称呼、复述等服务标准）。"""
     rules = desk.rules_for_write()
-    _staff(rules, [badge], "BADGE")
+    badge = _staff(rules, [badge], "BADGE")[0]
     parsed = [_finding(f, rules.policy.inspection_items) for f in findings]
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
                            with_late({"action": "inspected", "findings": parsed}, late_reason))

@@ -14,8 +14,9 @@ import click
 
 from ..repo import gitio
 from ..repo.index import load_ledger
+from ..core.accountability import COMPLAINT_CHANNELS
 from ..core.corrections import masked_event
-from ..core.names import channel_names, department_names, service_names, stage_names, staff_names
+from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
@@ -221,7 +222,8 @@ class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
     VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
-                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names()}
+                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
+                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -252,15 +254,16 @@ STAGED_FAMILIES = {"record", "reference", "rules"}
 
 
 def staged_ledger(desk, today):
-    """The ledger as it would be after the commit: records and rules from the index, problems only
-    in the files being committed (plus id-duplicate, which a new file can cause anywhere)."""
+    """The ledger as it would be after the commit: records and rules from Git's index, judged only in
+    the files being committed (plus id-duplicate and inquiry-unknown, which a new file can cause)."""
     from ..repo import gitio
     from ..core.ledger import Ledger
     from ..core.problems import CODES
+    from ..repo.index import partial_ledger
     from ..repo.loader import load_rules_at
     changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
     staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = read_ledger(desk, today, rev=staged, rules=load_rules_at(desk.root, staged))
+    led = partial_ledger(desk.root, load_rules_at(desk.root, staged), today, staged, changed)
     keep = [p for p in led.problems
             if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
     return Ledger(led.entries, keep, led.by_id)

@@ -11,7 +11,7 @@ from ..core.problems import InputError
 from ..core.steps import build as build_step
 from ..core.record import local_day
 from ..core.rules import Rules
-from ..core.view import zh_day
+from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
 from .context import FORMATS, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
@@ -124,6 +124,9 @@ def event_command(name: str, action: str, help_text: str, options=()):
             if entry.deadlines and entry.deadlines.due and not st.closed:
                 extra += f"，办结期限 {zh_day(entry.deadlines.due)}"
             click.echo(f"{ACTION_ZH[action]} {record_id}：已提交（{st.status_zh}{extra}）")
+            if action == "notified":        # ready to read out to the visitor
+                for line in materials_lines(ev["materials"], rules.services.get(rec.meta.get("service") or "")):
+                    click.echo(line)
 
         for opt in reversed(options):
             cmd = opt(cmd)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import click
 
 from .context import parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
-from ..publish.ledger_io import COLUMNS, RowError, record_from_row, rows
+from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
 from ..core.validate import check_id, check_inquiry
@@ -37,7 +37,12 @@ def write_xlsx(path, header, data):
     ws.title = "首问登记簿"
     ws.append(header)
     for row in data:
-        ws.append(row)          # every cell a string: phones and ids stay text, never numbers
+        ws.append(row)          # dates as dates, times as times; phones and ids stay text, never numbers
+    formats = {name: ("yyyy-mm-dd" if name in DATE_COLUMNS else "hh:mm") for name in (*DATE_COLUMNS, "登记时间")}
+    for i, name in enumerate(header, 1):
+        if name in formats:
+            for (c,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                c.number_format = formats[name]
     for c in ws[1]:
         c.font = Font(bold=True)
     widths = {"发问事由": 30, "办理结果或衔接情况": 40, "事件记录": 60, "地址": 24, "单位": 20, "事项编号": 20}
@@ -52,6 +57,11 @@ def write_xlsx(path, header, data):
 
 MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
 MAX_IMPORT_ROWS = 100_000
+def _text(v) -> str:
+    """A typed cell as CSV text: 2026-11-27, 09:30."""
+    if isinstance(v, time):
+        return v.strftime("%H:%M")
+    return "" if v is None else str(v)
 
 
 def read_table(path) -> list[dict]:
@@ -66,9 +76,10 @@ def read_table(path) -> list[dict]:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as e:      # openpyxl raises many kinds for a damaged file
             raise InputError(f"{path} 不是可读的 Excel 文件：{e}")
+        # date and time cells stay dates and times: the importer reads them as such
         table = []
         for r in wb.worksheets[0].iter_rows(values_only=True):
-            table.append(["" if v is None else str(v) for v in r])
+            table.append(["" if v is None else v for v in r])
             if len(table) > MAX_IMPORT_ROWS:
                 raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         wb.close()
@@ -85,7 +96,7 @@ def read_table(path) -> list[dict]:
         raise InputError(f"{path}：只支持 .xlsx 和 .csv")
     if not table:
         raise InputError(f"{path} 是空的")
-    header = [h.strip() for h in table[0]]
+    header = [str(h).strip() for h in table[0]]
     missing = [c for c in ("发问人姓名", "发问事由", "被问责任人", "登记日期") if c not in header]
     if missing:
         raise InputError(f"{path} 第 1 行缺少列：{'、'.join(missing)}")
@@ -94,7 +105,7 @@ def read_table(path) -> list[dict]:
 
 @click.command("export")
 @click.option("-o", "--output", "outputs", multiple=True, required=True, type=click.Path(dir_okay=False),
-              help="输出文件，.xlsx 或 .csv（可多次）")
+              help="输出文件：.xlsx、.csv，或可打印的 .html（A4 横向）；可多次")
 @click.option("--from", "frm", metavar="DATE", help="登记日期起（含）")
 @click.option("--to", "to", metavar="DATE", help="登记日期止（含）")
 @click.option("--quarter", metavar="YYYYQn", help="某季度")
@@ -103,8 +114,8 @@ def export_cmd(desk, outputs, frm, to, quarter):
     """导出首问登记簿（Excel 或 CSV）：发问人、事由、被问责任人、办理结果或衔接情况、期限……含个人信息，仅供内部使用。"""
     start, end = _period(frm, to, quarter)
     for out in outputs:
-        if not out.lower().endswith((".xlsx", ".csv")):
-            raise InputError(f"{out}：只支持 .xlsx 和 .csv")
+        if not out.lower().endswith((".xlsx", ".csv", ".html")):
+            raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
     led = read_ledger(desk, today_cst())
     entries = [e for e in led.entries if e.state is not None and e.state.registered_at is not None
                and start <= local_day(e.state.registered_at) <= end]
@@ -112,9 +123,13 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if out.lower().endswith(".xlsx"):
             write_xlsx(out, COLUMNS, data)
+        elif out.lower().endswith(".html"):
+            period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(register_html(data, desk.rules.institution, period))
         else:
             with open(out, "w", encoding="utf-8-sig", newline="") as fh:     # the BOM tells Excel it is UTF-8
-                csv.writer(fh).writerows([COLUMNS, *data])
+                csv.writer(fh).writerows([COLUMNS, *([_text(v) for v in r] for r in data)])
         click.echo(f"已导出 {len(data)} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
@@ -131,9 +146,9 @@ def import_cmd(desk, path, dry_run, as_badge):
     table = read_table(path)
     now = datetime.now(CST)
     led = read_ledger(desk, today_cst())
-    existing = {e.record.id for e in led.entries + led.voided if e.record.id}
+    existing = {e.record.id: e.record.meta.get("code") for e in led.entries + led.voided if e.record.id}
     taken: dict = {}
-    errors, records = [], []
+    errors, records, skipped = [], [], 0
     for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it
         try:
             rec = record_from_row(row, rules, new_code)
@@ -149,9 +164,12 @@ def import_cmd(desk, path, dry_run, as_badge):
             rid = make_id(day, badge, seq)
             rec.meta["id"] = rid
         if rid in existing:
-            errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中")
+            if existing[rid] == rec.meta.get("code"):
+                skipped += 1              # this very matter is in the ledger already (a re-imported export)
+            else:
+                errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
-        existing.add(rid)
+        existing[rid] = rec.meta.get("code")
         rec = Record(record_path(rid), {"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}, rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
@@ -163,8 +181,12 @@ def import_cmd(desk, path, dry_run, as_badge):
         for e in errors:
             click.echo(f"错误：{path} {e}", err=True)
         raise InputError(f"{path}：{len(errors)} 处问题，未导入任何记录")
+    already = f"，{skipped} 行已在登记簿中，跳过" if skipped else ""
     if dry_run:
-        click.echo(f"检查通过：{path} 共 {len(records)} 件，可以导入（去掉 --dry-run 即写入）")
+        click.echo(f"检查通过：{path} 共 {len(records)} 件可以导入{already}（去掉 --dry-run 即写入）")
+        return
+    if not records and skipped:
+        click.echo(f"{path} 的 {skipped} 行都已在登记簿中，没有新的事项，未写入任何内容")
         return
     if not records:
         raise InputError(f"{path} 中没有可导入的行")
@@ -175,7 +197,7 @@ def import_cmd(desk, path, dry_run, as_badge):
     commit_new_files(desk.root, rules, files, by, f"导入首问登记簿 {os.path.basename(path)}：{len(records)} 件",
                      {"Shouwen-Action": "imported", "Shouwen-Import": os.path.basename(path),
                       "Shouwen-Import-SHA256": digest, "Shouwen-Import-Rows": str(len(records)), "Shouwen-Importer": by})
-    click.echo(f"已导入 {len(records)} 件（一次提交；登记簿 SHA-256 {digest[:16]}…）")
+    click.echo(f"已导入 {len(records)} 件（一次提交；登记簿 SHA-256 {digest[:16]}…）{already}")
 
 
 COMMANDS = [export_cmd, import_cmd]

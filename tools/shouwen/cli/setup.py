@@ -37,7 +37,9 @@ def demo_cmd(directory, size, since, until, seed):
     end = parse_day(until, "--until") or today_cst()
     if end < start:
         raise InputError("--until 早于 --since")
-    path, n = make_demo(directory, size, start, end, seed)
+    from .progress import Progress
+    with Progress("生成示例机构") as progress:
+        path, n = make_demo(directory, size, start, end, seed, progress=progress)
     click.echo(f"已在 {path} 生成示例机构：{size} 件事项，{n} 次提交。")
 
 

@@ -12,16 +12,33 @@ from .context import pass_desk
 
 @click.group("site")
 def site_group():
-    """公开网站（MkDocs + Material）：生成、预览、导出页面。"""
+    """公开网站（MkDocs + Material 或 Zensical）：生成、预览、导出页面。"""
 
 
 def _site_ready(desk):
-    """Refuse early, with the coded problem `check` gives, when the rules can't make a site."""
+    """Refuse early, with the coded problem `check` gives, when the rules can't make a site:
+    the rules (rules/search.yml among them) and the agency's page templates."""
+    from ..publish.pages import Pages, TemplateBroken
     if not os.path.exists(os.path.join(desk.root, "mkdocs.yml")):
         raise InputError(f"{desk.root} 没有 mkdocs.yml；用 shouwen init 创建的机构仓库自带此文件")
     broken = [p for p in desk.rules.problems if p.severity == ERROR]
     if broken:
         raise InputError("网站未生成：规则文件有错误", broken)
+    # docs_dir: agencies made before init committed site/.gitkeep have no such folder in a clone
+    os.makedirs(os.path.join(desk.root, "site"), exist_ok=True)
+    try:
+        Pages(desk.root).check_overrides()
+    except TemplateBroken as e:
+        raise InputError(f"网站未生成：{e}")
+
+
+def _say_overrides(lines):
+    """The agency's page templates the build used, and what else it should know."""
+    from ..publish.sitebuild import NOTE, OVERRIDE_NOTE
+    for l in lines:
+        for mark in (OVERRIDE_NOTE, NOTE):
+            if mark in l:
+                click.echo(mark + l.split(mark, 1)[1])
 
 
 def _mkdocs_failure(proc) -> int:
@@ -38,27 +55,52 @@ def _mkdocs_failure(proc) -> int:
 @site_group.command("build")
 @click.option("-o", "--output", default="public", show_default=True, type=click.Path(file_okay=False),
               help="输出目录（相对仓库根目录；不要放在 site/ 之内）")
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
+              help="生成网站的引擎；默认为已安装的那一个（两者都装时用 mkdocs）")
 @pass_desk
-def site_build_cmd(desk, output):
-    """生成公开网站（mkdocs build --strict），并扫描输出中是否含有来访人、投诉人的个人信息。"""
-    from ..publish.sitebuild import mkdocs
+def site_build_cmd(desk, output, engine):
+    """生成公开网站（mkdocs build --strict 或 zensical build --strict），并扫描输出中是否含有来访人、投诉人的个人信息。"""
+    from ..publish import sitebuild
+    engine = engine or sitebuild.default_engine()
+    if engine is None:
+        raise InputError("没有可用的网站引擎：请安装 mkdocs-material 或 zensical（pip install 'shouwen[zensical]'）")
     _site_ready(desk)
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
         raise InputError(f"输出目录 {output} 在 site/ 之内；请换一个目录")
     # built beside the output and moved into place only when it passed: a failed build leaves nothing
-    staging = f"{out.rstrip(os.sep)}.building-{os.getpid()}"
+    final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
     try:
-        proc = mkdocs(desk.root, "build", "--strict", "-d", staging)
-        if proc.returncode != 0 or not os.path.isdir(staging):
-            return _mkdocs_failure(proc)
-        if os.path.isdir(out):
-            shutil.rmtree(out)
-        os.replace(staging, out)
+        if engine == "zensical":
+            from ..publish import zensical
+            if not zensical.available():
+                raise InputError(f"没有安装 Zensical：pip install zensical=={zensical.PINNED}")
+            try:
+                job = sitebuild.zensical_build(desk.root, out)
+            except sitebuild.RulesBroken as e:
+                raise InputError("网站未生成：规则文件有错误", e.problems)
+            except sitebuild.BuildFailed as e:
+                for l in e.lines:
+                    click.echo(l, err=True)
+                click.echo("网站未生成" + ("（发现个人信息泄露，见上；输出已删除）" if e.leak else ""), err=True)
+                return 1
+            _say_overrides([sitebuild.OVERRIDE_NOTE + p for p in job.site.overrides] +
+                           [sitebuild.NOTE + n for n in job.site.notes])
+        else:
+            proc = sitebuild.mkdocs(desk.root, "build", "--strict", "-d", out)
+            if proc.returncode != 0:
+                return _mkdocs_failure(proc)
+            _say_overrides((proc.stderr + proc.stdout).splitlines())
+        if not os.path.isdir(out):
+            return 1
+        if os.path.isdir(final):
+            shutil.rmtree(final)
+        os.replace(out, final)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+    out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
-    click.echo(f"网站已生成：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
+    click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
     click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ;"
                "大厅触摸屏打开 /kiosk/")

@@ -221,7 +221,7 @@ def find_cmd(desk, text, fmt):
 @pass_desk
 def receipt_cmd(desk, record_id, pickup, output):
     """打印《机关办理事项收件回执》或《取件登记表》（HTML，可直接打印）。"""
-    from ..publish.receipt import render
+    from ..publish.receipt import lookup_url, render
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
@@ -229,7 +229,7 @@ def receipt_cmd(desk, record_id, pickup, output):
     entry = evaluate(rec, rules, today_cst())
     if pickup and (entry.state is None or entry.state.completed_at is None):
         raise InputError(f"{rec.path} [{record_id}]：尚未办结，不能打印取件登记表")
-    html = render(entry, rules, pickup=pickup)
+    html = render(entry, rules, pickup=pickup, lookup=lookup_url(desk.root, record_id))
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(html)

@@ -173,6 +173,11 @@ def _plain(s: str):
     """A plain scalar's value as the safe loader builds it, or _FAIL for a kind left to libyaml."""
     if not s.isascii():
         return s                    # every implicit resolver matches ASCII only
+    if _CANON_TIME.match(s):        # an event's time: YAML's timestamp in the one form the writer writes
+        try:
+            return datetime.fromisoformat(s)
+        except ValueError:
+            return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
@@ -181,11 +186,6 @@ def _plain(s: str):
         v = s
     elif tag.endswith(":int") and _DECIMAL.match(s):
         v = int(s)
-    elif tag.endswith(":timestamp") and _CANON_TIME.match(s):
-        try:
-            return datetime.fromisoformat(s)     # not memoised: a datetime is mutable-free but many are unique
-        except ValueError:
-            return _FAIL                         # 2026-02-30T…: the safe loader keeps it as text for the check
     elif tag.endswith(":timestamp") and _CANON_DAY.match(s):
         try:
             v = date.fromisoformat(s)

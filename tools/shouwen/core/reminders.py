@@ -11,6 +11,7 @@ from datetime import date
 
 from .accountability import Complaint
 from .fold import STAGE_ZH
+from .clock import zh_day
 from .problems import Problem
 from .record import local_day
 from .worklist import bad_rating_open
@@ -99,13 +100,13 @@ def reminders(ledger, rules, today: date, days: int) -> list[Reminder]:
             if bad_rating_open(st, rules) and first:
                 due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
                 out.append(Reminder(first, "rating", rec.id, due,
-                                    f"{rec.id} {matter}：差评（{st.rating} 分），请在 {due:%Y年%m月%d日} 前回访督办"))
+                                    f"{rec.id} {matter}：差评（{st.rating} 分），请在 {zh_day(due)} 前回访督办"))
             if st.closed:
                 continue
             if st.stage in ("forwarded", "referred") and dl and dl.accept_by:
                 for b in _who_handles(st, rules):
                     out.append(Reminder(b, "forward", rec.id, dl.accept_by,
-                                        f"{rec.id} {matter}：{rules.who(first)} 转来，请在 {dl.accept_by:%Y年%m月%d日} 前签收"))
+                                        f"{rec.id} {matter}：{rules.who(first)} 转来，请在 {zh_day(dl.accept_by)} 前签收"))
             nxt = dl.next_deadline if dl else None
             if nxt is None:
                 continue
@@ -113,7 +114,7 @@ def reminders(ledger, rules, today: date, days: int) -> list[Reminder]:
             kind = "overdue" if dl.overdue or nxt < today else ("soon" if nxt <= horizon else None)
             if kind is None or st.stage in ("forwarded", "referred"):
                 continue
-            what = f"已超期（期限 {nxt:%Y年%m月%d日}）" if kind == "overdue" else f"期限 {nxt:%Y年%m月%d日}"
+            what = f"已超期（期限 {zh_day(nxt)}）" if kind == "overdue" else f"期限 {zh_day(nxt)}"
             for b in sorted(people):
                 out.append(Reminder(b, kind, rec.id, nxt, f"{rec.id} {matter}：{STAGE_ZH.get(st.stage, '')}，{what}"))
         elif isinstance(e.account, Complaint) and e.account.verdict is None:
@@ -123,5 +124,5 @@ def reminders(ledger, rules, today: date, days: int) -> list[Reminder]:
                 if e.account.registered_at else None
             if by:
                 out.append(Reminder(by, "verdict", rec.id, due,
-                                    f"{rec.id} {matter}：投诉待调查结论" + (f"，期限 {due:%Y年%m月%d日}" if due else "")))
+                                    f"{rec.id} {matter}：投诉待调查结论" + (f"，期限 {zh_day(due)}" if due else "")))
     return sorted(set(out), key=lambda r: (r.badge, r.due or date.max, r.record, r.kind))

@@ -15,6 +15,7 @@ from .roles import Permissions, parse_permissions
 from .problems import Problem
 from .clock import parse_clock
 from .workdays import WorkCalendar, YearSchedule
+from .synonyms import Synonyms
 from .ids import BADGE_RE
 
 IMMEDIATE = "即办件"
@@ -100,6 +101,7 @@ class Rules:
     policy: Policy
     calendar: WorkCalendar
     problems: list[Problem] = field(default_factory=list)
+    synonyms: Synonyms = field(default_factory=Synonyms)     # rules/search.yml: the words people type
     unreadable: frozenset = frozenset()     # rules files that could not be read, or read with errors
 
     def echoes(self) -> set[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .fold import allowed
-from .clock import Clock
+from .clock import Clock, zh_day
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
@@ -142,7 +142,7 @@ def describe(event: dict, rules) -> str:
     for k, label in (("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
                      ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
                      ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
-                     ("review", "复查决定"), ("text", ""), ("note", "附注")):
+                     ("review", "复查决定"), ("text", ""), ("note", "附注"), ("late_reason", "补录理由")):
         v = event.get(k)
         if v in (None, "", []):
             continue
@@ -151,7 +151,7 @@ def describe(event: dict, rules) -> str:
         elif k in ("staff", "approver"):
             v = rules.who(v)
         elif k == "due":
-            v = f"{v:%Y年%m月%d日}" if isinstance(v, date) else v
+            v = zh_day(v) if isinstance(v, date) else v
         elif k == "materials":
             v = "、".join(map(str, v))
         elif k == "score":

@@ -98,3 +98,15 @@ def matter_row(item, rules) -> list:
 
 
 MATTER_HEADERS = ["编号", "阶段", "期限", "说明", "承办", "发问事由"]
+
+
+def materials_lines(materials: list, service) -> list[str]:
+    """一次性告知 as the clerk reads it out: each material with original or copy, copies, where it comes from."""
+    detail = {str(m.get("名称")): m for m in (service.materials if service else []) if isinstance(m, dict)}
+    out = [f"请一次性告知来访人以下 {len(materials)} 项材料："]
+    for i, name in enumerate(materials, 1):
+        m = detail.get(str(name), {})
+        extra = "，".join(str(x) for x in (m.get("类型"), f"{m['份数']} 份" if m.get("份数") else None,
+                                           None if m.get("必要", True) else "非必需", m.get("来源")) if x)
+        out.append(f"  {i}. {name}" + (f"（{extra}）" if extra else ""))
+    return out

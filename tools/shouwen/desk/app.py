@@ -197,7 +197,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
 
     @app.get("/r/<rid>/<kind>.html")
     def printout(rid, kind):
-        from ..publish.receipt import render
+        from ..publish.receipt import lookup_url, render
         if kind not in ("receipt", "pickup"):
             abort(404)
         try:
@@ -208,7 +208,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         if kind == "pickup" and (entry.state is None or entry.state.completed_at is None):
             return render_template("message.html", title="不能打印", message="尚未办结，不能打印取件登记表",
                                    back=url_for("record", rid=rid)), 422
-        return render(entry, g.rules, pickup=kind == "pickup")
+        return render(entry, g.rules, pickup=kind == "pickup", lookup=lookup_url(root, rid))
 
     from .pad import pad
     app.register_blueprint(pad)

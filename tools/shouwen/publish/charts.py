@@ -10,8 +10,9 @@ FONT = "system-ui, 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto S
 BOX_W, BOX_H, GAP_X, GAP_Y = 132, 46, 16, 54
 
 
-def org_chart(rules) -> str:
-    """Departments as a tree, leaves side by side and each parent centred over its children."""
+def org_chart(rules, links: bool = False) -> str:
+    """Departments as a tree, leaves side by side and each parent centred over its children.
+    With `links`, each box links to its department's page (for the chart inlined in org/)."""
     kids: dict = {}
     for d in rules.departments.values():
         kids.setdefault(d.parent, []).append(d)
@@ -35,7 +36,7 @@ def org_chart(rules) -> str:
     width = max(next_x[0] - GAP_X, BOX_W) + 20
     height = (depth + 1) * (BOX_H + GAP_Y) - GAP_Y + 20
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height}" width="{width:.0f}" height="{height}" '
-           f'role="img" aria-label="机构设置图" font-family="{FONT}" font-size="14">',
+           f'role="{"group" if links else "img"}" aria-label="机构设置图" font-family="{FONT}" font-size="14">',
            "<title>机构设置图</title>"]
     for d in rules.departments.values():
         if d.parent in pos:
@@ -49,11 +50,15 @@ def org_chart(rules) -> str:
         x, y = pos[d.id]
         head = rules.staff.get(d.head) if d.head else None
         px, py = 10 + x, 10 + y * (BOX_H + GAP_Y)
+        if links:
+            out.append(f'<a href="{escape(d.id)}/" aria-label="{escape(d.name)}">')
         out.append(f'<rect x="{px:.0f}" y="{py}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="#e8eaf6" stroke="#3949ab"/>')
         out.append(f'<text x="{px + BOX_W / 2:.0f}" y="{py + 19}" text-anchor="middle" fill="#1a237e" font-weight="bold">{escape(d.name)}</text>')
         if head:
             out.append(f'<text x="{px + BOX_W / 2:.0f}" y="{py + 37}" text-anchor="middle" fill="#333" font-size="12">'
                        f'{escape(head.name)} {escape(head.title)}</text>')
+        if links:
+            out.append("</a>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

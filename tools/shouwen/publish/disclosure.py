@@ -1,8 +1,10 @@
 """The public disclosure site's pages, generated from rules/ and aggregates of records/ (DESIGN §7).
 
-`generate` returns {path under the docs dir: text or bytes}. It knows nothing of MkDocs: the
-MkDocs hook adds these as generated files, `shouwen site pages DIR` writes them to a folder for
-any other engine. Per-record data appears only as sealed lookup shards; everything else is
+`generate` returns {path under the docs dir: text or bytes}. It knows nothing of any engine: the
+MkDocs hook adds these as generated files, the Zensical build stages them beside site/, and
+`shouwen site pages DIR` writes them to a folder. The wording lives in Jinja2 templates
+(templates/site/pages/, overridable in the agency's site/overrides/); this module only gathers
+what each page shows. Per-record data appears only as sealed lookup shards; everything else is
 counted. Nothing of a visitor or complainant is read here beyond what the fold needs.
 """
 from __future__ import annotations
@@ -10,16 +12,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
-from html import escape
+from datetime import date, datetime
 from importlib import resources
 
 from . import lookup
-from .lobby import kiosk_dept, kiosk_start, lookup_page, open311, service_rows
-from .search import jieba_words
-from .scheme_pages import complaints, scheme
-from .text import as_list, md_list
 from .charts import org_chart
+from .lobby import kiosk_pages, lookup_page, open311, poster, service_rows
+from .pages import Pages
+from .photos import board_photos
+from .scheme_pages import complaints, scheme
+from .search import jieba_words
+from .text import Data, as_list, dept_tree, public_staff, windows
 from ..core.ledger import Ledger
 from ..core.record import CST
 from ..core.rules import Rules
@@ -31,233 +34,91 @@ ASSETS = ("shouwen.css", "shouwen.js", "sha256.js")
 class Site:
     files: dict = field(default_factory=dict)       # path -> str | bytes; the navigation is mkdocs.yml's
     words: str = ""                                 # the search segmenter's domain words (not published)
+    overrides: list = field(default_factory=list)   # the agency's page templates this build used
+    notes: list = field(default_factory=list)       # what the person building should know (Chinese)
 
 
-def _dept_tree(rules: Rules) -> list[tuple[int, object]]:
-    out = []
+# --- pages (wording in templates/site/pages/, overridable in site/overrides/) ---------------
 
-    def walk(parent, depth):
-        for d in rules.departments.values():
-            if d.parent == parent:
-                out.append((depth, d))
-                walk(d.id, depth + 1)
-    walk(None, 0)
-    return out
+HOME_TILES = (("guide/", "办事指南", "办什么事、带什么材料、多久办完"), ("org/", "机构设置", "科室职能、权限与位置"),
+              ("board/", "首问责任人公示", "谁在哪个窗口，工号多少"), ("lookup/", "办理进度查询", "凭回执上的编号和查询码"),
+              ("complaints/", "监督投诉", "意见箱、举报电话、投诉中心"), ("bulletins/", "季度通报", "各科室的考核与通报"),
+              ("scheme/", "首问责任制度", "时限、责任与追究办法"))
 
 
-def _public_staff(rules: Rules):
-    return [s for s in rules.staff.values() if s.public]
+def home(pages: Pages, rules: Rules, stats: dict) -> str:
+    tiles = [{"href": h, "title": t, "note": n} for h, t, n in HOME_TILES]
+    phones = [(str(k), str(v)) for k, v in (rules.institution.get("phones") or {}).items()]
+    return pages.render("home.md", inst=Data(rules.institution), tiles=tiles, phones=phones, stats=Data(stats))
 
 
-def _windows_of(rules: Rules, badge: str) -> list[str]:
-    return [w.get("name", w.get("id")) for w in rules.institution.get("windows") or [] if badge in (w.get("staff") or [])]
-
-
-# --- pages ------------------------------------------------------------------------------------
-
-def home(rules: Rules, stats: dict) -> str:
-    inst = rules.institution
-    phones = "\n".join(f"| {escape(k)} | {escape(str(v))} |" for k, v in (inst.get("phones") or {}).items())
-    tiles = [("guide/", "办事指南", "办什么事、带什么材料、多久办完"), ("org/", "机构设置", "科室职能、权限与位置"),
-             ("board/", "首问责任人公示", "谁在哪个窗口，工号多少"), ("lookup/", "办理进度查询", "凭回执上的编号和查询码"),
-             ("complaints/", "监督投诉", "意见箱、举报电话、投诉中心"), ("bulletins/", "季度通报", "各科室的考核与通报"),
-             ("scheme/", "首问责任制度", "时限、责任与追究办法")]
-    cards = "\n".join(f'<a class="sw-tile" href="{href}"><strong>{t}</strong><span>{sub}</span></a>' for href, t, sub in tiles)
-    year = stats.get("year")
-    figures = ""
-    if stats.get("registered"):
-        figures = (f"\n## {year} 年首问登记情况\n\n| 登记事项 | 当场答复 | 已办结 | 按时办结率 | 平均满意度 |\n|---|---|---|---|---|\n"
-                   f"| {stats['registered']} 件 | {stats['answered']} 件 | {stats['closed']} 件 | {stats['on_time_rate']} | {stats['satisfaction']} |\n\n"
-                   f"统计截至 {stats['as_of']}，由登记簿汇总，不含任何个人信息。\n")
-    return f"""---
-title: {inst.get('name', '首页')}
-hide: [navigation, toc]
----
-# {escape(inst.get('name', ''))}
-
-**地址**：{escape(str(inst.get('address', '')))}  
-**办公时间**：{escape(str(inst.get('hours', '')))}
-
-<div class="sw-tiles">
-{cards}
-</div>
-
-本单位实行**首问责任制**：您第一个询问的工作人员就是首问责任人，负责登记、答复或引导，
-需要转办的在规定时限内转送承办科室，并跟踪到办结。
-
-| 电话 | 号码 |
-|---|---|
-{phones}
-{figures}
-[进入大厅触摸屏模式](kiosk/index.md){{ .md-button }}
-"""
-
-
-def org_index(rules: Rules) -> str:
-    lines = []
-    for depth, d in _dept_tree(rules):
-        head = rules.staff.get(d.head) if d.head else None
-        lines.append("    " * depth + f"- [{escape(d.name)}]({d.id}.md)" + (f"：负责人 {escape(head.name)}（{head.title}）" if head else ""))
+def org_index(pages: Pages, rules: Rules) -> str:
+    tree = [{"depth": depth, "dept": d, "head": rules.staff.get(d.head) if d.head else None}
+            for depth, d in dept_tree(rules)]
     group = []
     for m in rules.institution.get("leading_group") or []:
         s = rules.staff.get(m.get("badge") or "")
-        group.append(f"| {escape(m.get('role', ''))} | {escape(s.name + '（' + s.title + '）') if s else escape(m.get('note', ''))} |")
-    return f"""# 机构设置
-
-![机构设置图](org-chart.svg){{ .sw-chart }}
-
-## 内设机构
-
-{chr(10).join(lines)}
-
-## 首问责任制领导小组
-
-| 职务 | 人员 |
-|---|---|
-{chr(10).join(group)}
-"""
+        group.append((str(m.get("role", "")), f"{s.name}（{s.title}）" if s else str(m.get("note", ""))))
+    return pages.render("org.md", tree=tree, chart=org_chart(rules, links=True), group=group)
 
 
-def dept_page(rules: Rules, d) -> str:
-    raw = d.raw
-    head = rules.staff.get(d.head) if d.head else None
-    windows = [w for w in rules.institution.get("windows") or [] if w.get("department") == d.id]
-    staff = [s for s in _public_staff(rules) if s.department == d.id]
-    services = [s for s in service_rows(rules) if s.department == d.id]
-    return f"""# {escape(d.name)}
-
-| 负责人 | 位置 | 电话 |
-|---|---|---|
-| {escape(head.name + '（' + head.title + '）') if head else '—'} | {escape(str(raw.get('location', '—')))} | {escape(str(raw.get('phone', '—')))} |
-
-## 职能
-
-{md_list(raw.get('functions'))}
-
-## 权限
-
-{md_list(raw.get('powers'))}
-
-## 窗口与人员
-
-{md_list([w.get('name') for w in windows]) if windows else '本科室不设对外窗口。'}
-
-{md_list([f"{s.name}（{s.title}，工号 {s.badge}）" for s in staff]) if staff else ''}
-
-## 办理的事项
-
-{chr(10).join(f"- [{escape(s.name)}](../guide/{s.id}.md)（{s.kind}，承诺 {s.promised_days} 个工作日）" for s in services) or '（本科室无对外办理事项）'}
-"""
+def dept_page(pages: Pages, rules: Rules, d) -> str:
+    in_window = {b for w in windows(rules, d.id) for b in w["badges"]}
+    return pages.render("department.md", dept=d, raw=Data(d.raw), head=rules.staff.get(d.head) if d.head else None,
+                        windows=windows(rules, d.id),
+                        staff=[s for s in public_staff(rules) if s.department == d.id and s.badge not in in_window],
+                        services=[s for s in service_rows(rules) if s.department == d.id])
 
 
-def guide_index(rules: Rules) -> str:
-    rows = []
-    for s in service_rows(rules):
-        rows.append(f"| [{escape(s.name)}]({s.id}.md) | {escape(s.kind)} | {escape(rules.dept_name(s.department) if s.department else '')} "
-                    f"| {s.legal_days} 个工作日 | {s.promised_days} 个工作日 | {escape(str(s.raw.get('收费', '')))} |")
-    return f"""# 办事指南
-
-共 {len(rules.services)} 个事项。点击事项名称查看办事指南：申请材料一次告知，可打印为一页 A4。
-
-| 事项名称 | 办件类型 | 承办科室 | 法定办结时限 | 承诺办结时限 | 收费 |
-|---|---|---|---|---|---|
-{chr(10).join(rows)}
-"""
+def guide_index(pages: Pages, rules: Rules) -> str:
+    rows = [{"name": s.name, "id": s.id, "kind": s.kind, "legal_days": s.legal_days, "promised_days": s.promised_days,
+             "department_name": rules.dept_name(s.department) if s.department else "", "fee": str(s.raw.get("收费", ""))}
+            for s in service_rows(rules)]
+    return pages.render("guides.md", services=rows)
 
 
-def guide_page(rules: Rules, s) -> str:
+def guide_page(pages: Pages, rules: Rules, s, aliases: list[str]) -> str:
     r = s.raw
-    mats = []
-    for i, m in enumerate(s.materials or [], 1):
+    materials = []
+    for m in s.materials or []:
         m = m if isinstance(m, dict) else {"名称": m}
-        need = "必要" if m.get("必要", True) else "视情形"
-        mats.append(f"| {i} | {escape(str(m.get('名称', '')))} | {escape(str(m.get('类型', '')))} | {escape(str(m.get('份数', '')))} "
-                    f"| {need} | {escape(str(m.get('来源', '')))} |")
-    steps = "\n".join(f"{i}. {escape(str(x))}" for i, x in enumerate(as_list(r.get("办理流程")), 1))
-    faq = "\n\n".join(f"**问：{escape(str(q.get('问', '')))}**  \n答：{escape(str(q.get('答', '')))}"
-                      for q in as_list(r.get("常见问题")) if isinstance(q, dict))
-    body = s.body.strip()
-    return f"""---
-title: {s.name}
----
-# {escape(s.name)}
-
-<div class="sw-guide" markdown>
-
-| 事项编码 | 办件类型 | 实施主体 | 承办科室 |
-|---|---|---|---|
-| {escape(str(r.get('事项编码', '')))} | {escape(s.kind)} | {escape(str(r.get('实施主体', '')))} | {escape(rules.dept_name(s.department) if s.department else '')} |
-
-| 法定办结时限 | 承诺办结时限 | 收费 | 到现场次数 |
-|---|---|---|---|
-| {s.legal_days} 个工作日 | {s.promised_days} 个工作日 | {escape(str(r.get('收费', '')))} | {escape(str(r.get('到现场次数', '—')))} |
-
-{escape(body) if body else ''}
-
-## 一次性告知清单（申请材料）
-
-| 序号 | 材料名称 | 类型 | 份数 | 是否必要 | 来源 |
-|---|---|---|---|---|---|
-{chr(10).join(mats)}
-
-## 受理条件
-
-{md_list(as_list(r.get('受理条件')))}
-
-## 办理流程
-
-{steps}
-
-## 办理地点、时间与电话
-
-- **办理地点**：{escape(str(r.get('办理地点', '')))}
-- **办理时间**：{escape(str(r.get('办理时间', '')))}
-- **咨询电话**：{escape(str(r.get('咨询电话', '')))}
-- **监督投诉电话**：{escape(str(r.get('监督投诉电话', '')))}
-
-## 设定依据
-
-{md_list(as_list(r.get('设定依据')))}
-
-{('## 常见问题' + chr(10) + chr(10) + faq) if faq else ''}
-
-</div>
-
-<button class="md-button sw-print" type="button" onclick="window.print()">打印本页（A4）</button>
-"""
+        materials.append({"name": str(m.get("名称", "")), "type": str(m.get("类型", "")), "copies": str(m.get("份数", "")),
+                          "required": m.get("必要", True) is not False, "source": str(m.get("来源", ""))})
+    faq = [(str(q.get("问", "")), str(q.get("答", ""))) for q in as_list(r.get("常见问题")) if isinstance(q, dict)]
+    return pages.render("guide.md", s=s, raw=Data(r), department_name=rules.dept_name(s.department) if s.department else "",
+                        materials=materials, steps=[str(x) for x in as_list(r.get("办理流程"))],
+                        conditions=[str(x) for x in as_list(r.get("受理条件"))],
+                        basis=[str(x) for x in as_list(r.get("设定依据"))], faq=faq, aliases=aliases,
+                        body=s.body.strip())
 
 
 def classified(rules: Rules) -> bool:
-    """涉密单位 （S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
+    """涉密单位（S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
     return bool(rules.institution.get("classified"))
 
 
-def board(rules: Rules, photos: dict) -> str:
+def board(pages: Pages, rules: Rules, photos: dict) -> str:
     if classified(rules):
-        return ("# 首问责任人公示\n\n本单位为涉密单位，依规定不设首问责任人公示。"
-                "您第一个询问的工作人员仍为首问责任人，负责到底；对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。\n")
-    cards = []
-    for s in _public_staff(rules):
-        photo = photos.get(s.badge)
-        face = (f'<img src="photos/{photo}" alt="{escape(s.name)}的照片" width="96" height="120">' if photo
-                else f'<span class="sw-avatar" aria-hidden="true">{escape(s.name[:1])}</span>')
-        windows = "、".join(_windows_of(rules, s.badge))
-        cards.append(f'<div class="sw-card">{face}<div><strong>{escape(s.name)}</strong><br>{escape(s.title)}<br>'
-                     f'工号 <b>{s.badge}</b><br>{escape(rules.dept_name(s.department))}'
-                     + (f'<br>{escape(windows)}' if windows else "") + "</div></div>")
-    return f"""# 首问责任人公示
+        return pages.render("board.md", classified=True, groups=[])
 
-以下工作人员均为首问责任人：您第一个询问的人负责到底。请认准工号，对服务有意见可按[监督投诉](../complaints/index.md)的方式反映。
-
-<div class="sw-cards">
-{chr(10).join(cards)}
-</div>
-"""
+    def person(s):
+        return {"name": s.name, "title": s.title, "badge": s.badge, "photo": photos.get(s.badge, "")}
+    groups = []
+    for _, d in dept_tree(rules):
+        staff = [s for s in public_staff(rules) if s.department == d.id]
+        wins = [{"name": w["name"], "staff": [person(rules.staff[b]) for b in w["badges"]
+                                               if b in rules.staff and rules.staff[b].public]}
+                for w in windows(rules, d.id)]
+        seated = {b for w in windows(rules, d.id) for b in w["badges"]}
+        others = [person(s) for s in staff if s.badge not in seated]
+        wins = [w for w in wins if w["staff"]]
+        if wins or others:
+            groups.append({"dept": d, "windows": wins, "others": others})
+    return pages.render("board.md", classified=False, groups=groups)
 
 
-def bulletins_index(items: list[tuple[str, str]]) -> str:
-    rows = "\n".join(f"- [{escape(title)}]({name})" for name, title in items) or "尚未发布季度通报。"
-    return f"# 季度通报\n\n首问责任制办公室每季度对各科室的首问登记、办理时限、满意度和投诉情况进行考核并通报（最新的在前）。\n\n{rows}\n"
+def bulletins_index(pages: Pages, items: list[tuple[str, str]]) -> str:
+    return pages.render("bulletins.md", items=[{"file": f, "title": t} for f, t in items])
 
 
 def _asset(name: str) -> str:
@@ -280,32 +141,7 @@ def aggregates(ledger: Ledger, rules: Rules, today: date) -> dict:
             "satisfaction": f"{sum(ratings) / len(ratings):.2f} / 5" if ratings else "—"}
 
 
-# --- everything ---------------------------------------------------------------------------
-
-def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
-             iterations: int = lookup.ITERATIONS) -> Site:
-    site = Site()
-    stats = aggregates(ledger, rules, today)
-    site.files["index.md"] = home(rules, stats)
-    site.files["org/index.md"] = org_index(rules)
-    site.files["org/org-chart.svg"] = org_chart(rules)
-    for d in rules.departments.values():
-        site.files[f"org/{d.id}.md"] = dept_page(rules, d)
-    site.files["guide/index.md"] = guide_index(rules)
-    for s in rules.services.values():
-        site.files[f"guide/{s.id}.md"] = guide_page(rules, s)
-    photos = {}
-    for s in [] if classified(rules) else _public_staff(rules):
-        src = s.raw.get("photo")
-        full = os.path.join(root, "rules", str(src)) if src else None
-        if full and os.path.isfile(full):
-            name = f"{s.badge}{os.path.splitext(full)[1].lower()}"
-            with open(full, "rb") as fh:
-                site.files[f"board/photos/{name}"] = fh.read()
-            photos[s.badge] = name
-    site.files["board/index.md"] = board(rules, photos)
-    site.files["complaints/index.md"] = complaints(rules)
-    site.files["scheme/index.md"] = scheme(rules)
+def _bulletins(root: str) -> list[tuple[str, str]]:
     bdir = os.path.join(root, "site", "bulletins")
     items = []
     for name in sorted(os.listdir(bdir), reverse=True) if os.path.isdir(bdir) else []:
@@ -313,15 +149,39 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
             with open(os.path.join(bdir, name), encoding="utf-8") as fh:
                 first = next((l[2:].strip() for l in fh if l.startswith("# ")), name[:-3])
             items.append((name, first))
-    site.files["bulletins/index.md"] = bulletins_index(items)
-    site.files["lookup/index.md"] = lookup_page()
-    for shard, entries in lookup.shards(lookup.entries(ledger, rules), keys, iterations).items():
+    return items
+
+
+# --- everything ---------------------------------------------------------------------------
+
+def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
+             iterations: int = lookup.ITERATIONS, now: datetime | None = None) -> Site:
+    """`now` is when the data was taken (the lookup page says 数据截至 it)."""
+    site, pages = Site(), Pages(root)
+    now = now or datetime.combine(today, datetime.min.time())
+    stats = aggregates(ledger, rules, today)
+    site.files["index.md"] = home(pages, rules, stats)
+    site.files["org/index.md"] = org_index(pages, rules)
+    site.files["org/org-chart.svg"] = org_chart(rules)
+    for d in rules.departments.values():
+        site.files[f"org/{d.id}.md"] = dept_page(pages, rules, d)
+    site.files["guide/index.md"] = guide_index(pages, rules)
+    for s in rules.services.values():
+        site.files[f"guide/{s.id}.md"] = guide_page(pages, rules, s, rules.synonyms.words_for(s))
+    photos, files, notes = board_photos(root, [] if classified(rules) else public_staff(rules))
+    site.notes += notes
+    site.files.update({f"board/photos/{name}": data for name, data in files.items()})
+    site.files["board/index.md"] = board(pages, rules, photos)
+    site.files["complaints/index.md"] = complaints(pages, rules)
+    site.files["scheme/index.md"] = scheme(pages, rules)
+    site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
+    site.files["lookup/index.md"] = lookup_page(pages, now)
+    for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations).items():
         site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
-    groups = [(d, sum(1 for s in rules.services.values() if s.department == d.id)) for _, d in _dept_tree(rules)]
-    groups = [(d, n) for d, n in groups if n]
-    site.files["kiosk/index.md"] = kiosk_start(rules, groups)
-    for d, _ in groups:
-        site.files[f"kiosk/{d.id}/index.md"] = kiosk_dept(rules, d)
+    site.files.update(kiosk_pages(pages, rules))
+    site.files["poster/index.md"], missing_url = poster(pages, rules)
+    if missing_url:
+        site.notes.append("二维码海报没有二维码：rules/institution.yml 没有 site_url（本站在内网上的地址）")
     listing, defs = open311(rules)
     site.files["services.json"] = listing
     for code, d in defs.items():
@@ -333,4 +193,6 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
             text = text.replace("__IDLE_SECONDS__", str(idle)).replace("__ITERATIONS__", str(iterations))
         site.files[f"assets/{name}"] = text
     site.words = jieba_words(rules)
+    site.overrides = pages.used()
+    site.notes += [f"{p} 不是任何页面模板的名字，未使用（模板名见 shouwen/templates/site/pages/）" for p in pages.unknown()]
     return site

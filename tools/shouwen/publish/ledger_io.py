@@ -2,31 +2,61 @@
 
 The seed's columns (发问人姓名, 单位, 地址, 联系办法, 发问事由, 被问责任人, 办理结果或衔接情况) with
 dates and deadlines beside them, and one last column, 事件记录, holding the record's events as the
-same one-line YAML the record file has, so a re-import gives back the same records. A ledger kept
+events in Chinese, one line per event (publish/ledger_lines), so a re-import gives back the same records. A ledger kept
 elsewhere (a paper ledger typed into Excel) may leave that column empty: each row then becomes a
 registration, with the result as a note. Pure: the I/O (openpyxl, csv, the writer) is in the CLI.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
-from ..core import safeyaml
+from datetime import date, datetime, time
 
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
-from ..core.record import CST, Record, event_line, local_day, to_datetime
+from ..core.names import channel_names, service_names, staff_names
+from ..core.record import CST, Record, local_day, to_datetime
+from .ledger_lines import event_cell, read_event
 
 COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码", "渠道", "发问人姓名", "单位", "地址", "联系办法",
            "发问事由", "办事事项", "被问责任人", "办理结果或衔接情况", "承办科室", "转办期限", "承诺办结日期",
            "办结日期", "状态", "备注", "事件记录"]
 REQUIRED = ["登记日期", "发问人姓名", "发问事由", "被问责任人"]
 CHANNEL_ZH = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
+DATE_COLUMNS = ("登记日期", "转办期限", "承诺办结日期", "办结日期")
 BADGE_IN = re.compile(r"([A-Z][A-Z0-9]{1,9})[)）]?\s*$")
 
 
 def _day(d):
-    return d.isoformat() if d else ""
+    return d if d else None
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：]\d{2})?)?$")
+
+
+def ledger_day(value) -> tuple[date, time | None] | None:
+    """A date as offices type it: a date cell, 2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日,
+    with or without a time (2026-11-27 09:30); None when it is none of these."""
+    if isinstance(value, datetime):
+        return value.date(), (value.time().replace(second=0, microsecond=0) if value.time() != time(0) else None)
+    if isinstance(value, date):
+        return value, None
+    m = _DATE.match(str(value or "").strip())
+    if not m:
+        return None
+    y, mo, d, h, mi = m.groups()
+    try:
+        return date(int(y), int(mo), int(d)), (time(int(h), int(mi)) if h is not None else None)
+    except ValueError:
+        return None
+
+
+def _clock(value) -> time | None:
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    m = re.match(r"(\d{1,2})[:：](\d{2})", str(value or "").strip())
+    return time(int(m.group(1)), int(m.group(2))) if m and int(m.group(1)) < 24 and int(m.group(2)) < 60 else None
 
 
 def outcome(entry, rules) -> str:
@@ -57,7 +87,7 @@ def rows(entries, rules) -> list[list[str]]:
         v = rec.meta.get("visitor") or {}
         reg = st.registered_at.astimezone(CST) if st.registered_at else None
         svc = rules.services.get(rec.meta.get("service") or "")
-        out.append([str(n), reg.date().isoformat() if reg else "", reg.strftime("%H:%M") if reg else "", rec.id,
+        out.append([n, reg.date() if reg else None, reg.time().replace(second=0, tzinfo=None) if reg else None, rec.id,
                     str(rec.meta.get("code", "")), CHANNEL_ZH.get(rec.meta.get("channel"), str(rec.meta.get("channel", ""))),
                     str(v.get("name", "")), str(v.get("organization", "")), str(v.get("address", "")), str(v.get("phone", "")),
                     str(rec.meta.get("matter", "")), svc.name if svc else "", rules.who(st.first_responder), outcome(e, rules),
@@ -65,7 +95,7 @@ def rows(entries, rules) -> list[list[str]]:
                     _day(dl.forward_by if dl else None), _day(st.due),
                     _day(local_day(st.completed_at) if st.completed_at else None),
                     STAGE_ZH.get(st.stage, st.stage or ""), rec.body.strip(),
-                    "\n".join(event_line(ev) for ev in rec.events)])
+                    event_cell(rec.events, rules)])
     return out
 
 
@@ -79,13 +109,17 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     """One ledger row as a record (not yet validated against the rules). Raises RowError."""
     def cell(k):
         v = row.get(k)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)                      # a phone number Excel stored as a number
         return "" if v is None else str(v).strip()
+
+    registered = ledger_day(row.get("登记日期"))
 
     for k in REQUIRED:
         if not cell(k):
             raise RowError(k, f"缺少{k}")
     m = BADGE_IN.search(cell("被问责任人"))
-    badge = m.group(1) if m else None
+    badge = m.group(1) if m else staff_names(rules).find(cell("被问责任人"))     # a badge, or a name (李明)
     if badge not in rules.staff:
         raise RowError("被问责任人", f"{cell('被问责任人')!r} 中没有名册上的工号（应写作 姓名（工号） 或 工号）")
     events_text = cell("事件记录")
@@ -95,16 +129,14 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             if not line.strip():
                 continue
             try:
-                ev = safeyaml.load(line)
-            except safeyaml.LoadError as e:
-                raise RowError("事件记录", f"事件 {line[:40]!r} 无法解析：{str(e).splitlines()[0]}")
-            if not isinstance(ev, dict):
-                raise RowError("事件记录", f"事件 {line[:40]!r} 应为 {{at: …, by: …, action: …}}")
-            events.append(ev)
+                events.append(read_event(line.strip()))
+            except ValueError as e:
+                raise RowError("事件记录", f"事件 {line[:40]!r}：{e}") from None
     else:
-        at = to_datetime(f"{cell('登记日期')}T{cell('登记时间') or '09:00'}")
-        if at is None:
-            raise RowError("登记日期", f"日期 {cell('登记日期')!r} 格式不对（应为 YYYY-MM-DD）")
+        if registered is None:
+            raise RowError("登记日期", f"日期 {cell('登记日期')!r} 格式不对（应如 2026-11-27、2026/11/27 或 2026年11月27日）")
+        clock = registered[1] or _clock(row.get("登记时间")) or time(9, 0)
+        at = datetime.combine(registered[0], clock, tzinfo=CST)
         events = [{"at": at, "by": badge, "action": "registered"}]
         if cell("办理结果或衔接情况"):
             events.append({"at": at, "by": badge, "action": "note", "text": cell("办理结果或衔接情况")})
@@ -120,13 +152,14 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     code = cell("查询码") or new_code()
     if not CODE_RE.match(code):
         raise RowError("查询码", f"查询码 {code!r} 应为 6 位（不含 0、O、1、I）")
-    channel = {v: k for k, v in CHANNEL_ZH.items()}.get(cell("渠道"), cell("渠道") or "visit")
+    channel = channel_names().find(cell("渠道")) if cell("渠道") else "visit"
+    if channel is None:
+        raise RowError("渠道", channel_names().refusal(cell("渠道")))
     service = None
     if cell("办事事项"):
-        by_name = {s.name: s.id for s in rules.services.values()}
-        service = by_name.get(cell("办事事项")) or (cell("办事事项") if cell("办事事项") in rules.services else None)
+        service = service_names(rules).find(cell("办事事项"))
         if service is None:
-            raise RowError("办事事项", f"办事事项 {cell('办事事项')!r} 不在 rules/services/ 中")
+            raise RowError("办事事项", service_names(rules).refusal(cell("办事事项")))
     visitor = {k: cell(col) for k, col in (("name", "发问人姓名"), ("organization", "单位"), ("address", "地址"),
                                             ("phone", "联系办法")) if cell(col)}
     meta = {"id": rid or None, "code": code, "channel": channel, "first_responder": badge, "visitor": visitor,
@@ -136,3 +169,16 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     meta["events"] = events
     body = cell("备注")
     return Record("", meta, body + "\n" if body else "")
+
+
+def register_html(data: list[list], institution: dict, period: str = "") -> str:
+    """The printable 首问登记簿 (A4 landscape) with the seed's columns, from the export's rows."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=select_autoescape(["html", "j2"]))
+    table = []
+    for row in data:
+        r = dict(zip(COLUMNS, row))
+        d = r["登记日期"]
+        r["登记日期"] = f"{d.year}年{d.month}月{d.day}日" if d else ""
+        table.append(r)
+    return env.get_template("ledger.html.j2").render(inst=institution, rows=table, period=period)

@@ -1,72 +1,54 @@
-"""Pages for the lobby and for machines: the kiosk (触摸屏), the lookup form, and Open311's
-services.json. Pure: rules in, page text out."""
+"""Pages for the lobby and for machines: the kiosk (触摸屏), the lookup form, the QR poster for
+the windows, and Open311's services.json. Pure: rules in, page text out."""
 from __future__ import annotations
 
 import json
-from html import escape
+from datetime import datetime
 
 from ..core.rules import Rules
+from .pages import Pages
+from .qr import qr_svg
+from .text import Data, dept_tree, windows
 
 
 def service_rows(rules: Rules):
     return sorted(rules.services.values(), key=lambda s: (s.department or "", s.raw.get("事项编码", ""), s.id))
 
 
-def lookup_page() -> str:
-    return """# 办理进度查询
-
-请输入收件回执上的**事项编号**和**查询码**。只显示办理状态、承办科室和日期，不显示任何个人信息。
-
-<form id="sw-lookup" class="sw-lookup" autocomplete="off">
-<label for="sw-id">事项编号</label>
-<input id="sw-id" name="id" inputmode="text" placeholder="如 20261127-J017-003" required>
-<label for="sw-code">查询码</label>
-<input id="sw-code" name="code" placeholder="6 位，如 7KQ4MX" required maxlength="6">
-<button class="md-button md-button--primary" type="submit">查询</button>
-</form>
-
-<div id="sw-keypad" class="sw-keypad" hidden></div>
-
-<div id="sw-result" class="sw-result" role="status" aria-live="polite"></div>
-"""
+def lookup_page(pages: Pages, now: datetime) -> str:
+    return pages.render("lookup.md", as_of=now)
 
 
-def kiosk_start(rules: Rules, groups) -> str:
-    tiles = "\n".join(f'<a class="sw-tile sw-big" href="{d.id}/">{escape(d.name)}<span>{n} 个事项</span></a>'
-                      for d, n in groups)
-    return f"""---
-title: 大厅触摸屏
-hide: [navigation, toc]
----
-<div class="sw-kiosk-start" data-kiosk-home markdown>
-
-# 请选择要办理的科室
-
-<div class="sw-tiles">
-{tiles}
-<a class="sw-tile sw-big" href="../board/">首问责任人公示<span>窗口与工号</span></a>
-<a class="sw-tile sw-big" href="../lookup/">办理进度查询<span>凭编号和查询码</span></a>
-<a class="sw-tile sw-big" href="../complaints/">监督投诉<span>意见与举报</span></a>
-</div>
-</div>
-"""
+def kiosk_pages(pages: Pages, rules: Rules) -> dict[str, str]:
+    """The start page and one page per department that has a window or a service: a visitor
+    at the screen looks for the window as often as for the service."""
+    groups = []
+    for _, d in dept_tree(rules):
+        wins = windows(rules, d.id)
+        services = [s for s in service_rows(rules) if s.department == d.id]
+        if wins or services:
+            groups.append({"dept": d, "windows": wins, "services": services})
+    out = {"kiosk/index.md": pages.render("kiosk.md", departments=groups)}
+    for g in groups:
+        out[f"kiosk/{g['dept'].id}/index.md"] = pages.render("kiosk-department.md", dept=g["dept"], raw=Data(g["dept"].raw),
+                                                            windows=g["windows"], services=g["services"])
+    return out
 
 
-def kiosk_dept(rules: Rules, d) -> str:
-    services = [s for s in service_rows(rules) if s.department == d.id]
-    tiles = "\n".join(f'<a class="sw-tile sw-big" href="../../guide/{s.id}/">{escape(s.name)}'
-                      f'<span>{escape(s.kind)}，承诺 {s.promised_days} 个工作日</span></a>' for s in services)
-    return f"""---
-title: {d.name}
-hide: [navigation, toc]
----
-# {escape(d.name)}：请选择事项
+POSTER_CODES = (("kiosk/", "大厅触摸屏", "用手机扫码，打开本单位的办事指南、窗口和投诉方式。"),
+                ("lookup/", "办理进度查询", "用手机扫码，凭收件回执上的事项编号和查询码查询办理进度。"))
 
-<div class="sw-tiles">
-{tiles}
-<a class="sw-tile sw-big sw-back" href="../">返回首页</a>
-</div>
-"""
+
+def poster(pages: Pages, rules: Rules) -> tuple[str, bool]:
+    """The printable poster for the windows: a QR code of the kiosk and of the lookup page.
+    A QR code needs the site's full address (rules/institution.yml site_url); without it the
+    poster says so. Returns (page, whether the address is missing)."""
+    base = str(rules.institution.get("site_url") or "").strip()
+    codes = []
+    if base:
+        base = base if base.endswith("/") else base + "/"
+        codes = [{"title": t, "note": n, "url": base + rel, "svg": qr_svg(base + rel, t)} for rel, t, n in POSTER_CODES]
+    return pages.render("poster.md", inst=Data(rules.institution), codes=codes), not base
 
 
 def open311(rules: Rules) -> tuple[str, dict]:

@@ -96,7 +96,18 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
     return out
 
 
-def entries(ledger, rules) -> list[tuple[str, str, dict]]:
+# What the public reads for each stage: where the matter stands, in plain words.
+PUBLIC_STAGE = {"registered": "已登记，正在转送承办科室", "answered": "已当场答复", "referred": "已引导到承办科室办理",
+                "relayed": "已转告承办人，等待答复", "forwarded": "已转送承办科室，等待签收",
+                "accepted": "承办科室已受理，正在办理", "returned": "正在重新确定承办科室", "promised": "正在办理",
+                "extended": "已延期办理", "escalated": "已上报，正在协调办理", "explained": "已说明不能办理的理由",
+                "completed": "已办结，可以领取", "delivered": "已办结，结果已领取或送达"}
+
+
+def entries(ledger, rules, today=None) -> list[tuple[str, str, dict]]:
+    """Each inquiry's sealed payload: its stage in plain words, the handling department, the
+    dates, how many working days it is overdue on `today` (the build's day), whether its clock
+    is stopped for 补正, and where and when a completed result is collected."""
     out = []
     for e in ledger.entries:
         rec, st = e.record, e.state
@@ -106,11 +117,20 @@ def entries(ledger, rules) -> list[tuple[str, str, dict]]:
         svc = rules.services.get(rec.meta.get("service") or "")
         dept = st.handler_department or (rules.staff[st.first_responder].department
                                          if st.first_responder in rules.staff else None)
-        out.append((rec.id, code, {
-            "status": st.status_zh, "closed": st.closed, "suspended": st.suspended,
-            "department": rules.dept_name(dept) if dept else "",
+        due = e.deadlines.due if e.deadlines else None
+        overdue = 0
+        if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
+            overdue = rules.calendar.count(due, today)
+        payload = {
+            "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
+            "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
             "service": svc.name if svc else "",
             "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
-            "due": e.deadlines.due.isoformat() if e.deadlines and e.deadlines.due else None,
-            "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None}))
+            "due": due.isoformat() if due else None,
+            "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None,
+            "overdue": overdue, "suspended": st.suspended}
+        if st.stage == "completed" and svc is not None:
+            payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
+                                 "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
+        out.append((rec.id, code, payload))
     return out

@@ -4,8 +4,10 @@ Used by the MkDocs hook, by `shouwen site build/serve/pages`, and by the tests.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,7 +15,10 @@ from dataclasses import dataclass
 import yaml
 
 from ..repo.index import load_ledger
+from . import zensical
 from .disclosure import Site, generate
+from .pages import OVERRIDES, TemplateBroken
+from ..core.problems import Problem
 from ..core.ledger import Ledger
 from .privacy import personal_values, scan
 from ..core.problems import ERROR, InputError
@@ -40,9 +45,9 @@ class Job:
     site: Site
 
 
-def _today():
+def _now():
     from datetime import datetime
-    return datetime.now(CST).date()
+    return datetime.now(CST).replace(second=0, microsecond=0)
 
 
 def prepare(root: str, today=None) -> Job:
@@ -50,14 +55,19 @@ def prepare(root: str, today=None) -> Job:
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise RulesBroken(broken)
-    ledger = load_ledger(root, rules, today or _today())
+    now = _now()
+    today = today or now.date()
+    ledger = load_ledger(root, rules, today)
     cache = os.path.join(root, KEY_CACHE)
     try:
         keys = json.load(open(cache, encoding="utf-8"))
     except (OSError, ValueError):
         keys = {}
     before = len(keys)
-    site = generate(root, rules, ledger, today or _today(), keys)
+    try:
+        site = generate(root, rules, ledger, today, keys, now=now)
+    except TemplateBroken as e:
+        raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         try:
             os.makedirs(os.path.dirname(cache), exist_ok=True)
@@ -109,6 +119,72 @@ def write_pages(root: str, out_dir: str) -> int:
         with open(full, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(content)
     return len(job.site.files)
+
+
+ENGINES = ("mkdocs", "zensical")
+# Lines `shouwen site build` shows from the engine's log (it hides the rest of INFO).
+OVERRIDE_NOTE = "使用了自定义页面模板："
+NOTE = "注意："
+
+
+def default_engine() -> str | None:
+    """MkDocs first while Material lives (end of life 2027-05-05), then Zensical."""
+    if importlib.util.find_spec("mkdocs") and importlib.util.find_spec("material"):
+        return "mkdocs"
+    return "zensical" if zensical.available() else None
+
+
+class BuildFailed(Exception):
+    """The engine refused, or the guard found personal data: the lines say why."""
+
+    def __init__(self, lines: list[str], leak: bool = False):
+        self.lines, self.leak = lines, leak
+        super().__init__("\n".join(lines))
+
+
+NOT_FOUND = ("<h1>404 - Not found</h1>",
+             "<h1>404：页面不存在</h1><p>您要找的页面不存在或已移动。请回到<a href=\"{home}\">首页</a>，"
+             "或用页面上方的搜索查找。</p>")
+
+
+def chinese_404(site_dir: str, home: str):
+    """Both themes' 404 page says 'Not found' in English whatever the language: say it in Chinese."""
+    path = os.path.join(site_dir, "404.html")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace(NOT_FOUND[0], NOT_FOUND[1].format(home=home)))
+
+
+def zensical_build(root: str, out: str) -> Job:
+    """The whole site with Zensical into `out` (see publish/zensical.py); RulesBroken for bad
+    rules, BuildFailed when Zensical refuses or the output would leak."""
+    why = config_refusal(root)
+    if why:
+        raise InputError(f"网站未生成：{why}")
+    try:
+        config = zensical.load_config(root, _SiteConfig)
+    except zensical.ConfigUnreadable as e:
+        raise RulesBroken([Problem("rules-invalid", str(e), path="mkdocs.yml")])
+    job = prepare(root)
+    cfg = zensical.stage_config(config, job.rules.institution.get("name"))
+    where = zensical.stage(root, job.site.files, str(config.get("docs_dir") or "docs"), cfg)
+    proc = zensical.run(where)
+    if proc.returncode != 0:
+        lines = [l for l in (proc.stdout + proc.stderr).splitlines()
+                 if l.strip() and not l.startswith(("Traceback", "  ", "RuntimeError", "Build started"))]
+        raise BuildFailed(lines + ["Zensical 未能生成网站（--strict：任何警告都使构建失败）"])
+    built = zensical.finish(where)
+    chinese_404(built, config.get("site_url") or "/")
+    problems = guard(job, built)
+    if problems:
+        shutil.rmtree(where, ignore_errors=True)     # a leaking site must not be left for somebody to publish
+        raise BuildFailed([p.line() for p in problems], leak=True)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    shutil.move(built, out)
+    return job
 
 
 class _SiteConfig(yaml.SafeLoader):

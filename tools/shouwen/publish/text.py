@@ -1,14 +1,52 @@
-"""Markdown snippets shared by the page modules. Pure."""
+"""Small helpers shared by the page modules: lists, the department tree, windows. Pure."""
 from __future__ import annotations
-
-from html import escape
-
-
-def md_list(items) -> str:
-    return "\n".join(f"- {escape(str(i))}" for i in items or []) or "- （无）"
 
 
 def as_list(v):
     if v is None:
         return []
     return v if isinstance(v, list) else [v]
+
+
+class Data(dict):
+    """A mapping from a rules file for a template: a key the file leaves out reads as empty, so
+    an optional field needs no guard in every template (an unknown *variable* is still an error)."""
+
+    def __missing__(self, key):
+        return ""
+
+    def __getattr__(self, key):
+        if key.startswith("__"):
+            raise AttributeError(key)
+        value = self[key]
+        return Data(value) if isinstance(value, dict) and not isinstance(value, Data) else value
+
+
+def dept_tree(rules) -> list[tuple[int, object]]:
+    """Departments in tree order with their depth."""
+    out = []
+
+    def walk(parent, depth):
+        for d in rules.departments.values():
+            if d.parent == parent:
+                out.append((depth, d))
+                walk(d.id, depth + 1)
+    walk(None, 0)
+    return out
+
+
+def public_staff(rules):
+    return [s for s in rules.staff.values() if s.public]
+
+
+def windows(rules, dept_id: str | None = None) -> list[dict]:
+    """The institution's windows (of one department): name, the badges seated there, and those
+    of them shown on the public board."""
+    out = []
+    for w in rules.institution.get("windows") or []:
+        if not isinstance(w, dict) or (dept_id is not None and w.get("department") != dept_id):
+            continue
+        badges = [b for b in as_list(w.get("staff")) if isinstance(b, str)]
+        out.append({"id": w.get("id"), "name": str(w.get("name") or w.get("id") or ""), "department": w.get("department"),
+                    "badges": badges, "staff": [rules.staff[b] for b in badges if b in rules.staff and rules.staff[b].public]})
+    return out

@@ -1,5 +1,6 @@
-"""A synthetic agency with a realistic history (`shouwen demo`): every record is written
-through the same writer path as the desk's commands, one commit per event, dated as it happened.
+"""A synthetic agency with a realistic history (`shouwen demo`): one commit per event, dated as it
+happened, authored and worded as the writer commits it; written in one `git fast-import` stream
+(`replay`), or through the writer itself with `via_writer` (a test holds the two the same).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..core.rules import PROMISED
 from .loader import load_rules
 from .setup import init_repo
 from ..core.ladder import step_for
+from .replay import Replay
 from .writer import append_event, register, register_account
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -184,7 +186,28 @@ def _plan(rules, clock, rng, reg_at):
     return reg, ev
 
 
-def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) -> tuple[str, int]:
+class _ViaWriter:
+    """The same steps through the writer, one git process per commit: what `Replay` must equal."""
+
+    def __init__(self, root, rules, rng):
+        self.root, self.rules, self.rng = root, rules, rng
+
+    def register(self, by, at, visitor, matter, channel, service=None) -> str:
+        return register(self.root, self.rules, by, at, visitor, matter, channel, service, rng=self.rng,
+                        commit_at=at).id
+
+    def register_account(self, kind, by, at, meta, first_event) -> str:
+        return register_account(self.root, self.rules, kind, by, at, meta, first_event, commit_at=at).id
+
+    def append_event(self, rid, event):
+        append_event(self.root, self.rules, rid, event, commit_at=event["at"])
+
+    def finish(self):
+        pass
+
+
+def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
+              via_writer: bool = False, progress=lambda done, total: None) -> tuple[str, int]:
     path = init_repo(directory, "bureau")
     rules = load_rules(path)
     rng = random.Random(seed)
@@ -206,25 +229,22 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1) 
     # accountability draws from its own random stream, so the inquiries stay what they were
     ops += _accountability(rules, clock_for(rules, seed), ops, cutoff, days)
     ops.sort(key=lambda o: (o[0], o[1], o[2]))
-    ids, commits = {}, 0
-    for at, i, _, kind, payload in ops:
+    out = (_ViaWriter if via_writer else Replay)(path, rules, rng)
+    ids = {}
+    for n, (at, i, _, kind, payload) in enumerate(ops):
         if kind == "register":
             reg, visitor = payload
-            rec = register(path, rules, reg["by"], at, visitor, reg["matter"], reg["channel"], reg["service"],
-                           rng=rng, commit_at=at)
-            ids[i] = rec.id
-        elif kind == "event":
-            append_event(path, rules, ids[i], payload, commit_at=at)
+            ids[i] = out.register(reg["by"], at, visitor, reg["matter"], reg["channel"], reg["service"])
         elif kind == "account":
             acc_kind, by, meta, first = payload
             if meta.get("inquiry") is not None:
                 meta = {**meta, "inquiry": ids[meta["inquiry"]]}
-            rec = register_account(path, rules, acc_kind, by, at, meta, first, commit_at=at)
-            ids[i] = rec.id
-        else:   # an event on an accountability record registered earlier
-            append_event(path, rules, ids[i], payload, commit_at=at)
-        commits += 1
-    return path, commits
+            ids[i] = out.register_account(acc_kind, by, at, meta, first)
+        else:   # an event, on an inquiry or on an accountability record registered earlier
+            out.append_event(ids[i], payload)
+        progress(n + 1, len(ops))
+    out.finish()
+    return path, len(ops)
 
 
 def clock_for(rules, seed):

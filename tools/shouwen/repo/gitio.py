@@ -121,6 +121,36 @@ class BlobReader:
             self.proc = None
 
 
+class FastImport:
+    """Commits streamed into `git fast-import` on top of the current branch, then checked out."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.ref = git(root, "symbolic-ref", "-q", "HEAD").strip()
+        self.proc, self.first = None, True
+
+    def commit(self, people: bytes, message: bytes, changes: bytes):
+        if self.proc is None:
+            self.proc = subprocess.Popen(["git", "-C", self.root, "fast-import", "--quiet", "--done"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
+        parent = b"from %s^0\n" % self.ref.encode() if self.first else b""
+        self.first = False
+        self.proc.stdin.write(b"commit %s\n%sdata %d\n%s\n%s%s" % (self.ref.encode(), people, len(message), message,
+                                                                     parent, changes))
+
+    def close(self):
+        if self.proc is None:
+            return
+        self.proc.stdin.write(b"done\n")
+        self.proc.stdin.close()
+        err = self.proc.stderr.read()
+        if self.proc.wait() != 0:
+            raise GitError(err.decode("utf-8", "replace").strip() or "git fast-import failed")
+        self.proc = None
+        git(self.root, "reset", "-q", "--hard")
+
+
 def blob_id(data: bytes) -> str:
     """Git's blob id of some bytes, so worktree files and commits share one cache key."""
     import hashlib

@@ -33,7 +33,20 @@ from ..core.record import Record, parse
 
 INDEX_VERSION = 2
 PROBE_DAYS = 3660
-FILE = os.path.join(".shouwen", "index", f"ledger-v{INDEX_VERSION}.pickle")
+WINDOWS = 3
+JOURNAL_SHARE = 0.05
+FOLDER = os.path.join(".shouwen", "index")
+KEEP_FILES = 4      # one index per way of judging (today's rules, the rules in time, a commit's rules)
+
+
+def index_files(root: str) -> list[str]:
+    """The index files present, newest first."""
+    folder = os.path.join(root, FOLDER)
+    try:
+        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".pickle")]
+    except OSError:
+        return []
+    return sorted(names, key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
 
 
 class IndexedRecord(Record):
@@ -57,10 +70,12 @@ class _Source:
     """Where an indexed record's bytes are read back from: the work tree, or Git for a commit."""
 
     def __init__(self, root: str, rev: str | None):
-        self.root, self.rev, self.reader = root, rev, None
+        self.root, self.rev, self.reader, self.worktree = root, rev, None, None
 
     def read(self, path: str, blob: str) -> bytes:
-        if self.rev is None:
+        if self.rev is not None and self.worktree is None:
+            self.worktree = {p: b for p, b, _ in store.listing(self.root)}
+        if self.rev is None or self.worktree.get(path) == blob:
             return store.read_bounded(os.path.join(self.root, path))
         if self.reader is None:
             self.reader = gitio.BlobReader(self.root)
@@ -69,15 +84,16 @@ class _Source:
 
 
 def code_key() -> str:
-    """What judged: the core's sources, the calendar data, the index format."""
+    """What judged: the core's sources, the rules loader, this module, the calendar data, the version."""
     import chinese_calendar
     from .. import core, __version__
     h = hashlib.sha1(f"{INDEX_VERSION}:{__version__}:{getattr(chinese_calendar, '__version__', '')}".encode())
     folder = os.path.dirname(core.__file__)
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            with open(os.path.join(folder, name), "rb") as fh:
-                h.update(name.encode() + b"\0" + fh.read())
+    sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sources + [os.path.join(here, "loader.py"), os.path.abspath(__file__)]:   # rules read, rows kept
+        with open(path, "rb") as fh:
+            h.update(os.path.basename(path).encode() + b"\0" + fh.read())
     return h.hexdigest()
 
 
@@ -111,47 +127,92 @@ def _row(entry: Entry) -> tuple:
             [_values(p, _PROBLEM) for p in entry.problems], entry.account, entry.corrections, entry.voided)
 
 
+class IndexedEntry(Entry):
+    """An entry read from the index: its state and deadlines become objects only when asked for."""
+
+    @property
+    def state(self) -> State | None:
+        v = self.__dict__["_state"]
+        if type(v) is tuple:
+            v = self.__dict__["_state"] = _make(State, _STATE, v)
+        return v
+
+    @property
+    def deadlines(self) -> Deadlines | None:
+        v = self.__dict__["_deadlines"]
+        if type(v) is tuple:
+            v = self.__dict__["_deadlines"] = _make(Deadlines, _DEADLINES, v)
+        return v
+
+
 def _entry(path: str, blob: str, row: tuple, source) -> Entry:
     meta, rec_problems, state, deadlines, problems, account, corrections, voided = row
     rec = object.__new__(IndexedRecord)
     rec.__dict__.update(path=path, meta=meta, blob=blob, source=source, _full=None,
-                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems])
-    return Entry(rec, None if state is None else _make(State, _STATE, state),
-                 None if deadlines is None else _make(Deadlines, _DEADLINES, deadlines),
-                 [_make(Problem, _PROBLEM, p) for p in problems], account, corrections, voided)
+                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
+    entry = object.__new__(IndexedEntry)
+    entry.__dict__.update(record=rec, _state=state, _deadlines=deadlines, account=account,
+                          problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
+                          corrections=corrections, voided=voided)
+    return entry
+
+
+def _read(path: str, key: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            stored_key, rows = pickle.load(fh)
+        return rows if stored_key == key and isinstance(rows, dict) else {}
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return {}      # no index, or an unreadable one: rebuilt
+
+
+def _write(path: str, key: str, rows: dict):
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump((key, rows), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass    # an index that can't be written only costs time
 
 
 class _Index:
+    """The rows of the last full write, and a journal of the rows judged since (merged in when it grows)."""
+
     def __init__(self, root: str, key: str):
-        self.file, self.key, self.rows, self.changed = os.path.join(root, FILE), key, {}, False
-        try:
-            with open(self.file, "rb") as fh:
-                stored_key, rows = pickle.load(fh)
-            if stored_key == key and isinstance(rows, dict):
-                self.rows = rows
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            pass    # no index, or an unreadable one: rebuilt
+        name = f"ledger-v{INDEX_VERSION}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pickle"
+        self.root, self.file, self.key = root, os.path.join(root, FOLDER, name), key
+        self.rows = _read(self.file, key)
+        self.journal = _read(self.file + ".journal", key) if self.rows else {}
+        self.rows.update(self.journal)
+        self.fresh: dict = {}
 
     def get(self, path: str, blob: str, day: date) -> tuple | None:
-        hit = self.rows.get((path, blob))
-        return hit[2] if hit is not None and hit[0] <= day <= hit[1] else None
+        for lo, hi, row in self.rows.get((path, blob), ()):
+            if lo <= day <= hi:
+                return row
+        return None
 
     def put(self, path: str, blob: str, lo: date, hi: date, row: tuple):
-        self.rows[(path, blob)] = (lo, hi, row)
-        self.changed = True
+        """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too."""
+        self.rows[(path, blob)] = self.fresh[(path, blob)] = \
+            ((lo, hi, row),) + self.rows.get((path, blob), ())[:WINDOWS - 1]
 
     def save(self, live: set):
-        if not self.changed and len(live) == len(self.rows):
+        if not self.fresh and len(live) == len(self.rows):
             return
-        keep = {k: v for k, v in self.rows.items() if k in live}
-        try:
-            os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            tmp = f"{self.file}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                pickle.dump((self.key, keep), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass    # an index that can't be written only costs time
+        journal = {**self.journal, **self.fresh}
+        if self.fresh and len(journal) <= JOURNAL_SHARE * len(self.rows):
+            _write(self.file + ".journal", self.key, journal)
+            return
+        _write(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
+        for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
+            for f in (stale, stale + ".journal"):
+                try:
+                    os.unlink(f)
+                except OSError:
+                    pass
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
@@ -211,4 +272,18 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time) -> Ledger:
         index.save({(p, b) for p, b, _ in listed})
         del index
     source = _Source(root, rev)
-    return judge([_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)], rules, today, rules_on)
+    entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
+    del rows, listed
+    return judge(entries, rules, today, rules_on)
+
+
+def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:
+    """The ledger of a commit or tree judged only where `paths` are: those records in full, every other
+    one by the id its file name gives (which `check` holds to the id inside). What only the whole ledger
+    shows is judged over all of them, so a new file's duplicate id or dangling reference is found, and
+    the cost is that of the few files, not of the ledger (the pre-commit hook)."""
+    listed = store.listing(root, rev)
+    mine = store.contents(root, rev, [x for x in listed if x[0] in paths])
+    full = {p: evaluate(parse(p, d), rules, today) for p, _, d in mine}
+    return judge([full.get(p) or Entry(Record(p, {"id": p.rsplit("/", 1)[-1][:-3].split(".")[0]}), None, None)
+                  for p, _, _ in listed], rules, today)

@@ -19,6 +19,7 @@ from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, c
 from ..core.schema import DROP, clean, unsafe_text
 from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments, parse_policy,
                           parse_service, parse_staff)
+from ..core.synonyms import SEARCH_FILE, parse_synonyms
 from . import gitio
 
 
@@ -98,11 +99,13 @@ def load_rules(root: str) -> Rules:
         if svc:
             svc.body = "" if why else svc.body
             services[svc.id] = svc
+    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services)
+    problems.extend(wrong)
     if inst is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))
     inst = inst or {}
     unreadable |= {p.path for p in problems if p.severity == ERROR and p.path}
-    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, frozenset(unreadable))
+    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, synonyms, frozenset(unreadable))
     rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
     return rules
 

@@ -100,6 +100,7 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
         os.makedirs(os.path.join(path, "records", kind), exist_ok=True)
         open(os.path.join(path, "records", kind, ".gitkeep"), "w").close()
     os.makedirs(os.path.join(path, "site"), exist_ok=True)
+    open(os.path.join(path, "site", ".gitkeep"), "w").close()     # Git keeps no empty folder: clones need it
     # the public site: the same mkdocs.yml as this project's, its hook a two-line import of ours
     site_tpl = template_dir("site")
     shutil.copyfile(os.path.join(site_tpl, "mkdocs.yml"), os.path.join(path, "mkdocs.yml"))

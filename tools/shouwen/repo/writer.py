@@ -71,7 +71,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
     if at is not None:
         env["GIT_AUTHOR_DATE"] = at.isoformat()
         env["GIT_COMMITTER_DATE"] = at.isoformat()
-    msg = subject + "\n\n" + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n"
+    msg = commit_message(subject, trailers)
     try:
         with journaled(root, list(files)) as index:
             for rel, text in files.items():
@@ -90,6 +90,43 @@ def refuse_unclean(root: str, rel: str) -> None:
     if gitio.git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--", rel).strip():
         raise InputError(f"{rel} 有未提交的改动（上次写入中断或被手工修改），为免混入本次提交，未写入任何内容；"
                          f"请先核对：git status -- {rel}")
+def commit_message(subject: str, trailers: dict) -> str:
+    """A commit's message as Git keeps it (already cleaned up as `git commit` would, so that a history
+    written through `git fast-import` holds the very same bytes)."""
+    return "\n".join([subject.rstrip(), ""] + [f"{k}: {v}".rstrip() for k, v in trailers.items()]) + "\n"
+
+
+def event_subject(rules: Rules, record_id: str, event: dict) -> str:
+    action = event["action"]
+    subject = f"{ACTION_ZH.get(action) or ACCOUNT_ZH[action]} {record_id}"
+    if event.get("to"):
+        subject += f" → {rules.who(event.get('staff') or event['to'])}"
+    return subject
+
+
+def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matter: str, channel: str,
+                 service: str | None, late_reason: str | None = None) -> dict:
+    meta = {"id": rid, "code": code, "channel": channel, "first_responder": by,
+            "visitor": {k: v for k, v in visitor.items() if v not in (None, "")}, "matter": matter}
+    if service:
+        meta["service"] = service
+    meta["events"] = [{"at": at, "by": by, "action": "registered",
+                       **({"late_reason": late_reason} if late_reason else {})}]
+    return meta
+
+
+def inquiry_subject(rid: str, matter: str) -> str:
+    return f"登记 {rid}:{matter[:40]}"
+
+
+def account_meta(rid: str, by: str, at: datetime, meta: dict, first_event: dict) -> dict:
+    return {"id": rid, **{k: v for k, v in meta.items() if v not in (None, "", [], {})},
+            "events": [{"at": at, "by": by, **first_event}]}
+
+
+def account_subject(kind: str, rid: str, meta: dict) -> str:
+    summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
+    return f"{ACCOUNT_TITLE[kind]} {rid}：{str(summary)[:40]}"
 
 
 def _refuse(problems: list[Problem]):
@@ -177,12 +214,8 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         meta["events"] = list(meta.get("events") or []) + [event]
         new = Record(rec.path, meta, rec.body)
         validate_new(new, rules, len(meta["events"]) - 1, before=rec, now=commit_at)
-        action = event["action"]
-        subject = f"{ACTION_ZH.get(action) or ACCOUNT_ZH[action]} {record_id}"
-        if event.get("to"):
-            subject += f" → {rules.who(event.get('staff') or event['to'])}"
-        commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], subject,
-                    {"Shouwen-Record": rec.id or record_id, "Shouwen-Action": action}, commit_at)
+        commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], event_subject(rules, record_id, event),
+                    {"Shouwen-Record": rec.id or record_id, "Shouwen-Action": event["action"]}, commit_at)
         return new
 
 
@@ -212,16 +245,10 @@ def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dic
         check_clock(at)
         day = local_day(at)
         rid = make_id(day, by, next_seq(root, day, by))
-        meta = {"id": rid, "code": new_code(rng), "channel": channel, "first_responder": by,
-                "visitor": {k: v for k, v in visitor.items() if v not in (None, "")},
-                "matter": matter}
-        if service:
-            meta["service"] = service
-        meta["events"] = [{"at": at, "by": by, "action": "registered",
-                           **({"late_reason": late_reason} if late_reason else {})}]
+        meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason)
         rec = Record(record_path(rid), meta, body)
         validate_new(rec, rules, now=commit_at)
-        commit_file(root, rules, rec.path, dump(meta, body), by, f"登记 {rid}:{matter[:40]}",
+        commit_file(root, rules, rec.path, dump(meta, body), by, inquiry_subject(rid, matter),
                     {"Shouwen-Record": rid, "Shouwen-Action": "registered"}, commit_at)
         return rec
 
@@ -239,12 +266,10 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
         day = local_day(at)
         prefix = ACCOUNT_PREFIX[kind]
         rid = make_id(day, by, next_seq(root, day, by, kind, prefix), prefix)
-        full = {"id": rid, **{k: v for k, v in meta.items() if v not in (None, "", [], {})},
-                "events": [{"at": at, "by": by, **first_event}]}
+        full = account_meta(rid, by, at, meta, first_event)
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules, now=commit_at)
-        summary = meta.get("summary") or meta.get("staff") or meta.get("department") or ""
-        commit_file(root, rules, rec.path, dump(full, body), by, f"{ACCOUNT_TITLE[kind]} {rid}：{str(summary)[:40]}",
+        commit_file(root, rules, rec.path, dump(full, body), by, account_subject(kind, rid, meta),
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
 

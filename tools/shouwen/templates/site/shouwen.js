@@ -23,11 +23,17 @@
         else window.scrollTo(0, 0);
       }, idle * 1000);
     };
+    // the page scrolls inside .md-container in the lobby, so scrolling is caught on the way down
     ["touchstart", "pointerdown", "keydown", "scroll", "wheel"].forEach(function (e) {
-      window.addEventListener(e, reset, { passive: true });
+      document.addEventListener(e, reset, { passive: true, capture: true });
     });
     reset();
-    // a lobby screen has no browser buttons: every page gets its own way back
+    // no way out but the screen's own buttons: no context menu, no selecting text to search it elsewhere
+    ["contextmenu", "selectstart", "dragstart"].forEach(function (e) {
+      document.addEventListener(e, function (ev) { ev.preventDefault(); }, { capture: true });
+    });
+    // a lobby screen has no browser buttons: every page gets its own way back, below the page
+    // (a row of its own in the layout, so it never lies over the text)
     if (location.href.split(/[?#]/)[0] !== home) {
       var bar = document.createElement("nav");
       bar.className = "sw-kiosk-bar";
@@ -38,10 +44,46 @@
     }
   }
 
+  /* Material's search answers key presses only: text pasted or put in by an input method
+     (which sends no key) is searched at once too */
+  Array.prototype.forEach.call(document.querySelectorAll(".md-search__input"), function (input) {
+    input.addEventListener("input", function () {
+      input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+    });
+  });
+
   /* Material's search dialog has no name of its own; screen readers need one */
   Array.prototype.forEach.call(document.querySelectorAll(".md-search[role=dialog]"), function (d) {
     d.setAttribute("aria-label", "站内搜索");
   });
+
+  /* Zensical's search dialog (in a shadow root of its own) speaks English in this version; the
+     public reads Chinese. Its names and placeholder are put into Chinese as it draws them (its
+     result count is left alone: the dialog keeps that text node to itself). */
+  var ZH = { "Search": "站内搜索", "Close search": "关闭搜索", "Filters": "筛选", "Search results": "搜索结果", "Tags": "标签" };
+  function chinese(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[placeholder], [aria-label]"), function (el) {
+      ["placeholder", "aria-label"].forEach(function (a) {
+        var v = el.getAttribute(a);
+        if (v && ZH[v]) el.setAttribute(a, ZH[v]);
+      });
+    });
+  }
+  function watch(host) {
+    if (!host.shadowRoot || host.swChinese) return;
+    host.swChinese = true;
+    var busy = false;
+    new MutationObserver(function () {
+      if (busy) return;
+      busy = true; chinese(host.shadowRoot); busy = false;
+    }).observe(host.shadowRoot, { subtree: true, childList: true, attributes: true,
+                                  attributeFilter: ["placeholder", "aria-label"] });
+    chinese(host.shadowRoot);
+  }
+  Array.prototype.forEach.call(document.body.children, watch);
+  new MutationObserver(function (changes) {        // the dialog's host is added once the search is ready
+    changes.forEach(function (c) { Array.prototype.forEach.call(c.addedNodes, function (n) { if (n.nodeType === 1) watch(n); }); });
+  }).observe(document.body, { childList: true });
 
   /* --- progress lookup --- */
   var enc = new TextEncoder();
@@ -90,8 +132,34 @@
     });
   }
 
-  function row(label, value) { return value ? "<tr><th>" + label + "</th><td>" + value + "</td></tr>" : ""; }
-  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
+  function zhDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? m[1] + "年" + parseInt(m[2], 10) + "月" + parseInt(m[3], 10) + "日" : "";
+  }
+  function row(label, html) { return html ? "<tr><th scope=\"row\">" + label + "</th><td>" + html + "</td></tr>" : ""; }
+
+  /* the result in plain words: where the matter stands, who has it, by when, and what to do next */
+  function describe(id, r, asOf) {
+    var stage = esc(r.stage || r.status);
+    if (r.suspended) stage += ' <strong class="sw-paused">已暂停（补正材料）</strong>';
+    var due = "";
+    if (r.due && !r.completed) {
+      due = zhDate(r.due) + "前办结";
+      var late = parseInt(r.overdue, 10) || 0;
+      if (late > 0) due += ' <strong class="sw-overdue">已超期 ' + late + " 个工作日</strong>";
+    }
+    var pickup = "";
+    if (r.pickup) {
+      pickup = esc([r.pickup.result && "凭收件回执领取" + r.pickup.result, r.pickup.place && "地点：" + r.pickup.place,
+                    r.pickup.hours && "时间：" + r.pickup.hours].filter(Boolean).join("；"));
+    }
+    return '<table class="sw-found"><caption>事项 ' + esc(id) + "</caption>" +
+      row("办理进展", stage) + row("事项", esc(r.service)) + row("承办科室", esc(r.department)) +
+      row("登记日期", esc(zhDate(r.registered))) + row("承诺办结", due) +
+      row("办结日期", r.completed && esc(zhDate(r.completed))) + row("领取结果", pickup) +
+      "</table>" + (asOf ? '<p class="sw-asof">数据截至 ' + esc(asOf) + "</p>" : "");
+  }
 
   var form = document.getElementById("sw-lookup");
   if (form) {
@@ -105,10 +173,7 @@
           out.innerHTML = '<p class="sw-miss">没有查到：请核对回执上的事项编号和查询码。</p>';
           return;
         }
-        out.innerHTML = '<table class="sw-found"><caption>事项 ' + esc(id) + "</caption>" +
-          row("办理状态", esc(r.status) + (r.closed ? "（已结束）" : "")) + row("事项", esc(r.service)) +
-          row("承办科室", esc(r.department)) + row("登记日期", esc(r.registered)) +
-          row("承诺办结日期", r.due && esc(r.due)) + row("办结日期", r.completed && esc(r.completed)) + "</table>";
+        out.innerHTML = describe(id, r, out.getAttribute("data-as-of"));
       }).catch(function () { out.textContent = "查询失败，请稍后再试或拨打咨询电话。"; });
     });
     if (kiosk) {   // no keyboard in the lobby: an on-screen keypad types into the focused field

@@ -1,0 +1,18 @@
+"""A command that renders nothing loads no renderer: Jinja2, MkDocs and openpyxl are imported only by
+the commands that use them (each costs tens of milliseconds at every start)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("jinja2", "mkdocs", "openpyxl", "playwright", "jieba")
+
+
+def test_everyday_commands_do_not_import_the_renderers(agency):
+    probe = ("import sys\nfrom shouwen.cli import cli\n"
+             "try:\n    cli.main(sys.argv[1:], prog_name='shouwen')\nexcept SystemExit:\n    pass\n"
+             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    for args in (["todo", "--all"], ["check"], ["list"], ["new", "--help"], ["--help"]):
+        out = subprocess.run([sys.executable, "-c", probe, "--repo", agency.path, "--as", "J005", *args],
+                             capture_output=True, text=True)
+        assert out.stdout.strip().splitlines()[-1] == "[]", (args, out.stdout[-500:], out.stderr[-500:])

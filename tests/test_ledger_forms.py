@@ -1,0 +1,83 @@
+"""The 首问登记簿 as offices keep it: typed date cells, the dates people type, a re-imported export,
+the events column in Chinese read back exactly, and the printable A4 landscape register."""
+import csv
+from datetime import date, datetime, time
+
+from openpyxl import Workbook, load_workbook
+
+from shouwen.repo import store
+from test_ledger_io import fresh, ledger_agency, snapshot  # noqa: F401  (fixture and helpers)
+
+HEADER = ["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "渠道", "办事事项"]
+
+
+def test_export_is_typed_and_its_events_read_in_chinese(agency, tmp_path):
+    r1, r2 = ledger_agency(agency)
+    out = tmp_path / "ledger.xlsx"
+    agency.ok("export", "-o", str(out))
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    row = {h: c.value for h, c in zip(header, ws[3])}
+    assert ws.freeze_panes == "A2" and ws.column_dimensions["K"].width > 12
+    assert isinstance(row["登记日期"], datetime) and row["登记日期"].date() == date(2026, 11, 3)
+    assert isinstance(row["登记时间"], time) and row["登记时间"] == time(10, 0)
+    assert row["承诺办结日期"].date() == date(2026, 11, 13) and row["联系办法"] == "0935-2211234"
+    lines = row["事件记录"].splitlines()
+    assert lines[0].startswith("2026年11月3日 10:00｜李明（J005）｜登记｜")
+    assert any(line.startswith("2026年11月3日 10:10｜李明（J005）｜转办｜至：人口家庭科（family）；承办人：朱立新（J014）")
+               for line in lines)
+    assert any(line.startswith("2026年11月4日 09:05｜朱立新（J014）｜承诺｜办结期限：2026年11月13日") for line in lines)
+
+
+def test_reimporting_an_export_writes_nothing_and_says_so(agency, tmp_path):
+    ledger_agency(agency)
+    before = snapshot(agency.path)
+    for name in ("ledger.xlsx", "ledger.csv"):
+        out = tmp_path / name
+        agency.ok("export", "-o", str(out))
+        head = agency.head()
+        r = agency.ok("--as", "J003", "import", str(out))
+        assert "2 行都已在登记簿中" in r.output and "未写入任何内容" in r.output
+        assert agency.head() == head and agency.status() == "" and snapshot(agency.path) == before
+
+
+def test_dates_as_offices_type_them(fresh, tmp_path):
+    paper = tmp_path / "paper.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([datetime(2026, 11, 27), time(9, 30), "王五", "13900000000", "咨询", "李明", "来电", "婚育情况"])
+    ws.append(["2026/11/27", "10:00", "赵六", 13900000001, "咨询", "J005", "", ""])
+    ws.append(["2026年11月27日", "", "钱七", "", "咨询", "李明（J005）", "来访", ""])
+    ws.append([datetime(2026, 11, 27, 11, 15), "", "孙八", "", "咨询", "J005", "", ""])
+    ws.append(["2026-11-27 14:05", "", "周九", "", "咨询", "J005", "网上", ""])
+    wb.save(paper)
+    fresh.ok("--as", "J003", "import", str(paper))
+    recs = {r.meta["visitor"]["name"]: r for r in store.load_records(fresh.path)}
+    at = {name: r.events[0]["at"] for name, r in recs.items()}
+    assert at["王五"].isoformat() == "2026-11-27T09:30:00+08:00"
+    assert at["赵六"].isoformat() == "2026-11-27T10:00:00+08:00"
+    assert at["钱七"].isoformat() == "2026-11-27T09:00:00+08:00"
+    assert at["孙八"].isoformat() == "2026-11-27T11:15:00+08:00"
+    assert at["周九"].isoformat() == "2026-11-27T14:05:00+08:00"
+    assert recs["王五"].meta["channel"] == "phone" and recs["王五"].meta["service"] == "marital-status-proof"
+    assert recs["赵六"].meta["visitor"]["phone"] == "13900000001"
+
+
+def test_a_bad_date_is_named_by_row(fresh, tmp_path):
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, ["2026年13月1日", "", "王五", "", "咨询", "J005", "", ""]])
+    r = fresh.run("--as", "J003", "import", str(bad))
+    assert r.exit_code == 2 and "第 2 行 字段 登记日期" in r.stderr and "2026年11月27日" in r.stderr
+
+
+def test_the_printable_register_is_a4_landscape(agency, tmp_path):
+    ledger_agency(agency)
+    out = tmp_path / "登记簿.html"
+    agency.ok("export", "-o", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert "size: A4 landscape" in page and "<h1>首问登记簿</h1>" in page
+    for col in ("发问人姓名", "单位", "地址", "联系办法", "发问事由", "被问责任人", "办理结果或衔接情况"):
+        assert f"<th>{col}</th>" in page
+    assert "李四" in page and "2026年11月3日" in page

@@ -1,0 +1,214 @@
+"""Benchmark: shouwen at the size of a city bureau's years, every figure against a baseline of the same run.
+
+    python tools/bench/scale_bench.py --size 10000 [DIR]
+
+Builds an agency of N records with `shouwen demo --size N` (its history through `git fast-import`, one
+commit per event), then times each command as a user runs it (a fresh `python -m shouwen` process, best of
+--repeat runs) beside what plain Git or a bare parser takes for the same work on the same files, and prints
+the table of issue 15 with every ratio. Peak memory is the child process's maximum resident set.
+Nothing here is asserted: the figures go into BENCHMARKS.md by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+UNTIL = date(2026, 11, 27)
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@shouwen.invalid",
+       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@shouwen.invalid", "SHOUWEN_BADGE": "J005"}
+ENV.pop("SHOUWEN_NO_CACHE", None)
+
+
+def timed(argv, cwd=None, repeat=1, setup=None) -> tuple[float, int]:
+    best, peak = float("inf"), 0
+    for _ in range(repeat):
+        if setup:
+            setup()
+        t = time.perf_counter()
+        p = subprocess.Popen(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(p.pid, 0)
+        dt = time.perf_counter() - t
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} exited {code}:\n{p.stderr.read().decode(errors='replace')[-2000:]}")
+        p.stderr.close()
+        best, peak = min(best, dt), max(peak, usage.ru_maxrss)
+    return best, peak
+
+
+def shouwen(*args):
+    return [sys.executable, "-m", "shouwen", *args]
+
+
+def sw(agency, *args):
+    return shouwen("--repo", agency, *args)
+
+
+def git(agency, *args):
+    return ["git", "-C", agency, *args]
+
+
+def bare_parse(agency) -> float:
+    """The floor of issue 15: every record file read, split at its front matter and loaded by libyaml, one core."""
+    code = ("import os,yaml,time\nt=time.perf_counter()\nn=0\n"
+            "for d,_,fs in os.walk('records'):\n for f in fs:\n  if f.endswith('.md'):\n"
+            "   s=open(os.path.join(d,f),encoding='utf-8').read();e=s.find('\\n---',3)\n"
+            "   yaml.load(s[3:e],Loader=yaml.CSafeLoader);n+=1\n"
+            "print(time.perf_counter()-t)")
+    best = float("inf")
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", code], cwd=agency, capture_output=True, text=True, check=True)
+        best = min(best, float(out.stdout))
+    return best
+
+
+def since_for(size: int) -> date:
+    """About a hundred matters a working day, ending on UNTIL."""
+    return UNTIL - timedelta(days=max(30, int(size / 100 * 7 / 5)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir", nargs="?", help="where to build the agency (default: a temporary folder)")
+    ap.add_argument("--size", type=int, default=10000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--site", action="store_true", help="also build the public site (slow: lookup keys)")
+    a = ap.parse_args()
+    base = a.dir or tempfile.mkdtemp(prefix="scale-bench-")
+    agency = os.path.join(base, f"agency-{a.size}")
+    if os.path.exists(agency):
+        shutil.rmtree(agency)
+    rows = []
+
+    def row(what, subject, baseline=None, base_name="", target=None, unit="s"):
+        ratio = f"{subject / baseline:.2f}×" if baseline else ""
+        rows.append((what, f"{subject:.3f} {unit}" if unit == "s" else f"{subject} {unit}",
+                     f"{base_name} {baseline:.3f} s" if baseline else base_name, ratio, target or ""))
+        print(f"  {what:<52} {rows[-1][1]:>12} {rows[-1][2]:>34} {ratio:>8}", flush=True)
+
+    print(f"shouwen demo --size {a.size} …", flush=True)
+    t = time.perf_counter()
+    subprocess.run(shouwen("demo", "--size", str(a.size), "--since", since_for(a.size).isoformat(),
+                           "--until", UNTIL.isoformat(), agency), env=ENV, check=True, capture_output=True)
+    build = time.perf_counter() - t
+    files = sum(1 for d, _, fs in os.walk(os.path.join(agency, "records")) for f in fs if f.endswith(".md"))
+    commits = int(subprocess.run(git(agency, "rev-list", "--count", "HEAD"), capture_output=True, text=True).stdout)
+    print(f"  {files} record files, {commits} commits, built in {build:.1f} s ({a.size / build:.0f} records/s)")
+    rows.append(("shouwen demo --size N (git fast-import)", f"{build:.1f} s", f"{a.size / build:.0f} records/s, "
+                 f"{commits} commits", "", "≥ 1,000 records/s"))
+    subprocess.run(git(agency, "gc", "-q"), check=True)
+    r = a.repeat
+    today = ["--today", UNTIL.isoformat()]
+
+    status, _ = timed(git(agency, "status"), repeat=r)
+    floor = bare_parse(agency)
+    shutil.rmtree(os.path.join(agency, ".shouwen"), ignore_errors=True)
+    cold, peak = timed(sw(agency, "check", "--no-cache", *today), repeat=min(r, 2))
+    row("check --no-cache", cold, floor, "bare CSafeLoader parse", "≤ 0.75×")
+    row("peak memory of check --no-cache, a record", peak * 1024 // files, None, f"(whole process {peak // 1024} MB)",
+        "≤ 2,048 B", unit="B")
+    first, _ = timed(sw(agency, "check", *today))
+    row("check, building the index", first, floor, "bare CSafeLoader parse")
+    warm, wpeak = timed(sw(agency, "check", *today), repeat=r)
+    row("check, index warm", warm, status, "git status")
+    row("peak memory of check, index warm, a record", wpeak * 1024 // files, None, f"(whole process {wpeak // 1024} MB)",
+        "≤ 2,048 B", unit="B")
+    victim = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(agency, "records", "inquiries"))
+                    for f in fs if f.endswith(".md"))[files // 2]
+    original = open(victim, encoding="utf-8").read()
+
+    def touch():
+        with open(victim, "a", encoding="utf-8") as fh:
+            fh.write("补记。\n")
+    one, _ = timed(sw(agency, "check", *today), repeat=r, setup=touch)
+    row("check after one record changed", one, status, "git status", "≤ 2×")
+    with open(victim, "w", encoding="utf-8") as fh:
+        fh.write(original)
+    timed(sw(agency, "check", *today))
+    for cmd in (["todo", "--all", *today], ["list", *today]):
+        dt, _ = timed(sw(agency, *cmd), repeat=r)
+        row(cmd[0], dt, status, "git status", "≤ 2×")
+    rid = os.path.basename(victim)[:-3]
+    dt, _ = timed(sw(agency, "show", rid, *today), repeat=r)
+    row("show ID", dt, status, "git status", "≤ 2×")
+
+    # one commit: shouwen's writer against git add && git commit of one file
+    n = [0]
+
+    def plain_commit():
+        n[0] += 1
+        path = os.path.join(agency, "site", f"bench-{n[0]}.md")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"{n[0]}\n")
+        return path
+    git_one = float("inf")
+    for _ in range(r):
+        p = plain_commit()
+        t = time.perf_counter()
+        subprocess.run(git(agency, "add", p), env=ENV, check=True)
+        subprocess.run(git(agency, "commit", "-q", "--no-verify", "-m", "x"), env=ENV, check=True)
+        git_one = min(git_one, time.perf_counter() - t)
+    dt, _ = timed(sw(agency, "--as", "J005", "new", "--name", "测试", "--matter", "基准测试", "--at",
+                     f"{UNTIL.isoformat()}T17:50"), repeat=r)
+    row("new (one commit)", dt, git_one, "git add && git commit", "≤ 1.5×")
+    dt, _ = timed(sw(agency, "--as", "J005", "note", rid, "--text", "基准测试", "--at",
+                     f"{UNTIL.isoformat()}T17:55"), repeat=r)
+    row("note (one event, one commit)", dt, git_one, "git add && git commit", "≤ 1.5×")
+    # the pre-commit hook on a one-record commit, against the same commit without it
+    hooked = float("inf")
+    plain = float("inf")
+    for _ in range(r):
+        for verify in (True, False):
+            touch()
+            subprocess.run(git(agency, "add", victim), env=ENV, check=True)
+            t = time.perf_counter()
+            subprocess.run(git(agency, "commit", "-q", "-m", "补记", *([] if verify else ["--no-verify"])), env=ENV,
+                           check=False, capture_output=True)
+            dt = time.perf_counter() - t
+            if verify:
+                hooked = min(hooked, dt)
+            else:
+                plain = min(plain, dt)
+    row("a one-record commit through the pre-commit hook", hooked, plain, "git commit --no-verify", "≤ 2×")
+
+    year = str(UNTIL.year)
+    q = (UNTIL.month - 1) // 3
+    quarter = f"{UNTIL.year}Q{q}" if q else f"{UNTIL.year - 1}Q4"
+    for cmd in (["ladder", year], ["bulletin", quarter],
+                ["export", "--quarter", quarter, "-o", os.path.join(base, "export.csv")],
+                ["export", "--quarter", quarter, "-o", os.path.join(base, "export.xlsx")]):
+        timed(sw(agency, *cmd))
+        dt, _ = timed(sw(agency, *cmd), repeat=r)
+        row(" ".join(cmd[:2]) if cmd[0] != "export" else f"export --quarter (.{cmd[-1].rsplit('.', 1)[1]})",
+            dt, status, "git status", "≤ 3×")
+    logp, _ = timed(git(agency, "log", "-p"), repeat=1)
+    dt, _ = timed(sw(agency, "audit"), repeat=1)
+    row("audit", dt, logp, "git log -p", "≤ 3×")
+    if a.site:
+        small = os.path.join(base, "agency-demo")
+        shutil.rmtree(small, ignore_errors=True)
+        subprocess.run(shouwen("demo", "--until", UNTIL.isoformat(), small), env=ENV, check=True, capture_output=True)
+        demo_cold, _ = timed(sw(small, "site", "build", "-o", os.path.join(base, "public-demo")))
+        cold, _ = timed(sw(agency, "site", "build", "-o", os.path.join(base, "public-big")))
+        row("site build, lookup keys derived (first build)", cold, demo_cold, "the demo's (320 records)", "≤ 1.2×")
+        demo_site, _ = timed(sw(small, "site", "build", "-o", os.path.join(base, "public-demo")), repeat=r)
+        dt, _ = timed(sw(agency, "site", "build", "-o", os.path.join(base, "public-big")), repeat=r)
+        row("site build, lookup keys cached", dt, demo_site, "the demo's (320 records)", "≤ 1.2×")
+    print()
+    print("| what | shouwen | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    for rw in rows:
+        print("| " + " | ".join(rw) + " |")
+    if not a.dir:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The 事件记录 column of the 首问登记簿 in Chinese, one line per event, read back exactly (pure).
+
+    2026年11月27日 10:05｜李明（J005）｜转办｜至：审核办证科（approvals）；承办人：黄丽（J010）
+
+An event that this form cannot carry exactly (seconds, another time zone, a value holding ｜ or ；,
+a field of its own) is written as the record file's one-line YAML instead, which reads back too.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import yaml
+
+from ..core.fold import ACTION_ZH
+from ..core.record import CST, event_line, to_datetime
+
+FIELDS = {"to": "至", "staff": "承办人", "approver": "批准人", "due": "办结期限", "materials": "材料",
+          "answer": "答复", "reason": "理由", "message": "留言", "result": "结果", "method": "方式",
+          "score": "评分", "comment": "意见", "text": "内容", "note": "附注", "given_by": "评价人",
+          "review": "复查决定", "late_reason": "补录理由"}
+LABELS = {v: k for k, v in FIELDS.items()}
+ACTIONS = {v: k for k, v in ACTION_ZH.items()}
+_TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})$")
+_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_REF = re.compile(r".*（([A-Za-z0-9_-]+)）$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _value(key, v, ev, rules) -> str:
+    if key in ("to", "staff", "approver") and not (key == "to" and ev.get("action") == "delivered"):
+        return f"{rules.who(v)}（{v}）" if v in rules.departments else rules.who(v)
+    if key == "due":
+        return f"{v.year}年{v.month}月{v.day}日"
+    if key == "materials":
+        return "、".join(map(str, v))
+    if key == "given_by":
+        return "群众" if v == "visitor" else str(v)
+    return str(v)
+
+
+def format_event(ev: dict, rules) -> str:
+    at = to_datetime(ev.get("at")).astimezone(CST)
+    detail = "；".join(f"{FIELDS[k]}：{_value(k, v, ev, rules)}" for k, v in ev.items() if k in FIELDS)
+    return "｜".join([f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}", rules.who(ev.get("by")),
+                     ACTION_ZH.get(ev.get("action"), ""), detail])
+
+
+def parse_event(line: str) -> dict:
+    """A Chinese line back to its event; raises ValueError when it is not one."""
+    parts = line.split("｜")
+    if len(parts) != 4:
+        raise ValueError("应为 时间｜经办人｜事件｜内容 四段")
+    when, who, action, detail = parts
+    m = _TIME.match(when.strip())
+    by = _REF.match(who.strip())
+    if not m or not by or action.strip() not in ACTIONS:
+        raise ValueError(f"时间、经办人或事件不对：{line[:40]}")
+    y, mo, d, h, mi = map(int, m.groups())
+    ev = {"at": datetime(y, mo, d, h, mi, tzinfo=CST), "by": by.group(1), "action": ACTIONS[action.strip()]}
+    for item in filter(None, detail.split("；")):
+        label, _, v = item.partition("：")
+        key = LABELS.get(label)
+        if key is None:
+            raise ValueError(f"不认识的内容“{label}”")
+        if key in ("to", "staff", "approver") and not (key == "to" and ev["action"] == "delivered"):
+            ref = _REF.match(v)
+            if not ref:
+                raise ValueError(f"{label} 应写作 名称（编号）")
+            ev[key] = ref.group(1)
+        elif key == "due":
+            dm = _DAY.match(v)
+            if not dm:
+                raise ValueError(f"办结期限 {v} 应写作 2026年12月4日")
+            ev[key] = date(*map(int, dm.groups()))
+        elif key == "materials":
+            ev[key] = v.split("、")
+        elif key == "score":
+            ev[key] = int(v)
+        elif key == "given_by":
+            ev[key] = "visitor" if v == "群众" else v
+        else:
+            ev[key] = v
+    return ev
+
+
+def _same(a: dict, b: dict) -> bool:
+    return list(a) == list(b) and all(to_datetime(a[k]) == to_datetime(b[k]) if k == "at" else a[k] == b[k] for k in a)
+
+
+def event_cell(events: list, rules) -> str:
+    lines = []
+    for ev in events:
+        line = None
+        try:
+            line = format_event(ev, rules)
+            if not _same(parse_event(line), ev):
+                line = None
+        except (ValueError, AttributeError, TypeError, KeyError):
+            line = None
+        lines.append(line or event_line(ev))
+    return "\n".join(lines)
+
+
+def read_event(line: str) -> dict:
+    """One line of the column: the Chinese form, or the record's one-line YAML; raises ValueError."""
+    if "｜" in line:
+        return parse_event(line)
+    try:
+        ev = yaml.load(line, Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise ValueError(f"无法解析：{str(e).splitlines()[0]}") from None
+    if not isinstance(ev, dict):
+        raise ValueError("应为 时间｜经办人｜事件｜内容")
+    return ev

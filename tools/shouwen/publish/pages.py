@@ -1,0 +1,101 @@
+"""The site's pages as Jinja2 templates: shipped in the package (templates/site/pages/), and
+overridden by a file of the same name under the agency's site/overrides/ (the Material
+convention), so an agency changes its wording without touching Python.
+
+Templates write Markdown with HTML inside; every value is HTML-escaped on the way in
+(autoescape), and an unknown variable is an error that names the template, not a blank.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from importlib import resources
+
+from markupsafe import Markup
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateSyntaxError)
+
+OVERRIDES = os.path.join("site", "overrides")
+
+
+class TemplateBroken(Exception):
+    """A page template (shipped or the agency's override) can't be rendered."""
+
+
+def zh_date(d) -> str:
+    """2026年11月29日, the way people read a date; a datetime adds HH:MM."""
+    if d is None or d == "":
+        return ""
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return text + (f" {d:%H:%M}" if isinstance(d, datetime) else "")
+
+
+def yaml_str(value) -> Markup:
+    """A value for a YAML front matter line (a name with a colon stays one string). Not
+    HTML-escaped: the front matter is read as YAML, and the engine escapes the title it shows."""
+    return Markup(json.dumps(str(value), ensure_ascii=False))
+
+
+class _Overrides(FileSystemLoader):
+    """The agency's folder; remembers which of its templates the build used."""
+
+    def __init__(self, folder: str):
+        super().__init__(folder)
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def get_source(self, environment, template):
+        found = super().get_source(environment, template)
+        self.used.add(template)
+        return found
+
+
+class Pages:
+    def __init__(self, root: str):
+        self.root = root
+        self.overrides = _Overrides(os.path.join(root, OVERRIDES))
+        self.shipped_dir = str(resources.files("shouwen") / "templates" / "site" / "pages")
+        self.env = Environment(loader=ChoiceLoader([self.overrides, FileSystemLoader(self.shipped_dir)]),
+                               autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+        self.env.filters.update(zh_date=zh_date, yaml=yaml_str)
+
+    def render(self, name: str, **context) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except TemplateSyntaxError as e:
+            raise self._syntax(e, name) from None
+        except TemplateError as e:
+            raise TemplateBroken(f"页面模板 {self._where(name)} 无法生成页面：{e.message}") from None
+
+    def check_overrides(self):
+        """Compile every override up front, so a typo in one is reported before any engine runs."""
+        for name in os.listdir(self.overrides.folder) if os.path.isdir(self.overrides.folder) else []:
+            if name.endswith(".md"):
+                try:
+                    self.env.get_template(name)
+                except TemplateSyntaxError as e:
+                    raise self._syntax(e, name) from None
+
+    def _syntax(self, e: TemplateSyntaxError, name: str) -> TemplateBroken:
+        return TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{e.message}")
+
+    def _where(self, name: str) -> str:
+        if name in self.overrides.used:
+            return os.path.join(OVERRIDES, name).replace(os.sep, "/")
+        return f"shouwen/templates/site/pages/{name}"
+
+    def used(self) -> list[str]:
+        """The agency's overrides this build used, as paths from the repository root."""
+        return sorted(f"{OVERRIDES}/{n}".replace(os.sep, "/") for n in self.overrides.used)
+
+    def unknown(self) -> list[str]:
+        """Files in site/overrides/ that no page template is named like: a typo, most likely."""
+        shipped = set(os.listdir(self.shipped_dir))
+        folder = self.overrides.folder
+        names = os.listdir(folder) if os.path.isdir(folder) else []
+        return sorted(f"{OVERRIDES}/{n}".replace(os.sep, "/") for n in names
+                      if n not in shipped and not n.startswith("."))
