@@ -114,3 +114,13 @@ def test_zensical_build_fails_on_a_leak_and_on_an_external_asset(agency, tmp_pat
     agency.write(rel, original + "\n![流程图](https://cdn.example.com/flow.png)\n")
     r = agency.run("site", "build", "--engine", "zensical", "-o", str(tmp_path / "out"))
     assert r.exit_code == 1 and "cdn.example.com" in r.output and not os.path.exists(tmp_path / "out")
+
+
+def test_a_theme_custom_dir_serves_both_engines(agency, tmp_path):
+    """Material's custom_dir (beside mkdocs.yml) still applies when the Zensical build stages the site elsewhere."""
+    agency.write("theme/main.html", '{% extends "base.html" %}\n{% block announce %}本站为示例{% endblock %}\n')
+    cfg = agency.file("mkdocs.yml")
+    agency.write("mkdocs.yml", cfg.replace("  name: material\n", "  name: material\n  custom_dir: theme\n", 1))
+    for engine in ("mkdocs", "zensical"):
+        agency.ok("site", "build", "--engine", engine, "-o", str(tmp_path / engine))
+        assert "本站为示例" in open(tmp_path / engine / "index.html", encoding="utf-8").read(), engine

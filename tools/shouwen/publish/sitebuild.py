@@ -168,7 +168,7 @@ def zensical_build(root: str, out: str) -> Job:
     except zensical.ConfigUnreadable as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path="mkdocs.yml")])
     job = prepare(root)
-    cfg = zensical.stage_config(config, job.rules.institution.get("name"))
+    cfg = zensical.stage_config(config, job.rules.institution.get("name"), root)
     where = zensical.stage(root, job.site.files, str(config.get("docs_dir") or "docs"), cfg)
     proc = zensical.run(where)
     if proc.returncode != 0:

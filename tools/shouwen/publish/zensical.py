@@ -51,11 +51,15 @@ def load_config(root: str, loader=yaml.SafeLoader) -> dict:
     return data
 
 
-def stage_config(config: dict, site_name: str | None) -> dict:
-    """mkdocs.yml for Zensical in the staging folder. Pure."""
+def stage_config(config: dict, site_name: str | None, root: str) -> dict:
+    """mkdocs.yml for Zensical in the staging folder (`root` is the agency's repository, where a
+    theme's custom_dir still lies). Pure."""
     cfg = dict(config)
     cfg.pop("hooks", None)
     cfg.update(docs_dir="docs", site_dir="public", strict=True)
+    theme = cfg.get("theme")
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        cfg["theme"] = {**theme, "custom_dir": os.path.join(root, str(theme["custom_dir"]))}
     if site_name:
         cfg["site_name"] = site_name
     plugins = []
