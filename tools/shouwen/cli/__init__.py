@@ -15,6 +15,10 @@ for _module in (desk, clock, views, check, account, reports, placard, ledger_fil
 
 
 def main():
+    import sys
+    for stream in (sys.stdout, sys.stderr):     # a GBK console can't show every character: never crash on one
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     cli.main(prog_name="shouwen")
 
 

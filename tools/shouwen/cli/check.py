@@ -1,9 +1,13 @@
 """`check`: the validator over every record and rule (DESIGN §6)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
+from ..core.ledger import clock_skew
 from ..core.problems import ERROR
+from ..core.record import CST
 from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, staged_ledger, today_cst
 
 
@@ -24,6 +28,8 @@ def check_cmd(desk, today, staged, no_cache, fmt):
         led = staged_ledger(desk, day)
     else:
         led = read_ledger(desk, day)
+        if not today:           # against this machine's clock, unless checking as of another day
+            led.problems.extend(clock_skew(led.entries, datetime.now(CST)))
     probs = led.problems
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":

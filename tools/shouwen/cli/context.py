@@ -95,9 +95,10 @@ class Desk:
 pass_desk = click.make_pass_decorator(Desk)
 
 
-def parse_at(value: str | None) -> datetime:
+def parse_at(value: str | None) -> datetime | None:
+    """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
-        return datetime.now(CST).replace(microsecond=0)
+        return None
     d = to_datetime(value)
     if d is None:
         day = to_date(value)
@@ -185,7 +186,19 @@ class ShouwenGroup(click.Group):
                    errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
             click.echo(f"错误：无法读写 {e.filename or ''}：{why}，未写入任何内容", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
+            click.echo("\n已中断。正在进行的写入已完成或已撤销，没有留下半截内容。", err=True)
+            sys.exit(130)
+        except Exception as e:     # a bug of ours: say so plainly, never a traceback; the suite fails on exit 70
+            if os.environ.get("SHOUWEN_DEBUG"):
+                raise
+            click.echo(f"内部错误（请把这一行报告给维护人员）：{type(e).__name__}: {e}", err=True)
+            sys.exit(INTERNAL_ERROR)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+INTERNAL_ERROR = 70
 
 
 def _usage(e, msg):

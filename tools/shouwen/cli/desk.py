@@ -13,6 +13,7 @@ from ..core.record import local_day
 from ..core.rules import Rules
 from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
+from ..repo.writer import now as writer_now
 from .context import FORMATS, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 
@@ -112,12 +113,12 @@ def event_command(name: str, action: str, help_text: str, options=()):
             desk.as_badge = by            # the builder acts as this person too
             when = parse_at(at)
             ev = {"at": when, "by": by, "action": action}
-            ev.update(builder(desk, rules, record_id, when, **kw))
+            ev.update(builder(desk, rules, record_id, when or writer_now(), **kw))
             if note:
                 ev["note"] = note
             with_late(ev, late_reason)
             rec = append_event(desk.root, rules, record_id, ev)
-            entry = evaluate(rec, rules, local_day(when))
+            entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
             st = entry.state
             extra = f"，承办：{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
@@ -181,7 +182,7 @@ def _notify(desk, rules, rid, when, materials):
 
 
 @event_command("promise", "promised", "承诺办结日期：--due 日期，或 --days 自受理起的工作日数（不得超过事项承诺时限）。",
-               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", type=int, help="自受理起的工作日数")])
+               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", type=click.IntRange(0, 3650), help="自受理起的工作日数")])
 def _promise(desk, rules, rid, when, due, days):
     return _step(desk, rules, rid, when, "promised", due=parse_day(due, "--due"), days=days)
 

@@ -55,6 +55,8 @@ def write_xlsx(path, header, data):
     wb.save(path)
 
 
+MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
+MAX_IMPORT_ROWS = 100_000
 def _text(v) -> str:
     """A typed cell as CSV text: 2026-11-27, 09:30."""
     if isinstance(v, time):
@@ -66,6 +68,8 @@ def read_table(path) -> list[dict]:
     """Rows as dicts by column name, from .xlsx or .csv (UTF-8, with or without BOM)."""
     if not os.path.isfile(path):
         raise InputError(f"找不到文件 {path}")
+    if os.path.getsize(path) > MAX_IMPORT_BYTES:
+        raise InputError(f"{path} 过大（上限 {MAX_IMPORT_BYTES // (1 << 20)} MB）；请分几个文件导入")
     if path.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
         try:
@@ -73,14 +77,21 @@ def read_table(path) -> list[dict]:
         except Exception as e:      # openpyxl raises many kinds for a damaged file
             raise InputError(f"{path} 不是可读的 Excel 文件：{e}")
         # date and time cells stay dates and times: the importer reads them as such
-        table = [["" if v is None else v for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        table = []
+        for r in wb.worksheets[0].iter_rows(values_only=True):
+            table.append(["" if v is None else v for v in r])
+            if len(table) > MAX_IMPORT_ROWS:
+                raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         wb.close()
     elif path.lower().endswith(".csv"):
         try:
             with open(path, encoding="utf-8-sig", newline="") as fh:
-                table = list(csv.reader(fh))
+                reader = csv.reader(fh)
+                table = list(reader)
         except UnicodeDecodeError:
             raise InputError(f"{path} 不是 UTF-8 编码的 CSV；请在 Excel/WPS 中另存为“CSV UTF-8”")
+        except csv.Error as e:      # a cell over csv's limit (128 KB), a stray NUL…
+            raise InputError(f"{path} 第 {reader.line_num} 行无法读取：{'单元格过长' if 'larger' in str(e) else e}")
     else:
         raise InputError(f"{path}：只支持 .xlsx 和 .csv")
     if not table:

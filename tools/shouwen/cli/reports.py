@@ -46,7 +46,7 @@ KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary":
 
 
 @click.command("ladder")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
@@ -168,7 +168,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 # --- the year-end review and the city's roll-up ---------------------------------------------
 
 @click.command("review")
-@click.argument("year", type=int)
+@click.argument("year", type=click.IntRange(1900, 2999))
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def review_cmd(desk, year, fmt):

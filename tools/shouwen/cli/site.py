@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 import os
+import shutil
 import sys
 
 from ..core.problems import ERROR, InputError
@@ -67,26 +68,37 @@ def site_build_cmd(desk, output, engine):
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
         raise InputError(f"输出目录 {output} 在 site/ 之内；请换一个目录")
-    if engine == "zensical":
-        from ..publish import zensical
-        if not zensical.available():
-            raise InputError(f"没有安装 Zensical：pip install zensical=={zensical.PINNED}")
-        try:
-            job = sitebuild.zensical_build(desk.root, out)
-        except sitebuild.RulesBroken as e:
-            raise InputError("网站未生成：规则文件有错误", e.problems)
-        except sitebuild.BuildFailed as e:
-            for l in e.lines:
-                click.echo(l, err=True)
-            click.echo("网站未生成" + ("（发现个人信息泄露，见上；输出已删除）" if e.leak else ""), err=True)
+    # built beside the output and moved into place only when it passed: a failed build leaves nothing
+    final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
+    try:
+        if engine == "zensical":
+            from ..publish import zensical
+            if not zensical.available():
+                raise InputError(f"没有安装 Zensical：pip install zensical=={zensical.PINNED}")
+            try:
+                job = sitebuild.zensical_build(desk.root, out)
+            except sitebuild.RulesBroken as e:
+                raise InputError("网站未生成：规则文件有错误", e.problems)
+            except sitebuild.BuildFailed as e:
+                for l in e.lines:
+                    click.echo(l, err=True)
+                click.echo("网站未生成" + ("（发现个人信息泄露，见上；输出已删除）" if e.leak else ""), err=True)
+                return 1
+            _say_overrides([sitebuild.OVERRIDE_NOTE + p for p in job.site.overrides] +
+                           [sitebuild.NOTE + n for n in job.site.notes])
+        else:
+            proc = sitebuild.mkdocs(desk.root, "build", "--strict", "-d", out)
+            if proc.returncode != 0:
+                return _mkdocs_failure(proc)
+            _say_overrides((proc.stderr + proc.stdout).splitlines())
+        if not os.path.isdir(out):
             return 1
-        _say_overrides([sitebuild.OVERRIDE_NOTE + p for p in job.site.overrides] +
-                       [sitebuild.NOTE + n for n in job.site.notes])
-    else:
-        proc = sitebuild.mkdocs(desk.root, "build", "--strict", "-d", out)
-        if proc.returncode != 0:
-            return _mkdocs_failure(proc)
-        _say_overrides((proc.stderr + proc.stdout).splitlines())
+        if os.path.isdir(final):
+            shutil.rmtree(final)
+        os.replace(out, final)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.fold import ACTION_ZH
+from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.problems import InputError
 from ..core.corrections import event_words, masked_event
@@ -24,6 +24,8 @@ def show_cmd(desk, record_id, today, fmt):
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    if entry.state is None and entry.account is None and rec.problems + entry.problems:
+        return _show_broken(entry, fmt)
     if rec.kind != "inquiries":
         return _show_account(entry, rules, fmt)
     if fmt == "json":
@@ -38,6 +40,18 @@ def show_cmd(desk, record_id, today, fmt):
         click.echo(f"    {ev['at']}  {ev['action']}  {ev['by']}" + (f"  {ev['detail']}" if ev["detail"] else ""))
     for p in view["problems"]:
         click.echo("  " + p)
+
+
+def _show_broken(entry, fmt) -> int:
+    """A record set aside (unreadable, or holding a value of the wrong type): its problems, not a guess."""
+    rec = entry.record
+    if fmt == "json":
+        emit_json({"id": rec.id or rec.path, "path": rec.path, "problems": [p.as_json() for p in entry.problems]})
+    else:
+        click.echo(f"{rec.path}：记录有错误，无法显示办理状态（修正后再看；shouwen check 列出全部问题）")
+        for p in entry.problems:
+            click.echo("  " + p.line())
+    return 1
 
 
 def _print_events(entry, rules, names):
@@ -89,6 +103,8 @@ def _show_account(entry, rules, fmt):
 
 
 def _select(entries, rules, status, department, staff, overdue, since, until):
+    if status not in (None, "open", "closed") and status not in STAGE_ZH:
+        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
     out = []
     for e in entries:
         st = e.state
@@ -104,8 +120,8 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
             continue
         if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
             continue
-        day = local_day(st.registered_at)
-        if since and day < since or until and day > until:
+        day = local_day(st.registered_at) if st.registered_at else None    # None: no readable registration
+        if (since or until) and day is None or since and day < since or until and day > until:
             continue
         out.append(e)
     return out

@@ -98,6 +98,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def install() -> None:
     click.types.IntParamType.name = "整数"          # shown as the metavar and in "… 不是整数"
+    click.types.IntRange.name = "整数"             # IntRange has a name of its own ("integer range")
     click.types.FloatParamType.name = "数字"
     for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
                 click.termui, click.types):

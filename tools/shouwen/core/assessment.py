@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from .accountability import Commendation, Complaint, Inspection, Report
 from .problems import CODES, ERROR
-from .record import local_day
+from .record import YEARS, local_day
 
 DEADLINE_CODES = {c for c, (fam, _) in CODES.items() if fam == "deadline" and c != "calendar-uncovered"}
 RECORD_CODES = {c for c, (fam, _) in CODES.items() if fam in ("record", "reference")}
@@ -32,7 +32,7 @@ def quarter_span(year: int, q: int) -> tuple[date, date]:
 
 def parse_quarter(text: str) -> tuple[int, int] | None:
     t = (text or "").strip().upper()
-    if len(t) == 6 and t[:4].isdigit() and t[4] == "Q" and t[5] in "1234":
+    if len(t) == 6 and t[:4].isdigit() and t[4] == "Q" and t[5] in "1234" and int(t[:4]) in YEARS[:-1]:
         return int(t[:4]), int(t[5])
     return None
 

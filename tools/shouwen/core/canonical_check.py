@@ -51,7 +51,10 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
     """None when `data` is exactly the writer's form of `rec` (parsed from `data`), else the problem."""
     if rec.problems:
         return None                      # unreadable: reported by the parse itself
-    want = canonical_text(rec)
+    try:
+        want = canonical_text(rec)
+    except (TypeError, ValueError, AttributeError, OverflowError, IndexError, KeyError, yaml.YAMLError):
+        return None                      # a value of the wrong shape: the typed checks report it by name
     try:
         have = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,8 +68,8 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
     except _DuplicateKey as e:
         return Problem(CODE, f"头信息第 {e.line + 1} 行重复了键 {e.key}（只有最后一个生效，前面的内容被隐藏）；"
                        "请运行 shouwen fmt 改写为规范格式并核对内容", field=str(e.key), **where)
-    except yaml.YAMLError:
-        pass
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
+        pass                             # not YAML this loader reads (2026-02-30, deep nesting): reported elsewhere
     if have.startswith("\ufeff"):
         why = "文件开头有 BOM"
     elif "\r\n" in have:

@@ -90,6 +90,11 @@ class State:
     voided: bool = False          # 作废: kept in the ledger, out of every count
     # (event index, field, message) for events that make no sense where they stand
     order_problems: list = field(default_factory=list)
+    # (event index, field, message) for a step competing with the one before it, as two desks acting at
+    # once make: kept, not applied, and reported as a warning for the first responder to resolve with an event
+    conflicts: list = field(default_factory=list)
+    latest_at: datetime | None = None     # the latest event time, and its index (clock skew)
+    latest_index: int | None = None
 
     @property
     def suspended(self) -> bool:
@@ -171,6 +176,7 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
          bad_ratings=BAD_RATINGS) -> State:
     s = State(first_responder=first_responder)
     last_at = None
+    before = None       # the state before the last step that moved the matter on
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             s.order_problems.append((i, f"events[{i}]", "事件应为键值映射"))
@@ -182,14 +188,25 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
             s.order_problems.append((i, f"events[{i}].at", "事件时间早于前一条事件，事件须按时间顺序追加"))
         if at is not None:
             last_at = at
+            if s.latest_at is None or at > s.latest_at:
+                s.latest_at, s.latest_index = at, i
         if i == 0 and action == "registered":
             s.stage, s.handler, s.registered_at, s.round_started_at = "registered", first_responder, at, at
             s.handler_department = dept_of(first_responder)
             continue
         why = allowed(s, action, ev.get("review"), bad_ratings)
         if why:
-            s.order_problems.append((i, f"events[{i}].action", why))
+            # two desks acting at once: each step was valid where it was written, from the same state;
+            # after the merge the second competes with the first (a second forward, a forward after an answer)
+            if before is not None and allowed(before, action, ev.get("review"), bad_ratings) is None:
+                s.conflicts.append((i, f"events[{i}].action",
+                                    f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突（两处同时办理？），以先记录的为准；"
+                                    f"请首问责任人核对后用一条事件处理"))
+            else:
+                s.order_problems.append((i, f"events[{i}].action", why))
             continue
+        if action in STAGE_ACTIONS:
+            before = copy.copy(s)
         _apply(s, action, ev, at, by, dept_of, i)
     return s
 

@@ -2,7 +2,9 @@
 
 Events are only ever appended, so a merge never has to choose between two events: it keeps both.
 The header (everything but `events`) is merged key by key against the common ancestor.
-Identical inputs give identical output whatever the order of the two sides.
+Events keep the order they were written in: sorted by time alone, stably, so events of one second
+stay in their order on each side (ours first), whatever their text. Inputs whose events differ in time
+give identical output whatever the order of the two sides.
 """
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ class Collision(Exception):
     """Both sides registered a different matter under one id (one badge on two PCs the same day)."""
 
 
-def _key(ev) -> tuple:
+def _key(ev) -> float:
+    """Time only: events of one second keep the order they were written in (ours, then theirs), never
+    the order of their text, which put `answered` before `registered` and made records unwritable."""
     at = to_datetime(ev.get("at")) if isinstance(ev, dict) else None
-    return (at.timestamp() if at else float("inf"), event_line(ev) if isinstance(ev, dict) else repr(ev))
+    return at.timestamp() if at else float("inf")
 
 
 def _same_matter(a: dict, b: dict) -> bool:

@@ -21,6 +21,10 @@ CODES: dict[str, tuple[str, str]] = {
     "id-duplicate": ("record", ERROR),
     "id-path-mismatch": ("record", ERROR),
     "event-order": ("record", ERROR),
+    "event-conflict": ("record", WARNING),   # two desks acted at once (two forwards): resolve with an event
+    "file-invalid": ("record", ERROR),       # not a regular file, a symlink, or too large to be a record
+    "clock-skew": ("record", ERROR),         # an event stamped ahead of the clock that checks it
+    "internal-error": ("record", ERROR),     # a bug of ours met this record: reported, never a traceback
     "record-noncanonical": ("record", ERROR),
     # reference
     "staff-unknown": ("reference", ERROR),

@@ -9,12 +9,19 @@ from datetime import date, datetime, timedelta, timezone
 
 import yaml
 
+from . import safeyaml
 from .canonical import flow_value, head_lines, load_header, scalar
-from .yaml_zh import explain
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_RECORD_BYTES = 256 * 1024      # a record is a few KB; anything near this is not one
+# How the reader hands `parse` a file that is not a record (a symlink, a device, far too large): these bytes
+# and the reason, so every read path (the store, the index, the writer) reports it the same way.
+UNREADABLE = b"\0shouwen-unreadable\0"
+
+
+def unreadable(why: str) -> bytes:
+    return UNREADABLE + why.encode("utf-8")
 
 
 @dataclass
@@ -42,13 +49,15 @@ class Record:
         return parts[1] if len(parts) > 1 else ""
 
 
-def _yaml_problem(e, path, rid):
-    return Problem("yaml-invalid", f"YAML 格式错误，{explain(e)}", path=path, record=rid)
-
-
 def parse(path: str, data: bytes) -> Record:
     """Bytes of one record file -> Record (pure)."""
     guess = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else None
+    if data.startswith(UNREADABLE):
+        why = data[len(UNREADABLE):].decode("utf-8", "replace")
+        return Record(path, {}, "", [Problem("file-invalid", f"{why}；已跳过", path=path, record=guess)])
+    if len(data) > MAX_RECORD_BYTES:
+        return Record(path, {}, "", [Problem("file-invalid", f"文件过大（{len(data)} 字节，上限 {MAX_RECORD_BYTES}），不是一件记录",
+                                            path=path, record=guess)])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -66,9 +75,9 @@ def parse(path: str, data: bytes) -> Record:
     meta = load_header(text[4:end]) if text.startswith("---\n") else None
     if meta is None:
         try:
-            meta = yaml.load(text[3:end], Loader=_Loader)
-        except yaml.YAMLError as e:
-            return Record(path, {}, "", [_yaml_problem(e, path, guess)])
+            meta = safeyaml.load(text[3:end])
+        except safeyaml.LoadError as e:
+            return Record(path, {}, "", [Problem("yaml-invalid", str(e), path=path, record=guess)])
     nl = text.find("\n", end + 4)
     body = text[nl + 1:] if nl >= 0 else ""
     if not isinstance(meta, dict):
@@ -78,30 +87,37 @@ def parse(path: str, data: bytes) -> Record:
 
 # --- time values ---------------------------------------------------------------------
 
+YEARS = range(1900, 3000)     # a date outside these is a typing mistake, and near year 9999 arithmetic overflows
+
+
 def to_datetime(v) -> datetime | None:
-    """An event time as an aware datetime; naive times are taken as Asia/Shanghai."""
-    if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=CST)
+    """An event time as an aware datetime; naive times are taken as Asia/Shanghai. None when it is not one."""
     if isinstance(v, str):
         try:
-            d = datetime.fromisoformat(v)
+            v = datetime.fromisoformat(v)
         except ValueError:
             return None
-        return d if d.tzinfo else d.replace(tzinfo=CST)
-    return None
+    if not isinstance(v, datetime):
+        return None
+    d = v if v.tzinfo else v.replace(tzinfo=CST)
+    if d.year not in YEARS:
+        return None
+    try:
+        d.astimezone(CST)       # 9999-12-31T23:59:59-14:00 is past the end of Python's calendar
+    except (OverflowError, ValueError):
+        return None
+    return d
 
 
 def to_date(v) -> date | None:
-    if isinstance(v, datetime):
-        return None
-    if isinstance(v, date):
-        return v
     if isinstance(v, str):
         try:
-            return date.fromisoformat(v)
+            v = date.fromisoformat(v)
         except ValueError:
             return None
-    return None
+    if isinstance(v, datetime) or not isinstance(v, date) or v.year not in YEARS:
+        return None
+    return v
 
 
 def local_day(at: datetime) -> date:

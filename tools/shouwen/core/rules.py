@@ -102,6 +102,20 @@ class Rules:
     calendar: WorkCalendar
     problems: list[Problem] = field(default_factory=list)
     synonyms: Synonyms = field(default_factory=Synonyms)     # rules/search.yml: the words people type
+    unreadable: frozenset = frozenset()     # rules files that could not be read, or read with errors
+
+    def echoes(self) -> set[str]:
+        """Record problem codes that only repeat a broken rules file (every badge unknown when staff.yml has
+        a missing brace, or a badge written as a list): the file's own problem is the one root cause to
+        report; once it is fixed, any record that really names an unknown badge shows again."""
+        out = set()
+        if "rules/staff.yml" in self.unreadable:
+            out.add("staff-unknown")
+        if "rules/institution.yml" in self.unreadable:
+            out.add("department-unknown")
+        if any(f.startswith("rules/services/") for f in self.unreadable):
+            out.add("service-unknown")
+        return out
 
     def staff_by_email(self, email: str) -> Staff | None:
         email = (email or "").strip().lower()
@@ -111,17 +125,19 @@ class Rules:
         return None
 
     def department_of(self, badge: str) -> str | None:
-        s = self.staff.get(badge)
+        s = self.staff.get(badge) if isinstance(badge, str) else None
         return s.department if s else None
 
     def dept_name(self, dept_id: str | None) -> str:
-        d = self.departments.get(dept_id or "")
+        d = self.departments.get(dept_id) if isinstance(dept_id, str) else None
         return d.name if d else (dept_id or "")
 
     def who(self, ref: str | None) -> str:
         """A badge or a department id, spelled for a person."""
         if not ref:
             return ""
+        if not isinstance(ref, str):
+            return str(ref)
         if ref == "agency":                 # a complaint against the agency itself
             return f"本机关（{self.institution.get('name', '')}）"
         if ref in self.staff:
@@ -180,6 +196,8 @@ def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Depart
 
 def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff]:
     out: dict[str, Staff] = {}
+    if data is not None and not (data or {}).get("staff"):
+        problems.append(_p(path, "staff", "名册中没有任何工作人员（staff: 列表）"))
     for i, s in enumerate((data or {}).get("staff") or []):
         f = f"staff[{i}]"
         if not isinstance(s, dict) or not s.get("badge") or not s.get("name"):
@@ -192,7 +210,7 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
         if badge in out:
             problems.append(_p(path, f"{f}.badge", f"工号重复：{badge}"))
         dept = s.get("department")
-        if dept not in departments:
+        if departments is not None and dept not in departments:
             # a clerk may write the department's Chinese name (综合受理科) instead of its id
             names = Vocabulary("部门", {d.id: (d.name,) for d in departments.values()}, "institution.yml")
             found = names.find(dept) if isinstance(dept, str) else None
@@ -203,7 +221,7 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
         emails = s.get("emails") or []
         out[badge] = Staff(badge, s["name"], s.get("title", ""), dept or "",
                            s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
-    for d in departments.values():
+    for d in (departments or {}).values() if data is not None else ():
         if d.head and d.head not in out:
             problems.append(_p(path, "departments", f"部门 {d.id} 的负责人 {d.head} 不在 staff.yml 中"))
     return out

@@ -7,6 +7,36 @@ from .problems import Problem
 from .record import Record, to_date, to_datetime
 from .rules import Rules
 from .sanity import promise_problems
+from .schema import Int, List, Map, Phone, Str, clean
+
+_LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
+# The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
+# scores are checked where their meaning is known). A record with a value of the wrong type is reported
+# and set aside, never folded: nothing downstream meets a list where it expects an id.
+INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
+                      "matter": Str(line=True, max_len=2000, markdown=False),
+                      "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
+                                      "address": _LINE, "phone": Phone()})})
+EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
+                    **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
+                                          "note", "finding", "decision", "deviation")},
+                    "materials": List(_LINE), "liable": List(_LINE), "measures": List(_LINE), "score": Int(-100, 100)})
+
+
+def well_typed(rec: Record) -> bool:
+    """Every value of the record has the type its field needs (what the checks beyond the typed layer,
+    the roles, the corrections, may take for granted); the typed checks report the rest by name."""
+    if rec.problems or not isinstance(rec.meta.get("events", []), list):
+        return False
+    if rec.kind == "inquiries" and check_types(rec.meta, INQUIRY_VALUES, rec):
+        return False
+    return all(isinstance(ev, dict) and not check_types(ev, EVENT_VALUES, rec) for ev in rec.meta.get("events") or [])
+
+
+def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
+    out: list[Problem] = []
+    clean(value, spec, rec.path, out, rec.id, where)
+    return out
 
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
 INQUIRY_FIELDS = {"id": True, "code": True, "channel": True, "first_responder": True, "visitor": True,
@@ -44,6 +74,9 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     if not isinstance(ev, dict):
         p("field-invalid", None, "事件应为键值映射，如 {at: …, by: …, action: …}")
         return out, False
+    typed = check_types(ev, EVENT_VALUES, rec, f"events[{i}]")
+    if typed:
+        return typed, False
     action = ev.get("action")
     for f in ("at", "by", "action"):
         if ev.get(f) in (None, ""):
@@ -71,7 +104,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
 
 def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
     out, _ = check_event_shape(i, ev, rec, rules, EVENT_FIELDS)
-    if not isinstance(ev, dict) or ev.get("action") not in EVENT_FIELDS:
+    if not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) or ev.get("action") not in EVENT_FIELDS:
         return out
     action = ev["action"]
 
@@ -111,6 +144,13 @@ def check_inquiry(rec: Record, rules: Rules):
     if rec.problems:
         return list(rec.problems), None
     m, rid, path = rec.meta, rec.id, rec.path
+    typed = check_types(m, INQUIRY_VALUES, rec)
+    if typed or not isinstance(m.get("events"), (list, type(None))):
+        bad = {p.field.split(".")[0] for p in typed}
+        missing = [Problem("field-missing", f"缺少必填字段 {f}", path=path, record=rid, field=f)
+                   for f, required in INQUIRY_FIELDS.items() if required and f not in bad and m.get(f) in (None, "", [])]
+        return typed + missing + ([] if isinstance(m.get("events"), (list, type(None))) else [
+            Problem("field-invalid", "events 应为事件列表", path=path, record=rid, field="events")]), None
     out = check_id(rec)
     for f, required in INQUIRY_FIELDS.items():
         if required and m.get(f) in (None, "", []):
@@ -158,8 +198,12 @@ def check_inquiry(rec: Record, rules: Rules):
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))
+    if any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
+        return out, None        # reported above; a malformed value is never folded
     state = fold(events, fr, rules.department_of, rules.policy.bad_ratings)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
+    for i, field, msg in state.conflicts:
+        out.append(Problem("event-conflict", msg, path=path, record=rid, field=field))
     out.extend(promise_problems(rec))
     return out, state

@@ -3,7 +3,10 @@
 The browser derives a slow key from the id and the code printed on the receipt (PBKDF2-SHA256),
 from it a locator (which shard file, which entry) and a keystream that opens the entry. Without
 the code there is neither the entry's name nor its content: ids are guessable, codes are not
-(32^6), and the slow key makes trying codes expensive. Only SHA-256 is used, so the page can
+(32^6), and the slow key makes trying codes expensive. Every sealed entry has one length (the payload
+padded with spaces, which JSON ignores), and each record brings 1–3 decoys, with more to fill the shards to
+a round count: neither a status nor the number of records can be read off the files. Decoys are derived from
+the records' own keys, so they are the same in every build and can't be told from entries by comparing builds. Only SHA-256 is used, so the page can
 fall back to a small pure-JavaScript SHA-256 where WebCrypto is missing (plain http on an
 intranet is not a secure context). Pure: no I/O here.
 """
@@ -19,6 +22,9 @@ from ..core.record import CST
 ITERATIONS = 50_000
 SALT_PREFIX = "shouwen-lookup:"
 SHARD_HEX = 2          # 256 shard files
+SEALED_BYTES = 320     # every payload padded to this (a longer one to the next multiple of it)
+ROUND_TO = 64          # the number of entries, decoys included, is a multiple of this
+OWN_DECOYS = 3         # at most this many decoys travel with each record
 
 
 def derive(record_id: str, code: str, iterations: int = ITERATIONS) -> bytes:
@@ -43,7 +49,14 @@ def _keystream(key: bytes, n: int) -> bytes:
 
 def seal(key: bytes, payload: dict) -> str:
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    data += b" " * (-len(data) % SEALED_BYTES)
     return base64.b64encode(bytes(a ^ b for a, b in zip(data, _keystream(key, len(data))))).decode()
+
+
+def _decoy(key: bytes, i: int) -> tuple[str, str, str]:
+    """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key."""
+    d = hmac.new(key, b"decoy:%d" % i, hashlib.sha256).hexdigest()
+    return d[:SHARD_HEX], d[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(_keystream(bytes.fromhex(d), SEALED_BYTES)).decode()
 
 
 def open_sealed(key: bytes, sealed: str) -> dict:
@@ -56,6 +69,7 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
     """entries: (id, code, payload). keys: a memo of derived keys by (id, code, iterations), since
     deriving is deliberately slow and a record's id and code never change."""
     out: dict[str, dict[str, str]] = {}
+    derived: list[bytes] = []
     for rid, code, payload in entries:
         memo = f"{rid}:{code}:{iterations}"
         key = bytes.fromhex(keys[memo]) if keys is not None and memo in keys else derive(rid, code, iterations)
@@ -63,6 +77,22 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
             keys[memo] = key.hex()
         shard, name = locator(key)
         out.setdefault(shard, {})[name] = seal(key, payload)
+        derived.append(key)
+    def add(key, i):
+        shard, name, content = _decoy(key, i)
+        if name in out.setdefault(shard, {}):
+            return 0
+        out[shard][name] = content
+        return 1
+
+    count = sum(len(v) for v in out.values())
+    for key in derived:         # a record's own decoys: they come and go with it, as its entry does
+        count += sum(add(key, i) for i in range(1 + key[0] % 3))
+    wanted = -(-count // ROUND_TO) * ROUND_TO
+    order, j = sorted(derived), 0
+    while count < wanted:       # then up to a round count
+        count += add(order[j % len(order)], OWN_DECOYS + j // len(order))
+        j += 1
     return out
 
 

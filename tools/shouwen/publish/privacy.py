@@ -1,69 +1,165 @@
 """The privacy guard (DESIGN §7): the built site must hold nothing of a visitor or complainant.
 
-Every name, phone, address and organization found in records/ is looked for in every text file
-the build wrote, masked or not; a hit is `pii-leak`, naming the page and the record it came from
-(never the value itself, which would put it in a CI log). Staff names are published on purpose,
-so a visitor who shares a staff member's name is not a hit.
+Every personal value found in records/ is looked for in every file the build wrote, of any type:
+text as it is read (tags stripped, entities decoded, full-width characters folded), and inside
+spreadsheets and archives (.xlsx, .docx, .zip, .gz, .tar) member by member. Phones are compared as
+digits only, so 138-0013-8001, (138) 0013 8001 and full-width digits are the same number.
+
+A value is judged by the kind of field it came from: a name, a phone or an ID number always
+identifies a person; an organisation or an address only when it is specific, so a visitor whose
+organisation is 政务服务中心, or whose street is the agency's own, is not a leak on the agency's pages
+(a value the rules themselves publish is the agency's, not the visitor's). Staff names are published
+on purpose. A hit is `pii-leak`, naming the file and the record, never the value (it would land in a CI log).
 """
 from __future__ import annotations
 
+import gzip
+import html
+import io
 import os
 import re
+import tarfile
+import unicodedata
+import zipfile
 
 from ..core.problems import Problem
 
 PERSONAL = ("visitor", "complainant")
-FIELDS = {"name": "姓名", "phone": "电话", "address": "地址", "organization": "单位"}
-TEXT_FILES = (".html", ".htm", ".json", ".js", ".xml", ".txt", ".svg", ".md", ".csv", ".css")
+ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
+IF_SPECIFIC = {"address": "地址", "organization": "单位"}
 MIN_LEN = 2
+MIN_SPECIFIC = 4            # 东大街 or 政务中心 alone identifies nobody
+MIN_PHONE_DIGITS = 7
+MAX_DEPTH = 3               # archives inside archives
+MAX_MEMBER_BYTES = 64 << 20
+
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_PHONE_RUN = re.compile(r"\+?\d[\d\s\-.()()/]{5,}\d")
 
 
-def personal_values(records, staff_names=(), corrections=()) -> dict[str, tuple[str, str]]:
-    """value -> (record id, field label) for every personal value in the records, and in their
-    corrections (record id, core.corrections.Correction): the old value as much as the new."""
-    skip = set(staff_names)
+def normalise(text: str) -> str:
+    """Text as a reader sees it: tags dropped, entities decoded, full-width folded, invisibles removed."""
+    text = html.unescape(_TAG.sub("", text))
+    text = unicodedata.normalize("NFKC", text)
+    return _INVISIBLE.sub("", text)
+
+
+def digits(s: str) -> str:
+    d = re.sub(r"\D", "", unicodedata.normalize("NFKC", s))
+    return d[2:] if d.startswith("86") and len(d) == 13 else d
+
+
+def personal_values(records, staff_names=(), agency_text: str = "", corrections=()) -> dict[str, tuple[str, str]]:
+    """value -> (record id, field label) for every personal value worth looking for, in the records and in
+    their corrections (record id, core.corrections.Correction): the old value as much as the new. Phones are
+    keyed as 'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it
+    is the agency's own, not the visitor's."""
+    skip = {normalise(n) for n in staff_names}
+    agency = normalise(agency_text)
     out: dict[str, tuple[str, str]] = {}
     for rec in records:
         for who in PERSONAL:
             person = rec.meta.get(who) if isinstance(rec.meta, dict) else None
             if not isinstance(person, dict):
                 continue
-            for key, label in FIELDS.items():
+            role = "来访人" if who == "visitor" else "投诉人"
+            for key, label in {**ALWAYS, **IF_SPECIFIC}.items():
                 v = person.get(key)
-                v = str(v).strip() if v not in (None, "") else ""
-                if len(v) >= MIN_LEN and v not in skip:
-                    out.setdefault(v, (rec.id or rec.path, f"{'来访人' if who == 'visitor' else '投诉人'}{label}"))
+                _add(out, key, v, rec.id or rec.path, role + label, skip, agency)
     for rid, c in corrections:
         who, _, key = c.field.partition(".")
-        if who in PERSONAL and key in FIELDS:
+        if who in PERSONAL and key in {**ALWAYS, **IF_SPECIFIC}:
             for v in (c.old, c.new):
-                v = str(v).strip() if isinstance(v, (str, int)) else ""
-                if len(v) >= MIN_LEN and v not in skip:
-                    out.setdefault(v, (rid, f"{'来访人' if who == 'visitor' else '投诉人'}{FIELDS[key]}（更正）"))
+                _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{ {**ALWAYS, **IF_SPECIFIC}[key]}（更正）",
+                     skip, agency)
     return out
+
+
+def _add(out, key, v, rid, label, skip, agency):
+    if v in (None, "") or isinstance(v, (dict, list, bool)):
+        return
+    if key == "phone":
+        d = digits(str(v))
+        if len(d) >= MIN_PHONE_DIGITS:
+            out.setdefault(f"tel:{d}", (rid, label))
+        return
+    v = normalise(str(v)).strip()
+    if len(v) < MIN_LEN or v in skip:
+        return
+    if key in IF_SPECIFIC and (len(v) < MIN_SPECIFIC or v in agency):
+        return
+    out.setdefault(v, (rid, label))
+    return out
+
+
+def _texts(name: str, data: bytes, depth: int = 0):
+    """(member path, text) for a file and, for a spreadsheet or an archive, everything inside it."""
+    low = name.lower()
+    if depth < MAX_DEPTH:
+        try:
+            if data[:4] == b"PK\x03\x04":          # .xlsx .docx .zip .odt …
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    for info in z.infolist():
+                        if not info.is_dir() and info.file_size <= MAX_MEMBER_BYTES:
+                            yield from _texts(f"{name}!{info.filename}", z.read(info), depth + 1)
+                return
+            if data[:2] == b"\x1f\x8b":             # .gz (a sitemap.xml.gz, a tarball)
+                with gzip.GzipFile(fileobj=io.BytesIO(data)) as g:
+                    inner = g.read(MAX_MEMBER_BYTES + 1)[:MAX_MEMBER_BYTES]
+                yield from _texts(name[:-3] if low.endswith(".gz") else name + "!", inner, depth + 1)
+                return
+            if low.endswith(".tar") or data[257:262] == b"ustar":
+                with tarfile.open(fileobj=io.BytesIO(data)) as t:
+                    for m in t.getmembers():
+                        if m.isfile() and m.size <= MAX_MEMBER_BYTES:
+                            yield from _texts(f"{name}!{m.name}", t.extractfile(m).read(), depth + 1)
+                return
+        except (zipfile.BadZipFile, OSError, EOFError, tarfile.TarError, ValueError):
+            pass                                    # not really an archive: read it as it is
+    try:
+        yield name, data.decode("utf-8")
+    except UnicodeDecodeError:
+        enc = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "gb18030"
+        yield name, data.decode(enc, errors="replace")
+
+
+def find(text: str, words, phones) -> set[str]:
+    """The keys of the personal values present in one text (`words` and `phones` are compiled patterns)."""
+    hits = set()
+    # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title)
+    for plain in (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text)))):
+        if words is not None:
+            hits.update(words.findall(plain))
+        if phones is not None:
+            for run in _PHONE_RUN.findall(plain):
+                hits.update(f"tel:{d}" for d in phones.findall(re.sub(r"\D", "", run)))
+    return hits
+
+
+def _alternation(items):
+    # longest first, so 张三丰 is reported as itself and not as 张三
+    return re.compile("|".join(re.escape(v) for v in sorted(items, key=len, reverse=True))) if items else None
 
 
 def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
     if not values:
         return []
-    # one alternation, longest first, so 张三丰 is reported as itself and not as 张三
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+    words = _alternation([v for v in values if not v.startswith("tel:")])
+    phones = _alternation([v[4:] for v in values if v.startswith("tel:")])
     problems = []
     for dirpath, dirnames, filenames in os.walk(site_dir):
         dirnames.sort()
         for name in sorted(filenames):
-            if not name.lower().endswith(TEXT_FILES):
-                continue
             full = os.path.join(dirpath, name)
-            with open(full, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
+            page = os.path.relpath(full, site_dir).replace(os.sep, "/")
+            with open(full, "rb") as fh:
+                data = fh.read()
             seen = set()
-            for m in pattern.finditer(text):
-                if m.group(0) in seen:
-                    continue
-                seen.add(m.group(0))
-                rid, label = values[m.group(0)]
-                page = os.path.relpath(full, site_dir).replace(os.sep, "/")
-                problems.append(Problem("pii-leak", f"公开网站的 {page} 含有事项 {rid} 的{label}，个人信息不得公开",
-                                        path=page, record=rid, field=label))
+            for where, text in _texts(page, data):
+                for key in sorted(find(text, words, phones) - seen):
+                    seen.add(key)
+                    rid, label = values[key]
+                    problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",
+                                            path=page, record=rid, field=label))
     return problems

@@ -12,7 +12,7 @@ from ..core.record import to_datetime
 from ..core.validate import CHANNELS
 from ..core.view import zh_day, zh_time
 
-_env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=select_autoescape(["html"]),
+_env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=True,       # every template here is HTML (*.html.j2: select_autoescape never matched)
                    trim_blocks=True, lstrip_blocks=True)
 _env.filters["zhday"] = zh_day
 _env.filters["zhtime"] = zh_time

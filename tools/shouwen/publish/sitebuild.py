@@ -101,7 +101,10 @@ def _load_words(root: str, words: str):
 def guard(job: Job, site_dir: str):
     staff = [s.name for s in job.rules.staff.values()]
     entries = job.ledger.entries + job.ledger.voided      # a void record's visitor is still a person
-    values = personal_values([e.record for e in entries], staff,
+    # what the agency publishes about itself: its own address or a department is not a visitor's
+    agency = json.dumps([job.rules.institution, [(s.raw, s.body) for s in job.rules.services.values()]],
+                        ensure_ascii=False, default=str)
+    values = personal_values([e.record for e in entries], staff, agency,
                              [(e.record.id, c) for e in entries for c in e.corrections])
     return scan(site_dir, values)
 

@@ -77,7 +77,7 @@ def dirty_paths(root: str, prefix: str) -> set[str]:
     """Files under `prefix` whose work-tree bytes may differ from Git's index, untracked ones included,
     as Git finds them from its stat data (`git status`), without reading every file."""
     out = set()
-    for entry in git_bytes(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+    for entry in git_bytes(root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
                            "--ignore-submodules", "--", prefix).split(b"\0"):
         if len(entry) > 3 and (entry[1:2] != b" " or entry[:2] == b"??"):
             out.add(entry[3:].decode("utf-8", "surrogateescape"))

@@ -76,8 +76,7 @@ class _Source:
         if self.rev is not None and self.worktree is None:
             self.worktree = {p: b for p, b, _ in store.listing(self.root)}
         if self.rev is None or self.worktree.get(path) == blob:
-            with open(os.path.join(self.root, path), "rb") as fh:
-                return fh.read()
+            return store.read_bounded(os.path.join(self.root, path))
         if self.reader is None:
             self.reader = gitio.BlobReader(self.root)
             atexit.register(self.reader.close)

@@ -4,18 +4,21 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import stat
 import tempfile
 from datetime import datetime
 from dataclasses import replace
 
-import yaml
-
-from ..core.problems import Problem
+from ..core import safeyaml
+from ..core.problems import ERROR, Problem
+from ..core.record import Record
 from ..core.roles import check_references
 from ..core.record import local_day
 from ..core.record import parse as parse_document
+from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
+from ..core.schema import DROP, clean, unsafe_text
 from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments, parse_policy,
-                          parse_service, parse_staff, yaml_message)
+                          parse_service, parse_staff)
 from ..core.synonyms import SEARCH_FILE, parse_synonyms
 from . import gitio
 
@@ -27,13 +30,14 @@ def _read_yaml(root, rel, problems, required=True):
             problems.append(_p(rel, None, "文件不存在"))
         return {}
     try:
-        with open(p, encoding="utf-8") as fh:
-            data = yaml.load(fh.read(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = _read_bounded(p)
+        data = safeyaml.load(data.decode("utf-8"))
     except UnicodeDecodeError:
         problems.append(Problem("encoding", "文件不是 UTF-8 编码", path=rel))
         return {}
-    except yaml.YAMLError as e:
-        problems.append(Problem("yaml-invalid", f"YAML 格式错误：{yaml_message(e)}", path=rel))
+    except (safeyaml.LoadError, OSError) as e:
+        problems.append(Problem("yaml-invalid", str(e) if isinstance(e, safeyaml.LoadError) else f"无法读取：{e}",
+                                path=rel))
         return {}
     if data is not None and not isinstance(data, dict):
         problems.append(_p(rel, None, "顶层应为键值映射"))
@@ -41,32 +45,67 @@ def _read_yaml(root, rel, problems, required=True):
     return data or {}
 
 
+def _read_bounded(path: str) -> bytes:
+    """A rules file's bytes, refusing what is not a regular file or is far too large to be one."""
+    if not stat.S_ISREG(os.stat(path).st_mode):     # a FIFO or device would block or never end
+        raise safeyaml.LoadError("不是普通文件")
+    with open(path, "rb") as fh:
+        data = fh.read(safeyaml.MAX_BYTES + 1)
+    if len(data) > safeyaml.MAX_BYTES:
+        raise safeyaml.LoadError(f"文件过大（上限 {safeyaml.MAX_BYTES} 字节）")
+    return data
+
+
 def load_rules(root: str) -> Rules:
     problems: list[Problem] = []
-    inst = _read_yaml(root, "rules/institution.yml", problems)
-    departments = parse_departments(inst, "rules/institution.yml", problems)
-    staff = parse_staff(_read_yaml(root, "rules/staff.yml", problems), "rules/staff.yml", departments, problems)
-    policy = parse_policy(_read_yaml(root, "rules/policy.yml", problems), "rules/policy.yml", problems)
+    unreadable: set[str] = set()
+
+    def read(rel, spec, required=True):
+        n = len(problems)
+        data = _read_yaml(root, rel, problems, required)
+        if len(problems) > n:
+            unreadable.add(rel)
+            return None
+        data = clean(data, spec, rel, problems)        # a value of the wrong type: reported, then dropped
+        return {} if data is DROP else data
+
+    inst = read("rules/institution.yml", INSTITUTION)
+    departments = parse_departments(inst or {}, "rules/institution.yml", problems)
+    staff_data = read("rules/staff.yml", STAFF)
+    staff = parse_staff(staff_data, "rules/staff.yml", departments if inst is not None else None, problems)
+    pol_data = read("rules/policy.yml", POLICY)
+    policy = parse_policy(pol_data or {}, "rules/policy.yml", problems)
+    cal = parse_calendar(read("rules/calendar.yml", CALENDAR, required=False) or {}, "rules/calendar.yml", problems)
     problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
-    cal = parse_calendar(_read_yaml(root, "rules/calendar.yml", problems, required=False),
-                         "rules/calendar.yml", problems)
     services: dict[str, Service] = {}
     sdir = os.path.join(root, "rules", "services")
     for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
         if not name.endswith(".md"):
             continue
         rel = f"rules/services/{name}"
-        with open(os.path.join(sdir, name), "rb") as fh:
-            doc = parse_document(rel, fh.read())   # same front-matter reader as the records
+        try:
+            doc = parse_document(rel, _read_bounded(os.path.join(sdir, name)))   # same reader as the records
+        except (safeyaml.LoadError, OSError) as e:
+            doc = Record(rel, {}, "", [Problem("yaml-invalid", f"无法读取：{e}", path=rel)])
         if doc.problems:
             problems.extend(replace(p, record=None) for p in doc.problems)
+            unreadable.add(rel)
             continue
-        svc = parse_service(name[:-3], doc.meta, doc.body, rel, departments, problems)
+        meta = clean(doc.meta, SERVICE, rel, problems)
+        svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, departments, problems)
+        why = unsafe_text(doc.body)
+        if why:
+            problems.append(Problem("field-invalid", f"正文{why}", path=rel, field="正文"))
         if svc:
+            svc.body = "" if why else svc.body
             services[svc.id] = svc
     synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services)
     problems.extend(wrong)
-    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, synonyms)
+    if inst is not None and staff_data is not None and pol_data is not None:
+        problems.extend(cross_checks(inst, staff, pol_data, services, departments))
+    inst = inst or {}
+    unreadable |= {p.path for p in problems if p.severity == ERROR and p.path}
+    rules = Rules(root, inst, departments, staff, services, policy, cal, problems, synonyms, frozenset(unreadable))
     rules.fingerprint = fingerprint(root)      # what the index's judgements were made under
     return rules
 
@@ -81,9 +120,8 @@ def fingerprint(root: str) -> str:
             full = os.path.join(dirpath, name)
             h.update(os.path.relpath(full, base).encode("utf-8", "surrogateescape") + b"\0")
             try:
-                with open(full, "rb") as fh:
-                    h.update(fh.read())
-            except OSError:
+                h.update(_read_bounded(full))
+            except (OSError, safeyaml.LoadError):
                 h.update(b"\1unreadable")
     return h.hexdigest()
 

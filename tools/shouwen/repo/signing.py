@@ -15,12 +15,11 @@ import json
 import os
 from dataclasses import dataclass, field
 
-import yaml
+from ..core import safeyaml
 
 from . import gitio
 from ..core.problems import InputError
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ANCHOR_ENV, KEY_ENV = "SHOUWEN_TRUST_ANCHOR", "SHOUWEN_SIGNING_KEY"
 ROSTER = "rules/staff.yml"
 VALID = {"G", "U"}   # a good signature; U only says the key is not in the allowed-signers file
@@ -245,8 +244,8 @@ def roster_history(root: str) -> list[tuple[str, dict]]:
     out = []
     for s in shas:
         try:
-            out.append((s, yaml.load(blobs.get(f"{s}:{ROSTER}", b""), Loader=_Loader) or {}))
-        except yaml.YAMLError:
+            out.append((s, safeyaml.load(blobs.get(f"{s}:{ROSTER}", b"").decode("utf-8")) or {}))
+        except (safeyaml.LoadError, UnicodeDecodeError):
             out.append((s, {}))
     return out
 

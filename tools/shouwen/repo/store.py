@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import stat
 
 from . import gitio
 from ..core.canonical_check import check_canonical
 from ..core.canonical import load_header
-from ..core.record import Record, event_line, parse
+from ..core.record import MAX_RECORD_BYTES, Record, event_line, parse, unreadable
 
 CACHE_VERSION = 3
 PARALLEL_FROM = 1500
@@ -31,8 +32,7 @@ def _walk(root: str) -> list[Listed]:
         for name in filenames:
             if name.endswith(".md"):
                 full = os.path.join(dirpath, name)
-                with open(full, "rb") as fh:
-                    data = fh.read()
+                data = read_bounded(full)
                 out.append((os.path.relpath(full, root).replace(os.sep, "/"), gitio.blob_id(data), data))
     return sorted(out)
 
@@ -48,9 +48,8 @@ def listing(root: str, rev: str | None = None) -> list[Listed]:
     out = [(p, blob, None) for p, (_, blob) in tracked.items() if p.endswith(".md") and p not in dirty]
     for p in dirty:
         full = os.path.join(root, p)
-        if p.endswith(".md") and os.path.isfile(full):
-            with open(full, "rb") as fh:
-                data = fh.read()
+        if p.endswith(".md") and os.path.lexists(full):     # a deleted file is no record any more
+            data = read_bounded(full)
             out.append((p, gitio.blob_id(data), data))
     return sorted(out)
 
@@ -62,10 +61,7 @@ def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:
         return [(p, b, d if d is not None else blobs.get(b, b"")) for p, b, d in items]
     out = []
     for p, b, d in items:
-        if d is None:
-            with open(os.path.join(root, p), "rb") as fh:
-                d = fh.read()
-        out.append((p, b, d))
+        out.append((p, b, read_bounded(os.path.join(root, p)) if d is None else d))
     return out
 
 
@@ -207,5 +203,22 @@ def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) 
 
 def read_one(root: str, relpath: str) -> Record:
     """One record from the work tree, parsed exactly as load_records does."""
-    with open(os.path.join(root, relpath), "rb") as fh:
-        return parse_checked(relpath, fh.read())
+    return parse_checked(relpath, read_bounded(os.path.join(root, relpath)))
+
+
+def read_bounded(full: str) -> bytes:
+    """A record file's bytes. Never follows a symlink (a committed link to /dev/zero would reach every
+    desk through sync), never opens a device or a FIFO, never reads more than a record can hold; such a
+    file reads as `unreadable(why)`, which `parse` reports as file-invalid."""
+    try:
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            return unreadable("是符号链接，记录必须是普通文件")
+        if not stat.S_ISREG(st.st_mode):
+            return unreadable("不是普通文件")
+        if st.st_size > MAX_RECORD_BYTES:
+            return unreadable(f"文件过大（{st.st_size} 字节，上限 {MAX_RECORD_BYTES}）")
+        with open(full, "rb") as fh:
+            return fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as e:
+        return unreadable(f"无法读取（{e.strerror}）")

@@ -7,10 +7,8 @@ a failed commit leaves no changed file behind.
 from __future__ import annotations
 
 import copy
-import fcntl
 import os
-import time
-from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from . import gitio, signing
@@ -18,46 +16,36 @@ from ..core.deadlines import inquiry_deadlines
 from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
-from ..core.ids import make_id, new_code, parse_id, record_path
+from ..core.ledger import SKEW_TOLERANCE
+from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
 from ..core.sanity import event_time_problems
 from ..core.roles import record_role_problems
 from ..core.rules import Rules
+from .journal import BusyError, journaled, lock, write_atomic
 from .store import read_one
-from ..core.validate import check_inquiry
+from ..core.validate import check_inquiry, well_typed
+
+__all__ = ["BusyError", "lock", "append_event", "register", "register_account", "commit_new_files"]
 
 # Codes refused at write time on top of the record checks: the CLI won't record a promise
 # past the service's limit or an extension after the old due date.
 WRITE_TIME_DEADLINE_CODES = {"promise-exceeds-limit", "extension-late"}
 
 
-class BusyError(Exception):
-    """Another writer holds the lock, or the repository is mid-merge: exit 3."""
+def now() -> datetime:
+    """The event time, read under the lock so that events of one clone are in commit order."""
+    return datetime.now(CST).replace(microsecond=0)
 
 
-@contextmanager
-def lock(root: str, wait: float = 15.0):
-    d = os.path.join(root, ".shouwen")
-    os.makedirs(d, exist_ok=True)
-    fh = open(os.path.join(d, "lock"), "w")
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试")
-                time.sleep(0.05)
-        gitdir = gitio.git(root, "rev-parse", "--git-dir").strip()
-        gitdir = gitdir if os.path.isabs(gitdir) else os.path.join(root, gitdir)
-        if os.path.exists(os.path.join(gitdir, "MERGE_HEAD")) or os.path.exists(os.path.join(gitdir, "rebase-merge")):
-            raise BusyError("仓库正处于合并或变基中，请先解决冲突（git status 查看）")
-        yield
-    finally:
-        fh.close()
+def check_clock(at: datetime, path: str | None = None, rid: str | None = None, field: str = "--at") -> None:
+    """Refuse an event time ahead of this machine's clock: a future event would block every later one."""
+    current = now()
+    if at - current > SKEW_TOLERANCE:
+        msg = (f"事件时间 {at.isoformat()} 晚于现在（本机时间 {current.isoformat()}），不能记录将来的事件"
+               f"（若本机时钟不准，请先校准）")
+        raise InputError(msg, [Problem("clock-skew", msg, path=path, record=rid, field=field)])
 
 
 def _identity(rules: Rules, badge: str) -> dict:
@@ -65,16 +53,6 @@ def _identity(rules: Rules, badge: str) -> dict:
     email = s.emails[0] if s.emails else f"{badge.lower()}@shouwen.invalid"
     return {"GIT_AUTHOR_NAME": s.name, "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": s.name, "GIT_COMMITTER_EMAIL": email}
-
-
-def _write_atomic(full: str, text: str):
-    os.makedirs(os.path.dirname(full), exist_ok=True)
-    tmp = f"{full}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, full)
 
 
 def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subject: str,
@@ -87,30 +65,31 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
                  at: datetime | None = None) -> str:
     """Write these files and commit them, and nothing else, as `by`; on any failure put the old bytes back."""
     sign = signing.commit_args(root, rules, by)     # refuses before anything is written
-    old = {}
-    for rel, text in files.items():
-        full = os.path.join(root, rel)
-        old[rel] = open(full, "rb").read() if os.path.exists(full) else None
-        _write_atomic(full, text)
+    for rel in files:
+        refuse_unclean(root, rel)
     env = _identity(rules, by)
     if at is not None:
         env["GIT_AUTHOR_DATE"] = at.isoformat()
         env["GIT_COMMITTER_DATE"] = at.isoformat()
     msg = commit_message(subject, trailers)
     try:
-        gitio.git(root, "add", "--", *files)
-        gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(), env=env)
+        with journaled(root, list(files)) as index:
+            for rel, text in files.items():
+                write_atomic(root, rel, text.encode("utf-8"))
+            gitio.git(root, "add", "--", *files, env=index)
+            gitio.git(root, *sign, "commit", "-q", "--no-verify", "-F", "-", "--", *files, input=msg.encode(),
+                      env={**env, **index})
     except gitio.GitError as e:
-        for rel, data in old.items():
-            if data is None:
-                os.unlink(os.path.join(root, rel))
-            else:
-                _write_atomic(os.path.join(root, rel), data.decode("utf-8"))
-        gitio.git(root, "reset", "-q", "--", *files, check=False)
         raise InputError(f"提交失败，未写入任何内容：{e}")
     return gitio.head(root)
 
 
+def refuse_unclean(root: str, rel: str) -> None:
+    """A file that differs from HEAD (in the work tree or the index) holds someone's unfinished change:
+    writing it would sweep that change into this commit under this person's name."""
+    if gitio.git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--", rel).strip():
+        raise InputError(f"{rel} 有未提交的改动（上次写入中断或被手工修改），为免混入本次提交，未写入任何内容；"
+                         f"请先核对：git status -- {rel}")
 def commit_message(subject: str, trailers: dict) -> str:
     """A commit's message as Git keeps it (already cleaned up as `git commit` would, so that a history
     written through `git fast-import` holds the very same bytes)."""
@@ -156,20 +135,34 @@ def _refuse(problems: list[Problem]):
         raise InputError("记录未写入：" + errs[0].message, errs)
 
 
-def validate_new(rec: Record, rules: Rules, new_index: int | None = None, now: datetime | None = None) -> None:
-    """Refuse what `check` or the audit would call an error. `now`: the commit's time (the clock
-    when not given; the demo passes the simulated time it commits at)."""
+def _problems(rec: Record, rules: Rules) -> list[Problem]:
+    if rec.kind in ACCOUNT_EVENTS:
+        return read_account(rec, rules)[1]
+    return check_inquiry(rec, rules)[0]
+
+
+def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before: Record | None = None,
+                 now: datetime | None = None) -> None:
+    """Refuse the write when it brings a new error (what `check` or the audit would call one). Errors the
+    record already had (a conflict two desks made at once, reported by `check`) do not make it unwritable:
+    the next event is how they are resolved. `now`: the commit's time (the clock when not given; the demo
+    passes the simulated time it commits at)."""
+    for r in (before, rec):
+        if r is not None and (not well_typed(r) or r.kind not in ACCOUNT_EVENTS and check_inquiry(r, rules)[1] is None):
+            # a record set aside (a value of the wrong type) takes no event until it is mended
+            _refuse(_problems(r, rules) or [Problem("field-invalid", "记录无法解读", path=r.path)])
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
     _refuse([p for p in record_role_problems(rec, lambda day: rules) if p.field == f"events[{index}].by"])
     _refuse(event_time_problems(rec, index, rules.policy, now or datetime.now(CST)))
-    if rec.kind in ACCOUNT_EVENTS:
-        _, probs = read_account(rec, rules)
-        _refuse(probs)
+    known = set(_problems(before, rules)) if before is not None else set()
+    probs = _problems(rec, rules)
+    _refuse([p if p.severity == ERROR else replace(p, severity=ERROR) for p in probs
+             if p not in known and (p.severity == ERROR or p.code == "event-conflict")])
+    if rec.kind in ACCOUNT_EVENTS or new_index is None:
         return
     probs, state = check_inquiry(rec, rules)
-    _refuse(probs)
-    if state is None or new_index is None:
+    if state is None:
         return
     service = rules.services.get(rec.meta.get("service") or "")
     today = local_day(to_datetime(rec.events[new_index]["at"]))
@@ -179,11 +172,26 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, now: d
 
 
 def load_for_write(root: str, record_id: str) -> Record:
-    if parse_id(record_id) is None:
+    """The record to write to, by its id, or by `id.查询码` where one id names two matters (one badge used
+    on two PCs the same day: sync keeps the second as <id>.<code>.md). An ambiguous id is refused, so no
+    event lands in the other matter's file."""
+    rid, _, code = record_id.partition(".")
+    if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
         raise InputError(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
-    rel = record_path(record_id)
+    rel = record_path(rid)
+    folder = os.path.dirname(os.path.join(root, rel))
+    twins = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
+                   if n.startswith(rid + ".") and n.endswith(".md") and n != rid + ".md")
+    if code:
+        if f"{rid}.{code}.md" in twins:
+            rel = rel[:-3] + f".{code}.md"
+        elif not (os.path.exists(os.path.join(root, rel)) and read_one(root, rel).meta.get("code") == code):
+            raise InputError(f"找不到编号 {rid}、查询码 {code} 的事项")
+    elif twins:
+        raise InputError(f"编号 {rid} 对应两件事项（同一工号在两台电脑上同一天登记，同步时都已保留）：{rel}、"
+                         f"{'、'.join(twins)}。请核对回执上的查询码，用 {rid}.查询码 指定要办理的那一件")
     full = os.path.join(root, rel)
-    if not os.path.exists(full):
+    if not os.path.lexists(full):
         raise InputError(f"找不到事项 {record_id}（{rel} 不存在）")
     rec = read_one(root, rel)
     if rec.problems:
@@ -197,13 +205,28 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         if rec.noncanonical is not None:
             # appending would silently rewrite a hand-made layout; it is mended on purpose, by `fmt`
             raise InputError(f"{rec.path} [{record_id}] 不是规范格式，未写入；请先运行 shouwen fmt", [rec.noncanonical])
+        event = dict(event)
+        if event.get("at") is None:
+            event["at"] = now()
+        check_clock(event["at"], rec.path, record_id)
+        _refuse_after_skewed(rec, event["at"])
         meta = copy.deepcopy(rec.meta)
         meta["events"] = list(meta.get("events") or []) + [event]
         new = Record(rec.path, meta, rec.body)
-        validate_new(new, rules, len(meta["events"]) - 1, now=commit_at)
+        validate_new(new, rules, len(meta["events"]) - 1, before=rec, now=commit_at)
         commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], event_subject(rules, record_id, event),
-                    {"Shouwen-Record": record_id, "Shouwen-Action": event["action"]}, commit_at)
+                    {"Shouwen-Record": rec.id or record_id, "Shouwen-Action": event["action"]}, commit_at)
         return new
+
+
+def _refuse_after_skewed(rec: Record, at: datetime) -> None:
+    """An earlier event stamped ahead of this clock (a desk whose clock is fast): say so, not just "out of order"."""
+    times = [t for t in (to_datetime(e.get("at")) for e in rec.events if isinstance(e, dict)) if t is not None]
+    last = max(times, default=None)
+    if last is not None and last > at and last - now() > SKEW_TOLERANCE:
+        msg = (f"该事项已有一条时间为 {last.isoformat()} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
+               f"请校准那台电脑的时钟，并由首问责任人核对（shouwen check 报告 clock-skew）")
+        raise InputError(msg, [Problem("clock-skew", msg, path=rec.path, record=rec.id, field="events")])
 
 
 def next_seq(root: str, day, badge: str, kind: str = "inquiries", prefix: str = "") -> int:
@@ -214,10 +237,12 @@ def next_seq(root: str, day, badge: str, kind: str = "inquiries", prefix: str = 
     return max(taken, default=0) + 1
 
 
-def register(root: str, rules: Rules, by: str, at: datetime, visitor: dict, matter: str, channel: str,
+def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dict, matter: str, channel: str,
              service: str | None = None, body: str = "", rng=None, commit_at: datetime | None = None,
              late_reason: str | None = None) -> Record:
     with lock(root):
+        at = at or now()
+        check_clock(at)
         day = local_day(at)
         rid = make_id(day, by, next_seq(root, day, by))
         meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason)
@@ -232,10 +257,12 @@ ACCOUNT_PREFIX = {"complaints": "TS", "inspections": "JC", "commendations": "BY"
 ACCOUNT_TITLE = {"complaints": "投诉登记", "inspections": "检查记录", "commendations": "表扬", "reports": "书面情况汇报"}
 
 
-def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime, meta: dict, first_event: dict,
+def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime | None, meta: dict, first_event: dict,
                      body: str = "", commit_at: datetime | None = None) -> Record:
     """A new complaint (TS-), inspection (JC-) or commendation (BY-), through the same path as an inquiry."""
     with lock(root):
+        at = at or now()
+        check_clock(at)
         day = local_day(at)
         prefix = ACCOUNT_PREFIX[kind]
         rid = make_id(day, by, next_seq(root, day, by, kind, prefix), prefix)

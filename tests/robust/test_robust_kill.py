@@ -1,0 +1,144 @@
+"""Kill and signal trials: a writer killed at a random point loses nothing and leaves nothing behind.
+
+Each trial starts a writer process that appends events in a loop, kills it with SIGKILL, SIGTERM or
+SIGINT after a random delay, then lets another person write. Afterwards: every event the killed
+writer saw committed is in HEAD, the work tree and index are clean, no lock or temp file remains,
+and no commit carries an event by someone other than its author.
+"""
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from robust.harness import SEED, report
+
+WORKER = os.path.join(os.path.dirname(__file__), "writer_worker.py")
+SIGNALS = [signal.SIGKILL] * 3 + [signal.SIGTERM, signal.SIGINT]
+
+
+def _registered(agency, n):
+    return [agency.new(f"2026-11-0{2 + i}T09:30") for i in range(n)]
+
+
+def _leftovers(agency) -> list[str]:
+    out = []
+    gitdir = os.path.join(agency.path, ".git")
+    if os.path.exists(os.path.join(gitdir, "index.lock")):
+        out.append(".git/index.lock")
+    tmp = os.path.join(agency.path, ".shouwen", "tmp")
+    out += [f".shouwen/tmp/{n}" for n in (os.listdir(tmp) if os.path.isdir(tmp) else [])]
+    if os.path.exists(os.path.join(agency.path, ".shouwen", "journal.json")):
+        out.append(".shouwen/journal.json")
+    out += [line for line in agency.status().splitlines()]
+    return out
+
+
+def _foreign_events(agency, since: str) -> list[str]:
+    """Events added by a commit whose author is not the event's `by` (swept into someone's commit)."""
+    names = {"张明": None}
+    bad = []
+    log = agency.git("log", "--format=%x00%H %ae", "-p", "--unified=0", f"{since}..HEAD", "--", "records")
+    for chunk in log.split("\x00")[1:]:
+        head, _, diff = chunk.partition("\n")
+        sha, email = head.split()
+        badge = email.split("@")[0].upper()
+        for line in diff.splitlines():
+            m = re.match(r"^\+  - \{at: [^,]+, by: (\w+),", line)
+            if m and m.group(1) != badge:
+                bad.append(f"{sha[:8]} by {email}: {line}")
+    del names
+    return bad
+
+
+def run_trials(agency, n_trials: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    ids = _registered(agency, 3)
+    base = agency.head()
+    committed: list[tuple[str, str]] = []
+    stats = {"trials": 0, "lost": 0, "foreign": 0, "repairs": 0, "signals": {}}
+    env = dict(os.environ)
+    for t in range(n_trials):
+        proc = subprocess.Popen([sys.executable, WORKER, agency.path, "J005", str(seed * 1000 + t), *ids],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                                start_new_session=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.4))
+        assert proc.poll() is None, f"trial {t}: the writer stopped by itself: {proc.stdout.read()}"
+        sig = rng.choice(SIGNALS)
+        group = rng.random() < 0.7      # the whole process group (its git children too), as a terminal or shutdown does
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=60)
+        name = f"{sig.name}{'-group' if group else ''}"
+        stats["signals"][name] = stats["signals"].get(name, 0) + 1
+        for line in out.splitlines():
+            kind, rid, text = line.split()
+            committed.append((rid, text))
+        # the next person writes: whatever the dead writer left must be repaired, never swept in
+        r = agency.run("--as", "J014", "note", ids[t % len(ids)], "--text", f"接手-{t}")
+        if r.exit_code != 0:
+            stats["repairs"] += 1
+            pytest.fail(f"trial {t} (seed {seed}, {sig.name}): the next writer failed: {r.output}")
+        left = _leftovers(agency)
+        assert not left, f"trial {t} (seed {seed}, {sig.name}) left {left}"
+        stats["trials"] += 1
+    head_text = agency.git("grep", "-h", "-e", "-", "HEAD", "--", "records")
+    lost = [(rid, text) for rid, text in committed if text not in head_text]
+    stats["lost"] = len(lost)
+    foreign = _foreign_events(agency, base)
+    stats["foreign"] = len(foreign)
+    assert not lost, f"seed {seed}: events reported committed but not in HEAD: {lost[:5]}"
+    assert not foreign, f"seed {seed}: events committed under another person's name: {foreign[:5]}"
+    check = agency.run("check", "--format", "json")
+    assert "Traceback" not in check.output
+    return stats
+
+
+def test_killed_writers_lose_nothing_and_leave_nothing(agency):
+    stats = run_trials(agency, 12, SEED)
+    report(f"kill trials (sample): {stats}")
+
+
+@pytest.mark.stress
+def test_killed_writers_stress(agency):
+    stats = run_trials(agency, int(os.environ.get("SHOUWEN_KILL_TRIALS", 300)), SEED)
+    report(f"kill trials: {stats}")
+    assert stats["trials"] >= 300
+
+
+def run_ctrl_c(agency, n: int, seed: int) -> dict:
+    """Ctrl-C at a random moment of a real `shouwen` process: one Chinese line, never a traceback."""
+    rng = random.Random(seed)
+    rid = agency.new("2026-11-02T09:30")
+    outcomes = {}
+    for t in range(n):
+        args = rng.choice([["--as", "J005", "note", rid, "--text", f"中断-{t}"], ["list"], ["check"], ["show", rid]])
+        # SIGINT ignored until shouwen installs its own handler: the interpreter's start-up, before any line
+        # of shouwen runs, is outside the command (Python leaves an inherited "ignore" as it is)
+        proc = subprocess.Popen([sys.executable, "-m", "shouwen", "--repo", agency.path, *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        time.sleep(rng.uniform(0.0, 1.2))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert "Traceback" not in err and "内部错误" not in err, f"trial {t} (seed {seed}) {args}: {err[-1500:]}"
+        outcomes[proc.returncode] = outcomes.get(proc.returncode, 0) + 1
+        assert not _leftovers(agency) or agency.run("--as", "J014", "note", rid, "--text", f"接手-{t}").exit_code == 0
+        assert not _leftovers(agency), _leftovers(agency)
+    return outcomes
+
+
+def test_ctrl_c_never_prints_a_traceback(agency):
+    report(f"Ctrl-C trials (sample): exit codes {run_ctrl_c(agency, 8, SEED)}")
+
+
+@pytest.mark.stress
+def test_ctrl_c_stress(agency):
+    report(f"Ctrl-C trials: exit codes {run_ctrl_c(agency, 60, SEED)}")

@@ -1,0 +1,103 @@
+"""The shape of each rules file (DESIGN §4), in the typed layer of `schema`, and the checks across
+files that the shapes alone cannot make (a window's staff on the roster, weights summing to 1…).
+
+Keys not named here pass through: a later part may add its own without touching this file.
+"""
+from __future__ import annotations
+
+from .problems import Problem
+from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
+
+LINE = Str(line=True, max_len=500)
+TEXT = Str()
+DAYS = Int(0, 3650)          # a limit in working days
+LINES = OneOf(List(TEXT), TEXT)
+
+_DEPT_FIELDS = {"id": LINE, "name": LINE, "head": LINE, "location": LINE, "phone": LINE,
+                "functions": List(TEXT), "powers": List(TEXT)}
+DEPARTMENT = Map(_DEPT_FIELDS)
+_DEPT_FIELDS["children"] = List(DEPARTMENT)
+
+INSTITUTION = Map({
+    "name": LINE, "short_name": LINE, "address": LINE, "postcode": OneOf(LINE, Int(0, 999999)),
+    "hours": TEXT, "website": LINE,
+    "phones": Dict(LINE, LINE),
+    "supervision": Map({k: TEXT for k in ("suggestion_box", "hotline", "hotline_place", "complaint_center",
+                                            "office", "how")}),
+    "leading_group": List(Map({"role": LINE, "badge": LINE, "note": TEXT})),
+    "windows": List(Map({"id": LINE, "name": LINE, "department": LINE, "staff": List(LINE)})),
+    "departments": List(DEPARTMENT),
+    "kiosk": Map({"idle_seconds": Int(10, 86400)}),
+})
+
+STAFF = Map({"staff": List(Map({
+    "badge": LINE, "name": LINE, "title": LINE, "department": LINE, "role": LINE,
+    "emails": List(LINE), "public": Bool(), "photo": LINE, "key": LINE, "signing_key": LINE,
+}))})
+
+POLICY = Map({
+    "name": LINE, "document": LINE, "based_on": LINE, "effective": Day(), "expires": Day(),
+    "limits": Map({k: DAYS for k in ("forward_limit", "sign_off_limit", "promise_limit", "verdict_limit",
+                                      "followup_limit")} | {"late_entry_grace_hours": Int(0, 24 * 365)}),
+    "satisfaction": Map({"scale": Dict(Int(1, 10), LINE), "bad": List(Int(1, 10))}),
+    "escalation_chain": List(LINE),
+    "assessment": Map({"weights": Dict(LINE, Num(0.0, 1.0))}),
+    "calendar": Map({"strict": Bool()}),
+    "signing": Map({"required": Bool()}),
+    "inspection_items": List(LINE),
+})
+
+_DAY_ITEM = OneOf(Day(), Map({"date": Day(), "name": LINE}))
+_DAYS_OF = Map({"holidays": List(_DAY_ITEM), "workdays": List(_DAY_ITEM)})
+CALENDAR = Map({"holidays": List(_DAY_ITEM), "workdays": List(_DAY_ITEM), "years": Dict(Int(1900, 2999), _DAYS_OF)})
+
+SERVICE = Map({
+    "事项名称": LINE, "事项编码": LINE, "事项类型": LINE, "办件类型": LINE, "实施主体": LINE, "承办科室": LINE,
+    "服务对象": LINE, "法定办结时限": DAYS, "承诺办结时限": DAYS, "受理条件": LINES,
+    "申请材料": List(Map({"名称": LINE, "类型": LINE, "份数": OneOf(Int(0, 1000), LINE), "必要": Bool(),
+                          "来源": LINE, "备注": TEXT})),
+    "办理流程": LINES, "收费": LINES, "办理地点": LINE, "办理时间": TEXT, "咨询电话": LINE, "监督投诉电话": LINE,
+    "设定依据": LINES, "到现场次数": Int(0, 100), "结果名称": LINE,
+})
+
+WEIGHT_TOLERANCE = 0.001
+
+
+def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departments: dict) -> list[Problem]:
+    """What one file's shape cannot tell: references between files and sums. `staff` maps badges to
+    Staff, `services` ids to Service; the dicts are the cleaned files."""
+    out = []
+
+    def p(path, field, msg):
+        out.append(Problem("rules-invalid", msg, path=path, field=field))
+
+    inst_path, pol_path = "rules/institution.yml", "rules/policy.yml"
+    if staff:
+        for i, w in enumerate(inst.get("windows") or []):
+            for j, badge in enumerate(w.get("staff") or []):
+                if badge not in staff:
+                    p(inst_path, f"windows[{i}].staff[{j}]", f"窗口 {w.get('name') or w.get('id')} 的工作人员 {badge} 不在 staff.yml 中")
+            if w.get("department") is not None and departments and w["department"] not in departments:
+                p(inst_path, f"windows[{i}].department", f"部门 {w['department']} 不在 institution.yml 中")
+        for i, m in enumerate(inst.get("leading_group") or []):
+            if m.get("badge") is not None and m["badge"] not in staff:
+                p(inst_path, f"leading_group[{i}].badge", f"领导小组成员 {m['badge']} 不在 staff.yml 中")
+    weights = (policy.get("assessment") or {}).get("weights")
+    if weights and abs(sum(weights.values()) - 1.0) > WEIGHT_TOLERANCE:
+        p(pol_path, "assessment.weights", f"考核权重之和应为 1，实为 {sum(weights.values()):g}")
+    sat = policy.get("satisfaction") or {}
+    scale = sat.get("scale") or {5: 1, 4: 1, 3: 1, 2: 1, 1: 1}
+    for i, b in enumerate(sat.get("bad") or []):
+        if b not in scale:
+            p(pol_path, f"satisfaction.bad[{i}]", f"差评档 {b} 不在评价档次 {sorted(scale)} 中")
+    eff, exp = policy.get("effective"), policy.get("expires")
+    if eff and exp and eff > exp:
+        p(pol_path, "effective", f"生效日期 {eff} 晚于失效日期 {exp}")
+    codes: dict = {}
+    for sid, svc in sorted(services.items()):
+        code = svc.raw.get("事项编码")
+        if code in codes:
+            p(f"rules/services/{sid}.md", "事项编码", f"事项编码 {code} 与 rules/services/{codes[code]}.md 重复")
+        elif code:
+            codes[code] = sid
+    return out

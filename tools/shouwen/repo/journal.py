@@ -1,0 +1,291 @@
+"""What makes a write all-or-nothing (DESIGN §9): the lock, the write journal and recovery.
+
+A writer takes the lock (a portable `filelock`, no fcntl), keeps a second name for every file it is
+about to replace (a hard link under `.shouwen/tmp/`: it costs no space, so it can be put back even on a
+full disk) and notes those and the HEAD it started from in `.shouwen/journal.json`. If it dies at any
+point (a kill, a power cut, a full disk), the next writer finds the journal under the lock and
+puts the old bytes and the index back, unless the commit had landed. A stale `.git/index.lock`
+or temp file left by a dead writer is found by its pid and age and cleared, with a message.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+
+with warnings.catch_warnings():     # where fcntl is missing filelock warns that it uses a soft lock: that is the plan
+    warnings.simplefilter("ignore")
+    import filelock
+
+from . import gitio
+
+STALE_SECONDS = 120         # a .git/index.lock this old, with no live writer of ours, is left over
+CHILD_GRACE = 10.0          # seconds a dead writer's git child may still hold the index
+JOURNAL = "journal.json"
+# An OS lock (fcntl, msvcrt) leaves its file behind, empty; a soft lock is that file's existence, with its
+# holder's pid inside. The two never share a file, or a soft locker would wait on an OS lock's leftover.
+LOCK_NAME = "lock.soft" if filelock.FileLock.__name__ == "SoftFileLock" else "lock"
+TMP_DIR = "tmp"
+
+
+class BusyError(Exception):
+    """Another writer holds the lock, or the repository is mid-merge: exit 3."""
+
+
+def notice(message: str) -> None:
+    """Tell the person at the desk what was repaired (stderr: never mixed with --format json)."""
+    print(message, file=sys.stderr)
+
+
+def state_dir(root: str) -> str:
+    d = os.path.join(root, ".shouwen")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def gitdir(root: str) -> str:
+    g = gitio.git(root, "rev-parse", "--git-dir").strip()
+    return g if os.path.isabs(g) else os.path.join(root, g)
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+@contextmanager
+def lock(root: str, wait: float = 15.0):
+    """Serialise writers in one clone; on entry, repair whatever a dead writer left behind."""
+    fl = filelock.FileLock(os.path.join(state_dir(root), LOCK_NAME), timeout=wait)
+    try:
+        fl.acquire()
+    except filelock.Timeout:
+        raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试") from None
+    try:
+        g = gitdir(root)
+        if os.path.exists(os.path.join(g, "MERGE_HEAD")) or os.path.exists(os.path.join(g, "rebase-merge")):
+            raise BusyError("仓库正处于合并或变基中，请先解决冲突（git status 查看）")
+        recover(root, g)
+        yield
+    finally:
+        fl.release()
+
+
+def _journal_path(root: str) -> str:
+    return os.path.join(state_dir(root), JOURNAL)
+
+
+def _fsync_write(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def tmp_path(root: str, rel: str) -> str:
+    """Where a file is written before it is renamed into place: beside nothing the reader or `git add` sees."""
+    d = os.path.join(state_dir(root), TMP_DIR)
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, f"{rel.replace('/', '__')}.{os.getpid()}.tmp")
+
+
+def write_atomic(root: str, rel: str, data: bytes) -> None:
+    full = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    tmp = tmp_path(root, rel)
+    try:
+        _fsync_write(tmp, data)
+        os.replace(tmp, full)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _backup(root: str, rel: str) -> str | None:
+    """A second name for a file's current bytes, kept until the write is done: a hard link, which needs
+    no space (so it can be put back on a full disk), or a copy where links are not possible."""
+    full = os.path.join(root, rel)
+    if not os.path.lexists(full):
+        return None
+    b = tmp_path(root, rel)[:-len(".tmp")] + ".old"
+    _unlink(b)
+    try:
+        os.link(full, b)
+    except OSError:
+        try:
+            with open(full, "rb") as fh:
+                _fsync_write(b, fh.read())
+        except BaseException:
+            _unlink(b)
+            raise
+    return b
+
+
+def _restore(root: str, backups: dict) -> None:
+    """Put the old files back: a rename, which needs no space. Git's index was never touched (the writer
+    commits through a private copy of it), so nothing else is left to undo."""
+    for rel, b in backups.items():
+        full = os.path.join(root, rel)
+        if b is None:
+            _unlink(full)
+        elif os.path.exists(b):
+            os.replace(b, full)
+            _unlink(b)      # rename() between two links of one file does nothing: the file was never replaced
+        # else: put back already, by an attempt that stopped half-way
+
+
+def _drop(backups: dict) -> None:
+    for b in backups.values():
+        if b:
+            _unlink(b)
+
+
+@contextmanager
+def _signals_deferred():
+    """While a write is open, SIGINT/SIGTERM/SIGHUP wait until it has committed or been undone; our git
+    child is then never killed half-way by Python. A signal sent to the whole process group still reaches
+    git, which removes its own lock files and fails, and the write is undone; SIGKILL is left to `recover`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            saved[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if pending:
+            os.kill(os.getpid(), pending[0])     # now delivered with its usual meaning
+
+
+@contextmanager
+def journaled(root: str, files: list[str]):
+    """Around writing `files` and committing them. Yields the environment for git to use a private copy
+    of the index, which replaces Git's own only once the commit is made: a failed write never touches the
+    index. On any failure or signal the old files are put back by rename (no space needed); a kill is
+    repaired by the next writer through `recover`."""
+    head = gitio.head(root)
+    g = gitdir(root)
+    jpath = _journal_path(root)
+    private = tmp_path(root, "index")
+    backups: dict = {}
+    with _signals_deferred():
+        try:
+            for rel in files:
+                backups[rel] = _backup(root, rel)
+            entry = {"pid": os.getpid(), "started": time.time(), "head": head, "files": backups}
+            _fsync_write(jpath + ".new", json.dumps(entry).encode())
+            os.replace(jpath + ".new", jpath)
+            if os.path.exists(os.path.join(g, "index")):
+                shutil.copyfile(os.path.join(g, "index"), private)
+        except BaseException:
+            for f in (jpath + ".new", jpath, private):    # nothing written yet (a full disk fails here first)
+                _unlink(f)
+            _drop(backups)
+            raise
+        try:
+            yield {"GIT_INDEX_FILE": private}
+            os.replace(private, os.path.join(g, "index"))
+        except BaseException:
+            _unlink(private)
+            # our git child has exited (subprocess waits for it): any git lock left is its, and stale
+            for name in _git_locks(root, g):
+                _unlink(os.path.join(g, name))
+            if gitio.head(root) == head:
+                _restore(root, backups)     # renames only; if even that fails the journal stays for `recover`
+            else:
+                _drop(backups)
+                gitio.git(root, "reset", "-q", "--", *backups, check=False)
+            _unlink(jpath)
+            raise
+        _drop(backups)
+        _unlink(jpath)
+
+
+def recover(root: str, g: str) -> None:
+    """Called under the lock: whatever a writer left is from one that died (we hold its lock now)."""
+    jpath = _journal_path(root)
+    entry = None
+    if os.path.exists(jpath):
+        try:
+            with open(jpath, "rb") as fh:
+                entry = json.loads(fh.read().decode())
+        except (OSError, ValueError):
+            entry = None
+            _unlink(jpath)      # torn before it was complete: nothing had been written yet
+    if entry is not None:
+        # a git child of the dead writer may still be finishing its commit: give it a moment
+        deadline = time.monotonic() + CHILD_GRACE
+        while _git_locks(root, g) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for name in _git_locks(root, g):
+            _unlink(os.path.join(g, name))
+            notice(f"注意：已清除中断的写入（进程 {entry.get('pid')}）留下的 .git/{name}")
+        files = entry.get("files") or {}
+        if gitio.head(root) == entry.get("head"):
+            try:
+                _restore(root, files)
+            except OSError as e:
+                raise BusyError(f"上次中断的写入还不能撤销（{e.strerror}）；请先腾出磁盘空间再试，不会丢失任何内容") from None
+            notice(f"注意：上次写入（进程 {entry.get('pid')}）被中断，已恢复原样：{'、'.join(files) or '无文件'}")
+        else:       # the commit landed; Git's index may still be the one from before it
+            _drop(files)
+            gitio.git(root, "reset", "-q", "--", *files, check=False)
+        _unlink(jpath)
+    for name in _git_locks(root, g):
+        age = time.time() - os.path.getmtime(os.path.join(g, name))
+        if age < STALE_SECONDS:
+            raise BusyError(f"Git 正在使用本仓库（.git/{name} 存在），请稍后再试")
+        _unlink(os.path.join(g, name))
+        notice(f"注意：已清除 {int(age)} 秒前遗留的 .git/{name}（没有正在运行的写入）")
+    _clear_temp(root)
+
+
+def _git_locks(root: str, g: str) -> list[str]:
+    """Git's own lock files that a commit takes: the index, HEAD and the current branch."""
+    names = ["index.lock", "HEAD.lock"]
+    branch = gitio.git(root, "symbolic-ref", "-q", "HEAD", check=False).strip()
+    if branch:
+        names.append(branch + ".lock")
+    return [n for n in names if os.path.exists(os.path.join(g, n))]
+
+
+_TEMP = re.compile(r"\.(\d+)\.(?:tmp|old)(?:\.lock)?$")    # ours, and git's lock on our private index
+
+
+def _clear_temp(root: str) -> None:
+    d = os.path.join(root, ".shouwen", TMP_DIR)
+    if not os.path.isdir(d):
+        return
+    for name in os.listdir(d):
+        m = _TEMP.search(name)
+        if m and not pid_alive(int(m.group(1))):
+            _unlink(os.path.join(d, name))
+            notice(f"注意：已删除中断的写入（进程 {m.group(1)}）留下的临时文件 {name}")
