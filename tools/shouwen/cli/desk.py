@@ -125,7 +125,7 @@ def event_command(name: str, action: str, help_text: str, options=()):
                 extra += f"，办结期限 {zh_day(entry.deadlines.due)}"
             click.echo(f"{ACTION_ZH[action]} {record_id}：已提交（{st.status_zh}{extra}）")
             if action == "notified":        # ready to read out to the visitor
-                for line in materials_lines(ev["materials"], rules.services.get(rec.meta.get("service") or "")):
+                for line in materials_lines(ev["materials"], rules.service_for(rec.meta.get("service"))):
                     click.echo(line)
 
         for opt in reversed(options):

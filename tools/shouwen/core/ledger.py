@@ -91,7 +91,7 @@ def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
     probs, state = check_inquiry(rec, rules)
     dl = None
     if state is not None and state.registered_at is not None:
-        service = rules.services.get(rec.meta.get("service") or "")
+        service = rules.service_for(rec.meta.get("service"))
         dl, more = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
         probs.extend(more)
     return Entry(rec, state, dl, probs)

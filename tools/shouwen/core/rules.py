@@ -132,6 +132,10 @@ class Rules:
         d = self.departments.get(dept_id) if isinstance(dept_id, str) else None
         return d.name if d else (dept_id or "")
 
+    def service_for(self, sid) -> "Service | None":
+        """The service a record names; None for none, an unknown id, or a malformed value (a list …)."""
+        return self.services.get(sid) if isinstance(sid, str) else None
+
     def who(self, ref: str | None) -> str:
         """A badge or a department id, spelled for a person."""
         if not ref:

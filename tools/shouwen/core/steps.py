@@ -98,7 +98,7 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict)
 
 
 def _finish(action, rules, rec, state, when, by, out):
-    svc = rules.services.get(rec.meta.get("service") or "")
+    svc = rules.service_for(rec.meta.get("service"))
     if action == "notified" and not out.get("materials"):
         if svc is None:
             raise InputError(f"{_where(rec, 'service')}：该事项未对应办事指南，请列出所需材料")

@@ -182,7 +182,7 @@ def check_inquiry(rec: Record, rules: Rules):
     if imp is not None and not (isinstance(imp, dict) and isinstance(imp.get("events"), int) and imp.get("sha256")):
         out.append(Problem("field-invalid", "imported 应为导入的出处（ledger、sha256、by、events）", path=path, record=rid,
                            field="imported"))
-    if m.get("service") is not None and m["service"] not in rules.services:
+    if isinstance(m.get("service"), str) and m["service"] not in rules.services:
         out.append(Problem("service-unknown", f"办事事项 {m['service']} 不在 rules/services/ 中", path=path, record=rid,
                            field="service"))
     events = m.get("events")

@@ -40,7 +40,7 @@ def clerk_view(entry, rules, today: date) -> dict:
     rec, st, dl = entry.record, entry.state, entry.deadlines
     m = rec.meta
     visitor = m.get("visitor") if isinstance(m.get("visitor"), dict) else {}
-    svc = rules.services.get(m.get("service") or "")
+    svc = rules.service_for(m.get("service"))
     rows = [("发问人", visitor.get("name", "")), ("联系电话", visitor.get("phone", "")),
             ("单位", visitor.get("organization", "")), ("地址", visitor.get("address", "")),
             ("发问事由", m.get("matter", "")),

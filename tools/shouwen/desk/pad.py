@@ -27,7 +27,7 @@ def _waiting():
     if not rid:
         return None
     rec = load_for_write(current_app.config["ROOT"], rid)
-    svc = g.rules.services.get(rec.meta.get("service") or "")
+    svc = g.rules.service_for(rec.meta.get("service"))
     return {"id": rid, "matter": svc.name if svc else "咨询事项", "clerk": g.rules.who(g.me)}
 
 

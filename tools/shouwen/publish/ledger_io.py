@@ -86,7 +86,7 @@ def rows(entries, rules) -> list[list[str]]:
         rec, st, dl = e.record, e.state, e.deadlines
         v = rec.meta.get("visitor") or {}
         reg = st.registered_at.astimezone(CST) if st.registered_at else None
-        svc = rules.services.get(rec.meta.get("service") or "")
+        svc = rules.service_for(rec.meta.get("service"))
         out.append([n, reg.date() if reg else None, reg.time().replace(second=0, tzinfo=None) if reg else None, rec.id,
                     str(rec.meta.get("code", "")), CHANNEL_ZH.get(rec.meta.get("channel"), str(rec.meta.get("channel", ""))),
                     str(v.get("name", "")), str(v.get("organization", "")), str(v.get("address", "")), str(v.get("phone", "")),

@@ -114,7 +114,7 @@ def entries(ledger, rules, today=None) -> list[tuple[str, str, dict]]:
         code = rec.meta.get("code")
         if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
             continue
-        svc = rules.services.get(rec.meta.get("service") or "")
+        svc = rules.service_for(rec.meta.get("service"))
         dept = st.handler_department or (rules.staff[st.first_responder].department
                                          if st.first_responder in rules.staff else None)
         due = e.deadlines.due if e.deadlines else None

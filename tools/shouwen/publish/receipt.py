@@ -46,7 +46,7 @@ def qr_svg(url: str) -> Markup:
 
 def render(entry, rules, pickup: bool = False, lookup: str | None = None) -> str:
     rec, st, dl = entry.record, entry.state, entry.deadlines
-    svc = rules.services.get(rec.meta.get("service") or "")
+    svc = rules.service_for(rec.meta.get("service"))
     events = []
     for ev in rec.events:
         at = to_datetime(ev.get("at"))

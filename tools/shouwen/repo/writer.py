@@ -164,7 +164,7 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     probs, state = check_inquiry(rec, rules)
     if state is None:
         return
-    service = rules.services.get(rec.meta.get("service") or "")
+    service = rules.service_for(rec.meta.get("service"))
     today = local_day(to_datetime(rec.events[new_index]["at"]))
     _, dprobs = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
     _refuse([p for p in dprobs if p.code in WRITE_TIME_DEADLINE_CODES
