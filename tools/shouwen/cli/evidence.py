@@ -30,7 +30,7 @@ def fmt_cmd(desk, only_check, as_badge, fmt):
         for r in bad:
             click.echo(r.noncanonical.line())
         for r in broken:
-            click.echo(f"无法改写 {r.path}:{r.problems[0].message}（请先修正为可读的 YAML）", err=True)
+            click.echo(f"无法改写 {r.path}：{r.problems[0].message}（请先修正为可读的 YAML）", err=True)
     if only_check or not bad:
         if fmt != "json":
             click.echo(f"{len(bad)} 件记录不是规范格式" if bad else "所有记录均为规范格式")
