@@ -65,6 +65,7 @@ def run_desks(tmp_path, agency, ops: int, seed: int) -> dict:
 def test_three_desks_same_second(tmp_path, agency):
     stats = run_desks(tmp_path, agency, 6, SEED)
     report(f"three desks (sample): {stats}")
+    assert stats["committed"] + stats["refused"] == 3 * 6
 
 
 @pytest.mark.stress

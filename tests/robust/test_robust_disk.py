@@ -76,9 +76,13 @@ def run_levels(agency, mnt, levels) -> dict:
 
 def test_full_disk_sample(agency, small_fs):
     levels = sorted(random.Random(SEED).sample(LEVELS, 8)) + [0]
-    report(f"full disk (sample): {run_levels(agency, small_fs, levels)}")
+    stats = run_levels(agency, small_fs, levels)
+    report(f"full disk (sample): {stats}")
+    assert stats["levels"] > 0
 
 
 @pytest.mark.stress
 def test_full_disk_every_level(agency, small_fs):
-    report(f"full disk: {run_levels(agency, small_fs, LEVELS)}")
+    stats = run_levels(agency, small_fs, LEVELS)
+    report(f"full disk: {stats}")
+    assert stats["levels"] > 0

@@ -104,6 +104,7 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
 def test_killed_writers_lose_nothing_and_leave_nothing(agency):
     stats = run_trials(agency, 12, SEED)
     report(f"kill trials (sample): {stats}")
+    assert stats["trials"] >= 12 and stats["lost"] == stats["foreign"] == stats["repairs"] == 0
 
 
 @pytest.mark.stress
@@ -136,9 +137,13 @@ def run_ctrl_c(agency, n: int, seed: int) -> dict:
 
 
 def test_ctrl_c_never_prints_a_traceback(agency):
-    report(f"Ctrl-C trials (sample): exit codes {run_ctrl_c(agency, 8, SEED)}")
+    outcomes = run_ctrl_c(agency, 8, SEED)
+    report(f"Ctrl-C trials (sample): exit codes {outcomes}")
+    assert sum(outcomes.values()) == 8
 
 
 @pytest.mark.stress
 def test_ctrl_c_stress(agency):
-    report(f"Ctrl-C trials: exit codes {run_ctrl_c(agency, 60, SEED)}")
+    outcomes = run_ctrl_c(agency, 60, SEED)
+    report(f"Ctrl-C trials: exit codes {outcomes}")
+    assert sum(outcomes.values()) == 60
