@@ -8,7 +8,7 @@ import shutil
 import sys
 
 from ..core.problems import ERROR, InputError
-from .context import pass_desk
+from .context import os_reason, pass_desk
 
 @click.group("site")
 def site_group():
@@ -71,6 +71,11 @@ def site_build_cmd(desk, output, engine):
     # built beside the output and moved into place only when it passed: a failed build leaves nothing
     final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
     try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:       # a read-only repository (a mounted copy, a CD): the site can still go elsewhere
+        raise InputError(f"网站未生成：无法在 {os.path.dirname(os.path.abspath(final))} 中写入输出目录 {output}"
+                         f"（{os_reason(e)}）；请用 -o 指定一个可写的目录，例如 shouwen site build -o /tmp/公开网站")
+    try:
         if engine == "zensical":
             from ..publish import zensical
             if not zensical.available():
@@ -102,7 +107,7 @@ def site_build_cmd(desk, output, engine):
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
-    click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ;"
+    click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ；"
                "大厅触摸屏打开 /kiosk/")
     return 0
 
