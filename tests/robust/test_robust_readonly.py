@@ -73,3 +73,13 @@ def test_site_build_with_a_read_only_cache_folder(agency, read_only):
     r = _build(agency.path)
     assert r.returncode == 0, r.stderr
     assert os.path.isfile(os.path.join(agency.path, "public", "index.html"))
+
+
+def test_a_crash_inside_the_site_engine_is_relayed_without_its_traceback(agency):
+    """Whatever breaks inside MkDocs (here an agency's own hook), the user reads its last line, not its stack."""
+    agency.write("hooks/boom.py", "def on_config(config):\n    raise RuntimeError('站点钩子坏了')\n")
+    text = agency.file("mkdocs.yml").replace("hooks:\n", "hooks:\n  - hooks/boom.py\n", 1)
+    agency.write("mkdocs.yml", text)
+    r = _build(agency.path)
+    assert r.returncode == 1 and "站点钩子坏了" in r.stderr and "网站未生成" in r.stderr, r.stderr
+    assert 'File "' not in r.stderr, r.stderr

@@ -41,9 +41,20 @@ def _say_overrides(lines):
                 click.echo(mark + l.split(mark, 1)[1])
 
 
+def _without_stacks(lines):
+    """A crash inside MkDocs: drop its stack (the indented lines after "Traceback"), keep what broke."""
+    inside = False
+    for l in lines:
+        if l.startswith("Traceback (most recent call last)"):
+            inside = True
+        elif not (inside and l.startswith((" ", "\t"))):
+            inside = False
+            yield l
+
+
 def _mkdocs_failure(proc) -> int:
     """Relay what MkDocs said; the hook's coded problems (pii-leak …) come through its message."""
-    lines = [l for l in (proc.stderr + proc.stdout).splitlines()
+    lines = [l for l in _without_stacks((proc.stderr + proc.stdout).splitlines())
              if l.strip() and not l.startswith(("INFO", "DEBUG")) and "│" not in l]
     for l in lines:
         click.echo(l, err=True)
