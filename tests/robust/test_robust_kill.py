@@ -28,8 +28,8 @@ def _registered(agency, n):
 def _leftovers(agency) -> list[str]:
     out = []
     gitdir = os.path.join(agency.path, ".git")
-    if os.path.exists(os.path.join(gitdir, "index.lock")):
-        out.append(".git/index.lock")
+    for dirpath, _, names in os.walk(gitdir):      # any lock of git's: index, HEAD, a branch, a commit's next-index
+        out += [os.path.relpath(os.path.join(dirpath, n), agency.path) for n in names if n.endswith(".lock")]
     tmp = os.path.join(agency.path, ".shouwen", "tmp")
     out += [f".shouwen/tmp/{n}" for n in (os.listdir(tmp) if os.path.isdir(tmp) else [])]
     if os.path.exists(os.path.join(agency.path, ".shouwen", "journal.json")):
