@@ -241,11 +241,22 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today, rev=None, rules=None):
-    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
-    deductions judged by the rules as they stood on each day."""
+def read_ledger(desk, today, rev=None, rules=None, now=None):
+    """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
     in_time = desk.in_time if rules is None and rev is None else None
-    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
+                       now=now)
+
+
+def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
+    """A moment given on the command line (Beijing time unless it says otherwise)."""
+    if value in (None, ""):
+        return None
+    d = to_datetime(value)
+    if d is None:
+        raise InputError(f"时间 {value!r} 格式不对（{name} 应为 ISO 时间，如 2026-11-28T21:30 或 2026-11-28T21:30:00+08:00）")
+    return d.astimezone(CST)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
