@@ -47,10 +47,10 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         counts = {}
         for p in probs:
             counts[p.code] = counts.get(p.code, 0) + 1
-        summary = ",".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+        summary = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
         nerr = sum(p.severity == ERROR for p in probs)
         click.echo(f"检查 {len(led.entries)} 件记录（{moment.strftime('%Y-%m-%d %H:%M') if moment else day}）：{nerr} 个错误，{len(probs) - nerr} 个警告" +
-                   (f"({summary})" if summary else ""))
+                   (f"（{summary}）" if summary else ""))
     return 0 if ok else 1
 
 

@@ -188,11 +188,7 @@ class ShouwenGroup(click.Group):
             sys.exit(e.exit_code)
         except OSError as e:
             # a path the user gave that can't be read or written (no such folder, no permission, disk full)
-            import errno
-            why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-                   errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
-                   errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
-            click.echo(f"错误：无法读写 {e.filename or ''}：{why}，未写入任何内容", err=True)
+            click.echo(f"错误：无法读写 {e.filename or ''}：{os_reason(e)}，未写入任何内容", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
@@ -210,6 +206,14 @@ class ShouwenGroup(click.Group):
 
 
 INTERNAL_ERROR = 70
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be read or written, in the user's words."""
+    import errno
+    return {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+            errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
+            errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
 
 
 def _busy(e: Exception) -> bool:

@@ -111,7 +111,7 @@ def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
     for e in entries:
         st = e.state
         if st is not None and st.latest_at is not None and st.latest_at - now > SKEW_TOLERANCE:
-            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
+            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()}；"
                                              f"记录它的电脑时钟可能快了，请校准并核对",
                                path=e.record.path, record=e.record.id, field=f"events[{st.latest_index}].at"))
     return out
