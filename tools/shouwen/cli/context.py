@@ -13,15 +13,12 @@ from datetime import date, datetime
 import click
 
 from ..repo import gitio
-from ..repo.index import load_ledger
-from ..core.accountability import COMPLAINT_CHANNELS
-from ..core.corrections import masked_event
 from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
 from ..repo.loader import load_rules
-from ..repo.writer import BusyError
+from ..repo.journal import BusyError
 from . import zh_click
 
 zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
@@ -147,6 +144,18 @@ def emit_json(obj):
 # --- the group with Chinese errors and exit codes -------------------------------------
 
 class ShouwenGroup(click.Group):
+    lazy: dict = {}         # command name -> the module that defines it, imported on first use (cli/__init__)
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.lazy:
+            import importlib
+            for command in importlib.import_module(self.lazy[name]).COMMANDS:
+                self.add_command(command)
+        return self.commands.get(name)
+
     def main(self, args=None, prog_name=None, **kw):
         try:
             rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kw)
@@ -218,12 +227,17 @@ def cli(ctx, repo, as_badge):
     ctx.obj = Desk(repo, as_badge)
 
 
+def _complaint_channels():
+    from ..core.accountability import COMPLAINT_CHANNELS
+    return Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+
+
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
     VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
                     "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
-                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
+                    "complaint_channel": lambda rules: _complaint_channels()}
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -244,6 +258,7 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 def read_ledger(desk, today, rev=None, rules=None):
     """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
     deductions judged by the rules as they stood on each day."""
+    from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = desk.in_time if rules is None and rev is None else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
 
@@ -281,6 +296,7 @@ def entry_json(entry, rules) -> dict:
                     "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
                     "suspend_reason": st.suspend_reason, "round": st.round,
                     "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
+    from ..core.corrections import masked_event
     out["events"] = [masked_event(e) for e in rec.events]
     out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]
