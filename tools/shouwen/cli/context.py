@@ -263,27 +263,6 @@ def read_ledger(desk, today, rev=None, rules=None):
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
 
 
-# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
-# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
-STAGED_FAMILIES = {"record", "reference", "rules"}
-
-
-def staged_ledger(desk, today):
-    """The ledger as it would be after the commit: records and rules from Git's index, judged only in
-    the files being committed (plus id-duplicate and inquiry-unknown, which a new file can cause)."""
-    from ..repo import gitio
-    from ..core.ledger import Ledger
-    from ..core.problems import CODES
-    from ..repo.index import partial_ledger
-    from ..repo.loader import load_rules_at
-    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
-    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = partial_ledger(desk.root, load_rules_at(desk.root, staged), today, staged, changed)
-    keep = [p for p in led.problems
-            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
-    return Ledger(led.entries, keep, led.by_id)
-
-
 def entry_json(entry, rules) -> dict:
     rec, st, dl = entry.record, entry.state, entry.deadlines
     out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),

@@ -152,15 +152,20 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     return res
 
 
-def index_blobs(root: str, prefix: str) -> dict[str, tuple[str, str]]:
-    """path -> (mode, blob id) of every file under `prefix` in Git's index (`git ls-files -s`)."""
+def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
+    """path -> (mode, blob id) of every file under the `prefixes` in Git's index (`git ls-files -s`)."""
     out = {}
-    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", prefix).split(b"\0"):
+    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes).split(b"\0"):
         if entry:
             meta, path = entry.split(b"\t", 1)
             mode, sha, _ = meta.split()
             out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
     return out
+
+
+def staged_paths(root: str) -> list[str]:
+    """The paths Git's index changes against HEAD: what the next commit holds."""
+    return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
 
 
 def dirty_paths(root: str, prefix: str) -> set[str]:

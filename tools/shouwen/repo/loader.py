@@ -78,13 +78,19 @@ def _stat_key(root: str) -> tuple[tuple, float]:
                 continue
             rows.append((os.path.relpath(full, base), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
             newest = max(newest, st.st_mtime_ns / 1e9, st.st_ctime_ns / 1e9)
+    return tuple(rows) + code_stamp(), newest
+
+
+def code_stamp() -> tuple:
+    """The sources that parse the rules, by stat, and the version: a cache of parsed rules made by other
+    code is never served."""
     from .. import __version__, core
     here = os.path.dirname(core.__file__)
+    rows = []
     for path in [os.path.join(here, n) for n in sorted(os.listdir(here)) if n.endswith(".py")] + [__file__]:
         st = os.stat(path)
         rows.append((path, st.st_size, st.st_mtime_ns))
-    rows.append(__version__)
-    return tuple(rows), newest
+    return tuple(rows) + (__version__,)
 
 
 def load_rules(root: str, cache: bool = True) -> Rules:
