@@ -91,8 +91,10 @@ def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
     a commit, the same plan gives the same commits: files, authors, dates, messages, and the same tree."""
     import subprocess
     from shouwen.repo.demo import make_demo
-    fast, n = make_demo(str(tmp_path / "fast"), 14, date(2026, 11, 2), date(2026, 11, 13), seed=5)
-    slow, m = make_demo(str(tmp_path / "slow"), 14, date(2026, 11, 2), date(2026, 11, 13), seed=5, via_writer=True)
+    # a quarter's end inside the window: the office's steps (correct, void, suspend, resume, reopen,
+    # the written reports) are written as the writer writes them too
+    fast, n = make_demo(str(tmp_path / "fast"), 16, date(2026, 9, 21), date(2026, 10, 16), seed=8)
+    slow, m = make_demo(str(tmp_path / "slow"), 16, date(2026, 9, 21), date(2026, 10, 16), seed=8, via_writer=True)
 
     def history(path):
         out = subprocess.run(["git", "-C", path, "log", "--reverse", "--raw", "--no-abbrev", "--format=%an <%ae> %ad "
@@ -101,6 +103,8 @@ def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
 
     assert n == m and n > 14
     assert history(fast) == history(slow) and "Shouwen-Action: registered" in history(fast)
+    for action in ("corrected", "voided", "suspended", "resumed", "reopened", "submitted"):
+        assert f"Shouwen-Action: {action}" in history(fast), action
     tree = lambda p: subprocess.run(["git", "-C", p, "rev-parse", "HEAD^{tree}"], capture_output=True, text=True).stdout
     assert tree(fast) == tree(slow)
     assert subprocess.run(["git", "-C", fast, "status", "--porcelain"], capture_output=True, text=True).stdout == ""

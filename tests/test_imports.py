@@ -16,3 +16,11 @@ def test_everyday_commands_do_not_import_the_renderers(agency):
         out = subprocess.run([sys.executable, "-c", probe, "--repo", agency.path, "--as", "J005", *args],
                              capture_output=True, text=True)
         assert out.stdout.strip().splitlines()[-1] == "[]", (args, out.stdout[-500:], out.stderr[-500:])
+
+
+def test_each_command_is_found_in_the_module_that_defines_it():
+    import importlib
+    from shouwen import cli as package
+    defined = {c.name: m for m in package.MODULES
+               for c in importlib.import_module(f"shouwen.cli.{m}").COMMANDS}
+    assert defined == package.WHERE

@@ -2,26 +2,13 @@
 processes than the commit needs (issue 15: a clerk's `note` at the speed of `git add && git commit`)."""
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import stat
 import subprocess
 import sys
 
-import shouwen.cli
-from shouwen.cli import COMMAND_MODULES
 from shouwen.core import safeyaml
 from shouwen.repo import loader
-
-
-def test_the_lazy_command_table_names_every_command_of_every_module():
-    found = {}
-    for mod in pkgutil.iter_modules(shouwen.cli.__path__):
-        module = importlib.import_module(f"shouwen.cli.{mod.name}")
-        if hasattr(module, "COMMANDS"):
-            found[mod.name] = [c.name for c in module.COMMANDS]
-    assert found == COMMAND_MODULES
 
 
 def test_a_command_loads_only_its_own_module():

@@ -5,20 +5,26 @@ __version__ = "0.1.0"
 def _quiet_interrupts():
     """Run as the `shouwen` command (not imported as a library): Ctrl-C at any moment, even while Python
     is still importing, ends the command with one Chinese line, never a traceback. The writer holds
-    Ctrl-C back while a commit is open, so it always lands on a finished or undone write."""
+    Ctrl-C back while a commit is open, so it always lands on a finished or undone write.
+
+    Only built-in modules here (`_signal`, not `signal`: importing `signal` builds its enums, which takes
+    long enough for a Ctrl-C to land in it)."""
+    import _signal
     import os
-    import signal
     import sys
 
     def stop(signum, frame):
         try:
-            sys.stderr.write("\n已中断。\n")
-            sys.stderr.flush()
+            os.write(2, "\n已中断。\n".encode(sys.stderr.encoding or "utf-8", "replace") if sys.stderr else b"")
         finally:
             os._exit(130)
 
-    if os.path.basename(sys.argv[0] or "") in ("shouwen", "shouwen.exe", "shouwen-script.py"):
-        signal.signal(signal.SIGINT, stop)
+    argv = getattr(sys, "orig_argv", sys.argv)
+    as_module = "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("shouwen", "shouwen.__main__")
+    if as_module or os.path.basename(sys.argv[0] or "") in ("shouwen", "shouwen.exe", "shouwen-script.py"):
+        _signal.signal(_signal.SIGINT, stop)
+        # a launcher may have blocked Ctrl-C until now (see `shouwen` below): deliver what is pending
+        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
 
 
 _quiet_interrupts()

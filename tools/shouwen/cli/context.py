@@ -18,7 +18,6 @@ from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
 from ..core.rules import Rules
 from ..repo.loader import load_rules
-from ..repo.journal import BusyError
 from . import zh_click
 
 zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
@@ -144,17 +143,17 @@ def emit_json(obj):
 # --- the group with Chinese errors and exit codes -------------------------------------
 
 class ShouwenGroup(click.Group):
-    lazy: dict = {}         # command name -> the module that defines it, imported on first use (cli/__init__)
-
-    def list_commands(self, ctx):
-        return sorted({*self.commands, *self.lazy})
+    loader = None       # name or None (all) -> adds those commands; set by the package (cli/__init__)
 
     def get_command(self, ctx, name):
-        if name not in self.commands and name in self.lazy:
-            import importlib
-            for command in importlib.import_module(self.lazy[name]).COMMANDS:
-                self.add_command(command)
-        return self.commands.get(name)
+        if name not in self.commands and self.loader is not None:
+            self.loader(name)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        if self.loader is not None:
+            self.loader(None)
+        return super().list_commands(ctx)
 
     def main(self, args=None, prog_name=None, **kw):
         try:
@@ -168,9 +167,6 @@ class ShouwenGroup(click.Group):
             for p in e.problems:
                 click.echo("  " + p.line(), err=True)
             sys.exit(2)
-        except BusyError as e:
-            click.echo(f"错误：{e}", err=True)
-            sys.exit(3)
         except click.exceptions.Abort:
             click.echo("已取消，未写入任何内容。", err=True)
             sys.exit(2)
@@ -200,6 +196,9 @@ class ShouwenGroup(click.Group):
             click.echo("\n已中断。正在进行的写入已完成或已撤销，没有留下半截内容。", err=True)
             sys.exit(130)
         except Exception as e:     # a bug of ours: say so plainly, never a traceback; the suite fails on exit 70
+            if _busy(e):
+                click.echo(f"错误：{e}", err=True)
+                sys.exit(3)
             if os.environ.get("SHOUWEN_DEBUG"):
                 raise
             click.echo(f"内部错误（请把这一行报告给维护人员）：{type(e).__name__}: {e}", err=True)
@@ -208,6 +207,13 @@ class ShouwenGroup(click.Group):
 
 
 INTERNAL_ERROR = 70
+
+
+def _busy(e: Exception) -> bool:
+    """The writer's BusyError (exit 3). Only the writer's journal raises it, so it is looked for only once
+    that is imported: a reading command never loads the writer and its lock."""
+    journal = sys.modules.get(f"{__package__.rsplit('.', 1)[0]}.repo.journal")
+    return journal is not None and isinstance(e, journal.BusyError)
 
 
 def _usage(e, msg):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..core.canonical_check import canonical_text
-from ..core.corrections import MISSING, correctable, event_words, fold_corrections, get_field
+from ..core.corrections import correctable, correction_fields, event_words, fold_corrections, get_field
 from ..core.problems import InputError
 from ..repo import store
 from ..repo.writer import append_event, load_for_write, rewrite_files
@@ -80,9 +80,7 @@ def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, valu
     old, new = get_field(now, field_), value.strip()
     if old == new:
         raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：新值与现值相同，无需更正")
-    ev = _mend(desk, record_id, as_badge, at, late_reason,
-               {"action": "corrected", "field": field_, **({} if old is MISSING else {"old": old}), "new": new,
-                "reason": reason.strip()})
+    ev = _mend(desk, record_id, as_badge, at, late_reason, correction_fields(field_, old, new, reason.strip()))
     click.echo(f"{record_id}：{event_words(ev)}，已提交")
 
 

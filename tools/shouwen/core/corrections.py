@@ -25,6 +25,12 @@ MISSING = object()
 MENDING_EVENTS = {"corrected": (("field", "new", "reason"), ("old",)), "voided": (("reason",), ())}
 
 
+def correction_fields(field: str, old, new, reason: str) -> dict:
+    """A `corrected` event's own fields, in the order the writer keeps them (`correct`, the demo)."""
+    return {"action": "corrected", "field": field, **({} if old is MISSING else {"old": old}), "new": new,
+            "reason": reason}
+
+
 @dataclass
 class Correction:
     index: int            # the event's place in the record

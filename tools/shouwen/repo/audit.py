@@ -22,7 +22,7 @@ from ..core.rules import Rules
 from .loader import load_rules_at
 from .signing import ROSTER, VALID
 
-AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided"}   # what a closed record may still take
+AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided", "reopened"}   # what a closed record may still take
 FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
 CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/")
@@ -224,7 +224,7 @@ class _Auditor:
             self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
                          "更正请用 shouwen correct，作废请用 shouwen void", field=names)
         before = self.rec(path, old) if old not in (ZERO, "merge") else None
-        closed = before is not None and any(isinstance(e, dict) and e.get("action") in CLOSING for e in before.events)
+        closed = before is not None and _closed(before.events)
         self.events(c, path, rec, ch.added, closed, imported)
 
     def events(self, c, path, rec, added, closed, imported):
@@ -245,8 +245,7 @@ class _Auditor:
 
             if closed and action not in AFTER_CLOSE:
                 hit("closed-edited", f"事项已结束，提交 {c.sha[:10]} 又追加了 {action}")
-            if action in CLOSING:
-                closed = True
+            closed = _closed([ev], closed)
             if ev.get("imported") and not imported:
                 hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入，事件却标为导入（imported）")
             if by and not imported and by != author:
@@ -369,3 +368,12 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     for c, chs in relevant:
         aud.commit(c, chs)
     return report
+
+
+def _closed(events, closed=False) -> bool:
+    """Whether the matter stands closed after these events: closed by an answer, explanation or delivery,
+    open again after a reopening (重办)."""
+    for e in events:
+        action = e.get("action") if isinstance(e, dict) else None
+        closed = True if action in CLOSING else False if action == "reopened" else closed
+    return closed

@@ -12,6 +12,7 @@ from ..core.rules import PROMISED
 from .loader import load_rules
 from .setup import init_repo
 from ..core.ladder import step_for
+from .demo_office import office_steps
 from .replay import Replay
 from .writer import append_event, register, register_account
 
@@ -216,25 +217,37 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
     days = [d for d in days if rules.calendar.is_workday(d)]
     cutoff = datetime.combine(end, time(18, 0), CST)
     regs = sorted(clock.at(rng.choice(days), (8, 35), (17, 20)) for _ in range(size))
-    ops = []  # (time, order, kind, plan index, payload)
-    for i, reg_at in enumerate(regs):
+    plans = []  # [registered at, registration, events, visitor]
+    for reg_at in regs:
         reg, events = _plan(rules, clock, rng, reg_at)
-        ops.append((reg_at, i, 0, "register", (reg, _person(rng))))
         last = reg_at
-        for j, ev in enumerate(events):
+        for ev in events:
             ev["at"] = max(ev["at"], last)  # keep each matter's events in order
             last = ev["at"]
-            if ev["at"] <= cutoff:
-                ops.append((ev["at"], i, j + 1, "event", ev))
-    # accountability draws from its own random stream, so the inquiries stay what they were
-    ops += _accountability(rules, clock_for(rules, seed), ops, cutoff, days)
+        plans.append([reg_at, reg, events, _person(rng)])
+    # the office's corrections, voids, pauses, reopenings and reports, then the accountability records,
+    # each from a random stream of its own, so the inquiries stay what they were
+    office = office_steps(rules, office_clock(rules, seed), plans, cutoff, days)
+    ops = []  # (time, plan index, order within the plan, kind, payload)
+    for i, (reg_at, reg, events, visitor) in enumerate(plans):
+        ops.append((reg_at, i, 0, "register", (reg, visitor)))
+        ops += [(ev["at"], i, j + 1, "event", ev) for j, ev in enumerate(events) if ev["at"] <= cutoff]
+    ops += _accountability(rules, clock_for(rules, seed), ops, cutoff, days) + office
     ops.sort(key=lambda o: (o[0], o[1], o[2]))
     out = (_ViaWriter if via_writer else Replay)(path, rules, rng)
+    codes = random.Random(seed * 15485863 + 7)     # the duplicates' lookup codes, apart from the others'
     ids = {}
     for n, (at, i, _, kind, payload) in enumerate(ops):
-        if kind == "register":
+        if kind in ("register", "duplicate"):
             reg, visitor = payload
+            if kind == "duplicate":
+                out.rng, codes = codes, out.rng
             ids[i] = out.register(reg["by"], at, visitor, reg["matter"], reg["channel"], reg["service"])
+            if kind == "duplicate":
+                out.rng, codes = codes, out.rng
+        elif kind == "void":            # names the registration it duplicates, by the id it was given
+            ev, original = payload
+            out.append_event(ids[i], {**ev, "reason": ev["reason"].format(original=ids[original])})
         elif kind == "account":
             acc_kind, by, meta, first = payload
             if meta.get("inquiry") is not None:
@@ -249,6 +262,10 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
 
 def clock_for(rules, seed):
     return _Clock(rules.calendar, random.Random(seed * 7919 + 13))
+
+
+def office_clock(rules, seed):
+    return _Clock(rules.calendar, random.Random(seed * 104729 + 31))
 
 
 INSPECTION_ITEMS = ["文明用语", "让坐", "倒茶", "办事", "送行"]

@@ -129,6 +129,20 @@ def head(root: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
+def is_ancestor(root: str, old: str, new: str) -> bool:
+    """Whether commit `old` is in the history of `new` (each commit's history never changes)."""
+    return subprocess.run([git_exe(), "-C", root, "merge-base", "--is-ancestor", old, new], capture_output=True).returncode == 0
+
+
+def path_commits(root: str, path: str, since: str | None = None, head: str = "HEAD") -> list[tuple[str, str]] | None:
+    """(sha, committer date) of the commits that changed `path`, oldest first; with `since`, only those
+    after it, and only when the history from `since` to `head` is a straight line (else None: read it all)."""
+    if since is not None and (not is_ancestor(root, since, head) or git(root, "rev-list", "--merges", "-n1", f"{since}..{head}").strip()):
+        return None
+    out = git(root, "log", "--reverse", "--format=%H %cI", f"{since}..{head}" if since else head, "--", path)
+    return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+
+
 def config(root: str, key: str) -> str | None:
     r = subprocess.run([git_exe(), "-C", root, "config", "--get", key], capture_output=True)
     return r.stdout.decode().strip() or None

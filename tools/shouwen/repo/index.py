@@ -242,6 +242,7 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
     try:
         return _load_ledger(root, rules, today, rev, use_cache, in_time)
     finally:
+        gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
