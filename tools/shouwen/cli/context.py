@@ -185,11 +185,7 @@ class ShouwenGroup(click.Group):
             sys.exit(e.exit_code)
         except OSError as e:
             # a path the user gave that can't be read or written (no such folder, no permission, disk full)
-            import errno
-            why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-                   errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
-                   errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
-            click.echo(f"错误：无法读写 {e.filename or ''}：{why}，未写入任何内容", err=True)
+            click.echo(f"错误：无法读写 {e.filename or ''}：{os_reason(e)}，未写入任何内容", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
@@ -207,6 +203,14 @@ class ShouwenGroup(click.Group):
 
 
 INTERNAL_ERROR = 70
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be read or written, in the user's words."""
+    import errno
+    return {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+            errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
+            errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
 
 
 def _busy(e: Exception) -> bool:
@@ -261,12 +265,23 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today, rev=None, rules=None):
-    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
-    deductions judged by the rules as they stood on each day."""
+def read_ledger(desk, today, rev=None, rules=None, now=None):
+    """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = desk.in_time if rules is None and rev is None else None
-    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
+                       now=now)
+
+
+def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
+    """A moment given on the command line (Beijing time unless it says otherwise)."""
+    if value in (None, ""):
+        return None
+    d = to_datetime(value)
+    if d is None:
+        raise InputError(f"时间 {value!r} 格式不对（{name} 应为 ISO 时间，如 2026-11-28T21:30 或 2026-11-28T21:30:00+08:00）")
+    return d.astimezone(CST)
 
 
 def entry_json(entry, rules) -> dict:

@@ -9,7 +9,7 @@ from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .corrections import correction_problems, fold_corrections
 from .problems import CODES, ERROR, Problem
-from .record import Record
+from .record import Record, local_day
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions, missing_sanctions
@@ -78,8 +78,11 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
     return entry
 
 
-def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
+def _evaluate(rec: Record, rules: Rules, today: date | datetime) -> Entry:
+    """`today`: a day, judged as of its end, or a moment (an hour clock's deadline passes within a day)."""
     if rec.kind != "inquiries":
+        if isinstance(today, datetime):
+            today = local_day(today)
         probs = list(rec.problems) or check_id(rec)
         account = None
         if not rec.problems and rec.kind in ACCOUNT_EVENTS:
@@ -108,14 +111,16 @@ def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
     for e in entries:
         st = e.state
         if st is not None and st.latest_at is not None and st.latest_at - now > SKEW_TOLERANCE:
-            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()};"
+            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()}；"
                                              f"记录它的电脑时钟可能快了，请校准并核对",
                                path=e.record.path, record=e.record.id, field=f"events[{st.latest_index}].at"))
     return out
 
 
-def build(records: list[Record], rules: Rules, today: date, rules_on=None) -> Ledger:
-    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, today, rules_on)
+def build(records: list[Record], rules: Rules, today: date | datetime, rules_on=None) -> Ledger:
+    """Every record judged as of `today` (as of its end) or of a moment."""
+    day = local_day(today) if isinstance(today, datetime) else today
+    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, day, rules_on)
 
 
 def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:
