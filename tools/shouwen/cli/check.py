@@ -6,10 +6,9 @@ from datetime import datetime
 import click
 
 from ..core.ledger import clock_skew
-from ..core.problems import ERROR
-from ..core.problems import InputError
+from ..core.problems import ERROR, InputError, summary
 from ..core.record import CST, local_day
-from .context import FORMATS, emit_json, parse_day, parse_moment, pass_desk, read_ledger, staged_ledger
+from .context import FORMATS, emit_json, parse_day, parse_moment, pass_desk, read_ledger
 
 
 @click.command("check")
@@ -30,27 +29,23 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
     day = day or local_day(moment)
     if no_cache:
         desk.use_cache = False
-    if staged:
-        led = staged_ledger(desk, day)
+    if staged:      # what a commit is refused for: no deadline is judged, so the day is all it needs
+        from ..repo.staged import staged_check
+        count, probs = staged_check(desk.root, day)
+        moment = None
     else:
         led = read_ledger(desk, day, now=moment)
         if not (today or now):      # against this machine's clock, unless checking as of another time
             led.problems.extend(clock_skew(led.entries, moment))
-    probs = led.problems
+        count, probs = len(led.entries), led.problems
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
-        emit_json({"ok": ok, "records": len(led.entries), "today": day.isoformat(),
+        emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
         for p in probs:
             click.echo(p.line())
-        counts = {}
-        for p in probs:
-            counts[p.code] = counts.get(p.code, 0) + 1
-        summary = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
-        nerr = sum(p.severity == ERROR for p in probs)
-        click.echo(f"检查 {len(led.entries)} 件记录（{moment.strftime('%Y-%m-%d %H:%M') if moment else day}）：{nerr} 个错误，{len(probs) - nerr} 个警告" +
-                   (f"（{summary}）" if summary else ""))
+        click.echo(summary(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, probs))
     return 0 if ok else 1
 
 

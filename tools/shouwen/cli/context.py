@@ -13,9 +13,6 @@ from datetime import date, datetime
 import click
 
 from ..repo import gitio
-from ..repo.index import load_ledger
-from ..core.accountability import COMPLAINT_CHANNELS
-from ..core.corrections import masked_event
 from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
@@ -240,12 +237,17 @@ def cli(ctx, repo, as_badge):
     ctx.obj = Desk(repo, as_badge)
 
 
+def _complaint_channels():
+    from ..core.accountability import COMPLAINT_CHANNELS
+    return Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+
+
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
     VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
                     "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
-                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
+                    "complaint_channel": lambda rules: _complaint_channels()}
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -266,6 +268,7 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
     (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
+    from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = in_time or (desk.in_time if rules is None and rev is None else None)
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
                        now=now)
@@ -281,27 +284,6 @@ def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
     return d.astimezone(CST)
 
 
-# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
-# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
-STAGED_FAMILIES = {"record", "reference", "rules"}
-
-
-def staged_ledger(desk, today):
-    """The ledger as it would be after the commit: records and rules from Git's index, judged only in
-    the files being committed (plus id-duplicate and inquiry-unknown, which a new file can cause)."""
-    from ..repo import gitio
-    from ..core.ledger import Ledger
-    from ..core.problems import CODES
-    from ..repo.index import partial_ledger
-    from ..repo.loader import load_rules_at
-    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
-    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = partial_ledger(desk.root, load_rules_at(desk.root, staged), today, staged, changed)
-    keep = [p for p in led.problems
-            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
-    return Ledger(led.entries, keep, led.by_id)
-
-
 def entry_json(entry, rules) -> dict:
     rec, st, dl = entry.record, entry.state, entry.deadlines
     out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
@@ -314,6 +296,7 @@ def entry_json(entry, rules) -> dict:
                     "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
                     "suspend_reason": st.suspend_reason, "round": st.round,
                     "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
+    from ..core.corrections import masked_event
     out["events"] = [masked_event(e) for e in rec.events]
     out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]
