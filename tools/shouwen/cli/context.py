@@ -13,9 +13,6 @@ from datetime import date, datetime
 import click
 
 from ..repo import gitio
-from ..repo.index import load_ledger
-from ..core.accountability import COMPLAINT_CHANNELS
-from ..core.corrections import masked_event
 from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
@@ -240,12 +237,17 @@ def cli(ctx, repo, as_badge):
     ctx.obj = Desk(repo, as_badge)
 
 
+def _complaint_channels():
+    from ..core.accountability import COMPLAINT_CHANNELS
+    return Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+
+
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
     VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
                     "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
-                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
+                    "complaint_channel": lambda rules: _complaint_channels()}
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -263,32 +265,23 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today, rev=None, rules=None):
-    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
-    deductions judged by the rules as they stood on each day."""
-    in_time = desk.in_time if rules is None and rev is None else None
-    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
+    """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
+    from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
+    in_time = in_time or (desk.in_time if rules is None and rev is None else None)
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
+                       now=now)
 
 
-# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
-# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
-STAGED_FAMILIES = {"record", "reference", "rules"}
-
-
-def staged_ledger(desk, today):
-    """The ledger as it would be after the commit: records and rules from Git's index, judged only in
-    the files being committed (plus id-duplicate and inquiry-unknown, which a new file can cause)."""
-    from ..repo import gitio
-    from ..core.ledger import Ledger
-    from ..core.problems import CODES
-    from ..repo.index import partial_ledger
-    from ..repo.loader import load_rules_at
-    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
-    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = partial_ledger(desk.root, load_rules_at(desk.root, staged), today, staged, changed)
-    keep = [p for p in led.problems
-            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
-    return Ledger(led.entries, keep, led.by_id)
+def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
+    """A moment given on the command line (Beijing time unless it says otherwise)."""
+    if value in (None, ""):
+        return None
+    d = to_datetime(value)
+    if d is None:
+        raise InputError(f"时间 {value!r} 格式不对（{name} 应为 ISO 时间，如 2026-11-28T21:30 或 2026-11-28T21:30:00+08:00）")
+    return d.astimezone(CST)
 
 
 def entry_json(entry, rules) -> dict:
@@ -303,6 +296,7 @@ def entry_json(entry, rules) -> dict:
                     "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
                     "suspend_reason": st.suspend_reason, "round": st.round,
                     "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
+    from ..core.corrections import masked_event
     out["events"] = [masked_event(e) for e in rec.events]
     out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]

@@ -9,7 +9,7 @@ from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .corrections import correction_problems, fold_corrections
 from .problems import CODES, ERROR, Problem
-from .record import Record
+from .record import Record, local_day
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions, missing_sanctions
@@ -64,7 +64,7 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
         meta, fixes, void = fold_corrections(rec.meta)
         if meta is not rec.meta:
             rec = Record(rec.path, meta, rec.body, rec.problems, rec.noncanonical)
-    entry = _evaluate(rec, rules, today)
+    entry = _evaluate(rec, rules, today, rules_on)
     entry.corrections, entry.voided = fixes, void
     if typed:
         entry.problems.extend(correction_problems(rec, rules.policy.correctable))
@@ -78,8 +78,11 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
     return entry
 
 
-def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
+def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) -> Entry:
+    """`today`: a day, judged as of its end, or a moment (an hour clock's deadline passes within a day)."""
     if rec.kind != "inquiries":
+        if isinstance(today, datetime):
+            today = local_day(today)
         probs = list(rec.problems) or check_id(rec)
         account = None
         if not rec.problems and rec.kind in ACCOUNT_EVENTS:
@@ -88,7 +91,7 @@ def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
             if isinstance(account, Complaint):
                 probs.extend(complaint_deadlines(account, rules, today))
         return Entry(rec, None, None, probs, account)
-    probs, state = check_inquiry(rec, rules)
+    probs, state = check_inquiry(rec, rules, rules_on)
     dl = None
     if state is not None and state.registered_at is not None:
         service = rules.service_for(rec.meta.get("service"))
@@ -114,8 +117,10 @@ def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
     return out
 
 
-def build(records: list[Record], rules: Rules, today: date, rules_on=None) -> Ledger:
-    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, today, rules_on)
+def build(records: list[Record], rules: Rules, today: date | datetime, rules_on=None) -> Ledger:
+    """Every record judged as of `today` (as of its end) or of a moment."""
+    day = local_day(today) if isinstance(today, datetime) else today
+    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, day, rules_on)
 
 
 def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:

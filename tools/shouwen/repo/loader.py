@@ -5,8 +5,9 @@ import bisect
 import hashlib
 import json
 import os
+import pickle
 import stat
-import tempfile
+import time
 from datetime import datetime
 from dataclasses import replace
 
@@ -57,7 +58,72 @@ def _read_bounded(path: str) -> bytes:
     return data
 
 
-def load_rules(root: str) -> Rules:
+RULES_CACHE = os.path.join(".shouwen", "cache", "rules-v1.pickle")
+RACY_SECONDS = 2.0      # a file changed this recently may change again within its timestamp: not cached yet
+
+
+def _stat_key(root: str) -> tuple[tuple, float]:
+    """What the parsed rules depend on, by stat alone (no file read): every file under rules/ (symlinked
+    folders followed) by path, size, mtime, ctime and inode, and the sources that parse them; with the
+    newest time among the rules files."""
+    rows, newest = [], 0.0
+    base = os.path.join(root, "rules")
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                rows.append((full, None))
+                continue
+            rows.append((os.path.relpath(full, base), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            newest = max(newest, st.st_mtime_ns / 1e9, st.st_ctime_ns / 1e9)
+    return tuple(rows) + code_stamp(), newest
+
+
+def code_stamp() -> tuple:
+    """The sources that parse the rules, by stat, and the version: a cache of parsed rules made by other
+    code is never served."""
+    from .. import __version__, core
+    here = os.path.dirname(core.__file__)
+    rows = []
+    for path in [os.path.join(here, n) for n in sorted(os.listdir(here)) if n.endswith(".py")] + [__file__]:
+        st = os.stat(path)
+        rows.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(rows) + (__version__,)
+
+
+def load_rules(root: str, cache: bool = True) -> Rules:
+    """The agency's rules. Parsed once per change of rules/: the result is kept under .shouwen/cache, keyed
+    by the files' stat data (as Git trusts its index), so a command that writes one record does not read
+    and validate a dozen YAML files again. A cache that can't be read or written only costs time."""
+    if not cache:
+        return _load_rules(root)
+    file = os.path.join(root, RULES_CACHE)
+    key, newest = _stat_key(root)
+    try:
+        with open(file, "rb") as fh:
+            kept_key, rules = pickle.load(fh)
+        if kept_key == key:
+            rules.root = root
+            return rules
+    except Exception:       # missing, torn, or from other code: read the rules again
+        pass
+    rules = _load_rules(root)
+    if newest < time.time() - RACY_SECONDS:
+        try:
+            os.makedirs(os.path.dirname(file), exist_ok=True)
+            tmp = f"{file}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump((key, rules), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+    return rules
+
+
+def _load_rules(root: str) -> Rules:
     problems: list[Problem] = []
     unreadable: set[str] = set()
 
@@ -130,9 +196,10 @@ def fingerprint(root: str) -> str:
 def load_rules_at(root: str, rev: str) -> Rules:
     """The rules as they are in a commit or tree (the index too, via `git write-tree`), named by their
     usual paths; `root` stays the repository so relative files resolve there."""
+    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         gitio.export_path(root, rev, "rules", os.path.join(tmp, "rules"))
-        rules = load_rules(tmp)
+        rules = load_rules(tmp, cache=False)
     rules.root = root
     return rules
 
@@ -174,10 +241,11 @@ def rule_commits(root: str) -> list:
 class RulesInTime:
     """The rules as they stood on a day (DESIGN §9: judgements that depend on the roster use it as it
     stood): each commit that changed `rules/` applies from its own day on; before the first, the
-    first; after the last, the rules in the work tree. Each version is read once."""
+    first; after the last, the rules in the work tree (or those of `rev`, as of that commit's history).
+    Each version is read once."""
 
-    def __init__(self, root: str, current: Rules):
-        self.root, self.current = root, current
+    def __init__(self, root: str, current: Rules, rev: str | None = None):
+        self.root, self.current, self.rev = root, current, rev
         self._days: list | None = None
         self._shas: list = []
         self._loaded: dict = {}
@@ -185,7 +253,10 @@ class RulesInTime:
     def _versions(self):
         if self._days is None:
             try:
-                commits = rule_commits(self.root)
+                if self.rev is None or self.rev == gitio.head(self.root):
+                    commits = rule_commits(self.root)
+                else:
+                    commits = gitio.path_commits(self.root, "rules", head=self.rev) or []
             except gitio.GitError:
                 commits = []
             rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in commits]
