@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from shouwen.repo import gitio
-from shouwen.repo.loader import RULES_HISTORY, rule_commits
+from shouwen.repo.rules_history import RULES_HISTORY, rule_commits
 
 
 def _fresh(agency):

@@ -5,10 +5,10 @@ from datetime import datetime
 
 import click
 
-from ..core.ledger import clock_skew
+from ..core.skew import clock_skew, latest_events
 from ..core.problems import ERROR
 from ..core.record import CST
-from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, staged_ledger, today_cst
+from .context import FORMATS, answer, emit_json, parse_day, pass_desk, read_ledger, staged_ledger, today_cst
 
 
 @click.command("check")
@@ -26,14 +26,19 @@ def check_cmd(desk, today, staged, no_cache, fmt):
         desk.use_cache = False
     if staged:
         led = staged_ledger(desk, day)
+        count, probs = len(led.entries), led.problems
     else:
-        led = read_ledger(desk, day)
+        start = datetime(day.year, day.month, day.day, tzinfo=CST)
+
+        def judged():
+            led = read_ledger(desk, day)
+            return len(led.entries), led.problems, latest_events(led.entries, start)
+        count, probs, latest = answer(desk, day, ("check",), judged)
         if not today:           # against this machine's clock, unless checking as of another day
-            led.problems.extend(clock_skew(led.entries, datetime.now(CST)))
-    probs = led.problems
+            probs = probs + clock_skew(latest, datetime.now(CST))
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
-        emit_json({"ok": ok, "records": len(led.entries), "today": day.isoformat(),
+        emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
         for p in probs:
@@ -43,7 +48,7 @@ def check_cmd(desk, today, staged, no_cache, fmt):
             counts[p.code] = counts.get(p.code, 0) + 1
         summary = ",".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
         nerr = sum(p.severity == ERROR for p in probs)
-        click.echo(f"检查 {len(led.entries)} 件记录（{day}）：{nerr} 个错误，{len(probs) - nerr} 个警告" +
+        click.echo(f"检查 {count} 件记录（{day}）：{nerr} 个错误，{len(probs) - nerr} 个警告" +
                    (f"({summary})" if summary else ""))
     return 0 if ok else 1
 

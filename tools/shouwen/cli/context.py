@@ -8,20 +8,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 from datetime import date, datetime
 
 import click
 
 from ..repo import gitio
-from ..repo.index import load_ledger
-from ..core.accountability import COMPLAINT_CHANNELS
-from ..core.corrections import masked_event
-from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
-from ..core.rules import Rules
-from ..repo.loader import load_rules
 from . import zh_click
+
+if TYPE_CHECKING:
+    from ..core.rules import Rules
 
 zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
 
@@ -55,6 +53,7 @@ class Desk:
     @property
     def rules(self) -> Rules:
         if self._rules is None:
+            from ..repo.loader import load_rules
             self._rules = load_rules(self.root)
         return self._rules
 
@@ -70,8 +69,8 @@ class Desk:
     def in_time(self):
         """The rules as they stood on each day (repo.loader.RulesInTime), None outside Git."""
         if getattr(self, "_in_time", None) is None and gitio.is_repo(self.root):
-            from ..repo.loader import RulesInTime
-            self._in_time = RulesInTime(self.root, self.rules)
+            from ..repo.rules_history import RulesInTime
+            self._in_time = RulesInTime(self.root, lambda: self.rules)
         return getattr(self, "_in_time", None)
 
     @property
@@ -88,6 +87,7 @@ class Desk:
             if s is None:
                 raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml")
             return s.badge
+        from ..core.names import staff_names
         return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
 
 
@@ -139,8 +139,12 @@ def _json_default(v):
     return str(v)
 
 
+def json_text(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
 def emit_json(obj):
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+    click.echo(json_text(obj), nl=False)
 
 
 # --- the group with Chinese errors and exit codes -------------------------------------
@@ -239,9 +243,16 @@ def cli(ctx, repo, as_badge):
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
-    VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
-                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
-                    "complaint_channel": lambda rules: Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})}
+
+    @staticmethod
+    def vocabulary(kind: str, rules):
+        from ..core import names
+        if kind == "complaint_channel":
+            from ..core.accountability import COMPLAINT_CHANNELS
+            return names.Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+        return {"channel": lambda: names.channel_names(), "department": lambda: names.department_names(rules),
+                "service": lambda: names.service_names(rules), "staff": lambda: names.staff_names(rules),
+                "status": lambda: names.stage_names()}[kind]()
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -251,19 +262,43 @@ class Named(click.ParamType):
             return value
         desk = ctx.find_object(Desk)
         flag = f"--{param.name}" if param is not None else None
-        return self.VOCABULARIES[self.kind](desk.rules).resolve(value, flag)
-
-
-CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()}
+        return self.vocabulary(self.kind, desk.rules).resolve(value, flag)
 
 
 # --- reading ----------------------------------------------------------------------------
 
+def _tree(desk):
+    """The work tree's record files, asked of Git once a command (store.WorkTree)."""
+    if getattr(desk, "_tree", None) is None:
+        from ..repo.store import WorkTree
+        desk._tree = WorkTree(desk.root)
+    return desk._tree
+
+
 def read_ledger(desk, today, rev=None, rules=None):
     """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
     deductions judged by the rules as they stood on each day."""
+    from ..repo.index import load_ledger
     in_time = desk.in_time if rules is None and rev is None else None
-    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time)
+    listed = _tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
+    return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
+                       listed=listed)
+
+
+def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
+    """compute(): a pure function of the ledger that read_ledger(desk, today, rev, rules) gives and of
+    `parts` (the command and its arguments), kept under .shouwen/ by what it follows from (repo.answers),
+    so the same question about the same ledger on the same day is answered without reading it again.
+    `rev`: a commit's full id (its records and, unless `rules` are given, its rules)."""
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return compute()
+    from ..repo.answers import cached, fingerprint, generation
+    in_time = desk.in_time if rules is None and rev is None else None
+    # the work tree's rules by their bytes: read as rules only when the answer must be worked out
+    if rev is not None and rules is None:
+        rules = f"commit {rev}"       # a commit's ledger is judged by its own rules: its id names them too
+    gen = generation(rules or fingerprint(desk.root), today, in_time, rev if rev is not None else _tree(desk))
+    return compute() if gen is None else cached(desk.root, (gen, parts), compute)
 
 
 # What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
@@ -299,6 +334,7 @@ def entry_json(entry, rules) -> dict:
                     "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
                     "suspend_reason": st.suspend_reason, "round": st.round,
                     "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
+    from ..core.corrections import masked_event
     out["events"] = [masked_event(e) for e in rec.events]
     out["voided"] = entry.voided.reason if entry.voided else None
     out["problems"] = [p.as_json() for p in entry.problems]

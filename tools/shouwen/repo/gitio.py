@@ -30,8 +30,34 @@ def git_bytes(root: str, *args: str, input: bytes | None = None) -> bytes:
 
 
 def is_repo(root: str) -> bool:
-    r = subprocess.run(["git", "-C", root, "rev-parse", "--git-dir"], capture_output=True)
-    return r.returncode == 0
+    return git_dir(root) is not None
+
+
+_GIT_DIRS: dict = {}
+
+
+def git_dir(root: str) -> str | None:
+    """The repository's Git folder (absolute), None outside Git; once found, not asked again (`init` may
+    make a folder a repository, never the other way)."""
+    if root not in _GIT_DIRS:
+        r = subprocess.run(["git", "-C", root, "rev-parse", "--absolute-git-dir"], capture_output=True)
+        if r.returncode != 0:
+            return None
+        _GIT_DIRS[root] = r.stdout.decode("utf-8", "surrogateescape").strip()
+    return _GIT_DIRS[root]
+
+
+def index_stamp(root: str) -> tuple | None:
+    """Git's index file by its stat data (inode, size, change and modification times in ns): the same
+    stamp, the same file, so the same staged blobs without listing them. None when it can't be read."""
+    gd = git_dir(root)
+    if gd is None:
+        return None
+    try:
+        st = os.stat(os.environ.get("GIT_INDEX_FILE") or os.path.join(gd, "index"))
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def head(root: str) -> str | None:
