@@ -44,7 +44,7 @@ def test_pre_commit_framework_hook_is_declared():
 
 def test_init_installs_the_plain_pre_commit_hook_and_setup_keeps_a_foreign_one(agency):
     hook = os.path.join(agency.path, ".git", "hooks", "pre-commit")
-    assert "check --staged" in open(hook, encoding="utf-8").read() and os.access(hook, os.X_OK)
+    assert "shouwen.precommit" in open(hook, encoding="utf-8").read() and os.access(hook, os.X_OK)
     with open(hook, "w", encoding="utf-8") as fh:
         fh.write("#!/bin/sh\necho mine\n")
     r = agency.run("setup")

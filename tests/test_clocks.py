@@ -1,10 +1,11 @@
 """Clocks as offices run them: a year the calendar does not cover yet, hours within service hours,
 a clock stopped for 补正, a second round after a bad rating."""
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
+from shouwen.core.record import CST
 from shouwen.core.rules import parse_calendar, parse_policy
 from shouwen.repo.loader import load_rules
 from shouwen.repo.setup import template_dir
@@ -104,7 +105,7 @@ def test_a_window_open_in_two_spans_counts_only_its_hours(bureau):
     assert codes(led) == ["forward-late"] and "最迟 2026年11月27日 17:30" in led.problems[0].message
     evening = inquiry("20261127-J005-001", ["{at: 2026-11-27T19:00:00+08:00, by: J005, action: registered}",
                                             "{at: 2026-11-30T12:00:00+08:00, by: J005, action: forwarded, to: family}"])
-    led = ledger(rules, evening, date(2026, 11, 30))
+    led = ledger(rules, evening, datetime(2026, 11, 30, 12, 30, tzinfo=CST))     # not yet accepted, not yet late
     assert codes(led) == [] and led.entries[0].deadlines.times["forward_by"].strftime("%m-%d %H:%M") == "11-30 15:00"
 
 

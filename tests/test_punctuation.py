@@ -22,27 +22,53 @@ def _show(path, text, hits):
 
 
 def python_strings(path):
-    """Every string literal a user may read: not bytes, not regular expressions, not English docstrings."""
-    src = open(path, encoding="utf-8").read()
+    yield from source_strings(open(path, encoding="utf-8").read())
+
+
+# between two literals that print as one text: nothing (implicit concatenation), `+`, an opening parenthesis
+_JOINS = {tokenize.NL, tokenize.COMMENT}
+
+
+def source_strings(src):
+    """Every string literal a user may read: not bytes, not regular expressions, not English docstrings.
+    Literals printed as one text ("a" "b", "a" + ("b" if x else "")) are scanned as one."""
     prev = None
+    run, last = [], None
     for t in tokenize.generate_tokens(io.StringIO(src).readline):
         before = prev
         if t.type not in (tokenize.COMMENT, tokenize.NL):
             prev = t.type
         if t.type != tokenize.STRING:
+            if t.type in _JOINS or (t.type == tokenize.OP and t.string in ("+", "(")):
+                continue
+            if run:
+                yield "".join(run)
+            run = []
             continue
         prefix = t.string[:len(t.string) - len(t.string.lstrip("rRbBuUfF"))].lower()
         if "b" in prefix or "r" in prefix:
+            if run:
+                yield "".join(run)
+            run = []
             continue
         if before in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) and zhpunct.english(t.string):
             continue
-        yield zhpunct.mask_braces(t.string) if "f" in prefix else t.string
+        body = t.string[len(prefix):]
+        quote = 3 if body[:3] in ('"""', "'''") else 1
+        body = body[quote:-quote]
+        run.append(zhpunct.mask_braces(body) if "f" in prefix else body)
+    if run:
+        yield "".join(run)
 
 
 def test_the_scan_finds_what_it_must():
     assert zhpunct.hits("地址:示例市") and zhpunct.hits("上午 8:30—12:00,下午") and zhpunct.hits("工号(J005)不在")
     assert not zhpunct.hits("地址：示例市，下午 14:30") and not zhpunct.hits("http://127.0.0.1:8000/ （本机）")
     assert not zhpunct.hits("{badge: J017, name: 李明, title: 科员}")       # YAML written in a string
+    # one printed line written as several literals: implicit concatenation, and `+ (… if … else …)`
+    joined = list(source_strings('echo(f"打开 http://127.0.0.1:8000/ ;"\n     "大厅打开 /kiosk/")\n'
+                                 'echo(f"{n} 个警告" +\n     (f"({s})" if s else ""))\n'))
+    assert [bool(zhpunct.hits(t)) for t in joined] == [True, True, False], joined
 
 
 def test_messages_in_the_package_use_chinese_punctuation():

@@ -192,11 +192,7 @@ class ShouwenGroup(click.Group):
             sys.exit(e.exit_code)
         except OSError as e:
             # a path the user gave that can't be read or written (no such folder, no permission, disk full)
-            import errno
-            why = {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-                   errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
-                   errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
-            click.echo(f"错误：无法读写 {e.filename or ''}：{why}，未写入任何内容", err=True)
+            click.echo(f"错误：无法读写 {e.filename or ''}：{os_reason(e)}，未写入任何内容", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             # the writer defers Ctrl-C until its commit is done or undone: nothing is half-written
@@ -214,6 +210,14 @@ class ShouwenGroup(click.Group):
 
 
 INTERNAL_ERROR = 70
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be read or written, in the user's words."""
+    import errno
+    return {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+            errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
+            errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
 
 
 def _busy(e: Exception) -> bool:
@@ -240,6 +244,12 @@ def cli(ctx, repo, as_badge):
     ctx.obj = Desk(repo, as_badge)
 
 
+def _complaint_channels():
+    from ..core.accountability import COMPLAINT_CHANNELS
+    from ..core.names import Vocabulary
+    return Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+
+
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
@@ -248,8 +258,7 @@ class Named(click.ParamType):
     def vocabulary(kind: str, rules):
         from ..core import names
         if kind == "complaint_channel":
-            from ..core.accountability import COMPLAINT_CHANNELS
-            return names.Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
+            return _complaint_channels()
         return {"channel": lambda: names.channel_names(), "department": lambda: names.department_names(rules),
                 "service": lambda: names.service_names(rules), "staff": lambda: names.staff_names(rules),
                 "status": lambda: names.stage_names()}[kind]()
@@ -275,20 +284,21 @@ def _tree(desk):
     return desk._tree
 
 
-def read_ledger(desk, today, rev=None, rules=None):
-    """The ledger judged as of `today`, from the index where it holds (DESIGN §10); roles and head
-    deductions judged by the rules as they stood on each day."""
-    from ..repo.index import load_ledger
+def read_ledger(desk, today, rev=None, rules=None, now=None):
+    """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
+    from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = desk.in_time if rules is None and rev is None else None
     listed = _tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
-                       listed=listed)
+                       now=now, listed=listed)
 
 
 def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
     """compute(): a pure function of the ledger that read_ledger(desk, today, rev, rules) gives and of
     `parts` (the command and its arguments), kept under .shouwen/ by what it follows from (repo.answers),
     so the same question about the same ledger on the same day is answered without reading it again.
+    compute() returns answers.Volatile(value) for a value that holds for this moment only (an hour clock).
     `rev`: a commit's full id (its records and, unless `rules` are given, its rules)."""
     if not desk.use_cache or not gitio.is_repo(desk.root):
         return compute()
@@ -301,25 +311,14 @@ def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
     return compute() if gen is None else cached(desk.root, (gen, parts), compute)
 
 
-# What a commit may be refused for: a broken file or a dangling reference. Deadline findings are
-# facts to record (a late forward must still be committed), so the hook leaves them to `check`.
-STAGED_FAMILIES = {"record", "reference", "rules"}
-
-
-def staged_ledger(desk, today):
-    """The ledger as it would be after the commit: records and rules from Git's index, judged only in
-    the files being committed (plus id-duplicate and inquiry-unknown, which a new file can cause)."""
-    from ..repo import gitio
-    from ..core.ledger import Ledger
-    from ..core.problems import CODES
-    from ..repo.index import partial_ledger
-    from ..repo.loader import load_rules_at
-    changed = set(gitio.git(desk.root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0")) - {""}
-    staged = gitio.git(desk.root, "write-tree").strip()     # the index as a tree: read like any commit
-    led = partial_ledger(desk.root, load_rules_at(desk.root, staged), today, staged, changed)
-    keep = [p for p in led.problems
-            if (CODES.get(p.code, ("record",))[0] in STAGED_FAMILIES or p.code == "ladder-invalid") and (p.path in changed or p.path is None)]
-    return Ledger(led.entries, keep, led.by_id)
+def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
+    """A moment given on the command line (Beijing time unless it says otherwise)."""
+    if value in (None, ""):
+        return None
+    d = to_datetime(value)
+    if d is None:
+        raise InputError(f"时间 {value!r} 格式不对（{name} 应为 ISO 时间，如 2026-11-28T21:30 或 2026-11-28T21:30:00+08:00）")
+    return d.astimezone(CST)
 
 
 def entry_json(entry, rules) -> dict:

@@ -8,7 +8,7 @@ import shutil
 import sys
 
 from ..core.problems import ERROR, InputError
-from .context import pass_desk
+from .context import os_reason, pass_desk
 
 @click.group("site")
 def site_group():
@@ -41,9 +41,20 @@ def _say_overrides(lines):
                 click.echo(mark + l.split(mark, 1)[1])
 
 
+def _without_stacks(lines):
+    """A crash inside MkDocs: drop its stack (the indented lines after "Traceback"), keep what broke."""
+    inside = False
+    for l in lines:
+        if l.startswith("Traceback (most recent call last)"):
+            inside = True
+        elif not (inside and l.startswith((" ", "\t"))):
+            inside = False
+            yield l
+
+
 def _mkdocs_failure(proc) -> int:
     """Relay what MkDocs said; the hook's coded problems (pii-leak …) come through its message."""
-    lines = [l for l in (proc.stderr + proc.stdout).splitlines()
+    lines = [l for l in _without_stacks((proc.stderr + proc.stdout).splitlines())
              if l.strip() and not l.startswith(("INFO", "DEBUG")) and "│" not in l]
     for l in lines:
         click.echo(l, err=True)
@@ -70,6 +81,11 @@ def site_build_cmd(desk, output, engine):
         raise InputError(f"输出目录 {output} 在 site/ 之内；请换一个目录")
     # built beside the output and moved into place only when it passed: a failed build leaves nothing
     final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:       # a read-only repository (a mounted copy, a CD): the site can still go elsewhere
+        raise InputError(f"网站未生成：无法在 {os.path.dirname(os.path.abspath(final))} 中写入输出目录 {output}"
+                         f"（{os_reason(e)}）；请用 -o 指定一个可写的目录，例如 shouwen site build -o /tmp/公开网站")
     try:
         if engine == "zensical":
             from ..publish import zensical
@@ -102,7 +118,7 @@ def site_build_cmd(desk, output, engine):
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
-    click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ;"
+    click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ；"
                "大厅触摸屏打开 /kiosk/")
     return 0
 

@@ -77,6 +77,6 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
     else:
         line, text = _first_difference(have, want)
         shown = text.strip()
-        why = f"第 {line} 行与规范格式不同" + (f":{shown[:60]}" if shown else "")
+        why = f"第 {line} 行与规范格式不同" + (f"：{shown[:60]}" if shown else "")
     return Problem(CODE, f"记录不是 shouwen 写出的规范格式（{why}）；手工改动、注释、重复的键或其他排版都不允许，"
                    "请运行 shouwen fmt", **where)

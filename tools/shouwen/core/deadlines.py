@@ -42,7 +42,10 @@ class _Round:
 
     def __init__(self, rid, path, events, base, s: State, service, rules: Rules, today, final: bool):
         self.rid, self.path, self.events, self.base, self.s = rid, path, events, base, s
-        self.service, self.rules, self.today, self.final = service, rules, today, final
+        # `today` is a day (judged as of its end) or a moment: an hour clock's deadline is late as soon as it passes
+        self.now = _moment(today)
+        self.today = local_day(today) if isinstance(today, datetime) else today
+        self.service, self.rules, self.final = service, rules, final
         self.cal, self.pol = rules.calendar, rules.policy
         self.clock: Clock = self.pol.clock or Clock()
         self.svc_clock: Clock = (service.clock if service is not None and service.clock else self.clock)
@@ -80,7 +83,7 @@ class _Round:
         spans = self.s.suspensions
         if not spans:
             return d
-        now = _moment(self.today)
+        now = self.now
         counted = 0.0
         for _ in range(len(spans) + 1):       # a later deadline may take in a later suspension
             k = sum(clock.elapsed(self.cal, max(a, start), min(b or now, now))
@@ -106,7 +109,7 @@ class _Round:
             if d.late(s.routed_at):
                 self.p("forward-late", f"{what}于 {self.when(self.clock, start)}，最迟 {d.zh()} 转办或答复，"
                        f"实际 {self.when(self.clock, s.routed_at)}", "events", d)
-        elif self.final and not s.closed and d.late(self.today):
+        elif self.final and not s.closed and d.late(self.now):
             self.p("forward-late", f"{what}于 {self.when(self.clock, start)}，最迟 {d.zh()} 转办或答复，至今未办", "events", d)
 
     def sign_off(self):
@@ -133,7 +136,7 @@ class _Round:
         if pending and not self.s.closed and self.final:
             self.dl.accept_by = pending[1].day
             self._keep("accept_by", pending[1])
-            if pending[1].late(self.today):
+            if pending[1].late(self.now):
                 self._late_sign(pending, None)
 
     def _late_sign(self, pending, at):
@@ -172,7 +175,7 @@ class _Round:
                 by = self.due(self.clock, acc, self.pol.promise_limit)
                 self.dl.promise_by = by.day
                 self._keep("promise_by", by)
-                if self.final and by.late(self.today):
+                if self.final and by.late(self.now):
                     self.p("promise-missing", f"承诺件于 {self.when(self.clock, acc)} 受理，最迟 {by.zh()} "
                            "承诺办结时限，至今未承诺", "events", by)
             if s.due is None and service.kind != PROMISED:
@@ -215,18 +218,18 @@ class _Round:
             if by.late(after[0]):
                 self.p("followup-late", f"{rated} 评价为{label}，最迟 {by.zh()} 回访，实际 {self.when(self.clock, after[0])}",
                        "events", by)
-        elif by.late(self.today):
+        elif by.late(self.now):
             self.p("followup-late", f"{rated} 评价为{label}，最迟 {by.zh()} 回访，至今未回访", "events", by)
 
     def overdue(self):
         s, dl = self.s, self.dl
         d = Due(dl.due, dl.times.get("due"), "due" in dl.provisional) if dl.due else None
-        if self.final and d and s.completed_at is None and not s.closed and d.late(self.today):
+        if self.final and d and s.completed_at is None and not s.closed and d.late(self.now):
             dl.overdue = True
             past = self.cal.count(d.day, self.today) if self.svc_clock.unit == "workdays" else (self.today - d.day).days
             unit = "个工作日" if self.svc_clock.unit == "workdays" else "天"
             self.p("overdue", f"最迟 {d.zh()} 办结，至今未办结（已超 {past} {unit}）", "events", d)
-        now = _moment(self.today)
+        now = self.now
         stood = sum(self.clock.elapsed(self.cal, a, min(b or now, now)) for a, b, _r in s.suspensions)
         if stood > self.pol.suspend_limit:
             self.p("suspend-exceeded", f"暂停计时已达规定上限 {self.clock.label(self.pol.suspend_limit)}，"
@@ -255,7 +258,9 @@ class _Round:
 
 
 def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rules: Rules,
-                      today: date) -> tuple[Deadlines, list[Problem]]:
+                      today: date | datetime) -> tuple[Deadlines, list[Problem]]:
+    """The deadlines of every round and what was or is late, as of `today` (a day: as of its end) or of a
+    moment (`check --now`)."""
     if s.registered_at is None:
         return Deadlines(), []
     rounds = [*s.previous, s]

@@ -3,13 +3,13 @@ problems only the whole ledger shows (duplicate ids, policy validity)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .corrections import correction_problems, fold_corrections
 from .problems import CODES, ERROR, Problem
-from .record import Record
+from .record import Record, local_day
 from .rules import Rules
 from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read_account
 from .ladder import check_sanctions, missing_sanctions
@@ -39,6 +39,7 @@ class Ledger:
     problems: list[Problem]           # every problem, rules and ledger-wide ones included
     by_id: dict[str, Entry]           # voided records too: what refers to them still resolves
     voided: list[Entry] = field(default_factory=list)   # 作废: checked, shown, never counted
+    moment_bound: bool = False        # judged as of a moment with an hour clock running: not the day's alone
 
 
 def evaluate(rec: Record, rules: Rules, today: date, rules_on=None) -> Entry:
@@ -79,8 +80,11 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
     return entry
 
 
-def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
+def _evaluate(rec: Record, rules: Rules, today: date | datetime) -> Entry:
+    """`today`: a day, judged as of its end, or a moment (an hour clock's deadline passes within a day)."""
     if rec.kind != "inquiries":
+        if isinstance(today, datetime):
+            today = local_day(today)
         probs = list(rec.problems) or check_id(rec)
         account = None
         if not rec.problems and rec.kind in ACCOUNT_EVENTS:
@@ -98,8 +102,10 @@ def _evaluate(rec: Record, rules: Rules, today: date) -> Entry:
     return Entry(rec, state, dl, probs)
 
 
-def build(records: list[Record], rules: Rules, today: date, rules_on=None) -> Ledger:
-    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, today, rules_on)
+def build(records: list[Record], rules: Rules, today: date | datetime, rules_on=None) -> Ledger:
+    """Every record judged as of `today` (as of its end) or of a moment."""
+    day = local_day(today) if isinstance(today, datetime) else today
+    return judge([evaluate(r, rules, today, rules_on) for r in records], rules, day, rules_on)
 
 
 def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:

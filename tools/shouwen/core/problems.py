@@ -85,6 +85,17 @@ class Problem:
         return f"{label} {self.code}：{where}：{self.message}" if where else f"{label} {self.code}：{self.message}"
 
 
+def summary(count: int, when, problems) -> str:
+    """The last line of `check` (and of the pre-commit hook): how many records, errors and warnings."""
+    counts: dict = {}
+    for p in problems:
+        counts[p.code] = counts.get(p.code, 0) + 1
+    detail = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+    nerr = sum(p.severity == ERROR for p in problems)
+    return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(problems) - nerr} 个警告" +
+            (f"（{detail}）" if detail else ""))
+
+
 def errors(problems) -> list[Problem]:
     return [p for p in problems if p.severity == ERROR]
 

@@ -106,9 +106,18 @@ def cached(root: str, parts: tuple, compute):
     value = read_kept(file, key)
     if value is MISSING:
         value = compute()
+        if isinstance(value, Volatile):
+            return value.value
         if keep(file, key, value):
             _prune(os.path.dirname(file))
     return value
+
+
+class Volatile:
+    """An answer that holds for this moment only (a verdict on an hour clock): given, never kept."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 MISSING = object()

@@ -11,40 +11,113 @@ class GitError(Exception):
     pass
 
 
+_GIT: dict = {}
+
+
+def git_exe() -> str:
+    """The git program, looked up on PATH once per PATH (exec of a bare "git" walks PATH at every spawn)."""
+    path = os.environ.get("PATH", os.defpath)
+    if path not in _GIT:
+        _GIT[path] = next((f for f in (os.path.join(d, "git") for d in path.split(os.pathsep) if d)
+                           if os.path.isfile(f) and os.access(f, os.X_OK)), "git")
+    return _GIT[path]
+
+
 def git(root: str, *args: str, input: bytes | None = None, env: dict | None = None, check: bool = True) -> str:
     full_env = None
     if env:
         full_env = dict(os.environ)
         full_env.update(env)
-    r = subprocess.run(["git", "-C", root, *args], input=input, capture_output=True, env=full_env)
+    r = subprocess.run([git_exe(), "-C", root, *args], input=input, capture_output=True, env=full_env)
     if check and r.returncode != 0:
         raise GitError(r.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed")
     return r.stdout.decode("utf-8", "replace")
 
 
 def git_bytes(root: str, *args: str, input: bytes | None = None) -> bytes:
-    r = subprocess.run(["git", "-C", root, *args], input=input, capture_output=True)
+    r = subprocess.run([git_exe(), "-C", root, *args], input=input, capture_output=True)
     if r.returncode != 0:
         raise GitError(r.stderr.decode("utf-8", "replace").strip())
     return r.stdout
+
+
+# --- what the write path asks of every commit, read from the repository's files where they are plain ------
+# Each answer below would otherwise be a git process (5-10 ms each, and more on a loaded machine); where the
+# layout is anything but the plain one (GIT_DIR set, a reftable, an unborn branch) git itself is asked.
+
+_GITDIRS: dict = {}
+
+
+def _plain() -> bool:
+    return not any(k in os.environ for k in ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE"))
+
+
+def git_dir(root: str) -> str | None:
+    """The repository's git directory (absolute), or None outside a repository."""
+    if root in _GITDIRS and _plain():
+        return _GITDIRS[root]
+    found = None
+    dot = os.path.join(root, ".git")
+    if _plain():
+        if os.path.isdir(dot) and os.path.isfile(os.path.join(dot, "HEAD")):
+            found = os.path.abspath(dot)
+        elif os.path.isfile(dot):
+            with open(dot, encoding="utf-8", errors="replace") as fh:
+                text = fh.read().strip()
+            if text.startswith("gitdir:"):
+                g = os.path.join(root, text[len("gitdir:"):].strip())
+                found = os.path.abspath(g) if os.path.isfile(os.path.join(g, "HEAD")) else None
+    if found is None:
+        r = subprocess.run([git_exe(), "-C", root, "rev-parse", "--absolute-git-dir"], capture_output=True)
+        found = r.stdout.decode("utf-8", "surrogateescape").strip() if r.returncode == 0 else None
+    if found is not None and _plain():
+        _GITDIRS[root] = found          # never a "no": `init` may make the folder a repository later
+    return found
 
 
 def is_repo(root: str) -> bool:
     return git_dir(root) is not None
 
 
-_GIT_DIRS: dict = {}
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
-def git_dir(root: str) -> str | None:
-    """The repository's Git folder (absolute), None outside Git; once found, not asked again (`init` may
-    make a folder a repository, never the other way)."""
-    if root not in _GIT_DIRS:
-        r = subprocess.run(["git", "-C", root, "rev-parse", "--absolute-git-dir"], capture_output=True)
-        if r.returncode != 0:
-            return None
-        _GIT_DIRS[root] = r.stdout.decode("utf-8", "surrogateescape").strip()
-    return _GIT_DIRS[root]
+def _common_dir(g: str) -> str:
+    common = _read(os.path.join(g, "commondir"))      # a linked work tree keeps its branches in the main one
+    return os.path.normpath(os.path.join(g, common.strip())) if common else g
+
+
+def current_branch(root: str) -> str | None:
+    """The full name of the checked-out branch (refs/heads/…), or None when HEAD is detached."""
+    g = git_dir(root)
+    text = _read(os.path.join(g, "HEAD")) if g and _plain() else None
+    if text is not None:
+        text = text.strip()
+        return text[len("ref: "):].strip() if text.startswith("ref: ") else None
+    return git(root, "symbolic-ref", "-q", "HEAD", check=False).strip() or None
+
+
+def _head_from_files(g: str) -> str | None:
+    text = (_read(os.path.join(g, "HEAD")) or "").strip()
+    if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
+        return text
+    if not text.startswith("ref: "):
+        return None
+    ref, common = text[5:].strip(), _common_dir(g)
+    if os.path.exists(os.path.join(common, "reftable")):
+        return None
+    loose = (_read(os.path.join(common, ref)) or "").strip()
+    if len(loose) == 40:
+        return loose
+    for line in (_read(os.path.join(common, "packed-refs")) or "").splitlines():
+        if line.endswith(" " + ref) and len(line) == 41 + len(ref):
+            return line[:40]
+    return None         # an unborn branch, or a layout we don't read: git answers
 
 
 def index_stamp(root: str) -> tuple | None:
@@ -60,14 +133,19 @@ def index_stamp(root: str) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+
 def head(root: str) -> str | None:
-    r = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "-q", "HEAD"], capture_output=True)
+    g = git_dir(root) if _plain() else None
+    sha = _head_from_files(g) if g else None
+    if sha is not None:
+        return sha
+    r = subprocess.run([git_exe(), "-C", root, "rev-parse", "--verify", "-q", "HEAD"], capture_output=True)
     return r.stdout.decode().strip() or None
 
 
 def is_ancestor(root: str, old: str, new: str) -> bool:
     """Whether commit `old` is in the history of `new` (each commit's history never changes)."""
-    return subprocess.run(["git", "-C", root, "merge-base", "--is-ancestor", old, new], capture_output=True).returncode == 0
+    return subprocess.run([git_exe(), "-C", root, "merge-base", "--is-ancestor", old, new], capture_output=True).returncode == 0
 
 
 def path_commits(root: str, path: str, since: str | None = None, head: str = "HEAD") -> list[tuple[str, str]] | None:
@@ -80,7 +158,7 @@ def path_commits(root: str, path: str, since: str | None = None, head: str = "HE
 
 
 def config(root: str, key: str) -> str | None:
-    r = subprocess.run(["git", "-C", root, "config", "--get", key], capture_output=True)
+    r = subprocess.run([git_exe(), "-C", root, "config", "--get", key], capture_output=True)
     return r.stdout.decode().strip() or None
 
 
@@ -102,15 +180,20 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     return res
 
 
-def index_blobs(root: str, prefix: str) -> dict[str, tuple[str, str]]:
-    """path -> (mode, blob id) of every file under `prefix` in Git's index (`git ls-files -s`)."""
+def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
+    """path -> (mode, blob id) of every file under the `prefixes` in Git's index (`git ls-files -s`)."""
     out = {}
-    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", prefix).split(b"\0"):
+    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes).split(b"\0"):
         if entry:
             meta, path = entry.split(b"\t", 1)
             mode, sha, _ = meta.split()
             out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
     return out
+
+
+def staged_paths(root: str) -> list[str]:
+    """The paths Git's index changes against HEAD: what the next commit holds."""
+    return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
 
 
 def dirty_paths(root: str, prefix: str) -> set[str]:
@@ -144,7 +227,7 @@ class BlobReader:
 
     def read(self, sha: str) -> bytes:
         if self.proc is None:
-            self.proc = subprocess.Popen(["git", "-C", self.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
+            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.proc.stdin.write(sha.encode() + b"\n")
         self.proc.stdin.flush()
@@ -171,7 +254,7 @@ class FastImport:
 
     def commit(self, people: bytes, message: bytes, changes: bytes):
         if self.proc is None:
-            self.proc = subprocess.Popen(["git", "-C", self.root, "fast-import", "--quiet", "--done"],
+            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "fast-import", "--quiet", "--done"],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
         parent = b"from %s^0\n" % self.ref.encode() if self.first else b""

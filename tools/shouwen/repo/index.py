@@ -21,7 +21,7 @@ import gc
 import hashlib
 import os
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from . import gitio, store
 from .answers import judging_key, keep, read_kept
@@ -29,7 +29,7 @@ from ..core.deadlines import Deadlines
 from ..core.fold import State
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.problems import Problem
-from ..core.record import Record, parse
+from ..core.record import Record, local_day, parse
 
 INDEX_VERSION = 2
 PROBE_DAYS = 3660
@@ -183,6 +183,19 @@ class _Index:
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
+_CLOSED, _RATING = _STATE.index("closed"), _STATE.index("rating")
+
+
+def _on_the_hour(row: tuple, rules) -> bool:
+    """An inquiry counted on an hour clock with a deadline still to come (open, or a bad rating to follow up):
+    its verdict may change at any moment of the day."""
+    meta, state = row[0], row[2]
+    if state is None:
+        return False
+    svc = rules.service_for(meta.get("service"))
+    clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock
+    return clock is not None and clock.unit == "hours" and (
+        not state[_CLOSED] or state[_RATING] in rules.policy.bad_ratings)
 
 
 def _judge_one(item) -> tuple[tuple, date]:
@@ -191,49 +204,57 @@ def _judge_one(item) -> tuple[tuple, date]:
     rules, today, probe, rules_on = _JOB["rules"], _JOB["today"], _JOB["probe"], _JOB["rules_on"]
     rec = store.parse_checked(path, data)
     entry = evaluate(rec, rules, today, rules_on)
-    until = today
+    until = local_day(today) if isinstance(today, datetime) else today
     if probe:
         later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS), rules_on)
         if later.problems == entry.problems and later.deadlines == entry.deadlines:
-            until = today + timedelta(days=PROBE_DAYS)
+            until += timedelta(days=PROBE_DAYS)
     return _row(entry), until
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
-                in_time=None, listed: list | None = None) -> Ledger:
+                in_time=None, now: datetime | None = None, listed: list | None = None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
-    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day.
-    `listed`: the work tree's files as store.WorkTree listed them."""
+    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
+    as of that moment (else as of the end of `today`); a record whose verdict may change within the day (an
+    hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
+    says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
+    as store.WorkTree listed them."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, listed)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed)
     finally:
         gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, listed) -> Ledger:
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
     index = _Index(root, key) if key else None
     rows: list = [None] * len(listed)
     misses = []
+    hourly = False
     for i, (path, blob, _) in enumerate(listed):
         hit = index.get(path, blob, today) if index is not None else None
+        if hit is not None and now is not None and _on_the_hour(hit, rules):
+            hourly, hit = True, None
         if hit is None:
             misses.append(i)
         else:
             rows[i] = hit
     if misses:
-        _JOB.update(rules=rules, today=today, probe=index is not None, rules_on=rules_on)
+        _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None, rules_on=rules_on)
         items = store.contents(root, rev, [listed[i] for i in misses])
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
-            if index is not None:
+            if now is not None and _on_the_hour(row, rules):
+                hourly = True
+            elif index is not None:
                 index.put(listed[i][0], listed[i][1], today, until, row)
     if index is not None:
         index.save({(p, b) for p, b, _ in listed})
@@ -241,7 +262,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, listed) -> Ledger:
     source = _Source(root, rev)
     entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
-    return judge(entries, rules, today, rules_on)
+    ledger = judge(entries, rules, today, rules_on)
+    ledger.moment_bound = hourly
+    return ledger
 
 
 def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:

@@ -1,6 +1,6 @@
 """What makes a write all-or-nothing (DESIGN §9): the lock, the write journal and recovery.
 
-A writer takes the lock (a portable `filelock`, no fcntl), keeps a second name for every file it is
+A writer takes the lock (flock where the system has it, else a portable `filelock`), keeps a second name for every file it is
 about to replace (a hard link under `.shouwen/tmp/`: it costs no space, so it can be put back even on a
 full disk) and notes those and the HEAD it started from in `.shouwen/journal.json`. If it dies at any
 point (a kill, a power cut, a full disk), the next writer finds the journal under the lock and
@@ -17,21 +17,20 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from contextlib import contextmanager
 
-with warnings.catch_warnings():     # where fcntl is missing filelock warns that it uses a soft lock: that is the plan
-    warnings.simplefilter("ignore")
-    import filelock
-
 from . import gitio
+
+try:
+    import fcntl
+except ImportError:         # a Windows desk PC: the lock is filelock's (imported only there: it costs 20-90 ms)
+    fcntl = None
 
 STALE_SECONDS = 120         # a .git/index.lock this old, with no live writer of ours, is left over
 CHILD_GRACE = 10.0          # seconds a dead writer's git child may still hold the index
 JOURNAL = "journal.json"
 # An OS lock (fcntl, msvcrt) leaves its file behind, empty; a soft lock is that file's existence, with its
 # holder's pid inside. The two never share a file, or a soft locker would wait on an OS lock's leftover.
-LOCK_NAME = "lock.soft" if filelock.FileLock.__name__ == "SoftFileLock" else "lock"
 TMP_DIR = "tmp"
 
 
@@ -51,8 +50,10 @@ def state_dir(root: str) -> str:
 
 
 def gitdir(root: str) -> str:
-    g = gitio.git(root, "rev-parse", "--git-dir").strip()
-    return g if os.path.isabs(g) else os.path.join(root, g)
+    g = gitio.git_dir(root)
+    if g is None:
+        raise gitio.GitError(f"{root} 不是 Git 仓库")
+    return g
 
 
 def pid_alive(pid: int) -> bool:
@@ -69,14 +70,63 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+class _FlockLock:
+    """flock(2) on `.shouwen/lock`, as filelock's UnixFileLock takes it (the two exclude each other), without
+    importing filelock on every write: where fcntl exists this is all the lock needs."""
+
+    def __init__(self, path: str, timeout: float):
+        self.path, self.timeout, self.fd = path, timeout, None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.fd = fd
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+class _PortableLock:
+    """filelock's lock where fcntl is missing (a soft lock, or msvcrt on Windows)."""
+
+    def __init__(self, root: str, timeout: float):
+        import warnings
+        with warnings.catch_warnings():     # filelock warns that it falls back to a soft lock: that is the plan
+            warnings.simplefilter("ignore")
+            import filelock
+        self.filelock = filelock
+        name = "lock.soft" if filelock.FileLock.__name__ == "SoftFileLock" else "lock"
+        self.fl = filelock.FileLock(os.path.join(state_dir(root), name), timeout=timeout)
+
+    def acquire(self) -> bool:
+        try:
+            self.fl.acquire()
+        except self.filelock.Timeout:
+            return False
+        return True
+
+    def release(self) -> None:
+        self.fl.release()
+
+
 @contextmanager
 def lock(root: str, wait: float = 15.0):
     """Serialise writers in one clone; on entry, repair whatever a dead writer left behind."""
-    fl = filelock.FileLock(os.path.join(state_dir(root), LOCK_NAME), timeout=wait)
-    try:
-        fl.acquire()
-    except filelock.Timeout:
-        raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试") from None
+    fl = _FlockLock(os.path.join(state_dir(root), "lock"), wait) if fcntl is not None else _PortableLock(root, wait)
+    if not fl.acquire():
+        raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试")
     try:
         g = gitdir(root)
         if os.path.exists(os.path.join(g, "MERGE_HEAD")) or os.path.exists(os.path.join(g, "rebase-merge")):
@@ -271,7 +321,7 @@ def recover(root: str, g: str) -> None:
 def _git_locks(root: str, g: str) -> list[str]:
     """Git's own lock files that a commit takes: the index, HEAD and the current branch."""
     names = ["index.lock", "HEAD.lock"]
-    branch = gitio.git(root, "symbolic-ref", "-q", "HEAD", check=False).strip()
+    branch = gitio.current_branch(root)
     if branch:
         names.append(branch + ".lock")
     return [n for n in names if os.path.exists(os.path.join(g, n))]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import pickle
 import stat
-import tempfile
+import time
 from dataclasses import replace
 
 from ..core import safeyaml
@@ -53,7 +54,72 @@ def _read_bounded(path: str) -> bytes:
     return data
 
 
-def load_rules(root: str) -> Rules:
+RULES_CACHE = os.path.join(".shouwen", "cache", "rules-v1.pickle")
+RACY_SECONDS = 2.0      # a file changed this recently may change again within its timestamp: not cached yet
+
+
+def _stat_key(root: str) -> tuple[tuple, float]:
+    """What the parsed rules depend on, by stat alone (no file read): every file under rules/ (symlinked
+    folders followed) by path, size, mtime, ctime and inode, and the sources that parse them; with the
+    newest time among the rules files."""
+    rows, newest = [], 0.0
+    base = os.path.join(root, "rules")
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                rows.append((full, None))
+                continue
+            rows.append((os.path.relpath(full, base), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            newest = max(newest, st.st_mtime_ns / 1e9, st.st_ctime_ns / 1e9)
+    return tuple(rows) + code_stamp(), newest
+
+
+def code_stamp() -> tuple:
+    """The sources that parse the rules, by stat, and the version: a cache of parsed rules made by other
+    code is never served."""
+    from .. import __version__, core
+    here = os.path.dirname(core.__file__)
+    rows = []
+    for path in [os.path.join(here, n) for n in sorted(os.listdir(here)) if n.endswith(".py")] + [__file__]:
+        st = os.stat(path)
+        rows.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(rows) + (__version__,)
+
+
+def load_rules(root: str, cache: bool = True) -> Rules:
+    """The agency's rules. Parsed once per change of rules/: the result is kept under .shouwen/cache, keyed
+    by the files' stat data (as Git trusts its index), so a command that writes one record does not read
+    and validate a dozen YAML files again. A cache that can't be read or written only costs time."""
+    if not cache:
+        return _load_rules(root)
+    file = os.path.join(root, RULES_CACHE)
+    key, newest = _stat_key(root)
+    try:
+        with open(file, "rb") as fh:
+            kept_key, rules = pickle.load(fh)
+        if kept_key == key:
+            rules.root = root
+            return rules
+    except Exception:       # missing, torn, or from other code: read the rules again
+        pass
+    rules = _load_rules(root)
+    if newest < time.time() - RACY_SECONDS:
+        try:
+            os.makedirs(os.path.dirname(file), exist_ok=True)
+            tmp = f"{file}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump((key, rules), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+    return rules
+
+
+def _load_rules(root: str) -> Rules:
     problems: list[Problem] = []
     unreadable: set[str] = set()
 
@@ -110,8 +176,9 @@ def load_rules(root: str) -> Rules:
 def load_rules_at(root: str, rev: str) -> Rules:
     """The rules as they are in a commit or tree (the index too, via `git write-tree`), named by their
     usual paths; `root` stays the repository so relative files resolve there."""
+    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         gitio.export_path(root, rev, "rules", os.path.join(tmp, "rules"))
-        rules = load_rules(tmp)
+        rules = load_rules(tmp, cache=False)
     rules.root = root
     return rules

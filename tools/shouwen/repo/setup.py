@@ -37,7 +37,9 @@ from shouwen.publish.hook import on_config, on_files, on_post_build  # noqa: F40
 
 
 def install_pre_commit(path: str) -> str | None:
-    """A plain git pre-commit hook running `check --staged`, for clones without the pre-commit framework.
+    """A plain git pre-commit hook running `check --staged` (through its lean entry point, shouwen.precommit:
+    no command-line imports, and no `git rev-parse`, since git runs a hook at the top of the work tree),
+    for clones without the pre-commit framework.
 
     Returns the hook's path, or None where another hook is already installed (never overwritten).
     """
@@ -49,7 +51,7 @@ def install_pre_commit(path: str) -> str | None:
     os.makedirs(hooks, exist_ok=True)
     with open(hook, "w", encoding="utf-8") as fh:
         fh.write(f"#!/bin/sh\n{HOOK_MARK}: refuse a commit whose records or rules are malformed\n"
-                 f'exec {shlex.quote(sys.executable)} -m shouwen --repo "$(git rev-parse --show-toplevel)" check --staged\n')
+                 f'exec {shlex.quote(sys.executable)} -m shouwen.precommit\n')
     os.chmod(hook, 0o755)
     return hook
 

@@ -1,0 +1,42 @@
+"""`check` judges an hour clock by the time of day: the hotel's 第一时间 response missed on Saturday at
+21:00 is late at 21:01 that night, and the index (which keeps judgements per day) never hides it."""
+import json
+
+from click.testing import CliRunner
+
+from conftest import Agency
+from shouwen.cli import cli
+
+
+def _codes(a, *opts):
+    r = a.run("check", *opts, "--format", "json")
+    assert r.exit_code in (0, 1), r.output
+    return [p["code"] for p in json.loads(r.stdout)["problems"]]
+
+
+def test_an_hour_deadline_is_late_as_soon_as_it_passes(tmp_path):
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    a = Agency(tmp_path / "hotel")
+    a.new("2026-11-21T20:00", badge="H010")             # a Saturday, 20:00: due within the hour
+    assert _codes(a, "--now", "2026-11-21T20:30") == []
+    assert _codes(a, "--now", "2026-11-21T21:01") == ["forward-late"]     # the same day: judged again
+    assert _codes(a, "--now", "2026-11-21T20:59:59") == []                # and the index did not keep it
+    assert _codes(a, "--now", "2026-11-21T21:01+08:00") == ["forward-late"]
+    assert _codes(a, "--today", "2026-11-21") == ["forward-late"]        # a day: as of its end
+    assert _codes(a, "--today", "2026-11-20") == []
+    assert _codes(a) == ["forward-late"]                                 # by default: now
+    assert _codes(a, "--no-cache", "--now", "2026-11-21T20:30") == []
+
+    both = a.run("check", "--today", "2026-11-21", "--now", "2026-11-21T20:30")
+    assert both.exit_code == 2 and "--now" in both.stderr and "--today" in both.stderr
+    bad = a.run("check", "--now", "周六晚上")
+    assert bad.exit_code == 2 and "--now" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_working_day_deadline_is_judged_by_the_day_whatever_the_hour(agency):
+    rid = agency.new("2026-11-02T09:00")              # the bureau: forward within 2 working days (by 11-04)
+    assert _codes(agency, "--now", "2026-11-04T23:59") == []
+    assert _codes(agency, "--now", "2026-11-05T00:01") == ["forward-late"]
+    assert _codes(agency, "--today", "2026-11-04") == []
+    assert rid

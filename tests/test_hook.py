@@ -1,0 +1,85 @@
+"""The pre-commit hook (python -m shouwen.precommit, what `setup` installs): it judges the staged records,
+refuses what `check` calls an error in them (roles included: issue 10), and costs the same at any size."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from test_roles import complaint
+
+
+def _hand_edit(agency, rel, line):
+    text = agency.file(rel).replace("\n---\n", f"\n  - {line}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _hook(agency):
+    return os.path.join(agency.path, ".git", "hooks", "pre-commit")
+
+
+def test_the_installed_hook_is_the_lean_entry_point(agency):
+    text = open(_hook(agency), encoding="utf-8").read()
+    assert "-m shouwen.precommit" in text and "rev-parse" not in text
+    probe = "import sys, runpy\ntry:\n    runpy.run_module('shouwen.precommit', run_name='__main__')\nexcept SystemExit:\n    pass\n" \
+            "print(sorted(m for m in ('click', 'shouwen.cli', 'jinja2', 'mkdocs') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=agency.path, capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_the_hook_refuses_a_forbidden_role_as_check_reports_it(agency):
+    cid, rel = complaint(agency, "J005")
+    head = agency.head()
+    # a clerk's verdict, appended by hand in the writer's own layout: policy gives verdicts to 监察室 only
+    _hand_edit(agency, rel, "{at: 2026-11-04T09:00:00+08:00, by: J006, action: verdict, finding: substantiated, reason: 属实}")
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qam", "hand"], capture_output=True, text=True)
+    assert r.returncode != 0 and agency.head() == head and "role-forbidden" in r.stdout + r.stderr
+    agency.git("add", rel)
+    hook = subprocess.run([_hook(agency)], cwd=agency.path, capture_output=True, text=True)
+    staged = agency.run("check", "--staged")
+    assert hook.returncode == staged.exit_code == 1
+    assert hook.stdout == staged.stdout
+    # the very line `check` prints for the same record once it is in
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", "hand", "--no-verify"], check=True)
+    full = agency.run("check", "--today", "2026-11-05")
+    mine = [ln for ln in full.stdout.splitlines() if ln.startswith("错误 role-forbidden")]
+    assert len(mine) == 1 and mine[0] in hook.stdout and "permissions.verdict" in mine[0] and cid in mine[0]
+    assert full.exit_code == 1
+
+
+def test_the_hook_refuses_a_verdict_in_ones_own_line_and_lets_the_rightful_one_in(agency):
+    cid, rel = complaint(agency, "J022")
+    good = agency.file(rel)
+    _hand_edit(agency, rel, "{at: 2026-11-04T09:00:00+08:00, by: J021, action: verdict, finding: unfounded, reason: 不实}")
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qam", "hand"], capture_output=True, text=True)
+    assert r.returncode == 1 and "conflict-of-interest" in r.stdout + r.stderr
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(good)
+    _hand_edit(agency, rel, "{at: 2026-11-04T09:00:00+08:00, by: J003, action: verdict, finding: unfounded, reason: 不实}")
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", "verdict"], check=True, capture_output=True)
+
+
+def test_an_old_event_is_not_judged_again_by_todays_rules(agency):
+    """The hook judges roles for the events a commit adds: an event that was allowed when made stays in."""
+    cid, rel = complaint(agency, "J005")
+    _hand_edit(agency, rel, "{at: 2026-11-04T09:00:00+08:00, by: J006, action: verdict, finding: substantiated, reason: 属实}")
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", "slipped in", "--no-verify"], check=True)
+    _hand_edit(agency, rel, "{at: 2026-11-05T09:00:00+08:00, by: J022, action: note, text: 已核实}")
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qam", "note"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_hook_and_check_staged_agree_in_json_on_a_duplicate_id(agency):
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    twin = rel.replace(rid, rid[:-3] + "009")
+    with open(os.path.join(agency.path, twin), "w", encoding="utf-8") as fh:
+        fh.write(agency.file(rel))
+    agency.git("add", twin)
+    out = json.loads(agency.run("check", "--staged", "--format", "json").stdout)
+    assert {p["code"] for p in out["problems"]} == {"id-path-mismatch", "id-duplicate"}
+    assert {p["path"] for p in out["problems"]} == {twin}
+    hook = subprocess.run([_hook(agency)], cwd=agency.path, capture_output=True, text=True)
+    assert hook.returncode == 1 and all(p["code"] in hook.stdout for p in out["problems"])
