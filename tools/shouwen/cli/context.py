@@ -300,15 +300,15 @@ def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
     so the same question about the same ledger on the same day is answered without reading it again.
     compute() returns answers.Volatile(value) for a value that holds for this moment only (an hour clock).
     `rev`: a commit's full id (its records and, unless `rules` are given, its rules)."""
-    if not desk.use_cache or not gitio.is_repo(desk.root):
-        return compute()
     from ..repo.answers import cached, fingerprint, generation
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return cached(desk.root, None, compute)
     in_time = desk.in_time if rules is None and rev is None else None
     # the work tree's rules by their bytes: read as rules only when the answer must be worked out
     if rev is not None and rules is None:
         rules = f"commit {rev}"       # a commit's ledger is judged by its own rules: its id names them too
     gen = generation(rules or fingerprint(desk.root), today, in_time, rev if rev is not None else _tree(desk))
-    return compute() if gen is None else cached(desk.root, (gen, parts), compute)
+    return cached(desk.root, (gen, parts) if gen else None, compute)
 
 
 def parse_moment(value: str | None, name: str = "--now") -> datetime | None:

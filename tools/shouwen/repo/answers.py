@@ -100,7 +100,11 @@ def package_stamp() -> str:
 
 
 def cached(root: str, parts: tuple, compute):
-    """compute()'s value, kept under `parts` (plain values whose repr names them exactly)."""
+    """compute()'s value, kept under `parts` (plain values whose repr names them exactly; None: can't be
+    named, so worked out and not kept)."""
+    if parts is None:
+        value = compute()
+        return value.value if isinstance(value, Volatile) else value
     key = repr((VERSION, package_stamp(), parts))
     file = os.path.join(root, FOLDER, hashlib.sha1(key.encode()).hexdigest() + ".pickle")
     value = read_kept(file, key)
