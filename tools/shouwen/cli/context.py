@@ -67,7 +67,7 @@ class Desk:
 
     @property
     def in_time(self):
-        """The rules as they stood on each day (repo.loader.RulesInTime), None outside Git."""
+        """The rules as they stood on each day (repo.rules_history.RulesInTime), None outside Git."""
         if getattr(self, "_in_time", None) is None and gitio.is_repo(self.root):
             from ..repo.rules_history import RulesInTime
             self._in_time = RulesInTime(self.root, lambda: self.rules)
@@ -284,11 +284,11 @@ def _tree(desk):
     return desk._tree
 
 
-def read_ledger(desk, today, rev=None, rules=None, now=None):
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
     (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
-    in_time = desk.in_time if rules is None and rev is None else None
+    in_time = in_time or (desk.in_time if rules is None and rev is None else None)
     listed = _tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
                        now=now, listed=listed)

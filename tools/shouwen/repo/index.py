@@ -216,7 +216,7 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
                 in_time=None, now: datetime | None = None, listed: list | None = None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
-    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
+    `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
     as of that moment (else as of the end of `today`); a record whose verdict may change within the day (an
     hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
     says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
