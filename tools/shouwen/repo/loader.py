@@ -182,6 +182,3 @@ def load_rules_at(root: str, rev: str) -> Rules:
         rules = load_rules(tmp, cache=False)
     rules.root = root
     return rules
-
-
-from .rules_history import RULES_HISTORY, RulesInTime, rule_commits  # noqa: E402,F401  (where callers found them)

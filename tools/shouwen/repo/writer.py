@@ -191,7 +191,7 @@ def _roster_of(root: str, rules: Rules, at: datetime, commit_at: datetime | None
     event of today (or one the demo commits at its own time) is judged by today's rules, read no further."""
     if local_day(at) >= local_day(commit_at or now()):
         return None
-    from .loader import RulesInTime
+    from .rules_history import RulesInTime
     return RulesInTime(root, rules).on
 
 
