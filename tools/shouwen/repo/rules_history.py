@@ -22,18 +22,29 @@ def rule_commits(root: str) -> list:
     if head is None:
         return []
     file = os.path.join(root, RULES_HISTORY)
+    old, rows = _kept(file)
+    if old == head:
+        return rows
+    more = gitio.path_commits(root, "rules", since=old, head=head) if old else None
+    rows = rows + more if more is not None else gitio.path_commits(root, "rules", head=head)
+    _keep(file, head, rows)
+    return rows
+
+
+def _kept(file: str):
+    """(head, commits) as kept, or (None, []) when there are none or they can't be read."""
     try:
         with open(file, encoding="utf-8") as fh:
             saved = json.load(fh)
         old, rows = saved["head"], [tuple(r) for r in saved["commits"]]
         if not all(len(r) == 2 and all(isinstance(x, str) for x in r) for r in rows):
             raise ValueError("not a list of (sha, date)")
+        return old, rows
     except (OSError, ValueError, KeyError, TypeError):
-        old, rows = None, []
-    if old == head:
-        return rows
-    more = gitio.path_commits(root, "rules", since=old, head=head) if old else None
-    rows = rows + more if more is not None else gitio.path_commits(root, "rules", head=head)
+        return None, []
+
+
+def _keep(file: str, head: str, rows: list):
     try:
         os.makedirs(os.path.dirname(file), exist_ok=True)
         tmp = f"{file}.{os.getpid()}.tmp"
@@ -42,7 +53,18 @@ def rule_commits(root: str) -> list:
         os.replace(tmp, file)
     except OSError:
         pass        # only costs time
-    return rows
+
+
+def followed(root: str, old: str | None, new: str | None):
+    """The writer committed `new` on top of `old` without touching rules/: the history kept for `old` is
+    that of `new` too, so the next write (entering a backlog, each event judged by the roster of its day)
+    asks Git nothing about it."""
+    file = os.path.join(root, RULES_HISTORY)
+    head, rows = _kept(file)
+    if old and new and head == old:
+        _keep(file, new, rows)
+
+
 
 
 class RulesInTime:
