@@ -23,8 +23,10 @@ def _quiet_interrupts():
     as_module = "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("shouwen", "shouwen.__main__")
     if as_module or os.path.basename(sys.argv[0] or "") in ("shouwen", "shouwen.exe", "shouwen-script.py"):
         _signal.signal(_signal.SIGINT, stop)
-        # a launcher may have blocked Ctrl-C until now (see `shouwen` below): deliver what is pending
-        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
+        # the launcher (tools/bin/shouwen) blocked Ctrl-C until now: deliver what is pending.
+        # Windows has no signal masks (nor the launcher: there the command is `py -m shouwen`)
+        if hasattr(_signal, "pthread_sigmask"):
+            _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
 
 
 _quiet_interrupts()
