@@ -265,11 +265,11 @@ CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()
 
 # --- reading ----------------------------------------------------------------------------
 
-def read_ledger(desk, today, rev=None, rules=None, now=None):
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
     (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
-    in_time = desk.in_time if rules is None and rev is None else None
+    in_time = in_time or (desk.in_time if rules is None and rev is None else None)
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
                        now=now)
 

@@ -140,7 +140,7 @@ def _step(desk, rules, rid, when, action, **values):
     """The event's own fields, built as the desk page builds them (core.steps): Chinese names accepted."""
     rec = load_for_write(desk.root, rid)
     state = evaluate(rec, rules, local_day(when)).state
-    return build_step(action, rules, rec, state, when, desk.badge(), values)
+    return build_step(action, rules, rec, state, when, desk.badge(), values, roster=desk.rules_on(local_day(when)))
 
 
 def _routing(action):

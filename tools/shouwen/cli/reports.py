@@ -14,7 +14,7 @@ from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError
-from ..repo.loader import load_rules_at
+from ..repo.loader import RulesInTime, load_rules_at
 
 BULLETINS = "site/bulletins"
 
@@ -27,13 +27,15 @@ def _commit(desk, rev: str) -> str:
 
 
 def snapshot(desk, rev: str, today: date):
-    """Rules and records exactly as committed at `rev`, and the ledger as of `today`."""
+    """Rules and records exactly as committed at `rev`, the rules in time as of that commit's history, and
+    the ledger as of `today`."""
     sha = _commit(desk, rev)
     rules = load_rules_at(desk.root, sha)
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise InputError(f"提交 {sha[:10]} 中的规则文件有错误", broken)
-    return sha, rules, read_ledger(desk, today, rev=sha, rules=rules)
+    in_time = RulesInTime(desk.root, rules, sha)
+    return sha, rules, in_time, read_ledger(desk, today, rev=sha, rules=rules, in_time=in_time)
 
 
 def _complaints(ledger):
@@ -108,8 +110,8 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
     year, q = _quarter(quarter)
     _, end = quarter_span(year, q)
     as_of = min(end, today or today_cst())
-    sha, rules, led = snapshot(desk, rev, as_of)
-    qa = assess(led, rules, year, q, as_of)
+    sha, rules, in_time, led = snapshot(desk, rev, as_of)
+    qa = assess(led, rules, year, q, as_of, in_time.on)
     return qa, rules, sha
 
 
@@ -178,7 +180,7 @@ def review_cmd(desk, year, fmt):
     for q in range(1, 5):
         _, end = quarter_span(year, q)
         led = read_ledger(desk, min(end, today_cst()))
-        quarters[q] = {f.unit: f for f in assess(led, rules, year, q).staff}
+        quarters[q] = {f.unit: f for f in assess(led, rules, year, q, rules_on=desk.rules_on).staff}
     led = read_ledger(desk, today_cst())
     people, _ = year_outcomes(rules.policy.ladders, _complaints(led), rules, year)
     outcome = {p.badge: p for p in people}

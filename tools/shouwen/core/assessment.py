@@ -141,22 +141,25 @@ class Quarter:
     reports: tuple | None = None   # ([(department name, day submitted)], [department names missing]) or None
 
 
-def assess(ledger, rules, year: int, q: int, as_of: date | None = None) -> Quarter:
+def assess(ledger, rules, year: int, q: int, as_of: date | None = None, rules_on=None) -> Quarter:
+    """`rules_on(day)`: the rules as they stood that day: a matter counts for the department its first
+    responder was in when it was registered, a complaint for the one the person was in when it was made."""
     start, end = quarter_span(year, q)
+    rules_on = rules_on or (lambda day: rules)
     as_of = min(as_of or end, end)
     within = lambda d: d is not None and start <= d <= as_of
     people: dict[str, Figures] = {}
     depts: dict[str, Figures] = {}
     total = Figures("all", "全单位")
 
-    def units(badge):
-        s = rules.staff.get(badge)
+    def units(badge, day):
+        s = rules_on(day).staff.get(badge) or rules.staff.get(badge)
         out = [total]
         if badge in rules.departments and s is None:      # a complaint against a department
             d = rules.departments[badge]
             return [total, depts.setdefault(d.id, Figures(d.id, d.name))]
         if s is not None:
-            out.append(people.setdefault(badge, Figures(badge, s.name)))
+            out.append(people.setdefault(badge, Figures(badge, (rules.staff.get(badge) or s).name)))
             d = rules.departments.get(s.department)
             if d is not None:
                 out.append(depts.setdefault(d.id, Figures(d.id, d.name)))
@@ -170,7 +173,7 @@ def assess(ledger, rules, year: int, q: int, as_of: date | None = None) -> Quart
         if st is None or st.registered_at is None:
             continue
         reg = local_day(st.registered_at)
-        us = units(st.first_responder)
+        us = units(st.first_responder, reg)
         codes = [p.code for p in e.problems if p.severity == ERROR]
         if within(reg):
             for u in us:
@@ -216,21 +219,21 @@ def assess(ledger, rules, year: int, q: int, as_of: date | None = None) -> Quart
         if isinstance(a, Complaint):
             if a.registered_at is not None and within(local_day(a.registered_at)):
                 for badge in a.against:
-                    for u in units(badge):
+                    for u in units(badge, local_day(a.registered_at)):
                         u.complaints += 1
             v = a.verdict
             if v is not None and v.finding == "substantiated" and within(v.day):
                 for badge in v.liable:
                     criticised.append((a.id, badge, v.day))
-                    for u in units(badge):
+                    for u in units(badge, v.day):
                         u.substantiated += 1
             sanctions += [(a.id, s) for s in a.sanctions if within(local_day(s.at))]
         elif isinstance(a, Commendation) and within(local_day(a.at)):
             commended[a.staff] = commended.get(a.staff, 0) + 1
-            for u in units(a.staff):
+            for u in units(a.staff, local_day(a.at)):
                 u.commendations += 1
         elif isinstance(a, Inspection) and within(local_day(a.at)):
-            for u in units(a.staff):
+            for u in units(a.staff, local_day(a.at)):
                 u.inspected_items += len(a.findings)
                 u.failed_items += len(a.failed)
     for f in [total, *people.values(), *depts.values()]:

@@ -172,7 +172,7 @@ def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> s
     return None
 
 
-def fold(events: list, first_responder: str | None = None, dept_of=lambda badge: None,
+def fold(events: list, first_responder: str | None = None, dept_of=lambda badge, at: None,
          bad_ratings=BAD_RATINGS) -> State:
     s = State(first_responder=first_responder)
     last_at = None
@@ -192,7 +192,7 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge:
                 s.latest_at, s.latest_index = at, i
         if i == 0 and action == "registered":
             s.stage, s.handler, s.registered_at, s.round_started_at = "registered", first_responder, at, at
-            s.handler_department = dept_of(first_responder)
+            s.handler_department = dept_of(first_responder, at)
             continue
         why = allowed(s, action, ev.get("review"), bad_ratings)
         if why:
@@ -229,14 +229,14 @@ def _apply(s: State, action, ev, at, by, dept_of, i=0):
         s.accepted_at = None
         s.forwards += action == "forwarded"
     elif action == "accepted":
-        s.handler, s.handler_department, s.accepted_at, s.sent_at = by, dept_of(by), at, None
+        s.handler, s.handler_department, s.accepted_at, s.sent_at = by, dept_of(by, at), at, None
     elif action == "returned":
-        s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder)
+        s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder, at)
         s.accepted_at = s.sent_at = None
         s.due = None
         s.returns += 1
     elif action == "escalated":
-        s.handler, s.handler_department = ev.get("to"), dept_of(ev.get("to"))
+        s.handler, s.handler_department = ev.get("to"), dept_of(ev.get("to"), at)
     elif action == "promised":
         s.due, s.promised_at = to_date(ev.get("due")), at
     elif action == "extended":
@@ -268,7 +268,7 @@ def _reopen(s: State, i, at, dept_of):
     s.round_started_at = at
     s.round_index = i
     s.stage, s.closed, s.closed_at = "reopened", False, None
-    s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder)
+    s.handler, s.handler_department = s.first_responder, dept_of(s.first_responder, at)
     s.routed_at = s.sent_at = s.accepted_at = s.promised_at = s.completed_at = None
     s.due, s.rating, s.rated_at = None, None, None
     s.extensions, s.followups, s.suspensions = [], [], []

@@ -64,7 +64,7 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
         meta, fixes, void = fold_corrections(rec.meta)
         if meta is not rec.meta:
             rec = Record(rec.path, meta, rec.body, rec.problems, rec.noncanonical)
-    entry = _evaluate(rec, rules, today)
+    entry = _evaluate(rec, rules, today, rules_on)
     entry.corrections, entry.voided = fixes, void
     if typed:
         entry.problems.extend(correction_problems(rec, rules.policy.correctable))
@@ -78,7 +78,7 @@ def _evaluate_corrected(rec: Record, rules: Rules, today: date, rules_on) -> Ent
     return entry
 
 
-def _evaluate(rec: Record, rules: Rules, today: date | datetime) -> Entry:
+def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) -> Entry:
     """`today`: a day, judged as of its end, or a moment (an hour clock's deadline passes within a day)."""
     if rec.kind != "inquiries":
         if isinstance(today, datetime):
@@ -91,7 +91,7 @@ def _evaluate(rec: Record, rules: Rules, today: date | datetime) -> Entry:
             if isinstance(account, Complaint):
                 probs.extend(complaint_deadlines(account, rules, today))
         return Entry(rec, None, None, probs, account)
-    probs, state = check_inquiry(rec, rules)
+    probs, state = check_inquiry(rec, rules, rules_on)
     dl = None
     if state is not None and state.registered_at is not None:
         service = rules.service_for(rec.meta.get("service"))

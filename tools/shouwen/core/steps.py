@@ -64,8 +64,9 @@ def _where(rec, name):
     return f"{rec.path} [{rec.id}] 字段 --{name.lstrip('-')}"
 
 
-def build(action: str, rules, rec, state, when: datetime, by: str, values: dict) -> dict:
-    """The fields of an `action` event from the clerk's `values` (names resolved, limits applied)."""
+def build(action: str, rules, rec, state, when: datetime, by: str, values: dict, roster=None) -> dict:
+    """The fields of an `action` event from the clerk's `values` (names resolved, limits applied). `roster`:
+    the rules as they stood at `when` (who held which post then: the escalation's target), else `rules`."""
     if action not in STEPS:
         raise InputError(f"没有这个操作：{action}")
     out = {}
@@ -94,10 +95,10 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict)
             out[f.name] = raw if isinstance(raw, list) else split_materials(raw)
         else:
             out[f.name] = str(raw)
-    return _finish(action, rules, rec, state, when, by, out)
+    return _finish(action, rules, rec, state, when, by, out, roster or rules)
 
 
-def _finish(action, rules, rec, state, when, by, out):
+def _finish(action, rules, rec, state, when, by, out, roster):
     svc = rules.service_for(rec.meta.get("service"))
     if action == "notified" and not out.get("materials"):
         if svc is None:
@@ -123,7 +124,7 @@ def _finish(action, rules, rec, state, when, by, out):
                                           record=rec.id, field="--days")])
             out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
     if action == "escalated" and not out.get("to"):
-        out["to"] = escalation_target(rules, by)
+        out["to"] = escalation_target(roster, by)
         if not out["to"]:
             raise InputError("找不到可上报的上级，请指定上报对象")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:

@@ -6,7 +6,7 @@ import re
 from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
 from .ids import CODE_RE, parse_id
 from .problems import Problem
-from .record import Record, to_date, to_datetime
+from .record import Record, local_day, to_date, to_datetime
 from .rules import Rules
 from .sanity import promise_problems
 from .schema import Int, List, Map, Phone, Str, clean
@@ -142,8 +142,9 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
     return out
 
 
-def check_inquiry(rec: Record, rules: Rules):
-    """(problems, state) for one inquiry; the state is None when the record can't be folded."""
+def check_inquiry(rec: Record, rules: Rules, rules_on=None):
+    """(problems, state) for one inquiry; the state is None when the record can't be folded. `rules_on(day)`:
+    the rules as they stood that day, for the department a person was in (the current rules when not given)."""
     if rec.problems:
         return list(rec.problems), None
     m, rid, path = rec.meta, rec.id, rec.path
@@ -206,10 +207,17 @@ def check_inquiry(rec: Record, rules: Rules):
                                field="events[0].by"))
     if any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
         return out, None        # reported above; a malformed value is never folded
-    state = fold(events, fr, rules.department_of, rules.policy.bad_ratings)
+    state = fold(events, fr, _departments_in_time(rules, rules_on), rules.policy.bad_ratings)
     for i, field, msg in state.order_problems:
         out.append(Problem("event-order", msg, path=path, record=rid, field=field))
     for i, field, msg in state.conflicts:
         out.append(Problem("event-conflict", msg, path=path, record=rid, field=field))
     out.extend(promise_problems(rec))
     return out, state
+
+
+def _departments_in_time(rules: Rules, rules_on):
+    """badge, moment -> the department the person was in at that moment (a later move changes nothing)."""
+    if rules_on is None:
+        return lambda badge, at: rules.department_of(badge)
+    return lambda badge, at: (rules if at is None else rules_on(local_day(at))).department_of(badge)

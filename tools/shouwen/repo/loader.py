@@ -241,10 +241,11 @@ def rule_commits(root: str) -> list:
 class RulesInTime:
     """The rules as they stood on a day (DESIGN §9: judgements that depend on the roster use it as it
     stood): each commit that changed `rules/` applies from its own day on; before the first, the
-    first; after the last, the rules in the work tree. Each version is read once."""
+    first; after the last, the rules in the work tree (or those of `rev`, as of that commit's history).
+    Each version is read once."""
 
-    def __init__(self, root: str, current: Rules):
-        self.root, self.current = root, current
+    def __init__(self, root: str, current: Rules, rev: str | None = None):
+        self.root, self.current, self.rev = root, current, rev
         self._days: list | None = None
         self._shas: list = []
         self._loaded: dict = {}
@@ -252,7 +253,10 @@ class RulesInTime:
     def _versions(self):
         if self._days is None:
             try:
-                commits = rule_commits(self.root)
+                if self.rev is None or self.rev == gitio.head(self.root):
+                    commits = rule_commits(self.root)
+                else:
+                    commits = gitio.path_commits(self.root, "rules", head=self.rev) or []
             except gitio.GitError:
                 commits = []
             rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in commits]

@@ -160,18 +160,19 @@ def _problems(rec: Record, rules: Rules) -> list[Problem]:
 
 
 def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before: Record | None = None,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, rules_on=None) -> None:
     """Refuse the write when it brings a new error (what `check` or the audit would call one). Errors the
     record already had (a conflict two desks made at once, reported by `check`) do not make it unwritable:
     the next event is how they are resolved. `now`: the commit's time (the clock when not given; the demo
-    passes the simulated time it commits at)."""
+    passes the simulated time it commits at). `rules_on(day)`: the rules as they stood on the event's day,
+    for who may do it (a late entry is judged by the roster of its day)."""
     for r in (before, rec):
         if r is not None and (not well_typed(r) or r.kind not in ACCOUNT_EVENTS and check_inquiry(r, rules)[1] is None):
             # a record set aside (a value of the wrong type) takes no event until it is mended
             _refuse(_problems(r, rules) or [Problem("field-invalid", "记录无法解读", path=r.path)])
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
-    _refuse([p for p in record_role_problems(rec, lambda day: rules) if p.field == f"events[{index}].by"])
+    _refuse([p for p in record_role_problems(rec, rules_on or (lambda day: rules)) if p.field == f"events[{index}].by"])
     _refuse(event_time_problems(rec, index, rules.policy, now or datetime.now(CST)))
     known = set(_problems(before, rules)) if before is not None else set()
     probs = _problems(rec, rules)
@@ -187,6 +188,15 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     _, dprobs = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
     _refuse([p for p in dprobs if p.code in WRITE_TIME_DEADLINE_CODES
              and (p.field or "").startswith(f"events[{new_index}]")])
+
+
+def _roster_of(root: str, rules: Rules, at: datetime, commit_at: datetime | None):
+    """The rules as they stood on the day of an event entered late (补录): who held which post then. An
+    event of today (or one the demo commits at its own time) is judged by today's rules, read no further."""
+    if local_day(at) >= local_day(commit_at or now()):
+        return None
+    from .loader import RulesInTime
+    return RulesInTime(root, rules).on
 
 
 def load_for_write(root: str, record_id: str) -> Record:
@@ -231,7 +241,8 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         meta = copy.deepcopy(rec.meta)
         meta["events"] = list(meta.get("events") or []) + [event]
         new = Record(rec.path, meta, rec.body)
-        validate_new(new, rules, len(meta["events"]) - 1, before=rec, now=commit_at)
+        validate_new(new, rules, len(meta["events"]) - 1, before=rec, now=commit_at,
+                     rules_on=_roster_of(root, rules, event["at"], commit_at))
         commit_file(root, rules, rec.path, dump(meta, rec.body), event["by"], event_subject(rules, record_id, event),
                     {"Shouwen-Record": rec.id or record_id, "Shouwen-Action": event["action"]}, commit_at)
         return new
@@ -265,7 +276,7 @@ def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dic
         rid = make_id(day, by, next_seq(root, day, by))
         meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason)
         rec = Record(record_path(rid), meta, body)
-        validate_new(rec, rules, now=commit_at)
+        validate_new(rec, rules, now=commit_at, rules_on=_roster_of(root, rules, at, commit_at))
         commit_file(root, rules, rec.path, dump(meta, body), by, inquiry_subject(rid, matter),
                     {"Shouwen-Record": rid, "Shouwen-Action": "registered"}, commit_at)
         return rec
@@ -286,7 +297,7 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
         rid = make_id(day, by, next_seq(root, day, by, kind, prefix), prefix)
         full = account_meta(rid, by, at, meta, first_event)
         rec = Record(record_path(rid), full, body)
-        validate_new(rec, rules, now=commit_at)
+        validate_new(rec, rules, now=commit_at, rules_on=_roster_of(root, rules, at, commit_at))
         commit_file(root, rules, rec.path, dump(full, body), by, account_subject(kind, rid, meta),
                     {"Shouwen-Record": rid, "Shouwen-Action": first_event["action"]}, commit_at)
         return rec
