@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 import click
 
-from .context import parse_day, pass_desk, read_ledger, today_cst
+from .context import answer, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
 from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
@@ -117,10 +117,12 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv", ".html")):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
-    led = read_ledger(desk, today_cst())
-    entries = [e for e in led.entries if e.state is not None and e.state.registered_at is not None
-               and start <= local_day(e.state.registered_at) <= end]
-    data = rows(entries, desk.rules)
+    def registered():
+        led = read_ledger(desk, day)
+        return rows([e for e in led.entries if e.state is not None and e.state.registered_at is not None
+                     and start <= local_day(e.state.registered_at) <= end], desk.rules)
+    day = today_cst()
+    data = answer(desk, day, ("export", start, end), registered)
     for out in outputs:
         if out.lower().endswith(".xlsx"):
             write_xlsx(out, COLUMNS, data)

@@ -20,11 +20,11 @@ import atexit
 import gc
 import hashlib
 import os
-import pickle
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 from . import gitio, store
+from .answers import judging_key, keep, read_kept
 from ..core.deadlines import Deadlines
 from ..core.fold import State
 from ..core.ledger import Entry, Ledger, evaluate, judge
@@ -81,24 +81,6 @@ class _Source:
             self.reader = gitio.BlobReader(self.root)
             atexit.register(self.reader.close)
         return self.reader.read(blob)
-
-
-def code_key() -> str:
-    """What judged: the core's sources, the rules loader, this module, the calendar data, the version."""
-    import chinese_calendar
-    from .. import core, __version__
-    h = hashlib.sha1(f"{INDEX_VERSION}:{__version__}:{getattr(chinese_calendar, '__version__', '')}".encode())
-    folder = os.path.dirname(core.__file__)
-    sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
-    here = os.path.dirname(os.path.abspath(__file__))
-    for path in sources + [os.path.join(here, "loader.py"), os.path.abspath(__file__)]:   # rules read, rows kept
-        with open(path, "rb") as fh:
-            h.update(os.path.basename(path).encode() + b"\0" + fh.read())
-    return h.hexdigest()
-
-
-def rules_key(rules) -> str | None:
-    return getattr(rules, "fingerprint", None)
 
 
 # An entry is kept as a row of plain values (pickle reads those at C speed) and made into objects again
@@ -158,23 +140,8 @@ def _entry(path: str, blob: str, row: tuple, source) -> Entry:
 
 
 def _read(path: str, key: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            stored_key, rows = pickle.load(fh)
-        return rows if stored_key == key and isinstance(rows, dict) else {}
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-        return {}      # no index, or an unreadable one: rebuilt
-
-
-def _write(path: str, key: str, rows: dict):
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump((key, rows), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass    # an index that can't be written only costs time
+    rows = read_kept(path, key)
+    return rows if isinstance(rows, dict) else {}      # no index, or an unreadable one: rebuilt
 
 
 class _Index:
@@ -204,9 +171,9 @@ class _Index:
             return
         journal = {**self.journal, **self.fresh}
         if self.fresh and len(journal) <= JOURNAL_SHARE * len(self.rows):
-            _write(self.file + ".journal", self.key, journal)
+            keep(self.file + ".journal", self.key, journal)
             return
-        _write(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
+        keep(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
         for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
             for f in (stale, stale + ".journal"):
                 try:
@@ -246,34 +213,37 @@ def _judge_one(item) -> tuple[tuple, date]:
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
-                in_time=None, now: datetime | None = None) -> Ledger:
+                in_time=None, now: datetime | None = None, listed: list | None = None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
-    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
+    `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
     as of that moment (else as of the end of `today`); a record whose verdict may change within the day (an
-    hour clock) is then judged again on every run, never taken from or kept in the index."""
+    hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
+    says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
+    as store.WorkTree listed them."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, now)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed)
     finally:
         gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, now) -> Ledger:
-    listed = store.listing(root, rev)
-    key = rules_key(rules)
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Ledger:
+    listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
-    if key and in_time is not None:
-        key = f"{key}:{in_time.key()}"      # judged under the whole history of the rules, not only today's
-    index = _Index(root, f"{code_key()}:{key}") if use_cache and key else None
+    key = judging_key(rules, in_time) if use_cache else None
+    index = _Index(root, key) if key else None
     rows: list = [None] * len(listed)
     misses = []
+    hourly = False
     for i, (path, blob, _) in enumerate(listed):
         hit = index.get(path, blob, today) if index is not None else None
-        if hit is None or now is not None and _on_the_hour(hit, rules):
+        if hit is not None and now is not None and _on_the_hour(hit, rules):
+            hourly, hit = True, None
+        if hit is None:
             misses.append(i)
         else:
             rows[i] = hit
@@ -282,7 +252,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now) -> Ledger:
         items = store.contents(root, rev, [listed[i] for i in misses])
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
-            if index is not None and not (now is not None and _on_the_hour(row, rules)):
+            if now is not None and _on_the_hour(row, rules):
+                hourly = True
+            elif index is not None:
                 index.put(listed[i][0], listed[i][1], today, until, row)
     if index is not None:
         index.save({(p, b) for p, b, _ in listed})
@@ -290,7 +262,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now) -> Ledger:
     source = _Source(root, rev)
     entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
-    return judge(entries, rules, today, rules_on)
+    ledger = judge(entries, rules, today, rules_on)
+    ledger.moment_bound = hourly
+    return ledger
 
 
 def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:

@@ -81,6 +81,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
         env["GIT_AUTHOR_DATE"] = at.isoformat()
         env["GIT_COMMITTER_DATE"] = at.isoformat()
     msg = commit_message(subject, trailers)
+    before = gitio.head(root)
     try:
         with journaled(root, list(files)) as index:
             for rel, text in files.items():
@@ -91,7 +92,11 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
                       env={**env, **index})
     except gitio.GitError as e:
         raise InputError(f"提交失败，未写入任何内容：{e}")
-    return gitio.head(root)
+    after = gitio.head(root)
+    if not any(rel == "rules" or rel.startswith("rules/") for rel in files):
+        from .rules_history import followed
+        followed(root, before, after)
+    return after
 
 
 def refuse_unclean(root: str, rels: list[str]) -> None:
@@ -195,7 +200,7 @@ def _roster_of(root: str, rules: Rules, at: datetime, commit_at: datetime | None
     event of today (or one the demo commits at its own time) is judged by today's rules, read no further."""
     if local_day(at) >= local_day(commit_at or now()):
         return None
-    from .loader import RulesInTime
+    from .rules_history import RulesInTime
     return RulesInTime(root, rules).on
 
 
