@@ -103,14 +103,14 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
 
 def test_killed_writers_lose_nothing_and_leave_nothing(agency):
     stats = run_trials(agency, 12, SEED)
-    report(f"kill trials (sample): {stats}")
+    report(f"kill trials (sample, seed {SEED}): {stats}")
     assert stats["trials"] >= 12 and stats["lost"] == stats["foreign"] == stats["repairs"] == 0
 
 
 @pytest.mark.stress
 def test_killed_writers_stress(agency):
     stats = run_trials(agency, int(os.environ.get("SHOUWEN_KILL_TRIALS", 300)), SEED)
-    report(f"kill trials: {stats}")
+    report(f"kill trials (seed {SEED}): {stats}")
     assert stats["trials"] >= 300
 
 
