@@ -139,7 +139,7 @@ def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matt
 
 
 def inquiry_subject(rid: str, matter: str) -> str:
-    return f"登记 {rid}:{matter[:40]}"
+    return f"登记 {rid}：{matter[:40]}"
 
 
 def account_meta(rid: str, by: str, at: datetime, meta: dict, first_event: dict) -> dict:
