@@ -29,6 +29,11 @@ class Entry:
     voided: object = None             # core.corrections.Void: 作废, out of every count
 
     @property
+    def latest_at(self):
+        """The latest event's time (clock skew), None without a folded state."""
+        return None if self.state is None else self.state.latest_at
+
+    @property
     def ok(self) -> bool:
         return not any(p.severity == ERROR for p in self.problems)
 

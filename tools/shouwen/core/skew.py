@@ -15,8 +15,8 @@ SKEW_TOLERANCE = timedelta(minutes=5)
 def latest_events(entries: list, since: datetime) -> list[tuple]:
     """(latest event's time, its index, path, id) of the records whose latest event is at or after `since`:
     all that `clock_skew` reads, so a check kept for a day (repo.answers) can be held to the clock later."""
-    return [(st.latest_at, st.latest_index, e.record.path, e.record.id) for e in entries
-            if (st := e.state) is not None and st.latest_at is not None and st.latest_at >= since]
+    return [(e.state.latest_at, e.state.latest_index, e.record.path, e.record.id) for e in entries
+            if (at := e.latest_at) is not None and at >= since]
 
 
 def clock_skew(latest: list[tuple], now: datetime) -> list[Problem]:

@@ -29,7 +29,7 @@ def code_key() -> str:
     here = os.path.dirname(os.path.abspath(__file__))
     core = os.path.join(os.path.dirname(here), "core")
     sources = [os.path.join(core, n) for n in sorted(os.listdir(core)) if n.endswith(".py")]
-    for path in sources + [os.path.join(here, n) for n in ("loader.py", "index.py", "answers.py")]:
+    for path in sources + [os.path.join(here, n) for n in ("loader.py", "index.py", "index_rows.py", "answers.py")]:
         with open(path, "rb") as fh:
             h.update(os.path.basename(path).encode() + b"\0" + fh.read())
     spec = importlib.util.find_spec("chinese_calendar")     # found, not imported (its tables take 15 ms)

@@ -16,22 +16,18 @@ holds for every day between; any other holds for its own day only, and is judged
 """
 from __future__ import annotations
 
-import atexit
 import gc
 import hashlib
 import os
-from dataclasses import fields
 from datetime import date, datetime, timedelta
 
-from . import gitio, store
+from . import store
 from .answers import judging_key, keep, read_kept
-from ..core.deadlines import Deadlines
-from ..core.fold import State
+from .index_rows import Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
-from ..core.problems import Problem
 from ..core.record import Record, local_day, parse
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
@@ -47,96 +43,6 @@ def index_files(root: str) -> list[str]:
     except OSError:
         return []
     return sorted(names, key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
-
-
-class IndexedRecord(Record):
-    """A record as the index keeps it: its header; events and body are read back when asked for."""
-
-    def _record(self) -> Record:
-        if self._full is None:
-            self._full = parse(self.path, self.source.read(self.path, self.blob))
-        return self._full
-
-    @property
-    def events(self) -> list:
-        return self._record().events
-
-    @property
-    def body(self) -> str:
-        return self._record().body
-
-
-class _Source:
-    """Where an indexed record's bytes are read back from: the work tree, or Git for a commit."""
-
-    def __init__(self, root: str, rev: str | None):
-        self.root, self.rev, self.reader, self.worktree = root, rev, None, None
-
-    def read(self, path: str, blob: str) -> bytes:
-        if self.rev is not None and self.worktree is None:
-            self.worktree = {p: b for p, b, _ in store.listing(self.root)}
-        if self.rev is None or self.worktree.get(path) == blob:
-            return store.read_bounded(os.path.join(self.root, path))
-        if self.reader is None:
-            self.reader = gitio.BlobReader(self.root)
-            atexit.register(self.reader.close)
-        return self.reader.read(blob)
-
-
-# An entry is kept as a row of plain values (pickle reads those at C speed) and made into objects again
-# without running their constructors; the field names come from the classes, so a new field is kept too.
-_STATE = tuple(f.name for f in fields(State))
-_DEADLINES = tuple(f.name for f in fields(Deadlines))
-_PROBLEM = tuple(f.name for f in fields(Problem))
-
-
-def _values(obj, names) -> tuple:
-    d = obj.__dict__
-    return tuple(d[n] for n in names)
-
-
-def _make(cls, names, values):
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))
-    return obj
-
-
-def _row(entry: Entry) -> tuple:
-    rec = entry.record
-    return ({k: v for k, v in rec.meta.items() if k != "events"}, [_values(p, _PROBLEM) for p in rec.problems],
-            None if entry.state is None else _values(entry.state, _STATE),
-            None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES),
-            [_values(p, _PROBLEM) for p in entry.problems], entry.account, entry.corrections, entry.voided)
-
-
-class IndexedEntry(Entry):
-    """An entry read from the index: its state and deadlines become objects only when asked for."""
-
-    @property
-    def state(self) -> State | None:
-        v = self.__dict__["_state"]
-        if type(v) is tuple:
-            v = self.__dict__["_state"] = _make(State, _STATE, v)
-        return v
-
-    @property
-    def deadlines(self) -> Deadlines | None:
-        v = self.__dict__["_deadlines"]
-        if type(v) is tuple:
-            v = self.__dict__["_deadlines"] = _make(Deadlines, _DEADLINES, v)
-        return v
-
-
-def _entry(path: str, blob: str, row: tuple, source) -> Entry:
-    meta, rec_problems, state, deadlines, problems, account, corrections, voided = row
-    rec = object.__new__(IndexedRecord)
-    rec.__dict__.update(path=path, meta=meta, blob=blob, source=source, _full=None,
-                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
-    entry = object.__new__(IndexedEntry)
-    entry.__dict__.update(record=rec, _state=state, _deadlines=deadlines, account=account,
-                          problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
-                          corrections=corrections, voided=voided)
-    return entry
 
 
 def _read(path: str, key: str) -> dict:
@@ -162,9 +68,14 @@ class _Index:
         return None
 
     def put(self, path: str, blob: str, lo: date, hi: date, row: tuple):
-        """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too."""
-        self.rows[(path, blob)] = self.fresh[(path, blob)] = \
-            ((lo, hi, row),) + self.rows.get((path, blob), ())[:WINDOWS - 1]
+        """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too. What
+        the judgements share (the header, the folded state: all but what depends on the day) is kept once:
+        the same object in each, which pickle writes and reads once."""
+        older = self.rows.get((path, blob), ())[:WINDOWS - 1]
+        if older:
+            prev = older[0][2]
+            row = tuple(p if p == v else v for p, v in zip(prev, row))
+        self.rows[(path, blob)] = self.fresh[(path, blob)] = ((lo, hi, row),) + older
 
     def save(self, live: set):
         if not self.fresh and len(live) == len(self.rows):
@@ -183,21 +94,6 @@ class _Index:
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
-_CLOSED, _RATING = _STATE.index("closed"), _STATE.index("rating")
-
-
-def _on_the_hour(row: tuple, rules) -> bool:
-    """An inquiry counted on an hour clock with a deadline still to come (open, or a bad rating to follow up):
-    its verdict may change at any moment of the day."""
-    meta, state = row[0], row[2]
-    if state is None:
-        return False
-    svc = rules.service_for(meta.get("service"))
-    clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock
-    return clock is not None and clock.unit == "hours" and (
-        not state[_CLOSED] or state[_RATING] in rules.policy.bad_ratings)
-
-
 def _judge_one(item) -> tuple[tuple, date]:
     """Parse and judge one record; with `probe`, also find how long the judgement holds."""
     path, blob, data = item
@@ -209,7 +105,7 @@ def _judge_one(item) -> tuple[tuple, date]:
         later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS), rules_on)
         if later.problems == entry.problems and later.deadlines == entry.deadlines:
             until += timedelta(days=PROBE_DAYS)
-    return _row(entry), until
+    return make_row(entry), until
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
@@ -241,7 +137,7 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Le
     hourly = False
     for i, (path, blob, _) in enumerate(listed):
         hit = index.get(path, blob, today) if index is not None else None
-        if hit is not None and now is not None and _on_the_hour(hit, rules):
+        if hit is not None and now is not None and on_the_hour(hit, rules):
             hourly, hit = True, None
         if hit is None:
             misses.append(i)
@@ -252,15 +148,15 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Le
         items = store.contents(root, rev, [listed[i] for i in misses])
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
-            if now is not None and _on_the_hour(row, rules):
+            if now is not None and on_the_hour(row, rules):
                 hourly = True
             elif index is not None:
                 index.put(listed[i][0], listed[i][1], today, until, row)
     if index is not None:
         index.save({(p, b) for p, b, _ in listed})
         del index
-    source = _Source(root, rev)
-    entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
+    source = Source(root, rev)
+    entries = [make_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
     ledger = judge(entries, rules, today, rules_on)
     ledger.moment_bound = hourly
