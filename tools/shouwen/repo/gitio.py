@@ -152,18 +152,10 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     """Blob contents for many ids in one `git cat-file --batch` process."""
     if not shas:
         return {}
-    out = git_bytes(root, "cat-file", "--batch", input=("\n".join(shas) + "\n").encode())
-    res, pos = {}, 0
+    fetcher = BlobFetcher(root)
     for sha in shas:
-        nl = out.index(b"\n", pos)
-        header = out[pos:nl].split()
-        if header[-1] == b"missing":
-            pos = nl + 1
-            continue
-        size = int(header[2])
-        res[sha] = out[nl + 1: nl + 1 + size]
-        pos = nl + 1 + size + 1
-    return res
+        fetcher.ask(sha)
+    return fetcher.result()
 
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
@@ -318,29 +310,72 @@ def _raw_entries(tokens, i):
     return out, i
 
 
-def log_changes(root: str, rev: str) -> list[LogCommit]:
-    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed."""
-    out = git(root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev", "--no-renames",
-              "--diff-merges=off", f"--format={_LOG_FORMAT}", rev, "--")
-    tokens = out.split("\0")
-    commits, i = [], 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip("\n")
-        i += 1
-        if not tok.startswith("\x1e"):
-            continue
-        sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
-        found, actions = {}, []
-        for t in trailers.split("\x1d"):
-            k, _, v = t.partition(":")
-            if k.strip().startswith("Shouwen-"):
-                found[k.strip()] = v.strip()
-                if k.strip() == "Shouwen-Action":
-                    actions.append(v.strip())
-        c = LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(), found, tuple(actions))
-        c.changes, i = _raw_entries(tokens, i)
-        commits.append(c)
+def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
+    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
+    as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
+    it is read, so the caller can start on the blobs (`BlobFetcher`) while git still works."""
+    proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
+                             "--no-renames", "--diff-merges=off", f"--format={_LOG_FORMAT}", rev, "--"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    commits: list[LogCommit] = []
+    meta, rest, chunk = None, b"", b"."      # meta: the `:mode mode old new status` token whose path comes next
+    while chunk:
+        chunk = proc.stdout.read(1 << 20)
+        tokens = (rest + chunk).split(b"\0")
+        rest = tokens.pop() if chunk else b""
+        for raw in tokens:
+            tok = raw.decode("utf-8", "replace")
+            if meta is not None:
+                commits[-1].changes.append((tok, meta[2], meta[3]))
+                if on_change is not None:
+                    on_change(tok, meta[2], meta[3])
+                meta = None
+            elif tok.lstrip("\n").startswith("\x1e"):
+                sha, an, ae, ci, parents, trailers = tok.lstrip("\n")[1:].split("\x1f", 5)
+                pairs = [(k.strip(), v.strip()) for k, _, v in (t.partition(":") for t in trailers.split("\x1d"))]
+                commits.append(LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(),
+                                         {k: v for k, v in pairs if k.startswith("Shouwen-")},
+                                         tuple(v for k, v in pairs if k == "Shouwen-Action")))
+            elif tok.lstrip("\n").startswith(":") and commits:
+                meta = tok.lstrip("\n")[1:].split()
+    err = proc.stderr.read()
+    if proc.wait() != 0:
+        raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
     return commits
+
+
+class BlobFetcher:
+    """Blobs read by one `git cat-file --batch` while more are still being asked for: a thread reads the
+    answers, so git and the caller work at once. `result()` gives {blob id: bytes}."""
+
+    def __init__(self, root: str):
+        import queue
+        import threading
+        self.proc = subprocess.Popen([git_exe(), "-C", root, "cat-file", "--batch", "--buffer"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.asked, self.data, self.queue = set(), {}, queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def ask(self, sha: str):
+        if sha not in self.asked:
+            self.asked.add(sha)
+            self.queue.put(sha)
+            self.proc.stdin.write(sha.encode() + b"\n")
+
+    def _read(self):
+        for sha in iter(self.queue.get, None):
+            header = self.proc.stdout.readline().split()
+            if len(header) >= 3 and header[-1] != b"missing":
+                self.data[sha] = self.proc.stdout.read(int(header[2]) + 1)[:-1]
+
+    def result(self) -> dict:
+        if not self.proc.stdin.closed:
+            self.queue.put(None)
+            self.proc.stdin.close()
+            self.thread.join()
+            self.proc.wait()
+        return self.data
 
 
 def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
