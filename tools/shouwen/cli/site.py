@@ -9,6 +9,7 @@ import sys
 
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .progress import Progress
 
 @click.group("site")
 def site_group():
@@ -86,6 +87,10 @@ def site_build_cmd(desk, output, engine):
     except OSError as e:       # a read-only repository (a mounted copy, a CD): the site can still go elsewhere
         raise InputError(f"网站未生成：无法在 {os.path.dirname(os.path.abspath(final))} 中写入输出目录 {output}"
                          f"（{os_reason(e)}）；请用 -o 指定一个可写的目录，例如 shouwen site build -o /tmp/公开网站")
+    progress = Progress("派生查询密钥")
+    if progress.shown:          # deriving the lookup keys is slow on purpose: said here, before the engine runs
+        with progress:
+            sitebuild.derive_keys(desk.root, progress)
     try:
         if engine == "zensical":
             from ..publish import zensical
