@@ -28,8 +28,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # Heavy trials at their full counts (bad inputs, killed writers, desks on one remote); each prints its counts.
+# One seed drives every random choice: printed first, replayed with SHOUWEN_TEST_SEED=N make stress.
 stress: $(STAMP)
-	$(BIN)/python -m pytest -m stress -s
+	@seed=$${SHOUWEN_TEST_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "stress seed: $$seed (replay: SHOUWEN_TEST_SEED=$$seed make stress)"; \
+	SHOUWEN_TEST_SEED=$$seed $(BIN)/python -m pytest -m stress -s --durations=10
 
 clean:
 	rm -rf $(VENV) .shouwen

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from shouwen.cli import cli
-from shouwen.repo import index
+from shouwen.repo import answers, index
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUESTIONS = [("check", "--format", "json"), ("todo", "--all", "--format", "json"),
@@ -97,14 +97,27 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
     assert late(stricter) > late(changed)
 
 
+def _answers(path):
+    folder = os.path.join(path, answers.FOLDER)
+    return [os.path.join(folder, n) for n in os.listdir(folder)] if os.path.isdir(folder) else []
+
+
 def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch):
     want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
+    assert _answers(demo_copy)
     for garbage in (b"not a pickle", b"\x80\x05N."):
-        for f in index.index_files(demo_copy):
+        for f in index.index_files(demo_copy) + _answers(demo_copy):
             open(f, "wb").write(garbage)
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
-    # an index that says something else about the same blobs under another code's key is not read
+    # an answer kept under another key (another ledger, day or code) is not taken for this one
     import pickle
+    for f in _answers(demo_copy):
+        key, value = pickle.load(open(f, "rb"))
+        pickle.dump((key.replace("2026-11-27", "2026-11-28"), value), open(f, "wb"))
+    assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+    # an index that says something else about the same blobs under another code's key is not read
+    for f in _answers(demo_copy):
+        os.unlink(f)
     for f in index.index_files(demo_copy):
         key, rows = pickle.load(open(f, "rb"))
         lie = {k: tuple((lo, hi, ({}, [], None, None, [], None, [], None)) for lo, hi, _ in windows)

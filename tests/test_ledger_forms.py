@@ -19,6 +19,9 @@ def test_export_is_typed_and_its_events_read_in_chinese(agency, tmp_path):
     header = [c.value for c in ws[1]]
     row = {h: c.value for h, c in zip(header, ws[3])}
     assert ws.freeze_panes == "A2" and ws.column_dimensions["K"].width > 12
+    col = {h: i for i, h in enumerate(header)}      # as a clerk sees it: bold heads, dates as dates, text wrapped
+    assert ws[1][0].font.bold and ws[3][col["登记日期"]].number_format == "yyyy-mm-dd"
+    assert ws[3][col["登记时间"]].number_format == "hh:mm" and ws[3][col["事件记录"]].alignment.wrap_text
     assert isinstance(row["登记日期"], datetime) and row["登记日期"].date() == date(2026, 11, 3)
     assert isinstance(row["登记时间"], time) and row["登记时间"] == time(10, 0)
     assert row["承诺办结日期"].date() == date(2026, 11, 13) and row["联系办法"] == "0935-2211234"

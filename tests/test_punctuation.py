@@ -112,3 +112,9 @@ def test_templates_and_pages_use_chinese_punctuation():
         if hits:
             bad.append(_show(path, masked, hits))
     assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])
+
+
+def test_commit_subjects_people_read_in_git_log_use_chinese_punctuation():
+    """A subject is put together from an id and the matter, which the scan of literals can't see joined."""
+    from shouwen.repo.writer import inquiry_subject
+    assert zhpunct.hits(inquiry_subject("20261102-J005-001", "咨询再生育审批")) == []

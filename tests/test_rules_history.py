@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from shouwen.repo import gitio
-from shouwen.repo.loader import RULES_HISTORY, rule_commits
+from shouwen.repo.rules_history import RULES_HISTORY, rule_commits
 
 
 def _fresh(agency):
@@ -46,3 +46,12 @@ def test_the_kept_rules_history_equals_a_fresh_read(agency):
     with open(os.path.join(agency.path, RULES_HISTORY), "w", encoding="utf-8") as fh:
         fh.write('{"head": "%s", "commits": [["x"]]}' % agency.head())
     assert rule_commits(agency.path) == _fresh(agency)
+
+
+def test_a_write_carries_the_kept_history_to_its_commit(agency):
+    import json
+    rule_commits(agency.path)
+    agency.new("2026-11-02T09:30")       # a late entry: judged by the roster of its day
+    kept = json.load(open(os.path.join(agency.path, RULES_HISTORY), encoding="utf-8"))
+    assert kept["head"] == agency.head()
+    assert [tuple(c) for c in kept["commits"]] == _fresh(agency)

@@ -7,6 +7,7 @@ stops the other commands: `list` still answers, and a write to another record st
 """
 import os
 import random
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -231,31 +232,49 @@ def _write_record(desk, case):
         fh.write(data)
 
 
-def try_record(desk, name, case):
+@dataclass
+class Outcome:
+    """What one bad input did; the tests assert every field."""
+    crashes: list                  # commands that raised, printed a traceback or 内部错误, or exited outside 0–3
+    exit_code: int                 # `check`'s (a record, a rules file) or the command's (an argument)
+    wanted: tuple                  # the exit codes that are right for it
+    reported: bool                 # a coded problem in that file, or an 错误 line naming the fault
+    unknown_codes: list = field(default_factory=list)   # problems with a code not in CODES, internal-error
+    echoes: list = field(default_factory=list)          # a rules error echoed into records
+    others_answer: bool = True     # `list` still answers, with the other record
+    other_write: int = 0           # exit of a write to another record (0: one bad record stops nothing)
+    unclear_refusals: int = 0      # a refused write without exit 2 and an 错误 line
+    unexpected_writes: int = 0     # a refused write or command that changed HEAD, the index or the work tree
+
+
+def _refused_write(desk, o, *args):
+    before = desk.snapshot()
+    w = desk.run(*args)
+    if w.exit_code != 0:
+        o.unclear_refusals += not (w.exit_code == 2 and "错误" in w.stderr)
+        o.unexpected_writes += desk.snapshot() != before
+    return w
+
+
+def try_record(desk, name, case) -> Outcome:
     desk.reset(desk.base)
     _write_record(desk, case)
     desk.commit_all()
     r = desk.run("check", "--format", "json")
-    assert r.exit_code == 1, f"{name}: check exited {r.exit_code}"
-    mine = [p for p in problems_of(r) if p.get("path") == REC and (p["code"], p.get("field")) not in desk.known]
-    assert mine or name in ACCEPTED, f"{name}: check found no new problem in {REC}: {r.stdout[:800]}"
-    assert all(p["code"] in CODES for p in mine), mine
-    assert "internal-error" not in {p["code"] for p in problems_of(r)}, r.stdout[:800]
+    probs = problems_of(r)
+    mine = [p for p in probs if p.get("path") == REC and (p["code"], p.get("field")) not in desk.known]
+    o = Outcome([], r.exit_code, (1,), bool(mine) or name in ACCEPTED,
+                unknown_codes=[p["code"] for p in probs if p["code"] not in CODES or p["code"] == "internal-error"])
     listed = desk.run("list", "--format", "json")
-    assert listed.exit_code in (0, 1)
-    assert R2 in listed.stdout, f"{name}: one bad record hid the others from list"
+    o.others_answer = listed.exit_code in (0, 1) and R2 in listed.stdout
     desk.run("todo", "--all")
     desk.run("show", R1)
-    before = desk.snapshot()
-    w = desk.run("--as", "J005", "note", R1, "--text", "追加")
-    if w.exit_code != 0:
-        assert w.exit_code == 2 and "错误" in w.stderr, w.output
-        assert desk.snapshot() == before, f"{name}: a refused write changed the repository"
-    other = desk.run("--as", "J005", "note", R2, "--text", "另一件照常")
-    assert other.exit_code == 0, f"{name}: one bad record stopped a write to another: {other.output}"
+    _refused_write(desk, o, "--as", "J005", "note", R1, "--text", "追加")
+    o.other_write = desk.run("--as", "J005", "note", R2, "--text", "另一件照常").exit_code
+    return o
 
 
-def try_rules(desk, name, case):
+def try_rules(desk, name, case) -> Outcome:
     path, old, new = case
     desk.reset(desk.base)
     full = os.path.join(desk.path, path)
@@ -267,30 +286,24 @@ def try_rules(desk, name, case):
     elif old is None:
         text = new
     else:
-        assert old in text, (name, old)
+        assert old in text, (name, old)       # the corpus itself: the text it replaces is there
         text = text.replace(old, new, 1)
     with open(full, "w", encoding="utf-8", errors="surrogateescape") as fh:
         fh.write(text)
     desk.commit_all()
     r = desk.run("check", "--format", "json")
-    assert r.exit_code == 1, f"{name}: check exited {r.exit_code}: {r.output[:500]}"
     probs = problems_of(r)
-    mine = [p for p in probs if p.get("path") == path]
-    assert mine, f"{name}: nothing reported in {path}: {r.stdout[:800]}"
-    assert all(p["code"] in CODES for p in probs)
-    echoes = [p for p in probs if p["code"] in ("staff-unknown", "department-unknown", "service-unknown")]
-    assert not echoes, f"{name}: a rules error echoed into records: {echoes[:3]}"
-    listed = desk.run("list")
-    assert listed.exit_code in (0, 1)
+    o = Outcome([], r.exit_code, (1,), any(p.get("path") == path for p in probs),
+                unknown_codes=[p["code"] for p in probs if p["code"] not in CODES or p["code"] == "internal-error"],
+                echoes=[p for p in probs if p["code"] in ("staff-unknown", "department-unknown", "service-unknown")])
+    o.others_answer = desk.run("list").exit_code in (0, 1)
     desk.run("todo", "--all")
-    before = desk.snapshot()
-    w = desk.run("--as", "J005", "note", R2, "--text", "规则有错时")
-    assert w.exit_code in (0, 2), w.output
-    if w.exit_code == 2:
-        assert desk.snapshot() == before
+    w = _refused_write(desk, o, "--as", "J005", "note", R2, "--text", "规则有错时")
+    o.other_write = 0 if w.exit_code in (0, 2) else w.exit_code      # broken rules may refuse a write, clearly
+    return o
 
 
-def try_args(desk, name, args, tmp):
+def try_args(desk, name, args, tmp) -> Outcome:
     desk.reset(desk.base)
     before = desk.snapshot()
     cwd = os.getcwd()
@@ -299,12 +312,9 @@ def try_args(desk, name, args, tmp):
         r = desk.run(*args)
     finally:
         os.chdir(cwd)
-    if name == "argument new name script":
-        assert r.exit_code == 0        # a name is data: stored as typed, escaped wherever it is shown
-        return
-    assert r.exit_code == 2, f"{name}: exited {r.exit_code}: {r.output[-600:]}"
-    assert "错误" in r.stderr, r.stderr
-    assert desk.snapshot() == before, f"{name}: a refused command changed the repository"
+    if name == "argument new name script":    # a name is data: stored as typed, escaped wherever it is shown
+        return Outcome([], r.exit_code, (0,), True)
+    return Outcome([], r.exit_code, (2,), "错误" in r.stderr, unexpected_writes=int(desk.snapshot() != before))
 
 
 ALL = {**{n: ("record", c) for n, c in record_cases().items()},
@@ -313,35 +323,53 @@ ALL = {**{n: ("record", c) for n, c in record_cases().items()},
 SAMPLE = sorted(random.Random(SEED).sample(sorted(ALL), 45))
 
 
-def _try(desk, name, tmp_path):
+def _try(desk, name, tmp_path) -> Outcome:
     kind, case = ALL[name]
-    if kind == "record":
-        try_record(desk, name, case)
-    elif kind == "rules":
-        try_rules(desk, name, case)
-    else:
-        try_args(desk, name, case, tmp_path)
+    already = len(desk.crashes)
+    o = {"record": try_record, "rules": try_rules, "args": try_args}[kind](
+        desk, name, *((case, tmp_path) if kind == "args" else (case,)))
+    o.crashes = desk.crashes[already:]
+    return o
 
 
 def test_corpus_is_large_and_distinct():
     assert len(ALL) >= 200
+    assert len(SAMPLE) == len(set(SAMPLE)) == 45
     report(f"bad-input corpus: {len(ALL)} distinct inputs, {len(SAMPLE)} sampled with seed {SEED}")
 
 
 @pytest.mark.parametrize("name", SAMPLE)
 def test_bad_input_sample(desk, name, tmp_path):
-    _try(desk, name, tmp_path)
+    o = _try(desk, name, tmp_path)
+    assert o.crashes == []                          # no traceback, no 内部错误, no exit outside 0–3
+    assert o.exit_code in o.wanted, o               # check: 1 (a problem found); a bad argument: 2
+    assert o.reported, o                            # a coded problem in that very file, or an 错误 line
+    assert o.unknown_codes == [] and o.echoes == [], o
+    assert o.others_answer and o.other_write == 0, o    # one bad record or rule stops nothing else
+    assert o.unclear_refusals == 0 and o.unexpected_writes == 0, o
+
+
+FAULTS = ("tracebacks", "wrong exit", "not reported", "unknown codes", "echoes", "others stopped",
+          "unclear refusals", "unexpected writes")
 
 
 @pytest.mark.stress
 def test_bad_input_every_case(desk, tmp_path):
-    failures = []
+    counts = dict.fromkeys(("inputs", *FAULTS), 0)
     for name in sorted(ALL):
         try:
-            _try(desk, name, tmp_path)
-        except (AssertionError, pytest.skip.Exception) as e:
-            if not isinstance(e, pytest.skip.Exception):
-                failures.append(f"{name}: {str(e)[:300]}")
-                report(f"FAILED {failures[-1]}")
-    report(f"bad inputs: {len(ALL)} run, {len(failures)} failed")
-    assert not failures, "\n".join(failures)
+            o = _try(desk, name, tmp_path)
+        except pytest.skip.Exception:
+            continue
+        faults = {"tracebacks": len(o.crashes), "wrong exit": o.exit_code not in o.wanted, "not reported": not o.reported,
+                  "unknown codes": len(o.unknown_codes), "echoes": len(o.echoes),
+                  "others stopped": (not o.others_answer) + (o.other_write != 0),
+                  "unclear refusals": o.unclear_refusals, "unexpected writes": o.unexpected_writes}
+        counts["inputs"] += 1
+        for k, v in faults.items():
+            counts[k] += int(v)
+        if any(faults.values()):
+            report(f"FAILED {name}: {o}"[:600])
+    report(f"bad inputs (seed {SEED}): {counts}")
+    assert counts["inputs"] == len(ALL) >= 200
+    assert counts == {"inputs": len(ALL), **dict.fromkeys(FAULTS, 0)}

@@ -28,6 +28,10 @@ def test_a_fast_desk_is_reported_by_check_and_named_at_the_next_write(agency):
     _commit_event(agency, rid, f"{{at: {ahead.isoformat()}, by: J005, action: note, text: 时钟快了}}")
     out = json.loads(agency.run("check", "--format", "json").stdout)
     assert [p for p in out["problems"] if p["code"] == "clock-skew" and p["field"] == "events[1].at"]
+    # asked again, the check is read back from .shouwen/ (repo.answers) and held to the clock once more
+    again = json.loads(agency.run("check", "--format", "json").stdout)
+    named = lambda o: [(p["code"], p["path"], p["field"]) for p in o["problems"]]   # the message holds the time
+    assert named(again) == named(out) and again["records"] == out["records"]
     r = agency.run("--as", "J014", "note", rid, "--text", "另一台电脑")
     assert r.exit_code == 2 and "clock-skew" in r.stderr and "时钟快了" in r.stderr
 

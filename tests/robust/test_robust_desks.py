@@ -64,14 +64,14 @@ def run_desks(tmp_path, agency, ops: int, seed: int) -> dict:
 
 def test_three_desks_same_second(tmp_path, agency):
     stats = run_desks(tmp_path, agency, 6, SEED)
-    report(f"three desks (sample): {stats}")
+    report(f"three desks (sample, seed {SEED}): {stats}")
     assert stats["committed"] + stats["refused"] == 3 * 6
 
 
 @pytest.mark.stress
 def test_three_desks_stress(tmp_path, agency):
     stats = run_desks(tmp_path, agency, 100, SEED)
-    report(f"three desks: {stats}")
+    report(f"three desks (seed {SEED}): {stats}")
     assert stats["committed"] + stats["refused"] == 300
 
 

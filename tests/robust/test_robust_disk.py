@@ -77,7 +77,7 @@ def run_levels(agency, mnt, levels) -> dict:
 def test_full_disk_sample(agency, small_fs):
     levels = sorted(random.Random(SEED).sample(LEVELS, 8)) + [0]
     stats = run_levels(agency, small_fs, levels)
-    report(f"full disk (sample): {stats}")
+    report(f"full disk (sample, seed {SEED}): {stats}")
     assert stats["levels"] > 0
 
 

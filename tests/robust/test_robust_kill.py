@@ -28,8 +28,8 @@ def _registered(agency, n):
 def _leftovers(agency) -> list[str]:
     out = []
     gitdir = os.path.join(agency.path, ".git")
-    if os.path.exists(os.path.join(gitdir, "index.lock")):
-        out.append(".git/index.lock")
+    for dirpath, _, names in os.walk(gitdir):      # any lock of git's: index, HEAD, a branch, a commit's next-index
+        out += [os.path.relpath(os.path.join(dirpath, n), agency.path) for n in names if n.endswith(".lock")]
     tmp = os.path.join(agency.path, ".shouwen", "tmp")
     out += [f".shouwen/tmp/{n}" for n in (os.listdir(tmp) if os.path.isdir(tmp) else [])]
     if os.path.exists(os.path.join(agency.path, ".shouwen", "journal.json")):
@@ -103,14 +103,14 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
 
 def test_killed_writers_lose_nothing_and_leave_nothing(agency):
     stats = run_trials(agency, 12, SEED)
-    report(f"kill trials (sample): {stats}")
+    report(f"kill trials (sample, seed {SEED}): {stats}")
     assert stats["trials"] >= 12 and stats["lost"] == stats["foreign"] == stats["repairs"] == 0
 
 
 @pytest.mark.stress
 def test_killed_writers_stress(agency):
     stats = run_trials(agency, int(os.environ.get("SHOUWEN_KILL_TRIALS", 300)), SEED)
-    report(f"kill trials: {stats}")
+    report(f"kill trials (seed {SEED}): {stats}")
     assert stats["trials"] >= 300
 
 
@@ -162,3 +162,32 @@ def test_ctrl_c_stress(agency):
     report(f"Ctrl-C trials (seed {SEED}): {outcomes}")
     assert sum(outcomes.values()) == 260
     assert sum(v for k, v in outcomes.items() if k.endswith("exit 130")) > 0, "no trial interrupted a command"
+
+
+def test_ctrl_c_under_python_dash_m_is_quiet_too(agency):
+    """`python -m shouwen` (the command on Windows, `py -m shouwen`) installs the same quiet handler: Ctrl-C
+    while it serves the desk page ends it with exit 130 and one Chinese line."""
+    import socket
+    from shouwen.desk import pins
+    pins.set_pin(agency.path, "J005", "2468")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "shouwen", "--repo", agency.path, "desk", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, (proc.returncode, err[-800:])
+    assert "已中断" in err and "Traceback" not in err, err[-800:]

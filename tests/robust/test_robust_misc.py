@@ -35,3 +35,38 @@ def test_an_imported_cell_over_a_megabyte_is_refused_by_row(agency, tmp_path):
     r = agency.run("--as", "J003", "import", str(path))
     assert r.exit_code == 2 and "第 2 行" in r.stderr
     assert agency.head() == head and agency.status() == ""
+
+
+def test_a_record_touched_but_unchanged_is_not_a_modified_record(agency):
+    """Touched (backup tools, `git checkout`, an editor saving without a change): its stat data differ from Git's
+    index but its bytes don't. The writer doesn't refuse it as left modified, the index reads it as committed."""
+    from shouwen.repo import gitio
+    rid = agency.new("2026-11-02T09:30")
+    other = agency.new("2026-11-02T09:40")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    full = os.path.join(agency.path, rel)
+    future = time.time() + 3600
+    os.utime(full, (future, future))                      # new mtime, same bytes
+    data = open(full, "rb").read()
+    with open(full + ".new", "wb") as fh:                  # and a new inode with the same bytes
+        fh.write(data)
+    os.replace(full + ".new", full)
+    index_before = agency.git("ls-files", "--debug", "--", rel)
+    assert gitio.dirty_paths(agency.path, "records") == set()
+    assert gitio.dirty_paths(agency.path, "records") == set()     # asked again: the index was not refreshed by status
+    assert agency.git("ls-files", "--debug", "--", rel) == index_before
+    listed = agency.run("list", "--format", "json")
+    assert listed.exit_code == 0 and rid in listed.stdout and other in listed.stdout
+    head = agency.head()
+    r = agency.run("--as", "J005", "note", rid, "--text", "碰过但没改")
+    assert r.exit_code == 0, r.output
+    shown = agency.git("show", "--format=", "HEAD")
+    assert agency.git("rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert shown.count("\n+  - ") == 1 and "碰过但没改" in shown, shown
+    assert agency.status() == ""
+    # a real change, by contrast, is still refused
+    with open(os.path.join(agency.path, f"records/inquiries/2026/11/{other}.md"), "a", encoding="utf-8") as fh:
+        fh.write("手工加的一行\n")
+    assert gitio.dirty_paths(agency.path, "records") == {f"records/inquiries/2026/11/{other}.md"}
+    r = agency.run("--as", "J005", "note", other, "--text", "不该混入")
+    assert r.exit_code == 2 and "未提交的改动" in r.stderr

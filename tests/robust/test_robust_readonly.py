@@ -83,3 +83,40 @@ def test_a_crash_inside_the_site_engine_is_relayed_without_its_traceback(agency)
     r = _build(agency.path)
     assert r.returncode == 1 and "站点钩子坏了" in r.stderr and "网站未生成" in r.stderr, r.stderr
     assert 'File "' not in r.stderr, r.stderr
+
+
+def _building(repo):
+    return [n for n in os.listdir(repo) if n.startswith("public.building-")]
+
+
+def _start_build_and_wait(repo):
+    """The real `shouwen` command building the site, once its half-built folder exists."""
+    import time
+    launcher = os.path.join(os.path.dirname(sys.executable), "shouwen")
+    proc = subprocess.Popen([launcher, "--repo", str(repo), "site", "build"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 180
+    while not _building(repo) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)                                  # MkDocs is writing pages into it now
+    assert proc.poll() is None and _building(repo), proc.communicate()
+    return proc
+
+
+def test_an_interrupted_site_build_leaves_no_half_built_site(agency):
+    """A half-built folder has not been through the privacy guard: Ctrl-C removes it; after a kill, the next
+    build does (it is named by its dead builder's pid)."""
+    import signal
+    agency.new("2026-11-02T09:30")
+    proc = _start_build_and_wait(agency.path)
+    os.killpg(proc.pid, signal.SIGINT)              # Ctrl-C at a terminal: the command and its MkDocs
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, err[-800:]
+    assert _building(agency.path) == [] and not os.path.exists(os.path.join(agency.path, "public"))
+    proc = _start_build_and_wait(agency.path)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert len(_building(agency.path)) == 1
+    r = _build(agency.path)
+    assert r.returncode == 0 and "已删除" in r.stderr, r.stderr
+    assert _building(agency.path) == [] and os.path.isfile(os.path.join(agency.path, "public", "index.html"))

@@ -2,6 +2,10 @@
 __version__ = "0.1.0"
 
 
+# What a command undoes when Ctrl-C ends it (a half-built site that the privacy guard has not seen yet)
+ON_INTERRUPT: list = []
+
+
 def _quiet_interrupts():
     """Run as the `shouwen` command (not imported as a library): Ctrl-C at any moment, even while Python
     is still importing, ends the command with one Chinese line, never a traceback. The writer holds
@@ -15,6 +19,11 @@ def _quiet_interrupts():
 
     def stop(signum, frame):
         try:
+            for undo in list(ON_INTERRUPT):
+                try:
+                    undo()
+                except Exception:
+                    pass
             os.write(2, "\n已中断。\n".encode(sys.stderr.encoding or "utf-8", "replace") if sys.stderr else b"")
         finally:
             os._exit(130)
@@ -23,8 +32,10 @@ def _quiet_interrupts():
     as_module = "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("shouwen", "shouwen.__main__")
     if as_module or os.path.basename(sys.argv[0] or "") in ("shouwen", "shouwen.exe", "shouwen-script.py"):
         _signal.signal(_signal.SIGINT, stop)
-        # a launcher may have blocked Ctrl-C until now (see `shouwen` below): deliver what is pending
-        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
+        # the launcher (tools/bin/shouwen) blocked Ctrl-C until now: deliver what is pending.
+        # Windows has no signal masks (nor the launcher: there the command is `py -m shouwen`)
+        if hasattr(_signal, "pthread_sigmask"):
+            _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
 
 
 _quiet_interrupts()

@@ -5,10 +5,11 @@ from datetime import datetime
 
 import click
 
-from ..core.ledger import clock_skew
+from ..core.skew import clock_skew, latest_events
 from ..core.problems import ERROR, InputError, summary
 from ..core.record import CST, local_day
-from .context import FORMATS, emit_json, parse_day, parse_moment, pass_desk, read_ledger
+from ..repo.answers import Volatile
+from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
 
 
 @click.command("check")
@@ -34,10 +35,15 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         count, probs = staged_check(desk.root, day)
         moment = None
     else:
-        led = read_ledger(desk, day, now=moment)
+        start = datetime(day.year, day.month, day.day, tzinfo=CST)
+
+        def judged():
+            led = read_ledger(desk, day, now=moment)
+            found = len(led.entries), led.problems, latest_events(led.entries, start)
+            return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
+        count, probs, latest = answer(desk, day, ("check", moment is not None), judged)
         if not (today or now):      # against this machine's clock, unless checking as of another time
-            led.problems.extend(clock_skew(led.entries, moment))
-        count, probs = len(led.entries), led.problems
+            probs = probs + clock_skew(latest, moment)
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
         emit_json({"ok": ok, "records": count, "today": day.isoformat(),

@@ -8,17 +8,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 from datetime import date, datetime
 
 import click
 
 from ..repo import gitio
-from ..core.names import Vocabulary, channel_names, department_names, service_names, stage_names, staff_names
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, to_date, to_datetime
-from ..core.rules import Rules
-from ..repo.loader import load_rules
 from . import zh_click
+
+if TYPE_CHECKING:
+    from ..core.rules import Rules
 
 zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
 
@@ -52,6 +53,7 @@ class Desk:
     @property
     def rules(self) -> Rules:
         if self._rules is None:
+            from ..repo.loader import load_rules
             self._rules = load_rules(self.root)
         return self._rules
 
@@ -65,10 +67,10 @@ class Desk:
 
     @property
     def in_time(self):
-        """The rules as they stood on each day (repo.loader.RulesInTime), None outside Git."""
+        """The rules as they stood on each day (repo.rules_history.RulesInTime), None outside Git."""
         if getattr(self, "_in_time", None) is None and gitio.is_repo(self.root):
-            from ..repo.loader import RulesInTime
-            self._in_time = RulesInTime(self.root, self.rules)
+            from ..repo.rules_history import RulesInTime
+            self._in_time = RulesInTime(self.root, lambda: self.rules)
         return getattr(self, "_in_time", None)
 
     @property
@@ -85,6 +87,7 @@ class Desk:
             if s is None:
                 raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml")
             return s.badge
+        from ..core.names import staff_names
         return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
 
 
@@ -136,8 +139,12 @@ def _json_default(v):
     return str(v)
 
 
+def json_text(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+
+
 def emit_json(obj):
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default))
+    click.echo(json_text(obj), nl=False)
 
 
 # --- the group with Chinese errors and exit codes -------------------------------------
@@ -239,15 +246,22 @@ def cli(ctx, repo, as_badge):
 
 def _complaint_channels():
     from ..core.accountability import COMPLAINT_CHANNELS
+    from ..core.names import Vocabulary
     return Vocabulary("投诉渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()})
 
 
 class Named(click.ParamType):
     """An id typed as its Chinese name, an unambiguous start of it, or the id itself (core.names)."""
     name = "名称"
-    VOCABULARIES = {"channel": lambda rules: channel_names(), "department": department_names,
-                    "service": service_names, "staff": staff_names, "status": lambda rules: stage_names(),
-                    "complaint_channel": lambda rules: _complaint_channels()}
+
+    @staticmethod
+    def vocabulary(kind: str, rules):
+        from ..core import names
+        if kind == "complaint_channel":
+            return _complaint_channels()
+        return {"channel": lambda: names.channel_names(), "department": lambda: names.department_names(rules),
+                "service": lambda: names.service_names(rules), "staff": lambda: names.staff_names(rules),
+                "status": lambda: names.stage_names()}[kind]()
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -257,21 +271,44 @@ class Named(click.ParamType):
             return value
         desk = ctx.find_object(Desk)
         flag = f"--{param.name}" if param is not None else None
-        return self.VOCABULARIES[self.kind](desk.rules).resolve(value, flag)
-
-
-CHANNEL_NAMES = {key: names[0] for key, names in channel_names().entries.items()}
+        return self.vocabulary(self.kind, desk.rules).resolve(value, flag)
 
 
 # --- reading ----------------------------------------------------------------------------
+
+def _tree(desk):
+    """The work tree's record files, asked of Git once a command (store.WorkTree)."""
+    if getattr(desk, "_tree", None) is None:
+        from ..repo.store import WorkTree
+        desk._tree = WorkTree(desk.root)
+    return desk._tree
+
 
 def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
     (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = in_time or (desk.in_time if rules is None and rev is None else None)
+    listed = _tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
-                       now=now)
+                       now=now, listed=listed)
+
+
+def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
+    """compute(): a pure function of the ledger that read_ledger(desk, today, rev, rules) gives and of
+    `parts` (the command and its arguments), kept under .shouwen/ by what it follows from (repo.answers),
+    so the same question about the same ledger on the same day is answered without reading it again.
+    compute() returns answers.Volatile(value) for a value that holds for this moment only (an hour clock).
+    `rev`: a commit's full id (its records and, unless `rules` are given, its rules)."""
+    from ..repo.answers import cached, fingerprint, generation
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return cached(desk.root, None, compute)
+    in_time = desk.in_time if rules is None and rev is None else None
+    # the work tree's rules by their bytes: read as rules only when the answer must be worked out
+    if rev is not None and rules is None:
+        rules = f"commit {rev}"       # a commit's ledger is judged by its own rules: its id names them too
+    gen = generation(rules or fingerprint(desk.root), today, in_time, rev if rev is not None else _tree(desk))
+    return cached(desk.root, (gen, parts) if gen else None, compute)
 
 
 def parse_moment(value: str | None, name: str = "--now") -> datetime | None:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 from datetime import date, datetime, time
 
 import click
 
+from .context import answer, parse_day, pass_desk, read_ledger, today_cst
 from .progress import Progress
-from .context import parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
+from ..core.lookup_key import with_key
 from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -31,28 +33,42 @@ def _period(frm, to, quarter):
 
 
 def write_xlsx(path, header, data):
+    """The ledger as a workbook: bold frozen header, dates and times as such, text wrapped at the top.
+    Written row by row (openpyxl's write-only mode) with one style object per column, not a cell object
+    styled after the fact per cell: a quarter of a busy office is ten thousand rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "首问登记簿"
-    ws.append(header)
-    for row in data:
-        ws.append(row)          # dates as dates, times as times; phones and ids stay text, never numbers
-    formats = {name: ("yyyy-mm-dd" if name in DATE_COLUMNS else "hh:mm") for name in (*DATE_COLUMNS, "登记时间")}
-    for i, name in enumerate(header, 1):
-        if name in formats:
-            for (c,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                c.number_format = formats[name]
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("首问登记簿")
+    from openpyxl.utils import get_column_letter
     widths = {"发问事由": 30, "办理结果或衔接情况": 40, "事件记录": 60, "地址": 24, "单位": 20, "事项编号": 20}
     for i, name in enumerate(header, 1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = widths.get(name, 12)
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 12)
     ws.freeze_panes = "A2"
+    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
+    formats = [("yyyy-mm-dd" if name in DATE_COLUMNS else "hh:mm") if name in (*DATE_COLUMNS, "登记时间") else None
+               for name in header]
+
+    styled = {}         # one styled cell per number format; every cell of a column shares its style
+    for fmt in set(formats):
+        styled[fmt] = WriteOnlyCell(ws)
+        styled[fmt].alignment = wrap
+        if fmt:
+            styled[fmt].number_format = fmt
+
+    def cell(value, fmt=None):
+        c = WriteOnlyCell(ws, value=value)
+        c._style = styled[fmt]._style       # what assigning each style would look up again, once per cell
+        return c
+
+    def title(value):
+        c = WriteOnlyCell(ws, value=value)
+        c.font = bold
+        return c
+    ws.append([title(v) for v in header])
+    for row in data:        # dates as dates, times as times; phones and ids stay text, never numbers
+        ws.append([cell(v, f) for v, f in zip(row, formats)])
     wb.save(path)
 
 
@@ -117,22 +133,32 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv", ".html")):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
-    led = read_ledger(desk, today_cst())
-    entries = [e for e in led.entries if e.state is not None and e.state.registered_at is not None
-               and start <= local_day(e.state.registered_at) <= end]
-    with Progress("导出登记簿") as progress:
-        data = rows(entries, desk.rules, progress)
+    def registered():
+        led = read_ledger(desk, day)
+        with Progress("导出登记簿") as progress:
+            return rows([e for e in led.entries if e.state is not None and e.state.registered_at is not None
+                         and start <= local_day(e.state.registered_at) <= end], desk.rules, progress)
+
+    def made(kind):
+        """(rows, the file's bytes): a pure function of the ledger and the period, kept (repo.answers)."""
+        data = answer(desk, day, ("export", start, end), registered)
+        if kind == "xlsx":
+            buf = io.BytesIO()
+            write_xlsx(buf, COLUMNS, data)
+            return len(data), buf.getvalue()
+        if kind == "html":
+            return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
+        buf = io.StringIO(newline="")
+        csv.writer(buf).writerows([COLUMNS, *([_text(v) for v in r] for r in data)])
+        return len(data), ("\ufeff" + buf.getvalue()).encode("utf-8")     # the BOM tells Excel it is UTF-8
+    day = today_cst()
+    period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
-        if out.lower().endswith(".xlsx"):
-            write_xlsx(out, COLUMNS, data)
-        elif out.lower().endswith(".html"):
-            period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
-            with open(out, "w", encoding="utf-8") as fh:
-                fh.write(register_html(data, desk.rules.institution, period))
-        else:
-            with open(out, "w", encoding="utf-8-sig", newline="") as fh:     # the BOM tells Excel it is UTF-8
-                csv.writer(fh).writerows([COLUMNS, *([_text(v) for v in r] for r in data)])
-        click.echo(f"已导出 {len(data)} 件到 {out}（含来访人个人信息，请妥善保管）")
+        kind = out.lower().rsplit(".", 1)[1]
+        n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
+        with open(out, "wb") as fh:
+            fh.write(payload)
+        click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress):
@@ -162,7 +188,8 @@ def _read_rows(desk, rules, table, existing, errors, now, progress):
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
         existing[rid] = rec.meta.get("code")
-        rec = Record(record_path(rid), {"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}, rec.body)
+        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}),
+                     rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
         if probs:

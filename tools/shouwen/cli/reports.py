@@ -11,10 +11,11 @@ from ..core.accountability import Complaint
 from ..core.assessment import assess, parse_quarter, quarter_span
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
-from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError
-from ..repo.loader import RulesInTime, load_rules_at
+from ..repo.loader import load_rules_at
+from ..repo.rules_history import RulesInTime
 
 BULLETINS = "site/bulletins"
 
@@ -58,34 +59,47 @@ def ladder_cmd(desk, year, fmt):
     ladders = rules.policy.ladders
     if not ladders:
         raise InputError("rules/policy.yml 中没有 ladder（责任追究规定）")
-    led = read_ledger(desk, today_cst())
-    people, heads = year_outcomes(ladders, _complaints(led), rules, year, desk.rules_on)
-    if fmt == "json":
-        emit_json({"year": year, "kind": ladders[0].kind if len(ladders) == 1 else "several",
-                   "ladders": [{"name": lad.name, "kind": lad.kind, "applies_to": lad.applies_to} for lad in ladders],
-                   "staff": [{"badge": p.badge, "name": rules.staff[p.badge].name if p.badge in rules.staff else "",
-                              "count": p.count, "step": p.step, "bonus_deduction": round(p.bonus_deduction, 4),
-                              "measures": [{"measure": m, "complaint": c} for m, c in p.measures],
-                              "rating": p.rating, "complaints": p.complaints} for p in people],
-                   "heads": [{"badge": h.badge, "bonus_deduction": round(h.bonus_deduction, 4),
-                              "from": [{"badge": b, "complaint": c, "deduction": d} for b, c, d in h.sources]}
-                             for h in heads]})
-        return
+    day = today_cst()
+
+    def outcomes():
+        led = read_ledger(desk, day)
+        people, heads = year_outcomes(ladders, _complaints(led), rules, year, desk.rules_on)
+        if fmt == "json":
+            return json_text(_ladder_json(year, ladders, rules, people, heads))
+        return "".join(line + "\n" for line in _ladder_lines(year, ladders, rules, people, heads))
+    click.echo(answer(desk, day, ("ladder", year, fmt), outcomes), nl=False)
+
+
+def _ladder_json(year, ladders, rules, people, heads) -> dict:
+    return {"year": year, "kind": ladders[0].kind if len(ladders) == 1 else "several",
+            "ladders": [{"name": lad.name, "kind": lad.kind, "applies_to": lad.applies_to} for lad in ladders],
+            "staff": [{"badge": p.badge, "name": rules.staff[p.badge].name if p.badge in rules.staff else "",
+                       "count": p.count, "step": p.step, "bonus_deduction": round(p.bonus_deduction, 4),
+                       "measures": [{"measure": m, "complaint": c} for m, c in p.measures],
+                       "rating": p.rating, "complaints": p.complaints} for p in people],
+            "heads": [{"badge": h.badge, "bonus_deduction": round(h.bonus_deduction, 4),
+                       "from": [{"badge": b, "complaint": c, "deduction": d} for b, c, d in h.sources]}
+                      for h in heads]}
+
+
+def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
+    out = []
     how = "；".join(f"{lad.name}：{KIND_ZH[lad.kind]}" if lad.name else KIND_ZH[lad.kind] for lad in ladders)
-    click.echo(f"{year} 年度责任追究（{how}）")
+    out.append(f"{year} 年度责任追究（{how}）")
     if not people:
-        click.echo("本年度没有查实的投诉。")
+        out.append("本年度没有查实的投诉。")
     counted = any(lad.kind == "count" for lad in ladders)
     for p in people:
-        click.echo(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if counted and p.step else "")
+        out.append(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if counted and p.step else "")
                    + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f"，{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
-            click.echo(f"    {m}（{c}）")
+            out.append(f"    {m}（{c}）")
         if not p.measures:
-            click.echo("    尚无处理决定")
+            out.append("    尚无处理决定")
     for h in heads:
-        click.echo(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
+        out.append(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
                    + "；".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + "）")
+    return out
 
 
 # --- the bulletin ---------------------------------------------------------------------------
@@ -131,18 +145,22 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
     """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
     day = parse_day(today, "--today") or today_cst()
-    qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
-    if qa.end >= day and not write:
-        click.echo(f"注意：{qa.year} 年{Q_ZH[qa.q]}尚未结束，数据截至{zh_day(qa.as_of)}", err=True)
-    if fmt == "json":
-        emit_json(as_json(qa, rules, sha))
+    year, q = _quarter(quarter)
+    _, end = quarter_span(year, q)
+    if end >= day and not write:
+        click.echo(f"注意：{year} 年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
+    if fmt == "json" or not (write or gongwen_out):      # a pure function of the commit and the day: kept
+        sha = _commit(desk, rev)
+
+        def text():
+            qa, rules, _ = compute_bulletin(desk, f"{year}Q{q}", sha, day)
+            return json_text(as_json(qa, rules, sha)) if fmt == "json" else markdown(qa, rules, sha)
+        click.echo(answer(desk, min(end, day), ("bulletin", year, q, fmt), text, rev=sha), nl=False)
         return
+    qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     text = markdown(qa, rules, sha)
     if gongwen_out:
         return _gongwen(text, qa, rules, gongwen_out, number, to, signed)
-    if not write:
-        click.echo(text, nl=False)
-        return
     from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= day:

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import click
 
+import functools
 import os
+import re
 import shutil
 import sys
 
+from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
 from .progress import Progress
@@ -31,6 +34,17 @@ def _site_ready(desk):
         Pages(desk.root).check_overrides()
     except TemplateBroken as e:
         raise InputError(f"网站未生成：{e}")
+
+
+def _clear_dead_builds(final: str) -> None:
+    """Half-built sites of a build that was killed (named by its pid): never checked for personal data."""
+    from ..repo.journal import pid_alive
+    parent, base = os.path.split(os.path.abspath(final))
+    for name in os.listdir(parent):
+        m = re.fullmatch(re.escape(base) + r"\.building-(\d+)", name)
+        if m and not pid_alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+            click.echo(f"注意：已删除中断的网站生成（进程 {m.group(1)}）留下的 {name}", err=True)
 
 
 def _say_overrides(lines):
@@ -87,6 +101,9 @@ def site_build_cmd(desk, output, engine):
     except OSError as e:       # a read-only repository (a mounted copy, a CD): the site can still go elsewhere
         raise InputError(f"网站未生成：无法在 {os.path.dirname(os.path.abspath(final))} 中写入输出目录 {output}"
                          f"（{os_reason(e)}）；请用 -o 指定一个可写的目录，例如 shouwen site build -o /tmp/公开网站")
+    _clear_dead_builds(final)
+    undo = functools.partial(shutil.rmtree, out, ignore_errors=True)
+    ON_INTERRUPT.append(undo)
     progress = Progress("派生查询密钥")
     if progress.shown:          # deriving the lookup keys is slow on purpose: said here, before the engine runs
         with progress:
@@ -119,6 +136,7 @@ def site_build_cmd(desk, output, engine):
         os.replace(out, final)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+        ON_INTERRUPT.remove(undo)
     out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")

@@ -11,7 +11,7 @@ from ..core.record import CST, local_day, to_datetime
 from ..core.view import MATTER_HEADERS, clerk_view, matter_row, table, width, zh_day
 from ..core.worklist import Item, bad_rating_open, find, worklist
 from ..repo.writer import load_for_write
-from .context import FORMATS, Named, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMATS, Named, answer, emit_json, entry_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 
 
 @click.command("show")
@@ -103,8 +103,6 @@ def _show_account(entry, rules, fmt):
 
 
 def _select(entries, rules, status, department, staff, overdue, since, until):
-    if status not in (None, "open", "closed") and status not in STAGE_ZH:
-        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
     out = []
     for e in entries:
         st = e.state
@@ -127,10 +125,8 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
     return out
 
 
-def _table(items, rules):
-    if items:
-        for line in table(MATTER_HEADERS, [matter_row(i, rules) for i in items]):
-            click.echo(line)
+def _table(items, rules) -> list[str]:
+    return table(MATTER_HEADERS, [matter_row(i, rules) for i in items]) if items else []
 
 
 @click.command("list")
@@ -145,15 +141,18 @@ def _table(items, rules):
 @pass_desk
 def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
     """列出事项。"""
-    rules = desk.rules
-    led = read_ledger(desk, parse_day(today, "--today") or today_cst())
-    rows = _select(led.entries, rules, status, department, staff, overdue,
-                   parse_day(since, "--from"), parse_day(until, "--to"))
-    if fmt == "json":
-        emit_json([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
-    else:
-        _table([Item(e, _due(e), _why(e, rules)) for e in rows], rules)
-        click.echo(f"共 {len(rows)} 件")
+    day, since, until = parse_day(today, "--today") or today_cst(), parse_day(since, "--from"), parse_day(until, "--to")
+    if status not in (None, "open", "closed") and status not in STAGE_ZH:
+        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
+
+    def listed():
+        rules = desk.rules
+        rows = _select(read_ledger(desk, day).entries, rules, status, department, staff, overdue, since, until)
+        if fmt == "json":
+            return json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
+        return "".join(line + "\n" for line in _table([Item(e, _due(e), _why(e, rules)) for e in rows], rules)
+                       + [f"共 {len(rows)} 件"])
+    click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
 
 @click.command("todo")
@@ -164,17 +163,18 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
 @pass_desk
 def todo_cmd(desk, as_badge, everyone, today, fmt):
     """我的待办：我承办或我首问的未结事项，最近的期限在前。"""
-    rules = desk.rules
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
-    items = worklist(read_ledger(desk, day).entries, rules, me)
-    if fmt == "json":
-        emit_json([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
-                    "next_deadline": i.due, "why": i.why} for i in items])
-        return
-    who = "全单位" if everyone else rules.who(me)
-    click.echo(f"{who}的待办（{zh_day(day)}）：{len(items)} 件")
-    _table(items, rules)
+
+    def work():
+        rules = desk.rules
+        items = worklist(read_ledger(desk, day).entries, rules, me)
+        if fmt == "json":
+            return json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
+                               "next_deadline": i.due, "why": i.why} for i in items])
+        who = "全单位" if everyone else rules.who(me)
+        return "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{len(items)} 件", *_table(items, rules)])
+    click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
 
 
 def _due(e):

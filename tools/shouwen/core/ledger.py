@@ -3,7 +3,7 @@ problems only the whole ledger shows (duplicate ids, policy validity)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
@@ -15,6 +15,7 @@ from .accountability import ACCOUNT_EVENTS, Complaint, complaint_deadlines, read
 from .ladder import check_sanctions, missing_sanctions
 from .roles import record_role_problems
 from .validate import check_id, check_inquiry, well_typed
+from .skew import SKEW_TOLERANCE, clock_skew, latest_events  # noqa: F401  (where the writer and check find them)
 
 
 @dataclass
@@ -28,6 +29,11 @@ class Entry:
     voided: object = None             # core.corrections.Void: 作废, out of every count
 
     @property
+    def latest_at(self):
+        """The latest event's time (clock skew), None without a folded state."""
+        return None if self.state is None else self.state.latest_at
+
+    @property
     def ok(self) -> bool:
         return not any(p.severity == ERROR for p in self.problems)
 
@@ -38,6 +44,7 @@ class Ledger:
     problems: list[Problem]           # every problem, rules and ledger-wide ones included
     by_id: dict[str, Entry]           # voided records too: what refers to them still resolves
     voided: list[Entry] = field(default_factory=list)   # 作废: checked, shown, never counted
+    moment_bound: bool = False        # judged as of a moment with an hour clock running: not the day's alone
 
 
 def evaluate(rec: Record, rules: Rules, today: date, rules_on=None) -> Entry:
@@ -98,23 +105,6 @@ def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) 
         dl, more = inquiry_deadlines(rec.id, rec.path, rec.events, state, service, rules, today)
         probs.extend(more)
     return Entry(rec, state, dl, probs)
-
-
-# How far an event may lie ahead of the clock that checks it before it is clock skew (the writer's tolerance)
-SKEW_TOLERANCE = timedelta(minutes=5)
-
-
-def clock_skew(entries: list[Entry], now: datetime) -> list[Problem]:
-    """Records whose latest event is stamped ahead of `now`: a desk whose clock runs fast, which blocks every
-    later event. From the folded state, so the index answers it without reading the records again."""
-    out = []
-    for e in entries:
-        st = e.state
-        if st is not None and st.latest_at is not None and st.latest_at - now > SKEW_TOLERANCE:
-            out.append(Problem("clock-skew", f"事件时间 {st.latest_at.isoformat()} 晚于检查时的时间 {now.isoformat()}；"
-                                             f"记录它的电脑时钟可能快了，请校准并核对",
-                               path=e.record.path, record=e.record.id, field=f"events[{st.latest_index}].at"))
-    return out
 
 
 def build(records: list[Record], rules: Rules, today: date | datetime, rules_on=None) -> Ledger:

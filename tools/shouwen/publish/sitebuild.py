@@ -73,16 +73,17 @@ def _save_keys(root: str, keys: dict, ledger) -> None:
 
 
 def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> None:
-    """Derive the lookup keys the key cache lacks, saying how far it has got (`progress(done, total)`), so
-    that the build, in MkDocs' process or Zensical's, finds them all; nothing to do when none is missing."""
+    """Derive the lookup keys of records written before the writer kept them (`lookup` in the record) that the
+    key cache lacks, saying how far it has got (`progress(done, total)`), so that the build, in MkDocs'
+    process or Zensical's, finds them all; nothing to do when none is missing."""
     rules = load_rules(root)
     if any(p.severity == ERROR for p in rules.problems):
         return          # the build itself says what is wrong
     today = _now().date()
     ledger = load_ledger(root, rules, today)
-    keys = _read_keys(root)
+    keys, kept = _read_keys(root), lookup.stored_keys(ledger, iterations)
     todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules, today)
-            if f"{rid}:{code}:{iterations}" not in keys]
+            if (rid, code) not in kept and f"{rid}:{code}:{iterations}" not in keys]
     for n, (rid, code) in enumerate(todo, 1):
         keys[f"{rid}:{code}:{iterations}"] = lookup.derive(rid, code, iterations).hex()
         progress(n, len(todo))

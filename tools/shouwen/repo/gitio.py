@@ -120,6 +120,20 @@ def _head_from_files(g: str) -> str | None:
     return None         # an unborn branch, or a layout we don't read: git answers
 
 
+def index_stamp(root: str) -> tuple | None:
+    """Git's index file by its stat data (inode, size, change and modification times in ns): the same
+    stamp, the same file, so the same staged blobs without listing them. None when it can't be read."""
+    gd = git_dir(root)
+    if gd is None:
+        return None
+    try:
+        st = os.stat(os.environ.get("GIT_INDEX_FILE") or os.path.join(gd, "index"))
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+
 def head(root: str) -> str | None:
     g = git_dir(root) if _plain() else None
     sha = _head_from_files(g) if g else None
@@ -129,18 +143,25 @@ def head(root: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
-def is_ancestor(root: str, old: str, new: str) -> bool:
-    """Whether commit `old` is in the history of `new` (each commit's history never changes)."""
-    return subprocess.run([git_exe(), "-C", root, "merge-base", "--is-ancestor", old, new], capture_output=True).returncode == 0
-
-
 def path_commits(root: str, path: str, since: str | None = None, head: str = "HEAD") -> list[tuple[str, str]] | None:
-    """(sha, committer date) of the commits that changed `path`, oldest first; with `since`, only those
-    after it, and only when the history from `since` to `head` is a straight line (else None: read it all)."""
-    if since is not None and (not is_ancestor(root, since, head) or git(root, "rev-list", "--merges", "-n1", f"{since}..{head}").strip()):
-        return None
-    out = git(root, "log", "--reverse", "--format=%H %cI", f"{since}..{head}" if since else head, "--", path)
-    return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+    """(sha, committer date) of the commits that changed `path`, oldest first. With `since`: only those after
+    it (`head` then a full commit id), read in one pass over the commits since (each with its parents and
+    files), and only when they lead from `since` to `head` in a straight line; else None (read it all: a
+    merge, or a branch that moved back or aside)."""
+    if since is None:
+        out = git(root, "log", "--reverse", "--format=%H %cI", head, "--", path)
+        return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+    out = git(root, "log", "--reverse", "--no-renames", "--name-only", "-z", "--format=%x1e%H %cI %P", f"{since}..{head}")
+    found, last = [], since
+    for chunk in out.split("\x1e")[1:]:
+        first, _, files = chunk.partition("\0")
+        sha, when, *parents = first.split()
+        if parents != [last]:
+            return None
+        last = sha
+        if any(f == path or f.startswith(path + "/") for f in files.strip("\n\0").split("\0") if f):
+            found.append((sha, when))
+    return found if last == head else None       # `head` (a full id here) not reached: it went back or aside
 
 
 def config(root: str, key: str) -> str | None:

@@ -16,22 +16,18 @@ holds for every day between; any other holds for its own day only, and is judged
 """
 from __future__ import annotations
 
-import atexit
 import gc
 import hashlib
 import os
-import pickle
-from dataclasses import fields
 from datetime import date, datetime, timedelta
 
-from . import gitio, store
-from ..core.deadlines import Deadlines
-from ..core.fold import State
+from . import store
+from .answers import judging_key, keep, read_kept
+from .index_rows import Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
-from ..core.problems import Problem
 from ..core.record import Record, local_day, parse
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
@@ -49,132 +45,9 @@ def index_files(root: str) -> list[str]:
     return sorted(names, key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
 
 
-class IndexedRecord(Record):
-    """A record as the index keeps it: its header; events and body are read back when asked for."""
-
-    def _record(self) -> Record:
-        if self._full is None:
-            self._full = parse(self.path, self.source.read(self.path, self.blob))
-        return self._full
-
-    @property
-    def events(self) -> list:
-        return self._record().events
-
-    @property
-    def body(self) -> str:
-        return self._record().body
-
-
-class _Source:
-    """Where an indexed record's bytes are read back from: the work tree, or Git for a commit."""
-
-    def __init__(self, root: str, rev: str | None):
-        self.root, self.rev, self.reader, self.worktree = root, rev, None, None
-
-    def read(self, path: str, blob: str) -> bytes:
-        if self.rev is not None and self.worktree is None:
-            self.worktree = {p: b for p, b, _ in store.listing(self.root)}
-        if self.rev is None or self.worktree.get(path) == blob:
-            return store.read_bounded(os.path.join(self.root, path))
-        if self.reader is None:
-            self.reader = gitio.BlobReader(self.root)
-            atexit.register(self.reader.close)
-        return self.reader.read(blob)
-
-
-def code_key() -> str:
-    """What judged: the core's sources, the rules loader, this module, the calendar data, the version."""
-    import chinese_calendar
-    from .. import core, __version__
-    h = hashlib.sha1(f"{INDEX_VERSION}:{__version__}:{getattr(chinese_calendar, '__version__', '')}".encode())
-    folder = os.path.dirname(core.__file__)
-    sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
-    here = os.path.dirname(os.path.abspath(__file__))
-    for path in sources + [os.path.join(here, "loader.py"), os.path.abspath(__file__)]:   # rules read, rows kept
-        with open(path, "rb") as fh:
-            h.update(os.path.basename(path).encode() + b"\0" + fh.read())
-    return h.hexdigest()
-
-
-def rules_key(rules) -> str | None:
-    return getattr(rules, "fingerprint", None)
-
-
-# An entry is kept as a row of plain values (pickle reads those at C speed) and made into objects again
-# without running their constructors; the field names come from the classes, so a new field is kept too.
-_STATE = tuple(f.name for f in fields(State))
-_DEADLINES = tuple(f.name for f in fields(Deadlines))
-_PROBLEM = tuple(f.name for f in fields(Problem))
-
-
-def _values(obj, names) -> tuple:
-    d = obj.__dict__
-    return tuple(d[n] for n in names)
-
-
-def _make(cls, names, values):
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))
-    return obj
-
-
-def _row(entry: Entry) -> tuple:
-    rec = entry.record
-    return ({k: v for k, v in rec.meta.items() if k != "events"}, [_values(p, _PROBLEM) for p in rec.problems],
-            None if entry.state is None else _values(entry.state, _STATE),
-            None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES),
-            [_values(p, _PROBLEM) for p in entry.problems], entry.account, entry.corrections, entry.voided)
-
-
-class IndexedEntry(Entry):
-    """An entry read from the index: its state and deadlines become objects only when asked for."""
-
-    @property
-    def state(self) -> State | None:
-        v = self.__dict__["_state"]
-        if type(v) is tuple:
-            v = self.__dict__["_state"] = _make(State, _STATE, v)
-        return v
-
-    @property
-    def deadlines(self) -> Deadlines | None:
-        v = self.__dict__["_deadlines"]
-        if type(v) is tuple:
-            v = self.__dict__["_deadlines"] = _make(Deadlines, _DEADLINES, v)
-        return v
-
-
-def _entry(path: str, blob: str, row: tuple, source) -> Entry:
-    meta, rec_problems, state, deadlines, problems, account, corrections, voided = row
-    rec = object.__new__(IndexedRecord)
-    rec.__dict__.update(path=path, meta=meta, blob=blob, source=source, _full=None,
-                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
-    entry = object.__new__(IndexedEntry)
-    entry.__dict__.update(record=rec, _state=state, _deadlines=deadlines, account=account,
-                          problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
-                          corrections=corrections, voided=voided)
-    return entry
-
-
 def _read(path: str, key: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            stored_key, rows = pickle.load(fh)
-        return rows if stored_key == key and isinstance(rows, dict) else {}
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-        return {}      # no index, or an unreadable one: rebuilt
-
-
-def _write(path: str, key: str, rows: dict):
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump((key, rows), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass    # an index that can't be written only costs time
+    rows = read_kept(path, key)
+    return rows if isinstance(rows, dict) else {}      # no index, or an unreadable one: rebuilt
 
 
 class _Index:
@@ -195,18 +68,23 @@ class _Index:
         return None
 
     def put(self, path: str, blob: str, lo: date, hi: date, row: tuple):
-        """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too."""
-        self.rows[(path, blob)] = self.fresh[(path, blob)] = \
-            ((lo, hi, row),) + self.rows.get((path, blob), ())[:WINDOWS - 1]
+        """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too. What
+        the judgements share (the header, the folded state: all but what depends on the day) is kept once:
+        the same object in each, which pickle writes and reads once."""
+        older = self.rows.get((path, blob), ())[:WINDOWS - 1]
+        if older:
+            prev = older[0][2]
+            row = tuple(p if p == v else v for p, v in zip(prev, row))
+        self.rows[(path, blob)] = self.fresh[(path, blob)] = ((lo, hi, row),) + older
 
     def save(self, live: set):
         if not self.fresh and len(live) == len(self.rows):
             return
         journal = {**self.journal, **self.fresh}
         if self.fresh and len(journal) <= JOURNAL_SHARE * len(self.rows):
-            _write(self.file + ".journal", self.key, journal)
+            keep(self.file + ".journal", self.key, journal)
             return
-        _write(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
+        keep(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
         for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
             for f in (stale, stale + ".journal"):
                 try:
@@ -216,21 +94,6 @@ class _Index:
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
-_CLOSED, _RATING = _STATE.index("closed"), _STATE.index("rating")
-
-
-def _on_the_hour(row: tuple, rules) -> bool:
-    """An inquiry counted on an hour clock with a deadline still to come (open, or a bad rating to follow up):
-    its verdict may change at any moment of the day."""
-    meta, state = row[0], row[2]
-    if state is None:
-        return False
-    svc = rules.service_for(meta.get("service"))
-    clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock
-    return clock is not None and clock.unit == "hours" and (
-        not state[_CLOSED] or state[_RATING] in rules.policy.bad_ratings)
-
-
 def _judge_one(item) -> tuple[tuple, date]:
     """Parse and judge one record; with `probe`, also find how long the judgement holds."""
     path, blob, data = item
@@ -242,38 +105,41 @@ def _judge_one(item) -> tuple[tuple, date]:
         later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS), rules_on)
         if later.problems == entry.problems and later.deadlines == entry.deadlines:
             until += timedelta(days=PROBE_DAYS)
-    return _row(entry), until
+    return make_row(entry), until
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
-                in_time=None, now: datetime | None = None) -> Ledger:
+                in_time=None, now: datetime | None = None, listed: list | None = None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
-    `in_time` (repo.loader.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
+    `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
     as of that moment (else as of the end of `today`); a record whose verdict may change within the day (an
-    hour clock) is then judged again on every run, never taken from or kept in the index."""
+    hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
+    says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
+    as store.WorkTree listed them."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, now)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed)
     finally:
         gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, now) -> Ledger:
-    listed = store.listing(root, rev)
-    key = rules_key(rules)
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Ledger:
+    listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
-    if key and in_time is not None:
-        key = f"{key}:{in_time.key()}"      # judged under the whole history of the rules, not only today's
-    index = _Index(root, f"{code_key()}:{key}") if use_cache and key else None
+    key = judging_key(rules, in_time) if use_cache else None
+    index = _Index(root, key) if key else None
     rows: list = [None] * len(listed)
     misses = []
+    hourly = False
     for i, (path, blob, _) in enumerate(listed):
         hit = index.get(path, blob, today) if index is not None else None
-        if hit is None or now is not None and _on_the_hour(hit, rules):
+        if hit is not None and now is not None and on_the_hour(hit, rules):
+            hourly, hit = True, None
+        if hit is None:
             misses.append(i)
         else:
             rows[i] = hit
@@ -282,15 +148,19 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now) -> Ledger:
         items = store.contents(root, rev, [listed[i] for i in misses])
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
-            if index is not None and not (now is not None and _on_the_hour(row, rules)):
+            if now is not None and on_the_hour(row, rules):
+                hourly = True
+            elif index is not None:
                 index.put(listed[i][0], listed[i][1], today, until, row)
     if index is not None:
         index.save({(p, b) for p, b, _ in listed})
         del index
-    source = _Source(root, rev)
-    entries = [_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
+    source = Source(root, rev)
+    entries = [make_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
-    return judge(entries, rules, today, rules_on)
+    ledger = judge(entries, rules, today, rules_on)
+    ledger.moment_bound = hourly
+    return ledger
 
 
 def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:

@@ -310,21 +310,36 @@ def recover(root: str, g: str) -> None:
             gitio.git(root, "reset", "-q", "--", *files, check=False)
         _unlink(jpath)
     for name in _git_locks(root, g):
-        age = time.time() - os.path.getmtime(os.path.join(g, name))
-        if age < STALE_SECONDS:
+        try:
+            age = time.time() - os.path.getmtime(os.path.join(g, name))
+        except OSError:
+            continue                    # its git has just finished
+        m = _NEXT_INDEX.fullmatch(name)
+        if m and not pid_alive(int(m.group(1))):
+            pass                        # named by its git's pid, and that git is gone: left over, whatever its age
+        elif age < STALE_SECONDS:
+            if name == MAINTENANCE:
+                continue                # Git tidying up after someone's commit: no reason to hold a write back
             raise BusyError(f"Git 正在使用本仓库（.git/{name} 存在），请稍后再试")
         _unlink(os.path.join(g, name))
         notice(f"注意：已清除 {int(age)} 秒前遗留的 .git/{name}（没有正在运行的写入）")
     _clear_temp(root)
 
 
+_NEXT_INDEX = re.compile(r"next-index-(\d+)\.lock")    # `git commit -- paths`' temporary index, named by its pid
+MAINTENANCE = "objects/maintenance.lock"                # `git maintenance run --auto`, started by every commit
+
+
 def _git_locks(root: str, g: str) -> list[str]:
-    """Git's own lock files that a commit takes: the index, HEAD and the current branch."""
-    names = ["index.lock", "HEAD.lock"]
+    """Git's own lock files that a commit takes: the index, HEAD, the current branch, the partial commit's
+    temporary index and the auto-maintenance it starts. Left by a killed git, the first three block every
+    write, and the last silently stops Git's housekeeping for good."""
+    names = ["index.lock", "HEAD.lock", MAINTENANCE]
     branch = gitio.current_branch(root)
     if branch:
         names.append(branch + ".lock")
-    return [n for n in names if os.path.exists(os.path.join(g, n))]
+    found = [n for n in names if os.path.exists(os.path.join(g, n))]
+    return found + sorted(n for n in os.listdir(g) if _NEXT_INDEX.fullmatch(n))
 
 
 _TEMP = re.compile(r"\.(\d+)\.(?:tmp|old)(?:\.lock)?$")    # ours, and git's lock on our private index

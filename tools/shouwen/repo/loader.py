@@ -1,21 +1,16 @@
 """Reading the agency's rules from disk or from a commit: the I/O edge around `core.rules`."""
 from __future__ import annotations
 
-import bisect
-import hashlib
-import json
 import os
 import pickle
 import stat
 import time
-from datetime import datetime
 from dataclasses import replace
 
 from ..core import safeyaml
 from ..core.problems import ERROR, Problem
 from ..core.record import Record
 from ..core.roles import check_references
-from ..core.record import local_day
 from ..core.record import parse as parse_document
 from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
 from ..core.schema import DROP, clean, unsafe_text
@@ -23,6 +18,7 @@ from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments,
                           parse_service, parse_staff)
 from ..core.synonyms import SEARCH_FILE, parse_synonyms
 from . import gitio
+from .answers import fingerprint
 
 
 def _read_yaml(root, rel, problems, required=True):
@@ -177,22 +173,6 @@ def _load_rules(root: str) -> Rules:
     return rules
 
 
-def fingerprint(root: str) -> str:
-    """A digest of every file under rules/ (its path and bytes), symlinked folders followed."""
-    h = hashlib.sha1()
-    base = os.path.join(root, "rules")
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            h.update(os.path.relpath(full, base).encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                h.update(_read_bounded(full))
-            except (OSError, safeyaml.LoadError):
-                h.update(b"\1unreadable")
-    return h.hexdigest()
-
-
 def load_rules_at(root: str, rev: str) -> Rules:
     """The rules as they are in a commit or tree (the index too, via `git write-tree`), named by their
     usual paths; `root` stays the repository so relative files resolve there."""
@@ -202,82 +182,3 @@ def load_rules_at(root: str, rev: str) -> Rules:
         rules = load_rules(tmp, cache=False)
     rules.root = root
     return rules
-
-
-RULES_HISTORY = os.path.join(".shouwen", "cache", "rules-history-v1.json")
-
-
-def rule_commits(root: str) -> list:
-    """The commits that changed rules/, oldest first. Reading them is a walk of the whole history (a third
-    of a second at 60,000 commits), so they are kept with the HEAD they were read at: the same HEAD has
-    the same history, and a HEAD that only added commits in a line adds those it shows."""
-    head = gitio.head(root)
-    if head is None:
-        return []
-    file = os.path.join(root, RULES_HISTORY)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            saved = json.load(fh)
-        old, rows = saved["head"], [tuple(r) for r in saved["commits"]]
-        if not all(len(r) == 2 and all(isinstance(x, str) for x in r) for r in rows):
-            raise ValueError("not a list of (sha, date)")
-    except (OSError, ValueError, KeyError, TypeError):
-        old, rows = None, []
-    if old == head:
-        return rows
-    more = gitio.path_commits(root, "rules", since=old, head=head) if old else None
-    rows = rows + more if more is not None else gitio.path_commits(root, "rules", head=head)
-    try:
-        os.makedirs(os.path.dirname(file), exist_ok=True)
-        tmp = f"{file}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"head": head, "commits": rows}, fh)
-        os.replace(tmp, file)
-    except OSError:
-        pass        # only costs time
-    return rows
-
-
-class RulesInTime:
-    """The rules as they stood on a day (DESIGN §9: judgements that depend on the roster use it as it
-    stood): each commit that changed `rules/` applies from its own day on; before the first, the
-    first; after the last, the rules in the work tree (or those of `rev`, as of that commit's history).
-    Each version is read once."""
-
-    def __init__(self, root: str, current: Rules, rev: str | None = None):
-        self.root, self.current, self.rev = root, current, rev
-        self._days: list | None = None
-        self._shas: list = []
-        self._loaded: dict = {}
-
-    def _versions(self):
-        if self._days is None:
-            try:
-                if self.rev is None or self.rev == gitio.head(self.root):
-                    commits = rule_commits(self.root)
-                else:
-                    commits = gitio.path_commits(self.root, "rules", head=self.rev) or []
-            except gitio.GitError:
-                commits = []
-            rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in commits]
-            self._days, self._shas = [], [s for _, s in rows]
-            for day, _ in rows:      # in commit order; a clock that ran behind never reorders versions
-                self._days.append(max(day, self._days[-1]) if self._days else day)
-        return self._days
-
-    def key(self) -> str:
-        """Which versions of the rules there are: part of what a judgement depends on."""
-        self._versions()
-        return hashlib.sha1(" ".join(self._shas).encode()).hexdigest()[:16]
-
-    def on(self, day) -> Rules:
-        days = self._versions()
-        if len(days) < 2:
-            return self.current
-        i = max(bisect.bisect_right(days, day) - 1, 0)
-        if i == len(days) - 1:
-            return self.current
-        sha = self._shas[i]
-        if sha not in self._loaded:
-            self._loaded[sha] = load_rules_at(self.root, sha)
-        return self._loaded[sha]

@@ -38,21 +38,66 @@ def _walk(root: str) -> list[Listed]:
     return sorted(out)
 
 
-def listing(root: str, rev: str | None = None) -> list[Listed]:
-    """Every record file with its blob id, in path order; only changed files are read (and kept)."""
+def listing(root: str, rev: str | None = None, dirty: dict | None = None) -> list[Listed]:
+    """Every record file with its blob id, in path order; only changed files are read (and kept).
+    `dirty`: the work tree's changed files as `WorkTree.dirty` read them a moment ago."""
     if rev is not None:
         return [(p, b, None) for p, b in gitio.tree_blobs(root, rev, RECORDS) if p.endswith(".md")]
     if not gitio.is_repo(root):
         return _walk(root)
     tracked = gitio.index_blobs(root, RECORDS)
-    dirty = gitio.dirty_paths(root, RECORDS) | {p for p, (mode, _) in tracked.items() if mode == "120000"}
+    dirty = dict(_dirty_files(root) if dirty is None else dirty)
+    for p, (mode, _) in tracked.items():
+        if mode == "120000" and p not in dirty:     # a committed symlink is read (and refused) as a file
+            dirty[p] = read_bounded(os.path.join(root, p))
     out = [(p, blob, None) for p, (_, blob) in tracked.items() if p.endswith(".md") and p not in dirty]
-    for p in dirty:
-        full = os.path.join(root, p)
-        if p.endswith(".md") and os.path.lexists(full):     # a deleted file is no record any more
-            data = read_bounded(full)
-            out.append((p, gitio.blob_id(data), data))
+    out.extend((p, gitio.blob_id(data), data) for p, data in dirty.items() if data is not None)
     return sorted(out)
+
+
+def _dirty_files(root: str) -> dict[str, bytes | None]:
+    """path -> bytes of each record file Git's stat data says may differ from its index (untracked ones
+    included); None for one deleted, or that is no record file."""
+    out = {}
+    for p in gitio.dirty_paths(root, RECORDS):
+        full = os.path.join(root, p)
+        out[p] = read_bounded(full) if p.endswith(".md") and os.path.lexists(full) else None
+    return out
+
+
+class WorkTree:
+    """The work tree's record files as Git sees them at one moment: Git is asked once (`git status`); `key`
+    names them without listing them (Git's index file by its stat data, plus the changed files' blob
+    ids), `listed` lists them when a command must read them."""
+
+    def __init__(self, root: str):
+        self.root, self._dirty, self._listed, self._key = root, None, None, False
+
+    def dirty(self) -> dict:
+        if self._dirty is None:
+            self._dirty = _dirty_files(self.root)
+        return self._dirty
+
+    def key(self) -> str | None:
+        """None when it can't be named (outside Git, or Git's index changed while it was being read)."""
+        if self._key is False:
+            import hashlib
+            before = gitio.index_stamp(self.root)
+            dirty = self.dirty() if before is not None else None
+            if before is None or gitio.index_stamp(self.root) != before:
+                self._key = None
+            else:
+                h = hashlib.sha1(repr(before).encode())
+                for p in sorted(dirty):
+                    h.update(b"\0%s\0%s" % (p.encode("utf-8", "surrogateescape"),
+                                             b"-" if dirty[p] is None else gitio.blob_id(dirty[p]).encode()))
+                self._key = h.hexdigest()
+        return self._key
+
+    def listed(self) -> list[Listed]:
+        if self._listed is None:
+            self._listed = listing(self.root, dirty=self.dirty())
+        return self._listed
 
 
 def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:

@@ -17,6 +17,7 @@ from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
+from ..core.lookup_key import FIELD, derive
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -80,6 +81,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
         env["GIT_AUTHOR_DATE"] = at.isoformat()
         env["GIT_COMMITTER_DATE"] = at.isoformat()
     msg = commit_message(subject, trailers)
+    before = gitio.head(root)
     try:
         with journaled(root, list(files)) as index:
             for rel, text in files.items():
@@ -90,7 +92,11 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
                       env={**env, **index})
     except gitio.GitError as e:
         raise InputError(f"提交失败，未写入任何内容：{e}")
-    return gitio.head(root)
+    after = gitio.head(root)
+    if not any(rel == "rules" or rel.startswith("rules/") for rel in files):
+        from .rules_history import followed
+        followed(root, before, after)
+    return after
 
 
 def refuse_unclean(root: str, rels: list[str]) -> None:
@@ -119,8 +125,11 @@ def event_subject(rules: Rules, record_id: str, event: dict) -> str:
 
 
 def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matter: str, channel: str,
-                 service: str | None, late_reason: str | None = None) -> dict:
-    meta = {"id": rid, "code": code, "channel": channel, "first_responder": by,
+                 service: str | None, late_reason: str | None = None, key: str | None = None) -> dict:
+    """A new inquiry's header and first event. The lookup key is derived here, once, and kept in the record
+    (core.lookup_key), so no site build derives it; `key`: already derived (the demo derives on every core)."""
+    meta = {"id": rid, "code": code, FIELD: derive(rid, code).hex() if key is None else key, "channel": channel,
+            "first_responder": by,
             "visitor": {k: v for k, v in visitor.items() if v not in (None, "")}, "matter": matter}
     if service:
         meta["service"] = service
@@ -130,7 +139,7 @@ def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matt
 
 
 def inquiry_subject(rid: str, matter: str) -> str:
-    return f"登记 {rid}:{matter[:40]}"
+    return f"登记 {rid}：{matter[:40]}"
 
 
 def account_meta(rid: str, by: str, at: datetime, meta: dict, first_event: dict) -> dict:
@@ -191,7 +200,7 @@ def _roster_of(root: str, rules: Rules, at: datetime, commit_at: datetime | None
     event of today (or one the demo commits at its own time) is judged by today's rules, read no further."""
     if local_day(at) >= local_day(commit_at or now()):
         return None
-    from .loader import RulesInTime
+    from .rules_history import RulesInTime
     return RulesInTime(root, rules).on
 
 

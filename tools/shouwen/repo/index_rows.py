@@ -1,0 +1,154 @@
+"""How the index (repo/index.py) keeps one judged record: a row of plain values, in two parts.
+
+The light part is what whole-ledger judgements and `check` read of every record: its id, its problems,
+its accountability data, whether it is void, its latest event's time (clock skew) and what says whether an
+hour clock runs on it. The heavy part (the header, the folded state, the deadlines) is kept as pickled
+bytes inside the row and unpickled only for an entry whose state, deadlines or header a command reads
+(`todo`, `list`): a `check` of the whole ledger never makes them. Rows become entries without running
+constructors; the field names come from the classes, so a new field is kept too.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import fields
+
+from ..core.deadlines import Deadlines
+from ..core.fold import State
+from ..core.ledger import Entry
+from ..core.problems import Problem
+from ..core.record import Record, parse
+
+_STATE = tuple(f.name for f in fields(State))
+_DEADLINES = tuple(f.name for f in fields(Deadlines))
+_PROBLEM = tuple(f.name for f in fields(Problem))
+HEAVY = 7           # where the heavy part sits in a row
+_UNREAD = object()
+
+
+def _values(obj, names) -> tuple:
+    d = obj.__dict__
+    return tuple(d[n] for n in names)
+
+
+def _make(cls, names, values):
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj
+
+
+def make_row(entry: Entry) -> tuple:
+    rec, st = entry.record, entry.state
+    heavy = pickle.dumps(({k: v for k, v in rec.meta.items() if k != "events"},
+                          None if st is None else _values(st, _STATE),
+                          None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES)),
+                         protocol=pickle.HIGHEST_PROTOCOL)
+    clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
+    return (rec.id, [_values(p, _PROBLEM) for p in rec.problems], [_values(p, _PROBLEM) for p in entry.problems],
+            entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock)
+
+
+def on_the_hour(row: tuple, rules) -> bool:
+    """An inquiry counted on an hour clock with a deadline still to come (open, or a bad rating to follow up):
+    its verdict may change at any moment of the day."""
+    clock_of = row[HEAVY + 1]
+    if clock_of is None:
+        return False
+    service, closed, rating = clock_of
+    svc = rules.service_for(service)
+    clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock
+    return clock is not None and clock.unit == "hours" and (not closed or rating in rules.policy.bad_ratings)
+
+
+class _Heavy:
+    """A row's heavy part, unpickled once when first asked for."""
+    __slots__ = ("data", "value")
+
+    def __init__(self, data: bytes):
+        self.data, self.value = data, None
+
+    def get(self) -> tuple:
+        if self.value is None:
+            self.value = pickle.loads(self.data)
+        return self.value
+
+
+class IndexedRecord(Record):
+    """A record as the index keeps it: its header read when asked for; events and body read back from the
+    record's bytes (the work tree, or Git for a commit) when asked for."""
+
+    @property
+    def meta(self) -> dict:
+        return self.__dict__["_heavy"].get()[0]
+
+    @property
+    def id(self) -> str | None:
+        return self.__dict__["_id"]
+
+    def _record(self) -> Record:
+        if self._full is None:
+            self._full = parse(self.path, self.source.read(self.path, self.blob))
+        return self._full
+
+    @property
+    def events(self) -> list:
+        return self._record().events
+
+    @property
+    def body(self) -> str:
+        return self._record().body
+
+
+class IndexedEntry(Entry):
+    """An entry read from the index: its state and deadlines become objects only when asked for."""
+
+    @property
+    def latest_at(self):
+        return self.__dict__["_latest"]
+
+    def _part(self, name: str, i: int, cls, names):
+        v = self.__dict__[name]
+        if v is _UNREAD:
+            values = self.__dict__["_heavy"].get()[i]
+            v = self.__dict__[name] = None if values is None else _make(cls, names, values)
+        return v
+
+    @property
+    def state(self) -> State | None:
+        return self._part("_state", 1, State, _STATE)
+
+    @property
+    def deadlines(self) -> Deadlines | None:
+        return self._part("_deadlines", 2, Deadlines, _DEADLINES)
+
+
+def make_entry(path: str, blob: str, row: tuple, source) -> Entry:
+    rid, rec_problems, problems, account, corrections, voided, latest, heavy, _ = row
+    heavy = _Heavy(heavy)
+    rec = object.__new__(IndexedRecord)
+    rec.__dict__.update(path=path, _id=rid, _heavy=heavy, blob=blob, source=source, _full=None,
+                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
+    entry = object.__new__(IndexedEntry)
+    entry.__dict__.update(record=rec, _state=_UNREAD, _deadlines=_UNREAD, _heavy=heavy, _latest=latest,
+                          account=account, problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
+                          corrections=corrections, voided=voided)
+    return entry
+
+
+class Source:
+    """Where an indexed record's bytes are read back from: the work tree, or Git for a commit."""
+
+    def __init__(self, root: str, rev: str | None):
+        self.root, self.rev, self.reader, self.worktree = root, rev, None, None
+
+    def read(self, path: str, blob: str) -> bytes:
+        from . import gitio, store
+        if self.rev is not None and self.worktree is None:
+            self.worktree = {p: b for p, b, _ in store.listing(self.root)}
+        if self.rev is None or self.worktree.get(path) == blob:
+            return store.read_bounded(os.path.join(self.root, path))
+        if self.reader is None:
+            import atexit
+            self.reader = gitio.BlobReader(self.root)
+            atexit.register(self.reader.close)
+        return self.reader.read(blob)
