@@ -191,3 +191,15 @@ def test_ctrl_c_under_python_dash_m_is_quiet_too(agency):
             proc.kill()
     assert proc.returncode == 130, (proc.returncode, err[-800:])
     assert "已中断" in err and "Traceback" not in err, err[-800:]
+
+
+def test_the_pre_commit_hook_entry_point_is_quiet_on_ctrl_c_from_its_first_import(agency):
+    """`python -m shouwen.precommit` (the hook) installs the quiet handler when the package is imported, before
+    its own imports: a Ctrl-C pending from the very start (held back by env --block-signal) ends it quietly."""
+    agency.new("2026-11-02T09:30")
+    proc = subprocess.Popen(["env", "--block-signal=INT", sys.executable, "-m", "shouwen.precommit"], cwd=agency.path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.05)                # env has blocked SIGINT by now; Python is starting, or importing
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, (proc.returncode, err[-800:])

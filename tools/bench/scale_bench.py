@@ -24,15 +24,28 @@ UNTIL = date(2026, 11, 27)
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@shouwen.invalid",
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@shouwen.invalid", "SHOUWEN_BADGE": "J005"}
 ENV.pop("SHOUWEN_NO_CACHE", None)
-ENV["SHOUWEN_LATE_REASON"] = "基准测试补录"     # the writes are dated on UNTIL, past the late-entry grace
-# An installed package has its bytecode compiled once; a sandbox that forbids writing it (as this project's
-# sessions do) would make every command compile its own sources again at each start, which no user pays.
+ENV["SHOUWEN_LATE_REASON"] = "基准测试补录"      # the events are dated on UNTIL, past the late-entry grace
+# As installed (pip compiles the package's bytecode): a run that may not write __pycache__ compiles every
+# module at every start and measures the compiler, not shouwen.
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-CPU: dict = {}      # argv -> CPU seconds (user + sys) of the best run: the load of other work disturbs it less
+
+
+def load() -> str:
+    return "load %.1f" % os.getloadavg()[0]
+
+
+CPU: dict = {}      # argv -> the least CPU time (user + sys, its children included) of its runs
+
+
+def children_cpu() -> float:
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def timed(argv, cwd=None, repeat=1, setup=None) -> tuple[float, int]:
-    best, peak, cpu = float("inf"), 0, float("inf")
+    best, peak = float("inf"), 0
+    CPU[tuple(argv)] = float("inf")
     for _ in range(repeat):
         if setup:
             setup()
@@ -45,13 +58,8 @@ def timed(argv, cwd=None, repeat=1, setup=None) -> tuple[float, int]:
             raise SystemExit(f"{' '.join(argv)} exited {code}:\n{p.stderr.read().decode(errors='replace')[-2000:]}")
         p.stderr.close()
         best, peak = min(best, dt), max(peak, usage.ru_maxrss)
-        cpu = min(cpu, usage.ru_utime + usage.ru_stime)     # children (the workers, git) included by wait4
-    CPU[tuple(argv)] = cpu
+        CPU[tuple(argv)] = min(CPU[tuple(argv)], usage.ru_utime + usage.ru_stime)
     return best, peak
-
-
-def load() -> str:
-    return "load %.1f" % os.getloadavg()[0]
 
 
 def shouwen(*args):
@@ -80,47 +88,6 @@ def bare_parse(agency) -> float:
     return best
 
 
-def write_path(agency, row, r, touch, victim, rid):
-    """One commit: shouwen's writer against git add && git commit of one file; the pre-commit hook on a
-    one-record commit against the same commit without it."""
-    n = [0]
-
-    def plain_commit():
-        n[0] += 1
-        path = os.path.join(agency, "site", f"bench-{os.getpid()}-{n[0]}.md")
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(f"{n[0]}\n")
-        return path
-    git_one = float("inf")
-    for _ in range(r):
-        p = plain_commit()
-        t = time.perf_counter()
-        subprocess.run(git(agency, "add", p), env=ENV, check=True)
-        subprocess.run(git(agency, "commit", "-q", "--no-verify", "-m", "x"), env=ENV, check=True)
-        git_one = min(git_one, time.perf_counter() - t)
-    dt, _ = timed(sw(agency, "--as", "J005", "new", "--name", "测试", "--matter", "基准测试", "--at",
-                     f"{UNTIL.isoformat()}T17:50"), repeat=r)
-    row("new (one commit)", dt, git_one, "git add && git commit", "≤ 1.5×")
-    dt, _ = timed(sw(agency, "--as", "J005", "note", rid, "--text", "基准测试", "--at",
-                     f"{UNTIL.isoformat()}T17:55"), repeat=r)
-    row("note (one event, one commit)", dt, git_one, "git add && git commit", "≤ 1.5×")
-    hooked = float("inf")
-    plain = float("inf")
-    for _ in range(r):
-        for verify in (True, False):
-            touch()
-            subprocess.run(git(agency, "add", victim), env=ENV, check=True)
-            t = time.perf_counter()
-            subprocess.run(git(agency, "commit", "-q", "-m", "补记", *([] if verify else ["--no-verify"])), env=ENV,
-                           check=False, capture_output=True)
-            dt = time.perf_counter() - t
-            if verify:
-                hooked = min(hooked, dt)
-            else:
-                plain = min(plain, dt)
-    row("a one-record commit through the pre-commit hook", hooked, plain, "git commit --no-verify", "≤ 2×")
-
-
 def since_for(size: int) -> date:
     """About a hundred matters a working day, ending on UNTIL."""
     return UNTIL - timedelta(days=max(30, int(size / 100 * 7 / 5)))
@@ -131,15 +98,20 @@ def main():
     ap.add_argument("dir", nargs="?", help="where to build the agency (default: a temporary folder)")
     ap.add_argument("--size", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--site", action="store_true", help="also build the public site (slow: lookup keys)")
-    ap.add_argument("--reuse", action="store_true", help="measure the agency already built in DIR (no demo)")
-    ap.add_argument("--no-audit", dest="audit", action="store_false", help="skip `audit` and `git log -p` (long)")
-    ap.add_argument("--reads-only", action="store_true", help="skip the write path (new, note, the hook)")
+    ap.add_argument("--site", action="store_true", help="also build the public site")
+    ap.add_argument("--write-only", dest="write_only", action="store_true",
+                    help="only the write side: the demo, new, note, the pre-commit hook, the site build")
+    ap.add_argument("--reuse", action="store_true", help="use the agency DIR/agency-N built by an earlier run "
+                                                          "(no demo figure)")
+    ap.add_argument("--reads-only", dest="reads_only", action="store_true", help="skip the write side")
+    ap.add_argument("--no-audit", dest="audit", action="store_false", help="skip `audit` beside `git log -p` (long)")
     a = ap.parse_args()
     base = a.dir or tempfile.mkdtemp(prefix="scale-bench-")
     agency = os.path.join(base, f"agency-{a.size}")
-    if os.path.exists(agency) and not a.reuse:
+    reuse = a.reuse and os.path.isdir(os.path.join(agency, ".git"))
+    if os.path.exists(agency) and not reuse:
         shutil.rmtree(agency)
+    subprocess.run(shouwen("--help"), env=ENV, capture_output=True)       # the bytecode, as pip writes it
     rows = []
 
     def row(what, subject, baseline=None, base_name="", target=None, unit="s", cpu=None, base_cpu=None):
@@ -147,97 +119,143 @@ def main():
         cpus = f"{cpu:.3f} / {base_cpu:.3f} s" if cpu is not None and base_cpu else ""
         rows.append((what, f"{subject:.3f} {unit}" if unit == "s" else f"{subject} {unit}",
                      f"{base_name} {baseline:.3f} s" if baseline else base_name, ratio, cpus, target or "", load()))
-        print(f"  {what:<52} {rows[-1][1]:>12} {rows[-1][2]:>34} {ratio:>8} {cpus:>16} {load()}", flush=True)
+        print(f"  {what:<52} {rows[-1][1]:>12} {rows[-1][2]:>34} {ratio:>8} {cpus:>18}  ({load()})", flush=True)
 
     def vs_status(what, argv, target, setup=None, warm=True):
-        """A command against `git status` of the same moment; warm: asked once before (its answer kept)."""
+        """A command against `git status` of the same moment, wall and CPU; warm: asked once before (its
+        answer kept); setup: what to do before each run (one record changed: nothing kept holds for it)."""
         if warm:
             timed(argv, setup=setup)
         dt, _ = timed(argv, repeat=r, setup=setup)
         st, _ = timed(git(agency, "status"), repeat=r)
         row(what, dt, st, "git status", target, cpu=CPU[tuple(argv)], base_cpu=CPU[tuple(git(agency, "status"))])
 
-    if not a.reuse:
-        print(f"shouwen demo --size {a.size} …", flush=True)
+    if not reuse:
+        print(f"shouwen demo --size {a.size} … ({load()})", flush=True)
         t = time.perf_counter()
         subprocess.run(shouwen("demo", "--size", str(a.size), "--since", since_for(a.size).isoformat(),
                                "--until", UNTIL.isoformat(), agency), env=ENV, check=True, capture_output=True)
         build = time.perf_counter() - t
-        rows.append(("shouwen demo --size N (git fast-import)", f"{build:.1f} s", f"{a.size / build:.0f} records/s",
-                     "", "", "≥ 1,000 records/s", load()))
-        subprocess.run(git(agency, "gc", "-q"), check=True)
     files = sum(1 for d, _, fs in os.walk(os.path.join(agency, "records")) for f in fs if f.endswith(".md"))
     commits = int(subprocess.run(git(agency, "rev-list", "--count", "HEAD"), capture_output=True, text=True).stdout)
-    print(f"  {files} record files, {commits} commits", flush=True)
+    if not reuse:
+        print(f"  {files} record files, {commits} commits, built in {build:.1f} s ({a.size / build:.0f} records/s, "
+              f"{load()})")
+        rows.append(("shouwen demo --size N (git fast-import)", f"{build:.1f} s", f"{a.size / build:.0f} records/s, "
+                     f"{commits} commits", "", "", "≥ 1,000 records/s", load()))
+        subprocess.run(git(agency, "gc", "-q"), check=True)
     r = a.repeat
     today = ["--today", UNTIL.isoformat()]
 
-    floor = bare_parse(agency)
-    shutil.rmtree(os.path.join(agency, ".shouwen"), ignore_errors=True)
-    cold, peak = timed(sw(agency, "check", "--no-cache", *today), repeat=min(r, 2))
-    row("check --no-cache", cold, floor, "bare CSafeLoader parse", "≤ 0.75×",
-        cpu=CPU[tuple(sw(agency, "check", "--no-cache", *today))], base_cpu=floor)    # the bare parse: one core
-    row("peak memory of check --no-cache, a record", peak * 1024 // files, None, f"(whole process {peak // 1024} MB)",
-        "≤ 2,048 B", unit="B")
-    first, _ = timed(sw(agency, "check", *today))
-    row("check, building the index", first, floor, "bare CSafeLoader parse")
-    vs_status("check, index and answer warm", sw(agency, "check", *today), "≤ 2×")
-    _, wpeak = timed(sw(agency, "check", *today))
-    row("peak memory of check, warm, a record", wpeak * 1024 // files, None, f"(whole process {wpeak // 1024} MB)",
-        "≤ 2,048 B", unit="B")
     victim = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(agency, "records", "inquiries"))
                     for f in fs if f.endswith(".md"))[files // 2]
     original = open(victim, encoding="utf-8").read()
 
-    def touch():        # a record edited in the work tree: the index and every kept answer are stale for it
+    def touch():
         with open(victim, "a", encoding="utf-8") as fh:
             fh.write("补记。\n")
-    vs_status("check after one record changed", sw(agency, "check", *today), "≤ 2×", setup=touch, warm=False)
-    _, opeak = timed(sw(agency, "check", *today), setup=touch)
-    row("peak memory of check after one change, a record", opeak * 1024 // files, None,
-        f"(whole process {opeak // 1024} MB)", "≤ 2,048 B", unit="B")
-    for cmd in (["todo", "--all", *today], ["list", *today]):
-        vs_status(f"{cmd[0]}, answer warm", sw(agency, *cmd), "≤ 2×")
-        vs_status(f"{cmd[0]} after one record changed", sw(agency, *cmd), "≤ 2×", setup=touch, warm=False)
-    with open(victim, "w", encoding="utf-8") as fh:
-        fh.write(original)
-    timed(sw(agency, "check", *today))
     rid = os.path.basename(victim)[:-3]
-    vs_status("show ID", sw(agency, "show", rid, *today), "≤ 2×")
+    if not a.write_only:        # the read side (issue 15 items 1, 2, 5)
+        floor = bare_parse(agency)
+        shutil.rmtree(os.path.join(agency, ".shouwen"), ignore_errors=True)
+        argv = sw(agency, "check", "--no-cache", *today)
+        cold, peak = timed(argv, repeat=min(r, 2))
+        row("check --no-cache", cold, floor, "bare CSafeLoader parse", "≤ 0.75×", cpu=CPU[tuple(argv)],
+            base_cpu=floor)     # the bare parse runs on one core: its CPU time is its time
+        row("peak memory of check --no-cache, a record", peak * 1024 // files, None,
+            f"(whole process {peak // 1024} MB)", "≤ 2,048 B", unit="B")
+        first, _ = timed(sw(agency, "check", *today))
+        row("check, building the index", first, floor, "bare CSafeLoader parse")
+        vs_status("check, index and answer warm", sw(agency, "check", *today), "≤ 2×")
+        _, wpeak = timed(sw(agency, "check", *today))
+        row("peak memory of check, warm, a record", wpeak * 1024 // files, None,
+            f"(whole process {wpeak // 1024} MB)", "≤ 2,048 B", unit="B")
+        # a record edited in the work tree before each run: the index and every kept answer are stale for it
+        vs_status("check after one record changed", sw(agency, "check", *today), "≤ 2×", setup=touch, warm=False)
+        _, opeak = timed(sw(agency, "check", *today), setup=touch)
+        row("peak memory of check after one change, a record", opeak * 1024 // files, None,
+            f"(whole process {opeak // 1024} MB)", "≤ 2,048 B", unit="B")
+        for cmd in (["todo", "--all", *today], ["list", *today]):
+            vs_status(f"{cmd[0]}, answer warm", sw(agency, *cmd), "≤ 2×")
+            vs_status(f"{cmd[0]} after one record changed", sw(agency, *cmd), "≤ 2×", setup=touch, warm=False)
+        with open(victim, "w", encoding="utf-8") as fh:
+            fh.write(original)
+        timed(sw(agency, "check", *today))
+        vs_status("show ID", sw(agency, "show", rid, *today), "≤ 2×")
 
-    if not a.reads_only:
-        write_path(agency, row, r, touch, victim, rid)
-
-    year = str(UNTIL.year)
-    q = (UNTIL.month - 1) // 3
-    quarter = f"{UNTIL.year}Q{q}" if q else f"{UNTIL.year - 1}Q4"
+    # one commit: shouwen's writer against git add && git commit of one file
     n = [0]
+    writes = not a.reads_only
 
-    def commit_one():   # a new commit (one record changed): a bulletin or export of HEAD is asked anew
+    def plain_commit():
         n[0] += 1
-        with open(victim, "a", encoding="utf-8") as fh:
-            fh.write(f"补记 {n[0]}。\n")
-        subprocess.run(git(agency, "commit", "-q", "--no-verify", "-am", "补记"), env=ENV, check=True)
-    for cmd in (["ladder", year], ["bulletin", quarter],
-                ["export", "--quarter", quarter, "-o", os.path.join(base, "export.csv")],
-                ["export", "--quarter", quarter, "-o", os.path.join(base, "export.xlsx")]):
-        name = " ".join(cmd[:2]) if cmd[0] != "export" else f"export --quarter (.{cmd[-1].rsplit('.', 1)[1]})"
-        vs_status(f"{name}, answer warm", sw(agency, *cmd), "≤ 3×")
-        vs_status(f"{name} after a new commit, index warm", sw(agency, *cmd), "≤ 3×", setup=commit_one, warm=False)
-    if a.audit:
-        logp, _ = timed(git(agency, "log", "-p"), repeat=1)
-        dt, _ = timed(sw(agency, "audit"), repeat=1)
-        row("audit", dt, logp, "git log -p", "≤ 3×")
+        path = os.path.join(agency, "site", f"bench-{os.getpid()}-{n[0]}.md")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"{n[0]}\n")
+        return path
+    git_one = git_cpu = float("inf")
+    for _ in range(r if writes else 0):
+        p = plain_commit()
+        t, c = time.perf_counter(), children_cpu()
+        subprocess.run(git(agency, "add", p), env=ENV, check=True)
+        subprocess.run(git(agency, "commit", "-q", "--no-verify", "-m", "x"), env=ENV, check=True)
+        git_one, git_cpu = min(git_one, time.perf_counter() - t), min(git_cpu, children_cpu() - c)
+    for what, argv in (("new (one commit)", sw(agency, "--as", "J005", "new", "--name", "测试", "--matter", "基准测试",
+                                                 "--at", f"{UNTIL.isoformat()}T17:50")),
+                       ("note (one event, one commit)", sw(agency, "--as", "J005", "note", rid, "--text", "基准测试",
+                                                            "--at", f"{UNTIL.isoformat()}T17:55"))):
+        if not writes:
+            break
+        dt, _ = timed(argv, repeat=r)
+        row(what, dt, git_one, "git add && git commit", "≤ 1.5×")
+        row(f"{what}, CPU time", CPU[tuple(argv)], git_cpu, "git add && git commit, CPU", "≤ 1.5×")
+    # the pre-commit hook on a one-record commit, against the same commit without it
+    best = {True: [float("inf"), float("inf")], False: [float("inf"), float("inf")]}
+    for _ in range(r if writes else 0):
+        for verify in (True, False):
+            touch()
+            subprocess.run(git(agency, "add", victim), env=ENV, check=True)
+            t, c = time.perf_counter(), children_cpu()
+            subprocess.run(git(agency, "commit", "-q", "-m", "补记", *([] if verify else ["--no-verify"])), env=ENV,
+                           check=False, capture_output=True)
+            best[verify] = [min(best[verify][0], time.perf_counter() - t), min(best[verify][1], children_cpu() - c)]
+    if writes:
+        row("a one-record commit through the pre-commit hook", best[True][0], best[False][0], "git commit --no-verify",
+            "≤ 2×")
+        row("the same, CPU time", best[True][1], best[False][1], "git commit --no-verify, CPU", "≤ 2×")
+
+    if not a.write_only:
+        year = str(UNTIL.year)
+        q = (UNTIL.month - 1) // 3
+        quarter = f"{UNTIL.year}Q{q}" if q else f"{UNTIL.year - 1}Q4"
+        k = [0]
+
+        def commit_one():   # a new commit (one record changed): a bulletin or export of HEAD is asked anew
+            k[0] += 1
+            with open(victim, "a", encoding="utf-8") as fh:
+                fh.write(f"补记 {k[0]}。\n")
+            subprocess.run(git(agency, "commit", "-q", "--no-verify", "-am", "补记"), env=ENV, check=True)
+        for cmd in (["ladder", year], ["bulletin", quarter],
+                    ["export", "--quarter", quarter, "-o", os.path.join(base, "export.csv")],
+                    ["export", "--quarter", quarter, "-o", os.path.join(base, "export.xlsx")]):
+            name = " ".join(cmd[:2]) if cmd[0] != "export" else f"export --quarter (.{cmd[-1].rsplit('.', 1)[1]})"
+            vs_status(f"{name}, answer warm", sw(agency, *cmd), "≤ 3×")
+            vs_status(f"{name} after a new commit, index warm", sw(agency, *cmd), "≤ 3×", setup=commit_one,
+                      warm=False)
+        if a.audit:
+            logp, _ = timed(git(agency, "log", "-p"), repeat=1)
+            dt, _ = timed(sw(agency, "audit"), repeat=1)
+            row("audit", dt, logp, "git log -p", "≤ 3×")
     if a.site:
         small = os.path.join(base, "agency-demo")
         shutil.rmtree(small, ignore_errors=True)
         subprocess.run(shouwen("demo", "--until", UNTIL.isoformat(), small), env=ENV, check=True, capture_output=True)
         demo_cold, _ = timed(sw(small, "site", "build", "-o", os.path.join(base, "public-demo")))
         cold, _ = timed(sw(agency, "site", "build", "-o", os.path.join(base, "public-big")))
-        row("site build, lookup keys derived (first build)", cold, demo_cold, "the demo's (320 records)", "≤ 1.2×")
+        row("site build, first build (keys kept in the records)", cold, demo_cold, "the demo's first", "≤ 1.2×")
         demo_site, _ = timed(sw(small, "site", "build", "-o", os.path.join(base, "public-demo")), repeat=r)
         dt, _ = timed(sw(agency, "site", "build", "-o", os.path.join(base, "public-big")), repeat=r)
-        row("site build, lookup keys cached", dt, demo_site, "the demo's (320 records)", "≤ 1.2×")
+        row("site build, again", dt, demo_site, "the demo's", "≤ 1.2×")
     print()
     print("| what | shouwen | baseline | ratio | CPU shouwen / baseline | target | load |")
     print("|---|---|---|---|---|---|---|")

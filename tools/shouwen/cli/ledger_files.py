@@ -11,6 +11,7 @@ import click
 
 from .context import answer, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ids import make_id, new_code, record_path
+from ..core.lookup_key import with_key
 from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -195,7 +196,8 @@ def import_cmd(desk, path, dry_run, as_badge):
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
         existing[rid] = rec.meta.get("code")
-        rec = Record(record_path(rid), {"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}, rec.body)
+        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}),
+                     rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
         if probs:

@@ -15,7 +15,7 @@ PERSONAL_PREFIXES = ("visitor.", "complainant.")
 # never the id, the lookup code, the first responder or the events.
 DEFAULT_FIELDS = ("visitor.name", "visitor.phone", "visitor.organization", "visitor.address", "matter", "service",
                   "channel", "complainant.name", "complainant.phone", "summary", "inquiry")
-NEVER = ("id", "code", "first_responder", "events", "against", "staff")
+NEVER = ("id", "code", "lookup", "first_responder", "events", "against", "staff")
 FIELD_ZH = {"visitor.name": "发问人姓名", "visitor.phone": "发问人电话", "visitor.organization": "发问人单位",
             "visitor.address": "发问人地址", "matter": "发问事由", "service": "办事事项", "channel": "渠道",
             "complainant.name": "投诉人姓名", "complainant.phone": "投诉人电话", "summary": "投诉内容",

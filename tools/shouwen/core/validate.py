@@ -1,6 +1,8 @@
 """Record and reference checks (pure): small functions over one parsed record and the rules."""
 from __future__ import annotations
 
+import re
+
 from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
 from .ids import CODE_RE, parse_id
 from .problems import Problem
@@ -13,7 +15,7 @@ _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
 # scores are checked where their meaning is known). A record with a value of the wrong type is reported
 # and set aside, never folded: nothing downstream meets a list where it expects an id.
-INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
+INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
                                       "address": _LINE, "phone": Phone()})})
@@ -38,8 +40,9 @@ def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
     clean(value, spec, rec.path, out, rec.id, where)
     return out
 
+LOOKUP_RE = re.compile(r"[0-9a-f]{64}")
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-INQUIRY_FIELDS = {"id": True, "code": True, "channel": True, "first_responder": True, "visitor": True,
+INQUIRY_FIELDS = {"id": True, "code": True, "lookup": False, "channel": True, "first_responder": True, "visitor": True,
                   "matter": True, "service": False, "imported": False, "events": True}
 VISITOR_FIELDS = {"name", "organization", "address", "phone"}
 
@@ -161,6 +164,9 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
             out.append(Problem("field-unknown", f"登记记录没有字段 {f}", path=path, record=rid, field=f))
     if m.get("code") is not None and not (isinstance(m["code"], str) and CODE_RE.match(m["code"])):
         out.append(Problem("field-invalid", "查询码应为 6 位字母数字（不含 0/O/1/I）", path=path, record=rid, field="code"))
+    if m.get("lookup") is not None and not (isinstance(m["lookup"], str) and LOOKUP_RE.fullmatch(m["lookup"])):
+        out.append(Problem("field-invalid", "查询密钥（lookup）应为 64 位十六进制数字，由登记时自动生成", path=path,
+                           record=rid, field="lookup"))
     if m.get("channel") is not None and m["channel"] not in CHANNELS:
         out.append(Problem("field-invalid", f"渠道 {m['channel']!r} 应为 {'/'.join(CHANNELS)}", path=path, record=rid,
                            field="channel"))

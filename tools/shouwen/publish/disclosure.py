@@ -176,7 +176,8 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     site.files["scheme/index.md"] = scheme(pages, rules)
     site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
     site.files["lookup/index.md"] = lookup_page(pages, now)
-    for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations).items():
+    for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
+                                        lookup.stored_keys(ledger, iterations)).items():
         site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
     site.files.update(kiosk_pages(pages, rules))
     site.files["poster/index.md"], missing_url = poster(pages, rules)

@@ -17,19 +17,13 @@ import hashlib
 import hmac
 import json
 
+from ..core.lookup_key import ITERATIONS, SALT_PREFIX, derive, stored  # noqa: F401  (this module's API too)
 from ..core.record import CST
 
-ITERATIONS = 50_000
-SALT_PREFIX = "shouwen-lookup:"
 SHARD_HEX = 2          # 256 shard files
 SEALED_BYTES = 320     # every payload padded to this (a longer one to the next multiple of it)
 ROUND_TO = 64          # the number of entries, decoys included, is a multiple of this
 OWN_DECOYS = 3         # at most this many decoys travel with each record
-
-
-def derive(record_id: str, code: str, iterations: int = ITERATIONS) -> bytes:
-    return hashlib.pbkdf2_hmac("sha256", code.strip().upper().encode(), (SALT_PREFIX + record_id.strip()).encode(),
-                               iterations, 32)
 
 
 def locator(key: bytes) -> tuple[str, str]:
@@ -65,16 +59,19 @@ def open_sealed(key: bytes, sealed: str) -> dict:
 
 
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
-           iterations: int = ITERATIONS) -> dict[str, dict[str, str]]:
-    """entries: (id, code, payload). keys: a memo of derived keys by (id, code, iterations), since
-    deriving is deliberately slow and a record's id and code never change."""
+           iterations: int = ITERATIONS, kept: dict | None = None) -> dict[str, dict[str, str]]:
+    """entries: (id, code, payload). kept: (id, code) -> the key the writer stored in the record (`stored_keys`),
+    used as it is. keys: a memo of the keys derived here, by (id, code, iterations), for records written
+    before the writer stored them: deriving is deliberately slow and a record's id and code never change."""
     out: dict[str, dict[str, str]] = {}
     derived: list[bytes] = []
     for rid, code, payload in entries:
-        memo = f"{rid}:{code}:{iterations}"
-        key = bytes.fromhex(keys[memo]) if keys is not None and memo in keys else derive(rid, code, iterations)
-        if keys is not None:
-            keys[memo] = key.hex()
+        key = kept.get((rid, code)) if kept else None
+        if key is None:
+            memo = f"{rid}:{code}:{iterations}"
+            key = bytes.fromhex(keys[memo]) if keys is not None and memo in keys else derive(rid, code, iterations)
+            if keys is not None:
+                keys[memo] = key.hex()
         shard, name = locator(key)
         out.setdefault(shard, {})[name] = seal(key, payload)
         derived.append(key)
@@ -93,6 +90,17 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
     while count < wanted:       # then up to a round count
         count += add(order[j % len(order)], OWN_DECOYS + j // len(order))
         j += 1
+    return out
+
+
+def stored_keys(ledger, iterations: int = ITERATIONS) -> dict[tuple[str, str], bytes]:
+    """(id, code) -> the key each record keeps (from the index's copy of its header: no record is read)."""
+    out = {}
+    for e in ledger.entries:
+        meta = e.record.meta
+        key = stored(meta, iterations)
+        if key is not None and isinstance(meta.get("code"), str):
+            out[(e.record.id, meta["code"])] = key
     return out
 
 

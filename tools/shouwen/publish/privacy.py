@@ -67,6 +67,9 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
             for key, label in {**ALWAYS, **IF_SPECIFIC}.items():
                 v = person.get(key)
                 _add(out, key, v, rec.id or rec.path, role + label, skip, agency)
+        key = rec.meta.get("lookup") if isinstance(rec.meta, dict) else None
+        if isinstance(key, str) and len(key) >= 32:     # the record's lookup key opens its status without the code
+            out.setdefault(key, (rec.id or rec.path, "查询密钥"))
     for rid, c in corrections:
         who, _, key = c.field.partition(".")
         if who in PERSONAL and key in {**ALWAYS, **IF_SPECIFIC}:

@@ -1,19 +1,74 @@
 """A planned history written in one `git fast-import` stream (the fast `shouwen demo`).
 
 Every step is still its own commit, with the same file bytes, author, dates, subject and trailers as
-the writer gives it (the record text from `core.record.dump`, the message and identity from `writer`),
-so `audit` reads it as any desk's history; only the git process per commit is saved. Steps are not
-validated here: the demo plans valid ones, and a test replays the same plan through the writer.
+the writer gives it (the record text as `core.record.dump` writes it, the message and identity from
+`writer`), so `audit` reads it as any desk's history; only the git process per commit is saved. Steps are
+not validated here: the demo plans valid ones, and a test replays the same plan through the writer.
+
+Where the time goes, and the shape that follows from it: a matter's lookup key (PBKDF2, 50,000 rounds,
+10-20 ms) is what the writer pays at registration and by far the largest cost of a record, so keys are
+derived by worker processes on every core while this process goes on planning, and commits wait in order
+for their record's key; `git fast-import` runs beside them, fed as soon as a commit's record has its key.
+A record's header is written once (it never changes after registration) and each commit adds the
+record's next event line, instead of serialising the whole record again at every commit.
 """
 from __future__ import annotations
 
+import os
+from collections import deque
 from datetime import datetime
 
 from . import gitio
 from ..core.ids import make_id, new_code, record_path
-from ..core.record import dump, local_day
+from ..core.lookup_key import FIELD, derive
+from ..core.record import dump, event_line, local_day
 from .writer import (ACCOUNT_PREFIX, _identity, account_meta, account_subject, commit_message, event_subject,
                      inquiry_meta, inquiry_subject)
+
+def _derive_hex(job) -> str:
+    rid, code = job
+    return derive(rid, code).hex()
+
+
+class _Keys:
+    """Lookup keys derived on every core, asked for in registration order and waited for in the same order."""
+
+    def __init__(self):
+        self.pool, self.waiting = None, []
+
+    def ask(self, rid: str, code: str):
+        n = os.cpu_count() or 1
+        if self.pool is None and n > 1:
+            import multiprocessing
+            self.pool = multiprocessing.get_context("fork").Pool(n)
+        return self.pool.apply_async(_derive_hex, ((rid, code),)) if self.pool is not None else _derive_hex((rid, code))
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+
+class _Record:
+    """One record as the stream writes it: its header text, once, and its event lines."""
+    __slots__ = ("meta", "body", "key", "head", "lines")
+
+    def __init__(self, meta: dict, key=None, body: str = ""):
+        self.meta, self.body, self.key, self.head, self.lines = meta, body, key, None, []
+
+    def ready(self) -> bool:
+        return self.key is None or isinstance(self.key, str) or self.key.ready()
+
+    def text(self, n: int) -> bytes:
+        if self.head is None:
+            if self.key is not None:
+                self.meta[FIELD] = self.key if isinstance(self.key, str) else self.key.get()
+            header = {k: v for k, v in self.meta.items() if k != "events"}
+            self.head = dump(header)[:-len("---\n")] + "events:\n"      # dump's own header, then the events
+        while len(self.lines) < n:
+            self.lines.append(f"  - {event_line(self.meta['events'][len(self.lines)])}\n")
+        return (self.head + "".join(self.lines[:n]) + "---\n" + self.body).encode()
 
 
 class Replay:
@@ -21,9 +76,11 @@ class Replay:
 
     def __init__(self, root: str, rules, rng=None):
         self.root, self.rules, self.rng = root, rules, rng
-        self.records: dict[str, dict] = {}
+        self.records: dict[str, _Record] = {}
         self.seq: dict[tuple, int] = {}
         self.stream = gitio.FastImport(root)
+        self.keys = _Keys()
+        self.pending: deque = deque()       # (record, events in this commit, path, people, message)
         self.commits = 0
 
     def _new_id(self, kind: str, by: str, at: datetime, prefix: str = "") -> str:
@@ -33,35 +90,46 @@ class Replay:
 
     def register(self, by, at, visitor, matter, channel, service=None) -> str:
         rid = self._new_id("inquiries", by, at)
-        meta = inquiry_meta(rid, new_code(self.rng), by, at, visitor, matter, channel, service)
-        self._commit(rid, meta, by, at, inquiry_subject(rid, matter), "registered")
+        code = new_code(self.rng)
+        meta = inquiry_meta(rid, code, by, at, visitor, matter, channel, service, key="")
+        self.records[rid] = _Record(meta, self.keys.ask(rid, code))
+        self._commit(rid, by, at, inquiry_subject(rid, matter), "registered")
         return rid
 
     def register_account(self, kind, by, at, meta, first_event) -> str:
         rid = self._new_id(kind, by, at, ACCOUNT_PREFIX[kind])
-        full = account_meta(rid, by, at, meta, first_event)
-        self._commit(rid, full, by, at, account_subject(kind, rid, meta), first_event["action"])
+        self.records[rid] = _Record(account_meta(rid, by, at, meta, first_event))
+        self._commit(rid, by, at, account_subject(kind, rid, meta), first_event["action"])
         return rid
 
     def append_event(self, rid: str, event: dict):
-        meta = self.records[rid]
-        meta["events"].append(event)
-        self._commit(rid, meta, event["by"], event["at"], event_subject(self.rules, rid, event), event["action"])
+        self.records[rid].meta["events"].append(event)
+        self._commit(rid, event["by"], event["at"], event_subject(self.rules, rid, event), event["action"])
 
-    def _commit(self, rid, meta, by, at, subject, action):
-        self.records[rid] = meta
+    def _commit(self, rid, by, at, subject, action):
+        rec = self.records[rid]
         env = _identity(self.rules, by)
-        when = f"{int(at.timestamp())} {at.strftime('%z')}"
+        when = f"{int(at.timestamp())} {at.strftime('%z')}".encode()
+        people = b"author %s <%s> %s\ncommitter %s <%s> %s\n" % (
+            env["GIT_AUTHOR_NAME"].encode(), env["GIT_AUTHOR_EMAIL"].encode(), when,
+            env["GIT_COMMITTER_NAME"].encode(), env["GIT_COMMITTER_EMAIL"].encode(), when)
         msg = commit_message(subject, {"Shouwen-Record": rid, "Shouwen-Action": action}).encode()
-        text = dump(meta).encode()
-        path = record_path(rid).encode()
-        self.stream.commit(b"author %s <%s> %s\ncommitter %s <%s> %s\n" % (
-            env["GIT_AUTHOR_NAME"].encode(), env["GIT_AUTHOR_EMAIL"].encode(), when.encode(),
-            env["GIT_COMMITTER_NAME"].encode(), env["GIT_COMMITTER_EMAIL"].encode(), when.encode()),
-            msg, b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(text), text))
+        self.pending.append((rec, len(rec.meta["events"]), record_path(rid).encode(), people, msg))
         self.commits += 1
+        self._flush(wait=False)
+
+    def _flush(self, wait: bool):
+        """Write the waiting commits, in order, as far as their records' keys are there (all of them: `wait`)."""
+        while self.pending and (wait or self.pending[0][0].ready()):
+            rec, n, path, people, msg = self.pending.popleft()
+            text = rec.text(n)
+            self.stream.commit(people, msg, b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(text), text))
 
     def finish(self) -> int:
         """The commits on the current branch; the work tree and Git's index brought up to them."""
+        try:
+            self._flush(wait=True)
+        finally:
+            self.keys.close()
         self.stream.close()
         return self.commits

@@ -17,6 +17,7 @@ from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
+from ..core.lookup_key import FIELD, derive
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -124,8 +125,11 @@ def event_subject(rules: Rules, record_id: str, event: dict) -> str:
 
 
 def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matter: str, channel: str,
-                 service: str | None, late_reason: str | None = None) -> dict:
-    meta = {"id": rid, "code": code, "channel": channel, "first_responder": by,
+                 service: str | None, late_reason: str | None = None, key: str | None = None) -> dict:
+    """A new inquiry's header and first event. The lookup key is derived here, once, and kept in the record
+    (core.lookup_key), so no site build derives it; `key`: already derived (the demo derives on every core)."""
+    meta = {"id": rid, "code": code, FIELD: derive(rid, code).hex() if key is None else key, "channel": channel,
+            "first_responder": by,
             "visitor": {k: v for k, v in visitor.items() if v not in (None, "")}, "matter": matter}
     if service:
         meta["service"] = service

@@ -1,0 +1,103 @@
+"""Lookup keys paid once, at write time (issue 15): the writer keeps each matter's derived key in the
+(private) record, the site build derives none of them, opens what a receipt's id and code open, and never
+publishes a key; a record from before (no key) is still derived once and cached."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import pytest
+
+from shouwen.core import lookup_key
+from shouwen.core.record import Record
+from shouwen.publish import disclosure, lookup
+from shouwen.publish.privacy import personal_values, scan
+from shouwen.repo.index import load_ledger
+from shouwen.repo.loader import load_rules
+from shouwen.repo.store import read_one
+
+
+def _rec(agency, rid):
+    return read_one(agency.path, f"records/inquiries/2026/11/{rid}.md")
+
+
+def test_the_writer_keeps_the_key_a_receipt_opens(agency):
+    rid = agency.new("2026-11-02T09:30")
+    meta = _rec(agency, rid).meta
+    assert list(meta)[:3] == ["id", "code", "lookup"]
+    assert meta["lookup"] == lookup.derive(rid, meta["code"]).hex()
+    agency.ok("--as", "J005", "note", rid, "--text", "补记", "--at", "2026-11-02T10:00")
+    assert _rec(agency, rid).meta["lookup"] == meta["lookup"]      # never changes
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert not [p for p in out["problems"] if p["field"] == "lookup"]
+
+
+def test_a_malformed_key_is_reported_and_the_key_is_never_corrected(agency):
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel)
+    key = _rec(agency, rid).meta["lookup"]
+    agency.write(rel, text.replace(key, "not-a-key"))
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["field"]) for p in out["problems"] if p["record"] == rid] == [("field-invalid", "lookup")]
+    agency.write(rel, text)
+    r = agency.run("--as", "J005", "correct", rid, "--field", "lookup", "--value", "0" * 64, "--reason", "改")
+    assert r.exit_code == 2 and agency.status() == ""
+
+
+def _site(agency, keys=None):
+    rules = load_rules(agency.path)
+    led = load_ledger(agency.path, rules, date(2026, 11, 20))
+    return disclosure.generate(agency.path, rules, led, date(2026, 11, 20), keys), led
+
+
+def test_the_site_build_derives_no_key_the_writer_kept(agency, monkeypatch):
+    rids = [agency.new(f"2026-11-0{d}T09:30", service="birth-permit") for d in (2, 3, 4)]
+    codes = {rid: _rec(agency, rid).meta["code"] for rid in rids}
+
+    def no(*a, **k):
+        raise AssertionError("derived a key the record keeps")
+    monkeypatch.setattr(lookup, "derive", no)
+    monkeypatch.setattr(lookup_key, "derive", no)
+    keys: dict = {}
+    site, _ = _site(agency, keys)
+    monkeypatch.undo()
+    assert keys == {}               # nothing derived, so nothing to cache
+    for rid, code in codes.items():     # the browser's way: from the receipt's id and code
+        key = lookup.derive(rid, code)
+        shard, name = lookup.locator(key)
+        assert lookup.open_sealed(key, json.loads(site.files[f"lookup/data/{shard}.json"])[name])["status"]
+
+
+def test_a_record_from_before_is_derived_once_and_cached(agency):
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel)
+    key = _rec(agency, rid).meta["lookup"]
+    agency.write(rel, text.replace(f"lookup: {key}\n", ""))      # as an older agency's records are
+    keys: dict = {}
+    site, _ = _site(agency, keys)
+    code = _rec(agency, rid).meta["code"]
+    assert keys == {f"{rid}:{code}:{lookup.ITERATIONS}": key}
+    shard, name = lookup.locator(bytes.fromhex(key))
+    assert name in json.loads(site.files[f"lookup/data/{shard}.json"])
+
+
+def test_the_privacy_guard_refuses_a_published_key(tmp_path):
+    key = lookup.derive("20261102-J005-001", "7KQ4MX").hex()
+    rec = Record("records/inquiries/2026/11/20261102-J005-001.md",
+                 {"id": "20261102-J005-001", "code": "7KQ4MX", "lookup": key, "visitor": {"name": "张三"}})
+    site = tmp_path / "public"
+    site.mkdir()
+    (site / "leak.html").write_text(f"<p>{key}</p>", encoding="utf-8")
+    (site / "clean.html").write_text("<p>查询码 7KQ4MX 打印在回执上</p>", encoding="utf-8")
+    found = scan(str(site), personal_values([rec], ["李明"]))
+    assert [(os.path.basename(p.path), p.record) for p in found] == [("leak.html", "20261102-J005-001")]
+
+
+@pytest.mark.parametrize("value", [None, "", "xyz", "0" * 63, 5])
+def test_only_a_well_formed_key_is_used(value):
+    assert lookup_key.stored({"lookup": value}) is None
+    assert lookup_key.stored({"lookup": "ab" * 32}, iterations=10) is None       # kept for other rounds
+    assert lookup_key.stored({"lookup": "ab" * 32}) == bytes.fromhex("ab" * 32)

@@ -1,0 +1,43 @@
+"""The slow key that a receipt's id and lookup code open (DESIGN §7: the progress lookup), derived once.
+
+PBKDF2-SHA256 over the code, salted with the id: the browser derives it from what the receipt says, and
+from it the locator of the record's sealed entry and the key that opens it (publish.lookup). Deriving is
+slow on purpose (50,000 rounds, 10-20 ms), so the writer derives it when it registers the matter and keeps
+it in the record (`lookup`, hex): the records live in the office's private repository and the site
+publishes neither them nor the key (the privacy guard looks for it), and no site build derives it again.
+Pure: no I/O here.
+"""
+from __future__ import annotations
+
+import hashlib
+
+ITERATIONS = 50_000
+SALT_PREFIX = "shouwen-lookup:"
+FIELD = "lookup"          # the record's field holding the key derived with ITERATIONS rounds
+
+
+def derive(record_id: str, code: str, iterations: int = ITERATIONS) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", code.strip().upper().encode(), (SALT_PREFIX + record_id.strip()).encode(),
+                               iterations, 32)
+
+
+def stored(meta: dict, iterations: int = ITERATIONS) -> bytes | None:
+    """The key the writer kept in the record, when it is one (64 hex digits) for these rounds."""
+    value = meta.get(FIELD) if isinstance(meta, dict) else None
+    if iterations != ITERATIONS or not isinstance(value, str) or len(value) != 64:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return None
+
+
+def with_key(meta: dict) -> dict:
+    """The header with the lookup key after the code, where the writer keeps it."""
+    out = {}
+    for k, v in meta.items():
+        if k != FIELD:
+            out[k] = v
+        if k == "code":
+            out[FIELD] = derive(meta["id"], v).hex()
+    return out
