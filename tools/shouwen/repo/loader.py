@@ -107,6 +107,8 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     except Exception:       # missing, torn, or from other code: read the rules again
         pass
     rules = _load_rules(root)
+    year = time.localtime().tm_year       # the years a write's deadlines fall in, decided once with the rules
+    rules.calendar.prepare((year - 1, year, year + 1))
     if newest < time.time() - RACY_SECONDS:
         try:
             os.makedirs(os.path.dirname(file), exist_ok=True)
