@@ -97,6 +97,7 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     if not cache:
         return _load_rules(root)
     file = os.path.join(root, RULES_CACHE)
+    now = time.time()
     key, newest = _stat_key(root)
     try:
         with open(file, "rb") as fh:
@@ -109,7 +110,7 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     rules = _load_rules(root)
     year = time.localtime().tm_year       # the years a write's deadlines fall in, decided once with the rules
     rules.calendar.prepare((year - 1, year, year + 1))
-    if newest < time.time() - RACY_SECONDS:
+    if newest < now - RACY_SECONDS:
         try:
             os.makedirs(os.path.dirname(file), exist_ok=True)
             tmp = f"{file}.{os.getpid()}.tmp"
