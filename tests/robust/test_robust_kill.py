@@ -25,8 +25,23 @@ def _registered(agency, n):
     return [agency.new(f"2026-11-0{2 + i}T09:30") for i in range(n)]
 
 
+def _background_gc_done(agency, timeout=120.0):
+    """Git's auto-gc goes on in the background (detached, its own session: no kill of ours reaches it) with
+    its locks (gc.log.lock …): wait for it, as its locks are its own and not left over."""
+    pidfile = os.path.join(agency.path, ".git", "gc.pid")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            pid = int(open(pidfile).read().split()[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError, IndexError):
+            return
+        time.sleep(0.1)
+
+
 def _leftovers(agency) -> list[str]:
     out = []
+    _background_gc_done(agency)
     gitdir = os.path.join(agency.path, ".git")
     for dirpath, _, names in os.walk(gitdir):      # any lock of git's: index, HEAD, a branch, a commit's next-index
         out += [os.path.relpath(os.path.join(dirpath, n), agency.path) for n in names if n.endswith(".lock")]
@@ -58,6 +73,9 @@ def _foreign_events(agency, since: str) -> list[str]:
 def run_trials(agency, n_trials: int, seed: int) -> dict:
     rng = random.Random(seed)
     ids = _registered(agency, 3)
+    # Git's auto-gc as soon as it can (every ~500 loose objects, not ~6,700): a commit then packs refs in
+    # the foreground now and then, and a kill lands in that too
+    agency.git("config", "gc.auto", "1")
     base = agency.head()
     committed: list[tuple[str, str]] = []
     stats = {"trials": 0, "lost": 0, "foreign": 0, "repairs": 0, "signals": {}}

@@ -98,7 +98,7 @@ def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) 
         probs = list(rec.problems) or check_id(rec)
         account = None
         if not rec.problems and rec.kind in ACCOUNT_EVENTS:
-            account, more = read_account(rec, rules)
+            account, more = read_account(rec, rules, rules_on)
             probs.extend(more)
             if isinstance(account, Complaint):
                 probs.extend(complaint_deadlines(account, rules, today))
