@@ -83,3 +83,23 @@ def test_the_writer_judges_a_late_entry_by_the_roster_of_its_day(agency):
     assert refused.exit_code == 2 and "检查" in refused.stderr
     probs = json.loads(agency.run("check", "--today", "2026-11-12", "--format", "json").stdout)["problems"]
     assert [p for p in probs if p["code"] == "role-forbidden"] == []
+
+
+def test_a_department_answers_by_the_head_it_had_on_the_verdicts_day(agency):
+    """A substantiated complaint against the reception (verdict 11-05) falls on 王芳, its head then; after
+    黄丽 takes the post on 11-10, it is still 王芳's, and a later one is 黄丽's."""
+    from test_accountability import complaint
+    _date_init(agency)
+    complaint(agency, "reception", "2026-11-03T09:00", "substantiated", "2026-11-05T09:00")
+
+    def move(text):
+        return text.replace("{badge: J004, name: 王芳, title: 科长, department: reception, role: head",
+                            "{badge: J004, name: 王芳, title: 科员, department: law, role: staff").replace(
+            "{badge: J010, name: 黄丽, title: 副科长, department: approvals, role: staff",
+            "{badge: J010, name: 黄丽, title: 科长, department: reception, role: head").replace("head: J004", "head: J010")
+    _commit_rules(agency, "2026-11-10T09:00:00+08:00", "黄丽任综合受理科科长", move,
+                  ("rules/staff.yml", "rules/institution.yml"))
+    complaint(agency, "reception", "2026-11-11T09:00", "substantiated", "2026-11-12T09:00")
+    out = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)
+    people = {p["badge"]: p for p in out["staff"]}
+    assert set(people) == {"J004", "J010"}, out

@@ -2,10 +2,11 @@
 the same shared records at the same second as the other desks, each followed by a sync now and then.
 
 Usage: desk_trial_worker.py CLONE BADGE N SEED SHARED_ID... Prints "ok ID TEXT" per committed event,
-"refused ID CODE" per write refused with exit 2 (a conflict the desk was told about), and exits 1 on a
+"refused ID TEXT CODE" per write refused with exit 2 (a conflict the desk was told about), and exits 1 on a
 traceback or an unexpected exit code.
 """
 import random
+import re
 import sys
 
 from click.testing import CliRunner
@@ -38,7 +39,8 @@ for i in range(n):
     if r.exit_code == 0:
         print(f"ok {rid} {text}", flush=True)
     elif r.exit_code == 2:
-        print(f"refused {rid} {text}", flush=True)
+        why = re.search(r"错误 ([a-z-]+)", r.output)      # the coded problem the desk was shown
+        print(f"refused {rid} {text} {why.group(1) if why else 'uncoded'}", flush=True)
     if rng.random() < 0.4 or i == n - 1:
         for _ in range(20):
             if shouwen("sync").exit_code == 0:

@@ -37,14 +37,17 @@ def run_desks(tmp_path, agency, ops: int, seed: int) -> dict:
         out, err = p.communicate(timeout=1800)
         assert p.returncode == 0, f"desk {b} (seed {seed}): {err[-2000:]}"
         for line in out.splitlines():
-            kind, rid, text = line.split()
-            (ok if kind == "ok" else refused).append((rid, text))
+            kind, rid, text, *why = line.split()
+            (ok if kind == "ok" else refused).append((rid, text, *why))
     for _ in range(2):
         for b, d in desks.items():
             d.ok("--as", b, "sync")
     final = _clone(tmp_path, remote, "reviewer")
     content = {rid: final.file(f"records/inquiries/2026/11/{rid}.md") for rid in shared}
     lost = [(rid, t) for rid, t in ok if t not in content[rid]]
+    why_refused = {}
+    for _, _, why in refused:
+        why_refused[why] = why_refused.get(why, 0) + 1
     unwritable = []
     for rid in shared:
         r = final.run("--as", "J005", "note", rid, "--text", "最后核对")
@@ -54,7 +57,8 @@ def run_desks(tmp_path, agency, ops: int, seed: int) -> dict:
     codes = {}
     for p in check["problems"]:
         codes[p["code"]] = codes.get(p["code"], 0) + 1
-    stats = {"desks": len(BADGES), "ops": ops, "committed": len(ok), "refused": len(refused), "lost": len(lost),
+    stats = {"desks": len(BADGES), "ops": ops, "committed": len(ok), "refused": len(refused),
+             "refused for": why_refused, "lost": len(lost),
              "unwritable": len(unwritable), "problems": codes}
     assert not lost, f"seed {seed}: events committed at a desk but not on the remote: {lost[:5]}"
     assert not unwritable, f"seed {seed}: records that can no longer be written: {unwritable[:2]}"
@@ -66,6 +70,8 @@ def test_three_desks_same_second(tmp_path, agency):
     stats = run_desks(tmp_path, agency, 6, SEED)
     report(f"three desks (sample, seed {SEED}): {stats}")
     assert stats["committed"] + stats["refused"] == 3 * 6
+    assert "uncoded" not in stats["refused for"]        # a refused write names its coded problem
+    assert stats["lost"] == stats["unwritable"] == 0 and "event-order" not in stats["problems"]
 
 
 @pytest.mark.stress
@@ -73,6 +79,8 @@ def test_three_desks_stress(tmp_path, agency):
     stats = run_desks(tmp_path, agency, 100, SEED)
     report(f"three desks (seed {SEED}): {stats}")
     assert stats["committed"] + stats["refused"] == 300
+    assert "uncoded" not in stats["refused for"]
+    assert stats["lost"] == stats["unwritable"] == 0 and "event-order" not in stats["problems"]
 
 
 def test_one_badge_on_two_desks_never_mixes_the_two_matters(tmp_path, agency):

@@ -25,8 +25,23 @@ def _registered(agency, n):
     return [agency.new(f"2026-11-0{2 + i}T09:30") for i in range(n)]
 
 
+def _background_gc_done(agency, timeout=120.0):
+    """Git's auto-gc goes on in the background (detached, its own session: no kill of ours reaches it) with
+    its locks (gc.log.lock …): wait for it, as its locks are its own and not left over."""
+    pidfile = os.path.join(agency.path, ".git", "gc.pid")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            pid = int(open(pidfile).read().split()[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError, IndexError):
+            return
+        time.sleep(0.1)
+
+
 def _leftovers(agency) -> list[str]:
     out = []
+    _background_gc_done(agency)
     gitdir = os.path.join(agency.path, ".git")
     for dirpath, _, names in os.walk(gitdir):      # any lock of git's: index, HEAD, a branch, a commit's next-index
         out += [os.path.relpath(os.path.join(dirpath, n), agency.path) for n in names if n.endswith(".lock")]
@@ -58,6 +73,9 @@ def _foreign_events(agency, since: str) -> list[str]:
 def run_trials(agency, n_trials: int, seed: int) -> dict:
     rng = random.Random(seed)
     ids = _registered(agency, 3)
+    # Git's auto-gc as soon as it can (every ~500 loose objects, not ~6,700): a commit then packs refs in
+    # the foreground now and then, and a kill lands in that too
+    agency.git("config", "gc.auto", "1")
     base = agency.head()
     committed: list[tuple[str, str]] = []
     stats = {"trials": 0, "lost": 0, "foreign": 0, "repairs": 0, "signals": {}}
@@ -191,3 +209,15 @@ def test_ctrl_c_under_python_dash_m_is_quiet_too(agency):
             proc.kill()
     assert proc.returncode == 130, (proc.returncode, err[-800:])
     assert "已中断" in err and "Traceback" not in err, err[-800:]
+
+
+def test_the_pre_commit_hook_entry_point_is_quiet_on_ctrl_c_from_its_first_import(agency):
+    """`python -m shouwen.precommit` (the hook) installs the quiet handler when the package is imported, before
+    its own imports: a Ctrl-C pending from the very start (held back by env --block-signal) ends it quietly."""
+    agency.new("2026-11-02T09:30")
+    proc = subprocess.Popen(["env", "--block-signal=INT", sys.executable, "-m", "shouwen.precommit"], cwd=agency.path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.05)                # env has blocked SIGINT by now; Python is starting, or importing
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, (proc.returncode, err[-800:])

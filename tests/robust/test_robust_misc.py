@@ -70,3 +70,23 @@ def test_a_record_touched_but_unchanged_is_not_a_modified_record(agency):
     assert gitio.dirty_paths(agency.path, "records") == {f"records/inquiries/2026/11/{other}.md"}
     r = agency.run("--as", "J005", "note", other, "--text", "不该混入")
     assert r.exit_code == 2 and "未提交的改动" in r.stderr
+
+
+def test_a_killed_writers_housekeeping_locks_are_cleared(agency):
+    """A commit runs Git's auto-maintenance, whose gc packs refs in the foreground: a writer killed then leaves
+    .git/packed-refs.lock (seen in make stress, seed 522219066, trial 258), which stops every later gc, ref
+    deletion and `fetch --prune`. The next writer finds the dead writer's journal and clears it."""
+    import json
+    rid = agency.new("2026-11-02T09:30")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    journal = os.path.join(agency.path, ".shouwen", "journal.json")
+    with open(journal, "w") as fh:
+        json.dump({"pid": dead.pid, "started": time.time() - 60, "head": agency.head(), "files": {}}, fh)
+    locks = [os.path.join(agency.path, ".git", n) for n in ("packed-refs.lock", "objects/maintenance.lock")]
+    for lock in locks:
+        open(lock, "w").close()
+    r = agency.run("--as", "J014", "note", rid, "--text", "接手")
+    assert r.exit_code == 0, r.output
+    assert [os.path.exists(lock) for lock in locks] == [False, False]
+    assert r.stderr.count("已清除中断的写入") == 2 and agency.status() == ""

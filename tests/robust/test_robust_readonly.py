@@ -1,6 +1,7 @@
-"""`site build` where the repository (or only its .shouwen/) can't be written: a clear Chinese message and
-exit 2 when the output would go into the read-only repository, a normal build into a writable output folder,
-never a traceback. Read-only for real: a read-only bind mount (root), or the folders' write bits (others)."""
+"""`site build` at its edges: where the repository (or only its .shouwen/) can't be written, a clear Chinese
+message and exit 2 when the output would go into the read-only repository, a normal build into a writable
+output folder; a crash inside MkDocs is relayed by what broke; an interrupted build leaves no half-built site.
+Never a traceback. Read-only for real: a read-only bind mount (root), or the folders' write bits (others)."""
 import os
 import stat
 import subprocess
@@ -66,15 +67,6 @@ def test_site_build_on_a_read_only_repository(agency, read_only, tmp_path):
     assert _listing(agency.path) == before
 
 
-def test_site_build_with_a_read_only_cache_folder(agency, read_only):
-    agency.new("2026-11-02T09:30")
-    agency.run("check")
-    read_only(os.path.join(agency.path, ".shouwen"))
-    r = _build(agency.path)
-    assert r.returncode == 0, r.stderr
-    assert os.path.isfile(os.path.join(agency.path, "public", "index.html"))
-
-
 def test_a_crash_inside_the_site_engine_is_relayed_without_its_traceback(agency):
     """Whatever breaks inside MkDocs (here an agency's own hook), the user reads its last line, not its stack."""
     agency.write("hooks/boom.py", "def on_config(config):\n    raise RuntimeError('站点钩子坏了')\n")
@@ -103,9 +95,9 @@ def _start_build_and_wait(repo):
     return proc
 
 
-def test_an_interrupted_site_build_leaves_no_half_built_site(agency):
+def test_an_interrupted_site_build_leaves_no_half_built_site(agency, read_only):
     """A half-built folder has not been through the privacy guard: Ctrl-C removes it; after a kill, the next
-    build does (it is named by its dead builder's pid)."""
+    build does (it is named by its dead builder's pid), and that build needs no writable .shouwen/."""
     import signal
     agency.new("2026-11-02T09:30")
     proc = _start_build_and_wait(agency.path)
@@ -117,6 +109,7 @@ def test_an_interrupted_site_build_leaves_no_half_built_site(agency):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert len(_building(agency.path)) == 1
+    read_only(os.path.join(agency.path, ".shouwen"))
     r = _build(agency.path)
     assert r.returncode == 0 and "已删除" in r.stderr, r.stderr
     assert _building(agency.path) == [] and os.path.isfile(os.path.join(agency.path, "public", "index.html"))

@@ -69,6 +69,19 @@ def build(path: str, commits: int, seed: int = 3) -> int:
     return len(ops)
 
 
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process and the processes it waited for: git, the pool's workers).
+    CPU time hardly moves with the load the other agents put on the machine; wall time does."""
+    import resource
+
+    def cpu():
+        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+    t, c = time.perf_counter(), cpu()
+    fn()
+    return time.perf_counter() - t, cpu() - c
+
+
 def best_of(label, fn, repeat=3) -> float:
     best = None
     for _ in range(repeat):
@@ -84,6 +97,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--commits", type=int, default=10000)
+    ap.add_argument("--rounds", type=int, default=7)
     args = ap.parse_args()
     from shouwen.repo import store
     from shouwen.repo.audit import audit
@@ -95,21 +109,32 @@ def main():
         print(f"history: {n} commits by fast-import in {time.perf_counter() - t:.1f} s")
     total = subprocess.run(["git", "-C", root, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
     print(f"history: {total.strip()} commits")
-    base = best_of("git log -p (baseline, to /dev/null)", lambda: subprocess.run(
-        ["git", "-C", root, "log", "-p"], stdout=subprocess.DEVNULL, check=True))
     rules = load_rules(root)
-    cache = os.path.join(root, ".shouwen", "cache", f"history-v{store.CACHE_VERSION}.pickle")
+    log_p = lambda: subprocess.run(["git", "-C", root, "log", "-p"], stdout=subprocess.DEVNULL, check=True)
+    cache = os.path.join(root, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle")
 
     def cold():
         if os.path.exists(cache):
             os.remove(cache)
         audit(root, rules)
+    base = best_of("git log -p (baseline, to /dev/null)", log_p)
     cold_s = best_of("shouwen audit, cold (every version parsed)", cold)
     warm_s = best_of("shouwen audit, warm (blob cache)", lambda: audit(root, rules))
     rep = audit(root, rules)
     errors = [p for p in rep.problems if p.severity == "error"]
     print(f"audit: {rep.commits} commits, {len(errors)} errors, {len(rep.problems) - len(errors)} warnings")
-    print(f"ratio to git log -p: cold {cold_s / base:.2f}x, warm {warm_s / base:.2f}x")
+    print(f"ratio to git log -p (best of 3 each): cold {cold_s / base:.2f}x, warm {warm_s / base:.2f}x "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    # the machine is shared: the load moves between the three measurements above, so also take the ratio
+    # within each round of baseline, cold, warm run back to back, and give the median and the range
+    rounds = []
+    for _ in range(args.rounds):
+        b, c, w = (timed(f) for f in (log_p, cold, lambda: audit(root, rules)))
+        rounds.append((c[0] / b[0], w[0] / b[0], c[1] / b[1], w[1] / b[1], os.getloadavg()[0]))
+    loads = f"load average {min(x[4] for x in rounds):.1f}–{max(x[4] for x in rounds):.1f}"
+    for name, k in (("cold, wall", 0), ("warm, wall", 1), ("cold, CPU", 2), ("warm, CPU", 3)):
+        r = sorted(x[k] for x in rounds)
+        print(f"{name}: median {r[len(r) // 2]:.2f}x, range {r[0]:.2f}–{r[-1]:.2f}x over {len(r)} rounds ({loads})")
 
 
 if __name__ == "__main__":

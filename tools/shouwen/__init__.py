@@ -29,7 +29,8 @@ def _quiet_interrupts():
             os._exit(130)
 
     argv = getattr(sys, "orig_argv", sys.argv)
-    as_module = "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("shouwen", "shouwen.__main__")
+    # `python -m shouwen`, and the pre-commit hook's `python -m shouwen.precommit`
+    as_module = "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("shouwen", "shouwen.__main__", "shouwen.precommit")
     if as_module or os.path.basename(sys.argv[0] or "") in ("shouwen", "shouwen.exe", "shouwen-script.py"):
         _signal.signal(_signal.SIGINT, stop)
         # the launcher (tools/bin/shouwen) blocked Ctrl-C until now: deliver what is pending.

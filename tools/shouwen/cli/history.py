@@ -9,6 +9,8 @@ from ..core.problems import ERROR, InputError
 from ..core.record import CST, to_datetime
 from .context import FORMATS, emit_json, pass_desk
 
+AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
+
 @click.command("audit")
 @click.option("--since", metavar="REV", help="只审查该提交之后的历史")
 @click.option("--trust-anchor", "anchor", metavar="FILE", type=click.Path(dir_okay=False),
@@ -18,7 +20,9 @@ from .context import FORMATS, emit_json, pass_desk
 def audit_cmd(desk, since, anchor, fmt):
     """审查 Git 历史：事件被改写或删除、记录被删除、已结事项被修改、补录超时、署名与提交人不符……"""
     from ..repo.audit import audit
-    rep = audit(desk.root, desk.rules, since, anchor=anchor)
+    from .progress import Progress
+    with Progress("审查提交", least=AUDIT_PROGRESS_FROM) as progress:
+        rep = audit(desk.root, desk.rules, since, anchor=anchor, progress=progress)
     errors = [p for p in rep.problems if p.severity == ERROR]
     if fmt == "json":
         emit_json({"ok": not errors, "commits": rep.commits, "verified": rep.verified,
@@ -114,8 +118,10 @@ def sync_cmd(desk, remote, as_badge):
     rules = desk.rules_for_write()
     badge = desk.badge(as_badge)
     env = _identity(rules, badge)
+    from .progress import Progress
     try:
-        res = sync(desk.root, env, remote, sign=commit_args(desk.root, rules, badge))
+        with Progress(f"同步 {remote}（拉取、合并、推送）") as progress:
+            res = sync(desk.root, env, remote, sign=commit_args(desk.root, rules, badge), progress=progress)
     except Offline as e:
         click.echo(f"错误：{e}", err=True)
         return 1

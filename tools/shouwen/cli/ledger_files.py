@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 import click
 
 from .context import answer, parse_day, pass_desk, read_ledger, today_cst
+from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
 from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
@@ -134,8 +135,9 @@ def export_cmd(desk, outputs, frm, to, quarter):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
     def registered():
         led = read_ledger(desk, day)
-        return rows([e for e in led.entries if e.state is not None and e.state.registered_at is not None
-                     and start <= local_day(e.state.registered_at) <= end], desk.rules)
+        with Progress("导出登记簿") as progress:
+            return rows([e for e in led.entries if e.state is not None and e.state.registered_at is not None
+                         and start <= local_day(e.state.registered_at) <= end], desk.rules, progress)
 
     def made(kind):
         """(rows, the file's bytes): a pure function of the ledger and the period, kept (repo.answers)."""
@@ -159,23 +161,13 @@ def export_cmd(desk, outputs, frm, to, quarter):
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
-@click.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="只检查，不写入")
-@click.option("--as", "as_badge", metavar="BADGE")
-@pass_desk
-def import_cmd(desk, path, dry_run, as_badge):
-    """导入首问登记簿（.xlsx 或 .csv）：先逐行检查，有任何一行不对就什么也不写，并按行号列出问题。"""
-    rules = desk.rules_for_write()
-    by = desk.badge(as_badge)
-    require(rules, by, "import")
-    table = read_table(path)
-    now = datetime.now(CST)
-    led = read_ledger(desk, today_cst())
-    existing = {e.record.id: e.record.meta.get("code") for e in led.entries + led.voided if e.record.id}
+def _read_rows(desk, rules, table, existing, errors, now, progress):
+    """The spreadsheet's rows as new records, each checked; what is wrong goes to `errors` by row number,
+    and rows already in the ledger (a re-imported export) are counted, not read again."""
     taken: dict = {}
-    errors, records, skipped = [], [], 0
+    records, skipped = [], 0
     for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it
+        progress(n - 1, len(table))
         try:
             rec = record_from_row(row, rules, new_code)
         except RowError as e:
@@ -204,6 +196,27 @@ def import_cmd(desk, path, dry_run, as_badge):
             errors += [f"第 {n} 行 [{rid}] 字段 {p.field or ''}：{p.message}（{p.code}）" for p in probs]
             continue
         records.append(rec)
+    progress(len(table), len(table))
+    return records, skipped
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@click.option("--as", "as_badge", metavar="BADGE")
+@pass_desk
+def import_cmd(desk, path, dry_run, as_badge):
+    """导入首问登记簿（.xlsx 或 .csv）：先逐行检查，有任何一行不对就什么也不写，并按行号列出问题。"""
+    rules = desk.rules_for_write()
+    by = desk.badge(as_badge)
+    require(rules, by, "import")
+    table = read_table(path)
+    now = datetime.now(CST)
+    led = read_ledger(desk, today_cst())
+    existing = {e.record.id: e.record.meta.get("code") for e in led.entries + led.voided if e.record.id}
+    errors: list = []
+    with Progress("检查登记簿") as progress:
+        records, skipped = _read_rows(desk, rules, table, existing, errors, now, progress)
     if errors:
         for e in errors:
             click.echo(f"错误：{path} {e}", err=True)

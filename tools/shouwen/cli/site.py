@@ -12,6 +12,7 @@ import sys
 from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .progress import Progress
 
 @click.group("site")
 def site_group():
@@ -103,6 +104,10 @@ def site_build_cmd(desk, output, engine):
     _clear_dead_builds(final)
     undo = functools.partial(shutil.rmtree, out, ignore_errors=True)
     ON_INTERRUPT.append(undo)
+    progress = Progress("派生查询密钥")
+    if progress.shown:          # deriving the lookup keys is slow on purpose: said here, before the engine runs
+        with progress:
+            sitebuild.derive_keys(desk.root, progress)
     try:
         if engine == "zensical":
             from ..publish import zensical

@@ -1,16 +1,13 @@
-"""Reading the ledger at the desk: show, list, todo, and the printed receipt."""
+"""Reading the ledger at the desk: show, list, todo, and the printed receipt.
+
+What judges or renders is imported where it is used: a `todo` answered from .shouwen/ (repo.answers)
+loads neither the judging core nor the writer."""
 from __future__ import annotations
 
 import click
 
-from ..core.fold import ACTION_ZH, STAGE_ZH
-from ..core.ledger import evaluate
 from ..core.problems import InputError
-from ..core.corrections import event_words, masked_event
 from ..core.record import CST, local_day, to_datetime
-from ..core.view import MATTER_HEADERS, clerk_view, matter_row, table, width, zh_day
-from ..core.worklist import Item, bad_rating_open, find, worklist
-from ..repo.writer import load_for_write
 from .context import FORMATS, Named, answer, emit_json, entry_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 
 
@@ -21,6 +18,9 @@ from .context import FORMATS, Named, answer, emit_json, entry_json, json_text, p
 @pass_desk
 def show_cmd(desk, record_id, today, fmt):
     """显示一件事项及其推导出的状态。"""
+    from ..core.ledger import evaluate
+    from ..core.view import clerk_view, width
+    from ..repo.writer import load_for_write
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
@@ -55,6 +55,7 @@ def _show_broken(entry, fmt) -> int:
 
 
 def _print_events(entry, rules, names):
+    from ..core.corrections import event_words
     imp = entry.record.meta.get("imported")
     imported = imp.get("events", 0) if isinstance(imp, dict) else 0     # the first n came from a paper ledger
     for i, ev in enumerate(entry.record.events):
@@ -70,6 +71,8 @@ def _print_events(entry, rules, names):
 def _show_account(entry, rules, fmt):
     """A complaint, commendation or inspection: its header in words, then its events."""
     from ..core.accountability import ACTION_ZH as ACC_ZH, COMPLAINT_CHANNELS, FINDINGS, Complaint
+    from ..core.corrections import masked_event
+    from ..core.view import zh_day
     rec, a = entry.record, entry.account
     if fmt == "json":
         out = {k: v for k, v in rec.meta.items() if k != "events"}
@@ -126,6 +129,7 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
 
 
 def _table(items, rules) -> list[str]:
+    from ..core.view import MATTER_HEADERS, matter_row, table
     return table(MATTER_HEADERS, [matter_row(i, rules) for i in items]) if items else []
 
 
@@ -142,6 +146,7 @@ def _table(items, rules) -> list[str]:
 def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
     """列出事项。"""
     day, since, until = parse_day(today, "--today") or today_cst(), parse_day(since, "--from"), parse_day(until, "--to")
+    from ..core.fold import STAGE_ZH
     if status not in (None, "open", "closed") and status not in STAGE_ZH:
         raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
 
@@ -150,6 +155,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
         rows = _select(read_ledger(desk, day).entries, rules, status, department, staff, overdue, since, until)
         if fmt == "json":
             return json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
+        from ..core.worklist import Item
         return "".join(line + "\n" for line in _table([Item(e, _due(e), _why(e, rules)) for e in rows], rules)
                        + [f"共 {len(rows)} 件"])
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
@@ -167,6 +173,8 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     me = None if everyone else desk.badge(as_badge)
 
     def work():
+        from ..core.view import zh_day
+        from ..core.worklist import worklist
         rules = desk.rules
         items = worklist(read_ledger(desk, day).entries, rules, me)
         if fmt == "json":
@@ -184,6 +192,7 @@ def _due(e):
 
 def _why(e, rules):
     """Why a matter shows in a list: late, waiting for pickup, a bad rating to follow up."""
+    from ..core.worklist import bad_rating_open
     st = e.state
     if bad_rating_open(st, rules):
         return f"差评（{st.rating} 分）待回访督办"
@@ -200,6 +209,8 @@ def _why(e, rules):
 @pass_desk
 def find_cmd(desk, text, fmt):
     """查找事项：来访人姓名、电话（任意几位）、单位、地址、发问事由、编号或查询码。"""
+    from ..core.view import table
+    from ..core.worklist import find
     hits = find(read_ledger(desk, today_cst()).entries, text)
     if fmt == "json":
         emit_json([{k: v for k, v in entry_json(e, desk.rules).items() if k != "events"} for e in hits])
@@ -224,6 +235,8 @@ def find_cmd(desk, text, fmt):
 def receipt_cmd(desk, record_id, pickup, output):
     """打印《机关办理事项收件回执》或《取件登记表》（HTML，可直接打印）。"""
     from ..publish.receipt import lookup_url, render
+    from ..core.ledger import evaluate
+    from ..repo.writer import load_for_write
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":

@@ -147,8 +147,9 @@ def _badges(v) -> list:
     return [str(x) for x in (v if isinstance(v, list) else [v])]
 
 
-def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
-    """Check one accountability record; returns its parsed form (None when unusable) and problems."""
+def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list[Problem]]:
+    """Check one accountability record; returns its parsed form (None when unusable) and problems.
+    `rules_on(day)`: the rules as they stood that day (who headed a department on a verdict's day)."""
     kind = rec.kind
     out: list[Problem] = []
     rid, path = rec.id, rec.path
@@ -206,7 +207,7 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
     if out and any(x.code in ("field-missing", "field-invalid") and not (x.field or "").startswith("events") for x in out):
         return None, out
     if kind == "complaints":
-        return _complaint(rec, parsed, rules, p), out
+        return _complaint(rec, parsed, rules, p, rules_on or (lambda day: rules)), out
     first = next(((i, ev, at) for i, ev, at in parsed if ev.get("action") in ("inspected", "commended", "submitted")), None)
     if first is None:
         p("field-missing", "events", "缺少 inspected/commended/submitted 事件")
@@ -226,7 +227,7 @@ def read_account(rec: Record, rules) -> tuple[object | None, list[Problem]]:
     return Commendation(rid, path, str(meta.get("staff")), at, ev.get("by"), meta.get("inquiry"), str(ev.get("note") or "")), out
 
 
-def _complaint(rec: Record, parsed, rules, p) -> Complaint:
+def _complaint(rec: Record, parsed, rules, p, rules_on) -> Complaint:
     meta = rec.meta
     c = Complaint(rec.id, rec.path, str(meta.get("channel")), _badges(meta.get("against")), meta.get("inquiry"), None,
                   category=meta.get("category"), witnesses=_badges(meta.get("witnesses")))
@@ -246,9 +247,11 @@ def _complaint(rec: Record, parsed, rules, p) -> Complaint:
             if finding not in FINDINGS:
                 p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated（查实）或 unfounded（不实），实为 {finding!r}")
                 continue
-            liable = _badges(ev.get("liable")) or (answerable(c.against, rules) if finding == "substantiated" else [])
+            # a department answers by the head it had on the verdict's day: a later move changes nothing
+            liable = _badges(ev.get("liable")) or (answerable(c.against, rules_on(local_day(at)))
+                                                   if finding == "substantiated" else [])
             for b in liable:
-                if b not in rules.staff:
+                if b not in rules.staff and b not in rules_on(local_day(at)).staff:
                     p("staff-unknown", f"events[{i}].liable", f"工号 {b} 不在 rules/staff.yml 中")
             sev = ev.get("severity")
             lad = ladder_for(rules.policy.ladders, c.category)

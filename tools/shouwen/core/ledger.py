@@ -29,6 +29,11 @@ class Entry:
     voided: object = None             # core.corrections.Void: 作废, out of every count
 
     @property
+    def forwarded(self) -> bool:
+        """Whether an event forwards the matter (the assessment counts it as 转办), from the events."""
+        return any(isinstance(ev, dict) and ev.get("action") == "forwarded" for ev in self.record.events)
+
+    @property
     def latest_at(self):
         """The latest event's time (clock skew), None without a folded state."""
         return None if self.state is None else self.state.latest_at
@@ -93,7 +98,7 @@ def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) 
         probs = list(rec.problems) or check_id(rec)
         account = None
         if not rec.problems and rec.kind in ACCOUNT_EVENTS:
-            account, more = read_account(rec, rules)
+            account, more = read_account(rec, rules, rules_on)
             probs.extend(more)
             if isinstance(account, Complaint):
                 probs.extend(complaint_deadlines(account, rules, today))

@@ -105,7 +105,8 @@ def _grant_words(rules, g: dict) -> str:
     if "department" in g:
         parts.append("、".join(rules.dept_name(d) for d in _values(g["department"])))
     if "role" in g:
-        parts.append("角色 " + "、".join(_values(g["role"])))
+        from .names import role_names
+        parts.append("角色 " + "、".join(role_names().label(r) for r in _values(g["role"])))
     if "badge" in g:
         parts.append("、".join(rules.who(b) for b in _values(g["badge"])))
     if g.get("own"):
@@ -217,3 +218,36 @@ def require(rules, badge: str | None, duty: str, own: bool = False) -> None:
     if why:
         from .problems import InputError
         raise InputError(why, [Problem("role-forbidden", why, path="rules/policy.yml", field=f"permissions.{duty}")])
+
+
+def settle_roles(staff: dict, staff_rows: list, policy, problems: list) -> None:
+    """Roles as the office writes them (科长, 副职, 主管 or head, deputy, supervisor, or an unambiguous start of
+    one) in staff.yml and in policy.yml's escalation chain and permissions, made the role ids. A role the
+    policy itself names stays as it is (an agency's own); any other unknown or ambiguous one is a warning
+    with the closest ("您是不是要找 …"): a person whose role nothing names is held to no rule."""
+    from .names import ROLES, role_names
+    vocab = role_names()
+
+    def settle(value, path, where, known=None):
+        """`known`: the roles the policy names (for staff.yml); None in the policy, where a role no
+        vocabulary knows is the agency's own, named there first."""
+        if not isinstance(value, str) or value in ROLES or known is not None and value in known:
+            return value
+        key = vocab.find(value)
+        if key is None and known is not None:
+            problems.append(Problem("rules-invalid", vocab.refusal(value, "role"), path=path, field=where,
+                                    severity="warning"))
+        return key or value
+
+    pol = "rules/policy.yml"
+    policy.escalation_chain = [settle(r, pol, f"escalation_chain[{i}]") for i, r in enumerate(policy.escalation_chain)]
+    for duty, grants in policy.permissions.grants.items():
+        for i, g in enumerate(grants):
+            if "role" in g:
+                names = [settle(r, pol, f"permissions.{duty}[{i}].role") for r in _values(g["role"])]
+                g["role"] = names if isinstance(g["role"], list) else names[0]
+    known = set(policy.escalation_chain) | {r for gs in policy.permissions.grants.values() for g in gs if "role" in g
+                                           for r in _values(g["role"])}
+    for s in staff.values():
+        i = next((k for k, row in enumerate(staff_rows) if row is s.raw), None)
+        s.role = settle(s.role, "rules/staff.yml", f"staff[{i}].role", known)

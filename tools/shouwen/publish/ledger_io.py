@@ -79,10 +79,12 @@ def outcome(entry, rules) -> str:
     return ";".join(parts)
 
 
-def rows(entries, rules) -> list[list[str]]:
+def rows(entries, rules, progress=lambda done, total: None) -> list[list[str]]:
     out = []
-    for n, e in enumerate(sorted((e for e in entries if e.record.kind == "inquiries" and e.state is not None),
-                                 key=lambda e: (e.state.registered_at or datetime.min.replace(tzinfo=CST), e.record.id)), 1):
+    todo = sorted((e for e in entries if e.record.kind == "inquiries" and e.state is not None),
+                  key=lambda e: (e.state.registered_at or datetime.min.replace(tzinfo=CST), e.record.id))
+    for n, e in enumerate(todo, 1):
+        progress(n, len(todo))
         rec, st, dl = e.record, e.state, e.deadlines
         v = rec.meta.get("visitor") or {}
         reg = st.registered_at.astimezone(CST) if st.registered_at else None

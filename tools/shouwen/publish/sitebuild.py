@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..repo.index import load_ledger
-from . import zensical
+from . import lookup, zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
@@ -50,6 +50,47 @@ def _now():
     return datetime.now(CST).replace(second=0, microsecond=0)
 
 
+def _read_keys(root: str) -> dict:
+    try:
+        with open(os.path.join(root, KEY_CACHE), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_keys(root: str, keys: dict, ledger) -> None:
+    """The derived lookup keys of the records still in the ledger."""
+    cache = os.path.join(root, KEY_CACHE)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        live = {f"{e.record.id}:" for e in ledger.entries}
+        keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
+        with open(cache + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(keep, fh)
+        os.replace(cache + ".tmp", cache)
+    except OSError:
+        pass
+
+
+def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> None:
+    """Derive the lookup keys of records written before the writer kept them (`lookup` in the record) that the
+    key cache lacks, saying how far it has got (`progress(done, total)`), so that the build, in MkDocs'
+    process or Zensical's, finds them all; nothing to do when none is missing."""
+    rules = load_rules(root)
+    if any(p.severity == ERROR for p in rules.problems):
+        return          # the build itself says what is wrong
+    today = _now().date()
+    ledger = load_ledger(root, rules, today)
+    keys, kept = _read_keys(root), lookup.stored_keys(ledger, iterations)
+    todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules, today)
+            if (rid, code) not in kept and f"{rid}:{code}:{iterations}" not in keys]
+    for n, (rid, code) in enumerate(todo, 1):
+        keys[f"{rid}:{code}:{iterations}"] = lookup.derive(rid, code, iterations).hex()
+        progress(n, len(todo))
+    if todo:
+        _save_keys(root, keys, ledger)
+
+
 def prepare(root: str, today=None) -> Job:
     rules = load_rules(root)
     broken = [p for p in rules.problems if p.severity == ERROR]
@@ -58,26 +99,14 @@ def prepare(root: str, today=None) -> Job:
     now = _now()
     today = today or now.date()
     ledger = load_ledger(root, rules, today)
-    cache = os.path.join(root, KEY_CACHE)
-    try:
-        keys = json.load(open(cache, encoding="utf-8"))
-    except (OSError, ValueError):
-        keys = {}
+    keys = _read_keys(root)
     before = len(keys)
     try:
         site = generate(root, rules, ledger, today, keys, now=now)
     except TemplateBroken as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
-        try:
-            os.makedirs(os.path.dirname(cache), exist_ok=True)
-            live = {f"{e.record.id}:" for e in ledger.entries}
-            keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
-            with open(cache + ".tmp", "w", encoding="utf-8") as fh:
-                json.dump(keep, fh)
-            os.replace(cache + ".tmp", cache)
-        except OSError:
-            pass
+        _save_keys(root, keys, ledger)
     _load_words(root, site.words)
     return Job(root, rules, ledger, site)
 

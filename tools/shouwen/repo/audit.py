@@ -325,19 +325,29 @@ def _wanted(path, only):
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
-          signatures: bool = False) -> Report:
+          signatures: bool = False, progress=lambda done, total: None) -> Report:
     """Under a signing policy, `anchor` (else $SHOUWEN_TRUST_ANCHOR, else git config shouwen.trustAnchor)
     starts the chain of trust; `signatures` asks only whether each commit is signed (for `history`);
-    `paths` limits the audit to these files (for `history`)."""
+    `paths` limits the audit to these files (for `history`); `progress(done, total)` after each commit."""
     only = paths
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
+    cache = store.history_cache(root)
+    fetcher = gitio.BlobFetcher(root)
+
+    def fetch(path, old, new):      # the record versions not yet cached, read while git writes the log
+        if is_record(path) and _wanted(path, only):
+            for b in (old, new):
+                if b != ZERO and (path, b) not in cache.data:
+                    fetcher.ask(b)
     try:
-        commits = gitio.log_changes(root, rev)
+        commits = gitio.log_changes(root, rev, fetch)
     except gitio.GitError as e:
+        fetcher.result()
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return report
         raise InputError(f"读取 Git 历史失败：{e}")
+    fetched = fetcher.result()
     merges = gitio.merge_changes(root, [c for c in commits if len(c.parents) > 1])
     relevant = []
     for c in commits:
@@ -349,7 +359,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
     steps = [(p, o, n) for c, chs in relevant if len(c.parents) <= 1 for p, o, n in chs[0]
              if is_record(p) and o != ZERO and n != ZERO]
-    records = store.load_blobs(root, sorted(pairs), steps)
+    records = store.load_blobs(root, sorted(pairs), steps, cache, fetched)
     trust, sigs = None, {}
     shas = [c.sha for c, _ in relevant]
     if rules.policy.signing_required and not signatures:
@@ -365,15 +375,17 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     aud = _Auditor(root, rules, report, records, trust, sigs, set(only) if only else None)
     if since:
         aud.now = load_rules_at(root, since)
-    for c, chs in relevant:
+    for i, (c, chs) in enumerate(relevant, 1):
         aud.commit(c, chs)
+        progress(i, len(relevant))
     return report
 
 
 def _closed(events, closed=False) -> bool:
     """Whether the matter stands closed after these events: closed by an answer, explanation or delivery,
     open again after a reopening (重办)."""
-    for e in events:
+    for e in reversed(events):      # the last closing or reopening decides
         action = e.get("action") if isinstance(e, dict) else None
-        closed = True if action in CLOSING else False if action == "reopened" else closed
+        if action in CLOSING or action == "reopened":
+            return action != "reopened"
     return closed

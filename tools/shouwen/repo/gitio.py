@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
-from datetime import datetime
+
+from .gitlog import LOG_FORMAT, ZERO, LogCommit, raw_entries, commit_of  # noqa: F401 (ZERO, LogCommit: for callers)
 
 
 class GitError(Exception):
@@ -171,20 +171,10 @@ def config(root: str, key: str) -> str | None:
 
 def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     """Blob contents for many ids in one `git cat-file --batch` process."""
-    if not shas:
-        return {}
-    out = git_bytes(root, "cat-file", "--batch", input=("\n".join(shas) + "\n").encode())
-    res, pos = {}, 0
+    fetcher = BlobFetcher(root)
     for sha in shas:
-        nl = out.index(b"\n", pos)
-        header = out[pos:nl].split()
-        if header[-1] == b"missing":
-            pos = nl + 1
-            continue
-        size = int(header[2])
-        res[sha] = out[nl + 1: nl + 1 + size]
-        pos = nl + 1 + size + 1
-    return res
+        fetcher.ask(sha)
+    return fetcher.result()
 
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
@@ -224,31 +214,6 @@ def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
             if typ == b"blob":
                 out.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
     return out
-
-
-class BlobReader:
-    """One `git cat-file --batch` process kept open, for reading blobs one at a time as they are asked for."""
-
-    def __init__(self, root: str):
-        self.root, self.proc = root, None
-
-    def read(self, sha: str) -> bytes:
-        if self.proc is None:
-            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.proc.stdin.write(sha.encode() + b"\n")
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline().split()
-        if len(header) < 3 or header[-1] == b"missing":
-            raise GitError(f"blob {sha} missing")
-        data = self.proc.stdout.read(int(header[2]) + 1)
-        return data[:-1]
-
-    def close(self):
-        if self.proc is not None:
-            self.proc.stdin.close()
-            self.proc.wait()
-            self.proc = None
 
 
 class FastImport:
@@ -313,55 +278,98 @@ def export_path(root: str, rev: str, path: str, dest: str) -> None:
 
 # --- history as blob ids, for the audit ----------------------------------------------------------
 
-@dataclass
-class LogCommit:
-    sha: str
-    author: str
-    email: str
-    when: datetime
-    parents: list
-    trailers: dict            # Shouwen-* trailers (last value of each key)
-    actions: tuple            # every Shouwen-Action value
-    changes: list = field(default_factory=list)    # (path, old blob, new blob); empty for a merge
-
-
-_LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
-ZERO = "0" * 40
-
-
-def _raw_entries(tokens, i):
-    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index."""
-    out = []
-    while i < len(tokens) and tokens[i].lstrip("\n").startswith(":"):
-        meta = tokens[i].lstrip("\n")[1:].split()
-        out.append((tokens[i + 1], meta[2], meta[3]))
-        i += 2
-    return out, i
-
-
-def log_changes(root: str, rev: str) -> list[LogCommit]:
-    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed."""
-    out = git(root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev", "--no-renames",
-              "--diff-merges=off", f"--format={_LOG_FORMAT}", rev, "--")
-    tokens = out.split("\0")
-    commits, i = [], 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip("\n")
-        i += 1
-        if not tok.startswith("\x1e"):
-            continue
-        sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
-        found, actions = {}, []
-        for t in trailers.split("\x1d"):
-            k, _, v = t.partition(":")
-            if k.strip().startswith("Shouwen-"):
-                found[k.strip()] = v.strip()
-                if k.strip() == "Shouwen-Action":
-                    actions.append(v.strip())
-        c = LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(), found, tuple(actions))
-        c.changes, i = _raw_entries(tokens, i)
-        commits.append(c)
+def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
+    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
+    as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
+    it is read, so the caller can start on the blobs (`BlobFetcher`) while git still works."""
+    proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
+                             "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    commits: list[LogCommit] = []
+    meta, rest, chunk = None, b"", b"."      # meta: the `:mode mode old new status` token whose path comes next
+    while chunk:
+        chunk = proc.stdout.read(1 << 20)
+        buf = rest + chunk
+        cut = buf.rfind(b"\0") + 1 if chunk else len(buf)      # decoded whole tokens at a time, once a chunk
+        tokens, rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
+        for tok in tokens[:-1] if chunk else tokens:
+            if meta is not None:
+                commits[-1].changes.append((tok, meta[2], meta[3]))
+                if on_change is not None:
+                    on_change(tok, meta[2], meta[3])
+                meta = None
+                continue
+            tok = tok.lstrip("\n")
+            if tok.startswith("\x1e"):
+                commits.append(commit_of(tok))
+            elif tok.startswith(":") and commits:
+                meta = tok[1:].split()
+    err = proc.stderr.read()
+    if proc.wait() != 0:
+        raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
     return commits
+
+
+class BlobFetcher:
+    """One `git cat-file --batch` process. `read(sha)` answers at once; or `ask(sha)` for many and `result()`
+    for {blob id: bytes}: the answers are read on a thread meanwhile, so git and the caller work at once."""
+
+    def __init__(self, root: str):
+        self.root, self.proc, self.thread, self.asked, self.data = root, None, None, set(), {}
+
+    @staticmethod
+    def _answer(out) -> bytes | None:
+        header = out.readline().split()
+        return None if len(header) < 3 or header[-1] == b"missing" else out.read(int(header[2]) + 1)[:-1]
+
+    def read(self, sha: str) -> bytes:
+        if self.proc is None:
+            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(sha.encode() + b"\n")
+        self.proc.stdin.flush()
+        data = self._answer(self.proc.stdout)
+        if data is None:
+            raise GitError(f"blob {sha} missing")
+        return data
+
+    def ask(self, sha: str):
+        if self.thread is None:
+            import queue
+            import threading
+            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch", "--buffer"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.queue = queue.SimpleQueue()
+            self.thread = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
+            self.thread.start()
+        if sha not in self.asked:
+            self.asked.add(sha)
+            self.queue.put(sha)
+            self.proc.stdin.write(sha.encode() + b"\n")
+
+    def _read(self, out):
+        for sha in iter(self.queue.get, None):
+            data = self._answer(out)
+            if data is not None:
+                self.data[sha] = data
+
+    def result(self) -> dict:
+        if self.thread is not None and self.proc is not None:
+            self.queue.put(None)
+            self.proc.stdin.close()
+            self.thread.join()          # every answer read before git is waited for
+        self.close()
+        return self.data
+
+    def close(self):
+        if self.proc is not None:
+            if not self.proc.stdin.closed:
+                self.proc.stdin.close()
+            self.proc.wait()
+            self.proc = None
+
+
+BlobReader = BlobFetcher        # blobs one at a time, as they are asked for (the index's reader)
 
 
 def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
@@ -378,6 +386,6 @@ def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
         tok = tokens[i].strip("\n")
         i += 1
         if len(tok) == 40 and not tok.startswith(":"):
-            entries, i = _raw_entries(tokens, i)
+            entries, i = raw_entries(tokens, i)
             result.setdefault(tok, []).append(entries)
     return result

@@ -291,8 +291,10 @@ def recover(root: str, g: str) -> None:
             entry = None
             _unlink(jpath)      # torn before it was complete: nothing had been written yet
     if entry is not None:
-        # a git child of the dead writer may still be finishing its commit: give it a moment
-        deadline = time.monotonic() + CHILD_GRACE
+        # a git child of the dead writer may still be finishing its commit: give it a moment (counted from
+        # when that writer started: a journal left long ago has no child running)
+        started = entry.get("started") if isinstance(entry.get("started"), (int, float)) else time.time()
+        deadline = time.monotonic() + min(CHILD_GRACE, max(0.0, started + CHILD_GRACE - time.time()))
         while _git_locks(root, g) and time.monotonic() < deadline:
             time.sleep(0.05)
         for name in _git_locks(root, g):
@@ -318,7 +320,7 @@ def recover(root: str, g: str) -> None:
         if m and not pid_alive(int(m.group(1))):
             pass                        # named by its git's pid, and that git is gone: left over, whatever its age
         elif age < STALE_SECONDS:
-            if name == MAINTENANCE:
+            if name in HOUSEKEEPING:
                 continue                # Git tidying up after someone's commit: no reason to hold a write back
             raise BusyError(f"Git 正在使用本仓库（.git/{name} 存在），请稍后再试")
         _unlink(os.path.join(g, name))
@@ -328,13 +330,14 @@ def recover(root: str, g: str) -> None:
 
 _NEXT_INDEX = re.compile(r"next-index-(\d+)\.lock")    # `git commit -- paths`' temporary index, named by its pid
 MAINTENANCE = "objects/maintenance.lock"                # `git maintenance run --auto`, started by every commit
+HOUSEKEEPING = (MAINTENANCE, "packed-refs.lock")        # ... whose gc packs the refs before it detaches
 
 
 def _git_locks(root: str, g: str) -> list[str]:
     """Git's own lock files that a commit takes: the index, HEAD, the current branch, the partial commit's
-    temporary index and the auto-maintenance it starts. Left by a killed git, the first three block every
-    write, and the last silently stops Git's housekeeping for good."""
-    names = ["index.lock", "HEAD.lock", MAINTENANCE]
+    temporary index and the auto-maintenance it starts. Left by a killed git, the first ones block every
+    write; the housekeeping ones silently stop Git's gc (and ref deletion, `fetch --prune`) for good."""
+    names = ["index.lock", "HEAD.lock", *HOUSEKEEPING]
     branch = gitio.current_branch(root)
     if branch:
         names.append(branch + ".lock")

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..core import safeyaml
 from ..core.problems import ERROR, Problem
 from ..core.record import Record
-from ..core.roles import check_references
+from ..core.roles import check_references, settle_roles
 from ..core.record import parse as parse_document
 from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
 from ..core.schema import DROP, clean, unsafe_text
@@ -142,6 +142,7 @@ def _load_rules(root: str) -> Rules:
     pol_data = read("rules/policy.yml", POLICY)
     policy = parse_policy(pol_data or {}, "rules/policy.yml", problems)
     cal = parse_calendar(read("rules/calendar.yml", CALENDAR, required=False) or {}, "rules/calendar.yml", problems)
+    settle_roles(staff, (staff_data or {}).get("staff") or [], policy, problems)
     problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
     services: dict[str, Service] = {}
     sdir = os.path.join(root, "rules", "services")

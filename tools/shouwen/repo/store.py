@@ -18,6 +18,7 @@ from ..core.canonical import load_header
 from ..core.record import MAX_RECORD_BYTES, Record, event_line, parse, unreadable
 
 CACHE_VERSION = 3
+HISTORY_VERSION = 4     # the audit's cache: a version that only appends an event is kept as (old version, event)
 PARALLEL_FROM = 1500
 RECORDS = "records"
 
@@ -140,8 +141,8 @@ def _parse_item(item: Listed) -> Record:
 
 
 class _Cache:
-    def __init__(self, root, name="records"):
-        self.file = os.path.join(root, ".shouwen", "cache", f"{name}-v{CACHE_VERSION}.pickle")
+    def __init__(self, root, name="records", version=CACHE_VERSION):
+        self.file = os.path.join(root, ".shouwen", "cache", f"{name}-v{version}.pickle")
         self.data, self.dirty = {}, False
         try:
             with open(self.file, "rb") as fh:
@@ -170,13 +171,21 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
     return [results[(p, b)] for p, b, _ in listed]
 
 
-def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = ()) -> dict[tuple[str, str], Record]:
+def history_cache(root: str) -> _Cache:
+    """The audit's cache of record versions by (path, blob id), read before the history is."""
+    return _Cache(root, "history", HISTORY_VERSION)
+
+
+def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = (), cache: _Cache | None = None,
+               fetched: dict | None = None) -> dict[tuple[str, str], Record]:
     """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
     cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's.
     `steps` (path, old blob, new blob), oldest first: where a new version's bytes are its old version's
-    with one event line added, as the writer writes, it is read as the old record plus that event."""
-    return _resolve(root, "history", [(p, b, None) for p, b in pairs], _Cache(root, "history"), prune=False,
-                    steps=steps)
+    with one event line added, as the writer writes, it is read as the old record plus that event.
+    `cache`: `history_cache(root)` if already read; `fetched`: {blob id: bytes} already read from Git."""
+    fetched = fetched or {}
+    return _resolve(root, "history", [(p, b, fetched.get(b)) for p, b in pairs], cache or history_cache(root),
+                    prune=False, steps=steps)
 
 
 def _appended_line(old: bytes, new: bytes) -> bytes | None:
@@ -216,14 +225,30 @@ def _derivable(root: str, misses: list, steps, have: dict) -> dict:
     return out
 
 
+def _cached(cache: dict, key, results: dict) -> Record | None:
+    """The record cached under `key`: kept whole, or as its old version plus one appended event (the old
+    version read the same way, back to one kept whole)."""
+    chain = []
+    while key not in results:
+        hit = cache.get(key)
+        if hit is None:
+            return None
+        if len(hit) == 2:           # (old version's key, the event it appends)
+            chain.append((key, hit[1]))
+            key = hit[0]
+        else:
+            results[key] = Record(key[0], hit[0], hit[1], list(hit[2]), hit[3])
+    base = results[key]
+    for k, ev in reversed(chain):
+        base = results[k] = Record(k[0], {**base.meta, "events": base.events + [ev]}, base.body, [], None)
+    return base
+
+
 def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) -> dict:
     results: dict = {}
     misses = []
     for path, blob, data in listed:
-        hit = cache.data.get((path, blob)) if cache else None
-        if hit is not None:
-            results[(path, blob)] = Record(path, hit[0], hit[1], list(hit[2]), hit[3])
-        else:
+        if cache is None or _cached(cache.data, (path, blob), results) is None:
             misses.append((path, blob, data))
     misses = contents(root, rev, misses)
     derived = _derivable(root, misses, steps, results) if steps and misses else {}
@@ -231,15 +256,20 @@ def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) 
     misses = [m for m in misses if (m[0], m[1]) not in derived]
     parsed = list(zip(misses, parallel_map(_parse_item, misses)))
     results.update(((p, b), rec) for (p, b, _), rec in parsed)
+    appended = {}
     for path, old, new in steps:        # oldest first: each version's old one is already read
         key = (path, new)
         if key in derived and key not in results:
-            results[key] = _appended(results.get(derived[key][0]), path, derived[key][1]) or parse_checked(path, data[key])
+            rec = _appended(results.get(derived[key][0]), path, derived[key][1])
+            if rec is not None:
+                appended[key] = (derived[key][0], rec.events[-1])
+            results[key] = rec or parse_checked(path, data[key])
             parsed.append(((path, new, None), results[key]))
     for (path, blob, _), rec in parsed:
         results[(path, blob)] = rec
         if cache is not None:
-            cache.data[(path, blob)] = (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
+            key = (path, blob)
+            cache.data[key] = appended.get(key) or (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
             cache.dirty = True
     if cache is not None:
         cache.save({(p, b) for p, b, _ in listed} if prune else None)

@@ -24,8 +24,10 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
-def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None) -> dict:
-    """Returns {"merged": n, "pushed": bool, "collisions": [...]}."""
+def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None,
+         progress=lambda done, total: None) -> dict:
+    """Returns {"merged": n, "pushed": bool, "collisions": [...]}; `progress(done, 3)` after fetching,
+    merging and pushing."""
     if not gitio.config(root, f"remote.{remote}.url"):
         raise InputError(f"没有名为 {remote} 的远程仓库；请先 git remote add {remote} 地址")
     from .setup import install_merge_driver
@@ -35,10 +37,12 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
     result = {"merged": 0, "pushed": False, "collisions": []}
     with lock(root):
         for attempt in range(tries):
+            progress(0, 3)
             try:
                 gitio.git(root, "fetch", "-q", remote)
             except gitio.GitError as e:
                 raise Offline(f"无法连接远程仓库 {remote}（{e.args[0].splitlines()[-1]}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
+            progress(1, 3)
             upstream = f"{remote}/{branch}"
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:
@@ -55,9 +59,11 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
                     gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项（id-duplicate，待核对）",
                               "--", *extra, env=env)
                     result["collisions"] += extra
+            progress(2, 3)
             try:
                 gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
                 result["pushed"] = True
+                progress(3, 3)
                 return result
             except gitio.GitError as e:
                 if attempt == tries - 1:
