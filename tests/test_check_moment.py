@@ -40,3 +40,15 @@ def test_a_working_day_deadline_is_judged_by_the_day_whatever_the_hour(agency):
     assert _codes(agency, "--now", "2026-11-05T00:01") == ["forward-late"]
     assert _codes(agency, "--today", "2026-11-04") == []
     assert rid
+
+
+def test_each_escalation_step_is_late_as_soon_as_its_hour_passes(tmp_path):
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    a = Agency(tmp_path / "hotel")
+    rid = a.new("2026-11-21T20:00", badge="H010")
+    r = a.run("--as", "H010", "escalate", rid, "--reason", "超出本人权限", "--at", "2026-11-21T20:10")
+    assert r.exit_code == 0, r.output                # to the supervisor, by the chain; who has an hour
+    assert _codes(a, "--now", "2026-11-21T21:05") == []
+    assert _codes(a, "--now", "2026-11-21T21:11") == ["accept-late"]
+    assert _codes(a, "--today", "2026-11-21") == ["accept-late"]

@@ -167,6 +167,7 @@ def main():
         first, _ = timed(sw(agency, "check", *today))
         row("check, building the index", first, floor, "bare CSafeLoader parse")
         vs_status("check, index and answer warm", sw(agency, "check", *today), "≤ 2×")
+        timed(sw(agency, "check", *today))     # git status may have rewritten Git's index: a new key, asked once
         _, wpeak = timed(sw(agency, "check", *today))
         row("peak memory of check, warm, a record", wpeak * 1024 // files, None,
             f"(whole process {wpeak // 1024} MB)", "≤ 2,048 B", unit="B")

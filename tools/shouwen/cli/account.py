@@ -197,8 +197,7 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
 def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
-    if department not in rules.departments:
-        raise InputError(f"部门 {department} 不在 rules/institution.yml 中；可用：{', '.join(rules.departments)}")
+    department = department_names(rules).resolve(department, "DEPT")       # 人口家庭科, 人口 or family
     if parse_quarter(quarter) is None:
         raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn，如 2026Q3")
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),

@@ -181,9 +181,8 @@ def assess(ledger, rules, year: int, q: int, as_of: date | None = None, rules_on
                 u.answered += st.stage == "answered"
                 u.deadline_problems += any(c in DEADLINE_CODES for c in codes)
                 u.record_problems += any(c in RECORD_CODES for c in codes)
-        # the events only of what was routed within the period: the index reads them back from the record
-        if within(local_day(st.routed_at) if st.routed_at else None) and any(
-                isinstance(ev, dict) and ev.get("action") == "forwarded" for ev in e.record.events):
+        # whether it was forwarded: kept by the index beside each record, so its events are not read back
+        if within(local_day(st.routed_at) if st.routed_at else None) and e.forwarded:
             late = "forward-late" in codes
             for u in us:
                 u.forwarded += 1

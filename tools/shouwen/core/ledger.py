@@ -29,6 +29,11 @@ class Entry:
     voided: object = None             # core.corrections.Void: 作废, out of every count
 
     @property
+    def forwarded(self) -> bool:
+        """Whether an event forwards the matter (the assessment counts it as 转办), from the events."""
+        return any(isinstance(ev, dict) and ev.get("action") == "forwarded" for ev in self.record.events)
+
+    @property
     def latest_at(self):
         """The latest event's time (clock skew), None without a folded state."""
         return None if self.state is None else self.state.latest_at

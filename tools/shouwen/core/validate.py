@@ -32,7 +32,16 @@ def well_typed(rec: Record) -> bool:
         return False
     if rec.kind == "inquiries" and check_types(rec.meta, INQUIRY_VALUES, rec):
         return False
-    return all(isinstance(ev, dict) and not check_types(ev, EVENT_VALUES, rec) for ev in rec.meta.get("events") or [])
+    if all(isinstance(ev, dict) and not check_types(ev, EVENT_VALUES, rec) for ev in rec.meta.get("events") or []):
+        rec.typed = True        # the checks below need not type the same values again (nothing to report)
+        return True
+    return False
+
+
+def _typed(rec: Record) -> bool:
+    """Whether well_typed found this very record's header and events well typed (a corrected copy is another
+    record: typed again)."""
+    return rec.__dict__.get("typed", False)
 
 
 def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
@@ -77,7 +86,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     if not isinstance(ev, dict):
         p("field-invalid", None, "事件应为键值映射，如 {at: …, by: …, action: …}")
         return out, False
-    typed = check_types(ev, EVENT_VALUES, rec, f"events[{i}]")
+    typed = [] if _typed(rec) else check_types(ev, EVENT_VALUES, rec, f"events[{i}]")
     if typed:
         return typed, False
     action = ev.get("action")
@@ -107,7 +116,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
 
 def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
     out, _ = check_event_shape(i, ev, rec, rules, EVENT_FIELDS)
-    if not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) or ev.get("action") not in EVENT_FIELDS:
+    if not isinstance(ev, dict) or not _typed(rec) and check_types(ev, EVENT_VALUES, rec) or ev.get("action") not in EVENT_FIELDS:
         return out
     action = ev["action"]
 
@@ -148,7 +157,7 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
     if rec.problems:
         return list(rec.problems), None
     m, rid, path = rec.meta, rec.id, rec.path
-    typed = check_types(m, INQUIRY_VALUES, rec)
+    typed = [] if _typed(rec) else check_types(m, INQUIRY_VALUES, rec)
     if typed or not isinstance(m.get("events"), (list, type(None))):
         bad = {p.field.split(".")[0] for p in typed}
         missing = [Problem("field-missing", f"缺少必填字段 {f}", path=path, record=rid, field=f)
@@ -205,7 +214,7 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
         elif fr is not None and events[0].get("by") != fr:
             out.append(Problem("field-invalid", f"登记人 {events[0].get('by')} 应为首问责任人 {fr}", path=path, record=rid,
                                field="events[0].by"))
-    if any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
+    if not _typed(rec) and any(not isinstance(ev, dict) or check_types(ev, EVENT_VALUES, rec) for ev in events):
         return out, None        # reported above; a malformed value is never folded
     state = fold(events, fr, _departments_in_time(rules, rules_on), rules.policy.bad_ratings)
     for i, field, msg in state.order_problems:

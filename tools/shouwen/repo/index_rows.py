@@ -1,8 +1,9 @@
 """How the index (repo/index.py) keeps one judged record: a row of plain values, in two parts.
 
 The light part is what whole-ledger judgements and `check` read of every record: its id, its problems,
-its accountability data, whether it is void, its latest event's time (clock skew) and what says whether an
-hour clock runs on it. The heavy part (the header, the folded state, the deadlines) is kept as pickled
+its accountability data, whether it is void, its latest event's time (clock skew), what says whether an
+hour clock runs on it and whether it was forwarded (the bulletin's count, without reading the events).
+The heavy part (the header, the folded state, the deadlines) is kept as pickled
 bytes inside the row and unpickled only for an entry whose state, deadlines or header a command reads
 (`todo`, `list`): a `check` of the whole ledger never makes them. Rows become entries without running
 constructors; the field names come from the classes, so a new field is kept too.
@@ -45,7 +46,8 @@ def make_row(entry: Entry) -> tuple:
                          protocol=pickle.HIGHEST_PROTOCOL)
     clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
     return (rec.id, [_values(p, _PROBLEM) for p in rec.problems], [_values(p, _PROBLEM) for p in entry.problems],
-            entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock)
+            entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock,
+            entry.forwarded)
 
 
 def on_the_hour(row: tuple, rules) -> bool:
@@ -106,6 +108,10 @@ class IndexedEntry(Entry):
     def latest_at(self):
         return self.__dict__["_latest"]
 
+    @property
+    def forwarded(self) -> bool:
+        return self.__dict__["_fwd"]
+
     def _part(self, name: str, i: int, cls, names):
         v = self.__dict__[name]
         if v is _UNREAD:
@@ -123,13 +129,13 @@ class IndexedEntry(Entry):
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> Entry:
-    rid, rec_problems, problems, account, corrections, voided, latest, heavy, _ = row
+    rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded = row
     heavy = _Heavy(heavy)
     rec = object.__new__(IndexedRecord)
     rec.__dict__.update(path=path, _id=rid, _heavy=heavy, blob=blob, source=source, _full=None,
                         problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
     entry = object.__new__(IndexedEntry)
-    entry.__dict__.update(record=rec, _state=_UNREAD, _deadlines=_UNREAD, _heavy=heavy, _latest=latest,
+    entry.__dict__.update(record=rec, _state=_UNREAD, _deadlines=_UNREAD, _heavy=heavy, _latest=latest, _fwd=forwarded,
                           account=account, problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
                           corrections=corrections, voided=voided)
     return entry
