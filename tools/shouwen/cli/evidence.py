@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from ..core.canonical_check import canonical_text
-from ..core.corrections import correctable, correction_fields, field_names, event_words, fold_corrections, get_field
+from ..core.corrections import DEFAULT_FIELDS, FIELD_ZH, NEVER, correctable, correction_fields, event_words, fold_corrections, get_field
+from ..core.names import Vocabulary
 from ..core.problems import InputError
 from ..repo import store
 from ..repo.writer import append_event, load_for_write, rewrite_files
@@ -64,6 +65,21 @@ def _mend_options(f):
     return f
 
 
+LEAF_ZH = {"name": "姓名", "phone": "电话", "organization": "单位", "address": "地址"}
+# the fields each kind of record has: a clerk's "电话" on an inquiry is the visitor's, on a complaint the complainant's
+KIND_FIELDS = {"inquiries": ("visitor.", "matter", "service", "channel"),
+                "complaints": ("complainant.", "summary", "inquiry", "channel")}
+
+
+def field_names(policy_fields, kind: str):
+    """The correctable fields of one kind of record, by their Chinese names (发问人电话, 电话, 事由 …) or ids."""
+    own = KIND_FIELDS.get(kind)
+    entries = {f: (FIELD_ZH.get(f, f), LEAF_ZH.get(f.split(".")[-1], "") if "." in f else "")
+               for f in (policy_fields or DEFAULT_FIELDS)
+               if f.split(".")[0] not in NEVER and (own is None or f.startswith(own))}
+    return Vocabulary("可更正的字段", entries, "rules/policy.yml corrections.fields")
+
+
 @click.command("correct")
 @_mend_options
 @click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段：中文名或 id，如 电话（visitor.phone）、发问事由（matter）、办事事项（service）")
@@ -89,7 +105,7 @@ def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, valu
 def _value_id(rules, kind, field_, value):
     """A service or channel typed by its Chinese name is stored by its id, as `new` stores it."""
     from ..core.accountability import COMPLAINT_CHANNELS
-    from ..core.names import Vocabulary, channel_names, service_names
+    from ..core.names import channel_names, service_names
     if field_ == "service":
         return service_names(rules).resolve(value, "--value")
     if field_ == "channel":

@@ -114,22 +114,6 @@ def fold_corrections(meta: dict) -> tuple[dict, list[Correction], Void | None]:
     return out, fixes, void
 
 
-_LEAF_ZH = {"name": "姓名", "phone": "电话", "organization": "单位", "address": "地址"}
-# the fields each kind of record has: a clerk's "电话" on an inquiry is the visitor's, on a complaint the complainant's
-_KIND_FIELDS = {"inquiries": ("visitor.", "matter", "service", "channel"),
-                "complaints": ("complainant.", "summary", "inquiry", "channel")}
-
-
-def field_names(policy_fields, kind: str):
-    """The correctable fields of one kind of record, by their Chinese names (发问人电话, 电话, 事由 …) or ids."""
-    from .names import Vocabulary
-    own = _KIND_FIELDS.get(kind)
-    entries = {f: (FIELD_ZH.get(f, f), _LEAF_ZH.get(f.split(".")[-1], "") if "." in f else "")
-               for f in (policy_fields or DEFAULT_FIELDS)
-               if f.split(".")[0] not in NEVER and (own is None or f.startswith(own))}
-    return Vocabulary("可更正的字段", entries, "rules/policy.yml corrections.fields")
-
-
 def correctable(policy_fields, dotted: str) -> bool:
     return dotted in (policy_fields or DEFAULT_FIELDS) and dotted.split(".")[0] not in NEVER
 
