@@ -121,3 +121,13 @@ def test_the_refusal_names_the_allowed_in_chinese_words(agency):
     cid, _ = complaint(agency, "J005")
     r = agency.run("--as", "J006", "verdict", cid, "--substantiated", "--reason", "属实", "--at", "2026-11-04T09:00")
     assert r.exit_code == 2 and "监察室或办公室" in r.stderr and ";" not in r.stderr, r.stderr
+
+
+def test_a_broken_roster_accuses_nobody(agency):
+    """staff.yml that does not parse is one error; it never makes everyone's past events role-forbidden."""
+    cid, _ = complaint(agency, "J005")
+    agency.ok("--as", "J022", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    with open(os.path.join(agency.path, "rules/staff.yml"), "a", encoding="utf-8") as fh:
+        fh.write("staff: [\n")
+    codes = [p["code"] for p in problems(agency)]
+    assert "yaml-invalid" in codes and "role-forbidden" not in codes and "conflict-of-interest" not in codes, codes

@@ -193,6 +193,8 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
         if at is None:
             continue
         rules = rules_on(local_day(at))
+        if not rules.staff:
+            continue        # no readable roster that day (its own error): nobody can be judged against it
         action, by = ev.get("action"), ev.get("by")
 
         def p(code, msg):
