@@ -135,15 +135,18 @@ def _is_key(value: str) -> bool:
     return len(value) == KEY_LEN and all(c in "0123456789abcdef" for c in value)
 
 
-def find(text: str, words, phones, keys=frozenset()) -> set[str]:
+def find(text: str, words, phones, keys=frozenset(), ascii_words=False) -> set[str]:
     """The keys of the personal values present in one text (`words` and `phones` are compiled patterns;
     `keys`: lookup keys, found as runs of hex digits: ten thousand of them in one alternation would make
-    the regex engine try each at every hex digit of every shard)."""
+    the regex engine try each at every hex digit of every shard). `ascii_words`: the values of `words` that
+    are plain ASCII, all a text of plain ASCII can hold (a lookup shard: base64), so the names and
+    addresses in Chinese are not tried at every character of it."""
     hits = set()
     # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title)
     for plain in (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text)))):
-        if words is not None:
-            hits.update(words.findall(plain))
+        pattern = ascii_words if ascii_words is not False and plain.isascii() else words
+        if pattern is not None:
+            hits.update(pattern.findall(plain))
         if keys:
             for run in _HEX_RUN.findall(plain):
                 run = run.lower()
@@ -164,6 +167,7 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
         return []
     keys = frozenset(v for v in values if _is_key(v))
     words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys])
+    ascii_words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys and v.isascii()])
     phones = _alternation([v[4:] for v in values if v.startswith("tel:")])
     problems = []
     for dirpath, dirnames, filenames in os.walk(site_dir):
@@ -175,7 +179,7 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 data = fh.read()
             seen = set()
             for where, text in _texts(page, data):
-                for key in sorted(find(text, words, phones, keys) - seen):
+                for key in sorted(find(text, words, phones, keys, ascii_words) - seen):
                     seen.add(key)
                     rid, label = values[key]
                     problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",
