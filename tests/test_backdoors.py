@@ -108,8 +108,17 @@ def test_a_clerk_may_not_change_the_rules_or_the_site_configuration(agency):
     roster = commit_as(agency, LI_MING, "我也能下结论")
     edit(agency, "mkdocs.yml", lambda t: t + "\nextra_javascript_x: 1\n")
     site = commit_as(agency, LI_MING, "site")
-    found = {(p["commit"], p["path"]) for p in hits(audit(agency), "role-forbidden")}
-    assert (roster, "rules/policy.yml") in found and (site, "mkdocs.yml") in found
+    edit(agency, "hooks/shouwen_site.py", lambda t: t + "\n# x\n")
+    hook = commit_as(agency, LI_MING, "hook")
+    with open(os.path.join(agency.path, ".woodpecker.yml"), "w", encoding="utf-8") as fh:
+        fh.write("steps: []\n")
+    agency.git("add", ".woodpecker.yml")
+    ci = commit_as(agency, LI_MING, "another CI")
+    forbidden = hits(audit(agency), "role-forbidden")
+    found = {(p["commit"], p["path"]) for p in forbidden}
+    assert {(roster, "rules/policy.yml"), (site, "mkdocs.yml"), (hook, "hooks/shouwen_site.py"),
+            (ci, ".woodpecker.yml")} <= found, found
+    assert all("修改了 mkdocs.yml：按" in p["message"] for p in forbidden if p["path"] == "mkdocs.yml")
 
 
 def test_an_import_commit_without_its_evidence_excuses_nothing(agency):

@@ -64,3 +64,16 @@ def test_a_voided_duplicate_stays_but_counts_nowhere(agency):
     assert "已作废" in agency.ok("show", dup).output
     assert agency.run("--as", "J003", "void", dup, "--reason", "再来", "--at", "2026-08-03T10:10").exit_code == 2
     assert codes(agency, "2026-11-20") == [] or all(p["record"] not in (dup, cids[1]) for p in codes(agency))
+
+
+def test_a_clerk_names_the_field_and_the_service_in_chinese(agency):
+    rid = agency.new("2026-11-02T09:30", phone="13800001111")
+    agency.ok("--as", "J005", "correct", rid, "--field", "电话", "--value", "13900002222", "--reason", "听错",
+              "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J005", "correct", rid, "--field", "办事事项", "--value", "婚育情况证明", "--reason", "选错",
+              "--at", "2026-11-02T10:05")
+    shown = json.loads(agency.ok("show", rid, "--format", "json").stdout)
+    assert shown["service"] == "marital-status-proof" and "联系电话    13900002222" in agency.ok("show", rid).output
+    r = agency.run("--as", "J005", "correct", rid, "--field", "编号", "--value", "x", "--reason", "x")
+    assert r.exit_code == 2 and "发问人电话（visitor.phone）" in r.stderr and "Traceback" not in r.output
+    assert [p["code"] for p in codes(agency)] == ["forward-late"]      # nothing from the corrections

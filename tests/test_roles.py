@@ -102,3 +102,32 @@ def test_a_move_never_moves_the_deductions_decided_before_it(agency):
     substantiated("2026-11-11T09:00", "2026-11-12T09:00")
     heads = json.loads(agency.ok("ladder", "2026", "--format", "json").stdout)["heads"]
     assert {h["badge"]: h["bonus_deduction"] for h in heads} == {"J004": 0.05, "J013": 0.1}
+
+
+def test_no_verdict_on_a_complaint_against_ones_own_department(agency):
+    """A department answers by its head: neither the head nor anyone in its line judges the complaint."""
+    cid, _ = complaint(agency, "supervision")
+    cid2, _ = complaint(agency, "office", at="2026-11-03T10:00")
+    head = agency.head()
+    r = agency.run("--as", "J022", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "不能对投诉作出结论" in r.stderr and "谢正平" in r.stderr, r.output
+    r = agency.run("--as", "J003", "verdict", cid2, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "不能对投诉作出结论" in r.stderr, r.output
+    assert agency.head() == head and agency.status() == ""
+    agency.ok("--as", "J022", "verdict", cid2, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+
+
+def test_the_refusal_names_the_allowed_in_chinese_words(agency):
+    cid, _ = complaint(agency, "J005")
+    r = agency.run("--as", "J006", "verdict", cid, "--substantiated", "--reason", "属实", "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "监察室或办公室" in r.stderr and ";" not in r.stderr, r.stderr
+
+
+def test_a_broken_roster_accuses_nobody(agency):
+    """staff.yml that does not parse is one error; it never makes everyone's past events role-forbidden."""
+    cid, _ = complaint(agency, "J005")
+    agency.ok("--as", "J022", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    with open(os.path.join(agency.path, "rules/staff.yml"), "a", encoding="utf-8") as fh:
+        fh.write("staff: [\n")
+    codes = [p["code"] for p in problems(agency)]
+    assert "yaml-invalid" in codes and "role-forbidden" not in codes and "conflict-of-interest" not in codes, codes

@@ -80,3 +80,13 @@ def test_a_ledger_dropped_into_the_site_fails_the_build_and_leaves_no_output(age
     assert "欧阳明日" not in r.output and "13800138001" not in r.output
     leftovers = [n for n in os.listdir(agency.path) if n.startswith("public")]
     assert leftovers == []
+
+
+def test_a_plain_ascii_file_is_searched_for_every_value_it_could_hold(tmp_path):
+    """ASCII-only files (the lookup shards) are searched with the ASCII values only: a Latin name is still
+    found in one, and a Chinese name written as HTML entities is read as the reader sees it."""
+    values = _values(name="John Smith", organization="示例市顺达物流有限公司")
+    values.update(_values(name="张三丰"))
+    site = _site(tmp_path, {"shard.json": '{"a":"QUJD"}', "latin.txt": "visitor: John Smith\n",
+                            "entities.html": "<p>&#24352;&#19977;&#20016;</p>"})
+    assert _leaks(site, values) == {("latin.txt", "来访人姓名"), ("entities.html", "来访人姓名")}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from ..core.canonical_check import canonical_text
-from ..core.corrections import correctable, correction_fields, event_words, fold_corrections, get_field
+from ..core.corrections import DEFAULT_FIELDS, FIELD_ZH, NEVER, correctable, correction_fields, event_words, fold_corrections, get_field
+from ..core.names import Vocabulary
 from ..core.problems import InputError
 from ..repo import store
 from ..repo.writer import append_event, load_for_write, rewrite_files
@@ -64,24 +65,54 @@ def _mend_options(f):
     return f
 
 
+LEAF_ZH = {"name": "姓名", "phone": "电话", "organization": "单位", "address": "地址"}
+# the fields each kind of record has: a clerk's "电话" on an inquiry is the visitor's, on a complaint the complainant's
+KIND_FIELDS = {"inquiries": ("visitor.", "matter", "service", "channel"),
+                "complaints": ("complainant.", "summary", "inquiry", "channel")}
+
+
+def field_names(policy_fields, kind: str):
+    """The correctable fields of one kind of record, by their Chinese names (发问人电话, 电话, 事由 …) or ids."""
+    own = KIND_FIELDS.get(kind)
+    entries = {f: (FIELD_ZH.get(f, f), LEAF_ZH.get(f.split(".")[-1], "") if "." in f else "")
+               for f in (policy_fields or DEFAULT_FIELDS)
+               if f.split(".")[0] not in NEVER and (own is None or f.startswith(own))}
+    return Vocabulary("可更正的字段", entries, "rules/policy.yml corrections.fields")
+
+
 @click.command("correct")
 @_mend_options
-@click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段，如 visitor.phone、matter、service")
+@click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段：中文名或 id，如 电话（visitor.phone）、发问事由（matter）、办事事项（service）")
 @click.option("--value", required=True, help="更正后的值")
 @pass_desk
 def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, value):
     """更正登记内容（如写错的电话）：追加一条更正事件，记下原值、新值和理由；记录本身不改写。"""
     rec = load_for_write(desk.root, record_id)
     allowed = desk.rules.policy.correctable
+    vocab = field_names(allowed, rec.kind)
+    field_ = vocab.find(field_) or field_
     if not correctable(allowed, field_):
-        names = "、".join(allowed) if allowed else "见 README「更正与作废」"
+        names = "、".join(vocab.label(f) for f in vocab.entries) or "见 README「更正与作废」"
         raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：不能更正（rules/policy.yml corrections.fields 可更正：{names}）")
     now, _, _ = fold_corrections(rec.meta)
-    old, new = get_field(now, field_), value.strip()
+    old, new = get_field(now, field_), _value_id(desk.rules, rec.kind, field_, value.strip())
     if old == new:
         raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：新值与现值相同，无需更正")
     ev = _mend(desk, record_id, as_badge, at, late_reason, correction_fields(field_, old, new, reason.strip()))
     click.echo(f"{record_id}：{event_words(ev)}，已提交")
+
+
+def _value_id(rules, kind, field_, value):
+    """A service or channel typed by its Chinese name is stored by its id, as `new` stores it."""
+    from ..core.accountability import COMPLAINT_CHANNELS
+    from ..core.names import channel_names, service_names
+    if field_ == "service":
+        return service_names(rules).resolve(value, "--value")
+    if field_ == "channel":
+        vocab = (Vocabulary("渠道", {k: (v,) for k, v in COMPLAINT_CHANNELS.items()}) if kind == "complaints"
+                 else channel_names())
+        return vocab.resolve(value, "--value")
+    return value
 
 
 @click.command("void")

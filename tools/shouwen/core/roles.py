@@ -118,7 +118,7 @@ def refusal(rules, badge: str | None, duty: str, own: bool = False) -> str | Non
     """None when `badge` may do `duty`, else a Chinese sentence naming the rule."""
     if may(rules, badge, duty, own):
         return None
-    allowed = ";".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
+    allowed = "或".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
     return (f"按 rules/policy.yml 的 permissions.{duty}，{DUTIES[duty]}只能由 {allowed} 进行；"
             f"{rules.who(badge) or badge or '提交人'} 不在其列")
 
@@ -155,8 +155,10 @@ def above(rules, boss: str, badge: str) -> bool:
 
 
 def conflict(rules, judge: str, against: list) -> str | None:
-    """Why `judge` may not rule on a complaint against these people, or None."""
-    for a in against:
+    """Why `judge` may not rule on a complaint against these people, or None. A department is judged
+    through its head: the head, and everyone in the head's line, is the department's own."""
+    people = [rules.departments[a].head if a in rules.departments else a for a in against]
+    for a in filter(None, people):
         if judge == a:
             return f"{rules.who(judge)} 是被投诉人本人，不能对投诉作出结论"
         if above(rules, judge, a):
@@ -191,6 +193,8 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
         if at is None:
             continue
         rules = rules_on(local_day(at))
+        if not rules.staff:
+            continue        # no readable roster that day (its own error): nobody can be judged against it
         action, by = ev.get("action"), ev.get("by")
 
         def p(code, msg):

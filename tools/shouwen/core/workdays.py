@@ -73,6 +73,11 @@ class WorkCalendar:
             hit = tables[year] = (flags, before, jan1.toordinal())
         return hit
 
+    def prepare(self, years) -> None:
+        """Decide these years now (kept with the calendar: the rules cache stores them decided)."""
+        for year in years:
+            self._year(year)
+
     def _upto(self, d: date) -> int:
         """Working days of d's year up to and including d."""
         _, before, jan1 = self._year(d.year)

@@ -13,7 +13,6 @@ intranet is not a secure context). Pure: no I/O here.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 
@@ -26,36 +25,42 @@ ROUND_TO = 64          # the number of entries, decoys included, is a multiple o
 OWN_DECOYS = 3         # at most this many decoys travel with each record
 
 
+def _mac(key: bytes, msg: bytes) -> bytes:
+    """HMAC-SHA256 (the one-shot form: ten thousand records make a third of a million of them a build)."""
+    return hmac.digest(key, msg, "sha256")
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    n = len(data)
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream[:n], "big")).to_bytes(n, "big")
+
+
 def locator(key: bytes) -> tuple[str, str]:
     """(shard name, entry name) for a derived key."""
-    h = hmac.new(key, b"locate", hashlib.sha256).hexdigest()
+    h = _mac(key, b"locate").hex()
     return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20]
 
 
 def _keystream(key: bytes, n: int) -> bytes:
-    enc = hmac.new(key, b"encrypt", hashlib.sha256).digest()
-    out, counter = b"", 0
-    while len(out) < n:
-        out += hmac.new(enc, counter.to_bytes(4, "big"), hashlib.sha256).digest()
-        counter += 1
-    return out[:n]
+    enc = _mac(key, b"encrypt")
+    return b"".join(_mac(enc, counter.to_bytes(4, "big")) for counter in range(-(-n // 32)))[:n]
 
 
 def seal(key: bytes, payload: dict) -> str:
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     data += b" " * (-len(data) % SEALED_BYTES)
-    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _keystream(key, len(data))))).decode()
+    return base64.b64encode(_xor(data, _keystream(key, len(data)))).decode()
 
 
 def _decoy(key: bytes, i: int) -> tuple[str, str, str]:
     """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key."""
-    d = hmac.new(key, b"decoy:%d" % i, hashlib.sha256).hexdigest()
+    d = _mac(key, b"decoy:%d" % i).hex()
     return d[:SHARD_HEX], d[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(_keystream(bytes.fromhex(d), SEALED_BYTES)).decode()
 
 
 def open_sealed(key: bytes, sealed: str) -> dict:
     data = base64.b64decode(sealed)
-    return json.loads(bytes(a ^ b for a, b in zip(data, _keystream(key, len(data)))).decode())
+    return json.loads(_xor(data, _keystream(key, len(data))).decode())
 
 
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,

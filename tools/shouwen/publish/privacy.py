@@ -127,13 +127,30 @@ def _texts(name: str, data: bytes, depth: int = 0):
         yield name, data.decode(enc, errors="replace")
 
 
-def find(text: str, words, phones) -> set[str]:
-    """The keys of the personal values present in one text (`words` and `phones` are compiled patterns)."""
+KEY_LEN = 64
+_HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
+
+
+def _is_key(value: str) -> bool:
+    return len(value) == KEY_LEN and all(c in "0123456789abcdef" for c in value)
+
+
+def find(text: str, words, phones, keys=frozenset(), ascii_words=False) -> set[str]:
+    """The keys of the personal values present in one text (`words` and `phones` are compiled patterns;
+    `keys`: lookup keys, found as runs of hex digits: ten thousand of them in one alternation would make
+    the regex engine try each at every hex digit of every shard). `ascii_words`: the values of `words` that
+    are plain ASCII, all a text of plain ASCII can hold (a lookup shard: base64), so the names and
+    addresses in Chinese are not tried at every character of it."""
     hits = set()
     # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title)
     for plain in (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text)))):
-        if words is not None:
-            hits.update(words.findall(plain))
+        pattern = ascii_words if ascii_words is not False and plain.isascii() else words
+        if pattern is not None:
+            hits.update(pattern.findall(plain))
+        if keys:
+            for run in _HEX_RUN.findall(plain):
+                run = run.lower()
+                hits.update(k for k in (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1)) if k in keys)
         if phones is not None:
             for run in _PHONE_RUN.findall(plain):
                 hits.update(f"tel:{d}" for d in phones.findall(re.sub(r"\D", "", run)))
@@ -148,7 +165,9 @@ def _alternation(items):
 def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
     if not values:
         return []
-    words = _alternation([v for v in values if not v.startswith("tel:")])
+    keys = frozenset(v for v in values if _is_key(v))
+    words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys])
+    ascii_words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys and v.isascii()])
     phones = _alternation([v[4:] for v in values if v.startswith("tel:")])
     problems = []
     for dirpath, dirnames, filenames in os.walk(site_dir):
@@ -160,7 +179,7 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 data = fh.read()
             seen = set()
             for where, text in _texts(page, data):
-                for key in sorted(find(text, words, phones) - seen):
+                for key in sorted(find(text, words, phones, keys, ascii_words) - seen):
                     seen.add(key)
                     rid, label = values[key]
                     problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",

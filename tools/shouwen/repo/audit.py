@@ -25,8 +25,12 @@ from .signing import ROSTER, VALID
 AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided", "reopened"}   # what a closed record may still take
 FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
-CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/")
-CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml"}
+# what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
+CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
+                   ".circleci/")
+CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
+                ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
+                "bitbucket-pipelines.yml", "zensical.toml"}
 
 HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
                  "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
@@ -129,7 +133,7 @@ class _Auditor:
             return
         why = refusal(self.rules_now, self.author(c), "roster")
         if why:
-            self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}:{why}")
+            self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
     # --- one commit ----------------------------------------------------------------------------
     def commit(self, c, changes: list):

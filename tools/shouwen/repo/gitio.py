@@ -289,19 +289,21 @@ def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
     meta, rest, chunk = None, b"", b"."      # meta: the `:mode mode old new status` token whose path comes next
     while chunk:
         chunk = proc.stdout.read(1 << 20)
-        tokens = (rest + chunk).split(b"\0")
-        rest = tokens.pop() if chunk else b""
-        for raw in tokens:
-            tok = raw.decode("utf-8", "replace")
+        buf = rest + chunk
+        cut = buf.rfind(b"\0") + 1 if chunk else len(buf)      # decoded whole tokens at a time, once a chunk
+        tokens, rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
+        for tok in tokens[:-1] if chunk else tokens:
             if meta is not None:
                 commits[-1].changes.append((tok, meta[2], meta[3]))
                 if on_change is not None:
                     on_change(tok, meta[2], meta[3])
                 meta = None
-            elif tok.lstrip("\n").startswith("\x1e"):
-                commits.append(commit_of(tok.lstrip("\n")))
-            elif tok.lstrip("\n").startswith(":") and commits:
-                meta = tok.lstrip("\n")[1:].split()
+                continue
+            tok = tok.lstrip("\n")
+            if tok.startswith("\x1e"):
+                commits.append(commit_of(tok))
+            elif tok.startswith(":") and commits:
+                meta = tok[1:].split()
     err = proc.stderr.read()
     if proc.wait() != 0:
         raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")

@@ -97,6 +97,7 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     if not cache:
         return _load_rules(root)
     file = os.path.join(root, RULES_CACHE)
+    now = time.time()
     key, newest = _stat_key(root)
     try:
         with open(file, "rb") as fh:
@@ -107,7 +108,9 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     except Exception:       # missing, torn, or from other code: read the rules again
         pass
     rules = _load_rules(root)
-    if newest < time.time() - RACY_SECONDS:
+    year = time.localtime().tm_year       # the years a write's deadlines fall in, decided once with the rules
+    rules.calendar.prepare((year - 1, year, year + 1))
+    if newest < now - RACY_SECONDS:
         try:
             os.makedirs(os.path.dirname(file), exist_ok=True)
             tmp = f"{file}.{os.getpid()}.tmp"
