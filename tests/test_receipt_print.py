@@ -32,7 +32,17 @@ def test_the_receipt_reads_as_people_write(agency, tmp_path):
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes())) == 1       # one A4 page
 
 
+def test_a_fresh_agency_prints_the_address_its_rules_give(agency):
+    """The templates name the site's address once, in rules/institution.yml (the poster's QR code uses it):
+    the receipt uses it too when mkdocs.yml has no site_url."""
+    rid = agency.new("2026-11-02T09:30", service="birth-permit")
+    page = agency.ok("receipt", rid).output
+    assert f"http://zwfw.shouwen.example/lookup/?id={rid}" in page and "<svg" in page
+
+
 def test_without_a_site_url_the_receipt_names_the_page_only(agency):
+    agency.write("rules/institution.yml", "\n".join(l for l in agency.file("rules/institution.yml").split("\n")
+                                                    if not l.startswith("site_url:")))
     rid = agency.new("2026-11-02T09:30", service="birth-permit")
     page = agency.ok("receipt", rid).output
     assert "办理进度查询" in page and "<svg" not in page and "承诺件，法定时限" in page

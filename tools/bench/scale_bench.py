@@ -80,11 +80,13 @@ def bare_parse(agency) -> float:
             "for d,_,fs in os.walk('records'):\n for f in fs:\n  if f.endswith('.md'):\n"
             "   s=open(os.path.join(d,f),encoding='utf-8').read();e=s.find('\\n---',3)\n"
             "   yaml.load(s[3:e],Loader=yaml.CSafeLoader);n+=1\n"
-            "print(time.perf_counter()-t)")
+            "print(time.perf_counter()-t, time.process_time())")
     best = float("inf")
     for _ in range(2):
         out = subprocess.run([sys.executable, "-c", code], cwd=agency, capture_output=True, text=True, check=True)
-        best = min(best, float(out.stdout))
+        wall, cpu = map(float, out.stdout.split())
+        best = min(best, wall)
+        CPU["bare parse"] = min(CPU.get("bare parse", float("inf")), cpu)
     return best
 
 
@@ -161,7 +163,7 @@ def main():
         argv = sw(agency, "check", "--no-cache", *today)
         cold, peak = timed(argv, repeat=min(r, 2))
         row("check --no-cache", cold, floor, "bare CSafeLoader parse", "≤ 0.75×", cpu=CPU[tuple(argv)],
-            base_cpu=floor)     # the bare parse runs on one core: its CPU time is its time
+            base_cpu=CPU["bare parse"])
         row("peak memory of check --no-cache, a record", peak * 1024 // files, None,
             f"(whole process {peak // 1024} MB)", "≤ 2,048 B", unit="B")
         first, _ = timed(sw(agency, "check", *today))

@@ -25,14 +25,20 @@ class _AnyTag(yaml.SafeLoader):
 _AnyTag.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def lookup_url(root: str, record_id: str) -> str | None:
-    """The progress lookup page for one matter, from mkdocs.yml's site_url (none: no address printed).
-    The id is filled in; the lookup code never is, so the address alone opens nothing."""
+def _site_url(root: str, rel: str):
     try:
-        with open(os.path.join(root, "mkdocs.yml"), encoding="utf-8") as fh:
-            site = (yaml.load(fh, Loader=_AnyTag) or {}).get("site_url")
+        with open(os.path.join(root, rel), encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_AnyTag)
     except (OSError, yaml.YAMLError):
         return None
+    return data.get("site_url") if isinstance(data, dict) else None
+
+
+def lookup_url(root: str, record_id: str) -> str | None:
+    """The progress lookup page for one matter, from mkdocs.yml's site_url, else the one the templates
+    ship in rules/institution.yml for the window poster (none: no address printed).
+    The id is filled in; the lookup code never is, so the address alone opens nothing."""
+    site = _site_url(root, "mkdocs.yml") or _site_url(root, "rules/institution.yml")
     if not site or not str(site).startswith(("http://", "https://")):
         return None
     return f"{str(site).rstrip('/')}/lookup/?id={record_id}"
