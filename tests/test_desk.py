@@ -143,3 +143,15 @@ def test_console_script_and_module_entry(agency):
         r = subprocess.run([*cmd, "--repo", agency.path, "check", "--format", "json"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["ok"] is True
+
+
+def test_list_gives_a_closed_matters_follow_up_date_as_todo_does(agency):
+    """A matter closed with a bad rating is listed with why, and the date its follow-up is due, in both."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J005", "rate", rid, "--score", "1", "--at", "2026-11-02T09:50")
+    todo = agency.ok("--as", "J005", "todo", "--today", "2026-11-03").output
+    listed = agency.ok("list", "--today", "2026-11-03").output
+    row = next(l for l in todo.split("\n") if l.startswith(rid))
+    assert "2026年11月9日" in row and "差评（1 分）待回访督办" in row
+    assert next(l for l in listed.split("\n") if l.startswith(rid)) == row

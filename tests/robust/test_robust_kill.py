@@ -221,3 +221,28 @@ def test_the_pre_commit_hook_entry_point_is_quiet_on_ctrl_c_from_its_first_impor
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, (proc.returncode, err[-800:])
+
+
+def test_ctrl_c_while_python_shuts_down_keeps_the_commands_exit_status(agency, tmp_path):
+    """Once a command has done its work, Python tears its modules down with its signal handlers already gone:
+    a Ctrl-C then turned a finished `show` (or a committed `note`) into "killed by SIGINT". The command holds
+    Ctrl-C back from its end on. A module-level object whose __del__ waits marks that moment."""
+    rid = agency.new("2026-11-02T09:30")
+    marker = tmp_path / "tearing-down"
+    (tmp_path / "sitecustomize.py").write_text(
+        "import time\n"
+        "class _Late:\n"
+        "    def __del__(self, open=open, sleep=time.sleep):      # builtins are gone by then\n"
+        f"        open({str(marker)!r}, 'w').close()\n"
+        "        sleep(1.5)\n"
+        "late = _Late()\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen([SHOUWEN, "--repo", agency.path, "show", rid], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    while not marker.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    assert marker.exists(), proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and rid in out and "Traceback" not in err, (proc.returncode, err[-500:])

@@ -45,7 +45,14 @@ def main():
     for stream in (sys.stdout, sys.stderr):     # a GBK console can't show every character: never crash on one
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    cli.main(prog_name="shouwen")
+    try:
+        cli.main(prog_name="shouwen")
+    finally:
+        # The command's work is done (output written, commit made). Python now tears its modules down with
+        # its signal handlers already removed: a Ctrl-C then would only turn the exit status into "killed".
+        import signal
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 __all__ = ["cli", "main"]

@@ -155,8 +155,8 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
         rows = _select(read_ledger(desk, day).entries, rules, status, department, staff, overdue, since, until)
         if fmt == "json":
             return json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
-        from ..core.worklist import Item
-        return "".join(line + "\n" for line in _table([Item(e, _due(e), _why(e, rules)) for e in rows], rules)
+        from ..core.worklist import item
+        return "".join(line + "\n" for line in _table([item(e, rules) for e in rows], rules)
                        + [f"共 {len(rows)} 件"])
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
@@ -183,24 +183,6 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
         who = "全单位" if everyone else rules.who(me)
         return "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{len(items)} 件", *_table(items, rules)])
     click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
-
-
-def _due(e):
-    st, dl = e.state, e.deadlines
-    return (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
-
-
-def _why(e, rules):
-    """Why a matter shows in a list: late, waiting for pickup, a bad rating to follow up."""
-    from ..core.worklist import bad_rating_open
-    st = e.state
-    if bad_rating_open(st, rules):
-        return f"差评（{st.rating} 分）待回访督办"
-    if st.closed:
-        return "已结束"
-    if e.deadlines and e.deadlines.overdue:
-        return "已超期"
-    return "已办结，待取件" if st.completed_at else ""
 
 
 @click.command("find")

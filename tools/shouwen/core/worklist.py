@@ -28,25 +28,29 @@ def worklist(entries, rules, me: str | None) -> list[Item]:
         st = e.state
         if st is None or st.registered_at is None:
             continue
-        bad = bad_rating_open(st, rules)
-        if st.closed and not bad:
+        if st.closed and not bad_rating_open(st, rules):
             continue
         mine = me is None or me in (st.handler, e.record.meta.get("first_responder")) or (
             st.handler == rules.department_of(me) and st.handler in rules.departments)
         if not mine:
             continue
-        due = e.deadlines.next_deadline if e.deadlines else None
-        why = ""
-        if bad:
-            due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
-            why = f"差评（{st.rating} 分）待回访督办"
-        elif st.completed_at is not None:
-            why = "已办结，待取件"
-        elif e.deadlines and e.deadlines.overdue:
-            why = "已超期"
-        rows.append(Item(e, due, why))
+        rows.append(item(e, rules))
     rows.sort(key=lambda i: (i.due or date.max, i.entry.record.id))
     return rows
+
+
+def item(e, rules) -> Item:
+    """One matter as `todo` and `list` show it: the deadline that matters now and why it is listed."""
+    st, dl = e.state, e.deadlines
+    if bad_rating_open(st, rules):
+        return Item(e, rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit),
+                    f"差评（{st.rating} 分）待回访督办")
+    due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
+    if st.closed:
+        return Item(e, None, "已结束")
+    if st.completed_at is not None:
+        return Item(e, due, "已办结，待取件")
+    return Item(e, due, "已超期" if dl and dl.overdue else "")
 
 
 SEARCHED = ("name", "phone", "organization", "address")
