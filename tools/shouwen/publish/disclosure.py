@@ -150,7 +150,7 @@ def _bulletins(root: str) -> list[tuple[str, str]]:
 # --- everything ---------------------------------------------------------------------------
 
 def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
-             iterations: int = lookup.ITERATIONS, now: datetime | None = None) -> Site:
+             iterations: int = lookup.ITERATIONS, now: datetime | None = None, sealed=None) -> Site:
     """`now` is when the data was taken (the lookup page says 数据截至 it)."""
     site, pages = Site(), Pages(root)
     now = now or datetime.combine(today, datetime.min.time())
@@ -172,7 +172,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
     site.files["lookup/index.md"] = lookup_page(pages, now)
     for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
-                                        lookup.stored_keys(ledger, iterations)).items():
+                                        lookup.stored_keys(ledger, iterations), sealed).items():
         site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
     site.files.update(kiosk_pages(pages, rules))
     site.files["poster/index.md"], missing_url = poster(pages, rules)
