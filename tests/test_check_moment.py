@@ -52,3 +52,23 @@ def test_each_escalation_step_is_late_as_soon_as_its_hour_passes(tmp_path):
     assert _codes(a, "--now", "2026-11-21T21:05") == []
     assert _codes(a, "--now", "2026-11-21T21:11") == ["accept-late"]
     assert _codes(a, "--today", "2026-11-21") == ["accept-late"]
+
+
+def test_todo_and_show_judge_an_hour_deadline_by_the_current_time(tmp_path):
+    """What `check` says by default, the desk sees too: the hour, and that it has passed."""
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    a = Agency(tmp_path / "hotel")
+    at = (datetime.now(CST) - timedelta(hours=2, minutes=30)).replace(second=0, microsecond=0)
+    rid = a.new(at.strftime("%Y-%m-%dT%H:%M"), badge="H010")       # 第一时间: within the hour, so 1.5 hours late
+    due = at + timedelta(hours=1)
+    when = f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}"
+    row = next(l for l in a.ok("--as", "H010", "todo").output.split("\n") if l.startswith(rid))
+    assert when in row and "已超期" in row, row
+    row = next(l for l in a.ok("list").output.split("\n") if l.startswith(rid))
+    assert when in row and "已超期" in row, row
+    shown = a.ok("show", rid).output
+    assert f"下一期限    {when}，已超期 1 小时" in shown, shown
+    assert "工作日" not in shown.split("下一期限")[1].split("\n")[0]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from shouwen.cli import cli
-from shouwen.repo import answers, index
+from shouwen.repo import answers, gitio, index, store
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUESTIONS = [("check", "--format", "json"), ("todo", "--all", "--format", "json"),
@@ -85,9 +85,11 @@ def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy,
     codes = {p["code"] for p in changed[0][2]["problems"]} - {p["code"] for p in before[0][2]["problems"]}
     assert {"field-invalid", "id-path-mismatch"} <= codes
     assert changed[0][2]["records"] == before[0][2]["records"]
-    # a staged change is read from Git's index
+    # a staged change is read from Git's index (the records it lists are kept under its stamp, and re-listed)
+    kept_before = store.tracked_blobs(str(demo_copy))
     _git(demo_copy, "add", "-A")
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == changed
+    assert store.tracked_blobs(str(demo_copy)) == gitio.index_blobs(str(demo_copy), "records") != kept_before
     # the rules: a stricter forwarding limit judges old records anew
     policy = demo_copy / "rules" / "policy.yml"
     policy.write_text(policy.read_text(encoding="utf-8").replace("forward_limit: 2", "forward_limit: 1"),
@@ -106,7 +108,7 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
     want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     assert _answers(demo_copy)
     for garbage in (b"not a pickle", b"\x80\x05N."):
-        for f in index.index_files(demo_copy) + _answers(demo_copy):
+        for f in index.index_files(demo_copy) + _answers(demo_copy) + [os.path.join(demo_copy, store.TRACKED)]:
             open(f, "wb").write(garbage)
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an answer kept under another key (another ledger, day or code) is not taken for this one

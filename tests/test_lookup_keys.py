@@ -103,3 +103,22 @@ def test_only_a_well_formed_key_is_used(value):
     assert lookup_key.stored({"lookup": value}) is None
     assert lookup_key.stored({"lookup": "ab" * 32}, iterations=10) is None       # kept for other rounds
     assert lookup_key.stored({"lookup": "ab" * 32}) == bytes.fromhex("ab" * 32)
+
+
+def test_sealed_entries_are_remembered_and_give_the_very_same_shards(monkeypatch):
+    entries = [(f"20261102-J005-{i:03d}", "7KQ4MX", {"status": "正在办理", "n": i}) for i in range(1, 9)]
+    kept = {(rid, code): lookup.derive(rid, code, 10) for rid, code, _ in entries}
+    plain = lookup.shards(entries, iterations=10, kept=kept)
+    memo = lookup.Sealed()
+    assert lookup.shards(entries, iterations=10, kept=kept, sealed=memo) == plain and memo.dirty
+    calls = []
+    real_seal = lookup.seal
+    monkeypatch.setattr(lookup, "seal", lambda key, payload: calls.append(payload) or real_seal(key, payload))
+    monkeypatch.setattr(lookup, "_decoy", lambda *a: (_ for _ in ()).throw(AssertionError("decoy sealed again")))
+    memo.dirty = False
+    again = lookup.shards(entries, iterations=10, kept=kept, sealed=memo)
+    assert again == plain and calls == [] and not memo.dirty
+    changed = entries[:-1] + [(entries[-1][0], entries[-1][1], {"status": "已办结", "n": 8})]
+    monkeypatch.undo()
+    assert lookup.shards(changed, iterations=10, kept=kept, sealed=memo) == lookup.shards(changed, iterations=10, kept=kept)
+    assert memo.dirty       # the old entry is dropped, the new one kept

@@ -118,3 +118,14 @@ def test_commit_subjects_people_read_in_git_log_use_chinese_punctuation():
     """A subject is put together from an id and the matter, which the scan of literals can't see joined."""
     from shouwen.repo.writer import inquiry_subject
     assert zhpunct.hits(inquiry_subject("20261102-J005-001", "咨询再生育审批")) == []
+
+
+def test_the_comments_an_office_reads_in_its_rules_use_chinese_punctuation():
+    """rules/*.yml are edited by the office: their comments are Chinese text too."""
+    bad = []
+    for path in sorted(glob.glob(os.path.join(PACKAGE, "templates", "**", "*.yml"), recursive=True)):
+        for n, line in enumerate(open(path, encoding="utf-8").read().split("\n"), 1):
+            m = re.search(r"(^|\s)#", line)
+            if m and zhpunct.hits(line[m.end() - 1:]):
+                bad.append(f"{os.path.relpath(path, REPO)}:{n}: {line.strip()[:60]}")
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])

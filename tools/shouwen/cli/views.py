@@ -23,7 +23,8 @@ def show_cmd(desk, record_id, today, fmt):
     from ..repo.writer import load_for_write
     rules = desk.rules
     rec = load_for_write(desk.root, record_id)
-    entry = evaluate(rec, rules, parse_day(today, "--today") or today_cst())
+    moment = _moment(today)
+    entry = evaluate(rec, rules, moment or parse_day(today, "--today"))
     if entry.state is None and entry.account is None and rec.problems + entry.problems:
         return _show_broken(entry, fmt)
     if rec.kind != "inquiries":
@@ -31,7 +32,7 @@ def show_cmd(desk, record_id, today, fmt):
     if fmt == "json":
         emit_json(entry_json(entry, rules))
         return
-    view = clerk_view(entry, rules, parse_day(today, "--today") or today_cst())
+    view = clerk_view(entry, rules, parse_day(today, "--today") or local_day(moment), moment)
     click.echo(f"{rec.id}  {rec.meta.get('matter', '')}" + (f"  【已作废：{entry.voided.reason}】" if entry.voided else ""))
     for label, value in view["rows"]:
         click.echo(f"  {label}{' ' * (12 - width(label))}{value}")
@@ -128,6 +129,19 @@ def _select(entries, rules, status, department, staff, overdue, since, until):
     return out
 
 
+def _moment(today):
+    """Without --today, the desk is read at this moment (an hour clock's deadline passes within a day),
+    as `check` is."""
+    from datetime import datetime
+    return None if today else datetime.now(CST).replace(microsecond=0)
+
+
+def _at_moment(led, text):
+    """An answer that holds for this moment only (an hour clock runs) is not kept for the day."""
+    from ..repo.answers import Volatile
+    return Volatile(text) if led.moment_bound else text
+
+
 def _table(items, rules) -> list[str]:
     from ..core.view import MATTER_HEADERS, matter_row, table
     return table(MATTER_HEADERS, [matter_row(i, rules) for i in items]) if items else []
@@ -150,14 +164,18 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     if status not in (None, "open", "closed") and status not in STAGE_ZH:
         raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
 
+    moment = _moment(today)
+
     def listed():
         rules = desk.rules
-        rows = _select(read_ledger(desk, day).entries, rules, status, department, staff, overdue, since, until)
+        led = read_ledger(desk, day, now=moment)
+        rows = _select(led.entries, rules, status, department, staff, overdue, since, until)
         if fmt == "json":
-            return json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"} for e in rows])
+            return _at_moment(led, json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"}
+                                              for e in rows]))
         from ..core.worklist import item
-        return "".join(line + "\n" for line in _table([item(e, rules) for e in rows], rules)
-                       + [f"共 {len(rows)} 件"])
+        return _at_moment(led, "".join(line + "\n" for line in _table([item(e, rules, moment) for e in rows], rules)
+                                       + [f"共 {len(rows)} 件"]))
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
 
@@ -171,17 +189,20 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     """我的待办：我承办或我首问的未结事项，最近的期限在前。"""
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
+    moment = _moment(today)
 
     def work():
         from ..core.view import zh_day
         from ..core.worklist import worklist
         rules = desk.rules
-        items = worklist(read_ledger(desk, day).entries, rules, me)
+        led = read_ledger(desk, day, now=moment)
+        items = worklist(led.entries, rules, me, moment)
         if fmt == "json":
-            return json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
-                               "next_deadline": i.due, "why": i.why} for i in items])
+            return _at_moment(led, json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
+                                               "next_deadline": i.due, "why": i.why} for i in items]))
         who = "全单位" if everyone else rules.who(me)
-        return "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{len(items)} 件", *_table(items, rules)])
+        return _at_moment(led, "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{len(items)} 件",
+                                                                 *_table(items, rules)]))
     click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
 
 

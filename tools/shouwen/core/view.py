@@ -3,7 +3,7 @@ happened, in Chinese words. `show` prints it; the desk page renders it."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from .clock import UNITS, Clock
 from .clock import zh_day as _zh_day
@@ -36,7 +36,23 @@ def days_left(rules, today: date, due: date) -> str:
     return f"已超期 {rules.calendar.count(due, today)} 个工作日"
 
 
-def clerk_view(entry, rules, today: date) -> dict:
+def hours_left(at: datetime, now: datetime) -> str:
+    """'还有 3 小时' / '已超期 1 小时' (minutes under an hour), for a deadline on an hour clock."""
+    secs = (at - now).total_seconds()
+    h, m = divmod(int(abs(secs)) // 60, 60)
+    span = f"{h} 小时" if h else f"{m} 分钟"
+    return f"还有 {span}" if secs >= 0 else f"已超期 {span}"
+
+
+def _deadline(rules, today: date, now: datetime | None, day: date, at: datetime | None) -> str:
+    if at is not None and now is not None:
+        return f"{zh_time(at)}，{hours_left(at, now)}"
+    return f"{zh_day(day)}，{days_left(rules, today, day)}"
+
+
+def clerk_view(entry, rules, today: date, now: datetime | None = None) -> dict:
+    """`now`: the moment it is read at, so a deadline on an hour clock is told in hours."""
+    from .worklist import next_moment
     rec, st, dl = entry.record, entry.state, entry.deadlines
     m = rec.meta
     visitor = m.get("visitor") if isinstance(m.get("visitor"), dict) else {}
@@ -55,12 +71,13 @@ def clerk_view(entry, rules, today: date) -> dict:
         if st.handler:
             rows.append(("承办", rules.who(st.handler)))
         if dl and dl.due:
-            left = "" if st.completed_at else f"，{days_left(rules, today, dl.due)}"
-            rows.append(("办结期限", zh_day(dl.due) + ("（暂定）" if "due" in dl.provisional else "") + left))
+            day, _, left = _deadline(rules, today, now, dl.due, dl.times.get("due")).partition("，")
+            mark = "（暂定）" if "due" in dl.provisional else ""
+            rows.append(("办结期限", day + mark + ("" if st.completed_at else f"，{left}")))
         if dl and dl.suspended:
             rows.append(("暂停计时", f"{dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延"))
         elif dl and dl.next_deadline and not st.closed:
-            rows.append(("下一期限", zh_day(dl.next_deadline) + f"，{days_left(rules, today, dl.next_deadline)}"))
+            rows.append(("下一期限", _deadline(rules, today, now, dl.next_deadline, next_moment(st, dl))))
         if st.rating is not None:
             rows.append(("评价", f"{st.rating} 分（{rules.policy.satisfaction.get(st.rating, '')}）"))
     events = []
@@ -97,7 +114,7 @@ def matter_row(item, rules) -> list:
     """编号、阶段、期限、说明、承办、发问事由 for one worklist item."""
     e = item.entry
     st = e.state
-    return [e.record.id, st.status_zh, zh_day(item.due), item.why, rules.who(st.handler),
+    return [e.record.id, st.status_zh, zh_time(item.at) if item.at else zh_day(item.due), item.why, rules.who(st.handler),
             e.record.meta.get("matter", "")]
 
 

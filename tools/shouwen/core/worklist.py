@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .names import norm
 from .record import local_day
@@ -13,6 +13,7 @@ class Item:
     entry: object
     due: date | None        # the next deadline that matters to the desk
     why: str                # why it is listed, in Chinese (empty for an open matter)
+    at: datetime | None = None    # on an hour clock: the deadline's last on-time moment
 
 
 def bad_rating_open(st, rules) -> bool:
@@ -20,7 +21,7 @@ def bad_rating_open(st, rules) -> bool:
     return st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
 
 
-def worklist(entries, rules, me: str | None) -> list[Item]:
+def worklist(entries, rules, me: str | None, now: datetime | None = None) -> list[Item]:
     """Open matters I handle or registered (my department's, when addressed to it), and closed ones
     with a bad rating awaiting my follow-up; the soonest deadline first. `me=None`: everyone's."""
     rows = []
@@ -34,13 +35,24 @@ def worklist(entries, rules, me: str | None) -> list[Item]:
             st.handler == rules.department_of(me) and st.handler in rules.departments)
         if not mine:
             continue
-        rows.append(item(e, rules))
+        rows.append(item(e, rules, now))
     rows.sort(key=lambda i: (i.due or date.max, i.entry.record.id))
     return rows
 
 
-def item(e, rules) -> Item:
-    """One matter as `todo` and `list` show it: the deadline that matters now and why it is listed."""
+def next_moment(st, dl) -> datetime | None:
+    """On an hour clock, the last on-time moment of the soonest open deadline (None on a day clock)."""
+    if dl is None or dl.next_deadline is None or not dl.times:
+        return None
+    open_ = {"accept_by": True, "promise_by": True, "forward_by": st.routed_at is None,
+             "due": st.completed_at is None}
+    ats = [at for name, at in dl.times.items() if open_.get(name) and local_day(at) == dl.next_deadline]
+    return min(ats) if ats else None
+
+
+def item(e, rules, now: datetime | None = None) -> Item:
+    """One matter as `todo` and `list` show it: the deadline that matters now and why it is listed.
+    `now`: judged at this moment, an hour clock's deadline is late as soon as it passes."""
     st, dl = e.state, e.deadlines
     if bad_rating_open(st, rules):
         return Item(e, rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit),
@@ -48,9 +60,11 @@ def item(e, rules) -> Item:
     due = (dl.next_deadline or (dl.due if st.completed_at is None else None)) if dl else None
     if st.closed:
         return Item(e, None, "已结束")
+    at = next_moment(st, dl)
     if st.completed_at is not None:
-        return Item(e, due, "已办结，待取件")
-    return Item(e, due, "已超期" if dl and dl.overdue else "")
+        return Item(e, due, "已办结，待取件", at)
+    late = dl and dl.overdue or at is not None and now is not None and at < now
+    return Item(e, due, "已超期" if late else "", at)
 
 
 SEARCHED = ("name", "phone", "organization", "address")

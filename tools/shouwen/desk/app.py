@@ -138,7 +138,8 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
     @app.get("/")
     def worklist_page():
         led = ledger()
-        return render_template("worklist.html", items=worklist(led.entries, g.rules, g.me), today=local_day(now()))
+        return render_template("worklist.html", items=worklist(led.entries, g.rules, g.me, now()),
+                               today=local_day(now()))
     app.add_url_rule("/", "worklist", worklist_page)
 
     @app.get("/find")
@@ -170,9 +171,9 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             rec = load_for_write(root, rid)
         except InputError:
             abort(404)
-        entry = evaluate(rec, g.rules, local_day(now()))
+        entry = evaluate(rec, g.rules, now())          # a moment: an hour clock's deadline passes within a day
         offered = steps.offered(entry.state) if entry.state else []
-        return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now())), rid=rid,
+        return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now()), now()), rid=rid,
                                offered=[a for a in offered if a != "rated"], fields=steps.STEPS,
                                just_registered=request.args.get("new"),
                                departments=g.rules.departments.values(), staff=g.rules.staff.values(),

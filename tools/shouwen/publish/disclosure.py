@@ -22,7 +22,7 @@ from .pages import Pages
 from .photos import board_photos
 from .scheme_pages import complaints, scheme
 from .search import jieba_words
-from .text import Data, as_list, dept_tree, public_staff, windows
+from .text import Data, as_list, classified, dept_tree, public_staff, windows
 from ..core.ledger import Ledger
 from ..core.record import CST
 from ..core.rules import Rules
@@ -92,11 +92,6 @@ def guide_page(pages: Pages, rules: Rules, s, aliases: list[str]) -> str:
                         body=s.body.strip())
 
 
-def classified(rules: Rules) -> bool:
-    """涉密单位（S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
-    return bool(rules.institution.get("classified"))
-
-
 def board(pages: Pages, rules: Rules, photos: dict) -> str:
     if classified(rules):
         return pages.render("board.md", classified=True, groups=[])
@@ -155,7 +150,7 @@ def _bulletins(root: str) -> list[tuple[str, str]]:
 # --- everything ---------------------------------------------------------------------------
 
 def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
-             iterations: int = lookup.ITERATIONS, now: datetime | None = None) -> Site:
+             iterations: int = lookup.ITERATIONS, now: datetime | None = None, sealed=None) -> Site:
     """`now` is when the data was taken (the lookup page says 数据截至 it)."""
     site, pages = Site(), Pages(root)
     now = now or datetime.combine(today, datetime.min.time())
@@ -177,7 +172,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
     site.files["lookup/index.md"] = lookup_page(pages, now)
     for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
-                                        lookup.stored_keys(ledger, iterations)).items():
+                                        lookup.stored_keys(ledger, iterations), sealed).items():
         site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
     site.files.update(kiosk_pages(pages, rules))
     site.files["poster/index.md"], missing_url = poster(pages, rules)

@@ -142,8 +142,13 @@ def find(text: str, words, phones, keys=frozenset(), ascii_words=False) -> set[s
     are plain ASCII, all a text of plain ASCII can hold (a lookup shard: base64), so the names and
     addresses in Chinese are not tried at every character of it."""
     hits = set()
-    # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title)
-    for plain in (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text)))):
+    # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title);
+    # plain ASCII with no tag and no entity (a shard) reads the same both ways, as it is
+    if text.isascii() and "<" not in text and "&" not in text:
+        variants: tuple = (text,)
+    else:
+        variants = (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text))))
+    for plain in variants:
         pattern = ascii_words if ascii_words is not False and plain.isascii() else words
         if pattern is not None:
             hits.update(pattern.findall(plain))

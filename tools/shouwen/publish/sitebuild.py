@@ -27,6 +27,7 @@ from ..core.rules import Rules
 from ..repo.loader import load_rules
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
+SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 
 
 class RulesBroken(Exception):
@@ -101,14 +102,41 @@ def prepare(root: str, today=None) -> Job:
     ledger = load_ledger(root, rules, today)
     keys = _read_keys(root)
     before = len(keys)
+    sealed = _load_sealed(root)
     try:
-        site = generate(root, rules, ledger, today, keys, now=now)
+        site = generate(root, rules, ledger, today, keys, now=now, sealed=sealed)
     except TemplateBroken as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         _save_keys(root, keys, ledger)
+    if sealed.dirty:
+        _save_sealed(root, sealed)
     _load_words(root, site.words)
     return Job(root, rules, ledger, site)
+
+
+def _load_sealed(root: str):
+    import pickle
+    try:
+        with open(os.path.join(root, SEALED_CACHE), "rb") as fh:
+            memo = pickle.load(fh)
+        if isinstance(memo, dict):
+            return lookup.Sealed(memo)
+    except Exception:       # none yet, torn, or from other code: sealed again
+        pass
+    return lookup.Sealed()
+
+
+def _save_sealed(root: str, sealed) -> None:
+    import pickle
+    path = os.path.join(root, SEALED_CACHE)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(f"{path}.{os.getpid()}.tmp", "wb") as fh:
+            pickle.dump(dict(sealed), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f"{path}.{os.getpid()}.tmp", path)
+    except OSError:
+        pass        # only costs time
 
 
 def _load_words(root: str, words: str):

@@ -54,7 +54,7 @@ def _plain() -> bool:
 
 def git_dir(root: str) -> str | None:
     """The repository's git directory (absolute), or None outside a repository."""
-    if root in _GITDIRS and _plain():
+    if root in _GITDIRS and _plain() and os.path.isfile(os.path.join(_GITDIRS[root], "HEAD")):
         return _GITDIRS[root]
     found = None
     dot = os.path.join(root, ".git")

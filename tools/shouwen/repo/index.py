@@ -39,7 +39,7 @@ def index_files(root: str) -> list[str]:
     """The index files present, newest first."""
     folder = os.path.join(root, FOLDER)
     try:
-        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".pickle")]
+        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("ledger-") and n.endswith(".pickle")]
     except OSError:
         return []
     return sorted(names, key=lambda f: os.stat(f).st_mtime_ns, reverse=True)

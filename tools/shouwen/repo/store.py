@@ -45,7 +45,7 @@ def listing(root: str, rev: str | None = None, dirty: dict | None = None) -> lis
         return [(p, b, None) for p, b in gitio.tree_blobs(root, rev, RECORDS) if p.endswith(".md")]
     if not gitio.is_repo(root):
         return _walk(root)
-    tracked = gitio.index_blobs(root, RECORDS)
+    tracked = tracked_blobs(root)
     dirty = dict(_dirty_files(root) if dirty is None else dirty)
     for p, (mode, _) in tracked.items():
         if mode == "120000" and p not in dirty:     # a committed symlink is read (and refused) as a file
@@ -53,6 +53,26 @@ def listing(root: str, rev: str | None = None, dirty: dict | None = None) -> lis
     out = [(p, blob, None) for p, (_, blob) in tracked.items() if p.endswith(".md") and p not in dirty]
     out.extend((p, gitio.blob_id(data), data) for p, data in dirty.items() if data is not None)
     return sorted(out)
+
+
+TRACKED = os.path.join(".shouwen", "index", "tracked.pickle")
+
+
+def tracked_blobs(root: str) -> dict[str, tuple[str, str]]:
+    """gitio.index_blobs of records/, kept beside the index under Git's index file's stamp (its inode changes
+    at every write, Git renaming a new file into place): the same stamp, the same entries, without listing
+    and parsing a hundred thousand lines again."""
+    from .answers import MISSING, keep, read_kept
+    stamp = gitio.index_stamp(root)
+    file = os.path.join(root, TRACKED)
+    if stamp is not None:
+        kept = read_kept(file, repr(stamp))
+        if kept is not MISSING and isinstance(kept, dict):
+            return kept
+    tracked = gitio.index_blobs(root, RECORDS)
+    if stamp is not None and gitio.index_stamp(root) == stamp:
+        keep(file, repr(stamp), tracked)
+    return tracked
 
 
 def _dirty_files(root: str) -> dict[str, bytes | None]:
