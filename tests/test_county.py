@@ -32,6 +32,10 @@ def test_the_county_template_applies_each_rule_to_its_own_complaints(tmp_path):
     assert sorted(got["X009"]) == sorted([(light, "待岗"), (other, "批评教育")])
     text = a.ok("ladder", "2026").output
     assert "推诿扯皮：按查实次数；吃拿卡要：按情节" in text
+    # the step (档) is the counted rule's: X009's 待岗 by severity is no third step of 推诿扯皮
+    steps = {s["badge"]: s["step"] for s in out["staff"]}
+    assert steps["X009"] == 1 and steps["X004"] == 3 and steps["X010"] == 0
+    assert "第 2 档" not in text.split("X009")[1].split("\n")[0] and "第 3 档" not in text.split("X009")[1].split("\n")[0]
 
 
 def test_the_county_refuses_what_its_rules_cannot_place(tmp_path):

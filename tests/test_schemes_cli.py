@@ -149,6 +149,14 @@ def test_a_placard_per_window_and_no_board_at_all_for_a_classified_agency(agency
     from shouwen.publish.pages import Pages
     page = board(Pages(agency.path), load_rules(agency.path), {})
     assert "涉密单位" in page and "李明" not in page and "J005" not in page
+    # nor do the department pages or the lobby screen name who sits at which window
+    from shouwen.publish.disclosure import dept_page
+    from shouwen.publish.lobby import kiosk_pages
+    rules = load_rules(agency.path)
+    shown = [dept_page(Pages(agency.path), rules, rules.departments["reception"]),
+             *kiosk_pages(Pages(agency.path), rules).values()]
+    assert not [p for p in shown if "李明" in p or "工号 J005" in p]
+    assert "1 号窗口" in shown[0]                  # the window itself is still shown
 
 
 def test_promise_days_count_as_the_service_counts(agency):

@@ -96,7 +96,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return PLURALS.get(singular, singular) if n == 1 else PLURALS_MANY.get(plural, plural)
 
 
+def _build_prompt(text, suffix, show_default=False, default=None, show_choices=True, type=None) -> str:
+    """A prompt as Chinese text: `发问人姓名：`, `渠道（来访、来电）（默认：来访）：` (Click's `: ` and `[来访]` are ASCII)."""
+    prompt = text
+    if type is not None and show_choices and isinstance(type, click.Choice):
+        prompt += f"（{'、'.join(map(str, type.choices))}）"
+    if show_default:
+        shown = show_default if isinstance(show_default, str) else default
+        if shown not in (None, ""):
+            prompt += f"（默认：{shown}）"
+    return prompt + ("：" if suffix.strip() == ":" else suffix)
+
+
 def install() -> None:
+    click.termui._build_prompt = _build_prompt
     click.types.IntParamType.name = "整数"          # shown as the metavar and in "… 不是整数"
     click.types.IntRange.name = "整数"             # IntRange has a name of its own ("integer range")
     click.types.FloatParamType.name = "数字"

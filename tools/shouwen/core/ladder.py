@@ -297,7 +297,8 @@ def year_outcomes(ladders: list, complaints: list, rules, year: int, rules_on=No
         for p in ps:
             py = people.setdefault(p.badge, PersonYear(p.badge))
             py.count += p.count
-            py.step = max(py.step, p.step)
+            if lad.kind == "count":     # a step (档) is the counted rule's; a severity level is no step of it
+                py.step = max(py.step, p.step)
             py.bonus_deduction = min(1.0, py.bonus_deduction + p.bonus_deduction)
             py.measures += p.measures
             py.complaints += p.complaints

@@ -22,7 +22,7 @@ from .pages import Pages
 from .photos import board_photos
 from .scheme_pages import complaints, scheme
 from .search import jieba_words
-from .text import Data, as_list, dept_tree, public_staff, windows
+from .text import Data, as_list, classified, dept_tree, public_staff, windows
 from ..core.ledger import Ledger
 from ..core.record import CST
 from ..core.rules import Rules
@@ -90,11 +90,6 @@ def guide_page(pages: Pages, rules: Rules, s, aliases: list[str]) -> str:
                         conditions=[str(x) for x in as_list(r.get("受理条件"))],
                         basis=[str(x) for x in as_list(r.get("设定依据"))], faq=faq, aliases=aliases,
                         body=s.body.strip())
-
-
-def classified(rules: Rules) -> bool:
-    """涉密单位（S2 第三条：设立首问责任人公示牌，涉密单位除外）：no badge board, on the site or on paper."""
-    return bool(rules.institution.get("classified"))
 
 
 def board(pages: Pages, rules: Rules, photos: dict) -> str:

@@ -9,7 +9,7 @@ import os
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..core.problems import InputError
-from .disclosure import classified
+from .text import classified
 
 _env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)

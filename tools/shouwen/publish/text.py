@@ -35,8 +35,14 @@ def dept_tree(rules) -> list[tuple[int, object]]:
     return out
 
 
+def classified(rules) -> bool:
+    """涉密单位（S2 第三条：设立首问责任人公示牌，涉密单位除外）：nobody is shown by name and badge,
+    on the board, a department's page, the lobby screen or paper."""
+    return bool(rules.institution.get("classified"))
+
+
 def public_staff(rules):
-    return [s for s in rules.staff.values() if s.public]
+    return [] if classified(rules) else [s for s in rules.staff.values() if s.public]
 
 
 def windows(rules, dept_id: str | None = None) -> list[dict]:
@@ -48,5 +54,6 @@ def windows(rules, dept_id: str | None = None) -> list[dict]:
             continue
         badges = [b for b in as_list(w.get("staff")) if isinstance(b, str)]
         out.append({"id": w.get("id"), "name": str(w.get("name") or w.get("id") or ""), "department": w.get("department"),
-                    "badges": badges, "staff": [rules.staff[b] for b in badges if b in rules.staff and rules.staff[b].public]})
+                    "badges": badges, "staff": [] if classified(rules) else
+                    [rules.staff[b] for b in badges if b in rules.staff and rules.staff[b].public]})
     return out
