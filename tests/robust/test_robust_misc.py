@@ -90,3 +90,40 @@ def test_a_killed_writers_housekeeping_locks_are_cleared(agency):
     assert r.exit_code == 0, r.output
     assert [os.path.exists(lock) for lock in locks] == [False, False]
     assert r.stderr.count("已清除中断的写入") == 2 and agency.status() == ""
+
+
+def test_recovery_waits_for_a_dead_writers_git_that_is_still_running(agency):
+    """Killed alone, a writer's `git commit` goes on without it (make stress, seed 937853585, trial 53).
+    Recovery waits for that git (found by the writer's private index in its environment) and then keeps what
+    it committed, instead of putting the files back while that commit may still land."""
+    import json
+    import shutil
+    rid = agency.new("2026-11-02T09:30")
+    other = agency.new("2026-11-02T09:40")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    full = os.path.join(agency.path, rel)
+    head = agency.head()
+    agency.ok("--as", "J005", "note", rid, "--text", "孤儿进程提交的备注")      # the dead writer's new bytes
+    new = agency.file(rel)
+    agency.git("reset", "-q", "--hard", head)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    tmp = os.path.join(agency.path, ".shouwen", "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    backup = os.path.join(tmp, f"{rel.replace('/', '__')}.{dead.pid}.old")
+    os.link(full, backup)
+    with open(full + ".new", "w", encoding="utf-8") as fh:
+        fh.write(new)
+    os.replace(full + ".new", full)
+    private = os.path.join(tmp, f"index.{dead.pid}.tmp")
+    shutil.copyfile(os.path.join(agency.path, ".git", "index"), private)
+    with open(os.path.join(agency.path, ".shouwen", "journal.json"), "w") as fh:
+        json.dump({"pid": dead.pid, "started": time.time(), "head": head, "files": {rel: backup}}, fh)
+    orphan = subprocess.Popen(["sh", "-c", f"sleep 1.5; exec git commit -q --no-verify -m 备注 -- {rel}"],
+                              cwd=agency.path, env=dict(os.environ, GIT_INDEX_FILE=private))
+    r = agency.run("--as", "J014", "note", other, "--text", "接手")
+    assert orphan.wait(timeout=60) == 0
+    assert r.exit_code == 0, r.output
+    assert "已恢复原样" not in r.stderr                       # it waited, and found the commit landed
+    assert "孤儿进程提交的备注" in agency.git("show", f"HEAD~1:{rel}")
+    assert agency.status() == "" and os.listdir(tmp) == []

@@ -28,6 +28,7 @@ except ImportError:         # a Windows desk PC: the lock is filelock's (importe
 
 STALE_SECONDS = 120         # a .git/index.lock this old, with no live writer of ours, is left over
 CHILD_GRACE = 10.0          # seconds a dead writer's git child may still hold the index
+ORPHAN_WAIT = 60.0          # seconds to wait for a dead writer's git that is still running
 JOURNAL = "journal.json"
 # An OS lock (fcntl, msvcrt) leaves its file behind, empty; a soft lock is that file's existence, with its
 # holder's pid inside. The two never share a file, or a soft locker would wait on an OS lock's leftover.
@@ -291,6 +292,13 @@ def recover(root: str, g: str) -> None:
             entry = None
             _unlink(jpath)      # torn before it was complete: nothing had been written yet
     if entry is not None:
+        # A dead writer's git may outlive it (a writer killed alone): let it finish before deciding whether
+        # its commit landed, or it could land after its files were put back (HEAD ahead of the work tree)
+        deadline = time.monotonic() + ORPHAN_WAIT
+        while _orphans(entry.get("pid")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _orphans(entry.get("pid")):
+            raise BusyError(f"上次中断的写入（进程 {entry.get('pid')}）启动的 git 仍在运行，请稍后再试")
         # a git child of the dead writer may still be finishing its commit: give it a moment (counted from
         # when that writer started: a journal left long ago has no child running)
         started = entry.get("started") if isinstance(entry.get("started"), (int, float)) else time.time()
@@ -331,6 +339,25 @@ def recover(root: str, g: str) -> None:
 _NEXT_INDEX = re.compile(r"next-index-(\d+)\.lock")    # `git commit -- paths`' temporary index, named by its pid
 MAINTENANCE = "objects/maintenance.lock"                # `git maintenance run --auto`, started by every commit
 HOUSEKEEPING = (MAINTENANCE, "packed-refs.lock")        # ... whose gc packs the refs before it detaches
+
+
+def _orphans(pid) -> list[int]:
+    """Live processes still working on the private index of writer `pid` (its git, which the kernel does
+    not stop when the writer dies): found by GIT_INDEX_FILE in their environment, where /proc shows it."""
+    if not isinstance(pid, int) or not os.path.isdir("/proc"):
+        return []
+    suffix = f"{os.sep}index.{pid}.tmp".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/environ", "rb") as fh:
+                    env = fh.read().split(b"\0")
+            except OSError:
+                continue
+            if any(v.startswith(b"GIT_INDEX_FILE=") and v.endswith(suffix) for v in env):
+                found.append(int(name))
+    return found
 
 
 def _git_locks(root: str, g: str) -> list[str]:
