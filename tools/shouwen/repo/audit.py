@@ -27,7 +27,7 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
 # what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
 CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
-                   ".circleci/")
+                   ".circleci/", "site/overrides/")     # the theme's and the pages' templates
 CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
                 ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
                 "bitbucket-pipelines.yml", "zensical.toml"}
