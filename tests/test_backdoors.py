@@ -162,3 +162,22 @@ def test_the_site_is_never_built_from_a_configuration_that_runs_code(agency):
     r = agency.run("site", "build")
     assert r.exit_code == 2 and "mkdocs.yml 第" in r.stderr and "Python" in r.stderr
     assert not os.path.exists(marker)
+
+
+def test_events_put_in_another_order_are_reported(agency):
+    """Swapping two events (the acceptance before the forward) removes nothing, yet rewrites what happened."""
+    rid = agency.new("2026-11-02T09:30", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T11:00")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+
+    def swap(t):
+        lines = t.split("\n")
+        i = [n for n, l in enumerate(lines) if l.startswith("  - {")]
+        lines[i[1]], lines[i[2]] = lines[i[2]], lines[i[1]]
+        return "\n".join(lines)
+    edit(agency, rel, swap)
+    forged = commit_as(agency, WANG_FANG, "reorder")
+    probs = [p for p in audit(agency) if p["commit"] == forged]
+    assert [(p["code"], p["record"]) for p in probs] == [("event-rewritten", rid)], probs
+    assert "王芳" in probs[0]["person"] and "顺序" in probs[0]["message"]

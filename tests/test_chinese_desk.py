@@ -111,3 +111,17 @@ def test_a_promised_date_reads_as_people_write_it(agency):
     agency.ok("--as", "朱立新", "accept", rid, "--at", "2026-11-02T11:00")
     agency.ok("--as", "朱立新", "promise", rid, "--due", "2026-11-09", "--at", "2026-11-02T11:10")
     assert "承诺  朱立新（J014）  办结期限：2026年11月9日" in agency.ok("show", rid, "--today", "2026-11-03").output
+
+
+def test_a_quarter_as_offices_write_it(agency):
+    """2026年第四季度, 2026年4季度 or 2026Q4: one quarter; a report keeps it as 2026Q4."""
+    agency.new("2026-11-02T09:30")
+    q4 = agency.ok("bulletin", "2026Q4", "--today", "2026-11-20", "--format", "json").stdout
+    for text in ("2026年第四季度", "2026年4季度", "2026 年第 4 季度", "2026q4"):
+        assert agency.ok("bulletin", text, "--today", "2026-11-20", "--format", "json").stdout == q4, text
+    agency.ok("--as", "J013", "report", "人口家庭科", "--quarter", "2026年第三季度", "--summary", "已报",
+              "--at", "2026-09-28T10:00")
+    rel = [f for f in agency.git("ls-files", "records/reports").split() if f.endswith(".md")][0]
+    assert "quarter: 2026Q3" in agency.file(rel)
+    r = agency.run("bulletin", "2026年第五季度")
+    assert r.exit_code == 2 and "2026年第四季度" in r.stderr

@@ -199,9 +199,10 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     rules = desk.rules_for_write()
     department = department_names(rules).resolve(department, "DEPT")       # 人口家庭科, 人口 or family
     if parse_quarter(quarter) is None:
-        raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn，如 2026Q3")
+        raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
+    quarter = "{}Q{}".format(*parse_quarter(quarter))
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
-                           {"department": department, "quarter": quarter.upper()},
+                           {"department": department, "quarter": quarter},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
     click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {quarter.upper()}")
 

@@ -27,7 +27,7 @@ def _period(frm, to, quarter):
         from ..core.assessment import parse_quarter, quarter_span
         parsed = parse_quarter(quarter)
         if parsed is None:
-            raise InputError(f"季度 {quarter!r} 格式不对，应为 YYYYQn")
+            raise InputError(f"季度 {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
         return quarter_span(*parsed)
     return parse_day(frm, "--from") or date(1900, 1, 1), parse_day(to, "--to") or date(9999, 12, 31)
 

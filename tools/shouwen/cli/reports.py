@@ -114,7 +114,7 @@ def _quarter(text):
         text = last_complete_quarter(today_cst())
     parsed = parse_quarter(text)
     if parsed is None:
-        raise InputError(f"季度 {text!r} 格式不对，应为 YYYYQn，如 2026Q3")
+        raise InputError(f"季度 {text!r} 格式不对，应为 YYYYQn（如 2026Q4）或 2026年第四季度")
     return parsed
 
 

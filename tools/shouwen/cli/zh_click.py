@@ -97,7 +97,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def _build_prompt(text, suffix, show_default=False, default=None, show_choices=True, type=None) -> str:
-    """A prompt as Chinese text: `发问人姓名：`, `渠道（来访、来电）（默认：来访）：` (Click's `: ` and `[来访]` are ASCII)."""
+    """A prompt as Chinese text, with a full-width colon and the default in words (Click's own are ASCII)."""
     prompt = text
     if type is not None and show_choices and isinstance(type, click.Choice):
         prompt += f"（{'、'.join(map(str, type.choices))}）"

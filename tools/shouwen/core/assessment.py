@@ -13,6 +13,7 @@ weakest result shown.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -30,11 +31,17 @@ def quarter_span(year: int, q: int) -> tuple[date, date]:
     return start, end
 
 
+_QUARTER = re.compile(r"(\d{4})(?:Q|-Q|年第?([1-4一二三四])季度?)([1-4])?$")
+
+
 def parse_quarter(text: str) -> tuple[int, int] | None:
-    t = (text or "").strip().upper()
-    if len(t) == 6 and t[:4].isdigit() and t[4] == "Q" and t[5] in "1234" and int(t[:4]) in YEARS[:-1]:
-        return int(t[:4]), int(t[5])
-    return None
+    """2026Q4, or a quarter as offices write it in Chinese (the year, then 第四季度 or 第4季度 or 4季度)."""
+    t = "".join(str(text or "").split()).upper()
+    m = _QUARTER.match(t)
+    if m is None or int(m.group(1)) not in YEARS[:-1] or bool(m.group(2)) == bool(m.group(3)):
+        return None
+    q = m.group(2) or m.group(3)
+    return int(m.group(1)), int("一二三四".index(q) + 1 if q in "一二三四" else q)
 
 
 @dataclass

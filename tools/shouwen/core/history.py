@@ -20,6 +20,7 @@ def event_key(ev) -> str:
 class Change:
     added: list = field(default_factory=list)      # events the commit itself brought, in record order
     removed: list = field(default_factory=list)    # events it dropped or rewrote
+    moved: list = field(default_factory=list)      # events it kept but put in another order
     fields: list = field(default_factory=list)     # header fields it changed (`visitor.phone`)
     body: bool = False
 
@@ -58,6 +59,17 @@ def _beyond(events: list, counts: Counter) -> list:
     return _split(events, counts)[1]
 
 
+def _moved(old: list, new: list) -> list:
+    """The first of `old`'s events that `new` no longer keeps in their order (events may be added
+    anywhere, as a union merge or a late entry does, but what happened before stays in its order)."""
+    want = [event_key(ev) for ev in _split(old, Counter(map(event_key, new)))[0]]
+    j = 0
+    for k in map(event_key, new):
+        if j < len(want) and k == want[j]:
+            j += 1
+    return [] if j == len(want) else [_split(old, Counter(map(event_key, new)))[0][j]]
+
+
 def compare(old: Record | None, new: Record | None) -> Change:
     """A plain commit: old version (None when the file is new) against the new one (None when deleted)."""
     if new is None:
@@ -69,6 +81,7 @@ def compare(old: Record | None, new: Record | None) -> Change:
         return Change(added=new.events[n:], fields=changed_fields(old.meta, new.meta), body=old.body != new.body)
     return Change(added=_beyond(new.events, Counter(map(event_key, old.events))),
                   removed=_beyond(old.events, Counter(map(event_key, new.events))),
+                  moved=_moved(old.events, new.events),
                   fields=changed_fields(old.meta, new.meta), body=old.body != new.body)
 
 
@@ -85,6 +98,7 @@ def compare_merge(parents: list, merged: Record) -> Change:
     union_events = [ev for p in versions for ev in p.events]
     return Change(added=_beyond(merged.events, union),
                   removed=_beyond(_split(union_events, union)[0], Counter(map(event_key, merged.events))),
+                  moved=[ev for p in versions for ev in _moved(p.events, merged.events)][:1],
                   fields=fields, body=all(p.body != merged.body for p in versions))
 
 

@@ -223,6 +223,9 @@ class _Auditor:
         for ev in ch.removed:
             self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件："
                          f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）")
+        for ev in ch.moved:
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 改变了已有事件的顺序："
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）不在原来的位置")
         if ch.fields or ch.body:
             names = "、".join(ch.fields + (["正文"] if ch.body else []))
             self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
