@@ -181,7 +181,7 @@ class ShouwenGroup(click.Group):
             for p in e.problems:                      # say each thing once: the problem line names the file
                 if p.message and p.message in head and p.path:
                     head = head.replace(p.message, "").rstrip("：，").rstrip(": ")
-            click.echo(f"错误：{head}", err=True)
+            click.echo(f"错误：{head or '未执行，未写入任何内容'}", err=True)
             for p in e.problems:
                 click.echo("  " + p.line(), err=True)
             sys.exit(2)
