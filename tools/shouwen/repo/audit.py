@@ -291,7 +291,7 @@ class _Auditor:
         """An import is evidence only with its ledger file's digest and row count, by someone allowed to
         import, signed where signing is required; else its events' authors and dates are not excused."""
         first = next((p for p, _, _ in changes if is_record(p)), None)
-        new_files = sum(1 for p, old, new in changes if is_record(p) and old == ZERO and new != ZERO)
+        new_files = c.new_records          # all of the commit's, also when one matter's history is read
         why = refusal(self.rules_now, self.author(c), "import")
         if why is None and not (c.trailers.get("Shouwen-Import-SHA256") and c.trailers.get("Shouwen-Import-Rows")):
             why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"
