@@ -109,8 +109,11 @@ def test_a_promised_date_reads_as_people_write_it(agency):
     rid = agency.new("2026-11-02T09:30", service="birth-permit")
     agency.ok("--as", "李明", "forward", rid, "--to", "人口家庭科", "--at", "2026-11-02T10:00")
     agency.ok("--as", "朱立新", "accept", rid, "--at", "2026-11-02T11:00")
-    agency.ok("--as", "朱立新", "promise", rid, "--due", "2026-11-09", "--at", "2026-11-02T11:10")
-    assert "承诺  朱立新（J014）  办结期限：2026年11月9日" in agency.ok("show", rid, "--today", "2026-11-03").output
+    agency.ok("--as", "朱立新", "promise", rid, "--due", "2026年11月9日", "--at", "2026-11-02T11:10")
+    assert "承诺  朱立新（J014）  办结期限：2026年11月9日" in agency.ok("show", rid, "--today", "2026/11/3").output
+    assert rid in agency.ok("list", "--from", "2026年11月1日", "--to", "2026.11.2").output
+    r = agency.run("list", "--from", "2026年13月1日")
+    assert r.exit_code == 2 and "2026年11月29日" in r.stderr
 
 
 def test_a_quarter_as_offices_write_it(agency):

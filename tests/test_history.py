@@ -201,6 +201,8 @@ def test_history_shows_each_event_with_its_commit(agency):
     assert [s["event"]["action"] for s in out["steps"]] == ["registered", "forwarded"]
     assert all(len(s["commit"]) == 40 and s["author"] == "李明" for s in out["steps"])
     assert agency.run("history", "20261127-J005-009").exit_code == 2
+    text = agency.ok("history", rid).output       # in the clerk's words, as `show` gives them
+    assert "人口家庭科" in text and "to=" not in text and "family" not in text, text
 
 
 def test_three_desks_in_separate_processes_sync_until_quiet(tmp_path, agency):

@@ -65,6 +65,10 @@ def test_dates_as_offices_type_them(fresh, tmp_path):
     assert at["周九"].isoformat() == "2026-11-27T14:05:00+08:00"
     assert recs["王五"].meta["channel"] == "phone" and recs["王五"].meta["service"] == "marital-status-proof"
     assert recs["赵六"].meta["visitor"]["phone"] == "13900000001"
+    # one matter's history audits the import as the whole audit does: five rows, five records, attested
+    import json
+    steps = json.loads(fresh.ok("history", recs["赵六"].id, "--format", "json").stdout)
+    assert "import-unattested" not in json.dumps(steps, ensure_ascii=False), steps
 
 
 def test_a_bad_date_is_named_by_row(fresh, tmp_path):

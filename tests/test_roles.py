@@ -121,6 +121,9 @@ def test_the_refusal_names_the_allowed_in_chinese_words(agency):
     cid, _ = complaint(agency, "J005")
     r = agency.run("--as", "J006", "verdict", cid, "--substantiated", "--reason", "属实", "--at", "2026-11-04T09:00")
     assert r.exit_code == 2 and "监察室或办公室" in r.stderr and ";" not in r.stderr, r.stderr
+    r = agency.run("--as", "J005", "bulletin", "2026Q3", "--write")      # said once, and never as a bare 错误：
+    assert r.exit_code == 2 and r.stderr.count("permissions.publish，") == 1
+    assert r.stderr.splitlines()[0].strip() != "错误：", r.stderr
 
 
 def test_a_broken_roster_accuses_nobody(agency):

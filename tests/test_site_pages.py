@@ -124,3 +124,23 @@ def test_a_theme_custom_dir_serves_both_engines(agency, tmp_path):
     for engine in ("mkdocs", "zensical"):
         agency.ok("site", "build", "--engine", engine, "-o", str(tmp_path / engine))
         assert "本站为示例" in open(tmp_path / engine / "index.html", encoding="utf-8").read(), engine
+
+
+def test_an_override_never_runs_code_in_the_build(agency, tmp_path):
+    """site/overrides/ is text the office edits, not a way into the build machine (as mkdocs.yml's tags are not)."""
+    marker = tmp_path / "PWNED"
+    home = open(os.path.join(os.path.dirname(__file__), "..", "tools", "shouwen", "templates", "site", "pages",
+                             "home.md"), encoding="utf-8").read()
+    agency.write("site/overrides/home.md", home + f'\n{{{{ cycler.__init__.__globals__.os.system("touch {marker}") }}}}\n')
+    r = agency.run("site", "pages", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "site/overrides/home.md" in r.stderr and "Traceback" not in r.output, r.output
+    assert "Python 内部" in r.stderr and not marker.exists()
+    # and who changes them is audited like mkdocs.yml: a clerk may not
+    env = dict(os.environ, GIT_AUTHOR_NAME="李明", GIT_AUTHOR_EMAIL="j005@example.gov.cn",
+               GIT_COMMITTER_NAME="李明", GIT_COMMITTER_EMAIL="j005@example.gov.cn")
+    agency.write("site/overrides/home.md", home + "\n本单位欢迎您\n")
+    subprocess.run(["git", "-C", agency.path, "add", "site"], check=True)
+    subprocess.run(["git", "-C", agency.path, "commit", "-qm", "首页", "--no-verify"], env=env, check=True)
+    import json
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["path"] for p in probs if p["code"] == "role-forbidden"] == ["site/overrides/home.md"]

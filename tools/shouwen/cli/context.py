@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import TYPE_CHECKING
 from datetime import date, datetime
@@ -120,12 +121,22 @@ def with_late(event: dict, late_reason: str | None) -> dict:
     return event
 
 
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
 def parse_day(value: str | None, name: str) -> date | None:
+    """A day as the clerk types it: 2026-11-29, 2026/11/29, 2026.11.29 or 2026年11月29日."""
     if value in (None, ""):
         return None
     d = to_date(value)
+    m = _DAY.match(str(value).strip()) if d is None else None
+    if m:
+        try:
+            d = date(*map(int, m.groups()))
+        except ValueError:
+            d = None
     if d is None:
-        raise InputError(f"日期 {value!r} 格式不对（{name} 应为 YYYY-MM-DD）")
+        raise InputError(f"日期 {value!r} 格式不对（{name} 应为 2026-11-29 或 2026年11月29日）")
     return d
 
 
@@ -170,7 +181,7 @@ class ShouwenGroup(click.Group):
             for p in e.problems:                      # say each thing once: the problem line names the file
                 if p.message and p.message in head and p.path:
                     head = head.replace(p.message, "").rstrip("：，").rstrip(": ")
-            click.echo(f"错误：{head}", err=True)
+            click.echo(f"错误：{head or '未执行，未写入任何内容'}", err=True)
             for p in e.problems:
                 click.echo("  " + p.line(), err=True)
             sys.exit(2)

@@ -60,13 +60,16 @@ def history_cmd(desk, record_id, fmt):
                               "problems": [p.as_json() for p in s.problems]} for s in steps],
                    "problems": [p.as_json() for p in rep.problems]})
         return
+    from ..core.steps import describe
+    from ..core.view import width
     for s in steps:
         at = to_datetime(s.event.get("at"))
         action = s.event.get("action")
-        click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, '?'):<6} "
+        name = ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, "?")
+        detail = event_words(s.event) if action == "corrected" else describe(s.event, desk.rules)
+        click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {name}{' ' * max(1, 10 - width(name))}"
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {s.author}"
-                   f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}"
-                   + (f"  {event_words(s.event)}" if action == "corrected" or s.event.get("late_reason") else ""))
+                   f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}" + (f"  {detail}" if detail else ""))
         for p in s.problems:
             click.echo(f"    {p.line()}")
     for p in rep.problems:

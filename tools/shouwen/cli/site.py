@@ -73,8 +73,10 @@ def _mkdocs_failure(proc) -> int:
              if l.strip() and not l.startswith(("INFO", "DEBUG")) and "│" not in l]
     for l in lines:
         click.echo(l, err=True)
-    coded = any("[pii-leak]" in l or "rules-invalid" in l for l in lines)
-    click.echo("网站未生成" + ("（发现个人信息泄露，见上）" if coded else ""), err=True)
+    leak = any("[pii-leak]" in l or "pii-leak：" in l for l in lines)
+    rules = any("rules-invalid" in l for l in lines)
+    click.echo("网站未生成" + ("（发现个人信息泄露，见上）" if leak else "（规则或页面模板有错误，见上）" if rules else ""),
+               err=True)
     return 1
 
 
@@ -165,10 +167,13 @@ def site_serve_cmd(desk, address, verbose):
 @pass_desk
 def site_pages_cmd(desk, directory):
     """只把生成的页面写入一个目录（默认 site/_generated，已被 git 忽略），供不支持 MkDocs 钩子的引擎使用（如 Zensical）。"""
-    from ..publish.sitebuild import write_pages
+    from ..publish.sitebuild import RulesBroken, write_pages
     _site_ready(desk)
     directory = directory or os.path.join(desk.root, "site", "_generated")
-    n = write_pages(desk.root, directory)
+    try:
+        n = write_pages(desk.root, directory)
+    except RulesBroken as e:
+        raise InputError("页面未生成：规则文件或页面模板有错误", e.problems)
     click.echo(f"已写入 {n} 个文件到 {directory}")
 
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from importlib import resources
 
 from markupsafe import Markup
-from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError)
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 OVERRIDES = os.path.join("site", "overrides")
 
@@ -58,9 +58,10 @@ class Pages:
         self.root = root
         self.overrides = _Overrides(os.path.join(root, OVERRIDES))
         self.shipped_dir = str(resources.files("shouwen") / "templates" / "site" / "pages")
-        self.env = Environment(loader=ChoiceLoader([self.overrides, FileSystemLoader(self.shipped_dir)]),
-                               autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True)
+        # sandboxed: an override is text anyone with commit access may change, it must never reach Python
+        self.env = SandboxedEnvironment(loader=ChoiceLoader([self.overrides, FileSystemLoader(self.shipped_dir)]),
+                                        autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                                        lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters.update(zh_date=zh_date, yaml=yaml_str)
 
     def render(self, name: str, **context) -> str:
@@ -68,6 +69,9 @@ class Pages:
             return self.env.get_template(name).render(**context)
         except TemplateSyntaxError as e:
             raise self._syntax(e, name) from None
+        except SecurityError:
+            raise TemplateBroken(f"页面模板 {self._where(name)} 试图访问 Python 内部对象，已拒绝"
+                                 "（页面模板只能使用页面提供的数据）") from None
         except TemplateError as e:
             raise TemplateBroken(f"页面模板 {self._where(name)} 无法生成页面：{e.message}") from None
 

@@ -27,7 +27,7 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
 # what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
 CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
-                   ".circleci/")
+                   ".circleci/", "site/overrides/")     # the theme's and the pages' templates
 CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
                 ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
                 "bitbucket-pipelines.yml", "zensical.toml"}
@@ -291,7 +291,7 @@ class _Auditor:
         """An import is evidence only with its ledger file's digest and row count, by someone allowed to
         import, signed where signing is required; else its events' authors and dates are not excused."""
         first = next((p for p, _, _ in changes if is_record(p)), None)
-        new_files = sum(1 for p, old, new in changes if is_record(p) and old == ZERO and new != ZERO)
+        new_files = c.new_records          # all of the commit's, also when one matter's history is read
         why = refusal(self.rules_now, self.author(c), "import")
         if why is None and not (c.trailers.get("Shouwen-Import-SHA256") and c.trailers.get("Shouwen-Import-Rows")):
             why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"

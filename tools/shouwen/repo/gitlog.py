@@ -17,6 +17,12 @@ class LogCommit:
     actions: tuple            # every Shouwen-Action value
     changes: list = field(default_factory=list)    # (path, old blob, new blob); empty for a merge
 
+    @property
+    def new_records(self) -> int:
+        """Record files the whole commit creates (an import's row count), whatever one audit looks at."""
+        return sum(1 for p, old, new in self.changes if p.startswith("records/") and p.endswith(".md")
+                   and old == "0" * 40 and new != "0" * 40)
+
 
 LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
 ZERO = "0" * 40
