@@ -72,3 +72,18 @@ def test_todo_and_show_judge_an_hour_deadline_by_the_current_time(tmp_path):
     shown = a.ok("show", rid).output
     assert f"下一期限    {when}，已超期 1 小时" in shown, shown
     assert "工作日" not in shown.split("下一期限")[1].split("\n")[0]
+
+
+def test_remind_tells_an_hour_deadline_missed_today_as_overdue_with_its_minute(tmp_path):
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    a = Agency(tmp_path / "hotel")
+    at = (datetime.now(CST) - timedelta(hours=2, minutes=30)).replace(second=0, microsecond=0)
+    rid = a.new(at.strftime("%Y-%m-%dT%H:%M"), badge="H010")
+    due = at + timedelta(hours=1)
+    out = json.loads(a.ok("remind", "--dry-run", "--format", "json").stdout)["reminders"]
+    mine = [x for x in out if x["record"] == rid]
+    assert mine and all(x["kind"] == "overdue" for x in mine), mine
+    assert f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}" in mine[0]["text"]

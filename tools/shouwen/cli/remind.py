@@ -1,11 +1,14 @@
 """`shouwen remind`: tell each person what needs them, by e-mail and group robots, each thing once."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from ..core.problems import InputError
 from ..core.reminders import KINDS, parse_settings, reminders
 from ..publish.remind import send
+from ..core.record import CST
 from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
 
 
@@ -23,7 +26,9 @@ def remind_cmd(desk, days, today, dry_run, fmt):
     if problems:
         raise InputError("rules/policy.yml 的 reminders 设置有误", problems)
     day = parse_day(today, "--today") or today_cst()
-    items = reminders(read_ledger(desk, day), rules, day, settings.days if days is None else days)
+    moment = None if today else datetime.now(CST).replace(microsecond=0)    # an hour clock: as of now
+    items = reminders(read_ledger(desk, day, now=moment), rules, day, settings.days if days is None else days,
+                      now=moment)
     report = send(desk.root, rules, settings, items, dry_run=dry_run)
     if fmt == "json":
         emit_json({**report, "reminders": [{"badge": r.badge, "kind": r.kind, "record": r.record, "due": r.due,

@@ -7,14 +7,14 @@ one once (publish/remind.py keeps that memory in .shouwen/).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .accountability import Complaint
 from .fold import STAGE_ZH
 from .clock import zh_day
 from .problems import Problem
 from .record import local_day
-from .worklist import bad_rating_open
+from .worklist import bad_rating_open, next_moment
 
 KINDS = {"forward": "转办待签收", "soon": "期限将到", "overdue": "已超期", "rating": "差评待回访",
          "verdict": "投诉待结论"}
@@ -89,7 +89,9 @@ def _who_handles(st, rules) -> list[str]:
     return sorted(s.badge for s in rules.staff.values() if s.department == dept.id)
 
 
-def reminders(ledger, rules, today: date, days: int) -> list[Reminder]:
+def reminders(ledger, rules, today: date, days: int, now: datetime | None = None) -> list[Reminder]:
+    """`now`: the moment it runs at, so a deadline on an hour clock missed earlier today is overdue."""
+    from .view import zh_time
     horizon = rules.calendar.add(today, days)
     out = []
     for e in ledger.entries:
@@ -111,10 +113,13 @@ def reminders(ledger, rules, today: date, days: int) -> list[Reminder]:
             if nxt is None:
                 continue
             people = {b for b in _who_handles(st, rules) + [first] if b}
-            kind = "overdue" if dl.overdue or nxt < today else ("soon" if nxt <= horizon else None)
+            at = next_moment(st, dl)
+            late = dl.overdue or nxt < today or at is not None and now is not None and at < now
+            kind = "overdue" if late else ("soon" if nxt <= horizon else None)
             if kind is None or st.stage in ("forwarded", "referred"):
                 continue
-            what = f"已超期（期限 {zh_day(nxt)}）" if kind == "overdue" else f"期限 {zh_day(nxt)}"
+            when = zh_time(at) if at is not None else zh_day(nxt)
+            what = f"已超期（期限 {when}）" if kind == "overdue" else f"期限 {when}"
             for b in sorted(people):
                 out.append(Reminder(b, kind, rec.id, nxt, f"{rec.id} {matter}：{STAGE_ZH.get(st.stage, '')}，{what}"))
         elif isinstance(e.account, Complaint) and e.account.verdict is None:
