@@ -72,6 +72,9 @@ def test_complaints_by_book_and_discipline_office_against_a_department_or_the_ag
     assert "J001" in [s["badge"] for s in out["staff"]]                   # the agency: its principal head
     shown = agency.ok("show", cid2).output
     assert "本机关（示例市政务服务局）" in shown and "见证人 张晓燕（J006）" in shown
+    # each event in the clerk's words, with the time as people write it
+    assert "2026年11月5日 10:00  结论  韩冰（J022）  结论：查实；理由：属实" in shown, shown
+    assert "finding=" not in shown and "2026-11-05" not in shown
     meta = agency.file(f"records/complaints/2026/11/{cid2}.md")
     assert "witnesses:\n- J006" in meta and "channel: jijian" in meta
     agency.ok("--as", "J022", "complain", "--against", "J006", "--channel", "book", "--summary", "x", "--at", "2026-11-04T11:00")

@@ -57,14 +57,17 @@ def _show_broken(entry, fmt) -> int:
 
 def _print_events(entry, rules, names):
     from ..core.corrections import event_words
+    from ..core.steps import describe
+    from ..core.view import zh_time
     imp = entry.record.meta.get("imported")
     imported = imp.get("events", 0) if isinstance(imp, dict) else 0     # the first n came from a paper ledger
     for i, ev in enumerate(entry.record.events):
         if isinstance(ev, dict):
             at = to_datetime(ev.get("at"))
-            detail = event_words(ev) + ("  【导入】" if i < imported else "")
-            click.echo(f"  {at.astimezone(CST):%Y-%m-%d %H:%M}  {names.get(ev.get('action'), ev.get('action'))}"
-                       f"  {rules.who(ev.get('by'))}  {detail}" if at else f"  {ev}")
+            detail = (event_words(ev) if ev.get("action") == "corrected" else describe(ev, rules)) + (
+                "  【导入】" if i < imported else "")
+            click.echo(f"  {zh_time(at)}  {names.get(ev.get('action'), ev.get('action'))}"
+                       f"  {rules.who(ev.get('by'))}  {detail}".rstrip() if at else f"  {ev}")
     for p in entry.problems:
         click.echo("  " + p.line())
 

@@ -140,10 +140,12 @@ def describe(event: dict, rules) -> str:
     """One event as a clerk reads it: 转办 → 人口家庭科 朱立新（J014）."""
     a = event.get("action")
     parts = []
-    for k, label in (("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
+    for k, label in (("finding", "结论"), ("severity", "情节"), ("liable", "责任人"), ("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
                      ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
                      ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
-                     ("review", "复查决定"), ("text", ""), ("note", "附注"), ("late_reason", "补录理由")):
+                     ("review", "复查决定"), ("measures", "措施"), ("bonus_deduction", "扣罚奖金"), ("decision", "文号"),
+                     ("deviation", "与规定不同的理由"), ("findings", "检查"), ("summary", "汇报"),
+                     ("text", ""), ("note", "附注"), ("late_reason", "补录理由")):
         v = event.get(k)
         if v in (None, "", []):
             continue
@@ -151,6 +153,14 @@ def describe(event: dict, rules) -> str:
             v = rules.who(v)
         elif k in ("staff", "approver"):
             v = rules.who(v)
+        elif k == "finding":
+            v = {"substantiated": "查实", "unfounded": "不实"}.get(v, v)
+        elif k in ("liable", "measures"):
+            v = "、".join(rules.who(x) if k == "liable" else str(x) for x in (v if isinstance(v, list) else [v]))
+        elif k == "bonus_deduction" and isinstance(v, (int, float)):
+            v = f"{v:.0%}"
+        elif k == "findings" and isinstance(v, list):
+            v = "、".join(f"{f.get('item')}{'合格' if f.get('passed') else '不合格'}" for f in v if isinstance(f, dict))
         elif k == "due":
             v = zh_day(v) if isinstance(v, date) else v
         elif k == "materials":
