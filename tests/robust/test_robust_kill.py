@@ -246,3 +246,26 @@ def test_ctrl_c_while_python_shuts_down_keeps_the_commands_exit_status(agency, t
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and rid in out and "Traceback" not in err, (proc.returncode, err[-500:])
+
+
+def test_ctrl_c_in_the_installed_pre_commit_hook_never_prints_a_traceback(agency):
+    """The hook `shouwen setup` installs is started by git, not by the launcher: it holds Ctrl-C back the same
+    way until the quiet handler is in place, so a Ctrl-C during `git commit` never shows a traceback."""
+    from shouwen.repo.setup import install_pre_commit
+    hook = install_pre_commit(agency.path)
+    assert hook and os.access(hook, os.X_OK)
+    rid = agency.new("2026-11-02T09:30")
+    rng = random.Random(SEED)
+    outcomes: dict = {}
+    for t in range(12):
+        proc = subprocess.Popen([hook], cwd=agency.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.0, 0.15))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert "Traceback" not in err, f"trial {t} (seed {SEED}), {rid}: {err[-1500:]}"
+        assert proc.returncode in (0, 130, -signal.SIGINT), (t, proc.returncode, err[-800:])
+        if proc.returncode == -signal.SIGINT:
+            assert err == "", f"trial {t}: ended by the signal but printed {err!r}"
+        outcomes[proc.returncode] = outcomes.get(proc.returncode, 0) + 1
+    report(f"Ctrl-C in the pre-commit hook (seed {SEED}): {outcomes}")
+    assert sum(outcomes.values()) == 12

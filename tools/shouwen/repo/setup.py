@@ -50,8 +50,14 @@ def install_pre_commit(path: str) -> str | None:
         return None
     os.makedirs(hooks, exist_ok=True)
     with open(hook, "w", encoding="utf-8") as fh:
+        py = shlex.quote(sys.executable)
+        # Ctrl-C held back (blocked, still pending) until the package's quiet handler is in place, as the
+        # launcher does (tools/bin/shouwen): git starts the hook, so a Ctrl-C during `git commit` never
+        # shows a traceback from Python's own start-up
         fh.write(f"#!/bin/sh\n{HOOK_MARK}: refuse a commit whose records or rules are malformed\n"
-                 f'exec {shlex.quote(sys.executable)} -m shouwen.precommit\n')
+                 f"if env --block-signal=INT true 2>/dev/null; then\n"
+                 f"    exec env --block-signal=INT {py} -m shouwen.precommit\nfi\n"
+                 f"exec {py} -m shouwen.precommit\n")
     os.chmod(hook, 0o755)
     return hook
 
