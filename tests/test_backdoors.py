@@ -181,3 +181,17 @@ def test_events_put_in_another_order_are_reported(agency):
     probs = [p for p in audit(agency) if p["commit"] == forged]
     assert [(p["code"], p["record"]) for p in probs] == [("event-rewritten", rid)], probs
     assert "王芳" in probs[0]["person"] and "顺序" in probs[0]["message"]
+
+
+def test_a_reason_left_in_the_environment_marks_only_late_entries_as_late(agency, monkeypatch):
+    """SHOUWEN_LATE_REASON set for a session of 补录 must not stamp 补录理由 on what is entered on time:
+    an on-time event would read as a late entry in `show`, `history` and the audit."""
+    from datetime import datetime, timedelta, timezone
+    monkeypatch.setenv("SHOUWEN_LATE_REASON", "停电后补录")
+    now = datetime.now(timezone(timedelta(hours=8))).replace(microsecond=0)
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "甲", "--phone", "13800000000", "--matter", "咨询",
+                               "--at", (now - timedelta(days=3)).isoformat(), "--format", "json").stdout)["id"]
+    agency.ok("--as", "J005", "note", rid, "--text", "刚才的事", "--at", (now - timedelta(minutes=5)).isoformat())
+    agency.ok("--as", "J005", "note", rid, "--text", "今天的补充")
+    events = json.loads(agency.ok("show", rid, "--format", "json").stdout)["events"]
+    assert [e.get("late_reason") for e in events] == ["停电后补录", None, None], events

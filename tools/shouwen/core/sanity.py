@@ -36,6 +36,12 @@ def event_time_problems(rec: Record, index: int, policy, now: datetime) -> list[
     return []
 
 
+def is_late_entry(at: datetime, policy, now: datetime) -> bool:
+    """Entered after the policy's late-entry grace: a 补录, which must say why. Only such an event keeps a
+    reason (one left in SHOUWEN_LATE_REASON for a session of 补录 never marks what is entered on time)."""
+    return now - at > timedelta(hours=policy.late_entry_grace_hours)
+
+
 def import_time_problems(rec: Record, policy, now: datetime) -> list[Problem]:
     """An imported ledger's events keep their dates, but none after the import nor before the scheme."""
     out = []

@@ -21,7 +21,7 @@ from ..core.lookup_key import FIELD, derive
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
-from ..core.sanity import event_time_problems
+from ..core.sanity import event_time_problems, is_late_entry
 from ..core.roles import record_role_problems
 from ..core.rules import Rules
 from .journal import BusyError, journaled, lock, write_atomic
@@ -242,6 +242,8 @@ def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at
         if event.get("at") is None:
             event["at"] = now()
         check_clock(event["at"], rec.path, record_id)
+        if not is_late_entry(to_datetime(event["at"]), rules.policy, commit_at or now()):
+            event.pop("late_reason", None)
         _refuse_after_skewed(rec, event["at"])
         meta = copy.deepcopy(rec.meta)
         meta["events"] = list(meta.get("events") or []) + [event]
@@ -279,6 +281,8 @@ def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dic
         check_clock(at)
         day = local_day(at)
         rid = make_id(day, by, next_seq(root, day, by))
+        if not is_late_entry(at, rules.policy, commit_at or now()):
+            late_reason = None
         meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason)
         rec = Record(record_path(rid), meta, body)
         validate_new(rec, rules, now=commit_at, rules_on=_roster_of(root, rules, at, commit_at))
@@ -300,6 +304,8 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
         day = local_day(at)
         prefix = ACCOUNT_PREFIX[kind]
         rid = make_id(day, by, next_seq(root, day, by, kind, prefix), prefix)
+        if not is_late_entry(at, rules.policy, commit_at or now()):
+            first_event = {k: v for k, v in first_event.items() if k != "late_reason"}
         full = account_meta(rid, by, at, meta, first_event)
         rec = Record(record_path(rid), full, body)
         validate_new(rec, rules, now=commit_at, rules_on=_roster_of(root, rules, at, commit_at))
