@@ -17,6 +17,14 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path):
     master, slave = pty.openpty()
     shown = _demo(tmp_path / "b", slave)
     os.close(slave)
+    out = _drain(master)
+    assert shown.returncode == 0
+    text = out.decode("utf-8", "replace")
+    assert "生成示例机构" in text and re.search(r"(\d+)/\1\b", text)        # the bar reaches its end
+
+
+def _drain(master: int) -> bytes:
+    """Everything the terminal showed, until the other side closes (EIO on Linux), then the pty closed."""
     out = b""
     while True:
         try:
@@ -27,9 +35,7 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path):
             break
         out += chunk
     os.close(master)
-    assert shown.returncode == 0
-    text = out.decode("utf-8", "replace")
-    assert "生成示例机构" in text and re.search(r"(\d+)/\1\b", text)        # the bar reaches its end
+    return out
 
 
 def _on_a_terminal(args, cwd=None, env=None):
@@ -38,16 +44,7 @@ def _on_a_terminal(args, cwd=None, env=None):
     proc = subprocess.Popen([sys.executable, "-m", "shouwen", *map(str, args)], stdout=subprocess.PIPE, stderr=slave,
                             cwd=cwd, env=env)
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
+    out = _drain(master)
     proc.stdout.read()
     return proc.wait(timeout=300), out.decode("utf-8", "replace")
 
