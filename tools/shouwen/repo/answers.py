@@ -134,7 +134,7 @@ def read_kept(path: str, key: str):
         with open(path, "rb") as fh:
             stored, value = pickle.load(fh)
         return value if stored == key else MISSING
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+    except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
         return MISSING
 
 
@@ -147,7 +147,7 @@ def keep(path: str, key: str, value) -> bool:
             pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True
-    except OSError:
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):     # unwritable, or not picklable
         return False
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import stat
 import time
 from dataclasses import replace
@@ -18,7 +17,7 @@ from ..core.rules import (Rules, Service, _p, parse_calendar, parse_departments,
                           parse_service, parse_staff)
 from ..core.synonyms import SEARCH_FILE, parse_synonyms
 from . import gitio
-from .answers import fingerprint
+from .answers import MISSING, fingerprint, keep, read_kept
 
 
 def _read_yaml(root, rel, problems, required=True):
@@ -99,26 +98,15 @@ def load_rules(root: str, cache: bool = True) -> Rules:
     file = os.path.join(root, RULES_CACHE)
     now = time.time()
     key, newest = _stat_key(root)
-    try:
-        with open(file, "rb") as fh:
-            kept_key, rules = pickle.load(fh)
-        if kept_key == key:
-            rules.root = root
-            return rules
-    except Exception:       # missing, torn, or from other code: read the rules again
-        pass
+    rules = read_kept(file, key)        # MISSING when absent, torn, or kept for other files or code
+    if rules is not MISSING:
+        rules.root = root
+        return rules
     rules = _load_rules(root)
     year = time.localtime().tm_year       # the years a write's deadlines fall in, decided once with the rules
     rules.calendar.prepare((year - 1, year, year + 1))
     if newest < now - RACY_SECONDS:
-        try:
-            os.makedirs(os.path.dirname(file), exist_ok=True)
-            tmp = f"{file}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                pickle.dump((key, rules), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, file)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            pass
+        keep(file, key, rules)
     return rules
 
 

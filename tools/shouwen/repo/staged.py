@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 
 from . import gitio
 from ..core.problems import CODES, Problem
@@ -46,17 +45,15 @@ def _file_id(path: str) -> str:
 def staged_rules(root: str, blobs: dict[str, str]):
     """The rules as Git's index has them, keyed by their blob ids: the parsed rules of the work tree when
     they are the same files (their own stat-keyed cache), else read from the index once and kept."""
+    from .answers import MISSING, keep, read_kept
     from .loader import RULES_CACHE, code_stamp, load_rules
     stamp = repr(code_stamp())
     key = hashlib.sha1("\n".join([stamp] + [f"{p} {b}" for p, b in sorted(blobs.items())]).encode()).hexdigest()
     file = os.path.join(root, os.path.dirname(RULES_CACHE), f"rules-index-{key[:20]}.pickle")
-    try:
-        with open(file, "rb") as fh:
-            rules = pickle.load(fh)
+    rules = read_kept(file, key)
+    if rules is not MISSING:
         rules.root = root
         return rules
-    except Exception:
-        pass
     import tempfile
     data = gitio.cat_files(root, list(blobs.values()))
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,13 +64,7 @@ def staged_rules(root: str, blobs: dict[str, str]):
                 fh.write(data.get(blob, b""))
         rules = load_rules(tmp, cache=False)
     rules.root = root
-    try:
-        os.makedirs(os.path.dirname(file), exist_ok=True)
-        with open(f"{file}.{os.getpid()}.tmp", "wb") as fh:
-            pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f"{file}.{os.getpid()}.tmp", file)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass
+    keep(file, key, rules)
     return rules
 
 
