@@ -17,6 +17,8 @@ import sys
 import time
 from datetime import datetime, timedelta
 
+from timing import best_of
+
 STEPS = [("J005", "registered", {}), ("J005", "forwarded", {"to": "family", "staff": "J014"}),
          ("J014", "accepted", {}), ("J014", "completed", {"result": "已办结,材料齐全"}),
          ("J005", "delivered", {"method": "窗口取件"}), ("J005", "note", {"text": "来访人已签收"})]
@@ -82,17 +84,6 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - t, cpu() - c
 
 
-def best_of(label, fn, repeat=3) -> float:
-    best = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t
-        best = dt if best is None else min(best, dt)
-    print(f"{label:<46} {best:8.2f} s (best of {repeat})")
-    return best
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
@@ -117,9 +108,9 @@ def main():
         if os.path.exists(cache):
             os.remove(cache)
         audit(root, rules)
-    base = best_of("git log -p (baseline, to /dev/null)", log_p)
-    cold_s = best_of("shouwen audit, cold (every version parsed)", cold)
-    warm_s = best_of("shouwen audit, warm (blob cache)", lambda: audit(root, rules))
+    base, _ = best_of("git log -p (baseline, to /dev/null)", log_p)
+    cold_s, _ = best_of("shouwen audit, cold (every version parsed)", cold)
+    warm_s, _ = best_of("shouwen audit, warm (blob cache)", lambda: audit(root, rules))
     rep = audit(root, rules)
     errors = [p for p in rep.problems if p.severity == "error"]
     print(f"audit: {rep.commits} commits, {len(errors)} errors, {len(rep.problems) - len(errors)} warnings")

@@ -12,16 +12,11 @@ import sys
 import time
 from datetime import date
 
+from timing import best_of
 
-def timed(label, fn, repeat=3):
-    best = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t
-        best = dt if best is None else min(best, dt)
-    print(f"{label:<40} {best:8.2f} s (best of {repeat})")
-    return out
+
+def _timed(label, fn):
+    return best_of(label, fn, width=40)[1]
 
 
 def main():
@@ -41,18 +36,18 @@ def main():
     root = args.dir
     commits = subprocess.run(["git", "-C", root, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"history: {commits} commits")
-    timed("git log -p (baseline, to /dev/null)", lambda: subprocess.run(
+    _timed("git log -p (baseline, to /dev/null)", lambda: subprocess.run(
         ["git", "-C", root, "log", "-p", "--unified=0", "--", "records"], stdout=subprocess.DEVNULL, check=True))
     rules = load_rules(root)
-    rep = timed("shouwen audit (library)", lambda: audit(root, rules))
+    rep = _timed("shouwen audit (library)", lambda: audit(root, rules))
     print(f"  audit found {len(rep.problems)} problems in {rep.commits} commits")
     cache = os.path.join(root, ".shouwen", "cache")
     def cold():
         subprocess.run(["rm", "-rf", cache])
         return store.load_records(root)
-    timed("reader, cold (no cache)", cold)
-    timed("reader, warm (blob cache)", lambda: store.load_records(root))
-    timed("reader, no cache at all", lambda: store.load_records(root, use_cache=False))
+    _timed("reader, cold (no cache)", cold)
+    _timed("reader, warm (blob cache)", lambda: store.load_records(root))
+    _timed("reader, no cache at all", lambda: store.load_records(root, use_cache=False))
     if args.signed:
         signed_history(os.path.dirname(os.path.abspath(root)), args.signed)
 
