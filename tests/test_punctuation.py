@@ -129,3 +129,14 @@ def test_the_comments_an_office_reads_in_its_rules_use_chinese_punctuation():
             if m and zhpunct.hits(line[m.end() - 1:]):
                 bad.append(f"{os.path.relpath(path, REPO)}:{n}: {line.strip()[:60]}")
     assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])
+
+
+def test_the_notes_an_office_reads_in_its_page_templates_use_chinese_punctuation():
+    """A page template's {# … #} note tells the office what it may use when it overrides the page in
+    site/overrides/: Chinese text an office reads, so Chinese punctuation too."""
+    bad = []
+    for path in sorted(glob.glob(os.path.join(PACKAGE, "templates", "site", "pages", "*.md"))):
+        for m in re.finditer(r"\{#-?(.*?)-?#\}", open(path, encoding="utf-8").read(), re.S):
+            if zhpunct.hits(m.group(1)):
+                bad.append(_show(path, m.group(1), zhpunct.hits(m.group(1))))
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])
