@@ -193,7 +193,10 @@ def test_the_bulletin_tables_fit_a_1280_screen_and_an_a4_page(site, browser, req
             page.set_viewport_size({"width": round((210 - 36) / 25.4 * 96), "height": 1000})
         tables = page.evaluate("""() => [...document.querySelectorAll('article table')].map(t => ({
             right: Math.max(...[...t.querySelectorAll('th, td')].map(c => c.getBoundingClientRect().right)),
-            width: document.documentElement.clientWidth, heads: [...t.querySelectorAll('th')].map(h => h.textContent)}))""")
+            width: document.documentElement.clientWidth, heads: [...t.querySelectorAll('th')].map(h => h.textContent),
+            // the box the table sits in: a column that is only reached by scrolling it is off the page
+            hidden: (w => w.scrollWidth - w.clientWidth)(t.closest('.md-typeset__scrollwrap') || t.parentElement)}))""")
         assert len(tables) >= 2
         assert all(t["right"] <= t["width"] + 1 for t in tables), (media, tables)
+        assert all(t["hidden"] <= 1 for t in tables), (media, tables)
         assert any("得分" in t["heads"] for t in tables)
