@@ -38,7 +38,11 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         start = datetime(day.year, day.month, day.day, tzinfo=CST)
 
         def judged():
-            led = read_ledger(desk, day, now=moment)
+            kept = _summary(desk, day, moment, start)
+            found = kept.answer(lambda: desk.rules) if kept is not None else None     # a few records changed
+            if found is not None:
+                return found
+            led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None)
             found = len(led.entries), led.problems, latest_events(led.entries, start)
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
         count, probs, latest = answer(desk, day, ("check", moment is not None), judged)
@@ -49,10 +53,19 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
-        for p in probs:
-            click.echo(p.line())
+        click.echo("".join(p.line() + "\n" for p in probs), nl=False)     # one write: there may be thousands
         click.echo(summary(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, probs))
     return 0 if ok else 1
+
+
+def _summary(desk, day, moment, start):
+    """The kept whole-ledger judgement of the work tree (repo.summary), when the index may be used."""
+    from ..repo import gitio
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return None
+    from ..repo.summary import Kept
+    from .context import work_tree
+    return Kept(desk.root, work_tree(desk), desk.in_time, day, moment, start)
 
 
 COMMANDS = [check_cmd]

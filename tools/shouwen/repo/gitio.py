@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .gitlog import LOG_FORMAT, ZERO, LogCommit, raw_entries, commit_of  # noqa: F401 (ZERO, LogCommit: for callers)
+from .gitlog import LOG_FORMAT, ZERO, LogCommit, commit_of, parse_status, parse_tree_changes, raw_entries  # noqa: F401
 
 
 class GitError(Exception):
@@ -193,15 +193,23 @@ def staged_paths(root: str) -> list[str]:
     return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
 
 
+def status(root: str, prefix: str):
+    """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files
+    included (gitlog.Status), without reading every file; HEAD's commit with it."""
+    return parse_status(git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z",
+                                  "--untracked-files=all", "--no-renames", "--ignore-submodules", "--", prefix))
+
+
 def dirty_paths(root: str, prefix: str) -> set[str]:
-    """Files under `prefix` whose work-tree bytes may differ from Git's index, untracked ones included,
-    as Git finds them from its stat data (`git status`), without reading every file."""
-    out = set()
-    for entry in git_bytes(root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-                           "--ignore-submodules", "--", prefix).split(b"\0"):
-        if len(entry) > 3 and (entry[1:2] != b" " or entry[:2] == b"??"):
-            out.add(entry[3:].decode("utf-8", "surrogateescape"))
-    return out
+    return status(root, prefix).dirty
+
+
+def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
+    """The files under `prefix` that differ between two commits (gitlog.parse_tree_changes); None when
+    either can't be read."""
+    r = subprocess.run([git_exe(), "-C", root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix],
+                       capture_output=True)
+    return None if r.returncode else parse_tree_changes(r.stdout)
 
 
 def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
