@@ -19,41 +19,39 @@ from datetime import date, datetime
 
 from .accountability import Complaint
 from .ledger import duplicate_id, expiry, sanctions, unknown_inquiry
+from .problems import problem_from, problem_values
 
 
-@dataclass(frozen=True)
-class Light:
-    """What the whole-ledger judgement reads of one entry besides its path and id."""
-    problems: tuple = ()            # its own (judge adds duplicate ids and unknown references)
-    ref: object = None              # the inquiry it refers to, when it is not void
-    voided: bool = False
-    complaint: bool = False         # a complaint, void or not: the ladder's judgement may change with it
-    latest: tuple | None = None     # core.skew.latest_events' tuple, when not void and since the day began
-
-
-PLAIN = Light()
+# A Light: what the whole-ledger judgement reads of one entry besides its path and id, as a plain tuple (read
+# back far faster than objects): (its own problems as core.problems.problem_values, before judge adds
+# duplicate ids and unknown references; the inquiry it refers to when it is not void; void; a complaint,
+# void or not: the ladder's judgement may change with it; core.skew.latest_events' tuple when it is not
+# void and its latest event is since the day began).
+PROBLEMS, REF, VOID, COMPLAINT, LATEST = range(5)
+PLAIN = ((), None, False, False, None)
 
 
 @dataclass
 class Summary:
     table: str                      # "\n{path}\t{id}" for every record file, then "\n"
-    lights: dict                    # path -> Light, for the entries that are not PLAIN
+    lights: dict                    # path -> its Light, for the entries whose Light is not PLAIN
     complaints: dict | None         # path -> Complaint of the complaints not void (None: not read yet)
     dups: dict                      # path -> its id-duplicate problem
     unknown: dict                   # path -> its inquiry-unknown problem
     head: tuple                     # the rules' own problems
-    ladder: tuple                   # ledger.sanctions over the complaints
+    ladder: tuple                   # ledger.sanctions over the complaints (as problem_values)
     tail: tuple                     # ledger.expiry
     since: datetime                 # the start of the day judged (clock skew's `latest`)
 
 
-def light_of(entry, since: datetime) -> tuple[str | None, Light]:
+def light_of(entry, since: datetime) -> tuple[str | None, tuple]:
     """(id, Light) of an evaluated entry, before `judge` adds to its problems."""
     rec, void = entry.record, entry.voided is not None
     at = None if void else entry.latest_at
-    return rec.id, Light(tuple(entry.problems), None if void else getattr(entry.account, "inquiry", None) or None,
-                         void, isinstance(entry.account, Complaint),
-                         (at, entry.state.latest_index, rec.path, rec.id) if at is not None and at >= since else None)
+    return rec.id, (tuple(problem_values(p) for p in entry.problems),
+                    None if void else getattr(entry.account, "inquiry", None) or None, void,
+                    isinstance(entry.account, Complaint),
+                    (at, entry.state.latest_index, rec.path, rec.id) if at is not None and at >= since else None)
 
 
 def _plain_text(s) -> bool:
@@ -71,9 +69,9 @@ def summarize(entries: list, rules, today: date, rules_on, since: datetime) -> S
         lines.append(f"\n{path}\t{rid or ''}")
         if light != PLAIN:
             lights[path] = light
-            if light.ref is not None:
+            if light[REF] is not None:
                 referring[path] = rid
-        if not light.voided and isinstance(e.account, Complaint):
+        if not light[VOID] and isinstance(e.account, Complaint):
             complaints[path] = e.account
         if rid:
             (ids if rid in seen else seen).add(rid)
@@ -123,7 +121,7 @@ def _recheck_refs(s: Summary, refs: set | None, paths: set = frozenset(), ids: s
     """The inquiry-unknown problems of the entries referring to one of `refs` (None: every entry) or at one
     of `paths`; `ids`: every id in the ledger, and `rid_of`: path -> id, when known (else the table is read)."""
     for p, light in s.lights.items():
-        ref = light.ref
+        ref = light[REF]
         if ref is not None and (refs is None or p in paths or (isinstance(ref, str) and ref in refs)):
             s.unknown.pop(p, None)
             if not _known(s.table, ref, ids):
@@ -131,12 +129,12 @@ def _recheck_refs(s: Summary, refs: set | None, paths: set = frozenset(), ids: s
 
 
 def _recheck_ladder(s: Summary, rules, today: date, rules_on):
-    s.ladder = tuple(sanctions([s.complaints[p] for p in sorted(s.complaints)], rules, today, rules_on))
+    s.ladder = tuple(map(problem_values, sanctions([s.complaints[p] for p in sorted(s.complaints)], rules, today, rules_on)))
 
 
 def touches_complaints(s: Summary, changes: dict) -> bool:
     """Whether a change takes or brings a complaint (then `s.complaints` must be read before `patch`)."""
-    return any(s.lights.get(p, PLAIN).complaint or (new is not None and new[1].complaint) for p, new in changes.items())
+    return any(s.lights.get(p, PLAIN)[COMPLAINT] or (new is not None and new[1][COMPLAINT]) for p, new in changes.items())
 
 
 def _without(table: str, paths: set) -> str:
@@ -174,12 +172,12 @@ def patch(s: Summary, changes: dict, rules, today: date, rules_on) -> bool:
         added.append(f"{p}\t{rid or ''}\n")
         if light != PLAIN:
             s.lights[p] = light
-        if complaint is not None and not light.voided:
+        if complaint is not None and not light[VOID]:
             s.complaints[p] = complaint
         if rid:
             ids.add(rid)
-        if isinstance(light.ref, str):
-            refs.add(light.ref)
+        if isinstance(light[REF], str):
+            refs.add(light[REF])
     s.table += "".join(added)
     _recheck_ids(s, ids)
     _recheck_refs(s, ids | refs, set(changes))
@@ -191,19 +189,19 @@ def patch(s: Summary, changes: dict, rules, today: date, rules_on) -> bool:
 def problems(s: Summary) -> list:
     """`judge(...).problems`, in its order."""
     out = list(s.head)
-    for p in sorted({p for p, light in s.lights.items() if light.problems} | s.dups.keys()):
-        out.extend(s.lights.get(p, PLAIN).problems)
+    for p in sorted({p for p, light in s.lights.items() if light[PROBLEMS]} | s.dups.keys()):
+        out.extend(map(problem_from, s.lights.get(p, PLAIN)[PROBLEMS]))
         if p in s.dups:
             out.append(s.dups[p])
     out.extend(s.unknown[p] for p in sorted(s.unknown))
-    return out + list(s.ladder) + list(s.tail)
+    return out + list(map(problem_from, s.ladder)) + list(s.tail)
 
 
 def latest(s: Summary) -> list:
     """core.skew.latest_events of the entries not void, in path order."""
-    return [light.latest for _, light in sorted(s.lights.items()) if light.latest is not None]
+    return [light[LATEST] for _, light in sorted(s.lights.items()) if light[LATEST] is not None]
 
 
 def count(s: Summary) -> int:
     """The entries not void (`len(judge(...).entries)`)."""
-    return s.table.count("\n") - 1 - sum(1 for light in s.lights.values() if light.voided)
+    return s.table.count("\n") - 1 - sum(1 for light in s.lights.values() if light[VOID])

@@ -117,8 +117,8 @@ class Kept:
         from ..core.ledger import evaluate
         from ..core.ledger_delta import light_of
         dirty = self.tree.dirty()
-        from_git = gitio.cat_files(self.root, [b for p, b in judged.items() if b is not None and p not in dirty
-                                               and p not in self.tree.status().changed])
+        wanted = [b for p, b in judged.items() if b is not None and p not in dirty and p not in self.tree.status().changed]
+        from_git = gitio.cat_files(self.root, wanted) if wanted else {}       # HEAD's version, back in the work tree
         changes = {}
         for p, blob in judged.items():
             if blob is None:
