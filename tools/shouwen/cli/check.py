@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from ..core.skew import clock_skew, latest_events
-from ..core.problems import ERROR, InputError, summary
+from ..core.problems import ERROR, InputError, problem_from, problem_values, summary
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
 from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
@@ -43,9 +43,11 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
             if found is not None:
                 return found
             led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None)
-            found = len(led.entries), led.problems, latest_events(led.entries, start)
+            found = len(led.entries), [problem_values(p) for p in led.problems], latest_events(led.entries, start)
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
-        count, probs, latest = answer(desk, day, ("check", moment is not None), judged)
+        # kept as plain values: a hundred thousand records may have ten thousand problems to read back
+        count, values, latest = answer(desk, day, ("check", moment is not None), judged)
+        probs = [problem_from(v) for v in values]
         if not (today or now):      # against this machine's clock, unless checking as of another time
             probs = probs + clock_skew(latest, moment)
     ok = not any(p.severity == ERROR for p in probs)

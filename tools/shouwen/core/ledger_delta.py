@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from .accountability import Complaint
 from .ledger import duplicate_id, expiry, sanctions, unknown_inquiry
-from .problems import problem_from, problem_values
+from .problems import problem_values
 
 
 # A Light: what the whole-ledger judgement reads of one entry besides its path and id, as a plain tuple (read
@@ -186,15 +186,15 @@ def patch(s: Summary, changes: dict, rules, today: date, rules_on) -> bool:
     return True
 
 
-def problems(s: Summary) -> list:
-    """`judge(...).problems`, in its order."""
-    out = list(s.head)
+def problems(s: Summary) -> list[tuple]:
+    """`judge(...).problems`, in its order, as core.problems.problem_values."""
+    out = [problem_values(p) for p in s.head]
     for p in sorted({p for p, light in s.lights.items() if light[PROBLEMS]} | s.dups.keys()):
-        out.extend(map(problem_from, s.lights.get(p, PLAIN)[PROBLEMS]))
+        out.extend(s.lights.get(p, PLAIN)[PROBLEMS])
         if p in s.dups:
-            out.append(s.dups[p])
-    out.extend(s.unknown[p] for p in sorted(s.unknown))
-    return out + list(map(problem_from, s.ladder)) + list(s.tail)
+            out.append(problem_values(s.dups[p]))
+    out.extend(problem_values(s.unknown[p]) for p in sorted(s.unknown))
+    return out + list(s.ladder) + [problem_values(p) for p in s.tail]
 
 
 def latest(s: Summary) -> list:
