@@ -53,15 +53,70 @@ def _changed_now(tree) -> dict | None:
     return out
 
 
+def changed_since(root: str, tree, head: str, over: dict) -> tuple[dict, dict] | None:
+    """What changed in the work tree since a judgement made for commit `head` and the files `over` (path ->
+    (blob judged, HEAD's blob)) then: ({path: its blob now, None if gone} of every record file whose blob is
+    not the one judged, the files that now differ from HEAD as `over` says them); None when that can't be told
+    (no commit, a merge in progress, a symlink, a commit that can't be read, too many changes)."""
+    now = _changed_now(tree)
+    if now is None:
+        return None
+    here = tree.status().head
+    if head != here:
+        moved = gitio.tree_changes(root, head, here, store.RECORDS)
+        if moved is None or len(moved) > MAX_CHANGES:
+            return None
+        over = dict(over)
+        for p, m_old, m_new, b_old, b_new in moved:
+            if "120000" in (m_old, m_new):
+                return None
+            if p.endswith(".md"):
+                over[p] = (over[p][0] if p in over else b_old, b_new)
+    judged, now_over = {}, {}
+    for p in over.keys() | now.keys():
+        cur, in_head = now[p] if p in now else (over[p][1], over[p][1])
+        if cur != (over[p][0] if p in over else in_head):
+            judged[p] = cur
+        if cur != in_head:
+            now_over[p] = (cur, in_head)
+    return (judged, now_over) if len(judged) <= MAX_CHANGES else None
+
+
+def entries_now(root: str, tree, judged: dict, rules, when, rules_on) -> dict:
+    """path -> the record's entry now (core.ledger.evaluate as of `when`, as the index judges it), None for
+    one removed, for the `judged` of changed_since."""
+    from ..core.ledger import evaluate
+    dirty = tree.dirty()
+    wanted = [b for p, b in judged.items() if b is not None and p not in dirty and p not in tree.status().changed]
+    from_git = gitio.cat_files(root, wanted) if wanted else {}       # HEAD's version, back in the work tree
+    out = {}
+    for p, blob in judged.items():
+        if blob is None:
+            out[p] = None
+            continue
+        data = dirty.get(p) if p in dirty else from_git[blob] if blob in from_git else \
+            store.read_bounded(os.path.join(root, p))
+        out[p] = evaluate(store.parse_checked(p, data), rules, when, rules_on)
+    return out
+
+
+def summary_key(root: str, in_time, day: date) -> str | None:
+    """What a judgement of the whole ledger on `day` follows from besides the record files."""
+    jk = judging_key(fingerprint(root), in_time)
+    return None if jk is None else f"{VERSION}:{jk}:{day.isoformat()}"
+
+
+def kept_file(root: str, kind: str, key: str | None) -> str:
+    return os.path.join(root, FOLDER, f"{kind}-v{VERSION}-{hashlib.sha1((key or '').encode()).hexdigest()[:16]}.pickle")
+
+
 class Kept:
     """The summary of the work tree's ledger for `check` on `day` (judged as of `moment` when given)."""
 
     def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, since: datetime):
         self.root, self.tree, self.in_time, self.day, self.moment, self.since = root, tree, in_time, day, moment, since
-        jk = judging_key(fingerprint(root), in_time)
-        self.key = None if jk is None else f"{VERSION}:{jk}:{day.isoformat()}"
-        name = f"summary-v{VERSION}-{hashlib.sha1((self.key or '').encode()).hexdigest()[:16]}.pickle"
-        self.file = os.path.join(root, FOLDER, name)
+        self.key = summary_key(root, in_time, day)
+        self.file = kept_file(root, "summary", self.key)
 
     def _rules_on(self, rules):
         return self.in_time.on if self.in_time is not None else None
@@ -77,59 +132,27 @@ class Kept:
         head, over, s, complaints, hourly = kept
         if hourly and self.moment is not None:
             return None
-        now = _changed_now(self.tree)
-        if now is None:
+        found = changed_since(self.root, self.tree, head, over)
+        if found is None:
             return None
-        here = self.tree.status().head
-        if head != here:
-            moved = gitio.tree_changes(self.root, head, here, store.RECORDS)
-            if moved is None or len(moved) > MAX_CHANGES:
-                return None
-            for p, m_old, m_new, b_old, b_new in moved:
-                if "120000" in (m_old, m_new):
-                    return None
-                if p.endswith(".md"):
-                    over[p] = (over[p][0] if p in over else b_old, b_new)
-        judged, now_over = {}, {}
-        for p in over.keys() | now.keys():
-            cur, in_head = now[p] if p in now else (over[p][1], over[p][1])
-            if cur != (over[p][0] if p in over else in_head):
-                judged[p] = cur
-            if cur != in_head:
-                now_over[p] = (cur, in_head)
-        if len(judged) > MAX_CHANGES:
-            return None
+        judged, now_over = found
         from ..core import ledger_delta
         if judged:
+            from ..core.accountability import Complaint
             rules = rules_of()
-            changes = self._judge(judged, rules)
+            changes = {}
+            for p, e in entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
+                                    self._rules_on(rules)).items():
+                changes[p] = None if e is None else \
+                    (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
             if ledger_delta.touches_complaints(s, changes) and s.complaints is None:
                 s.complaints = pickle.loads(complaints)
             if not ledger_delta.patch(s, changes, rules, self.day, self._rules_on(rules)):
                 return None
+        here = self.tree.status().head
         if head != here or len(judged) >= SAVE_FROM:
             self._save(here, now_over, s, complaints, hourly)
         return ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
-
-    def _judge(self, judged: dict, rules) -> dict:
-        """path -> (id, Light, complaint) of each record's version now, None for one removed."""
-        from ..core.accountability import Complaint
-        from ..core.ledger import evaluate
-        from ..core.ledger_delta import light_of
-        dirty = self.tree.dirty()
-        wanted = [b for p, b in judged.items() if b is not None and p not in dirty and p not in self.tree.status().changed]
-        from_git = gitio.cat_files(self.root, wanted) if wanted else {}       # HEAD's version, back in the work tree
-        changes = {}
-        for p, blob in judged.items():
-            if blob is None:
-                changes[p] = None
-                continue
-            data = dirty.get(p) if p in dirty else from_git[blob] if blob in from_git else \
-                store.read_bounded(os.path.join(self.root, p))
-            entry = evaluate(store.parse_checked(p, data), rules, self.moment or self.day, self._rules_on(rules))
-            rid, light = light_of(entry, self.since)
-            changes[p] = (rid, light, entry.account if isinstance(entry.account, Complaint) else None)
-        return changes
 
     def _save(self, head: str, over: dict, s, complaints: bytes | None, hourly: bool):
         if s.complaints is not None:    # kept apart: read only when a change touches a complaint
