@@ -5,7 +5,7 @@ import os
 import subprocess
 
 from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
-                     plain_commit, stream_commit, WRITE_CONFIG_PATTERN)  # LogCommit, blob_id: for callers)
+                     listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN)  # LogCommit, blob_id: for callers)
 
 
 class GitError(Exception):
@@ -209,18 +209,13 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
     """path -> (mode, blob id) of every file under the `prefixes` in Git's index (`git ls-files -s`)."""
-    out = {}
-    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            mode, sha, _ = meta.split()
-            out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
-    return out
+    return listing_entries(git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes))
 
 
-def staged_paths(root: str) -> list[str]:
-    """The paths Git's index changes against HEAD: what the next commit holds."""
-    return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
+def staged_changes(root: str) -> dict[str, str]:
+    """path -> how Git's index changes it against HEAD (A, M, D, T; U: unmerged): what the next commit holds."""
+    tokens = git(root, "diff", "--cached", "--name-status", "-z", "--no-renames").split("\0")
+    return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
 
 
 def dirty_paths(root: str, prefix: str) -> set[str]:

@@ -132,3 +132,14 @@ def plain_commit(cfg: dict, paths: list[str]) -> bool:
     return (not truthy(cfg.get("commit.gpgsign"))
             and (cfg.get("i18n.commitencoding") or "utf-8").lower().replace("-", "") == "utf8"
             and not any("\n" in p or p.startswith('"') for p in paths))
+
+
+def listing_entries(out: bytes) -> dict[str, tuple[str, str]]:
+    """`git ls-files -s -z` output: path -> (mode, blob id)."""
+    entries = {}
+    for entry in out.split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            mode, sha, _ = meta.split()
+            entries[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
+    return entries
