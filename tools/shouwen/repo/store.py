@@ -222,8 +222,11 @@ def _appended(base: Record | None, path: str, line: bytes) -> Record | None:
     """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own."""
     if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
         return None
-    text = line[4:-1].decode("utf-8", "replace")
-    read = load_header("events:\n" + line.decode("utf-8", "replace"))     # the fast reader, or None
+    try:
+        text = line[4:-1].decode("utf-8")   # strictly, as parse decodes the whole file
+    except UnicodeDecodeError:
+        return None
+    read = load_header("events:\n  - " + text + "\n")     # the fast reader, or None
     events = read.get("events") if isinstance(read, dict) else None
     ev = events[0] if isinstance(events, list) and len(events) == 1 else None
     if not isinstance(ev, dict) or event_line(ev) != text:
