@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import yaml
 
 from . import safeyaml
-from .canonical import flow_value, head_lines, load_header, scalar
+from .canonical import EVENT_KEY_ORDER, flow_value, head_lines, load_header, scalar
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
@@ -135,8 +135,6 @@ def _repr_datetime(dumper, v: datetime):
 
 
 _Dumper.add_representer(datetime, _repr_datetime)
-
-EVENT_KEY_ORDER = ("at", "by", "action")
 
 
 def _flow(obj) -> str:

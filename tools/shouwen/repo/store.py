@@ -14,8 +14,8 @@ import stat
 
 from . import gitio
 from ..core.canonical_check import check_canonical
-from ..core.canonical import load_header
-from ..core.record import MAX_RECORD_BYTES, Record, event_line, parse, unreadable
+from ..core.canonical import load_event_line
+from ..core.record import MAX_RECORD_BYTES, Record, parse, unreadable
 
 CACHE_VERSION = 3
 HISTORY_VERSION = 4     # the audit's cache: a version that only appends an event is kept as (old version, event)
@@ -219,17 +219,16 @@ def _appended_line(old: bytes, new: bytes) -> bytes | None:
 
 
 def _appended(base: Record | None, path: str, line: bytes) -> Record | None:
-    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own."""
+    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own: the line
+    reader accepts only the exact line the writer writes for what it returns, so the new version is
+    canonical and reads as the whole file would (tests/test_canonical.py holds both)."""
     if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
         return None
     try:
-        text = line[4:-1].decode("utf-8")   # strictly, as parse decodes the whole file
+        ev = load_event_line(line[4:-1].decode("utf-8"))    # decoded strictly, as parse decodes the file
     except UnicodeDecodeError:
         return None
-    read = load_header("events:\n  - " + text + "\n")     # the fast reader, or None
-    events = read.get("events") if isinstance(read, dict) else None
-    ev = events[0] if isinstance(events, list) and len(events) == 1 else None
-    if not isinstance(ev, dict) or event_line(ev) != text:
+    if ev is None:
         return None
     return Record(path, {**base.meta, "events": base.events + [ev]}, base.body, [], None)
 
