@@ -5,6 +5,7 @@ import os
 import subprocess
 
 from shouwen.repo import gitio, store
+from shouwen.repo.versions import VersionReader
 
 ZERO = "0" * 40
 
@@ -45,8 +46,17 @@ def test_every_version_reads_as_the_one_reader_reads_its_bytes(agency):
     want = {(p, b): store.parse_checked(p, blobs[b]) for p, b in pairs}
     assert sum(r.noncanonical is not None for r in want.values()) >= 4       # the hand-made versions
     assert sum(bool(r.problems) for r in want.values()) == 2      # the version not UTF-8, and the next on top of it
-    for run in ("cold", "cached"):
-        got = store.load_blobs(agency.path, pairs, steps)
+    def streamed():         # as the audit reads them: while the log is read, then what is left
+        reader = VersionReader(agency.path, store.history_cache(agency.path))
+        for p, o, n in changes:
+            reader.change(p, o, n)
+        return reader.records(pairs, steps)
+    cache = os.path.join(agency.path, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle")
+    for run, read in (("cold", lambda: store.load_blobs(agency.path, pairs, steps)), ("cached", streamed),
+                      ("streamed cold", streamed), ("streamed cached", streamed)):
+        if run == "streamed cold":
+            os.remove(cache)
+        got = read()
         assert set(got) == set(want)
         for key in pairs:
             assert got[key] == want[key], (run, key)

@@ -17,6 +17,7 @@ from ..core.roles import refusal
 from ..core.rules import Rules
 from .audit_commit import ZERO, Auditor, is_config, is_record
 from .loader import load_rules_at
+from .versions import VersionReader
 
 
 @dataclass
@@ -53,22 +54,18 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     only = paths
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
-    cache = store.history_cache(root)
-    fetcher = gitio.BlobFetcher(root)
+    reader = VersionReader(root, store.history_cache(root))
 
-    def fetch(path, old, new):      # the record versions not yet cached, read while git writes the log
+    def fetch(path, old, new):      # the record versions, read while git writes the log
         if is_record(path) and _wanted(path, only):
-            for b in (old, new):
-                if b != ZERO and (path, b) not in cache.data:
-                    fetcher.ask(b)
+            reader.change(path, old, new)
     try:
         commits = gitio.log_changes(root, rev, fetch)
     except gitio.GitError as e:
-        fetcher.result()
+        reader.close()
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return report
         raise InputError(f"读取 Git 历史失败：{e}")
-    fetched = fetcher.result()
     merges = gitio.merge_changes(root, [c for c in commits if len(c.parents) > 1])
     relevant = []
     for c in commits:
@@ -80,7 +77,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
     steps = [(p, o, n) for c, chs in relevant if len(c.parents) <= 1 for p, o, n in chs[0]
              if is_record(p) and o != ZERO and n != ZERO]
-    records = store.load_blobs(root, sorted(pairs), steps, cache, fetched)
+    records = reader.records(sorted(pairs), steps)
     trust, sigs = None, {}
     shas = [c.sha for c, _ in relevant]
     if rules.policy.signing_required and not signatures:

@@ -197,15 +197,15 @@ def history_cache(root: str) -> _Cache:
 
 
 def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = (), cache: _Cache | None = None,
-               fetched: dict | None = None) -> dict[tuple[str, str], Record]:
+               have: dict | None = None) -> dict[tuple[str, str], Record]:
     """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
     cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's.
     `steps` (path, old blob, new blob), oldest first: where a new version's bytes are its old version's
     with one event line added, as the writer writes, it is read as the old record plus that event.
-    `cache`: `history_cache(root)` if already read; `fetched`: {blob id: bytes} already read from Git."""
-    fetched = fetched or {}
-    return _resolve(root, "history", [(p, b, fetched.get(b)) for p, b in pairs], cache or history_cache(root),
-                    prune=False, steps=steps)
+    `cache`: `history_cache(root)` if already read; `have`: {(path, blob): Record} already read
+    (`versions.VersionReader`, which put them in the cache)."""
+    return _resolve(root, "history", [(p, b, None) for p, b in pairs], cache or history_cache(root),
+                    prune=False, steps=steps, have=have)
 
 
 def _appended_line(old: bytes, new: bytes) -> bytes | None:
@@ -266,8 +266,12 @@ def _cached(cache: dict, key, results: dict) -> Record | None:
     return base
 
 
-def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) -> dict:
-    results: dict = {}
+def cache_entry(rec: Record) -> tuple:
+    return rec.meta, rec.body, tuple(rec.problems), rec.noncanonical
+
+
+def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=(), have=None) -> dict:
+    results: dict = dict(have or {})
     misses = []
     for path, blob, data in listed:
         if cache is None or _cached(cache.data, (path, blob), results) is None:
@@ -291,7 +295,7 @@ def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) 
         results[(path, blob)] = rec
         if cache is not None:
             key = (path, blob)
-            cache.data[key] = appended.get(key) or (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
+            cache.data[key] = appended.get(key) or cache_entry(rec)
             cache.dirty = True
     if cache is not None:
         cache.save({(p, b) for p, b, _ in listed} if prune else None)
