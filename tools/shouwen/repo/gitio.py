@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .gitlog import LOG_FORMAT, ZERO, LogCommit, raw_entries, commit_of  # noqa: F401 (ZERO, LogCommit: for callers)
+from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
+                     listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN)  # LogCommit, blob_id: for callers)
 
 
 class GitError(Exception):
@@ -169,6 +170,35 @@ def config(root: str, key: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
+def write_config(root: str) -> dict[str, str | None]:
+    """WRITE_CONFIG's values in one `git config --get-regexp` (the last one of a key wins, as `--get`
+    answers); a key set without a value is "true", as git reads it."""
+    return config_values(subprocess.run([git_exe(), "-C", root, "config", "-z", "--get-regexp", WRITE_CONFIG_PATTERN],
+                                        capture_output=True).stdout)
+
+
+def commit_only(root: str, paths: list[str], people: bytes, message: bytes, index_env: dict, cfg: dict) -> bool:
+    """Commit `paths` as they are in the work tree on top of the branch's HEAD, and nothing else Git's index
+    holds (as `git commit --only -- paths`), then bring the index (`index_env`: a private copy) up to them.
+    False, with nothing done, where only `git commit` does what is asked: a hook it runs (prepare-commit-msg,
+    post-commit), commit.gpgSign, a commit encoding other than UTF-8, a detached or unborn HEAD.
+    Why: `git commit -- paths` refreshes every indexed file's stat data and writes the index twice (most of a
+    write at 100,000 records). Here: the blobs as `git add` stores them (`hash-object` applies the filters),
+    one `fast-import` commit from HEAD (it moves the branch only forward), one `update-index` of the paths,
+    and the auto-maintenance `git commit` runs."""
+    g, ref, parent, hooks = git_dir(root), current_branch(root), head(root), cfg.get("core.hookspath")
+    hooks = os.path.join(root, os.path.expanduser(hooks)) if hooks else os.path.join(_common_dir(g or root), "hooks")
+    if not (ref and parent and g and plain_commit(cfg, paths)) or any(
+            os.path.exists(os.path.join(hooks, h)) for h in ("prepare-commit-msg", "post-commit")):
+        return False
+    blobs = git(root, "hash-object", "-w", "--", *paths).split()
+    changes = b"".join(b"M 100644 %s %s\n" % (b.encode(), p.encode()) for p, b in zip(paths, blobs))
+    git(root, "fast-import", "--quiet", "--done", input=stream_commit(ref, people, message, parent, changes) + b"done\n")
+    git(root, "update-index", "--add", "--", *paths, env=index_env)
+    subprocess.run([git_exe(), "-C", root, "maintenance", "run", "--auto", "--quiet"], capture_output=True)
+    return True
+
+
 def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     """Blob contents for many ids in one `git cat-file --batch` process."""
     out: dict[str, bytes] = {}
@@ -181,18 +211,13 @@ def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
     """path -> (mode, blob id) of every file under the `prefixes` in Git's index (`git ls-files -s`)."""
-    out = {}
-    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            mode, sha, _ = meta.split()
-            out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
-    return out
+    return listing_entries(git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes))
 
 
-def staged_paths(root: str) -> list[str]:
-    """The paths Git's index changes against HEAD: what the next commit holds."""
-    return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
+def staged_changes(root: str) -> dict[str, str]:
+    """path -> how Git's index changes it against HEAD (A, M, D, T; U: unmerged): what the next commit holds."""
+    tokens = git(root, "diff", "--cached", "--name-status", "-z", "--no-renames").split("\0")
+    return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
 
 
 def dirty_paths(root: str, prefix: str) -> set[str]:
@@ -231,10 +256,8 @@ class FastImport:
             self.proc = subprocess.Popen([git_exe(), "-C", self.root, "fast-import", "--quiet", "--done"],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
-        parent = b"from %s^0\n" % self.ref.encode() if self.first else b""
+        self.proc.stdin.write(stream_commit(self.ref, people, message, self.ref + "^0" if self.first else None, changes))
         self.first = False
-        self.proc.stdin.write(b"commit %s\n%sdata %d\n%s\n%s%s" % (self.ref.encode(), people, len(message), message,
-                                                                     parent, changes))
 
     def close(self):
         if self.proc is None:
@@ -246,14 +269,6 @@ class FastImport:
             raise GitError(err.decode("utf-8", "replace").strip() or "git fast-import failed")
         self.proc = None
         git(self.root, "reset", "-q", "--hard")
-
-
-def blob_id(data: bytes) -> str:
-    """Git's blob id of some bytes, so worktree files and commits share one cache key."""
-    import hashlib
-    h = hashlib.sha1(b"blob %d\0" % len(data))
-    h.update(data)
-    return h.hexdigest()
 
 
 def export_path(root: str, rev: str, path: str, dest: str) -> None:
@@ -287,29 +302,14 @@ def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
     proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
                              "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    commits: list[LogCommit] = []
-    meta, rest, chunk = None, b"", b"."      # meta: the `:mode mode old new status` token whose path comes next
+    log, chunk = RawLog(on_change), b"."
     while chunk:
         chunk = proc.stdout.read(1 << 20)
-        buf = rest + chunk
-        cut = buf.rfind(b"\0") + 1 if chunk else len(buf)      # decoded whole tokens at a time, once a chunk
-        tokens, rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
-        for tok in tokens[:-1] if chunk else tokens:
-            if meta is not None:
-                commits[-1].changes.append((tok, meta[2], meta[3]))
-                if on_change is not None:
-                    on_change(tok, meta[2], meta[3])
-                meta = None
-                continue
-            tok = tok.lstrip("\n")
-            if tok.startswith("\x1e"):
-                commits.append(commit_of(tok))
-            elif tok.startswith(":") and commits:
-                meta = tok[1:].split()
+        log.feed(chunk)
     err = proc.stderr.read()
     if proc.wait() != 0:
         raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
-    return commits
+    return log.commits
 
 
 class BlobStream:
