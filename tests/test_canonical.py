@@ -9,7 +9,15 @@ from datetime import date, datetime, timedelta, timezone
 import yaml
 
 from shouwen.core import canonical
-from shouwen.core.record import _Dumper, dump, event_line, parse
+from shouwen.core.record import dump, event_line, parse
+from shouwen.core.yaml_resolve import IMPLICIT
+
+
+class _Dumper(yaml.SafeDumper):
+    """The writer's dumper before the fast path: PyYAML's safe dumper, times as plain timestamps."""
+
+
+_Dumper.add_representer(datetime, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat()))
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CST = timezone(timedelta(hours=8))
@@ -128,6 +136,18 @@ def test_impossible_dates_are_left_to_libyaml():
     for bad in ("at: 2026-02-30T09:32:00+08:00", "at: 2026-11-27T09:32:00+25:00",
                 "at: 2026-11-27T09:32:00+08:00, due: 2026-13-40"):
         assert canonical.load_header(f"id: 20261127-J017-003\nevents:\n  - {{{bad}, by: J017, action: note}}\n") is None
+
+
+def test_the_resolver_table_is_pyyamls_own():
+    """core.yaml_resolve carries PyYAML's implicit resolvers so that a write need not import PyYAML: the
+    same tags, patterns, flags and first characters, in the same order, as the installed PyYAML."""
+    from yaml.resolver import Resolver
+    theirs = {ch: [(tag, r.pattern, r.flags) for tag, r in rs] for ch, rs in Resolver.yaml_implicit_resolvers.items()}
+    ours = {ch: [(tag, r.pattern, r.flags) for tag, r in rs] for ch, rs in IMPLICIT.items()}
+    assert ours == theirs
+    resolver = Resolver()
+    for s in TRICKY + ["0b101", "-0x1F", "1:20:30.5", "2026-1-2 3:04:05 +8", "Off", "NULL", ".5", "+.inf", ""]:
+        assert canonical.resolve(s) == resolver.resolve(yaml.ScalarNode, s, (True, False)), s
 
 
 def _line_variants(line: str, rng: random.Random) -> list[str]:

@@ -152,3 +152,21 @@ def test_the_writer_makes_the_very_commit_git_commit_makes(agency, tmp_path):
     made_by = [subprocess.run(["git", "-C", path, "reflog", "-1", "--format=%gs"], capture_output=True, text=True,
                               check=True).stdout for path in clones]
     assert not made_by[0].startswith("commit") and made_by[1].startswith("commit"), made_by    # both ways were taken
+
+
+def test_a_write_imports_neither_pyyaml_nor_shutil(agency, monkeypatch):
+    """The writer's own form is read and written by core.canonical and the rules come from their cache, so
+    a write has no use for PyYAML (about a tenth of its CPU); nor for shutil (bz2 and lzma come with it)."""
+    rid = agency.new("2026-11-02T09:30")
+    monkeypatch.setattr(loader, "RACY_SECONDS", -10**10)    # ctime is "now" for every file a test writes
+    loader.load_rules(agency.path)                          # kept, as a desk's second command finds them
+    probe = ("import sys\nfrom shouwen.cli import cli\n"
+             "try:\n    cli.main(sys.argv[1:], prog_name='shouwen')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('yaml', 'shutil') if m in sys.modules))")
+    base = [sys.executable, "-c", probe, "--repo", agency.path, "--as", "J005"]
+    subprocess.run(base + ["note", rid, "--text", "一", "--at", "2026-11-02T10:00"], capture_output=True, check=True)
+    for args in (["note", rid, "--text", "二", "--at", "2026-11-02T10:05"],
+                 ["new", "--name", "李四", "--matter", "咨询", "--at", "2026-11-02T11:00"]):
+        out = subprocess.run(base + args, capture_output=True, text=True)
+        assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    assert agency.status() == ""

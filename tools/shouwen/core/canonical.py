@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-import yaml
-from yaml.resolver import Resolver
+from .yaml_resolve import STR_TAG, resolve
 
-_resolver = Resolver()
-STR_TAG = "tag:yaml.org,2002:str"
 _SPACE = "\0 \t\r\n\x85\u2028\u2029"
 _BREAKS = "\n\x85\u2028\u2029"
 
@@ -78,7 +75,7 @@ def _scalar_text(s: str, flow: bool) -> str | None:
     if hit is not False:
         return hit
     block_plain, flow_plain, single = _analyze(s)
-    implicit = _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR_TAG
+    implicit = resolve(s) == STR_TAG
     if implicit and (flow_plain if flow else block_plain):
         out = s
     elif single:
@@ -182,7 +179,7 @@ def _plain(s: str):
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
-    tag = _resolver.resolve(yaml.ScalarNode, s, (True, False))
+    tag = resolve(s)
     if tag == STR_TAG:
         v = s
     elif tag.endswith(":int") and _DECIMAL.match(s):
