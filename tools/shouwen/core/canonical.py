@@ -172,9 +172,10 @@ def _plain(s: str):
         return s                    # every implicit resolver matches ASCII only
     if _CANON_TIME.match(s):        # an event's time: YAML's timestamp in the one form the writer writes
         try:
-            return datetime.fromisoformat(s)
+            v = datetime.fromisoformat(s)
         except ValueError:
             return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
+        return v if v.isoformat() == s else _FAIL      # -00:00, +08:60: not as the writer writes that time
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
@@ -241,6 +242,19 @@ def _flow_map(s: str):
         out[key] = v
         pos = m.end()
     return out
+
+
+EVENT_KEY_ORDER = ("at", "by", "action")     # the writer puts these first, the rest as the event has them
+
+
+def load_event_line(s: str) -> dict | None:
+    """The event on one line (without its `  - `), only when the writer writes exactly this line for it:
+    keys in its order, every value as `_value` accepts it (the dumper's own text), its separators."""
+    ev = _flow_map(s)
+    if ev is _FAIL:
+        return None
+    first = [k for k in EVENT_KEY_ORDER if k in ev]
+    return ev if list(ev)[:len(first)] == first else None
 
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")

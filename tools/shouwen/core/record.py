@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from . import safeyaml
-from .canonical import flow_value, head_lines, load_header, scalar
+from .canonical import EVENT_KEY_ORDER, flow_value, head_lines, load_header, scalar
 from .problems import Problem
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
@@ -134,9 +134,6 @@ def _yaml_dump(obj, flow: bool) -> str:
         dumper.add_representer(datetime, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat()))
         _yaml_dump.dumper = dumper
     return yaml.dump(obj, Dumper=dumper, allow_unicode=True, default_flow_style=flow, width=1 << 20, sort_keys=False)
-
-
-EVENT_KEY_ORDER = ("at", "by", "action")
 
 
 def _flow(obj) -> str:

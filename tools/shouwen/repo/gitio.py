@@ -202,10 +202,12 @@ def commit_only(root: str, paths: list[str], people: bytes, message: bytes, inde
 
 def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     """Blob contents for many ids in one `git cat-file --batch` process."""
-    fetcher = BlobFetcher(root)
-    for sha in shas:
-        fetcher.ask(sha)
-    return fetcher.result()
+    out: dict[str, bytes] = {}
+    if shas:
+        stream = BlobStream(root, lambda _, answers: out.update((s, a) for s, a in zip(shas, answers) if a is not None))
+        stream.send(None, list(shas))
+        stream.close()
+    return out
 
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
@@ -304,7 +306,7 @@ def export_path(root: str, rev: str, path: str, dest: str) -> None:
 def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
     """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
     as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
-    it is read, so the caller can start on the blobs (`BlobFetcher`) while git still works."""
+    it is read, so the caller can start on the blobs (`BlobStream`) while git still works."""
     proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
                              "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -318,17 +320,56 @@ def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
     return log.commits
 
 
-class BlobFetcher:
-    """One `git cat-file --batch` process. `read(sha)` answers at once; or `ask(sha)` for many and `result()`
-    for {blob id: bytes}: the answers are read on a thread meanwhile, so git and the caller work at once."""
+class BlobStream:
+    """One `git cat-file --batch --buffer`, asked on the caller's thread and answered on a thread of its own, so git,
+    the caller and what is done with the answers work at once: `send(job, shas)` asks for the blobs, and
+    `handle(job, [bytes or None for a missing blob, …])` runs on the answering thread, job by job in the order
+    sent. `close()` waits for the last answer and raises what `handle` raised (the answers are still read,
+    so git never waits on a full pipe)."""
 
-    def __init__(self, root: str):
-        self.root, self.proc, self.thread, self.asked, self.data = root, None, None, set(), {}
+    def __init__(self, root: str, handle):
+        import queue
+        import threading
+        self.handle, self.error = handle, None
+        self.proc = subprocess.Popen([git_exe(), "-C", root, "cat-file", "--batch", "--buffer"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.queue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._answer_all, daemon=True)
+        self.thread.start()
+
+    def send(self, job, shas: list):
+        self.queue.put((job, len(shas)))
+        self.proc.stdin.write("".join(f"{sha}\n" for sha in shas).encode())
 
     @staticmethod
     def _answer(out) -> bytes | None:
         header = out.readline().split()
         return None if len(header) < 3 or header[-1] == b"missing" else out.read(int(header[2]) + 1)[:-1]
+
+    def _answer_all(self):
+        out = self.proc.stdout
+        for job, n in iter(self.queue.get, None):
+            answers = [self._answer(out) for _ in range(n)]
+            if self.error is None:
+                try:
+                    self.handle(job, answers)
+                except BaseException as e:      # raised again by close(), on the caller's thread
+                    self.error = e
+
+    def close(self):
+        self.queue.put(None)
+        self.proc.stdin.close()
+        self.thread.join()          # every answer read before git is waited for
+        self.proc.wait()
+        if self.error is not None:
+            raise self.error
+
+
+class BlobReader:
+    """Blobs one at a time from one `git cat-file --batch`, as they are asked for (the index's reader)."""
+
+    def __init__(self, root: str):
+        self.root, self.proc = root, None
 
     def read(self, sha: str) -> bytes:
         if self.proc is None:
@@ -336,48 +377,16 @@ class BlobFetcher:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.proc.stdin.write(sha.encode() + b"\n")
         self.proc.stdin.flush()
-        data = self._answer(self.proc.stdout)
+        data = BlobStream._answer(self.proc.stdout)
         if data is None:
             raise GitError(f"blob {sha} missing")
         return data
 
-    def ask(self, sha: str):
-        if self.thread is None:
-            import queue
-            import threading
-            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch", "--buffer"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            self.queue = queue.SimpleQueue()
-            self.thread = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
-            self.thread.start()
-        if sha not in self.asked:
-            self.asked.add(sha)
-            self.queue.put(sha)
-            self.proc.stdin.write(sha.encode() + b"\n")
-
-    def _read(self, out):
-        for sha in iter(self.queue.get, None):
-            data = self._answer(out)
-            if data is not None:
-                self.data[sha] = data
-
-    def result(self) -> dict:
-        if self.thread is not None and self.proc is not None:
-            self.queue.put(None)
-            self.proc.stdin.close()
-            self.thread.join()          # every answer read before git is waited for
-        self.close()
-        return self.data
-
     def close(self):
         if self.proc is not None:
-            if not self.proc.stdin.closed:
-                self.proc.stdin.close()
+            self.proc.stdin.close()
             self.proc.wait()
             self.proc = None
-
-
-BlobReader = BlobFetcher        # blobs one at a time, as they are asked for (the index's reader)
 
 
 def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
