@@ -6,7 +6,7 @@ import subprocess
 
 from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
                      listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
-                     parse_status, parse_tree_changes)
+                     parse_status, parse_tree_changes, tree_entries)
 
 
 class GitError(Exception):
@@ -228,10 +228,6 @@ def status(root: str, prefix: str):
                                   "--untracked-files=all", "--no-renames", "--ignore-submodules", "--", prefix))
 
 
-def dirty_paths(root: str, prefix: str) -> set[str]:
-    return status(root, prefix).dirty
-
-
 def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
     """The files under `prefix` that differ between two commits (gitlog.parse_tree_changes), or None."""
     r = subprocess.run([git_exe(), "-C", root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix],
@@ -241,14 +237,7 @@ def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | No
 
 def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     """(path, blob id) of every file under `prefix` in a commit or tree."""
-    out = []
-    for entry in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            _, typ, sha = meta.split()
-            if typ == b"blob":
-                out.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
-    return out
+    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
 
 
 class FastImport:

@@ -192,3 +192,15 @@ def parse_tree_changes(out: bytes) -> list[tuple]:
         m_old, m_new, b_old, b_new, _ = meta.lstrip(":").split(" ")
         found.append((path, m_old, m_new, _blob(b_old), _blob(b_new)))
     return found
+
+
+def tree_entries(out: bytes) -> list[tuple[str, str]]:
+    """(path, blob id) of the files `git ls-tree -r -z` lists."""
+    found = []
+    for entry in out.split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            _, typ, sha = meta.split()
+            if typ == b"blob":
+                found.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
+    return found
