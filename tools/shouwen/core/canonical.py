@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-import yaml
-from yaml.resolver import Resolver
+from .yaml_resolve import STR_TAG, resolve
 
-_resolver = Resolver()
-STR_TAG = "tag:yaml.org,2002:str"
 _SPACE = "\0 \t\r\n\x85\u2028\u2029"
 _BREAKS = "\n\x85\u2028\u2029"
 
@@ -78,7 +75,7 @@ def _scalar_text(s: str, flow: bool) -> str | None:
     if hit is not False:
         return hit
     block_plain, flow_plain, single = _analyze(s)
-    implicit = _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR_TAG
+    implicit = resolve(s) == STR_TAG
     if implicit and (flow_plain if flow else block_plain):
         out = s
     elif single:
@@ -175,13 +172,14 @@ def _plain(s: str):
         return s                    # every implicit resolver matches ASCII only
     if _CANON_TIME.match(s):        # an event's time: YAML's timestamp in the one form the writer writes
         try:
-            return datetime.fromisoformat(s)
+            v = datetime.fromisoformat(s)
         except ValueError:
             return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
+        return v if v.isoformat() == s else _FAIL      # -00:00, +08:60: not as the writer writes that time
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
-    tag = _resolver.resolve(yaml.ScalarNode, s, (True, False))
+    tag = resolve(s)
     if tag == STR_TAG:
         v = s
     elif tag.endswith(":int") and _DECIMAL.match(s):
@@ -244,6 +242,19 @@ def _flow_map(s: str):
         out[key] = v
         pos = m.end()
     return out
+
+
+EVENT_KEY_ORDER = ("at", "by", "action")     # the writer puts these first, the rest as the event has them
+
+
+def load_event_line(s: str) -> dict | None:
+    """The event on one line (without its `  - `), only when the writer writes exactly this line for it:
+    keys in its order, every value as `_value` accepts it (the dumper's own text), its separators."""
+    ev = _flow_map(s)
+    if ev is _FAIL:
+        return None
+    first = [k for k in EVENT_KEY_ORDER if k in ev]
+    return ev if list(ev)[:len(first)] == first else None
 
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")
