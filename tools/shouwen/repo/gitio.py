@@ -5,7 +5,8 @@ import os
 import subprocess
 
 from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
-                     listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN)  # LogCommit, blob_id: for callers)
+                     listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
+                     parse_status, parse_tree_changes, tree_entries)
 
 
 class GitError(Exception):
@@ -220,27 +221,23 @@ def staged_changes(root: str) -> dict[str, str]:
     return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
 
 
-def dirty_paths(root: str, prefix: str) -> set[str]:
-    """Files under `prefix` whose work-tree bytes may differ from Git's index, untracked ones included,
-    as Git finds them from its stat data (`git status`), without reading every file."""
-    out = set()
-    for entry in git_bytes(root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-                           "--ignore-submodules", "--", prefix).split(b"\0"):
-        if len(entry) > 3 and (entry[1:2] != b" " or entry[:2] == b"??"):
-            out.add(entry[3:].decode("utf-8", "surrogateescape"))
-    return out
+def status(root: str, prefix: str):
+    """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files
+    included (gitlog.Status), without reading every file; HEAD's commit with it."""
+    return parse_status(git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z",
+                                  "--untracked-files=all", "--no-renames", "--ignore-submodules", "--", prefix))
+
+
+def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
+    """The files under `prefix` that differ between two commits (gitlog.parse_tree_changes), or None."""
+    r = subprocess.run([git_exe(), "-C", root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix],
+                       capture_output=True)
+    return None if r.returncode else parse_tree_changes(r.stdout)
 
 
 def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     """(path, blob id) of every file under `prefix` in a commit or tree."""
-    out = []
-    for entry in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            _, typ, sha = meta.split()
-            if typ == b"blob":
-                out.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
-    return out
+    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
 
 
 class FastImport:

@@ -146,3 +146,64 @@ def listing_entries(out: bytes) -> dict[str, tuple[str, str]]:
             mode, sha, _ = meta.split()
             entries[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
     return entries
+
+
+@dataclass
+class Status:
+    """`git status --porcelain=v2 --branch -z`: HEAD's commit, and each path that differs from HEAD or Git's
+    index: `changed` path -> (XY, HEAD's mode, the work tree's mode, HEAD's blob, the index's blob), a blob
+    None where there is none; `untracked` and `unmerged` paths apart."""
+    head: str | None
+    changed: dict
+    untracked: set
+    unmerged: set
+
+    @property
+    def dirty(self) -> set:
+        """The paths whose work-tree bytes may differ from Git's index (what `--porcelain=v1` names with a
+        second letter), untracked ones included."""
+        return {p for p, c in self.changed.items() if c[0][1] != "."} | self.untracked | self.unmerged
+
+
+def _blob(sha: str) -> str | None:
+    return None if sha == ZERO else sha
+
+
+def parse_status(out: bytes) -> Status:
+    st = Status(None, {}, set(), set())
+    for entry in out.split(b"\0"):
+        line = entry.decode("utf-8", "surrogateescape")
+        if line.startswith("# branch.oid "):
+            oid = line[len("# branch.oid "):]
+            st.head = oid if len(oid) == 40 else None          # "(initial)": no commit yet
+        elif line.startswith("1 "):
+            _, xy, _, m_head, _, m_tree, h_head, h_index, path = line.split(" ", 8)
+            st.changed[path] = (xy, m_head, m_tree, _blob(h_head), _blob(h_index))
+        elif line.startswith("u "):
+            st.unmerged.add(line.split(" ", 10)[10])
+        elif line.startswith("? "):
+            st.untracked.add(line[2:])
+    return st
+
+
+def parse_tree_changes(out: bytes) -> list[tuple]:
+    """(path, old mode, new mode, old blob, new blob) of `git diff-tree -r -z` (no renames); a blob None where
+    the side has no file."""
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    found = []
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        m_old, m_new, b_old, b_new, _ = meta.lstrip(":").split(" ")
+        found.append((path, m_old, m_new, _blob(b_old), _blob(b_new)))
+    return found
+
+
+def tree_entries(out: bytes) -> list[tuple[str, str]]:
+    """(path, blob id) of the files `git ls-tree -r -z` lists."""
+    found = []
+    for entry in out.split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            _, typ, sha = meta.split()
+            if typ == b"blob":
+                found.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
+    return found

@@ -75,11 +75,11 @@ def tracked_blobs(root: str) -> dict[str, tuple[str, str]]:
     return tracked
 
 
-def _dirty_files(root: str) -> dict[str, bytes | None]:
+def _dirty_files(root: str, status=None) -> dict[str, bytes | None]:
     """path -> bytes of each record file Git's stat data says may differ from its index (untracked ones
-    included); None for one deleted, or that is no record file."""
+    included); None for one deleted, or that is no record file. `status`: gitio.status read a moment ago."""
     out = {}
-    for p in gitio.dirty_paths(root, RECORDS):
+    for p in (status or gitio.status(root, RECORDS)).dirty:
         full = os.path.join(root, p)
         out[p] = read_bounded(full) if p.endswith(".md") and os.path.lexists(full) else None
     return out
@@ -91,11 +91,17 @@ class WorkTree:
     ids), `listed` lists them when a command must read them."""
 
     def __init__(self, root: str):
-        self.root, self._dirty, self._listed, self._key = root, None, None, False
+        self.root, self._status, self._dirty, self._listed, self._key = root, None, None, None, False
+
+    def status(self):
+        """gitio.status of records/ (against HEAD and Git's index), asked once."""
+        if self._status is None:
+            self._status = gitio.status(self.root, RECORDS)
+        return self._status
 
     def dirty(self) -> dict:
         if self._dirty is None:
-            self._dirty = _dirty_files(self.root)
+            self._dirty = _dirty_files(self.root, self.status())
         return self._dirty
 
     def key(self) -> str | None:
