@@ -174,6 +174,8 @@ def _plain(s: str):
     if not s.isascii():
         return s                    # every implicit resolver matches ASCII only
     if _CANON_TIME.match(s):        # an event's time: YAML's timestamp in the one form the writer writes
+        if s.endswith("-00:00"):
+            return _FAIL            # UTC, which the writer writes +00:00
         try:
             return datetime.fromisoformat(s)
         except ValueError:
@@ -246,7 +248,16 @@ def _flow_map(s: str):
     return out
 
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")
+EVENT_KEY_ORDER = ("at", "by", "action")
+
+
+def _in_order(ev: dict) -> bool:
+    """An event's keys in the writer's order: at, by, action (those present) before any other."""
+    want = [k for k in EVENT_KEY_ORDER if k in ev]
+    return list(ev)[:len(want)] == want
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,98}):(?: (.+))?\Z")     # the writer leaves longer keys to PyYAML
 
 
 def load_header(text: str) -> dict | None:
@@ -267,6 +278,8 @@ def load_header(text: str) -> dict | None:
             return None         # a duplicate key: libyaml decides (and the check reports it)
         i += 1
         if raw is not None:
+            if key == "events":
+                return None     # the writer writes events as a list of flow mappings, whatever they hold
             if raw == "{}":
                 v = {}
             elif raw == "[]":
@@ -277,14 +290,18 @@ def load_header(text: str) -> dict | None:
                     return None
             out[key] = v
             continue
-        if i < n and lines[i].startswith("  - {"):          # the events: one flow mapping a line
+        if key == "events":             # the events, last: one flow mapping a line, `at, by, action` first
+            if i >= n or not lines[i].startswith("  - {"):
+                return None
             items = []
             while i < n and lines[i].startswith("  - "):
                 ev = _flow_map(lines[i][4:])
-                if ev is _FAIL:
+                if ev is _FAIL or not _in_order(ev):
                     return None
                 items.append(ev)
                 i += 1
+            if i < n:
+                return None
             out[key] = items
         elif i < n and lines[i].startswith("- "):           # a block list of scalars
             items = []
