@@ -71,15 +71,35 @@ def test_what_the_reader_takes_as_exact_is_what_the_writer_writes():
     assert exact > 30        # the fast path is taken (often declined here: keys such as "a b"; the records below give its share)
 
 
+def _text(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
 def test_shipped_records_are_exact_and_every_edit_is_judged_the_same():
     files = sorted(os.path.join(d, n) for d, _, names in os.walk(os.path.join(REPO, "records"))
                    for n in names if n.endswith(".md"))
     exact = 0
     for f in files:
-        text = open(f, encoding="utf-8", newline="").read()
-        exact += _judged_both_ways(text)
+        exact += _judged_both_ways(_text(f))
     assert exact >= 0.95 * len(files)
     for f in files[::10]:
-        text = open(f, encoding="utf-8", newline="").read()
         for edit in EDITS:
-            _judged_both_ways(edit(text))
+            _judged_both_ways(edit(_text(f)))
+
+
+def test_strings_taken_plain_at_a_glance_are_plain_to_the_dumper():
+    """`_SAFE` (one match) never takes a string the dumper would quote, in block or flow context."""
+    from yaml import ScalarNode
+
+    from shouwen.core.canonical import _SAFE, _analyze, _resolver, STR_TAG
+    alphabet = [chr(c) for c in range(0x20, 0x7f)] + list("\t\n\r\x00\x7f\x85\xa0\u2028\u2029\ufeff\ud800张，：😀\U0010ffff")
+    rng = random.Random(2)
+    taken = 0
+    for _ in range(60000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        if _SAFE.match(s):
+            taken += 1
+            block, flow, _ = _analyze(s)
+            assert block and flow and _resolver.resolve(ScalarNode, s, (True, False)) == STR_TAG, repr(s)
+    assert taken > 1000
