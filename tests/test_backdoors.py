@@ -195,3 +195,19 @@ def test_a_reason_left_in_the_environment_marks_only_late_entries_as_late(agency
     agency.ok("--as", "J005", "note", rid, "--text", "今天的补充")
     events = json.loads(agency.ok("show", rid, "--format", "json").stdout)["events"]
     assert [e.get("late_reason") for e in events] == ["停电后补录", None, None], events
+
+
+def test_an_appended_line_that_is_not_utf8_is_read_as_the_reader_reads_it(agency):
+    """One line appended in the writer's layout, one byte of it not UTF-8: the audit's shortcut for appended
+    lines must not read it leniently (a replacement character) where the one reader finds no record at all."""
+    rid = agency.new("2026-11-02T09:30")
+    full = os.path.join(agency.path, f"records/inquiries/2026/11/{rid}.md")
+    with open(full, "rb") as fh:
+        data = fh.read()
+    line = "  - {at: 2026-11-02T11:00:00+08:00, by: J005, action: note, text: 已办结}\n".encode().replace("办".encode(), b"\xff\xfe")
+    with open(full, "wb") as fh:
+        fh.write(data.replace(b"\n---\n", b"\n" + line + b"---\n", 1))
+    forged = commit_as(agency, LI_MING, "hand")
+    probs = [p for p in audit(agency) if p["commit"] == forged]
+    assert probs and all(p["record"] == rid for p in probs), probs
+    assert "event-rewritten" in {p["code"] for p in probs}       # the reader finds none of its events

@@ -9,7 +9,15 @@ from datetime import date, datetime, timedelta, timezone
 import yaml
 
 from shouwen.core import canonical
-from shouwen.core.record import _Dumper, dump, parse
+from shouwen.core.record import dump, event_line, parse
+from shouwen.core.yaml_resolve import IMPLICIT
+
+
+class _Dumper(yaml.SafeDumper):
+    """The writer's dumper before the fast path: PyYAML's safe dumper, times as plain timestamps."""
+
+
+_Dumper.add_representer(datetime, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat()))
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CST = timezone(timedelta(hours=8))
@@ -128,3 +136,57 @@ def test_impossible_dates_are_left_to_libyaml():
     for bad in ("at: 2026-02-30T09:32:00+08:00", "at: 2026-11-27T09:32:00+25:00",
                 "at: 2026-11-27T09:32:00+08:00, due: 2026-13-40"):
         assert canonical.load_header(f"id: 20261127-J017-003\nevents:\n  - {{{bad}, by: J017, action: note}}\n") is None
+
+
+def test_the_resolver_table_is_pyyamls_own():
+    """core.yaml_resolve carries PyYAML's implicit resolvers so that a write need not import PyYAML: the
+    same tags, patterns, flags and first characters, in the same order, as the installed PyYAML."""
+    from yaml.resolver import Resolver
+    theirs = {ch: [(tag, r.pattern, r.flags) for tag, r in rs] for ch, rs in Resolver.yaml_implicit_resolvers.items()}
+    ours = {ch: [(tag, r.pattern, r.flags) for tag, r in rs] for ch, rs in IMPLICIT.items()}
+    assert ours == theirs
+    resolver = Resolver()
+    for s in TRICKY + ["0b101", "-0x1F", "1:20:30.5", "2026-1-2 3:04:05 +8", "Off", "NULL", ".5", "+.inf", ""]:
+        assert canonical.resolve(s) == resolver.resolve(yaml.ScalarNode, s, (True, False)), s
+
+
+def _line_variants(line: str, rng: random.Random) -> list[str]:
+    """The writer's line and lines near it that another hand might write."""
+    out = [line, line.replace(", ", ",  ", 1), line.replace(": ", ":  ", 1), "{ " + line[1:], line[:-1] + " }",
+           line.replace("+08:00", "-00:00"), line.replace("+08:00", "+00:00"), line.replace("+08:00", "+07:60"),
+           line.replace(": ", ": '", 1).replace(", ", "', ", 1), line.replace("T", " ", 1)]
+    items = line[1:-1].split(", ")
+    if len(items) > 1:
+        i, j = rng.sample(range(len(items)), 2)
+        items[i], items[j] = items[j], items[i]
+        out.append("{" + ", ".join(items) + "}")
+        out.append("{" + ", ".join(items + items[:1]) + "}")       # a duplicate key
+    for v in ("-3", "007", "1.50", "1e3", "0.2", "true", "True", "~", "null", "''", "[]", "[a, b]", "[a,b]"):
+        out.append(line[:-1] + f", extra: {v}}}")
+    return out
+
+
+def test_an_event_line_is_read_only_when_the_writer_writes_exactly_that_line():
+    """The audit reads an appended line without writing it again: what load_event_line accepts must be
+    the writer's own line for what it returns (so the record stays canonical) and what libyaml reads."""
+    rng = random.Random(13)
+    read = declined = 0
+    for _ in range(1500):
+        for ev in _random_meta(rng)["events"]:
+            for text in _line_variants(event_line(ev), rng):
+                got = canonical.load_event_line(text)
+                if got is None:
+                    declined += 1
+                    continue
+                read += 1
+                want = yaml.load(f"[{text}]", Loader=yaml.CSafeLoader)[0]
+                assert event_line(got) == text, text
+                assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()], text
+    assert read > 1000 and declined > 1000
+    line = "{at: 2026-11-27T09:32:00+08:00, by: J017, action: note, text: 已办结}"
+    assert canonical.load_event_line(line) == {"at": datetime(2026, 11, 27, 9, 32, tzinfo=CST), "by": "J017",
+                                               "action": "note", "text": "已办结"}
+    for other in ("{by: J017, at: 2026-11-27T09:32:00+08:00, action: note}",
+                  "{at: 2026-11-27T09:32:00-00:00, by: J017, action: note}",
+                  "{at: 2026-11-27T09:32:00+07:60, by: J017, action: note}"):
+        assert canonical.load_event_line(other) is None, other

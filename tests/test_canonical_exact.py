@@ -90,9 +90,8 @@ def test_shipped_records_are_exact_and_every_edit_is_judged_the_same():
 
 def test_strings_taken_plain_at_a_glance_are_plain_to_the_dumper():
     """`_SAFE` (one match) never takes a string the dumper would quote, in block or flow context."""
-    from yaml import ScalarNode
-
-    from shouwen.core.canonical import _SAFE, _analyze, _resolver, STR_TAG
+    from shouwen.core.canonical import _SAFE, _analyze
+    from shouwen.core.yaml_resolve import STR_TAG, resolve
     alphabet = [chr(c) for c in range(0x20, 0x7f)] + list("\t\n\r\x00\x7f\x85\xa0\u2028\u2029\ufeff\ud800张，：😀\U0010ffff")
     rng = random.Random(2)
     taken = 0
@@ -101,5 +100,5 @@ def test_strings_taken_plain_at_a_glance_are_plain_to_the_dumper():
         if _SAFE.match(s):
             taken += 1
             block, flow, _ = _analyze(s)
-            assert block and flow and _resolver.resolve(ScalarNode, s, (True, False)) == STR_TAG, repr(s)
+            assert block and flow and resolve(s) == STR_TAG, repr(s)
     assert taken > 1000

@@ -83,3 +83,34 @@ def test_the_hook_and_check_staged_agree_in_json_on_a_duplicate_id(agency):
     assert {p["path"] for p in out["problems"]} == {twin}
     hook = subprocess.run([_hook(agency)], cwd=agency.path, capture_output=True, text=True)
     assert hook.returncode == 1 and all(p["code"] in hook.stdout for p in out["problems"])
+
+
+def test_the_hooks_searches_of_the_index_answer_as_a_whole_reading_of_it(agency, monkeypatch):
+    """The hook finds the staged records and the ids they can meet by searching Git's index listing, not by
+    parsing its every line: the same answers as parsing it whole, for a duplicate id in another folder, a
+    twin file (<id>.<code>.md) and a complaint naming an inquiry that does not exist."""
+    from datetime import date
+    from shouwen.repo import staged
+    rid, other = agency.new("2026-11-02T09:30"), agency.new("2026-11-02T09:40")
+    _, crel = complaint(agency, "J022")
+    folder = "records/inquiries/2026/11"
+    agency.write(f"records/inquiries/2026/12/{rid}.md", agency.file(f"{folder}/{rid}.md"))
+    agency.write(f"{folder}/{other}.ABC123.md", agency.file(f"{folder}/{other}.md"))
+    agency.write(crel, agency.file(crel).replace("\nchannel:", "\ninquiry: 20261102-J005-077\nchannel:", 1))
+    agency.git("add", "-A")
+    fast = staged.staged_check(agency.path, date(2026, 11, 5))
+    assert {"id-duplicate", "inquiry-unknown"} <= {p.code for p in fast[1]}, fast
+    monkeypatch.setattr(staged.Listing, "SEARCHES", -1)
+    assert staged.staged_check(agency.path, date(2026, 11, 5)) == fast
+
+
+def test_a_conflicted_record_is_counted_once(agency):
+    """A record in conflict stands in Git's index three times (base, ours, theirs): still one record."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    count = json.loads(agency.run("check", "--staged", "--format", "json").stdout)["records"]
+    blob = agency.git("rev-parse", f"HEAD:{rel}").strip()
+    subprocess.run(["git", "-C", agency.path, "update-index", "--index-info"], check=True, text=True,
+        input="".join(f"100644 {blob} {stage}\t{rel}\n" for stage in (1, 2, 3)))
+    assert "U" in agency.git("diff", "--cached", "--name-status")
+    assert json.loads(agency.run("check", "--staged", "--format", "json").stdout)["records"] == count

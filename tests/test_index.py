@@ -134,3 +134,84 @@ def test_a_generated_agency_gives_the_same_answers_with_and_without_the_index(tm
     path, _ = make_demo(str(tmp_path / "gen"), 150, date(2026, 6, 1), date(2026, 11, 27), seed=3)
     out = _same_both_ways(path, "2026-11-27", monkeypatch)
     assert out[0][2]["records"] >= 150 and out[1][2]
+
+
+def _check(path, today, no_cache=False):
+    r = CliRunner().invoke(cli, ["--repo", str(path), "check", *(["--no-cache"] if no_cache else []),
+                                 "--today", today, "--format", "json"])
+    assert r.exit_code in (0, 1), r.output
+    return json.loads(r.stdout)
+
+
+def _no_index(*args, **kw):
+    raise AssertionError("the whole ledger was read from the index")
+
+
+def _patched(path, monkeypatch, today="2026-11-27"):
+    """`check` from the kept summary patched for what changed (the index is never read), against
+    `check --no-cache`."""
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_ledger", _no_index)
+        got = _check(path, today)
+    assert got == _check(path, today, no_cache=True)
+    return got
+
+
+def test_check_after_a_few_records_changed_patches_the_kept_judgement(demo_copy, monkeypatch):
+    monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+    before = _check(demo_copy, "2026-11-27")        # judged from the index; the summary kept
+    assert _patched(demo_copy, monkeypatch) == before
+    records = demo_copy / "records"
+    inquiries = sorted((records / "inquiries").rglob("*.md"))
+    complaint = sorted((records / "complaints").rglob("*.md"))[0]
+    ref = next(line.split(": ", 1)[1] for line in complaint.read_text(encoding="utf-8").splitlines()
+               if line.startswith("inquiry: "))
+    referred = next(p for p in inquiries if p.stem == ref)
+    # an edit, a copy under another name (its id twice), the inquiry a complaint refers to removed
+    victim = inquiries[3]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("channel: ", "channel: x", 1), encoding="utf-8")
+    (victim.parent / "20261127-J005-999.md").write_text(victim.read_text(encoding="utf-8"), encoding="utf-8")
+    referred.unlink()
+    got = _patched(demo_copy, monkeypatch)
+    codes = {p["code"] for p in got["problems"]}
+    assert {"field-invalid", "id-duplicate", "id-path-mismatch", "inquiry-unknown"} <= codes
+    # a complaint changed (the ladder's judgement), then staged, committed (HEAD moves), put back in the
+    # work tree only (the files differ from HEAD again), and a broken summary file
+    complaint.write_text(complaint.read_text(encoding="utf-8").replace("finding: unfounded", "finding: substantiated"),
+                         encoding="utf-8")
+    _patched(demo_copy, monkeypatch)
+    _git(demo_copy, "add", "-A")
+    _patched(demo_copy, monkeypatch)
+    _git(demo_copy, "commit", "-q", "--no-verify", "-m", "changes")
+    _patched(demo_copy, monkeypatch)
+    _git(demo_copy, "checkout", "HEAD~1", "--", "records")
+    (victim.parent / "20261127-J005-999.md").unlink()
+    assert _patched(demo_copy, monkeypatch) == before
+    for f in os.listdir(demo_copy / index.FOLDER):
+        if f.startswith("summary-"):
+            open(demo_copy / index.FOLDER / f, "wb").write(b"\x80\x05N.")
+    shutil.rmtree(demo_copy / answers.FOLDER)       # (else this question's kept answer is read)
+    assert _check(demo_copy, "2026-11-27") == before
+    assert _patched(demo_copy, monkeypatch) == before       # kept again by the check that read the index
+    # many records changed at once (the patched summary is written), then more
+    for p in inquiries[10:30]:
+        p.write_text(p.read_text(encoding="utf-8") + "补记。\n", encoding="utf-8")
+    _patched(demo_copy, monkeypatch)
+    inquiries[40].unlink()
+    _patched(demo_copy, monkeypatch)
+
+
+def test_the_kept_judgement_is_not_taken_for_other_rules_or_another_day(demo_copy, monkeypatch):
+    monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+    _check(demo_copy, "2026-11-27")
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_ledger", _no_index)
+        r = CliRunner().invoke(cli, ["--repo", str(demo_copy), "check", "--today", "2026-11-28"])
+        assert r.exit_code == 70 and "from the index" in r.output      # another day: judged anew
+    assert _check(demo_copy, "2026-11-28") == _check(demo_copy, "2026-11-28", no_cache=True)
+    policy = demo_copy / "rules" / "policy.yml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("forward_limit: 2", "forward_limit: 1"),
+                      encoding="utf-8")
+    stricter = _check(demo_copy, "2026-11-27")
+    assert stricter == _check(demo_copy, "2026-11-27", no_cache=True)
+    assert _patched(demo_copy, monkeypatch) == stricter

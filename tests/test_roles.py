@@ -134,3 +134,15 @@ def test_a_broken_roster_accuses_nobody(agency):
         fh.write("staff: [\n")
     codes = [p["code"] for p in problems(agency)]
     assert "yaml-invalid" in codes and "role-forbidden" not in codes and "conflict-of-interest" not in codes, codes
+
+
+def test_the_agency_head_does_not_rule_on_a_complaint_against_the_agency(tmp_path):
+    """S2 第四条: the principal head answers for the agency, so he may not clear it; S2 第七条 sends such a
+    complaint to the unit's 纪检监察 (here 质检部), who may."""
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "hotel"), "--template", "hotel"])
+    assert r.exit_code == 0
+    a = Agency(tmp_path / "hotel")
+    cid, _ = complaint(a, "agency", by="H013")
+    r = a.run("--as", "H001", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "不能对投诉作出结论" in r.stderr and "H001" in r.stderr, r.output
+    a.ok("--as", "H003", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")

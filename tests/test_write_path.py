@@ -83,7 +83,10 @@ def _subcommands(log):
     return out
 
 
-def test_an_event_costs_three_git_processes_and_a_registration_four(agency, tmp_path):
+def test_an_event_and_a_registration_cost_the_same_six_small_git_processes(agency, tmp_path):
+    """No `git commit`: it refreshes the stat data of every file in the index and writes the index twice,
+    most of a write at 100,000 records. config (signing, hooks), status (nothing unfinished in the path),
+    hash-object, fast-import, update-index of the path, and git's auto-maintenance, as `git commit` runs it."""
     rid = agency.new("2026-11-02T09:30")
     bin_dir, log = _counting_git(tmp_path)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
@@ -92,11 +95,78 @@ def test_an_event_costs_three_git_processes_and_a_registration_four(agency, tmp_
     r = subprocess.run(run + ["note", rid, "--text", "补记", "--at", "2026-11-02T10:00"], env=env,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert _subcommands(log) == ["config", "status", "commit"]
+    plumbing = ["config", "status", "hash-object", "fast-import", "update-index", "maintenance"]
+    assert _subcommands(log) == plumbing
     log.unlink()
     r = subprocess.run(run + ["new", "--name", "李四", "--matter", "咨询", "--at", "2026-11-02T11:00"], env=env,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert _subcommands(log) == ["config", "status", "add", "commit"]
+    assert _subcommands(log) == plumbing
     assert agency.status() == ""
     assert "补记" in agency.git("show", f"HEAD~1:records/inquiries/2026/11/{rid}.md")
+
+
+def test_a_write_commits_its_record_alone_and_leaves_what_else_is_staged_staged(agency):
+    first = agency.new("2026-11-02T09:30")
+    other = agency.new("2026-11-02T09:40")
+    agency.write("site/notice.md", "本周六照常办公。\n")
+    rel = f"records/inquiries/2026/11/{other}.md"
+    with open(os.path.join(agency.path, rel), "a", encoding="utf-8") as fh:
+        fh.write("手工补记。\n")
+    agency.git("add", "site/notice.md", rel)
+    agency.ok("--as", "J005", "note", first, "--text", "补记", "--at", "2026-11-02T10:00")
+    assert agency.git("show", "--name-only", "--format=", "HEAD").split() == [f"records/inquiries/2026/11/{first}.md"]
+    assert sorted(agency.git("diff", "--cached", "--name-only").split()) == [rel, "site/notice.md"]
+    assert agency.git("status", "--porcelain", "--", f"records/inquiries/2026/11/{first}.md") == ""
+
+
+def test_the_writer_makes_the_very_commit_git_commit_makes(agency, tmp_path):
+    """The same write in two clones, one of them with a post-commit hook (so the writer leaves it to `git
+    commit`): the same commit id, so the same tree, parent, author, committer, dates and message."""
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.repo import writer
+    from shouwen.repo.loader import load_rules
+    rid = agency.new("2026-11-02T09:30")
+    clones = []
+    for name in ("fast", "commit"):
+        path = str(tmp_path / name)
+        subprocess.run(["git", "clone", "-q", agency.path, path], check=True)
+        clones.append(path)
+    hook = os.path.join(clones[1], ".git", "hooks", "post-commit")
+    with open(hook, "w", encoding="utf-8") as fh:
+        fh.write("#!/bin/sh\nexit 0\n")
+    os.chmod(hook, 0o755)
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=CST)
+    heads = []
+    for path in clones:
+        rules = load_rules(path)
+        writer.append_event(path, rules, rid, {"at": at, "by": "J005", "action": "note", "text": "补记"},
+                            commit_at=datetime(2026, 11, 2, 10, 1, tzinfo=CST))
+        writer.register(path, rules, "J005", datetime(2026, 11, 2, 10, 5, tzinfo=CST), {"name": "李四"}, "咨询",
+                        "visit", rng=__import__("random").Random(7), commit_at=datetime(2026, 11, 2, 10, 6, tzinfo=CST))
+        heads.append(subprocess.run(["git", "-C", path, "log", "--format=%H", "-2"], capture_output=True, text=True,
+                                    check=True).stdout)
+        assert subprocess.run(["git", "-C", path, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    assert heads[0] == heads[1]
+    made_by = [subprocess.run(["git", "-C", path, "reflog", "-1", "--format=%gs"], capture_output=True, text=True,
+                              check=True).stdout for path in clones]
+    assert not made_by[0].startswith("commit") and made_by[1].startswith("commit"), made_by    # both ways were taken
+
+
+def test_a_write_imports_neither_pyyaml_nor_shutil(agency, monkeypatch):
+    """The writer's own form is read and written by core.canonical and the rules come from their cache, so
+    a write has no use for PyYAML (about a tenth of its CPU); nor for shutil (bz2 and lzma come with it)."""
+    rid = agency.new("2026-11-02T09:30")
+    monkeypatch.setattr(loader, "RACY_SECONDS", -10**10)    # ctime is "now" for every file a test writes
+    loader.load_rules(agency.path)                          # kept, as a desk's second command finds them
+    probe = ("import sys\nfrom shouwen.cli import cli\n"
+             "try:\n    cli.main(sys.argv[1:], prog_name='shouwen')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('yaml', 'shutil') if m in sys.modules))")
+    base = [sys.executable, "-c", probe, "--repo", agency.path, "--as", "J005"]
+    subprocess.run(base + ["note", rid, "--text", "一", "--at", "2026-11-02T10:00"], capture_output=True, check=True)
+    for args in (["note", rid, "--text", "二", "--at", "2026-11-02T10:05"],
+                 ["new", "--name", "李四", "--matter", "咨询", "--at", "2026-11-02T11:00"]):
+        out = subprocess.run(base + args, capture_output=True, text=True)
+        assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    assert agency.status() == ""

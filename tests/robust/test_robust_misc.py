@@ -52,8 +52,8 @@ def test_a_record_touched_but_unchanged_is_not_a_modified_record(agency):
         fh.write(data)
     os.replace(full + ".new", full)
     index_before = agency.git("ls-files", "--debug", "--", rel)
-    assert gitio.dirty_paths(agency.path, "records") == set()
-    assert gitio.dirty_paths(agency.path, "records") == set()     # asked again: the index was not refreshed by status
+    assert gitio.status(agency.path, "records").dirty == set()
+    assert gitio.status(agency.path, "records").dirty == set()     # asked again: the index was not refreshed by status
     assert agency.git("ls-files", "--debug", "--", rel) == index_before
     listed = agency.run("list", "--format", "json")
     assert listed.exit_code == 0 and rid in listed.stdout and other in listed.stdout
@@ -67,7 +67,7 @@ def test_a_record_touched_but_unchanged_is_not_a_modified_record(agency):
     # a real change, by contrast, is still refused
     with open(os.path.join(agency.path, f"records/inquiries/2026/11/{other}.md"), "a", encoding="utf-8") as fh:
         fh.write("手工加的一行\n")
-    assert gitio.dirty_paths(agency.path, "records") == {f"records/inquiries/2026/11/{other}.md"}
+    assert gitio.status(agency.path, "records").dirty == {f"records/inquiries/2026/11/{other}.md"}
     r = agency.run("--as", "J005", "note", other, "--text", "不该混入")
     assert r.exit_code == 2 and "未提交的改动" in r.stderr
 

@@ -46,8 +46,10 @@ def main():
     g = ["git", "-C", a.agency]
     versions = {"new": {**BASE, "PYTHONPATH": os.path.join(HERE, "tools")},
                 "old": {**BASE, "PYTHONPATH": os.path.abspath(a.old_tools)}}
+    lean = os.path.exists(os.path.join(a.old_tools, "shouwen", "precommit.py"))    # the hook's own entry point
     hooks = {"new": [sys.executable, "-m", "shouwen.precommit"],
-             "old": [sys.executable, "-m", "shouwen", "--repo", a.agency, "check", "--staged"]}
+             "old": [sys.executable, "-m", "shouwen.precommit"] if lean else
+             [sys.executable, "-m", "shouwen", "--repo", a.agency, "check", "--staged"]}
     victim = subprocess.run(g + ["ls-files", "records/inquiries"], capture_output=True, text=True).stdout.split()[100]
     rid = os.path.basename(victim)[:-3]
     best: dict = {}

@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from ..core.skew import clock_skew, latest_events
-from ..core.problems import ERROR, InputError, summary
+from ..core.problems import ERROR, InputError, problem_from, problem_values, summary
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
 from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
@@ -38,10 +38,16 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         start = datetime(day.year, day.month, day.day, tzinfo=CST)
 
         def judged():
-            led = read_ledger(desk, day, now=moment)
-            found = len(led.entries), led.problems, latest_events(led.entries, start)
+            kept = _summary(desk, day, moment, start)
+            found = kept.answer(lambda: desk.rules) if kept is not None else None     # a few records changed
+            if found is not None:
+                return found
+            led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None)
+            found = len(led.entries), [problem_values(p) for p in led.problems], latest_events(led.entries, start)
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
-        count, probs, latest = answer(desk, day, ("check", moment is not None), judged)
+        # kept as plain values: a hundred thousand records may have ten thousand problems to read back
+        count, values, latest = answer(desk, day, ("check", moment is not None), judged)
+        probs = [problem_from(v) for v in values]
         if not (today or now):      # against this machine's clock, unless checking as of another time
             probs = probs + clock_skew(latest, moment)
     ok = not any(p.severity == ERROR for p in probs)
@@ -49,10 +55,19 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
-        for p in probs:
-            click.echo(p.line())
+        click.echo("".join(p.line() + "\n" for p in probs), nl=False)     # one write: there may be thousands
         click.echo(summary(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, probs))
     return 0 if ok else 1
+
+
+def _summary(desk, day, moment, start):
+    """The kept whole-ledger judgement of the work tree (repo.summary), when the index may be used."""
+    from ..repo import gitio
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return None
+    from ..repo.summary import Kept
+    from .context import work_tree
+    return Kept(desk.root, work_tree(desk), desk.in_time, day, moment, start)
 
 
 COMMANDS = [check_cmd]

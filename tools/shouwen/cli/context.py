@@ -287,7 +287,7 @@ class Named(click.ParamType):
 
 # --- reading ----------------------------------------------------------------------------
 
-def _tree(desk):
+def work_tree(desk):
     """The work tree's record files, asked of Git once a command (store.WorkTree)."""
     if getattr(desk, "_tree", None) is None:
         from ..repo.store import WorkTree
@@ -295,14 +295,15 @@ def _tree(desk):
     return desk._tree
 
 
-def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None):
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
-    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day."""
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`:
+    see repo.index.load_ledger."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = in_time or (desk.in_time if rules is None and rev is None else None)
-    listed = _tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
+    listed = work_tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
-                       now=now, listed=listed)
+                       now=now, listed=listed, before_judge=before_judge)
 
 
 def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
@@ -318,7 +319,7 @@ def answer(desk, today, parts: tuple, compute, rev=None, rules=None):
     # the work tree's rules by their bytes: read as rules only when the answer must be worked out
     if rev is not None and rules is None:
         rules = f"commit {rev}"       # a commit's ledger is judged by its own rules: its id names them too
-    gen = generation(rules or fingerprint(desk.root), today, in_time, rev if rev is not None else _tree(desk))
+    gen = generation(rules or fingerprint(desk.root), today, in_time, rev if rev is not None else work_tree(desk))
     return cached(desk.root, (gen, parts) if gen else None, compute)
 
 

@@ -16,12 +16,11 @@ from .problems import Problem
 from .record import Record, local_day, to_datetime
 from .clock import zh_day
 from .ladder import categories, ladder_for
+from .roles import AGENCY, agency_head
 from .validate import check_event_shape
 
 COMPLAINT_CHANNELS = {"box": "意见箱", "book": "意见簿", "hotline": "举报电话", "center": "投诉中心",
                       "jijian": "纪检监察机关", "visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-# A complaint against the agency itself (S2 第七条: 机关及其工作人员); a department is named by its id.
-AGENCY = "agency"
 FINDINGS = {"substantiated": "查实", "unfounded": "不实"}
 # kind -> action -> (required, optional) fields; every event also has at/by/action
 ACCOUNT_EVENTS = {
@@ -132,8 +131,7 @@ def answerable(against: list, rules) -> list:
         elif rules.policy.department_liability != "head":
             continue
         elif ref == AGENCY:
-            ref = rules.institution.get("head") or next((d.head for d in rules.departments.values()
-                                                          if d.parent is None and d.head), None)
+            ref = agency_head(rules)
         elif ref in rules.departments:
             ref = rules.departments[ref].head
         if ref and ref not in out:

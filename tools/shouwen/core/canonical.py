@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-import yaml
-from yaml.resolver import Resolver
+from .yaml_resolve import STR_TAG, resolve
 
-_resolver = Resolver()
-STR_TAG = "tag:yaml.org,2002:str"
 _SPACE = "\0 \t\r\n\x85\u2028\u2029"
 _BREAKS = "\n\x85\u2028\u2029"
 
@@ -78,7 +75,7 @@ def _scalar_text(s: str, flow: bool) -> str | None:
     if hit is not False:
         return hit
     block_plain, flow_plain, single = _analyze(s)
-    implicit = _resolver.resolve(yaml.ScalarNode, s, (True, False)) == STR_TAG
+    implicit = resolve(s) == STR_TAG
     if implicit and (flow_plain if flow else block_plain):
         out = s
     elif single:
@@ -174,16 +171,15 @@ def _plain(s: str):
     if not s.isascii():
         return s                    # every implicit resolver matches ASCII only
     if _CANON_TIME.match(s):        # an event's time: YAML's timestamp in the one form the writer writes
-        if s.endswith("-00:00"):
-            return _FAIL            # UTC, which the writer writes +00:00
         try:
-            return datetime.fromisoformat(s)
+            v = datetime.fromisoformat(s)
         except ValueError:
             return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
+        return v if v.isoformat() == s else _FAIL      # -00:00, +08:60: not as the writer writes that time
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
-    tag = _resolver.resolve(yaml.ScalarNode, s, (True, False))
+    tag = resolve(s)
     if tag == STR_TAG:
         v = s
     elif tag.endswith(":int") and _DECIMAL.match(s):
@@ -264,13 +260,20 @@ def _flow_map(s: str):
     return out
 
 
-EVENT_KEY_ORDER = ("at", "by", "action")
+EVENT_KEY_ORDER = ("at", "by", "action")     # the writer puts these first, the rest as the event has them
 
 
 def _in_order(ev: dict) -> bool:
     """An event's keys in the writer's order: at, by, action (those present) before any other."""
     want = [k for k in EVENT_KEY_ORDER if k in ev]
     return list(ev)[:len(want)] == want
+
+
+def load_event_line(s: str) -> dict | None:
+    """The event on one line (without its `  - `), only when the writer writes exactly this line for it:
+    keys in its order, every value as `_value` accepts it (the dumper's own text), its separators."""
+    ev = _flow_map(s)
+    return None if ev is _FAIL or not _in_order(ev) else ev
 
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,98}):(?: (.+))?\Z")     # the writer leaves longer keys to PyYAML

@@ -7,7 +7,7 @@ bytes only because no other form may reach the ledger. `shouwen fmt` rewrites su
 """
 from __future__ import annotations
 
-import yaml
+import sys
 
 from .problems import Problem
 from .record import Record, dump
@@ -21,17 +21,27 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Only used to explain a file already found non-canonical: libyaml keeps the last duplicate silently."""
+def _strict_load(text: str):
+    """Only used to explain a file already found non-canonical: libyaml keeps the last duplicate silently
+    (PyYAML is imported here, not for every canonical record)."""
+    import yaml
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, (str, int, float, bool)) and key in seen:
+                    raise _DuplicateKey(key, key_node.start_mark.line)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+    return yaml.load(text, Loader=StrictLoader)
+
+
+def _yaml_error(e: Exception) -> bool:
+    """A PyYAML error (none can happen unless PyYAML was imported to dump or load something)."""
+    yaml = sys.modules.get("yaml")
+    return yaml is not None and isinstance(e, yaml.YAMLError)
 
 
 def _first_difference(have: str, want: str) -> tuple[int, str]:
@@ -53,8 +63,10 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
         return None                      # unreadable: reported by the parse itself
     try:
         want = canonical_text(rec)
-    except (TypeError, ValueError, AttributeError, OverflowError, IndexError, KeyError, yaml.YAMLError):
-        return None                      # a value of the wrong shape: the typed checks report it by name
+    except Exception as e:
+        if isinstance(e, (TypeError, ValueError, AttributeError, OverflowError, IndexError, KeyError)) or _yaml_error(e):
+            return None                  # a value of the wrong shape: the typed checks report it by name
+        raise
     try:
         have = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -64,12 +76,14 @@ def check_canonical(rec: Record, data: bytes) -> Problem | None:
     where = dict(path=rec.path, record=rec.id)
     end = have.find("\n---", 3)
     try:
-        yaml.load(have[3:end] if end > 0 else have, Loader=_StrictLoader)
+        _strict_load(have[3:end] if end > 0 else have)
     except _DuplicateKey as e:
         return Problem(CODE, f"头信息第 {e.line + 1} 行重复了键 {e.key}（只有最后一个生效，前面的内容被隐藏）；"
                        "请运行 shouwen fmt 改写为规范格式并核对内容", field=str(e.key), **where)
-    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
-        pass                             # not YAML this loader reads (2026-02-30, deep nesting): reported elsewhere
+    except Exception as e:
+        if not (isinstance(e, (ValueError, OverflowError, TypeError, RecursionError)) or _yaml_error(e)):
+            raise
+        # not YAML this loader reads (2026-02-30, deep nesting): reported elsewhere
     if have.startswith("\ufeff"):
         why = "文件开头有 BOM"
     elif "\r\n" in have:

@@ -121,16 +121,15 @@ def build(records: list[Record], rules: Rules, today: date | datetime, rules_on=
 def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Ledger:
     """What only the whole ledger shows, over entries evaluated one by one (perhaps long ago: the
     index keeps them), reading their ids, paths and accountability data, never their records' files.
-    A voided entry is checked and kept by id, but counted nowhere."""
+    A voided entry is checked and kept by id, but counted nowhere. (core.ledger_delta keeps the same
+    judgement as a summary that a changed record patches.)"""
     voided = [e for e in entries if e.voided is not None]
     problems = list(rules.problems)
     by_id: dict[str, Entry] = {}
     for e in entries:
         rid = e.record.id
         if rid and rid in by_id:
-            first = by_id[rid].record.path
-            e.problems.append(Problem("id-duplicate", f"id {rid} 已被 {first} 使用；两件事项不能共用一个编号",
-                                      path=e.record.path, record=rid, field="id"))
+            e.problems.append(duplicate_id(rid, by_id[rid].record.path, e.record.path))
         elif rid:
             by_id[rid] = e
         problems.extend(e.problems)
@@ -139,14 +138,31 @@ def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Led
     for e in entries:
         ref = getattr(e.account, "inquiry", None)
         if ref and ref not in by_id:
-            p = Problem("inquiry-unknown", f"所指事项 {ref} 不存在", path=e.record.path, record=e.record.id, field="inquiry")
+            p = unknown_inquiry(ref, e.record.path, e.record.id)
             e.problems.append(p)
             problems.append(p)
-    pol = rules.policy
-    if pol.ladders:
-        problems.extend(check_sanctions(pol.ladders, complaints, rules, rules_on))
-    problems.extend(missing_sanctions(complaints, rules, today))
-    if pol.expires and today > pol.expires:
-        problems.append(Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效，请修订并更新有效期",
-                                path="rules/policy.yml", field="expires"))
+    problems.extend(sanctions(complaints, rules, today, rules_on))
+    problems.extend(expiry(rules, today))
     return Ledger(entries, problems, by_id, voided)
+
+
+def duplicate_id(rid: str, first: str, path: str) -> Problem:
+    return Problem("id-duplicate", f"id {rid} 已被 {first} 使用；两件事项不能共用一个编号", path=path, record=rid, field="id")
+
+
+def unknown_inquiry(ref, path: str, rid: str | None) -> Problem:
+    return Problem("inquiry-unknown", f"所指事项 {ref} 不存在", path=path, record=rid, field="inquiry")
+
+
+def sanctions(complaints: list, rules: Rules, today: date, rules_on=None) -> list[Problem]:
+    """The ladder's judgement over every complaint not voided, in path order."""
+    found = check_sanctions(rules.policy.ladders, complaints, rules, rules_on) if rules.policy.ladders else []
+    return found + missing_sanctions(complaints, rules, today)
+
+
+def expiry(rules: Rules, today: date) -> list[Problem]:
+    pol = rules.policy
+    if pol.expires and today > pol.expires:
+        return [Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效，请修订并更新有效期",
+                        path="rules/policy.yml", field="expires")]
+    return []

@@ -4,7 +4,7 @@ Every check in shouwen returns a list of these; nothing raises for a user's mist
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from dataclasses import field as dc_field
 
 ERROR = "error"
@@ -85,6 +85,22 @@ class Problem:
         return f"{label} {self.code}：{where}：{self.message}" if where else f"{label} {self.code}：{self.message}"
 
 
+PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
+
+
+def problem_values(p: Problem) -> tuple:
+    """A problem as plain values (what the index and repo.summary keep: read back far faster than objects)."""
+    d = p.__dict__
+    return tuple(d[n] for n in PROBLEM_FIELDS)
+
+
+def problem_from(values) -> Problem:
+    """problem_values back into a Problem, without running its constructor."""
+    p = object.__new__(Problem)
+    p.__dict__.update(zip(PROBLEM_FIELDS, values))
+    return p
+
+
 def summary(count: int, when, problems) -> str:
     """The last line of `check` (and of the pre-commit hook): how many records, errors and warnings."""
     counts: dict = {}
@@ -106,3 +122,4 @@ class InputError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = problems or []
+

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-import yaml
-
 from . import safeyaml
 from .canonical import EVENT_KEY_ORDER, flow_value, head_lines, load_header, scalar
 from .problems import Problem
@@ -131,21 +129,21 @@ def local_day(at: datetime) -> date:
 
 # --- writing ---------------------------------------------------------------------------
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _repr_datetime(dumper, v: datetime):
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat())
-
-
-_Dumper.add_representer(datetime, _repr_datetime)
+def _yaml_dump(obj, flow: bool) -> str:
+    """PyYAML's emitter, for what core.canonical can't write itself (imported only then)."""
+    import yaml
+    dumper = getattr(_yaml_dump, "dumper", None)
+    if dumper is None:
+        class dumper(yaml.SafeDumper):
+            pass
+        dumper.add_representer(datetime, lambda d, v: d.represent_scalar("tag:yaml.org,2002:timestamp", v.isoformat()))
+        _yaml_dump.dumper = dumper
+    return yaml.dump(obj, Dumper=dumper, allow_unicode=True, default_flow_style=flow, width=1 << 20, sort_keys=False)
 
 
 def _flow(obj) -> str:
     # Dumped inside a one-item list: a bare scalar would come back with a "..." end marker.
-    return yaml.dump([obj], Dumper=_Dumper, allow_unicode=True, default_flow_style=True,
-                     width=1 << 20, sort_keys=False).strip()[1:-1]
+    return _yaml_dump([obj], True).strip()[1:-1]
 
 
 def _flow_value(v) -> str:
@@ -168,8 +166,7 @@ def dump(meta: dict, body: str = "") -> str:
     if head:
         fast = head_lines(head)     # what PyYAML would write, without running its emitter
         if fast is None:
-            fast = [yaml.dump(head, Dumper=_Dumper, allow_unicode=True, default_flow_style=False,
-                              width=1 << 20, sort_keys=False).rstrip("\n")]
+            fast = [_yaml_dump(head, False).rstrip("\n")]
         out.extend(fast)
     if "events" in meta:
         out.append("events:")

@@ -154,10 +154,23 @@ def above(rules, boss: str, badge: str) -> bool:
     return b.department in x_chain and _rank(rules, b.role) > _rank(rules, x.role)
 
 
+AGENCY = "agency"   # a complaint against the agency itself (S2 第七条: 机关及其工作人员)
+
+
+def agency_head(rules) -> str | None:
+    """The principal head, who answers for the agency as a whole (S2 第四条)."""
+    return rules.institution.get("head") or next((d.head for d in rules.departments.values()
+                                                  if d.parent is None and d.head), None)
+
+
 def conflict(rules, judge: str, against: list) -> str | None:
     """Why `judge` may not rule on a complaint against these people, or None. A department is judged
-    through its head: the head, and everyone in the head's line, is the department's own."""
-    people = [rules.departments[a].head if a in rules.departments else a for a in against]
+    through its head: the head, and everyone in the head's line, is the department's own. The agency is
+    judged through its principal head alone: everyone is in his line, and S2 第七条 sends a complaint
+    against the agency to the unit's own 纪检监察, whom the policy's `verdict` duty names."""
+    if AGENCY in against and judge == agency_head(rules):
+        return f"{rules.who(judge)} 是本机关主要负责人，对投诉本机关的事项负总责，不能对投诉作出结论"
+    people = [rules.departments[a].head if a in rules.departments else a for a in against if a != AGENCY]
     for a in filter(None, people):
         if judge == a:
             return f"{rules.who(judge)} 是被投诉人本人，不能对投诉作出结论"

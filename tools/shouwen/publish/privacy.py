@@ -23,6 +23,7 @@ import unicodedata
 import zipfile
 
 from ..core.problems import Problem
+from .needles import Needles
 
 PERSONAL = ("visitor", "complainant")
 ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
@@ -35,7 +36,9 @@ MAX_MEMBER_BYTES = 64 << 20
 
 _TAG = re.compile(r"<[^>]*>")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
-_PHONE_RUN = re.compile(r"\+?\d[\d\s\-.()()/]{5,}\d")
+_PHONE_CHAR = r"[\d\s\-.()()/]"
+_PHONE_RUN = re.compile(r"\+?\d" + _PHONE_CHAR + r"{5,}\d")
+PHONE_RUN_LEAST = 7         # the shortest text _PHONE_RUN matches: a digit, five more of its class, a digit
 
 
 def normalise(text: str) -> str:
@@ -131,16 +134,47 @@ KEY_LEN = 64
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
 
 
+def _marks(pattern: str) -> bytes:
+    """A bytes.translate table: b"x" for each ASCII character `pattern` matches, b"." for every other byte."""
+    return bytes(ord("x") if re.fullmatch(pattern, chr(b)) else ord(".") for b in range(128)) + b"." * 128
+
+
+_HEX_MARKS = _marks("[0-9a-fA-F]")
+_PHONE_MARKS = _marks(r"\+|" + _PHONE_CHAR)
+
+
+def _runs(text: str, marks: bytes, least: int):
+    """The runs of at least `least` characters of one class in a text of plain ASCII, each whole: marked
+    in C (bytes.translate) and found with bytes.find, not tried by a pattern at every character."""
+    marked = text.encode("ascii").translate(marks)
+    least_run = b"x" * least
+    i = marked.find(least_run)
+    while i >= 0:
+        j = marked.find(b".", i)
+        j = len(marked) if j < 0 else j
+        yield text[i:j]
+        i = marked.find(least_run, j)
+
+
 def _is_key(value: str) -> bool:
     return len(value) == KEY_LEN and all(c in "0123456789abcdef" for c in value)
 
 
-def find(text: str, words, phones, keys=frozenset(), ascii_words=False) -> set[str]:
-    """The keys of the personal values present in one text (`words` and `phones` are compiled patterns;
-    `keys`: lookup keys, found as runs of hex digits: ten thousand of them in one alternation would make
-    the regex engine try each at every hex digit of every shard). `ascii_words`: the values of `words` that
-    are plain ASCII, all a text of plain ASCII can hold (a lookup shard: base64), so the names and
-    addresses in Chinese are not tried at every character of it."""
+class Sought:
+    """The personal values made ready to be looked for in many texts (see publish/needles.py): the words
+    (names, addresses, organisations), those of them in plain ASCII (all a text of plain ASCII, such as a
+    lookup shard, can hold), the phones as digits, and the lookup keys, found as runs of hex digits."""
+
+    def __init__(self, values):
+        self.keys = frozenset(v for v in values if _is_key(v))
+        words = [v for v in values if not v.startswith("tel:") and v not in self.keys]
+        self.words = Needles(words)
+        self.ascii_words = Needles([v for v in words if v.isascii()])
+        self.phones = Needles([v[4:] for v in values if v.startswith("tel:")])
+
+
+def find(text: str, sought: Sought) -> set[str]:
+    """The keys of the personal values present in one text."""
     hits = set()
     # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title);
     # plain ASCII with no tag and no entity (a shard) reads the same both ways, as it is
@@ -149,31 +183,26 @@ def find(text: str, words, phones, keys=frozenset(), ascii_words=False) -> set[s
     else:
         variants = (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text))))
     for plain in variants:
-        pattern = ascii_words if ascii_words is not False and plain.isascii() else words
-        if pattern is not None:
-            hits.update(pattern.findall(plain))
-        if keys:
-            for run in _HEX_RUN.findall(plain):
+        ascii_only = plain.isascii()
+        words = sought.ascii_words if ascii_only else sought.words
+        if words:
+            hits.update(words.findall(plain))
+        if sought.keys:
+            for run in _runs(plain, _HEX_MARKS, KEY_LEN) if ascii_only else _HEX_RUN.findall(plain):
                 run = run.lower()
-                hits.update(k for k in (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1)) if k in keys)
-        if phones is not None:
-            for run in _PHONE_RUN.findall(plain):
-                hits.update(f"tel:{d}" for d in phones.findall(re.sub(r"\D", "", run)))
+                hits.update(k for k in (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1)) if k in sought.keys)
+        if sought.phones:
+            # a phone run lies within a stretch of its characters at least PHONE_RUN_LEAST long: only those
+            for stretch in _runs(plain, _PHONE_MARKS, PHONE_RUN_LEAST) if ascii_only else (plain,):
+                for run in _PHONE_RUN.findall(stretch):
+                    hits.update(f"tel:{d}" for d in sought.phones.findall(re.sub(r"\D", "", run)))
     return hits
-
-
-def _alternation(items):
-    # longest first, so 张三丰 is reported as itself and not as 张三
-    return re.compile("|".join(re.escape(v) for v in sorted(items, key=len, reverse=True))) if items else None
 
 
 def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
     if not values:
         return []
-    keys = frozenset(v for v in values if _is_key(v))
-    words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys])
-    ascii_words = _alternation([v for v in values if not v.startswith("tel:") and v not in keys and v.isascii()])
-    phones = _alternation([v[4:] for v in values if v.startswith("tel:")])
+    sought = Sought(values)
     problems = []
     for dirpath, dirnames, filenames in os.walk(site_dir):
         dirnames.sort()
@@ -184,7 +213,7 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
                 data = fh.read()
             seen = set()
             for where, text in _texts(page, data):
-                for key in sorted(find(text, words, phones, keys, ascii_words) - seen):
+                for key in sorted(find(text, sought) - seen):
                     seen.add(key)
                     rid, label = values[key]
                     problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",

@@ -130,12 +130,18 @@ MISSING = object()
 def read_kept(path: str, key: str):
     """The value `keep` wrote to `path` under `key`; MISSING when there is none, it can't be read, or it
     was kept under another key (a cache is never trusted for what it was not made for)."""
+    import gc
+    enabled = gc.isenabled()
+    gc.disable()        # tens of thousands of objects that all live on: the collector's passes would be wasted
     try:
         with open(path, "rb") as fh:
             stored, value = pickle.load(fh)
         return value if stored == key else MISSING
     except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
         return MISSING
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def keep(path: str, key: str, value) -> bool:

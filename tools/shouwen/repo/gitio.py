@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .gitlog import LOG_FORMAT, ZERO, LogCommit, raw_entries, commit_of  # noqa: F401 (ZERO, LogCommit: for callers)
+from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
+                     listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
+                     parse_status, parse_tree_changes, tree_entries)
 
 
 class GitError(Exception):
@@ -169,51 +171,73 @@ def config(root: str, key: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
+def write_config(root: str) -> dict[str, str | None]:
+    """WRITE_CONFIG's values in one `git config --get-regexp` (the last one of a key wins, as `--get`
+    answers); a key set without a value is "true", as git reads it."""
+    return config_values(subprocess.run([git_exe(), "-C", root, "config", "-z", "--get-regexp", WRITE_CONFIG_PATTERN],
+                                        capture_output=True).stdout)
+
+
+def commit_only(root: str, paths: list[str], people: bytes, message: bytes, index_env: dict, cfg: dict) -> bool:
+    """Commit `paths` as they are in the work tree on top of the branch's HEAD, and nothing else Git's index
+    holds (as `git commit --only -- paths`), then bring the index (`index_env`: a private copy) up to them.
+    False, with nothing done, where only `git commit` does what is asked: a hook it runs (prepare-commit-msg,
+    post-commit), commit.gpgSign, a commit encoding other than UTF-8, a detached or unborn HEAD.
+    Why: `git commit -- paths` refreshes every indexed file's stat data and writes the index twice (most of a
+    write at 100,000 records). Here: the blobs as `git add` stores them (`hash-object` applies the filters),
+    one `fast-import` commit from HEAD (it moves the branch only forward), one `update-index` of the paths,
+    and the auto-maintenance `git commit` runs."""
+    g, ref, parent, hooks = git_dir(root), current_branch(root), head(root), cfg.get("core.hookspath")
+    hooks = os.path.join(root, os.path.expanduser(hooks)) if hooks else os.path.join(_common_dir(g or root), "hooks")
+    if not (ref and parent and g and plain_commit(cfg, paths)) or any(
+            os.path.exists(os.path.join(hooks, h)) for h in ("prepare-commit-msg", "post-commit")):
+        return False
+    blobs = git(root, "hash-object", "-w", "--", *paths).split()
+    changes = b"".join(b"M 100644 %s %s\n" % (b.encode(), p.encode()) for p, b in zip(paths, blobs))
+    git(root, "fast-import", "--quiet", "--done", input=stream_commit(ref, people, message, parent, changes) + b"done\n")
+    git(root, "update-index", "--add", "--", *paths, env=index_env)
+    subprocess.run([git_exe(), "-C", root, "maintenance", "run", "--auto", "--quiet"], capture_output=True)
+    return True
+
+
 def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
     """Blob contents for many ids in one `git cat-file --batch` process."""
-    fetcher = BlobFetcher(root)
-    for sha in shas:
-        fetcher.ask(sha)
-    return fetcher.result()
+    out: dict[str, bytes] = {}
+    if shas:
+        stream = BlobStream(root, lambda _, answers: out.update((s, a) for s, a in zip(shas, answers) if a is not None))
+        stream.send(None, list(shas))
+        stream.close()
+    return out
 
 
 def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
     """path -> (mode, blob id) of every file under the `prefixes` in Git's index (`git ls-files -s`)."""
-    out = {}
-    for entry in git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            mode, sha, _ = meta.split()
-            out[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
-    return out
+    return listing_entries(git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes))
 
 
-def staged_paths(root: str) -> list[str]:
-    """The paths Git's index changes against HEAD: what the next commit holds."""
-    return [p for p in git(root, "diff", "--cached", "--name-only", "-z", "--no-renames").split("\0") if p]
+def staged_changes(root: str) -> dict[str, str]:
+    """path -> how Git's index changes it against HEAD (A, M, D, T; U: unmerged): what the next commit holds."""
+    tokens = git(root, "diff", "--cached", "--name-status", "-z", "--no-renames").split("\0")
+    return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
 
 
-def dirty_paths(root: str, prefix: str) -> set[str]:
-    """Files under `prefix` whose work-tree bytes may differ from Git's index, untracked ones included,
-    as Git finds them from its stat data (`git status`), without reading every file."""
-    out = set()
-    for entry in git_bytes(root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-                           "--ignore-submodules", "--", prefix).split(b"\0"):
-        if len(entry) > 3 and (entry[1:2] != b" " or entry[:2] == b"??"):
-            out.add(entry[3:].decode("utf-8", "surrogateescape"))
-    return out
+def status(root: str, prefix: str):
+    """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files
+    included (gitlog.Status), without reading every file; HEAD's commit with it."""
+    return parse_status(git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z",
+                                  "--untracked-files=all", "--no-renames", "--ignore-submodules", "--", prefix))
+
+
+def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
+    """The files under `prefix` that differ between two commits (gitlog.parse_tree_changes), or None."""
+    r = subprocess.run([git_exe(), "-C", root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix],
+                       capture_output=True)
+    return None if r.returncode else parse_tree_changes(r.stdout)
 
 
 def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     """(path, blob id) of every file under `prefix` in a commit or tree."""
-    out = []
-    for entry in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix).split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            _, typ, sha = meta.split()
-            if typ == b"blob":
-                out.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
-    return out
+    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
 
 
 class FastImport:
@@ -229,10 +253,8 @@ class FastImport:
             self.proc = subprocess.Popen([git_exe(), "-C", self.root, "fast-import", "--quiet", "--done"],
                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
-        parent = b"from %s^0\n" % self.ref.encode() if self.first else b""
+        self.proc.stdin.write(stream_commit(self.ref, people, message, self.ref + "^0" if self.first else None, changes))
         self.first = False
-        self.proc.stdin.write(b"commit %s\n%sdata %d\n%s\n%s%s" % (self.ref.encode(), people, len(message), message,
-                                                                     parent, changes))
 
     def close(self):
         if self.proc is None:
@@ -244,14 +266,6 @@ class FastImport:
             raise GitError(err.decode("utf-8", "replace").strip() or "git fast-import failed")
         self.proc = None
         git(self.root, "reset", "-q", "--hard")
-
-
-def blob_id(data: bytes) -> str:
-    """Git's blob id of some bytes, so worktree files and commits share one cache key."""
-    import hashlib
-    h = hashlib.sha1(b"blob %d\0" % len(data))
-    h.update(data)
-    return h.hexdigest()
 
 
 def export_path(root: str, rev: str, path: str, dest: str) -> None:
@@ -281,46 +295,70 @@ def export_path(root: str, rev: str, path: str, dest: str) -> None:
 def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
     """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
     as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
-    it is read, so the caller can start on the blobs (`BlobFetcher`) while git still works."""
+    it is read, so the caller can start on the blobs (`BlobStream`) while git still works."""
     proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
                              "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    commits: list[LogCommit] = []
-    meta, rest, chunk = None, b"", b"."      # meta: the `:mode mode old new status` token whose path comes next
+    log, chunk = RawLog(on_change), b"."
     while chunk:
         chunk = proc.stdout.read(1 << 20)
-        buf = rest + chunk
-        cut = buf.rfind(b"\0") + 1 if chunk else len(buf)      # decoded whole tokens at a time, once a chunk
-        tokens, rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
-        for tok in tokens[:-1] if chunk else tokens:
-            if meta is not None:
-                commits[-1].changes.append((tok, meta[2], meta[3]))
-                if on_change is not None:
-                    on_change(tok, meta[2], meta[3])
-                meta = None
-                continue
-            tok = tok.lstrip("\n")
-            if tok.startswith("\x1e"):
-                commits.append(commit_of(tok))
-            elif tok.startswith(":") and commits:
-                meta = tok[1:].split()
+        log.feed(chunk)
     err = proc.stderr.read()
     if proc.wait() != 0:
         raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
-    return commits
+    return log.commits
 
 
-class BlobFetcher:
-    """One `git cat-file --batch` process. `read(sha)` answers at once; or `ask(sha)` for many and `result()`
-    for {blob id: bytes}: the answers are read on a thread meanwhile, so git and the caller work at once."""
+class BlobStream:
+    """One `git cat-file --batch --buffer`, asked on the caller's thread and answered on a thread of its own, so git,
+    the caller and what is done with the answers work at once: `send(job, shas)` asks for the blobs, and
+    `handle(job, [bytes or None for a missing blob, …])` runs on the answering thread, job by job in the order
+    sent. `close()` waits for the last answer and raises what `handle` raised (the answers are still read,
+    so git never waits on a full pipe)."""
 
-    def __init__(self, root: str):
-        self.root, self.proc, self.thread, self.asked, self.data = root, None, None, set(), {}
+    def __init__(self, root: str, handle):
+        import queue
+        import threading
+        self.handle, self.error = handle, None
+        self.proc = subprocess.Popen([git_exe(), "-C", root, "cat-file", "--batch", "--buffer"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.queue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._answer_all, daemon=True)
+        self.thread.start()
+
+    def send(self, job, shas: list):
+        self.queue.put((job, len(shas)))
+        self.proc.stdin.write("".join(f"{sha}\n" for sha in shas).encode())
 
     @staticmethod
     def _answer(out) -> bytes | None:
         header = out.readline().split()
         return None if len(header) < 3 or header[-1] == b"missing" else out.read(int(header[2]) + 1)[:-1]
+
+    def _answer_all(self):
+        out = self.proc.stdout
+        for job, n in iter(self.queue.get, None):
+            answers = [self._answer(out) for _ in range(n)]
+            if self.error is None:
+                try:
+                    self.handle(job, answers)
+                except BaseException as e:      # raised again by close(), on the caller's thread
+                    self.error = e
+
+    def close(self):
+        self.queue.put(None)
+        self.proc.stdin.close()
+        self.thread.join()          # every answer read before git is waited for
+        self.proc.wait()
+        if self.error is not None:
+            raise self.error
+
+
+class BlobReader:
+    """Blobs one at a time from one `git cat-file --batch`, as they are asked for (the index's reader)."""
+
+    def __init__(self, root: str):
+        self.root, self.proc = root, None
 
     def read(self, sha: str) -> bytes:
         if self.proc is None:
@@ -328,48 +366,16 @@ class BlobFetcher:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.proc.stdin.write(sha.encode() + b"\n")
         self.proc.stdin.flush()
-        data = self._answer(self.proc.stdout)
+        data = BlobStream._answer(self.proc.stdout)
         if data is None:
             raise GitError(f"blob {sha} missing")
         return data
 
-    def ask(self, sha: str):
-        if self.thread is None:
-            import queue
-            import threading
-            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "cat-file", "--batch", "--buffer"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            self.queue = queue.SimpleQueue()
-            self.thread = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
-            self.thread.start()
-        if sha not in self.asked:
-            self.asked.add(sha)
-            self.queue.put(sha)
-            self.proc.stdin.write(sha.encode() + b"\n")
-
-    def _read(self, out):
-        for sha in iter(self.queue.get, None):
-            data = self._answer(out)
-            if data is not None:
-                self.data[sha] = data
-
-    def result(self) -> dict:
-        if self.thread is not None and self.proc is not None:
-            self.queue.put(None)
-            self.proc.stdin.close()
-            self.thread.join()          # every answer read before git is waited for
-        self.close()
-        return self.data
-
     def close(self):
         if self.proc is not None:
-            if not self.proc.stdin.closed:
-                self.proc.stdin.close()
+            self.proc.stdin.close()
             self.proc.wait()
             self.proc = None
-
-
-BlobReader = BlobFetcher        # blobs one at a time, as they are asked for (the index's reader)
 
 
 def merge_changes(root: str, merges: list) -> dict[str, list[list]]:

@@ -1,5 +1,6 @@
-"""What `git log --raw -z` and `git diff-tree --raw -z` write, read into commits and changes (pure: the
-git processes themselves are run by gitio, the one way shouwen talks to Git)."""
+"""What `git log --raw -z` and `git diff-tree --raw -z` write, read into commits and changes, and what a
+`git fast-import` commit is written as (pure: the git processes themselves are run by gitio, the one way
+shouwen talks to Git)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,3 +45,162 @@ def commit_of(tok: str) -> LogCommit:
     pairs = [(k.strip(), v.strip()) for k, _, v in (t.partition(":") for t in trailers.split("\x1d"))]
     return LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(),
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"))
+
+
+def person(name: str, email: str, when: datetime) -> bytes:
+    """`Name <email> seconds +zzzz`, as Git writes an author or committer (`when` with its time zone)."""
+    return b"%s <%s> %d %s" % (name.encode(), email.encode(), int(when.timestamp()), when.strftime("%z").encode())
+
+
+_CRUD = set(".,:;<>\"\\'")      # what git strips from either end of a name or an address (and spaces)
+
+
+def plain_person(name: str, email: str) -> bool:
+    """Whether git would write this name and address as they are (it strips "crud" from their ends and drops
+    <, > and line breaks inside): then `person` writes what `git commit` writes."""
+    return bool(name) and all(not (v and (v[0] in _CRUD or v[-1] in _CRUD or v[0] <= " " or v[-1] <= " "))
+                              and not any(c in v for c in "<>\n") for v in (name, email))
+
+
+def stream_commit(ref: str, people: bytes, message: bytes, parent: str | None, changes: bytes) -> bytes:
+    """One commit of a `git fast-import` stream: `people` its author and committer lines, `parent` the commit
+    it continues (None: where the branch already is in this stream), `changes` its file commands."""
+    start = b"from %s\n" % parent.encode() if parent else b""
+    return b"commit %s\n%sdata %d\n%s\n%s%s" % (ref.encode(), people, len(message), message, start, changes)
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id of some bytes, so worktree files and commits share one cache key."""
+    import hashlib
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+class RawLog:
+    """`git log -z --raw --format=LOG_FORMAT` read as it arrives (`feed` each chunk, b"" at the end) into
+    `commits`; `on_change(path, old blob, new blob)` is called for each change of a plain commit as it is read."""
+
+    def __init__(self, on_change=None):
+        self.commits: list[LogCommit] = []
+        self.on_change, self.rest = on_change, b""
+        self.meta = None        # the `:mode mode old new status` token whose path comes next
+
+    def feed(self, chunk: bytes) -> None:
+        buf = self.rest + chunk
+        cut = buf.rfind(b"\0") + 1 if chunk else len(buf)      # decoded whole tokens at a time, once a chunk
+        tokens, self.rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
+        for tok in tokens[:-1] if chunk else tokens:
+            if self.meta is not None:
+                self.commits[-1].changes.append((tok, self.meta[2], self.meta[3]))
+                if self.on_change is not None:
+                    self.on_change(tok, self.meta[2], self.meta[3])
+                self.meta = None
+                continue
+            tok = tok.lstrip("\n")
+            if tok.startswith("\x1e"):
+                self.commits.append(commit_of(tok))
+            elif tok.startswith(":") and self.commits:
+                self.meta = tok[1:].split()
+
+
+# what a write asks of git config (lower-case, as git names them), in one `git config --get-regexp`
+WRITE_CONFIG = ("gpg.format", "user.signingkey", "commit.gpgsign", "core.hookspath", "i18n.commitencoding")
+WRITE_CONFIG_PATTERN = "^(" + "|".join(k.replace(".", "\\.") for k in WRITE_CONFIG) + ")$"
+
+
+def config_values(out: bytes) -> dict[str, str]:
+    """`git config -z --get-regexp` output: the last value of each key (as `--get` answers), "true" for a key
+    set without a value (as git reads it)."""
+    values: dict = {}
+    for item in out.decode("utf-8", "replace").split("\0"):
+        if item:
+            key, newline, value = item.partition("\n")
+            values[key] = value if newline else "true"
+    return values
+
+
+def truthy(value: str | None) -> bool:
+    """A git config boolean."""
+    v = (value or "").strip().lower()
+    return v in ("true", "yes", "on") or (v.isdigit() and int(v) != 0)
+
+
+def plain_commit(cfg: dict, paths: list[str]) -> bool:
+    """Whether a commit of `paths` under this git config (gitio.WRITE_CONFIG) is one fast-import can make as
+    `git commit` would: unsigned by git's own commit.gpgSign, in UTF-8, of paths it need not quote."""
+    return (not truthy(cfg.get("commit.gpgsign"))
+            and (cfg.get("i18n.commitencoding") or "utf-8").lower().replace("-", "") == "utf8"
+            and not any("\n" in p or p.startswith('"') for p in paths))
+
+
+def listing_entries(out: bytes) -> dict[str, tuple[str, str]]:
+    """`git ls-files -s -z` output: path -> (mode, blob id)."""
+    entries = {}
+    for entry in out.split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            mode, sha, _ = meta.split()
+            entries[path.decode("utf-8", "surrogateescape")] = (mode.decode(), sha.decode())
+    return entries
+
+
+@dataclass
+class Status:
+    """`git status --porcelain=v2 --branch -z`: HEAD's commit, and each path that differs from HEAD or Git's
+    index: `changed` path -> (XY, HEAD's mode, the work tree's mode, HEAD's blob, the index's blob), a blob
+    None where there is none; `untracked` and `unmerged` paths apart."""
+    head: str | None
+    changed: dict
+    untracked: set
+    unmerged: set
+
+    @property
+    def dirty(self) -> set:
+        """The paths whose work-tree bytes may differ from Git's index (what `--porcelain=v1` names with a
+        second letter), untracked ones included."""
+        return {p for p, c in self.changed.items() if c[0][1] != "."} | self.untracked | self.unmerged
+
+
+def _blob(sha: str) -> str | None:
+    return None if sha == ZERO else sha
+
+
+def parse_status(out: bytes) -> Status:
+    st = Status(None, {}, set(), set())
+    for entry in out.split(b"\0"):
+        line = entry.decode("utf-8", "surrogateescape")
+        if line.startswith("# branch.oid "):
+            oid = line[len("# branch.oid "):]
+            st.head = oid if len(oid) == 40 else None          # "(initial)": no commit yet
+        elif line.startswith("1 "):
+            _, xy, _, m_head, _, m_tree, h_head, h_index, path = line.split(" ", 8)
+            st.changed[path] = (xy, m_head, m_tree, _blob(h_head), _blob(h_index))
+        elif line.startswith("u "):
+            st.unmerged.add(line.split(" ", 10)[10])
+        elif line.startswith("? "):
+            st.untracked.add(line[2:])
+    return st
+
+
+def parse_tree_changes(out: bytes) -> list[tuple]:
+    """(path, old mode, new mode, old blob, new blob) of `git diff-tree -r -z` (no renames); a blob None where
+    the side has no file."""
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    found = []
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        m_old, m_new, b_old, b_new, _ = meta.lstrip(":").split(" ")
+        found.append((path, m_old, m_new, _blob(b_old), _blob(b_new)))
+    return found
+
+
+def tree_entries(out: bytes) -> list[tuple[str, str]]:
+    """(path, blob id) of the files `git ls-tree -r -z` lists."""
+    found = []
+    for entry in out.split(b"\0"):
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            _, typ, sha = meta.split()
+            if typ == b"blob":
+                found.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
+    return found

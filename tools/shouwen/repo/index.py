@@ -109,25 +109,26 @@ def _judge_one(item) -> tuple[tuple, date]:
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
-                in_time=None, now: datetime | None = None, listed: list | None = None) -> Ledger:
+                in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
     `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
     as of that moment (else as of the end of `today`); a record whose verdict may change within the day (an
     hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
     says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
-    as store.WorkTree listed them."""
+    as store.WorkTree listed them. `before_judge(entries)`: called with every entry evaluated, in path
+    order, before the whole-ledger judgement adds to them (repo.summary keeps them so)."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge)
     finally:
         gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Ledger:
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
@@ -158,6 +159,8 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed) -> Le
     source = Source(root, rev)
     entries = [make_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
     del rows, listed
+    if before_judge is not None and not hourly:
+        before_judge(entries)
     ledger = judge(entries, rules, today, rules_on)
     ledger.moment_bound = hourly
     return ledger

@@ -17,12 +17,11 @@ from dataclasses import fields
 from ..core.deadlines import Deadlines
 from ..core.fold import State
 from ..core.ledger import Entry
-from ..core.problems import Problem
+from ..core.problems import problem_from, problem_values
 from ..core.record import Record, parse
 
 _STATE = tuple(f.name for f in fields(State))
 _DEADLINES = tuple(f.name for f in fields(Deadlines))
-_PROBLEM = tuple(f.name for f in fields(Problem))
 HEAVY = 7           # where the heavy part sits in a row
 _UNREAD = object()
 
@@ -45,7 +44,7 @@ def make_row(entry: Entry) -> tuple:
                           None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES)),
                          protocol=pickle.HIGHEST_PROTOCOL)
     clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
-    return (rec.id, [_values(p, _PROBLEM) for p in rec.problems], [_values(p, _PROBLEM) for p in entry.problems],
+    return (rec.id, [problem_values(p) for p in rec.problems], [problem_values(p) for p in entry.problems],
             entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock,
             entry.forwarded)
 
@@ -133,10 +132,10 @@ def make_entry(path: str, blob: str, row: tuple, source) -> Entry:
     heavy = _Heavy(heavy)
     rec = object.__new__(IndexedRecord)
     rec.__dict__.update(path=path, _id=rid, _heavy=heavy, blob=blob, source=source, _full=None,
-                        problems=[_make(Problem, _PROBLEM, p) for p in rec_problems] if rec_problems else [])
+                        problems=[problem_from(p) for p in rec_problems] if rec_problems else [])
     entry = object.__new__(IndexedEntry)
     entry.__dict__.update(record=rec, _state=_UNREAD, _deadlines=_UNREAD, _heavy=heavy, _latest=latest, _fwd=forwarded,
-                          account=account, problems=[_make(Problem, _PROBLEM, p) for p in problems] if problems else [],
+                          account=account, problems=[problem_from(p) for p in problems] if problems else [],
                           corrections=corrections, voided=voided)
     return entry
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
@@ -168,6 +167,13 @@ def write_atomic(root: str, rel: str, data: bytes) -> None:
         raise
 
 
+def _copy(src: str, dst: str) -> None:
+    """shutil.copyfile without importing shutil (which imports bz2 and lzma for its archives, at every write)."""
+    with open(src, "rb") as a, open(dst, "wb") as b:
+        while chunk := a.read(1 << 20):
+            b.write(chunk)
+
+
 def _unlink(path: str) -> None:
     try:
         os.unlink(path)
@@ -255,7 +261,7 @@ def journaled(root: str, files: list[str]):
             _fsync_write(jpath + ".new", json.dumps(entry).encode())
             os.replace(jpath + ".new", jpath)
             if os.path.exists(os.path.join(g, "index")):
-                shutil.copyfile(os.path.join(g, "index"), private)
+                _copy(os.path.join(g, "index"), private)
         except BaseException:
             for f in (jpath + ".new", jpath, private):    # nothing written yet (a full disk fails here first)
                 _unlink(f)

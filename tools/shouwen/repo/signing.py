@@ -76,24 +76,26 @@ def public_key(key: str) -> str | None:
     return None
 
 
-def signing_key(root: str) -> str | None:
-    """The key this desk signs with: $SHOUWEN_SIGNING_KEY, else git's user.signingkey under gpg.format=ssh."""
+def signing_key(root: str, cfg: dict | None = None) -> str | None:
+    """The key this desk signs with: $SHOUWEN_SIGNING_KEY, else git's user.signingkey under gpg.format=ssh.
+    `cfg`: git's config as a write has read it already (gitio.write_config)."""
     key = os.environ.get(KEY_ENV)
     if key:
         return os.path.expanduser(key)
-    if gitio.config(root, "gpg.format") == "ssh":
-        key = gitio.config(root, "user.signingkey")
+    get = cfg.get if cfg is not None else (lambda name: gitio.config(root, name))
+    if get("gpg.format") == "ssh":
+        key = get("user.signingkey")
         return os.path.expanduser(key) if key else None
     return None
 
 
-def commit_args(root: str, rules, badge: str | None) -> list[str]:
+def commit_args(root: str, rules, badge: str | None, cfg: dict | None = None) -> list[str]:
     """`git -c …` options that make the next commit signed, checked before anything is written.
 
     Where the policy requires signing, a desk without a key, or with somebody else's key, is refused
     here, because its commits would only show up later as `unsigned` in the audit.
     """
-    key = signing_key(root)
+    key = signing_key(root, cfg)
     if key is None:
         if rules.policy.signing_required:
             raise InputError("本机构要求签名提交，但本机没有配置签名密钥：请设置 git config gpg.format ssh 与 "

@@ -16,6 +16,7 @@ import hashlib
 import os
 
 from . import gitio
+from .gitlog import listing_entries
 from ..core.problems import CODES, Problem
 
 # What a commit may be refused for: a broken file or a dangling reference, and who may do what. Deadline
@@ -68,33 +69,36 @@ def staged_rules(root: str, blobs: dict[str, str]):
     return rules
 
 
-def staged_check(root: str, today, changed: set | None = None) -> tuple[int, list[Problem]]:
-    """(records in the index, the problems the commit would bring in). `changed`: the staged paths under
-    records/ and rules/, when the caller has asked Git already (`watched_changes`)."""
-    changed = watched_changes(root) if changed is None else changed
-    listed = gitio.index_blobs(root, "records", "rules")
-    records = [(p, b) for p, (_, b) in listed.items() if p.startswith("records/") and p.endswith(".md")]
+def staged_check(root: str, today) -> tuple[int, list[Problem]]:
+    """(records in the index, the problems the commit would bring in)."""
+    changes = gitio.staged_changes(root)
+    changed = {p for p in changes if p.startswith(WATCHED)}
+    # a conflict in records/ (a path in several stages): the listing is parsed whole
+    index = Listing(gitio.git_bytes(root, "ls-files", "-s", "-z", "--", "records", "rules"),
+                    whole=any(s == "U" for p, s in changes.items() if p.startswith("records/")))
     if not changed:
-        return len(records), []
+        return index.record_count(), []
     from ..core.ledger import Entry, evaluate, judge      # the judging: only when a record or rule is committed
     from ..core.record import Record, parse
+    listed = index.rules()
     if any(mode == "120000" for p, (mode, _) in listed.items() if p == "rules"):
         from .loader import load_rules_at          # a symlinked rules/ folder (this project's own demo)
         rules = load_rules_at(root, gitio.git(root, "write-tree").strip())
     else:
         rules = staged_rules(root, {p: b for p, (_, b) in listed.items() if p.startswith("rules/")})
-    mine = [(p, b) for p, b in records if p in changed]
-    data = gitio.cat_files(root, [b for _, b in mine] + [f"HEAD:{p}" for p, _ in mine])
+    mine = index.find(sorted(p for p in changed if p.startswith("records/") and p.endswith(".md")))
+    data = gitio.cat_files(root, [b for _, b in mine.values()] + [f"HEAD:{p}" for p in mine])
     full, before = {}, {}
-    for p, b in mine:
+    for p, (_, b) in mine.items():
         full[p] = evaluate(parse(p, data.get(b, b"")), rules, today)
         old = data.get(f"HEAD:{p}")
         before[p] = len(parse(p, old).events) if old is not None else 0
-    wanted = {full[p].record.id for p in full} | {_file_id(p) for p in full}
-    for e in full.values():
-        _ids_in(e.record.meta, wanted)
-    entries = [full.get(p) or Entry(Record(p, {"id": _file_id(p)}), None, None) for p, _ in records
-               if p in full or _file_id(p) in wanted]
+    # What `judge` reads of other records: their ids (id-duplicate) and the inquiry a complaint names
+    # (inquiry-unknown); every other record is met by the id its file name gives, and only where they match
+    wanted = {v for p, e in full.items() for v in (e.record.id, _file_id(p), getattr(e.account, "inquiry", None))
+              if isinstance(v, str) and v}
+    at = {**index.with_file_ids(wanted), **{p: pos for p, (pos, _) in mine.items()}}
+    entries = [full.get(p) or Entry(Record(p, {"id": _file_id(p)}), None, None) for p in sorted(at, key=at.get)]
     led = judge(entries, rules, today)
     keep = []
     for p in led.problems:
@@ -105,11 +109,86 @@ def staged_check(root: str, today, changed: set | None = None) -> tuple[int, lis
             keep.append(p)
         elif family == ROLE_FAMILY and _new_event(p, before.get(p.path, 0)):
             keep.append(p)
-    return len(records), keep
+    return index.record_count(), keep
 
 
-def watched_changes(root: str) -> set[str]:
-    return {p for p in gitio.staged_paths(root) if p.startswith(WATCHED)}
+class Listing:
+    """`git ls-files -s -z -- records rules` as bytes, searched where a commit needs it: parsing each of a
+    hundred thousand lines cost more than the rest of the hook. A record is found by its path, or by the id
+    its file name gives (`<id>.md`, `<id>.<code>.md`), each with its place in the index's order. Where the
+    searches would cost more than parsing it all (many staged records) or the index holds a conflict in
+    records/ (`whole`: one path in several stages), it is parsed whole, as gitio.index_blobs does. A place is a line's offset, or
+    its number once parsed whole: one kind in one check."""
+
+    SEARCHES = 20           # staged records searched for one by one (each with its id and what it names)
+
+    def __init__(self, out: bytes, whole: bool = False):
+        cut = _rules_start(out)
+        self.records, self.rest = out[:cut], out[cut:]
+        self.whole = None
+        if whole:
+            self._parse()
+
+    def _parse(self) -> dict:
+        if self.whole is None:
+            self.whole = {p: (i, blob) for i, (p, (_, blob)) in enumerate(listing_entries(self.records).items())}
+        return self.whole
+
+    def record_count(self) -> int:
+        if self.whole is not None:
+            return sum(1 for p in self.whole if p.startswith("records/") and p.endswith(".md"))
+        return self.records.count(b".md\0")       # a path ends at its NUL; the rest of a line is digits and hex
+
+    def rules(self) -> dict[str, tuple[str, str]]:
+        return listing_entries(self.rest)
+
+    def find(self, paths: list[str]) -> dict[str, tuple[int, str]]:
+        """path -> (place, blob id) of those of `paths` the index lists."""
+        if self.whole is not None or len(paths) > self.SEARCHES:       # then `with_file_ids` reads it whole too
+            return {p: self._parse()[p] for p in paths if p in self._parse()}
+        out = {}
+        for p in paths:
+            needle = b"\t" + p.encode("utf-8", "surrogateescape") + b"\0"
+            for start, tab, _ in self._hits(needle, 0):
+                out[p] = (start, self.records[start:tab].split()[1].decode())
+        return out
+
+    def with_file_ids(self, ids: set[str]) -> dict[str, int]:
+        """path -> place of every record whose file name gives one of `ids`."""
+        if self.whole is not None:
+            return {p: i for p, (i, _) in self._parse().items() if p.endswith(".md") and _file_id(p) in ids}
+        out = {}
+        for rid in ids:
+            if any(c in rid for c in "/.\0"):
+                continue            # a file's id has no dot or slash
+            for start, tab, end in self._hits(b"/" + rid.encode("utf-8", "surrogateescape") + b".", 1):
+                p = self.records[tab + 1:end].decode("utf-8", "surrogateescape")
+                if p.endswith(".md") and _file_id(p) == rid:
+                    out[p] = start
+        return out
+
+    def _hits(self, needle: bytes, within: int):
+        """(line start, its tab, its end) of each line whose path holds `needle` (`within`: 0 where the needle
+        begins with the line's tab, 1 where it lies inside the path)."""
+        i = self.records.find(needle)
+        while i >= 0:
+            start = self.records.rfind(b"\0", 0, i) + 1
+            tab = self.records.find(b"\t", start)
+            end = self.records.find(b"\0", i + 1)
+            if (tab == i) if not within else (tab < i):
+                yield start, tab, end
+            i = self.records.find(needle, i + 1)
+
+
+def _rules_start(out: bytes) -> int:
+    """Where the entries of rules/ begin (they sort after every entry of records/)."""
+    i = out.find(b"\trules")
+    while i >= 0:
+        start = out.rfind(b"\0", 0, i) + 1
+        if out.find(b"\t", start) == i and out[i + 6:i + 7] in (b"/", b"\0"):
+            return start
+        i = out.find(b"\trules", i + 1)
+    return len(out)
 
 
 def _new_event(p: Problem, known: int) -> bool:

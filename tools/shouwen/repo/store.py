@@ -14,8 +14,8 @@ import stat
 
 from . import gitio
 from ..core.canonical_check import check_canonical
-from ..core.canonical import load_header
-from ..core.record import MAX_RECORD_BYTES, Record, event_line, read, unreadable
+from ..core.canonical import load_event_line
+from ..core.record import MAX_RECORD_BYTES, Record, read, unreadable
 
 CACHE_VERSION = 3
 HISTORY_VERSION = 4     # the audit's cache: a version that only appends an event is kept as (old version, event)
@@ -75,11 +75,11 @@ def tracked_blobs(root: str) -> dict[str, tuple[str, str]]:
     return tracked
 
 
-def _dirty_files(root: str) -> dict[str, bytes | None]:
+def _dirty_files(root: str, status=None) -> dict[str, bytes | None]:
     """path -> bytes of each record file Git's stat data says may differ from its index (untracked ones
-    included); None for one deleted, or that is no record file."""
+    included); None for one deleted, or that is no record file. `status`: gitio.status read a moment ago."""
     out = {}
-    for p in gitio.dirty_paths(root, RECORDS):
+    for p in (status or gitio.status(root, RECORDS)).dirty:
         full = os.path.join(root, p)
         out[p] = read_bounded(full) if p.endswith(".md") and os.path.lexists(full) else None
     return out
@@ -91,11 +91,17 @@ class WorkTree:
     ids), `listed` lists them when a command must read them."""
 
     def __init__(self, root: str):
-        self.root, self._dirty, self._listed, self._key = root, None, None, False
+        self.root, self._status, self._dirty, self._listed, self._key = root, None, None, None, False
+
+    def status(self):
+        """gitio.status of records/ (against HEAD and Git's index), asked once."""
+        if self._status is None:
+            self._status = gitio.status(self.root, RECORDS)
+        return self._status
 
     def dirty(self) -> dict:
         if self._dirty is None:
-            self._dirty = _dirty_files(self.root)
+            self._dirty = _dirty_files(self.root, self.status())
         return self._dirty
 
     def key(self) -> str | None:
@@ -197,15 +203,15 @@ def history_cache(root: str) -> _Cache:
 
 
 def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = (), cache: _Cache | None = None,
-               fetched: dict | None = None) -> dict[tuple[str, str], Record]:
+               have: dict | None = None) -> dict[tuple[str, str], Record]:
     """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
     cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's.
     `steps` (path, old blob, new blob), oldest first: where a new version's bytes are its old version's
     with one event line added, as the writer writes, it is read as the old record plus that event.
-    `cache`: `history_cache(root)` if already read; `fetched`: {blob id: bytes} already read from Git."""
-    fetched = fetched or {}
-    return _resolve(root, "history", [(p, b, fetched.get(b)) for p, b in pairs], cache or history_cache(root),
-                    prune=False, steps=steps)
+    `cache`: `history_cache(root)` if already read; `have`: {(path, blob): Record} already read
+    (`versions.VersionReader`, which put them in the cache)."""
+    return _resolve(root, "history", [(p, b, None) for p, b in pairs], cache or history_cache(root),
+                    prune=False, steps=steps, have=have)
 
 
 def _appended_line(old: bytes, new: bytes) -> bytes | None:
@@ -219,14 +225,16 @@ def _appended_line(old: bytes, new: bytes) -> bytes | None:
 
 
 def _appended(base: Record | None, path: str, line: bytes) -> Record | None:
-    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own."""
+    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own: the line
+    reader accepts only the exact line the writer writes for what it returns, so the new version is
+    canonical and reads as the whole file would (tests/test_canonical.py holds both)."""
     if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
         return None
-    text = line[4:-1].decode("utf-8", "replace")
-    read = load_header("events:\n" + line.decode("utf-8", "replace"))     # the fast reader, or None
-    events = read.get("events") if isinstance(read, dict) else None
-    ev = events[0] if isinstance(events, list) and len(events) == 1 else None
-    if not isinstance(ev, dict) or event_line(ev) != text:
+    try:
+        ev = load_event_line(line[4:-1].decode("utf-8"))    # decoded strictly, as parse decodes the file
+    except UnicodeDecodeError:
+        return None
+    if ev is None:
         return None
     return Record(path, {**base.meta, "events": base.events + [ev]}, base.body, [], None)
 
@@ -264,8 +272,12 @@ def _cached(cache: dict, key, results: dict) -> Record | None:
     return base
 
 
-def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) -> dict:
-    results: dict = {}
+def cache_entry(rec: Record) -> tuple:
+    return rec.meta, rec.body, tuple(rec.problems), rec.noncanonical
+
+
+def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=(), have=None) -> dict:
+    results: dict = dict(have or {})
     misses = []
     for path, blob, data in listed:
         if cache is None or _cached(cache.data, (path, blob), results) is None:
@@ -289,7 +301,7 @@ def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=()) 
         results[(path, blob)] = rec
         if cache is not None:
             key = (path, blob)
-            cache.data[key] = appended.get(key) or (rec.meta, rec.body, tuple(rec.problems), rec.noncanonical)
+            cache.data[key] = appended.get(key) or cache_entry(rec)
             cache.dirty = True
     if cache is not None:
         cache.save({(p, b) for p, b, _ in listed} if prune else None)

@@ -1,0 +1,312 @@
+"""One commit of the history judged (DESIGN §11), for `audit`: its records, read as parsed records, against its
+parents' versions; its events against the roles, the roster as it stood, signing and the clock; merges
+against every parent, keeping no more than the union of their sides."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import gitio
+from ..core.fold import CLOSING
+from ..core.history import Change, compare, compare_merge, identity
+from ..core.problems import Problem
+from ..core.record import to_datetime
+from ..core.roles import conflict, event_duty, inspection_refusal, refusal
+from ..core.rules import Rules
+from .loader import load_rules_at
+from .signing import ROSTER, VALID
+
+AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided", "reopened"}   # what a closed record may still take
+FUTURE_TOLERANCE = timedelta(minutes=10)
+ZERO = "0" * 40
+# what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
+CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
+                   ".circleci/", "site/overrides/")     # the theme's and the pages' templates
+CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
+                ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
+                "bitbucket-pipelines.yml", "zensical.toml"}
+
+HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
+                 "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
+                 "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
+                 "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
+                 "import-unattested": "error"}
+
+
+def is_record(path: str) -> bool:
+    return path.startswith("records/") and path.endswith(".md")
+
+
+def is_config(path: str) -> bool:
+    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+
+
+def record_of(path: str | None) -> str | None:
+    if path and is_record(path):
+        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
+    return None
+
+
+@dataclass
+class Step:
+    """One event as it entered the history: for `shouwen history`."""
+    commit: str
+    author: str
+    signed: bool
+    when: datetime
+    event: dict
+    imported: bool = False
+    problems: list = field(default_factory=list)
+
+
+
+class Auditor:
+    def __init__(self, root, rules: Rules, report, records: dict, trust=None, sigs=None, only=None):
+        self.root, self.rules, self.report, self.records = root, rules, report, records
+        self.trust, self.sigs, self.only = trust, sigs or {}, only
+        self.now = None            # the rules as they stood before the commit being judged
+        self._authors: dict = {}
+        self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
+
+    # --- reporting -------------------------------------------------------------------------
+    def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
+        badge = self.author(c)
+        person = f"{c.author} <{c.email}>" + (f" ({badge})" if badge else "")
+        p = Problem(code, msg, path=path, record=record_of(path), severity=HISTORY_CODES[code],
+                    extra={"commit": c.sha, "person": person, **extra})
+        self.report.problems.append(p)
+        return p
+
+    @property
+    def rules_now(self) -> Rules:
+        return self.now or self.rules
+
+    def author(self, c):
+        key = (id(self.rules_now), c.email)      # the roster is searched once per person, not per commit
+        if key not in self._authors:
+            s = self.rules_now.staff_by_email(c.email)
+            self._authors[key] = s.badge if s else None
+        return self._authors[key]
+
+    def sig(self, c):
+        return self.sigs.get(c.sha, ("N", None))
+
+    # --- signatures and the roster ---------------------------------------------------------
+    def check_signature(self, c, paths: list):
+        status, fp = self.sig(c)
+        badge = self.author(c)
+        first = paths[0] if paths else None
+        for badge_, key in self.trust.refused.get(c.sha, []):
+            self.problem("unsigned", c, ROSTER, f"提交 {c.sha[:10]} 把 {badge_} 的密钥 {key} 加入名册，"
+                         "但该提交没有可担保密钥（信任锚或名册管理人员的已信任密钥）的有效签名：此密钥不予信任", key=key)
+        if status not in VALID:
+            why = {"N": "没有签名", "B": "签名无效", "E": "无法核验签名", "X": "签名已过期", "Y": "签名密钥已过期",
+                   "R": "签名密钥已吊销"}.get(status, f"签名状态 {status}")
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} {why}（本机构要求签名）")
+        elif fp in self.trust.anchor:
+            return
+        elif not self.trust.signer_ok(fp, badge, c.sha):
+            owner = self.trust.keys.get(fp)
+            revoked = self.trust.revoked_before(fp, c.sha)
+            self.problem("unsigned", c, first, f"提交 {c.sha[:10]} 的签名密钥 {fp} " + (
+                "已从名册中删除，自删除起不再有效" if revoked else
+                f"属于 {owner}，不是作者 {badge or c.email} 本人的" if owner else "不是名册中经信任的密钥"), key=fp)
+
+    def check_config(self, c, paths: list):
+        """rules/, mkdocs.yml, CI and hooks: only the roster's administrators (or the anchor) change them."""
+        if not c.parents:
+            return              # the repository's first commit (shouwen init)
+        if self.trust is not None and self.sig(c)[1] in self.trust.anchor and self.sig(c)[0] in VALID:
+            return
+        why = refusal(self.rules_now, self.author(c), "roster")
+        if why:
+            self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
+
+    # --- one commit ----------------------------------------------------------------------------
+    def commit(self, c, changes: list):
+        """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
+        touched = sorted({p for ch in changes for p, _, _ in ch})
+        config = [p for p in touched if is_config(p)]
+        if self.trust is not None and touched:
+            self.check_signature(c, touched)
+        if len(c.parents) > 1:
+            self.merge(c, changes, config)
+        else:
+            self.plain(c, changes[0], config)
+        if any(p.startswith("rules/") for p in touched):
+            self.now = load_rules_at(self.root, c.sha)
+            if self.trust is not None:
+                self.trust.advance(c.sha)
+
+    def plain(self, c, changes, config):
+        if config:
+            self.check_config(c, config)
+        imported = "imported" in c.actions
+        attested = imported and self.attest(c, changes)
+        for path, old, new in changes:
+            if self.only and path not in self.only:
+                continue
+            if path.startswith("site/bulletins/"):
+                self.bulletin(c, path, old, new)
+            elif is_record(path):
+                ch = compare(self.rec(path, old), self.rec(path, new))
+                self.record(c, path, old, new, ch, attested and old == ZERO)
+
+    def merge(self, c, parent_changes, config):
+        # per path: the merge's blob and each parent's (a path a parent's diff lacks is as in the merge)
+        paths: dict[str, list] = {}
+        merged: dict[str, str] = {}
+        for i, ch in enumerate(parent_changes):
+            for path, old, new in ch:
+                paths.setdefault(path, [None] * len(parent_changes))[i] = old
+                merged[path] = new
+        for path, olds in paths.items():
+            paths[path] = [merged[path] if o is None else o for o in olds]
+        if config and any(merged[p] not in paths[p] for p in config):
+            self.check_config(c, [p for p in config if merged[p] not in paths[p]])
+        by_identity = {}
+        for path, blob in merged.items():
+            if is_record(path) and blob != ZERO and self.rec(path, blob) is not None:
+                by_identity[identity(self.rec(path, blob))] = (path, blob)
+        for path, olds in paths.items():
+            if self.only and path not in self.only:
+                continue
+            new = merged[path]
+            if path.startswith("site/bulletins/"):
+                if new not in olds and any(o != ZERO for o in olds):
+                    self.problem("bulletin-rewritten", c, path, f"合并提交 {c.sha[:10]} 改写或删除了已发布的通报 {path}")
+            elif is_record(path):
+                self.merged_record(c, path, olds, new, by_identity)
+
+    def merged_record(self, c, path, olds, new, by_identity):
+        mine = self.rec(path, new)
+        parents = [self.rec(path, o) for o in olds]
+        if mine is not None:
+            # a parent's version of another matter under the same id went to a side file (`<id>.<code>.md`)
+            parents = [p if p is None or identity(p) == identity(mine) else None for p in parents]
+        for p in [self.rec(path, o) for o in olds]:
+            if p is not None and (mine is None or identity(p) != identity(mine)) and identity(p) not in by_identity:
+                self.problem("record-deleted", c, path, f"合并提交 {c.sha[:10]} 丢弃了记录 {path}（其一父提交中存在）")
+        if mine is None:
+            return
+        ch = compare_merge(parents, mine)      # keeping one side's version still drops what the other added
+        self.record(c, path, ZERO if all(p is None for p in parents) else "merge", new, ch, False, merge=True)
+
+    # --- one record in one commit ---------------------------------------------------------------
+    def rec(self, path, blob):
+        return None if blob in (ZERO, None) else self.records.get((path, blob))
+
+    def record(self, c, path, old, new, ch: Change, imported: bool, merge=False):
+        what = "合并提交" if merge else "提交"
+        if new == ZERO:
+            self.problem("record-deleted", c, path, f"记录 {path} 在{what} {c.sha[:10]} 中被删除")
+            return
+        rec = self.rec(path, new)
+        if rec is not None and old == ZERO and "imported" in rec.meta and not imported:
+            self.problem("import-unattested", c, path, f"{what} {c.sha[:10]} 新建的记录自称导入（imported），"
+                         "但该提交不是经核验的导入")
+        if rec is not None and rec.noncanonical is not None:
+            self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式：{rec.noncanonical.message}")
+        for ev in ch.removed:
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件："
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）")
+        for ev in ch.moved:
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 改变了已有事件的顺序："
+                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）不在原来的位置")
+        if ch.fields or ch.body:
+            names = "、".join(ch.fields + (["正文"] if ch.body else []))
+            self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
+                         "更正请用 shouwen correct，作废请用 shouwen void", field=names)
+        before = self.rec(path, old) if old not in (ZERO, "merge") else None
+        closed = before is not None and _closed(before.events)
+        self.events(c, path, rec, ch.added, closed, imported)
+
+    def events(self, c, path, rec, added, closed, imported):
+        steps = self.report.steps.setdefault(path, [])
+        author = self.author(c)
+        signed = self.sig(c)[0] in VALID
+        rules = self.rules_now
+        registrant = rec.events[0].get("by") if rec and rec.events and isinstance(rec.events[0], dict) else None
+        for ev in added:
+            if not isinstance(ev, dict):
+                continue
+            s = Step(c.sha, c.author, signed, c.when, ev, imported)
+            steps.append(s)
+            action, by = ev.get("action"), ev.get("by")
+
+            def hit(code, msg, **extra):
+                s.problems.append(self.problem(code, c, path, msg, event=action, **extra))
+
+            if closed and action not in AFTER_CLOSE:
+                hit("closed-edited", f"事项已结束，提交 {c.sha[:10]} 又追加了 {action}")
+            closed = _closed([ev], closed)
+            if ev.get("imported") and not imported:
+                hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入，事件却标为导入（imported）")
+            if by and not imported and by != author:
+                hit("author-mismatch", f"事件由 {by} 署名，提交作者却是 {c.author} <{c.email}>")
+            duty = event_duty(rec.kind if rec else "", action)
+            why = refusal(rules, by, duty, own=by == registrant and ev is not rec.events[0]) if duty else None
+            if why:
+                hit("role-forbidden", why)
+            if rec is not None and action == "inspected" and isinstance(rec.meta.get("staff"), str):
+                why = inspection_refusal(rules, by, rec.meta["staff"])
+                if why:
+                    hit("role-forbidden", why)
+            if rec is not None and action == "verdict":
+                against = rec.meta.get("against")
+                why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
+                if why:
+                    hit("conflict-of-interest", why)
+            at = to_datetime(ev.get("at"))
+            if at is None or imported:
+                continue
+            if c.when - at > self.grace and not ev.get("late_reason"):
+                hit("backdated", f"事件时间 {at.isoformat()} 比提交时间 {c.when.isoformat()} 早，超过补录宽限 "
+                    f"{rules.policy.late_entry_grace_hours} 小时，且未注明补录理由")
+            elif at - c.when > FUTURE_TOLERANCE:
+                hit("future-dated", f"事件时间 {at.isoformat()} 晚于提交时间 {c.when.isoformat()}")
+
+    def bulletin(self, c, path, old, new):
+        if old != ZERO:
+            self.problem("bulletin-rewritten", c, path, f"已发布的通报 {path} 在提交 {c.sha[:10]} 中被{'删除' if new == ZERO else '修改'}")
+        else:
+            why = refusal(self.rules_now, self.author(c), "publish")
+            if why:
+                self.problem("role-forbidden", c, path, f"提交 {c.sha[:10]} 发布了通报：{why}")
+
+    def attest(self, c, changes) -> bool:
+        """An import is evidence only with its ledger file's digest and row count, by someone allowed to
+        import, signed where signing is required; else its events' authors and dates are not excused."""
+        first = next((p for p, _, _ in changes if is_record(p)), None)
+        new_files = c.new_records          # all of the commit's, also when one matter's history is read
+        why = refusal(self.rules_now, self.author(c), "import")
+        if why is None and not (c.trailers.get("Shouwen-Import-SHA256") and c.trailers.get("Shouwen-Import-Rows")):
+            why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"
+        elif why is None and c.trailers.get("Shouwen-Import-Rows") != str(new_files):
+            why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行，提交却新增了 {new_files} 件记录"
+        elif why is None and self.rules.policy.signing_required and not (
+                self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
+            why = "本机构要求签名，导入提交没有导入人本人经信任的签名"
+        if why:
+            self.problem("import-unattested", c, first, f"导入提交 {c.sha[:10]} 不能作为证据：{why}；"
+                         "其中事件的署名与时间按普通提交审查")
+            return False
+        return True
+
+
+
+def _short(ev) -> str:
+    if not isinstance(ev, dict):
+        return str(ev)[:60]
+    return ", ".join(f"{k}: {v}" for k, v in ev.items())[:80]
+
+
+
+def _closed(events, closed=False) -> bool:
+    """Whether the matter stands closed after these events: closed by an answer, explanation or delivery,
+    open again after a reopening (重办)."""
+    for e in reversed(events):      # the last closing or reopening decides
+        action = e.get("action") if isinstance(e, dict) else None
+        if action in CLOSING or action == "reopened":
+            return action != "reopened"
+    return closed

@@ -1,0 +1,179 @@
+"""The whole-ledger judgement of the work tree, kept under .shouwen/ as a core.ledger_delta.Summary, so that
+`check` after a few records changed judges those records only (issue 15).
+
+It is kept under what it follows from — the judging key (the code, the rules and their history) and the
+day — for one commit (HEAD when it was made) and the record files that then differed from it (`over`:
+path -> (blob judged, HEAD's blob)). A later work tree is compared with it through `git status`, which
+names every file that differs from HEAD with HEAD's blob, and, when HEAD has moved, `git diff-tree` between
+the two commits: the records whose blob is not the one judged are judged again and the summary is patched.
+Whatever it can't name exactly (no commit yet, a merge in progress, a symlink, a commit it can't read, too
+many changes, an hour clock judged by the moment) goes to the index (repo.index), which makes a new one. It
+is only a cache: `check --no-cache` gives the same answers.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from datetime import date, datetime
+
+from . import gitio, store
+from .answers import MISSING, fingerprint, judging_key, keep, read_kept
+
+FOLDER = os.path.join(".shouwen", "index")
+
+VERSION = 1
+MAX_CHANGES = 2000      # more changed records than this: the index judges the whole ledger as quickly
+SAVE_FROM = 8           # a patch of fewer work-tree changes is made again next time rather than written
+
+
+def hour_clock(rules) -> bool:
+    """Whether a deadline may be counted in hours (then a judgement by the moment is the moment's only)."""
+    clocks = [rules.policy.clock] + [s.clock for s in rules.services.values()]
+    return any(c is not None and c.unit == "hours" for c in clocks)
+
+
+def _changed_now(tree) -> dict | None:
+    """path -> (its blob in the work tree, HEAD's blob), None for no file, of every record file that differs
+    from HEAD, as `listing` reads the work tree; None when that can't be told from `git status`."""
+    st = tree.status()
+    if st.head is None or st.unmerged:
+        return None
+    dirty = tree.dirty()
+    out = {}
+    for p, (xy, m_head, m_tree, h_head, h_index) in st.changed.items():
+        if "120000" in (m_head, m_tree):
+            return None
+        if p.endswith(".md"):
+            cur = h_index if xy[0] != "D" else None         # staged only: the work tree's bytes are the index's
+            out[p] = (gitio.blob_id(dirty[p]) if dirty.get(p) is not None else None if p in dirty else cur, h_head)
+    for p in st.untracked:
+        if p.endswith(".md") and dirty.get(p) is not None:
+            out[p] = (gitio.blob_id(dirty[p]), st.changed[p][3] if p in st.changed else None)
+    return out
+
+
+def changed_since(root: str, tree, head: str, over: dict) -> tuple[dict, dict] | None:
+    """What changed in the work tree since a judgement made for commit `head` and the files `over` (path ->
+    (blob judged, HEAD's blob)) then: ({path: its blob now, None if gone} of every record file whose blob is
+    not the one judged, the files that now differ from HEAD as `over` says them); None when that can't be told
+    (no commit, a merge in progress, a symlink, a commit that can't be read, too many changes)."""
+    now = _changed_now(tree)
+    if now is None:
+        return None
+    here = tree.status().head
+    if head != here:
+        moved = gitio.tree_changes(root, head, here, store.RECORDS)
+        if moved is None or len(moved) > MAX_CHANGES:
+            return None
+        over = dict(over)
+        for p, m_old, m_new, b_old, b_new in moved:
+            if "120000" in (m_old, m_new):
+                return None
+            if p.endswith(".md"):
+                over[p] = (over[p][0] if p in over else b_old, b_new)
+    judged, now_over = {}, {}
+    for p in over.keys() | now.keys():
+        cur, in_head = now[p] if p in now else (over[p][1], over[p][1])
+        if cur != (over[p][0] if p in over else in_head):
+            judged[p] = cur
+        if cur != in_head:
+            now_over[p] = (cur, in_head)
+    return (judged, now_over) if len(judged) <= MAX_CHANGES else None
+
+
+def entries_now(root: str, tree, judged: dict, rules, when, rules_on) -> dict:
+    """path -> the record's entry now (core.ledger.evaluate as of `when`, as the index judges it), None for
+    one removed, for the `judged` of changed_since."""
+    from ..core.ledger import evaluate
+    dirty = tree.dirty()
+    wanted = [b for p, b in judged.items() if b is not None and p not in dirty and p not in tree.status().changed]
+    from_git = gitio.cat_files(root, wanted) if wanted else {}       # HEAD's version, back in the work tree
+    out = {}
+    for p, blob in judged.items():
+        if blob is None:
+            out[p] = None
+            continue
+        data = dirty.get(p) if p in dirty else from_git[blob] if blob in from_git else \
+            store.read_bounded(os.path.join(root, p))
+        out[p] = evaluate(store.parse_checked(p, data), rules, when, rules_on)
+    return out
+
+
+def summary_key(root: str, in_time, day: date) -> str | None:
+    """What a judgement of the whole ledger on `day` follows from besides the record files."""
+    jk = judging_key(fingerprint(root), in_time)
+    return None if jk is None else f"{VERSION}:{jk}:{day.isoformat()}"
+
+
+def kept_file(root: str, kind: str, key: str | None) -> str:
+    return os.path.join(root, FOLDER, f"{kind}-v{VERSION}-{hashlib.sha1((key or '').encode()).hexdigest()[:16]}.pickle")
+
+
+class Kept:
+    """The summary of the work tree's ledger for `check` on `day` (judged as of `moment` when given)."""
+
+    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, since: datetime):
+        self.root, self.tree, self.in_time, self.day, self.moment, self.since = root, tree, in_time, day, moment, since
+        self.key = summary_key(root, in_time, day)
+        self.file = kept_file(root, "summary", self.key)
+
+    def _rules_on(self, rules):
+        return self.in_time.on if self.in_time is not None else None
+
+    def answer(self, rules_of) -> tuple | None:
+        """(records counted, problems, latest events) as `check` gives them, from the kept summary patched
+        for what changed since; None when there is none that can be patched. `rules_of()`: the rules."""
+        if self.key is None:
+            return None
+        kept = read_kept(self.file, self.key)
+        if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 5:
+            return None
+        head, over, s, complaints, hourly = kept
+        if hourly and self.moment is not None:
+            return None
+        found = changed_since(self.root, self.tree, head, over)
+        if found is None:
+            return None
+        judged, now_over = found
+        from ..core import ledger_delta
+        if judged:
+            from ..core.accountability import Complaint
+            rules = rules_of()
+            changes = {}
+            for p, e in entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
+                                    self._rules_on(rules)).items():
+                changes[p] = None if e is None else \
+                    (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
+            if ledger_delta.touches_complaints(s, changes) and s.complaints is None:
+                s.complaints = pickle.loads(complaints)
+            if not ledger_delta.patch(s, changes, rules, self.day, self._rules_on(rules)):
+                return None
+        here = self.tree.status().head
+        if head != here or len(judged) >= SAVE_FROM:
+            self._save(here, now_over, s, complaints, hourly)
+        return ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
+
+    def _save(self, head: str, over: dict, s, complaints: bytes | None, hourly: bool):
+        if s.complaints is not None:    # kept apart: read only when a change touches a complaint
+            complaints = pickle.dumps(s.complaints, protocol=pickle.HIGHEST_PROTOCOL)
+        s.complaints = None
+        keep(self.file, self.key, (head, over, s, complaints, hourly))
+
+    def keeper(self, rules):
+        """What the index calls with the ledger's entries before judging them (repo.index.load_ledger's
+        `before_judge`): their summary is kept. None when nothing may be kept."""
+        hourly = hour_clock(rules)
+        if self.key is None or (hourly and self.moment is not None):
+            return None
+
+        def summarize(entries):
+            from ..core.ledger_delta import summarize
+            now = _changed_now(self.tree)
+            head = self.tree.status().head
+            if now is None:
+                return
+            s = summarize(entries, rules, self.day, self._rules_on(rules), self.since)
+            if s is not None:
+                self._save(head, {p: v for p, v in now.items() if v[0] != v[1]}, s, None, hourly)
+        return summarize
