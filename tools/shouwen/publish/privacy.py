@@ -157,7 +157,7 @@ def _runs(text: str, marks: bytes, least: int):
 
 
 def _is_key(value: str) -> bool:
-    return len(value) == KEY_LEN and all(c in "0123456789abcdef" for c in value)
+    return len(value) == KEY_LEN and not value.strip("0123456789abcdef")
 
 
 class Sought:
