@@ -33,7 +33,7 @@ def hour_clock(rules) -> bool:
     return any(c is not None and c.unit == "hours" for c in clocks)
 
 
-def _changed_now(tree) -> dict | None:
+def changed_now(tree) -> dict | None:
     """path -> (its blob in the work tree, HEAD's blob), None for no file, of every record file that differs
     from HEAD, as `listing` reads the work tree; None when that can't be told from `git status`."""
     st = tree.status()
@@ -58,7 +58,7 @@ def changed_since(root: str, tree, head: str, over: dict) -> tuple[dict, dict] |
     (blob judged, HEAD's blob)) then: ({path: its blob now, None if gone} of every record file whose blob is
     not the one judged, the files that now differ from HEAD as `over` says them); None when that can't be told
     (no commit, a merge in progress, a symlink, a commit that can't be read, too many changes)."""
-    now = _changed_now(tree)
+    now = changed_now(tree)
     if now is None:
         return None
     here = tree.status().head
@@ -169,7 +169,7 @@ class Kept:
 
         def summarize(entries):
             from ..core.ledger_delta import summarize
-            now = _changed_now(self.tree)
+            now = changed_now(self.tree)
             head = self.tree.status().head
             if now is None:
                 return
