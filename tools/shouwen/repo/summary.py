@@ -101,9 +101,16 @@ def entries_now(root: str, tree, judged: dict, rules, when, rules_on) -> dict:
 
 
 def summary_key(root: str, in_time, day: date) -> str | None:
-    """What a judgement of the whole ledger on `day` follows from besides the record files."""
+    """What a judgement of the whole ledger on `day` follows from besides the record files: the judging key
+    (the core's code, the rules and their history), this module's and the kept tables' code, the day."""
     jk = judging_key(fingerprint(root), in_time)
-    return None if jk is None else f"{VERSION}:{jk}:{day.isoformat()}"
+    if jk is None:
+        return None
+    h = hashlib.sha1()
+    for name in ("summary.py", "kept_rows.py"):
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as fh:
+            h.update(fh.read())
+    return f"{VERSION}:{jk}:{h.hexdigest()}:{day.isoformat()}"
 
 
 def kept_file(root: str, kind: str, key: str | None) -> str:
