@@ -70,7 +70,7 @@ def test_reader_caches_by_blob_and_reads_commits(agency, monkeypatch):
 
     def boom(*a):
         raise AssertionError("parsed again although unchanged")
-    monkeypatch.setattr(store, "parse", boom)
+    monkeypatch.setattr(store, "read", boom)
     assert [r.id for r in store.load_records(agency.path)] == ["20261102-J005-001"]   # served from the cache
     monkeypatch.undo()
     agency.git("add", "-A")

@@ -113,7 +113,7 @@ def test_sealed_entries_are_remembered_and_give_the_very_same_shards(monkeypatch
     assert lookup.shards(entries, iterations=10, kept=kept, sealed=memo) == plain and memo.dirty
     calls = []
     real_seal = lookup.seal
-    monkeypatch.setattr(lookup, "seal", lambda key, payload: calls.append(payload) or real_seal(key, payload))
+    monkeypatch.setattr(lookup, "seal", lambda key, payload, *a: calls.append(payload) or real_seal(key, payload, *a))
     monkeypatch.setattr(lookup, "_decoy", lambda *a: (_ for _ in ()).throw(AssertionError("decoy sealed again")))
     memo.dirty = False
     again = lookup.shards(entries, iterations=10, kept=kept, sealed=memo)
@@ -122,3 +122,14 @@ def test_sealed_entries_are_remembered_and_give_the_very_same_shards(monkeypatch
     monkeypatch.undo()
     assert lookup.shards(changed, iterations=10, kept=kept, sealed=memo) == lookup.shards(changed, iterations=10, kept=kept)
     assert memo.dirty       # the old entry is dropped, the new one kept
+
+
+def test_the_keystream_is_the_one_the_browser_computes():
+    """shouwen.js: HMAC-SHA256(HMAC-SHA256(key, "encrypt"), counter as 4 bytes big-endian), counter 0, 1, …"""
+    import hashlib
+    import hmac
+    key = lookup.derive("20261102-J005-001", "7KQ4MX", 10)
+    enc = hmac.new(key, b"encrypt", hashlib.sha256).digest()
+    want = b"".join(hmac.new(enc, c.to_bytes(4, "big"), hashlib.sha256).digest() for c in range(40))
+    for n in (1, 32, 320, 700, 1280):
+        assert lookup._keystream(key, n) == want[:n]

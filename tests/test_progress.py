@@ -75,7 +75,9 @@ def test_long_commands_show_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_pat
     args = ["--repo", demo, "site", "build", "-o", tmp_path / "site"]
     code, shown = _piped(args, env=env)
     assert code == 0 and "派生查询密钥" not in shown, shown
-    (demo / ".shouwen" / "cache" / "lookup-keys.json").unlink()        # the piped build kept them: forget them
+    # the piped build kept them, and the shards sealed with them (for an unchanged ledger): forget both
+    for kept in ("lookup-keys.json", "site-records.pickle"):
+        (demo / ".shouwen" / "cache" / kept).unlink()
     code, shown = _on_a_terminal(args, env=env)
     assert code == 0 and "派生查询密钥" in shown and re.search(r"(\d+)/\1\b", shown), shown
     subprocess.run(["git", "-C", str(demo), "checkout", "-q", "--", "records"], check=True)

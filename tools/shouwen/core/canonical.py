@@ -163,6 +163,7 @@ _CANON_DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _DECIMAL_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _plain_memo: dict[str, object] = {}
+_zones: dict = {}
 _FAIL = object()
 
 
@@ -175,7 +176,10 @@ def _plain(s: str):
             v = datetime.fromisoformat(s)
         except ValueError:
             return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
-        return v if v.isoformat() == s else _FAIL      # -00:00, +08:60: not as the writer writes that time
+        if v.isoformat() != s:
+            return _FAIL            # -00:00, +08:60: not as the writer writes that time
+        zone = _zones.setdefault(s[19:], v.tzinfo)      # one tzinfo object an offset: pickled once, not per time
+        return v if v.tzinfo is zone else v.replace(tzinfo=zone)
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit
@@ -202,8 +206,19 @@ def _plain(s: str):
     return v
 
 
+# A string the dumper writes plain in block and in flow context, found by one match instead of _analyze: its
+# first character neither an indicator nor one that starts an implicit type (a number, bool, null, time, `<<`,
+# `=`), no flow indicator, `:`, `?` or `#` in it, only printable characters and no line break, no space at
+# its end. Only a subset of the plain strings (`a: b`, `true`, `2026` are left to _analyze).
+_UNI = r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe"
+_MID = r"\x21\x22\x24-\x2b\x2d-\x39\x3b-\x3e\x40-\x5a\x5c\x5e-\x7a\x7c\x7e" + _UNI
+_SAFE = re.compile(r"[A-EG-MP-SU-XZa-eg-mp-su-xz_$()/;\\^%s](?:[ %s]*[%s])?\Z" % (_UNI, _MID, _MID))
+
+
 def _value(s: str, flow: bool):
     """A scalar as written by the dumper: accepted only when the dumper writes its value exactly so."""
+    if _SAFE.match(s):
+        return s
     if s.startswith("'"):
         inner = s[1:-1].replace("''", "'")
         return inner if len(s) >= 2 and _scalar_text(inner, flow) == s else _FAIL
@@ -213,51 +228,59 @@ def _value(s: str, flow: bool):
     return v
 
 
-# one item of a flow mapping: key, then a single-quoted scalar, a flow list of plain scalars, or a plain scalar
-_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): ('(?:[^']|'')*'|\[[^\[\]{}'\"]*\]|[^,\[\]{}'\"]+)(, |\Z)")
+# A flow mapping's items: a key, then a single-quoted scalar, a flow list of plain scalars or a plain scalar.
+# Each item can match in one way only (a quoted scalar ends at its first lone quote, a plain one at the next
+# comma), so the whole line is checked by one match and its items taken by another.
+_VAL = r"'(?:[^']|'')*'|\[[^\[\]{}'\"]*\]|[^,\[\]{}'\"]+"
+_FLOW = re.compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*: (?:%s), )*[A-Za-z_][A-Za-z0-9_]*: (?:%s)\}\Z" % (_VAL, _VAL))
+_ITEMS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (%s)(?:, |\}\Z)" % _VAL)
+_flow_keys: set[str] = set()     # keys the dumper writes plain in flow context
 
 
 def _flow_map(s: str):
-    if not (s.startswith("{") and s.endswith("}")):
+    if s == "{}":
+        return {}
+    if not _FLOW.match(s):
         return _FAIL
-    body, pos, out = s[1:-1], 0, {}
-    n = len(body)
-    while pos < n:
-        m = _ITEM.match(body, pos)
-        if m is None:
+    out = {}
+    for key, raw in _ITEMS.findall(s, 1):
+        if key in out:
             return _FAIL
-        key, raw = m.group(1), m.group(2)
-        if key in out or _scalar_text(key, True) != key or (m.group(3) == ", " and m.end() >= n):
-            return _FAIL
-        if raw.startswith("["):
-            inner = raw[1:-1]
-            items = [_value(x, True) for x in inner.split(", ")] if inner else []
-            if _FAIL in items or ("," in inner.replace(", ", "")):
+        if key not in _flow_keys:
+            if _scalar_text(key, True) != key:
                 return _FAIL
-            v = items
+            if len(_flow_keys) < 10_000:
+                _flow_keys.add(key)
+        if raw[0] == "[":
+            inner = raw[1:-1]
+            v = [_value(x, True) for x in inner.split(", ")] if inner else []
+            if _FAIL in v or ("," in inner.replace(", ", "")):
+                return _FAIL
         else:
             v = _value(raw, True)
             if v is _FAIL:
                 return _FAIL
         out[key] = v
-        pos = m.end()
     return out
 
 
 EVENT_KEY_ORDER = ("at", "by", "action")     # the writer puts these first, the rest as the event has them
 
 
+def _in_order(ev: dict) -> bool:
+    """An event's keys in the writer's order: at, by, action (those present) before any other."""
+    want = [k for k in EVENT_KEY_ORDER if k in ev]
+    return list(ev)[:len(want)] == want
+
+
 def load_event_line(s: str) -> dict | None:
     """The event on one line (without its `  - `), only when the writer writes exactly this line for it:
     keys in its order, every value as `_value` accepts it (the dumper's own text), its separators."""
     ev = _flow_map(s)
-    if ev is _FAIL:
-        return None
-    first = [k for k in EVENT_KEY_ORDER if k in ev]
-    return ev if list(ev)[:len(first)] == first else None
+    return None if ev is _FAIL or not _in_order(ev) else ev
 
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,98}):(?: (.+))?\Z")     # the writer leaves longer keys to PyYAML
 
 
 def load_header(text: str) -> dict | None:
@@ -278,6 +301,8 @@ def load_header(text: str) -> dict | None:
             return None         # a duplicate key: libyaml decides (and the check reports it)
         i += 1
         if raw is not None:
+            if key == "events":
+                return None     # the writer writes events as a list of flow mappings, whatever they hold
             if raw == "{}":
                 v = {}
             elif raw == "[]":
@@ -288,14 +313,18 @@ def load_header(text: str) -> dict | None:
                     return None
             out[key] = v
             continue
-        if i < n and lines[i].startswith("  - {"):          # the events: one flow mapping a line
+        if key == "events":             # the events, last: one flow mapping a line, `at, by, action` first
+            if i >= n or not lines[i].startswith("  - {"):
+                return None
             items = []
             while i < n and lines[i].startswith("  - "):
                 ev = _flow_map(lines[i][4:])
-                if ev is _FAIL:
+                if ev is _FAIL or not _in_order(ev):
                     return None
                 items.append(ev)
                 i += 1
+            if i < n:
+                return None
             out[key] = items
         elif i < n and lines[i].startswith("- "):           # a block list of scalars
             items = []

@@ -49,38 +49,48 @@ class Record:
 
 def parse(path: str, data: bytes) -> Record:
     """Bytes of one record file -> Record (pure)."""
+    return read(path, data)[0]
+
+
+def read(path: str, data: bytes) -> tuple[Record, bool]:
+    """parse, and whether the bytes are known to be exactly what `dump` writes for the record: the fast reader
+    took the header (it takes only the writer's form), with the writer's opening and closing lines and body
+    ending. Then the canonical check need not write the record again to compare; False says nothing."""
     guess = path.rsplit("/", 1)[-1][:-3] if path.endswith(".md") else None
     if data.startswith(UNREADABLE):
         why = data[len(UNREADABLE):].decode("utf-8", "replace")
-        return Record(path, {}, "", [Problem("file-invalid", f"{why}；已跳过", path=path, record=guess)])
+        return Record(path, {}, "", [Problem("file-invalid", f"{why}；已跳过", path=path, record=guess)]), False
     if len(data) > MAX_RECORD_BYTES:
         return Record(path, {}, "", [Problem("file-invalid", f"文件过大（{len(data)} 字节，上限 {MAX_RECORD_BYTES}），不是一件记录",
-                                            path=path, record=guess)])
+                                            path=path, record=guess)]), False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         return Record(path, {}, "", [Problem("encoding", f"文件不是 UTF-8 编码（第 {e.start} 字节），请另存为 UTF-8",
-                                            path=path, record=guess)])
+                                            path=path, record=guess)]), False
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.startswith("---"):
         return Record(path, {}, text, [Problem("yaml-invalid", "文件须以 --- 开头的 YAML 头信息开始",
-                                              path=path, record=guess)])
+                                              path=path, record=guess)]), False
     end = text.find("\n---", 3)
     if end < 0:
-        return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)])
+        return Record(path, {}, "", [Problem("yaml-invalid", "YAML 头信息缺少结尾的 ---", path=path, record=guess)]), False
     # the writer's own form is read by the fast reader; anything else (or anything it doubts) by libyaml
     meta = load_header(text[4:end]) if text.startswith("---\n") else None
+    exact = meta is not None
     if meta is None:
         try:
             meta = safeyaml.load(text[3:end])
         except safeyaml.LoadError as e:
-            return Record(path, {}, "", [Problem("yaml-invalid", str(e), path=path, record=guess)])
+            return Record(path, {}, "", [Problem("yaml-invalid", str(e), path=path, record=guess)]), False
     nl = text.find("\n", end + 4)
     body = text[nl + 1:] if nl >= 0 else ""
     if not isinstance(meta, dict):
-        return Record(path, {}, body, [Problem("yaml-invalid", "YAML 头信息应为键值映射", path=path, record=guess)])
-    return Record(path, meta, body)
+        return Record(path, {}, body, [Problem("yaml-invalid", "YAML 头信息应为键值映射", path=path, record=guess)]), False
+    exact = (exact and data.startswith(b"---\n") and text[end - 1] != "\n" and text.startswith("\n---\n", end)
+             and (not body or body.endswith("\n")))    # no BOM, no blank line before the writer's closing line
+    return Record(path, meta, body), exact
 
 
 # --- time values ---------------------------------------------------------------------
@@ -98,13 +108,8 @@ def to_datetime(v) -> datetime | None:
     if not isinstance(v, datetime):
         return None
     d = v if v.tzinfo else v.replace(tzinfo=CST)
-    if d.year not in YEARS:
-        return None
-    try:
-        d.astimezone(CST)       # 9999-12-31T23:59:59-14:00 is past the end of Python's calendar
-    except (OverflowError, ValueError):
-        return None
-    return d
+    # within YEARS no offset (under a day) carries a time past Python's calendar, as 9999-12-31T23:59:59-14:00
+    return d if d.year in YEARS else None
 
 
 def to_date(v) -> date | None:

@@ -196,36 +196,37 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
     stood on the event's day (`rules_on(day)`), so a later move or promotion never rewrites the past."""
     from .record import local_day, to_datetime
     out = []
-    events = rec.events
+    events, kind = rec.events, rec.kind
     first = events[0] if events and isinstance(events[0], dict) else {}
     registrant = first.get("by")
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             continue
+        action, by = ev.get("action"), ev.get("by")
+        duty = event_duty(kind, action)
+        inspected = kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str)
+        verdict = kind == "complaints" and action == "verdict"
+        if not (duty or inspected or verdict):
+            continue        # who may do this is no rule's business (most events): its day's rules are not needed
         at = to_datetime(ev.get("at"))
         if at is None:
             continue
         rules = rules_on(local_day(at))
         if not rules.staff:
             continue        # no readable roster that day (its own error): nobody can be judged against it
-        action, by = ev.get("action"), ev.get("by")
-
-        def p(code, msg):
-            out.append(Problem(code, msg, path=rec.path, record=rec.id, field=f"events[{i}].by"))
-
-        duty = event_duty(rec.kind, action)
+        field = f"events[{i}].by"
         why = refusal(rules, by, duty, own=i > 0 and by == registrant) if duty else None
         if why:
-            p("role-forbidden", why)
-        if rec.kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str):
+            out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
+        if inspected:
             why = inspection_refusal(rules, by, rec.meta["staff"])
             if why:
-                p("role-forbidden", why)
-        if rec.kind == "complaints" and action == "verdict":
+                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
+        if verdict:
             against = rec.meta.get("against")
             why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
             if why:
-                p("conflict-of-interest", why)
+                out.append(Problem("conflict-of-interest", why, path=rec.path, record=rec.id, field=field))
     return out
 
 

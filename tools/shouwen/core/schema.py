@@ -22,6 +22,9 @@ _BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript|data|file)\s*:", re.I)
 _BAD_MARKUP = re.compile(r"<\s*/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b|<[^>]*\son\w+\s*=", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UNDECODED = re.compile(r"[\ud800-\udfff]")    # bytes that were not UTF-8 (a terminal in GBK)
+# what Str.check refuses in a text, in one search: a control character or undecoded byte; a line break too in a line
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_NOT_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
 
 
 def show(v) -> str:
@@ -51,6 +54,13 @@ class Spec:
         out.append((where, why or f"应为{self.zh}，实为 {show(v)}"))
         return DROP
 
+    def fine(self, v) -> bool:
+        """Whether `check` finds nothing wrong with `v`: a record's values are all fine but for a rare one,
+        so they are asked this first, which builds no value and no message."""
+        out: list = []
+        self.check(v, "", out)
+        return not out
+
 
 class Str(Spec):
     def __init__(self, line: bool = False, max_len: int = MAX_TEXT, blank: bool = False, markdown: bool = True,
@@ -78,6 +88,15 @@ class Str(Spec):
         why = unsafe_text(v) if self.markdown else None
         return self.bad(v, where, out, why) if why else v
 
+    def fine(self, v) -> bool:
+        if type(v) is not str:
+            return super().fine(v)      # a number read as text, or a wrong value: the full check decides
+        if len(v) > self.max_len or not self.blank and not v.strip():
+            return False
+        if (_NOT_LINE if self.line else _NOT_TEXT).search(v):
+            return False
+        return not (self.markdown and unsafe_text(v))
+
 
 class Phone(Str):
     """A phone number as people write it: digits (full-width too), spaces, + - ( ) and 转/分机/ext."""
@@ -92,6 +111,9 @@ class Phone(Str):
             return self.bad(v, where, out, f"电话号码只能含数字、空格和加号、连字符、括号，实为 {show(v)}")
         return got
 
+    def fine(self, v) -> bool:
+        return super().fine(v) and (type(v) is not str or self._SHAPE.fullmatch(v) is not None)
+
 
 class Int(Spec):
     def __init__(self, lo: int = 0, hi: int = 10 ** 6):
@@ -102,6 +124,9 @@ class Int(Spec):
         if isinstance(v, bool) or not isinstance(v, int) or not self.lo <= v <= self.hi:
             return self.bad(v, where, out)
         return v
+
+    def fine(self, v) -> bool:
+        return not isinstance(v, bool) and isinstance(v, int) and self.lo <= v <= self.hi
 
 
 class Num(Spec):
@@ -162,6 +187,9 @@ class List(Spec):
         kept = [self.item.check(x, f"{where}[{i}]", out) for i, x in enumerate(v)]
         return [x for x in kept if x is not DROP]
 
+    def fine(self, v) -> bool:
+        return isinstance(v, list) and len(v) <= self.max_items and all(self.item.fine(x) for x in v)
+
 
 class Dict(Spec):
     """A mapping whose keys are data (phones by label, a calendar by year)."""
@@ -204,6 +232,16 @@ class Map(Spec):
             if cx is not DROP:
                 kept[k] = cx
         return kept
+
+    def fine(self, v) -> bool:
+        if not isinstance(v, dict):
+            return False
+        field = self.fields.get
+        for k, x in v.items():
+            spec = field(k) if isinstance(k, str) else None
+            if spec is not None and x is not None and not spec.fine(x):
+                return False
+        return True
 
 
 class OneOf(Spec):

@@ -45,6 +45,8 @@ def _typed(rec: Record) -> bool:
 
 
 def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
+    if spec.fine(value):
+        return []
     out: list[Problem] = []
     clean(value, spec, rec.path, out, rec.id, where)
     return out

@@ -149,13 +149,31 @@ def _bulletins(root: str) -> list[tuple[str, str]]:
 
 # --- everything ---------------------------------------------------------------------------
 
-def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | None = None,
-             iterations: int = lookup.ITERATIONS, now: datetime | None = None, sealed=None) -> Site:
-    """`now` is when the data was taken (the lookup page says 数据截至 it)."""
+@dataclass
+class FromRecords:
+    """All the site shows of the records: the year's counts and the sealed lookup shards (path -> JSON)."""
+    stats: dict
+    shards: dict
+
+
+def from_records(ledger: Ledger, rules: Rules, today: date, keys: dict | None = None,
+                 iterations: int = lookup.ITERATIONS, sealed=None) -> FromRecords:
+    shards = lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
+                           lookup.stored_keys(ledger, iterations), sealed)
+    return FromRecords(aggregates(ledger, rules, today),
+                       {f"lookup/data/{shard}.json": json.dumps(entries, separators=(",", ":"), sort_keys=True)
+                        for shard, entries in shards.items()})
+
+
+def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: dict | None = None,
+             iterations: int = lookup.ITERATIONS, now: datetime | None = None, sealed=None,
+             records: FromRecords | None = None) -> Site:
+    """`now` is when the data was taken (the lookup page says 数据截至 it). `records`: what the site shows of
+    the ledger, worked out before (else from `ledger`)."""
     site, pages = Site(), Pages(root)
     now = now or datetime.combine(today, datetime.min.time())
-    stats = aggregates(ledger, rules, today)
-    site.files["index.md"] = home(pages, rules, stats)
+    records = records or from_records(ledger, rules, today, keys, iterations, sealed)
+    site.files["index.md"] = home(pages, rules, records.stats)
     site.files["org/index.md"] = org_index(pages, rules)
     site.files["org/org-chart.svg"] = org_chart(rules)
     for d in rules.departments.values():
@@ -171,9 +189,7 @@ def generate(root: str, rules: Rules, ledger: Ledger, today: date, keys: dict | 
     site.files["scheme/index.md"] = scheme(pages, rules)
     site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
     site.files["lookup/index.md"] = lookup_page(pages, now)
-    for shard, entries in lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
-                                        lookup.stored_keys(ledger, iterations), sealed).items():
-        site.files[f"lookup/data/{shard}.json"] = json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    site.files.update(records.shards)
     site.files.update(kiosk_pages(pages, rules))
     site.files["poster/index.md"], missing_url = poster(pages, rules)
     if missing_url:

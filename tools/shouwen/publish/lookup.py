@@ -13,6 +13,7 @@ intranet is not a secure context). Pure: no I/O here.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 
@@ -41,21 +42,45 @@ def locator(key: bytes) -> tuple[str, str]:
     return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20]
 
 
+_COUNTERS = [counter.to_bytes(4, "big") for counter in range(SEALED_BYTES // 32 * 4)]
+_INNER, _OUTER = bytes(b ^ 0x36 for b in range(256)), bytes(b ^ 0x5C for b in range(256))
+
+
 def _keystream(key: bytes, n: int) -> bytes:
-    enc = _mac(key, b"encrypt")
-    return b"".join(_mac(enc, counter.to_bytes(4, "big")) for counter in range(-(-n // 32)))[:n]
+    """HMAC-SHA256(HMAC-SHA256(key, "encrypt"), counter) for counter 0, 1, …: what shouwen.js computes. The
+    HMACs of one keystream share their key: its padded inner and outer hashes are made once and copied
+    (RFC 2104), a third of the time of a one-shot HMAC each."""
+    enc = _mac(key, b"encrypt").ljust(64, b"\0")
+    inner, outer = hashlib.sha256(enc.translate(_INNER)), hashlib.sha256(enc.translate(_OUTER))
+    blocks = -(-n // 32)
+    out = []
+    for counter in _COUNTERS[:blocks] if blocks <= len(_COUNTERS) else [c.to_bytes(4, "big") for c in range(blocks)]:
+        i, o = inner.copy(), outer.copy()
+        i.update(counter)
+        o.update(i.digest())
+        out.append(o.digest())
+    return b"".join(out)[:n]
 
 
-def seal(key: bytes, payload: dict) -> str:
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+def _payload_bytes(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def seal(key: bytes, payload: dict, data: bytes | None = None) -> str:
+    """`data`: the payload as _payload_bytes gives it, when the caller has it already."""
+    data = _payload_bytes(payload) if data is None else data
     data += b" " * (-len(data) % SEALED_BYTES)
     return base64.b64encode(_xor(data, _keystream(key, len(data)))).decode()
 
 
 def _decoy(key: bytes, i: int) -> tuple[str, str, str]:
-    """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key."""
-    d = _mac(key, b"decoy:%d" % i).hex()
-    return d[:SHARD_HEX], d[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(_keystream(bytes.fromhex(d), SEALED_BYTES)).decode()
+    """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key. No
+    browser opens a decoy, so its content is one SHAKE-256 of its secret (a tenth of the HMACs of a keystream:
+    ten thousand records bring twenty thousand decoys)."""
+    d = _mac(key, b"decoy:%d" % i)
+    h = d.hex()
+    content = hashlib.shake_256(b"decoy content\0" + d).digest(SEALED_BYTES)
+    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(content).decode()
 
 
 def open_sealed(key: bytes, sealed: str) -> dict:
@@ -98,9 +123,9 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
             if keys is not None:
                 keys[memo] = key.hex()
         shard, name = locator(key)
-        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+        data = _payload_bytes(payload)
         out.setdefault(shard, {})[name] = _remembered(sealed, fresh, "e" + hmac.digest(key, data, "sha1").hex(),
-                                                      lambda: seal(key, payload))
+                                                      lambda: seal(key, payload, data))
         derived.append(key)
 
     def add(key, i):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from . import lookup, zensical
-from .disclosure import Site, generate
+from .disclosure import FromRecords, Site, from_records, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
 from ..core.ledger import Ledger
@@ -28,6 +29,8 @@ from ..repo.loader import load_rules
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
+RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # see _records
+MEMO_VERSION = 1
 
 
 class RulesBroken(Exception):
@@ -42,8 +45,8 @@ class RulesBroken(Exception):
 class Job:
     root: str
     rules: Rules
-    ledger: Ledger
     site: Site
+    values: dict        # privacy.personal_values of every record: what the guard looks for in the output
 
 
 def _now():
@@ -81,6 +84,9 @@ def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> Non
     if any(p.severity == ERROR for p in rules.problems):
         return          # the build itself says what is wrong
     today = _now().date()
+    key = _memo_key(root, rules, today)
+    if key and answers.read_kept(os.path.join(root, RECORDS_MEMO), key) is not answers.MISSING:
+        return          # the ledger has not changed since a build found every key
     ledger = load_ledger(root, rules, today)
     keys, kept = _read_keys(root), lookup.stored_keys(ledger, iterations)
     todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules, today)
@@ -99,20 +105,48 @@ def prepare(root: str, today=None) -> Job:
         raise RulesBroken(broken)
     now = _now()
     today = today or now.date()
-    ledger = load_ledger(root, rules, today)
+    records, values = _records(root, rules, today)
+    try:
+        site = generate(root, rules, None, today, now=now, records=records)
+    except TemplateBroken as e:
+        raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
+    _load_words(root, site.words)
+    return Job(root, rules, site, values)
+
+
+def _memo_key(root: str, rules: Rules, today, tree=None) -> str | None:
+    """The name of the ledger as judged on `today` (repo.answers.generation: the record files' blob ids, the
+    rules, the code that judged), with every source file of the package; None outside Git or with no cache."""
+    if os.environ.get("SHOUWEN_NO_CACHE") or not gitio.is_repo(root):
+        return None
+    gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
+    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, lookup.ITERATIONS))
+
+
+def _records(root: str, rules: Rules, today) -> tuple[FromRecords, dict]:
+    """What the site shows of the ledger and the personal values the guard looks for: a pure function of
+    the records, the rules, the code and the day, kept under their name in one file, so that a build of an
+    unchanged ledger reads neither the ledger nor its index. It is only a cache (answers.read_kept: another
+    name, or a torn file, is never taken)."""
+    tree = store.WorkTree(root) if gitio.is_repo(root) else None
+    key = _memo_key(root, rules, today, tree)
+    memo = os.path.join(root, RECORDS_MEMO)
+    if key:
+        kept = answers.read_kept(memo, key)
+        if kept is not answers.MISSING:
+            return kept
+    ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
     keys = _read_keys(root)
     before = len(keys)
     sealed = _load_sealed(root)
-    try:
-        site = generate(root, rules, ledger, today, keys, now=now, sealed=sealed)
-    except TemplateBroken as e:
-        raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
+    kept = from_records(ledger, rules, today, keys, sealed=sealed), _values(rules, ledger)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         _save_keys(root, keys, ledger)
     if sealed.dirty:
         _save_sealed(root, sealed)
-    _load_words(root, site.words)
-    return Job(root, rules, ledger, site)
+    if key:
+        answers.keep(memo, key, kept)
+    return kept
 
 
 def _load_sealed(root: str):
@@ -155,15 +189,18 @@ def _load_words(root: str, words: str):
         pass
 
 
-def guard(job: Job, site_dir: str):
-    staff = [s.name for s in job.rules.staff.values()]
-    entries = job.ledger.entries + job.ledger.voided      # a void record's visitor is still a person
+def _values(rules: Rules, ledger: Ledger) -> dict:
+    staff = [s.name for s in rules.staff.values()]
+    entries = ledger.entries + ledger.voided      # a void record's visitor is still a person
     # what the agency publishes about itself: its own address or a department is not a visitor's
-    agency = json.dumps([job.rules.institution, [(s.raw, s.body) for s in job.rules.services.values()]],
+    agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
                         ensure_ascii=False, default=str)
-    values = personal_values([e.record for e in entries], staff, agency,
-                             [(e.record.id, c) for e in entries for c in e.corrections])
-    return scan(site_dir, values)
+    return personal_values([e.record for e in entries], staff, agency,
+                           [(e.record.id, c) for e in entries for c in e.corrections])
+
+
+def guard(job: Job, site_dir: str):
+    return scan(site_dir, job.values)
 
 
 def write_pages(root: str, out_dir: str) -> int:

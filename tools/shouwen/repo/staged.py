@@ -104,6 +104,7 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     for p in led.problems:
         family = CODES.get(p.code, ("record",))[0]
         if p.path is not None and p.path not in changed:
+            keep.extend(_clash_brought_in(p, full))
             continue
         if family in STAGED_FAMILIES or p.code == "ladder-invalid":
             keep.append(p)
@@ -117,30 +118,30 @@ class Listing:
     hundred thousand lines cost more than the rest of the hook. A record is found by its path, or by the id
     its file name gives (`<id>.md`, `<id>.<code>.md`), each with its place in the index's order. Where the
     searches would cost more than parsing it all (many staged records) or the index holds a conflict in
-    records/ (`whole`: one path in several stages), it is parsed whole, as gitio.index_blobs does. A place is a line's offset, or
-    its number once parsed whole: one kind in one check."""
+    records/ (`whole`: one path in several stages), it is parsed whole, as gitio.index_blobs does. A place
+    is a line's offset, or its number once parsed whole: one kind in one check."""
 
     SEARCHES = 20           # staged records searched for one by one (each with its id and what it names)
 
     def __init__(self, out: bytes, whole: bool = False):
-        cut = _rules_start(out)
-        self.records, self.rest = out[:cut], out[cut:]
+        self.out, self.cut = out, _records_end(out)      # records/ sorts before rules/: out[:cut] is records/
         self.whole = None
         if whole:
             self._parse()
 
     def _parse(self) -> dict:
         if self.whole is None:
-            self.whole = {p: (i, blob) for i, (p, (_, blob)) in enumerate(listing_entries(self.records).items())}
+            entries = listing_entries(self.out[:self.cut])
+            self.whole = {p: (i, blob) for i, (p, (_, blob)) in enumerate(entries.items())}
         return self.whole
 
     def record_count(self) -> int:
         if self.whole is not None:
             return sum(1 for p in self.whole if p.startswith("records/") and p.endswith(".md"))
-        return self.records.count(b".md\0")       # a path ends at its NUL; the rest of a line is digits and hex
+        return self.out.count(b".md\0", 0, self.cut)  # a path ends at its NUL; the rest of a line is digits and hex
 
     def rules(self) -> dict[str, tuple[str, str]]:
-        return listing_entries(self.rest)
+        return listing_entries(self.out[self.cut:])
 
     def find(self, paths: list[str]) -> dict[str, tuple[int, str]]:
         """path -> (place, blob id) of those of `paths` the index lists."""
@@ -150,7 +151,7 @@ class Listing:
         for p in paths:
             needle = b"\t" + p.encode("utf-8", "surrogateescape") + b"\0"
             for start, tab, _ in self._hits(needle, 0):
-                out[p] = (start, self.records[start:tab].split()[1].decode())
+                out[p] = (start, self.out[start:tab].split()[1].decode())
         return out
 
     def with_file_ids(self, ids: set[str]) -> dict[str, int]:
@@ -162,33 +163,44 @@ class Listing:
             if any(c in rid for c in "/.\0"):
                 continue            # a file's id has no dot or slash
             for start, tab, end in self._hits(b"/" + rid.encode("utf-8", "surrogateescape") + b".", 1):
-                p = self.records[tab + 1:end].decode("utf-8", "surrogateescape")
+                p = self.out[tab + 1:end].decode("utf-8", "surrogateescape")
                 if p.endswith(".md") and _file_id(p) == rid:
                     out[p] = start
         return out
 
     def _hits(self, needle: bytes, within: int):
-        """(line start, its tab, its end) of each line whose path holds `needle` (`within`: 0 where the needle
-        begins with the line's tab, 1 where it lies inside the path)."""
-        i = self.records.find(needle)
+        """(line start, its tab, its end) of each line of records/ whose path holds `needle` (`within`: 0 where
+        the needle begins with the line's tab, 1 where it lies inside the path)."""
+        out, cut = self.out, self.cut
+        i = out.find(needle, 0, cut)
         while i >= 0:
-            start = self.records.rfind(b"\0", 0, i) + 1
-            tab = self.records.find(b"\t", start)
-            end = self.records.find(b"\0", i + 1)
+            start = out.rfind(b"\0", 0, i) + 1
+            tab = out.find(b"\t", start)
+            end = out.find(b"\0", i + 1)
             if (tab == i) if not within else (tab < i):
                 yield start, tab, end
-            i = self.records.find(needle, i + 1)
+            i = out.find(needle, i + 1, cut)
 
 
-def _rules_start(out: bytes) -> int:
-    """Where the entries of rules/ begin (they sort after every entry of records/)."""
-    i = out.find(b"\trules")
+def _records_end(out: bytes) -> int:
+    """Where the entries of records/ end (rules/ sorts after them), found from the end: rules/ is short."""
+    i = out.rfind(b"\trecords")
     while i >= 0:
         start = out.rfind(b"\0", 0, i) + 1
-        if out.find(b"\t", start) == i and out[i + 6:i + 7] in (b"/", b"\0"):
-            return start
-        i = out.find(b"\trules", i + 1)
-    return len(out)
+        if out.find(b"\t", start) == i and out[i + 8:i + 9] in (b"/", b"\0"):
+            return out.find(b"\0", i) + 1
+        i = out.rfind(b"\trecords", 0, i)
+    return 0
+
+
+def _clash_brought_in(p: Problem, staged: dict) -> list[Problem]:
+    """`check` reports a duplicate id on the later file in Git's order; where that is a committed record
+    and the earlier one is staged (`<id>.<code>.md` sorts before `<id>.md`), the staged one brings the clash
+    in and is refused for it."""
+    if p.code != "id-duplicate":
+        return []
+    from ..core.ledger import duplicate_id
+    return [duplicate_id(p.record, p.path, path) for path, e in staged.items() if e.record.id == p.record]
 
 
 def _new_event(p: Problem, known: int) -> bool:

@@ -15,7 +15,7 @@ import stat
 from . import gitio
 from ..core.canonical_check import check_canonical
 from ..core.canonical import load_event_line
-from ..core.record import MAX_RECORD_BYTES, Record, parse, unreadable
+from ..core.record import MAX_RECORD_BYTES, Record, read, unreadable
 
 CACHE_VERSION = 3
 HISTORY_VERSION = 4     # the audit's cache: a version that only appends an event is kept as (old version, event)
@@ -157,8 +157,8 @@ def _apply_chunk(job):
 
 def parse_checked(path: str, data: bytes) -> Record:
     """parse, plus whether the bytes are the writer's canonical form (`record-noncanonical`)."""
-    rec = parse(path, data)
-    rec.noncanonical = check_canonical(rec, data)
+    rec, exact = read(path, data)
+    rec.noncanonical = None if exact else check_canonical(rec, data)
     return rec
 
 

@@ -1,0 +1,74 @@
+"""A site build of an unchanged ledger reads what the last build kept of it (the year's counts, the sealed
+lookup shards, the visitors' values the privacy guard looks for), not the ledger; a changed record, committed
+or not, or another day is another name: read again, the same files and the same guard as with no cache."""
+import os
+from datetime import date
+
+import pytest
+
+from shouwen.publish import sitebuild
+
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many times the ledger was read."""
+    count = []
+    real = sitebuild.load_ledger
+    monkeypatch.setattr(sitebuild, "load_ledger", lambda *a, **k: count.append(1) or real(*a, **k))
+    return count
+
+
+def _same(a, b):
+    def files(job):     # the lookup page says when the data was taken (the minute of the build)
+        return {p: c for p, c in job.site.files.items() if p != "lookup/index.md"}
+    assert files(a) == files(b) and a.values == b.values
+
+
+def _no_cache(agency, monkeypatch, today=DAY):
+    monkeypatch.setenv("SHOUWEN_NO_CACHE", "1")
+    job = sitebuild.prepare(agency.path, today)
+    monkeypatch.delenv("SHOUWEN_NO_CACHE")
+    return job
+
+
+def test_an_unchanged_ledger_is_not_read_again(agency, reads, monkeypatch):
+    agency.new("2026-11-02T09:30", name="欧阳明日", phone="13800138001")
+    first = sitebuild.prepare(agency.path, DAY)
+    again = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 1
+    _same(first, again)
+    assert "欧阳明日" in again.values and "tel:13800138001" in again.values
+    _same(again, _no_cache(agency, monkeypatch))
+
+
+def test_a_changed_record_or_another_day_is_read_again(agency, reads, monkeypatch, tmp_path):
+    rid = agency.new("2026-11-02T09:30", name="欧阳明日")
+    sitebuild.prepare(agency.path, DAY)
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("欧阳明日", "司马相如"))        # not committed
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 2 and "司马相如" in job.values and "欧阳明日" not in job.values
+    _same(job, _no_cache(agency, monkeypatch))
+    agency.git("commit", "-qam", "更正")
+    agency.new("2026-11-03T09:30", name="诸葛孔明")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 4 and "诸葛孔明" in job.values
+    # the new visitor's name on a published page fails the guard, as in a build with no cache
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "index.html").write_text("<p>来访人：诸葛孔明</p>", encoding="utf-8")
+    assert [p.code for p in sitebuild.guard(job, str(tmp_path / "out"))] == ["pii-leak"]
+    later = sitebuild.prepare(agency.path, date(2026, 12, 31))
+    assert len(reads) == 5
+    _same(later, _no_cache(agency, monkeypatch, date(2026, 12, 31)))
+
+
+def test_a_torn_memo_is_worked_out_again(agency, reads):
+    agency.new("2026-11-02T09:30", name="欧阳明日")
+    first = sitebuild.prepare(agency.path, DAY)
+    with open(os.path.join(agency.path, sitebuild.RECORDS_MEMO), "r+b") as fh:
+        fh.truncate(100)
+    again = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 2
+    _same(first, again)
