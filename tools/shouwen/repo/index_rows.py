@@ -37,12 +37,13 @@ def _make(cls, names, values):
     return obj
 
 
-def make_row(entry: Entry) -> tuple:
+def make_row(entry: Entry, heavy: bool = True) -> tuple:
+    """`heavy`: False when no command will read this entry's header, state or deadlines (then it has none)."""
     rec, st = entry.record, entry.state
     heavy = pickle.dumps(({k: v for k, v in rec.meta.items() if k != "events"},
                           None if st is None else _values(st, _STATE),
                           None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES)),
-                         protocol=pickle.HIGHEST_PROTOCOL)
+                         protocol=pickle.HIGHEST_PROTOCOL) if heavy else None
     clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
     return (rec.id, [problem_values(p) for p in rec.problems], [problem_values(p) for p in entry.problems],
             entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock,
@@ -70,6 +71,8 @@ class _Heavy:
 
     def get(self) -> tuple:
         if self.value is None:
+            if self.data is None:
+                raise LookupError("this entry was read without its header, state and deadlines (keep_state)")
             self.value = pickle.loads(self.data)
         return self.value
 
