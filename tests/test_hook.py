@@ -114,3 +114,22 @@ def test_a_conflicted_record_is_counted_once(agency):
         input="".join(f"100644 {blob} {stage}\t{rel}\n" for stage in (1, 2, 3)))
     assert "U" in agency.git("diff", "--cached", "--name-status")
     assert json.loads(agency.run("check", "--staged", "--format", "json").stdout)["records"] == count
+
+
+def test_a_duplicate_id_is_refused_when_the_new_file_sorts_before_the_old(agency):
+    """`check` reports a duplicate on the later of the two files in Git's order; where that is the record
+    already committed, the hook must still refuse the staged one that brings the clash in."""
+    rid = agency.new("2026-11-02T09:30")
+    folder = "records/inquiries/2026/11"
+    text = agency.file(f"{folder}/{rid}.md")
+    code = next(ln.split(": ", 1)[1] for ln in text.splitlines() if ln.startswith("code: "))
+    # as sync keeps a second matter two clones registered under one id, <id>.<code>.md: it sorts first
+    twin = f"{folder}/{rid}.{code}.md"
+    assert twin < f"{folder}/{rid}.md"
+    agency.write(twin, text)
+    agency.git("add", twin)
+    head = agency.head()
+    out = json.loads(agency.run("check", "--staged", "--format", "json").stdout)
+    assert [(p["code"], p["path"], p["record"]) for p in out["problems"]] == [("id-duplicate", twin, rid)], out
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qm", "twin"], capture_output=True, text=True)
+    assert r.returncode == 1 and "id-duplicate" in r.stdout + r.stderr and agency.head() == head

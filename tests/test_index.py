@@ -147,19 +147,35 @@ def _no_index(*args, **kw):
     raise AssertionError("the whole ledger was read from the index")
 
 
+TABLES = [("todo", "--all"), ("todo", "--as", "J005"), ("list",), ("list", "--overdue"), ("list", "--status", "open")]
+
+
+def _tables(path, today, no_cache=False):
+    out = []
+    for q in TABLES:
+        r = CliRunner().invoke(cli, ["--repo", str(path), *q, *(["--no-cache"] if no_cache and q[0] == "check" else []),
+                                     "--today", today], env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
+        assert r.exit_code == 0, r.output
+        out.append(r.stdout)
+    return out
+
+
 def _patched(path, monkeypatch, today="2026-11-27"):
-    """`check` from the kept summary patched for what changed (the index is never read), against
-    `check --no-cache`."""
+    """`check`, `todo` and `list` from what was kept, patched for what changed (the index is never read),
+    against the same with no cache."""
     with monkeypatch.context() as m:
         m.setattr(index, "load_ledger", _no_index)
         got = _check(path, today)
+        tables = _tables(path, today)
     assert got == _check(path, today, no_cache=True)
+    assert tables == _tables(path, today, no_cache=True)
     return got
 
 
 def test_check_after_a_few_records_changed_patches_the_kept_judgement(demo_copy, monkeypatch):
     monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
     before = _check(demo_copy, "2026-11-27")        # judged from the index; the summary kept
+    _tables(demo_copy, "2026-11-27")                # and the tables
     assert _patched(demo_copy, monkeypatch) == before
     records = demo_copy / "records"
     inquiries = sorted((records / "inquiries").rglob("*.md"))
@@ -188,10 +204,11 @@ def test_check_after_a_few_records_changed_patches_the_kept_judgement(demo_copy,
     (victim.parent / "20261127-J005-999.md").unlink()
     assert _patched(demo_copy, monkeypatch) == before
     for f in os.listdir(demo_copy / index.FOLDER):
-        if f.startswith("summary-"):
+        if f.startswith(("summary-", "rows-")):
             open(demo_copy / index.FOLDER / f, "wb").write(b"\x80\x05N.")
     shutil.rmtree(demo_copy / answers.FOLDER)       # (else this question's kept answer is read)
     assert _check(demo_copy, "2026-11-27") == before
+    _tables(demo_copy, "2026-11-27")
     assert _patched(demo_copy, monkeypatch) == before       # kept again by the check that read the index
     # many records changed at once (the patched summary is written), then more
     for p in inquiries[10:30]:
@@ -214,4 +231,5 @@ def test_the_kept_judgement_is_not_taken_for_other_rules_or_another_day(demo_cop
                       encoding="utf-8")
     stricter = _check(demo_copy, "2026-11-27")
     assert stricter == _check(demo_copy, "2026-11-27", no_cache=True)
+    _tables(demo_copy, "2026-11-27")
     assert _patched(demo_copy, monkeypatch) == stricter

@@ -170,3 +170,13 @@ def test_a_write_imports_neither_pyyaml_nor_shutil(agency, monkeypatch):
         out = subprocess.run(base + args, capture_output=True, text=True)
         assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
     assert agency.status() == ""
+
+
+def test_dates_set_for_git_in_the_environment_are_kept(agency):
+    """GIT_AUTHOR_DATE / GIT_COMMITTER_DATE in the environment date a `git commit`: a write honours them too."""
+    rid = agency.new("2026-11-02T09:30")
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-11-02T10:00:00+08:00", "GIT_COMMITTER_DATE": "2026-11-02T10:01:00+08:00"}
+    r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", agency.path, "--as", "J005", "note", rid, "--text", "补记",
+                        "--at", "2026-11-02T10:00"], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert agency.git("log", "-1", "--format=%aI %cI").split() == ["2026-11-02T10:00:00+08:00", "2026-11-02T10:01:00+08:00"]

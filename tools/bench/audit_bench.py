@@ -24,7 +24,9 @@ STEPS = [("J005", "registered", {}), ("J005", "forwarded", {"to": "family", "sta
          ("J005", "delivered", {"method": "窗口取件"}), ("J005", "note", {"text": "来访人已签收"})]
 
 
-def build(path: str, commits: int, seed: int = 3) -> int:
+def build(path: str, commits: int, seed: int = 3, per_day: float | None = None) -> int:
+    """`per_day`: inquiries registered a day (the history spans commits / 6 / per_day days, so each month's
+    folder holds what a month brings); by default they are spread over 150 days, whatever their number."""
     from shouwen.core.ids import make_id, new_code, record_path
     from shouwen.core.record import CST, dump
     from shouwen.repo.loader import load_rules
@@ -33,17 +35,19 @@ def build(path: str, commits: int, seed: int = 3) -> int:
     rng = random.Random(seed)
     records = commits // len(STEPS) + 1
     start = datetime(2026, 1, 5, 9, 0, tzinfo=CST)
+    span = int(records / per_day * 24 * 60) if per_day else 300 * 24 * 60 // 2      # minutes
     ops = []                    # (time, record index, step)
     for i in range(records):
-        t = start + timedelta(minutes=rng.randint(0, 300 * 24 * 60 // 2))
+        t = start + timedelta(minutes=rng.randint(0, span))
         for j in range(len(STEPS)):
             ops.append((t, i, j))
             t += timedelta(minutes=rng.randint(5, 600))
     ops.sort()
     ops = ops[:commits]
     metas, seq = {}, {}
-    out = [f"reset refs/heads/main\nfrom refs/heads/main^0\n"]
-    for n, (t, i, j) in enumerate(ops):
+    git = subprocess.Popen(["git", "-C", path, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    git.stdin.write(b"reset refs/heads/main\nfrom refs/heads/main^0\n")
+    for n, (t, i, j) in enumerate(ops):         # streamed: at 600,000 commits the whole stream is gigabytes
         by, action, extra = STEPS[j]
         ev = {"at": t, "by": by, "action": action, **extra}
         if j == 0:
@@ -60,13 +64,14 @@ def build(path: str, commits: int, seed: int = 3) -> int:
         person = rules.staff[by]
         stamp = f"{int(t.timestamp())} +0800"
         msg = f"{action} {meta['id']}\n\nShouwen-Record: {meta['id']}\nShouwen-Action: {action}\n".encode()
-        out.append(f"commit refs/heads/main\nauthor {person.name} <{person.emails[0]}> {stamp}\n"
-                   f"committer {person.name} <{person.emails[0]}> {stamp}\ndata {len(msg)}\n")
-        out.append(msg.decode() + "\n")
-        out.append(f"M 100644 inline {record_path(meta['id'])}\ndata {len(data)}\n")
-        out.append(data.decode() + "\n")
-    stream = "".join(out).encode("utf-8")
-    subprocess.run(["git", "-C", path, "fast-import", "--quiet"], input=stream, check=True)
+        git.stdin.write(f"commit refs/heads/main\nauthor {person.name} <{person.emails[0]}> {stamp}\n"
+                        f"committer {person.name} <{person.emails[0]}> {stamp}\ndata {len(msg)}\n".encode()
+                        + msg + f"\nM 100644 inline {record_path(meta['id'])}\ndata {len(data)}\n".encode() + data + b"\n")
+        if j == len(STEPS) - 1:
+            del metas[i]
+    git.stdin.close()
+    if git.wait() != 0:
+        raise SystemExit("git fast-import failed")
     subprocess.run(["git", "-C", path, "reset", "-q", "--hard", "main"], check=True)
     return len(ops)
 
@@ -89,6 +94,9 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--commits", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--per-day", type=float, help="inquiries registered a day (default: all spread over 150 days)")
+    ap.add_argument("--once", action="store_true", help="one run each of `git log -p` and the `shouwen audit` "
+                    "command, cold then warm, with each one's CPU time and peak memory (for the largest histories)")
     args = ap.parse_args()
     from shouwen.repo import store
     from shouwen.repo.audit import audit
@@ -96,10 +104,12 @@ def main():
     root = args.dir
     if not os.path.isdir(root):
         t = time.perf_counter()
-        n = build(root, args.commits)
+        n = build(root, args.commits, per_day=args.per_day)
         print(f"history: {n} commits by fast-import in {time.perf_counter() - t:.1f} s")
     total = subprocess.run(["git", "-C", root, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
     print(f"history: {total.strip()} commits")
+    if args.once:
+        return once(root, os.path.join(root, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle"))
     rules = load_rules(root)
     log_p = lambda: subprocess.run(["git", "-C", root, "log", "-p"], stdout=subprocess.DEVNULL, check=True)
     cache = os.path.join(root, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle")
@@ -126,6 +136,29 @@ def main():
     for name, k in (("cold, wall", 0), ("warm, wall", 1), ("cold, CPU", 2), ("warm, CPU", 3)):
         r = sorted(x[k] for x in rounds)
         print(f"{name}: median {r[len(r) // 2]:.2f}x, range {r[0]:.2f}–{r[-1]:.2f}x over {len(r)} rounds ({loads})")
+
+
+def once(root: str, cache: str):
+    """Each step as a process of its own: wall time, CPU time (its and its children's) and peak memory."""
+    def run(label, cmd):
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall, cpu = time.perf_counter() - t, ru.ru_utime + ru.ru_stime
+        print(f"{label:<46} {wall:8.1f} s, CPU {cpu:7.1f} s, peak memory {ru.ru_maxrss / 1024:6.0f} MB, exit "
+              f"{proc.returncode} (load average {os.getloadavg()[0]:.1f})", flush=True)
+        return wall, cpu
+    base = run("git log -p (baseline, to /dev/null)", ["git", "-C", root, "log", "-p"])
+    if os.path.exists(cache):
+        os.remove(cache)
+    audit = [sys.executable, "-m", "shouwen", "--repo", root, "audit"]
+    cold = run("shouwen audit, cold (every version parsed)", audit)
+    warm = run("shouwen audit, warm (blob cache)", audit)
+    again = run("git log -p again", ["git", "-C", root, "log", "-p"])
+    for name, (w, c) in (("cold", cold), ("warm", warm)):
+        print(f"{name}: {w / base[0]:.2f}x and {w / again[0]:.2f}x git log -p in wall time, "
+              f"{c / base[1]:.2f}x and {c / again[1]:.2f}x in CPU time")
 
 
 if __name__ == "__main__":

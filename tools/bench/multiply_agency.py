@@ -7,9 +7,13 @@ record's bytes but for the id, whose sequence number is raised by 100 for each c
 most a few dozen matters per person a day), so ids stay well formed, unique and where their files are.
 References between records (a complaint's inquiry) point at the originals. The history stays the demo's
 plus one commit, so what reads the history (audit) is not measured on it; what reads the files is.
+A copy's lookup key (`lookup:`) is made from its original's and the copy's number, not derived from its
+id and code (a hundred thousand derivations take half an hour): the site seals each copy in its own place,
+as it would a real matter, but a copy's receipt code opens nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -17,6 +21,11 @@ import subprocess
 import sys
 
 ID = re.compile(r"^((?:(?:TS|JC|BY|HB)-)?\d{8}-[A-Z][A-Z0-9]{1,9}-)(\d{3})")
+KEY = re.compile(r"^lookup: ([0-9a-f]{64})$", re.M)
+
+
+def copy_key(match, c: int) -> str:
+    return "lookup: " + hashlib.sha256(f"{match.group(1)}:{c}".encode()).hexdigest()
 
 
 def main():
@@ -36,7 +45,7 @@ def main():
             for c in range(1, k):
                 new = f"{m.group(1)}{int(m.group(2)) + 100 * c:03d}"
                 with open(os.path.join(dirpath, name.replace(old, new, 1)), "w", encoding="utf-8") as fh:
-                    fh.write(text.replace(f"id: {old}\n", f"id: {new}\n", 1))
+                    fh.write(KEY.sub(lambda k: copy_key(k, c), text.replace(f"id: {old}\n", f"id: {new}\n", 1), 1))
                 made += 1
     git = ["git", "-C", dest]
     subprocess.run(git + ["add", "-A", "records"], check=True)

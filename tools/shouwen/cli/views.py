@@ -8,7 +8,9 @@ import click
 
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
-from .context import FORMATS, Named, answer, emit_json, entry_json, json_text, parse_day, pass_desk, read_ledger, today_cst
+from ..repo import gitio
+from .context import (FORMATS, Named, answer, emit_json, entry_json, json_text, parse_day, pass_desk, read_ledger,
+                      today_cst, work_tree)
 
 
 @click.command("show")
@@ -109,27 +111,23 @@ def _show_account(entry, rules, fmt):
     _print_events(entry, rules, ACC_ZH)
 
 
-def _select(entries, rules, status, department, staff, overdue, since, until):
-    out = []
-    for e in entries:
-        st = e.state
-        if st is None:
-            continue
-        if status == "open" and st.closed or status == "closed" and not st.closed:
-            continue
-        if status not in (None, "open", "closed") and st.stage != status:
-            continue
-        if overdue and not (e.deadlines and e.deadlines.overdue):
-            continue
-        if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
-            continue
-        if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
-            continue
-        day = local_day(st.registered_at) if st.registered_at else None    # None: no readable registration
-        if (since or until) and day is None or since and day < since or until and day > until:
-            continue
-        out.append(e)
-    return out
+def _selected(e, rules, status, department, staff, overdue, since, until) -> bool:
+    """Whether `list` lists the entry."""
+    st = e.state
+    if st is None:
+        return False
+    if status == "open" and st.closed or status == "closed" and not st.closed:
+        return False
+    if status not in (None, "open", "closed") and st.stage != status:
+        return False
+    if overdue and not (e.deadlines and e.deadlines.overdue):
+        return False
+    if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
+        return False
+    if staff and staff not in (st.handler, e.record.meta.get("first_responder")):
+        return False
+    day = local_day(st.registered_at) if st.registered_at else None    # None: no readable registration
+    return not ((since or until) and day is None or since and day < since or until and day > until)
 
 
 def _moment(today):
@@ -139,15 +137,41 @@ def _moment(today):
     return None if today else datetime.now(CST).replace(microsecond=0)
 
 
-def _at_moment(led, text):
+def _at_moment(bound: bool, text):
     """An answer that holds for this moment only (an hour clock runs) is not kept for the day."""
     from ..repo.answers import Volatile
-    return Volatile(text) if led.moment_bound else text
+    return Volatile(text) if bound else text
 
 
-def _table(items, rules) -> list[str]:
+def _matter_table(desk, day, moment, parts: tuple, shown, key_of) -> tuple[list[str], int, bool]:
+    """The lines of `todo`'s or `list`'s table (text), how many matters, whether it holds for this moment only.
+    From the table kept for the same question patched for the records changed since (repo.kept_rows), else
+    from the whole ledger, and kept. `shown(entries, rules)`: the worklist items shown, in order; `key_of`:
+    an item's place in that order (core.rows_delta)."""
+    from ..core import rows_delta
     from ..core.view import MATTER_HEADERS, matter_row, table
-    return table(MATTER_HEADERS, [matter_row(i, rules) for i in items]) if items else []
+    kept = None
+    if desk.use_cache and gitio.is_repo(desk.root):
+        from ..repo.kept_rows import KeptRows
+        kept = KeptRows(desk.root, work_tree(desk), desk.in_time, day, moment, parts)
+
+    def row_of(e, rules):
+        if e.record.id is None:
+            return False            # no id: no place in todo's order
+        items = shown([e], rules)
+        return (key_of(items[0]), matter_row(items[0], rules)) if items else None
+    rows = kept.patched(lambda: desk.rules, row_of) if kept is not None else None
+    if rows is not None:
+        return rows_delta.lines(rows), len(rows.keys), False
+    rules = desk.rules
+    led = read_ledger(desk, day, now=moment)
+    items = shown(led.entries, rules)
+    cells = [matter_row(i, rules) for i in items]
+    rows = None
+    if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
+        rows = rows_delta.build(MATTER_HEADERS, [(i.entry.record.path, key_of(i), c) for i, c in zip(items, cells)])
+        kept.keep(rules, rows)
+    return rows_delta.lines(rows) if rows else table(MATTER_HEADERS, cells) if items else [], len(items), led.moment_bound
 
 
 @click.command("list")
@@ -170,15 +194,18 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     moment = _moment(today)
 
     def listed():
+        def shown(entries, rules):
+            from ..core.worklist import item
+            return [item(e, rules, moment) for e in entries
+                    if _selected(e, rules, status, department, staff, overdue, since, until)]
+        if fmt == "text":
+            lines, n, bound = _matter_table(desk, day, moment, ("list", status, department, staff, overdue, since, until),
+                                            shown, lambda i: i.entry.record.path)
+            return _at_moment(bound, "".join(line + "\n" for line in lines + [f"共 {n} 件"]))
         rules = desk.rules
         led = read_ledger(desk, day, now=moment)
-        rows = _select(led.entries, rules, status, department, staff, overdue, since, until)
-        if fmt == "json":
-            return _at_moment(led, json_text([{k: v for k, v in entry_json(e, rules).items() if k != "events"}
-                                              for e in rows]))
-        from ..core.worklist import item
-        return _at_moment(led, "".join(line + "\n" for line in _table([item(e, rules, moment) for e in rows], rules)
-                                       + [f"共 {len(rows)} 件"]))
+        return _at_moment(led.moment_bound, json_text([{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"}
+                                                       for i in shown(led.entries, rules)]))
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
 
@@ -197,15 +224,18 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     def work():
         from ..core.view import zh_day
         from ..core.worklist import worklist
+        if fmt == "text":
+            from ..core.rows_delta import todo_key
+            lines, n, bound = _matter_table(desk, day, moment, ("todo", me),
+                                            lambda entries, rules: worklist(entries, rules, me, moment),
+                                            lambda i: todo_key(i.due, i.entry.record.id, i.entry.record.path))
+            who = "全单位" if everyone else desk.rules.who(me)
+            return _at_moment(bound, "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{n} 件", *lines]))
         rules = desk.rules
         led = read_ledger(desk, day, now=moment)
-        items = worklist(led.entries, rules, me, moment)
-        if fmt == "json":
-            return _at_moment(led, json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
-                                               "next_deadline": i.due, "why": i.why} for i in items]))
-        who = "全单位" if everyone else rules.who(me)
-        return _at_moment(led, "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{len(items)} 件",
-                                                                 *_table(items, rules)]))
+        return _at_moment(led.moment_bound, json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
+                                                        "next_deadline": i.due, "why": i.why}
+                                                       for i in worklist(led.entries, rules, me, moment)]))
     click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
 
 

@@ -163,6 +163,7 @@ _CANON_DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _DECIMAL_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _plain_memo: dict[str, object] = {}
+_zones: dict = {}
 _FAIL = object()
 
 
@@ -175,7 +176,10 @@ def _plain(s: str):
             v = datetime.fromisoformat(s)
         except ValueError:
             return _FAIL            # 2026-02-30…: libyaml says what is wrong with it
-        return v if v.isoformat() == s else _FAIL      # -00:00, +08:60: not as the writer writes that time
+        if v.isoformat() != s:
+            return _FAIL            # -00:00, +08:60: not as the writer writes that time
+        zone = _zones.setdefault(s[19:], v.tzinfo)      # one tzinfo object an offset: pickled once, not per time
+        return v if v.tzinfo is zone else v.replace(tzinfo=zone)
     hit = _plain_memo.get(s, _FAIL)
     if hit is not _FAIL:
         return hit

@@ -102,12 +102,18 @@ def width(text: str) -> int:
 
 def table(headers: list[str], rows: list[list]) -> list[str]:
     """Aligned text columns with a header row, for `list`, `todo` and `find` (the last column is left ragged)."""
-    cells = [[str(c if c is not None else "") for c in r] for r in [headers, *rows]]
+    cells = [table_cells(r) for r in [headers, *rows]]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
-    out = []
-    for r in cells:
-        out.append("  ".join(c + " " * (widths[i] - width(c)) if i < len(r) - 1 else c for i, c in enumerate(r)).rstrip())
-    return out
+    return [table_line(r, widths) for r in cells]
+
+
+def table_cells(row: list) -> list[str]:
+    return [str(c if c is not None else "") for c in row]
+
+
+def table_line(cells: list[str], widths: list[int]) -> str:
+    """One row of `table` when its columns are `widths` wide."""
+    return "  ".join(c + " " * (widths[i] - width(c)) if i < len(cells) - 1 else c for i, c in enumerate(cells)).rstrip()
 
 
 def matter_row(item, rules) -> list:

@@ -24,20 +24,20 @@ def bad_rating_open(st, rules) -> bool:
 def worklist(entries, rules, me: str | None, now: datetime | None = None) -> list[Item]:
     """Open matters I handle or registered (my department's, when addressed to it), and closed ones
     with a bad rating awaiting my follow-up; the soonest deadline first. `me=None`: everyone's."""
-    rows = []
-    for e in entries:
-        st = e.state
-        if st is None or st.registered_at is None:
-            continue
-        if st.closed and not bad_rating_open(st, rules):
-            continue
-        mine = me is None or me in (st.handler, e.record.meta.get("first_responder")) or (
-            st.handler == rules.department_of(me) and st.handler in rules.departments)
-        if not mine:
-            continue
-        rows.append(item(e, rules, now))
+    rows = [item(e, rules, now) for e in entries if on_worklist(e, rules, me)]
     rows.sort(key=lambda i: (i.due or date.max, i.entry.record.id))
     return rows
+
+
+def on_worklist(e, rules, me: str | None) -> bool:
+    """Whether `worklist` lists the entry."""
+    st = e.state
+    if st is None or st.registered_at is None:
+        return False
+    if st.closed and not bad_rating_open(st, rules):
+        return False
+    return me is None or me in (st.handler, e.record.meta.get("first_responder")) or (
+        st.handler == rules.department_of(me) and st.handler in rules.departments)
 
 
 def next_moment(st, dl) -> datetime | None:

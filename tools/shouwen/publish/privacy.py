@@ -28,6 +28,7 @@ from .needles import Needles
 PERSONAL = ("visitor", "complainant")
 ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
 IF_SPECIFIC = {"address": "地址", "organization": "单位"}
+FIELDS = {**ALWAYS, **IF_SPECIFIC}
 MIN_LEN = 2
 MIN_SPECIFIC = 4            # 东大街 or 政务中心 alone identifies nobody
 MIN_PHONE_DIGITS = 7
@@ -43,13 +44,17 @@ PHONE_RUN_LEAST = 7         # the shortest text _PHONE_RUN matches: a digit, fiv
 
 def normalise(text: str) -> str:
     """Text as a reader sees it: tags dropped, entities decoded, full-width folded, invisibles removed."""
-    text = html.unescape(_TAG.sub("", text))
+    if "<" in text or "&" in text:      # most values have neither (thirty thousand of them a build)
+        text = html.unescape(_TAG.sub("", text))
     text = unicodedata.normalize("NFKC", text)
     return _INVISIBLE.sub("", text)
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def digits(s: str) -> str:
-    d = re.sub(r"\D", "", unicodedata.normalize("NFKC", s))
+    d = _NON_DIGIT.sub("", unicodedata.normalize("NFKC", s))
     return d[2:] if d.startswith("86") and len(d) == 13 else d
 
 
@@ -67,7 +72,7 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
             if not isinstance(person, dict):
                 continue
             role = "来访人" if who == "visitor" else "投诉人"
-            for key, label in {**ALWAYS, **IF_SPECIFIC}.items():
+            for key, label in FIELDS.items():
                 v = person.get(key)
                 _add(out, key, v, rec.id or rec.path, role + label, skip, agency)
         key = rec.meta.get("lookup") if isinstance(rec.meta, dict) else None
@@ -75,9 +80,9 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
             out.setdefault(key, (rec.id or rec.path, "查询密钥"))
     for rid, c in corrections:
         who, _, key = c.field.partition(".")
-        if who in PERSONAL and key in {**ALWAYS, **IF_SPECIFIC}:
+        if who in PERSONAL and key in FIELDS:
             for v in (c.old, c.new):
-                _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{ {**ALWAYS, **IF_SPECIFIC}[key]}（更正）",
+                _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{FIELDS[key]}（更正）",
                      skip, agency)
     return out
 
@@ -195,7 +200,7 @@ def find(text: str, sought: Sought) -> set[str]:
             # a phone run lies within a stretch of its characters at least PHONE_RUN_LEAST long: only those
             for stretch in _runs(plain, _PHONE_MARKS, PHONE_RUN_LEAST) if ascii_only else (plain,):
                 for run in _PHONE_RUN.findall(stretch):
-                    hits.update(f"tel:{d}" for d in sought.phones.findall(re.sub(r"\D", "", run)))
+                    hits.update(f"tel:{d}" for d in sought.phones.findall(_NON_DIGIT.sub("", run)))
     return hits
 
 

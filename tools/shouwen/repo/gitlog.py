@@ -85,6 +85,7 @@ class RawLog:
         self.commits: list[LogCommit] = []
         self.on_change, self.rest = on_change, b""
         self.meta = None        # the `:mode mode old new status` token whose path comes next
+        self.names: dict = {}   # one str object per path and blob id: a history names each many times
 
     def feed(self, chunk: bytes) -> None:
         buf = self.rest + chunk
@@ -92,9 +93,11 @@ class RawLog:
         tokens, self.rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
         for tok in tokens[:-1] if chunk else tokens:
             if self.meta is not None:
-                self.commits[-1].changes.append((tok, self.meta[2], self.meta[3]))
+                one = self.names.setdefault
+                change = (one(tok, tok), one(self.meta[2], self.meta[2]), one(self.meta[3], self.meta[3]))
+                self.commits[-1].changes.append(change)
                 if self.on_change is not None:
-                    self.on_change(tok, self.meta[2], self.meta[3])
+                    self.on_change(*change)
                 self.meta = None
                 continue
             tok = tok.lstrip("\n")

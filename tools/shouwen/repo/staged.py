@@ -104,6 +104,7 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     for p in led.problems:
         family = CODES.get(p.code, ("record",))[0]
         if p.path is not None and p.path not in changed:
+            keep.extend(_clash_brought_in(p, full))
             continue
         if family in STAGED_FAMILIES or p.code == "ladder-invalid":
             keep.append(p)
@@ -190,6 +191,16 @@ def _records_end(out: bytes) -> int:
             return out.find(b"\0", i) + 1
         i = out.rfind(b"\trecords", 0, i)
     return 0
+
+
+def _clash_brought_in(p: Problem, staged: dict) -> list[Problem]:
+    """`check` reports a duplicate id on the later file in Git's order; where that is a committed record
+    and the earlier one is staged (`<id>.<code>.md` sorts before `<id>.md`), the staged one brings the clash
+    in and is refused for it."""
+    if p.code != "id-duplicate":
+        return []
+    from ..core.ledger import duplicate_id
+    return [duplicate_id(p.record, p.path, path) for path, e in staged.items() if e.record.id == p.record]
 
 
 def _new_event(p: Problem, known: int) -> bool:

@@ -33,7 +33,7 @@ def hour_clock(rules) -> bool:
     return any(c is not None and c.unit == "hours" for c in clocks)
 
 
-def _changed_now(tree) -> dict | None:
+def changed_now(tree) -> dict | None:
     """path -> (its blob in the work tree, HEAD's blob), None for no file, of every record file that differs
     from HEAD, as `listing` reads the work tree; None when that can't be told from `git status`."""
     st = tree.status()
@@ -58,7 +58,7 @@ def changed_since(root: str, tree, head: str, over: dict) -> tuple[dict, dict] |
     (blob judged, HEAD's blob)) then: ({path: its blob now, None if gone} of every record file whose blob is
     not the one judged, the files that now differ from HEAD as `over` says them); None when that can't be told
     (no commit, a merge in progress, a symlink, a commit that can't be read, too many changes)."""
-    now = _changed_now(tree)
+    now = changed_now(tree)
     if now is None:
         return None
     here = tree.status().head
@@ -101,79 +101,113 @@ def entries_now(root: str, tree, judged: dict, rules, when, rules_on) -> dict:
 
 
 def summary_key(root: str, in_time, day: date) -> str | None:
-    """What a judgement of the whole ledger on `day` follows from besides the record files."""
+    """What a judgement of the whole ledger on `day` follows from besides the record files: the judging key
+    (the core's code, the rules and their history), this module's and the kept tables' code, the day."""
     jk = judging_key(fingerprint(root), in_time)
-    return None if jk is None else f"{VERSION}:{jk}:{day.isoformat()}"
+    if jk is None:
+        return None
+    h = hashlib.sha1()
+    for name in ("summary.py", "kept_rows.py"):
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as fh:
+            h.update(fh.read())
+    return f"{VERSION}:{jk}:{h.hexdigest()}:{day.isoformat()}"
 
 
 def kept_file(root: str, kind: str, key: str | None) -> str:
     return os.path.join(root, FOLDER, f"{kind}-v{VERSION}-{hashlib.sha1((key or '').encode()).hexdigest()[:16]}.pickle")
 
 
-class Kept:
+class Following:
+    """Something worked out from the work tree's whole ledger on `day` (judged as of `moment` when given),
+    kept as (HEAD, over, hourly, value) under the judging key, the day and `parts`, and patched for the
+    records that changed since."""
+
+    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, kind: str, parts: tuple = ()):
+        self.root, self.tree, self.in_time, self.day, self.moment = root, tree, in_time, day, moment
+        key = summary_key(root, in_time, day)
+        self.key = None if key is None else f"{key}:{parts!r}" if parts else key
+        self.file = kept_file(root, kind, self.key)
+
+    def rules_on(self, rules):
+        return self.in_time.on if self.in_time is not None else None
+
+    def changed(self, rules_of):
+        """(the kept value, {path: its entry now, None if gone} for the records changed since, the rules or
+        None when nothing changed, whether to write it again), or None when nothing kept can be followed."""
+        kept = read_kept(self.file, self.key) if self.key is not None else MISSING
+        if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 4:
+            return None
+        head, over, hourly, value = kept
+        found = None if hourly and self.moment is not None else changed_since(self.root, self.tree, head, over)
+        if found is None:
+            return None
+        judged, self.over = found
+        rules = rules_of() if judged else None
+        entries = entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
+                              self.rules_on(rules)) if judged else {}
+        self.hourly = hourly
+        return value, entries, rules, head != self.tree.status().head or len(judged) >= SAVE_FROM
+
+    def save(self, value, over: dict | None = None, hourly: bool | None = None):
+        keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
+                                   self.hourly if hourly is None else hourly, value))
+
+    def keeps(self, rules) -> bool:
+        """Whether a value worked out from the whole ledger may be kept (then `save_new` keeps it)."""
+        return self.key is not None and not (hour_clock(rules) and self.moment is not None)
+
+    def save_new(self, rules, value):
+        now = changed_now(self.tree)
+        if now is not None:
+            self.save(value, {p: v for p, v in now.items() if v[0] != v[1]}, hour_clock(rules))
+
+
+class Kept(Following):
     """The summary of the work tree's ledger for `check` on `day` (judged as of `moment` when given)."""
 
     def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, since: datetime):
-        self.root, self.tree, self.in_time, self.day, self.moment, self.since = root, tree, in_time, day, moment, since
-        self.key = summary_key(root, in_time, day)
-        self.file = kept_file(root, "summary", self.key)
-
-    def _rules_on(self, rules):
-        return self.in_time.on if self.in_time is not None else None
+        super().__init__(root, tree, in_time, day, moment, "summary")
+        self.since = since
 
     def answer(self, rules_of) -> tuple | None:
         """(records counted, problems, latest events) as `check` gives them, from the kept summary patched
         for what changed since; None when there is none that can be patched. `rules_of()`: the rules."""
-        if self.key is None:
-            return None
-        kept = read_kept(self.file, self.key)
-        if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 5:
-            return None
-        head, over, s, complaints, hourly = kept
-        if hourly and self.moment is not None:
-            return None
-        found = changed_since(self.root, self.tree, head, over)
+        found = self.changed(rules_of)
         if found is None:
             return None
-        judged, now_over = found
+        (s, complaints), entries, rules, again = found
         from ..core import ledger_delta
-        if judged:
+        if entries:
             from ..core.accountability import Complaint
-            rules = rules_of()
-            changes = {}
-            for p, e in entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
-                                    self._rules_on(rules)).items():
-                changes[p] = None if e is None else \
-                    (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
+            changes = {p: None if e is None else
+                       (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
+                       for p, e in entries.items()}
             if ledger_delta.touches_complaints(s, changes) and s.complaints is None:
                 s.complaints = pickle.loads(complaints)
-            if not ledger_delta.patch(s, changes, rules, self.day, self._rules_on(rules)):
+            if not ledger_delta.patch(s, changes, rules, self.day, self.rules_on(rules)):
                 return None
-        here = self.tree.status().head
-        if head != here or len(judged) >= SAVE_FROM:
-            self._save(here, now_over, s, complaints, hourly)
-        return ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
-
-    def _save(self, head: str, over: dict, s, complaints: bytes | None, hourly: bool):
-        if s.complaints is not None:    # kept apart: read only when a change touches a complaint
-            complaints = pickle.dumps(s.complaints, protocol=pickle.HIGHEST_PROTOCOL)
-        s.complaints = None
-        keep(self.file, self.key, (head, over, s, complaints, hourly))
+        found = ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
+        if again:
+            self.save(_packed(s, complaints))
+        return found
 
     def keeper(self, rules):
         """What the index calls with the ledger's entries before judging them (repo.index.load_ledger's
         `before_judge`): their summary is kept. None when nothing may be kept."""
-        hourly = hour_clock(rules)
-        if self.key is None or (hourly and self.moment is not None):
+        if not self.keeps(rules):
             return None
 
         def summarize(entries):
             from ..core.ledger_delta import summarize
-            now = _changed_now(self.tree)
-            head = self.tree.status().head
-            if now is None:
-                return
-            s = summarize(entries, rules, self.day, self._rules_on(rules), self.since)
+            s = summarize(entries, rules, self.day, self.rules_on(rules), self.since)
             if s is not None:
-                self._save(head, {p: v for p, v in now.items() if v[0] != v[1]}, s, None, hourly)
+                self.save_new(rules, _packed(s, None))
         return summarize
+
+
+def _packed(s, complaints: bytes | None) -> tuple:
+    """(the summary, its complaints as pickled bytes apart: read only when a change touches a complaint)."""
+    if s.complaints is not None:
+        complaints = pickle.dumps(s.complaints, protocol=pickle.HIGHEST_PROTOCOL)
+    s.complaints = None
+    return s, complaints

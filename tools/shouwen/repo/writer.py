@@ -59,8 +59,10 @@ def _identity(rules: Rules, badge: str) -> dict:
 
 def _people(env: dict, at: datetime | None) -> bytes | None:
     """The author and committer lines `git commit` writes under this environment (`at`: else now, in this
-    machine's time zone, as git stamps it); None for a name git would trim (then git commits it)."""
-    if not plain_person(env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"]):
+    machine's time zone, as git stamps it); None for a name git would trim, or dates set in the environment
+    for git to read (then git commits it)."""
+    if not plain_person(env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"]) or (
+            at is None and (os.environ.get("GIT_AUTHOR_DATE") or os.environ.get("GIT_COMMITTER_DATE"))):
         return None
     when = at or datetime.now().astimezone()
     return b"author %s\ncommitter %s\n" % (person(env["GIT_AUTHOR_NAME"], env["GIT_AUTHOR_EMAIL"], when),
