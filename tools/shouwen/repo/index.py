@@ -165,7 +165,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         index.save({(p, b) for p, b, _ in listed})
         del index
     source = Source(root, rev)
-    entries = [make_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
+    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
+        rows[i] = make_entry(p, b, rows[i], source)
+    entries = rows
     del rows, listed
     if before_judge is not None and not hourly:
         before_judge(entries)
