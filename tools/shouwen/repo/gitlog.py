@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass
+@dataclass(slots=True)         # a history holds hundreds of thousands
 class LogCommit:
     sha: str
     author: str
@@ -39,11 +39,13 @@ def raw_entries(tokens, i):
     return out, i
 
 
-def commit_of(tok: str) -> LogCommit:
-    """A commit from its `LOG_FORMAT` header (the token that starts with \\x1e)."""
+def commit_of(tok: str, one=lambda s, _: s) -> LogCommit:
+    """A commit from its `LOG_FORMAT` header (the token that starts with \\x1e); `one(s, s)` gives the one str
+    object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps)."""
     sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
-    pairs = [(k.strip(), v.strip()) for k, _, v in (t.partition(":") for t in trailers.split("\x1d"))]
-    return LogCommit(sha, an, ae, datetime.fromisoformat(ci), parents.split(),
+    pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
+                                                 (t.partition(":") for t in trailers.split("\x1d")))]
+    return LogCommit(one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [one(p, p) for p in parents.split()],
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"))
 
 
@@ -85,7 +87,7 @@ class RawLog:
         self.commits: list[LogCommit] = []
         self.on_change, self.rest = on_change, b""
         self.meta = None        # the `:mode mode old new status` token whose path comes next
-        self.names: dict = {}   # one str object per path and blob id: a history names each many times
+        self.names: dict = {}   # one str object per path, blob id, person: a history names each many times
 
     def feed(self, chunk: bytes) -> None:
         buf = self.rest + chunk
@@ -102,7 +104,7 @@ class RawLog:
                 continue
             tok = tok.lstrip("\n")
             if tok.startswith("\x1e"):
-                self.commits.append(commit_of(tok))
+                self.commits.append(commit_of(tok, self.names.setdefault))
             elif tok.startswith(":") and self.commits:
                 self.meta = tok[1:].split()
 

@@ -92,11 +92,18 @@ class WorkTree:
 
     def __init__(self, root: str):
         self.root, self._status, self._dirty, self._listed, self._key = root, None, None, None, False
+        self._pending = None
+
+    def start(self):
+        """Ask Git now, and read its answer when it is first needed: the command works meanwhile."""
+        if self._status is None and self._pending is None:
+            self._pending = gitio.status(self.root, RECORDS, later=True)
 
     def status(self):
         """gitio.status of records/ (against HEAD and Git's index), asked once."""
         if self._status is None:
-            self._status = gitio.status(self.root, RECORDS)
+            self._status = self._pending() if self._pending is not None else gitio.status(self.root, RECORDS)
+            self._pending = None
         return self._status
 
     def dirty(self) -> dict:

@@ -127,6 +127,15 @@ class Following:
         key = summary_key(root, in_time, day)
         self.key = None if key is None else f"{key}:{parts!r}" if parts else key
         self.file = kept_file(root, kind, self.key)
+        self.kept = None
+
+    def prefetch(self, *modules: str):
+        """Read what is kept, and import the `modules` that patch it, while Git is asked what changed
+        (store.WorkTree.start): on two cores the two overlap."""
+        import importlib
+        for name in modules:
+            importlib.import_module(name, __package__)
+        self.kept = read_kept(self.file, self.key) if self.key is not None else MISSING
 
     def rules_on(self, rules):
         return self.in_time.on if self.in_time is not None else None
@@ -134,7 +143,8 @@ class Following:
     def changed(self, rules_of):
         """(the kept value, {path: its entry now, None if gone} for the records changed since, the rules or
         None when nothing changed, whether to write it again), or None when nothing kept can be followed."""
-        kept = read_kept(self.file, self.key) if self.key is not None else MISSING
+        kept = self.kept if self.kept is not None else read_kept(self.file, self.key) if self.key is not None else MISSING
+        self.kept = None
         if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 4:
             return None
         head, over, hourly, value = kept
@@ -149,8 +159,9 @@ class Following:
         return value, entries, rules, head != self.tree.status().head or len(judged) >= SAVE_FROM
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
-        keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
-                                   self.hourly if hourly is None else hourly, value))
+        if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
+                                      self.hourly if hourly is None else hourly, value)):
+            _prune(os.path.dirname(self.file), os.path.basename(self.file).split("-v", 1)[0])
 
     def keeps(self, rules) -> bool:
         """Whether a value worked out from the whole ledger may be kept (then `save_new` keeps it)."""
@@ -203,6 +214,19 @@ class Kept(Following):
             if s is not None:
                 self.save_new(rules, _packed(s, None))
         return summarize
+
+
+KEEP = 6        # of each kind (a summary is about 100 bytes a record): other days, rules, questions
+
+
+def _prune(folder: str, kind: str):
+    try:
+        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(f"{kind}-v")]
+        names.sort(key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
+        for f in names[KEEP:]:
+            os.unlink(f)
+    except OSError:
+        pass        # another command pruned at the same moment: only costs room
 
 
 def _packed(s, complaints: bytes | None) -> tuple:
