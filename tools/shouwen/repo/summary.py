@@ -183,21 +183,31 @@ class Kept(Following):
     def answer(self, rules_of) -> tuple | None:
         """(records counted, problems, latest events) as `check` gives them, from the kept summary patched
         for what changed since; None when there is none that can be patched. `rules_of()`: the rules."""
+        from ..core import ledger_delta
+        return self._patched(rules_of, False, lambda s: (ledger_delta.count(s), ledger_delta.problems(s),
+                                                           ledger_delta.latest(s)))
+
+    def complaints(self, rules_of) -> list | None:
+        """The complaints not void, in path order (what the ladder reads of the ledger), likewise."""
+        return self._patched(rules_of, True, lambda s: [s.complaints[p] for p in sorted(s.complaints)])
+
+    def _patched(self, rules_of, complaints_too: bool, answer):
         found = self.changed(rules_of)
         if found is None:
             return None
         (s, complaints), entries, rules, again = found
         from ..core import ledger_delta
+        changes = {}
         if entries:
             from ..core.accountability import Complaint
             changes = {p: None if e is None else
                        (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
                        for p, e in entries.items()}
-            if ledger_delta.touches_complaints(s, changes) and s.complaints is None:
-                s.complaints = pickle.loads(complaints)
-            if not ledger_delta.patch(s, changes, rules, self.day, self.rules_on(rules)):
-                return None
-        found = ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
+        if s.complaints is None and (complaints_too or ledger_delta.touches_complaints(s, changes)):
+            s.complaints = pickle.loads(complaints)
+        if changes and not ledger_delta.patch(s, changes, rules, self.day, self.rules_on(rules)):
+            return None
+        found = answer(s)
         if again:
             self.save(_packed(s, complaints))
         return found
