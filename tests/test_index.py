@@ -147,22 +147,23 @@ def _no_index(*args, **kw):
     raise AssertionError("the whole ledger was read from the index")
 
 
-TABLES = [("todo", "--all"), ("todo", "--as", "J005"), ("list",), ("list", "--overdue"), ("list", "--status", "open")]
+TABLES = [("todo", "--all"), ("todo", "--as", "J005"), ("list",), ("list", "--overdue"), ("list", "--status", "open"),
+          ("ladder", "2026")]
 
 
 def _tables(path, today, no_cache=False):
     out = []
     for q in TABLES:
-        r = CliRunner().invoke(cli, ["--repo", str(path), *q, *(["--no-cache"] if no_cache and q[0] == "check" else []),
-                                     "--today", today], env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
+        day = ["--today", today] if q[0] != "ladder" else []        # the ladder: as of today
+        r = CliRunner().invoke(cli, ["--repo", str(path), *q, *day], env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
         assert r.exit_code == 0, r.output
         out.append(r.stdout)
     return out
 
 
 def _patched(path, monkeypatch, today="2026-11-27"):
-    """`check`, `todo` and `list` from what was kept, patched for what changed (the index is never read),
-    against the same with no cache."""
+    """`check`, `todo`, `list` and the ladder from what was kept, patched for what changed (the index is never
+    read), against the same with no cache."""
     with monkeypatch.context() as m:
         m.setattr(index, "load_ledger", _no_index)
         got = _check(path, today)

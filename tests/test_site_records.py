@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from shouwen.publish import sitebuild
+from shouwen.publish import site_records, sitebuild
 
 DAY = date(2026, 11, 20)
 
@@ -15,8 +15,8 @@ DAY = date(2026, 11, 20)
 def reads(monkeypatch):
     """How many times the ledger was read."""
     count = []
-    real = sitebuild.load_ledger
-    monkeypatch.setattr(sitebuild, "load_ledger", lambda *a, **k: count.append(1) or real(*a, **k))
+    real = site_records.load_ledger
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: count.append(1) or real(*a, **k))
     return count
 
 
@@ -45,11 +45,16 @@ def test_an_unchanged_ledger_is_not_read_again(agency, reads, monkeypatch):
 
 def test_a_changed_record_or_another_day_is_read_again(agency, reads, monkeypatch, tmp_path):
     rid = agency.new("2026-11-02T09:30", name="欧阳明日")
+    other = agency.new("2026-11-02T10:30", name="上官婉儿")
     sitebuild.prepare(agency.path, DAY)
     rel = f"records/inquiries/2026/11/{rid}.md"
     agency.write(rel, agency.file(rel).replace("欧阳明日", "司马相如"))        # not committed
+    made = []
+    real_row = site_records._row
+    monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
     job = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 2 and "司马相如" in job.values and "欧阳明日" not in job.values
+    assert made == [rid] and "上官婉儿" in job.values       # the unchanged record's part as it was kept
     _same(job, _no_cache(agency, monkeypatch))
     agency.git("commit", "-qam", "更正")
     agency.new("2026-11-03T09:30", name="诸葛孔明")
@@ -67,7 +72,7 @@ def test_a_changed_record_or_another_day_is_read_again(agency, reads, monkeypatc
 def test_a_torn_memo_is_worked_out_again(agency, reads):
     agency.new("2026-11-02T09:30", name="欧阳明日")
     first = sitebuild.prepare(agency.path, DAY)
-    with open(os.path.join(agency.path, sitebuild.RECORDS_MEMO), "r+b") as fh:
+    with open(os.path.join(agency.path, site_records.RECORDS_MEMO), "r+b") as fh:
         fh.truncate(100)
     again = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 2

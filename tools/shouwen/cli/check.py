@@ -36,13 +36,14 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         moment = None
     else:
         start = datetime(day.year, day.month, day.day, tzinfo=CST)
+        kept = _summary(desk, day, moment, start)       # Git asked, and the kept judgement read meanwhile
 
         def judged():
-            kept = _summary(desk, day, moment, start)
             found = kept.answer(lambda: desk.rules) if kept is not None else None     # a few records changed
             if found is not None:
                 return found
-            led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None)
+            led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None,
+                              keep_state=lambda latest: latest is not None and latest >= start)    # latest_events
             found = len(led.entries), [problem_values(p) for p in led.problems], latest_events(led.entries, start)
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
         # kept as plain values: a hundred thousand records may have ten thousand problems to read back
@@ -61,13 +62,18 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
 
 
 def _summary(desk, day, moment, start):
-    """The kept whole-ledger judgement of the work tree (repo.summary), when the index may be used."""
+    """The kept whole-ledger judgement of the work tree (repo.summary), when the index may be used: read, with
+    what patches it imported, while Git says what changed."""
     from ..repo import gitio
     if not desk.use_cache or not gitio.is_repo(desk.root):
         return None
     from ..repo.summary import Kept
     from .context import work_tree
-    return Kept(desk.root, work_tree(desk), desk.in_time, day, moment, start)
+    tree = work_tree(desk)
+    tree.start()
+    kept = Kept(desk.root, tree, desk.in_time, day, moment, start)
+    kept.prefetch("..core.ledger_delta", "..core.ledger", ".store")
+    return kept
 
 
 COMMANDS = [check_cmd]

@@ -43,6 +43,22 @@ def _complaints(ledger):
     return [e.account for e in ledger.entries if isinstance(e.account, Complaint)]
 
 
+def _ledger_complaints(desk, day) -> list:
+    """The work tree's complaints not void on `day`: from the kept whole-ledger judgement patched for what
+    changed since (repo.summary), else from the ledger (which keeps that judgement)."""
+    kept = None
+    if desk.use_cache and gitio.is_repo(desk.root):
+        from datetime import datetime
+        from ..core.record import CST
+        from ..repo.summary import Kept
+        from .context import work_tree
+        kept = Kept(desk.root, work_tree(desk), desk.in_time, day, None, datetime(day.year, day.month, day.day, tzinfo=CST))
+        found = kept.complaints(lambda: desk.rules)
+        if found is not None:
+            return found
+    return _complaints(read_ledger(desk, day, before_judge=kept.keeper(desk.rules) if kept else None))
+
+
 # --- the ladder ------------------------------------------------------------------------------
 
 KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary": "酌情"}
@@ -62,8 +78,7 @@ def ladder_cmd(desk, year, fmt):
     day = today_cst()
 
     def outcomes():
-        led = read_ledger(desk, day)
-        people, heads = year_outcomes(ladders, _complaints(led), rules, year, desk.rules_on)
+        people, heads = year_outcomes(ladders, _ledger_complaints(desk, day), rules, year, desk.rules_on)
         if fmt == "json":
             return json_text(_ladder_json(year, ladders, rules, people, heads))
         return "".join(line + "\n" for line in _ladder_lines(year, ladders, rules, people, heads))

@@ -143,17 +143,26 @@ def _at_moment(bound: bool, text):
     return Volatile(text) if bound else text
 
 
-def _matter_table(desk, day, moment, parts: tuple, shown, key_of) -> tuple[list[str], int, bool]:
+def _kept_rows(desk, day, moment, parts: tuple):
+    """The table kept for this question (repo.kept_rows), when the index may be used: read, with what patches
+    it imported, while Git says what changed."""
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return None
+    from ..repo.kept_rows import KeptRows
+    tree = work_tree(desk)
+    tree.start()
+    kept = KeptRows(desk.root, tree, desk.in_time, day, moment, parts)
+    kept.prefetch("..core.rows_delta", "..core.worklist", "..core.ledger", ".store")
+    return kept
+
+
+def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], int, bool]:
     """The lines of `todo`'s or `list`'s table (text), how many matters, whether it holds for this moment only.
-    From the table kept for the same question patched for the records changed since (repo.kept_rows), else
+    From the table kept for the same question patched for the records changed since (`kept`: _kept_rows), else
     from the whole ledger, and kept. `shown(entries, rules)`: the worklist items shown, in order; `key_of`:
     an item's place in that order (core.rows_delta)."""
     from ..core import rows_delta
     from ..core.view import MATTER_HEADERS, matter_row, table
-    kept = None
-    if desk.use_cache and gitio.is_repo(desk.root):
-        from ..repo.kept_rows import KeptRows
-        kept = KeptRows(desk.root, work_tree(desk), desk.in_time, day, moment, parts)
 
     def row_of(e, rules):
         if e.record.id is None:
@@ -192,6 +201,8 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
         raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
 
     moment = _moment(today)
+    kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until)) \
+        if fmt == "text" else None
 
     def listed():
         def shown(entries, rules):
@@ -199,8 +210,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
             return [item(e, rules, moment) for e in entries
                     if _selected(e, rules, status, department, staff, overdue, since, until)]
         if fmt == "text":
-            lines, n, bound = _matter_table(desk, day, moment, ("list", status, department, staff, overdue, since, until),
-                                            shown, lambda i: i.entry.record.path)
+            lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
             return _at_moment(bound, "".join(line + "\n" for line in lines + [f"共 {n} 件"]))
         rules = desk.rules
         led = read_ledger(desk, day, now=moment)
@@ -220,13 +230,14 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
     moment = _moment(today)
+    kept = _kept_rows(desk, day, moment, ("todo", me)) if fmt == "text" else None
 
     def work():
         from ..core.view import zh_day
         from ..core.worklist import worklist
         if fmt == "text":
             from ..core.rows_delta import todo_key
-            lines, n, bound = _matter_table(desk, day, moment, ("todo", me),
+            lines, n, bound = _matter_table(desk, day, moment, kept,
                                             lambda entries, rules: worklist(entries, rules, me, moment),
                                             lambda i: todo_key(i.due, i.entry.record.id, i.entry.record.path))
             who = "全单位" if everyone else desk.rules.who(me)

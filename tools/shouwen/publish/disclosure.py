@@ -123,16 +123,27 @@ def _asset(name: str) -> str:
 # --- aggregates -----------------------------------------------------------------------------
 
 def aggregates(ledger: Ledger, rules: Rules, today: date) -> dict:
-    year = today.year
-    rows = [e for e in ledger.entries if e.state is not None and e.state.registered_at
-            and e.state.registered_at.astimezone(CST).year == year]
-    closed = [e for e in rows if e.state.closed]
-    timed = [e for e in rows if e.deadlines and e.deadlines.due and e.state.completed_at]
-    on_time = [e for e in timed if e.state.completed_at.astimezone(CST).date() <= e.deadlines.due]
-    ratings = [e.state.rating for e in rows if e.state.rating]
-    return {"year": year, "as_of": today.isoformat(), "registered": len(rows),
-            "answered": sum(e.state.stage == "answered" for e in rows), "closed": len(closed),
-            "on_time_rate": f"{100 * len(on_time) / len(timed):.1f}%" if timed else "—",
+    return stats([counts(e, today.year) for e in ledger.entries], today)
+
+
+def counts(e, year: int) -> tuple | None:
+    """What one entry adds to the year's figures (None: not registered that year): answered on the spot,
+    closed, with a deadline and completed, completed on time, its rating."""
+    st = e.state
+    if st is None or not st.registered_at or st.registered_at.astimezone(CST).year != year:
+        return None
+    timed = bool(e.deadlines and e.deadlines.due and st.completed_at)
+    on_time = timed and st.completed_at.astimezone(CST).date() <= e.deadlines.due
+    return st.stage == "answered", bool(st.closed), timed, on_time, st.rating
+
+
+def stats(rows: list, today: date) -> dict:
+    rows = [r for r in rows if r is not None]
+    timed = sum(r[2] for r in rows)
+    ratings = [r[4] for r in rows if r[4]]
+    return {"year": today.year, "as_of": today.isoformat(), "registered": len(rows),
+            "answered": sum(r[0] for r in rows), "closed": sum(r[1] for r in rows),
+            "on_time_rate": f"{100 * sum(r[3] for r in rows) / timed:.1f}%" if timed else "—",
             "satisfaction": f"{sum(ratings) / len(ratings):.2f} / 5" if ratings else "—"}
 
 
@@ -158,11 +169,15 @@ class FromRecords:
 
 def from_records(ledger: Ledger, rules: Rules, today: date, keys: dict | None = None,
                  iterations: int = lookup.ITERATIONS, sealed=None) -> FromRecords:
-    shards = lookup.shards(lookup.entries(ledger, rules, today), keys, iterations,
-                           lookup.stored_keys(ledger, iterations), sealed)
     return FromRecords(aggregates(ledger, rules, today),
-                       {f"lookup/data/{shard}.json": json.dumps(entries, separators=(",", ":"), sort_keys=True)
-                        for shard, entries in shards.items()})
+                       seal_shards(lookup.entries(ledger, rules, today), keys, lookup.stored_keys(ledger, iterations),
+                                   sealed, iterations))
+
+
+def seal_shards(items: list, keys: dict | None, kept: dict, sealed=None, iterations: int = lookup.ITERATIONS) -> dict:
+    """path -> JSON of each lookup shard (publish.lookup.shards)."""
+    return {f"lookup/data/{shard}.json": json.dumps(entries, separators=(",", ":"), sort_keys=True)
+            for shard, entries in lookup.shards(items, keys, iterations, kept, sealed).items()}
 
 
 def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: dict | None = None,

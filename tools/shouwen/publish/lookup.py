@@ -62,13 +62,13 @@ def _keystream(key: bytes, n: int) -> bytes:
     return b"".join(out)[:n]
 
 
-def _payload_bytes(payload: dict) -> bytes:
+def payload_bytes(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def seal(key: bytes, payload: dict, data: bytes | None = None) -> str:
-    """`data`: the payload as _payload_bytes gives it, when the caller has it already."""
-    data = _payload_bytes(payload) if data is None else data
+    """`data`: the payload as payload_bytes gives it, when the caller has it already."""
+    data = payload_bytes(payload) if data is None else data
     data += b" " * (-len(data) % SEALED_BYTES)
     return base64.b64encode(_xor(data, _keystream(key, len(data)))).decode()
 
@@ -108,14 +108,14 @@ def _remembered(memo, fresh: dict, name: str, make):
 
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
            iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None) -> dict[str, dict[str, str]]:
-    """entries: (id, code, payload). kept: (id, code) -> the key the writer stored in the record (`stored_keys`),
-    used as it is. keys: a memo of the keys derived here, by (id, code, iterations), for records written
-    before the writer stored them: deriving is deliberately slow and a record's id and code never change.
-    sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only."""
+    """entries: (id, code, payload), or (id, code, payload, payload_bytes(payload)) when the caller has the
+    bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
+    a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
+    them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only."""
     out: dict[str, dict[str, str]] = {}
     derived: list[bytes] = []
     fresh: dict = {}
-    for rid, code, payload in entries:
+    for rid, code, payload, *serialised in entries:
         key = kept.get((rid, code)) if kept else None
         if key is None:
             memo = f"{rid}:{code}:{iterations}"
@@ -123,7 +123,7 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
             if keys is not None:
                 keys[memo] = key.hex()
         shard, name = locator(key)
-        data = _payload_bytes(payload)
+        data = serialised[0] if serialised else payload_bytes(payload)
         out.setdefault(shard, {})[name] = _remembered(sealed, fresh, "e" + hmac.digest(key, data, "sha1").hex(),
                                                       lambda: seal(key, payload, data))
         derived.append(key)
@@ -171,32 +171,34 @@ PUBLIC_STAGE = {"registered": "已登记，正在转送承办科室", "answered"
 
 
 def entries(ledger, rules, today=None) -> list[tuple[str, str, dict]]:
-    """Each inquiry's sealed payload: its stage in plain words, the handling department, the
-    dates, how many working days it is overdue on `today` (the build's day), whether its clock
-    is stopped for 补正, and where and when a completed result is collected."""
-    out = []
-    for e in ledger.entries:
-        rec, st = e.record, e.state
-        code = rec.meta.get("code")
-        if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
-            continue
-        svc = rules.service_for(rec.meta.get("service"))
-        dept = st.handler_department or (rules.staff[st.first_responder].department
-                                         if st.first_responder in rules.staff else None)
-        due = e.deadlines.due if e.deadlines else None
-        overdue = 0
-        if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
-            overdue = rules.calendar.count(due, today)
-        payload = {
-            "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
-            "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
-            "service": svc.name if svc else "",
-            "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
-            "due": due.isoformat() if due else None,
-            "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None,
-            "overdue": overdue, "suspended": st.suspended}
-        if st.stage == "completed" and svc is not None:
-            payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
-                                 "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
-        out.append((rec.id, code, payload))
-    return out
+    """Each inquiry's sealed payload (`entry`)."""
+    return [x for x in (entry(e, rules, today) for e in ledger.entries) if x is not None]
+
+
+def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
+    """(id, code, payload) of an inquiry, None for any other entry. The payload: its stage in plain words,
+    the handling department, the dates, how many working days it is overdue on `today` (the build's day),
+    whether its clock is stopped for 补正, and where and when a completed result is collected."""
+    rec, st = e.record, e.state
+    code = rec.meta.get("code")
+    if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
+        return None
+    svc = rules.service_for(rec.meta.get("service"))
+    dept = st.handler_department or (rules.staff[st.first_responder].department
+                                     if st.first_responder in rules.staff else None)
+    due = e.deadlines.due if e.deadlines else None
+    overdue = 0
+    if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
+        overdue = rules.calendar.count(due, today)
+    payload = {
+        "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
+        "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
+        "service": svc.name if svc else "",
+        "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
+        "due": due.isoformat() if due else None,
+        "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None,
+        "overdue": overdue, "suspended": st.suspended}
+    if st.stage == "completed" and svc is not None:
+        payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
+                             "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
+    return rec.id, code, payload

@@ -62,29 +62,48 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
     """value -> (record id, field label) for every personal value worth looking for, in the records and in
     their corrections (record id, core.corrections.Correction): the old value as much as the new. Phones are
     keyed as 'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it
-    is the agency's own, not the visitor's."""
-    skip = {normalise(n) for n in staff_names}
-    agency = normalise(agency_text)
+    is the agency's own, not the visitor's. The first record to hold a value names it."""
+    person = Personal(staff_names, agency_text)
     out: dict[str, tuple[str, str]] = {}
-    for rec in records:
+    for part in [person.of_record(rec) for rec in records] + [person.of_corrections([c]) for c in corrections]:
+        for value, where in part.items():
+            out.setdefault(value, where)
+    return out
+
+
+class Personal:
+    """personal_values one record at a time (a site build keeps each record's by its blob id): the staff
+    names and the agency's own text normalised once."""
+
+    def __init__(self, staff_names=(), agency_text: str = ""):
+        self.skip = {normalise(n) for n in staff_names}
+        self.agency = normalise(agency_text)
+
+    def of_record(self, rec) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        meta = rec.meta if isinstance(rec.meta, dict) else {}
         for who in PERSONAL:
-            person = rec.meta.get(who) if isinstance(rec.meta, dict) else None
+            person = meta.get(who)
             if not isinstance(person, dict):
                 continue
             role = "来访人" if who == "visitor" else "投诉人"
             for key, label in FIELDS.items():
-                v = person.get(key)
-                _add(out, key, v, rec.id or rec.path, role + label, skip, agency)
-        key = rec.meta.get("lookup") if isinstance(rec.meta, dict) else None
+                _add(out, key, person.get(key), rec.id or rec.path, role + label, self.skip, self.agency)
+        key = meta.get("lookup")
         if isinstance(key, str) and len(key) >= 32:     # the record's lookup key opens its status without the code
             out.setdefault(key, (rec.id or rec.path, "查询密钥"))
-    for rid, c in corrections:
-        who, _, key = c.field.partition(".")
-        if who in PERSONAL and key in FIELDS:
-            for v in (c.old, c.new):
-                _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{FIELDS[key]}（更正）",
-                     skip, agency)
-    return out
+        return out
+
+    def of_corrections(self, corrections) -> dict[str, tuple[str, str]]:
+        """corrections: (record id, core.corrections.Correction)."""
+        out: dict[str, tuple[str, str]] = {}
+        for rid, c in corrections:
+            who, _, key = c.field.partition(".")
+            if who in PERSONAL and key in FIELDS:
+                for v in (c.old, c.new):
+                    _add(out, key, v, rid, f"{'来访人' if who == 'visitor' else '投诉人'}{FIELDS[key]}（更正）",
+                         self.skip, self.agency)
+        return out
 
 
 def _add(out, key, v, rid, label, skip, agency):

@@ -5,7 +5,6 @@ Used by the MkDocs hook, by `shouwen site build/serve/pages`, and by the tests.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -14,23 +13,16 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
-from . import lookup, zensical
-from .disclosure import FromRecords, Site, from_records, generate
+from . import lookup, site_records, zensical
+from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
-from ..core.ledger import Ledger
-from .privacy import personal_values, scan
+from .privacy import scan
 from ..core.problems import ERROR, InputError
 from ..core.record import CST
 from ..core.rules import Rules
 from ..repo.loader import load_rules
-
-KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
-SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
-RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # see _records
-MEMO_VERSION = 1
 
 
 class RulesBroken(Exception):
@@ -54,28 +46,6 @@ def _now():
     return datetime.now(CST).replace(second=0, microsecond=0)
 
 
-def _read_keys(root: str) -> dict:
-    try:
-        with open(os.path.join(root, KEY_CACHE), encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_keys(root: str, keys: dict, ledger) -> None:
-    """The derived lookup keys of the records still in the ledger."""
-    cache = os.path.join(root, KEY_CACHE)
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        live = {f"{e.record.id}:" for e in ledger.entries}
-        keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
-        with open(cache + ".tmp", "w", encoding="utf-8") as fh:
-            json.dump(keep, fh)
-        os.replace(cache + ".tmp", cache)
-    except OSError:
-        pass
-
-
 def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> None:
     """Derive the lookup keys of records written before the writer kept them (`lookup` in the record) that the
     key cache lacks, saying how far it has got (`progress(done, total)`), so that the build, in MkDocs'
@@ -84,18 +54,18 @@ def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> Non
     if any(p.severity == ERROR for p in rules.problems):
         return          # the build itself says what is wrong
     today = _now().date()
-    key = _memo_key(root, rules, today)
-    if key and answers.read_kept(os.path.join(root, RECORDS_MEMO), key) is not answers.MISSING:
+    key = site_records.memo_key(root, rules, today)
+    if key and site_records.holds(root, key):
         return          # the ledger has not changed since a build found every key
     ledger = load_ledger(root, rules, today)
-    keys, kept = _read_keys(root), lookup.stored_keys(ledger, iterations)
+    keys, kept = site_records.read_keys(root), lookup.stored_keys(ledger, iterations)
     todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules, today)
             if (rid, code) not in kept and f"{rid}:{code}:{iterations}" not in keys]
     for n, (rid, code) in enumerate(todo, 1):
         keys[f"{rid}:{code}:{iterations}"] = lookup.derive(rid, code, iterations).hex()
         progress(n, len(todo))
     if todo:
-        _save_keys(root, keys, ledger)
+        site_records.save_keys(root, keys, ledger)
 
 
 def prepare(root: str, today=None) -> Job:
@@ -105,72 +75,13 @@ def prepare(root: str, today=None) -> Job:
         raise RulesBroken(broken)
     now = _now()
     today = today or now.date()
-    records, values = _records(root, rules, today)
+    records, values = site_records.records(root, rules, today)
     try:
         site = generate(root, rules, None, today, now=now, records=records)
     except TemplateBroken as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     _load_words(root, site.words)
     return Job(root, rules, site, values)
-
-
-def _memo_key(root: str, rules: Rules, today, tree=None) -> str | None:
-    """The name of the ledger as judged on `today` (repo.answers.generation: the record files' blob ids, the
-    rules, the code that judged), with every source file of the package; None outside Git or with no cache."""
-    if os.environ.get("SHOUWEN_NO_CACHE") or not gitio.is_repo(root):
-        return None
-    gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
-    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, lookup.ITERATIONS))
-
-
-def _records(root: str, rules: Rules, today) -> tuple[FromRecords, dict]:
-    """What the site shows of the ledger and the personal values the guard looks for: a pure function of
-    the records, the rules, the code and the day, kept under their name in one file, so that a build of an
-    unchanged ledger reads neither the ledger nor its index. It is only a cache (answers.read_kept: another
-    name, or a torn file, is never taken)."""
-    tree = store.WorkTree(root) if gitio.is_repo(root) else None
-    key = _memo_key(root, rules, today, tree)
-    memo = os.path.join(root, RECORDS_MEMO)
-    if key:
-        kept = answers.read_kept(memo, key)
-        if kept is not answers.MISSING:
-            return kept
-    ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
-    keys = _read_keys(root)
-    before = len(keys)
-    sealed = _load_sealed(root)
-    kept = from_records(ledger, rules, today, keys, sealed=sealed), _values(rules, ledger)
-    if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
-        _save_keys(root, keys, ledger)
-    if sealed.dirty:
-        _save_sealed(root, sealed)
-    if key:
-        answers.keep(memo, key, kept)
-    return kept
-
-
-def _load_sealed(root: str):
-    import pickle
-    try:
-        with open(os.path.join(root, SEALED_CACHE), "rb") as fh:
-            memo = pickle.load(fh)
-        if isinstance(memo, dict):
-            return lookup.Sealed(memo)
-    except Exception:       # none yet, torn, or from other code: sealed again
-        pass
-    return lookup.Sealed()
-
-
-def _save_sealed(root: str, sealed) -> None:
-    import pickle
-    path = os.path.join(root, SEALED_CACHE)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(f"{path}.{os.getpid()}.tmp", "wb") as fh:
-            pickle.dump(dict(sealed), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f"{path}.{os.getpid()}.tmp", path)
-    except OSError:
-        pass        # only costs time
 
 
 def _load_words(root: str, words: str):
@@ -187,16 +98,6 @@ def _load_words(root: str, words: str):
         jieba.load_userdict(path)
     except OSError:
         pass
-
-
-def _values(rules: Rules, ledger: Ledger) -> dict:
-    staff = [s.name for s in rules.staff.values()]
-    entries = ledger.entries + ledger.voided      # a void record's visitor is still a person
-    # what the agency publishes about itself: its own address or a department is not a visitor's
-    agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
-                        ensure_ascii=False, default=str)
-    return personal_values([e.record for e in entries], staff, agency,
-                           [(e.record.id, c) for e in entries for c in e.corrections])
 
 
 def guard(job: Job, site_dir: str):

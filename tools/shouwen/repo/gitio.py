@@ -36,11 +36,18 @@ def git(root: str, *args: str, input: bytes | None = None, env: dict | None = No
     return r.stdout.decode("utf-8", "replace")
 
 
-def git_bytes(root: str, *args: str, input: bytes | None = None) -> bytes:
-    r = subprocess.run([git_exe(), "-C", root, *args], input=input, capture_output=True)
-    if r.returncode != 0:
-        raise GitError(r.stderr.decode("utf-8", "replace").strip())
-    return r.stdout
+def git_bytes(root: str, *args: str, input: bytes | None = None, later: bool = False):
+    """git's output (GitError when it fails); `later`: git is started now, and a function that gives its
+    output returned (the caller works meanwhile)."""
+    p = subprocess.Popen([git_exe(), "-C", root, *args], stdin=None if input is None else subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def output() -> bytes:
+        out, err = p.communicate(input)
+        if p.returncode != 0:
+            raise GitError(err.decode("utf-8", "replace").strip())
+        return out
+    return output if later else output()
 
 
 # --- what the write path asks of every commit, read from the repository's files where they are plain ------
@@ -221,11 +228,12 @@ def staged_changes(root: str) -> dict[str, str]:
     return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
 
 
-def status(root: str, prefix: str):
-    """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files
-    included (gitlog.Status), without reading every file; HEAD's commit with it."""
-    return parse_status(git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z",
-                                  "--untracked-files=all", "--no-renames", "--ignore-submodules", "--", prefix))
+def status(root: str, prefix: str, later: bool = False):
+    """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files included
+    (gitlog.Status), without reading every file; HEAD's commit with it. `later`: as git_bytes."""
+    out = git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all",
+                    "--no-renames", "--ignore-submodules", "--", prefix, later=True)
+    return (lambda: parse_status(out())) if later else parse_status(out())
 
 
 def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
@@ -268,26 +276,14 @@ class FastImport:
         git(self.root, "reset", "-q", "--hard")
 
 
-def export_path(root: str, rev: str, path: str, dest: str) -> None:
-    """Write the tree `path` as it was at `rev` into the folder `dest` (following a symlinked folder,
-    as this project's own rules/ is)."""
-    import io
-    import tarfile
+def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
+    """The tree `path` as it was at `rev`, as a tar archive, and the path it holds (a symlinked folder, as this
+    project's own rules/ is, followed)."""
     entry = git(root, "ls-tree", rev, "--", path).split()
     if entry and entry[0] == "120000":          # a symlink: its blob is the target path
         target = git(root, "cat-file", "blob", entry[2]).strip()
         path = os.path.normpath(os.path.join(os.path.dirname(path), target))
-    data = git_bytes(root, "archive", "--format=tar", rev, path)
-    os.makedirs(dest, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        for m in tar.getmembers():
-            if not m.isfile() or not m.name.startswith(path + "/"):
-                continue
-            rel = m.name[len(path) + 1:]
-            full = os.path.join(dest, rel)
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            with open(full, "wb") as fh:
-                fh.write(tar.extractfile(m).read())
+    return path, git_bytes(root, "archive", "--format=tar", rev, path)
 
 
 # --- history as blob ids, for the audit ----------------------------------------------------------

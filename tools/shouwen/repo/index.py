@@ -98,6 +98,8 @@ def _judge_one(item) -> tuple[tuple, date]:
     """Parse and judge one record; with `probe`, also find how long the judgement holds."""
     path, blob, data = item
     rules, today, probe, rules_on = _JOB["rules"], _JOB["today"], _JOB["probe"], _JOB["rules_on"]
+    if data is None:        # a work tree file, read here: the parent never holds every record's bytes at once
+        data = store.read_bounded(os.path.join(_JOB["root"], path))
     rec = store.parse_checked(path, data)
     entry = evaluate(rec, rules, today, rules_on)
     until = local_day(today) if isinstance(today, datetime) else today
@@ -105,11 +107,13 @@ def _judge_one(item) -> tuple[tuple, date]:
         later = evaluate(rec, rules, today + timedelta(days=PROBE_DAYS), rules_on)
         if later.problems == entry.problems and later.deadlines == entry.deadlines:
             until += timedelta(days=PROBE_DAYS)
-    return make_row(entry), until
+    keep = _JOB["keep_state"]
+    return make_row(entry, keep is None or keep(None if entry.state is None else entry.state.latest_at)), until
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
-                in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None) -> Ledger:
+                in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None,
+                keep_state=None) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
     `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
@@ -117,18 +121,20 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
     hour clock) is then judged again on every run, never taken from or kept in the index, and the ledger
     says so (`moment_bound`: what follows from it is not the day's alone). `listed`: the work tree's files
     as store.WorkTree listed them. `before_judge(entries)`: called with every entry evaluated, in path
-    order, before the whole-ledger judgement adds to them (repo.summary keeps them so)."""
+    order, before the whole-ledger judgement adds to them (repo.summary keeps them so). `keep_state(latest
+    event's time)`: whether the caller may read that entry's header, state or deadlines; the others are not
+    kept when nothing else needs them (no index: `check --no-cache` reads only those of today's events)."""
     enabled = gc.isenabled()
     gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
     try:
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state)
     finally:
         gc.freeze()     # what was read lives until the command ends: later collections need not walk it
         if enabled:
             gc.enable()
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge) -> Ledger:
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
@@ -145,8 +151,10 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         else:
             rows[i] = hit
     if misses:
-        _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None, rules_on=rules_on)
-        items = store.contents(root, rev, [listed[i] for i in misses])
+        _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None, rules_on=rules_on,
+                    root=root, keep_state=keep_state if index is None and before_judge is None else None)
+        items = [listed[i] for i in misses]
+        items = store.contents(root, rev, items) if rev is not None else items
         for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
             rows[i] = row
             if now is not None and on_the_hour(row, rules):
@@ -157,7 +165,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         index.save({(p, b) for p, b, _ in listed})
         del index
     source = Source(root, rev)
-    entries = [make_entry(p, b, row, source) for (p, b, _), row in zip(listed, rows)]
+    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
+        rows[i] = make_entry(p, b, rows[i], source)
+    entries = rows
     del rows, listed
     if before_judge is not None and not hourly:
         before_judge(entries)

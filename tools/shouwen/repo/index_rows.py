@@ -5,8 +5,9 @@ its accountability data, whether it is void, its latest event's time (clock skew
 hour clock runs on it and whether it was forwarded (the bulletin's count, without reading the events).
 The heavy part (the header, the folded state, the deadlines) is kept as pickled
 bytes inside the row and unpickled only for an entry whose state, deadlines or header a command reads
-(`todo`, `list`): a `check` of the whole ledger never makes them. Rows become entries without running
-constructors; the field names come from the classes, so a new field is kept too.
+(`todo`, `list`): a `check` of the whole ledger never makes them. A state or deadlines is made without
+running its constructor; the field names come from the classes, so a new field is kept too. An entry and
+its record are slotted objects read as Entry and Record are.
 """
 from __future__ import annotations
 
@@ -37,12 +38,13 @@ def _make(cls, names, values):
     return obj
 
 
-def make_row(entry: Entry) -> tuple:
+def make_row(entry: Entry, heavy: bool = True) -> tuple:
+    """`heavy`: False when no command will read this entry's header, state or deadlines (then it has none)."""
     rec, st = entry.record, entry.state
     heavy = pickle.dumps(({k: v for k, v in rec.meta.items() if k != "events"},
                           None if st is None else _values(st, _STATE),
                           None if entry.deadlines is None else _values(entry.deadlines, _DEADLINES)),
-                         protocol=pickle.HIGHEST_PROTOCOL)
+                         protocol=pickle.HIGHEST_PROTOCOL) if heavy else None
     clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
     return (rec.id, [problem_values(p) for p in rec.problems], [problem_values(p) for p in entry.problems],
             entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock,
@@ -70,21 +72,35 @@ class _Heavy:
 
     def get(self) -> tuple:
         if self.value is None:
+            if self.data is None:
+                raise LookupError("this entry was read without its header, state and deadlines (keep_state)")
             self.value = pickle.loads(self.data)
         return self.value
 
 
-class IndexedRecord(Record):
-    """A record as the index keeps it: its header read when asked for; events and body read back from the
-    record's bytes (the work tree, or Git for a commit) when asked for."""
+_NO_HEAVY = _Heavy(None)     # one for every entry kept without its heavy part
+
+
+class IndexedRecord:
+    """A record as the index keeps it, read as a Record is (its header read when asked for; events and body
+    read back from the record's bytes, the work tree or Git for a commit, when asked for). Slots, no
+    __dict__: a command holds a hundred thousand of them."""
+    __slots__ = ("path", "_id", "_heavy", "blob", "source", "_full", "problems")
+    noncanonical = None
+    kind = Record.kind
+    __eq__, __repr__, __hash__ = Record.__eq__, Record.__repr__, None
+
+    def __init__(self, path, rid, heavy, blob, source, problems):
+        self.path, self._id, self._heavy, self.blob, self.source = path, rid, heavy, blob, source
+        self._full, self.problems = None, problems
 
     @property
     def meta(self) -> dict:
-        return self.__dict__["_heavy"].get()[0]
+        return self._heavy.get()[0]
 
     @property
     def id(self) -> str | None:
-        return self.__dict__["_id"]
+        return self._id
 
     def _record(self) -> Record:
         if self._full is None:
@@ -100,44 +116,48 @@ class IndexedRecord(Record):
         return self._record().body
 
 
-class IndexedEntry(Entry):
-    """An entry read from the index: its state and deadlines become objects only when asked for."""
+class IndexedEntry:
+    """An entry read from the index, read as an Entry is: its state and deadlines become objects only when
+    asked for. Slots, as IndexedRecord."""
+    __slots__ = ("record", "_state", "_deadlines", "_heavy", "_latest", "_fwd", "account", "problems", "corrections",
+                 "voided")
+    ok = Entry.ok
+    __eq__, __repr__, __hash__ = Entry.__eq__, Entry.__repr__, None
+
+    def __init__(self, record, heavy, latest, forwarded, account, problems, corrections, voided):
+        self.record, self._state, self._deadlines, self._heavy, self._latest = record, _UNREAD, _UNREAD, heavy, latest
+        self._fwd, self.account, self.problems, self.corrections, self.voided = (forwarded, account, problems,
+                                                                                 corrections, voided)
 
     @property
     def latest_at(self):
-        return self.__dict__["_latest"]
+        return self._latest
 
     @property
     def forwarded(self) -> bool:
-        return self.__dict__["_fwd"]
-
-    def _part(self, name: str, i: int, cls, names):
-        v = self.__dict__[name]
-        if v is _UNREAD:
-            values = self.__dict__["_heavy"].get()[i]
-            v = self.__dict__[name] = None if values is None else _make(cls, names, values)
-        return v
+        return self._fwd
 
     @property
     def state(self) -> State | None:
-        return self._part("_state", 1, State, _STATE)
+        if self._state is _UNREAD:
+            values = self._heavy.get()[1]
+            self._state = None if values is None else _make(State, _STATE, values)
+        return self._state
 
     @property
     def deadlines(self) -> Deadlines | None:
-        return self._part("_deadlines", 2, Deadlines, _DEADLINES)
+        if self._deadlines is _UNREAD:
+            values = self._heavy.get()[2]
+            self._deadlines = None if values is None else _make(Deadlines, _DEADLINES, values)
+        return self._deadlines
 
 
-def make_entry(path: str, blob: str, row: tuple, source) -> Entry:
+def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
     rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded = row
-    heavy = _Heavy(heavy)
-    rec = object.__new__(IndexedRecord)
-    rec.__dict__.update(path=path, _id=rid, _heavy=heavy, blob=blob, source=source, _full=None,
-                        problems=[problem_from(p) for p in rec_problems] if rec_problems else [])
-    entry = object.__new__(IndexedEntry)
-    entry.__dict__.update(record=rec, _state=_UNREAD, _deadlines=_UNREAD, _heavy=heavy, _latest=latest, _fwd=forwarded,
-                          account=account, problems=[problem_from(p) for p in problems] if problems else [],
-                          corrections=corrections, voided=voided)
-    return entry
+    heavy = _Heavy(heavy) if heavy is not None else _NO_HEAVY
+    rec = IndexedRecord(path, rid, heavy, blob, source, [problem_from(p) for p in rec_problems] if rec_problems else [])
+    return IndexedEntry(rec, heavy, latest, forwarded, account, [problem_from(p) for p in problems] if problems else [],
+                        corrections, voided)
 
 
 class Source:

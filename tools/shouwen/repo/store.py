@@ -92,11 +92,18 @@ class WorkTree:
 
     def __init__(self, root: str):
         self.root, self._status, self._dirty, self._listed, self._key = root, None, None, None, False
+        self._pending = None
+
+    def start(self):
+        """Ask Git now, and read its answer when it is first needed: the command works meanwhile."""
+        if self._status is None and self._pending is None:
+            self._pending = gitio.status(self.root, RECORDS, later=True)
 
     def status(self):
         """gitio.status of records/ (against HEAD and Git's index), asked once."""
         if self._status is None:
-            self._status = gitio.status(self.root, RECORDS)
+            self._status = self._pending() if self._pending is not None else gitio.status(self.root, RECORDS)
+            self._pending = None
         return self._status
 
     def dirty(self) -> dict:
@@ -137,17 +144,20 @@ def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:
     return out
 
 
-def parallel_map(fn, items: list, chunk: int = 400) -> list:
-    """fn over items (a picklable module-level function), on every core when there are many items.
+def parallel_map(fn, items: list, chunk: int = 400):
+    """fn over items (a picklable module-level function), in order, on every core when there are many items;
+    the results are handed on as they come (a caller that keeps less than them all holds less).
     Workers are forked, so they share what the caller set up (rules, the day) without pickling it."""
     n = os.cpu_count() or 1
     if len(items) < PARALLEL_FROM or n < 2:
-        return [fn(x) for x in items]
+        yield from map(fn, items)
+        return
     import multiprocessing      # only when there is work for several cores: it costs 40 ms to import
     from concurrent.futures import ProcessPoolExecutor
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as ex:
-        return [y for part in ex.map(_apply_chunk, [(fn, c) for c in chunks]) for y in part]
+        for part in ex.map(_apply_chunk, [(fn, c) for c in chunks]):
+            yield from part
 
 
 def _apply_chunk(job):

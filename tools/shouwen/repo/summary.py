@@ -127,6 +127,15 @@ class Following:
         key = summary_key(root, in_time, day)
         self.key = None if key is None else f"{key}:{parts!r}" if parts else key
         self.file = kept_file(root, kind, self.key)
+        self.kept = None
+
+    def prefetch(self, *modules: str):
+        """Read what is kept, and import the `modules` that patch it, while Git is asked what changed
+        (store.WorkTree.start): on two cores the two overlap."""
+        import importlib
+        for name in modules:
+            importlib.import_module(name, __package__)
+        self.kept = read_kept(self.file, self.key) if self.key is not None else MISSING
 
     def rules_on(self, rules):
         return self.in_time.on if self.in_time is not None else None
@@ -134,7 +143,8 @@ class Following:
     def changed(self, rules_of):
         """(the kept value, {path: its entry now, None if gone} for the records changed since, the rules or
         None when nothing changed, whether to write it again), or None when nothing kept can be followed."""
-        kept = read_kept(self.file, self.key) if self.key is not None else MISSING
+        kept = self.kept if self.kept is not None else read_kept(self.file, self.key) if self.key is not None else MISSING
+        self.kept = None
         if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 4:
             return None
         head, over, hourly, value = kept
@@ -149,8 +159,9 @@ class Following:
         return value, entries, rules, head != self.tree.status().head or len(judged) >= SAVE_FROM
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
-        keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
-                                   self.hourly if hourly is None else hourly, value))
+        if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
+                                      self.hourly if hourly is None else hourly, value)):
+            _prune(os.path.dirname(self.file), os.path.basename(self.file).split("-v", 1)[0])
 
     def keeps(self, rules) -> bool:
         """Whether a value worked out from the whole ledger may be kept (then `save_new` keeps it)."""
@@ -172,21 +183,31 @@ class Kept(Following):
     def answer(self, rules_of) -> tuple | None:
         """(records counted, problems, latest events) as `check` gives them, from the kept summary patched
         for what changed since; None when there is none that can be patched. `rules_of()`: the rules."""
+        from ..core import ledger_delta
+        return self._patched(rules_of, False, lambda s: (ledger_delta.count(s), ledger_delta.problems(s),
+                                                           ledger_delta.latest(s)))
+
+    def complaints(self, rules_of) -> list | None:
+        """The complaints not void, in path order (what the ladder reads of the ledger), likewise."""
+        return self._patched(rules_of, True, lambda s: [s.complaints[p] for p in sorted(s.complaints)])
+
+    def _patched(self, rules_of, complaints_too: bool, answer):
         found = self.changed(rules_of)
         if found is None:
             return None
         (s, complaints), entries, rules, again = found
         from ..core import ledger_delta
+        changes = {}
         if entries:
             from ..core.accountability import Complaint
             changes = {p: None if e is None else
                        (*ledger_delta.light_of(e, self.since), e.account if isinstance(e.account, Complaint) else None)
                        for p, e in entries.items()}
-            if ledger_delta.touches_complaints(s, changes) and s.complaints is None:
-                s.complaints = pickle.loads(complaints)
-            if not ledger_delta.patch(s, changes, rules, self.day, self.rules_on(rules)):
-                return None
-        found = ledger_delta.count(s), ledger_delta.problems(s), ledger_delta.latest(s)
+        if s.complaints is None and (complaints_too or ledger_delta.touches_complaints(s, changes)):
+            s.complaints = pickle.loads(complaints)
+        if changes and not ledger_delta.patch(s, changes, rules, self.day, self.rules_on(rules)):
+            return None
+        found = answer(s)
         if again:
             self.save(_packed(s, complaints))
         return found
@@ -203,6 +224,19 @@ class Kept(Following):
             if s is not None:
                 self.save_new(rules, _packed(s, None))
         return summarize
+
+
+KEEP = 6        # of each kind (a summary is about 100 bytes a record): other days, rules, questions
+
+
+def _prune(folder: str, kind: str):
+    try:
+        names = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(f"{kind}-v")]
+        names.sort(key=lambda f: os.stat(f).st_mtime_ns, reverse=True)
+        for f in names[KEEP:]:
+            os.unlink(f)
+    except OSError:
+        pass        # another command pruned at the same moment: only costs room
 
 
 def _packed(s, complaints: bytes | None) -> tuple:

@@ -1,0 +1,193 @@
+"""What a site build takes from the records, and what it keeps of it between builds (issue 15).
+
+The site shows of the records only the year's counts and the sealed lookup shards, and the privacy guard
+looks for the visitors' values they hold. All three are pure functions of the record files, the rules, the
+code and the day, so a build keeps them:
+
+- whole, under the ledger's name (repo.answers.generation: the record files' blob ids from Git's index and
+  the changed files, the rules, the judging code, the day, with every source file of the package): a build
+  of an unchanged ledger reads neither the ledger nor its index;
+- record by record, under the record's path and blob id (for the same rules, code and day): after a change
+  only the changed records' states are read, the others' parts are taken as they were;
+- the sealed entries by their key and bytes (publish.lookup.Sealed): only a changed matter is sealed again.
+
+Each is only a cache (another key, or a torn file, is never taken): with no cache, the same site and the
+same guard.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+
+from ..core import lookup_key
+from ..repo import answers, gitio, store
+from ..repo.index import load_ledger
+from . import lookup
+from .disclosure import FromRecords, counts, seal_shards, stats
+from .privacy import Personal
+
+KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
+SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
+RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
+ROWS_MEMO = os.path.join(".shouwen", "cache", "site-rows.pickle")           # each record's part
+MEMO_VERSION = 2
+
+
+def _cached() -> bool:
+    return not os.environ.get("SHOUWEN_NO_CACHE")
+
+
+def _read(path: str, key: str):
+    """What _keep wrote under `key`, or answers.MISSING. The key is a pickle of its own ahead of the value,
+    so a memo of another ledger (15 MB at ten thousand records) is not read through to be refused."""
+    try:
+        with open(path, "rb") as fh:
+            if pickle.load(fh) != key:
+                return answers.MISSING
+            return pickle.load(fh)
+    except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
+        return answers.MISSING
+
+
+def _keep(path: str, key: str, value) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass        # only costs time
+
+
+def memo_key(root: str, rules, today, tree=None) -> str | None:
+    """The name of the ledger as judged on `today`; None outside Git or with no cache."""
+    if not _cached() or not gitio.is_repo(root):
+        return None
+    gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
+    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, lookup.ITERATIONS))
+
+
+def holds(root: str, key: str) -> bool:
+    """Whether the whole answer is kept under `key` (read only as far as its key)."""
+    try:
+        with open(os.path.join(root, RECORDS_MEMO), "rb") as fh:
+            return pickle.load(fh) == key
+    except Exception:
+        return False
+
+
+def records(root: str, rules, today) -> tuple[FromRecords, dict]:
+    """What the site shows of the ledger, and the personal values the guard looks for."""
+    tree = store.WorkTree(root) if gitio.is_repo(root) else None
+    key = memo_key(root, rules, today, tree)
+    memo = os.path.join(root, RECORDS_MEMO)
+    if key:
+        kept = _read(memo, key)
+        if kept is not answers.MISSING:
+            return kept
+    ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
+    rows = _rows(root, rules, today, ledger)
+    live = rows[:len(ledger.entries)]
+    items = [r[0] for r in live if r[0] is not None]
+    kept_keys = dict(r[1] for r in live if r[1] is not None)
+    keys = read_keys(root)
+    before = len(keys)
+    sealed = load_sealed(root)
+    shards = seal_shards(items, keys, kept_keys, sealed)
+    if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
+        save_keys(root, keys, ledger)
+    if sealed.dirty:
+        _save_sealed(root, sealed)
+    values: dict = {}
+    for part in [r[3] for r in rows] + [r[4] for r in rows]:    # every record's values, then the corrections'
+        for value, where in part.items():
+            values.setdefault(value, where)
+    kept = FromRecords(stats([r[2] for r in live], today), shards), values
+    if key:
+        _keep(memo, key, kept)
+    return kept
+
+
+def _rows(root: str, rules, today, ledger) -> list[tuple]:
+    """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
+    year's counts, its personal values, those of its corrections."""
+    name = repr((MEMO_VERSION, answers.package_stamp(), answers.judging_key(rules), today.isoformat(),
+                 lookup.ITERATIONS)) if _cached() and answers.judging_key(rules) else None
+    memo = os.path.join(root, ROWS_MEMO)
+    old = _read(memo, name) if name else answers.MISSING
+    old = old if isinstance(old, dict) else {}
+    staff = [s.name for s in rules.staff.values()]
+    # what the agency publishes about itself: its own address or a department is not a visitor's
+    agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
+                        ensure_ascii=False, default=str)
+    person = None
+    rows, fresh = [], {}
+    for e in ledger.entries + ledger.voided:      # a void record's visitor is still a person
+        at = (e.record.path, getattr(e.record, "blob", None))
+        row = old.get(at) if at[1] else None
+        if row is None:
+            person = person or Personal(staff, agency)
+            row = _row(e, rules, today, person)
+        if at[1]:
+            fresh[at] = row
+        rows.append(row)
+    if name and fresh.keys() != old.keys():
+        _keep(memo, name, fresh)
+    return rows
+
+
+def _row(e, rules, today, person) -> tuple:
+    rec = e.record
+    code = rec.meta.get("code")
+    stored = lookup_key.stored(rec.meta)
+    item = lookup.entry(e, rules, today)
+    item = item if item is None else (*item, lookup.payload_bytes(item[2]))      # serialised once, kept so
+    return (item, ((rec.id, code), stored) if stored and isinstance(code, str) else None,
+            counts(e, today.year), person.of_record(rec), person.of_corrections([(rec.id, c) for c in e.corrections]))
+
+
+def read_keys(root: str) -> dict:
+    try:
+        with open(os.path.join(root, KEY_CACHE), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
+
+
+def save_keys(root: str, keys: dict, ledger) -> None:
+    """The derived lookup keys of the records still in the ledger."""
+    cache = os.path.join(root, KEY_CACHE)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        live = {f"{e.record.id}:" for e in ledger.entries}
+        keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
+        with open(cache + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(keep, fh)
+        os.replace(cache + ".tmp", cache)
+    except OSError:
+        pass
+
+
+def load_sealed(root: str):
+    try:
+        with open(os.path.join(root, SEALED_CACHE), "rb") as fh:
+            memo = pickle.load(fh)
+        if isinstance(memo, dict):
+            return lookup.Sealed(memo)
+    except Exception:       # none yet, torn, or from other code: sealed again
+        pass
+    return lookup.Sealed()
+
+
+def _save_sealed(root: str, sealed) -> None:
+    path = os.path.join(root, SEALED_CACHE)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(f"{path}.{os.getpid()}.tmp", "wb") as fh:
+            pickle.dump(dict(sealed), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f"{path}.{os.getpid()}.tmp", path)
+    except OSError:
+        pass        # only costs time
