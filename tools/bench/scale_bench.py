@@ -90,7 +90,8 @@ def bare_parse(agency) -> float:
     return best
 
 
-SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/lookup-sealed.pickle")
+SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows.pickle",
+             ".shouwen/cache/lookup-sealed.pickle")
 
 
 def site_rows(small, agency, base, r, row):
