@@ -281,6 +281,16 @@ COMPLAINT_SUMMARIES = ["窗口人员态度生硬，不耐烦", "材料没有一�
                        "承诺的日期到了还没办好", "午休前提前停止受理"]
 
 
+# 接访室 rules on complaints; where the complaint is against one of its own line, the 首问办公室 does
+JUDGES = ("J022", "J023", "J003", "J024")
+
+
+def verdict_judge(rules, against: str) -> str:
+    """Who rules on a complaint against `against`: never someone in conflict (as the writer refuses)."""
+    from ..core.roles import conflict
+    return next(j for j in JUDGES if conflict(rules, j, [against]) is None)
+
+
 def _accountability(rules, clock, ops, cutoff, days):
     """Complaints (some substantiated, sanctioned as the ladder says), commendations and monthly
     inspections, about the matters already planned."""
@@ -306,7 +316,7 @@ def _accountability(rules, clock, ops, cutoff, days):
         if vat > cutoff:
             continue
         found = rng.random() < 0.55
-        ev = {"at": vat, "by": "J022", "action": "verdict", "finding": "substantiated" if found else "unfounded",
+        ev = {"at": vat, "by": verdict_judge(rules, reg["by"]), "action": "verdict", "finding": "substantiated" if found else "unfounded",
               "reason": "经调查核实，情况属实" if found else "经调查核实，工作人员已按规定办理，投诉不属实"}
         out.append((vat, n, 1, "account-event", ev))
         if found:
