@@ -68,6 +68,7 @@ class Str(Spec):
         # markdown: the text becomes part of a page as Markdown (rules), where raw HTML passes through;
         # a record's values are data, escaped wherever they are shown, so they may hold any characters
         self.line, self.max_len, self.blank, self.markdown = line, max_len, blank, markdown
+        self._fine: set[str] = set()     # texts found fine (badges, actions, places recur in every record)
         self.zh = zh or ("一行文字" if line else "文字")
 
     def check(self, v, where, out):
@@ -91,11 +92,17 @@ class Str(Spec):
     def fine(self, v) -> bool:
         if type(v) is not str:
             return super().fine(v)      # a number read as text, or a wrong value: the full check decides
+        if v in self._fine:
+            return True
         if len(v) > self.max_len or not self.blank and not v.strip():
             return False
         if (_NOT_LINE if self.line else _NOT_TEXT).search(v):
             return False
-        return not (self.markdown and unsafe_text(v))
+        if self.markdown and unsafe_text(v):
+            return False
+        if len(self._fine) < 20_000:
+            self._fine.add(v)
+        return True
 
 
 class Phone(Str):

@@ -1,6 +1,7 @@
 """Record and reference checks (pure): small functions over one parsed record and the rules."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
@@ -62,17 +63,24 @@ def check_id(rec: Record) -> list[Problem]:
     rid = rec.meta.get("id")
     if rid is None:
         return [Problem("field-missing", "缺少 id", path=rec.path, field="id")]
-    if not isinstance(rid, str) or parse_id(rid) is None:
+    parsed = parse_id(rid) if isinstance(rid, str) else None
+    if parsed is None:
         return [Problem("field-invalid", f"id {rid!r} 格式不对（应为 YYYYMMDD-工号-序号，如 20261127-J017-003）",
                         path=rec.path, record=str(rid), field="id")]
     stem = rec.path.rsplit("/", 1)[-1][:-3]
-    kind, day, _, _ = parse_id(rid)
+    kind, day, _, _ = parsed
     # <id>.<code>.md is where sync keeps a second matter that two clones registered under one id
     expected = rid if stem == rid else f"{rid}.{rec.meta.get('code')}"
     if stem != expected or rec.path != f"records/{kind}/{day:%Y}/{day:%m}/{expected}.md":
         return [Problem("id-path-mismatch", f"id {rid} 与文件位置不符，应在 records/{kind}/{day:%Y}/{day:%m}/{rid}.md",
                         path=rec.path, record=rid, field="id")]
     return []
+
+
+@functools.lru_cache(maxsize=256)
+def _fields_of(required: tuple, optional: tuple) -> frozenset:
+    """Every field an event with these required and optional fields may have."""
+    return frozenset(COMMON_FIELDS).union(required, optional)
 
 
 def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tuple[list[Problem], bool]:
@@ -110,9 +118,11 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     for f in required:
         if ev.get(f) in (None, "", []):
             p("field-missing", f, f"{action} 事件缺少 {f}")
-    for f in ev:
-        if f not in COMMON_FIELDS and f not in required and f not in optional:
-            p("field-unknown", f, f"{action} 事件没有字段 {f}")
+    allowed = _fields_of(required, optional)
+    if not allowed.issuperset(ev):
+        for f in ev:
+            if f not in allowed:
+                p("field-unknown", f, f"{action} 事件没有字段 {f}")
     return out, ev.get("at") is not None and not bad_time
 
 
