@@ -234,3 +234,16 @@ def test_the_kept_judgement_is_not_taken_for_other_rules_or_another_day(demo_cop
     assert stricter == _check(demo_copy, "2026-11-27", no_cache=True)
     _tables(demo_copy, "2026-11-27")
     assert _patched(demo_copy, monkeypatch) == stricter
+
+
+def test_only_the_newest_kept_summaries_of_a_kind_are_left(tmp_path):
+    from shouwen.repo import summary
+    for i in range(summary.KEEP + 4):
+        f = tmp_path / f"summary-v1-{i:016x}.pickle"
+        f.write_bytes(b"x")
+        os.utime(f, ns=(i * 10**9, i * 10**9))
+    (tmp_path / "rows-v1-0.pickle").write_bytes(b"x")
+    summary._prune(str(tmp_path), "summary")
+    left = os.listdir(tmp_path)
+    assert sum(n.startswith("summary-") for n in left) == summary.KEEP and "rows-v1-0.pickle" in left
+    assert f"summary-v1-{summary.KEEP + 3:016x}.pickle" in left and "summary-v1-0000000000000000.pickle" not in left
