@@ -137,19 +137,22 @@ class IndexedEntry:
     def forwarded(self) -> bool:
         return self._fwd
 
+    def _opened(self, slot: str, part: int, cls, fields):
+        """The heavy part's `part` made a `cls` the first time it is asked for, then kept in `slot`."""
+        value = getattr(self, slot)
+        if value is _UNREAD:
+            values = self._heavy.get()[part]
+            value = None if values is None else _make(cls, fields, values)
+            setattr(self, slot, value)
+        return value
+
     @property
     def state(self) -> State | None:
-        if self._state is _UNREAD:
-            values = self._heavy.get()[1]
-            self._state = None if values is None else _make(State, _STATE, values)
-        return self._state
+        return self._opened("_state", 1, State, _STATE)
 
     @property
     def deadlines(self) -> Deadlines | None:
-        if self._deadlines is _UNREAD:
-            values = self._heavy.get()[2]
-            self._deadlines = None if values is None else _make(Deadlines, _DEADLINES, values)
-        return self._deadlines
+        return self._opened("_deadlines", 2, Deadlines, _DEADLINES)
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
