@@ -113,18 +113,23 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an answer kept under another key (another ledger, day or code) is not taken for this one
     import pickle
+    from shouwen.repo.answers import keep
+
+    def kept(f):                # as answers.keep writes it: the key, then the value
+        with open(f, "rb") as fh:
+            return pickle.load(fh), pickle.load(fh)
     for f in _answers(demo_copy):
-        key, value = pickle.load(open(f, "rb"))
-        pickle.dump((key.replace("2026-11-27", "2026-11-28"), value), open(f, "wb"))
+        key, value = kept(f)
+        keep(f, key.replace("2026-11-27", "2026-11-28"), value)
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an index that says something else about the same blobs under another code's key is not read
     for f in _answers(demo_copy):
         os.unlink(f)
     for f in index.index_files(demo_copy):
-        key, rows = pickle.load(open(f, "rb"))
+        key, rows = kept(f)
         lie = {k: tuple((lo, hi, ({}, [], None, None, [], None, [], None)) for lo, hi, _ in windows)
                for k, windows in rows.items()}
-        pickle.dump(("another version", lie), open(f, "wb"))
+        keep(f, "another version", lie)
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
 
 

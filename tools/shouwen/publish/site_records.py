@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 
 from ..core import lookup_key
 from ..repo import answers, gitio, store
@@ -38,30 +37,6 @@ def _cached() -> bool:
     return not os.environ.get("SHOUWEN_NO_CACHE")
 
 
-def _read(path: str, key: str):
-    """What _keep wrote under `key`, or answers.MISSING. The key is a pickle of its own ahead of the value,
-    so a memo of another ledger (15 MB at ten thousand records) is not read through to be refused."""
-    try:
-        with open(path, "rb") as fh:
-            if pickle.load(fh) != key:
-                return answers.MISSING
-            return pickle.load(fh)
-    except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
-        return answers.MISSING
-
-
-def _keep(path: str, key: str, value) -> None:
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass        # only costs time
-
-
 def memo_key(root: str, rules, today, tree=None) -> str | None:
     """The name of the ledger as judged on `today`; None outside Git or with no cache."""
     if not _cached() or not gitio.is_repo(root):
@@ -72,11 +47,7 @@ def memo_key(root: str, rules, today, tree=None) -> str | None:
 
 def holds(root: str, key: str) -> bool:
     """Whether the whole answer is kept under `key` (read only as far as its key)."""
-    try:
-        with open(os.path.join(root, RECORDS_MEMO), "rb") as fh:
-            return pickle.load(fh) == key
-    except Exception:
-        return False
+    return answers.holds(os.path.join(root, RECORDS_MEMO), key)
 
 
 def records(root: str, rules, today) -> tuple[FromRecords, dict]:
@@ -85,7 +56,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
     key = memo_key(root, rules, today, tree)
     memo = os.path.join(root, RECORDS_MEMO)
     if key:
-        kept = _read(memo, key)
+        kept = answers.read_kept(memo, key)
         if kept is not answers.MISSING:
             return kept
     ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
@@ -107,7 +78,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
             values.setdefault(value, where)
     kept = FromRecords(stats([r[2] for r in live], today), shards), values
     if key:
-        _keep(memo, key, kept)
+        answers.keep(memo, key, kept)
     return kept
 
 
@@ -117,7 +88,7 @@ def _rows(root: str, rules, today, ledger) -> list[tuple]:
     name = repr((MEMO_VERSION, answers.package_stamp(), answers.judging_key(rules), today.isoformat(),
                  lookup.ITERATIONS)) if _cached() and answers.judging_key(rules) else None
     memo = os.path.join(root, ROWS_MEMO)
-    old = _read(memo, name) if name else answers.MISSING
+    old = answers.read_kept(memo, name) if name else answers.MISSING
     old = old if isinstance(old, dict) else {}
     staff = [s.name for s in rules.staff.values()]
     # what the agency publishes about itself: its own address or a department is not a visitor's
@@ -135,7 +106,7 @@ def _rows(root: str, rules, today, ledger) -> list[tuple]:
             fresh[at] = row
         rows.append(row)
     if name and fresh.keys() != old.keys():
-        _keep(memo, name, fresh)
+        answers.keep(memo, name, fresh)
     return rows
 
 
@@ -171,23 +142,13 @@ def save_keys(root: str, keys: dict, ledger) -> None:
         pass
 
 
+SEALED_KEY = "sealed entries by key and payload"      # the memo's entries carry their own inputs
+
+
 def load_sealed(root: str):
-    try:
-        with open(os.path.join(root, SEALED_CACHE), "rb") as fh:
-            memo = pickle.load(fh)
-        if isinstance(memo, dict):
-            return lookup.Sealed(memo)
-    except Exception:       # none yet, torn, or from other code: sealed again
-        pass
-    return lookup.Sealed()
+    memo = answers.read_kept(os.path.join(root, SEALED_CACHE), SEALED_KEY)
+    return lookup.Sealed(memo) if isinstance(memo, dict) else lookup.Sealed()   # none yet, torn: sealed again
 
 
 def _save_sealed(root: str, sealed) -> None:
-    path = os.path.join(root, SEALED_CACHE)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(f"{path}.{os.getpid()}.tmp", "wb") as fh:
-            pickle.dump(dict(sealed), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f"{path}.{os.getpid()}.tmp", path)
-    except OSError:
-        pass        # only costs time
+    answers.keep(os.path.join(root, SEALED_CACHE), SEALED_KEY, dict(sealed))

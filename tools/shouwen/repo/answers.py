@@ -135,8 +135,9 @@ def read_kept(path: str, key: str):
     gc.disable()        # tens of thousands of objects that all live on: the collector's passes would be wasted
     try:
         with open(path, "rb") as fh:
-            stored, value = pickle.load(fh)
-        return value if stored == key else MISSING
+            # the key is a pickle of its own ahead of the value: a value kept under another key (megabytes
+            # of another ledger) is refused without being read
+            return pickle.load(fh) if pickle.load(fh) == key else MISSING
     except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
         return MISSING
     finally:
@@ -144,13 +145,24 @@ def read_kept(path: str, key: str):
             gc.enable()
 
 
+def holds(path: str, key: str) -> bool:
+    """Whether `keep` wrote `path` under `key` (only the key is read)."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh) == key
+    except Exception:
+        return False
+
+
 def keep(path: str, key: str, value) -> bool:
-    """Write (key, value) to `path` whole or not at all; False when it can't (that only costs time)."""
+    """Write the key, then the value, to `path` whole or not at all; False when it can't (that only costs
+    time)."""
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True
     except (OSError, pickle.PicklingError, TypeError, AttributeError):     # unwritable, or not picklable
