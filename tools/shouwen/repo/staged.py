@@ -98,13 +98,15 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     wanted = {v for p, e in full.items() for v in (e.record.id, _file_id(p), getattr(e.account, "inquiry", None))
               if isinstance(v, str) and v}
     at = {**index.with_file_ids(wanted), **{p: pos for p, (pos, _) in mine.items()}}
-    entries = [full.get(p) or Entry(Record(p, {"id": _file_id(p)}), None, None) for p in sorted(at, key=at.get)]
+    # the committed records first, then the staged ones, each in Git's order: `judge` reports a duplicate id
+    # on the later holder, which is then the staged record that brings the clash in, wherever its file sorts
+    order = sorted(at, key=lambda p: (p in full, at[p]))
+    entries = [full.get(p) or Entry(Record(p, {"id": _file_id(p)}), None, None) for p in order]
     led = judge(entries, rules, today)
     keep = []
     for p in led.problems:
         family = CODES.get(p.code, ("record",))[0]
         if p.path is not None and p.path not in changed:
-            keep.extend(_clash_brought_in(p, full))
             continue
         if family in STAGED_FAMILIES or p.code == "ladder-invalid":
             keep.append(p)
@@ -191,16 +193,6 @@ def _records_end(out: bytes) -> int:
             return out.find(b"\0", i) + 1
         i = out.rfind(b"\trecords", 0, i)
     return 0
-
-
-def _clash_brought_in(p: Problem, staged: dict) -> list[Problem]:
-    """`check` reports a duplicate id on the later file in Git's order; where that is a committed record
-    and the earlier one is staged (`<id>.<code>.md` sorts before `<id>.md`), the staged one brings the clash
-    in and is refused for it."""
-    if p.code != "id-duplicate":
-        return []
-    from ..core.ledger import duplicate_id
-    return [duplicate_id(p.record, p.path, path) for path, e in staged.items() if e.record.id == p.record]
 
 
 def _new_event(p: Problem, known: int) -> bool:
