@@ -114,6 +114,10 @@ def test_a_promised_date_reads_as_people_write_it(agency):
     assert rid in agency.ok("list", "--from", "2026年11月1日", "--to", "2026.11.2").output
     r = agency.run("list", "--from", "2026年13月1日")
     assert r.exit_code == 2 and "2026年11月29日" in r.stderr
+    # a year no office works in is a typing mistake however it is written (as an ISO day is refused)
+    for typed in ("0001-01-01", "0001年1月1日", "9999/12/31"):
+        r = agency.run("list", "--today", typed)
+        assert r.exit_code == 2 and "--today" in r.stderr, (typed, r.output)
 
 
 def test_a_quarter_as_offices_write_it(agency):

@@ -132,7 +132,7 @@ def parse_day(value: str | None, name: str) -> date | None:
     m = _DAY.match(str(value).strip()) if d is None else None
     if m:
         try:
-            d = date(*map(int, m.groups()))
+            d = to_date(date(*map(int, m.groups())))     # to_date: within the years an office works in
         except ValueError:
             d = None
     if d is None:
