@@ -240,6 +240,8 @@ class PackedHistory:
         self.root = root
         self.ref = gitio.git(root, "symbolic-ref", "-q", "HEAD").strip()
         self.start, tree = gitio.git(root, "rev-parse", "HEAD", "HEAD^{tree}").split()
+        if len(self.start) != 40:
+            raise gitio.GitError("the demo writes SHA-1 repositories only")
         self.parent = bytes.fromhex(self.start)
         self.top = _Folder(gitio.git_bytes(root, "cat-file", "tree", tree))
         self.blobs: dict[bytes, tuple[int, bytes]] = {}     # path -> (offset, bytes) of its last version
