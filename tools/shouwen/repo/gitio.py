@@ -248,34 +248,6 @@ def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
 
 
-class FastImport:
-    """Commits streamed into `git fast-import` on top of the current branch, then checked out."""
-
-    def __init__(self, root: str):
-        self.root = root
-        self.ref = git(root, "symbolic-ref", "-q", "HEAD").strip()
-        self.proc, self.first = None, True
-
-    def commit(self, people: bytes, message: bytes, changes: bytes):
-        if self.proc is None:
-            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "fast-import", "--quiet", "--done"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
-        self.proc.stdin.write(stream_commit(self.ref, people, message, self.ref + "^0" if self.first else None, changes))
-        self.first = False
-
-    def close(self):
-        if self.proc is None:
-            return
-        self.proc.stdin.write(b"done\n")
-        self.proc.stdin.close()
-        err = self.proc.stderr.read()
-        if self.proc.wait() != 0:
-            raise GitError(err.decode("utf-8", "replace").strip() or "git fast-import failed")
-        self.proc = None
-        git(self.root, "reset", "-q", "--hard")
-
-
 def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
     """The tree `path` as it was at `rev`, as a tar archive, and the path it holds (a symlinked folder, as this
     project's own rules/ is, followed)."""
