@@ -1,5 +1,6 @@
 """The bulletin of a new commit from the quarter's sums kept for an earlier one, patched for the records
-that changed (repo.kept_quarter): always the same text as the bulletin worked out with no cache."""
+that changed (repo.kept_quarter), and a quarter's ledger exported as CSV from the rows kept for an earlier
+state of the work tree, patched likewise (repo.kept_rows): always what they are with no cache."""
 from __future__ import annotations
 
 import json
@@ -94,3 +95,64 @@ def test_other_rules_or_another_day_are_never_answered_from_the_kept_sums(demo_c
     r = CliRunner().invoke(cli, ["--repo", str(demo_copy), "--as", "J005", "note", "20260901-J005-001", "--text", "补记"])
     assert r.exit_code == 0, r.output
     _patched(demo_copy, monkeypatch)
+
+
+def _exports(path, tmp_path, no_cache=False):
+    out = []
+    for q in ("2026Q3", "2026Q4"):
+        f = tmp_path / f"{q}-{no_cache}.csv"
+        r = CliRunner().invoke(cli, ["--repo", str(path), "export", "--quarter", q, "-o", str(f)],
+                               env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
+        assert r.exit_code == 0, r.output
+        out.append(f.read_bytes())
+    return out
+
+
+def _exports_patched(path, tmp_path, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_ledger", _no_index)
+        got = _exports(path, tmp_path)
+    assert got == _exports(path, tmp_path, no_cache=True)
+    return got
+
+
+def test_a_quarters_csv_export_is_the_kept_rows_patched(demo_copy, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+    first = _exports(demo_copy, tmp_path)          # from the whole ledger: the rows kept
+    assert first == _exports(demo_copy, tmp_path, no_cache=True) and first[0].count(b"\r\n") > 100
+    records = demo_copy / "records" / "inquiries" / "2026"
+    q3 = sorted((records / "08").glob("*.md"))
+    # a record edited in the work tree, a new one in the quarter (registered among the others: every later
+    # row's number moves), one removed
+    q3[3].write_text(q3[3].read_text(encoding="utf-8") + "补记。\n", encoding="utf-8")
+    assert _exports_patched(demo_copy, tmp_path, monkeypatch)[0] != first[0]
+    text = q3[4].read_text(encoding="utf-8")
+    (q3[4].parent / (q3[4].stem[:-3] + "900.md")).write_text(text.replace(q3[4].stem, q3[4].stem[:-3] + "900"),
+                                                             encoding="utf-8")
+    q3[10].unlink()
+    got = _exports_patched(demo_copy, tmp_path, monkeypatch)
+    assert got[0].count(b"\r\n") == first[0].count(b"\r\n")
+    # committed, then an event through the writer (a new commit)
+    _git(demo_copy, "add", "-A")
+    _git(demo_copy, "commit", "-q", "--no-verify", "-m", "changes")
+    _exports_patched(demo_copy, tmp_path, monkeypatch)
+    r = CliRunner().invoke(cli, ["--repo", str(demo_copy), "--as", "J005", "note", q3[20].stem, "--text", "补记"])
+    assert r.exit_code == 0, r.output
+    _exports_patched(demo_copy, tmp_path, monkeypatch)
+    # another day, or other rules: never from the kept rows
+    from shouwen.cli import ledger_files
+    from datetime import date
+    policy = demo_copy / "rules" / "policy.yml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("forward_limit: 2", "forward_limit: 1"),
+                      encoding="utf-8")
+    for m_day in (None, date(2027, 1, 4)):
+        with monkeypatch.context() as m:
+            m.setattr(index, "load_ledger", _no_index)
+            if m_day:
+                policy.write_text(policy.read_text(encoding="utf-8").replace("forward_limit: 1", "forward_limit: 2"),
+                                  encoding="utf-8")
+                m.setattr(ledger_files, "today_cst", lambda: m_day)
+            r = CliRunner().invoke(cli, ["--repo", str(demo_copy), "export", "--quarter", "2026Q3", "-o",
+                                         str(tmp_path / "x.csv")])
+            assert r.exit_code == 70 and "from the index" in r.output
+    assert _exports(demo_copy, tmp_path) == _exports(demo_copy, tmp_path, no_cache=True)

@@ -15,10 +15,14 @@ from .summary import Following
 
 
 class KeptRows(Following):
-    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, parts: tuple):
-        super().__init__(root, tree, in_time, day, moment, "rows", parts)
+    """`kind`: the kind of table (its file's name); core.rows_delta's Rows, or another that a `patch` of
+    the same kind (rows, {path: its row now, None for none}) -> bool patches (core.keyed_lines: the rows of
+    an exported ledger)."""
 
-    def patched(self, rules_of, row_of):
+    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, parts: tuple, kind: str = "rows"):
+        super().__init__(root, tree, in_time, day, moment, kind, parts)
+
+    def patched(self, rules_of, row_of, patch=None):
         """The kept Rows patched for what changed since, or None. `row_of(entry, rules)`: (key, cells) of the
         entry's row, None when it has none, False when it can't be kept."""
         found = self.changed(rules_of)
@@ -26,7 +30,8 @@ class KeptRows(Following):
             return None
         rows, entries, rules, again = found
         if entries:
-            from ..core.rows_delta import patch
+            if patch is None:
+                from ..core.rows_delta import patch
             changes = {p: None if e is None or e.voided is not None else row_of(e, rules) for p, e in entries.items()}
             if False in changes.values() or not patch(rows, changes):
                 return None
