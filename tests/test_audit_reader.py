@@ -1,11 +1,11 @@
-"""The audit reads each record version of the history through shortcuts (a version that appends one line
-is read as its old version plus that line's event; the blob cache chains such versions): every version
-must read exactly as the one reader reads its bytes, cold and from the cache."""
+"""The audit reads each record version of the history through a shortcut (a version that appends one line
+is read as its old version plus that line's event) and keeps only each file's latest one: every version
+a commit is judged on must read exactly as the one reader reads its bytes."""
 import os
 import subprocess
 
 from shouwen.repo import gitio, store
-from shouwen.repo.versions import VersionReader
+from shouwen.repo.versions import History
 
 ZERO = "0" * 40
 
@@ -40,23 +40,66 @@ def test_every_version_reads_as_the_one_reader_reads_its_bytes(agency):
 
     commits = gitio.log_changes(agency.path, "HEAD")
     changes = [(p, o, n) for c in commits for p, o, n in c.changes if p in rels]
-    steps = [(p, o, n) for p, o, n in changes if ZERO not in (o, n)]
     pairs = sorted({(p, b) for p, o, n in changes for b in (o, n) if b != ZERO})
     blobs = gitio.cat_files(agency.path, [b for _, b in pairs])
     want = {(p, b): store.parse_checked(p, blobs[b]) for p, b in pairs}
     assert sum(r.noncanonical is not None for r in want.values()) >= 4       # the hand-made versions
     assert sum(bool(r.problems) for r in want.values()) == 2      # the version not UTF-8, and the next on top of it
-    def streamed():         # as the audit reads them: while the log is read, then what is left
-        reader = VersionReader(agency.path, store.history_cache(agency.path))
-        for p, o, n in changes:
-            reader.change(p, o, n)
-        return reader.records(pairs, steps)
-    cache = os.path.join(agency.path, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle")
-    for run, read in (("cold", lambda: store.load_blobs(agency.path, pairs, steps)), ("cached", streamed),
-                      ("streamed cold", streamed), ("streamed cached", streamed)):
-        if run == "streamed cold":
-            os.remove(cache)
-        got = read()
-        assert set(got) == set(want)
-        for key in pairs:
-            assert got[key] == want[key], (run, key)
+    judged = []             # as the audit reads them: each commit with its versions, while the log is read
+    history = History(agency.path, lambda c, chs, versions: judged.append((c, chs, versions)))
+    for c in commits:
+        chs = [[x for x in c.changes if x[0] in rels]]
+        if chs[0]:
+            history.send(c, chs)
+    history.close()
+    got = {}
+    for c, chs, versions in judged:
+        assert set(versions) == {(p, b) for p, o, n in chs[0] for b in (o, n) if b != ZERO}, c.sha
+        got.update(versions)
+    assert set(got) == set(want)
+    for key in pairs:
+        assert got[key] == want[key], key
+    assert len(history.latest) == len(rels)         # what it keeps: one version a file
+
+
+def _judged(root, wanted):
+    """Every commit as the audit judges it: with its sides for a merge, and the versions it was read with."""
+    commits = gitio.log_changes(root, "HEAD")
+    merges = gitio.merge_changes(root, gitio.merges(root, "HEAD"))
+    judged = []
+    history = History(root, lambda c, chs, versions: judged.append((c, chs, versions)))
+    for c in commits:
+        chs = merges[c.sha] if len(c.parents) > 1 else [c.changes]
+        chs = [[x for x in ch if wanted(x[0])] for ch in chs]
+        if any(chs):
+            history.send(c, chs)
+    history.close()
+    return judged
+
+
+def test_versions_of_branches_and_merges_read_as_the_one_reader_reads_them(agency):
+    """Two branches append to the same records (so a commit's old version is often not the one read last) and
+    are merged; a third record is deleted on one side: every version each commit is judged on, merges too."""
+    a = agency.new("2026-11-02T09:30")
+    b = agency.new("2026-11-02T09:40")
+    c = agency.new("2026-11-02T09:50")
+    agency.git("checkout", "-qb", "side")
+    agency.ok("--as", "J005", "note", a, "--text", "旁支一", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J005", "note", b, "--text", "旁支二", "--at", "2026-11-02T10:01")
+    agency.git("rm", "-q", f"records/inquiries/2026/11/{c}.md")
+    agency.git("commit", "-qm", "drop")
+    agency.git("checkout", "-q", "main")
+    agency.ok("--as", "J005", "note", a, "--text", "主干一", "--at", "2026-11-02T10:05")
+    agency.ok("--as", "J005", "note", b, "--text", "主干二", "--at", "2026-11-02T10:06")
+    agency.git("merge", "-q", "--no-edit", "side")
+    agency.ok("--as", "J005", "note", a, "--text", "合并后", "--at", "2026-11-02T10:10")
+    judged = _judged(agency.path, lambda p: p.startswith("records/") and p.endswith(".md"))
+    assert any(len(c.parents) > 1 for c, _, _ in judged)
+    seen = 0
+    for c, chs, versions in judged:
+        assert set(versions) == {(p, x) for ch in chs for p, o, n in ch for x in (o, n) if x != ZERO}, c.sha
+        blobs = gitio.cat_files(agency.path, [b for _, b in versions])
+        for (p, blob), rec in versions.items():
+            assert rec == store.parse_checked(p, blobs[blob]), (c.sha, p)
+            seen += 1
+    assert seen >= 12

@@ -87,8 +87,9 @@ def test_the_shipped_bulletin_is_reproduced_from_the_commit_it_names():
 
 
 def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
-    """`shouwen demo` streams its history through git fast-import; through the writer, one git process
-    a commit, the same plan gives the same commits: files, authors, dates, messages, and the same tree."""
+    """`shouwen demo` writes its history straight into a pack; through the writer, one git process a
+    commit, the same plan gives the same commits: files, authors, dates, messages, and the same tree; git
+    finds the pack sound (`fsck --strict`: every object, delta and checksum)."""
     import subprocess
     from shouwen.repo.demo import make_demo
     # a quarter's end inside the window: the office's steps (correct, void, suspend, resume, reopen,
@@ -108,6 +109,8 @@ def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
     tree = lambda p: subprocess.run(["git", "-C", p, "rev-parse", "HEAD^{tree}"], capture_output=True, text=True).stdout
     assert tree(fast) == tree(slow)
     assert subprocess.run(["git", "-C", fast, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    fsck = subprocess.run(["git", "-C", fast, "fsck", "--strict", "--no-dangling"], capture_output=True, text=True)
+    assert fsck.returncode == 0 and fsck.stdout + fsck.stderr == "", fsck.stdout + fsck.stderr
     r = CliRunner().invoke(cli, ["--repo", fast, "audit", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["commits"] == n + 1
 

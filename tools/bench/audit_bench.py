@@ -96,9 +96,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--per-day", type=float, help="inquiries registered a day (default: all spread over 150 days)")
     ap.add_argument("--once", action="store_true", help="one run each of `git log -p` and the `shouwen audit` "
-                    "command, cold then warm, with each one's CPU time and peak memory (for the largest histories)")
+                    "command, twice, with each one's CPU time and peak memory (for the largest histories)")
     args = ap.parse_args()
-    from shouwen.repo import store
     from shouwen.repo.audit import audit
     from shouwen.repo.loader import load_rules
     root = args.dir
@@ -109,36 +108,29 @@ def main():
     total = subprocess.run(["git", "-C", root, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout
     print(f"history: {total.strip()} commits")
     if args.once:
-        return once(root, os.path.join(root, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle"))
+        return once(root)
     rules = load_rules(root)
     log_p = lambda: subprocess.run(["git", "-C", root, "log", "-p"], stdout=subprocess.DEVNULL, check=True)
-    cache = os.path.join(root, ".shouwen", "cache", f"history-v{store.HISTORY_VERSION}.pickle")
-
-    def cold():
-        if os.path.exists(cache):
-            os.remove(cache)
-        audit(root, rules)
+    # the audit keeps no cache of record versions (it judges each commit as it is read): every run is cold
     base, _ = best_of("git log -p (baseline, to /dev/null)", log_p)
-    cold_s, _ = best_of("shouwen audit, cold (every version parsed)", cold)
-    warm_s, _ = best_of("shouwen audit, warm (blob cache)", lambda: audit(root, rules))
+    cold_s, _ = best_of("shouwen audit (every version read)", lambda: audit(root, rules))
     rep = audit(root, rules)
     errors = [p for p in rep.problems if p.severity == "error"]
     print(f"audit: {rep.commits} commits, {len(errors)} errors, {len(rep.problems) - len(errors)} warnings")
-    print(f"ratio to git log -p (best of 3 each): cold {cold_s / base:.2f}x, warm {warm_s / base:.2f}x "
-          f"(load average {os.getloadavg()[0]:.1f})")
-    # the machine is shared: the load moves between the three measurements above, so also take the ratio
-    # within each round of baseline, cold, warm run back to back, and give the median and the range
+    print(f"ratio to git log -p (best of 3 each): {cold_s / base:.2f}x (load average {os.getloadavg()[0]:.1f})")
+    # the machine is shared: the load moves between the measurements above, so also take the ratio
+    # within each round of baseline and audit run back to back, and give the median and the range
     rounds = []
     for _ in range(args.rounds):
-        b, c, w = (timed(f) for f in (log_p, cold, lambda: audit(root, rules)))
-        rounds.append((c[0] / b[0], w[0] / b[0], c[1] / b[1], w[1] / b[1], os.getloadavg()[0]))
-    loads = f"load average {min(x[4] for x in rounds):.1f}–{max(x[4] for x in rounds):.1f}"
-    for name, k in (("cold, wall", 0), ("warm, wall", 1), ("cold, CPU", 2), ("warm, CPU", 3)):
+        b, c = (timed(f) for f in (log_p, lambda: audit(root, rules)))
+        rounds.append((c[0] / b[0], c[1] / b[1], os.getloadavg()[0]))
+    loads = f"load average {min(x[2] for x in rounds):.1f}–{max(x[2] for x in rounds):.1f}"
+    for name, k in (("audit, wall", 0), ("audit, CPU", 1)):
         r = sorted(x[k] for x in rounds)
         print(f"{name}: median {r[len(r) // 2]:.2f}x, range {r[0]:.2f}–{r[-1]:.2f}x over {len(r)} rounds ({loads})")
 
 
-def once(root: str, cache: str):
+def once(root: str):
     """Each step as a process of its own: wall time, CPU time (its and its children's) and peak memory."""
     def run(label, cmd):
         t = time.perf_counter()
@@ -150,13 +142,11 @@ def once(root: str, cache: str):
               f"{proc.returncode} (load average {os.getloadavg()[0]:.1f})", flush=True)
         return wall, cpu
     base = run("git log -p (baseline, to /dev/null)", ["git", "-C", root, "log", "-p"])
-    if os.path.exists(cache):
-        os.remove(cache)
     audit = [sys.executable, "-m", "shouwen", "--repo", root, "audit"]
-    cold = run("shouwen audit, cold (every version parsed)", audit)
-    warm = run("shouwen audit, warm (blob cache)", audit)
+    cold = run("shouwen audit", audit)
+    warm = run("shouwen audit again", audit)
     again = run("git log -p again", ["git", "-C", root, "log", "-p"])
-    for name, (w, c) in (("cold", cold), ("warm", warm)):
+    for name, (w, c) in (("audit", cold), ("again", warm)):
         print(f"{name}: {w / base[0]:.2f}x and {w / again[0]:.2f}x git log -p in wall time, "
               f"{c / base[1]:.2f}x and {c / again[1]:.2f}x in CPU time")
 

@@ -57,7 +57,7 @@ def main():
     commits = int(os.popen(f"git -C {out} rev-list --count HEAD").read())
     print(f"demo --size {a.size}{'' if a.keys else ' (keys replaced: an experiment)'}: {commits} commits, "
           f"wall {wall:.1f} s ({a.size / wall:.0f} records/s), load {load:.1f}–{os.getloadavg()[0]:.1f}")
-    print(f"  CPU: this process {main_cpu:.1f} s, its children {ru.ru_utime + ru.ru_stime:.1f} s, of which git fast-import "
+    print(f"  CPU: this process {main_cpu:.1f} s, its children {ru.ru_utime + ru.ru_stime:.1f} s, of which git "
           f"{fi:.1f} s ({fi / commits * 1000:.2f} ms a commit); one lookup key {key_ms:.1f} ms")
     shutil.rmtree(wrap, ignore_errors=True)
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 
-from . import gitio, signing, store
+from . import gitio, signing, store, versions
 from ..core.problems import InputError
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import ZERO, Auditor, is_config, is_record
+from .audit_commit import Auditor, is_config, is_record
 from .loader import load_rules_at
-from .versions import VersionReader
 
 
 @dataclass
@@ -48,12 +47,12 @@ def _wanted(path, only):
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
-          signatures: bool = False, progress=lambda done, total: None) -> Report:
+          signatures: bool = False, progress=None) -> Report:
     """Under a signing policy, `anchor` (else $SHOUWEN_TRUST_ANCHOR, else git config shouwen.trustAnchor)
     starts the chain of trust; `signatures` asks only whether each commit is signed (for `history`);
-    `paths` limits the audit to these files (for `history`); `progress(done, total)` after each commit."""
-    # Every record version, event and step read here lives until the report is made, and none of them is a
-    # cycle: the cycle collector would only walk them again and again (a third of a cold audit's time).
+    `paths` limits the audit to these files (for `history`); `progress(done, total)` as commits are judged."""
+    # None of the versions, events and steps read here is a cycle: the cycle collector would only walk what is
+    # kept (the latest version of every record) again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -64,49 +63,66 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
 
 
 def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
+    """Each commit is judged as the log is read (`versions.History`), so what is kept is each record's latest
+    version, not the history; only where signatures must be verified first (all at once, by git) are the
+    commits listed before they are judged."""
     only = paths
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
-    reader = VersionReader(root, store.history_cache(root))
+    counting = gitio.commit_count(root, rev) if progress else None
+    aud = Auditor(root, rules, report, {}, None, None, set(only) if only else None)
+    state = {"since": since, "total": None, "seen": 0, "merges": None}
 
-    def fetch(path, old, new):      # the record versions, read while git writes the log
-        if is_record(path) and _wanted(path, only):
-            reader.change(path, old, new)
-    try:
-        commits = gitio.log_changes(root, rev, fetch)
-    except gitio.GitError as e:
-        reader.close()
-        if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
-            return report
-        raise InputError(f"读取 Git 历史失败：{e}")
-    merges = gitio.merge_changes(root, [c for c in commits if len(c.parents) > 1])
-    relevant = []
-    for c in commits:
-        chs = merges.get(c.sha) if len(c.parents) > 1 else [c.changes]
+    def judge(item, chs, versions):
+        c, n = item
+        if state["since"]:      # the rules as they stood at `since`, once there is something to judge
+            aud.now, state["since"] = load_rules_at(root, since), None
+        aud.records = versions
+        aud.commit(c, chs)
+        if progress:
+            state["total"] = state["total"] or counting()
+            progress(min(n, state["total"]), state["total"])
+    history = versions.History(root, judge)
+    listed = [] if rules.policy.signing_required or signatures else None
+
+    def read(c):
+        state["seen"] += 1
+        if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
+            state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
+        chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if any(chs):
-            relevant.append((c, chs))
-    report.commits = len(relevant)
-    pairs = {(p, b) for _, chs in relevant for ch in chs for p, o, n in ch if is_record(p) for b in (o, n) if b != ZERO}
-    steps = [(p, o, n) for c, chs in relevant if len(c.parents) <= 1 for p, o, n in chs[0]
-             if is_record(p) and o != ZERO and n != ZERO]
-    records = reader.records(sorted(pairs), steps)
-    trust, sigs = None, {}
-    shas = [c.sha for c, _ in relevant]
+            report.commits += 1
+            if listed is None:
+                history.send((c, state["seen"]), chs)
+            else:
+                listed.append(((c, state["seen"]), chs))
+    try:
+        gitio.log_changes(root, rev, on_commit=read)
+    except gitio.GitError as e:
+        history.close()
+        if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
+            return Report()
+        raise InputError(f"读取 Git 历史失败：{e}")
+    if listed is not None:
+        _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures)
+        for item, chs in listed:
+            history.send(item, chs)
+    history.close()
+    store.drop_history_cache(root)
+    if progress and state["seen"]:
+        progress(state["seen"], max(state["seen"], state["total"] or counting()))
+    return report
+
+
+def _signatures(root, rules, aud, report, shas, anchor, signatures):
     if rules.policy.signing_required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
             raise InputError("本机构要求签名（rules/policy.yml signing.required），审查需要信任锚：请用 --trust-anchor "
                              "指定办公室公钥文件，或设置 SHOUWEN_TRUST_ANCHOR / git config shouwen.trustAnchor")
-        trust, sigs, report.verified = signing.trust_for(root, anchor, shas, _may_vouch(root))
-        trust.start(shas)
-    elif signatures:
+        aud.trust, aud.sigs, report.verified = signing.trust_for(root, anchor, shas, _may_vouch(root))
+        aud.trust.start(shas)
+    else:
         allowed = signing.key_lines(signing.roster_of(rules))
-        sigs, report.verified = signing.verify(root, shas, allowed)
-    aud = Auditor(root, rules, report, records, trust, sigs, set(only) if only else None)
-    if since:
-        aud.now = load_rules_at(root, since)
-    for i, (c, chs) in enumerate(relevant, 1):
-        aud.commit(c, chs)
-        progress(i, len(relevant))
-    return report
+        aud.sigs, report.verified = signing.verify(root, shas, allowed)

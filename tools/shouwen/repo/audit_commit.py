@@ -62,6 +62,8 @@ class Step:
 
 class Auditor:
     def __init__(self, root, rules: Rules, report, records: dict, trust=None, sigs=None, only=None):
+        """`records`: {(path, blob): Record} of the versions the commit being judged names (set per commit);
+        `only`: the paths of `shouwen history`, whose steps are kept (a whole audit keeps none)."""
         self.root, self.rules, self.report, self.records = root, rules, report, records
         self.trust, self.sigs, self.only = trust, sigs or {}, only
         self.now = None            # the rules as they stood before the commit being judged
@@ -222,7 +224,7 @@ class Auditor:
         self.events(c, path, rec, ch.added, closed, imported)
 
     def events(self, c, path, rec, added, closed, imported):
-        steps = self.report.steps.setdefault(path, [])
+        steps = self.report.steps.setdefault(path, []) if self.only else []
         author = self.author(c)
         signed = self.sig(c)[0] in VALID
         rules = self.rules_now

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, raw_entries, blob_id, config_values,  # noqa: F401 (ZERO,
+from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, config_values,  # noqa: F401 (ZERO,
                      listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
                      parse_status, parse_tree_changes, tree_entries)
 
@@ -248,34 +248,6 @@ def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
 
 
-class FastImport:
-    """Commits streamed into `git fast-import` on top of the current branch, then checked out."""
-
-    def __init__(self, root: str):
-        self.root = root
-        self.ref = git(root, "symbolic-ref", "-q", "HEAD").strip()
-        self.proc, self.first = None, True
-
-    def commit(self, people: bytes, message: bytes, changes: bytes):
-        if self.proc is None:
-            self.proc = subprocess.Popen([git_exe(), "-C", self.root, "fast-import", "--quiet", "--done"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # the first commit continues the branch as it is (^0: fast-import won't start a branch from itself)
-        self.proc.stdin.write(stream_commit(self.ref, people, message, self.ref + "^0" if self.first else None, changes))
-        self.first = False
-
-    def close(self):
-        if self.proc is None:
-            return
-        self.proc.stdin.write(b"done\n")
-        self.proc.stdin.close()
-        err = self.proc.stderr.read()
-        if self.proc.wait() != 0:
-            raise GitError(err.decode("utf-8", "replace").strip() or "git fast-import failed")
-        self.proc = None
-        git(self.root, "reset", "-q", "--hard")
-
-
 def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
     """The tree `path` as it was at `rev`, as a tar archive, and the path it holds (a symlinked folder, as this
     project's own rules/ is, followed)."""
@@ -288,14 +260,15 @@ def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
 
 # --- history as blob ids, for the audit ----------------------------------------------------------
 
-def log_changes(root: str, rev: str, on_change=None) -> list[LogCommit]:
+def log_changes(root: str, rev: str, on_change=None, on_commit=None) -> list[LogCommit]:
     """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
     as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
-    it is read, so the caller can start on the blobs (`BlobStream`) while git still works."""
+    it is read, so the caller can start on the blobs (`BlobStream`) while git still works; `on_commit`: each
+    commit handed on once read, none kept (then the list returned is empty)."""
     proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
                              "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    log, chunk = RawLog(on_change), b"."
+    log, chunk = RawLog(on_change, on_commit), b"."
     while chunk:
         chunk = proc.stdout.read(1 << 20)
         log.feed(chunk)
@@ -375,19 +348,22 @@ class BlobReader:
 
 
 def merge_changes(root: str, merges: list) -> dict[str, list[list]]:
-    """merge sha -> one list of (path, parent blob, merge blob) per parent, in parent order."""
-    lines = [f"{m.sha} {p}" for m in merges for p in m.parents]
+    """merge sha -> one list of (path, parent blob, merge blob) per parent, in parent order; `merges`: (sha,
+    parents) pairs."""
+    lines = [f"{sha} {p}" for sha, parents in merges for p in parents]
     if not lines:
         return {}
-    out = git(root, "diff-tree", "-z", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "--always",
-              input=("\n".join(lines) + "\n").encode())
-    tokens = out.split("\0")
-    result: dict[str, list] = {}
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].strip("\n")
-        i += 1
-        if len(tok) == 40 and not tok.startswith(":"):
-            entries, i = raw_entries(tokens, i)
-            result.setdefault(tok, []).append(entries)
-    return result
+    return merge_entries(git(root, "diff-tree", "-z", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames",
+                             "--always", input=("\n".join(lines) + "\n").encode()))
+
+
+def merges(root: str, rev: str) -> list[tuple[str, list]]:
+    """(sha, parents) of every merge commit of `rev`."""
+    return [(line[0], line[1:]) for line in map(str.split, git(root, "rev-list", "--merges", "--parents", rev, "--")
+                                                .splitlines()) if line]
+
+
+def commit_count(root: str, rev: str):
+    """A function that gives how many commits `rev` has; git counts them meanwhile."""
+    out = git_bytes(root, "rev-list", "--count", rev, "--", later=True)
+    return lambda: int(out() or 0)

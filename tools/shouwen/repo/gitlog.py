@@ -39,13 +39,15 @@ def raw_entries(tokens, i):
     return out, i
 
 
-def commit_of(tok: str, one=lambda s, _: s) -> LogCommit:
+def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     """A commit from its `LOG_FORMAT` header (the token that starts with \\x1e); `one(s, s)` gives the one str
-    object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps)."""
+    object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps); `sha_one` the
+    same for commit ids (default `one`)."""
+    sha_one = sha_one or one
     sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
     pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
                                                  (t.partition(":") for t in trailers.split("\x1d")))]
-    return LogCommit(one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [one(p, p) for p in parents.split()],
+    return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [sha_one(p, p) for p in parents.split()],
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"))
 
 
@@ -81,13 +83,16 @@ def blob_id(data: bytes) -> str:
 
 class RawLog:
     """`git log -z --raw --format=LOG_FORMAT` read as it arrives (`feed` each chunk, b"" at the end) into
-    `commits`; `on_change(path, old blob, new blob)` is called for each change of a plain commit as it is read."""
+    `commits`; `on_change(path, old blob, new blob)` is called for each change of a plain commit as it is read.
+    `on_commit(commit)`: each commit is handed on once its changes are read, and not kept (a stream)."""
 
-    def __init__(self, on_change=None):
+    def __init__(self, on_change=None, on_commit=None):
         self.commits: list[LogCommit] = []
-        self.on_change, self.rest = on_change, b""
+        self.on_change, self.on_commit, self.rest = on_change, on_commit, b""
         self.meta = None        # the `:mode mode old new status` token whose path comes next
-        self.names: dict = {}   # one str object per path, blob id, person: a history names each many times
+        self.names: dict = {}   # one str object per path, person, trailer: a history names each many times
+        # blob ids too while every commit is kept (a new version's id is the next one's old); not in a stream
+        self.blob = self.names.setdefault if on_commit is None else lambda s, _: s
 
     def feed(self, chunk: bytes) -> None:
         buf = self.rest + chunk
@@ -95,8 +100,8 @@ class RawLog:
         tokens, self.rest = buf[:cut].decode("utf-8", "replace").split("\0"), buf[cut:]
         for tok in tokens[:-1] if chunk else tokens:
             if self.meta is not None:
-                one = self.names.setdefault
-                change = (one(tok, tok), one(self.meta[2], self.meta[2]), one(self.meta[3], self.meta[3]))
+                change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
+                          self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
                 if self.on_change is not None:
                     self.on_change(*change)
@@ -104,9 +109,32 @@ class RawLog:
                 continue
             tok = tok.lstrip("\n")
             if tok.startswith("\x1e"):
-                self.commits.append(commit_of(tok, self.names.setdefault))
+                self._done()
+                self.commits.append(commit_of(tok, self.names.setdefault, self.blob))
             elif tok.startswith(":") and self.commits:
                 self.meta = tok[1:].split()
+        if not chunk:
+            self._done()
+
+    def _done(self):
+        """The last commit read is complete: hand it on."""
+        if self.on_commit is not None and self.commits:
+            self.on_commit(self.commits.pop())
+
+
+def merge_entries(out: str) -> dict[str, list[list]]:
+    """`git diff-tree -z --stdin -r --raw` of (merge, parent) pairs: merge sha -> one list of (path, parent
+    blob, merge blob) per pair, in the order asked."""
+    tokens = out.split("\0")
+    result: dict[str, list] = {}
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].strip("\n")
+        i += 1
+        if len(tok) == 40 and not tok.startswith(":"):
+            entries, i = raw_entries(tokens, i)
+            result.setdefault(tok, []).append(entries)
+    return result
 
 
 # what a write asks of git config (lower-case, as git names them), in one `git config --get-regexp`

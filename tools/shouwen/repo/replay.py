@@ -1,4 +1,4 @@
-"""A planned history written in one `git fast-import` stream (the fast `shouwen demo`).
+"""A planned history written straight into one Git pack (the fast `shouwen demo`; `gitpack`).
 
 Every step is still its own commit, with the same file bytes, author, dates, subject and trailers as
 the writer gives it (the record text as `core.record.dump` writes it, the message and identity from
@@ -8,7 +8,7 @@ not validated here: the demo plans valid ones, and a test replays the same plan 
 Where the time goes, and the shape that follows from it: a matter's lookup key (PBKDF2, 50,000 rounds,
 10-20 ms) is what the writer pays at registration and by far the largest cost of a record, so keys are
 derived by worker processes on every core while this process goes on planning, and commits wait in order
-for their record's key; `git fast-import` runs beside them, fed as soon as a commit's record has its key.
+for their record's key; each commit goes into the pack as soon as its record has its key.
 A record's header is written once (it never changes after registration) and each commit adds the
 record's next event line, instead of serialising the whole record again at every commit.
 """
@@ -18,7 +18,7 @@ import os
 from collections import deque
 from datetime import datetime
 
-from . import gitio
+from .gitpack import PackedHistory
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import FIELD, derive
 from ..core.record import dump, event_line, local_day
@@ -78,7 +78,7 @@ class Replay:
         self.root, self.rules, self.rng = root, rules, rng
         self.records: dict[str, _Record] = {}
         self.seq: dict[tuple, int] = {}
-        self.stream = gitio.FastImport(root)
+        self.stream = PackedHistory(root)
         self.keys = _Keys()
         self.pending: deque = deque()       # (record, events in this commit, path, people, message)
         self.commits = 0
@@ -123,7 +123,7 @@ class Replay:
         while self.pending and (wait or self.pending[0][0].ready()):
             rec, n, path, people, msg = self.pending.popleft()
             text = rec.text(n)
-            self.stream.commit(people, msg, b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(text), text))
+            self.stream.commit(people, msg, path, text)
 
     def finish(self) -> int:
         """The commits on the current branch; the work tree and Git's index brought up to them."""

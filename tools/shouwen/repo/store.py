@@ -14,11 +14,9 @@ import stat
 
 from . import gitio
 from ..core.canonical_check import check_canonical
-from ..core.canonical import load_event_line
 from ..core.record import MAX_RECORD_BYTES, Record, read, unreadable
 
 CACHE_VERSION = 3
-HISTORY_VERSION = 4     # the audit's cache: a version that only appends an event is kept as (old version, event)
 PARALLEL_FROM = 1500
 RECORDS = "records"
 
@@ -191,7 +189,7 @@ class _Cache:
             return
         try:
             os.makedirs(os.path.dirname(self.file), exist_ok=True)
-            keep = self.data if live_keys is None else {k: v for k, v in self.data.items() if k in live_keys}
+            keep = {k: v for k, v in self.data.items() if k in live_keys}
             tmp = self.file + f".{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 pickle.dump(keep, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -207,114 +205,45 @@ def load_records(root: str, rev: str | None = None, use_cache: bool = True) -> l
     return [results[(p, b)] for p, b, _ in listed]
 
 
-def history_cache(root: str) -> _Cache:
-    """The audit's cache of record versions by (path, blob id), read before the history is."""
-    return _Cache(root, "history", HISTORY_VERSION)
-
-
-def load_blobs(root: str, pairs: list[tuple[str, str]], steps: list = (), cache: _Cache | None = None,
-               have: dict | None = None) -> dict[tuple[str, str], Record]:
-    """Records of any commit by (path, blob id), for the audit: parsed as load_records parses them and
-    cached by blob id in a cache of their own (never pruned), so history never crowds out the work tree's.
-    `steps` (path, old blob, new blob), oldest first: where a new version's bytes are its old version's
-    with one event line added, as the writer writes, it is read as the old record plus that event.
-    `cache`: `history_cache(root)` if already read; `have`: {(path, blob): Record} already read
-    (`versions.VersionReader`, which put them in the cache)."""
-    return _resolve(root, "history", [(p, b, None) for p, b in pairs], cache or history_cache(root),
-                    prune=False, steps=steps, have=have)
-
-
-def _appended_line(old: bytes, new: bytes) -> bytes | None:
-    """The one `  - {…}` line `new` inserts before the closing `---` of `old`, or None."""
-    end = old.find(b"\n---\n", 3) + 1
-    extra = len(new) - len(old)
-    if end <= 0 or extra <= 0 or new[:end] != old[:end] or new[end + extra:] != old[end:]:
-        return None
-    line = new[end:end + extra]
-    return line if line.startswith(b"  - {") and line.endswith(b"}\n") and line.count(b"\n") == 1 else None
-
-
-def _appended(base: Record | None, path: str, line: bytes) -> Record | None:
-    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own: the line
-    reader accepts only the exact line the writer writes for what it returns, so the new version is
-    canonical and reads as the whole file would (tests/test_canonical.py holds both)."""
-    if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
-        return None
-    try:
-        ev = load_event_line(line[4:-1].decode("utf-8"))    # decoded strictly, as parse decodes the file
-    except UnicodeDecodeError:
-        return None
-    if ev is None:
-        return None
-    return Record(path, {**base.meta, "events": base.events + [ev]}, base.body, [], None)
-
-
-def _derivable(root: str, misses: list, steps, have: dict) -> dict:
-    """new key -> (old key, added line) for the misses that are their old version plus one event line."""
-    data = {(p, b): d for p, b, d in misses}
-    wanted = [(p, o, n) for p, o, n in steps if (p, n) in data and o != n]
-    fetch = gitio.cat_files(root, sorted({o for p, o, _ in wanted if (p, o) not in data and (p, o) in have}))
-    out = {}
-    for p, o, n in wanted:
-        before = data.get((p, o)) if (p, o) in data else fetch.get(o)
-        line = _appended_line(before, data[(p, n)]) if before is not None else None
-        if line is not None:
-            out[(p, n)] = ((p, o), line)
-    return out
+def drop_history_cache(root: str) -> None:
+    """The audit kept every record version of the history here (`history-v*.pickle`, 110 MB over 600,000
+    commits) until it learnt to judge each commit as it is read: a file nothing reads any more."""
+    import glob
+    for f in glob.glob(os.path.join(root, ".shouwen", "cache", "history-v*.pickle")):
+        try:
+            os.remove(f)
+        except OSError:
+            pass
 
 
 def _cached(cache: dict, key, results: dict) -> Record | None:
-    """The record cached under `key`: kept whole, or as its old version plus one appended event (the old
-    version read the same way, back to one kept whole)."""
-    chain = []
-    while key not in results:
+    """The record cached under `key`, or None."""
+    if key not in results:
         hit = cache.get(key)
         if hit is None:
             return None
-        if len(hit) == 2:           # (old version's key, the event it appends)
-            chain.append((key, hit[1]))
-            key = hit[0]
-        else:
-            results[key] = Record(key[0], hit[0], hit[1], list(hit[2]), hit[3])
-    base = results[key]
-    for k, ev in reversed(chain):
-        base = results[k] = Record(k[0], {**base.meta, "events": base.events + [ev]}, base.body, [], None)
-    return base
+        results[key] = Record(key[0], hit[0], hit[1], list(hit[2]), hit[3])
+    return results[key]
 
 
 def cache_entry(rec: Record) -> tuple:
     return rec.meta, rec.body, tuple(rec.problems), rec.noncanonical
 
 
-def _resolve(root: str, rev, listed: list, cache, prune: bool = True, steps=(), have=None) -> dict:
-    results: dict = dict(have or {})
+def _resolve(root: str, rev, listed: list, cache) -> dict:
+    results: dict = {}
     misses = []
     for path, blob, data in listed:
         if cache is None or _cached(cache.data, (path, blob), results) is None:
             misses.append((path, blob, data))
     misses = contents(root, rev, misses)
-    derived = _derivable(root, misses, steps, results) if steps and misses else {}
-    data = {(p, b): d for p, b, d in misses}
-    misses = [m for m in misses if (m[0], m[1]) not in derived]
-    parsed = list(zip(misses, parallel_map(_parse_item, misses)))
-    results.update(((p, b), rec) for (p, b, _), rec in parsed)
-    appended = {}
-    for path, old, new in steps:        # oldest first: each version's old one is already read
-        key = (path, new)
-        if key in derived and key not in results:
-            rec = _appended(results.get(derived[key][0]), path, derived[key][1])
-            if rec is not None:
-                appended[key] = (derived[key][0], rec.events[-1])
-            results[key] = rec or parse_checked(path, data[key])
-            parsed.append(((path, new, None), results[key]))
-    for (path, blob, _), rec in parsed:
+    for (path, blob, _), rec in zip(misses, parallel_map(_parse_item, misses)):
         results[(path, blob)] = rec
         if cache is not None:
-            key = (path, blob)
-            cache.data[key] = appended.get(key) or cache_entry(rec)
+            cache.data[(path, blob)] = cache_entry(rec)
             cache.dirty = True
     if cache is not None:
-        cache.save({(p, b) for p, b, _ in listed} if prune else None)
+        cache.save({(p, b) for p, b, _ in listed})
     return results
 
 

@@ -1,80 +1,122 @@
-"""The record versions of the history, read for the audit while git is still writing its log.
+"""The history's record versions, read for the audit one commit at a time while git is still writing its log.
 
-`git log` spends most of the audit's time walking trees on one core; meanwhile each change it lists is
-passed to `change`, the versions not in the blob cache are asked of `git cat-file`, and the answers are
-read on a thread of their own: a new version whose bytes are its old version's plus one event line, as
-the writer appends, is read as the old record plus that event (`store._appended`), any other is parsed
-through the one reader. What is not read here (versions only a merge names, a history cut by `since`)
-is read afterwards by `store.load_blobs`, the same way.
+`git log` spends most of the audit's time walking trees on one core; meanwhile each commit it lists is
+`send` here: the record versions the commit needs that are not at hand are asked of `git cat-file`, and on
+a thread of its own, in log order, the answers are read and the commit handed to `judge` with its versions.
+Of each record file only its latest version is kept (its bytes and its parsed record), so memory follows
+the number of record files, not the length of the history. A new version whose bytes are its old version's
+plus one event line, as the writer appends, is read as the old record plus that event (`appended`); any
+other through the one reader (`store.parse_checked`).
 """
 from __future__ import annotations
 
 from . import gitio, store
+from ..core.canonical import load_event_line
 from ..core.record import Record
 
 ZERO = "0" * 40
 
 
-class VersionReader:
-    def __init__(self, root: str, cache):
-        self.root, self.cache = root, cache
-        self.stream = None
-        self.asked: set = set()     # (path, blob) whose bytes were asked of git in this run
-        self.results: dict = {}     # (path, blob) -> Record, written only by the answering thread until `records`
-        self.entries: dict = {}     # the cache entries of the versions read here
-        self.latest: dict = {}      # path -> (blob, bytes) of its version read last
+def is_record(path: str) -> bool:
+    return path.startswith("records/") and path.endswith(".md")
 
-    def change(self, path: str, old: str, new: str):
-        """A plain commit changed `path` from blob `old` to `new`; called in log order, oldest first."""
-        data, asked = self.cache.data, self.asked
-        ask_new = new != ZERO and (path, new) not in data and (path, new) not in asked
-        ask_old = old != ZERO and (path, old) not in asked and (ask_new or (path, old) not in data)
-        if not (ask_new or ask_old):
-            return
-        shas = [b for b, ask in ((old, ask_old), (new, ask_new)) if ask]
-        asked.update((path, b) for b in shas)
+
+class History:
+    """`send(commit, changes)` in log order, oldest first; `judge(commit, changes, versions)` is called for
+    each on the answering thread, `versions` {(path, blob): Record} holding every record version the commit
+    names (its old and new ones, each parent's for a merge). `close()` waits for the last judgement and
+    raises what `judge` raised."""
+
+    def __init__(self, root: str, judge):
+        self.root, self.judge = root, judge
+        self.stream = None
+        self.head: dict = {}     # path -> the blob `latest` will hold once what was sent is read (sender's side)
+        self.latest: dict = {}   # path -> (blob, bytes, Record) of its latest version (answering thread's side)
+
+    def send(self, commit, changes: list):
+        """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
+        head, asks = self.head, []
+        for ch in changes:
+            for path, old, new in ch:
+                if is_record(path):
+                    for blob in (old, new):
+                        if blob != ZERO and head.get(path) != blob and (path, blob) not in asks:
+                            asks.append((path, blob))
+        for path, new in {p: n for ch in changes for p, _, n in ch if is_record(p)}.items():
+            if new == ZERO:
+                head.pop(path, None)
+            else:
+                head[path] = new
         if self.stream is None:
             self.stream = gitio.BlobStream(self.root, self._read)
-        self.stream.send((path, old, new, ask_old, ask_new), shas)
+        self.stream.send((commit, changes, asks), [b for _, b in asks])
 
     def _read(self, job, answers):
-        path, old, new, ask_old, ask_new = job
-        old_bytes = answers.pop(0) if ask_old else None
-        new_bytes = answers.pop(0) if ask_new else None
-        if old_bytes is not None:
-            self._parse((path, old), old_bytes)
-        if new_bytes is None:
-            return
-        if old_bytes is None and self.latest.get(path, (None,))[0] == old:
-            old_bytes = self.latest[path][1]
-        key = (path, new)
-        if key not in self.results:
-            base = store._cached(self.cache.data, (path, old), self.results) if old != ZERO else None
-            line = store._appended_line(old_bytes, new_bytes) if base is not None and old_bytes is not None else None
-            rec = store._appended(base, path, line) if line is not None else None
-            if rec is None:
-                self._parse(key, new_bytes)
+        commit, changes, asks = job
+        got = dict(zip(asks, answers))
+        versions: dict = {}     # (path, blob) -> (bytes, Record), None for no file
+        after: dict = {}        # path -> its blob after the commit
+        for ch in changes:
+            for path, old, new in ch:
+                if is_record(path):
+                    versions[(path, old)] = before = self._version(path, old, got)
+                    after[path] = new
+                    if len(changes) == 1:       # a plain commit: its new version may append to the old one
+                        versions[(path, new)] = self._version(path, new, got, before)
+        for path, new in after.items():         # a merge's own versions, once every parent's is read
+            if (path, new) not in versions:
+                versions[(path, new)] = self._version(path, new, got)
+        for path, new in after.items():
+            if new == ZERO:
+                self.latest.pop(path, None)
             else:
-                self.results[key] = rec
-                self.entries[key] = ((path, old), rec.events[-1])
-        self.latest[path] = (new, new_bytes)
+                self.latest[path] = (new, *versions[(path, new)])
+        self.judge(commit, changes, {k: v[1] for k, v in versions.items() if v is not None})
 
-    def _parse(self, key, data: bytes):
-        if key not in self.results:
-            rec = self.results[key] = store.parse_checked(key[0], data)
-            self.entries[key] = store.cache_entry(rec)
+    def _version(self, path: str, blob: str, got: dict, base=None) -> tuple | None:
+        """(bytes, Record) of a version: the latest one kept, or read from git's answer, derived from `base`
+        (its old version's (bytes, Record)) where it only appends an event line."""
+        if blob == ZERO:
+            return None
+        have = self.latest.get(path)
+        if have is not None and have[0] == blob:
+            return have[1], have[2]
+        if (path, blob) in got:
+            data = got[(path, blob)]
+        else:           # not foreseen by `send` (it never is): asked now
+            data = gitio.cat_files(self.root, [blob]).get(blob)
+        data = b"" if data is None else data        # a blob git lacks reads as an empty file
+        line = appended_line(base[0], data) if base is not None else None
+        rec = appended(base[1], path, line) if line is not None else None
+        return data, rec or store.parse_checked(path, data)
 
     def close(self):
-        """Wait for the last answer (also when the log could not be read)."""
+        """Wait for the last judgement (also when the log could not be read)."""
         if self.stream is not None:
             stream, self.stream = self.stream, None
             stream.close()
 
-    def records(self, pairs: list, steps: list) -> dict[tuple[str, str], Record]:
-        """Every version in `pairs`, read here or by `store.load_blobs`; the blob cache saved with them."""
-        self.close()
-        if self.entries:
-            self.cache.data.update(self.entries)
-            self.cache.dirty = True
-        self.latest.clear()
-        return store.load_blobs(self.root, pairs, steps, self.cache, self.results)
+
+def appended_line(old: bytes, new: bytes) -> bytes | None:
+    """The one `  - {…}` line `new` inserts before the closing `---` of `old`, or None."""
+    end = old.find(b"\n---\n", 3) + 1
+    extra = len(new) - len(old)
+    if end <= 0 or extra <= 0 or new[:end] != old[:end] or new[end + extra:] != old[end:]:
+        return None
+    line = new[end:end + extra]
+    return line if line.startswith(b"  - {") and line.endswith(b"}\n") and line.count(b"\n") == 1 else None
+
+
+def appended(base: Record | None, path: str, line: bytes) -> Record | None:
+    """`base` plus the event on `line`, when `base` is canonical and the line is the writer's own: the line
+    reader accepts only the exact line the writer writes for what it returns, so the new version is
+    canonical and reads as the whole file would (tests/test_audit_reader.py holds both)."""
+    if base is None or base.problems or base.noncanonical is not None or not isinstance(base.meta.get("events"), list):
+        return None
+    try:
+        ev = load_event_line(line[4:-1].decode("utf-8"))    # decoded strictly, as parse decodes the file
+    except UnicodeDecodeError:
+        return None
+    if ev is None:
+        return None
+    return Record(path, {**base.meta, "events": base.events + [ev]}, base.body, [], None)

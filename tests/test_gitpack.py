@@ -1,0 +1,52 @@
+"""Commits written straight into a pack (repo/gitpack.py, the demo's history): git must read them as its own."""
+import os
+import subprocess
+
+from shouwen.repo.gitpack import PackedHistory
+
+
+def _git(root, *args):
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_packed_history_is_the_one_git_makes(tmp_path):
+    root = tmp_path / "r"
+    root.mkdir()
+    _git(root, "init", "-q")
+    (root / "rules").mkdir()
+    (root / "rules" / "a.yml").write_text("a: 1\n", encoding="utf-8")
+    (root / "records-x").write_text("a file sorted between a folder and its name/\n", encoding="utf-8")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qm", "init")
+    history = PackedHistory(str(root))
+    files = {}
+    people = b"author T <t@x> 1700000000 +0800\ncommitter T <t@x> 1700000000 +0800\n"
+    # a folder growing past what is stored uncompressed (4 KB), one file changed over MAX_DEPTH times (chains
+    # of deltas cut), a file beside the records folder, folders made on the way
+    steps = [f"records/2026/11/20261105-J{i:03d}-0{i % 7}.md" for i in range(150)]
+    steps += ["records/2026/11/20261105-J007-00.md"] * 60 + ["records/2026/12/new.md", "records.md", "top.md"]
+    for n, path in enumerate(steps):
+        files[path] = files.get(path, "---\nid: x\nevents:\n") + f"  - {{n: {n}, 事: 登记}}\n"
+        history.commit(people, f"step {n}\n\nShouwen-Record: {path}\n".encode(), path.encode(),
+                       files[path].encode())
+    history.close()
+    fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict", "--no-dangling"], capture_output=True,
+                          text=True)
+    assert fsck.returncode == 0 and fsck.stdout + fsck.stderr == "", fsck.stdout + fsck.stderr
+    assert _git(root, "rev-list", "--count", "HEAD") == f"{len(steps) + 1}\n"
+    assert _git(root, "status", "--porcelain") == ""
+    for path, text in files.items():
+        assert (root / path).read_text(encoding="utf-8") == text
+    old = lambda rev: _git(root, "show", f"{rev}:records/2026/11/20261105-J007-00.md").count("\n  - ")
+    assert (old("HEAD~63"), old("HEAD~62"), old("HEAD~3")) == (1, 2, 61)
+    # the same files added by git itself give the same tree
+    other = tmp_path / "o"
+    _git(tmp_path, "clone", "-q", str(root), str(other))
+    _git(other, "rm", "-rq", "records", "records.md", "top.md")
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(other / path), exist_ok=True)
+        (other / path).write_text(text, encoding="utf-8")
+    _git(other, "add", "-A")
+    assert _git(other, "write-tree") == _git(root, "rev-parse", "HEAD^{tree}")
+    assert _git(root, "log", "-1", "--format=%an %at%n%B", "HEAD") == f"T 1700000000\nstep {len(steps) - 1}\n\n" \
+        "Shouwen-Record: top.md\n\n"

@@ -1,0 +1,292 @@
+"""Commits written straight into a Git pack and its index (the fast `shouwen demo`), part of the Git layer
+beside `gitio` (which it asks for the branch, the trees it starts from and the ref update).
+
+Why not `git fast-import`: at one commit per event it rebuilds the changed folder's tree at every commit,
+formatting, sorting and delta-searching every entry of a month folder of thousands of records (0.5-0.7 ms a
+commit, most of a demo's time once its keys are derived). Here each folder is kept as its entries' bytes
+in Git's order, a commit changes one entry in each folder on its path, and the new tree is stored as a
+delta that copies the old one around that entry: what is left is hashing the objects (the objects, and
+so the commit ids, are exactly those `git commit` makes). The pack format: git's
+Documentation/gitformat-pack.txt (version 2, OFS_DELTA), the index version 2 beside it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+import zlib
+from bisect import bisect_left
+
+from . import gitio
+
+MAX_DEPTH = 50          # git's own pack.depth: how long a chain of deltas a reader resolves
+KINDS = {b"commit": 1, b"tree": 2, b"blob": 3}
+OFS_DELTA = 6
+DIR_MODE = b"40000"
+
+
+def object_id(kind: bytes, data: bytes) -> bytes:
+    h = hashlib.sha1(b"%s %d\0" % (kind, len(data)))
+    h.update(data)
+    return h.digest()
+
+
+def _size(n: int) -> bytes:
+    """A delta's base and result sizes: seven bits a byte, least significant first."""
+    out = bytearray()
+    while n > 0x7f:
+        out.append(0x80 | (n & 0x7f))
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _copy(offset: int, size: int) -> bytes:
+    """Delta instructions copying `size` bytes of the base from `offset`."""
+    out = bytearray()
+    while size:
+        n = min(size, 0xffffff)
+        cmd, args = 0x80, bytearray()
+        for i in range(4):
+            if (offset >> 8 * i) & 0xff:
+                cmd |= 1 << i
+                args.append((offset >> 8 * i) & 0xff)
+        for i in range(3):
+            if (n >> 8 * i) & 0xff:
+                cmd |= 0x10 << i
+                args.append((n >> 8 * i) & 0xff)
+        out.append(cmd)
+        out += args
+        offset, size = offset + n, size - n
+    return bytes(out)
+
+
+def _insert(data: bytes) -> bytes:
+    out = bytearray()
+    for i in range(0, len(data), 127):
+        chunk = data[i:i + 127]
+        out.append(len(chunk))
+        out += chunk
+    return bytes(out)
+
+
+def splice_delta(base_len: int, at: int, removed: int, inserted: bytes) -> bytes:
+    """The delta from a base to the same bytes with `removed` bytes at `at` replaced by `inserted`."""
+    rest = base_len - at - removed
+    return (_size(base_len) + _size(base_len - removed + len(inserted)) + _copy(0, at) + _insert(inserted)
+            + _copy(at + removed, rest))
+
+
+def text_delta(old: bytes, new: bytes) -> bytes:
+    """The delta from `old` to `new` as one changed stretch between their common start and end."""
+    lo, hi = 0, min(len(old), len(new))
+    while lo < hi:                      # the longest common start, by halves (memcmp does the work)
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    start, lo, hi = lo, 0, min(len(old), len(new)) - lo
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid:] == new[len(new) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return splice_delta(len(old), start, len(old) - start - lo, new[start:len(new) - lo])
+
+
+def _deflate(data: bytes) -> bytes:
+    """zlib's stream of `data`: small objects (deltas, commits, a record) stored as they are, since setting up
+    a compressor costs more than they would save; large ones (a whole tree) compressed."""
+    if len(data) > 4096:
+        return zlib.compress(data, 1)
+    return (b"\x78\x01\x01" + struct.pack("<HH", len(data), len(data) ^ 0xffff) + data
+            + struct.pack(">I", zlib.adler32(data)))
+
+
+def _entry_head(kind: int, size: int) -> bytes:
+    out = bytearray()
+    byte = (kind << 4) | (size & 15)
+    size >>= 4
+    while size:
+        out.append(byte | 0x80)
+        byte, size = size & 0x7f, size >> 7
+    out.append(byte)
+    return bytes(out)
+
+
+def _ofs(distance: int) -> bytes:
+    out = [distance & 0x7f]
+    distance >>= 7
+    while distance:
+        distance -= 1
+        out.append(0x80 | (distance & 0x7f))
+        distance >>= 7
+    return bytes(reversed(out))
+
+
+class Pack:
+    """One pack being written under objects/pack/, its index written when it is done."""
+
+    def __init__(self, pack_dir: str):
+        self.dir = pack_dir
+        fd, self.tmp = tempfile.mkstemp(prefix="tmp_pack_", dir=pack_dir)
+        self.fh = os.fdopen(fd, "wb")
+        self.buf = bytearray(b"PACK" + struct.pack(">II", 2, 0))
+        self.offset = len(self.buf)
+        self.objects: dict[bytes, tuple[int, int]] = {}    # id -> (offset, crc32 of the entry)
+        self.depth: dict[int, int] = {}                     # offset -> length of its delta chain
+
+    def put(self, kind: bytes, data: bytes, base: int | None = None, delta=None) -> tuple[bytes, int]:
+        """Store an object (as a delta against the object at offset `base` when `delta()` gives one and the
+        chain is short enough); its id and offset."""
+        oid = object_id(kind, data)
+        known = self.objects.get(oid)
+        if known is not None:
+            return oid, known[0]
+        depth = self.depth.get(base, MAX_DEPTH) + 1 if base is not None else 0
+        if depth and depth <= MAX_DEPTH:
+            d = delta()
+            entry = _entry_head(OFS_DELTA, len(d)) + _ofs(self.offset - base) + _deflate(d)
+        else:
+            depth = 0
+            entry = _entry_head(KINDS[kind], len(data)) + _deflate(data)
+        self.objects[oid] = (self.offset, zlib.crc32(entry))
+        self.depth[self.offset] = depth
+        offset = self.offset
+        self.offset += len(entry)
+        self.buf += entry
+        if len(self.buf) > 1 << 20:
+            self.fh.write(self.buf)
+            self.buf.clear()
+        return oid, offset
+
+    def finish(self):
+        """The object count in the header, the checksums, the index; the pack made visible to git."""
+        self.fh.write(self.buf)
+        self.fh.seek(8)
+        self.fh.write(struct.pack(">I", len(self.objects)))
+        self.fh.close()
+        h = hashlib.sha1()
+        with open(self.tmp, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                h.update(chunk)
+        checksum = h.digest()
+        with open(self.tmp, "ab") as fh:
+            fh.write(checksum)
+        ids = sorted(self.objects)
+        fanout, counts = bytearray(), [0] * 256
+        for oid in ids:
+            counts[oid[0]] += 1
+        total = 0
+        for c in counts:
+            total += c
+            fanout += struct.pack(">I", total)
+        small, large = bytearray(), bytearray()
+        for oid in ids:
+            offset = self.objects[oid][0]
+            if offset < 1 << 31:
+                small += struct.pack(">I", offset)
+            else:
+                small += struct.pack(">I", 1 << 31 | len(large) // 8)
+                large += struct.pack(">Q", offset)
+        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids)
+               + b"".join(struct.pack(">I", self.objects[oid][1]) for oid in ids) + small + large + checksum)
+        idx += hashlib.sha1(idx).digest()
+        name = os.path.join(self.dir, "pack-" + checksum.hex())
+        os.replace(self.tmp, name + ".pack")
+        with open(name + ".idx.tmp", "wb") as fh:
+            fh.write(idx)
+        os.replace(name + ".idx.tmp", name + ".idx")
+
+
+class _Folder:
+    """A tree as its entries' bytes in Git's order, and where its last version went in the pack."""
+    __slots__ = ("keys", "entries", "folders", "size", "offset")
+
+    def __init__(self, raw: bytes = b""):
+        self.keys, self.entries, self.folders = [], [], {}
+        self.size, self.offset = len(raw), None
+        i = 0
+        while i < len(raw):
+            space, nul = raw.index(b" ", i), raw.index(b"\0", i)
+            mode, name = raw[i:space], raw[space + 1:nul]
+            self.keys.append(name + b"/" if mode == DIR_MODE else name)   # git sorts a folder as name/
+            self.entries.append(raw[i:nul + 21])
+            i = nul + 21
+
+    def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes]:
+        """Put one entry; (its byte offset, the old entry's length, the new entry)."""
+        key = name + b"/" if mode == DIR_MODE else name
+        i = bisect_left(self.keys, key)
+        entry = mode + b" " + name + b"\0" + oid
+        at = sum(map(len, self.entries[:i]))
+        if i < len(self.keys) and self.keys[i] == key:
+            removed, self.entries[i] = len(self.entries[i]), entry
+        else:
+            removed = 0
+            self.keys.insert(i, key)
+            self.entries.insert(i, entry)
+        return at, removed, entry
+
+
+class PackedHistory:
+    """Commits of one changed file each on the current branch, written into one pack; `close` moves the
+    branch to the last of them and brings the work tree and Git's index up to it."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.ref = gitio.git(root, "symbolic-ref", "-q", "HEAD").strip()
+        self.start, tree = gitio.git(root, "rev-parse", "HEAD", "HEAD^{tree}").split()
+        if len(self.start) != 40:
+            raise gitio.GitError("the demo writes SHA-1 repositories only")
+        self.parent = bytes.fromhex(self.start)
+        self.top = _Folder(gitio.git_bytes(root, "cat-file", "tree", tree))
+        self.blobs: dict[bytes, tuple[int, bytes]] = {}     # path -> (offset, bytes) of its last version
+        self.pack = None
+
+    def _folder(self, folder: _Folder, name: bytes) -> _Folder:
+        sub = folder.folders.get(name)
+        if sub is None:
+            i = bisect_left(folder.keys, name + b"/")
+            found = i < len(folder.keys) and folder.keys[i] == name + b"/"
+            raw = gitio.git_bytes(self.root, "cat-file", "tree", folder.entries[i][-20:].hex()) if found else b""
+            sub = folder.folders[name] = _Folder(raw)
+        return sub
+
+    def commit(self, people: bytes, message: bytes, path: bytes, data: bytes):
+        if self.pack is None:
+            self.pack = Pack(self._pack_dir())
+        pack = self.pack
+        last = self.blobs.get(path)
+        oid, offset = pack.put(b"blob", data, *((last[0], lambda: text_delta(last[1], data)) if last else ()))
+        self.blobs[path] = (offset, data)
+        *dirs, name = path.split(b"/")
+        chain = [self.top]
+        for d in dirs:
+            chain.append(self._folder(chain[-1], d))
+        mode = b"100644"
+        for folder in reversed(chain):
+            at, removed, entry = folder.set(name, mode, oid)
+            tree = b"".join(folder.entries)
+            old = folder.size
+            oid, folder.offset = pack.put(b"tree", tree, folder.offset,
+                                          lambda: splice_delta(old, at, removed, entry))
+            folder.size = len(tree)
+            mode, name = DIR_MODE, dirs.pop() if dirs else None
+        body = b"tree %s\nparent %s\n%s\n%s" % (oid.hex().encode(), self.parent.hex().encode(), people, message)
+        self.parent = pack.put(b"commit", body)[0]
+
+    def _pack_dir(self) -> str:
+        path = gitio.git(self.root, "rev-parse", "--git-path", "objects/pack").strip()
+        return path if os.path.isabs(path) else os.path.join(self.root, path)
+
+    def close(self):
+        if self.pack is None:
+            return
+        self.pack.finish()
+        self.pack = None
+        gitio.git(self.root, "update-ref", self.ref, self.parent.hex(), self.start)
+        gitio.git(self.root, "reset", "-q", "--hard")
