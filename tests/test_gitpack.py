@@ -50,3 +50,13 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path):
     assert _git(other, "write-tree") == _git(root, "rev-parse", "HEAD^{tree}")
     assert _git(root, "log", "-1", "--format=%an %at%n%B", "HEAD") == f"T 1700000000\nstep {len(steps) - 1}\n\n" \
         "Shouwen-Record: top.md\n\n"
+
+
+def test_a_history_written_in_the_background_reports_its_failure(tmp_path):
+    import pytest
+    from shouwen.repo.gitio import GitError
+    from shouwen.repo.gitpack import BackgroundHistory
+    history = BackgroundHistory(str(tmp_path))          # no repository here: the writer fails, the caller hears
+    history.commit(b"author T <t@x> 1 +0000\ncommitter T <t@x> 1 +0000\n", b"m\n", b"a.md", b"a\n")
+    with pytest.raises(GitError, match="GitError"):
+        history.close()

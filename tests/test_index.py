@@ -153,7 +153,8 @@ def _no_index(*args, **kw):
 
 
 TABLES = [("todo", "--all"), ("todo", "--as", "J005"), ("list",), ("list", "--overdue"), ("list", "--status", "open"),
-          ("ladder", "2026")]
+          ("ladder", "2026"), ("todo", "--all", "--format", "json"), ("todo", "--as", "J005", "--format", "json"),
+          ("list", "--format", "json"), ("list", "--status", "open", "--format", "json")]
 
 
 def _tables(path, today, no_cache=False):
@@ -161,7 +162,7 @@ def _tables(path, today, no_cache=False):
     for q in TABLES:
         day = ["--today", today] if q[0] != "ladder" else []        # the ladder: as of today
         r = CliRunner().invoke(cli, ["--repo", str(path), *q, *day], env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
-        assert r.exit_code == 0, r.output
+        assert r.exit_code == 0, (q, r.output)
         out.append(r.stdout)
     return out
 

@@ -91,7 +91,7 @@ def bare_parse(agency) -> float:
 
 
 SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows.pickle",
-             ".shouwen/cache/lookup-sealed.pickle")
+             ".shouwen/cache/lookup-sealed.pickle", ".shouwen/cache/lookup-shards", ".shouwen/cache/guard-verdicts.pickle")
 
 
 def site_rows(small, agency, base, r, row):
@@ -107,7 +107,9 @@ def site_rows(small, agency, base, r, row):
         def setup():
             shutil.rmtree(os.path.join(base, f"public-{os.path.basename(ag)}"), ignore_errors=True)
             for f in SITE_KEPT:
-                if os.path.exists(os.path.join(ag, f)):
+                if os.path.isdir(os.path.join(ag, f)):
+                    shutil.rmtree(os.path.join(ag, f))
+                elif os.path.exists(os.path.join(ag, f)):
                     os.remove(os.path.join(ag, f))
         return setup
     victims = {ag: sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ag, "records", "inquiries"))

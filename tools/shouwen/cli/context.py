@@ -154,6 +154,16 @@ def json_text(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n"
 
 
+def json_item(obj) -> str:
+    """`obj` as json_text writes it as an item of a list (so a list's text can be made from its items')."""
+    return "  " + json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default).replace("\n", "\n  ")
+
+
+def json_list(items: list[str]) -> str:
+    """json_text of a list, from its items' json_item texts."""
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
+
+
 def emit_json(obj):
     click.echo(json_text(obj), nl=False)
 

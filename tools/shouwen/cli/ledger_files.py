@@ -169,9 +169,11 @@ def _csv_export(desk, day, start, end) -> tuple[int, bytes]:
         kept = KeptRows(desk.root, tree, desk.in_time, day, None, ("csv", start, end, package_stamp()), "export")
         kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
 
-        def row_of(e, rules):
-            return (row_key(e), csv_line(row_cells(e, rules))) if in_ledger(e, start, end) else None
-        lines = kept.patched(lambda: desk.rules, row_of, keyed_lines.patch)
+        def patch(lines, entries, rules):
+            return keyed_lines.patch(lines, {p: (row_key(e), csv_line(row_cells(e, rules)))
+                                             if e is not None and in_ledger(e, start, end) else None
+                                             for p, e in entries.items()})
+        lines = kept.patched(lambda: desk.rules, patch)
         if lines is not None:
             return len(lines.lines), csv_file(lines.lines)
     rules = desk.rules

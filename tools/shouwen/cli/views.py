@@ -4,12 +4,14 @@ What judges or renders is imported where it is used: a `todo` answered from .sho
 loads neither the judging core nor the writer."""
 from __future__ import annotations
 
+import json
+
 import click
 
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
 from ..repo import gitio
-from .context import (FORMATS, Named, answer, emit_json, entry_json, json_text, parse_day, pass_desk, read_ledger,
+from .context import (FORMATS, Named, answer, emit_json, entry_json, json_item, json_list, json_text, parse_day, pass_desk, read_ledger,
                       today_cst, work_tree)
 
 
@@ -151,9 +153,21 @@ def _kept_rows(desk, day, moment, parts: tuple):
     from ..repo.kept_rows import KeptRows
     tree = work_tree(desk)
     tree.start()
-    kept = KeptRows(desk.root, tree, desk.in_time, day, moment, parts)
+    # tables and JSON lists are kept apart, the newest few of each (repo.summary.KEEP)
+    kept = KeptRows(desk.root, tree, desk.in_time, day, moment, parts, "rows" if parts[-1] == "text" else "items")
     kept.prefetch("..core.rows_delta", "..core.worklist", "..core.ledger", ".store")
     return kept
+
+
+def _row_of(shown, key_of, render):
+    """core.rows_delta's row of an entry: (its place, `render(item, rules)`), None when not shown, False when
+    it can't be kept (no id: no place in todo's order)."""
+    def row_of(e, rules):
+        if e.record.id is None:
+            return False
+        items = shown([e], rules)
+        return (key_of(items[0]), render(items[0], rules)) if items else None
+    return row_of
 
 
 def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], int, bool]:
@@ -163,13 +177,12 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
     an item's place in that order (core.rows_delta)."""
     from ..core import rows_delta
     from ..core.view import MATTER_HEADERS, matter_row, table
+    row_of = _row_of(shown, key_of, matter_row)
 
-    def row_of(e, rules):
-        if e.record.id is None:
-            return False            # no id: no place in todo's order
-        items = shown([e], rules)
-        return (key_of(items[0]), matter_row(items[0], rules)) if items else None
-    rows = kept.patched(lambda: desk.rules, row_of) if kept is not None else None
+    def patch(rows, entries, rules):
+        changes = {p: None if e is None or e.voided is not None else row_of(e, rules) for p, e in entries.items()}
+        return False not in changes.values() and rows_delta.patch(rows, changes)
+    rows = kept.patched(lambda: desk.rules, patch) if kept is not None else None
     if rows is not None:
         return rows_delta.lines(rows), len(rows.keys), False
     rules = desk.rules
@@ -181,6 +194,66 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
         rows = rows_delta.build(MATTER_HEADERS, [(i.entry.record.path, key_of(i), c) for i, c in zip(items, cells)])
         kept.keep(rules, rows)
     return rows_delta.lines(rows) if rows else table(MATTER_HEADERS, cells) if items else [], len(items), led.moment_bound
+
+
+def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
+    """`todo`'s or `list`'s JSON list of matters (`as_json(item, rules, problems)`: an item's object showing
+    those problems), kept as its items' texts (core.items_delta) like the table's lines."""
+    from ..core import items_delta
+    # a changed record's entry is evaluated alone: its problems are its own (what an item is kept with)
+    row_of = _row_of(shown, key_of, lambda i, rules: json_item(as_json(i, rules, i.entry.problems)))
+
+    def patch(kept_items, entries, rules):
+        changes = {}
+        for p, e in entries.items():
+            row = None if e is None or e.voided is not None else row_of(e, rules)
+            if row is False:
+                return False
+            changes[p] = None if e is None else (items_delta.facts(e), row)
+        return items_delta.patch(kept_items, changes)
+    found = kept.patched(lambda: desk.rules, patch) if kept is not None else None
+    if found is not None:
+        return json_list([_with_added(text, found.added.get(k.rsplit("\0", 1)[-1]))
+                          for k, text in zip(found.rows.keys, found.rows.lines)])
+    rules = desk.rules
+    led = read_ledger(desk, day, now=moment)
+    items = shown(led.entries, rules)
+    texts = [json_item(as_json(i, rules, i.entry.problems)) for i in items]
+    if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
+        kept.keep(rules, _kept_items(led, items, key_of, rules, as_json))
+    return _at_moment(led.moment_bound, json_list(texts))
+
+
+def _kept_items(led, items, key_of, rules, as_json):
+    """The Items to keep of a list worked out from the whole ledger, None when they can't be."""
+    from ..core import items_delta
+    kept = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided))
+    if kept is None:
+        return None
+    rows = []
+    for i in items:
+        added = kept.added.get(i.entry.record.path, [])
+        if added and i.entry.problems[-len(added):] != added:
+            return None         # not what judge added: keep nothing rather than something else
+        rows.append((i.entry.record.path, key_of(i),
+                     json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added)))))
+    return items_delta.with_rows(kept, rows)
+
+
+def _matter_object(i, rules, problems) -> dict:
+    """A worklist item's entry as JSON (no events), showing `problems`."""
+    out = {k: v for k, v in entry_json(i.entry, rules).items() if k != "events"}
+    out["problems"] = [p.as_json() for p in problems]
+    return out
+
+
+def _with_added(text: str, added) -> str:
+    """A kept item's text with the problems judge added to its entry."""
+    if not added:
+        return text
+    obj = json.loads(text)
+    obj["problems"] += [p.as_json() for p in added]
+    return json_item(obj)
 
 
 @click.command("list")
@@ -201,8 +274,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
         raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
 
     moment = _moment(today)
-    kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until)) \
-        if fmt == "text" else None
+    kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until, fmt))
 
     def listed():
         def shown(entries, rules):
@@ -212,10 +284,8 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
         if fmt == "text":
             lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
             return _at_moment(bound, "".join(line + "\n" for line in lines + [f"共 {n} 件"]))
-        rules = desk.rules
-        led = read_ledger(desk, day, now=moment)
-        return _at_moment(led.moment_bound, json_text([{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"}
-                                                       for i in shown(led.entries, rules)]))
+        return _matter_json(desk, day, moment, kept, shown, lambda i: i.entry.record.path,
+                            lambda i, rules, problems: _matter_object(i, rules, problems))
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
 
@@ -230,23 +300,25 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
     moment = _moment(today)
-    kept = _kept_rows(desk, day, moment, ("todo", me)) if fmt == "text" else None
+    kept = _kept_rows(desk, day, moment, ("todo", me, fmt))
 
     def work():
+        from ..core.rows_delta import todo_key
         from ..core.view import zh_day
         from ..core.worklist import worklist
+
+        def shown(entries, rules):
+            return worklist(entries, rules, me, moment)
+
+        def key_of(i):
+            return todo_key(i.due, i.entry.record.id, i.entry.record.path)
         if fmt == "text":
-            from ..core.rows_delta import todo_key
-            lines, n, bound = _matter_table(desk, day, moment, kept,
-                                            lambda entries, rules: worklist(entries, rules, me, moment),
-                                            lambda i: todo_key(i.due, i.entry.record.id, i.entry.record.path))
+            lines, n, bound = _matter_table(desk, day, moment, kept, shown, key_of)
             who = "全单位" if everyone else desk.rules.who(me)
             return _at_moment(bound, "".join(line + "\n" for line in [f"{who}的待办（{zh_day(day)}）：{n} 件", *lines]))
-        rules = desk.rules
-        led = read_ledger(desk, day, now=moment)
-        return _at_moment(led.moment_bound, json_text([{**{k: v for k, v in entry_json(i.entry, rules).items() if k != "events"},
-                                                        "next_deadline": i.due, "why": i.why}
-                                                       for i in worklist(led.entries, rules, me, moment)]))
+        return _matter_json(desk, day, moment, kept, shown, key_of,
+                            lambda i, rules, problems: {**_matter_object(i, rules, problems),
+                                                        "next_deadline": i.due, "why": i.why})
     click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
 
 

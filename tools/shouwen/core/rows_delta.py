@@ -6,6 +6,9 @@ cells of each width each column has; a changed record takes its old row out and 
 its key. Should that change a column's width, every line would move: `patch` then says so, and the table
 is made again from the ledger. The rows' paths, keys and cell widths are one text of lines, searched,
 never split (a hundred thousand rows are read back in a few milliseconds).
+
+The same keeps a list of texts with no columns (`todo`/`list --format json`: each matter's JSON object as
+it stands in the list, core.items_delta): no head, no widths, so a patch never refuses for width.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ class Rows:
     keys: list          # each row's sort key, in display order
     lines: list         # each row's line as view.table renders it at `widths`
     where: str          # "\n{path}\t{key}\t{its cells' widths, comma-separated}" of every row, then "\n"
-    head: list          # the header row's cells
+    head: list | None   # the header row's cells; None: rows are texts of their own (no columns)
     widths: list
     counts: list        # per column: {width: how many cells that wide}, the header's included
 
@@ -54,6 +57,14 @@ def build(head: list, rows: list) -> Rows | None:
                 counts)
 
 
+def build_texts(rows: list) -> Rows | None:
+    """From (path, key, text) in display order: rows that are texts of their own, no columns."""
+    if not all(_fits(path, key.replace("\0", "")) for path, key, _ in rows):
+        return None
+    return Rows([k for _, k, _ in rows], [t for _, _, t in rows],
+                "".join(f"\n{path}\t{key}\t" for path, key, _ in rows) + "\n", None, [], [])
+
+
 def _take(r: Rows, path: str) -> bool:
     """Take the row of `path` out (if there is one); False when the rows don't agree with themselves."""
     i = r.where.find(f"\n{path}\t")
@@ -65,7 +76,7 @@ def _take(r: Rows, path: str) -> bool:
     if at == len(r.keys) or r.keys[at] != key:
         return False
     del r.keys[at], r.lines[at]
-    for col, w in enumerate(map(int, ws.split(","))):
+    for col, w in enumerate(map(int, ws.split(",")) if ws else ()):
         r.counts[col][w] -= 1
         if not r.counts[col][w]:
             del r.counts[col][w]
@@ -83,15 +94,15 @@ def patch(r: Rows, changes: dict) -> bool:
         if row is None:
             continue
         key, cells = row
-        cells = table_cells(cells)
         if not _fits(path, key.replace("\0", "")):
             return False
-        ws = [width(c) for c in cells]
+        cells = table_cells(cells) if r.head is not None else cells
+        ws = [width(c) for c in cells] if r.head is not None else []
         for col, w in enumerate(ws):
             r.counts[col][w] = r.counts[col].get(w, 0) + 1
         at = bisect_left(r.keys, key)
         r.keys.insert(at, key)
-        r.lines.insert(at, table_line(cells, r.widths))
+        r.lines.insert(at, table_line(cells, r.widths) if r.head is not None else cells)
         r.where += f"{path}\t{key}\t{','.join(map(str, ws))}\n"
     return [max(c) for c in r.counts[:-1]] == r.widths[:-1]       # the last column is left ragged
 

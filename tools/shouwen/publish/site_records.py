@@ -9,7 +9,9 @@ code and the day, so a build keeps them:
   of an unchanged ledger reads neither the ledger nor its index;
 - record by record, under the record's path and blob id (for the same rules, code and day): after a change
   only the changed records' states are read, the others' parts are taken as they were;
-- the sealed entries by their key and bytes (publish.lookup.Sealed): only a changed matter is sealed again.
+- the sealed entries by their key and bytes (publish.lookup.Sealed): only a changed matter is sealed again;
+- the shards as files by their content (publish.shard_files), which the whole answer names: an unchanged
+  shard is neither pickled, written through MkDocs nor scanned again.
 
 Each is only a cache (another key, or a torn file, is never taken): with no cache, the same site and the
 same guard.
@@ -22,7 +24,7 @@ import os
 from ..core import lookup_key
 from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
-from . import lookup
+from . import lookup, shard_files
 from .disclosure import FromRecords, counts, seal_shards, stats
 from .privacy import Personal
 
@@ -30,7 +32,7 @@ KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
 ROWS_MEMO = os.path.join(".shouwen", "cache", "site-rows.pickle")           # each record's part
-MEMO_VERSION = 2
+MEMO_VERSION = 3
 
 
 def _cached() -> bool:
@@ -57,7 +59,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
     memo = os.path.join(root, RECORDS_MEMO)
     if key:
         kept = answers.read_kept(memo, key)
-        if kept is not answers.MISSING:
+        if kept is not answers.MISSING and all(s.holds() for s in kept[0].shards.values()):
             return kept
     ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
     rows = _rows(root, rules, today, ledger)
@@ -78,7 +80,10 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
             values.setdefault(value, where)
     kept = FromRecords(stats([r[2] for r in live], today), shards), values
     if key:
-        answers.keep(memo, key, kept)
+        files = shard_files.keep(root, shards)
+        if files is not None:
+            kept = FromRecords(kept[0].stats, files), values
+            answers.keep(memo, key, kept)
     return kept
 
 

@@ -290,3 +290,61 @@ class PackedHistory:
         self.pack = None
         gitio.git(self.root, "update-ref", self.ref, self.parent.hex(), self.start)
         gitio.git(self.root, "reset", "-q", "--hard")
+
+
+def _write_history(root: str, conn):
+    """The child's side of `BackgroundHistory`: batches of commits until None, then the outcome sent back."""
+    try:
+        history = PackedHistory(root)
+        for batch in iter(conn.recv, None):
+            for commit in batch:
+                history.commit(*commit)
+        history.close()
+        conn.send(None)
+    except Exception as e:          # told to the parent, which raises it as its own
+        conn.send(f"{type(e).__name__}: {e}")
+
+
+class BackgroundHistory:
+    """A `PackedHistory` written by a process of its own, fed commits in batches, so that the caller plans and
+    serialises the next commits on one core while the pack is written on another."""
+    BATCH = 256
+
+    def __init__(self, root: str):
+        import multiprocessing
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_write_history, args=(root, child), daemon=True)
+        self.proc.start()
+        child.close()
+        self.batch = []
+
+    def commit(self, people: bytes, message: bytes, path: bytes, data: bytes):
+        self.batch.append((people, message, path, data))
+        if len(self.batch) >= self.BATCH:
+            self._send(self.batch)
+            self.batch = []
+
+    def _send(self, message):
+        try:
+            self.conn.send(message)
+        except OSError:             # the writer stopped: its own reason, when it gave one
+            told = self.conn.poll(5) and self.conn.recv()
+            self.proc.join()
+            self.proc = None
+            raise gitio.GitError(told or "the history's writer stopped") from None
+
+    def close(self):
+        if self.proc is None:
+            return
+        if self.batch:
+            self._send(self.batch)
+        self._send(None)
+        try:
+            failed = self.conn.recv()
+        except EOFError:
+            failed = "the history's writer stopped"
+        self.proc.join()
+        self.proc = None
+        if failed:
+            raise gitio.GitError(failed)

@@ -1,5 +1,6 @@
-"""The table `todo` or `list` shows, kept under .shouwen/ (core.rows_delta.Rows), so that after a few records
-changed only their rows are made again (issue 15).
+"""The table `todo` or `list` shows (core.rows_delta.Rows), its JSON list (core.items_delta.Items) or the rows
+of a quarter's exported ledger (core.keyed_lines.Keyed), kept
+under .shouwen/, so that after a few records changed only their rows are made again (issue 15).
 
 Kept as repo.summary keeps the whole-ledger judgement: under the judging key, the day and the command's
 own arguments, for one commit and the record files that then differed from it; a later work tree is
@@ -15,29 +16,21 @@ from .summary import Following
 
 
 class KeptRows(Following):
-    """`kind`: the kind of table (its file's name); core.rows_delta's Rows, or another that a `patch` of
-    the same kind (rows, {path: its row now, None for none}) -> bool patches (core.keyed_lines: the rows of
-    an exported ledger)."""
-
-    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, parts: tuple, kind: str = "rows"):
+    def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, parts: tuple, kind="rows"):
         super().__init__(root, tree, in_time, day, moment, kind, parts)
 
-    def patched(self, rules_of, row_of, patch=None):
-        """The kept Rows patched for what changed since, or None. `row_of(entry, rules)`: (key, cells) of the
-        entry's row, None when it has none, False when it can't be kept."""
+    def patched(self, rules_of, patch):
+        """The kept value patched for what changed since, or None. `patch(value, entries, rules)` applies the
+        changed records' entries ({path: its entry now, None if gone}) to it, False when it can't."""
         found = self.changed(rules_of)
         if found is None:
             return None
-        rows, entries, rules, again = found
-        if entries:
-            if patch is None:
-                from ..core.rows_delta import patch
-            changes = {p: None if e is None or e.voided is not None else row_of(e, rules) for p, e in entries.items()}
-            if False in changes.values() or not patch(rows, changes):
-                return None
+        value, entries, rules, again = found
+        if entries and not patch(value, entries, rules):
+            return None
         if again:
-            self.save(rows)
-        return rows
+            self.save(value)
+        return value
 
     def keep(self, rules, rows):
         """Keep Rows made from the whole ledger (None: nothing to keep)."""

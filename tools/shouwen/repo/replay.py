@@ -18,7 +18,7 @@ import os
 from collections import deque
 from datetime import datetime
 
-from .gitpack import PackedHistory
+from .gitpack import BackgroundHistory
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import FIELD, derive
 from ..core.record import dump, event_line, local_day
@@ -78,7 +78,7 @@ class Replay:
         self.root, self.rules, self.rng = root, rules, rng
         self.records: dict[str, _Record] = {}
         self.seq: dict[tuple, int] = {}
-        self.stream = PackedHistory(root)
+        self.stream = BackgroundHistory(root)
         self.keys = _Keys()
         self.pending: deque = deque()       # (record, events in this commit, path, people, message)
         self.commits = 0
