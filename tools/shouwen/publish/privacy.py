@@ -190,11 +190,28 @@ class Sought:
     lookup shard, can hold), the phones as digits, and the lookup keys, found as runs of hex digits."""
 
     def __init__(self, values):
-        self.keys = frozenset(v for v in values if _is_key(v))
-        words = [v for v in values if not v.startswith("tel:") and v not in self.keys]
+        words, phones, keys = [], [], False
+        for v in values:        # a hundred thousand lookup keys at a hundred thousand records: one pass
+            if v.startswith("tel:"):
+                phones.append(v[4:])
+            elif len(v) == KEY_LEN and _is_key(v):
+                keys = True
+            else:
+                words.append(v)
+        self.keys = _Keys(values) if keys else None
         self.words = Needles(words)
         self.ascii_words = Needles([v for v in words if v.isascii()])
-        self.phones = Needles([v[4:] for v in values if v.startswith("tel:")])
+        self.phones = Needles(phones)
+
+
+class _Keys:
+    """The lookup keys among the values, looked up in the values themselves (no set of them is made)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __contains__(self, run: str) -> bool:
+        return run in self.values and _is_key(run)
 
 
 def find(text: str, sought: Sought) -> set[str]:
