@@ -5,6 +5,9 @@ import os
 import subprocess
 
 from shouwen.repo import gitio, store
+import pytest
+
+from shouwen.repo import versions
 from shouwen.repo.versions import History
 
 ZERO = "0" * 40
@@ -46,16 +49,16 @@ def test_every_version_reads_as_the_one_reader_reads_its_bytes(agency):
     assert sum(r.noncanonical is not None for r in want.values()) >= 4       # the hand-made versions
     assert sum(bool(r.problems) for r in want.values()) == 2      # the version not UTF-8, and the next on top of it
     judged = []             # as the audit reads them: each commit with its versions, while the log is read
-    history = History(agency.path, lambda c, chs, versions: judged.append((c, chs, versions)))
+    history = History(agency.path, lambda c, chs, read: judged.append((c, chs, read)))
     for c in commits:
         chs = [[x for x in c.changes if x[0] in rels]]
         if chs[0]:
             history.send(c, chs)
     history.close()
     got = {}
-    for c, chs, versions in judged:
-        assert set(versions) == {(p, b) for p, o, n in chs[0] for b in (o, n) if b != ZERO}, c.sha
-        got.update(versions)
+    for c, chs, read in judged:
+        assert set(read) == {(p, b) for p, o, n in chs[0] for b in (o, n) if b != ZERO}, c.sha
+        got.update(read)
     assert set(got) == set(want)
     for key in pairs:
         assert got[key] == want[key], key
@@ -67,7 +70,7 @@ def _judged(root, wanted):
     commits = gitio.log_changes(root, "HEAD")
     merges = gitio.merge_changes(root, gitio.merges(root, "HEAD"))
     judged = []
-    history = History(root, lambda c, chs, versions: judged.append((c, chs, versions)))
+    history = History(root, lambda c, chs, read: judged.append((c, chs, read)))
     for c in commits:
         chs = merges[c.sha] if len(c.parents) > 1 else [c.changes]
         chs = [[x for x in ch if wanted(x[0])] for ch in chs]
@@ -77,9 +80,12 @@ def _judged(root, wanted):
     return judged
 
 
-def test_versions_of_branches_and_merges_read_as_the_one_reader_reads_them(agency):
+@pytest.mark.parametrize("parsed", [versions.PARSED, 1])
+def test_versions_of_branches_and_merges_read_as_the_one_reader_reads_them(agency, monkeypatch, parsed):
     """Two branches append to the same records (so a commit's old version is often not the one read last) and
-    are merged; a third record is deleted on one side: every version each commit is judged on, merges too."""
+    are merged; a third record is deleted on one side: every version each commit is judged on, merges too;
+    also when only the file changed last is kept parsed (the others parsed again from their bytes)."""
+    monkeypatch.setattr(versions, "PARSED", parsed)
     a = agency.new("2026-11-02T09:30")
     b = agency.new("2026-11-02T09:40")
     c = agency.new("2026-11-02T09:50")
@@ -96,10 +102,10 @@ def test_versions_of_branches_and_merges_read_as_the_one_reader_reads_them(agenc
     judged = _judged(agency.path, lambda p: p.startswith("records/") and p.endswith(".md"))
     assert any(len(c.parents) > 1 for c, _, _ in judged)
     seen = 0
-    for c, chs, versions in judged:
-        assert set(versions) == {(p, x) for ch in chs for p, o, n in ch for x in (o, n) if x != ZERO}, c.sha
-        blobs = gitio.cat_files(agency.path, [b for _, b in versions])
-        for (p, blob), rec in versions.items():
+    for c, chs, read in judged:
+        assert set(read) == {(p, x) for ch in chs for p, o, n in ch for x in (o, n) if x != ZERO}, c.sha
+        blobs = gitio.cat_files(agency.path, [b for _, b in read])
+        for (p, blob), rec in read.items():
             assert rec == store.parse_checked(p, blobs[blob]), (c.sha, p)
             seen += 1
     assert seen >= 12

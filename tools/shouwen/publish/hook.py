@@ -15,6 +15,7 @@ from mkdocs.structure.files import File
 
 from shouwen.publish import sitebuild
 from shouwen.publish.offline import is_theme_bundle, neutralise
+from shouwen.publish.shard_files import Shard
 
 log = logging.getLogger("mkdocs.hooks.shouwen")
 OVERRIDES_URI = "overrides/"
@@ -54,13 +55,18 @@ def on_files(files, config):
     for note in job.site.notes:
         log.info(f"{sitebuild.NOTE}{note}")
     for path, content in job.site.files.items():
-        if files.get_file_from_path(path) is None:          # a hand-written page of the same name wins
+        if files.get_file_from_path(path) is not None:      # a hand-written page of the same name wins
+            continue
+        if isinstance(content, Shard):      # a kept lookup shard: put in place after the build, not copied
+            job.placing[path] = content
+        else:
             files.append(File.generated(config, path, content=content))
     return files
 
 
 def on_post_build(config):
     sitebuild.chinese_404(config.site_dir, config.site_url or "/")
+    sitebuild.place(_state["job"], config.site_dir)
     problems = sitebuild.guard(_state["job"], config.site_dir)
     if problems:
         # a leaking site must not be left lying around for somebody to publish by mistake

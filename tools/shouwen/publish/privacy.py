@@ -223,7 +223,9 @@ def find(text: str, sought: Sought) -> set[str]:
     return hits
 
 
-def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
+def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset()) -> list[Problem]:
+    """Every file of the built site, save the paths `judged` (files found clean before, byte for byte,
+    against the same values: publish.shard_files)."""
     if not values:
         return []
     sought = Sought(values)
@@ -233,6 +235,8 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]]) -> list[Problem]:
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             page = os.path.relpath(full, site_dir).replace(os.sep, "/")
+            if page in judged:
+                continue
             with open(full, "rb") as fh:
                 data = fh.read()
             seen = set()

@@ -9,12 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
 from ..repo.index import load_ledger
-from . import lookup, site_records, zensical
+from . import lookup, shard_files, site_records, zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
@@ -39,6 +39,8 @@ class Job:
     rules: Rules
     site: Site
     values: dict        # privacy.personal_values of every record: what the guard looks for in the output
+    placing: dict = field(default_factory=dict)     # the kept shards the engine leaves to us: path -> Shard
+    linked: dict = field(default_factory=dict)      # those put in the output as the kept file itself
 
 
 def _now():
@@ -100,8 +102,20 @@ def _load_words(root: str, words: str):
         pass
 
 
+def place(job: Job, site_dir: str) -> None:
+    """The kept shards into the built site (publish.shard_files), after the engine wrote the rest."""
+    job.linked = shard_files.place(site_dir, job.placing)
+
+
 def guard(job: Job, site_dir: str):
-    return scan(site_dir, job.values)
+    """The privacy guard over the built site: every file, save a linked shard found clean before against
+    the same values."""
+    if not job.linked:
+        return scan(site_dir, job.values)
+    vdigest = shard_files.values_digest(job.values)
+    problems = scan(site_dir, job.values, shard_files.judged(job.root, site_dir, job.linked, vdigest))
+    shard_files.remember(job.root, job.linked, vdigest, {p.path for p in problems})
+    return problems
 
 
 def write_pages(root: str, out_dir: str) -> int:
@@ -110,9 +124,8 @@ def write_pages(root: str, out_dir: str) -> int:
     for path, content in job.site.files.items():
         full = os.path.join(out_dir, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
-        mode = "wb" if isinstance(content, bytes) else "w"
-        with open(full, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(content)
+        with open(full, "wb") as fh:
+            fh.write(shard_files.content(content))
     return len(job.site.files)
 
 
@@ -164,7 +177,10 @@ def zensical_build(root: str, out: str) -> Job:
         raise RulesBroken([Problem("rules-invalid", str(e), path="mkdocs.yml")])
     job = prepare(root)
     cfg = zensical.stage_config(config, job.rules.institution.get("name"), root)
-    where = zensical.stage(root, job.site.files, str(config.get("docs_dir") or "docs"), cfg)
+    files = {p: c for p, c in job.site.files.items() if not isinstance(c, shard_files.Shard)}
+    where = zensical.stage(root, files, str(config.get("docs_dir") or "docs"), cfg)
+    job.placing = {p: c for p, c in job.site.files.items()      # a hand-written page of the same name wins
+                   if p not in files and not os.path.exists(os.path.join(where, "docs", p))}
     proc = zensical.run(where)
     if proc.returncode != 0:
         lines = [l for l in (proc.stdout + proc.stderr).splitlines()
@@ -172,6 +188,7 @@ def zensical_build(root: str, out: str) -> Job:
         raise BuildFailed(lines + ["Zensical 未能生成网站（--strict：任何警告都使构建失败）"])
     built = zensical.finish(where)
     chinese_404(built, config.get("site_url") or "/")
+    place(job, built)
     problems = guard(job, built)
     if problems:
         shutil.rmtree(where, ignore_errors=True)     # a leaking site must not be left for somebody to publish

@@ -3,18 +3,23 @@
 `git log` spends most of the audit's time walking trees on one core; meanwhile each commit it lists is
 `send` here: the record versions the commit needs that are not at hand are asked of `git cat-file`, and on
 a thread of its own, in log order, the answers are read and the commit handed to `judge` with its versions.
-Of each record file only its latest version is kept (its bytes and its parsed record), so memory follows
-the number of record files, not the length of the history. A new version whose bytes are its old version's
+Of each record file only its latest version is kept: its bytes, and its parsed record only for the files
+changed most recently (`PARSED`: a matter gets its events within days or weeks, and one touched again after
+that is parsed again from its bytes). So memory follows the number of record files (about a kilobyte each),
+not the length of the history. A new version whose bytes are its old version's
 plus one event line, as the writer appends, is read as the old record plus that event (`appended`); any
 other through the one reader (`store.parse_checked`).
 """
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from . import gitio, store
 from ..core.canonical import load_event_line
 from ..core.record import Record
 
 ZERO = "0" * 40
+PARSED = 8192       # record files whose latest version is kept parsed (5-6 KB each), the most recently changed
 
 
 def is_record(path: str) -> bool:
@@ -31,7 +36,8 @@ class History:
         self.root, self.judge = root, judge
         self.stream = None
         self.head: dict = {}     # path -> the blob `latest` will hold once what was sent is read (sender's side)
-        self.latest: dict = {}   # path -> (blob, bytes, Record) of its latest version (answering thread's side)
+        self.latest: dict = {}   # path -> (blob, bytes) of its latest version (answering thread's side)
+        self.parsed = OrderedDict()     # path -> the Record of its latest version, the last PARSED paths changed
 
     def send(self, commit, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
@@ -66,11 +72,17 @@ class History:
         for path, new in after.items():         # a merge's own versions, once every parent's is read
             if (path, new) not in versions:
                 versions[(path, new)] = self._version(path, new, got)
+        parsed = self.parsed
         for path, new in after.items():
             if new == ZERO:
                 self.latest.pop(path, None)
+                parsed.pop(path, None)
             else:
-                self.latest[path] = (new, *versions[(path, new)])
+                data, parsed[path] = versions[(path, new)]
+                parsed.move_to_end(path)
+                self.latest[path] = (new, data)
+        while len(parsed) > PARSED:
+            parsed.popitem(last=False)
         self.judge(commit, changes, {k: v[1] for k, v in versions.items() if v is not None})
 
     def _version(self, path: str, blob: str, got: dict, base=None) -> tuple | None:
@@ -80,7 +92,8 @@ class History:
             return None
         have = self.latest.get(path)
         if have is not None and have[0] == blob:
-            return have[1], have[2]
+            rec = self.parsed.get(path)
+            return have[1], rec if rec is not None else store.parse_checked(path, have[1])
         if (path, blob) in got:
             data = got[(path, blob)]
         else:           # not foreseen by `send` (it never is): asked now

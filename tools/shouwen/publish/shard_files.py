@@ -1,0 +1,134 @@
+"""The lookup shards kept as files by their content, and the privacy guard's verdicts on them (issue 15).
+
+At a hundred thousand records the shards are 130 MB of sealed JSON, most of it the same from one build to the
+next. A build keeps each shard once, in `.shouwen/cache/lookup-shards/` under its bytes' SHA-1, and puts it
+in the output as a hard link (a copy on another file system), not through MkDocs: an unchanged shard is
+neither written nor pickled again. The privacy guard scans every file of the output, save a shard that is
+still that very file (same device, inode, size and modification time) and that it found clean before
+against the same personal values (kept: the shard's digest with the values' digest). Any other bytes, or
+other values, are scanned. It is only a cache: a shard file changed by hand no longer matches its stamp and
+the memo that names it is not taken.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+
+from ..repo import answers
+
+FOLDER = os.path.join(".shouwen", "cache", "lookup-shards")
+VERDICTS = os.path.join(".shouwen", "cache", "guard-verdicts.pickle")
+VERDICTS_KEY = "clean (shard digest, values digest)"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One kept shard file: its content's digest and the file's stamp when it was written."""
+    file: str
+    digest: str
+    stamp: tuple        # (device, inode, size, modification time in ns)
+
+    def data(self) -> bytes:
+        return _read(self.file)
+
+    def holds(self) -> bool:
+        return _stamp(self.file) == self.stamp
+
+
+def _stamp(path: str) -> tuple | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def content(value) -> bytes:
+    """A generated file's bytes, whether held in memory (str, bytes) or kept as a Shard."""
+    if isinstance(value, Shard):
+        return value.data()
+    return value.encode() if isinstance(value, str) else value
+
+
+def keep(root: str, shards: dict[str, str], whole: bool = True) -> dict[str, Shard] | None:
+    """The shards (path -> JSON) written to the store, each once; None when the store can't be written.
+    `whole`: these are the whole site's shards, every other shard file is let go."""
+    folder = os.path.join(root, FOLDER)
+    out = {}
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for path, text in shards.items():
+            data = text.encode()
+            digest = hashlib.sha1(data).hexdigest()
+            file = os.path.join(folder, digest + ".json")
+            stamp = _stamp(file)
+            if stamp is None or stamp[2] != len(data) or _read(file) != data:     # never trusted unread here
+                tmp = f"{file}.{os.getpid()}.tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, file)
+                stamp = _stamp(file)
+            out[path] = Shard(file, digest, stamp)
+    except OSError:
+        return None
+    if whole:
+        prune(root, out.values())
+    return out
+
+
+def prune(root: str, shards) -> None:
+    """Let go of the shard files other than `shards` (the last build's)."""
+    folder = os.path.join(root, FOLDER)
+    live = {os.path.basename(s.file) for s in shards}
+    try:
+        for name in os.listdir(folder):
+            if name not in live:
+                os.unlink(os.path.join(folder, name))
+    except OSError:
+        pass        # another build pruned at the same moment: only costs room
+
+
+def place(site_dir: str, files: dict) -> dict[str, Shard]:
+    """Put the kept shards among `files` (path -> content) into the built site; the ones linked (the very
+    store file) by their output path."""
+    linked = {}
+    for path, shard in files.items():
+        if not isinstance(shard, Shard):
+            continue
+        dest = os.path.join(site_dir, path)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if os.path.lexists(dest):
+            os.unlink(dest)
+        try:
+            os.link(shard.file, dest)
+            linked[path] = shard
+        except OSError:
+            shutil.copyfile(shard.file, dest)
+    return linked
+
+
+def values_digest(values: dict) -> str:
+    """The personal values the guard looks for, named (in the order they were gathered)."""
+    return hashlib.sha1("\n".join(values).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def judged(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str) -> set[str]:
+    """The output paths of linked shards the guard found clean against the same values, still the same file."""
+    clean = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
+    if not isinstance(clean, set):
+        return set()
+    return {path for path, s in linked.items()
+            if (s.digest, vdigest) in clean and _stamp(os.path.join(site_dir, path)) == s.stamp and s.holds()}
+
+
+def remember(root: str, linked: dict[str, Shard], vdigest: str, leaked: set[str]) -> None:
+    """Keep the verdicts of this build's shards that were clean (those of other values are let go)."""
+    answers.keep(os.path.join(root, VERDICTS), VERDICTS_KEY,
+                 {(s.digest, vdigest) for path, s in linked.items() if path not in leaked})
