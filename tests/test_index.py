@@ -108,7 +108,9 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
     want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     assert _answers(demo_copy)
     for garbage in (b"not a pickle", b"\x80\x05N."):
-        for f in index.index_files(demo_copy) + _answers(demo_copy) + [os.path.join(demo_copy, store.TRACKED)]:
+        kept_too = [os.path.join(demo_copy, index.FOLDER, n) for n in os.listdir(demo_copy / index.FOLDER)
+                    if n.endswith(".pickle") and not n.startswith("ledger-")]     # summaries, tables, quarters
+        for f in index.index_files(demo_copy) + kept_too + _answers(demo_copy) + [os.path.join(demo_copy, store.TRACKED)]:
             open(f, "wb").write(garbage)
         assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
     # an answer kept under another key (another ledger, day or code) is not taken for this one

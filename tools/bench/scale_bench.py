@@ -11,6 +11,7 @@ Nothing here is asserted: the figures go into BENCHMARKS.md by hand.
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import shutil
 import subprocess
@@ -90,7 +91,7 @@ def bare_parse(agency) -> float:
     return best
 
 
-SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows.pickle",
+SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows", ".shouwen/index/site-v1-*",
              ".shouwen/cache/lookup-sealed.pickle", ".shouwen/cache/lookup-shards", ".shouwen/cache/guard-verdicts.pickle")
 
 
@@ -106,11 +107,11 @@ def site_rows(small, agency, base, r, row):
     def forget(ag):
         def setup():
             shutil.rmtree(os.path.join(base, f"public-{os.path.basename(ag)}"), ignore_errors=True)
-            for f in SITE_KEPT:
-                if os.path.isdir(os.path.join(ag, f)):
-                    shutil.rmtree(os.path.join(ag, f))
-                elif os.path.exists(os.path.join(ag, f)):
-                    os.remove(os.path.join(ag, f))
+            for f in [f for pattern in SITE_KEPT for f in glob.glob(os.path.join(ag, pattern))]:
+                if os.path.isdir(f):
+                    shutil.rmtree(f)
+                else:
+                    os.remove(f)
         return setup
     victims = {ag: sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ag, "records", "inquiries"))
                           for f in fs if f.endswith(".md"))[0] for ag in (small, agency)}

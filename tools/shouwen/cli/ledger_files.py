@@ -9,11 +9,13 @@ from datetime import date, datetime, time
 
 import click
 
-from .context import answer, parse_day, pass_desk, read_ledger, today_cst
+from .context import answer, parse_day, pass_desk, read_ledger, today_cst, work_tree
+from ..repo import gitio
 from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
-from ..publish.ledger_io import COLUMNS, DATE_COLUMNS, RowError, record_from_row, register_html, rows
+from ..publish.ledger_io import (COLUMNS, DATE_COLUMNS, RowError, csv_file, csv_line, in_ledger, record_from_row,
+                                 register_html, row_cells, row_key, rows)
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
 from ..core.validate import check_id, check_inquiry
@@ -74,13 +76,6 @@ def write_xlsx(path, header, data):
 
 MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
 MAX_IMPORT_ROWS = 100_000
-def _text(v) -> str:
-    """A typed cell as CSV text: 2026-11-27, 09:30."""
-    if isinstance(v, time):
-        return v.strftime("%H:%M")
-    return "" if v is None else str(v)
-
-
 def read_table(path) -> list[dict]:
     """Rows as dicts by column name, from .xlsx or .csv (UTF-8, with or without BOM)."""
     if not os.path.isfile(path):
@@ -146,19 +141,54 @@ def export_cmd(desk, outputs, frm, to, quarter):
             buf = io.BytesIO()
             write_xlsx(buf, COLUMNS, data)
             return len(data), buf.getvalue()
-        if kind == "html":
-            return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
-        buf = io.StringIO(newline="")
-        csv.writer(buf).writerows([COLUMNS, *([_text(v) for v in r] for r in data)])
-        return len(data), ("\ufeff" + buf.getvalue()).encode("utf-8")     # the BOM tells Excel it is UTF-8
+        return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
     day = today_cst()
     period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
-        n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
+        if kind == "csv":
+            n, payload = _csv_export(desk, day, start, end)
+        else:
+            n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
             fh.write(payload)
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
+
+
+def _csv_export(desk, day, start, end) -> tuple[int, bytes]:
+    """(rows, the CSV file's bytes) of the matters registered from `start` to `end`: from the rows kept for an
+    earlier state of the ledger, patched for the records changed since (repo.kept_rows), else from the
+    whole ledger (and kept)."""
+    from ..core import keyed_lines
+    kept = None
+    if desk.use_cache and gitio.is_repo(desk.root):
+        from ..repo.answers import package_stamp
+        from ..repo.kept_rows import KeptRows
+        tree = work_tree(desk)
+        tree.start()
+        kept = KeptRows(desk.root, tree, desk.in_time, day, None, ("csv", start, end, package_stamp()), "export")
+        kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
+        kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
+
+        def patch(lines, entries, rules):
+            return keyed_lines.patch(lines, {p: (row_key(e), csv_line(row_cells(e, rules)))
+                                             if e is not None and in_ledger(e, start, end) else None
+                                             for p, e in entries.items()})
+        lines = kept.patched(lambda: desk.rules, patch)
+        if lines is not None:
+            return len(lines.lines), csv_file(lines.lines)
+    rules = desk.rules
+    led = read_ledger(desk, day)
+    todo = sorted((e for e in led.entries if in_ledger(e, start, end)), key=row_key)
+    items = []
+    with Progress("导出登记簿") as progress:
+        for n, e in enumerate(todo, 1):
+            progress(n, len(todo))
+            items.append((e.record.path, row_key(e), csv_line(row_cells(e, rules))))
+    lines = keyed_lines.build(items)
+    if kept is not None:
+        kept.keep(rules, lines)
+    return len(lines.lines), csv_file(lines.lines)
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress):

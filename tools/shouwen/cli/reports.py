@@ -8,7 +8,8 @@ import click
 
 from ..repo import gitio
 from ..core.accountability import Complaint
-from ..core.assessment import assess, parse_quarter, quarter_span
+from ..core.assessment import parse_quarter, quarter_span
+from ..core.quarter_sums import Question, assess, finish
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
@@ -27,16 +28,14 @@ def _commit(desk, rev: str) -> str:
     return sha
 
 
-def snapshot(desk, rev: str, today: date):
-    """Rules and records exactly as committed at `rev`, the rules in time as of that commit's history, and
-    the ledger as of `today`."""
+def rules_at(desk, rev: str):
+    """A commit's full id, its rules, and those rules in time as of that commit's history."""
     sha = _commit(desk, rev)
     rules = load_rules_at(desk.root, sha)
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
         raise InputError(f"提交 {sha[:10]} 中的规则文件有错误", broken)
-    in_time = RulesInTime(desk.root, rules, sha)
-    return sha, rules, in_time, read_ledger(desk, today, rev=sha, rules=rules, in_time=in_time)
+    return sha, rules, RulesInTime(desk.root, rules, sha)
 
 
 def _complaints(ledger):
@@ -135,12 +134,25 @@ def _quarter(text):
 
 def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
     """Figures as of the quarter's end or today, whichever is earlier: mid-quarter, nothing is overdue
-    before its due date; once the quarter is over, the same commit always gives the same text."""
+    before its due date; once the quarter is over, the same commit always gives the same text. From the
+    sums kept for an earlier commit, patched for the records changed since (repo.kept_quarter), where
+    they can be followed; else from the commit's whole ledger (whose sums are kept)."""
     year, q = _quarter(quarter)
     _, end = quarter_span(year, q)
     as_of = min(end, today or today_cst())
-    sha, rules, in_time, led = snapshot(desk, rev, as_of)
-    qa = assess(led, rules, year, q, as_of, in_time.on)
+    sha, rules, in_time = rules_at(desk, rev)
+    qn = Question(rules, year, q, as_of, in_time.on)
+    kept = None
+    if desk.use_cache and gitio.is_repo(desk.root):
+        from ..repo.kept_quarter import KeptQuarter
+        kept = KeptQuarter(desk.root, rules, in_time, qn)
+        qa = kept.quarter(sha)
+        if qa is not None:
+            return qa, rules, sha
+    led = read_ledger(desk, as_of, rev=sha, rules=rules, in_time=in_time,
+                      before_judge=kept.keeper(sha) if kept is not None else None)
+    qa = finish(kept.sums, qn) if kept is not None and kept.sums is not None else assess(led, rules, year, q, as_of,
+                                                                                            in_time.on)
     return qa, rules, sha
 
 

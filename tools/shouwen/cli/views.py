@@ -180,8 +180,8 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
     row_of = _row_of(shown, key_of, matter_row)
 
     def patch(rows, entries, rules):
-        return rows_delta.patch(rows, {p: None if e is None or e.voided is not None else row_of(e, rules)
-                                       for p, e in entries.items()})
+        changes = {p: None if e is None or e.voided is not None else row_of(e, rules) for p, e in entries.items()}
+        return False not in changes.values() and rows_delta.patch(rows, changes)
     rows = kept.patched(lambda: desk.rules, patch) if kept is not None else None
     if rows is not None:
         return rows_delta.lines(rows), len(rows.keys), False

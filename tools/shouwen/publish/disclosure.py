@@ -138,13 +138,24 @@ def counts(e, year: int) -> tuple | None:
 
 
 def stats(rows: list, today: date) -> dict:
+    return stats_of(totals(rows), today)
+
+
+def totals(rows: list) -> tuple:
+    """The sums the year's figures are made of (registered, answered, closed, timed, on time, ratings and
+    their sum), of `counts` rows: a changed entry's share is taken out and put in again (site_follow)."""
     rows = [r for r in rows if r is not None]
-    timed = sum(r[2] for r in rows)
     ratings = [r[4] for r in rows if r[4]]
-    return {"year": today.year, "as_of": today.isoformat(), "registered": len(rows),
-            "answered": sum(r[0] for r in rows), "closed": sum(r[1] for r in rows),
-            "on_time_rate": f"{100 * sum(r[3] for r in rows) / timed:.1f}%" if timed else "—",
-            "satisfaction": f"{sum(ratings) / len(ratings):.2f} / 5" if ratings else "—"}
+    return (len(rows), sum(r[0] for r in rows), sum(r[1] for r in rows), sum(r[2] for r in rows),
+            sum(r[3] for r in rows), len(ratings), sum(ratings))
+
+
+def stats_of(totals: tuple, today: date) -> dict:
+    registered, answered, closed, timed, on_time, rated, rating = totals
+    return {"year": today.year, "as_of": today.isoformat(), "registered": registered,
+            "answered": answered, "closed": closed,
+            "on_time_rate": f"{100 * on_time / timed:.1f}%" if timed else "—",
+            "satisfaction": f"{rating / rated:.2f} / 5" if rated else "—"}
 
 
 def _bulletins(root: str) -> list[tuple[str, str]]:
@@ -176,8 +187,12 @@ def from_records(ledger: Ledger, rules: Rules, today: date, keys: dict | None = 
 
 def seal_shards(items: list, keys: dict | None, kept: dict, sealed=None, iterations: int = lookup.ITERATIONS) -> dict:
     """path -> JSON of each lookup shard (publish.lookup.shards)."""
-    return {f"lookup/data/{shard}.json": json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    return {f"lookup/data/{shard}.json": shard_json(entries)
             for shard, entries in lookup.shards(items, keys, iterations, kept, sealed).items()}
+
+
+def shard_json(entries: dict) -> str:
+    return json.dumps(entries, separators=(",", ":"), sort_keys=True)
 
 
 def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: dict | None = None,

@@ -4,12 +4,14 @@ The seed's columns (发问人姓名, 单位, 地址, 联系办法, 发问事由,
 dates and deadlines beside them, and one last column, 事件记录, holding the record's events as the
 events in Chinese, one line per event (publish/ledger_lines), so a re-import gives back the same records. A ledger kept
 elsewhere (a paper ledger typed into Excel) may leave that column empty: each row then becomes a
-registration, with the result as a note. Pure: the I/O (openpyxl, csv, the writer) is in the CLI.
+registration, with the result as a note. Pure but for the CSV text: the files, openpyxl and the writer are the CLI's.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
@@ -79,26 +81,71 @@ def outcome(entry, rules) -> str:
     return ";".join(parts)
 
 
-def rows(entries, rules, progress=lambda done, total: None) -> list[list[str]]:
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def row_key(entry) -> str:
+    """Where a matter's row stands in the ledger: by registration, then id, then path (the ledger's order),
+    as text that sorts so (kept for a hundred thousand rows, text is read back far faster than times)."""
+    st, rec = entry.state, entry.record
+    at = (st.registered_at - _EARLIEST) // timedelta(microseconds=1) if st.registered_at else 0
+    return f"{at:020d}\0{(rec.id or '').replace(chr(0), '')}\0{rec.path}"
+
+
+def row_cells(entry, rules) -> list:
+    """A matter's row, every column but the first (序号, its number in the ledger)."""
+    rec, st, dl = entry.record, entry.state, entry.deadlines
+    v = rec.meta.get("visitor") or {}
+    reg = st.registered_at.astimezone(CST) if st.registered_at else None
+    svc = rules.service_for(rec.meta.get("service"))
+    return [reg.date() if reg else None, reg.time().replace(second=0, tzinfo=None) if reg else None, rec.id,
+            str(rec.meta.get("code", "")), CHANNEL_ZH.get(rec.meta.get("channel"), str(rec.meta.get("channel", ""))),
+            str(v.get("name", "")), str(v.get("organization", "")), str(v.get("address", "")), str(v.get("phone", "")),
+            str(rec.meta.get("matter", "")), svc.name if svc else "", rules.who(st.first_responder), outcome(entry, rules),
+            rules.dept_name(st.handler_department) if st.handler_department else "",
+            _day(dl.forward_by if dl else None), _day(st.due),
+            _day(local_day(st.completed_at) if st.completed_at else None),
+            STAGE_ZH.get(st.stage, st.stage or ""), rec.body.strip(),
+            event_cell(rec.events, rules)]
+
+
+def in_ledger(entry, start: date, end: date) -> bool:
+    """Whether the entry is a matter registered from `start` to `end` (a row of the ledger exported)."""
+    st = entry.state
+    return entry.voided is None and entry.record.kind == "inquiries" and st is not None and \
+        st.registered_at is not None and start <= local_day(st.registered_at) <= end
+
+
+def rows(entries, rules, progress=lambda done, total: None) -> list[list]:
+    """The rows of the entries' matters in the ledger's order, numbered."""
+    todo = sorted((e for e in entries if e.record.kind == "inquiries" and e.state is not None), key=row_key)
     out = []
-    todo = sorted((e for e in entries if e.record.kind == "inquiries" and e.state is not None),
-                  key=lambda e: (e.state.registered_at or datetime.min.replace(tzinfo=CST), e.record.id))
     for n, e in enumerate(todo, 1):
         progress(n, len(todo))
-        rec, st, dl = e.record, e.state, e.deadlines
-        v = rec.meta.get("visitor") or {}
-        reg = st.registered_at.astimezone(CST) if st.registered_at else None
-        svc = rules.service_for(rec.meta.get("service"))
-        out.append([n, reg.date() if reg else None, reg.time().replace(second=0, tzinfo=None) if reg else None, rec.id,
-                    str(rec.meta.get("code", "")), CHANNEL_ZH.get(rec.meta.get("channel"), str(rec.meta.get("channel", ""))),
-                    str(v.get("name", "")), str(v.get("organization", "")), str(v.get("address", "")), str(v.get("phone", "")),
-                    str(rec.meta.get("matter", "")), svc.name if svc else "", rules.who(st.first_responder), outcome(e, rules),
-                    rules.dept_name(st.handler_department) if st.handler_department else "",
-                    _day(dl.forward_by if dl else None), _day(st.due),
-                    _day(local_day(st.completed_at) if st.completed_at else None),
-                    STAGE_ZH.get(st.stage, st.stage or ""), rec.body.strip(),
-                    event_cell(rec.events, rules)])
+        out.append([n, *row_cells(e, rules)])
     return out
+
+
+def text(v) -> str:
+    """A typed cell as CSV text: 2026-11-27, 09:30."""
+    if isinstance(v, time):
+        return v.strftime("%H:%M")
+    return "" if v is None else str(v)
+
+
+def csv_line(cells) -> bytes:
+    """A row as the CSV file holds it, without its number: prefixed with the number it is `csv_file`'s."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerow(["", *map(text, cells)])
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_file(lines) -> bytes:
+    """The ledger as a CSV file (UTF-8 with the BOM that tells Excel so) of rows made by `csv_line`."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerow(COLUMNS)
+    return b"".join([("\ufeff" + buf.getvalue()).encode("utf-8"), *(b"%d%s" % (n, line) for n, line in
+                                                                   enumerate(lines, 1))])
 
 
 class RowError(Exception):

@@ -57,8 +57,9 @@ def content(value) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
 
-def keep(root: str, shards: dict[str, str]) -> dict[str, Shard] | None:
-    """The shards (path -> JSON) written to the store, each once; None when the store can't be written."""
+def keep(root: str, shards: dict[str, str], whole: bool = True) -> dict[str, Shard] | None:
+    """The shards (path -> JSON) written to the store, each once; None when the store can't be written.
+    `whole`: these are the whole site's shards, every other shard file is let go."""
     folder = os.path.join(root, FOLDER)
     out = {}
     try:
@@ -75,13 +76,23 @@ def keep(root: str, shards: dict[str, str]) -> dict[str, Shard] | None:
                 os.replace(tmp, file)
                 stamp = _stamp(file)
             out[path] = Shard(file, digest, stamp)
-        live = {os.path.basename(s.file) for s in out.values()}
-        for name in os.listdir(folder):          # the last build's shards only
+    except OSError:
+        return None
+    if whole:
+        prune(root, out.values())
+    return out
+
+
+def prune(root: str, shards) -> None:
+    """Let go of the shard files other than `shards` (the last build's)."""
+    folder = os.path.join(root, FOLDER)
+    live = {os.path.basename(s.file) for s in shards}
+    try:
+        for name in os.listdir(folder):
             if name not in live:
                 os.unlink(os.path.join(folder, name))
     except OSError:
-        return None
-    return out
+        pass        # another build pruned at the same moment: only costs room
 
 
 def place(site_dir: str, files: dict) -> dict[str, Shard]:

@@ -7,8 +7,10 @@ code and the day, so a build keeps them:
 - whole, under the ledger's name (repo.answers.generation: the record files' blob ids from Git's index and
   the changed files, the rules, the judging code, the day, with every source file of the package): a build
   of an unchanged ledger reads neither the ledger nor its index;
-- record by record, under the record's path and blob id (for the same rules, code and day): after a change
-  only the changed records' states are read, the others' parts are taken as they were;
+- patched for the records changed since (publish.site_follow): after a change that keeps a matter's visitor,
+  key and place, only the changed records are read and only their shards sealed and written again;
+- record by record, under the record's path and blob id (for the same rules, code and day), in 256 files by
+  path: when the whole ledger is read again, the unchanged records' parts are taken as they were;
 - the sealed entries by their key and bytes (publish.lookup.Sealed): only a changed matter is sealed again;
 - the shards as files by their content (publish.shard_files), which the whole answer names: an unchanged
   shard is neither pickled, written through MkDocs nor scanned again.
@@ -24,14 +26,13 @@ import os
 from ..core import lookup_key
 from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
-from . import lookup, shard_files
+from . import lookup, shard_files, site_follow
 from .disclosure import FromRecords, counts, seal_shards, stats
 from .privacy import Personal
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-ROWS_MEMO = os.path.join(".shouwen", "cache", "site-rows.pickle")           # each record's part
 MEMO_VERSION = 3
 
 
@@ -61,8 +62,16 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
         kept = answers.read_kept(memo, key)
         if kept is not answers.MISSING and all(s.holds() for s in kept[0].shards.values()):
             return kept
+    name = _rows_name(rules, today)
+    follow = site_follow.SiteKept(root, tree, today, name) if key and name else None
+    if follow is not None:
+        person = _person(rules)
+        kept = follow.patched(rules, today, lambda e: _row(e, rules, today, person))
+        if kept is not None:
+            answers.keep(memo, key, kept)
+            return kept
     ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
-    rows = _rows(root, rules, today, ledger)
+    rows, parts = _rows(root, rules, today, ledger, name)
     live = rows[:len(ledger.entries)]
     items = [r[0] for r in live if r[0] is not None]
     kept_keys = dict(r[1] for r in live if r[1] is not None)
@@ -84,35 +93,58 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
         if files is not None:
             kept = FromRecords(kept[0].stats, files), values
             answers.keep(memo, key, kept)
+            if follow is not None:
+                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys))
     return kept
 
 
-def _rows(root: str, rules, today, ledger) -> list[tuple]:
-    """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
-    year's counts, its personal values, those of its corrections."""
-    name = repr((MEMO_VERSION, answers.package_stamp(), answers.judging_key(rules), today.isoformat(),
-                 lookup.ITERATIONS)) if _cached() and answers.judging_key(rules) else None
-    memo = os.path.join(root, ROWS_MEMO)
-    old = answers.read_kept(memo, name) if name else answers.MISSING
-    old = old if isinstance(old, dict) else {}
+def _rows_name(rules, today) -> str | None:
+    """What each record's part follows from besides its bytes; None with no cache."""
+    jk = answers.judging_key(rules)
+    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), lookup.ITERATIONS)) \
+        if _cached() and jk else None
+
+
+def _person(rules) -> Personal:
     staff = [s.name for s in rules.staff.values()]
     # what the agency publishes about itself: its own address or a department is not a visitor's
     agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
                         ensure_ascii=False, default=str)
+    return Personal(staff, agency)
+
+
+def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
+    """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
+    year's counts, its personal values, those of its corrections; and path -> (blob, live, part) of them."""
+    old = {}
+    for _, part in site_follow.read_rows(root, name).values() if name else ():
+        old.update(part)
     person = None
-    rows, fresh = [], {}
-    for e in ledger.entries + ledger.voided:      # a void record's visitor is still a person
-        at = (e.record.path, getattr(e.record, "blob", None))
-        row = old.get(at) if at[1] else None
+    rows, parts = [], {}
+    live = len(ledger.entries)
+    for i, e in enumerate(ledger.entries + ledger.voided):      # a void record's visitor is still a person
+        path, blob = e.record.path, getattr(e.record, "blob", None)
+        was = old.get(path)
+        row = was[2] if blob and was is not None and was[0] == blob else None
         if row is None:
-            person = person or Personal(staff, agency)
+            person = person or _person(rules)
             row = _row(e, rules, today, person)
-        if at[1]:
-            fresh[at] = row
+        parts[path] = (blob, i < live, row)
         rows.append(row)
-    if name and fresh.keys() != old.keys():
-        answers.keep(memo, name, fresh)
-    return rows
+    return rows, parts
+
+
+def _shared(items: list, kept: dict, keys: dict) -> set:
+    """The keys, and the (id, code), of more than one entry: the last of them is the one sealed there."""
+    seen, shared = set(), set()
+    for rid, code, *_ in items:
+        key = kept.get((rid, code))
+        memo = keys.get(f"{rid}:{code}:{lookup.ITERATIONS}")
+        for k in ((rid, code), key if key is not None else bytes.fromhex(memo) if memo else None):
+            if k is not None and k in seen:
+                shared.add(k)
+            seen.add(k)
+    return shared
 
 
 def _row(e, rules, today, person) -> tuple:
