@@ -2,6 +2,9 @@
 import os
 import subprocess
 
+import pytest
+
+from shouwen.repo import gitpack
 from shouwen.repo.gitpack import PackedHistory
 
 
@@ -9,7 +12,9 @@ def _git(root, *args):
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
 
 
-def test_a_packed_history_is_the_one_git_makes(tmp_path):
+@pytest.mark.parametrize("mark", [gitpack._Folder.MARK, 64])     # 64: a folder's id hashed on from its marks
+def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
+    monkeypatch.setattr(gitpack._Folder, "MARK", mark)
     root = tmp_path / "r"
     root.mkdir()
     _git(root, "init", "-q")
@@ -53,7 +58,6 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path):
 
 
 def test_a_history_written_in_the_background_reports_its_failure(tmp_path):
-    import pytest
     from shouwen.repo.gitio import GitError
     from shouwen.repo.gitpack import BackgroundHistory
     history = BackgroundHistory(str(tmp_path))          # no repository here: the writer fails, the caller hears

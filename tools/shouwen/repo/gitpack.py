@@ -139,10 +139,11 @@ class Pack:
         self.objects: dict[bytes, tuple[int, int]] = {}    # id -> (offset, crc32 of the entry)
         self.depth: dict[int, int] = {}                     # offset -> length of its delta chain
 
-    def put(self, kind: bytes, data: bytes, base: int | None = None, delta=None) -> tuple[bytes, int]:
+    def put(self, kind: bytes, data, base: int | None = None, delta=None, oid: bytes | None = None
+            ) -> tuple[bytes, int]:
         """Store an object (as a delta against the object at offset `base` when `delta()` gives one and the
-        chain is short enough); its id and offset."""
-        oid = object_id(kind, data)
+        chain is short enough); its id (`oid`: worked out already) and offset."""
+        oid = oid or object_id(kind, data)
         known = self.objects.get(oid)
         if known is not None:
             return oid, known[0]
@@ -203,12 +204,16 @@ class Pack:
 
 
 class _Folder:
-    """A tree as its entries' bytes in Git's order, and where its last version went in the pack."""
-    __slots__ = ("keys", "entries", "folders", "size", "offset")
+    """A tree as its entries in Git's order and as the bytes of its object, and where its last version went
+    in the pack. Its id is hashed from marks: the hash's state every MARK bytes, kept while the bytes before
+    them and the size stay the same, so a change near the end (a recent record's, the usual one) hashes
+    only what follows the mark before it."""
+    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks")
+    MARK = 16384
 
     def __init__(self, raw: bytes = b""):
         self.keys, self.entries, self.folders = [], [], {}
-        self.size, self.offset = len(raw), None
+        self.data, self.offset, self.marks = bytearray(raw), None, []
         i = 0
         while i < len(raw):
             space, nul = raw.index(b" ", i), raw.index(b"\0", i)
@@ -217,19 +222,41 @@ class _Folder:
             self.entries.append(raw[i:nul + 21])
             i = nul + 21
 
-    def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes]:
-        """Put one entry; (its byte offset, the old entry's length, the new entry)."""
+    def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes, int]:
+        """Put one entry; (its byte offset, the old entry's length, the new entry, the old size)."""
         key = name + b"/" if mode == DIR_MODE else name
         i = bisect_left(self.keys, key)
         entry = mode + b" " + name + b"\0" + oid
-        at = sum(map(len, self.entries[:i]))
+        size = len(self.data)
+        # counted from the nearer end (a recent record's entry is near the last)
+        at = sum(map(len, self.entries[:i])) if i < len(self.entries) // 2 else size - sum(map(len, self.entries[i:]))
         if i < len(self.keys) and self.keys[i] == key:
             removed, self.entries[i] = len(self.entries[i]), entry
         else:
             removed = 0
             self.keys.insert(i, key)
             self.entries.insert(i, entry)
-        return at, removed, entry
+        self.data[at:at + removed] = entry
+        if removed != len(entry):
+            self.marks.clear()          # the size, in the object's header, changed: hashed from the start
+        else:
+            del self.marks[at // self.MARK:]
+        return at, removed, entry, size
+
+    def object_id(self) -> bytes:
+        data = self.data
+        if self.marks:
+            done, h = self.marks[-1]
+            h = h.copy()
+        else:
+            done, h = 0, hashlib.sha1(b"tree %d\0" % len(data))
+        with memoryview(data) as view:
+            while done + self.MARK <= len(data):
+                h.update(view[done:done + self.MARK])
+                done += self.MARK
+                self.marks.append((done, h.copy()))
+            h.update(view[done:])
+        return h.digest()
 
 
 class PackedHistory:
@@ -269,12 +296,9 @@ class PackedHistory:
             chain.append(self._folder(chain[-1], d))
         mode = b"100644"
         for folder in reversed(chain):
-            at, removed, entry = folder.set(name, mode, oid)
-            tree = b"".join(folder.entries)
-            old = folder.size
-            oid, folder.offset = pack.put(b"tree", tree, folder.offset,
-                                          lambda: splice_delta(old, at, removed, entry))
-            folder.size = len(tree)
+            at, removed, entry, old = folder.set(name, mode, oid)
+            oid, folder.offset = pack.put(b"tree", folder.data, folder.offset,
+                                          lambda: splice_delta(old, at, removed, entry), folder.object_id())
             mode, name = DIR_MODE, dirs.pop() if dirs else None
         body = b"tree %s\nparent %s\n%s\n%s" % (oid.hex().encode(), self.parent.hex().encode(), people, message)
         self.parent = pack.put(b"commit", body)[0]
