@@ -28,12 +28,12 @@ from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from . import lookup, shard_files, site_follow
 from .disclosure import FromRecords, counts, seal_shards, stats
-from .privacy import Personal
+from .privacy import Personal, Values
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 3
+MEMO_VERSION = 4
 
 
 def _cached() -> bool:
@@ -91,7 +91,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
     if key:
         files = shard_files.keep(root, shards)
         if files is not None:
-            kept = FromRecords(kept[0].stats, files), values
+            kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
                 follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys))
