@@ -53,9 +53,20 @@ def holds(root: str, key: str) -> bool:
     return answers.holds(os.path.join(root, RECORDS_MEMO), key)
 
 
-def records(root: str, rules, today) -> tuple[FromRecords, dict]:
-    """What the site shows of the ledger, and the personal values the guard looks for."""
-    tree = store.WorkTree(root) if gitio.is_repo(root) else None
+def work_tree(root: str):
+    """The work tree's record files as Git sees them now (store.WorkTree), Git asked at once so that it answers
+    while the build reads its rules; None outside Git."""
+    if not gitio.is_repo(root):
+        return None
+    tree = store.WorkTree(root)
+    tree.start()
+    return tree
+
+
+def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
+    """What the site shows of the ledger, and the personal values the guard looks for. `tree`: work_tree(root)
+    asked before."""
+    tree = work_tree(root) if tree is False else tree
     key = memo_key(root, rules, today, tree)
     memo = os.path.join(root, RECORDS_MEMO)
     if key:
