@@ -167,6 +167,7 @@ def _csv_export(desk, day, start, end) -> tuple[int, bytes]:
         tree = work_tree(desk)
         tree.start()
         kept = KeptRows(desk.root, tree, desk.in_time, day, None, ("csv", start, end, package_stamp()), "export")
+        kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
         kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
 
         def patch(lines, entries, rules):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
@@ -81,10 +81,15 @@ def outcome(entry, rules) -> str:
     return ";".join(parts)
 
 
-def row_key(entry) -> tuple:
-    """Where a matter's row stands in the ledger: by registration, then id, then path (the ledger's order)."""
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def row_key(entry) -> str:
+    """Where a matter's row stands in the ledger: by registration, then id, then path (the ledger's order),
+    as text that sorts so (kept for a hundred thousand rows, text is read back far faster than times)."""
     st, rec = entry.state, entry.record
-    return st.registered_at or datetime.min.replace(tzinfo=CST), rec.id or "", rec.path
+    at = (st.registered_at - _EARLIEST) // timedelta(microseconds=1) if st.registered_at else 0
+    return f"{at:020d}\0{(rec.id or '').replace(chr(0), '')}\0{rec.path}"
 
 
 def row_cells(entry, rules) -> list:

@@ -120,7 +120,10 @@ def kept_file(root: str, kind: str, key: str | None) -> str:
 class Following:
     """Something worked out from the work tree's whole ledger on `day` (judged as of `moment` when given),
     kept as (HEAD, over, hourly, value) under the judging key, the day and `parts`, and patched for the
-    records that changed since."""
+    records that changed since. `save_on_move`: write it again whenever HEAD moved (else only when many
+    records changed: a large value, such as an exported ledger, is patched again from an older commit
+    rather than written at every commit)."""
+    save_on_move = True
 
     def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, kind: str, parts: tuple = ()):
         self.root, self.tree, self.in_time, self.day, self.moment = root, tree, in_time, day, moment
@@ -156,7 +159,7 @@ class Following:
         entries = entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
                               self.rules_on(rules)) if judged else {}
         self.hourly = hourly
-        return value, entries, rules, head != self.tree.status().head or len(judged) >= SAVE_FROM
+        return value, entries, rules, self.save_on_move and head != self.tree.status().head or len(judged) >= SAVE_FROM
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
         if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
