@@ -133,3 +133,30 @@ def test_the_keystream_is_the_one_the_browser_computes():
     want = b"".join(hmac.new(enc, c.to_bytes(4, "big"), hashlib.sha256).digest() for c in range(40))
     for n in (1, 32, 320, 700, 1280):
         assert lookup._keystream(key, n) == want[:n]
+
+
+def test_an_agency_with_fewer_rounds_says_so_and_every_part_uses_them(agency):
+    """`lookup.rounds` (the synthetic demo's 1,000): the writer derives with them and says so in the record,
+    the site's entry opens with a key of those rounds and its page derives them, `check` warns."""
+    from shouwen.publish import sitebuild
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml") + "lookup:\n  rounds: 1000\n")
+    rid = agency.new("2026-11-02T09:30", service="birth-permit")
+    meta = _rec(agency, rid).meta
+    assert list(meta)[:4] == ["id", "code", "lookup", "lookup_rounds"] and meta["lookup_rounds"] == 1000
+    key = lookup.derive(rid, meta["code"], 1000)
+    assert meta["lookup"] == key.hex() != lookup.derive(rid, meta["code"]).hex()
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["severity"], p["field"]) for p in out["problems"]] == [
+        ("lookup-rounds-weak", "warning", "lookup.rounds")]
+    job = sitebuild.prepare(agency.path, date(2026, 11, 20))
+    shard, name = lookup.locator(key)
+    assert lookup.open_sealed(key, json.loads(job.site.files[f"lookup/data/{shard}.json"])[name])["status"]
+    assert "ITERATIONS = 1000;" in job.site.files["assets/shouwen.js"]
+    assert lookup_key.stored(meta) is None and lookup_key.stored(meta, 1000) == key    # never taken for 50,000
+
+
+def test_the_rounds_are_checked(agency):
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml") + "lookup:\n  rounds: 很多\n")
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["field"]) for p in out["problems"] if "lookup" in (p.get("field") or "")] == [
+        ("field-invalid", "lookup.rounds")]

@@ -35,7 +35,7 @@ def main():
         derive(f"20261127-J005-{i:03d}", "ABC123")
     key_ms = (time.process_time() - t) / 20 * 1000
     if not a.keys:
-        replay.derive = lambda rid, code: hashlib.sha256(f"{rid}:{code}".encode()).digest()
+        replay.derive = lambda rid, code, rounds: hashlib.sha256(f"{rid}:{code}".encode()).digest()
     out = os.path.join(a.dir, f"demo-{a.size}")
     shutil.rmtree(out, ignore_errors=True)
     load = os.getloadavg()[0]

@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "suspend-exceeded": ("deadline", WARNING),
     # rules
     "rules-invalid": ("rules", ERROR),
+    "lookup-rounds-weak": ("rules", WARNING),   # lookup keys derived with fewer rounds than the default
     # ladder
     "ladder-invalid": ("ladder", ERROR),
     "sanction-mismatch": ("ladder", ERROR),

@@ -45,6 +45,7 @@ POLICY = Map({
     "calendar": Map({"strict": Bool()}),
     "signing": Map({"required": Bool()}),
     "inspection_items": List(LINE),
+    "lookup": Map({"rounds": Int(1, 10 ** 9)}),
 })
 
 _DAY_ITEM = OneOf(Day(), Map({"date": Day(), "name": LINE}))

@@ -16,7 +16,7 @@ _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
 # scores are checked where their meaning is known). A record with a value of the wrong type is reported
 # and set aside, never folded: nothing downstream meets a list where it expects an id.
-INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
+INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "lookup_rounds": Int(1, 10 ** 9), "channel": _LINE, "first_responder": _LINE, "service": _LINE,
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
                                       "address": _LINE, "phone": Phone()})})
@@ -54,7 +54,7 @@ def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
 
 LOOKUP_RE = re.compile(r"[0-9a-f]{64}")
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-INQUIRY_FIELDS = {"id": True, "code": True, "lookup": False, "channel": True, "first_responder": True, "visitor": True,
+INQUIRY_FIELDS = {"id": True, "code": True, "lookup": False, "lookup_rounds": False, "channel": True, "first_responder": True, "visitor": True,
                   "matter": True, "service": False, "imported": False, "events": True}
 VISITOR_FIELDS = {"name", "organization", "address", "phone"}
 
