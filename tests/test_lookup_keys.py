@@ -150,7 +150,9 @@ def test_an_agency_with_fewer_rounds_says_so_and_every_part_uses_them(agency):
         ("lookup-rounds-weak", "warning", "lookup.rounds")]
     job = sitebuild.prepare(agency.path, date(2026, 11, 20))
     shard, name = lookup.locator(key)
-    assert lookup.open_sealed(key, json.loads(job.site.files[f"lookup/data/{shard}.json"])[name])["status"]
+    data = job.site.files[f"lookup/data/{shard}.json"]
+    data = data.data() if hasattr(data, "data") else data          # a shard kept as a file by the build
+    assert lookup.open_sealed(key, json.loads(data)[name])["status"]
     assert "ITERATIONS = 1000;" in job.site.files["assets/shouwen.js"]
     assert lookup_key.stored(meta) is None and lookup_key.stored(meta, 1000) == key    # never taken for 50,000
 
