@@ -323,13 +323,12 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
 
 def _lookup_rounds(pol: Policy, lookup, path: str, problems) -> None:
     rounds = lookup.get("rounds") if isinstance(lookup, dict) else None
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1000:
         return          # the typed layer (rules_schema.POLICY) reports any other value
     pol.lookup_rounds = rounds
     if rounds < ITERATIONS:
-        problems.append(Problem("lookup-rounds-weak", f"查询密钥只派生 {rounds} 轮，少于默认的 {ITERATIONS} 轮：回执上的"
-                                f"查询码更容易被逐个试出，只适用于示例机构（shouwen demo）；正式机构请删去 lookup.rounds",
-                                path=path, field="lookup.rounds"))
+        problems.append(Problem("lookup-rounds-weak", f"查询码密钥迭代次数 {rounds:,} 低于 {ITERATIONS:,}：仅适用于演示，"
+                                "正式单位请改回（删去 lookup.rounds）", path=path, field="lookup.rounds"))
 
 
 def _dates(items, path, name, problems) -> frozenset:

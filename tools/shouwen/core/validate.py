@@ -6,6 +6,7 @@ import re
 
 from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
 from .ids import CODE_RE, parse_id
+from .lookup_key import meta_rounds
 from .problems import Problem
 from .record import Record, local_day, to_date, to_datetime
 from .rules import Rules
@@ -188,6 +189,10 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
     if m.get("lookup") is not None and not (isinstance(m["lookup"], str) and LOOKUP_RE.fullmatch(m["lookup"])):
         out.append(Problem("field-invalid", "查询密钥（lookup）应为 64 位十六进制数字，由登记时自动生成", path=path,
                            record=rid, field="lookup"))
+    elif m.get("lookup") is not None and meta_rounds(m) not in (None, rules.policy.lookup_rounds):
+        out.append(Problem("lookup-rounds-other", f"查询密钥按 {meta_rounds(m):,} 次迭代派生，与 rules/policy.yml 的 "
+                           f"{rules.policy.lookup_rounds:,} 次不同：网站生成时按规定次数重新派生", path=path, record=rid,
+                           field="lookup_rounds"))
     if m.get("channel") is not None and m["channel"] not in CHANNELS:
         out.append(Problem("field-invalid", f"渠道 {m['channel']!r} 应为 {'/'.join(CHANNELS)}", path=path, record=rid,
                            field="channel"))
