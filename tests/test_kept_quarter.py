@@ -1,5 +1,5 @@
 """The bulletin of a new commit from the quarter's sums kept for an earlier one, patched for the records
-that changed (repo.kept_quarter), and a quarter's ledger exported as CSV from the rows kept for an earlier
+that changed (repo.kept_quarter), and a quarter's ledger exported (CSV, .xlsx) from the rows kept for an earlier
 state of the work tree, patched likewise (repo.kept_rows): always what they are with no cache."""
 from __future__ import annotations
 
@@ -99,8 +99,8 @@ def test_other_rules_or_another_day_are_never_answered_from_the_kept_sums(demo_c
 
 def _exports(path, tmp_path, no_cache=False):
     out = []
-    for q in ("2026Q3", "2026Q4"):
-        f = tmp_path / f"{q}-{no_cache}.csv"
+    for q, kind in (("2026Q3", "csv"), ("2026Q4", "csv"), ("2026Q3", "xlsx")):
+        f = tmp_path / f"{q}-{no_cache}.{kind}"
         r = CliRunner().invoke(cli, ["--repo", str(path), "export", "--quarter", q, "-o", str(f)],
                                env={"SHOUWEN_NO_CACHE": "1" if no_cache else None})
         assert r.exit_code == 0, r.output
@@ -116,7 +116,7 @@ def _exports_patched(path, tmp_path, monkeypatch):
     return got
 
 
-def test_a_quarters_csv_export_is_the_kept_rows_patched(demo_copy, tmp_path, monkeypatch):  # noqa: F811
+def test_a_quarters_csv_or_xlsx_export_is_the_kept_rows_patched(demo_copy, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
     first = _exports(demo_copy, tmp_path)          # from the whole ledger: the rows kept
     assert first == _exports(demo_copy, tmp_path, no_cache=True) and first[0].count(b"\r\n") > 100
@@ -125,7 +125,8 @@ def test_a_quarters_csv_export_is_the_kept_rows_patched(demo_copy, tmp_path, mon
     # a record edited in the work tree, a new one in the quarter (registered among the others: every later
     # row's number moves), one removed
     q3[3].write_text(q3[3].read_text(encoding="utf-8") + "补记。\n", encoding="utf-8")
-    assert _exports_patched(demo_copy, tmp_path, monkeypatch)[0] != first[0]
+    got = _exports_patched(demo_copy, tmp_path, monkeypatch)
+    assert got[0] != first[0] and got[2] != first[2]
     text = q3[4].read_text(encoding="utf-8")
     (q3[4].parent / (q3[4].stem[:-3] + "900.md")).write_text(text.replace(q3[4].stem, q3[4].stem[:-3] + "900"),
                                                              encoding="utf-8")

@@ -2,6 +2,8 @@
 was looked for before it was made fast), in any text, and still catches a leak in a file of any kind."""
 import re
 
+import pytest
+
 from hypothesis import example, given, settings, strategies as st
 
 from shouwen.core.record import Record
@@ -83,3 +85,21 @@ def test_a_name_inside_a_longer_name_is_reported_as_the_longer(tmp_path):
     (site / "b.html").write_text("<p>来访人：张三，张三丰</p>", encoding="utf-8")
     found = sorted((p.path, p.record) for p in privacy.scan(str(site), privacy.personal_values([older, newer])))
     assert found == [("a.html", "20261102-J005-002"), ("b.html", "20261102-J005-001"), ("b.html", "20261102-J005-002")]
+
+
+def test_values_as_a_build_keeps_them_are_the_same_values():
+    """privacy.Values (the lookup keys in one string) answers as the dict it was made from, and the guard
+    finds the same in a text with either."""
+    key, odd = "ab" * 32, "cd" * 32
+    values = {"欧阳明日": ("20261102-J005-001", "来访人姓名"), "tel:13800138001": ("20261102-J005-001", "来访人电话"),
+              key: ("20261102-J005-002", privacy.KEY_LABEL), odd: ("20261102-J005-003", "来访人单位")}
+    kept = privacy.Values(values)
+    assert kept == values and len(kept) == 4 and kept[key] == values[key] and kept[odd] == values[odd]
+    assert key in kept and "ab" * 31 not in kept and "ef" * 32 not in kept
+    with pytest.raises(KeyError):
+        kept["ef" * 32]
+    text = f"<p>欧阳明日 138-0013-8001</p><script>var k='{key.upper()}', o='{odd}';</script>"
+    assert privacy.find(text, privacy.Sought(kept)) == privacy.find(text, privacy.Sought(values)) == set(values)
+    assert privacy.find("<p>东方晓</p>", privacy.Sought(kept)) == set()
+    import pickle
+    assert pickle.loads(pickle.dumps(kept)) == values       # as the build keeps it

@@ -161,6 +161,9 @@ def main():
     ap.add_argument("--cold-only", dest="cold_only", action="store_true",
                     help="only `check --no-cache` beside the bare parse, and its peak memory (issue 15 items 2, 5)")
     ap.add_argument("--no-audit", dest="audit", action="store_false", help="skip `audit` beside `git log -p` (long)")
+    ap.add_argument("--reports-only", dest="reports_only", action="store_true",
+                    help="only the ladder, the bulletin and the export beside `git status`, answer kept and after a "
+                         "new commit (with --reuse)")
     a = ap.parse_args()
     base = a.dir or tempfile.mkdtemp(prefix="scale-bench-")
     agency = os.path.join(base, f"agency-{a.size}")
@@ -211,7 +214,7 @@ def main():
         with open(victim, "a", encoding="utf-8") as fh:
             fh.write("补记。\n")
     rid = os.path.basename(victim)[:-3]
-    if not a.write_only and not a.site_only:        # the read side (issue 15 items 1, 2, 5)
+    if not a.write_only and not a.site_only and not a.reports_only:        # the read side (issue 15 items 1, 2, 5)
         floor = bare_parse(agency)
         shutil.rmtree(os.path.join(agency, ".shouwen"), ignore_errors=True)
         argv = sw(agency, "check", "--no-cache", *today)
@@ -243,7 +246,7 @@ def main():
 
     # one commit: shouwen's writer against git add && git commit of one file
     n = [0]
-    writes = not a.reads_only and not a.site_only and not a.cold_only
+    writes = not a.reads_only and not a.site_only and not a.cold_only and not a.reports_only
 
     def plain_commit():
         n[0] += 1
@@ -293,14 +296,15 @@ def main():
             with open(victim, "a", encoding="utf-8") as fh:
                 fh.write(f"补记 {k[0]}。\n")
             subprocess.run(git(agency, "commit", "-q", "--no-verify", "-am", "补记"), env=ENV, check=True)
-        for cmd in (["ladder", year], ["bulletin", quarter],
+        for cmd in (["ladder", year], ["bulletin", quarter], ["bulletin", quarter, "--format", "json"],
                     ["export", "--quarter", quarter, "-o", os.path.join(base, "export.csv")],
                     ["export", "--quarter", quarter, "-o", os.path.join(base, "export.xlsx")]):
-            name = " ".join(cmd[:2]) if cmd[0] != "export" else f"export --quarter (.{cmd[-1].rsplit('.', 1)[1]})"
+            name = " ".join(c for c in cmd if c != "--format") if cmd[0] != "export" else \
+                f"export --quarter (.{cmd[-1].rsplit('.', 1)[1]})"
             vs_status(f"{name}, answer warm", sw(agency, *cmd), "≤ 3×")
             vs_status(f"{name} after a new commit, index warm", sw(agency, *cmd), "≤ 3×", setup=commit_one,
                       warm=False)
-        if a.audit:
+        if a.audit and not a.reports_only:
             logp, _ = timed(git(agency, "log", "-p"), repeat=1)
             dt, _ = timed(sw(agency, "audit"), repeat=1)
             row("audit", dt, logp, "git log -p", "≤ 3×")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import click
 
@@ -14,7 +13,7 @@ from ..repo import gitio
 from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
-from ..publish.ledger_io import (COLUMNS, DATE_COLUMNS, RowError, csv_file, csv_line, in_ledger, record_from_row,
+from ..publish.ledger_io import (RowError, csv_file, csv_line, in_ledger, record_from_row,
                                  register_html, row_cells, row_key, rows)
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -32,46 +31,6 @@ def _period(frm, to, quarter):
             raise InputError(f"季度 {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
         return quarter_span(*parsed)
     return parse_day(frm, "--from") or date(1900, 1, 1), parse_day(to, "--to") or date(9999, 12, 31)
-
-
-def write_xlsx(path, header, data):
-    """The ledger as a workbook: bold frozen header, dates and times as such, text wrapped at the top.
-    Written row by row (openpyxl's write-only mode) with one style object per column, not a cell object
-    styled after the fact per cell: a quarter of a busy office is ten thousand rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("首问登记簿")
-    from openpyxl.utils import get_column_letter
-    widths = {"发问事由": 30, "办理结果或衔接情况": 40, "事件记录": 60, "地址": 24, "单位": 20, "事项编号": 20}
-    for i, name in enumerate(header, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 12)
-    ws.freeze_panes = "A2"
-    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
-    formats = [("yyyy-mm-dd" if name in DATE_COLUMNS else "hh:mm") if name in (*DATE_COLUMNS, "登记时间") else None
-               for name in header]
-
-    styled = {}         # one styled cell per number format; every cell of a column shares its style
-    for fmt in set(formats):
-        styled[fmt] = WriteOnlyCell(ws)
-        styled[fmt].alignment = wrap
-        if fmt:
-            styled[fmt].number_format = fmt
-
-    def cell(value, fmt=None):
-        c = WriteOnlyCell(ws, value=value)
-        c._style = styled[fmt]._style       # what assigning each style would look up again, once per cell
-        return c
-
-    def title(value):
-        c = WriteOnlyCell(ws, value=value)
-        c.font = bold
-        return c
-    ws.append([title(v) for v in header])
-    for row in data:        # dates as dates, times as times; phones and ids stay text, never numbers
-        ws.append([cell(v, f) for v, f in zip(row, formats)])
-    wb.save(path)
 
 
 MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
@@ -137,17 +96,13 @@ def export_cmd(desk, outputs, frm, to, quarter):
     def made(kind):
         """(rows, the file's bytes): a pure function of the ledger and the period, kept (repo.answers)."""
         data = answer(desk, day, ("export", start, end), registered)
-        if kind == "xlsx":
-            buf = io.BytesIO()
-            write_xlsx(buf, COLUMNS, data)
-            return len(data), buf.getvalue()
         return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
     day = today_cst()
     period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
-        if kind == "csv":
-            n, payload = _csv_export(desk, day, start, end)
+        if kind in ("csv", "xlsx"):
+            n, payload = _kept_export(desk, day, start, end, kind)
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
@@ -155,28 +110,30 @@ def export_cmd(desk, outputs, frm, to, quarter):
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
-def _csv_export(desk, day, start, end) -> tuple[int, bytes]:
-    """(rows, the CSV file's bytes) of the matters registered from `start` to `end`: from the rows kept for an
-    earlier state of the ledger, patched for the records changed since (repo.kept_rows), else from the
-    whole ledger (and kept)."""
+def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes]:
+    """(rows, the file's bytes) of the matters registered from `start` to `end`, as CSV or a workbook: from
+    the rows kept for an earlier state of the ledger, patched for the records changed since
+    (repo.kept_rows), else from the whole ledger (and kept)."""
     from ..core import keyed_lines
+    from ..publish import ledger_xlsx
+    line, whole = {"csv": (csv_line, csv_file), "xlsx": (ledger_xlsx.row_xml, ledger_xlsx.workbook)}[kind]
     kept = None
     if desk.use_cache and gitio.is_repo(desk.root):
         from ..repo.answers import package_stamp
         from ..repo.kept_rows import KeptRows
         tree = work_tree(desk)
         tree.start()
-        kept = KeptRows(desk.root, tree, desk.in_time, day, None, ("csv", start, end, package_stamp()), "export")
+        kept = KeptRows(desk.root, tree, desk.in_time, day, None, (kind, start, end, package_stamp()), "export")
         kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
         kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
 
         def patch(lines, entries, rules):
-            return keyed_lines.patch(lines, {p: (row_key(e), csv_line(row_cells(e, rules)))
+            return keyed_lines.patch(lines, {p: (row_key(e), line(row_cells(e, rules)))
                                              if e is not None and in_ledger(e, start, end) else None
                                              for p, e in entries.items()})
         lines = kept.patched(lambda: desk.rules, patch)
         if lines is not None:
-            return len(lines.lines), csv_file(lines.lines)
+            return len(lines.lines), whole(lines.lines)
     rules = desk.rules
     led = read_ledger(desk, day)
     todo = sorted((e for e in led.entries if in_ledger(e, start, end)), key=row_key)
@@ -184,11 +141,11 @@ def _csv_export(desk, day, start, end) -> tuple[int, bytes]:
     with Progress("导出登记簿") as progress:
         for n, e in enumerate(todo, 1):
             progress(n, len(todo))
-            items.append((e.record.path, row_key(e), csv_line(row_cells(e, rules))))
+            items.append((e.record.path, row_key(e), line(row_cells(e, rules))))
     lines = keyed_lines.build(items)
     if kept is not None:
         kept.keep(rules, lines)
-    return len(lines.lines), csv_file(lines.lines)
+    return len(lines.lines), whole(lines.lines)
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress):

@@ -14,6 +14,7 @@ on purpose. A hit is `pii-leak`, naming the file and the record, never the value
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import io
 import os
@@ -21,6 +22,7 @@ import re
 import tarfile
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 
 from ..core.problems import Problem
 from .needles import Needles
@@ -91,7 +93,7 @@ class Personal:
                 _add(out, key, person.get(key), rec.id or rec.path, role + label, self.skip, self.agency)
         key = meta.get("lookup")
         if isinstance(key, str) and len(key) >= 32:     # the record's lookup key opens its status without the code
-            out.setdefault(key, (rec.id or rec.path, "查询密钥"))
+            out.setdefault(key, (rec.id or rec.path, KEY_LABEL))
         return out
 
     def of_corrections(self, corrections) -> dict[str, tuple[str, str]]:
@@ -155,6 +157,7 @@ def _texts(name: str, data: bytes, depth: int = 0):
 
 
 KEY_LEN = 64
+KEY_LABEL = "查询密钥"
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
 
 
@@ -190,11 +193,73 @@ class Sought:
     lookup shard, can hold), the phones as digits, and the lookup keys, found as runs of hex digits."""
 
     def __init__(self, values):
-        self.keys = frozenset(v for v in values if _is_key(v))
-        words = [v for v in values if not v.startswith("tel:") and v not in self.keys]
+        kept = isinstance(values, Values)
+        words, phones, keys = [], [], kept and values.key_lines != "\n"
+        for v in [*values.plain, *values.odd] if kept else values:
+            if v.startswith("tel:"):
+                phones.append(v[4:])
+            elif len(v) == KEY_LEN and _is_key(v):
+                keys = True
+            else:
+                words.append(v)
+        self.keys = _Keys(values) if keys else None
         self.words = Needles(words)
         self.ascii_words = Needles([v for v in words if v.isascii()])
-        self.phones = Needles([v[4:] for v in values if v.startswith("tel:")])
+        self.phones = Needles(phones)
+
+
+class _Keys:
+    """The lookup keys among the values, looked up in the values themselves (no set of them is made)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __contains__(self, run: str) -> bool:
+        return _is_key(run) and run in self.values
+
+
+class Values(Mapping):
+    """personal_values as a site build keeps them: the lookup keys (one a matter, most of the values) in one
+    string of `key TAB record id` lines, read back as one object, the others as a dict. Looked up like it."""
+
+    def __init__(self, values: dict):
+        def line(v, w):
+            return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
+        self.plain = {v: w for v, w in values.items() if not _is_key(v)}
+        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if line(v, w)) + "\n"
+        self.odd = {v: w for v, w in values.items() if _is_key(v) and not line(v, w)}    # a key-like name
+
+    def digest(self) -> str:
+        h = hashlib.sha1("\n".join([*self.plain, *self.odd]).encode("utf-8", "surrogatepass"))
+        h.update(self.key_lines.encode())
+        return h.hexdigest()
+
+    def __getstate__(self):
+        return self.plain, self.key_lines, self.odd
+
+    def __setstate__(self, state):
+        self.plain, self.key_lines, self.odd = state
+
+    def __getitem__(self, value):
+        if value in self.plain:
+            return self.plain[value]
+        if value in self.odd:
+            return self.odd[value]
+        if not (isinstance(value, str) and _is_key(value)):
+            raise KeyError(value)
+        if "by_key" not in self.__dict__:      # the keys' record ids, made when a key-like run is first met
+            self.by_key = dict(line.split("\t", 1) for line in self.key_lines.split("\n") if line)
+        return self.by_key[value], KEY_LABEL
+
+    def __iter__(self):
+        yield from self.plain
+        yield from self.odd
+        for line in self.key_lines.split("\n"):
+            if line:
+                yield line.split("\t", 1)[0]
+
+    def __len__(self):
+        return len(self.plain) + len(self.odd) + self.key_lines.count("\n") - 1
 
 
 def find(text: str, sought: Sought) -> set[str]:

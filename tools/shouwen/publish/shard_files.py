@@ -116,6 +116,8 @@ def place(site_dir: str, files: dict) -> dict[str, Shard]:
 
 def values_digest(values: dict) -> str:
     """The personal values the guard looks for, named (in the order they were gathered)."""
+    if hasattr(values, "digest"):
+        return values.digest()      # privacy.Values
     return hashlib.sha1("\n".join(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 

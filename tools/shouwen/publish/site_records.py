@@ -28,12 +28,12 @@ from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from . import lookup, shard_files, site_follow
 from .disclosure import FromRecords, counts, seal_shards, stats
-from .privacy import Personal
+from .privacy import Personal, Values
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 3
+MEMO_VERSION = 4
 
 
 def _cached() -> bool:
@@ -53,9 +53,20 @@ def holds(root: str, key: str) -> bool:
     return answers.holds(os.path.join(root, RECORDS_MEMO), key)
 
 
-def records(root: str, rules, today) -> tuple[FromRecords, dict]:
-    """What the site shows of the ledger, and the personal values the guard looks for."""
-    tree = store.WorkTree(root) if gitio.is_repo(root) else None
+def work_tree(root: str):
+    """The work tree's record files as Git sees them now (store.WorkTree), Git asked at once so that it answers
+    while the build reads its rules; None outside Git."""
+    if not gitio.is_repo(root):
+        return None
+    tree = store.WorkTree(root)
+    tree.start()
+    return tree
+
+
+def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
+    """What the site shows of the ledger, and the personal values the guard looks for. `tree`: work_tree(root)
+    asked before."""
+    tree = work_tree(root) if tree is False else tree
     key = memo_key(root, rules, today, tree)
     memo = os.path.join(root, RECORDS_MEMO)
     if key:
@@ -91,7 +102,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
     if key:
         files = shard_files.keep(root, shards)
         if files is not None:
-            kept = FromRecords(kept[0].stats, files), values
+            kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
                 follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds))

@@ -72,13 +72,16 @@ def derive_keys(root: str, progress, iterations: int | None = None) -> None:
 
 
 def prepare(root: str, today=None) -> Job:
+    tree = site_records.work_tree(root)         # Git answers while the rules are read
     rules = load_rules(root)
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:
+        if tree is not None:
+            tree.status()       # its git is waited for, not left behind
         raise RulesBroken(broken)
     now = _now()
     today = today or now.date()
-    records, values = site_records.records(root, rules, today)
+    records, values = site_records.records(root, rules, today, tree)
     try:
         site = generate(root, rules, None, today, iterations=rules.policy.lookup_rounds, now=now, records=records)
     except TemplateBroken as e:

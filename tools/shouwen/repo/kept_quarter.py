@@ -41,9 +41,9 @@ class KeptQuarter:
     def quarter(self, sha: str):
         """The quarter of commit `sha` from the kept sums, patched when they were kept for another commit;
         None when there are none that can be followed."""
-        from ..core.quarter_sums import finish, patch
+        from ..core.quarter_sums import Sums, finish, patch
         kept = read_kept(self.file, self.key) if self.key is not None else MISSING
-        if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 2:
+        if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 2 or not isinstance(kept[1], Sums):
             return None
         old, sums = kept
         if old != sha:

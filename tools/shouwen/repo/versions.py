@@ -3,12 +3,11 @@
 `git log` spends most of the audit's time walking trees on one core; meanwhile each commit it lists is
 `send` here: the record versions the commit needs that are not at hand are asked of `git cat-file`, and on
 a thread of its own, in log order, the answers are read and the commit handed to `judge` with its versions.
-Of each record file only its latest version is kept: its bytes, and its parsed record only for the files
-changed most recently (`PARSED`: a matter gets its events within days or weeks, and one touched again after
-that is parsed again from its bytes). So memory follows the number of record files (about a kilobyte each),
-not the length of the history. A new version whose bytes are its old version's
-plus one event line, as the writer appends, is read as the old record plus that event (`appended`); any
-other through the one reader (`store.parse_checked`).
+Of each record file only its latest version's blob id is kept, and its parsed record for the files changed
+most recently (`PARSED`: a matter gets its events within days or weeks; one touched again after that is read
+again from git). So memory follows the number of record files (a few hundred bytes each), not the length of
+the history. A new version that is its old version plus one event line, as the writer appends, is read as
+the old record plus that event (`appended`); any other through the one reader (`store.parse_checked`).
 """
 from __future__ import annotations
 
@@ -36,8 +35,9 @@ class History:
         self.root, self.judge = root, judge
         self.stream = None
         self.head: dict = {}     # path -> the blob `latest` will hold once what was sent is read (sender's side)
-        self.latest: dict = {}   # path -> (blob, bytes) of its latest version (answering thread's side)
+        self.latest: dict = {}   # path -> the blob of its latest version (answering thread's side)
         self.parsed = OrderedDict()     # path -> the Record of its latest version, the last PARSED paths changed
+        self.reader = None       # git cat-file for a latest version no longer kept parsed
 
     def send(self, commit, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
@@ -60,7 +60,7 @@ class History:
     def _read(self, job, answers):
         commit, changes, asks = job
         got = dict(zip(asks, answers))
-        versions: dict = {}     # (path, blob) -> (bytes, Record), None for no file
+        versions: dict = {}     # (path, blob) -> Record, None for no file
         after: dict = {}        # path -> its blob after the commit
         for ch in changes:
             for path, old, new in ch:
@@ -68,7 +68,7 @@ class History:
                     versions[(path, old)] = before = self._version(path, old, got)
                     after[path] = new
                     if len(changes) == 1:       # a plain commit: its new version may append to the old one
-                        versions[(path, new)] = self._version(path, new, got, before)
+                        versions[(path, new)] = self._version(path, new, got, before, old)
         for path, new in after.items():         # a merge's own versions, once every parent's is read
             if (path, new) not in versions:
                 versions[(path, new)] = self._version(path, new, got)
@@ -78,36 +78,60 @@ class History:
                 self.latest.pop(path, None)
                 parsed.pop(path, None)
             else:
-                data, parsed[path] = versions[(path, new)]
+                self.latest[path] = new
+                parsed[path] = versions[(path, new)]
                 parsed.move_to_end(path)
-                self.latest[path] = (new, data)
         while len(parsed) > PARSED:
             parsed.popitem(last=False)
-        self.judge(commit, changes, {k: v[1] for k, v in versions.items() if v is not None})
+        self.judge(commit, changes, {k: v for k, v in versions.items() if v is not None})
 
-    def _version(self, path: str, blob: str, got: dict, base=None) -> tuple | None:
-        """(bytes, Record) of a version: the latest one kept, or read from git's answer, derived from `base`
-        (its old version's (bytes, Record)) where it only appends an event line."""
+    def _version(self, path: str, blob: str, got: dict, base: Record | None = None, old: str = ZERO) -> Record | None:
+        """A version: the latest one kept, or read from git's answer; where its bytes are version `old`'s
+        (`base`, parsed) plus one event line, that record plus the event."""
         if blob == ZERO:
             return None
-        have = self.latest.get(path)
-        if have is not None and have[0] == blob:
+        if self.latest.get(path) == blob:
             rec = self.parsed.get(path)
-            return have[1], rec if rec is not None else store.parse_checked(path, have[1])
-        if (path, blob) in got:
+            if rec is not None:
+                return rec
+            data = self._fetch(blob)
+        elif (path, blob) in got:
             data = got[(path, blob)]
         else:           # not foreseen by `send` (it never is): asked now
-            data = gitio.cat_files(self.root, [blob]).get(blob)
+            data = self._fetch(blob)
         data = b"" if data is None else data        # a blob git lacks reads as an empty file
-        line = appended_line(base[0], data) if base is not None else None
-        rec = appended(base[1], path, line) if line is not None else None
-        return data, rec or store.parse_checked(path, data)
+        line = last_line_added(old, data) if base is not None else None
+        rec = appended(base, path, line) if line is not None else None
+        return rec or store.parse_checked(path, data)
+
+    def _fetch(self, blob: str) -> bytes | None:
+        if self.reader is None:
+            self.reader = gitio.BlobReader(self.root)
+        try:
+            return self.reader.read(blob)
+        except gitio.GitError:
+            return None
 
     def close(self):
         """Wait for the last judgement (also when the log could not be read)."""
-        if self.stream is not None:
-            stream, self.stream = self.stream, None
-            stream.close()
+        try:
+            if self.stream is not None:
+                stream, self.stream = self.stream, None
+                stream.close()
+        finally:
+            if self.reader is not None:
+                self.reader.close()
+
+
+def last_line_added(old: str, new: bytes) -> bytes | None:
+    """The event line `new` adds at the end of the events of version `old` (a blob id), or None: the bytes
+    `new` has without its last line before the closing `---` must be blob `old`'s (git's own id of them)."""
+    cut = new.find(b"\n---\n", 3)
+    start = new.rfind(b"\n", 0, cut) + 1
+    if cut < 0 or start <= 0:
+        return None
+    before = new[:start] + new[cut + 1:]
+    return appended_line(before, new) if gitio.blob_id(before) == old else None
 
 
 def appended_line(old: bytes, new: bytes) -> bytes | None:
