@@ -33,7 +33,7 @@ from .privacy import Personal, Values
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 4
+MEMO_VERSION = 5
 
 
 def _cached() -> bool:
@@ -163,7 +163,8 @@ def _row(e, rules, today, person) -> tuple:
     code = rec.meta.get("code")
     stored = lookup_key.stored(rec.meta, rules.policy.lookup_rounds)
     item = lookup.entry(e, rules, today)
-    item = item if item is None else (*item, lookup.payload_bytes(item[2]))      # serialised once, kept so
+    # serialised once and kept so, without the payload itself (sealing reads the bytes)
+    item = item if item is None else (item[0], item[1], None, lookup.payload_bytes(item[2]))
     return (item, ((rec.id, code), stored) if stored and isinstance(code, str) else None,
             counts(e, today.year), person.of_record(rec), person.of_corrections([(rec.id, c) for c in e.corrections]))
 
