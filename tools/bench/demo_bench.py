@@ -35,7 +35,7 @@ def main():
         derive(f"20261127-J005-{i:03d}", "ABC123")
     key_ms = (time.process_time() - t) / 20 * 1000
     if not a.keys:
-        replay.derive = lambda rid, code: hashlib.sha256(f"{rid}:{code}".encode()).digest()
+        replay.derive = lambda rid, code, rounds: hashlib.sha256(f"{rid}:{code}".encode()).digest()
     out = os.path.join(a.dir, f"demo-{a.size}")
     shutil.rmtree(out, ignore_errors=True)
     load = os.getloadavg()[0]
@@ -47,9 +47,12 @@ def main():
     print(f"demo --size {a.size}{'' if a.keys else ' (keys replaced: an experiment)'}: {commits} commits, "
           f"wall {wall:.1f} s ({a.size / wall:.0f} records/s), load {load:.1f}–{os.getloadavg()[0]:.1f}")
     kids = ru.ru_utime + ru.ru_stime
+    from shouwen.repo.loader import load_rules
+    rounds = load_rules(out).policy.lookup_rounds       # the demo agency's own (rules/policy.yml lookup.rounds)
+    key_ms *= rounds / 50_000
     keys = key_ms * a.size / 1000 if a.keys else 0
     print(f"  CPU: this process (planning, serialising) {main_cpu:.1f} s; its children {kids:.1f} s: the pack writer and "
-          f"git, and the keys ({a.size} x {key_ms:.1f} ms = about {keys:.1f} s); all {main_cpu + kids:.1f} s, "
+          f"git, and the keys ({a.size} x {key_ms:.2f} ms at {rounds:,} rounds = about {keys:.1f} s); all {main_cpu + kids:.1f} s, "
           f"{a.size / (main_cpu + kids):.0f} records a CPU second")
 
 

@@ -178,8 +178,8 @@ def _read_rows(desk, rules, table, existing, errors, now, progress):
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
         existing[rid] = rec.meta.get("code")
-        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}),
-                     rec.body)
+        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}},
+                                                rules.policy.lookup_rounds), rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
         if probs:

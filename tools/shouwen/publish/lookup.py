@@ -108,7 +108,7 @@ def _remembered(memo, fresh: dict, name: str, make):
 
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
            iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None) -> dict[str, dict[str, str]]:
-    """entries: (id, code, payload), or (id, code, payload, payload_bytes(payload)) when the caller has the
+    """entries: (id, code, payload), or (id, code, payload or None, payload_bytes(payload)) when the caller has the
     bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
     a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
     them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only."""

@@ -33,7 +33,7 @@ from .privacy import Personal, Values
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 4
+MEMO_VERSION = 5
 
 
 def _cached() -> bool:
@@ -45,7 +45,7 @@ def memo_key(root: str, rules, today, tree=None) -> str | None:
     if not _cached() or not gitio.is_repo(root):
         return None
     gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
-    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, lookup.ITERATIONS))
+    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, rules.policy.lookup_rounds))
 
 
 def holds(root: str, key: str) -> bool:
@@ -53,9 +53,20 @@ def holds(root: str, key: str) -> bool:
     return answers.holds(os.path.join(root, RECORDS_MEMO), key)
 
 
-def records(root: str, rules, today) -> tuple[FromRecords, dict]:
-    """What the site shows of the ledger, and the personal values the guard looks for."""
-    tree = store.WorkTree(root) if gitio.is_repo(root) else None
+def work_tree(root: str):
+    """The work tree's record files as Git sees them now (store.WorkTree), Git asked at once so that it answers
+    while the build reads its rules; None outside Git."""
+    if not gitio.is_repo(root):
+        return None
+    tree = store.WorkTree(root)
+    tree.start()
+    return tree
+
+
+def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
+    """What the site shows of the ledger, and the personal values the guard looks for. `tree`: work_tree(root)
+    asked before."""
+    tree = work_tree(root) if tree is False else tree
     key = memo_key(root, rules, today, tree)
     memo = os.path.join(root, RECORDS_MEMO)
     if key:
@@ -78,7 +89,7 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
     keys = read_keys(root)
     before = len(keys)
     sealed = load_sealed(root)
-    shards = seal_shards(items, keys, kept_keys, sealed)
+    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ledger)
     if sealed.dirty:
@@ -94,14 +105,14 @@ def records(root: str, rules, today) -> tuple[FromRecords, dict]:
             kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys))
+                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds))
     return kept
 
 
 def _rows_name(rules, today) -> str | None:
     """What each record's part follows from besides its bytes; None with no cache."""
     jk = answers.judging_key(rules)
-    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), lookup.ITERATIONS)) \
+    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), rules.policy.lookup_rounds)) \
         if _cached() and jk else None
 
 
@@ -134,12 +145,12 @@ def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     return rows, parts
 
 
-def _shared(items: list, kept: dict, keys: dict) -> set:
+def _shared(items: list, kept: dict, keys: dict, rounds: int) -> set:
     """The keys, and the (id, code), of more than one entry: the last of them is the one sealed there."""
     seen, shared = set(), set()
     for rid, code, *_ in items:
         key = kept.get((rid, code))
-        memo = keys.get(f"{rid}:{code}:{lookup.ITERATIONS}")
+        memo = keys.get(f"{rid}:{code}:{rounds}")
         for k in ((rid, code), key if key is not None else bytes.fromhex(memo) if memo else None):
             if k is not None and k in seen:
                 shared.add(k)
@@ -150,9 +161,10 @@ def _shared(items: list, kept: dict, keys: dict) -> set:
 def _row(e, rules, today, person) -> tuple:
     rec = e.record
     code = rec.meta.get("code")
-    stored = lookup_key.stored(rec.meta)
+    stored = lookup_key.stored(rec.meta, rules.policy.lookup_rounds)
     item = lookup.entry(e, rules, today)
-    item = item if item is None else (*item, lookup.payload_bytes(item[2]))      # serialised once, kept so
+    # serialised once and kept so, without the payload itself (sealing reads the bytes)
+    item = item if item is None else (item[0], item[1], None, lookup.payload_bytes(item[2]))
     return (item, ((rec.id, code), stored) if stored and isinstance(code, str) else None,
             counts(e, today.year), person.of_record(rec), person.of_corrections([(rec.id, c) for c in e.corrections]))
 

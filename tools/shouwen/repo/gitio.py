@@ -260,15 +260,14 @@ def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
 
 # --- history as blob ids, for the audit ----------------------------------------------------------
 
-def log_changes(root: str, rev: str, on_change=None, on_commit=None) -> list[LogCommit]:
+def log_changes(root: str, rev: str, on_commit=None) -> list[LogCommit]:
     """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
-    as git writes it: `on_change(path, old blob, new blob)` is called for each change of a plain commit as
-    it is read, so the caller can start on the blobs (`BlobStream`) while git still works; `on_commit`: each
-    commit handed on once read, none kept (then the list returned is empty)."""
+    as git writes it; `on_commit`: each commit handed on as soon as it is read, so the caller can start on
+    its blobs (`BlobStream`) while git still works, and none kept (then the list returned is empty)."""
     proc = subprocess.Popen([git_exe(), "-C", root, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
                              "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    log, chunk = RawLog(on_change, on_commit), b"."
+    log, chunk = RawLog(on_commit), b"."
     while chunk:
         chunk = proc.stdout.read(1 << 20)
         log.feed(chunk)

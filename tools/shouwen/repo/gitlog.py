@@ -83,12 +83,11 @@ def blob_id(data: bytes) -> str:
 
 class RawLog:
     """`git log -z --raw --format=LOG_FORMAT` read as it arrives (`feed` each chunk, b"" at the end) into
-    `commits`; `on_change(path, old blob, new blob)` is called for each change of a plain commit as it is read.
-    `on_commit(commit)`: each commit is handed on once its changes are read, and not kept (a stream)."""
+    `commits`; `on_commit(commit)`: each commit is handed on once its changes are read, and not kept (a stream)."""
 
-    def __init__(self, on_change=None, on_commit=None):
+    def __init__(self, on_commit=None):
         self.commits: list[LogCommit] = []
-        self.on_change, self.on_commit, self.rest = on_change, on_commit, b""
+        self.on_commit, self.rest = on_commit, b""
         self.meta = None        # the `:mode mode old new status` token whose path comes next
         self.names: dict = {}   # one str object per path, person, trailer: a history names each many times
         # blob ids too while every commit is kept (a new version's id is the next one's old); not in a stream
@@ -103,8 +102,6 @@ class RawLog:
                 change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
                           self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
-                if self.on_change is not None:
-                    self.on_change(*change)
                 self.meta = None
                 continue
             tok = tok.lstrip("\n")

@@ -25,23 +25,28 @@ from ..core.record import dump, event_line, local_day
 from .writer import (ACCOUNT_PREFIX, _identity, account_meta, account_subject, commit_message, event_subject,
                      inquiry_meta, inquiry_subject)
 
+SLOW = 10_000       # rounds from which a key is derived by a worker (a few ms of PBKDF2), below it right here
+
+
 def _derive_hex(job) -> str:
-    rid, code = job
-    return derive(rid, code).hex()
+    rid, code, rounds = job
+    return derive(rid, code, rounds).hex()
 
 
 class _Keys:
     """Lookup keys derived on every core, asked for in registration order and waited for in the same order."""
 
-    def __init__(self):
-        self.pool, self.waiting = None, []
+    def __init__(self, rounds: int):
+        self.pool, self.rounds = None, rounds
 
     def ask(self, rid: str, code: str):
         n = os.cpu_count() or 1
-        if self.pool is None and n > 1:
+        if self.rounds < SLOW or n < 2:         # cheaper than sending it to a worker and back
+            return _derive_hex((rid, code, self.rounds))
+        if self.pool is None:
             import multiprocessing
             self.pool = multiprocessing.get_context("fork").Pool(n)
-        return self.pool.apply_async(_derive_hex, ((rid, code),)) if self.pool is not None else _derive_hex((rid, code))
+        return self.pool.apply_async(_derive_hex, ((rid, code, self.rounds),))
 
     def close(self):
         if self.pool is not None:
@@ -79,7 +84,7 @@ class Replay:
         self.records: dict[str, _Record] = {}
         self.seq: dict[tuple, int] = {}
         self.stream = BackgroundHistory(root)
-        self.keys = _Keys()
+        self.keys = _Keys(rules.policy.lookup_rounds)
         self.pending: deque = deque()       # (record, events in this commit, path, people, message)
         self.commits = 0
 
@@ -91,7 +96,8 @@ class Replay:
     def register(self, by, at, visitor, matter, channel, service=None) -> str:
         rid = self._new_id("inquiries", by, at)
         code = new_code(self.rng)
-        meta = inquiry_meta(rid, code, by, at, visitor, matter, channel, service, key="")
+        meta = inquiry_meta(rid, code, by, at, visitor, matter, channel, service, key="",
+                            rounds=self.rules.policy.lookup_rounds)
         self.records[rid] = _Record(meta, self.keys.ask(rid, code))
         self._commit(rid, by, at, inquiry_subject(rid, matter), "registered")
         return rid
