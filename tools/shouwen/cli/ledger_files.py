@@ -101,8 +101,11 @@ def export_cmd(desk, outputs, frm, to, quarter):
     period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
-        if kind in ("csv", "xlsx"):
+        if kind == "csv":           # tens of megabytes: made from the kept rows, not kept again whole
             n, payload = _kept_export(desk, day, start, end, kind)
+        elif kind == "xlsx":        # compressed: the workbook is kept too, so asked again it is not deflated again
+            n, payload = answer(desk, day, ("export-file", kind, start, end), lambda: _kept_export(desk, day, start,
+                                                                                                   end, kind))
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
