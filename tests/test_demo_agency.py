@@ -108,6 +108,10 @@ def test_the_fast_demo_writes_the_history_the_writer_writes(tmp_path):
         assert f"Shouwen-Action: {action}" in history(fast), action
     tree = lambda p: subprocess.run(["git", "-C", p, "rev-parse", "HEAD^{tree}"], capture_output=True, text=True).stdout
     assert tree(fast) == tree(slow)
+    # its rules' 1,000 rounds (`lookup.rounds`), kept in each record beside the key, which they derive
+    from shouwen.core.lookup_key import derive
+    rec = next(r for r in store.load_records(fast, use_cache=False) if r.kind == "inquiries")
+    assert rec.meta["lookup_rounds"] == 1000 and rec.meta["lookup"] == derive(rec.id, rec.meta["code"], 1000).hex()
     assert subprocess.run(["git", "-C", fast, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
     fsck = subprocess.run(["git", "-C", fast, "fsck", "--strict", "--no-dangling"], capture_output=True, text=True)
     assert fsck.returncode == 0 and fsck.stdout + fsck.stderr == "", fsck.stdout + fsck.stderr

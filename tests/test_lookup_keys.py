@@ -133,3 +133,52 @@ def test_the_keystream_is_the_one_the_browser_computes():
     want = b"".join(hmac.new(enc, c.to_bytes(4, "big"), hashlib.sha256).digest() for c in range(40))
     for n in (1, 32, 320, 700, 1280):
         assert lookup._keystream(key, n) == want[:n]
+
+
+def test_an_agency_with_fewer_rounds_says_so_and_every_part_uses_them(agency):
+    """`lookup.rounds` (the synthetic demo's 1,000): the writer derives with them and says so in the record,
+    the site's entry opens with a key of those rounds and its page derives them, `check` warns."""
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml") + "lookup:\n  rounds: 1000\n")
+    rid = agency.new("2026-11-02T09:30", service="birth-permit")
+    meta = _rec(agency, rid).meta
+    assert list(meta)[:4] == ["id", "code", "lookup", "lookup_rounds"] and meta["lookup_rounds"] == 1000
+    key = lookup.derive(rid, meta["code"], 1000)
+    assert meta["lookup"] == key.hex() != lookup.derive(rid, meta["code"]).hex()
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["severity"], p["field"]) for p in out["problems"]] == [
+        ("lookup-rounds-weak", "warning", "lookup.rounds")]
+    assert "查询码密钥迭代次数 1,000 低于 50,000：仅适用于演示，正式单位请改回" in out["problems"][0]["message"]
+    assert _opens(agency, key) and "ITERATIONS = 1000;" in _job(agency).site.files["assets/shouwen.js"]
+    assert lookup_key.stored(meta) is None and lookup_key.stored(meta, 1000) == key    # never taken for 50,000
+    # the rules back at 50,000: the record's key is one of other rounds, derived again as if it had none
+    agency.write("rules/policy.yml", agency.file("rules/policy.yml").replace("lookup:\n  rounds: 1000\n", ""))
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["severity"], p["record"], p["field"]) for p in out["problems"]] == [
+        ("lookup-rounds-other", "warning", rid, "lookup_rounds")]
+    assert _opens(agency, lookup.derive(rid, meta["code"])) and not _opens(agency, key)
+
+
+def _job(agency):
+    from shouwen.publish import sitebuild
+    return sitebuild.prepare(agency.path, date(2026, 11, 20))
+
+
+def _opens(agency, key) -> bool:
+    """Whether the built site has an entry this key finds and opens."""
+    shard, name = lookup.locator(key)
+    data = _job(agency).site.files.get(f"lookup/data/{shard}.json")
+    data = data.data() if hasattr(data, "data") else data          # a shard kept as a file by the build
+    entry = json.loads(data).get(name) if data else None
+    return bool(entry and lookup.open_sealed(key, entry)["status"])
+
+
+@pytest.mark.parametrize("rounds", ["很多", "999", "1.5e4"])
+def test_the_rounds_are_checked(agency, rounds):
+    """An integer of at least 1,000: anything else is reported naming the file and the field, and the
+    agency's rounds stay 50,000."""
+    policy = agency.file("rules/policy.yml")
+    agency.write("rules/policy.yml", policy + f"lookup:\n  rounds: {rounds}\n")
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert [(p["code"], p["path"], p["field"]) for p in out["problems"] if "lookup" in (p.get("field") or "")] == [
+        ("field-invalid", "rules/policy.yml", "lookup.rounds")]
+    assert load_rules(agency.path).policy.lookup_rounds == lookup.ITERATIONS

@@ -101,8 +101,11 @@ def export_cmd(desk, outputs, frm, to, quarter):
     period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
-        if kind in ("csv", "xlsx"):
+        if kind == "csv":           # tens of megabytes: made from the kept rows, not kept again whole
             n, payload = _kept_export(desk, day, start, end, kind)
+        elif kind == "xlsx":        # compressed: the workbook is kept too, so asked again it is not deflated again
+            n, payload = answer(desk, day, ("export-file", kind, start, end), lambda: _kept_export(desk, day, start,
+                                                                                                   end, kind))
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
@@ -175,8 +178,8 @@ def _read_rows(desk, rules, table, existing, errors, now, progress):
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
         existing[rid] = rec.meta.get("code")
-        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}}),
-                     rec.body)
+        rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}},
+                                                rules.policy.lookup_rounds), rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]
         probs += import_time_problems(rec, rules.policy, now)
         if probs:

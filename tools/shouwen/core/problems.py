@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "clock-skew": ("record", ERROR),         # an event stamped ahead of the clock that checks it
     "internal-error": ("record", ERROR),     # a bug of ours met this record: reported, never a traceback
     "record-noncanonical": ("record", ERROR),
+    "lookup-rounds-other": ("record", WARNING),   # a key derived with other rounds than the rules': derived again
     # reference
     "staff-unknown": ("reference", ERROR),
     "department-unknown": ("reference", ERROR),
@@ -44,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "suspend-exceeded": ("deadline", WARNING),
     # rules
     "rules-invalid": ("rules", ERROR),
+    "lookup-rounds-weak": ("rules", WARNING),   # lookup keys derived with fewer rounds than the default
     # ladder
     "ladder-invalid": ("ladder", ERROR),
     "sanction-mismatch": ("ladder", ERROR),

@@ -17,6 +17,7 @@ from .clock import parse_clock
 from .workdays import WorkCalendar, YearSchedule
 from .synonyms import Synonyms
 from .ids import BADGE_RE
+from .lookup_key import ITERATIONS
 
 IMMEDIATE = "即办件"
 PROMISED = "承诺件"
@@ -88,6 +89,7 @@ class Policy:
     inspection_items: list = field(default_factory=list)
     permissions: Permissions = field(default_factory=Permissions)   # who may do what (core.roles)
     correctable: tuple = ()          # header fields `correct` may mend; empty: core.corrections' default
+    lookup_rounds: int = ITERATIONS  # PBKDF2 rounds of the lookup keys (`lookup.rounds`; fewer only for a demo)
     raw: dict = field(default_factory=dict)
 
 
@@ -315,7 +317,18 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
         problems.append(_p(path, "corrections.fields", "可更正的字段应为列表，如 [visitor.phone, matter]"))
     elif fields:
         pol.correctable = tuple(fields)
+    _lookup_rounds(pol, data.get("lookup"), path, problems)
     return pol
+
+
+def _lookup_rounds(pol: Policy, lookup, path: str, problems) -> None:
+    rounds = lookup.get("rounds") if isinstance(lookup, dict) else None
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1000:
+        return          # the typed layer (rules_schema.POLICY) reports any other value
+    pol.lookup_rounds = rounds
+    if rounds < ITERATIONS:
+        problems.append(Problem("lookup-rounds-weak", f"查询码密钥迭代次数 {rounds:,} 低于 {ITERATIONS:,}：仅适用于演示，"
+                                "正式单位请改回（删去 lookup.rounds）", path=path, field="lookup.rounds"))
 
 
 def _dates(items, path, name, problems) -> frozenset:

@@ -45,6 +45,7 @@ POLICY = Map({
     "calendar": Map({"strict": Bool()}),
     "signing": Map({"required": Bool()}),
     "inspection_items": List(LINE),
+    "lookup": Map({"rounds": Int(1000, 10 ** 9)}),     # PBKDF2 rounds of the lookup keys
 })
 
 _DAY_ITEM = OneOf(Day(), Map({"date": Day(), "name": LINE}))

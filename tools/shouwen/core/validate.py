@@ -6,6 +6,7 @@ import re
 
 from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
 from .ids import CODE_RE, parse_id
+from .lookup_key import meta_rounds
 from .problems import Problem
 from .record import Record, local_day, to_date, to_datetime
 from .rules import Rules
@@ -16,7 +17,7 @@ _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
 # scores are checked where their meaning is known). A record with a value of the wrong type is reported
 # and set aside, never folded: nothing downstream meets a list where it expects an id.
-INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "channel": _LINE, "first_responder": _LINE, "service": _LINE,
+INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "lookup_rounds": Int(1, 10 ** 9), "channel": _LINE, "first_responder": _LINE, "service": _LINE,
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
                                       "address": _LINE, "phone": Phone()})})
@@ -54,7 +55,7 @@ def check_types(value, spec, rec: Record, where: str = "") -> list[Problem]:
 
 LOOKUP_RE = re.compile(r"[0-9a-f]{64}")
 CHANNELS = {"visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
-INQUIRY_FIELDS = {"id": True, "code": True, "lookup": False, "channel": True, "first_responder": True, "visitor": True,
+INQUIRY_FIELDS = {"id": True, "code": True, "lookup": False, "lookup_rounds": False, "channel": True, "first_responder": True, "visitor": True,
                   "matter": True, "service": False, "imported": False, "events": True}
 VISITOR_FIELDS = {"name", "organization", "address", "phone"}
 
@@ -188,6 +189,10 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
     if m.get("lookup") is not None and not (isinstance(m["lookup"], str) and LOOKUP_RE.fullmatch(m["lookup"])):
         out.append(Problem("field-invalid", "查询密钥（lookup）应为 64 位十六进制数字，由登记时自动生成", path=path,
                            record=rid, field="lookup"))
+    elif m.get("lookup") is not None and meta_rounds(m) not in (None, rules.policy.lookup_rounds):
+        out.append(Problem("lookup-rounds-other", f"查询密钥按 {meta_rounds(m):,} 次迭代派生，与 rules/policy.yml 的 "
+                           f"{rules.policy.lookup_rounds:,} 次不同：网站生成时按规定次数重新派生", path=path, record=rid,
+                           field="lookup_rounds"))
     if m.get("channel") is not None and m["channel"] not in CHANNELS:
         out.append(Problem("field-invalid", f"渠道 {m['channel']!r} 应为 {'/'.join(CHANNELS)}", path=path, record=rid,
                            field="channel"))

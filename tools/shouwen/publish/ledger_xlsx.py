@@ -3,8 +3,8 @@ with the CSV's rows (core.keyed_lines), so a changed record remakes its row only
 
 What openpyxl wrote before, in the same form: a bold frozen header row, column widths, every cell wrapped
 at the top, dates as dates (yyyy-mm-dd) and the time as a time (hh:mm), phones and ids as text (inline
-strings, never numbers). A row is kept without its number (序号, the first column, and the cells' row
-references), which `workbook` fills in as it writes: the rows before it never change a row's text.
+strings, never numbers). A row is kept without its number (序号, the first column; its cells carry no reference, each follows the
+one before), which `workbook` fills in as it writes: the rows before it never change a row's text.
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ _LETTERS = [chr(ord("A") + i) for i in range(len(COLUMNS))]
 _WIDTHS = {"发问事由": 30, "办理结果或衔接情况": 40, "事件记录": 60, "地址": 24, "单位": 20, "事项编号": 20}
 _EPOCH = date(1899, 12, 30)         # Excel's day 0 (its 1900 leap-year bug included)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")     # not allowed in XML 1.0
-_N = b"\0"                          # where a row's number goes
 
 STYLES = (f'<styleSheet {_NS}><numFmts count="2"><numFmt numFmtId="164" formatCode="hh:mm"/>'
           '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts><fonts count="2"><font><name val="Calibri"/>'
@@ -60,7 +59,7 @@ PARTS = {
 
 
 def _cell(col: int, value) -> str:
-    at = f'r="{_LETTERS[col]}\0" s="{_STYLE[col]}"'
+    at = f's="{_STYLE[col]}"'          # no cell reference: each cell follows the one before (as OOXML allows)
     if value is None or value == "":        # an empty cell, as openpyxl wrote it
         return f"<c {at}/>"
     if isinstance(value, time):
@@ -92,10 +91,8 @@ def _head() -> bytes:
 
 def workbook(rows) -> bytes:
     """The workbook of rows made by `row_xml`, numbered 1, 2, … in the first column."""
-    def numbered(n, row):           # the n-th matter is on the sheet's row n + 1, under the header
-        k = b"%d" % (n + 1)
-        return b'<row r="%s"><c r="A%s" s="2" t="n"><v>%d</v></c>%s</row>' % (k, k, n, row.replace(_N, k))
-    sheet = b"".join([_head(), *(numbered(n, r) for n, r in enumerate(rows, 1)), b"</sheetData></worksheet>"])
+    sheet = b"".join([_head(), *(b'<row r="%d"><c s="2" t="n"><v>%d</v></c>%s</row>' % (n + 1, n, r)
+                                 for n, r in enumerate(rows, 1)), b"</sheetData></worksheet>"])    # under the header
     buf = io.BytesIO()
     # fixed member times: the same rows, the same bytes; level 1: a hundred megabytes of sheet in a fraction
     # of a second, a file a little larger than openpyxl's

@@ -46,7 +46,7 @@ def memo_key(root: str, rules, today, tree=None) -> str | None:
     if not _cached() or not gitio.is_repo(root):
         return None
     gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
-    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, lookup.ITERATIONS))
+    return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, rules.policy.lookup_rounds))
 
 
 def holds(root: str, key: str) -> bool:
@@ -100,7 +100,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     keys = read_keys(root)
     before = len(keys)
     sealed = load_sealed(root)
-    shards = seal_shards(items, keys, kept_keys, sealed)
+    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ledger)
     if sealed.dirty:
@@ -116,14 +116,14 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
             kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys))
+                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds))
     return kept
 
 
 def _rows_name(rules, today) -> str | None:
     """What each record's part follows from besides its bytes; None with no cache."""
     jk = answers.judging_key(rules)
-    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), lookup.ITERATIONS)) \
+    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), rules.policy.lookup_rounds)) \
         if _cached() and jk else None
 
 
@@ -156,12 +156,12 @@ def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     return rows, parts
 
 
-def _shared(items: list, kept: dict, keys: dict) -> set:
+def _shared(items: list, kept: dict, keys: dict, rounds: int) -> set:
     """The keys, and the (id, code), of more than one entry: the last of them is the one sealed there."""
     seen, shared = set(), set()
     for rid, code, *_ in items:
         key = kept.get((rid, code))
-        memo = keys.get(f"{rid}:{code}:{lookup.ITERATIONS}")
+        memo = keys.get(f"{rid}:{code}:{rounds}")
         for k in ((rid, code), key if key is not None else bytes.fromhex(memo) if memo else None):
             if k is not None and k in seen:
                 shared.add(k)
@@ -172,7 +172,7 @@ def _shared(items: list, kept: dict, keys: dict) -> set:
 def _row(e, rules, today, person) -> tuple:
     rec = e.record
     code = rec.meta.get("code")
-    stored = lookup_key.stored(rec.meta)
+    stored = lookup_key.stored(rec.meta, rules.policy.lookup_rounds)
     item = lookup.entry(e, rules, today)
     # serialised once and kept so, without the payload itself (sealing reads the bytes)
     item = item if item is None else (item[0], item[1], None, lookup.payload_bytes(item[2]))

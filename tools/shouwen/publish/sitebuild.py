@@ -48,13 +48,14 @@ def _now():
     return datetime.now(CST).replace(second=0, microsecond=0)
 
 
-def derive_keys(root: str, progress, iterations: int = lookup.ITERATIONS) -> None:
+def derive_keys(root: str, progress, iterations: int | None = None) -> None:
     """Derive the lookup keys of records written before the writer kept them (`lookup` in the record) that the
     key cache lacks, saying how far it has got (`progress(done, total)`), so that the build, in MkDocs'
     process or Zensical's, finds them all; nothing to do when none is missing."""
     rules = load_rules(root)
     if any(p.severity == ERROR for p in rules.problems):
         return          # the build itself says what is wrong
+    iterations = iterations or rules.policy.lookup_rounds
     today = _now().date()
     key = site_records.memo_key(root, rules, today)
     if key and site_records.holds(root, key):
@@ -82,7 +83,7 @@ def prepare(root: str, today=None) -> Job:
     today = today or now.date()
     records, values = site_records.records(root, rules, today, tree)
     try:
-        site = generate(root, rules, None, today, now=now, records=records)
+        site = generate(root, rules, None, today, iterations=rules.policy.lookup_rounds, now=now, records=records)
     except TemplateBroken as e:
         raise RulesBroken([Problem("rules-invalid", str(e), path=OVERRIDES)])
     _load_words(root, site.words)

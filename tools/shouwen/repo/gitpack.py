@@ -42,27 +42,23 @@ def _size(n: int) -> bytes:
     return bytes(out)
 
 
+_COPY = struct.Struct("<BII")
+
+
 def _copy(offset: int, size: int) -> bytes:
-    """Delta instructions copying `size` bytes of the base from `offset`."""
-    out = bytearray()
+    """Delta instructions copying `size` bytes of the base from `offset`: each with all four bytes of the
+    offset and three of the size given (0xff), zeros too, which readers take as they are."""
+    out = b""
     while size:
         n = min(size, 0xffffff)
-        cmd, args = 0x80, bytearray()
-        for i in range(4):
-            if (offset >> 8 * i) & 0xff:
-                cmd |= 1 << i
-                args.append((offset >> 8 * i) & 0xff)
-        for i in range(3):
-            if (n >> 8 * i) & 0xff:
-                cmd |= 0x10 << i
-                args.append((n >> 8 * i) & 0xff)
-        out.append(cmd)
-        out += args
+        out += _COPY.pack(0xff, offset, n)[:8]
         offset, size = offset + n, size - n
-    return bytes(out)
+    return out
 
 
 def _insert(data: bytes) -> bytes:
+    if len(data) <= 127:
+        return bytes((len(data),)) + data if data else b""
     out = bytearray()
     for i in range(0, len(data), 127):
         chunk = data[i:i + 127]
@@ -81,6 +77,7 @@ def splice_delta(base_len: int, at: int, removed: int, inserted: bytes) -> bytes
 def text_delta(old: bytes, new: bytes) -> bytes:
     """The delta from `old` to `new` as one changed stretch between their common start and end."""
     lo, hi = 0, min(len(old), len(new))
+    old, new = memoryview(old), memoryview(new)     # compared in place, never copied
     while lo < hi:                      # the longest common start, by halves (memcmp does the work)
         mid = (lo + hi + 1) // 2
         if old[:mid] == new[:mid]:
@@ -94,7 +91,7 @@ def text_delta(old: bytes, new: bytes) -> bytes:
             lo = mid
         else:
             hi = mid - 1
-    return splice_delta(len(old), start, len(old) - start - lo, new[start:len(new) - lo])
+    return splice_delta(len(old), start, len(old) - start - lo, bytes(new[start:len(new) - lo]))
 
 
 def _deflate(data: bytes) -> bytes:

@@ -94,7 +94,8 @@ def _require_signing(path: str, anchor: str, key: str) -> list[str]:
     return signing.sign_options(key)
 
 
-def init_repo(directory: str, template: str = "bureau", anchor: str | None = None) -> str:
+def init_repo(directory: str, template: str = "bureau", anchor: str | None = None, policy_extra: str = "") -> str:
+    """A new agency's repository from a template, committed; `policy_extra`: lines added to its rules/policy.yml."""
     path = os.path.abspath(directory)
     src = template_dir(template)
     if not os.path.isdir(src):
@@ -104,6 +105,9 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
         raise InputError(f"{path} 已存在且不为空；请换一个目录")
     os.makedirs(path, exist_ok=True)
     shutil.copytree(os.path.join(src, "rules"), os.path.join(path, "rules"))
+    if policy_extra:
+        with open(os.path.join(path, "rules", "policy.yml"), "a", encoding="utf-8") as fh:
+            fh.write(policy_extra)
     for kind in ("inquiries", "complaints", "inspections", "commendations", "reports"):
         os.makedirs(os.path.join(path, "records", kind), exist_ok=True)
         open(os.path.join(path, "records", kind, ".gitkeep"), "w").close()

@@ -18,7 +18,7 @@ from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
-from ..core.lookup_key import FIELD, derive
+from ..core.lookup_key import ITERATIONS, key_fields
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -143,10 +143,12 @@ def event_subject(rules: Rules, record_id: str, event: dict) -> str:
 
 
 def inquiry_meta(rid: str, code: str, by: str, at: datetime, visitor: dict, matter: str, channel: str,
-                 service: str | None, late_reason: str | None = None, key: str | None = None) -> dict:
-    """A new inquiry's header and first event. The lookup key is derived here, once, and kept in the record
-    (core.lookup_key), so no site build derives it; `key`: already derived (the demo derives on every core)."""
-    meta = {"id": rid, "code": code, FIELD: derive(rid, code).hex() if key is None else key, "channel": channel,
+                 service: str | None, late_reason: str | None = None, key: str | None = None,
+                 rounds: int = ITERATIONS) -> dict:
+    """A new inquiry's header and first event. The lookup key is derived here, once, with the agency's rounds,
+    and kept in the record (core.lookup_key), so no site build derives it; `key`: already derived (the demo
+    derives on every core)."""
+    meta = {"id": rid, "code": code, **key_fields(rid, code, rounds, key), "channel": channel,
             "first_responder": by,
             "visitor": {k: v for k, v in visitor.items() if v not in (None, "")}, "matter": matter}
     if service:
@@ -301,7 +303,8 @@ def register(root: str, rules: Rules, by: str, at: datetime | None, visitor: dic
         rid = make_id(day, by, next_seq(root, day, by))
         if not is_late_entry(at, rules.policy, commit_at or now()):
             late_reason = None
-        meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason)
+        meta = inquiry_meta(rid, new_code(rng), by, at, visitor, matter, channel, service, late_reason,
+                            rounds=rules.policy.lookup_rounds)
         rec = Record(record_path(rid), meta, body)
         validate_new(rec, rules, now=commit_at, rules_on=_roster_of(root, rules, at, commit_at))
         commit_file(root, rules, rec.path, dump(meta, body), by, inquiry_subject(rid, matter),
