@@ -205,7 +205,7 @@ class _Folder:
     in the pack. Its id is hashed from marks: the hash's state every MARK bytes, kept while the bytes before
     them and the size stay the same, so a change near the end (a recent record's, the usual one) hashes
     only what follows the mark before it."""
-    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks")
+    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width")
     MARK = 16384
 
     def __init__(self, raw: bytes = b""):
@@ -218,6 +218,8 @@ class _Folder:
             self.keys.append(name + b"/" if mode == DIR_MODE else name)   # git sorts a folder as name/
             self.entries.append(raw[i:nul + 21])
             i = nul + 21
+        widths = {len(e) for e in self.entries}
+        self.width = widths.pop() if len(widths) == 1 else None if widths else 0   # every entry's length, if one
 
     def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes, int]:
         """Put one entry; (its byte offset, the old entry's length, the new entry, the old size)."""
@@ -225,8 +227,11 @@ class _Folder:
         i = bisect_left(self.keys, key)
         entry = mode + b" " + name + b"\0" + oid
         size = len(self.data)
-        # counted from the nearer end (a recent record's entry is near the last)
-        at = sum(map(len, self.entries[:i])) if i < len(self.entries) // 2 else size - sum(map(len, self.entries[i:]))
+        if self.width == 0 or self.width == len(entry):     # a month's records: names of one length
+            at, self.width = i * len(entry), len(entry)
+        else:       # counted from the nearer end (a recent record's entry is near the last)
+            self.width = None
+            at = sum(map(len, self.entries[:i])) if i < len(self.entries) // 2 else size - sum(map(len, self.entries[i:]))
         if i < len(self.keys) and self.keys[i] == key:
             removed, self.entries[i] = len(self.entries[i]), entry
         else:
