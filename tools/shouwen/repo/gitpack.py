@@ -16,7 +16,7 @@ import os
 import struct
 import tempfile
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from . import gitio
 
@@ -175,23 +175,17 @@ class Pack:
         with open(self.tmp, "ab") as fh:
             fh.write(checksum)
         ids = sorted(self.objects)
-        fanout, counts = bytearray(), [0] * 256
-        for oid in ids:
-            counts[oid[0]] += 1
-        total = 0
-        for c in counts:
-            total += c
-            fanout += struct.pack(">I", total)
-        small, large = bytearray(), bytearray()
-        for oid in ids:
-            offset = self.objects[oid][0]
-            if offset < 1 << 31:
-                small += struct.pack(">I", offset)
-            else:
-                small += struct.pack(">I", 1 << 31 | len(large) // 8)
-                large += struct.pack(">Q", offset)
-        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids)
-               + b"".join(struct.pack(">I", self.objects[oid][1]) for oid in ids) + small + large + checksum)
+        fanout = struct.pack(">256I", *(bisect_right(ids, bytes((b,)) + b"\xff" * 19) for b in range(256)))
+        places = [self.objects[oid] for oid in ids]
+        small, large = [p[0] for p in places], []
+        if small and max(small) >> 31:      # a pack past 2 GB: those offsets go into a table of their own
+            for i, offset in enumerate(small):
+                if offset >> 31:
+                    small[i] = 1 << 31 | len(large)
+                    large.append(offset)
+        n = len(ids)
+        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids) + struct.pack(f">{n}I", *(p[1] for p in places))
+               + struct.pack(f">{n}I", *small) + struct.pack(f">{len(large)}Q", *large) + checksum)
         idx += hashlib.sha1(idx).digest()
         name = os.path.join(self.dir, "pack-" + checksum.hex())
         os.replace(self.tmp, name + ".pack")
