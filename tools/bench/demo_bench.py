@@ -4,9 +4,11 @@
 
 Builds the demo (2,000 matters over the month before 2026-11-27 by default) in DIR/demo-N and prints its
 wall time, records a second and CPU time (this process: planning and serialising; its children: the pack
-writer, git, and the lookup keys' workers) and the cost of one lookup key. `--no-keys` is an experiment, not a demo: the
-keys (PBKDF2, 50,000 rounds, which the writer stores) are replaced by a cheap stand-in, to show what the
-rest costs. Nothing is asserted: the figures go into BENCHMARKS.md by hand.
+writer, git, and the lookup keys' workers) and the cost of one lookup key at the demo agency's rounds (1,000,
+its rules/policy.yml `lookup.rounds`; code from before them: 50,000). `--no-keys` is an experiment, not a
+demo: the keys are replaced by a cheap stand-in, to show what the rest costs. With PYTHONPATH at another
+commit's tools/ it measures that commit (old and new in turns, one run). Nothing is asserted: the figures go
+into BENCHMARKS.md by hand.
 """
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def main():
           f"wall {wall:.1f} s ({a.size / wall:.0f} records/s), load {load:.1f}–{os.getloadavg()[0]:.1f}")
     kids = ru.ru_utime + ru.ru_stime
     from shouwen.repo.loader import load_rules
-    rounds = load_rules(out).policy.lookup_rounds       # the demo agency's own (rules/policy.yml lookup.rounds)
+    rounds = getattr(load_rules(out).policy, "lookup_rounds", 50_000)    # the agency's (rules/policy.yml lookup.rounds)
     key_ms *= rounds / 50_000
     keys = key_ms * a.size / 1000 if a.keys else 0
     print(f"  CPU: this process (planning, serialising) {main_cpu:.1f} s; its children {kids:.1f} s: the pack writer and "

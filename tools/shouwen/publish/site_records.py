@@ -20,6 +20,7 @@ same guard.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 
@@ -66,7 +67,17 @@ def work_tree(root: str):
 def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
     """What the site shows of the ledger, and the personal values the guard looks for. `tree`: work_tree(root)
     asked before."""
-    tree = work_tree(root) if tree is False else tree
+    enabled = gc.isenabled()
+    gc.disable()    # a part for each record, all kept: the collector's passes over them would be wasted (half
+    try:            # the time of a first build at 100,000 records)
+        return _records(root, rules, today, work_tree(root) if tree is False else tree)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     key = memo_key(root, rules, today, tree)
     memo = os.path.join(root, RECORDS_MEMO)
     if key:

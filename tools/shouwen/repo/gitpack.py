@@ -16,7 +16,7 @@ import os
 import struct
 import tempfile
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from . import gitio
 
@@ -175,23 +175,17 @@ class Pack:
         with open(self.tmp, "ab") as fh:
             fh.write(checksum)
         ids = sorted(self.objects)
-        fanout, counts = bytearray(), [0] * 256
-        for oid in ids:
-            counts[oid[0]] += 1
-        total = 0
-        for c in counts:
-            total += c
-            fanout += struct.pack(">I", total)
-        small, large = bytearray(), bytearray()
-        for oid in ids:
-            offset = self.objects[oid][0]
-            if offset < 1 << 31:
-                small += struct.pack(">I", offset)
-            else:
-                small += struct.pack(">I", 1 << 31 | len(large) // 8)
-                large += struct.pack(">Q", offset)
-        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids)
-               + b"".join(struct.pack(">I", self.objects[oid][1]) for oid in ids) + small + large + checksum)
+        fanout = struct.pack(">256I", *(bisect_right(ids, bytes((b,)) + b"\xff" * 19) for b in range(256)))
+        places = [self.objects[oid] for oid in ids]
+        small, large = [p[0] for p in places], []
+        if small and max(small) >> 31:      # a pack past 2 GB: those offsets go into a table of their own
+            for i, offset in enumerate(small):
+                if offset >> 31:
+                    small[i] = 1 << 31 | len(large)
+                    large.append(offset)
+        n = len(ids)
+        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids) + struct.pack(f">{n}I", *(p[1] for p in places))
+               + struct.pack(f">{n}I", *small) + struct.pack(f">{len(large)}Q", *large) + checksum)
         idx += hashlib.sha1(idx).digest()
         name = os.path.join(self.dir, "pack-" + checksum.hex())
         os.replace(self.tmp, name + ".pack")
@@ -205,7 +199,7 @@ class _Folder:
     in the pack. Its id is hashed from marks: the hash's state every MARK bytes, kept while the bytes before
     them and the size stay the same, so a change near the end (a recent record's, the usual one) hashes
     only what follows the mark before it."""
-    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks")
+    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width")
     MARK = 16384
 
     def __init__(self, raw: bytes = b""):
@@ -218,6 +212,8 @@ class _Folder:
             self.keys.append(name + b"/" if mode == DIR_MODE else name)   # git sorts a folder as name/
             self.entries.append(raw[i:nul + 21])
             i = nul + 21
+        widths = {len(e) for e in self.entries}
+        self.width = widths.pop() if len(widths) == 1 else None if widths else 0   # every entry's length, if one
 
     def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes, int]:
         """Put one entry; (its byte offset, the old entry's length, the new entry, the old size)."""
@@ -225,8 +221,11 @@ class _Folder:
         i = bisect_left(self.keys, key)
         entry = mode + b" " + name + b"\0" + oid
         size = len(self.data)
-        # counted from the nearer end (a recent record's entry is near the last)
-        at = sum(map(len, self.entries[:i])) if i < len(self.entries) // 2 else size - sum(map(len, self.entries[i:]))
+        if self.width == 0 or self.width == len(entry):     # a month's records: names of one length
+            at, self.width = i * len(entry), len(entry)
+        else:       # counted from the nearer end (a recent record's entry is near the last)
+            self.width = None
+            at = sum(map(len, self.entries[:i])) if i < len(self.entries) // 2 else size - sum(map(len, self.entries[i:]))
         if i < len(self.keys) and self.keys[i] == key:
             removed, self.entries[i] = len(self.entries[i]), entry
         else:
