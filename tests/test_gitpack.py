@@ -1,11 +1,11 @@
-"""Commits written straight into a pack (repo/gitpack.py, the demo's history): git must read them as its own."""
+"""Commits written straight into a pack (repo/gitio/pack.py, the demo's history): git must read them as its own."""
 import os
 import subprocess
 
 import pytest
 
-from shouwen.repo import gitpack
-from shouwen.repo.gitpack import PackedHistory
+from shouwen.repo.gitio import pack as gitpack
+from shouwen.repo.gitio.pack import PackedHistory
 
 
 def _git(root, *args):
@@ -59,7 +59,7 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
 
 def test_a_history_written_in_the_background_reports_its_failure(tmp_path):
     from shouwen.repo.gitio import GitError
-    from shouwen.repo.gitpack import BackgroundHistory
+    from shouwen.repo.gitio.pack import BackgroundHistory
     history = BackgroundHistory(str(tmp_path))          # no repository here: the writer fails, the caller hears
     history.commit(b"author T <t@x> 1 +0000\ncommitter T <t@x> 1 +0000\n", b"m\n", b"a.md", b"a\n")
     with pytest.raises(GitError, match="GitError"):

@@ -1,7 +1,8 @@
 """The package's plan, held by a test (README "How it is built").
 
 core/ is pure (no file, Git, network, subprocess or clock access), repo/ never reaches up into
-publish/ or cli/, no module imports itself in a circle, and no module passes 400 lines. The
+publish/ or cli/, only the package repo/gitio/ runs `git` or writes Git's objects, no module imports itself
+in a circle, and no module passes 400 lines. The
 checker reads imports with `ast`, so it sees imports inside functions too.
 """
 from __future__ import annotations
@@ -118,6 +119,25 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+GIT_LAYER = "repo.gitio"
+
+
+def _git_access(path: str) -> list[str]:
+    """How a module touches Git itself: a command line starting with `git`, or Git's object store named."""
+    found, tree = [], ast.parse(open(path, encoding="utf-8").read())
+    prose = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    for node in ast.walk(tree):
+        if id(node) in prose:
+            continue        # a docstring may speak of Git
+        if isinstance(node, (ast.List, ast.Tuple)) and node.elts and isinstance(node.elts[0], ast.Constant) \
+                and node.elts[0].value in ("git", "git.exe"):
+            found.append("runs git")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and ("objects/pack" in node.value or node.value in ("objects", "pack")):
+            found.append(f"names Git's object store ({node.value!r})")
+    return found
+
+
 def layout_violations(root: str) -> list[str]:
     modules = _modules(root)
     graph, problems = {}, []
@@ -135,6 +155,9 @@ def layout_violations(root: str) -> list[str]:
                 problems.append(f"{name} imports {m}: core/ is pure (no I/O)")
             for call in _impure_calls(path):
                 problems.append(f"{name} calls {call}: core/ is pure (the day is passed in)")
+        if name != GIT_LAYER and not name.startswith(GIT_LAYER + "."):
+            for what in sorted(set(_git_access(path))):
+                problems.append(f"{name} {what}: only repo/gitio/ touches Git")
         lines = sum(1 for _ in open(path, encoding="utf-8"))
         if lines > MAX_LINES:
             problems.append(f"{name} has {lines} lines (at most {MAX_LINES})")
@@ -175,6 +198,19 @@ def test_the_checker_catches_a_layer_reaching_up(tmp_path):
     found = layout_violations(str(root))
     assert "core.sneaky imports repo.gitio: core/ may not import repo/" in found
     assert "repo.sneaky imports cli.context: repo/ may not import cli/" in found
+
+
+def test_the_checker_catches_git_run_outside_the_git_layer(tmp_path):
+    root = _copy(tmp_path)
+    (root / "repo" / "sneaky.py").write_text("import subprocess\n\ndef f(root):\n"
+                                             "    subprocess.run(['git', '-C', root, 'commit'])\n"
+                                             "    return open(root + '/.git/objects/pack/x.pack', 'wb')\n", encoding="utf-8")
+    (root / "publish" / "sneaky.py").write_text("import subprocess\nsubprocess.run(('git', 'log'))\n", encoding="utf-8")
+    found = layout_violations(str(root))
+    assert "repo.sneaky runs git: only repo/gitio/ touches Git" in found
+    assert any(f.startswith("repo.sneaky names Git's object store") for f in found)
+    assert "publish.sneaky runs git: only repo/gitio/ touches Git" in found
+    assert not any(f.startswith("repo.gitio") for f in found)
 
 
 def test_the_checker_catches_a_circle_and_a_long_module(tmp_path):

@@ -1,6 +1,6 @@
 """A synthetic agency with a realistic history (`shouwen demo`): one commit per event, dated as it
 happened, authored and worded as the writer commits it; written straight into one Git pack
-(`replay`, `gitpack`), or through the writer itself with `via_writer` (a test holds the two the same).
+(`replay`, `gitio.pack`), or through the writer itself with `via_writer` (a test holds the two the same).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A planned history written straight into one Git pack (the fast `shouwen demo`; `gitpack`).
+"""A planned history written straight into one Git pack (the fast `shouwen demo`; `gitio.pack`).
 
 Every step is still its own commit, with the same file bytes, author, dates, subject and trailers as
 the writer gives it (the record text as `core.record.dump` writes it, the message and identity from
@@ -8,7 +8,7 @@ not validated here: the demo plans valid ones, and a test replays the same plan 
 Where the time goes, and the shape that follows from it: a matter's lookup key is derived with the
 agency's rounds (the demo agency's 1,000: 0.25 ms, derived right here; a real agency's 50,000: 10-20 ms,
 derived by worker processes on every core while this process goes on planning, commits waiting in order
-for their record's key); each commit goes to the pack writer (`gitpack.BackgroundHistory`, a process of
+for their record's key); each commit goes to the pack writer (`gitio.pack.BackgroundHistory`, a process of
 its own) as soon as its record has its key.
 A record's header is written once (it never changes after registration) and each commit adds the
 record's next event line, instead of serialising the whole record again at every commit.
@@ -19,7 +19,7 @@ import os
 from collections import deque
 from datetime import datetime
 
-from .gitpack import BackgroundHistory
+from .gitio.pack import BackgroundHistory
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import FIELD, derive
 from ..core.record import dump, event_line, local_day

@@ -16,7 +16,7 @@ import hashlib
 import os
 
 from . import gitio
-from .gitlog import listing_entries
+from .gitio.log import listing_entries
 from ..core.problems import CODES, Problem
 
 # What a commit may be refused for: a broken file or a dangling reference, and who may do what. Deadline

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from . import gitio, signing
-from .gitlog import person, plain_person
+from .gitio.log import person, plain_person
 from ..core.deadlines import inquiry_deadlines
 from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .gitlog import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, config_values,  # noqa: F401 (ZERO,
+from .log import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, config_values,  # noqa: F401 (ZERO,
                      listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
                      parse_status, parse_tree_changes, tree_entries)
 
@@ -230,14 +230,14 @@ def staged_changes(root: str) -> dict[str, str]:
 
 def status(root: str, prefix: str, later: bool = False):
     """What Git's stat data says differs under `prefix` from HEAD and from Git's index, untracked files included
-    (gitlog.Status), without reading every file; HEAD's commit with it. `later`: as git_bytes."""
+    (gitio.log.Status), without reading every file; HEAD's commit with it. `later`: as git_bytes."""
     out = git_bytes(root, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all",
                     "--no-renames", "--ignore-submodules", "--", prefix, later=True)
     return (lambda: parse_status(out())) if later else parse_status(out())
 
 
 def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | None:
-    """The files under `prefix` that differ between two commits (gitlog.parse_tree_changes), or None."""
+    """The files under `prefix` that differ between two commits (gitio.log.parse_tree_changes), or None."""
     r = subprocess.run([git_exe(), "-C", root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", prefix],
                        capture_output=True)
     return None if r.returncode else parse_tree_changes(r.stdout)

@@ -18,7 +18,7 @@ import tempfile
 import zlib
 from bisect import bisect_left, bisect_right
 
-from . import gitio
+from .. import gitio
 
 MAX_DEPTH = 50          # git's own pack.depth: how long a chain of deltas a reader resolves
 KINDS = {b"commit": 1, b"tree": 2, b"blob": 3}
