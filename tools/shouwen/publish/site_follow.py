@@ -23,6 +23,7 @@ from . import lookup, shard_files
 from .disclosure import FromRecords, shard_json, stats_of, totals
 
 FOLDER = os.path.join(".shouwen", "cache", "site-rows")
+ONE_FILE = os.path.join(".shouwen", "cache", "site-rows.pickle")     # the parts as kept before, in one file
 VERSION = 1
 
 
@@ -47,6 +48,10 @@ def read_rows(root: str, name: str, buckets=None) -> dict:
 def write_rows(root: str, name: str, rows: dict) -> dict | None:
     """Each bucket of `rows` ({bucket: {path: (blob, live, row)}}) under a new token; bucket -> token, or
     None when one can't be written."""
+    try:
+        os.unlink(os.path.join(root, ONE_FILE))     # 78 MB at 100,000 records, read by no build now
+    except OSError:
+        pass
     tokens = {}
     for b, part in rows.items():
         tokens[b] = secrets.token_hex(8)
