@@ -104,8 +104,10 @@ def export_cmd(desk, outputs, frm, to, quarter):
         if kind == "csv":           # tens of megabytes: made from the kept rows, not kept again whole
             n, payload = _kept_export(desk, day, start, end, kind)
         elif kind == "xlsx":        # compressed: the workbook is kept too, so asked again it is not deflated again
-            n, payload = answer(desk, day, ("export-file", kind, start, end), lambda: _kept_export(desk, day, start,
-                                                                                                   end, kind))
+            # its rows read while Git answers whether the kept workbook still holds, as they are likely needed
+            early = _export_rows(desk, day, start, end, kind)
+            n, payload = answer(desk, day, ("export-file", kind, start, end),
+                                lambda: _kept_export(desk, day, start, end, kind, early))
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
@@ -113,22 +115,31 @@ def export_cmd(desk, outputs, frm, to, quarter):
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
-def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes]:
+def _export_rows(desk, day, start, end, kind: str):
+    """The rows kept for this export (repo.kept_rows), read while Git says what changed; None with no cache."""
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return None
+    from ..repo.answers import package_stamp
+    from ..repo.kept_rows import KeptRows
+    tree = work_tree(desk)
+    tree.start()
+    kept = KeptRows(desk.root, tree, desk.in_time, day, None, (kind, start, end, package_stamp()), "export")
+    kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
+    kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
+    return kept
+
+
+def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, bytes]:
     """(rows, the file's bytes) of the matters registered from `start` to `end`, as CSV or a workbook: from
-    the rows kept for an earlier state of the ledger, patched for the records changed since
-    (repo.kept_rows), else from the whole ledger (and kept)."""
+    the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already), patched for
+    the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
     from ..core import keyed_lines
     from ..publish import ledger_xlsx
     line, whole = {"csv": (csv_line, csv_file), "xlsx": (ledger_xlsx.row_xml, ledger_xlsx.workbook)}[kind]
-    kept = None
-    if desk.use_cache and gitio.is_repo(desk.root):
-        from ..repo.answers import package_stamp
-        from ..repo.kept_rows import KeptRows
-        tree = work_tree(desk)
-        tree.start()
-        kept = KeptRows(desk.root, tree, desk.in_time, day, None, (kind, start, end, package_stamp()), "export")
-        kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
-        kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
+    kept = _export_rows(desk, day, start, end, kind) if kept is False else kept
+    if kept is not None:
+        if kind == "xlsx":
+            whole = _with_kept_runs(desk.root, start, end)
 
         def patch(lines, entries, rules):
             return keyed_lines.patch(lines, {p: (row_key(e), line(row_cells(e, rules)))
@@ -149,6 +160,26 @@ def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes]:
     if kept is not None:
         kept.keep(rules, lines)
     return len(lines.lines), whole(lines.lines)
+
+
+def _with_kept_runs(root: str, start, end):
+    """publish.ledger_xlsx.workbook given the deflated runs of this period's last workbook, kept under
+    .shouwen/ again when they change: after a change only the runs that differ are deflated (the same bytes)."""
+    import zlib
+    from ..publish import ledger_xlsx
+    from ..repo.answers import MISSING, keep, read_kept
+    path = os.path.join(root, ".shouwen", "cache", f"xlsx-runs-{start:%Y%m%d}-{end:%Y%m%d}.pickle")
+    key = repr(("xlsx-runs", ledger_xlsx.RUN, zlib.ZLIB_RUNTIME_VERSION))
+
+    def workbook(rows):
+        runs = read_kept(path, key)
+        runs = runs if isinstance(runs, dict) and runs is not MISSING else {}
+        had = set(runs)
+        out = ledger_xlsx.workbook(rows, runs)
+        if set(runs) != had:
+            keep(path, key, runs)
+        return out
+    return workbook
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress):
