@@ -199,9 +199,12 @@ def commit_only(root: str, paths: list[str], people: bytes, message: bytes, inde
     if not (ref and parent and g and plain_commit(cfg, paths)) or any(
             os.path.exists(os.path.join(hooks, h)) for h in ("prepare-commit-msg", "post-commit")):
         return False
-    blobs = git(root, "hash-object", "-w", "--", *paths).split()
+    # every git of the write carries the private index, though only update-index reads it: should the writer
+    # die, the next one finds its git by it (repo.journal.recover) and waits for it before judging the commit
+    blobs = git(root, "hash-object", "-w", "--", *paths, env=index_env).split()
     changes = b"".join(b"M 100644 %s %s\n" % (b.encode(), p.encode()) for p, b in zip(paths, blobs))
-    git(root, "fast-import", "--quiet", "--done", input=stream_commit(ref, people, message, parent, changes) + b"done\n")
+    git(root, "fast-import", "--quiet", "--done", input=stream_commit(ref, people, message, parent, changes) + b"done\n",
+        env=index_env)
     git(root, "update-index", "--add", "--", *paths, env=index_env)
     subprocess.run([git_exe(), "-C", root, "maintenance", "run", "--auto", "--quiet"], capture_output=True)
     return True
