@@ -31,7 +31,7 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
     steps = [f"records/2026/11/20261105-J{i:03d}-0{i % 7}.md" for i in range(150)]
     steps += ["records/2026/11/20261105-J007-00.md"] * 60 + ["records/2026/12/new.md", "records.md", "top.md"]
     for n, path in enumerate(steps):
-        files[path] = files.get(path, "---\nid: x\nevents:\n") + f"  - {{n: {n}, 事: 登记}}\n"
+        files[path] = files.get(path, "---\nid: x\nevents:\n") + f"  - {{n: {n}, what: 登记}}\n"
         history.commit(people, f"step {n}\n\nShouwen-Record: {path}\n".encode(), path.encode(),
                        files[path].encode())
     history.close()

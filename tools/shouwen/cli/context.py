@@ -305,6 +305,20 @@ def work_tree(desk):
     return desk._tree
 
 
+def kept_rows(desk, day, moment, parts: tuple, kind: str, *modules: str, save_on_move: bool = True):
+    """What is kept of a whole-ledger table for this question (repo.kept_rows), when the index may be used:
+    read, with the `modules` that patch it, while Git says what changed. None with no cache."""
+    if not desk.use_cache or not gitio.is_repo(desk.root):
+        return None
+    from ..repo.kept_rows import KeptRows
+    tree = work_tree(desk)
+    tree.start()
+    kept = KeptRows(desk.root, tree, desk.in_time, day, moment, parts, kind)
+    kept.save_on_move = save_on_move
+    kept.prefetch(*modules)
+    return kept
+
+
 def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None, keep_state=None):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
     (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`:

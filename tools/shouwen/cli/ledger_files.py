@@ -8,8 +8,7 @@ from datetime import date, datetime
 
 import click
 
-from .context import answer, parse_day, pass_desk, read_ledger, today_cst, work_tree
-from ..repo import gitio
+from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
 from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
@@ -117,16 +116,10 @@ def export_cmd(desk, outputs, frm, to, quarter):
 
 def _export_rows(desk, day, start, end, kind: str):
     """The rows kept for this export (repo.kept_rows), read while Git says what changed; None with no cache."""
-    if not desk.use_cache or not gitio.is_repo(desk.root):
-        return None
     from ..repo.answers import package_stamp
-    from ..repo.kept_rows import KeptRows
-    tree = work_tree(desk)
-    tree.start()
-    kept = KeptRows(desk.root, tree, desk.in_time, day, None, (kind, start, end, package_stamp()), "export")
-    kept.save_on_move = False       # tens of megabytes: patched again from an older commit rather than written
-    kept.prefetch("..core.keyed_lines", "..core.ledger", ".store")
-    return kept
+    # tens of megabytes: patched again from an older commit rather than written at every commit
+    return kept_rows(desk, day, None, (kind, start, end, package_stamp()), "export",
+                     "..core.keyed_lines", "..core.ledger", ".store", save_on_move=False)
 
 
 def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, bytes]:

@@ -10,9 +10,8 @@ import click
 
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
-from ..repo import gitio
-from .context import (FORMATS, Named, answer, emit_json, entry_json, json_item, json_list, json_text, parse_day, pass_desk, read_ledger,
-                      today_cst, work_tree)
+from .context import (FORMATS, Named, answer, emit_json, entry_json, json_item, json_list, json_text, kept_rows, parse_day, pass_desk, read_ledger,
+                      today_cst)
 
 
 @click.command("show")
@@ -148,15 +147,9 @@ def _at_moment(bound: bool, text):
 def _kept_rows(desk, day, moment, parts: tuple):
     """The table kept for this question (repo.kept_rows), when the index may be used: read, with what patches
     it imported, while Git says what changed."""
-    if not desk.use_cache or not gitio.is_repo(desk.root):
-        return None
-    from ..repo.kept_rows import KeptRows
-    tree = work_tree(desk)
-    tree.start()
     # tables and JSON lists are kept apart, the newest few of each (repo.summary.KEEP)
-    kept = KeptRows(desk.root, tree, desk.in_time, day, moment, parts, "rows" if parts[-1] == "text" else "items")
-    kept.prefetch("..core.rows_delta", "..core.worklist", "..core.ledger", ".store")
-    return kept
+    return kept_rows(desk, day, moment, parts, "rows" if parts[-1] == "text" else "items",
+                     "..core.rows_delta", "..core.worklist", "..core.ledger", ".store")
 
 
 def _row_of(shown, key_of, render):

@@ -93,7 +93,7 @@ def row_key(entry) -> str:
 
 
 def row_cells(entry, rules) -> list:
-    """A matter's row, every column but the first (序号, its number in the ledger)."""
+    """A matter's row, every column but the first (the 序号 column: its number in the ledger)."""
     rec, st, dl = entry.record, entry.state, entry.deadlines
     v = rec.meta.get("visitor") or {}
     reg = st.registered_at.astimezone(CST) if st.registered_at else None

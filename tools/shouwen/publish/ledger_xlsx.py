@@ -3,7 +3,7 @@ with the CSV's rows (core.keyed_lines), so a changed record remakes its row only
 
 What openpyxl wrote before, in the same form: a bold frozen header row, column widths, every cell wrapped
 at the top, dates as dates (yyyy-mm-dd) and the time as a time (hh:mm), phones and ids as text (inline
-strings, never numbers). A row is kept without its number (序号, the first column; its cells carry no reference, each follows the
+strings, never numbers). A row is kept without its number (the first column, the 序号 one: its cells carry no reference, each follows the
 one before), which `workbook` fills in as it writes: the rows before it never change a row's text.
 """
 from __future__ import annotations
