@@ -1,46 +1,94 @@
-"""The exported workbook is deflated in runs of rows, and a run kept from an earlier workbook is taken again
-only when its text is the same: the file is byte for byte the one made from nothing, Excel's reader opens
-it, and after one row changed only that row's run is deflated again."""
+"""The exported workbook's sheet is kept as deflated runs of rows (publish.sheet_runs): patched for a few
+changed records it is byte for byte the workbook made from nothing, Excel's reader opens it, and after one
+row changed in place only that row's run is deflated again (the other runs are not even inflated)."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+import zlib
 
 import openpyxl
 
-from shouwen.publish import ledger_xlsx
+from shouwen.publish import ledger_xlsx, sheet_runs
 from shouwen.publish.ledger_io import COLUMNS
 
-
-def _rows(n, changed=None):
-    return [ledger_xlsx.row_xml([f"{'改' if i == changed else ''}第{i}行 {j}" for j in range(1, len(COLUMNS))])
-            for i in range(n)]
+RUN = sheet_runs.RUN
 
 
-def test_kept_runs_give_the_same_workbook_and_only_a_changed_run_is_deflated_again(monkeypatch):
-    n = ledger_xlsx.RUN * 3 + 5
-    runs = {}
-    first = ledger_xlsx.workbook(_rows(n), runs)
-    assert first == ledger_xlsx.workbook(_rows(n)) and len(runs) == 6      # the head, four runs, the end
-    deflated = []
-    real = ledger_xlsx._deflated
-    monkeypatch.setattr(ledger_xlsx, "_deflated", lambda data: deflated.append(len(data)) or real(data))
-    changed = _rows(n, changed=ledger_xlsx.RUN + 7)
-    again = ledger_xlsx.workbook(changed, runs)
-    sheet_runs = [d for d in deflated if d > 4096]          # the workbook's small parts are deflated every time
-    assert len(sheet_runs) == 1
-    monkeypatch.setattr(ledger_xlsx, "_deflated", real)
-    assert again == ledger_xlsx.workbook(changed)
-    with zipfile.ZipFile(io.BytesIO(again)) as z:
+def _item(i, text="", key=None):
+    path = f"records/inquiries/2026/08/r{i:06d}.md"
+    cells = ledger_xlsx.row_xml([f"{text}第{i}行 {j}" for j in range(1, len(COLUMNS))])
+    return path, key or f"{i:08d}\0{path}", cells
+
+
+def _sheet(items):
+    return sheet_runs.build(list(items))
+
+
+def _cells(book: bytes, row: int):
+    ws = openpyxl.load_workbook(io.BytesIO(book), read_only=True).active
+    return list(ws.iter_rows(min_row=row, max_row=row, values_only=True))[0]
+
+
+def test_a_row_changed_in_place_deflates_its_run_alone(monkeypatch):
+    n = RUN * 3 + 5
+    items = [_item(i) for i in range(n)]
+    sheet = _sheet(items)
+    deflated, inflated = [], []
+    real_deflated, real_lines = sheet_runs.deflated, sheet_runs._lines
+    monkeypatch.setattr(sheet_runs, "deflated", lambda data: deflated.append(len(data)) or real_deflated(data))
+    monkeypatch.setattr(sheet_runs, "_lines", lambda run: inflated.append(run) or real_lines(run))
+    path, key, cells = _item(RUN + 7, "改")
+    assert sheet_runs.patch(sheet, {path: (key, cells), "records/inquiries/2026/10/other.md": None})
+    book = ledger_xlsx.workbook(sheet)
+    assert len([d for d in deflated if d > 4096]) == 1 and len(inflated) == 1
+    monkeypatch.setattr(sheet_runs, "deflated", real_deflated)
+    items[RUN + 7] = (path, key, cells)
+    assert book == ledger_xlsx.workbook(_sheet(items))
+    with zipfile.ZipFile(io.BytesIO(book)) as z:
         assert z.testzip() is None          # every member's CRC and size
-    ws = openpyxl.load_workbook(io.BytesIO(again), read_only=True).active
-    cells = list(ws.iter_rows(min_row=ledger_xlsx.RUN + 9, max_row=ledger_xlsx.RUN + 9, values_only=True))[0]
-    assert cells[0] == ledger_xlsx.RUN + 8 and cells[1] == f"改第{ledger_xlsx.RUN + 7}行 1"
+    got = _cells(book, RUN + 9)             # matter RUN + 8 under the header
+    assert got[0] == RUN + 8 and got[1] == f"改第{RUN + 7}行 1"
 
 
-def test_a_kept_run_that_is_not_bytes_is_not_used():
-    rows = _rows(10)
-    fresh = ledger_xlsx.workbook(rows)
-    runs = {}
-    ledger_xlsx.workbook(rows, runs)
-    assert ledger_xlsx.workbook(rows, {k: None for k in runs}) == fresh
+def test_rows_added_removed_or_moved_number_the_rows_after_them_again():
+    items = [_item(i) for i in range(0, RUN * 2 + 40, 2)]        # even numbers: room between them
+    sheet = _sheet(items)
+    new = _item(RUN + 1)                                          # registered among the others
+    moved = _item(10, "改", key=f"{RUN * 3:08d}\0{_item(10)[0]}")  # its key now sorts last
+    gone = items[RUN // 2 + 3][0]
+    assert sheet_runs.patch(sheet, {new[0]: new[1:], moved[0]: moved[1:], gone: None})
+    final = [it for it in items if it[0] not in (gone, moved[0])] + [new, moved]
+    want = _sheet(final)
+    assert ledger_xlsx.workbook(sheet) == ledger_xlsx.workbook(want) and sheet.keys == want.keys
+    assert sheet.where == want.where
+    book = ledger_xlsx.workbook(sheet)
+    assert _cells(book, len(final) + 1)[1] == "改第10行 1"
+
+
+def test_a_sheet_that_does_not_agree_with_itself_is_refused():
+    items = [_item(i) for i in range(10)]
+    sheet = _sheet(items)
+    sheet.where[items[3][0]] = "no such key"
+    assert not sheet_runs.patch(sheet, {items[3][0]: None})
+    sheet = _sheet(items)
+    assert not sheet_runs.patch(sheet, {"records/x.md": (items[4][1], items[4][2])})     # a key taken twice
+    sheet = _sheet(items)
+    sheet.runs[0] = (b"not deflate", 0, 0)
+    assert not sheet_runs.patch(sheet, {items[4][0]: (items[4][1], items[4][2])})
+
+
+def test_an_empty_sheet_and_rows_into_it():
+    sheet = _sheet([])
+    empty = ledger_xlsx.workbook(sheet)
+    assert _cells(empty, 1)[0] == COLUMNS[0]
+    items = [_item(i) for i in range(3)]
+    assert sheet_runs.patch(sheet, {p: (k, c) for p, k, c in items})
+    assert ledger_xlsx.workbook(sheet) == ledger_xlsx.workbook(_sheet(items))
+
+
+def test_the_sheets_crc_is_combined_from_its_pieces():
+    pieces = [os.urandom(n) for n in (0, 1, 777, 5000, 3 << 20)]
+    assert sheet_runs.sheet_crc((zlib.crc32(p), len(p)) for p in pieces) == (zlib.crc32(b"".join(pieces)),
+                                                                             sum(map(len, pieces)))
