@@ -110,7 +110,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
-            fh.write(payload)
+            fh.writelines([payload] if isinstance(payload, bytes) else payload)
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
@@ -120,31 +120,26 @@ def _export_rows(desk, day, start, end, kind: str):
     # the CSV's tens of megabytes are patched again from an older commit rather than written at every commit;
     # the workbook's runs are a few megabytes, kept for every commit
     return kept_rows(desk, day, None, (kind, start, end, package_stamp()), "export",
-                     _KEEPING[kind], "..core.ledger", ".store", save_on_move=kind == "xlsx")
-
-
-_KEEPING = {"csv": "..core.keyed_lines", "xlsx": "..publish.sheet_runs"}    # what keeps each kind's rows
+                     "..publish.row_runs", "..core.ledger", ".store", save_on_move=kind == "xlsx")
 
 
 def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, bytes]:
-    """(rows, the file's bytes) of the matters registered from `start` to `end`, as CSV or a workbook: from
-    the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already), patched for
-    the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
-    import importlib
-    from ..publish import ledger_xlsx
+    """(rows, the file's bytes or its pieces) of the matters registered from `start` to `end`, as CSV or a
+    workbook: from the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already),
+    patched for the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
+    from ..publish import ledger_xlsx, row_runs
     line = {"csv": csv_line, "xlsx": ledger_xlsx.row_xml}[kind]
-    keeping = importlib.import_module(_KEEPING[kind], __package__)
     kept = _export_rows(desk, day, start, end, kind) if kept is False else kept
 
     def whole(value):
-        return len(value.keys), csv_file(value.lines) if kind == "csv" else ledger_xlsx.workbook(value)
+        return len(value.keys), csv_file(value) if kind == "csv" else ledger_xlsx.workbook(value)
     if kept is not None:
         def patch(value, entries, rules):
-            return keeping.patch(value, {p: (row_key(e), line(row_cells(e, rules)))
+            return row_runs.patch(value, {p: (row_key(e), line(row_cells(e, rules)))
                                          if e is not None and in_ledger(e, start, end) else None
                                          for p, e in entries.items()})
         value = kept.patched(lambda: desk.rules, patch)
-        if value is not None:
+        if isinstance(value, row_runs.Runs) and value.form == kind:
             return whole(value)
     rules = desk.rules
     led = read_ledger(desk, day)
@@ -154,7 +149,7 @@ def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, byt
         for n, e in enumerate(todo, 1):
             progress(n, len(todo))
             items.append((e.record.path, row_key(e), line(row_cells(e, rules))))
-    value = keeping.build(items)
+    value = row_runs.build(kind, items)
     if kept is not None:
         kept.keep(rules, value)
     return whole(value)

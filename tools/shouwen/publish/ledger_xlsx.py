@@ -1,5 +1,5 @@
 """The exported ledger as an Excel workbook (.xlsx), written directly: each row's XML made once and kept
-deflated in runs of rows (publish.sheet_runs), so a changed record remakes its run only (issue 15).
+deflated in runs of rows (publish.row_runs), so a changed record remakes its run only (issue 15).
 
 What openpyxl wrote before, in the same form: a bold frozen header row, column widths, every cell wrapped
 at the top, dates as dates (yyyy-mm-dd) and the time as a time (hh:mm), phones and ids as text (inline
@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
 from .ledger_io import COLUMNS, DATE_COLUMNS
-from .sheet_runs import Sheet, deflated, sheet_crc
+from .row_runs import Runs, deflated, sheet_crc
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -111,10 +111,10 @@ def _piece(data: bytes) -> tuple:
     return deflated(data), zlib.crc32(data), len(data)
 
 
-def workbook(sheet: Sheet) -> bytes:
-    """The workbook of a sheet (publish.sheet_runs): its kept runs between the head and the end, each
-    deflated on its own and joined into one stream; the sheet's CRC-32 combined from theirs."""
-    pieces = [_piece(_head()), *sheet.runs, _piece(b"</sheetData></worksheet>")]
+def workbook(sheet: Runs) -> bytes:
+    """The workbook of a sheet's rows (publish.row_runs, form "xlsx"): its runs between the head and the end,
+    each deflated on its own and joined into one stream; the sheet's CRC-32 combined from theirs."""
+    pieces = [_piece(_head()), *(run[:3] for run in sheet.runs), _piece(b"</sheetData></worksheet>")]
     crc, size = sheet_crc((c, n) for _, c, n in pieces)
     members = []
     for name, data in PARTS.items():
