@@ -187,9 +187,7 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
     dept = st.handler_department or (rules.staff[st.first_responder].department
                                      if st.first_responder in rules.staff else None)
     due = e.deadlines.due if e.deadlines else None
-    overdue = 0
-    if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
-        overdue = rules.calendar.count(due, today)
+    overdue = late(due, today, rules.calendar) if not st.completed_at and not st.closed else 0
     payload = {
         "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
         "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
@@ -202,3 +200,15 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
         payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
                              "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
     return rec.id, code, payload
+
+
+def late(due, today, calendar) -> int:
+    """How many working days an open matter due on `due` is overdue on `today` (the payload's `overdue`)."""
+    return calendar.count(due, today) if today is not None and due is not None and today > due else 0
+
+
+def on_day(data: bytes, due, today, calendar) -> bytes:
+    """A payload serialised with `overdue` 0 (payload_bytes), as it reads on `today` for an open matter due on
+    `due`: the one number the day changes (sorted keys: `"overdue":0,` once, a quote in a value is escaped)."""
+    n = late(due, today, calendar)
+    return data.replace(b'"overdue":0,', b'"overdue":%d,' % n, 1) if n else data

@@ -57,15 +57,15 @@ def content(value) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
 
-def keep(root: str, shards: dict[str, str], whole: bool = True) -> dict[str, Shard] | None:
-    """The shards (path -> JSON) written to the store, each once; None when the store can't be written.
+def keep(root: str, shards: dict[str, str | bytes], whole: bool = True) -> dict[str, Shard] | None:
+    """The shards (path -> JSON, as text or bytes) written to the store, each once; None when the store can't be written.
     `whole`: these are the whole site's shards, every other shard file is let go."""
     folder = os.path.join(root, FOLDER)
     out = {}
     try:
         os.makedirs(folder, exist_ok=True)
         for path, text in shards.items():
-            data = text.encode()
+            data = text.encode() if isinstance(text, str) else text
             digest = hashlib.sha1(data).hexdigest()
             file = os.path.join(folder, digest + ".json")
             stamp = _stamp(file)
