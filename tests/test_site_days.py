@@ -1,6 +1,7 @@
 """The site on another day, after a new matter, after one removed: patched from what the last build kept
 (publish.site_follow), never by reading the whole ledger again, and the same files and the same guard as a
 build with no cache. Each test makes the whole-ledger path fail, so the answer can only come from the patch."""
+import json
 from datetime import date
 
 import pytest
@@ -102,3 +103,37 @@ def reads(monkeypatch):
     count = []
     monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: count.append(1) or _REAL(*a, **k))
     return count
+
+
+def test_new_matters_are_placed_from_what_was_kept(agency, ledger, monkeypatch):
+    first = sitebuild.prepare(agency.path, DAY)
+    assert sum(len(json.loads(c)) for p, c in _files(first).items() if p.startswith("lookup/data/")) == 64
+    made = []
+    real_row = site_records._row
+    monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    one = agency.new("2026-11-19T09:30", name="诸葛孔明", phone="13900000001")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert made == [one] and job.values["诸葛孔明"][0] == one
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+    # a score more at once: past a round count of entries, so the filling decoys change; one holds a name an
+    # older matter held first, and is first in path order
+    made.clear()
+    earlier = agency.new("2026-11-01T09:30", name="欧阳明日", phone="13900000002")
+    more = [agency.new(f"2026-11-19T1{n % 8}:{n:02d}", name=f"来访人{n}", phone=f"139100000{n:02d}") for n in range(20)]
+    job = sitebuild.prepare(agency.path, DAY)
+    assert sorted(made) == sorted([earlier, *more]) and job.values["欧阳明日"][0] == earlier
+    assert sum(len(json.loads(c)) for p, c in _files(job).items() if p.startswith("lookup/data/")) == 128
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+    # then another day, patched from what the new matters left
+    job = sitebuild.prepare(agency.path, date(2026, 11, 24))
+    _same_as_no_cache(job, agency, monkeypatch, date(2026, 11, 24))
+
+
+def test_a_matter_removed_reads_the_ledger(agency, ledger, reads, monkeypatch):
+    sitebuild.prepare(agency.path, DAY)
+    agency.git("rm", "-q", f"records/inquiries/2026/11/{ledger['late']}.md")
+    agency.git("commit", "-qm", "删除误登记")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 2 and "欧阳明日" not in job.values
+    _same_as_no_cache(job, agency, monkeypatch, DAY)

@@ -218,16 +218,33 @@ class _Keys:
         return _is_key(run) and run in self.values
 
 
+def _key_line(v, w) -> bool:
+    return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
+
+
 class Values(Mapping):
     """personal_values as a site build keeps them: the lookup keys (one a matter, most of the values) in one
     string of `key TAB record id` lines, read back as one object, the others as a dict. Looked up like it."""
 
     def __init__(self, values: dict):
-        def line(v, w):
-            return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
         self.plain = {v: w for v, w in values.items() if not _is_key(v)}
-        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if line(v, w)) + "\n"
-        self.odd = {v: w for v, w in values.items() if _is_key(v) and not line(v, w)}    # a key-like name
+        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
+        self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
+
+    def added(self, values: dict) -> "Values":
+        """These values too (a lookup key among them not here yet), or these places for them."""
+        out = Values({})
+        out.plain, out.odd = dict(self.plain), dict(self.odd)
+        lines = []
+        for v, w in values.items():
+            if not _is_key(v):
+                out.plain[v] = w
+            elif _key_line(v, w):
+                lines.append(f"\n{v}\t{w[0]}")
+            else:
+                out.odd[v] = w
+        out.key_lines = self.key_lines[:-1] + "".join(lines) + "\n"
+        return out
 
     def digest(self) -> str:
         h = hashlib.sha1("\n".join([*self.plain, *self.odd]).encode("utf-8", "surrogatepass"))

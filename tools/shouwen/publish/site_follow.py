@@ -21,12 +21,12 @@ from datetime import date
 
 from ..repo import answers
 from ..repo.summary import Following
-from . import lookup, shard_files
+from . import lookup, shard_files, site_grow
 from .disclosure import FromRecords, shard_json, stats_of, totals
 
 FOLDER = os.path.join(".shouwen", "cache", "site-rows")
 ONE_FILE = os.path.join(".shouwen", "cache", "site-rows.pickle")     # the parts as kept before, in one file
-VERSION = 2
+VERSION = 3
 
 
 def bucket(path: str) -> str:
@@ -79,8 +79,9 @@ class SiteKept(Following):
         super().__init__(root, tree, None, date(day.year, 1, 1), None, "site", (VERSION, rows_name))
         self.day, self.rows_name = day, rows_name
 
-    def keep_whole(self, rules, answer, rows: dict, shared: set) -> None:
-        """Keep what a build from the whole ledger found, with every record's part."""
+    def keep_whole(self, rules, answer, rows: dict, shared: set, laid: dict) -> None:
+        """Keep what a build from the whole ledger found, with every record's part (`laid`: how lookup.shards
+        laid the entries out)."""
         if not self.keeps(rules):
             return
         tokens = write_rows(self.root, self.rows_name, by_bucket(rows))
@@ -89,7 +90,8 @@ class SiteKept(Following):
             daily = Daily()
             for path, (blob, live_one, row) in rows.items():
                 daily.put(path, blob, live_one, row)
-            self.save_new(rules, (answer, totals(live), shared, tokens, self.day, daily))
+            self.save_new(rules, (answer, totals(live), shared, tokens, self.day, daily,
+                                  site_grow.layout_of(laid, rows)))
 
     def patched(self, rules, today, row_of):
         """The whole answer for the work tree now, patched from what is kept, or None. `row_of(entry)`: the
@@ -97,7 +99,7 @@ class SiteKept(Following):
         found = self.changed(lambda: rules, lambda kept: kept[5].judge if kept[4] != today else {})
         if found is None:
             return None
-        (answer, tots, shared, tokens, day, daily), entries, _, again = found
+        (answer, tots, shared, tokens, day, daily, layout), entries, _, again = found
         if not daily.holds(today):
             return None         # a day before a clock started again: judged again from the ledger
         if not all(s.holds() for s in answer[0].shards.values()):
@@ -108,13 +110,22 @@ class SiteKept(Following):
         if any(buckets.get(b, (None,))[0] != tokens.get(b) for b in {bucket(p) for p in entries}):
             return None         # a part written without its value (a build cut short): not followed
         records, values = answer
-        daily = daily.copy()
         sealing: dict = {}      # shard path -> {entry name: sealed}
+        growth = None
         for path, e in entries.items():
             old = buckets[bucket(path)][1].get(path) if bucket(path) in buckets else None
-            if e is None or old is None:
-                return None         # a record added or removed: the entries and decoys are counted again
+            if e is None:
+                return None         # a record removed: the entries, decoys and values are counted again
             live, row = e.voided is None, row_of(e)
+            if old is None:         # a new record
+                growth = growth or (site_grow.Growth(layout, values) if layout is not None else None)
+                if not live or growth is None or \
+                        not growth.add(path, row, on_day(row[0], today, rules.calendar) if row[0] else None):
+                    return None
+                tots = _moved(tots, None, row[2])
+                buckets.setdefault(bucket(path), (None, {}))[1][path] = (self.judged.get(path), live, row)
+                daily.put(path, self.judged.get(path), live, row)
+                continue
             _, was_live, was = old
             if live != was_live or was[1:2] + was[3:] != row[1:2] + row[3:] or (was[0] is None) != (row[0] is None):
                 return None         # its key, its values or its place among the entries changed
@@ -135,11 +146,16 @@ class SiteKept(Following):
                     if not _reseal(item, key, lookup.on_day(item[3], due, today, rules.calendar), shared, sealing):
                         return None
         shards = dict(records.shards)
-        made = _sealed_shards(records.shards, sealing)
-        files = None if made is None else shard_files.keep(self.root, made, whole=False)
+        dropping = growth.dropping() if growth else {}
+        made = site_grow.edited(records.shards, sealing, growth.adding if growth else {}, dropping)
+        files = None if made is None else shard_files.keep(self.root, {p: d for p, d in made.items() if d}, whole=False)
         if files is None:
             return None
         shards.update(files)
+        for path in [p for p, d in made.items() if d is None]:
+            del shards[path]
+        if growth is not None:
+            values = values.added(growth.new_values)
         answer = FromRecords(stats_of(tots, today), shards), values
         if again or day != today:
             tokens = dict(tokens)
@@ -147,7 +163,7 @@ class SiteKept(Following):
             if written is None:
                 return answer
             tokens.update(written)
-            self.save((answer, tots, shared, tokens, today, daily))
+            self.save((answer, tots, shared, tokens, today, daily, layout))
             shard_files.prune(self.root, shards.values())
         return answer
 
@@ -214,30 +230,3 @@ def _reseal(item, key, data: bytes, shared: set, sealing: dict) -> bool:
     shard, name = lookup.locator(key)
     sealing.setdefault(f"lookup/data/{shard}.json", {})[name] = lookup.seal(key, None, data)
     return True
-
-
-def _sealed_shards(shards: dict, sealing: dict) -> dict | None:
-    """path -> the bytes of each shard with its entries sealed again (each in its place: the shard's JSON has
-    sorted names and base64 values, so an entry of the same length is replaced where it stands; else the JSON
-    is made again). None when a shard is not kept or lacks a name."""
-    out = {}
-    for path, entries in sealing.items():
-        kept = shards.get(path)
-        if not isinstance(kept, shard_files.Shard) or not kept.holds():
-            return None
-        data = bytearray(kept.data())
-        for name, sealed in entries.items():
-            at = data.find(b'"%s":"' % name.encode())
-            end = data.find(b'"', at + len(name) + 4) if at >= 0 else -1
-            if at < 0:
-                return None
-            if end - (at + len(name) + 4) != len(sealed):
-                whole = json.loads(bytes(data))
-                if not entries.keys() <= whole.keys():
-                    return None
-                whole.update(entries)
-                data = bytearray(shard_json(whole).encode())
-                break
-            data[at + len(name) + 4:end] = sealed.encode()
-        out[path] = bytes(data)
-    return out

@@ -101,7 +101,8 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     keys = read_keys(root)
     before = len(keys)
     sealed = load_sealed(root)
-    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds)
+    laid: dict = {}
+    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds, laid)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ledger)
     if sealed.dirty:
@@ -117,7 +118,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
             kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds))
+                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds), laid)
     return kept
 
 

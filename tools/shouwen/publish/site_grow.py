@@ -1,0 +1,166 @@
+"""A matter added since the site was kept, placed as a build from the whole ledger would place it (issue 15).
+
+A hundred matters are registered a day; each would send the site build to the whole ledger (every record's
+part, every entry sealed again: seconds at a hundred thousand records). What a new matter changes is known:
+its entry sealed under its key, its own decoys, the decoys that fill the count up to a round number again
+(publish.lookup.fillers: the first keys in order, so another key may take a filler's place), its share of the
+year's counts, and its personal values, each named by the record that holds it first in a whole build's order
+(records before corrections, live before void, by path). So the build keeps how the shards were laid out
+(`Layout`), and a new matter is placed from it. Anything it can't tell exactly (two names that met in a
+shard, a key not stored in the record, an (id, code) or a lookup key held already, a void record) goes to the
+whole ledger: the same site and the same guard as with no cache.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+
+from . import lookup, shard_files
+from .disclosure import shard_json
+from .privacy import KEY_LABEL
+
+
+class Layout:
+    """The live entries' keys in order, how many entries and own decoys were placed, each entry's (id, code),
+    and the first holder of each personal value but a matter's own lookup key: (0 for a record's values, 1 for
+    its corrections', void or not, path)."""
+
+    def __init__(self, order: list, placed: int, ids: set, holders: dict):
+        self.order, self.placed, self.ids, self.holders = order, placed, ids, holders
+
+
+def layout_of(laid: dict, rows: dict) -> Layout | None:
+    """The Layout of a whole build (`laid`: what lookup.shards filled in; rows: path -> (blob, live, row) in the
+    ledger's order); None when a name met another or the rows are not in path order."""
+    if not laid.get("exact"):
+        return None
+    live = [p for p, kept in rows.items() if kept[1]]
+    void = [p for p, kept in rows.items() if not kept[1]]
+    if any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
+        return None
+    ids = {f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None}
+    holders, seen = {}, set()
+    for phase in (0, 1):
+        for path, (_, live_one, row) in rows.items():
+            for v, w in row[3 + phase].items():
+                if v not in seen:
+                    seen.add(v)
+                    if phase or w[1] != KEY_LABEL:
+                        holders[v] = (phase, not live_one, path)
+    return Layout(laid["order"], laid["placed"], ids, holders)
+
+
+class Growth:
+    """The matters added in one patch: what they add to the shards and to the values."""
+
+    def __init__(self, layout: Layout, values):
+        self.layout, self.values = layout, values
+        self.fill_before = lookup.fillers(layout.order, layout.placed)
+        self.adding: dict = {}      # shard path -> {name: sealed}
+        self.new_values: dict = {}
+
+    def add(self, path: str, row, data: bytes | None) -> bool:
+        """A live matter's row (site_records._row), its payload as it reads today; False when it can't be
+        placed exactly."""
+        lay, item = self.layout, row[0]
+        if item is not None:
+            key = row[1][1] if row[1] is not None else None
+            ident = f"{item[0]}\0{item[1]}"
+            if key is None or ident in lay.ids:
+                return False
+            lay.ids.add(ident)
+            bisect.insort(lay.order, key)
+            lay.placed += 1 + lookup.own_decoys(key)
+            shard, name = lookup.locator(key)
+            self._put(shard, name, lookup.seal(key, None, data))
+            for i in range(lookup.own_decoys(key)):
+                self._put(*lookup.decoy(key, i))
+        for phase in (0, 1):
+            for v, w in row[3 + phase].items():
+                here = (phase, False, path)
+                if v in self.new_values or v in self.values:
+                    held = lay.holders.get(v)
+                    if held is None or (not phase and w[1] == KEY_LABEL):
+                        return False        # a lookup key held already
+                    if here < held:
+                        self.new_values[v], lay.holders[v] = w, here
+                else:
+                    self.new_values[v] = w
+                    if phase or w[1] != KEY_LABEL:
+                        lay.holders[v] = here
+        return True
+
+    def _put(self, shard: str, name: str, content: str):
+        self.adding.setdefault(f"lookup/data/{shard}.json", {})[name] = content
+
+    def dropping(self) -> dict:
+        """shard path -> names of the filling decoys no longer wanted (and the new ones put in `adding`)."""
+        after = lookup.fillers(self.layout.order, self.layout.placed)
+        gone, came = set(self.fill_before) - set(after), set(after) - set(self.fill_before)
+        out: dict = {}
+        for key, i in gone:
+            shard, name, _ = lookup.decoy(key, i)
+            out.setdefault(f"lookup/data/{shard}.json", set()).add(name)
+        for key, i in came:
+            self._put(*lookup.decoy(key, i))
+        return out
+
+
+def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | None:
+    """path -> the bytes of each shard changed: entries sealed again (`sealing`, in their place: the shard's
+    JSON has sorted names and base64 values, so an entry of the same length is replaced where it stands),
+    names added (`adding`, none there yet) and let go (`dropping`, each there); None for one left with no name.
+    None when a shard is not kept or a name is not where it should be."""
+    out = {}
+    for path in sealing.keys() | adding.keys() | dropping.keys():
+        kept = shards.get(path)
+        if kept is None and path in adding and path not in sealing and path not in dropping:
+            kept = _NONE        # a shard that held no name yet
+        if not isinstance(kept, shard_files.Shard) or not kept.holds():
+            return None
+        data = kept.data()
+        resealed = sealing.get(path, {})
+        if path not in adding and path not in dropping:
+            data = _in_place(data, resealed)
+            if data is not None:
+                out[path] = data
+                continue
+            data = kept.data()
+        whole = json.loads(data)
+        for name in dropping.get(path, ()):
+            if whole.pop(name, None) is None:
+                return None
+        for name, content in adding.get(path, {}).items():
+            if name in whole:
+                return None
+            whole[name] = content
+        if not resealed.keys() <= whole.keys():
+            return None
+        whole.update(resealed)
+        out[path] = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
+    return out
+
+
+class _None(shard_files.Shard):
+    def data(self) -> bytes:
+        return b"{}"
+
+    def holds(self) -> bool:
+        return True
+
+
+_NONE = _None("", "", ())
+
+
+def _in_place(data: bytes, resealed: dict) -> bytes | None:
+    out = bytearray(data)
+    for name, sealed in resealed.items():
+        at = out.find(b'"%s":"' % name.encode())
+        if at < 0:
+            return None
+        start = at + len(name) + 4
+        end = out.find(b'"', start)
+        if end - start != len(sealed):
+            return None
+        out[start:end] = sealed.encode()
+    return bytes(out)
