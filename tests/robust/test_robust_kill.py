@@ -39,9 +39,33 @@ def _background_gc_done(agency, timeout=120.0):
         time.sleep(0.1)
 
 
+def _git_at_work(agency) -> list[str]:
+    """Live processes other than ours working in the agency (by their working directory): a killed
+    writer's git children, which the kernel does not stop with it, such as the `git maintenance run
+    --auto` a commit starts. Their locks are theirs while they run, not left over."""
+    root, found = os.path.realpath(agency.path), []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            try:
+                cwd = os.readlink(f"/proc/{name}/cwd")
+                cmd = open(f"/proc/{name}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if cwd == root or cwd.startswith(root + os.sep):
+                found.append(f"{name}: {cmd.strip()}")
+    return found
+
+
+def _settled(agency, timeout=120.0) -> None:
+    deadline = time.time() + timeout
+    while _git_at_work(agency) and time.time() < deadline:
+        time.sleep(0.1)
+    _background_gc_done(agency, max(1.0, deadline - time.time()))
+
+
 def _leftovers(agency) -> list[str]:
     out = []
-    _background_gc_done(agency)
+    _settled(agency)
     gitdir = os.path.join(agency.path, ".git")
     for dirpath, _, names in os.walk(gitdir):      # any lock of git's: index, HEAD, a branch, a commit's next-index
         out += [os.path.relpath(os.path.join(dirpath, n), agency.path) for n in names if n.endswith(".lock")]
@@ -105,7 +129,7 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
             stats["repairs"] += 1
             pytest.fail(f"trial {t} (seed {seed}, {sig.name}): the next writer failed: {r.output}")
         left = _leftovers(agency)
-        assert not left, f"trial {t} (seed {seed}, {sig.name}) left {left}"
+        assert not left, f"trial {t} (seed {seed}, {name}) left {left}; still at work: {_git_at_work(agency)}"
         stats["trials"] += 1
     head_text = agency.git("grep", "-h", "-e", "-", "HEAD", "--", "records")
     lost = [(rid, text) for rid, text in committed if text not in head_text]
