@@ -137,3 +137,27 @@ def test_a_matter_removed_reads_the_ledger(agency, ledger, reads, monkeypatch):
     job = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 2 and "欧阳明日" not in job.values
     _same_as_no_cache(job, agency, monkeypatch, DAY)
+
+
+def test_the_guard_reads_only_the_entries_sealed_again_on_another_day(agency, ledger, tmp_path, monkeypatch):
+    from test_site_shards import _built
+    from shouwen.publish import lookup, privacy
+    one = _built(agency, tmp_path / "one")
+    assert sitebuild.guard(one, str(tmp_path / "one")) == []
+    scanned = []
+    real = privacy._texts
+    monkeypatch.setattr(privacy, "_texts", lambda name, *a: (scanned.append(name), (yield from real(name, *a)))[1])
+    two = _built(agency, tmp_path / "two", date(2026, 11, 23))
+    moved = {p for p, s in two.linked.items() if s.parent}
+    assert _shard(agency, ledger["late"]) in moved
+    assert sitebuild.guard(two, str(tmp_path / "two")) == [] and not moved & set(scanned)
+    # a sealed entry that held a visitor's phone: found in its span, and the whole shard read as any other
+    real_seal = lookup.seal
+    monkeypatch.setattr(lookup, "seal", lambda *a: "13800138001" + real_seal(*a)[11:])
+    three = _built(agency, tmp_path / "three", date(2026, 11, 24))
+    spans = []
+    real_spans = privacy._clean_spans
+    monkeypatch.setattr(privacy, "_clean_spans", lambda *a: spans.append(real_spans(*a)) or spans[-1])
+    leaks = sitebuild.guard(three, str(tmp_path / "three"))
+    assert _shard(agency, ledger["late"]) in {p.path for p in leaks if p.code == "pii-leak"}
+    assert False in spans           # found in the spans sealed again

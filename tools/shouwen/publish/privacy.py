@@ -203,6 +203,7 @@ class Sought:
             else:
                 words.append(v)
         self.keys = _Keys(values) if keys else None
+        self.reach = max([KEY_LEN, *map(len, words), *map(len, phones)])     # the longest text a value is
         self.words = Needles(words)
         self.ascii_words = Needles([v for v in words if v.isascii()])
         self.phones = Needles(phones)
@@ -279,6 +280,16 @@ class Values(Mapping):
         return len(self.plain) + len(self.odd) + self.key_lines.count("\n") - 1
 
 
+def _clean_spans(data: bytes, spans, sought: Sought) -> bool:
+    """Whether nothing sought stands in or across any span of `data` (plain ASCII; a value across a span lies
+    within the longest value's reach of it)."""
+    if not data.isascii():
+        return False
+    reach = sought.reach + 1
+    text = data.decode("ascii")
+    return not any(find(text[max(0, a - reach):b + reach], sought) for a, b in spans)
+
+
 def find(text: str, sought: Sought) -> set[str]:
     """The keys of the personal values present in one text."""
     hits = set()
@@ -305,9 +316,12 @@ def find(text: str, sought: Sought) -> set[str]:
     return hits
 
 
-def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset()) -> list[Problem]:
+def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset(),
+         spans: dict | None = None) -> list[Problem]:
     """Every file of the built site, save the paths `judged` (files found clean before, byte for byte,
-    against the same values: publish.shard_files)."""
+    against the same values: publish.shard_files), and of the paths in `spans` (a file of plain ASCII whose
+    other bytes were found clean, where they stand, against the same values) only those spans, with as much
+    around them as the longest value: a hit there and the whole file is read as any other."""
     if not values:
         return []
     sought = Sought(values)
@@ -321,6 +335,8 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = f
                 continue
             with open(full, "rb") as fh:
                 data = fh.read()
+            if spans and page in spans and _clean_spans(data, spans[page], sought):
+                continue
             seen = set()
             for where, text in _texts(page, data):
                 for key in sorted(find(text, sought) - seen):

@@ -106,12 +106,13 @@ class Growth:
         return out
 
 
-def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | None:
+def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> tuple[dict, dict] | None:
     """path -> the bytes of each shard changed: entries sealed again (`sealing`, in their place: the shard's
     JSON has sorted names and base64 values, so an entry of the same length is replaced where it stands),
     names added (`adding`, none there yet) and let go (`dropping`, each there); None for one left with no name.
-    None when a shard is not kept or a name is not where it should be."""
-    out = {}
+    And path -> (the digest of the shard it was made from, the spans sealed again) of those changed in place
+    (publish.shard_files.partly). None when a shard is not kept or a name is not where it should be."""
+    out, made_from = {}, {}
     for path in sealing.keys() | adding.keys() | dropping.keys():
         kept = shards.get(path)
         if kept is None and path in adding and path not in sealing and path not in dropping:
@@ -121,11 +122,11 @@ def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | 
         data = kept.data()
         resealed = sealing.get(path, {})
         if path not in adding and path not in dropping:
-            data = _in_place(data, resealed)
-            if data is not None:
-                out[path] = data
+            placed = _in_place(data, resealed)
+            if placed is not None:
+                out[path], spans = placed
+                made_from[path] = (kept.digest, spans)
                 continue
-            data = kept.data()
         whole = json.loads(data)
         for name in dropping.get(path, ()):
             if whole.pop(name, None) is None:
@@ -138,7 +139,7 @@ def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | 
             return None
         whole.update(resealed)
         out[path] = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
-    return out
+    return out, made_from
 
 
 class _None(shard_files.Shard):
@@ -152,8 +153,10 @@ class _None(shard_files.Shard):
 _NONE = _None("", "", ())
 
 
-def _in_place(data: bytes, resealed: dict) -> bytes | None:
-    out = bytearray(data)
+def _in_place(data: bytes, resealed: dict) -> tuple[bytes, tuple] | None:
+    """The shard with each entry's sealed string replaced where it stands, and the spans of those strings (each
+    a whole JSON string's content: a run of a phone's or a key's characters ends at its quotes)."""
+    out, spans = bytearray(data), []
     for name, sealed in resealed.items():
         at = out.find(b'"%s":"' % name.encode())
         if at < 0:
@@ -163,4 +166,5 @@ def _in_place(data: bytes, resealed: dict) -> bytes | None:
         if end - start != len(sealed):
             return None
         out[start:end] = sealed.encode()
-    return bytes(out)
+        spans.append((start, end))
+    return bytes(out), tuple(sorted(spans))
