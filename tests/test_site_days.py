@@ -130,12 +130,22 @@ def test_new_matters_are_placed_from_what_was_kept(agency, ledger, monkeypatch):
     _same_as_no_cache(job, agency, monkeypatch, date(2026, 11, 24))
 
 
-def test_a_matter_removed_reads_the_ledger(agency, ledger, reads, monkeypatch):
+def test_a_matter_removed_is_taken_out_from_what_was_kept(agency, ledger, reads, monkeypatch):
+    again = agency.new("2026-11-19T09:30", name="欧阳明日", phone="13900000009")     # a name held first by `late`
     sitebuild.prepare(agency.path, DAY)
-    agency.git("rm", "-q", f"records/inquiries/2026/11/{ledger['late']}.md")
-    agency.git("commit", "-qm", "删除误登记")
+    for rid in (again, ledger["soon"]):         # neither holds a value first that another holds too
+        agency.git("rm", "-q", f"records/inquiries/2026/11/{rid}.md")
+        agency.git("commit", "-qm", "删除误登记")
+        job = sitebuild.prepare(agency.path, DAY)
+        assert len(reads) == 1 and "tel:13900000009" not in job.values and job.values["欧阳明日"][0] == ledger["late"]
+        _same_as_no_cache(job, agency, monkeypatch, DAY)
+    assert "上官婉儿" not in job.values
+    agency.new("2026-11-19T10:30", name="欧阳明日", phone="13900000010")
+    sitebuild.prepare(agency.path, DAY)
+    agency.git("rm", "-q", f"records/inquiries/2026/11/{ledger['late']}.md")     # the first holder of a value
+    agency.git("commit", "-qm", "删除误登记")                                      # another holds: not kept
     job = sitebuild.prepare(agency.path, DAY)
-    assert len(reads) == 2 and "欧阳明日" not in job.values
+    assert len(reads) == 2 and job.values["欧阳明日"][0] != ledger["late"]
     _same_as_no_cache(job, agency, monkeypatch, DAY)
 
 

@@ -232,10 +232,15 @@ class Values(Mapping):
         self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
         self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
 
-    def added(self, values: dict) -> "Values":
-        """These values too (a lookup key among them not here yet), or these places for them."""
+    def added(self, values: dict, gone=()) -> "Values":
+        """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
         out = Values({})
         out.plain, out.odd = dict(self.plain), dict(self.odd)
+        key_lines = self.key_lines
+        for v in gone:
+            if out.plain.pop(v, None) is None and out.odd.pop(v, None) is None:
+                at = key_lines.find(f"\n{v}\t")
+                key_lines = key_lines[:at] + key_lines[key_lines.index("\n", at + 1):] if at >= 0 else key_lines
         lines = []
         for v, w in values.items():
             if not _is_key(v):
@@ -244,7 +249,7 @@ class Values(Mapping):
                 lines.append(f"\n{v}\t{w[0]}")
             else:
                 out.odd[v] = w
-        out.key_lines = self.key_lines[:-1] + "".join(lines) + "\n"
+        out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
         return out
 
     def digest(self) -> str:

@@ -114,12 +114,20 @@ class SiteKept(Following):
         growth = None
         for path, e in entries.items():
             old = buckets[bucket(path)][1].get(path) if bucket(path) in buckets else None
-            if e is None:
-                return None         # a record removed: the entries, decoys and values are counted again
+            if (e is None or old is None) and growth is None:
+                if layout is None:
+                    return None     # names met in a shard: a matter added or removed is placed by the whole ledger
+                growth = site_grow.Growth(layout, values)
+            if e is None:           # a record removed
+                if old is None or not old[1] or not growth.remove(path, old[2]):
+                    return None
+                tots = _moved(tots, old[2][2], None)
+                del buckets[bucket(path)][1][path]
+                daily.put(path, None, False, old[2])
+                continue
             live, row = e.voided is None, row_of(e)
             if old is None:         # a new record
-                growth = growth or (site_grow.Growth(layout, values) if layout is not None else None)
-                if not live or growth is None or \
+                if not live or \
                         not growth.add(path, row, on_day(row[0], today, rules.calendar) if row[0] else None):
                     return None
                 tots = _moved(tots, None, row[2])
@@ -157,7 +165,7 @@ class SiteKept(Following):
         for path in [p for p, d in made.items() if d is None]:
             del shards[path]
         if growth is not None:
-            values = values.added(growth.new_values)
+            values = values.added(growth.new_values, growth.gone)
         answer = FromRecords(stats_of(tots, today), shards), values
         if again or day != today:
             tokens = dict(tokens)

@@ -1,4 +1,4 @@
-"""A matter added since the site was kept, placed as a build from the whole ledger would place it (issue 15).
+"""A matter added or removed since the site was kept, placed as a build from the whole ledger would (issue 15).
 
 A hundred matters are registered a day; each would send the site build to the whole ledger (every record's
 part, every entry sealed again: seconds at a hundred thousand records). What a new matter changes is known:
@@ -6,9 +6,10 @@ its entry sealed under its key, its own decoys, the decoys that fill the count u
 (publish.lookup.fillers: the first keys in order, so another key may take a filler's place), its share of the
 year's counts, and its personal values, each named by the record that holds it first in a whole build's order
 (records before corrections, live before void, by path). So the build keeps how the shards were laid out
-(`Layout`), and a new matter is placed from it. Anything it can't tell exactly (two names that met in a
-shard, a key not stored in the record, an (id, code) or a lookup key held already, a void record) goes to the
-whole ledger: the same site and the same guard as with no cache.
+(`Layout`), and a new matter is placed from it; a matter removed is taken out likewise (a value it held
+first, that others hold too, names the next holder, which is not kept: then the whole ledger). Anything it
+can't tell exactly (two names that met in a shard, a key not stored in the record, an (id, code) or a lookup
+key held already, a void record) goes to the whole ledger: the same site and the same guard as with no cache.
 """
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from .privacy import KEY_LABEL
 
 class Layout:
     """The live entries' keys in order, how many entries and own decoys were placed, each entry's (id, code),
-    and the first holder of each personal value but a matter's own lookup key: (0 for a record's values, 1 for
-    its corrections', void or not, path)."""
+    the first holder of each personal value but a matter's own lookup key: (0 for a record's values, 1 for
+    its corrections', void or not, path), and how many records' values or corrections hold each value held
+    more than once."""
 
-    def __init__(self, order: list, placed: int, ids: set, holders: dict):
-        self.order, self.placed, self.ids, self.holders = order, placed, ids, holders
+    def __init__(self, order: list, placed: int, ids: set, holders: dict, multi: dict):
+        self.order, self.placed, self.ids, self.holders, self.multi = order, placed, ids, holders, multi
 
 
 def layout_of(laid: dict, rows: dict) -> Layout | None:
@@ -39,7 +41,7 @@ def layout_of(laid: dict, rows: dict) -> Layout | None:
     if any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
         return None
     ids = {f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None}
-    holders, seen = {}, set()
+    holders, seen, multi = {}, set(), {}
     for phase in (0, 1):
         for path, (_, live_one, row) in rows.items():
             for v, w in row[3 + phase].items():
@@ -47,7 +49,9 @@ def layout_of(laid: dict, rows: dict) -> Layout | None:
                     seen.add(v)
                     if phase or w[1] != KEY_LABEL:
                         holders[v] = (phase, not live_one, path)
-    return Layout(laid["order"], laid["placed"], ids, holders)
+                else:
+                    multi[v] = multi.get(v, 1) + 1
+    return Layout(laid["order"], laid["placed"], ids, holders, multi)
 
 
 class Growth:
@@ -57,7 +61,12 @@ class Growth:
         self.layout, self.values = layout, values
         self.fill_before = lookup.fillers(layout.order, layout.placed)
         self.adding: dict = {}      # shard path -> {name: sealed}
+        self.taking: dict = {}      # shard path -> {names}
         self.new_values: dict = {}
+        self.gone: set = set()
+
+    def _held(self, v) -> bool:
+        return v in self.new_values or v in self.values and v not in self.gone
 
     def add(self, path: str, row, data: bytes | None) -> bool:
         """A live matter's row (site_records._row), its payload as it reads today; False when it can't be
@@ -78,17 +87,55 @@ class Growth:
         for phase in (0, 1):
             for v, w in row[3 + phase].items():
                 here = (phase, False, path)
-                if v in self.new_values or v in self.values:
+                if self._held(v):
                     held = lay.holders.get(v)
                     if held is None or (not phase and w[1] == KEY_LABEL):
                         return False        # a lookup key held already
                     if here < held:
                         self.new_values[v], lay.holders[v] = w, here
+                    lay.multi[v] = lay.multi.get(v, 1) + 1
                 else:
                     self.new_values[v] = w
+                    self.gone.discard(v)
                     if phase or w[1] != KEY_LABEL:
                         lay.holders[v] = here
         return True
+
+    def remove(self, path: str, row) -> bool:
+        """A live matter's row as kept, the record gone; False when it can't be taken out exactly."""
+        lay, item = self.layout, row[0]
+        if item is not None:
+            key = row[1][1] if row[1] is not None else None
+            ident = f"{item[0]}\0{item[1]}"
+            at = bisect.bisect_left(lay.order, key) if key is not None else 0
+            if key is None or ident not in lay.ids or at == len(lay.order) or lay.order[at] != key:
+                return False
+            del lay.order[at]
+            lay.ids.discard(ident)
+            lay.placed -= 1 + lookup.own_decoys(key)
+            self._take(*lookup.locator(key))
+            for i in range(lookup.own_decoys(key)):
+                self._take(*lookup.decoy(key, i)[:2])
+        for phase in (0, 1):
+            here = (phase, False, path)
+            for v in row[3 + phase]:
+                held = lay.multi.get(v, 1)
+                if held > 1:
+                    if lay.holders.get(v, here) == here:
+                        return False        # the next holder names it: not kept
+                    lay.multi[v] = held - 1
+                    if held == 2:
+                        del lay.multi[v]
+                elif not self._held(v):
+                    return False
+                else:
+                    self.gone.add(v)
+                    self.new_values.pop(v, None)
+                    lay.holders.pop(v, None)
+        return True
+
+    def _take(self, shard: str, name: str):
+        self.taking.setdefault(f"lookup/data/{shard}.json", set()).add(name)
 
     def _put(self, shard: str, name: str, content: str):
         self.adding.setdefault(f"lookup/data/{shard}.json", {})[name] = content
@@ -97,7 +144,7 @@ class Growth:
         """shard path -> names of the filling decoys no longer wanted (and the new ones put in `adding`)."""
         after = lookup.fillers(self.layout.order, self.layout.placed)
         gone, came = set(self.fill_before) - set(after), set(after) - set(self.fill_before)
-        out: dict = {}
+        out: dict = {p: set(names) for p, names in self.taking.items()}
         for key, i in gone:
             shard, name, _ = lookup.decoy(key, i)
             out.setdefault(f"lookup/data/{shard}.json", set()).add(name)
