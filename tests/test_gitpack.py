@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from shouwen.repo.gitio import pack as gitpack
-from shouwen.repo.gitio.pack import PackedHistory
+from shouwen.repo.gitio.history import PackedHistory
 
 
 def _git(root, *args):
@@ -30,10 +30,16 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
     # of deltas cut), a file beside the records folder, folders made on the way
     steps = [f"records/2026/11/20261105-J{i:03d}-0{i % 7}.md" for i in range(150)]
     steps += ["records/2026/11/20261105-J007-00.md"] * 60 + ["records/2026/12/new.md", "records.md", "top.md"]
+    # a new version given whole, or (every other one) as the line put before the body of the last one
+    tail = "---\n正文\n"
     for n, path in enumerate(steps):
-        files[path] = files.get(path, "---\nid: x\nevents:\n") + f"  - {{n: {n}, what: 登记}}\n"
-        history.commit(people, f"step {n}\n\nShouwen-Record: {path}\n".encode(), path.encode(),
-                       files[path].encode())
+        line, message = f"  - {{n: {n}, what: 登记}}\n", f"step {n}\n\nShouwen-Record: {path}\n".encode()
+        known, old = path in files, files.get(path, "---\nid: x\nevents:\n" + tail)
+        files[path] = old[:-len(tail)] + line + tail
+        if known and n % 2:
+            history.insert(people, message, path.encode(), len(old.encode()) - len(tail.encode()), line.encode())
+        else:
+            history.commit(people, message, path.encode(), files[path].encode())
     history.close()
     fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict", "--no-dangling"], capture_output=True,
                           text=True)
@@ -59,8 +65,28 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
 
 def test_a_history_written_in_the_background_reports_its_failure(tmp_path):
     from shouwen.repo.gitio import GitError
-    from shouwen.repo.gitio.pack import BackgroundHistory
+    from shouwen.repo.gitio.history import BackgroundHistory
     history = BackgroundHistory(str(tmp_path))          # no repository here: the writer fails, the caller hears
     history.commit(b"author T <t@x> 1 +0000\ncommitter T <t@x> 1 +0000\n", b"m\n", b"a.md", b"a\n")
     with pytest.raises(GitError, match="GitError"):
         history.close()
+
+
+def test_a_work_tree_unlike_the_commits_is_refused(tmp_path):
+    """The demo writes its work tree's files itself (no checkout): Git's index is made from the new tree and
+    the files, and a file unlike its commit is an error, not a silently dirty work tree."""
+    from shouwen.repo.gitio import GitError
+    from shouwen.repo.gitio.history import index_from_head, write_files
+    root = tmp_path / "r"
+    root.mkdir()
+    _git(root, "init", "-q")
+    _git(root, "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-q", "--allow-empty", "-m", "init")
+    history = PackedHistory(str(root))
+    history.commit(b"author T <t@x> 1 +0000\ncommitter T <t@x> 1 +0000\n", b"m\n", b"a/b.md", b"b\n")
+    history.close(work_tree=False)
+    write_files(str(root), [("a/b.md", b"other\n")])
+    with pytest.raises(GitError, match="a/b.md"):
+        index_from_head(str(root))
+    write_files(str(root), history.files())
+    index_from_head(str(root))
+    assert _git(root, "status", "--porcelain") == ""

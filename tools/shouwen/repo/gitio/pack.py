@@ -1,5 +1,5 @@
-"""Commits written straight into a Git pack and its index (the fast `shouwen demo`), part of the Git layer
-beside `gitio` (which it asks for the branch, the trees it starts from and the ref update).
+"""A Git pack and its index written directly, and trees kept as their bytes and changed in place: what
+`history` writes the fast `shouwen demo`'s commits with.
 
 Why not `git fast-import`: at one commit per event it rebuilds the changed folder's tree at every commit,
 formatting, sorting and delta-searching every entry of a month folder of thousands of records (0.5-0.7 ms a
@@ -18,8 +18,6 @@ import tempfile
 import zlib
 from bisect import bisect_left, bisect_right
 
-from .. import gitio
-
 MAX_DEPTH = 50          # git's own pack.depth: how long a chain of deltas a reader resolves
 KINDS = {b"commit": 1, b"tree": 2, b"blob": 3}
 OFS_DELTA = 6
@@ -34,6 +32,8 @@ def object_id(kind: bytes, data: bytes) -> bytes:
 
 def _size(n: int) -> bytes:
     """A delta's base and result sizes: seven bits a byte, least significant first."""
+    if n < 0x80:
+        return _BYTE[n]
     out = bytearray()
     while n > 0x7f:
         out.append(0x80 | (n & 0x7f))
@@ -42,23 +42,28 @@ def _size(n: int) -> bytes:
     return bytes(out)
 
 
-_COPY = struct.Struct("<BII")
+_BYTE = [bytes((i,)) for i in range(256)]
+_COPY = struct.Struct("<BIHB").pack        # 0xff: all four offset bytes and three size bytes given
+_STORED = struct.Struct("<BBBHH").pack
+_ADLER = struct.Struct(">I").pack
 
 
 def _copy(offset: int, size: int) -> bytes:
     """Delta instructions copying `size` bytes of the base from `offset`: each with all four bytes of the
-    offset and three of the size given (0xff), zeros too, which readers take as they are."""
+    offset and three of the size given, zeros too, which readers take as they are."""
+    if 0 < size <= 0xffffff:
+        return _COPY(0xff, offset, size & 0xffff, size >> 16)
     out = b""
     while size:
         n = min(size, 0xffffff)
-        out += _COPY.pack(0xff, offset, n)[:8]
+        out += _COPY(0xff, offset, n & 0xffff, n >> 16)
         offset, size = offset + n, size - n
     return out
 
 
 def _insert(data: bytes) -> bytes:
     if len(data) <= 127:
-        return bytes((len(data),)) + data if data else b""
+        return _BYTE[len(data)] + data if data else b""
     out = bytearray()
     for i in range(0, len(data), 127):
         chunk = data[i:i + 127]
@@ -70,8 +75,8 @@ def _insert(data: bytes) -> bytes:
 def splice_delta(base_len: int, at: int, removed: int, inserted: bytes) -> bytes:
     """The delta from a base to the same bytes with `removed` bytes at `at` replaced by `inserted`."""
     rest = base_len - at - removed
-    return (_size(base_len) + _size(base_len - removed + len(inserted)) + _copy(0, at) + _insert(inserted)
-            + _copy(at + removed, rest))
+    return (_size(base_len) + _size(base_len - removed + len(inserted)) + (_copy(0, at) if at else b"")
+            + _insert(inserted) + (_copy(at + removed, rest) if rest else b""))
 
 
 def text_delta(old: bytes, new: bytes) -> bytes:
@@ -97,13 +102,15 @@ def text_delta(old: bytes, new: bytes) -> bytes:
 def _deflate(data: bytes) -> bytes:
     """zlib's stream of `data`: small objects (deltas, commits, a record) stored as they are, since setting up
     a compressor costs more than they would save; large ones (a whole tree) compressed."""
-    if len(data) > 4096:
+    n = len(data)
+    if n > 4096:
         return zlib.compress(data, 1)
-    return (b"\x78\x01\x01" + struct.pack("<HH", len(data), len(data) ^ 0xffff) + data
-            + struct.pack(">I", zlib.adler32(data)))
+    return _STORED(0x78, 0x01, 0x01, n, n ^ 0xffff) + data + _ADLER(zlib.adler32(data))
 
 
 def _entry_head(kind: int, size: int) -> bytes:
+    if size < 16:
+        return _BYTE[kind << 4 | size]
     out = bytearray()
     byte = (kind << 4) | (size & 15)
     size >>= 4
@@ -115,6 +122,8 @@ def _entry_head(kind: int, size: int) -> bytes:
 
 
 def _ofs(distance: int) -> bytes:
+    if distance < 0x80:
+        return _BYTE[distance]
     out = [distance & 0x7f]
     distance >>= 7
     while distance:
@@ -125,7 +134,9 @@ def _ofs(distance: int) -> bytes:
 
 
 class Pack:
-    """One pack being written under objects/pack/, its index written when it is done."""
+    """One pack being written under objects/pack/, its index written when it is done. An object goes in
+    whole (`whole`) or as a delta against one stored before (`delta`, when `deltas_on(base)`); the caller gives
+    its id, worked out already, and checks that it is not there yet (`objects`)."""
 
     def __init__(self, pack_dir: str):
         self.dir = pack_dir
@@ -133,33 +144,45 @@ class Pack:
         self.fh = os.fdopen(fd, "wb")
         self.buf = bytearray(b"PACK" + struct.pack(">II", 2, 0))
         self.offset = len(self.buf)
-        self.objects: dict[bytes, tuple[int, int]] = {}    # id -> (offset, crc32 of the entry)
-        self.depth: dict[int, int] = {}                     # offset -> length of its delta chain
+        self.objects: dict[bytes, int] = {}     # id -> offset
+        self.crcs: dict[bytes, int] = {}        # id -> crc32 of its entry
+        self.depth: dict[int, int] = {}         # offset -> length of its delta chain
+
+    def deltas_on(self, base: int) -> bool:
+        """Whether a delta on the object at `base` keeps its chain within git's pack.depth."""
+        return self.depth[base] < MAX_DEPTH
+
+    def whole(self, kind: bytes, data, oid: bytes) -> int:
+        return self._add(oid, _entry_head(KINDS[kind], len(data)) + _deflate(data), 0)
+
+    def delta(self, base: int, delta: bytes, oid: bytes) -> int:
+        entry = _entry_head(OFS_DELTA, len(delta)) + _ofs(self.offset - base) + _deflate(delta)
+        return self._add(oid, entry, self.depth[base] + 1)
 
     def put(self, kind: bytes, data, base: int | None = None, delta=None, oid: bytes | None = None
             ) -> tuple[bytes, int]:
-        """Store an object (as a delta against the object at offset `base` when `delta()` gives one and the
-        chain is short enough); its id (`oid`: worked out already) and offset."""
+        """Store an object unless it is there (as a delta against the object at offset `base` when `delta()`
+        gives one and the chain is short enough); its id and offset."""
         oid = oid or object_id(kind, data)
         known = self.objects.get(oid)
         if known is not None:
-            return oid, known[0]
-        depth = self.depth.get(base, MAX_DEPTH) + 1 if base is not None else 0
-        if depth and depth <= MAX_DEPTH:
-            d = delta()
-            entry = _entry_head(OFS_DELTA, len(d)) + _ofs(self.offset - base) + _deflate(d)
-        else:
-            depth = 0
-            entry = _entry_head(KINDS[kind], len(data)) + _deflate(data)
-        self.objects[oid] = (self.offset, zlib.crc32(entry))
-        self.depth[self.offset] = depth
+            return oid, known
+        if base is not None and self.depth[base] < MAX_DEPTH:
+            return oid, self.delta(base, delta(), oid)
+        return oid, self.whole(kind, data, oid)
+
+    def _add(self, oid: bytes, entry: bytes, depth: int) -> int:
         offset = self.offset
-        self.offset += len(entry)
-        self.buf += entry
-        if len(self.buf) > 1 << 20:
-            self.fh.write(self.buf)
-            self.buf.clear()
-        return oid, offset
+        self.objects[oid] = offset
+        self.crcs[oid] = zlib.crc32(entry)
+        self.depth[offset] = depth
+        self.offset = offset + len(entry)
+        buf = self.buf
+        buf += entry
+        if len(buf) > 1 << 20:
+            self.fh.write(buf)
+            buf.clear()
+        return offset
 
     def finish(self):
         """The object count in the header, the checksums, the index; the pack made visible to git."""
@@ -175,17 +198,19 @@ class Pack:
         with open(self.tmp, "ab") as fh:
             fh.write(checksum)
         ids = sorted(self.objects)
+        n = len(ids)
         fanout = struct.pack(">256I", *(bisect_right(ids, bytes((b,)) + b"\xff" * 19) for b in range(256)))
-        places = [self.objects[oid] for oid in ids]
-        small, large = [p[0] for p in places], []
-        if small and max(small) >> 31:      # a pack past 2 GB: those offsets go into a table of their own
+        crcs = struct.pack(f">{n}I", *map(self.crcs.__getitem__, ids))
+        if self.offset >> 31:       # a pack past 2 GB: those offsets go into a table of their own
+            small, large = [self.objects[oid] for oid in ids], []
             for i, offset in enumerate(small):
                 if offset >> 31:
                     small[i] = 1 << 31 | len(large)
                     large.append(offset)
-        n = len(ids)
-        idx = (b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids) + struct.pack(f">{n}I", *(p[1] for p in places))
-               + struct.pack(f">{n}I", *small) + struct.pack(f">{len(large)}Q", *large) + checksum)
+            offsets = struct.pack(f">{n}I", *small) + struct.pack(f">{len(large)}Q", *large)
+        else:
+            offsets = struct.pack(f">{n}I", *map(self.objects.__getitem__, ids))
+        idx = b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids) + crcs + offsets + checksum
         idx += hashlib.sha1(idx).digest()
         name = os.path.join(self.dir, "pack-" + checksum.hex())
         os.replace(self.tmp, name + ".pack")
@@ -241,6 +266,10 @@ class _Folder:
 
     def object_id(self) -> bytes:
         data = self.data
+        if len(data) < self.MARK:       # a small folder (the top ones): hashed whole, no marks
+            h = hashlib.sha1(b"tree %d\0" % len(data))
+            h.update(data)
+            return h.digest()
         if self.marks:
             done, h = self.marks[-1]
             h = h.copy()
@@ -253,118 +282,3 @@ class _Folder:
                 self.marks.append((done, h.copy()))
             h.update(view[done:])
         return h.digest()
-
-
-class PackedHistory:
-    """Commits of one changed file each on the current branch, written into one pack; `close` moves the
-    branch to the last of them and brings the work tree and Git's index up to it."""
-
-    def __init__(self, root: str):
-        self.root = root
-        self.ref = gitio.git(root, "symbolic-ref", "-q", "HEAD").strip()
-        self.start, tree = gitio.git(root, "rev-parse", "HEAD", "HEAD^{tree}").split()
-        if len(self.start) != 40:
-            raise gitio.GitError("the demo writes SHA-1 repositories only")
-        self.parent = bytes.fromhex(self.start)
-        self.top = _Folder(gitio.git_bytes(root, "cat-file", "tree", tree))
-        self.blobs: dict[bytes, tuple[int, bytes]] = {}     # path -> (offset, bytes) of its last version
-        self.pack = None
-
-    def _folder(self, folder: _Folder, name: bytes) -> _Folder:
-        sub = folder.folders.get(name)
-        if sub is None:
-            i = bisect_left(folder.keys, name + b"/")
-            found = i < len(folder.keys) and folder.keys[i] == name + b"/"
-            raw = gitio.git_bytes(self.root, "cat-file", "tree", folder.entries[i][-20:].hex()) if found else b""
-            sub = folder.folders[name] = _Folder(raw)
-        return sub
-
-    def commit(self, people: bytes, message: bytes, path: bytes, data: bytes):
-        if self.pack is None:
-            self.pack = Pack(self._pack_dir())
-        pack = self.pack
-        last = self.blobs.get(path)
-        oid, offset = pack.put(b"blob", data, *((last[0], lambda: text_delta(last[1], data)) if last else ()))
-        self.blobs[path] = (offset, data)
-        *dirs, name = path.split(b"/")
-        chain = [self.top]
-        for d in dirs:
-            chain.append(self._folder(chain[-1], d))
-        mode = b"100644"
-        for folder in reversed(chain):
-            at, removed, entry, old = folder.set(name, mode, oid)
-            oid, folder.offset = pack.put(b"tree", folder.data, folder.offset,
-                                          lambda: splice_delta(old, at, removed, entry), folder.object_id())
-            mode, name = DIR_MODE, dirs.pop() if dirs else None
-        body = b"tree %s\nparent %s\n%s\n%s" % (oid.hex().encode(), self.parent.hex().encode(), people, message)
-        self.parent = pack.put(b"commit", body)[0]
-
-    def _pack_dir(self) -> str:
-        path = gitio.git(self.root, "rev-parse", "--git-path", "objects/pack").strip()
-        return path if os.path.isabs(path) else os.path.join(self.root, path)
-
-    def close(self):
-        if self.pack is None:
-            return
-        self.pack.finish()
-        self.pack = None
-        gitio.git(self.root, "update-ref", self.ref, self.parent.hex(), self.start)
-        gitio.git(self.root, "reset", "-q", "--hard")
-
-
-def _write_history(root: str, conn):
-    """The child's side of `BackgroundHistory`: batches of commits until None, then the outcome sent back."""
-    try:
-        history = PackedHistory(root)
-        for batch in iter(conn.recv, None):
-            for commit in batch:
-                history.commit(*commit)
-        history.close()
-        conn.send(None)
-    except Exception as e:          # told to the parent, which raises it as its own
-        conn.send(f"{type(e).__name__}: {e}")
-
-
-class BackgroundHistory:
-    """A `PackedHistory` written by a process of its own, fed commits in batches, so that the caller plans and
-    serialises the next commits on one core while the pack is written on another."""
-    BATCH = 256
-
-    def __init__(self, root: str):
-        import multiprocessing
-        ctx = multiprocessing.get_context("fork")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_write_history, args=(root, child), daemon=True)
-        self.proc.start()
-        child.close()
-        self.batch = []
-
-    def commit(self, people: bytes, message: bytes, path: bytes, data: bytes):
-        self.batch.append((people, message, path, data))
-        if len(self.batch) >= self.BATCH:
-            self._send(self.batch)
-            self.batch = []
-
-    def _send(self, message):
-        try:
-            self.conn.send(message)
-        except OSError:             # the writer stopped: its own reason, when it gave one
-            told = self.conn.poll(5) and self.conn.recv()
-            self.proc.join()
-            self.proc = None
-            raise gitio.GitError(told or "the history's writer stopped") from None
-
-    def close(self):
-        if self.proc is None:
-            return
-        if self.batch:
-            self._send(self.batch)
-        self._send(None)
-        try:
-            failed = self.conn.recv()
-        except EOFError:
-            failed = "the history's writer stopped"
-        self.proc.join()
-        self.proc = None
-        if failed:
-            raise gitio.GitError(failed)
