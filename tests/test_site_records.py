@@ -1,6 +1,6 @@
 """A site build of an unchanged ledger reads what the last build kept of it (the year's counts, the sealed
 lookup shards, the visitors' values the privacy guard looks for), not the ledger; a changed record, committed
-or not, or another day is another name: read again, the same files and the same guard as with no cache."""
+or not, or another year is another name: read again, the same files and the same guard as with no cache."""
 import glob
 import os
 from datetime import date
@@ -64,14 +64,17 @@ def test_a_changed_record_or_another_day_is_read_again(agency, reads, monkeypatc
     agency.git("commit", "-qam", "更正")
     agency.new("2026-11-03T09:30", name="诸葛孔明")
     job = sitebuild.prepare(agency.path, DAY)
-    assert len(reads) == 4 and "诸葛孔明" in job.values
+    assert len(reads) == 3 and "诸葛孔明" in job.values      # a new matter: placed (tests/test_site_days.py)
     # the new visitor's name on a published page fails the guard, as in a build with no cache
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "index.html").write_text("<p>来访人：诸葛孔明</p>", encoding="utf-8")
     assert [p.code for p in sitebuild.guard(job, str(tmp_path / "out"))] == ["pii-leak"]
     later = sitebuild.prepare(agency.path, date(2026, 12, 31))
-    assert len(reads) == 5
+    assert len(reads) == 3          # another day of the year: patched (tests/test_site_days.py)
     _same(later, _no_cache(agency, monkeypatch, date(2026, 12, 31)))
+    later = sitebuild.prepare(agency.path, date(2027, 1, 4))
+    assert len(reads) == 5          # another year: the year's counts are made again
+    _same(later, _no_cache(agency, monkeypatch, date(2027, 1, 4)))
 
 
 def test_a_torn_memo_is_worked_out_again(agency, reads):

@@ -22,9 +22,9 @@ def scanned(monkeypatch):
     return seen
 
 
-def _built(agency, out):
+def _built(agency, out, today=DAY):
     """The site's files as an engine would leave them: the pages written, the kept shards placed."""
-    job = sitebuild.prepare(agency.path, DAY)
+    job = sitebuild.prepare(agency.path, today)
     os.makedirs(out)
     for path, content in job.site.files.items():
         if isinstance(content, shard_files.Shard):

@@ -122,22 +122,56 @@ def site_rows(small, agency, base, r, row):
             with open(victims[ag], "a", encoding="utf-8") as fh:
                 fh.write("补记。\n")
         return setup
+    days = [0]
+
+    def next_day(ag):
+        def setup():        # the build's clock a day on from the last one's: every overdue count moves
+            days[0] += ag == small
+            ENV["SHOUWEN_BENCH_DAYS"] = str(days[0])
+        return setup
+    registered = [0]
+
+    def new_matter(ag):
+        def setup():        # a matter registered (one commit) since the last build
+            registered[0] += 1
+            subprocess.run(sw(ag, "--as", "J005", "new", "--name", f"新来访人{registered[0]}", "--phone",
+                              f"139{registered[0]:08d}", "--matter", "基准测试", "--at", f"{UNTIL.isoformat()}T17:50"),
+                           env=ENV, check=True, capture_output=True)
+        return setup
+    shifted = tempfile.mkdtemp(prefix="shouwen-bench-clock-")
+    with open(os.path.join(shifted, "sitecustomize.py"), "w", encoding="utf-8") as fh:
+        fh.write(CLOCK_SHIFT)
+    ENV["PYTHONPATH"] = os.pathsep.join(p for p in (shifted, ENV.get("PYTHONPATH")) if p)
     for ag in (small, agency):
         timed(build(ag))        # the ledger's index (and Python's bytecode), as any command would leave them
     for what, target, setup in (("site build, first build", "the demo's first", forget),
                                 ("site build, again", "the demo's", None),
-                                ("site build after one record changed", "the demo's, the same", change)):
+                                ("site build after one record changed", "the demo's, the same", change),
+                                ("site build after a new matter", "the demo's, the same", new_matter),
+                                ("site build on the next day", "the demo's, the same", next_day)):
         best = {}
         for _ in range(r):
             for ag in (small, agency):
                 dt, _ = timed(build(ag), setup=setup(ag) if setup else None)
                 wall, cpu = best.get(ag, (float("inf"), float("inf")))
                 best[ag] = (min(wall, dt), min(cpu, CPU[tuple(build(ag))]))
-        row(what, best[agency][0], best[small][0], target, "≤ 1.2×" if setup is not change else "",
+        row(what, best[agency][0], best[small][0], target, "≤ 1.2×",
             cpu=best[agency][1], base_cpu=best[small][1])
+    ENV.pop("SHOUWEN_BENCH_DAYS", None)
     for ag, v in victims.items():
         with open(v, "w", encoding="utf-8") as fh:
             fh.write(originals[ag])
+
+
+# The site build's clock moved on by SHOUWEN_BENCH_DAYS days, in every process (the MkDocs hook's too): "the
+# next day" without waiting for it. Only the bench sets it; shouwen has no such setting.
+CLOCK_SHIFT = """import datetime, os
+_days = int(os.environ.get("SHOUWEN_BENCH_DAYS") or 0)
+if _days:
+    from shouwen.publish import sitebuild
+    _now = sitebuild._now
+    sitebuild._now = lambda: _now() + datetime.timedelta(days=_days)
+"""
 
 
 def since_for(size: int) -> date:

@@ -185,10 +185,11 @@ def from_records(ledger: Ledger, rules: Rules, today: date, keys: dict | None = 
                                    sealed, iterations))
 
 
-def seal_shards(items: list, keys: dict | None, kept: dict, sealed=None, iterations: int = lookup.ITERATIONS) -> dict:
+def seal_shards(items: list, keys: dict | None, kept: dict, sealed=None, iterations: int = lookup.ITERATIONS,
+                layout: dict | None = None) -> dict:
     """path -> JSON of each lookup shard (publish.lookup.shards)."""
     return {f"lookup/data/{shard}.json": shard_json(entries)
-            for shard, entries in lookup.shards(items, keys, iterations, kept, sealed).items()}
+            for shard, entries in lookup.shards(items, keys, iterations, kept, sealed, layout).items()}
 
 
 def shard_json(entries: dict) -> str:

@@ -83,6 +83,21 @@ def _decoy(key: bytes, i: int) -> tuple[str, str, str]:
     return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(content).decode()
 
 
+def own_decoys(key: bytes) -> int:
+    return 1 + key[0] % 3
+
+
+def fillers(order: list[bytes], placed: int) -> list[tuple[bytes, int]]:
+    """(key, number) of the decoys that fill `placed` entries and own decoys up to a round count, the keys in
+    `order` (sorted), when no name meets another (`shards`)."""
+    n = len(order)
+    return [(order[j % n], OWN_DECOYS + j // n) for j in range(-placed % ROUND_TO)] if n else []
+
+
+def decoy(key: bytes, i: int) -> tuple[str, str, str]:
+    return _decoy(key, i)
+
+
 def open_sealed(key: bytes, sealed: str) -> dict:
     data = base64.b64decode(sealed)
     return json.loads(_xor(data, _keystream(key, len(data))).decode())
@@ -107,11 +122,14 @@ def _remembered(memo, fresh: dict, name: str, make):
 
 
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
-           iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None) -> dict[str, dict[str, str]]:
+           iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None,
+           layout: dict | None = None) -> dict[str, dict[str, str]]:
     """entries: (id, code, payload), or (id, code, payload or None, payload_bytes(payload)) when the caller has the
     bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
     a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
-    them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only."""
+    them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only.
+    layout: filled with the keys in order, how many entries and own decoys were placed, and whether every
+    name was a new one (then a matter added or removed can be placed as this would: `fillers`)."""
     out: dict[str, dict[str, str]] = {}
     derived: list[bytes] = []
     fresh: dict = {}
@@ -136,13 +154,17 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
         return 1
 
     count = sum(len(v) for v in out.values())
+    placed = len(derived) + sum(own_decoys(key) for key in derived)
     for key in derived:         # a record's own decoys: they come and go with it, as its entry does
-        count += sum(add(key, i) for i in range(1 + key[0] % 3))
+        count += sum(add(key, i) for i in range(own_decoys(key)))
     wanted = -(-count // ROUND_TO) * ROUND_TO
+    exact = count == placed
     order, j = sorted(derived), 0
     while count < wanted:       # then up to a round count
         count += add(order[j % len(order)], OWN_DECOYS + j // len(order))
         j += 1
+    if layout is not None:
+        layout.update(order=order, placed=placed, exact=exact and j == wanted - placed)
     if sealed is not None:
         if len(fresh) != len(sealed):
             sealed.dirty = True
@@ -187,9 +209,7 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
     dept = st.handler_department or (rules.staff[st.first_responder].department
                                      if st.first_responder in rules.staff else None)
     due = e.deadlines.due if e.deadlines else None
-    overdue = 0
-    if today is not None and due is not None and not st.completed_at and not st.closed and today > due:
-        overdue = rules.calendar.count(due, today)
+    overdue = late(due, today, rules.calendar) if not st.completed_at and not st.closed else 0
     payload = {
         "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
         "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
@@ -202,3 +222,15 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
         payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
                              "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
     return rec.id, code, payload
+
+
+def late(due, today, calendar) -> int:
+    """How many working days an open matter due on `due` is overdue on `today` (the payload's `overdue`)."""
+    return calendar.count(due, today) if today is not None and due is not None and today > due else 0
+
+
+def on_day(data: bytes, due, today, calendar) -> bytes:
+    """A payload serialised with `overdue` 0 (payload_bytes), as it reads on `today` for an open matter due on
+    `due`: the one number the day changes (sorted keys: `"overdue":0,` once, a quote in a value is escaped)."""
+    n = late(due, today, calendar)
+    return data.replace(b'"overdue":0,', b'"overdue":%d,' % n, 1) if n else data

@@ -203,6 +203,7 @@ class Sought:
             else:
                 words.append(v)
         self.keys = _Keys(values) if keys else None
+        self.reach = max([KEY_LEN, *map(len, words), *map(len, phones)])     # the longest text a value is
         self.words = Needles(words)
         self.ascii_words = Needles([v for v in words if v.isascii()])
         self.phones = Needles(phones)
@@ -218,16 +219,38 @@ class _Keys:
         return _is_key(run) and run in self.values
 
 
+def _key_line(v, w) -> bool:
+    return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
+
+
 class Values(Mapping):
     """personal_values as a site build keeps them: the lookup keys (one a matter, most of the values) in one
     string of `key TAB record id` lines, read back as one object, the others as a dict. Looked up like it."""
 
     def __init__(self, values: dict):
-        def line(v, w):
-            return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
         self.plain = {v: w for v, w in values.items() if not _is_key(v)}
-        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if line(v, w)) + "\n"
-        self.odd = {v: w for v, w in values.items() if _is_key(v) and not line(v, w)}    # a key-like name
+        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
+        self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
+
+    def added(self, values: dict, gone=()) -> "Values":
+        """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
+        out = Values({})
+        out.plain, out.odd = dict(self.plain), dict(self.odd)
+        key_lines = self.key_lines
+        for v in gone:
+            if out.plain.pop(v, None) is None and out.odd.pop(v, None) is None:
+                at = key_lines.find(f"\n{v}\t")
+                key_lines = key_lines[:at] + key_lines[key_lines.index("\n", at + 1):] if at >= 0 else key_lines
+        lines = []
+        for v, w in values.items():
+            if not _is_key(v):
+                out.plain[v] = w
+            elif _key_line(v, w):
+                lines.append(f"\n{v}\t{w[0]}")
+            else:
+                out.odd[v] = w
+        out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
+        return out
 
     def digest(self) -> str:
         h = hashlib.sha1("\n".join([*self.plain, *self.odd]).encode("utf-8", "surrogatepass"))
@@ -262,6 +285,16 @@ class Values(Mapping):
         return len(self.plain) + len(self.odd) + self.key_lines.count("\n") - 1
 
 
+def _clean_spans(data: bytes, spans, sought: Sought) -> bool:
+    """Whether nothing sought stands in or across any span of `data` (plain ASCII; a value across a span lies
+    within the longest value's reach of it)."""
+    if not data.isascii():
+        return False
+    reach = sought.reach + 1
+    text = data.decode("ascii")
+    return not any(find(text[max(0, a - reach):b + reach], sought) for a, b in spans)
+
+
 def find(text: str, sought: Sought) -> set[str]:
     """The keys of the personal values present in one text."""
     hits = set()
@@ -288,9 +321,12 @@ def find(text: str, sought: Sought) -> set[str]:
     return hits
 
 
-def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset()) -> list[Problem]:
+def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset(),
+         spans: dict | None = None) -> list[Problem]:
     """Every file of the built site, save the paths `judged` (files found clean before, byte for byte,
-    against the same values: publish.shard_files)."""
+    against the same values: publish.shard_files), and of the paths in `spans` (a file of plain ASCII whose
+    other bytes were found clean, where they stand, against the same values) only those spans, with as much
+    around them as the longest value: a hit there and the whole file is read as any other."""
     if not values:
         return []
     sought = Sought(values)
@@ -304,6 +340,8 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = f
                 continue
             with open(full, "rb") as fh:
                 data = fh.read()
+            if spans and page in spans and _clean_spans(data, spans[page], sought):
+                continue
             seen = set()
             for where, text in _texts(page, data):
                 for key in sorted(find(text, sought) - seen):

@@ -25,10 +25,13 @@ VERDICTS_KEY = "clean (shard digest, values digest)"
 
 @dataclass(frozen=True)
 class Shard:
-    """One kept shard file: its content's digest and the file's stamp when it was written."""
+    """One kept shard file: its content's digest and the file's stamp when it was written; for one made from
+    another by entries sealed again in their place, that one's digest and where its bytes differ."""
     file: str
     digest: str
     stamp: tuple        # (device, inode, size, modification time in ns)
+    parent: str = ""
+    spans: tuple = ()   # (start, end) of each entry sealed again
 
     def data(self) -> bytes:
         return _read(self.file)
@@ -57,15 +60,16 @@ def content(value) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
 
-def keep(root: str, shards: dict[str, str], whole: bool = True) -> dict[str, Shard] | None:
-    """The shards (path -> JSON) written to the store, each once; None when the store can't be written.
-    `whole`: these are the whole site's shards, every other shard file is let go."""
+def keep(root: str, shards: dict[str, str | bytes], whole: bool = True, made_from: dict | None = None) -> dict[str, Shard] | None:
+    """The shards (path -> JSON, as text or bytes) written to the store, each once; None when the store can't be written.
+    `whole`: these are the whole site's shards, every other shard file is let go. `made_from`: path -> (the
+    digest of the shard it was made from, the spans where they differ)."""
     folder = os.path.join(root, FOLDER)
     out = {}
     try:
         os.makedirs(folder, exist_ok=True)
         for path, text in shards.items():
-            data = text.encode()
+            data = text.encode() if isinstance(text, str) else text
             digest = hashlib.sha1(data).hexdigest()
             file = os.path.join(folder, digest + ".json")
             stamp = _stamp(file)
@@ -75,7 +79,7 @@ def keep(root: str, shards: dict[str, str], whole: bool = True) -> dict[str, Sha
                     fh.write(data)
                 os.replace(tmp, file)
                 stamp = _stamp(file)
-            out[path] = Shard(file, digest, stamp)
+            out[path] = Shard(file, digest, stamp, *(made_from or {}).get(path, ()))
     except OSError:
         return None
     if whole:
@@ -128,6 +132,17 @@ def judged(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str) -> 
         return set()
     return {path for path, s in linked.items()
             if (s.digest, vdigest) in clean and _stamp(os.path.join(site_dir, path)) == s.stamp and s.holds()}
+
+
+def partly(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str, judged: set[str]) -> dict:
+    """path -> the spans to scan of each linked shard made from one the guard found clean against the same
+    values by entries sealed again in their place (the rest of its bytes are that one's, where they were)."""
+    clean = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
+    if not isinstance(clean, set):
+        return {}
+    return {path: s.spans for path, s in linked.items()
+            if path not in judged and s.parent and s.spans and (s.parent, vdigest) in clean
+            and _stamp(os.path.join(site_dir, path)) == s.stamp and s.holds()}
 
 
 def remember(root: str, linked: dict[str, Shard], vdigest: str, leaked: set[str]) -> None:

@@ -17,14 +17,16 @@ import json
 import os
 import secrets
 
+from datetime import date
+
 from ..repo import answers
 from ..repo.summary import Following
-from . import lookup, shard_files
+from . import lookup, shard_files, site_grow
 from .disclosure import FromRecords, shard_json, stats_of, totals
 
 FOLDER = os.path.join(".shouwen", "cache", "site-rows")
 ONE_FILE = os.path.join(".shouwen", "cache", "site-rows.pickle")     # the parts as kept before, in one file
-VERSION = 1
+VERSION = 3
 
 
 def bucket(path: str) -> str:
@@ -69,68 +71,158 @@ def by_bucket(rows: dict) -> dict:
 
 class SiteKept(Following):
     """(the whole answer (FromRecords with kept shards, values), totals, the keys and (id, code) held by more
-    than one entry, bucket -> token) for a commit and the files then changed."""
+    than one entry, bucket -> token, the day it is for, the open matters' due days, the records judged again
+    each day) for a commit and the files then changed. Kept for the year, not the day: another day patches
+    the overdue counts (`Daily`)."""
 
     def __init__(self, root: str, tree, day, rows_name: str):
-        super().__init__(root, tree, None, day, None, "site", (VERSION, rows_name))
-        self.rows_name = rows_name
+        super().__init__(root, tree, None, date(day.year, 1, 1), None, "site", (VERSION, rows_name))
+        self.day, self.rows_name = day, rows_name
 
-    def keep_whole(self, rules, answer, rows: dict, shared: set) -> None:
-        """Keep what a build from the whole ledger found, with every record's part."""
+    def keep_whole(self, rules, answer, rows: dict, shared: set, laid: dict) -> None:
+        """Keep what a build from the whole ledger found, with every record's part (`laid`: how lookup.shards
+        laid the entries out)."""
         if not self.keeps(rules):
             return
         tokens = write_rows(self.root, self.rows_name, by_bucket(rows))
         live = [kept[2][2] for kept in rows.values() if kept[1]]
         if tokens is not None:
-            self.save_new(rules, (answer, totals(live), shared, tokens))
+            daily = Daily()
+            for path, (blob, live_one, row) in rows.items():
+                daily.put(path, blob, live_one, row)
+            self.save_new(rules, (answer, totals(live), shared, tokens, self.day, daily,
+                                  site_grow.layout_of(laid, rows)))
 
     def patched(self, rules, today, row_of):
         """The whole answer for the work tree now, patched from what is kept, or None. `row_of(entry)`: the
         entry's part (publish.site_records._row)."""
-        found = self.changed(lambda: rules)
+        found = self.changed(lambda: rules, lambda kept: kept[5].judge if kept[4] != today else {})
         if found is None:
             return None
-        (answer, tots, shared, tokens), entries, _, again = found
+        (answer, tots, shared, tokens, day, daily, layout), entries, _, again = found
+        if not daily.holds(today):
+            return None         # a day before a clock started again: judged again from the ledger
         if not all(s.holds() for s in answer[0].shards.values()):
             return None         # a kept shard file changed since (by hand): made again from the ledger
-        if not entries:
+        if not entries and day == today:
             return answer
         buckets = read_rows(self.root, self.rows_name, {bucket(p) for p in entries})
         if any(buckets.get(b, (None,))[0] != tokens.get(b) for b in {bucket(p) for p in entries}):
             return None         # a part written without its value (a build cut short): not followed
         records, values = answer
-        changed_shards: dict = {}
+        sealing: dict = {}      # shard path -> {entry name: sealed}
+        growth = None
         for path, e in entries.items():
             old = buckets[bucket(path)][1].get(path) if bucket(path) in buckets else None
-            if e is None or old is None:
-                return None         # a record added or removed: the entries and decoys are counted again
+            if (e is None or old is None) and growth is None:
+                if layout is None:
+                    return None     # names met in a shard: a matter added or removed is placed by the whole ledger
+                growth = site_grow.Growth(layout, values)
+            if e is None:           # a record removed
+                if old is None or not old[1] or not growth.remove(path, old[2]):
+                    return None
+                tots = _moved(tots, old[2][2], None)
+                del buckets[bucket(path)][1][path]
+                daily.put(path, None, False, old[2])
+                continue
             live, row = e.voided is None, row_of(e)
+            if old is None:         # a new record
+                if not live or \
+                        not growth.add(path, row, on_day(row[0], today, rules.calendar) if row[0] else None):
+                    return None
+                tots = _moved(tots, None, row[2])
+                buckets.setdefault(bucket(path), (None, {}))[1][path] = (self.judged.get(path), live, row)
+                daily.put(path, self.judged.get(path), live, row)
+                continue
             _, was_live, was = old
             if live != was_live or was[1:2] + was[3:] != row[1:2] + row[3:] or (was[0] is None) != (row[0] is None):
                 return None         # its key, its values or its place among the entries changed
             if row[0] is not None and live:
                 if row[0][:2] != was[0][:2] or row[0][:2] in shared:
                     return None
-                if not _reseal(self.root, records.shards, row, shared, changed_shards):
+                if not _reseal(row[0], row[1][1] if row[1] is not None else None, on_day(row[0], today, rules.calendar),
+                               shared, sealing):
                     return None
             if live:
                 tots = _moved(tots, was[2], row[2])
-            buckets[bucket(path)][1][path] = (getattr(e.record, "blob", None), live, row)
+            blob = self.judged.get(path)
+            buckets[bucket(path)][1][path] = (blob, live, row)
+            daily.put(path, blob, live, row)
+        if day != today:
+            for path, (due, key, item) in daily.due.items():
+                if path not in entries and lookup.late(due, day, rules.calendar) != lookup.late(due, today, rules.calendar):
+                    if not _reseal(item, key, lookup.on_day(item[3], due, today, rules.calendar), shared, sealing):
+                        return None
         shards = dict(records.shards)
-        files = shard_files.keep(self.root, {p: shard_json(e) for p, e in changed_shards.items()}, whole=False)
+        dropping = growth.dropping() if growth else {}
+        edits = site_grow.edited(records.shards, sealing, growth.adding if growth else {}, dropping)
+        made, made_from = edits if edits is not None else (None, None)
+        files = None if made is None else shard_files.keep(self.root, {p: d for p, d in made.items() if d},
+                                                           whole=False, made_from=made_from)
         if files is None:
             return None
         shards.update(files)
+        for path in [p for p, d in made.items() if d is None]:
+            del shards[path]
+        if growth is not None:
+            values = values.added(growth.new_values, growth.gone)
         answer = FromRecords(stats_of(tots, today), shards), values
-        if again:
+        if again or day != today:
             tokens = dict(tokens)
             written = write_rows(self.root, self.rows_name, {b: buckets[b][1] for b in buckets})
             if written is None:
                 return answer
             tokens.update(written)
-            self.save((answer, tots, shared, tokens))
+            self.save((answer, tots, shared, tokens, today, daily, layout))
             shard_files.prune(self.root, shards.values())
         return answer
+
+
+class Daily:
+    """What another day changes in the site, kept per record: each live open matter's due day, key and
+    payload (serialised with `overdue` 0), so that its overdue count is worked out again without reading it;
+    the records whose deadlines move with the day itself (a clock stopped for 补正), judged again; and the first
+    day all the others' parts hold (a clock that started again on that day)."""
+
+    def __init__(self):
+        self.due: dict = {}         # path -> (due day, stored key or None, item)
+        self.judge: dict = {}       # path -> blob
+        self.since = None
+
+    def copy(self) -> "Daily":
+        out = Daily()
+        out.due, out.judge, out.since = dict(self.due), dict(self.judge), self.since
+        return out
+
+    def put(self, path: str, blob, live: bool, row) -> None:
+        self.due.pop(path, None)
+        self.judge.pop(path, None)
+        daily = row[0][4] if row[0] is not None else None
+        if daily is None or not live:
+            return
+        due, since, until = daily
+        if until is not None:
+            self.judge[path] = blob
+            return
+        if since is not None:
+            self.since = max(self.since or since, since)
+        if due is not None:
+            self.due[path] = (due, row[1][1] if row[1] is not None else None, row[0])
+
+    def holds(self, today) -> bool:
+        return self.since is None or today >= self.since
+
+
+def on_day(item, today, calendar) -> bytes:
+    """The payload bytes of a row's item (publish.site_records._row) as they read on `today`."""
+    daily = item[4]
+    return lookup.on_day(item[3], daily[0], today, calendar) if daily and daily[0] and daily[2] is None else item[3]
+
+
+def fresh(row, today) -> bool:
+    """Whether a kept row holds on `today` (site_records._daily)."""
+    daily = row[0][4] if row[0] is not None else None
+    return daily is None or (daily[1] is None or daily[1] <= today) and (daily[2] is None or today <= daily[2])
 
 
 def _moved(tots: tuple, old, new) -> tuple:
@@ -141,21 +233,10 @@ def _moved(tots: tuple, old, new) -> tuple:
     return tots
 
 
-def _reseal(root: str, shards: dict, row, shared: set, changed: dict) -> bool:
-    """Seal the entry of `row` again into its shard's JSON (in `changed`, path -> entries); False when its
-    key is not at hand or its name is not in the shard."""
-    rid, code, payload, data = row[0]
-    key = row[1][1] if row[1] is not None else None
+def _reseal(item, key, data: bytes, shared: set, sealing: dict) -> bool:
+    """Seal an entry again (`sealing`: shard path -> {name: sealed}); False when its key is not at hand."""
     if key is None or key in shared:
         return False        # a key derived at build time: the whole ledger finds it in the key memo
     shard, name = lookup.locator(key)
-    path = f"lookup/data/{shard}.json"
-    if path not in changed:
-        kept = shards.get(path)
-        if not isinstance(kept, shard_files.Shard) or not kept.holds():
-            return False
-        changed[path] = json.loads(kept.data())
-    if name not in changed[path]:
-        return False
-    changed[path][name] = lookup.seal(key, payload, data)
+    sealing.setdefault(f"lookup/data/{shard}.json", {})[name] = lookup.seal(key, None, data)
     return True

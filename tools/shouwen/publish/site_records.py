@@ -25,6 +25,7 @@ import json
 import os
 
 from ..core import lookup_key
+from ..core.record import local_day
 from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from . import lookup, shard_files, site_follow
@@ -34,7 +35,7 @@ from .privacy import Personal, Values
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 5
+MEMO_VERSION = 6
 
 
 def _cached() -> bool:
@@ -95,12 +96,13 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
     rows, parts = _rows(root, rules, today, ledger, name)
     live = rows[:len(ledger.entries)]
-    items = [r[0] for r in live if r[0] is not None]
+    items = [(*r[0][:2], None, site_follow.on_day(r[0], today, rules.calendar)) for r in live if r[0] is not None]
     kept_keys = dict(r[1] for r in live if r[1] is not None)
     keys = read_keys(root)
     before = len(keys)
     sealed = load_sealed(root)
-    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds)
+    laid: dict = {}
+    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds, laid)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ledger)
     if sealed.dirty:
@@ -116,14 +118,14 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
             kept = FromRecords(kept[0].stats, files), Values(values)
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds))
+                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds), laid)
     return kept
 
 
 def _rows_name(rules, today) -> str | None:
     """What each record's part follows from besides its bytes; None with no cache."""
     jk = answers.judging_key(rules)
-    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.isoformat(), rules.policy.lookup_rounds)) \
+    return repr((MEMO_VERSION, answers.package_stamp(), jk, today.year, rules.policy.lookup_rounds)) \
         if _cached() and jk else None
 
 
@@ -147,7 +149,7 @@ def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     for i, e in enumerate(ledger.entries + ledger.voided):      # a void record's visitor is still a person
         path, blob = e.record.path, getattr(e.record, "blob", None)
         was = old.get(path)
-        row = was[2] if blob and was is not None and was[0] == blob else None
+        row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
         if row is None:
             person = person or _person(rules)
             row = _row(e, rules, today, person)
@@ -174,10 +176,27 @@ def _row(e, rules, today, person) -> tuple:
     code = rec.meta.get("code")
     stored = lookup_key.stored(rec.meta, rules.policy.lookup_rounds)
     item = lookup.entry(e, rules, today)
-    # serialised once and kept so, without the payload itself (sealing reads the bytes)
-    item = item if item is None else (item[0], item[1], None, lookup.payload_bytes(item[2]))
+    if item is not None:    # serialised once and kept so, without the payload itself (sealing reads the bytes)
+        daily = _daily(e, today)
+        if daily is not None and daily[0] is not None and daily[2] is None:
+            item[2]["overdue"] = 0      # the day's count is put in as it is sealed (site_follow.on_day)
+        item = (item[0], item[1], None, lookup.payload_bytes(item[2]), daily)
     return (item, ((rec.id, code), stored) if stored and isinstance(code, str) else None,
             counts(e, today.year), person.of_record(rec), person.of_corrections([(rec.id, c) for c in e.corrections]))
+
+
+def _daily(e, today):
+    """What the day changes in a matter's payload: None (nothing), or (its due day when open: the overdue count,
+    put in as it is sealed; the first day the payload holds; the last, for a clock stopped for 补正 that has not
+    started again by the end of `today`: its due day moves with the day itself)."""
+    st = e.state
+    ends = [b for r in [*st.previous, st] for _, b, _ in r.suspensions]
+    if any(b is None or local_day(b) > today for b in ends):
+        return None, today, today
+    due = e.deadlines.due if e.deadlines else None
+    due = due if due is not None and not st.completed_at and not st.closed else None
+    since = max(map(local_day, ends)) if ends else None
+    return (due, since, None) if due is not None or since is not None else None
 
 
 def read_keys(root: str) -> dict:

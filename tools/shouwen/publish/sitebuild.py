@@ -113,11 +113,12 @@ def place(job: Job, site_dir: str) -> None:
 
 def guard(job: Job, site_dir: str):
     """The privacy guard over the built site: every file, save a linked shard found clean before against
-    the same values."""
+    the same values, and only the entries sealed again of one made from such a shard."""
     if not job.linked:
         return scan(site_dir, job.values)
     vdigest = shard_files.values_digest(job.values)
-    problems = scan(site_dir, job.values, shard_files.judged(job.root, site_dir, job.linked, vdigest))
+    judged = shard_files.judged(job.root, site_dir, job.linked, vdigest)
+    problems = scan(site_dir, job.values, judged, shard_files.partly(job.root, site_dir, job.linked, vdigest, judged))
     shard_files.remember(job.root, job.linked, vdigest, {p.path for p in problems})
     return problems
 

@@ -143,9 +143,11 @@ class Following:
     def rules_on(self, rules):
         return self.in_time.on if self.in_time is not None else None
 
-    def changed(self, rules_of):
+    def changed(self, rules_of, also=None):
         """(the kept value, {path: its entry now, None if gone} for the records changed since, the rules or
-        None when nothing changed, whether to write it again), or None when nothing kept can be followed."""
+        None when nothing changed, whether to write it again), or None when nothing kept can be followed.
+        `also(value)`: {path: its blob} of unchanged records to judge again all the same (`self.judged` then
+        holds the blob of each record judged)."""
         kept = self.kept if self.kept is not None else read_kept(self.file, self.key) if self.key is not None else MISSING
         self.kept = None
         if kept is MISSING or not isinstance(kept, tuple) or len(kept) != 4:
@@ -155,6 +157,9 @@ class Following:
         if found is None:
             return None
         judged, self.over = found
+        for p, blob in (also(value) if also is not None else {}).items():
+            judged.setdefault(p, blob)
+        self.judged = judged
         rules = rules_of() if judged else None
         entries = entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
                               self.rules_on(rules)) if judged else {}

@@ -1,0 +1,173 @@
+"""The site on another day, after a new matter, after one removed: patched from what the last build kept
+(publish.site_follow), never by reading the whole ledger again, and the same files and the same guard as a
+build with no cache. Each test makes the whole-ledger path fail, so the answer can only come from the patch."""
+import json
+from datetime import date
+
+import pytest
+
+from shouwen.publish import shard_files, site_records, sitebuild
+
+DAY = date(2026, 11, 20)        # a Friday
+
+
+def _files(job):        # the lookup page says when the data was taken (the minute of the build)
+    return {p: shard_files.content(c) for p, c in job.site.files.items() if p != "lookup/index.md"}
+
+
+def _same_as_no_cache(job, agency, monkeypatch, today):
+    with monkeypatch.context() as m:
+        m.setenv("SHOUWEN_NO_CACHE", "1")
+        m.setattr(site_records, "load_ledger", _REAL)
+        plain = sitebuild.prepare(agency.path, today)
+    assert _files(job) == _files(plain) and job.values == plain.values
+
+
+_REAL = site_records.load_ledger
+
+
+def _promised(agency, at, due, name, phone):
+    rid = agency.new(at, service="birth-permit", name=name, phone=phone)
+    day = at[:10]
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", f"{day}T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", f"{day}T11:00")
+    agency.ok("--as", "J014", "promise", rid, "--due", due, "--at", f"{day}T11:05")
+    return rid
+
+
+@pytest.fixture
+def ledger(agency):
+    late = _promised(agency, "2026-11-02T09:30", "2026-11-10", "欧阳明日", "13800138001")
+    soon = _promised(agency, "2026-11-13T09:30", "2026-11-25", "上官婉儿", "13800138002")
+    paused = _promised(agency, "2026-11-04T09:30", "2026-11-16", "东方晓", "13600002222")
+    agency.ok("--as", "J014", "suspend", paused, "--reason", "补正材料", "--at", "2026-11-05T10:00")
+    resumed = _promised(agency, "2026-11-05T09:30", "2026-11-17", "慕容复", "13600003333")
+    agency.ok("--as", "J014", "suspend", resumed, "--reason", "补正材料", "--at", "2026-11-06T10:00")
+    agency.ok("--as", "J014", "resume", resumed, "--at", "2026-11-18T10:00")
+    done = agency.new("2026-11-04T09:00", name="司马青衫", phone="13700001111")
+    agency.ok("--as", "J005", "answer", done, "--answer", "已当场答复", "--at", "2026-11-04T09:10")
+    return {"late": late, "soon": soon, "paused": paused, "resumed": resumed, "done": done}
+
+
+def test_another_day_patches_the_overdue_counts(agency, ledger, monkeypatch):
+    first = sitebuild.prepare(agency.path, DAY)
+    _same_as_no_cache(first, agency, monkeypatch, DAY)
+    made = []
+    real_row = site_records._row
+    monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    before = _files(first)
+    # Monday: the late matter is a working day later, the paused one's deadline moves with the day
+    for today in (date(2026, 11, 23), date(2026, 11, 22), date(2026, 11, 30), date(2026, 12, 31)):
+        made.clear()
+        job = sitebuild.prepare(agency.path, today)
+        assert made == [ledger["paused"]]       # judged again; the others' overdue counts patched
+        _same_as_no_cache(job, agency, monkeypatch, today)
+        if today == date(2026, 11, 23):
+            changed = {p for p, c in _files(job).items() if c != before.get(p)}
+            assert changed & {p for p in changed if p.startswith("lookup/data/")}
+            assert "index.md" in changed        # 数据截至 another day
+
+
+def test_a_day_without_a_working_day_between_changes_no_shard(agency, ledger, monkeypatch):
+    monkeypatch.setattr(site_records, "load_ledger", _REAL)
+    sitebuild.prepare(agency.path, date(2026, 11, 21))      # Saturday
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    before = sitebuild.prepare(agency.path, date(2026, 11, 21))
+    sunday = sitebuild.prepare(agency.path, date(2026, 11, 22))
+    shards = {p for p in _files(before) if p.startswith("lookup/data/")}
+    differ = {p for p in shards if _files(before)[p] != _files(sunday)[p]}
+    assert differ <= {_shard(agency, ledger["paused"])}     # only the paused matter, judged again, may move
+    _same_as_no_cache(sunday, agency, monkeypatch, date(2026, 11, 22))
+
+
+def _shard(agency, rid):
+    import re
+    from shouwen.publish import lookup
+    text = agency.file(f"records/inquiries/2026/11/{rid}.md")
+    shard, _ = lookup.locator(lookup.derive(rid, re.search(r"^code: (\S+)$", text, re.M).group(1)))
+    return f"lookup/data/{shard}.json"
+
+
+def test_a_day_before_a_clock_started_again_reads_the_ledger(agency, ledger, reads, monkeypatch):
+    sitebuild.prepare(agency.path, DAY)
+    sitebuild.prepare(agency.path, date(2026, 11, 19))
+    assert len(reads) == 1          # the resumed matter's due day holds from the 18th
+    job = sitebuild.prepare(agency.path, date(2026, 11, 17))
+    assert len(reads) == 2
+    _same_as_no_cache(job, agency, monkeypatch, date(2026, 11, 17))
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    count = []
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: count.append(1) or _REAL(*a, **k))
+    return count
+
+
+def test_new_matters_are_placed_from_what_was_kept(agency, ledger, monkeypatch):
+    first = sitebuild.prepare(agency.path, DAY)
+    assert sum(len(json.loads(c)) for p, c in _files(first).items() if p.startswith("lookup/data/")) == 64
+    made = []
+    real_row = site_records._row
+    monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
+    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    one = agency.new("2026-11-19T09:30", name="诸葛孔明", phone="13900000001")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert made == [one] and job.values["诸葛孔明"][0] == one
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+    # a score more at once: past a round count of entries, so the filling decoys change; one holds a name an
+    # older matter held first, and is first in path order
+    made.clear()
+    earlier = agency.new("2026-11-01T09:30", name="欧阳明日", phone="13900000002")
+    more = [agency.new(f"2026-11-19T1{n % 8}:{n:02d}", name=f"来访人{n}", phone=f"139100000{n:02d}") for n in range(20)]
+    job = sitebuild.prepare(agency.path, DAY)
+    assert sorted(made) == sorted([earlier, *more]) and job.values["欧阳明日"][0] == earlier
+    assert sum(len(json.loads(c)) for p, c in _files(job).items() if p.startswith("lookup/data/")) == 128
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+    # then another day, patched from what the new matters left
+    job = sitebuild.prepare(agency.path, date(2026, 11, 24))
+    _same_as_no_cache(job, agency, monkeypatch, date(2026, 11, 24))
+
+
+def test_a_matter_removed_is_taken_out_from_what_was_kept(agency, ledger, reads, monkeypatch):
+    again = agency.new("2026-11-19T09:30", name="欧阳明日", phone="13900000009")     # a name held first by `late`
+    sitebuild.prepare(agency.path, DAY)
+    for rid in (again, ledger["soon"]):         # neither holds a value first that another holds too
+        agency.git("rm", "-q", f"records/inquiries/2026/11/{rid}.md")
+        agency.git("commit", "-qm", "删除误登记")
+        job = sitebuild.prepare(agency.path, DAY)
+        assert len(reads) == 1 and "tel:13900000009" not in job.values and job.values["欧阳明日"][0] == ledger["late"]
+        _same_as_no_cache(job, agency, monkeypatch, DAY)
+    assert "上官婉儿" not in job.values
+    agency.new("2026-11-19T10:30", name="欧阳明日", phone="13900000010")
+    sitebuild.prepare(agency.path, DAY)
+    agency.git("rm", "-q", f"records/inquiries/2026/11/{ledger['late']}.md")     # the first holder of a value
+    agency.git("commit", "-qm", "删除误登记")                                      # another holds: not kept
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 2 and job.values["欧阳明日"][0] != ledger["late"]
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+
+
+def test_the_guard_reads_only_the_entries_sealed_again_on_another_day(agency, ledger, tmp_path, monkeypatch):
+    from test_site_shards import _built
+    from shouwen.publish import lookup, privacy
+    one = _built(agency, tmp_path / "one")
+    assert sitebuild.guard(one, str(tmp_path / "one")) == []
+    scanned = []
+    real = privacy._texts
+    monkeypatch.setattr(privacy, "_texts", lambda name, *a: (scanned.append(name), (yield from real(name, *a)))[1])
+    two = _built(agency, tmp_path / "two", date(2026, 11, 23))
+    moved = {p for p, s in two.linked.items() if s.parent}
+    assert _shard(agency, ledger["late"]) in moved
+    assert sitebuild.guard(two, str(tmp_path / "two")) == [] and not moved & set(scanned)
+    # a sealed entry that held a visitor's phone: found in its span, and the whole shard read as any other
+    real_seal = lookup.seal
+    monkeypatch.setattr(lookup, "seal", lambda *a: "13800138001" + real_seal(*a)[11:])
+    three = _built(agency, tmp_path / "three", date(2026, 11, 24))
+    spans = []
+    real_spans = privacy._clean_spans
+    monkeypatch.setattr(privacy, "_clean_spans", lambda *a: spans.append(real_spans(*a)) or spans[-1])
+    leaks = sitebuild.guard(three, str(tmp_path / "three"))
+    assert _shard(agency, ledger["late"]) in {p.path for p in leaks if p.code == "pii-leak"}
+    assert False in spans           # found in the spans sealed again

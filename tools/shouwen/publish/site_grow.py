@@ -1,0 +1,217 @@
+"""A matter added or removed since the site was kept, placed as a build from the whole ledger would (issue 15).
+
+A hundred matters are registered a day; each would send the site build to the whole ledger (every record's
+part, every entry sealed again: seconds at a hundred thousand records). What a new matter changes is known:
+its entry sealed under its key, its own decoys, the decoys that fill the count up to a round number again
+(publish.lookup.fillers: the first keys in order, so another key may take a filler's place), its share of the
+year's counts, and its personal values, each named by the record that holds it first in a whole build's order
+(records before corrections, live before void, by path). So the build keeps how the shards were laid out
+(`Layout`), and a new matter is placed from it; a matter removed is taken out likewise (a value it held
+first, that others hold too, names the next holder, which is not kept: then the whole ledger). Anything it
+can't tell exactly (two names that met in a shard, a key not stored in the record, an (id, code) or a lookup
+key held already, a void record) goes to the whole ledger: the same site and the same guard as with no cache.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+
+from . import lookup, shard_files
+from .disclosure import shard_json
+from .privacy import KEY_LABEL
+
+
+class Layout:
+    """The live entries' keys in order, how many entries and own decoys were placed, each entry's (id, code),
+    the first holder of each personal value but a matter's own lookup key: (0 for a record's values, 1 for
+    its corrections', void or not, path), and how many records' values or corrections hold each value held
+    more than once."""
+
+    def __init__(self, order: list, placed: int, ids: set, holders: dict, multi: dict):
+        self.order, self.placed, self.ids, self.holders, self.multi = order, placed, ids, holders, multi
+
+
+def layout_of(laid: dict, rows: dict) -> Layout | None:
+    """The Layout of a whole build (`laid`: what lookup.shards filled in; rows: path -> (blob, live, row) in the
+    ledger's order); None when a name met another or the rows are not in path order."""
+    if not laid.get("exact"):
+        return None
+    live = [p for p, kept in rows.items() if kept[1]]
+    void = [p for p, kept in rows.items() if not kept[1]]
+    if any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
+        return None
+    ids = {f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None}
+    holders, seen, multi = {}, set(), {}
+    for phase in (0, 1):
+        for path, (_, live_one, row) in rows.items():
+            for v, w in row[3 + phase].items():
+                if v not in seen:
+                    seen.add(v)
+                    if phase or w[1] != KEY_LABEL:
+                        holders[v] = (phase, not live_one, path)
+                else:
+                    multi[v] = multi.get(v, 1) + 1
+    return Layout(laid["order"], laid["placed"], ids, holders, multi)
+
+
+class Growth:
+    """The matters added in one patch: what they add to the shards and to the values."""
+
+    def __init__(self, layout: Layout, values):
+        self.layout, self.values = layout, values
+        self.fill_before = lookup.fillers(layout.order, layout.placed)
+        self.adding: dict = {}      # shard path -> {name: sealed}
+        self.taking: dict = {}      # shard path -> {names}
+        self.new_values: dict = {}
+        self.gone: set = set()
+
+    def _held(self, v) -> bool:
+        return v in self.new_values or v in self.values and v not in self.gone
+
+    def add(self, path: str, row, data: bytes | None) -> bool:
+        """A live matter's row (site_records._row), its payload as it reads today; False when it can't be
+        placed exactly."""
+        lay, item = self.layout, row[0]
+        if item is not None:
+            key = row[1][1] if row[1] is not None else None
+            ident = f"{item[0]}\0{item[1]}"
+            if key is None or ident in lay.ids:
+                return False
+            lay.ids.add(ident)
+            bisect.insort(lay.order, key)
+            lay.placed += 1 + lookup.own_decoys(key)
+            shard, name = lookup.locator(key)
+            self._put(shard, name, lookup.seal(key, None, data))
+            for i in range(lookup.own_decoys(key)):
+                self._put(*lookup.decoy(key, i))
+        for phase in (0, 1):
+            for v, w in row[3 + phase].items():
+                here = (phase, False, path)
+                if self._held(v):
+                    held = lay.holders.get(v)
+                    if held is None or (not phase and w[1] == KEY_LABEL):
+                        return False        # a lookup key held already
+                    if here < held:
+                        self.new_values[v], lay.holders[v] = w, here
+                    lay.multi[v] = lay.multi.get(v, 1) + 1
+                else:
+                    self.new_values[v] = w
+                    self.gone.discard(v)
+                    if phase or w[1] != KEY_LABEL:
+                        lay.holders[v] = here
+        return True
+
+    def remove(self, path: str, row) -> bool:
+        """A live matter's row as kept, the record gone; False when it can't be taken out exactly."""
+        lay, item = self.layout, row[0]
+        if item is not None:
+            key = row[1][1] if row[1] is not None else None
+            ident = f"{item[0]}\0{item[1]}"
+            at = bisect.bisect_left(lay.order, key) if key is not None else 0
+            if key is None or ident not in lay.ids or at == len(lay.order) or lay.order[at] != key:
+                return False
+            del lay.order[at]
+            lay.ids.discard(ident)
+            lay.placed -= 1 + lookup.own_decoys(key)
+            self._take(*lookup.locator(key))
+            for i in range(lookup.own_decoys(key)):
+                self._take(*lookup.decoy(key, i)[:2])
+        for phase in (0, 1):
+            here = (phase, False, path)
+            for v in row[3 + phase]:
+                held = lay.multi.get(v, 1)
+                if held > 1:
+                    if lay.holders.get(v, here) == here:
+                        return False        # the next holder names it: not kept
+                    lay.multi[v] = held - 1
+                    if held == 2:
+                        del lay.multi[v]
+                elif not self._held(v):
+                    return False
+                else:
+                    self.gone.add(v)
+                    self.new_values.pop(v, None)
+                    lay.holders.pop(v, None)
+        return True
+
+    def _take(self, shard: str, name: str):
+        self.taking.setdefault(f"lookup/data/{shard}.json", set()).add(name)
+
+    def _put(self, shard: str, name: str, content: str):
+        self.adding.setdefault(f"lookup/data/{shard}.json", {})[name] = content
+
+    def dropping(self) -> dict:
+        """shard path -> names of the filling decoys no longer wanted (and the new ones put in `adding`)."""
+        after = lookup.fillers(self.layout.order, self.layout.placed)
+        gone, came = set(self.fill_before) - set(after), set(after) - set(self.fill_before)
+        out: dict = {p: set(names) for p, names in self.taking.items()}
+        for key, i in gone:
+            shard, name, _ = lookup.decoy(key, i)
+            out.setdefault(f"lookup/data/{shard}.json", set()).add(name)
+        for key, i in came:
+            self._put(*lookup.decoy(key, i))
+        return out
+
+
+def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> tuple[dict, dict] | None:
+    """path -> the bytes of each shard changed: entries sealed again (`sealing`, in their place: the shard's
+    JSON has sorted names and base64 values, so an entry of the same length is replaced where it stands),
+    names added (`adding`, none there yet) and let go (`dropping`, each there); None for one left with no name.
+    And path -> (the digest of the shard it was made from, the spans sealed again) of those changed in place
+    (publish.shard_files.partly). None when a shard is not kept or a name is not where it should be."""
+    out, made_from = {}, {}
+    for path in sealing.keys() | adding.keys() | dropping.keys():
+        kept = shards.get(path)
+        if kept is None and path in adding and path not in sealing and path not in dropping:
+            kept = _NONE        # a shard that held no name yet
+        if not isinstance(kept, shard_files.Shard) or not kept.holds():
+            return None
+        data = kept.data()
+        resealed = sealing.get(path, {})
+        if path not in adding and path not in dropping:
+            placed = _in_place(data, resealed)
+            if placed is not None:
+                out[path], spans = placed
+                made_from[path] = (kept.digest, spans)
+                continue
+        whole = json.loads(data)
+        for name in dropping.get(path, ()):
+            if whole.pop(name, None) is None:
+                return None
+        for name, content in adding.get(path, {}).items():
+            if name in whole:
+                return None
+            whole[name] = content
+        if not resealed.keys() <= whole.keys():
+            return None
+        whole.update(resealed)
+        out[path] = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
+    return out, made_from
+
+
+class _None(shard_files.Shard):
+    def data(self) -> bytes:
+        return b"{}"
+
+    def holds(self) -> bool:
+        return True
+
+
+_NONE = _None("", "", ())
+
+
+def _in_place(data: bytes, resealed: dict) -> tuple[bytes, tuple] | None:
+    """The shard with each entry's sealed string replaced where it stands, and the spans of those strings (each
+    a whole JSON string's content: a run of a phone's or a key's characters ends at its quotes)."""
+    out, spans = bytearray(data), []
+    for name, sealed in resealed.items():
+        at = out.find(b'"%s":"' % name.encode())
+        if at < 0:
+            return None
+        start = at + len(name) + 4
+        end = out.find(b'"', start)
+        if end - start != len(sealed):
+            return None
+        out[start:end] = sealed.encode()
+        spans.append((start, end))
+    return bytes(out), tuple(sorted(spans))
