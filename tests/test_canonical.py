@@ -79,6 +79,19 @@ def test_dump_is_what_pyyaml_writes():
         assert dump(meta) == _reference_dump(meta), meta
 
 
+def test_a_plain_string_is_judged_as_pyyamls_scan_judges_it():
+    """The shortcut for strings of letters, digits and CJK (most of a record's values) answers what the
+    character scan ported from PyYAML answers, at the edges of its ranges too."""
+    edges = "aZ09-._ :#,?[]{}'\"@`!%&*|>~\t\n\r\x00\x7f\x85\x9f\xa0\u2027\u2028\u2029\u202a\ud7ff\ue000\ufefe" \
+            "\ufeff\uff00\ufffd\ufffe\U00010000张，。（）"
+    rng = random.Random(17)
+    strings = TRICKY + [c for c in edges] + ["".join(rng.choice(edges) for _ in range(rng.randint(1, 6)))
+                                             for _ in range(20000)]
+    for text in strings:
+        assert canonical._analyze(text) == canonical._scan(text), repr(text)
+    assert canonical._PLAIN.match("示例市凉州区东大街12号") and canonical._PLAIN.match("20261127-J005-001")
+
+
 def test_fast_reader_reads_what_libyaml_reads_or_declines():
     rng = random.Random(11)
     read = declined = 0

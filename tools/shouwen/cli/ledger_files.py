@@ -110,37 +110,37 @@ def export_cmd(desk, outputs, frm, to, quarter):
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
-            fh.write(payload)
+            fh.writelines([payload] if isinstance(payload, bytes) else payload)
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
 def _export_rows(desk, day, start, end, kind: str):
     """The rows kept for this export (repo.kept_rows), read while Git says what changed; None with no cache."""
     from ..repo.answers import package_stamp
-    # tens of megabytes: patched again from an older commit rather than written at every commit
+    # the CSV's tens of megabytes are patched again from an older commit rather than written at every commit;
+    # the workbook's runs are a few megabytes, kept for every commit
     return kept_rows(desk, day, None, (kind, start, end, package_stamp()), "export",
-                     "..core.keyed_lines", "..core.ledger", ".store", save_on_move=False)
+                     "..publish.row_runs", "..core.ledger", ".store", save_on_move=kind == "xlsx")
 
 
 def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, bytes]:
-    """(rows, the file's bytes) of the matters registered from `start` to `end`, as CSV or a workbook: from
-    the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already), patched for
-    the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
-    from ..core import keyed_lines
-    from ..publish import ledger_xlsx
-    line, whole = {"csv": (csv_line, csv_file), "xlsx": (ledger_xlsx.row_xml, ledger_xlsx.workbook)}[kind]
+    """(rows, the file's bytes or its pieces) of the matters registered from `start` to `end`, as CSV or a
+    workbook: from the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already),
+    patched for the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
+    from ..publish import ledger_xlsx, row_runs
+    line = {"csv": csv_line, "xlsx": ledger_xlsx.row_xml}[kind]
     kept = _export_rows(desk, day, start, end, kind) if kept is False else kept
-    if kept is not None:
-        if kind == "xlsx":
-            whole = _with_kept_runs(desk.root, start, end)
 
-        def patch(lines, entries, rules):
-            return keyed_lines.patch(lines, {p: (row_key(e), line(row_cells(e, rules)))
-                                             if e is not None and in_ledger(e, start, end) else None
-                                             for p, e in entries.items()})
-        lines = kept.patched(lambda: desk.rules, patch)
-        if lines is not None:
-            return len(lines.lines), whole(lines.lines)
+    def whole(value):
+        return len(value.keys), csv_file(value) if kind == "csv" else ledger_xlsx.workbook(value)
+    if kept is not None:
+        def patch(value, entries, rules):
+            return row_runs.patch(value, {p: (row_key(e), line(row_cells(e, rules)))
+                                         if e is not None and in_ledger(e, start, end) else None
+                                         for p, e in entries.items()})
+        value = kept.patched(lambda: desk.rules, patch)
+        if isinstance(value, row_runs.Runs) and value.form == kind:
+            return whole(value)
     rules = desk.rules
     led = read_ledger(desk, day)
     todo = sorted((e for e in led.entries if in_ledger(e, start, end)), key=row_key)
@@ -149,30 +149,10 @@ def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, byt
         for n, e in enumerate(todo, 1):
             progress(n, len(todo))
             items.append((e.record.path, row_key(e), line(row_cells(e, rules))))
-    lines = keyed_lines.build(items)
+    value = row_runs.build(kind, items)
     if kept is not None:
-        kept.keep(rules, lines)
-    return len(lines.lines), whole(lines.lines)
-
-
-def _with_kept_runs(root: str, start, end):
-    """publish.ledger_xlsx.workbook given the deflated runs of this period's last workbook, kept under
-    .shouwen/ again when they change: after a change only the runs that differ are deflated (the same bytes)."""
-    import zlib
-    from ..publish import ledger_xlsx
-    from ..repo.answers import MISSING, keep, read_kept
-    path = os.path.join(root, ".shouwen", "cache", f"xlsx-runs-{start:%Y%m%d}-{end:%Y%m%d}.pickle")
-    key = repr(("xlsx-runs", ledger_xlsx.RUN, zlib.ZLIB_RUNTIME_VERSION))
-
-    def workbook(rows):
-        runs = read_kept(path, key)
-        runs = runs if isinstance(runs, dict) and runs is not MISSING else {}
-        had = set(runs)
-        out = ledger_xlsx.workbook(rows, runs)
-        if set(runs) != had:
-            keep(path, key, runs)
-        return out
-    return workbook
+        kept.keep(rules, value)
+    return whole(value)
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress):

@@ -18,9 +18,21 @@ _SPACE = "\0 \t\r\n\x85\u2028\u2029"
 _BREAKS = "\n\x85\u2028\u2029"
 
 
+# letters, digits, CJK and whatever else PyYAML prints as it is (no space, break, BOM, surrogate), with - . _
+# inside: no indicator anywhere, so plain in both contexts; the names, phones, addresses, ids and keys of
+# records, tens of thousands in a large demo, skip the scan below (a test holds the two the same)
+_PRINTABLE = "0-9A-Za-z\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+_PLAIN = re.compile(f"[{_PRINTABLE}][-._{_PRINTABLE}]*\\Z")
+_EVERYWHERE = (True, True, True)
+
+
 def _analyze(s: str) -> tuple[bool, bool, bool]:
     """PyYAML's Emitter.analyze_scalar, reduced to what a one-line scalar needs:
     (plain allowed in block context, plain allowed in flow context, single quotes allowed)."""
+    return _EVERYWHERE if _PLAIN.match(s) else _scan(s)
+
+
+def _scan(s: str) -> tuple[bool, bool, bool]:
     if not s:
         return False, False, True
     block_ind = flow_ind = False

@@ -134,18 +134,19 @@ def text(v) -> str:
 
 
 def csv_line(cells) -> bytes:
-    """A row as the CSV file holds it, without its number: prefixed with the number it is `csv_file`'s."""
+    """A row as the CSV file holds it, without its number (publish.row_runs puts it in front)."""
     buf = io.StringIO(newline="")
     csv.writer(buf).writerow(["", *map(text, cells)])
     return buf.getvalue().encode("utf-8")
 
 
-def csv_file(lines) -> bytes:
-    """The ledger as a CSV file (UTF-8 with the BOM that tells Excel so) of rows made by `csv_line`."""
+def csv_file(rows) -> list[bytes]:
+    """The ledger as a CSV file (UTF-8 with the BOM that tells Excel so) of its rows' runs (publish.row_runs,
+    form "csv": each row made by `csv_line`, numbered), in pieces to write one after another (a hundred
+    megabytes at 100,000 records: not copied into one)."""
     buf = io.StringIO(newline="")
     csv.writer(buf).writerow(COLUMNS)
-    return b"".join([("\ufeff" + buf.getvalue()).encode("utf-8"), *(b"%d%s" % (n, line) for n, line in
-                                                                   enumerate(lines, 1))])
+    return [("\ufeff" + buf.getvalue()).encode("utf-8"), *(run[0] for run in rows.runs)]
 
 
 class RowError(Exception):

@@ -1,5 +1,5 @@
 """The exported ledger as an Excel workbook (.xlsx), written directly: each row's XML made once and kept
-with the CSV's rows (core.keyed_lines), so a changed record remakes its row only (issue 15).
+deflated in runs of rows (publish.row_runs), so a changed record remakes its run only (issue 15).
 
 What openpyxl wrote before, in the same form: a bold frozen header row, column widths, every cell wrapped
 at the top, dates as dates (yyyy-mm-dd) and the time as a time (hh:mm), phones and ids as text (inline
@@ -8,15 +8,14 @@ one before), which `workbook` fills in as it writes: the rows before it never ch
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
-from itertools import chain, repeat
 from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
 from .ledger_io import COLUMNS, DATE_COLUMNS
+from .row_runs import Runs, deflated, sheet_crc
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -91,16 +90,8 @@ def _head() -> bytes:
             f'defaultRowHeight="15"/><cols>{cols}</cols><sheetData><row r="1">{header}</row>').encode("utf-8")
 
 
-RUN = 1024          # rows deflated together: after a change only the runs that differ are deflated again
 _FINAL = b"\x03\x00"   # an empty last block: deflated runs, each ending byte-aligned, joined into one stream
 _DOS_DAY = 0x21       # 1980-01-01 00:00, every member's time: the same rows, the same bytes
-
-
-def _deflated(data: bytes) -> bytes:
-    """`data` as raw deflate (level 1: a hundred megabytes of sheet in a fraction of a second) ending on a
-    byte boundary with no last block, so that such pieces joined and then _FINAL are one deflate stream."""
-    c = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
 def _zip(members: list) -> bytes:
@@ -116,25 +107,17 @@ def _zip(members: list) -> bytes:
                                             len(central), len(out), 0))
 
 
-def workbook(rows, runs: dict | None = None) -> bytes:
-    """The workbook of rows made by `row_xml`, numbered 1, 2, … in the first column. `runs`: the deflated runs
-    of rows of an earlier workbook by their text's SHA-1, taken where a run is the same and left holding this
-    workbook's (the same bytes either way)."""
-    # the n-th matter on the sheet's row n + 1, under the header; each row's text copied once, by the join
-    starts = [b'<row r="%d"><c s="2"><v>%d</v></c>' % (n + 1, n) for n in range(1, len(rows) + 1)]
-    pieces = [_head()] + [b"".join(chain.from_iterable(zip(starts[i:i + RUN], rows[i:i + RUN], repeat(b"</row>"))))
-                          for i in range(0, len(rows), RUN)] + [b"</sheetData></worksheet>"]
-    before, now = runs if runs is not None else {}, {}
-    crc, size, sheet = 0, 0, []
-    for piece in pieces:
-        digest = hashlib.sha1(piece).digest()
-        got = before.get(digest)
-        now[digest] = got if isinstance(got, bytes) else _deflated(piece)
-        sheet.append(now[digest])
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-    if runs is not None:
-        runs.clear()
-        runs.update(now)
-    members = [(name, _deflated(data.encode("utf-8")) + _FINAL, zlib.crc32(data.encode("utf-8")), len(data.encode("utf-8")))
-               for name, data in PARTS.items()]
-    return _zip(members + [("xl/worksheets/sheet1.xml", b"".join(sheet) + _FINAL, crc, size)])
+def _piece(data: bytes) -> tuple:
+    return deflated(data), zlib.crc32(data), len(data)
+
+
+def workbook(sheet: Runs) -> bytes:
+    """The workbook of a sheet's rows (publish.row_runs, form "xlsx"): its runs between the head and the end,
+    each deflated on its own and joined into one stream; the sheet's CRC-32 combined from theirs."""
+    pieces = [_piece(_head()), *(run[:3] for run in sheet.runs), _piece(b"</sheetData></worksheet>")]
+    crc, size = sheet_crc((c, n) for _, c, n in pieces)
+    members = []
+    for name, data in PARTS.items():
+        d, c, n = _piece(data.encode("utf-8"))
+        members.append((name, d + _FINAL, c, n))
+    return _zip(members + [("xl/worksheets/sheet1.xml", b"".join(d for d, _, _ in pieces) + _FINAL, crc, size)])

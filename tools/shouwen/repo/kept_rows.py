@@ -1,5 +1,5 @@
 """The table `todo` or `list` shows (core.rows_delta.Rows), its JSON list (core.items_delta.Items) or the rows
-of a quarter's exported ledger (core.keyed_lines.Keyed), kept
+of a quarter's exported ledger (publish.row_runs.Runs), kept
 under .shouwen/, so that after a few records changed only their rows are made again (issue 15).
 
 Kept as repo.summary keeps the whole-ledger judgement: under the judging key, the day and the command's
