@@ -110,6 +110,15 @@ class Sealed(dict):
     dirty = False
 
 
+def entry_name(key: bytes, data: bytes) -> str:
+    """An entry's name in the Sealed memo: its key and its bytes."""
+    return "e" + hmac.digest(key, data, "sha1").hex()
+
+
+def decoy_name(key: bytes, i: int) -> str:
+    return f"d{key.hex()}:{i}"
+
+
 def _remembered(memo, fresh: dict, name: str, make):
     if memo is None:
         return make()
@@ -142,12 +151,12 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
                 keys[memo] = key.hex()
         shard, name = locator(key)
         data = serialised[0] if serialised else payload_bytes(payload)
-        out.setdefault(shard, {})[name] = _remembered(sealed, fresh, "e" + hmac.digest(key, data, "sha1").hex(),
+        out.setdefault(shard, {})[name] = _remembered(sealed, fresh, entry_name(key, data),
                                                       lambda: seal(key, payload, data))
         derived.append(key)
 
     def add(key, i):
-        shard, name, content = _remembered(sealed, fresh, f"d{key.hex()}:{i}", lambda: _decoy(key, i))
+        shard, name, content = _remembered(sealed, fresh, decoy_name(key, i), lambda: _decoy(key, i))
         if name in out.setdefault(shard, {}):
             return 0
         out[shard][name] = content

@@ -216,7 +216,7 @@ class _Keys:
         self.values = values
 
     def __contains__(self, run: str) -> bool:
-        return _is_key(run) and run in self.values
+        return _is_key(run) and self.values.get(run) is not None     # the keys' dict, made once
 
 
 def _key_line(v, w) -> bool:
@@ -273,6 +273,13 @@ class Values(Mapping):
         if "by_key" not in self.__dict__:      # the keys' record ids, made when a key-like run is first met
             self.by_key = dict(line.split("\t", 1) for line in self.key_lines.split("\n") if line)
         return self.by_key[value], KEY_LABEL
+
+    def __contains__(self, value) -> bool:
+        if value in self.plain or value in self.odd:
+            return True
+        if "by_key" in self.__dict__ or not (isinstance(value, str) and _is_key(value)):
+            return isinstance(value, str) and value in self.__dict__.get("by_key", ())
+        return f"\n{value}\t" in self.key_lines       # one search, not the keys' dict made (a new matter's)
 
     def __iter__(self):
         yield from self.plain

@@ -203,9 +203,9 @@ _NONE = _None("", "", ())
 def _in_place(data: bytes, resealed: dict) -> tuple[bytes, tuple] | None:
     """The shard with each entry's sealed string replaced where it stands, and the spans of those strings (each
     a whole JSON string's content: a run of a phone's or a key's characters ends at its quotes)."""
-    out, spans = bytearray(data), []
-    for name, sealed in resealed.items():
-        at = out.find(b'"%s":"' % name.encode())
+    out, spans, at = bytearray(data), [], 0
+    for name, sealed in sorted(resealed.items()):      # in the shard's order: each found after the last
+        at = out.find(b'"%s":"' % name.encode(), at)
         if at < 0:
             return None
         start = at + len(name) + 4
@@ -214,4 +214,4 @@ def _in_place(data: bytes, resealed: dict) -> tuple[bytes, tuple] | None:
             return None
         out[start:end] = sealed.encode()
         spans.append((start, end))
-    return bytes(out), tuple(sorted(spans))
+    return bytes(out), tuple(spans)
