@@ -13,6 +13,7 @@ on any difference.
 from __future__ import annotations
 
 import os
+import socket
 from bisect import bisect_left
 
 from .. import gitio
@@ -159,6 +160,10 @@ class BackgroundHistory:
         self.root = root
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
+        # room for many batches on their way (a socket's own is two): the two sides do not wait for each
+        # other in turns, each writer waiting for the other to take or to send the next batch
+        with socket.socket(fileno=os.dup(self.conn.fileno())) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
         self.proc = ctx.Process(target=_write_history, args=(root, child), daemon=True)
         self.proc.start()
         child.close()

@@ -224,12 +224,13 @@ class _Folder:
     in the pack. Its id is hashed from marks: the hash's state every MARK bytes, kept while the bytes before
     them and the size stay the same, so a change near the end (a recent record's, the usual one) hashes
     only what follows the mark before it."""
-    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width")
+    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width", "spots")
     MARK = 16384
 
     def __init__(self, raw: bytes = b""):
         self.keys, self.entries, self.folders = [], [], {}
         self.data, self.offset, self.marks = bytearray(raw), None, []
+        self.spots: dict[bytes, int] = {}       # key -> where its entry ends, while no entry comes or goes
         i = 0
         while i < len(raw):
             space, nul = raw.index(b" ", i), raw.index(b"\0", i)
@@ -241,8 +242,17 @@ class _Folder:
         self.width = widths.pop() if len(widths) == 1 else None if widths else 0   # every entry's length, if one
 
     def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes, int]:
-        """Put one entry; (its byte offset, the old entry's length, the new entry, the old size)."""
+        """Put one entry; the change as (its byte offset, the length replaced, the bytes put, the old size).
+        An entry put before, where no entry came or went since, has its id replaced in place (the usual
+        change: every folder above a record's); `entries` keeps its old id then, as only its length is read
+        (and a folder's id only before the folder is opened)."""
         key = name + b"/" if mode == DIR_MODE else name
+        end = self.spots.get(key)
+        if end is not None:
+            self.data[end - 20:end] = oid
+            if self.marks:
+                del self.marks[(end - 20) // self.MARK:]
+            return end - 20, 20, oid, len(self.data)
         i = bisect_left(self.keys, key)
         entry = mode + b" " + name + b"\0" + oid
         size = len(self.data)
@@ -260,8 +270,10 @@ class _Folder:
         self.data[at:at + removed] = entry
         if removed != len(entry):
             self.marks.clear()          # the size, in the object's header, changed: hashed from the start
+            self.spots.clear()
         else:
             del self.marks[at // self.MARK:]
+        self.spots[key] = at + len(entry)
         return at, removed, entry, size
 
     def object_id(self) -> bytes:
