@@ -33,14 +33,18 @@ class Layout:
 
 def layout_of(laid: dict, rows: dict) -> Layout | None:
     """The Layout of a whole build (`laid`: what lookup.shards filled in; rows: path -> (blob, live, row) in the
-    ledger's order); None when a name met another or the rows are not in path order."""
+    ledger's order); None when a name met another, two entries have one (id, code) or the rows are not in path
+    order."""
     if not laid.get("exact"):
         return None
     live = [p for p, kept in rows.items() if kept[1]]
     void = [p for p, kept in rows.items() if not kept[1]]
     if any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
         return None
-    ids = {f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None}
+    idents = [f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None]
+    ids = set(idents)
+    if len(ids) != len(idents):
+        return None         # an (id, code) of two entries: which is sealed last is not kept
     holders, seen, multi = {}, set(), {}
     for phase in (0, 1):
         for path, (_, live_one, row) in rows.items():
