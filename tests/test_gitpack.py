@@ -15,6 +15,8 @@ def _git(root, *args):
 @pytest.mark.parametrize("mark", [gitpack._Folder.MARK, 64])     # 64: a folder's id hashed on from its marks
 def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
     monkeypatch.setattr(gitpack._Folder, "MARK", mark)
+    hubbed, hub_delta = [], gitpack._Folder.hub_delta      # versions stored as deltas on their folder's hub
+    monkeypatch.setattr(gitpack._Folder, "hub_delta", lambda self: hubbed.append(hub_delta(self)) or hubbed[-1])
     root = tmp_path / "r"
     root.mkdir()
     _git(root, "init", "-q")
@@ -41,6 +43,7 @@ def test_a_packed_history_is_the_one_git_makes(tmp_path, monkeypatch, mark):
         else:
             history.commit(people, message, path.encode(), files[path].encode())
     history.close()
+    assert len([d for d in hubbed if d]) >= 2          # fsck reads each back to its id: the deltas are right
     fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict", "--no-dangling"], capture_output=True,
                           text=True)
     assert fsck.returncode == 0 and fsck.stdout + fsck.stderr == "", fsck.stdout + fsck.stderr

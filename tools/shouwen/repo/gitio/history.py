@@ -79,8 +79,11 @@ class PackedHistory:
                 folder.offset = known
             elif folder.offset is not None and pack.deltas_on(folder.offset):
                 folder.offset = pack.delta(folder.offset, splice_delta(size, at, removed, entry), oid)
+            elif (hub := folder.hub_delta()) is not None:
+                folder.offset = pack.delta(folder.hub, hub, oid)
             else:
                 folder.offset = pack.whole(b"tree", folder.data, oid)
+                folder.stored_whole(folder.offset)
             mode, name = DIR_MODE, dirs.pop() if dirs else None
         body = b"tree %s\nparent %s\n%s\n%s" % (oid.hex().encode(), self.parent, people, message)
         oid = object_id(b"commit", body)
