@@ -73,10 +73,10 @@ def test_a_day_without_a_working_day_between_changes_no_shard(agency, ledger, mo
     monkeypatch.setattr(site_records, "load_ledger", _REAL)
     sitebuild.prepare(agency.path, date(2026, 11, 21))      # Saturday
     monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
-    before = sitebuild.prepare(agency.path, date(2026, 11, 21))
+    before = _files(sitebuild.prepare(agency.path, date(2026, 11, 21)))
     sunday = sitebuild.prepare(agency.path, date(2026, 11, 22))
-    shards = {p for p in _files(before) if p.startswith("lookup/data/")}
-    differ = {p for p in shards if _files(before)[p] != _files(sunday)[p]}
+    shards = {p for p in before if p.startswith("lookup/data/")}
+    differ = {p for p in shards if before[p] != _files(sunday)[p]}
     assert differ <= {_shard(agency, ledger["paused"])}     # only the paused matter, judged again, may move
     _same_as_no_cache(sunday, agency, monkeypatch, date(2026, 11, 22))
 

@@ -60,15 +60,24 @@ def content(value) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
 
-def keep(root: str, shards: dict[str, str | bytes], whole: bool = True, made_from: dict | None = None) -> dict[str, Shard] | None:
-    """The shards (path -> JSON, as text or bytes) written to the store, each once; None when the store can't be written.
-    `whole`: these are the whole site's shards, every other shard file is let go. `made_from`: path -> (the
-    digest of the shard it was made from, the spans where they differ)."""
+@dataclass(frozen=True)
+class Patch:
+    """A kept shard with some of its bytes replaced where they stand: (start, bytes) each."""
+    parent: Shard
+    edits: tuple
+
+
+def keep(root: str, shards: dict, whole: bool = True) -> dict[str, Shard] | None:
+    """The shards (path -> JSON as text or bytes, or a Patch) written to the store, each once; None when the
+    store can't be written. `whole`: these are the whole site's shards, every other shard file is let go."""
     folder = os.path.join(root, FOLDER)
     out = {}
     try:
         os.makedirs(folder, exist_ok=True)
         for path, text in shards.items():
+            if isinstance(text, Patch):
+                out[path] = _patched(folder, text)
+                continue
             data = text.encode() if isinstance(text, str) else text
             digest = hashlib.sha1(data).hexdigest()
             file = os.path.join(folder, digest + ".json")
@@ -79,12 +88,42 @@ def keep(root: str, shards: dict[str, str | bytes], whole: bool = True, made_fro
                     fh.write(data)
                 os.replace(tmp, file)
                 stamp = _stamp(file)
-            out[path] = Shard(file, digest, stamp, *(made_from or {}).get(path, ()))
+            out[path] = Shard(file, digest, stamp)
     except OSError:
         return None
     if whole:
         prune(root, out.values())
     return out
+
+
+def _patched(folder: str, patch: Patch) -> Shard:
+    """A Patch written as a copy of its parent's file (made by the kernel) with the edits written over it. Named
+    by the parent's name and the edits, not by hashing the whole: the same bytes always have the same name
+    (another way to them, another name: only room)."""
+    h = hashlib.sha1(b"patched\0" + patch.parent.digest.encode())
+    for start, data in patch.edits:
+        h.update(b"%d:%d\0" % (start, len(data)) + data)
+    digest = h.hexdigest()
+    file = os.path.join(folder, digest + ".json")
+    tmp = f"{file}.{os.getpid()}.tmp"
+    with open(patch.parent.file, "rb") as src, open(tmp, "wb") as dst:
+        try:
+            left = os.fstat(src.fileno()).st_size
+            while left > 0:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), left)
+                if n <= 0:
+                    raise OSError("short copy")
+                left -= n
+        except (OSError, AttributeError):
+            src.seek(0)
+            dst.seek(0)
+            dst.truncate()
+            shutil.copyfileobj(src, dst)
+        for start, data in patch.edits:
+            dst.seek(start)
+            dst.write(data)
+    os.replace(tmp, file)
+    return Shard(file, digest, _stamp(file), patch.parent.digest, tuple((a, a + len(d)) for a, d in patch.edits))
 
 
 def prune(root: str, shards) -> None:

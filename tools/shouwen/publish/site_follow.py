@@ -155,10 +155,8 @@ class SiteKept(Following):
                         return None
         shards = dict(records.shards)
         dropping = growth.dropping() if growth else {}
-        edits = site_grow.edited(records.shards, sealing, growth.adding if growth else {}, dropping)
-        made, made_from = edits if edits is not None else (None, None)
-        files = None if made is None else shard_files.keep(self.root, {p: d for p, d in made.items() if d},
-                                                           whole=False, made_from=made_from)
+        made = site_grow.edited(records.shards, sealing, growth.adding if growth else {}, dropping)
+        files = None if made is None else shard_files.keep(self.root, {p: d for p, d in made.items() if d}, whole=False)
         if files is None:
             return None
         shards.update(files)

@@ -157,13 +157,12 @@ class Growth:
         return out
 
 
-def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> tuple[dict, dict] | None:
-    """path -> the bytes of each shard changed: entries sealed again (`sealing`, in their place: the shard's
-    JSON has sorted names and base64 values, so an entry of the same length is replaced where it stands),
-    names added (`adding`, none there yet) and let go (`dropping`, each there); None for one left with no name.
-    And path -> (the digest of the shard it was made from, the spans sealed again) of those changed in place
-    (publish.shard_files.partly). None when a shard is not kept or a name is not where it should be."""
-    out, made_from = {}, {}
+def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | None:
+    """path -> each shard changed: entries sealed again (`sealing`, in their place: the shard's JSON has sorted
+    names and base64 values, so an entry of the same length is replaced where it stands: a shard_files.Patch),
+    names added (`adding`, none there yet) and let go (`dropping`, each there: the JSON's bytes); None for one
+    left with no name. None when a shard is not kept or a name is not where it should be."""
+    out = {}
     for path in sealing.keys() | adding.keys() | dropping.keys():
         kept = shards.get(path)
         if kept is None and path in adding and path not in sealing and path not in dropping:
@@ -173,10 +172,10 @@ def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> tuple[d
         data = kept.data()
         resealed = sealing.get(path, {})
         if path not in adding and path not in dropping:
-            placed = _in_place(data, resealed)
-            if placed is not None:
-                out[path], spans = placed
-                made_from[path] = (kept.digest, spans)
+            edits = _in_place(data, resealed)
+            if edits is not None:
+                if edits:
+                    out[path] = shard_files.Patch(kept, edits)
                 continue
         whole = json.loads(data)
         for name in dropping.get(path, ()):
@@ -190,7 +189,7 @@ def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> tuple[d
             return None
         whole.update(resealed)
         out[path] = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
-    return out, made_from
+    return out
 
 
 class _None(shard_files.Shard):
@@ -204,18 +203,18 @@ class _None(shard_files.Shard):
 _NONE = _None("", "", ())
 
 
-def _in_place(data: bytes, resealed: dict) -> tuple[bytes, tuple] | None:
-    """The shard with each entry's sealed string replaced where it stands, and the spans of those strings (each
-    a whole JSON string's content: a run of a phone's or a key's characters ends at its quotes)."""
-    out, spans, at = bytearray(data), [], 0
+def _in_place(data: bytes, resealed: dict) -> tuple | None:
+    """(start, bytes) of each entry's sealed string where it stands: each a whole JSON string's content (a run
+    of a phone's or a key's characters ends at its quotes: publish.shard_files.partly)."""
+    out, at = [], 0
     for name, sealed in sorted(resealed.items()):      # in the shard's order: each found after the last
-        at = out.find(b'"%s":"' % name.encode(), at)
+        at = data.find(b'"%s":"' % name.encode(), at)
         if at < 0:
             return None
         start = at + len(name) + 4
-        end = out.find(b'"', start)
+        end = data.find(b'"', start)
         if end - start != len(sealed):
             return None
-        out[start:end] = sealed.encode()
-        spans.append((start, end))
-    return bytes(out), tuple(spans)
+        if data[start:end] != sealed.encode():      # the same bytes sealed again (a matter judged again) stay
+            out.append((start, sealed.encode()))
+    return tuple(out)
