@@ -72,13 +72,13 @@ class PackedHistory:
             chain.append(self._folder(chain[-1], d))
         mode = b"100644"
         for folder in reversed(chain):
-            at, removed, entry, size = folder.set(name, mode, oid)
+            change = folder.set(name, mode, oid)
             oid = folder.object_id()
             known = pack.objects.get(oid)
             if known is not None:
                 folder.offset = known
             elif folder.offset is not None and pack.deltas_on(folder.offset):
-                folder.offset = pack.delta(folder.offset, splice_delta(size, at, removed, entry), oid)
+                folder.offset = pack.delta(folder.offset, change, oid)
             elif (hub := folder.hub_delta()) is not None:
                 folder.offset = pack.delta(folder.hub, hub, oid)
             else:

@@ -229,8 +229,8 @@ class _Folder:
     as git reads (MAX_DEPTH), the next version is a delta on the hub instead of another whole copy to
     compress (a month of ten thousand records: 420 KB a copy, every fifty commits on it), made from the
     entries changed since, until they are HUB_CHANGES (`hub_delta`)."""
-    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width", "spots", "hub", "hub_keys",
-                 "changed")
+    __slots__ = ("keys", "entries", "folders", "data", "offset", "marks", "width", "spots", "around", "hub",
+                 "hub_keys", "changed")
     MARK = 16384
     HUB_CHANGES = 256
 
@@ -238,6 +238,7 @@ class _Folder:
         self.keys, self.entries, self.folders = [], [], {}
         self.data, self.offset, self.marks = bytearray(raw), None, []
         self.spots: dict[bytes, int] = {}       # key -> where its entry ends, while no entry comes or goes
+        self.around: dict[bytes, tuple] = {}    # key -> a delta's bytes before and after its new id there
         self.hub, self.hub_keys, self.changed = None, None, set()   # the hub's offset and keys, what changed since
         i = 0
         while i < len(raw):
@@ -249,20 +250,26 @@ class _Folder:
         widths = {len(e) for e in self.entries}
         self.width = widths.pop() if len(widths) == 1 else None if widths else 0   # every entry's length, if one
 
-    def set(self, name: bytes, mode: bytes, oid: bytes) -> tuple[int, int, bytes, int]:
-        """Put one entry; the change as (its byte offset, the length replaced, the bytes put, the old size).
-        An entry put before, where no entry came or went since, has its id replaced in place (the usual
-        change: every folder above a record's); `entries` keeps its old id then, as only its length is read
-        (and a folder's id only before the folder is opened)."""
+    def set(self, name: bytes, mode: bytes, oid: bytes) -> bytes:
+        """Put one entry; the change as a delta on the version before. An entry put before, where no entry
+        came or went since, has its id replaced in place (the usual change: every folder above a record's,
+        the same delta around another id); `entries` keeps its old id then, as only its length is read (and a
+        folder's id only before the folder is opened)."""
         key = name + b"/" if mode == DIR_MODE else name
         if self.hub_keys is not None:
             self.changed.add(key)
         end = self.spots.get(key)
         if end is not None:
-            self.data[end - 20:end] = oid
+            data = self.data
+            data[end - 20:end] = oid
             if self.marks:
                 del self.marks[(end - 20) // self.MARK:]
-            return end - 20, 20, oid, len(self.data)
+            around = self.around.get(key)
+            if around is None:
+                size = len(data)
+                around = self.around[key] = (_size(size) * 2 + _copy(0, end - 20) + b"\x14",
+                                             _copy(end, size - end) if size > end else b"")
+            return around[0] + oid + around[1]
         i = bisect_left(self.keys, key)
         entry = mode + b" " + name + b"\0" + oid
         size = len(self.data)
@@ -281,10 +288,11 @@ class _Folder:
         if removed != len(entry):
             self.marks.clear()          # the size, in the object's header, changed: hashed from the start
             self.spots.clear()
+            self.around.clear()
         else:
             del self.marks[at // self.MARK:]
         self.spots[key] = at + len(entry)
-        return at, removed, entry, size
+        return splice_delta(size, at, removed, entry)
 
     def stored_whole(self, offset):
         """This version went into the pack whole, at `offset`: the hub of the next ones, if it is large."""
