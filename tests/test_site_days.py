@@ -171,3 +171,16 @@ def test_the_guard_reads_only_the_entries_sealed_again_on_another_day(agency, le
     leaks = sitebuild.guard(three, str(tmp_path / "three"))
     assert _shard(agency, ledger["late"]) in {p.path for p in leaks if p.code == "pii-leak"}
     assert False in spans           # found in the spans sealed again
+
+
+def test_a_corrected_phone_is_placed_again_and_a_void_reads_the_ledger(agency, ledger, reads, monkeypatch):
+    sitebuild.prepare(agency.path, DAY)
+    agency.ok("--as", "J005", "correct", ledger["soon"], "--field", "visitor.phone", "--value", "13900002222",
+              "--reason", "登记时写错", "--at", "2026-11-19T09:00")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 1 and "tel:13900002222" in job.values and "tel:13800138002" in job.values   # old and new
+    _same_as_no_cache(job, agency, monkeypatch, DAY)
+    agency.ok("--as", "J003", "void", ledger["done"], "--reason", "重复登记", "--at", "2026-11-19T09:10")
+    job = sitebuild.prepare(agency.path, DAY)
+    assert len(reads) == 2          # a void: out of every count, read from the ledger
+    _same_as_no_cache(job, agency, monkeypatch, DAY)

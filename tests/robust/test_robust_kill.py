@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -94,6 +95,24 @@ def _foreign_events(agency, since: str) -> list[str]:
     return bad
 
 
+def _hung(proc, errors, agency) -> str:
+    """What a writer that did not end after its signal was doing: its Python stacks (faulthandler, on
+    SIGUSR1), its kernel wait, and who else works in the agency."""
+    alive = proc.poll() is None
+    wchan = ""
+    if alive:
+        try:
+            wchan = open(f"/proc/{proc.pid}/wchan").read()
+        except OSError:
+            pass
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1.0)
+        proc.kill()
+    errors.seek(0)
+    return (f"alive={alive} wchan={wchan!r} at work: {_git_at_work(agency)}\n"
+            + errors.read().decode("utf-8", "replace")[-6000:])
+
+
 def run_trials(agency, n_trials: int, seed: int) -> dict:
     rng = random.Random(seed)
     ids = _registered(agency, 3)
@@ -105,8 +124,9 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
     stats = {"trials": 0, "lost": 0, "foreign": 0, "repairs": 0, "signals": {}}
     env = dict(os.environ)
     for t in range(n_trials):
+        errors = tempfile.TemporaryFile()
         proc = subprocess.Popen([sys.executable, WORKER, agency.path, "J005", str(seed * 1000 + t), *ids],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                                stdout=subprocess.PIPE, stderr=errors, text=True, env=env,
                                 start_new_session=True)
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.0, 0.4))
@@ -117,8 +137,11 @@ def run_trials(agency, n_trials: int, seed: int) -> dict:
             os.killpg(proc.pid, sig)
         else:
             proc.send_signal(sig)
-        out, _ = proc.communicate(timeout=60)
         name = f"{sig.name}{'-group' if group else ''}"
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"trial {t} (seed {seed}, {name}): the writer did not end: {_hung(proc, errors, agency)}")
         stats["signals"][name] = stats["signals"].get(name, 0) + 1
         for line in out.splitlines():
             kind, rid, text = line.split()

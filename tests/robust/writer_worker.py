@@ -3,7 +3,9 @@ through the one writer path, printing each event's text once its commit has retu
 
 Usage: writer_worker.py REPO BADGE SEED RECORD_ID...
 """
+import faulthandler
 import random
+import signal
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +13,7 @@ from shouwen.repo.loader import load_rules
 from shouwen.repo.writer import append_event, register
 
 root, badge, seed, ids = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+faulthandler.register(signal.SIGUSR1, all_threads=True)     # where it is, should the trial find it hung
 rules = load_rules(root)
 rng = random.Random(seed)
 print("ready", flush=True)

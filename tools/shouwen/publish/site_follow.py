@@ -114,40 +114,33 @@ class SiteKept(Following):
         growth = None
         for path, e in entries.items():
             old = buckets[bucket(path)][1].get(path) if bucket(path) in buckets else None
-            if (e is None or old is None) and growth is None:
+            if e is None and old is None:
+                return None         # a file the last build did not count: not told here
+            live, row = (e.voided is None, row_of(e)) if e is not None else (False, None)
+            was_live, was = (old[1], old[2]) if old is not None else (False, None)
+            if old is not None and e is not None and live == was_live and was[1:2] + was[3:] == row[1:2] + row[3:] \
+                    and (was[0] is None) == (row[0] is None) and (row[0] is None or row[0][:2] == was[0][:2]) \
+                    and (row[0] is None or row[0][:2] not in shared):
+                # its visitor, key and place kept (an event, a note): its entry sealed again where it stands
+                if row[0] is not None and live and not _reseal(row[0], row[1][1] if row[1] is not None else None,
+                                                               on_day(row[0], today, rules.calendar), shared, sealing):
+                    return None
+            else:       # added, removed, or its values, key or place changed: taken out and placed again
                 if layout is None:
-                    return None     # names met in a shard: a matter added or removed is placed by the whole ledger
-                growth = site_grow.Growth(layout, values)
-            if e is None:           # a record removed
-                if old is None or not old[1] or not growth.remove(path, old[2]):
+                    return None     # names met in a shard: placed by the whole ledger
+                growth = growth or site_grow.Growth(layout, values)
+                if old is not None and (not was_live or not growth.remove(path, was)):
                     return None
-                tots = _moved(tots, old[2][2], None)
-                del buckets[bucket(path)][1][path]
-                daily.put(path, None, False, old[2])
-                continue
-            live, row = e.voided is None, row_of(e)
-            if old is None:         # a new record
-                if not live or \
-                        not growth.add(path, row, on_day(row[0], today, rules.calendar) if row[0] else None):
+                if e is not None and (not live or not growth.add(
+                        path, row, on_day(row[0], today, rules.calendar) if row[0] else None)):
                     return None
-                tots = _moved(tots, None, row[2])
-                buckets.setdefault(bucket(path), (None, {}))[1][path] = (self.judged.get(path), live, row)
-                daily.put(path, self.judged.get(path), live, row)
-                continue
-            _, was_live, was = old
-            if live != was_live or was[1:2] + was[3:] != row[1:2] + row[3:] or (was[0] is None) != (row[0] is None):
-                return None         # its key, its values or its place among the entries changed
-            if row[0] is not None and live:
-                if row[0][:2] != was[0][:2] or row[0][:2] in shared:
-                    return None
-                if not _reseal(row[0], row[1][1] if row[1] is not None else None, on_day(row[0], today, rules.calendar),
-                               shared, sealing):
-                    return None
-            if live:
-                tots = _moved(tots, was[2], row[2])
+            tots = _moved(tots, was[2] if was_live else None, row[2] if live else None)
             blob = self.judged.get(path)
-            buckets[bucket(path)][1][path] = (blob, live, row)
-            daily.put(path, blob, live, row)
+            if e is None:
+                del buckets[bucket(path)][1][path]
+            else:
+                buckets.setdefault(bucket(path), (None, {}))[1][path] = (blob, live, row)
+            daily.put(path, blob, live, row if row is not None else was)
         if day != today:
             for path, (due, key, item) in daily.due.items():
                 if path not in entries and lookup.late(due, day, rules.calendar) != lookup.late(due, today, rules.calendar):
