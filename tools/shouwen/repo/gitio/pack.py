@@ -16,6 +16,7 @@ import os
 import struct
 import tempfile
 import zlib
+from array import array
 from bisect import bisect_left, bisect_right
 
 MAX_DEPTH = 50          # git's own pack.depth: how long a chain of deltas a reader resolves
@@ -46,6 +47,8 @@ _BYTE = [bytes((i,)) for i in range(256)]
 _COPY = struct.Struct("<BIHB").pack        # 0xff: all four offset bytes and three size bytes given
 _STORED = struct.Struct("<BBBHH").pack
 _ADLER = struct.Struct(">I").pack
+_ROW = struct.Struct(">II").pack
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)     # an array of 4-byte items
 
 
 def _copy(offset: int, size: int) -> bytes:
@@ -145,7 +148,7 @@ class Pack:
         self.buf = bytearray(b"PACK" + struct.pack(">II", 2, 0))
         self.offset = len(self.buf)
         self.objects: dict[bytes, int] = {}     # id -> offset
-        self.crcs: dict[bytes, int] = {}        # id -> crc32 of its entry
+        self.rows: dict[bytes, bytes] = {}      # id -> its index row: the entry's crc32 and offset (4 bytes each)
         self.depth: dict[int, int] = {}         # offset -> length of its delta chain
 
     def deltas_on(self, base: int) -> bool:
@@ -174,7 +177,7 @@ class Pack:
     def _add(self, oid: bytes, entry: bytes, depth: int) -> int:
         offset = self.offset
         self.objects[oid] = offset
-        self.crcs[oid] = zlib.crc32(entry)
+        self.rows[oid] = _ROW(zlib.crc32(entry), offset & 0xffffffff)
         self.depth[offset] = depth
         self.offset = offset + len(entry)
         buf = self.buf
@@ -200,7 +203,8 @@ class Pack:
         ids = sorted(self.objects)
         n = len(ids)
         fanout = struct.pack(">256I", *(bisect_right(ids, bytes((b,)) + b"\xff" * 19) for b in range(256)))
-        crcs = struct.pack(f">{n}I", *map(self.crcs.__getitem__, ids))
+        rows = array(_U32, b"".join(map(self.rows.__getitem__, ids)))     # one pass: crc, offset, crc, ...
+        crcs = rows[0::2].tobytes()         # the bytes as they were packed, big-endian, column by column
         if self.offset >> 31:       # a pack past 2 GB: those offsets go into a table of their own
             small, large = [self.objects[oid] for oid in ids], []
             for i, offset in enumerate(small):
@@ -209,7 +213,7 @@ class Pack:
                     large.append(offset)
             offsets = struct.pack(f">{n}I", *small) + struct.pack(f">{len(large)}Q", *large)
         else:
-            offsets = struct.pack(f">{n}I", *map(self.objects.__getitem__, ids))
+            offsets = rows[1::2].tobytes()
         idx = b"\377tOc" + struct.pack(">I", 2) + fanout + b"".join(ids) + crcs + offsets + checksum
         idx += hashlib.sha1(idx).digest()
         name = os.path.join(self.dir, "pack-" + checksum.hex())
