@@ -35,8 +35,16 @@ def _promised(agency, at, due, name, phone):
     return rid
 
 
-@pytest.fixture
-def ledger(agency):
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """An agency with the matters below, made once for the module (each test works on a copy of it)."""
+    from click.testing import CliRunner
+    from conftest import Agency
+    from shouwen.cli import cli
+    path = tmp_path_factory.mktemp("days") / "agency"
+    r = CliRunner().invoke(cli, ["init", str(path), "--template", "bureau"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    agency = Agency(path)
     late = _promised(agency, "2026-11-02T09:30", "2026-11-10", "欧阳明日", "13800138001")
     soon = _promised(agency, "2026-11-13T09:30", "2026-11-25", "上官婉儿", "13800138002")
     paused = _promised(agency, "2026-11-04T09:30", "2026-11-16", "东方晓", "13600002222")
@@ -46,7 +54,16 @@ def ledger(agency):
     agency.ok("--as", "J014", "resume", resumed, "--at", "2026-11-18T10:00")
     done = agency.new("2026-11-04T09:00", name="司马青衫", phone="13700001111")
     agency.ok("--as", "J005", "answer", done, "--answer", "已当场答复", "--at", "2026-11-04T09:10")
-    return {"late": late, "soon": soon, "paused": paused, "resumed": resumed, "done": done}
+    return path, {"late": late, "soon": soon, "paused": paused, "resumed": resumed, "done": done}
+
+
+@pytest.fixture
+def ledger(made, agency):
+    """The module's agency, copied over this test's own (`agency`): the ids of its matters."""
+    import shutil
+    shutil.rmtree(agency.path)
+    shutil.copytree(made[0], agency.path, symlinks=True)
+    return made[1]
 
 
 def test_another_day_patches_the_overdue_counts(agency, ledger, monkeypatch):

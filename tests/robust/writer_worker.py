@@ -14,6 +14,9 @@ from shouwen.repo.writer import append_event, register
 
 root, badge, seed, ids = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 faulthandler.register(signal.SIGUSR1, all_threads=True)     # where it is, should the trial find it hung
+# Ctrl-C as at a terminal, even when the trials run in a background job, whose commands the shell starts
+# with SIGINT ignored (Python then leaves it ignored, and the trial's SIGINT would be lost)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 rules = load_rules(root)
 rng = random.Random(seed)
 print("ready", flush=True)

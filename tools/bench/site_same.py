@@ -1,9 +1,9 @@
 """Check, on a large agency, that the patched site builds are the ones a build with no cache makes.
 
-    python tools/bench/site_same.py AGENCY      (a copy: it registers a matter and removes one, as commits)
+    python tools/bench/site_same.py AGENCY      (a copy: it registers, removes and corrects matters, as commits)
 
 Builds the site's files in this process (publish.sitebuild.prepare, as the MkDocs hook does) as kept, on the
-next day, after a new matter, after a matter removed and a week on, each beside a `SHOUWEN_NO_CACHE` build
+next day, after a new matter, after a matter removed, after a phone corrected and a week on, each beside a `SHOUWEN_NO_CACHE` build
 of the same day, and prints whether it was patched (the whole ledger not read) and whether the files and the
 personal values the guard looks for are the same. The tests (tests/test_site_days.py) check the same on small
 agencies; this is the same at a hundred thousand records.
@@ -51,6 +51,10 @@ def main():
     subprocess.run(["git", "-C", root, "rm", "-q", os.path.relpath(victim, root)], check=True)
     subprocess.run(["git", "-C", root, "commit", "-qm", "校验：删除", "--no-verify"], check=True)
     check(f"after {os.path.basename(victim)} removed", date(2026, 12, 9))
+    rid = os.path.basename(sorted(glob.glob(os.path.join(root, "records", "inquiries", "*", "*", "*.md")))[700])[:-3]
+    subprocess.run(sw + ["--as", rid.split("-")[1], "correct", rid, "--field", "visitor.phone",   # by its registrant
+                         "--value", "13987650000", "--reason", "登记时写错"], env=env, check=True, capture_output=True)
+    check(f"after {rid}'s phone corrected", date(2026, 12, 9))
     check("a week on", date(2026, 12, 16))
 
 
