@@ -82,14 +82,15 @@ def test_dump_is_what_pyyaml_writes():
 def test_a_plain_string_is_judged_as_pyyamls_scan_judges_it():
     """The shortcut for strings of letters, digits and CJK (most of a record's values) answers what the
     character scan ported from PyYAML answers, at the edges of its ranges too."""
-    edges = "aZ09-._ :#,?[]{}'\"@`!%&*|>~\t\n\r\x00\x7f\x85\x9f\xa0\u2027\u2028\u2029\u202a\ud7ff\ue000\ufefe" \
-            "\ufeff\uff00\ufffd\ufffe\U00010000张，。（）"
+    edges = "aZ09-._ :#,?[]{}'\"@`!%&*|>~\t\n\r\x00\x7f\x85\x9f\xa0\xaa\xb2\u2027\u2028\u2029\u202a\ud7ff\ue000" \
+            "\ufefe\ufeff\uff00\ufffd\ufffe\U00010000\U0001d7ce\U0010ffff\u0663\u00e9张，。（）"
     rng = random.Random(17)
-    strings = TRICKY + [c for c in edges] + ["".join(rng.choice(edges) for _ in range(rng.randint(1, 6)))
+    strings = TRICKY + [c for c in edges] + ["---a", "...a", "-a", ".a", "_a", "a-"] + ["".join(rng.choice(edges) for _ in range(rng.randint(1, 6)))
                                              for _ in range(20000)]
     for text in strings:
         assert canonical._analyze(text) == canonical._scan(text), repr(text)
-    assert canonical._PLAIN.match("示例市凉州区东大街12号") and canonical._PLAIN.match("20261127-J005-001")
+    for plain in ("示例市凉州区东大街12号", "20261127-J005-001", "0935-2210012", "a.b_c"):
+        assert canonical._analyze(plain) is canonical._EVERYWHERE      # taken by the shortcut
 
 
 def test_fast_reader_reads_what_libyaml_reads_or_declines():
