@@ -118,3 +118,19 @@ def test_strings_taken_plain_at_a_glance_are_plain_to_the_dumper():
             block, flow, _ = _analyze(s)
             assert block and flow and resolve(s) == STR_TAG, repr(s)
     assert taken > 1000
+
+
+def test_safe_classes_are_the_positive_ones_over_every_code_point():
+    """`_SAFE` is written by what it refuses (quick to compile); its classes take exactly the characters of
+    the classes written positively, first, middle (a space too) and last, over every code point."""
+    import re
+    from shouwen.core.canonical import _SAFE, _SAFE_CLASSES
+    uni = r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe"
+    mid = r"\x21\x22\x24-\x2b\x2d-\x39\x3b-\x3e\x40-\x5a\x5c\x5e-\x7a\x7c\x7e" + uni
+    assert _SAFE.pattern == r"%s(?:%s*%s)?\Z" % _SAFE_CLASSES
+    every = "".join(map(chr, range(0x110000)))
+    for positive, written in zip((r"[A-EG-MP-SU-XZa-eg-mp-su-xz_$()/;\\^%s]" % uni, r"[ %s]" % mid, r"[%s]" % mid),
+                                 _SAFE_CLASSES):
+        want = [m.start() for m in re.finditer(positive, every)]
+        assert want and len(want) < len(every)
+        assert [m.start() for m in re.finditer(written, every)] == want, positive
