@@ -1,9 +1,9 @@
 """What a commit is refused for (the pre-commit hook, `check --staged`): the staged records and what
 depends on them, at the cost of those few files, whatever the ledger's size.
 
-Three git processes: the staged paths (`diff --cached`), Git's index of `records/` and `rules/` (`ls-files
--s`: every record's id from its file name, the rules by blob id), and one `cat-file --batch` for the staged
-records with their HEAD versions. The rules come from a cache keyed by their blob ids, read from the
+Four git processes, the first three at once: the staged paths with their blob ids (`diff --cached --raw`), the
+paths in Git's index under `records/` (`ls-files`: every record's id from its file name), the rules' blob ids
+(`ls-files -s -- rules`), then one `cat-file --batch` for the staged records with their HEAD versions. The rules come from a cache keyed by their blob ids, read from the
 index only when they changed. A staged record is judged in full; every other record by the id its file
 name gives (which `check` holds to the id inside), and only where the staged ones can meet it: the same id
 (`id-duplicate`), or an id they refer to (`inquiry-unknown`). Roles (`role-forbidden`,
@@ -71,25 +71,32 @@ def staged_rules(root: str, blobs: dict[str, str]):
 
 def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     """(records in the index, the problems the commit would bring in)."""
-    changes = gitio.staged_changes(root)
+    # three git processes at once: what the commit changes (with the blob ids it stages), the paths in records/
+    # (how many records, and the ids their file names give) and the rules' blob ids
+    changes = gitio.staged_changes(root, later=True)
+    paths = gitio.git_bytes(root, "ls-files", "-z", "--deduplicate", "--", "records", later=True)
+    listed = gitio.git_bytes(root, "ls-files", "-s", "-z", "--", "rules", later=True)
+    changes = changes()
     changed = {p for p in changes if p.startswith(WATCHED)}
-    # a conflict in records/ (a path in several stages): the listing is parsed whole
-    index = Listing(gitio.git_bytes(root, "ls-files", "-s", "-z", "--", "records", "rules"),
-                    whole=any(s == "U" for p, s in changes.items() if p.startswith("records/")))
     if not changed:
-        return index.record_count(), []
-    from ..core.ledger import Entry, evaluate, judge      # the judging: only when a record or rule is committed
+        listed()
+        return Listing(paths()).record_count(), []
+    from ..core.ledger import Entry, evaluate, judge      # the judging, imported while git lists the index
     from ..core.record import Record, parse
-    listed = index.rules()
+    index, listed = Listing(paths()), listing_entries(listed())
     if any(mode == "120000" for p, (mode, _) in listed.items() if p == "rules"):
         from .loader import load_rules_at          # a symlinked rules/ folder (this project's own demo)
         rules = load_rules_at(root, gitio.git(root, "write-tree").strip())
     else:
         rules = staged_rules(root, {p: b for p, (_, b) in listed.items() if p.startswith("rules/")})
-    mine = index.find(sorted(p for p in changed if p.startswith("records/") and p.endswith(".md")))
-    data = gitio.cat_files(root, [b for _, b in mine.values()] + [f"HEAD:{p}" for p in mine])
+    at_mine = index.find(sorted(p for p in changed if p.startswith("records/") and p.endswith(".md")))
+    blobs = {p: changes[p][1] for p in at_mine}
+    unmerged = [p for p, b in blobs.items() if b is None]
+    if unmerged:        # a record in conflict stands in several stages: the last one, as Git's index lists it
+        blobs.update((p, b) for p, (_, b) in gitio.index_blobs(root, *unmerged).items() if p in blobs)
+    data = gitio.cat_files(root, [b for b in blobs.values() if b] + [f"HEAD:{p}" for p in at_mine])
     full, before = {}, {}
-    for p, (_, b) in mine.items():
+    for p, b in blobs.items():
         full[p] = evaluate(parse(p, data.get(b, b"")), rules, today)
         old = data.get(f"HEAD:{p}")
         before[p] = len(parse(p, old).events) if old is not None else 0
@@ -97,7 +104,7 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     # (inquiry-unknown); every other record is met by the id its file name gives, and only where they match
     wanted = {v for p, e in full.items() for v in (e.record.id, _file_id(p), getattr(e.account, "inquiry", None))
               if isinstance(v, str) and v}
-    at = {**index.with_file_ids(wanted), **{p: pos for p, (pos, _) in mine.items()}}
+    at = {**index.with_file_ids(wanted), **at_mine}
     # the committed records first, then the staged ones, each in Git's order: `judge` reports a duplicate id
     # on the later holder, which is then the staged record that brings the clash in, wherever its file sorts
     order = sorted(at, key=lambda p: (p in full, at[p]))
@@ -116,83 +123,55 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
 
 
 class Listing:
-    """`git ls-files -s -z -- records rules` as bytes, searched where a commit needs it: parsing each of a
-    hundred thousand lines cost more than the rest of the hook. A record is found by its path, or by the id
-    its file name gives (`<id>.md`, `<id>.<code>.md`), each with its place in the index's order. Where the
-    searches would cost more than parsing it all (many staged records) or the index holds a conflict in
-    records/ (`whole`: one path in several stages), it is parsed whole, as gitio.index_blobs does. A place
-    is a line's offset, or its number once parsed whole: one kind in one check."""
+    """`git ls-files -z --deduplicate -- records` (the paths only: half the bytes of `-s`, and the blob ids
+    the commit stages come from `git diff --cached --raw`), searched where a commit needs it: parsing each of
+    a hundred thousand paths cost more than the rest of the hook. A record is found by its path, or by the
+    id its file name gives (`<id>.md`, `<id>.<code>.md`), each with its place in the index's order. Where
+    the searches would cost more than parsing it all (many staged records) it is parsed whole. A place is
+    a path's offset, or its number once parsed whole: one kind in one check."""
 
     SEARCHES = 20           # staged records searched for one by one (each with its id and what it names)
 
-    def __init__(self, out: bytes, whole: bool = False):
-        self.out, self.cut = out, _records_end(out)      # records/ sorts before rules/: out[:cut] is records/
-        self.whole = None
-        if whole:
-            self._parse()
+    def __init__(self, out: bytes):
+        self.out, self.whole = out, None
 
     def _parse(self) -> dict:
         if self.whole is None:
-            entries = listing_entries(self.out[:self.cut])
-            self.whole = {p: (i, blob) for i, (p, (_, blob)) in enumerate(entries.items())}
+            self.whole = {p.decode("utf-8", "surrogateescape"): i for i, p in enumerate(self.out.split(b"\0")) if p}
         return self.whole
 
     def record_count(self) -> int:
-        if self.whole is not None:
-            return sum(1 for p in self.whole if p.startswith("records/") and p.endswith(".md"))
-        return self.out.count(b".md\0", 0, self.cut)  # a path ends at its NUL; the rest of a line is digits and hex
+        return self.out.count(b".md\0")      # each path once (--deduplicate), ending at its NUL
 
-    def rules(self) -> dict[str, tuple[str, str]]:
-        return listing_entries(self.out[self.cut:])
-
-    def find(self, paths: list[str]) -> dict[str, tuple[int, str]]:
-        """path -> (place, blob id) of those of `paths` the index lists."""
+    def find(self, paths: list[str]) -> dict[str, int]:
+        """path -> place of those of `paths` the index lists."""
         if self.whole is not None or len(paths) > self.SEARCHES:       # then `with_file_ids` reads it whole too
             return {p: self._parse()[p] for p in paths if p in self._parse()}
         out = {}
         for p in paths:
-            needle = b"\t" + p.encode("utf-8", "surrogateescape") + b"\0"
-            for start, tab, _ in self._hits(needle, 0):
-                out[p] = (start, self.out[start:tab].split()[1].decode())
+            path = p.encode("utf-8", "surrogateescape") + b"\0"
+            at = 0 if self.out.startswith(path) else self.out.find(b"\0" + path) + 1
+            if at > 0 or self.out.startswith(path):
+                out[p] = at
         return out
 
     def with_file_ids(self, ids: set[str]) -> dict[str, int]:
         """path -> place of every record whose file name gives one of `ids`."""
         if self.whole is not None:
-            return {p: i for p, (i, _) in self._parse().items() if p.endswith(".md") and _file_id(p) in ids}
-        out = {}
+            return {p: i for p, i in self._parse().items() if p.endswith(".md") and _file_id(p) in ids}
+        out, listing = {}, self.out
         for rid in ids:
             if any(c in rid for c in "/.\0"):
                 continue            # a file's id has no dot or slash
-            for start, tab, end in self._hits(b"/" + rid.encode("utf-8", "surrogateescape") + b".", 1):
-                p = self.out[tab + 1:end].decode("utf-8", "surrogateescape")
+            needle = b"/" + rid.encode("utf-8", "surrogateescape") + b"."
+            i = listing.find(needle)
+            while i >= 0:
+                start = listing.rfind(b"\0", 0, i) + 1
+                p = listing[start:listing.find(b"\0", i)].decode("utf-8", "surrogateescape")
                 if p.endswith(".md") and _file_id(p) == rid:
                     out[p] = start
+                i = listing.find(needle, i + 1)
         return out
-
-    def _hits(self, needle: bytes, within: int):
-        """(line start, its tab, its end) of each line of records/ whose path holds `needle` (`within`: 0 where
-        the needle begins with the line's tab, 1 where it lies inside the path)."""
-        out, cut = self.out, self.cut
-        i = out.find(needle, 0, cut)
-        while i >= 0:
-            start = out.rfind(b"\0", 0, i) + 1
-            tab = out.find(b"\t", start)
-            end = out.find(b"\0", i + 1)
-            if (tab == i) if not within else (tab < i):
-                yield start, tab, end
-            i = out.find(needle, i + 1, cut)
-
-
-def _records_end(out: bytes) -> int:
-    """Where the entries of records/ end (rules/ sorts after them), found from the end: rules/ is short."""
-    i = out.rfind(b"\trecords")
-    while i >= 0:
-        start = out.rfind(b"\0", 0, i) + 1
-        if out.find(b"\t", start) == i and out[i + 8:i + 9] in (b"/", b"\0"):
-            return out.find(b"\0", i) + 1
-        i = out.rfind(b"\trecords", 0, i)
-    return 0
 
 
 def _new_event(p: Problem, known: int) -> bool:

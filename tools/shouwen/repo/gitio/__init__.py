@@ -6,7 +6,7 @@ import subprocess
 
 from .log import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, config_values,  # noqa: F401 (ZERO,
                      listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
-                     parse_status, parse_tree_changes, tree_entries)
+                     parse_staged, parse_status, parse_tree_changes, tree_entries)
 
 
 class GitError(Exception):
@@ -225,10 +225,11 @@ def index_blobs(root: str, *prefixes: str) -> dict[str, tuple[str, str]]:
     return listing_entries(git_bytes(root, "ls-files", "-s", "-z", "--", *prefixes))
 
 
-def staged_changes(root: str) -> dict[str, str]:
-    """path -> how Git's index changes it against HEAD (A, M, D, T; U: unmerged): what the next commit holds."""
-    tokens = git(root, "diff", "--cached", "--name-status", "-z", "--no-renames").split("\0")
-    return {path: status[:1] for status, path in zip(tokens[0::2], tokens[1::2]) if path}
+def staged_changes(root: str, later: bool = False):
+    """path -> (how Git's index changes it against HEAD: A, M, D, T; U: unmerged, its blob id in the index or
+    None: deleted, unmerged): what the next commit holds (gitio.log.parse_staged). `later`: as git_bytes."""
+    out = git_bytes(root, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", later=True)
+    return (lambda: parse_staged(out())) if later else parse_staged(out())
 
 
 def status(root: str, prefix: str, later: bool = False):

@@ -164,6 +164,19 @@ def plain_commit(cfg: dict, paths: list[str]) -> bool:
             and not any("\n" in p or p.startswith('"') for p in paths))
 
 
+def parse_staged(out: bytes) -> dict[str, tuple[str, str | None]]:
+    """`git diff --cached --raw -z --no-abbrev` output: path -> (status letter, its blob id in Git's index, None
+    where there is none: deleted, or unmerged)."""
+    tokens = out.split(b"\0")
+    changes = {}
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        if path:
+            fields = meta.split()
+            blob = fields[3].decode()
+            changes[path.decode("utf-8", "surrogateescape")] = (fields[4][:1].decode(), blob.strip("0") and blob or None)
+    return changes
+
+
 def listing_entries(out: bytes) -> dict[str, tuple[str, str]]:
     """`git ls-files -s -z` output: path -> (mode, blob id)."""
     entries = {}
