@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from ..core.skew import clock_skew, latest_events
-from ..core.problems import ERROR, InputError, problem_from, problem_values, summary
+from ..core.problems import ERROR, InputError, line_of, problem_from, problem_values, summary_of
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
 from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
@@ -48,17 +48,24 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
         # kept as plain values: a hundred thousand records may have ten thousand problems to read back
         count, values, latest = answer(desk, day, ("check", moment is not None), judged)
-        probs = [problem_from(v) for v in values]
-        if not (today or now):      # against this machine's clock, unless checking as of another time
-            probs = probs + clock_skew(latest, moment)
+        skew = clock_skew(latest, moment) if not (today or now) else []     # against this machine's clock
+        if fmt != "json":       # the kept values printed as they are: thousands of problems, no object each
+            _print(count, moment, day, values + [problem_values(p) for p in skew])
+            return 1 if any(v[5] == ERROR for v in values) or any(p.severity == ERROR for p in skew) else 0
+        probs = [problem_from(v) for v in values] + skew
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
         emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
-        click.echo("".join(p.line() + "\n" for p in probs), nl=False)     # one write: there may be thousands
-        click.echo(summary(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, probs))
+        _print(count, moment, day, [problem_values(p) for p in probs])
     return 0 if ok else 1
+
+
+def _print(count, moment, day, values):
+    if values:      # one write: there may be thousands
+        click.echo("\n".join(map(line_of, values)))
+    click.echo(summary_of(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, values))
 
 
 def _summary(desk, day, moment, start):

@@ -5,7 +5,6 @@ An id is checked as a plain token before it is ever used to build a path.
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date
 
 BADGE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
@@ -48,5 +47,7 @@ def record_path(record_id: str) -> str:
 
 
 def new_code(rng=None) -> str:
+    if rng is None:
+        import secrets      # only a writer makes codes: not imported at every start of a reading command
     choice = rng.choice if rng is not None else secrets.choice
     return "".join(choice(CODE_ALPHABET) for _ in range(6))

@@ -199,7 +199,7 @@ def problems(s: Summary) -> list[tuple]:
 
 def latest(s: Summary) -> list:
     """core.skew.latest_events of the entries not void, in path order."""
-    return [light[LATEST] for _, light in sorted(s.lights.items()) if light[LATEST] is not None]
+    return [at for _, at in sorted((p, light[LATEST]) for p, light in s.lights.items() if light[LATEST] is not None)]
 
 
 def count(s: Summary) -> int:

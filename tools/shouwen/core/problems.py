@@ -81,10 +81,7 @@ class Problem:
 
     def line(self) -> str:
         """One line for a terminal: severity, code, file, record, field, message."""
-        where = " ".join(x for x in (self.path, self.record and f"[{self.record}]",
-                                     self.field and f"字段 {self.field}") if x)
-        label = "错误" if self.severity == ERROR else "警告"
-        return f"{label} {self.code}：{where}：{self.message}" if where else f"{label} {self.code}：{self.message}"
+        return line_of(problem_values(self))
 
 
 PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
@@ -103,14 +100,32 @@ def problem_from(values) -> Problem:
     return p
 
 
+def line_of(values) -> str:
+    """Problem.line() of problem_values (a kept check prints thousands: no Problem made for each)."""
+    code, message, where, record, field, severity = values[:6]
+    if not where:
+        where = ""
+    if record:
+        where = f"{where} [{record}]" if where else f"[{record}]"
+    if field:
+        where = f"{where} 字段 {field}" if where else f"字段 {field}"
+    label = "错误" if severity == ERROR else "警告"
+    return f"{label} {code}：{where}：{message}" if where else f"{label} {code}：{message}"
+
+
 def summary(count: int, when, problems) -> str:
     """The last line of `check` (and of the pre-commit hook): how many records, errors and warnings."""
-    counts: dict = {}
-    for p in problems:
-        counts[p.code] = counts.get(p.code, 0) + 1
+    return summary_of(count, when, [problem_values(p) for p in problems])
+
+
+def summary_of(count: int, when, values: list) -> str:
+    """summary() of problem_values."""
+    from collections import Counter
+    from operator import itemgetter
+    counts = Counter(map(itemgetter(0), values))        # each code in the order it first comes
     detail = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
-    nerr = sum(p.severity == ERROR for p in problems)
-    return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(problems) - nerr} 个警告" +
+    nerr = list(map(itemgetter(5), values)).count(ERROR)
+    return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(values) - nerr} 个警告" +
             (f"（{detail}）" if detail else ""))
 
 
