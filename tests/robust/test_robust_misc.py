@@ -75,7 +75,8 @@ def test_a_record_touched_but_unchanged_is_not_a_modified_record(agency):
 def test_a_killed_writers_housekeeping_locks_are_cleared(agency):
     """A commit runs Git's auto-maintenance, whose gc packs refs in the foreground: a writer killed then leaves
     .git/packed-refs.lock (seen in make stress, seed 522219066, trial 258), which stops every later gc, ref
-    deletion and `fetch --prune`. The next writer finds the dead writer's journal and clears it."""
+    deletion and `fetch --prune`; killed in its reflog expiry, .git/logs/HEAD.lock (make stress, seed 1387103776,
+    trial 221). The next writer finds the dead writer's journal and clears them."""
     import json
     rid = agency.new("2026-11-02T09:30")
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -83,13 +84,15 @@ def test_a_killed_writers_housekeeping_locks_are_cleared(agency):
     journal = os.path.join(agency.path, ".shouwen", "journal.json")
     with open(journal, "w") as fh:
         json.dump({"pid": dead.pid, "started": time.time() - 60, "head": agency.head(), "files": {}}, fh)
-    locks = [os.path.join(agency.path, ".git", n) for n in ("packed-refs.lock", "objects/maintenance.lock")]
+    branch = agency.git("symbolic-ref", "HEAD").strip()
+    names = ("packed-refs.lock", "objects/maintenance.lock", "logs/HEAD.lock", f"logs/{branch}.lock")
+    locks = [os.path.join(agency.path, ".git", n) for n in names]
     for lock in locks:
         open(lock, "w").close()
     r = agency.run("--as", "J014", "note", rid, "--text", "接手")
     assert r.exit_code == 0, r.output
-    assert [os.path.exists(lock) for lock in locks] == [False, False]
-    assert r.stderr.count("已清除中断的写入") == 2 and agency.status() == ""
+    assert [os.path.exists(lock) for lock in locks] == [False] * 4
+    assert r.stderr.count("已清除中断的写入") == 4 and agency.status() == ""
 
 
 def test_recovery_waits_for_a_dead_writers_git_that_is_still_running(agency):

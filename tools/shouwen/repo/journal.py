@@ -334,7 +334,7 @@ def recover(root: str, g: str) -> None:
         if m and not pid_alive(int(m.group(1))):
             pass                        # named by its git's pid, and that git is gone: left over, whatever its age
         elif age < STALE_SECONDS:
-            if name in HOUSEKEEPING:
+            if name in HOUSEKEEPING or name.startswith(REFLOGS):
                 continue                # Git tidying up after someone's commit: no reason to hold a write back
             raise BusyError(f"Git 正在使用本仓库（.git/{name} 存在），请稍后再试")
         _unlink(os.path.join(g, name))
@@ -345,6 +345,7 @@ def recover(root: str, g: str) -> None:
 _NEXT_INDEX = re.compile(r"next-index-(\d+)\.lock")    # `git commit -- paths`' temporary index, named by its pid
 MAINTENANCE = "objects/maintenance.lock"                # `git maintenance run --auto`, started by every commit
 HOUSEKEEPING = (MAINTENANCE, "packed-refs.lock")        # ... whose gc packs the refs before it detaches
+REFLOGS = "logs/"                                       # ... and expires the reflogs (each locked as <log>.lock)
 
 
 def _orphans(pid) -> list[int]:
@@ -368,13 +369,17 @@ def _orphans(pid) -> list[int]:
 
 def _git_locks(root: str, g: str) -> list[str]:
     """Git's own lock files that a commit takes: the index, HEAD, the current branch, the partial commit's
-    temporary index and the auto-maintenance it starts. Left by a killed git, the first ones block every
-    write; the housekeeping ones silently stop Git's gc (and ref deletion, `fetch --prune`) for good."""
+    temporary index and the auto-maintenance it starts (its gc packs the refs and expires the reflogs). Left
+    by a killed git, the first ones block every write; the housekeeping ones silently stop Git's gc (and ref
+    deletion, `fetch --prune`) for good."""
     names = ["index.lock", "HEAD.lock", *HOUSEKEEPING]
     branch = gitio.current_branch(root)
     if branch:
         names.append(branch + ".lock")
     found = [n for n in names if os.path.exists(os.path.join(g, n))]
+    for folder, _, files in os.walk(os.path.join(g, REFLOGS)):       # one log a ref: a handful of files
+        found += sorted(os.path.relpath(os.path.join(folder, n), g).replace(os.sep, "/")
+                        for n in files if n.endswith(".lock"))
     return found + sorted(n for n in os.listdir(g) if _NEXT_INDEX.fullmatch(n))
 
 
