@@ -6,8 +6,8 @@
 one-record commit through the agency's pre-commit hook against the same commit with `--no-verify`: wall and
 CPU (the child's, git's and the hook's included), best of --repeat, as scale_bench.py measures them.
 `--against DIR`: the same rows with the package found in DIR first (PYTHONPATH, e.g. `git archive main
-tools/shouwen | tar -x -C /tmp/old` then `--against /tmp/old/tools`), interleaved run by run with this tree's,
-so both ratios come from one run under the same load. The agency is written to (its commits): use a copy.
+tools/shouwen | tar -x -C /tmp/old` then `--against /tmp/old/tools`), in a block of its own after this tree's
+(each with its own baseline runs), so both come from one run. The agency is written to (commits): use a copy.
 """
 from __future__ import annotations
 
@@ -57,20 +57,25 @@ def main():
 
     def keep(key, got):
         best[key] = tuple(min(x, y) for x, y in zip(best.get(key, (9e9, 9e9)), got))
-    for _ in range(a.repeat):       # first every check: a commit between them would move HEAD under the index
-        for name, env in trees.items():
+    # each version in a block of its own, a warm-up first: the rules' cache under .shouwen/ holds one version's
+    # at a time, so runs of two versions in turns would each parse the rules again. Every check first: a commit
+    # between them would move HEAD under the kept judgement
+    for name, env in trees.items():
+        touch()
+        run(sb.sw(agency, "check", "--today", sb.UNTIL.isoformat()), env)
+        for _ in range(a.repeat):
             touch()
             keep(("check", name), run(sb.sw(agency, "check", "--today", sb.UNTIL.isoformat()), env))
-        keep(("status", ""), run(sb.git(agency, "status"), sb.ENV))
-    for _ in range(a.repeat):
-        for name, env in trees.items():
+            keep(("status", name), run(sb.git(agency, "status"), sb.ENV))
+    for name, env in trees.items():
+        commit(env, True)
+        for _ in range(a.repeat):
             keep(("hook", name), commit(env, True))
-        keep(("plain", ""), commit(sb.ENV, False))
+            keep(("plain", name), commit(sb.ENV, False))
     for row, base, what, base_name in (("check", "status", "check after one record changed", "git status"),
                                        ("hook", "plain", "a one-record commit through the hook", "--no-verify")):
-        (bw, bc) = best[(base, "")]
         for name in trees:
-            w, c = best[(row, name)]
+            (bw, bc), (w, c) = best[(base, name)], best[(row, name)]
             print(f"{what} ({name}): {w:.3f} s / {base_name} {bw:.3f} s = {w / bw:.2f}× wall; "
                   f"CPU {c:.3f} / {bc:.3f} s = {c / bc:.2f}× ({sb.load()})", flush=True)
 
