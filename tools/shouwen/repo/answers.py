@@ -14,6 +14,8 @@ import os
 import pickle
 import stat
 
+from ..collector import paused
+
 FOLDER = os.path.join(".shouwen", "index", "answers")
 VERSION = 1
 MAX_RULES_BYTES = 1 << 20    # beyond what core.safeyaml reads: such a file is refused, its head names it
@@ -130,19 +132,13 @@ MISSING = object()
 def read_kept(path: str, key: str):
     """The value `keep` wrote to `path` under `key`; MISSING when there is none, it can't be read, or it
     was kept under another key (a cache is never trusted for what it was not made for)."""
-    import gc
-    enabled = gc.isenabled()
-    gc.disable()        # tens of thousands of objects that all live on: the collector's passes would be wasted
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, paused():      # tens of thousands of objects that all live on
             # the key is a pickle of its own ahead of the value: a value kept under another key (megabytes
             # of another ledger) is refused without being read
             return pickle.load(fh) if pickle.load(fh) == key else MISSING
     except Exception:       # missing, torn (a torn pickle raises almost anything), or from other code
         return MISSING
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def holds(path: str, key: str) -> bool:

@@ -9,9 +9,9 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
+from ..collector import paused
 from . import gitio, signing, store, versions
 from ..core.problems import InputError
 from ..core.roles import refusal
@@ -53,13 +53,8 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
     `paths` limits the audit to these files (for `history`); `progress(done, total)` as commits are judged."""
     # None of the versions, events and steps read here is a cycle: the cycle collector would only walk what is
     # kept (the latest version of every record) again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _audit(root, rules, since, paths, anchor, signatures, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:

@@ -4,10 +4,10 @@ happened, authored and worded as the writer commits it; written straight into on
 """
 from __future__ import annotations
 
-import gc
 import random
 from datetime import date, datetime, time, timedelta
 
+from ..collector import paused
 from ..core.record import CST
 from ..core.rules import PROMISED
 from .loader import load_rules
@@ -229,13 +229,8 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
     # the plan and the records are hundreds of thousands of objects made and kept, and no cycles among them:
     # the garbage collector's passes over them (a fifth of planning and serialising a large demo, and the
     # pack writer's, a process forked from this one) are skipped while the demo is made
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _make_demo(directory, size, start, end, seed, via_writer, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _make_demo(directory, size, start, end, seed, via_writer, progress) -> tuple[str, int]:

@@ -16,11 +16,11 @@ holds for every day between; any other holds for its own day only, and is judged
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 from datetime import date, datetime, timedelta
 
+from ..collector import paused
 from . import store
 from .answers import judging_key, keep, read_kept
 from .index_rows import Source, make_entry, make_row, on_the_hour
@@ -124,14 +124,8 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
     order, before the whole-ledger judgement adds to them (repo.summary keeps them so). `keep_state(latest
     event's time)`: whether the caller may read that entry's header, state or deadlines; the others are not
     kept when nothing else needs them (no index: `check --no-cache` reads only those of today's events)."""
-    enabled = gc.isenabled()
-    gc.disable()    # many small objects that all live on: the collector's passes over them would be wasted
-    try:
+    with paused(freeze=True):       # many small objects that all live until the command ends
         return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state)
-    finally:
-        gc.freeze()     # what was read lives until the command ends: later collections need not walk it
-        if enabled:
-            gc.enable()
 
 
 def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state) -> Ledger:
