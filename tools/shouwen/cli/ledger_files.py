@@ -100,13 +100,8 @@ def export_cmd(desk, outputs, frm, to, quarter):
     period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
-        if kind == "csv":           # tens of megabytes: made from the kept rows, not kept again whole
+        if kind in ("csv", "xlsx"):     # from the rows kept (as the file holds them), not kept again whole
             n, payload = _kept_export(desk, day, start, end, kind)
-        elif kind == "xlsx":        # compressed: the workbook is kept too, so asked again it is not deflated again
-            # its rows read while Git answers whether the kept workbook still holds, as they are likely needed
-            early = _export_rows(desk, day, start, end, kind)
-            n, payload = answer(desk, day, ("export-file", kind, start, end),
-                                lambda: _kept_export(desk, day, start, end, kind, early))
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
         with open(out, "wb") as fh:
@@ -114,22 +109,17 @@ def export_cmd(desk, outputs, frm, to, quarter):
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
-def _export_rows(desk, day, start, end, kind: str):
-    """The rows kept for this export (repo.kept_rows), read while Git says what changed; None with no cache."""
-    from ..repo.answers import package_stamp
-    # the CSV's tens of megabytes are patched again from an older commit rather than written at every commit;
-    # the workbook's runs are a few megabytes, kept for every commit
-    return kept_rows(desk, day, None, (kind, start, end, package_stamp()), "export",
-                     "..publish.row_runs", "..core.ledger", ".store", save_on_move=kind == "xlsx")
-
-
-def _kept_export(desk, day, start, end, kind: str, kept=False) -> tuple[int, bytes]:
+def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes | list]:
     """(rows, the file's bytes or its pieces) of the matters registered from `start` to `end`, as CSV or a
-    workbook: from the rows kept for an earlier state of the ledger (`kept`: _export_rows, when read already),
-    patched for the records changed since (repo.kept_rows), else from the whole ledger (and kept)."""
+    workbook: from the rows kept for an earlier state of the ledger, patched for the records changed since
+    (repo.kept_rows), else from the whole ledger (and kept)."""
     from ..publish import ledger_xlsx, row_runs
+    from ..repo.answers import package_stamp
     line = {"csv": csv_line, "xlsx": ledger_xlsx.row_xml}[kind]
-    kept = _export_rows(desk, day, start, end, kind) if kept is False else kept
+    # read while Git says what changed; the CSV's tens of megabytes are patched again from an older commit
+    # rather than written at every commit, the workbook's runs (a few megabytes) are kept for every commit
+    kept = kept_rows(desk, day, None, (kind, start, end, package_stamp()), "export",
+                     "..publish.row_runs", "..core.ledger", ".store", save_on_move=kind == "xlsx")
 
     def whole(value):
         return len(value.keys), csv_file(value) if kind == "csv" else ledger_xlsx.workbook(value)
