@@ -50,8 +50,9 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         count, values, latest = answer(desk, day, ("check", moment is not None), judged)
         skew = clock_skew(latest, moment) if not (today or now) else []     # against this machine's clock
         if fmt != "json":       # the kept values printed as they are: thousands of problems, no object each
-            _print(count, moment, day, values + [problem_values(p) for p in skew])
-            return 1 if any(v[5] == ERROR for v in values) or any(p.severity == ERROR for p in skew) else 0
+            values = values + [problem_values(p) for p in skew]
+            _print(count, moment, day, values)
+            return 1 if any(v[5] == ERROR for v in values) else 0
         probs = [problem_from(v) for v in values] + skew
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":

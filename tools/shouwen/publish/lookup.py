@@ -73,7 +73,7 @@ def seal(key: bytes, payload: dict, data: bytes | None = None) -> str:
     return base64.b64encode(_xor(data, _keystream(key, len(data)))).decode()
 
 
-def _decoy(key: bytes, i: int) -> tuple[str, str, str]:
+def decoy(key: bytes, i: int) -> tuple[str, str, str]:
     """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key. No
     browser opens a decoy, so its content is one SHAKE-256 of its secret (a tenth of the HMACs of a keystream:
     ten thousand records bring twenty thousand decoys)."""
@@ -92,10 +92,6 @@ def fillers(order: list[bytes], placed: int) -> list[tuple[bytes, int]]:
     `order` (sorted), when no name meets another (`shards`)."""
     n = len(order)
     return [(order[j % n], OWN_DECOYS + j // n) for j in range(-placed % ROUND_TO)] if n else []
-
-
-def decoy(key: bytes, i: int) -> tuple[str, str, str]:
-    return _decoy(key, i)
 
 
 def open_sealed(key: bytes, sealed: str) -> dict:
@@ -156,7 +152,7 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
         derived.append(key)
 
     def add(key, i):
-        shard, name, content = _remembered(sealed, fresh, decoy_name(key, i), lambda: _decoy(key, i))
+        shard, name, content = _remembered(sealed, fresh, decoy_name(key, i), lambda: decoy(key, i))
         if name in out.setdefault(shard, {}):
             return 0
         out[shard][name] = content

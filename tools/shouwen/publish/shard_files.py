@@ -164,24 +164,22 @@ def values_digest(values: dict) -> str:
     return hashlib.sha1("\n".join(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def judged(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str) -> set[str]:
-    """The output paths of linked shards the guard found clean against the same values, still the same file."""
+def judged(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str) -> tuple[set[str], dict]:
+    """(the output paths of linked shards the guard found clean against the same values, still the same file;
+    path -> the spans to scan of each linked shard made from one found clean against the same values by
+    entries sealed again in their place: the rest of its bytes are that one's, where they were)."""
     clean = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
+    whole, spans = set(), {}
     if not isinstance(clean, set):
-        return set()
-    return {path for path, s in linked.items()
-            if (s.digest, vdigest) in clean and _stamp(os.path.join(site_dir, path)) == s.stamp and s.holds()}
-
-
-def partly(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str, judged: set[str]) -> dict:
-    """path -> the spans to scan of each linked shard made from one the guard found clean against the same
-    values by entries sealed again in their place (the rest of its bytes are that one's, where they were)."""
-    clean = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
-    if not isinstance(clean, set):
-        return {}
-    return {path: s.spans for path, s in linked.items()
-            if path not in judged and s.parent and s.spans and (s.parent, vdigest) in clean
-            and _stamp(os.path.join(site_dir, path)) == s.stamp and s.holds()}
+        return whole, spans
+    for path, s in linked.items():
+        if _stamp(os.path.join(site_dir, path)) != s.stamp or not s.holds():
+            continue
+        if (s.digest, vdigest) in clean:
+            whole.add(path)
+        elif s.parent and s.spans and (s.parent, vdigest) in clean:
+            spans[path] = s.spans
+    return whole, spans
 
 
 def remember(root: str, linked: dict[str, Shard], vdigest: str, leaked: set[str]) -> None:

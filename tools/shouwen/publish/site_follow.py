@@ -13,7 +13,6 @@ ledger, as does anything that can't be told exactly: the same site and the same 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 
@@ -22,7 +21,7 @@ from datetime import date
 from ..repo import answers
 from ..repo.summary import Following
 from . import lookup, shard_files, site_grow
-from .disclosure import FromRecords, shard_json, stats_of, totals
+from .disclosure import FromRecords, stats_of, totals
 
 FOLDER = os.path.join(".shouwen", "cache", "site-rows")
 ONE_FILE = os.path.join(".shouwen", "cache", "site-rows.pickle")     # the parts as kept before, in one file
@@ -179,11 +178,6 @@ class Daily:
         self.due: dict = {}         # path -> (due day, stored key or None, item)
         self.judge: dict = {}       # path -> blob
         self.since = None
-
-    def copy(self) -> "Daily":
-        out = Daily()
-        out.due, out.judge, out.since = dict(self.due), dict(self.judge), self.since
-        return out
 
     def put(self, path: str, blob, live: bool, row) -> None:
         self.due.pop(path, None)

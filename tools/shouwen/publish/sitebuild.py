@@ -48,14 +48,14 @@ def _now():
     return datetime.now(CST).replace(second=0, microsecond=0)
 
 
-def derive_keys(root: str, progress, iterations: int | None = None) -> None:
+def derive_keys(root: str, progress) -> None:
     """Derive the lookup keys of records written before the writer kept them (`lookup` in the record) that the
     key cache lacks, saying how far it has got (`progress(done, total)`), so that the build, in MkDocs'
     process or Zensical's, finds them all; nothing to do when none is missing."""
     rules = load_rules(root)
     if any(p.severity == ERROR for p in rules.problems):
         return          # the build itself says what is wrong
-    iterations = iterations or rules.policy.lookup_rounds
+    iterations = rules.policy.lookup_rounds
     today = _now().date()
     key = site_records.memo_key(root, rules, today)
     if key and site_records.holds(root, key):
@@ -117,8 +117,7 @@ def guard(job: Job, site_dir: str):
     if not job.linked:
         return scan(site_dir, job.values)
     vdigest = shard_files.values_digest(job.values)
-    judged = shard_files.judged(job.root, site_dir, job.linked, vdigest)
-    problems = scan(site_dir, job.values, judged, shard_files.partly(job.root, site_dir, job.linked, vdigest, judged))
+    problems = scan(site_dir, job.values, *shard_files.judged(job.root, site_dir, job.linked, vdigest))
     shard_files.remember(job.root, job.linked, vdigest, {p.path for p in problems})
     return problems
 

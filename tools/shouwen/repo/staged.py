@@ -150,9 +150,10 @@ class Listing:
         out = {}
         for p in paths:
             path = p.encode("utf-8", "surrogateescape") + b"\0"
-            at = 0 if self.out.startswith(path) else self.out.find(b"\0" + path) + 1
-            if at > 0 or self.out.startswith(path):
-                out[p] = at
+            if self.out.startswith(path):
+                out[p] = 0
+            elif (at := self.out.find(b"\0" + path)) >= 0:
+                out[p] = at + 1
         return out
 
     def with_file_ids(self, ids: set[str]) -> dict[str, int]:

@@ -172,8 +172,7 @@ def parse_staged(out: bytes) -> dict[str, tuple[str, str | None]]:
     for meta, path in zip(tokens[0::2], tokens[1::2]):
         if path:
             fields = meta.split()
-            blob = fields[3].decode()
-            changes[path.decode("utf-8", "surrogateescape")] = (fields[4][:1].decode(), blob.strip("0") and blob or None)
+            changes[path.decode("utf-8", "surrogateescape")] = (fields[4][:1].decode(), _blob(fields[3].decode()))
     return changes
 
 

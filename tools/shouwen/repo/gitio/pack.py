@@ -162,18 +162,6 @@ class Pack:
         entry = _entry_head(OFS_DELTA, len(delta)) + _ofs(self.offset - base) + _deflate(delta)
         return self._add(oid, entry, self.depth[base] + 1)
 
-    def put(self, kind: bytes, data, base: int | None = None, delta=None, oid: bytes | None = None
-            ) -> tuple[bytes, int]:
-        """Store an object unless it is there (as a delta against the object at offset `base` when `delta()`
-        gives one and the chain is short enough); its id and offset."""
-        oid = oid or object_id(kind, data)
-        known = self.objects.get(oid)
-        if known is not None:
-            return oid, known
-        if base is not None and self.depth[base] < MAX_DEPTH:
-            return oid, self.delta(base, delta(), oid)
-        return oid, self.whole(kind, data, oid)
-
     def _add(self, oid: bytes, entry: bytes, depth: int) -> int:
         offset = self.offset
         self.objects[oid] = offset
@@ -326,9 +314,7 @@ class _Folder:
     def object_id(self) -> bytes:
         data = self.data
         if len(data) < self.MARK:       # a small folder (the top ones): hashed whole, no marks
-            h = hashlib.sha1(b"tree %d\0" % len(data))
-            h.update(data)
-            return h.digest()
+            return object_id(b"tree", data)
         if self.marks:
             done, h = self.marks[-1]
             h = h.copy()
