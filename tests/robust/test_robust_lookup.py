@@ -26,4 +26,4 @@ def test_entries_have_one_length_and_decoys_hide_the_count():
     for rid, code, _ in entries:        # a record's entry and its own decoys stay from build to build
         key = lookup.derive(rid, code, 10)
         assert lookup.locator(key)[1] in names
-        assert all(lookup._decoy(key, i)[1] in names for i in range(1 + key[0] % 3))
+        assert all(lookup.decoy(key, i)[1] in names for i in range(1 + key[0] % 3))
