@@ -66,6 +66,17 @@ def test_a_broken_override_stops_the_build_naming_file_and_line(agency, tmp_path
     assert r.exit_code != 0 and "site/overrides/home.md" in r.output + (r.stderr or "") and "电话号码" in r.output
 
 
+def test_a_broken_override_is_bad_input_under_mkdocs_too(agency, tmp_path):
+    """The engine MkDocs runs the page templates in its hook: a template that fails there is still the agency's
+    file at fault (exit 2, named), not a failed build (exit 1)."""
+    for text, said in (("# 首页\n\n{% if inst.name %}\n没有结束的判断\n", "行"), ("# {{ inst.name }}\n\n{{ 电话号码 }}\n", "电话号码")):
+        agency.write("site/overrides/home.md", text)
+        r = agency.run("site", "build", "--engine", "mkdocs", "-o", str(tmp_path / "out"))
+        out = r.output + (r.stderr or "")
+        assert r.exit_code == 2 and "site/overrides/home.md" in out and said in out, out
+        assert "Traceback" not in out and not os.path.exists(tmp_path / "out")
+
+
 def test_an_override_that_matches_no_page_is_named(agency, tmp_path):
     agency.write("site/overrides/hom.md", "# 首页\n")
     r = agency.ok("site", "build", "--engine", "zensical", "-o", str(tmp_path / "out"))

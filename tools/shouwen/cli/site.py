@@ -77,7 +77,7 @@ def _mkdocs_failure(proc) -> int:
     rules = any("rules-invalid" in l for l in lines)
     click.echo("网站未生成" + ("（发现个人信息泄露，见上）" if leak else "（规则或页面模板有错误，见上）" if rules else ""),
                err=True)
-    return 1
+    return 2 if rules and not leak else 1       # an agency's file at fault is bad input, as under Zensical
 
 
 @site_group.command("build")
