@@ -79,6 +79,14 @@ def test_clicks_own_texts_are_chinese(agency):
     assert "必填" in agency.ok("forward", "--help").output
 
 
+def test_help_headings_end_with_a_full_width_colon(agency):
+    """GB/T 15834: Click writes its section headings as `heading:`; in Chinese text that is 选项：."""
+    for args in (("--help",), ("site", "--help"), ("new", "--help")):
+        out = agency.ok(*args).output
+        assert "选项：" in out and [line for line in out.splitlines() if zhpunct.hits(line)] == [], out
+    assert "命令：" in agency.ok("--help").output
+
+
 def test_rules_take_chinese_department_names_and_yaml_errors_are_explained(agency):
     agency.write("rules/staff.yml", agency.file("rules/staff.yml").replace(
         "{badge: J005, name: 李明, title: 科员, department: reception", "{badge: J005, name: 李明, title: 科员, department: 综合受理科"))
