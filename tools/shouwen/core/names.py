@@ -108,6 +108,11 @@ def service_names(rules) -> Vocabulary:
                       "rules/services/")
 
 
+def window_names(rules) -> Vocabulary:
+    return Vocabulary("窗口", {str(w.get("id")): (str(w.get("name") or ""),) for w in rules.institution.get("windows") or []
+                              if isinstance(w, dict) and w.get("id")}, "rules/institution.yml")
+
+
 def staff_names(rules) -> Vocabulary:
     return Vocabulary("工作人员", {s.badge: (s.name,) for s in rules.staff.values()}, "rules/staff.yml")
 
