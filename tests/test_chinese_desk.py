@@ -140,3 +140,11 @@ def test_a_quarter_as_offices_write_it(agency):
     assert "quarter: 2026Q3" in agency.file(rel)
     r = agency.run("bulletin", "2026年第五季度")
     assert r.exit_code == 2 and "2026年第四季度" in r.stderr
+
+
+def test_a_year_is_taken_as_people_write_it(agency):
+    """ladder and review take 2026年 (or full-width digits) as they take 2026."""
+    assert agency.ok("ladder", "2026年").output == agency.ok("ladder", "2026").output
+    assert agency.ok("review", "２０２６ 年").output == agency.ok("review", "2026").output
+    r = agency.run("ladder", "去年")
+    assert r.exit_code == 2 and "去年" in r.stderr and "2026年" in r.stderr, r.stderr
