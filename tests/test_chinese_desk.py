@@ -148,3 +148,15 @@ def test_a_year_is_taken_as_people_write_it(agency):
     assert agency.ok("review", "２０２６ 年").output == agency.ok("review", "2026").output
     r = agency.run("ladder", "去年")
     assert r.exit_code == 2 and "去年" in r.stderr and "2026年" in r.stderr, r.stderr
+
+
+def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
+    """init --template 酒店 / 县局 / 公司 / 机关, as the ids in the help; an unknown one gets did-you-mean."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "h"), "--template", "酒店"])
+    assert r.exit_code == 0 and "hotel" in r.output, r.output
+    assert "unit: hours" in (tmp_path / "h" / "rules" / "policy.yml").read_text(encoding="utf-8")
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--template", "饭店"])
+    assert r.exit_code == 2 and "没有模板“饭店”" in r.output and "您是不是要找" in r.output, r.output
+    assert not (tmp_path / "x").exists()

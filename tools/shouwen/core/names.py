@@ -91,6 +91,14 @@ ROLES = {"staff": ("工作人员", "科员", "员工"), "head": ("负责人", "�
          "gm": ("总经理",)}
 
 
+TEMPLATES = {"bureau": ("机关", "市局", "政务服务局"), "county": ("县局", "县"), "hotel": ("酒店", "宾馆"),
+             "company": ("公司", "企业")}
+
+
+def template_names() -> Vocabulary:
+    return Vocabulary("模板", TEMPLATES)
+
+
 def channel_names() -> Vocabulary:
     return Vocabulary("渠道", CHANNELS)
 
