@@ -63,3 +63,31 @@ def test_a_cache_committed_into_git_is_never_read_and_the_commit_is_named(agency
     assert [p["commit"] for p in found] == [bad], found
     assert "李明" in found[0]["person"] and found[0]["path"].startswith(".shouwen/")
     assert not os.path.exists(marker)
+
+
+def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+    from tests.conftest import Agency
+    remote = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(agency.path, "remote", "add", "origin", str(remote))
+    git(agency.path, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "b"))
+    b = Agency(tmp_path / "b")
+    b.ok("setup")
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J005", "sync")
+    b.ok("--as", "J006", "sync")
+    seen = b.git("rev-parse", "origin/main").strip()
+    # desk a drops the forwarding from the history and force-pushes
+    git(agency.path, "reset", "-q", "--hard", "HEAD~1")
+    agency.ok("--as", "J005", "note", rid, "--text", "当场答复", "--at", "2026-11-02T10:00")
+    git(agency.path, "push", "-q", "-f", "origin", "main")
+    before = b.head()
+    r = b.run("--as", "J006", "sync")
+    assert r.exit_code == 3, r.output
+    assert "历史被改写" in r.output and seen[:10] in r.output, r.output
+    assert b.head() == before and b.status() == ""
+    assert b.git("rev-parse", "origin/main").strip() == seen      # and the next sync says so again
+    assert b.run("--as", "J006", "sync").exit_code == 3
+    assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
