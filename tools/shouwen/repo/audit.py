@@ -16,7 +16,7 @@ from . import gitio, signing, store, versions
 from ..core.problems import InputError
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor, is_config, is_record
+from .audit_commit import Auditor, is_config, is_record, is_state
 from .loader import load_rules_at
 
 
@@ -43,7 +43,7 @@ def _may_vouch(root):
 def _wanted(path, only):
     if only:
         return path in only
-    return is_record(path) or path.startswith("site/bulletins/") or is_config(path)
+    return is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
