@@ -14,8 +14,10 @@ LI_MING = {"GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "j005@example.gov.cn
 
 
 def git(path, *args, env=None, check=True):
+    """Plain git, as a user runs it (shouwen's own git ignores replace refs and grafts)."""
+    plain = {k: v for k, v in os.environ.items() if k not in ("GIT_NO_REPLACE_OBJECTS", "GIT_GRAFT_FILE")}
     return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=check,
-                          env=dict(os.environ, **(env or {})))
+                          env=dict(plain, **(env or {})))
 
 
 def shouwen(path, *args):
@@ -91,3 +93,37 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     assert b.git("rev-parse", "origin/main").strip() == seen      # and the next sync says so again
     assert b.run("--as", "J006", "sync").exit_code == 3
     assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
+
+
+def test_replace_refs_and_grafts_do_not_change_the_history_the_audit_reads(agency):
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    honest = agency.head()
+    agency.ok("--as", "J006", "note", rid, "--text", "已电话告知", "--at", "2026-11-02T11:00")
+    # a look-alike of the forwarding commit that sent the matter to 法规科 instead, put in its place
+    text = git(agency.path, "cat-file", "commit", honest).stdout
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    blob = git(agency.path, "show", f"{honest}:{rel}").stdout.replace("to: family", "to: law")
+    new_blob = subprocess.run(["git", "-C", agency.path, "hash-object", "-w", "--stdin"], input=blob, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    git(agency.path, "read-tree", honest)
+    git(agency.path, "update-index", "--cacheinfo", f"100644,{new_blob},{rel}")
+    tree = git(agency.path, "write-tree").stdout.strip()
+    git(agency.path, "read-tree", "HEAD")
+    forged = subprocess.run(["git", "-C", agency.path, "hash-object", "-t", "commit", "-w", "--stdin"],
+                            input="tree " + tree + text[text.index("\n"):], text=True, capture_output=True,
+                            check=True).stdout.strip()
+    git(agency.path, "replace", honest, forged)
+    assert "to: law" in git(agency.path, "show", f"{honest}:{rel}").stdout      # what git shows now
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["code"] for p in probs] == ["history-replaced"], probs
+    assert probs[0]["commit"] == honest and forged[:10] in probs[0]["message"]
+    assert "已电话告知" not in json.dumps(probs)         # the innocent next commit is not blamed
+    assert "to: family" in agency.file(rel)
+    git(agency.path, "replace", "-d", honest)
+    # a grafts file that makes the history start at the last commit
+    with open(os.path.join(agency.path, ".git", "info", "grafts"), "w") as fh:
+        fh.write(agency.head() + "\n")
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["code"] for p in probs] == ["history-replaced"], probs
+    assert "info/grafts" in probs[0]["message"]

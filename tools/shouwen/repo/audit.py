@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..collector import paused
 from . import gitio, signing, store, versions
-from ..core.problems import InputError
+from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
 from .audit_commit import Auditor, is_config, is_record, is_state
@@ -104,10 +104,29 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
         for item, chs in listed:
             history.send(item, chs)
     history.close()
+    if not only:
+        report.problems[:0] = _replaced(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
     return report
+
+
+def _replaced(root) -> list[Problem]:
+    """Replace refs and a grafts file: shouwen reads past them (gitio), but `git log` shows what they say."""
+    found = []
+    for old, new in gitio.replacements(root):
+        if old == "info/grafts":
+            commit = new.split()[0]
+            msg = (f"本库有 .git/info/grafts 文件（{new[:60]}）：git log 显示的提交先后关系是它改写过的，"
+                   f"审查按各提交本身记载的历史进行；请删除这个文件")
+        else:
+            commit = old
+            msg = (f"提交 {old[:10]} 被 git replace 替换为 {new[:10]}：git log、git show 显示的是替换后的内容，"
+                   f"审查按原始提交进行；请删除这个替换引用（git replace -d {old[:10]}）")
+        found.append(Problem("history-replaced", msg, severity=ERROR,
+                             extra={"commit": commit, "person": "（替换引用不记录作者）"}))
+    return found
 
 
 def _signatures(root, rules, aud, report, shas, anchor, signatures):

@@ -30,7 +30,8 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
-                 "import-unattested": "error", "state-committed": "error"}
+                 "import-unattested": "error", "state-committed": "error",
+                 "history-replaced": "error"}
 
 
 def is_record(path: str) -> bool:

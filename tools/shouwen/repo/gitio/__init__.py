@@ -9,8 +9,27 @@ from .log import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, c
                      parse_staged, parse_status, parse_tree_changes, tree_entries)
 
 
+# Git's objects as they are, for every git shouwen runs: a replace ref (`git replace`, which a mirror clone
+# fetches) or an info/grafts file would show the audit, the reader and the writer another history than the one
+# the commits hold. (A graft file path under os.devnull can't exist, and git says nothing of a missing one.)
+os.environ["GIT_NO_REPLACE_OBJECTS"] = "1"
+os.environ["GIT_GRAFT_FILE"] = os.path.join(os.devnull, "no-grafts")
+
+
 class GitError(Exception):
     pass
+
+
+def replacements(root: str) -> list[tuple[str, str]]:
+    """(commit, what stands in for it) of every replace ref, and ("info/grafts", its first line) for a grafts
+    file: what plain `git log` shows in place of the real history (shouwen itself reads past them)."""
+    out = [tuple(line.split()) for line in git(root, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)",
+                                              "refs/replace/", check=False).splitlines() if len(line.split()) == 2]
+    gd = git_dir(root)
+    grafts = _read(os.path.join(_common_dir(gd), "info", "grafts")) if gd else None
+    if grafts and grafts.strip():
+        out.append(("info/grafts", grafts.strip().splitlines()[0]))
+    return out
 
 
 _GIT: dict = {}
