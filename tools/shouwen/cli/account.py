@@ -204,7 +204,8 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
-    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {quarter.upper()}")
+    year, q = parse_quarter(quarter)
+    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {year}年第{'一二三四'[q - 1]}季度")
 
 
 COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]
