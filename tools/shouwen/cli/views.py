@@ -272,7 +272,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     def listed():
         def shown(entries, rules):
             from ..core.worklist import item
-            return [item(e, rules, moment) for e in entries
+            return [item(e, rules, moment, day) for e in entries
                     if _selected(e, rules, status, department, staff, overdue, since, until)]
         if fmt == "text":
             lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
@@ -301,7 +301,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
         from ..core.worklist import worklist
 
         def shown(entries, rules):
-            return worklist(entries, rules, me, moment)
+            return worklist(entries, rules, me, moment, day)
 
         def key_of(i):
             return todo_key(i.due, i.entry.record.id, i.entry.record.path)
