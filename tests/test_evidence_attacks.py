@@ -127,3 +127,16 @@ def test_replace_refs_and_grafts_do_not_change_the_history_the_audit_reads(agenc
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [p["code"] for p in probs] == ["history-replaced"], probs
     assert "info/grafts" in probs[0]["message"]
+
+
+def test_a_shallow_clone_is_not_audited_as_if_its_history_began_there(agency, tmp_path):
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:30")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "file://" + agency.path, str(clone))
+    r = shouwen(clone, "audit")
+    assert r.exit_code == 2, r.output
+    assert "浅克隆" in r.output and "git fetch --unshallow" in r.output, r.output
+    git(clone, "fetch", "-q", "--unshallow")
+    assert shouwen(clone, "audit").exit_code == 0

@@ -62,6 +62,9 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
     version, not the history; only where signatures must be verified first (all at once, by git) are the
     commits listed before they are judged."""
     only = paths
+    if gitio.is_shallow(root):
+        raise InputError("本库是浅克隆，只有最近的一段历史：最早的提交看起来像是凭空写下了此前的全部记录，无法据此审查；"
+                         "请先运行 git fetch --unshallow 取回完整历史再审查（CI 中设 fetch-depth: 0 或 GIT_DEPTH: 0）")
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
     counting = gitio.commit_count(root, rev) if progress else None

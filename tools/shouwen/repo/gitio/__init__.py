@@ -20,18 +20,6 @@ class GitError(Exception):
     pass
 
 
-def replacements(root: str) -> list[tuple[str, str]]:
-    """(commit, what stands in for it) of every replace ref, and ("info/grafts", its first line) for a grafts
-    file: what plain `git log` shows in place of the real history (shouwen itself reads past them)."""
-    out = [tuple(line.split()) for line in git(root, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)",
-                                              "refs/replace/", check=False).splitlines() if len(line.split()) == 2]
-    gd = git_dir(root)
-    grafts = _read(os.path.join(_common_dir(gd), "info", "grafts")) if gd else None
-    if grafts and grafts.strip():
-        out.append(("info/grafts", grafts.strip().splitlines()[0]))
-    return out
-
-
 _GIT: dict = {}
 
 
@@ -389,3 +377,6 @@ def commit_count(root: str, rev: str):
     """A function that gives how many commits `rev` has; git counts them meanwhile."""
     out = git_bytes(root, "rev-list", "--count", rev, "--", later=True)
     return lambda: int(out() or 0)
+
+
+from .lookalikes import is_shallow, replacements  # noqa: E402,F401 (they use git() above)
