@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from ..collector import paused
 from . import gitio, signing, store, versions
-from ..core.problems import InputError
+from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor, is_config, is_record
+from .audit_commit import Auditor, is_config, is_record, is_state
 from .loader import load_rules_at
 
 
@@ -43,7 +43,7 @@ def _may_vouch(root):
 def _wanted(path, only):
     if only:
         return path in only
-    return is_record(path) or path.startswith("site/bulletins/") or is_config(path)
+    return is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
@@ -62,6 +62,9 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
     version, not the history; only where signatures must be verified first (all at once, by git) are the
     commits listed before they are judged."""
     only = paths
+    if gitio.is_shallow(root):
+        raise InputError("本库是浅克隆，只有最近的一段历史：最早的提交看起来像是凭空写下了此前的全部记录，无法据此审查；"
+                         "请先运行 git fetch --unshallow 取回完整历史再审查（CI 中设 fetch-depth: 0 或 GIT_DEPTH: 0）")
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
     counting = gitio.commit_count(root, rev) if progress else None
@@ -104,10 +107,29 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
         for item, chs in listed:
             history.send(item, chs)
     history.close()
+    if not only:
+        report.problems[:0] = _replaced(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
     return report
+
+
+def _replaced(root) -> list[Problem]:
+    """Replace refs and a grafts file: shouwen reads past them (gitio), but `git log` shows what they say."""
+    found = []
+    for old, new in gitio.replacements(root):
+        if old == "info/grafts":
+            commit = new.split()[0]
+            msg = (f"本库有 .git/info/grafts 文件（{new[:60]}）：git log 显示的提交先后关系是它改写过的，"
+                   f"审查按各提交本身记载的历史进行；请删除这个文件")
+        else:
+            commit = old
+            msg = (f"提交 {old[:10]} 被 git replace 替换为 {new[:10]}：git log、git show 显示的是替换后的内容，"
+                   f"审查按原始提交进行；请删除这个替换引用（git replace -d {old[:10]}）")
+        found.append(Problem("history-replaced", msg, severity=ERROR,
+                             extra={"commit": commit, "person": "（替换引用不记录作者）"}))
+    return found
 
 
 def _signatures(root, rules, aud, report, shas, anchor, signatures):

@@ -30,7 +30,8 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
-                 "import-unattested": "error"}
+                 "import-unattested": "error", "state-committed": "error",
+                 "history-replaced": "error"}
 
 
 def is_record(path: str) -> bool:
@@ -39,6 +40,11 @@ def is_record(path: str) -> bool:
 
 def is_config(path: str) -> bool:
     return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+
+
+def is_state(path: str) -> bool:
+    """shouwen's local state (store.STATE), or the folder's own name (a symlink in its place)."""
+    return path == ".shouwen" or path.startswith(".shouwen/")
 
 
 def record_of(path: str | None) -> str | None:
@@ -131,6 +137,12 @@ class Auditor:
         config = [p for p in touched if is_config(p)]
         if self.trust is not None and touched:
             self.check_signature(c, touched)
+        # what this commit itself brings in (a merge: against every parent, so a side's commit is named, not the merge)
+        state = sorted(set.intersection(*({p for p, old, new in ch if is_state(p) and new not in (ZERO, old)}
+                                          for ch in changes)))
+        if state:
+            self.problem("state-committed", c, state[0], f"提交 {c.sha[:10]} 把本机缓存 {'、'.join(state[:3])} 提交进了 Git："
+                         ".shouwen/ 只能留在各自的电脑上，检出的缓存可在别人的电脑上运行代码或冒充签名核验结果")
         if len(c.parents) > 1:
             self.merge(c, changes, config)
         else:
