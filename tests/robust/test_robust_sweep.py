@@ -89,3 +89,20 @@ def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
     r = sweep.run("remind", "--dry-run", "--days", "99999999999999")
     assert r.exit_code == 2 and "错误" in r.stderr, r.output
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    (TS_PATH, "channel: box", "channel: [box]", "channel"),
+    (TS_PATH, "summary: 态度差", "summary: 态度差\ninquiry: [20261102-J005-001]", "inquiry"),
+    (TS_PATH, "summary: 态度差", "summary: {a: 1}", "summary"),
+    (HB_PATH, "department: reception", "department: [reception]", "department"),
+    (HB_PATH, "quarter: 2026Q4", "quarter: {q: 4}", "quarter"),
+])
+def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(sweep, rel, old, new, field):
+    _edit(sweep, rel, old, new)
+    _named(sweep, rel, field)
+    rid = os.path.basename(rel)[:-3]
+    sweep.run("show", rid)
+    sweep.run("history", rid)
+    sweep.run("find", "王五")
+    _others_answer(sweep)
