@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from robust.harness import R1, R2, make_desk, problems_of
+from robust.harness import R2, make_desk, problems_of
 
 TS = "TS-20261103-J021-001"
 TS_PATH = f"records/complaints/2026/11/{TS}.md"
@@ -106,3 +106,13 @@ def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(s
     sweep.run("history", rid)
     sweep.run("find", "王五")
     _others_answer(sweep)
+
+
+@pytest.mark.parametrize("rid", [TS, HB])
+def test_a_note_on_a_complaint_or_report_says_it_was_committed(sweep, rid):
+    _reset(sweep)
+    r = sweep.run("--as", "J021", "note", rid, "--text", "已电话联系投诉人")
+    assert sweep.crashes == [], sweep.crashes
+    assert r.exit_code == 0 and "已提交" in r.stdout, r.output
+    assert "已电话联系投诉人" in open(os.path.join(sweep.path, TS_PATH if rid == TS else HB_PATH), encoding="utf-8").read()
+
