@@ -116,3 +116,14 @@ def test_a_note_on_a_complaint_or_report_says_it_was_committed(sweep, rid):
     assert r.exit_code == 0 and "已提交" in r.stdout, r.output
     assert "已电话联系投诉人" in open(os.path.join(sweep.path, TS_PATH if rid == TS else HB_PATH), encoding="utf-8").read()
 
+
+@pytest.mark.parametrize("field,value", [("matter", "红\x1b[31m字"), ("matter", "问" * 30000),
+                                         ("visitor.name", "张\u0007三")])
+def test_a_correction_that_would_set_the_record_aside_is_refused(sweep, field, value):
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J005", "correct", R2, "--field", field, "--value", value, "--reason", "写错了")
+    assert r.exit_code == 2 and "错误" in r.stderr and field in r.stderr, r.output
+    assert sweep.snapshot() == before
+    assert sweep.run("--as", "J005", "note", R2, "--text", "照常办理").exit_code == 0
+    assert sweep.crashes == [], sweep.crashes
