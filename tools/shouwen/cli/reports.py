@@ -310,7 +310,8 @@ def rollup_cmd(files, fmt):
     if fmt == "json":
         emit_json(out)
         return
-    click.echo(f"{quarter} 首问责任制执行情况汇总（{len(rows)} 个单位）")
+    from ..core.assessment import zh_quarter
+    click.echo(f"{zh_quarter(quarter)}首问责任制执行情况汇总（{len(rows)} 个单位）")
     for i, r in enumerate(rows, 1):
         rate = "—" if r["on_time_rate"] is None else f"{100 * r['on_time_rate']:.1f}%"
         score = "—" if r["score"] is None else f"{r['score']:.1f}"

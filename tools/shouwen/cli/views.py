@@ -106,7 +106,8 @@ def _show_account(entry, rules, fmt):
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
     elif rec.kind == "reports":
-        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
+        from ..core.assessment import zh_quarter
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {zh_quarter(m.get('quarter'))}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
