@@ -163,3 +163,20 @@ def test_a_commit_dated_before_its_parent_or_in_the_future_is_reported(agency):
     found = {(p["code"], p["commit"]) for p in probs}
     assert found == {("commit-misdated", back), ("commit-misdated", future)}, probs
     assert all(p["record"] == rid and "李明" in p["person"] for p in probs)
+
+
+def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):
+    """`-diff` in a nested .gitattributes shows a reviewer's `git log -p` "Binary files differ" for every record;
+    a .mailmap makes `git log` name a colleague as the author of a clerk's commits; .gitmodules plants a
+    submodule."""
+    files = {"records/.gitattributes": "*.md -diff\n", ".mailmap": "王芳 <j004@example.gov.cn> <j005@example.gov.cn>\n",
+             ".gitmodules": '[submodule "x"]\n\tpath = records/x\n\turl = ../x\n'}
+    shas = {}
+    for rel, text in files.items():
+        agency.write(rel, text)
+        git(agency.path, "add", rel)
+        git(agency.path, "commit", "-qm", rel, "--no-verify", env=LI_MING)
+        shas[rel] = agency.head()
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["path"], p["commit"]) for p in probs} == {("role-forbidden", rel, sha) for rel, sha in shas.items()}
+    assert all("李明" in p["person"] for p in probs)

@@ -38,8 +38,12 @@ def is_record(path: str) -> bool:
     return path.startswith("records/") and path.endswith(".md")
 
 
+# what changes how Git itself shows, merges or checks out the history, wherever it lies
+GIT_CONTROL = (".gitattributes", ".mailmap", ".gitmodules")
+
+
 def is_config(path: str) -> bool:
-    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES) or path.rsplit("/", 1)[-1] in GIT_CONTROL
 
 
 def is_state(path: str) -> bool:
