@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .problems import Problem
-from .record import Record, local_day, to_date, to_datetime
+from .record import Record, local_day, to_date, to_datetime, zh_moment
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 LATE_MARK = "补录"
@@ -27,11 +27,11 @@ def event_time_problems(rec: Record, index: int, policy, now: datetime) -> list[
         return []
     where = dict(path=rec.path, record=rec.id, field=f"events[{index}].at")
     if at - now > FUTURE_TOLERANCE:
-        return [Problem("future-dated", f"事件时间 {at.isoformat()} 晚于现在 {now.isoformat(timespec='minutes')}，"
+        return [Problem("future-dated", f"事件时间 {zh_moment(at)} 晚于现在 {zh_moment(now)}，"
                         "不能登记尚未发生的事", **where)]
     grace = timedelta(hours=policy.late_entry_grace_hours)
     if now - at > grace and not ev.get("late_reason"):
-        return [Problem("backdated", f"事件时间 {at.isoformat()} 早于现在超过补录宽限 {policy.late_entry_grace_hours} 小时"
+        return [Problem("backdated", f"事件时间 {zh_moment(at)} 早于现在超过补录宽限 {policy.late_entry_grace_hours} 小时"
                         "（rules/policy.yml limits.late_entry_grace_hours）；确需补录请用 --late-reason 说明理由", **where)]
     return []
 
