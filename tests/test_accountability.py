@@ -99,6 +99,7 @@ def test_recorded_sanctions_are_held_to_the_ladder(agency):
     probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-03-20").stdout)["problems"]
     hit = [p for p in probs if p["code"] == "sanction-mismatch"]
     assert hit and hit[0]["severity"] == "error" and hit[0]["record"] == cid and "通报批评" in hit[0]["message"]
+    assert "；扣罚奖金 50%" in hit[0]["message"]          # two differences, joined as Chinese text is (GB/T 15834)
     other = complaint(agency, "J006", "2026-03-03T10:00", "substantiated", "2026-03-09T11:00")
     agency.ok("--as", "J003", "sanction", other, "--staff", "J006", "--measure", "批评教育", "--bonus", "0",
               "--deviation", "初犯且主动整改，领导小组决定从轻", "--at", "2026-03-12T11:00")

@@ -71,6 +71,8 @@ def test_search_finds_what_people_type_at_once(site, browser, requests_seen, ter
     assert all(e in text for e in expect), text[:500]
     if engine == "zensical":        # its dialog speaks English in this version; ours says it in Chinese
         assert page.locator("dialog input[role=combobox]").get_attribute("placeholder") == "站内搜索"
+        status = page.locator("dialog [role=status]").inner_text().strip()
+        assert re.fullmatch(r"找到 \d+ 个符合条件的结果", status), status
 
 
 @pytest.mark.parametrize("purejs", [False, True], ids=["webcrypto", "pure-js"])

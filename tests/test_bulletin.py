@@ -92,6 +92,7 @@ def test_review_and_rollup(agency, tmp_path):
     assert out["total"]["registered"] == 4 and out["total"]["substantiated"] == 1
     text = CliRunner().invoke(cli, ["rollup", *files]).output
     assert "None" not in text and "满意度 —" in text                    # the other agency has no rating
+    assert text.startswith("2026年第三季度首问责任制执行情况汇总"), text      # the quarter as people read it
     bad = tmp_path / "bad.json"
     bad.write_text("{}", encoding="utf-8")
     r = CliRunner().invoke(cli, ["rollup", files[0], str(bad)])

@@ -61,6 +61,9 @@ def test_text_output_and_exit_code(agency):
     r = agency.run("check", "--today", "2026-11-27")
     assert r.exit_code == 1
     assert "forward-late" in r.stdout and "20261123-J005-001" in r.stdout and "1 个错误" in r.stdout
+    assert "件记录（2026年11月27日）：" in r.stdout, r.stdout             # the day as people read it
+    r = agency.run("check", "--now", "2026-11-27T09:05")
+    assert "件记录（2026年11月27日 09:05）：" in r.stdout, r.stdout
 
 
 def test_reader_caches_by_blob_and_reads_commits(agency, monkeypatch):

@@ -79,6 +79,14 @@ def test_clicks_own_texts_are_chinese(agency):
     assert "必填" in agency.ok("forward", "--help").output
 
 
+def test_help_headings_end_with_a_full_width_colon(agency):
+    """GB/T 15834: Click writes its section headings as `heading:`; in Chinese text that is 选项：."""
+    for args in (("--help",), ("site", "--help"), ("new", "--help")):
+        out = agency.ok(*args).output
+        assert "选项：" in out and [line for line in out.splitlines() if zhpunct.hits(line)] == [], out
+    assert "命令：" in agency.ok("--help").output
+
+
 def test_rules_take_chinese_department_names_and_yaml_errors_are_explained(agency):
     agency.write("rules/staff.yml", agency.file("rules/staff.yml").replace(
         "{badge: J005, name: 李明, title: 科员, department: reception", "{badge: J005, name: 李明, title: 科员, department: 综合受理科"))
@@ -132,3 +140,23 @@ def test_a_quarter_as_offices_write_it(agency):
     assert "quarter: 2026Q3" in agency.file(rel)
     r = agency.run("bulletin", "2026年第五季度")
     assert r.exit_code == 2 and "2026年第四季度" in r.stderr
+
+
+def test_a_year_is_taken_as_people_write_it(agency):
+    """ladder and review take 2026年 (or full-width digits) as they take 2026."""
+    assert agency.ok("ladder", "2026年").output == agency.ok("ladder", "2026").output
+    assert agency.ok("review", "２０２６ 年").output == agency.ok("review", "2026").output
+    r = agency.run("ladder", "去年")
+    assert r.exit_code == 2 and "去年" in r.stderr and "2026年" in r.stderr, r.stderr
+
+
+def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
+    """init --template 酒店 / 县局 / 公司 / 机关, as the ids in the help; an unknown one gets did-you-mean."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "h"), "--template", "酒店"])
+    assert r.exit_code == 0 and "hotel" in r.output, r.output
+    assert "unit: hours" in (tmp_path / "h" / "rules" / "policy.yml").read_text(encoding="utf-8")
+    r = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--template", "饭店"])
+    assert r.exit_code == 2 and "没有模板“饭店”" in r.output and "您是不是要找" in r.output, r.output
+    assert not (tmp_path / "x").exists()

@@ -38,6 +38,10 @@ def test_a_deadline_in_an_uncovered_year_is_provisional_and_never_an_error(burea
     # still open on 2027-01-02: a reminder, not an accusation
     led = ledger(bureau, inquiry("20261230-J005-001", NEW_YEAR), date(2027, 1, 2))
     assert {p.severity for p in led.problems} == {"warning"}
+    # the clerk's view marks the deadline the desk works to next as provisional too
+    from shouwen.core.view import clerk_view
+    rows = dict(clerk_view(led.entries[0], bureau, date(2026, 12, 31))["rows"])
+    assert rows["下一期限"].startswith("2027年1月1日（暂定）"), rows
 
 
 def test_once_2027_is_published_the_same_record_gets_the_real_verdict(bureau):

@@ -155,3 +155,16 @@ def test_list_gives_a_closed_matters_follow_up_date_as_todo_does(agency):
     row = next(l for l in todo.split("\n") if l.startswith(rid))
     assert "2026年11月9日" in row and "差评（1 分）待回访督办" in row
     assert next(l for l in listed.split("\n") if l.startswith(rid)) == row
+
+
+def test_a_passed_deadline_says_so_on_the_worklist_whichever_it_is(agency):
+    """Not only a missed completion: a forward, sign-off or promise whose day has passed is 已超期 on todo and list."""
+    a = agency.new("2026-11-02T09:00")                          # to be forwarded or answered by 11-04
+    b = agency.new("2026-11-02T09:30", service="birth-permit")
+    agency.ok("--as", "J005", "forward", b, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
+    on_time = json.loads(agency.ok("todo", "--all", "--today", "2026-11-03", "--format", "json").stdout)
+    assert {r["id"]: r["why"] for r in on_time} == {a: "", b: ""}
+    late = json.loads(agency.ok("todo", "--all", "--today", "2026-11-10", "--format", "json").stdout)
+    assert {r["id"]: r["why"] for r in late} == {a: "已超期", b: "已超期"}, late
+    table = agency.ok("list", "--today", "2026-11-10").output
+    assert all("已超期" in line for line in table.splitlines() if a in line or b in line), table

@@ -183,3 +183,14 @@ def test_a_pin_is_set_on_this_pc_only(agency):
     assert "24680" not in open(os.path.join(agency.path, pins.FILE), encoding="utf-8").read()   # salted hash only
     assert agency.status() == ""                                       # never in the repository
     assert agency.run("--as", "J005", "desk", "--set-pin", input="12\n12\n").exit_code == 2
+
+
+def test_the_desk_prints_addresses_a_browser_opens(agency, monkeypatch):
+    """The address the clerk copies into a browser keeps its ASCII colon (http://127.0.0.1:8765/)."""
+    import werkzeug.serving
+    served = []
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda host, port, app, **kw: served.append((host, port)))
+    pins.set_pin(agency.path, "J005", "2468")
+    out = agency.ok("desk", "--port", "8799").output
+    assert served == [("127.0.0.1", 8799)]
+    assert "http://127.0.0.1:8799/" in out and "http://127.0.0.1:8799/pad" in out, out

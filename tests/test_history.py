@@ -203,6 +203,7 @@ def test_history_shows_each_event_with_its_commit(agency):
     assert agency.run("history", "20261127-J005-009").exit_code == 2
     text = agency.ok("history", rid).output       # in the clerk's words, as `show` gives them
     assert "人口家庭科" in text and "to=" not in text and "family" not in text, text
+    assert text.startswith("2026年11月27日 09:00  登记") and "2026-11-27" not in text, text   # times as people read them
 
 
 def test_three_desks_in_separate_processes_sync_until_quiet(tmp_path, agency):

@@ -71,6 +71,25 @@ def test_dates_as_offices_type_them(fresh, tmp_path):
     assert "import-unattested" not in json.dumps(steps, ensure_ascii=False), steps
 
 
+def test_a_paper_ledger_imported_twice_is_written_once(fresh, tmp_path):
+    """Rows without an id (a hand-kept register) that are in the ledger already are skipped, as an export's are:
+    the same visitor, matter, first responder and minute."""
+    paper = tmp_path / "paper.csv"
+    with open(paper, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, ["2026/11/27", "9:30", "王五", "13900000000", "咨询", "李明", "来电", ""],
+                                  ["2026/11/27", "9:45", "赵六", "", "咨询", "J005", "", ""]])
+    fresh.ok("--as", "J003", "import", str(paper))
+    head = fresh.head()
+    with open(paper, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["2026/11/27", "10:00", "钱七", "", "咨询", "J005", "", ""])
+    r = fresh.ok("--as", "J003", "import", str(paper))
+    assert "已导入 1 件" in r.output and "2 行已在登记簿中" in r.output, r.output
+    assert sorted(rec.meta["visitor"]["name"] for rec in store.load_records(fresh.path)) == ["王五", "赵六", "钱七"]
+    head = fresh.head()
+    r = fresh.ok("--as", "J003", "import", str(paper))
+    assert "3 行都已在登记簿中" in r.output and fresh.head() == head
+
+
 def test_a_bad_date_is_named_by_row(fresh, tmp_path):
     bad = tmp_path / "bad.csv"
     with open(bad, "w", encoding="utf-8", newline="") as fh:

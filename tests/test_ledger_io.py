@@ -118,3 +118,17 @@ def test_xlsx_opens_in_libreoffice_and_reimports_the_same(agency, fresh, tmp_pat
     CliRunner().invoke(cli, ["init", str(again)])
     Agency(again).ok("--as", "J003", "import", str(conv / "ledger.csv"))
     assert snapshot(str(again)) == snapshot(agency.path)
+
+
+def test_the_exported_cells_use_chinese_punctuation(agency, tmp_path):
+    """GB/T 15834 in the ledger an office reads: the steps of 办理结果或衔接情况 are joined by a full-width ；."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+    import zhpunct
+    ledger_agency(agency)
+    out = tmp_path / "ledger.csv"
+    agency.ok("export", "-o", str(out), "--quarter", "2026Q4")
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[2][table[0].index("办理结果或衔接情况")] == "转办至朱立新（J014）；办结：准予再生育"
+    assert [cell for row in table for cell in row if zhpunct.hits(cell)] == []

@@ -115,3 +115,17 @@ reminders:
     agency.write("rules/policy.yml", agency.file("rules/policy.yml").replace(f"port: {dead}", f"port: {port}"))
     agency.ok("remind", "--today", "2026-11-05")
     assert len(inbox) == 1                                           # not remembered as sent: tried again
+
+
+def test_a_follow_up_already_late_is_said_to_be_late(agency):
+    """A reminder whose deadline has passed says so, never 请在（a past day）前."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J005", "rate", rid, "--score", "1", "--at", "2026-11-02T09:50")
+    waiting = agency.new("2026-11-02T10:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", waiting, "--to", "人口家庭科", "--staff", "朱立新", "--at", "2026-11-02T10:10")
+    soon = agency.ok("remind", "--today", "2026-11-03", "--dry-run").output
+    assert "请在 2026年11月9日 前回访督办" in soon and "请在 2026年11月3日 前签收" in soon, soon
+    late = agency.ok("remind", "--today", "2026-11-20", "--dry-run").output
+    assert "前回访督办" not in late and "回访督办期限 2026年11月9日 已过" in late, late
+    assert "前签收" not in late and "签收期限 2026年11月3日 已过" in late, late

@@ -143,6 +143,12 @@ def test_a_placard_per_window_and_no_board_at_all_for_a_classified_agency(agency
     assert page.count('<section class="placard">') == 1 and "朱立新" in page and "工号 J014" in page
     assert "0935-2210012" in page and "李明" not in page
     assert agency.run("placard", "--window", "W99", "-o", str(one)).exit_code == 2
+    # a window by its Chinese name, or a start of it, as every id the clerk types
+    for name in ("4号窗口", "4 号窗口 生育服务", "w04"):
+        agency.ok("placard", "--window", name, "-o", str(one))
+        assert "朱立新" in one.read_text(encoding="utf-8") and "李明" not in one.read_text(encoding="utf-8")
+    r = agency.run("placard", "--window", "9号窗口", "-o", str(one))
+    assert r.exit_code == 2 and "没有窗口“9号窗口”" in r.stderr and "您是不是要找" in r.stderr, r.stderr
     # 涉密单位除外: no placard, and the site's board lists nobody
     from shouwen.publish.disclosure import board
     with open(os.path.join(agency.path, "rules", "institution.yml"), "a", encoding="utf-8") as fh:

@@ -68,6 +68,20 @@ def test_both_engines_build_the_same_pages(sites):
         assert rel in mk
 
 
+def test_zensicals_search_dialog_speaks_chinese(sites):
+    """The pinned Zensical's search dialog says its result count, "No results" and "Loading search…" in English
+    whatever the site's language: the build puts them into Chinese in the bundle itself (a newer Zensical that
+    spells them otherwise fails here, not silently in the lobby)."""
+    import glob
+    _, outs, _ = sites
+    bundle = "".join(open(p, encoding="utf-8").read()
+                     for p in glob.glob(os.path.join(outs["zensical"], "assets", "javascripts", "bundle.*.js")))
+    for english in ('"result":"results"', '"No results"', '"Loading search', "Search is unavailable"):
+        assert english not in bundle, english
+    for chinese in ("个符合条件的结果", "没有找到符合条件的结果", "正在加载搜索", "搜索暂时不可用"):
+        assert chinese in bundle, chinese
+
+
 def read(out, rel):
     with open(os.path.join(out, rel), encoding="utf-8") as fh:
         return fh.read()

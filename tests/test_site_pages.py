@@ -66,6 +66,17 @@ def test_a_broken_override_stops_the_build_naming_file_and_line(agency, tmp_path
     assert r.exit_code != 0 and "site/overrides/home.md" in r.output + (r.stderr or "") and "电话号码" in r.output
 
 
+def test_a_broken_override_is_bad_input_under_mkdocs_too(agency, tmp_path):
+    """The engine MkDocs runs the page templates in its hook: a template that fails there is still the agency's
+    file at fault (exit 2, named), not a failed build (exit 1)."""
+    for text, said in (("# 首页\n\n{% if inst.name %}\n没有结束的判断\n", "行"), ("# {{ inst.name }}\n\n{{ 电话号码 }}\n", "电话号码")):
+        agency.write("site/overrides/home.md", text)
+        r = agency.run("site", "build", "--engine", "mkdocs", "-o", str(tmp_path / "out"))
+        out = r.output + (r.stderr or "")
+        assert r.exit_code == 2 and "site/overrides/home.md" in out and said in out, out
+        assert "Traceback" not in out and not os.path.exists(tmp_path / "out")
+
+
 def test_an_override_that_matches_no_page_is_named(agency, tmp_path):
     agency.write("site/overrides/hom.md", "# 首页\n")
     r = agency.ok("site", "build", "--engine", "zensical", "-o", str(tmp_path / "out"))
@@ -144,3 +155,44 @@ def test_an_override_never_runs_code_in_the_build(agency, tmp_path):
     import json
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [p["path"] for p in probs if p["code"] == "role-forbidden"] == ["site/overrides/home.md"]
+
+
+def test_site_serve_previews_a_zensical_site_with_our_pages(agency, tmp_path):
+    """Zensical runs no hook: `site serve --engine zensical` builds as `site build` does and serves that, so the
+    office previews its own pages (not a bare engine site), and Ctrl-C leaves no temporary copy behind."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "shouwen", "--repo", str(agency.path), "site", "serve", "--engine",
+                             "zensical", "-a", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, text=True)
+    try:
+        home = None
+        for _ in range(600):
+            if proc.poll() is not None:
+                break
+            try:
+                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert home is not None, proc.communicate()
+        assert "首问" in home
+        kiosk = urllib.request.urlopen(f"http://127.0.0.1:{port}/kiosk/", timeout=2).read().decode()
+        assert "kiosk" in kiosk.lower()
+        assert [p for p in os.listdir(tmp_path) if p.startswith("shouwen-preview-")]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert "正在预览（zensical" in out and "Traceback" not in out + err
+    assert not [p for p in os.listdir(tmp_path) if p.startswith("shouwen-preview-")]
+
+
+def test_site_serve_refuses_a_bad_address_in_chinese(agency):
+    r = agency.run("site", "serve", "--engine", "zensical", "-a", "localhost")
+    assert r.exit_code == 2 and "预览地址 localhost 无效" in r.output and "Traceback" not in r.output

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
-from ..core.assessment import parse_quarter
+from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
 from ..core.names import department_names, staff_names
 from .context import FORMATS, Named, emit_json, late_option, parse_at, pass_desk, with_late
@@ -204,7 +204,7 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
-    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {quarter.upper()}")
+    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {zh_quarter(quarter)}")
 
 
 COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]

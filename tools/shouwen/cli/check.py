@@ -66,7 +66,7 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
 def _print(count, moment, day, values):
     if values:      # one write: there may be thousands
         click.echo("\n".join(map(line_of, values)))
-    click.echo(summary_of(count, moment.strftime('%Y-%m-%d %H:%M') if moment else day, values))
+    click.echo(summary_of(count, moment or day, values))
 
 
 def _summary(desk, day, moment, start):

@@ -49,6 +49,10 @@ class Desk:
                 root = probe
         if not os.path.isdir(os.path.join(root, "rules")):
             raise InputError(f"{root} 不是 shouwen 仓库（没有 rules/ 目录）；请用 --repo 指定，或先 shouwen init")
+        if getattr(self, "_guarded", None) != root:
+            from ..repo.store import refuse_committed_state
+            refuse_committed_state(root)        # before any cache, journal or verified signature is read
+            self._guarded = root
         return root
 
     @property

@@ -32,7 +32,7 @@ def desk_cmd(desk, port, set_pin, as_badge):
     from werkzeug.serving import run_simple
     from ..desk.app import create_app
     logging.getLogger("werkzeug").setLevel(logging.WARNING)     # no request log on the clerk's screen
-    click.echo(f"首问登记台：http://127.0.0.1：{port}/ （评价器：http://127.0.0.1：{port}/pad ；Ctrl+C 结束）")
+    click.echo(f"首问登记台：http://127.0.0.1:{port}/ （评价器：http://127.0.0.1:{port}/pad ；Ctrl+C 结束）")
     run_simple("127.0.0.1", port, create_app(desk.root), threaded=True)
     return 0
 

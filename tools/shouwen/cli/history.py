@@ -6,7 +6,6 @@ import click
 from ..core.corrections import event_words, masked_event
 from ..core.fold import ACTION_ZH
 from ..core.problems import ERROR, InputError
-from ..core.record import CST, to_datetime
 from .context import FORMATS, emit_json, pass_desk
 
 AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
@@ -61,13 +60,14 @@ def history_cmd(desk, record_id, fmt):
                    "problems": [p.as_json() for p in rep.problems]})
         return
     from ..core.steps import describe
-    from ..core.view import width
-    for s in steps:
-        at = to_datetime(s.event.get("at"))
+    from ..core.view import width, zh_time
+    stamps = [zh_time(s.event.get("at")) for s in steps]
+    pad = max((width(t) for t in stamps), default=0)
+    for s, stamp in zip(steps, stamps):
         action = s.event.get("action")
         name = ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, "?")
         detail = event_words(s.event) if action == "corrected" else describe(s.event, desk.rules)
-        click.echo(f"{at.astimezone(CST):%Y-%m-%d %H:%M}  {name}{' ' * max(1, 10 - width(name))}"
+        click.echo(f"{stamp}{' ' * (pad - width(stamp))}  {name}{' ' * max(1, 10 - width(name))}"
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {s.author}"
                    f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}" + (f"  {detail}" if detail else ""))
         for p in s.problems:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
 from datetime import date, datetime
@@ -145,9 +146,21 @@ def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes | list]:
     return whole(value)
 
 
-def _read_rows(desk, rules, table, existing, errors, now, progress):
+def _sighting(rec) -> tuple | None:
+    """What tells a matter without an id apart in a register: its minute, first responder, visitor and matter."""
+    at = to_datetime(rec.events[0].get("at")) if rec.events and isinstance(rec.events[0], dict) else None
+    visitor = rec.meta.get("visitor")
+    return (at.astimezone(CST).replace(second=0, microsecond=0) if at else None, rec.meta.get("first_responder"),
+            visitor.get("name") if isinstance(visitor, dict) else None, rec.meta.get("matter"))
+
+
+def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_records=()):
     """The spreadsheet's rows as new records, each checked; what is wrong goes to `errors` by row number,
-    and rows already in the ledger (a re-imported export) are counted, not read again."""
+    and rows already in the ledger (a re-imported export, or a register imported before) are counted, not
+    read again."""
+    @functools.cache
+    def known() -> set:              # read only when a row has no id
+        return {_sighting(r) for r in ledger_records}
     taken: dict = {}
     records, skipped = [], 0
     for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it
@@ -158,6 +171,9 @@ def _read_rows(desk, rules, table, existing, errors, now, progress):
             errors.append(f"第 {n} 行 字段 {e.column}：{e}")
             continue
         rid = rec.meta["id"]
+        if not rid and _sighting(rec) in known():
+            skipped += 1                  # a hand-kept row without an id, in the ledger already (imported before)
+            continue
         if not rid:
             at = to_datetime(rec.events[0]["at"])
             day, badge = local_day(at), rec.meta["first_responder"]
@@ -200,7 +216,8 @@ def import_cmd(desk, path, dry_run, as_badge):
     existing = {e.record.id: e.record.meta.get("code") for e in led.entries + led.voided if e.record.id}
     errors: list = []
     with Progress("检查登记簿") as progress:
-        records, skipped = _read_rows(desk, rules, table, existing, errors, now, progress)
+        records, skipped = _read_rows(desk, rules, table, existing, errors, now, progress,
+                                      [e.record for e in led.entries + led.voided])
     if errors:
         for e in errors:
             click.echo(f"错误：{path} {e}", err=True)

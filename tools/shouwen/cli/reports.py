@@ -58,13 +58,28 @@ def _ledger_complaints(desk, day) -> list:
     return _complaints(read_ledger(desk, day, before_judge=kept.keeper(desk.rules) if kept else None))
 
 
+class Year(click.ParamType):
+    """A year as people write it: 2026, 2026年, ２０２６ 年."""
+    name = "年份"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        import re
+        import unicodedata
+        m = re.fullmatch(r"(\d{4})\s*年?", unicodedata.normalize("NFKC", str(value)).strip())
+        if m and 1900 <= int(m.group(1)) <= 2999:
+            return int(m.group(1))
+        self.fail(f"年份 {value!r} 不对，应写成 2026 或 2026年", param, ctx)
+
+
 # --- the ladder ------------------------------------------------------------------------------
 
 KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary": "酌情"}
 
 
 @click.command("ladder")
-@click.argument("year", type=click.IntRange(1900, 2999))
+@click.argument("year", type=Year())
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def ladder_cmd(desk, year, fmt):
@@ -215,7 +230,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 # --- the year-end review and the city's roll-up ---------------------------------------------
 
 @click.command("review")
-@click.argument("year", type=click.IntRange(1900, 2999))
+@click.argument("year", type=Year())
 @click.option("--format", "fmt", type=FORMATS, default="text")
 @pass_desk
 def review_cmd(desk, year, fmt):
@@ -295,7 +310,8 @@ def rollup_cmd(files, fmt):
     if fmt == "json":
         emit_json(out)
         return
-    click.echo(f"{quarter} 首问责任制执行情况汇总（{len(rows)} 个单位）")
+    from ..core.assessment import zh_quarter
+    click.echo(f"{zh_quarter(quarter)}首问责任制执行情况汇总（{len(rows)} 个单位）")
     for i, r in enumerate(rows, 1):
         rate = "—" if r["on_time_rate"] is None else f"{100 * r['on_time_rate']:.1f}%"
         score = "—" if r["score"] is None else f"{r['score']:.1f}"

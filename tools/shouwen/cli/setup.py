@@ -8,15 +8,17 @@ from .context import parse_day, pass_desk, today_cst
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--template", type=click.Choice(["bureau", "county", "hotel", "company"]), default="bureau", show_default=True,
-              help="机构模板：bureau 机关（按查实次数追究）、county 县局（推诿扯皮按次数、吃拿卡要按情节待岗下岗辞退）、"
+@click.option("--template", default="bureau", show_default=True, metavar="模板",
+              help="机构模板（名称或 id）：bureau 机关（按查实次数追究）、county 县局（推诿扯皮按次数、吃拿卡要按情节待岗下岗辞退）、"
                    "hotel 酒店（按小时计时、逐级上报、不配合者担责、服务标准检查）、company 公司（酌情处理、表扬）")
 @click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
               help="要求每个提交都用本人 SSH 密钥签名；ANCHOR.pub 是办公室公钥（信任锚，保存在仓库之外），"
                    "首个提交用其私钥（SHOUWEN_SIGNING_KEY）签名")
 def init_cmd(directory, template, anchor):
     """新建一个机构仓库（Git），带规则模板。"""
+    from ..core.names import template_names
     from ..repo.setup import init_repo
+    template = template_names().resolve(template, "--template")
     path = init_repo(directory, template, anchor)
     click.echo(f"已在 {path} 创建机构仓库（模板 {template}）。下一步：编辑 rules/ 下的机构、人员和办事指南。")
     if anchor:

@@ -77,21 +77,31 @@ def _mkdocs_failure(proc) -> int:
     rules = any("rules-invalid" in l for l in lines)
     click.echo("网站未生成" + ("（发现个人信息泄露，见上）" if leak else "（规则或页面模板有错误，见上）" if rules else ""),
                err=True)
-    return 1
+    return 2 if rules and not leak else 1       # an agency's file at fault is bad input, as under Zensical
+
+
+def _engine(engine: str | None) -> str:
+    """The engine asked for, or the one installed (MkDocs first while Material lives)."""
+    from ..publish import sitebuild
+    engine = engine or sitebuild.default_engine()
+    if engine is None:
+        raise InputError("没有可用的网站引擎：请安装 mkdocs-material 或 zensical（pip install 'shouwen[zensical]'）")
+    return engine
+
+
+ENGINE = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
+                      help="生成网站的引擎；默认为已安装的那一个（两者都装时用 mkdocs）")
 
 
 @site_group.command("build")
 @click.option("-o", "--output", default="public", show_default=True, type=click.Path(file_okay=False),
               help="输出目录（相对仓库根目录；不要放在 site/ 之内）")
-@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default=None,
-              help="生成网站的引擎；默认为已安装的那一个（两者都装时用 mkdocs）")
+@ENGINE
 @pass_desk
 def site_build_cmd(desk, output, engine):
     """生成公开网站（mkdocs build --strict 或 zensical build --strict），并扫描输出中是否含有来访人、投诉人的个人信息。"""
     from ..publish import sitebuild
-    engine = engine or sitebuild.default_engine()
-    if engine is None:
-        raise InputError("没有可用的网站引擎：请安装 mkdocs-material 或 zensical（pip install 'shouwen[zensical]'）")
+    engine = _engine(engine)
     _site_ready(desk)
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
@@ -142,6 +152,8 @@ def site_build_cmd(desk, output, engine):
     out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
+    if click.get_current_context().info_name == "serve":     # built for the preview, which says its address
+        return 0
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
     click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ；"
                "大厅触摸屏打开 /kiosk/")
@@ -150,16 +162,55 @@ def site_build_cmd(desk, output, engine):
 
 @site_group.command("serve")
 @click.option("-a", "--address", default="127.0.0.1:8000", show_default=True, help="地址和端口")
+@ENGINE
 @click.option("-v", "--verbose", is_flag=True, help="显示 MkDocs 的全部日志（默认只显示警告和错误）")
 @pass_desk
-def site_serve_cmd(desk, address, verbose):
-    """本机预览公开网站（修改规则后自动刷新）。"""
+@click.pass_context
+def site_serve_cmd(ctx, desk, address, engine, verbose):
+    """本机预览公开网站（MkDocs：修改规则后自动刷新；Zensical：生成一次后预览，修改后请重新运行）。"""
     import subprocess
+    engine = _engine(engine)
+    host, _, port = address.rpartition(":")
+    if not (host and port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        raise InputError(f"预览地址 {address} 无效：请写出地址和端口，例如 127.0.0.1:8000")
+    if engine == "zensical":
+        return _serve_built(ctx, desk, host, int(port))
     _site_ready(desk)
     click.echo(f"正在预览：http://{address}/ （Ctrl+C 结束）")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")    # Material's end-of-life banner is for authors
     return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-a", address, "-f",
                             os.path.join(desk.root, "mkdocs.yml"), *([] if verbose else ["-q"])], cwd=desk.root, env=env)
+
+
+def _serve_built(ctx, desk, host: str, port: int) -> int:
+    """Zensical runs no hook, so its own `serve` would show the site without our pages: the site is built as
+    `site build` builds it (the privacy guard included) into a temporary folder, and that folder is served."""
+    import http.server
+    import tempfile
+    where = tempfile.mkdtemp(prefix="shouwen-preview-")
+    undo = functools.partial(shutil.rmtree, where, ignore_errors=True)
+    ON_INTERRUPT.append(undo)
+    try:
+        out = os.path.join(where, "site")
+        code = ctx.invoke(site_build_cmd, output=out, engine="zensical")
+        if code:
+            return code
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):      # one line a request would drown the build's report
+                pass
+
+        try:
+            server = http.server.ThreadingHTTPServer((host, port), functools.partial(Quiet, directory=out))
+        except OSError as e:
+            raise InputError(f"无法在 {host}:{port} 上预览（{os_reason(e)}）；请用 -a 换一个端口，例如 -a 127.0.0.1:8001")
+        click.echo(f"正在预览（zensical，已生成的网站；修改规则后请重新运行）：http://{host}:{port}/ （Ctrl+C 结束）")
+        with server:
+            server.serve_forever()
+        return 0
+    finally:
+        undo()
+        ON_INTERRUPT.remove(undo)
 
 
 @site_group.command("pages")

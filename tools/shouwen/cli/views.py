@@ -106,7 +106,8 @@ def _show_account(entry, rules, fmt):
             click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人 {'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
     elif rec.kind == "reports":
-        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {m.get('quarter')}")
+        from ..core.assessment import zh_quarter
+        click.echo(f"  科室 {rules.dept_name(m.get('department'))}  季度 {zh_quarter(m.get('quarter'))}")
     else:
         click.echo(f"  工作人员 {rules.who(m.get('staff'))}" + (f"  所涉事项 {m['inquiry']}" if m.get("inquiry") else ""))
     _print_events(entry, rules, ACC_ZH)
@@ -272,7 +273,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     def listed():
         def shown(entries, rules):
             from ..core.worklist import item
-            return [item(e, rules, moment) for e in entries
+            return [item(e, rules, moment, day) for e in entries
                     if _selected(e, rules, status, department, staff, overdue, since, until)]
         if fmt == "text":
             lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
@@ -301,7 +302,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
         from ..core.worklist import worklist
 
         def shown(entries, rules):
-            return worklist(entries, rules, me, moment)
+            return worklist(entries, rules, me, moment, day)
 
         def key_of(i):
             return todo_key(i.due, i.entry.record.id, i.entry.record.path)

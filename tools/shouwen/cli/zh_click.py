@@ -108,8 +108,14 @@ def _build_prompt(text, suffix, show_default=False, default=None, show_choices=T
     return prompt + ("：" if suffix.strip() == ":" else suffix)
 
 
+def _write_heading(self, heading: str) -> None:
+    """A help section's heading with a full-width colon (Click writes `选项:`)."""
+    self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
 def install() -> None:
     click.termui._build_prompt = _build_prompt
+    click.formatting.HelpFormatter.write_heading = _write_heading
     click.types.IntParamType.name = "整数"          # shown as the metavar and in "… 不是整数"
     click.types.IntRange.name = "整数"             # IntRange has a name of its own ("integer range")
     click.types.FloatParamType.name = "数字"

@@ -46,6 +46,12 @@ def parse_quarter(text: str) -> tuple[int, int] | None:
     return int(m.group(1)), int("一二三四".index(q) + 1 if q in "一二三四" else q)
 
 
+def zh_quarter(text) -> str:
+    """2026Q3 as people read it: 2026年第三季度 (the text itself when it names no quarter)."""
+    yq = parse_quarter(str(text or ""))
+    return f"{yq[0]}年第{'一二三四'[yq[1] - 1]}季度" if yq else str(text or "")
+
+
 @dataclass
 class Figures:
     unit: str                      # department id or badge

@@ -341,7 +341,7 @@ def check_sanctions(ladders: list, complaints: list, rules, rules_on=None) -> li
                     diffs.append(f"扣罚奖金 {s.bonus_deduction:.0%}，规定为 {p.step.bonus_deduction:.0%}")
             if diffs:
                 nth = f"第 {p.nth} 次查实，" if lad.kind == "count" else ""
-                msg = f"{s.staff} {nth}" + ";".join(diffs)
+                msg = f"{s.staff} {nth}" + "；".join(diffs)
                 if s.deviation:
                     out.append(Problem("sanction-mismatch", msg + f"（已说明理由：{s.deviation}）", severity="warning", **where))
                 else:

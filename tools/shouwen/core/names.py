@@ -91,6 +91,14 @@ ROLES = {"staff": ("工作人员", "科员", "员工"), "head": ("负责人", "�
          "gm": ("总经理",)}
 
 
+TEMPLATES = {"bureau": ("机关", "市局", "政务服务局"), "county": ("县局", "县"), "hotel": ("酒店", "宾馆"),
+             "company": ("公司", "企业")}
+
+
+def template_names() -> Vocabulary:
+    return Vocabulary("模板", TEMPLATES)
+
+
 def channel_names() -> Vocabulary:
     return Vocabulary("渠道", CHANNELS)
 
@@ -106,6 +114,11 @@ def department_names(rules) -> Vocabulary:
 def service_names(rules) -> Vocabulary:
     return Vocabulary("办事事项", {s.id: (s.name, str(s.raw.get("事项编码") or "")) for s in rules.services.values()},
                       "rules/services/")
+
+
+def window_names(rules) -> Vocabulary:
+    return Vocabulary("窗口", {str(w.get("id")): (str(w.get("name") or ""),) for w in rules.institution.get("windows") or []
+                              if isinstance(w, dict) and w.get("id")}, "rules/institution.yml")
 
 
 def staff_names(rules) -> Vocabulary:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from dataclasses import field as dc_field
+from datetime import date, datetime
 
 ERROR = "error"
 WARNING = "warning"
@@ -125,6 +126,8 @@ def summary_of(count: int, when, values: list) -> str:
     counts = Counter(map(itemgetter(0), values))        # each code in the order it first comes
     detail = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
     nerr = list(map(itemgetter(5), values)).count(ERROR)
+    if isinstance(when, date):          # a day, or a moment (a datetime is a date too): as people read them
+        when = f"{when.year}年{when.month}月{when.day}日" + (f" {when:%H:%M}" if isinstance(when, datetime) else "")
     return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(values) - nerr} 个警告" +
             (f"（{detail}）" if detail else ""))
 

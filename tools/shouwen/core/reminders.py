@@ -89,6 +89,11 @@ def _who_handles(st, rules) -> list[str]:
     return sorted(s.badge for s in rules.staff.values() if s.department == dept.id)
 
 
+def _by(due: date, today: date, act: str) -> str:
+    """请在 X 前签收, or, once X has passed, that it has."""
+    return f"请在 {zh_day(due)} 前{act}" if due >= today else f"{act}期限 {zh_day(due)} 已过，请尽快{act}"
+
+
 def reminders(ledger, rules, today: date, days: int, now: datetime | None = None) -> list[Reminder]:
     """`now`: the moment it runs at, so a deadline on an hour clock missed earlier today is overdue."""
     from .view import zh_time
@@ -102,13 +107,13 @@ def reminders(ledger, rules, today: date, days: int, now: datetime | None = None
             if bad_rating_open(st, rules) and first:
                 due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit)
                 out.append(Reminder(first, "rating", rec.id, due,
-                                    f"{rec.id} {matter}：差评（{st.rating} 分），请在 {zh_day(due)} 前回访督办"))
+                                    f"{rec.id} {matter}：差评（{st.rating} 分），{_by(due, today, '回访督办')}"))
             if st.closed:
                 continue
             if st.stage in ("forwarded", "referred") and dl and dl.accept_by:
                 for b in _who_handles(st, rules):
                     out.append(Reminder(b, "forward", rec.id, dl.accept_by,
-                                        f"{rec.id} {matter}：{rules.who(first)} 转来，请在 {zh_day(dl.accept_by)} 前签收"))
+                                        f"{rec.id} {matter}：{rules.who(first)}转来，{_by(dl.accept_by, today, '签收')}"))
             nxt = dl.next_deadline if dl else None
             if nxt is None:
                 continue

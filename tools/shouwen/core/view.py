@@ -77,7 +77,9 @@ def clerk_view(entry, rules, today: date, now: datetime | None = None) -> dict:
         if dl and dl.suspended:
             rows.append(("暂停计时", f"{dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延"))
         elif dl and dl.next_deadline and not st.closed:
-            rows.append(("下一期限", _deadline(rules, today, now, dl.next_deadline, next_moment(st, dl))))
+            day, _, left = _deadline(rules, today, now, dl.next_deadline, next_moment(st, dl)).partition("，")
+            mark = "（暂定）" if any(getattr(dl, n, None) == dl.next_deadline for n in dl.provisional) else ""
+            rows.append(("下一期限", f"{day}{mark}，{left}"))
         if st.rating is not None:
             rows.append(("评价", f"{st.rating} 分（{rules.policy.satisfaction.get(st.rating, '')}）"))
     events = []

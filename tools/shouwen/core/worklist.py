@@ -21,10 +21,10 @@ def bad_rating_open(st, rules) -> bool:
     return st.rating in rules.policy.bad_ratings and not [f for f in st.followups if f >= st.rated_at]
 
 
-def worklist(entries, rules, me: str | None, now: datetime | None = None) -> list[Item]:
+def worklist(entries, rules, me: str | None, now: datetime | None = None, today: date | None = None) -> list[Item]:
     """Open matters I handle or registered (my department's, when addressed to it), and closed ones
     with a bad rating awaiting my follow-up; the soonest deadline first. `me=None`: everyone's."""
-    rows = [item(e, rules, now) for e in entries if on_worklist(e, rules, me)]
+    rows = [item(e, rules, now, today) for e in entries if on_worklist(e, rules, me)]
     rows.sort(key=lambda i: (i.due or date.max, i.entry.record.id))
     return rows
 
@@ -50,9 +50,10 @@ def next_moment(st, dl) -> datetime | None:
     return min(ats) if ats else None
 
 
-def item(e, rules, now: datetime | None = None) -> Item:
+def item(e, rules, now: datetime | None = None, today: date | None = None) -> Item:
     """One matter as `todo` and `list` show it: the deadline that matters now and why it is listed.
-    `now`: judged at this moment, an hour clock's deadline is late as soon as it passes."""
+    `now`: judged at this moment, an hour clock's deadline is late as soon as it passes; `today` (else
+    now's day): a day's deadline (to forward, sign off, promise or complete) is late once it has passed."""
     st, dl = e.state, e.deadlines
     if bad_rating_open(st, rules):
         return Item(e, rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit),
@@ -63,7 +64,9 @@ def item(e, rules, now: datetime | None = None) -> Item:
     at = next_moment(st, dl)
     if st.completed_at is not None:
         return Item(e, due, "已办结，待取件", at)
-    late = dl and dl.overdue or at is not None and now is not None and at < now
+    today = today or (local_day(now) if now is not None else None)
+    late = dl and dl.overdue or at is not None and now is not None and at < now or (
+        due is not None and today is not None and due < today)
     return Item(e, due, "已超期" if late else "", at)
 
 

@@ -13,6 +13,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from shouwen.core.problems import InputError
 from shouwen.publish import sitebuild
 from shouwen.publish.offline import is_theme_bundle, neutralise
 from shouwen.publish.shard_files import Shard
@@ -31,7 +32,7 @@ def on_config(config):
     root = os.path.dirname(os.path.abspath(config.config_file_path))
     try:
         job = sitebuild.prepare(root)
-    except sitebuild.RulesBroken as e:
+    except (sitebuild.RulesBroken, InputError) as e:     # broken rules, a cache committed into Git
         raise Abort(str(e))
     _state["job"] = job
     if job.rules.institution.get("name"):

@@ -78,7 +78,7 @@ def outcome(entry, rules) -> str:
             parts.append(f"办结：{ev.get('result', '')}")
         elif a == "delivered":
             parts.append(f"送达：{ev.get('method', '')}")
-    return ";".join(parts)
+    return "；".join(parts)
 
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)

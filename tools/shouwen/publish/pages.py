@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date, datetime
 from importlib import resources
 
 from markupsafe import Markup
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import (ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError,
+                    UndefinedError)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 OVERRIDES = os.path.join("site", "overrides")
@@ -53,6 +55,17 @@ class _Overrides(FileSystemLoader):
         return found
 
 
+def _undefined(message: str) -> str:
+    """Jinja's English for a name the page does not provide, said in Chinese (the name kept as written)."""
+    m = re.fullmatch(r"'(.+)' is undefined", message)
+    if m:
+        return f"页面没有提供名为“{m.group(1)}”的数据（请检查拼写，或删去这一处）"
+    m = re.fullmatch(r"'.+' has no attribute '(.+)'", message)
+    if m:
+        return f"页面提供的数据中没有“{m.group(1)}”这一项（请检查拼写，或删去这一处）"
+    return message
+
+
 class Pages:
     def __init__(self, root: str):
         self.root = root
@@ -72,6 +85,8 @@ class Pages:
         except SecurityError:
             raise TemplateBroken(f"页面模板 {self._where(name)} 试图访问 Python 内部对象，已拒绝"
                                  "（页面模板只能使用页面提供的数据）") from None
+        except UndefinedError as e:
+            raise TemplateBroken(f"页面模板 {self._where(name)} 无法生成页面：{_undefined(e.message or '')}") from None
         except TemplateError as e:
             raise TemplateBroken(f"页面模板 {self._where(name)} 无法生成页面：{e.message}") from None
 

@@ -8,6 +8,7 @@ import os
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..core.names import window_names
 from ..core.problems import InputError
 from .text import classified
 
@@ -30,6 +31,8 @@ def html(root: str, rules, window: str | None = None) -> str:
     if classified(rules):
         raise InputError("本单位在 rules/institution.yml 中标为涉密单位（classified: true），依规定不设首问责任人公示牌")
     inst = rules.institution
+    if window is not None:
+        window = window_names(rules).resolve(window, "--window")      # its id, name or a start of either
     windows = [w for w in inst.get("windows") or [] if window in (None, w.get("id"))]
     if not windows:
         known = "、".join(str(w.get("id")) for w in inst.get("windows") or []) or "无"

@@ -23,6 +23,7 @@ from ..core.problems import ERROR, InputError
 from ..core.record import CST
 from ..core.rules import Rules
 from ..repo.loader import load_rules
+from ..repo.store import refuse_committed_state
 
 
 class RulesBroken(Exception):
@@ -72,6 +73,7 @@ def derive_keys(root: str, progress) -> None:
 
 
 def prepare(root: str, today=None) -> Job:
+    refuse_committed_state(root)        # no cache checked out from Git is read by the build
     tree = site_records.work_tree(root)         # Git answers while the rules are read
     rules = load_rules(root)
     broken = [p for p in rules.problems if p.severity == ERROR]

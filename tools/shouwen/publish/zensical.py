@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,16 @@ STAGE = os.path.join(".shouwen", "zensical")
 BUNDLE_ON_DEMAND = ["unpkg.com/pyodide@*", "unpkg.com/ace-builds@*", "unpkg.com/glightbox@*", "unpkg.com/mermaid@*",
                     "unpkg.com/resize-observer-polyfill*", "cdn.jsdelivr.net/pyodide/*"]
 SEARCH_OPTIONS = {"enabled", "separator"}       # Zensical's search refuses the others (lang, jieba_dict…)
+# What the pinned version's search dialog says in English whatever the site's language, in its bundle's own
+# spelling, and what the public reads instead. Its names and placeholder are put into Chinese by shouwen.js
+# as it draws them; these texts it keeps in a node of its own, so they are put into the bundle itself.
+SEARCH_TEXTS = [
+    (re.compile(r'`\$\{new Intl\.NumberFormat\("en-US"\)\.format\((\w+)\)\} \$\{\1===1\?"result":"results"\}`'),
+     r'`找到 ${new Intl.NumberFormat("zh-CN").format(\1)} 个符合条件的结果`'),
+    (re.compile(re.escape('"No results"')), '"没有找到符合条件的结果"'),
+    (re.compile(re.escape('"Loading search\\u2026"')), '"正在加载搜索……"'),
+    (re.compile(re.escape('"Search is unavailable. Reload the page to try again."')), '"搜索暂时不可用，请刷新页面后再试。"'),
+]
 
 
 class ConfigUnreadable(Exception):
@@ -107,8 +118,16 @@ def run(where: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=where, env=env)
 
 
+def in_chinese(bundle: str) -> str:
+    """The search dialog's own texts of the theme bundle in Chinese (SEARCH_TEXTS)."""
+    for english, chinese in SEARCH_TEXTS:
+        bundle = english.sub(chinese, bundle)
+    return bundle
+
+
 def finish(where: str) -> str:
-    """Neutralise the theme bundle's CDN names in the output; returns the output folder."""
+    """Neutralise the theme bundle's CDN names in the output and put its search texts into Chinese; returns
+    the output folder."""
     out = os.path.join(where, "public")
     for dirpath, _, names in os.walk(out):
         for name in names:
@@ -117,5 +136,5 @@ def finish(where: str) -> str:
                 with open(full, encoding="utf-8") as fh:
                     text = fh.read()
                 with open(full, "w", encoding="utf-8") as fh:
-                    fh.write(neutralise(text))
+                    fh.write(in_chinese(neutralise(text)))
     return out

@@ -9,14 +9,15 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..collector import paused
 from . import gitio, signing, store, versions
-from ..core.problems import InputError
+from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor, is_config, is_record
+from .audit_commit import Auditor, is_config, is_record, is_state
 from .loader import load_rules_at
 
 
@@ -43,7 +44,7 @@ def _may_vouch(root):
 def _wanted(path, only):
     if only:
         return path in only
-    return is_record(path) or path.startswith("site/bulletins/") or is_config(path)
+    return is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
@@ -62,6 +63,9 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
     version, not the history; only where signatures must be verified first (all at once, by git) are the
     commits listed before they are judged."""
     only = paths
+    if gitio.is_shallow(root):
+        raise InputError("本库是浅克隆，只有最近的一段历史：最早的提交看起来像是凭空写下了此前的全部记录，无法据此审查；"
+                         "请先运行 git fetch --unshallow 取回完整历史再审查（CI 中设 fetch-depth: 0 或 GIT_DEPTH: 0）")
     report = Report()
     rev = f"{since}..HEAD" if since else "HEAD"
     counting = gitio.commit_count(root, rev) if progress else None
@@ -80,14 +84,20 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
     history = versions.History(root, judge)
     listed = [] if rules.policy.signing_required or signatures else None
 
+    times: dict = {}        # commit -> its date (a timestamp): each commit is judged against its parents'
+    now = time.time()
+
     def read(c):
         state["seen"] += 1
+        parent_time = max((times[p] for p in c.parents if p in times), default=None)
+        times[c.sha] = int(c.when.timestamp())
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
             state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if any(chs):
             report.commits += 1
+            aud.check_time(c, next(x[0] for ch in chs for x in ch), parent_time, now)
             if listed is None:
                 history.send((c, state["seen"]), chs)
             else:
@@ -104,10 +114,29 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
         for item, chs in listed:
             history.send(item, chs)
     history.close()
+    if not only:
+        report.problems[:0] = _replaced(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
     return report
+
+
+def _replaced(root) -> list[Problem]:
+    """Replace refs and a grafts file: shouwen reads past them (gitio), but `git log` shows what they say."""
+    found = []
+    for old, new in gitio.replacements(root):
+        if old == "info/grafts":
+            commit = new.split()[0]
+            msg = (f"本库有 .git/info/grafts 文件（{new[:60]}）：git log 显示的提交先后关系是它改写过的，"
+                   f"审查按各提交本身记载的历史进行；请删除这个文件")
+        else:
+            commit = old
+            msg = (f"提交 {old[:10]} 被 git replace 替换为 {new[:10]}：git log、git show 显示的是替换后的内容，"
+                   f"审查按原始提交进行；请删除这个替换引用（git replace -d {old[:10]}）")
+        found.append(Problem("history-replaced", msg, severity=ERROR,
+                             extra={"commit": commit, "person": "（替换引用不记录作者）"}))
+    return found
 
 
 def _signatures(root, rules, aud, report, shas, anchor, signatures):

@@ -71,6 +71,8 @@ def staged_rules(root: str, blobs: dict[str, str]):
 
 def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     """(records in the index, the problems the commit would bring in)."""
+    from .store import refuse_committed_state
+    refuse_committed_state(root)        # `git add -f .shouwen` is refused here, and no cache is read while it is staged
     # three git processes at once: what the commit changes (with the blob ids it stages), the paths in records/
     # (how many records, and the ids their file names give) and the rules' blob ids
     changes = gitio.staged_changes(root, later=True)

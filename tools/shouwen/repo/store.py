@@ -13,7 +13,9 @@ import pickle
 import stat
 
 from . import gitio
+from .gitio.index_file import tracked_under
 from ..core.canonical_check import check_canonical
+from ..core.problems import InputError
 from ..core.record import MAX_RECORD_BYTES, Record, read, unreadable
 
 CACHE_VERSION = 3
@@ -21,6 +23,19 @@ PARALLEL_FROM = 1500
 RECORDS = "records"
 
 Listed = tuple  # (path, blob id, bytes already read or None)
+STATE = ".shouwen/"      # this clone's own state: caches, verified signatures, the writer's journal
+
+
+def refuse_committed_state(root: str) -> None:
+    """shouwen never reads its local state from files Git checked out: a pickle committed under `.shouwen/`
+    would run code in every clone that reads it, a `verified.json` would vouch for forged signatures, a journal
+    would make the next writer "restore" files of the committer's choosing."""
+    tracked = tracked_under(root, STATE)
+    if tracked:
+        more = f" 等 {len(tracked)} 个文件" if len(tracked) > 2 else ""
+        raise InputError(f"{STATE} 是本机的缓存和状态，不能提交进 Git，但 Git 索引中有 {'、'.join(tracked[:2])}{more}："
+                         f"从 Git 检出的缓存可在本机运行代码、冒充签名核验结果，shouwen 不读取，未执行任何操作；"
+                         f"请运行 git rm -r -q {STATE} 并提交后重试（shouwen audit 会指出加入它的提交）")
 
 
 def _walk(root: str) -> list[Listed]:

@@ -24,6 +24,22 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
+def _refuse_rewritten(root, remote, branch, tracking, seen):
+    """A remote branch that no longer contains what this desk last fetched was force-pushed: its history was
+    rewritten. Merging it would fold the rewritten commits into this desk's history as if they were evidence,
+    so nothing is merged or pushed, and the tracking branch is put back, so that every sync says so until the
+    office has looked."""
+    now = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
+    if not seen or not now or now == seen:
+        return
+    if gitio.git(root, "merge-base", seen, now, check=False).strip() == seen:
+        return              # a fast-forward: the remote only grew
+    gitio.git(root, "update-ref", tracking, seen)
+    raise BusyError(f"远程仓库 {remote} 的 {branch} 分支历史被改写过（强制推送）：本机上次同步时它在提交 {seen[:10]}，"
+                    f"现在的 {now[:10]} 已不包含这个提交。同步已停止，未合并、未推送任何内容；请交首问责任制办公室核查"
+                    f"（git log {seen[:10]} 仍可查看原来的历史，shouwen audit 审查现有历史）")
+
+
 def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None,
          progress=lambda done, total: None) -> dict:
     """Returns {"merged": n, "pushed": bool, "collisions": [...]}; `progress(done, 3)` after fetching,
@@ -38,11 +54,14 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
     with lock(root):
         for attempt in range(tries):
             progress(0, 3)
+            tracking = f"refs/remotes/{remote}/{branch}"
+            seen = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
             try:
                 gitio.git(root, "fetch", "-q", remote)
             except gitio.GitError as e:
                 raise Offline(f"无法连接远程仓库 {remote}（{e.args[0].splitlines()[-1]}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
             progress(1, 3)
+            _refuse_rewritten(root, remote, branch, tracking, seen)
             upstream = f"{remote}/{branch}"
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:

@@ -125,23 +125,16 @@ class History:
 
 def last_line_added(old: str, new: bytes) -> bytes | None:
     """The event line `new` adds at the end of the events of version `old` (a blob id), or None: the bytes
-    `new` has without its last line before the closing `---` must be blob `old`'s (git's own id of them)."""
+    `new` has without its last line before the closing `---` must be blob `old`'s (git's own id of them), so
+    the rest of `new` is the old version's by construction and only the line itself is looked at."""
     cut = new.find(b"\n---\n", 3)
     start = new.rfind(b"\n", 0, cut) + 1
     if cut < 0 or start <= 0:
         return None
-    before = new[:start] + new[cut + 1:]
-    return appended_line(before, new) if gitio.blob_id(before) == old else None
-
-
-def appended_line(old: bytes, new: bytes) -> bytes | None:
-    """The one `  - {…}` line `new` inserts before the closing `---` of `old`, or None."""
-    end = old.find(b"\n---\n", 3) + 1
-    extra = len(new) - len(old)
-    if end <= 0 or extra <= 0 or new[:end] != old[:end] or new[end + extra:] != old[end:]:
+    line = new[start:cut + 1]
+    if not (line.startswith(b"  - {") and line.endswith(b"}\n")):
         return None
-    line = new[end:end + extra]
-    return line if line.startswith(b"  - {") and line.endswith(b"}\n") and line.count(b"\n") == 1 else None
+    return line if gitio.blob_id(new[:start] + new[cut + 1:]) == old else None
 
 
 def appended(base: Record | None, path: str, line: bytes) -> Record | None:

@@ -9,6 +9,13 @@ from .log import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, c
                      parse_staged, parse_status, parse_tree_changes, tree_entries)
 
 
+# Git's objects as they are, for every git shouwen runs: a replace ref (`git replace`, which a mirror clone
+# fetches) or an info/grafts file would show the audit, the reader and the writer another history than the one
+# the commits hold. (A graft file path under os.devnull can't exist, and git says nothing of a missing one.)
+os.environ["GIT_NO_REPLACE_OBJECTS"] = "1"
+os.environ["GIT_GRAFT_FILE"] = os.path.join(os.devnull, "no-grafts")
+
+
 class GitError(Exception):
     pass
 
@@ -370,3 +377,6 @@ def commit_count(root: str, rev: str):
     """A function that gives how many commits `rev` has; git counts them meanwhile."""
     out = git_bytes(root, "rev-list", "--count", rev, "--", later=True)
     return lambda: int(out() or 0)
+
+
+from .lookalikes import is_shallow, replacements  # noqa: E402,F401 (they use git() above)

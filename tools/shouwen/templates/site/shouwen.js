@@ -59,7 +59,7 @@
 
   /* Zensical's search dialog (in a shadow root of its own) speaks English in this version; the
      public reads Chinese. Its names and placeholder are put into Chinese as it draws them (its
-     result count is left alone: the dialog keeps that text node to itself). */
+     result count and status lines are put into Chinese in the bundle by the build: publish/zensical.py). */
   var ZH = { "Search": "站内搜索", "Close search": "关闭搜索", "Filters": "筛选", "Search results": "搜索结果", "Tags": "标签" };
   function chinese(root) {
     Array.prototype.forEach.call(root.querySelectorAll("[placeholder], [aria-label]"), function (el) {

@@ -1,0 +1,182 @@
+"""The audited history attacked with plain git, never through shouwen's writer (issues 5 and 10): each attack
+is refused or reported in Chinese, naming the commit, the file and the person."""
+import json
+import os
+import pickle
+import subprocess
+
+from click.testing import CliRunner
+
+from shouwen.cli import cli
+
+LI_MING = {"GIT_AUTHOR_NAME": "李明", "GIT_AUTHOR_EMAIL": "j005@example.gov.cn",
+           "GIT_COMMITTER_NAME": "李明", "GIT_COMMITTER_EMAIL": "j005@example.gov.cn"}
+
+
+def git(path, *args, env=None, check=True):
+    """Plain git, as a user runs it (shouwen's own git ignores replace refs and grafts)."""
+    plain = {k: v for k, v in os.environ.items() if k not in ("GIT_NO_REPLACE_OBJECTS", "GIT_GRAFT_FILE")}
+    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=check,
+                          env=dict(plain, **(env or {})))
+
+
+def shouwen(path, *args):
+    return CliRunner().invoke(cli, ["--repo", str(path), *args], catch_exceptions=False)
+
+
+class Marker:
+    """A pickle that leaves a file behind when it is loaded: proof that a cache from Git ran code."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_cache_committed_into_git_is_never_read_and_the_commit_is_named(agency, tmp_path):
+    marker = str(tmp_path / "ran")
+    state = os.path.join(agency.path, ".shouwen", "index")
+    os.makedirs(state, exist_ok=True)
+    for name in ("tracked.pickle", "x.pickle"):
+        with open(os.path.join(state, name), "wb") as fh:
+            pickle.dump(Marker(marker), fh)
+            pickle.dump(Marker(marker), fh)
+    with open(os.path.join(agency.path, ".shouwen", "verified.json"), "w", encoding="utf-8") as fh:
+        json.dump({}, fh)
+    git(agency.path, "add", "-f", ".shouwen")
+    # the hook refuses it
+    hooked = git(agency.path, "commit", "-qm", "缓存", env=LI_MING, check=False)
+    assert hooked.returncode != 0 and ".shouwen/" in hooked.stdout + hooked.stderr
+    git(agency.path, "commit", "-qm", "缓存", "--no-verify", env=LI_MING)
+    bad = agency.head()
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", agency.path, str(clone))
+    for cmd in (["check"], ["audit"], ["list"]):
+        r = shouwen(clone, *cmd)
+        assert r.exit_code == 2, (cmd, r.output)
+        assert ".shouwen/" in r.output and "git rm -r" in r.output, r.output
+        assert not os.path.exists(marker), cmd
+    # removed as the message says, the audit names the commit that brought it in, and its author
+    git(clone, "rm", "-r", "-q", ".shouwen")
+    git(clone, "commit", "-qm", "删除缓存", "--no-verify", env=LI_MING)
+    r = shouwen(clone, "audit", "--format", "json")
+    found = [p for p in json.loads(r.stdout)["problems"] if p["code"] == "state-committed"]
+    assert [p["commit"] for p in found] == [bad], found
+    assert "李明" in found[0]["person"] and found[0]["path"].startswith(".shouwen/")
+    assert not os.path.exists(marker)
+
+
+def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+    from tests.conftest import Agency
+    remote = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(agency.path, "remote", "add", "origin", str(remote))
+    git(agency.path, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "b"))
+    b = Agency(tmp_path / "b")
+    b.ok("setup")
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J005", "sync")
+    b.ok("--as", "J006", "sync")
+    seen = b.git("rev-parse", "origin/main").strip()
+    # desk a drops the forwarding from the history and force-pushes
+    git(agency.path, "reset", "-q", "--hard", "HEAD~1")
+    agency.ok("--as", "J005", "note", rid, "--text", "当场答复", "--at", "2026-11-02T10:00")
+    git(agency.path, "push", "-q", "-f", "origin", "main")
+    before = b.head()
+    r = b.run("--as", "J006", "sync")
+    assert r.exit_code == 3, r.output
+    assert "历史被改写" in r.output and seen[:10] in r.output, r.output
+    assert b.head() == before and b.status() == ""
+    assert b.git("rev-parse", "origin/main").strip() == seen      # and the next sync says so again
+    assert b.run("--as", "J006", "sync").exit_code == 3
+    assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
+
+
+def test_replace_refs_and_grafts_do_not_change_the_history_the_audit_reads(agency):
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    honest = agency.head()
+    agency.ok("--as", "J006", "note", rid, "--text", "已电话告知", "--at", "2026-11-02T11:00")
+    # a look-alike of the forwarding commit that sent the matter to 法规科 instead, put in its place
+    text = git(agency.path, "cat-file", "commit", honest).stdout
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    blob = git(agency.path, "show", f"{honest}:{rel}").stdout.replace("to: family", "to: law")
+    new_blob = subprocess.run(["git", "-C", agency.path, "hash-object", "-w", "--stdin"], input=blob, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    git(agency.path, "read-tree", honest)
+    git(agency.path, "update-index", "--cacheinfo", f"100644,{new_blob},{rel}")
+    tree = git(agency.path, "write-tree").stdout.strip()
+    git(agency.path, "read-tree", "HEAD")
+    forged = subprocess.run(["git", "-C", agency.path, "hash-object", "-t", "commit", "-w", "--stdin"],
+                            input="tree " + tree + text[text.index("\n"):], text=True, capture_output=True,
+                            check=True).stdout.strip()
+    git(agency.path, "replace", honest, forged)
+    assert "to: law" in git(agency.path, "show", f"{honest}:{rel}").stdout      # what git shows now
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["code"] for p in probs] == ["history-replaced"], probs
+    assert probs[0]["commit"] == honest and forged[:10] in probs[0]["message"]
+    assert "已电话告知" not in json.dumps(probs)         # the innocent next commit is not blamed
+    assert "to: family" in agency.file(rel)
+    git(agency.path, "replace", "-d", honest)
+    # a grafts file that makes the history start at the last commit
+    with open(os.path.join(agency.path, ".git", "info", "grafts"), "w") as fh:
+        fh.write(agency.head() + "\n")
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["code"] for p in probs] == ["history-replaced"], probs
+    assert "info/grafts" in probs[0]["message"]
+
+
+def test_a_shallow_clone_is_not_audited_as_if_its_history_began_there(agency, tmp_path):
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:30")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "file://" + agency.path, str(clone))
+    r = shouwen(clone, "audit")
+    assert r.exit_code == 2, r.output
+    assert "浅克隆" in r.output and "git fetch --unshallow" in r.output, r.output
+    git(clone, "fetch", "-q", "--unshallow")
+    assert shouwen(clone, "audit").exit_code == 0
+
+
+def _hand_note(agency, rid, at, when):
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", f"\n  - {{at: {at}, by: J005, action: note, text: 已电话告知}}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "备注", "--no-verify",
+        env=dict(LI_MING, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when))
+    return agency.head()
+
+
+def test_a_commit_dated_before_its_parent_or_in_the_future_is_reported(agency):
+    from datetime import datetime, timedelta
+    rid = agency.new("2026-11-02T09:30")
+    # the clerk sets the commit's date back to match the note he slips in days late: no event looks late
+    back = _hand_note(agency, rid, "2026-11-02T12:00:00+08:00", "2026-11-02T12:01:00+08:00")
+    ahead = (datetime.now().astimezone() + timedelta(days=3)).replace(microsecond=0)
+    future = _hand_note(agency, rid, (ahead - timedelta(minutes=1)).isoformat(), ahead.isoformat())
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    found = {(p["code"], p["commit"]) for p in probs}
+    assert found == {("commit-misdated", back), ("commit-misdated", future)}, probs
+    assert all(p["record"] == rid and "李明" in p["person"] for p in probs)
+
+
+def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):
+    """`-diff` in a nested .gitattributes shows a reviewer's `git log -p` "Binary files differ" for every record;
+    a .mailmap makes `git log` name a colleague as the author of a clerk's commits; .gitmodules plants a
+    submodule."""
+    files = {"records/.gitattributes": "*.md -diff\n", ".mailmap": "王芳 <j004@example.gov.cn> <j005@example.gov.cn>\n",
+             ".gitmodules": '[submodule "x"]\n\tpath = records/x\n\turl = ../x\n'}
+    shas = {}
+    for rel, text in files.items():
+        agency.write(rel, text)
+        git(agency.path, "add", rel)
+        git(agency.path, "commit", "-qm", rel, "--no-verify", env=LI_MING)
+        shas[rel] = agency.head()
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["path"], p["commit"]) for p in probs} == {("role-forbidden", rel, sha) for rel, sha in shas.items()}
+    assert all("李明" in p["person"] for p in probs)
