@@ -13,7 +13,7 @@ from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, toda
 
 
 @click.command("remind")
-@click.option("--days", type=int, help="提醒几个工作日内到期的事项（默认 policy.yml 的 reminders.days，否则 2）")
+@click.option("--days", type=click.IntRange(0, 365), help="提醒几个工作日内到期的事项（默认 policy.yml 的 reminders.days，否则 2）")
 @click.option("--today", help="按该日期计算（默认今天）")
 @click.option("--dry-run", is_flag=True, help="只列出要发的提醒，不发送，也不记为已发")
 @click.option("--format", "fmt", type=FORMATS, default="text")

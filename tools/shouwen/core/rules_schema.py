@@ -41,11 +41,18 @@ POLICY = Map({
                                       "followup_limit")} | {"late_entry_grace_hours": Int(0, 24 * 365)}),
     "satisfaction": Map({"scale": Dict(Int(1, 10), LINE), "bad": List(Int(1, 10))}),
     "escalation_chain": List(LINE),
-    "assessment": Map({"weights": Dict(LINE, Num(0.0, 1.0))}),
+    "assessment": Map({"weights": Dict(LINE, Num(0.0, 1.0)), "reports": Bool(), "publish": LINE}),
     "calendar": Map({"strict": Bool()}),
     "signing": Map({"required": Bool()}),
     "inspection_items": List(LINE),
     "lookup": Map({"rounds": Int(1000, 10 ** 9)}),     # PBKDF2 rounds of the lookup keys
+    # sections parse_policy and `remind` read as mappings: any other shape is named here and dropped
+    "suspend": Map({"reasons": List(LINE)}),
+    "liability": Map({"department": LINE}),
+    "corrections": Map({"fields": List(LINE)}),
+    "reminders": Map({"days": Int(0, 365), "email": Map({
+        "host": LINE, "port": Int(1, 65535), "from": LINE, "starttls": Bool(), "user": LINE, "password_env": LINE}),
+        "webhooks": List(Map({"kind": LINE, "url": LINE, "departments": List(LINE), "secret": LINE}))}),
 })
 
 _DAY_ITEM = OneOf(Day(), Map({"date": Day(), "name": LINE}))

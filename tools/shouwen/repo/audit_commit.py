@@ -31,15 +31,19 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error",
-                 "history-replaced": "error"}
+                 "history-replaced": "error", "commit-misdated": "error"}
 
 
 def is_record(path: str) -> bool:
     return path.startswith("records/") and path.endswith(".md")
 
 
+# what changes how Git itself shows, merges or checks out the history, wherever it lies
+GIT_CONTROL = (".gitattributes", ".mailmap", ".gitmodules")
+
+
 def is_config(path: str) -> bool:
-    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES) or path.rsplit("/", 1)[-1] in GIT_CONTROL
 
 
 def is_state(path: str) -> bool:
@@ -129,6 +133,18 @@ class Auditor:
         why = refusal(self.rules_now, self.author(c), "roster")
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
+
+    def check_time(self, c, path, parent_time, now):
+        """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
+        after the audit's moment; each beyond the tolerance one desk's clock may be off by."""
+        when = c.when.timestamp()
+        if parent_time is not None and parent_time - when > FUTURE_TOLERANCE.total_seconds():
+            before = datetime.fromtimestamp(parent_time, c.when.tzinfo).isoformat()
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {c.when.isoformat()} 早于它的父提交"
+                         f"（{before}）：提交日期被改早了，或提交者的电脑时钟慢")
+        elif when - now > FUTURE_TOLERANCE.total_seconds():
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {c.when.isoformat()} 晚于现在："
+                         f"提交日期被改到了将来，或提交者的电脑时钟快")
 
     # --- one commit ----------------------------------------------------------------------------
     def commit(self, c, changes: list):

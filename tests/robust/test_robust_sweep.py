@@ -1,0 +1,91 @@
+"""What the s6 adversarial sweep found beyond the bad-input corpus: rules fields the corpus did not reach,
+the other record kinds (complaints, reports), commands on records that are not inquiries, a correction
+that would set a record aside, placard photos out of the agency, a history rewritten after a bulletin.
+
+Each test is one defect the sweep found: exit 2 or a coded problem naming the file and the field, never
+a traceback or 内部错误, nothing written where a command refuses, the other commands unaffected.
+"""
+import os
+
+import pytest
+
+from robust.harness import R1, R2, make_desk, problems_of
+
+TS = "TS-20261103-J021-001"
+TS_PATH = f"records/complaints/2026/11/{TS}.md"
+HB = "HB-20261105-J004-001"
+HB_PATH = f"records/reports/2026/11/{HB}.md"
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """The corpus agency plus a substantiated complaint and a department's report."""
+    d = make_desk(tmp_path_factory.mktemp("sweep") / "agency")
+    for args in (["--as", "J021", "complain", "--against", "J005", "--summary", "态度差", "--channel", "box",
+                  "--name", "王五", "--phone", "13900000000", "--at", "2026-11-03T10:00"],
+                 ["--as", "J021", "verdict", TS, "--substantiated", "--reason", "属实", "--at", "2026-11-04T10:00"],
+                 ["--as", "J004", "report", "reception", "--quarter", "2026Q4", "--summary", "汇报",
+                  "--at", "2026-11-05T11:00"]):
+        r = d.run(*args)
+        assert r.exit_code == 0, r.output
+    d.base = d.git("rev-parse", "HEAD").strip()
+    assert d.crashes == []
+    return d
+
+
+def _reset(d):
+    """The agency at its base commit, with no crash carried over from another test."""
+    d.reset(d.base)
+    d.crashes.clear()
+
+
+def _edit(d, rel, old, new):
+    _reset(d)
+    full = os.path.join(d.path, rel)
+    text = open(full, encoding="utf-8").read()
+    assert old in text, (rel, old)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, new, 1))
+    d.commit_all()
+
+
+def _named(d, rel, field):
+    """`check` exits 1 and names the file and the field in a coded problem (no internal-error anywhere)."""
+    r = d.run("check", "--format", "json")
+    probs = problems_of(r)
+    assert r.exit_code == 1, r.output
+    assert not [p for p in probs if p["code"] == "internal-error"], probs
+    assert [p for p in probs if p.get("path") == rel and (p.get("field") or "").startswith(field)], probs
+
+
+def _others_answer(d, writes=(0,)):
+    """One bad file stops nothing else: list answers with both matters, a write to another goes through
+    (broken rules may refuse a write, with exit 2 and a message)."""
+    r = d.run("list", "--format", "json")
+    assert r.exit_code in (0, 1) and R2 in r.stdout, r.output
+    for args in (["todo", "--all"], ["ladder", "2026"], ["review", "2026"], ["bulletin", "2026Q4"]):
+        d.run(*args)
+    w = d.run("--as", "J005", "note", R2, "--text", "照常办理")
+    assert w.exit_code in writes and (w.exit_code == 0 or "错误" in w.stderr), w.output
+    assert d.crashes == [], d.crashes
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("corrections:\n  fields:", "corrections: 任意\nold_corrections:\n  fields:", "corrections"),
+    ("# 可以更正的登记内容", "reminders: 5\n# 可以更正的登记内容", "reminders"),
+    ("liability:\n  department: head", "liability: 5", "liability"),
+    ("suspend:\n", "suspend: 5\nold_suspend:\n", "suspend"),
+    ("# 可以更正的登记内容", "reminders: {days: 很多, email: 5, webhooks: 无}\n# 可以更正的登记内容", "reminders"),
+])
+def test_a_policy_section_of_the_wrong_type_is_named_and_stops_nothing(sweep, old, new, field):
+    _edit(sweep, "rules/policy.yml", old, new)
+    _named(sweep, "rules/policy.yml", field)
+    sweep.run("remind", "--dry-run")
+    _others_answer(sweep, writes=(0, 2))
+
+
+def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
+    _reset(sweep)
+    r = sweep.run("remind", "--dry-run", "--days", "99999999999999")
+    assert r.exit_code == 2 and "错误" in r.stderr, r.output
+    assert sweep.crashes == [], sweep.crashes
