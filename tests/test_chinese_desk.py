@@ -160,3 +160,18 @@ def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
     r = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--template", "饭店"])
     assert r.exit_code == 2 and "没有模板“饭店”" in r.output and "您是不是要找" in r.output, r.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_event_time_refused_is_told_as_people_read_it(agency, monkeypatch):
+    """A future or a late --at is refused naming the time as 2026年11月2日 09:30, not in ISO form."""
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    ahead = (datetime.now(CST) + timedelta(days=2)).replace(second=0, microsecond=0)
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--at", ahead.isoformat())
+    said = f"{ahead.year}年{ahead.month}月{ahead.day}日 {ahead:%H:%M}"
+    assert r.exit_code == 2 and said in r.stderr and ahead.isoformat() not in r.stderr, r.stderr
+    monkeypatch.delenv("SHOUWEN_LATE_REASON")                  # the suite enters its past events as 补录
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--at", "2026-11-02T09:30")
+    assert r.exit_code == 2 and "事件时间 2026年11月2日 09:30 早于现在" in r.stderr, r.stderr

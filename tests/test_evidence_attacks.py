@@ -140,3 +140,59 @@ def test_a_shallow_clone_is_not_audited_as_if_its_history_began_there(agency, tm
     assert "浅克隆" in r.output and "git fetch --unshallow" in r.output, r.output
     git(clone, "fetch", "-q", "--unshallow")
     assert shouwen(clone, "audit").exit_code == 0
+
+
+def _hand_note(agency, rid, at, when):
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", f"\n  - {{at: {at}, by: J005, action: note, text: 已电话告知}}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "备注", "--no-verify",
+        env=dict(LI_MING, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when))
+    return agency.head()
+
+
+def test_a_commit_dated_before_its_parent_or_in_the_future_is_reported(agency):
+    from datetime import datetime, timedelta
+    rid = agency.new("2026-11-02T09:30")
+    # the clerk sets the commit's date back to match the note he slips in days late: no event looks late
+    back = _hand_note(agency, rid, "2026-11-02T12:00:00+08:00", "2026-11-02T12:01:00+08:00")
+    ahead = (datetime.now().astimezone() + timedelta(days=3)).replace(microsecond=0)
+    future = _hand_note(agency, rid, (ahead - timedelta(minutes=1)).isoformat(), ahead.isoformat())
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    found = {(p["code"], p["commit"]) for p in probs}
+    assert found == {("commit-misdated", back), ("commit-misdated", future)}, probs
+    assert all(p["record"] == rid and "李明" in p["person"] for p in probs)
+
+
+def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):
+    """`-diff` in a nested .gitattributes shows a reviewer's `git log -p` "Binary files differ" for every record;
+    a .mailmap makes `git log` name a colleague as the author of a clerk's commits; .gitmodules plants a
+    submodule."""
+    files = {"records/.gitattributes": "*.md -diff\n", ".mailmap": "王芳 <j004@example.gov.cn> <j005@example.gov.cn>\n",
+             ".gitmodules": '[submodule "x"]\n\tpath = records/x\n\turl = ../x\n'}
+    shas = {}
+    for rel, text in files.items():
+        agency.write(rel, text)
+        git(agency.path, "add", rel)
+        git(agency.path, "commit", "-qm", rel, "--no-verify", env=LI_MING)
+        shas[rel] = agency.head()
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["path"], p["commit"]) for p in probs} == {("role-forbidden", rel, sha) for rel, sha in shas.items()}
+    assert all("李明" in p["person"] for p in probs)
+
+
+def test_a_clerk_committing_under_a_colleagues_name_is_named(agency):
+    """`git commit --author` keeps the clerk as the committer: the event and the author agree, the committer
+    does not."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", "\n  - {at: 2026-11-02T10:30:00+08:00, by: J014, action: accepted, "
+                                               "late_reason: 补录}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "签收", "--no-verify", "--author", "朱立新 <j014@example.gov.cn>", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"], p["record"]) for p in probs] == [("committer-mismatch", agency.head(), rid)], probs
+    assert "李明" in probs[0]["person"] and "朱立新" in probs[0]["message"]

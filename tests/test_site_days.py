@@ -201,3 +201,36 @@ def test_a_corrected_phone_is_placed_again_and_a_void_reads_the_ledger(agency, l
     job = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 2          # a void: out of every count, read from the ledger
     _same_as_no_cache(job, agency, monkeypatch, DAY)
+
+
+def test_a_new_matters_values_are_looked_up_in_what_the_guard_kept(agency, ledger, tmp_path, monkeypatch):
+    """After a new matter the values differ: the guard looks the new ones up in what its passes found in each
+    shard it found clean (publish.verdicts), not reading it again; a new phone that a kept shard holds is found
+    there, as a full scan finds it."""
+    from test_site_shards import _built
+    from shouwen.publish import lookup, privacy
+    real_seal = lookup.seal
+    monkeypatch.setattr(lookup, "seal", lambda *a: "13912345678" + real_seal(*a)[11:])     # in every entry
+    one = _built(agency, tmp_path / "one")
+    assert sitebuild.guard(one, str(tmp_path / "one")) == []
+    scanned = []
+    real = privacy._texts
+    monkeypatch.setattr(privacy, "_texts", lambda name, *a: (scanned.append(name), (yield from real(name, *a)))[1])
+    kept = {s.digest for s in one.linked.values()}
+
+    def made_anew(job):     # the shards neither the last build's nor made from one of those in place
+        return {p for p, s in job.linked.items() if s.digest not in kept and not s.parent}
+    for n, (out, day) in enumerate(((tmp_path / "two", DAY), (tmp_path / "three", date(2026, 11, 23)))):
+        agency.new(f"2026-11-19T1{n}:30", name=f"新来访人{n}", phone=f"1390000000{n}")      # same day, next day
+        job = _built(agency, out, day)
+        anew = made_anew(job)
+        assert sitebuild.guard(job, str(out)) == []
+        assert set(scanned) & set(job.linked) <= anew and len(anew) < len(job.linked) / 2
+        assert n == 0 or any(s.parent for s in job.linked.values())     # spans sealed again, values added
+        kept = {s.digest for s in job.linked.values()}
+        scanned.clear()
+    agency.new("2026-11-20T09:30", name="新来访人", phone="13912345678")
+    four = _built(agency, tmp_path / "four", date(2026, 11, 23))
+    leaks = sitebuild.guard(four, str(tmp_path / "four"))
+    assert leaks == privacy.scan(str(tmp_path / "four"), four.values)
+    assert {p.path for p in leaks} - made_anew(four)        # in shards kept from before, the new one's not only

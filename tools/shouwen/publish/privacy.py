@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 from ..core.problems import Problem
 from .needles import Needles
+from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen
 
 PERSONAL = ("visitor", "complainant")
 ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
@@ -39,9 +40,6 @@ MAX_MEMBER_BYTES = 64 << 20
 
 _TAG = re.compile(r"<[^>]*>")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
-_PHONE_CHAR = r"[\d\s\-.()()/]"
-_PHONE_RUN = re.compile(r"\+?\d" + _PHONE_CHAR + r"{5,}\d")
-PHONE_RUN_LEAST = 7         # the shortest text _PHONE_RUN matches: a digit, five more of its class, a digit
 
 
 def normalise(text: str) -> str:
@@ -50,9 +48,6 @@ def normalise(text: str) -> str:
         text = html.unescape(_TAG.sub("", text))
     text = unicodedata.normalize("NFKC", text)
     return _INVISIBLE.sub("", text)
-
-
-_NON_DIGIT = re.compile(r"\D")
 
 
 def digits(s: str) -> str:
@@ -156,31 +151,8 @@ def _texts(name: str, data: bytes, depth: int = 0):
         yield name, data.decode(enc, errors="replace")
 
 
-KEY_LEN = 64
 KEY_LABEL = "查询密钥"
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
-
-
-def _marks(pattern: str) -> bytes:
-    """A bytes.translate table: b"x" for each ASCII character `pattern` matches, b"." for every other byte."""
-    return bytes(ord("x") if re.fullmatch(pattern, chr(b)) else ord(".") for b in range(128)) + b"." * 128
-
-
-_HEX_MARKS = _marks("[0-9a-fA-F]")
-_PHONE_MARKS = _marks(r"\+|" + _PHONE_CHAR)
-
-
-def _runs(text: str, marks: bytes, least: int):
-    """The runs of at least `least` characters of one class in a text of plain ASCII, each whole: marked
-    in C (bytes.translate) and found with bytes.find, not tried by a pattern at every character."""
-    marked = text.encode("ascii").translate(marks)
-    least_run = b"x" * least
-    i = marked.find(least_run)
-    while i >= 0:
-        j = marked.find(b".", i)
-        j = len(marked) if j < 0 else j
-        yield text[i:j]
-        i = marked.find(least_run, j)
 
 
 def _is_key(value: str) -> bool:
@@ -302,8 +274,9 @@ def _clean_spans(data: bytes, spans, sought: Sought) -> bool:
     return not any(find(text[max(0, a - reach):b + reach], sought) for a, b in spans)
 
 
-def find(text: str, sought: Sought) -> set[str]:
-    """The keys of the personal values present in one text."""
+def find(text: str, sought: Sought, seen: list | None = None) -> set[str]:
+    """The keys of the personal values present in one text; a text of plain ASCII read as it is (a shard) adds
+    what the passes over its classes of characters found (publish.seen.Seen) to `seen`."""
     hits = set()
     # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title);
     # plain ASCII with no tag and no entity (a shard) reads the same both ways, as it is
@@ -316,24 +289,36 @@ def find(text: str, sought: Sought) -> set[str]:
         words = sought.ascii_words if ascii_only else sought.words
         if words:
             hits.update(words.findall(plain))
-        if sought.keys:
-            for run in _runs(plain, _HEX_MARKS, KEY_LEN) if ascii_only else _HEX_RUN.findall(plain):
-                run = run.lower()
-                hits.update(k for k in (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1)) if k in sought.keys)
-        if sought.phones:
-            # a phone run lies within a stretch of its characters at least PHONE_RUN_LEAST long: only those
-            for stretch in _runs(plain, _PHONE_MARKS, PHONE_RUN_LEAST) if ascii_only else (plain,):
-                for run in _PHONE_RUN.findall(stretch):
-                    hits.update(f"tel:{d}" for d in sought.phones.findall(_NON_DIGIT.sub("", run)))
+        if ascii_only:      # a phone run lies within a stretch of its characters: only those are tried
+            found = Seen.of(plain)
+            if seen is not None and len(variants) == 1:
+                seen.append(found)
+            hits.update(_looked_up(found.windows(), found.phone_runs(), sought))
+        else:
+            hits.update(_looked_up(_windows(_HEX_RUN.findall(plain)),
+                                   [_NON_DIGIT.sub("", run) for run in _PHONE_RUN.findall(plain)], sought))
     return hits
 
 
-def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = frozenset(),
-         spans: dict | None = None) -> list[Problem]:
-    """Every file of the built site, save the paths `judged` (files found clean before, byte for byte,
-    against the same values: publish.shard_files), and of the paths in `spans` (a file of plain ASCII whose
-    other bytes were found clean, where they stand, against the same values) only those spans, with as much
-    around them as the longest value: a hit there and the whole file is read as any other."""
+def _windows(runs):
+    for run in runs:
+        run = run.lower()
+        yield from (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1))
+
+
+def _looked_up(windows, phone_runs, sought: Sought) -> set[str]:
+    """The sought keys among the hex runs' windows, the sought phones in the phone runs' digits."""
+    hits = {k for k in windows if k in sought.keys} if sought.keys else set()
+    if sought.phones:
+        for d in phone_runs:
+            hits.update(f"tel:{p}" for p in sought.phones.findall(d))
+    return hits
+
+
+def scan(site_dir: str, values: dict[str, tuple[str, str]], plan=None) -> list[Problem]:
+    """Every file of the built site. `plan` (publish.verdicts.Plan) knows the kept shards the guard found clean
+    before: one it `skips` is not read, one it finds `clean` from what it kept of it is not scanned, and it is
+    told what the passes found in each other file of plain ASCII (`found`)."""
     if not values:
         return []
     sought = Sought(values)
@@ -343,17 +328,19 @@ def scan(site_dir: str, values: dict[str, tuple[str, str]], judged: set[str] = f
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             page = os.path.relpath(full, site_dir).replace(os.sep, "/")
-            if page in judged:
+            if plan is not None and plan.skips(page):
                 continue
             with open(full, "rb") as fh:
                 data = fh.read()
-            if spans and page in spans and _clean_spans(data, spans[page], sought):
+            if plan is not None and plan.clean(page, data, sought):
                 continue
-            seen = set()
+            hits, seen = set(), []
             for where, text in _texts(page, data):
-                for key in sorted(find(text, sought) - seen):
-                    seen.add(key)
+                for key in sorted(find(text, sought, seen if where == page else None) - hits):
+                    hits.add(key)
                     rid, label = values[key]
                     problems.append(Problem("pii-leak", f"公开网站的 {where} 含有事项 {rid} 的{label}，个人信息不得公开",
                                             path=page, record=rid, field=label))
+            if plan is not None and len(seen) == 1:
+                plan.found(page, seen[0])
     return problems

@@ -1,13 +1,11 @@
-"""The lookup shards kept as files by their content, and the privacy guard's verdicts on them (issue 15).
+"""The lookup shards kept as files by their content (issue 15).
 
 At a hundred thousand records the shards are 130 MB of sealed JSON, most of it the same from one build to the
 next. A build keeps each shard once, in `.shouwen/cache/lookup-shards/` under its bytes' SHA-1, and puts it
 in the output as a hard link (a copy on another file system), not through MkDocs: an unchanged shard is
-neither written nor pickled again. The privacy guard scans every file of the output, save a shard that is
-still that very file (same device, inode, size and modification time) and that it found clean before
-against the same personal values (kept: the shard's digest with the values' digest). Any other bytes, or
-other values, are scanned. It is only a cache: a shard file changed by hand no longer matches its stamp and
-the memo that names it is not taken.
+neither written nor pickled again. The privacy guard's verdicts on them (publish/verdicts.py) hold only for a
+shard that is still that very file (same device, inode, size and modification time). It is only a cache: a
+shard file changed by hand no longer matches its stamp and the memo that names it is not taken.
 """
 from __future__ import annotations
 
@@ -16,11 +14,8 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from ..repo import answers
 
 FOLDER = os.path.join(".shouwen", "cache", "lookup-shards")
-VERDICTS = os.path.join(".shouwen", "cache", "guard-verdicts.pickle")
-VERDICTS_KEY = "clean (shard digest, values digest)"
 
 
 @dataclass(frozen=True)
@@ -155,34 +150,3 @@ def place(site_dir: str, files: dict) -> dict[str, Shard]:
         except OSError:
             shutil.copyfile(shard.file, dest)
     return linked
-
-
-def values_digest(values: dict) -> str:
-    """The personal values the guard looks for, named (in the order they were gathered)."""
-    if hasattr(values, "digest"):
-        return values.digest()      # privacy.Values
-    return hashlib.sha1("\n".join(values).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def judged(root: str, site_dir: str, linked: dict[str, Shard], vdigest: str) -> tuple[set[str], dict]:
-    """(the output paths of linked shards the guard found clean against the same values, still the same file;
-    path -> the spans to scan of each linked shard made from one found clean against the same values by
-    entries sealed again in their place: the rest of its bytes are that one's, where they were)."""
-    clean = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
-    whole, spans = set(), {}
-    if not isinstance(clean, set):
-        return whole, spans
-    for path, s in linked.items():
-        if _stamp(os.path.join(site_dir, path)) != s.stamp or not s.holds():
-            continue
-        if (s.digest, vdigest) in clean:
-            whole.add(path)
-        elif s.parent and s.spans and (s.parent, vdigest) in clean:
-            spans[path] = s.spans
-    return whole, spans
-
-
-def remember(root: str, linked: dict[str, Shard], vdigest: str, leaked: set[str]) -> None:
-    """Keep the verdicts of this build's shards that were clean (those of other values are let go)."""
-    answers.keep(os.path.join(root, VERDICTS), VERDICTS_KEY,
-                 {(s.digest, vdigest) for path, s in linked.items() if path not in leaked})

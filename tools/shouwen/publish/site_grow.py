@@ -205,7 +205,7 @@ _NONE = _None("", "", ())
 
 def _in_place(data: bytes, resealed: dict) -> tuple | None:
     """(start, bytes) of each entry's sealed string where it stands: each a whole JSON string's content (a run
-    of a phone's or a key's characters ends at its quotes: publish.shard_files.judged)."""
+    of a phone's or a key's characters ends at its quotes: publish.verdicts)."""
     out, at = [], 0
     for name, sealed in sorted(resealed.items()):      # in the shard's order: each found after the last
         at = data.find(b'"%s":"' % name.encode(), at)

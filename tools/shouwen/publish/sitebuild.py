@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..repo.index import load_ledger
-from . import lookup, shard_files, site_records, zensical
+from . import lookup, shard_files, site_records, verdicts, zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
@@ -114,13 +114,13 @@ def place(job: Job, site_dir: str) -> None:
 
 
 def guard(job: Job, site_dir: str):
-    """The privacy guard over the built site: every file, save a linked shard found clean before against
-    the same values, and only the entries sealed again of one made from such a shard."""
+    """The privacy guard over the built site: every file, save the linked shards it can judge from what it kept
+    of them (publish.verdicts)."""
     if not job.linked:
         return scan(site_dir, job.values)
-    vdigest = shard_files.values_digest(job.values)
-    problems = scan(site_dir, job.values, *shard_files.judged(job.root, site_dir, job.linked, vdigest))
-    shard_files.remember(job.root, job.linked, vdigest, {p.path for p in problems})
+    plan = verdicts.Plan(job.root, site_dir, job.linked, job.values)
+    problems = scan(site_dir, job.values, plan)
+    plan.remember({p.path for p in problems})
     return problems
 
 

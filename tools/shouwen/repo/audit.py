@@ -9,6 +9,7 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..collector import paused
@@ -83,14 +84,20 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
     history = versions.History(root, judge)
     listed = [] if rules.policy.signing_required or signatures else None
 
+    times: dict = {}        # commit -> its date (a timestamp): each commit is judged against its parents'
+    now = time.time()
+
     def read(c):
         state["seen"] += 1
+        parent_time = max((times[p] for p in c.parents if p in times), default=None)
+        times[c.sha] = int(c.when.timestamp())
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
             state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if any(chs):
             report.commits += 1
+            aud.check_time(c, next(x[0] for ch in chs for x in ch), parent_time, now)
             if listed is None:
                 history.send((c, state["seen"]), chs)
             else:

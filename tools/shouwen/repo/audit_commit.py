@@ -31,15 +31,20 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error",
-                 "history-replaced": "error"}
+                 "history-replaced": "error", "commit-misdated": "error",
+                 "committer-mismatch": "error"}
 
 
 def is_record(path: str) -> bool:
     return path.startswith("records/") and path.endswith(".md")
 
 
+# what changes how Git itself shows, merges or checks out the history, wherever it lies
+GIT_CONTROL = (".gitattributes", ".mailmap", ".gitmodules")
+
+
 def is_config(path: str) -> bool:
-    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES)
+    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES) or path.rsplit("/", 1)[-1] in GIT_CONTROL
 
 
 def is_state(path: str) -> bool:
@@ -130,6 +135,18 @@ class Auditor:
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
+    def check_time(self, c, path, parent_time, now):
+        """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
+        after the audit's moment; each beyond the tolerance one desk's clock may be off by."""
+        when = c.when.timestamp()
+        if parent_time is not None and parent_time - when > FUTURE_TOLERANCE.total_seconds():
+            before = datetime.fromtimestamp(parent_time, c.when.tzinfo).isoformat()
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {c.when.isoformat()} 早于它的父提交"
+                         f"（{before}）：提交日期被改早了，或提交者的电脑时钟慢")
+        elif when - now > FUTURE_TOLERANCE.total_seconds():
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {c.when.isoformat()} 晚于现在："
+                         f"提交日期被改到了将来，或提交者的电脑时钟快")
+
     # --- one commit ----------------------------------------------------------------------------
     def commit(self, c, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
@@ -137,6 +154,10 @@ class Auditor:
         config = [p for p in touched if is_config(p)]
         if self.trust is not None and touched:
             self.check_signature(c, touched)
+        if touched and c.committer_email.lower() != c.email.lower():
+            self.problem("committer-mismatch", c, touched[0], f"提交 {c.sha[:10]} 由 {c.committer} <{c.committer_email}> "
+                         f"提交，却署名作者 {c.author} <{c.email}>：以他人名义提交（git commit --author）",
+                         person=f"{c.committer} <{c.committer_email}>")
         # what this commit itself brings in (a merge: against every parent, so a side's commit is named, not the merge)
         state = sorted(set.intersection(*({p for p, old, new in ch if is_state(p) and new not in (ZERO, old)}
                                           for ch in changes)))

@@ -234,7 +234,7 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
 
 
 def _make_demo(directory, size, start, end, seed, via_writer, progress) -> tuple[str, int]:
-    path = init_repo(directory, "bureau", policy_extra=DEMO_LOOKUP)
+    path = init_repo(directory, "bureau", policy_extra=DEMO_LOOKUP, when=datetime.combine(start, time(8, 0), CST))
     rules = load_rules(path)
     rng = random.Random(seed)
     clock = _Clock(rules.calendar, rng)

@@ -94,8 +94,10 @@ def _require_signing(path: str, anchor: str, key: str) -> list[str]:
     return signing.sign_options(key)
 
 
-def init_repo(directory: str, template: str = "bureau", anchor: str | None = None, policy_extra: str = "") -> str:
-    """A new agency's repository from a template, committed; `policy_extra`: lines added to its rules/policy.yml."""
+def init_repo(directory: str, template: str = "bureau", anchor: str | None = None, policy_extra: str = "",
+              when=None) -> str:
+    """A new agency's repository from a template, committed; `policy_extra`: lines added to its rules/policy.yml;
+    `when`: the first commit's date (a demo's history starts months back: no commit may be older than its parent)."""
     path = os.path.abspath(directory)
     src = template_dir(template)
     if not os.path.isdir(src):
@@ -135,5 +137,7 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
     if not gitio.config(path, "user.email"):
         env = {"GIT_AUTHOR_NAME": "shouwen", "GIT_AUTHOR_EMAIL": "init@shouwen.invalid",
                "GIT_COMMITTER_NAME": "shouwen", "GIT_COMMITTER_EMAIL": "init@shouwen.invalid"}
+    if when is not None:
+        env = {**env, "GIT_AUTHOR_DATE": when.isoformat(), "GIT_COMMITTER_DATE": when.isoformat()}
     gitio.git(path, *sign, "commit", "-q", "--no-verify", "-m", f"建立机构仓库（模板 {template}）", env=env)
     return path

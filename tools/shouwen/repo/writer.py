@@ -22,7 +22,7 @@ from ..core.ledger import SKEW_TOLERANCE
 from ..core.lookup_key import ITERATIONS, key_fields
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
-from ..core.record import CST, Record, dump, local_day, to_datetime
+from ..core.record import CST, Record, dump, local_day, to_datetime, zh_moment
 from ..core.sanity import event_time_problems, is_late_entry
 from ..core.roles import record_role_problems
 from ..core.rules import Rules
@@ -46,7 +46,7 @@ def check_clock(at: datetime, path: str | None = None, rid: str | None = None, f
     """Refuse an event time ahead of this machine's clock: a future event would block every later one."""
     current = now()
     if at - current > SKEW_TOLERANCE:
-        msg = (f"事件时间 {at.isoformat()} 晚于现在（本机时间 {current.isoformat()}），不能记录将来的事件"
+        msg = (f"事件时间 {zh_moment(at)} 晚于现在（本机时间 {zh_moment(current)}），不能记录将来的事件"
                f"（若本机时钟不准，请先校准）")
         raise InputError(msg, [Problem("clock-skew", msg, path=path, record=rid, field=field)])
 
