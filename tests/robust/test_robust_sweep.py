@@ -127,3 +127,16 @@ def test_a_correction_that_would_set_the_record_aside_is_refused(sweep, field, v
     assert sweep.snapshot() == before
     assert sweep.run("--as", "J005", "note", R2, "--text", "照常办理").exit_code == 0
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("finding: substantiated", "finding: [substantiated]", "events[1].finding"),
+    ("finding: substantiated", "finding: substantiated, score: [5]", "events[1].score"),
+])
+def test_an_event_value_of_the_wrong_type_is_shown_without_a_crash(sweep, old, new, field):
+    _edit(sweep, TS_PATH, old, new)
+    _named(sweep, TS_PATH, field)
+    for args in (["show", TS], ["history", TS], ["show", TS, "--format", "json"]):
+        r = sweep.run(*args)
+        assert r.exit_code in (0, 1), r.output
+    _others_answer(sweep)
