@@ -140,3 +140,31 @@ def test_an_event_value_of_the_wrong_type_is_shown_without_a_crash(sweep, old, n
         r = sweep.run(*args)
         assert r.exit_code in (0, 1), r.output
     _others_answer(sweep)
+
+
+@pytest.mark.parametrize("photo", ["../../../../../../../../etc/passwd", "/etc/passwd", "../.git/config"])
+def test_a_placard_photo_outside_rules_is_never_inlined(sweep, tmp_path, photo):
+    _edit(sweep, "rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}",
+          f"[j005@example.gov.cn], public: true, window: W01, photo: '{photo}'}}")
+    out = tmp_path / "placard.html"
+    r = sweep.run("placard", "--window", "W01", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "李明" in page and "data:" not in page          # the placard is printed, without that file
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_a_placard_photo_in_rules_is_inlined_re_encoded(sweep, tmp_path):
+    from PIL import Image
+    _reset(sweep)
+    os.makedirs(os.path.join(sweep.path, "rules", "photos"))
+    Image.new("RGB", (900, 1200), "red").save(os.path.join(sweep.path, "rules", "photos", "j005.png"))
+    _edit_kept = open(os.path.join(sweep.path, "rules", "staff.yml"), encoding="utf-8").read().replace(
+        "[j005@example.gov.cn], public: true, window: W01}",
+        "[j005@example.gov.cn], public: true, window: W01, photo: photos/j005.png}", 1)
+    with open(os.path.join(sweep.path, "rules", "staff.yml"), "w", encoding="utf-8") as fh:
+        fh.write(_edit_kept)
+    sweep.commit_all()
+    out = tmp_path / "placard.html"
+    assert sweep.run("placard", "--window", "W01", "-o", str(out)).exit_code == 0
+    assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8")
