@@ -180,3 +180,19 @@ def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert {(p["code"], p["path"], p["commit"]) for p in probs} == {("role-forbidden", rel, sha) for rel, sha in shas.items()}
     assert all("李明" in p["person"] for p in probs)
+
+
+def test_a_clerk_committing_under_a_colleagues_name_is_named(agency):
+    """`git commit --author` keeps the clerk as the committer: the event and the author agree, the committer
+    does not."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", "\n  - {at: 2026-11-02T10:30:00+08:00, by: J014, action: accepted, "
+                                               "late_reason: 补录}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "签收", "--no-verify", "--author", "朱立新 <j014@example.gov.cn>", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"], p["record"]) for p in probs] == [("committer-mismatch", agency.head(), rid)], probs
+    assert "李明" in probs[0]["person"] and "朱立新" in probs[0]["message"]

@@ -31,7 +31,8 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error",
-                 "history-replaced": "error", "commit-misdated": "error"}
+                 "history-replaced": "error", "commit-misdated": "error",
+                 "committer-mismatch": "error"}
 
 
 def is_record(path: str) -> bool:
@@ -153,6 +154,10 @@ class Auditor:
         config = [p for p in touched if is_config(p)]
         if self.trust is not None and touched:
             self.check_signature(c, touched)
+        if touched and c.committer_email.lower() != c.email.lower():
+            self.problem("committer-mismatch", c, touched[0], f"提交 {c.sha[:10]} 由 {c.committer} <{c.committer_email}> "
+                         f"提交，却署名作者 {c.author} <{c.email}>：以他人名义提交（git commit --author）",
+                         person=f"{c.committer} <{c.committer_email}>")
         # what this commit itself brings in (a merge: against every parent, so a side's commit is named, not the merge)
         state = sorted(set.intersection(*({p for p, old, new in ch if is_state(p) and new not in (ZERO, old)}
                                           for ch in changes)))
