@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from robust.harness import R1, R2, make_desk, problems_of
+from robust.harness import R2, make_desk, problems_of
 
 TS = "TS-20261103-J021-001"
 TS_PATH = f"records/complaints/2026/11/{TS}.md"
@@ -88,4 +88,42 @@ def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
     _reset(sweep)
     r = sweep.run("remind", "--dry-run", "--days", "99999999999999")
     assert r.exit_code == 2 and "错误" in r.stderr, r.output
+    assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    (TS_PATH, "channel: box", "channel: [box]", "channel"),
+    (TS_PATH, "summary: 态度差", "summary: 态度差\ninquiry: [20261102-J005-001]", "inquiry"),
+    (TS_PATH, "summary: 态度差", "summary: {a: 1}", "summary"),
+    (HB_PATH, "department: reception", "department: [reception]", "department"),
+    (HB_PATH, "quarter: 2026Q4", "quarter: {q: 4}", "quarter"),
+])
+def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(sweep, rel, old, new, field):
+    _edit(sweep, rel, old, new)
+    _named(sweep, rel, field)
+    rid = os.path.basename(rel)[:-3]
+    sweep.run("show", rid)
+    sweep.run("history", rid)
+    sweep.run("find", "王五")
+    _others_answer(sweep)
+
+
+@pytest.mark.parametrize("rid", [TS, HB])
+def test_a_note_on_a_complaint_or_report_says_it_was_committed(sweep, rid):
+    _reset(sweep)
+    r = sweep.run("--as", "J021", "note", rid, "--text", "已电话联系投诉人")
+    assert sweep.crashes == [], sweep.crashes
+    assert r.exit_code == 0 and "已提交" in r.stdout, r.output
+    assert "已电话联系投诉人" in open(os.path.join(sweep.path, TS_PATH if rid == TS else HB_PATH), encoding="utf-8").read()
+
+
+@pytest.mark.parametrize("field,value", [("matter", "红\x1b[31m字"), ("matter", "问" * 30000),
+                                         ("visitor.name", "张\u0007三")])
+def test_a_correction_that_would_set_the_record_aside_is_refused(sweep, field, value):
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J005", "correct", R2, "--field", field, "--value", value, "--reason", "写错了")
+    assert r.exit_code == 2 and "错误" in r.stderr and field in r.stderr, r.output
+    assert sweep.snapshot() == before
+    assert sweep.run("--as", "J005", "note", R2, "--text", "照常办理").exit_code == 0
     assert sweep.crashes == [], sweep.crashes
