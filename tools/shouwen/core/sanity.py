@@ -52,7 +52,7 @@ def import_time_problems(rec: Record, policy, now: datetime) -> list[Problem]:
             continue
         where = dict(path=rec.path, record=rec.id, field=f"events[{i}].at")
         if at - now > FUTURE_TOLERANCE:
-            out.append(Problem("future-dated", f"事件时间 {at.isoformat()} 晚于导入时间", **where))
+            out.append(Problem("future-dated", f"事件时间 {zh_moment(at)} 晚于导入时间", **where))
         elif policy.effective and local_day(at) < policy.effective:
             out.append(Problem("field-invalid", f"事件时间 {zh_day(local_day(at))} 早于本制度施行日期 {zh_day(policy.effective)}"
                                "（rules/policy.yml 中的 effective）", **where))

@@ -58,7 +58,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
         return _audit(root, rules, since, paths, anchor, signatures, progress)
 
 
-def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
+def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False) -> Report:
     """Each commit is judged as the log is read (`versions.History`), so what is kept is each record's latest
     version, not the history; only where signatures must be verified first (all at once, by git) are the
     commits listed before they are judged."""
@@ -82,7 +82,8 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
             state["total"] = state["total"] or counting()
             progress(min(n, state["total"]), state["total"])
     history = versions.History(root, judge)
-    listed = [] if rules.policy.signing_required or signatures else None
+    required = signed or rules.policy.signing_required
+    listed = [] if required or signatures else None
 
     times: dict = {}        # commit -> its date (a timestamp): each commit is judged against its parents'
     now = time.time()
@@ -110,10 +111,13 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
             return Report()
         raise InputError(f"读取 Git 历史失败：{e}")
     if listed is not None:
-        _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures)
+        _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures, required)
         for item, chs in listed:
             history.send(item, chs)
     history.close()
+    if aud.needs_signatures and not signatures and not required:
+        # the rules once required signing (today's don't): every commit judged again, with its signature
+        return _audit(root, rules, since, paths, anchor, signatures, progress, signed=True)
     if not only:
         report.problems[:0] = _replaced(root)
     store.drop_history_cache(root)
@@ -139,8 +143,8 @@ def _replaced(root) -> list[Problem]:
     return found
 
 
-def _signatures(root, rules, aud, report, shas, anchor, signatures):
-    if rules.policy.signing_required and not signatures:
+def _signatures(root, rules, aud, report, shas, anchor, signatures, required):
+    if required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
             raise InputError("本机构要求签名（rules/policy.yml signing.required），审查需要信任锚：请用 --trust-anchor "

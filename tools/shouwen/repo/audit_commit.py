@@ -80,6 +80,10 @@ class Auditor:
         self.now = None            # the rules as they stood before the commit being judged
         self._authors: dict = {}
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
+        # whether the next commit must be signed: the rules as they stood, once a commit has set them; a commit
+        # that turns signing off counts only when it passes the signing it turns off
+        self.signing: bool | None = None
+        self.needs_signatures = False      # signing was required somewhere, and this run checks no signature
 
     # --- reporting -------------------------------------------------------------------------
     def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
@@ -148,11 +152,17 @@ class Auditor:
                          f"提交日期被改到了将来，或提交者的电脑时钟快")
 
     # --- one commit ----------------------------------------------------------------------------
+    def signing_required(self) -> bool:
+        return self.rules_now.policy.signing_required if self.signing is None else self.signing
+
     def commit(self, c, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
         touched = sorted({p for ch in changes for p, _, _ in ch})
         config = [p for p in touched if is_config(p)]
-        if self.trust is not None and touched:
+        required, before = self.signing_required(), len(self.report.problems)
+        if required and self.trust is None:
+            self.needs_signatures = True
+        if self.trust is not None and touched and required:
             self.check_signature(c, touched)
         if touched and c.committer_email.lower() != c.email.lower():
             self.problem("committer-mismatch", c, touched[0], f"提交 {c.sha[:10]} 由 {c.committer} <{c.committer_email}> "
@@ -170,6 +180,9 @@ class Auditor:
             self.plain(c, changes[0], config)
         if any(p.startswith("rules/") for p in touched):
             self.now = load_rules_at(self.root, c.sha)
+            refused = any(p.extra.get("commit") == c.sha and p.code in ("unsigned", "role-forbidden")
+                          for p in self.report.problems[before:])
+            self.signing = required if required and refused else self.now.policy.signing_required
             if self.trust is not None:
                 self.trust.advance(c.sha)
 
@@ -319,7 +332,7 @@ class Auditor:
             why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"
         elif why is None and c.trailers.get("Shouwen-Import-Rows") != str(new_files):
             why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行，提交却新增了 {new_files} 件记录"
-        elif why is None and self.rules.policy.signing_required and not (
+        elif why is None and self.signing_required() and not (
                 self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
             why = "本机构要求签名，导入提交没有导入人本人经信任的签名"
         if why:

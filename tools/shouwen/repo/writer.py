@@ -291,7 +291,7 @@ def _refuse_after_skewed(rec: Record, at: datetime) -> None:
     times = [t for t in (to_datetime(e.get("at")) for e in rec.events if isinstance(e, dict)) if t is not None]
     last = max(times, default=None)
     if last is not None and last > at and last - now() > SKEW_TOLERANCE:
-        msg = (f"该事项已有一条时间为 {last.isoformat()} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
+        msg = (f"该事项已有一条时间为 {zh_moment(last)} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
                f"请校准那台电脑的时钟，并由首问责任人核对（shouwen check 报告 clock-skew）")
         raise InputError(msg, [Problem("clock-skew", msg, path=rec.path, record=rec.id, field="events")])
 
