@@ -189,3 +189,19 @@ def test_a_fast_clock_is_reported_with_times_people_read(agency):
     out = agency.run("check").stdout
     line = next(x for x in out.splitlines() if "clock-skew" in x)
     assert f"事件时间 {ahead.year}年{ahead.month}月{ahead.day}日 {ahead:%H:%M} 晚于检查时的时间" in line, line
+
+
+def test_the_usage_line_and_metavars_are_chinese_and_columns_line_up(agency):
+    """Click's own words in a help page ([OPTIONS], COMMAND [ARGS]..., TEXT) are Chinese too, and the
+    descriptions start in one column although 整数 and 文本 are twice as wide as ASCII."""
+    from shouwen.core.view import width
+    out = agency.ok("--help").output
+    assert "[选项]" in out and "命令 [参数]..." in out and "[OPTIONS]" not in out and "COMMAND" not in out, out
+    out = agency.ok("remind", "--help").output
+    assert "--today 文本" in out and "TEXT" not in out, out
+    starts = {}
+    for line in out.splitlines():
+        for flag, words in (("--days", "提醒几个"), ("--today", "按该日期"), ("--dry-run", "只列出")):
+            if line.strip().startswith(flag) and words in line:
+                starts[flag] = width(line[:line.index(words)])
+    assert len(starts) == 3 and len(set(starts.values())) == 1, (starts, out)
