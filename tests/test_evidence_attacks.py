@@ -196,3 +196,16 @@ def test_a_clerk_committing_under_a_colleagues_name_is_named(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["commit"], p["record"]) for p in probs] == [("committer-mismatch", agency.head(), rid)], probs
     assert "李明" in probs[0]["person"] and "朱立新" in probs[0]["message"]
+
+
+def test_a_record_committed_as_a_symlink_is_named_by_the_audit(agency):
+    rid = agency.new("2026-11-02T09:30")
+    folder = os.path.join(agency.path, "records", "inquiries", "2026", "11")
+    os.symlink("/etc/passwd", os.path.join(folder, "20261102-J005-009.md"))
+    os.symlink(f"{rid}.md", os.path.join(folder, "20261102-J005-008.md"))
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "链接", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["record"], p["commit"]) for p in probs} == {
+        ("record-noncanonical", "20261102-J005-009", agency.head()), ("record-noncanonical", "20261102-J005-008", agency.head())}
+    assert all("符号链接" in p["message"] and "李明" in p["person"] for p in probs)

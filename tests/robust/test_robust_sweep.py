@@ -127,3 +127,44 @@ def test_a_correction_that_would_set_the_record_aside_is_refused(sweep, field, v
     assert sweep.snapshot() == before
     assert sweep.run("--as", "J005", "note", R2, "--text", "照常办理").exit_code == 0
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("finding: substantiated", "finding: [substantiated]", "events[1].finding"),
+    ("finding: substantiated", "finding: substantiated, score: [5]", "events[1].score"),
+])
+def test_an_event_value_of_the_wrong_type_is_shown_without_a_crash(sweep, old, new, field):
+    _edit(sweep, TS_PATH, old, new)
+    _named(sweep, TS_PATH, field)
+    for args in (["show", TS], ["history", TS], ["show", TS, "--format", "json"]):
+        r = sweep.run(*args)
+        assert r.exit_code in (0, 1), r.output
+    _others_answer(sweep)
+
+
+@pytest.mark.parametrize("photo", ["../../../../../../../../etc/passwd", "/etc/passwd", "../.git/config"])
+def test_a_placard_photo_outside_rules_is_never_inlined(sweep, tmp_path, photo):
+    _edit(sweep, "rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}",
+          f"[j005@example.gov.cn], public: true, window: W01, photo: '{photo}'}}")
+    out = tmp_path / "placard.html"
+    r = sweep.run("placard", "--window", "W01", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "李明" in page and "data:" not in page          # the placard is printed, without that file
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_a_placard_photo_in_rules_is_inlined_re_encoded(sweep, tmp_path):
+    from PIL import Image
+    _reset(sweep)
+    os.makedirs(os.path.join(sweep.path, "rules", "photos"))
+    Image.new("RGB", (900, 1200), "red").save(os.path.join(sweep.path, "rules", "photos", "j005.png"))
+    _edit_kept = open(os.path.join(sweep.path, "rules", "staff.yml"), encoding="utf-8").read().replace(
+        "[j005@example.gov.cn], public: true, window: W01}",
+        "[j005@example.gov.cn], public: true, window: W01, photo: photos/j005.png}", 1)
+    with open(os.path.join(sweep.path, "rules", "staff.yml"), "w", encoding="utf-8") as fh:
+        fh.write(_edit_kept)
+    sweep.commit_all()
+    out = tmp_path / "placard.html"
+    assert sweep.run("placard", "--window", "W01", "-o", str(out)).exit_code == 0
+    assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8")

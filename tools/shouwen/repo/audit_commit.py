@@ -174,6 +174,10 @@ class Auditor:
         if state:
             self.problem("state-committed", c, state[0], f"提交 {c.sha[:10]} 把本机缓存 {'、'.join(state[:3])} 提交进了 Git："
                          ".shouwen/ 只能留在各自的电脑上，检出的缓存可在别人的电脑上运行代码或冒充签名核验结果")
+        for path, mode in c.links or ():
+            if is_record(path) and (not self.only or path in self.only):
+                self.problem("record-noncanonical", c, path, f"提交 {c.sha[:10]} 把记录 {path} 写成了"
+                             f"{'符号链接' if mode == '120000' else '子模块（gitlink）'}：记录必须是普通文件")
         if len(c.parents) > 1:
             self.merge(c, changes, config)
         else:
