@@ -205,3 +205,19 @@ def test_the_usage_line_and_metavars_are_chinese_and_columns_line_up(agency):
             if line.strip().startswith(flag) and words in line:
                 starts[flag] = width(line[:line.index(words)])
     assert len(starts) == 3 and len(set(starts.values())) == 1, (starts, out)
+
+
+def test_a_service_by_the_words_people_use_for_it(agency):
+    """rules/search.yml's words (准生证, 光荣证) name a service at the desk as on the site; one that means
+    several services is refused naming them, a near miss still gets did-you-mean."""
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--service", "生育证", "--at", "2026-11-02T09:30", "--format", "json").stdout)["id"]
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["service"] == "birth-permit"
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--service", "准生证", "--at", "2026-11-02T09:40")
+    assert r.exit_code == 2 and "可以指多个办事事项" in r.stderr and "生育登记" in r.stderr and "再生育审批" in r.stderr
+    assert agency.status() == ""
+    # a start of a name stays as it was: 生育 is 生育登记, not also the 生育证 people say for 再生育审批
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--service", "生育", "--at", "2026-11-02T09:50", "--format", "json").stdout)["id"]
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["service"] == "birth-registration"

@@ -196,3 +196,33 @@ def test_a_clerk_committing_under_a_colleagues_name_is_named(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["commit"], p["record"]) for p in probs] == [("committer-mismatch", agency.head(), rid)], probs
     assert "李明" in probs[0]["person"] and "朱立新" in probs[0]["message"]
+
+
+def test_a_record_committed_as_a_symlink_is_named_by_the_audit(agency):
+    rid = agency.new("2026-11-02T09:30")
+    folder = os.path.join(agency.path, "records", "inquiries", "2026", "11")
+    os.symlink("/etc/passwd", os.path.join(folder, "20261102-J005-009.md"))
+    os.symlink(f"{rid}.md", os.path.join(folder, "20261102-J005-008.md"))
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "链接", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["record"], p["commit"]) for p in probs} == {
+        ("record-noncanonical", "20261102-J005-009", agency.head()), ("record-noncanonical", "20261102-J005-008", agency.head())}
+    assert all("符号链接" in p["message"] and "李明" in p["person"] for p in probs)
+
+
+def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
+    """On a desk whose file system ignores case (Windows, macOS) `Records/…` or `….MD` is checked out over the
+    real record; on Linux, check and the audit read neither."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    forged = agency.file(rel).replace("name: 张三", "name: 李四")
+    bad = ["Records/inquiries/2026/11/" + rid + ".md", f"records/inquiries/2026/11/{rid}.MD",
+           f"records/Inquiries/2026/11/{rid}.md", "Rules/staff.yml", "records/inquiries/2026/11/notes.txt"]
+    for b in bad:
+        agency.write(b, forged)
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "大小写", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    named = {p["path"] for p in probs if p["code"] == "path-lookalike" and p["commit"] == agency.head()}
+    assert named == set(bad), probs

@@ -18,7 +18,8 @@ from . import gitio, signing, store, versions
 from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor, is_config, is_record, is_state
+from .audit_commit import Auditor
+from .audit_paths import is_config, is_record, is_state, lookalike
 from .loader import load_rules_at
 
 
@@ -45,7 +46,8 @@ def _may_vouch(root):
 def _wanted(path, only):
     if only:
         return path in only
-    return is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
+    return (is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
+            or lookalike(path) is not None)
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,

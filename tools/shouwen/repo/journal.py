@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 
 from . import gitio
+from .process import pid_alive  # noqa: F401  (cli.site asks it too)
 
 try:
     import fcntl
@@ -54,20 +55,6 @@ def gitdir(root: str) -> str:
     if g is None:
         raise gitio.GitError(f"{root} 不是 Git 仓库")
     return g
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 class _FlockLock:

@@ -19,6 +19,7 @@ class LogCommit:
     changes: list = field(default_factory=list)    # (path, old blob, new blob); empty for a merge
     committer: str = ""       # who made the commit (`git commit --author` names someone else as the author)
     committer_email: str = ""
+    links: list | None = None  # (path, mode) of what it writes as a symlink (120000) or a submodule (160000)
 
     @property
     def new_records(self) -> int:
@@ -105,6 +106,9 @@ class RawLog:
                 change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
                           self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
+                if self.meta[1] in ("120000", "160000"):
+                    c = self.commits[-1]
+                    c.links = (c.links or []) + [(change[0], self.meta[1])]
                 self.meta = None
                 continue
             tok = tok.lstrip("\n")
