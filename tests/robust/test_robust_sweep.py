@@ -185,3 +185,11 @@ def test_a_history_rewritten_after_a_bulletin_is_caught_by_audit(sweep):
     assert r.exit_code == 1 and "bulletin-base-lost" in r.stdout and "site/bulletins/2026Q3.md" in r.stdout, r.output
     assert "历史被改写" in r.stdout
     assert sweep.crashes == [], sweep.crashes
+
+
+def test_one_git_address_on_two_badges_is_named(sweep):
+    _edit(sweep, "rules/staff.yml", "emails: [j006@example.gov.cn]", "emails: [J005@example.gov.cn]")
+    _named(sweep, "rules/staff.yml", "staff[")
+    r = sweep.run("check")
+    assert "J005@example.gov.cn" in r.stdout and "J005" in r.stdout, r.output
+    _others_answer(sweep, writes=(0, 2))
