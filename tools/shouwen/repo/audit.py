@@ -9,6 +9,7 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -121,7 +122,7 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         # the rules once required signing (today's don't): every commit judged again, with its signature
         return _audit(root, rules, since, paths, anchor, signatures, progress, signed=True)
     if not only:
-        report.problems[:0] = _replaced(root)
+        report.problems[:0] = _replaced(root) + _lost_bases(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
@@ -142,6 +143,22 @@ def _replaced(root) -> list[Problem]:
                    f"审查按原始提交进行；请删除这个替换引用（git replace -d {old[:10]}）")
         found.append(Problem("history-replaced", msg, severity=ERROR,
                              extra={"commit": commit, "person": "（替换引用不记录作者）"}))
+    return found
+
+
+_BASE = re.compile(r"依据登记簿提交 `([0-9a-f]{40})`")
+
+
+def _lost_bases(root) -> list[Problem]:
+    """Each published bulletin names the commit it was computed from: one no longer in HEAD's history means
+    the history was rewritten since (a filter-branch, a rebase, a forced push), whatever the rewrite left."""
+    found = []
+    for path, blob in gitio.tree_blobs(root, "HEAD", "site/bulletins/"):
+        m = _BASE.search(gitio.cat_files(root, [blob]).get(blob, b"").decode("utf-8", "replace"))
+        if path.endswith(".md") and m and not gitio.is_ancestor(root, m.group(1)):
+            found.append(Problem("bulletin-base-lost", f"已发布的通报 {path} 依据的提交 {m.group(1)[:10]} 已不在本库的历史中："
+                                 "通报发布之后，历史被改写过（如 git rebase、filter-branch 或强制推送）；请以中心仓库或备份核对",
+                                 path=path, severity=ERROR, extra={"commit": m.group(1), "person": "（改写历史不留作者）"}))
     return found
 
 

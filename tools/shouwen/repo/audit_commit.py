@@ -25,7 +25,7 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error", "history-replaced": "error",
-                 "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error"}
+                 "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error"}
 
 
 @dataclass
