@@ -226,3 +226,11 @@ def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     named = {p["path"] for p in probs if p["code"] == "path-lookalike" and p["commit"] == agency.head()}
     assert named == set(bad), probs
+
+
+def test_the_hook_refuses_a_lookalike_path(agency):
+    rid = agency.new("2026-11-02T09:30")
+    agency.write(f"records/inquiries/2026/11/{rid}.MD", agency.file(f"records/inquiries/2026/11/{rid}.md"))
+    git(agency.path, "add", "-A")
+    r = git(agency.path, "commit", "-qm", "大小写", env=LI_MING, check=False)
+    assert r.returncode != 0 and "path-lookalike" in r.stdout + r.stderr and f"{rid}.MD" in r.stdout + r.stderr, r
