@@ -93,6 +93,10 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
 
     def read(c):
         state["seen"] += 1
+        if not c.parents:       # the history's own start once; any other has no parent to be dated against
+            state["roots"] = state.get("roots", 0) + 1
+            if (since or state["roots"] > 1) and (not only or any(x[0] in only for x in c.changes)):
+                aud.orphan(c)
         parent_time = max((times[p] for p in c.parents if p in times), default=None)
         times[c.sha] = int(c.when.timestamp())
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
