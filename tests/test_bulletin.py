@@ -129,6 +129,12 @@ def test_a_bulletin_mid_quarter_holds_no_finding_against_a_deadline_still_to_com
         return {d["id"]: d["items"]["制度落实"] for d in out["departments"] if d["rank"] is not None}["reception"]
     assert system("2026-11-17") == 100.0
     assert system("2026-11-20") == 50.0
+    # a bad rating followed up after the bulletin's day was not yet followed up on it
+    agency.ok("--as", "J005", "rate", fine, "--score", "1", "--at", "2026-11-16T10:10")
+    agency.ok("--as", "J005", "followup", fine, "--at", "2026-11-19T10:00")
+    followed = {day: json.loads(agency.ok("bulletin", "2026Q4", "--today", day, "--format", "json").stdout)["total"]
+                ["bad_followed_up"] for day in ("2026-11-17", "2026-11-20")}
+    assert followed == {"2026-11-17": 0, "2026-11-20": 1}
 
 
 def test_an_item_without_data_never_outscores_doing_the_work(agency):

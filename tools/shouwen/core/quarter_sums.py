@@ -144,7 +144,7 @@ def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     if st.rating and st.rated_at is not None and within(local_day(st.rated_at)):
         bad = st.rating in rules.policy.bad_ratings
         counts += _counts(rated=1, rating_sum=st.rating, bad=bad, bad_followed_up=bad and "followup-late" not in codes
-                          and any(t >= st.rated_at for t in st.followups)) + ((st.rating, 1),)
+                          and any(t >= st.rated_at and local_day(t) <= as_of for t in st.followups)) + ((st.rating, 1),)
     return 0, ((qn.units(st.first_responder, reg), counts),), (), (), None, None
 
 
