@@ -168,3 +168,46 @@ def test_a_placard_photo_in_rules_is_inlined_re_encoded(sweep, tmp_path):
     out = tmp_path / "placard.html"
     assert sweep.run("placard", "--window", "W01", "-o", str(out)).exit_code == 0
     assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8")
+
+
+def test_a_history_rewritten_after_a_bulletin_is_caught_by_audit(sweep):
+    """The bulletin names its commit; a rewrite of the history (here every commit re-dated, as filter-branch or
+    a rebase does) leaves that commit out of HEAD's history, whatever else it made consistent."""
+    import subprocess
+    _reset(sweep)
+    assert sweep.run("--as", "J021", "bulletin", "2026Q3", "--write").exit_code == 0
+    clean = sweep.run("audit", "--format", "json")
+    assert "bulletin-base-lost" not in clean.stdout, clean.output
+    subprocess.run(["git", "-C", sweep.path, "filter-branch", "-f", "--env-filter",
+                    "GIT_COMMITTER_DATE='2026-11-20T08:00:00+08:00'; export GIT_COMMITTER_DATE", "HEAD"],
+                   check=True, capture_output=True, env={**os.environ, "FILTER_BRANCH_SQUELCH_WARNING": "1"})
+    r = sweep.run("audit")
+    assert r.exit_code == 1 and "bulletin-base-lost" in r.stdout and "site/bulletins/2026Q3.md" in r.stdout, r.output
+    assert "历史被改写" in r.stdout
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_one_git_address_on_two_badges_is_named(sweep):
+    _edit(sweep, "rules/staff.yml", "emails: [j006@example.gov.cn]", "emails: [J005@example.gov.cn]")
+    _named(sweep, "rules/staff.yml", "staff[")
+    r = sweep.run("check")
+    assert "J005@example.gov.cn" in r.stdout and "J005" in r.stdout, r.output
+    _others_answer(sweep, writes=(0, 2))
+
+
+def test_a_write_on_a_detached_head_is_refused_and_writes_nothing(sweep):
+    _reset(sweep)
+    branch = sweep.git("symbolic-ref", "--short", "HEAD").strip()
+    sweep.git("checkout", "-q", "--detach", "HEAD~1")
+    try:
+        before = sweep.snapshot()
+        for args in (["--as", "J005", "note", R2, "--text", "旧提交上写"],
+                     ["--as", "J005", "new", "--name", "甲", "--matter", "咨询", "--at", "2026-11-03T09:00"]):
+            r = sweep.run(*args)
+            assert r.exit_code == 3 and "错误" in r.stderr and "分离" in r.stderr, r.output
+            assert sweep.snapshot() == before
+        assert sweep.run("check").exit_code in (0, 1)          # reading goes on
+    finally:
+        sweep.git("checkout", "-q", "-f", branch)
+    assert sweep.run("--as", "J005", "note", R2, "--text", "回到分支后照常").exit_code == 0
+    assert sweep.crashes == [], sweep.crashes

@@ -13,49 +13,20 @@ from ..core.problems import Problem
 from ..core.record import to_datetime
 from ..core.roles import conflict, event_duty, inspection_refusal, refusal
 from ..core.rules import Rules
+from .audit_paths import is_config, is_record, is_state, lookalike, record_of
 from .loader import load_rules_at
 from .signing import ROSTER, VALID
 
 AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided", "reopened"}   # what a closed record may still take
 FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
-# what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
-CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
-                   ".circleci/", "site/overrides/")     # the theme's and the pages' templates
-CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
-                ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
-                "bitbucket-pipelines.yml", "zensical.toml"}
-
 HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
                  "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
-                 "import-unattested": "error", "state-committed": "error",
-                 "history-replaced": "error", "commit-misdated": "error",
-                 "committer-mismatch": "error"}
-
-
-def is_record(path: str) -> bool:
-    return path.startswith("records/") and path.endswith(".md")
-
-
-# what changes how Git itself shows, merges or checks out the history, wherever it lies
-GIT_CONTROL = (".gitattributes", ".mailmap", ".gitmodules")
-
-
-def is_config(path: str) -> bool:
-    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES) or path.rsplit("/", 1)[-1] in GIT_CONTROL
-
-
-def is_state(path: str) -> bool:
-    """shouwen's local state (store.STATE), or the folder's own name (a symlink in its place)."""
-    return path == ".shouwen" or path.startswith(".shouwen/")
-
-
-def record_of(path: str | None) -> str | None:
-    if path and is_record(path):
-        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
-    return None
+                 "import-unattested": "error", "state-committed": "error", "history-replaced": "error",
+                 "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error",
+                 "history-orphan": "error"}
 
 
 @dataclass
@@ -139,6 +110,11 @@ class Auditor:
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
+    def orphan(self, c):
+        self.problem("history-orphan", c, next((p for p, _, _ in c.changes), None),
+                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）被合并了进来，"
+                     "其中的提交日期无从核对")
+
     def check_time(self, c, path, parent_time, now):
         """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
         after the audit's moment; each beyond the tolerance one desk's clock may be off by."""
@@ -174,6 +150,11 @@ class Auditor:
         if state:
             self.problem("state-committed", c, state[0], f"提交 {c.sha[:10]} 把本机缓存 {'、'.join(state[:3])} 提交进了 Git："
                          ".shouwen/ 只能留在各自的电脑上，检出的缓存可在别人的电脑上运行代码或冒充签名核验结果")
+        for path in touched:
+            why = lookalike(path) if not self.only or path in self.only else None
+            if why and any(p == path and new != ZERO for ch in changes for p, _, new in ch):
+                self.problem("path-lookalike", c, path, f"提交 {c.sha[:10]} 写入了 {path}：{why}；在不区分大小写的电脑"
+                             "（Windows、macOS）上检出时会覆盖真正的文件，而 check 与审查都不读它")
         for path, mode in c.links or ():
             if is_record(path) and (not self.only or path in self.only):
                 self.problem("record-noncanonical", c, path, f"提交 {c.sha[:10]} 把记录 {path} 写成了"
