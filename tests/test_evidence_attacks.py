@@ -234,3 +234,25 @@ def test_the_hook_refuses_a_lookalike_path(agency):
     git(agency.path, "add", "-A")
     r = git(agency.path, "commit", "-qm", "大小写", env=LI_MING, check=False)
     assert r.returncode != 0 and "path-lookalike" in r.stdout + r.stderr and f"{rid}.MD" in r.stdout + r.stderr, r
+
+
+def test_a_second_history_started_apart_and_merged_in_is_named(agency):
+    """`git checkout --orphan` starts a history with no parent to be dated against: a clerk writes a matter
+    there, dated weeks back, and merges it in."""
+    rid = agency.new("2026-11-02T09:30")
+    git(agency.path, "checkout", "-q", "--orphan", "side")
+    git(agency.path, "rm", "-rq", "--cached", "records")
+    when = "2026-11-02T09:40:00+08:00"
+    fake = agency.file(f"records/inquiries/2026/11/{rid}.md").replace(rid, "20261102-J005-002").replace(
+        "09:30:00", "09:39:00")
+    agency.write("records/inquiries/2026/11/20261102-J005-002.md", fake)
+    git(agency.path, "add", "records/inquiries/2026/11/20261102-J005-002.md")
+    git(agency.path, "commit", "-qm", "登记", "--no-verify", env=dict(LI_MING, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when))
+    root = agency.head()
+    git(agency.path, "checkout", "-qf", "main")
+    git(agency.path, "merge", "-q", "--allow-unrelated-histories", "--no-edit", "side", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert "李明" in probs[0]["person"]
+    assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
+        "problems"]] == ["history-orphan"]

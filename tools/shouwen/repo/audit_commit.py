@@ -25,7 +25,8 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error", "history-replaced": "error",
-                 "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error"}
+                 "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error",
+                 "history-orphan": "error"}
 
 
 @dataclass
@@ -108,6 +109,11 @@ class Auditor:
         why = refusal(self.rules_now, self.author(c), "roster")
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
+
+    def orphan(self, c):
+        self.problem("history-orphan", c, next((p for p, _, _ in c.changes), None),
+                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）被合并了进来，"
+                     "其中的提交日期无从核对")
 
     def check_time(self, c, path, parent_time, now):
         """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
