@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 
 KEY_LEN = 64
 _PHONE_CHAR = r"[\d\s\-.()()/]"
@@ -78,18 +79,24 @@ class Seen:
 
     def moved(self, data: bytes, spans) -> "Seen | None":
         """What the passes find in `data`: these candidates' text (the parent) with the bytes of `spans` (start,
-        end) written over, each span's length kept; None when a span touches a character of either class (a run
-        could then reach across it, and only the passes over the whole text could tell)."""
-        if any(a <= 0 or b >= len(data) or not (_OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]]) for a, b in spans):
+        end; apart) written over, each span's length kept; None when a span touches a character of either class
+        (a run could then reach across it, and only the passes over the whole text could tell)."""
+        spans = sorted(spans)
+        if any(a <= 0 or b >= len(data) or not (_OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]]) for a, b in spans) \
+                or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
             return None
-        inside = sorted(spans)
-
-        def kept(i):
-            return not any(a <= i < b for a, b in inside)
-        pairs = [(i, d) for i, d in self.pairs() if kept(i)]
-        keys = [(i, r) for i, r in self.keys if kept(i)]
-        for a, b in inside:
+        at = array("q")
+        at.frombytes(self.at)       # in order: runs are found left to right, and kept so here
+        digits, out_at, out_digits, keys, last = self.phone_runs(), array("q"), [], [], 0
+        for a, b in spans:
+            i = bisect_left(at, a, last)
             new = Seen.of(data[a:b].decode("ascii"), a)
-            pairs += new.pairs()
+            out_at.extend(at[last:i])
+            out_at.frombytes(new.at)
+            out_digits += digits[last:i] + new.phone_runs()
             keys += new.keys
-        return Seen(array("q", [i for i, _ in pairs]).tobytes(), "\n".join(d for _, d in pairs), tuple(keys))
+            last = bisect_left(at, b, i)
+        out_at.extend(at[last:])
+        out_digits += digits[last:]
+        keys += [(i, r) for i, r in self.keys if not any(a <= i < b for a, b in spans)]
+        return Seen(out_at.tobytes(), "\n".join(out_digits), tuple(sorted(keys)))
