@@ -142,7 +142,7 @@ def test_impossible_events_are_refused_when_written(agency, monkeypatch):
     agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-03T09:00")
     agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-04T09:00")
     r = agency.run("--as", "J014", "promise", rid, "--due", "2026-11-03", "--at", "2026-11-04T09:10")
-    assert r.exit_code == 2 and "早于受理日期" in r.stderr
+    assert r.exit_code == 2 and "办结日期 2026年11月3日 早于受理日期 2026年11月4日" in r.stderr, r.stderr
     r = agency.run("--as", "J014", "rate", rid, "--score", "5", "--at", "2026-11-04T09:20")
     assert r.exit_code == 2 and "尚未结束" in r.stderr
     r = agency.run("--as", "J014", "deliver", rid, "--method", "窗口取件", "--at", "2026-11-04T09:20")

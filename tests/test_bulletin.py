@@ -116,6 +116,27 @@ def test_a_bulletin_mid_quarter_counts_nothing_overdue_before_its_due_date(agenc
     assert agency.run("--as", "J003", "bulletin", "2026Q4", "--today", "2026-11-17", "--write").exit_code == 2
 
 
+def test_a_bulletin_mid_quarter_holds_no_finding_against_a_deadline_still_to_come(agency):
+    """制度落实 counts the matters with a deadline finding: one whose deadline had not passed on the bulletin's
+    day is not yet a finding, even if the ledger now knows it was missed later."""
+    late = agency.new("2026-11-16T09:00")                      # to be forwarded by 2026-11-18
+    agency.ok("--as", "J005", "forward", late, "--to", "family", "--at", "2026-11-20T09:00")
+    fine = agency.new("2026-11-16T10:00")
+    agency.ok("--as", "J005", "answer", fine, "--answer", "已答复", "--at", "2026-11-16T10:05")
+
+    def system(day):
+        out = json.loads(agency.ok("bulletin", "2026Q4", "--today", day, "--format", "json").stdout)
+        return {d["id"]: d["items"]["制度落实"] for d in out["departments"] if d["rank"] is not None}["reception"]
+    assert system("2026-11-17") == 100.0
+    assert system("2026-11-20") == 50.0
+    # a bad rating followed up after the bulletin's day was not yet followed up on it
+    agency.ok("--as", "J005", "rate", fine, "--score", "1", "--at", "2026-11-16T10:10")
+    agency.ok("--as", "J005", "followup", fine, "--at", "2026-11-19T10:00")
+    followed = {day: json.loads(agency.ok("bulletin", "2026Q4", "--today", day, "--format", "json").stdout)["total"]
+                ["bad_followed_up"] for day in ("2026-11-17", "2026-11-20")}
+    assert followed == {"2026-11-17": 0, "2026-11-20": 1}
+
+
 def test_an_item_without_data_never_outscores_doing_the_work(agency):
     from shouwen.core.assessment import Figures, fill_missing, score
     weights = {"制度落实": 0.2, "登记": 0.2, "接待态度": 0.2, "办事效果": 0.2, "满意度": 0.2}

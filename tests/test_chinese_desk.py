@@ -160,3 +160,64 @@ def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
     r = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--template", "饭店"])
     assert r.exit_code == 2 and "没有模板“饭店”" in r.output and "您是不是要找" in r.output, r.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_event_time_refused_is_told_as_people_read_it(agency, monkeypatch):
+    """A future or a late --at is refused naming the time as 2026年11月2日 09:30, not in ISO form."""
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    ahead = (datetime.now(CST) + timedelta(days=2)).replace(second=0, microsecond=0)
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--at", ahead.isoformat())
+    said = f"{ahead.year}年{ahead.month}月{ahead.day}日 {ahead:%H:%M}"
+    assert r.exit_code == 2 and said in r.stderr and ahead.isoformat() not in r.stderr, r.stderr
+    monkeypatch.delenv("SHOUWEN_LATE_REASON")                  # the suite enters its past events as 补录
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--at", "2026-11-02T09:30")
+    assert r.exit_code == 2 and "事件时间 2026年11月2日 09:30 早于现在" in r.stderr, r.stderr
+
+
+def test_a_fast_clock_is_reported_with_times_people_read(agency):
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    rid = agency.new("2026-11-02T09:30")
+    path = f"records/inquiries/2026/11/{rid}.md"
+    ahead = (datetime.now(CST) + timedelta(days=1)).replace(second=0, microsecond=0)
+    text = agency.file(path)
+    end = text.rindex("---\n")
+    agency.write(path, text[:end] + f"  - {{at: {ahead.isoformat()}, by: J005, action: note, text: 备注}}\n" + text[end:])
+    out = agency.run("check").stdout
+    line = next(x for x in out.splitlines() if "clock-skew" in x)
+    assert f"事件时间 {ahead.year}年{ahead.month}月{ahead.day}日 {ahead:%H:%M} 晚于检查时的时间" in line, line
+
+
+def test_the_usage_line_and_metavars_are_chinese_and_columns_line_up(agency):
+    """Click's own words in a help page ([OPTIONS], COMMAND [ARGS]..., TEXT) are Chinese too, and the
+    descriptions start in one column although 整数 and 文本 are twice as wide as ASCII."""
+    from shouwen.core.view import width
+    out = agency.ok("--help").output
+    assert "[选项]" in out and "命令 [参数]..." in out and "[OPTIONS]" not in out and "COMMAND" not in out, out
+    out = agency.ok("remind", "--help").output
+    assert "--today 文本" in out and "TEXT" not in out, out
+    starts = {}
+    for line in out.splitlines():
+        for flag, words in (("--days", "提醒几个"), ("--today", "按该日期"), ("--dry-run", "只列出")):
+            if line.strip().startswith(flag) and words in line:
+                starts[flag] = width(line[:line.index(words)])
+    assert len(starts) == 3 and len(set(starts.values())) == 1, (starts, out)
+
+
+def test_a_service_by_the_words_people_use_for_it(agency):
+    """rules/search.yml's words (准生证, 光荣证) name a service at the desk as on the site; one that means
+    several services is refused naming them, a near miss still gets did-you-mean."""
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--service", "生育证", "--at", "2026-11-02T09:30", "--format", "json").stdout)["id"]
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["service"] == "birth-permit"
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--service", "准生证", "--at", "2026-11-02T09:40")
+    assert r.exit_code == 2 and "可以指多个办事事项" in r.stderr and "生育登记" in r.stderr and "再生育审批" in r.stderr
+    assert agency.status() == ""
+    # a start of a name stays as it was: 生育 is 生育登记, not also the 生育证 people say for 再生育审批
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--service", "生育", "--at", "2026-11-02T09:50", "--format", "json").stdout)["id"]
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["service"] == "birth-registration"

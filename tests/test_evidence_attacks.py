@@ -180,3 +180,94 @@ def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert {(p["code"], p["path"], p["commit"]) for p in probs} == {("role-forbidden", rel, sha) for rel, sha in shas.items()}
     assert all("李明" in p["person"] for p in probs)
+
+
+def test_a_clerk_committing_under_a_colleagues_name_is_named(agency):
+    """`git commit --author` keeps the clerk as the committer: the event and the author agree, the committer
+    does not."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", "\n  - {at: 2026-11-02T10:30:00+08:00, by: J014, action: accepted, "
+                                               "late_reason: 补录}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "签收", "--no-verify", "--author", "朱立新 <j014@example.gov.cn>", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"], p["record"]) for p in probs] == [("committer-mismatch", agency.head(), rid)], probs
+    assert "李明" in probs[0]["person"] and "朱立新" in probs[0]["message"]
+
+
+def test_a_record_committed_as_a_symlink_is_named_by_the_audit(agency):
+    rid = agency.new("2026-11-02T09:30")
+    folder = os.path.join(agency.path, "records", "inquiries", "2026", "11")
+    os.symlink("/etc/passwd", os.path.join(folder, "20261102-J005-009.md"))
+    os.symlink(f"{rid}.md", os.path.join(folder, "20261102-J005-008.md"))
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "链接", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert {(p["code"], p["record"], p["commit"]) for p in probs} == {
+        ("record-noncanonical", "20261102-J005-009", agency.head()), ("record-noncanonical", "20261102-J005-008", agency.head())}
+    assert all("符号链接" in p["message"] and "李明" in p["person"] for p in probs)
+
+
+def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
+    """On a desk whose file system ignores case (Windows, macOS) `Records/…` or `….MD` is checked out over the
+    real record; on Linux, check and the audit read neither."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    forged = agency.file(rel).replace("name: 张三", "name: 李四")
+    bad = ["Records/inquiries/2026/11/" + rid + ".md", f"records/inquiries/2026/11/{rid}.MD",
+           f"records/Inquiries/2026/11/{rid}.md", "Rules/staff.yml", "records/inquiries/2026/11/notes.txt"]
+    for b in bad:
+        agency.write(b, forged)
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "大小写", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    named = {p["path"] for p in probs if p["code"] == "path-lookalike" and p["commit"] == agency.head()}
+    assert named == set(bad), probs
+
+
+def test_the_hook_refuses_a_lookalike_path(agency):
+    rid = agency.new("2026-11-02T09:30")
+    agency.write(f"records/inquiries/2026/11/{rid}.MD", agency.file(f"records/inquiries/2026/11/{rid}.md"))
+    git(agency.path, "add", "-A")
+    r = git(agency.path, "commit", "-qm", "大小写", env=LI_MING, check=False)
+    assert r.returncode != 0 and "path-lookalike" in r.stdout + r.stderr and f"{rid}.MD" in r.stdout + r.stderr, r
+
+
+def test_a_second_history_started_apart_and_merged_in_is_named(agency):
+    """`git checkout --orphan` starts a history with no parent to be dated against: a clerk writes a matter
+    there, dated weeks back, and merges it in."""
+    rid = agency.new("2026-11-02T09:30")
+    git(agency.path, "checkout", "-q", "--orphan", "side")
+    git(agency.path, "rm", "-rq", "--cached", "records")
+    when = "2026-11-02T09:40:00+08:00"
+    fake = agency.file(f"records/inquiries/2026/11/{rid}.md").replace(rid, "20261102-J005-002").replace(
+        "09:30:00", "09:39:00")
+    agency.write("records/inquiries/2026/11/20261102-J005-002.md", fake)
+    git(agency.path, "add", "records/inquiries/2026/11/20261102-J005-002.md")
+    git(agency.path, "commit", "-qm", "登记", "--no-verify", env=dict(LI_MING, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when))
+    root = agency.head()
+    git(agency.path, "checkout", "-qf", "main")
+    git(agency.path, "merge", "-q", "--allow-unrelated-histories", "--no-edit", "side", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert "李明" in probs[0]["person"]
+    assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
+        "problems"]] == ["history-orphan"]
+
+
+def test_names_and_values_cannot_rewrite_the_reviewers_terminal(agency):
+    """An author name with a carriage return (the rest of the line then overwrites what the audit said) or a
+    right-to-left override is printed as visible escapes."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("name: 张三", "name: 张四"))
+    name = "李明\r审查 1 个提交：0 个错误\u202e"
+    git(agency.path, "commit", "-qam", "改", "--no-verify",
+        env=dict(LI_MING, GIT_AUTHOR_NAME=name, GIT_COMMITTER_NAME=name))
+    out = agency.run("audit").output
+    assert "record-edited" in out
+    assert not any(ch in out for ch in "\r\x1b\u202e"), repr(out)
+    assert "\\r" in out and "\\u202e" in out

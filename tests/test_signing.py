@@ -199,3 +199,20 @@ def test_an_unsigned_merge_is_reported_not_a_crash(signed, keys):
     merge = signed.head()
     code, out = audit(signed)
     assert code == 1 and merge in {p["commit"] for p in unsigned(out)}
+
+
+def test_turning_signing_off_is_itself_judged_by_the_signing_policy(signed, keys, monkeypatch):
+    """A clerk posing as the office (name, e-mail, committer and all) commits `signing: {required: false}`
+    unsigned: the audit may not read today's rules and skip every signature from then on."""
+    rid = signed.new("2026-11-27T09:00")
+    policy = signed.file("rules/policy.yml").replace("required: true", "required: false")
+    open(os.path.join(signed.path, "rules/policy.yml"), "w", encoding="utf-8").write(policy)
+    off = signed_commit(signed, None, "关闭签名", name="赵文斌", email="j003@example.gov.cn")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = signed.file(rel).replace("\n---\n", "\n  - {at: 2026-11-27T09:30:00+08:00, by: J005, action: answered, "
+                                               "answer: 已答复}\n---\n", 1)
+    open(os.path.join(signed.path, rel), "w", encoding="utf-8").write(text)
+    forged = signed_commit(signed, None, "答复", name="李明", email="j005@example.gov.cn")
+    code, out = audit(signed)
+    assert code == 1, out
+    assert {(p["commit"], p["code"]) for p in unsigned(out)} >= {(off, "unsigned"), (forged, "unsigned")}, out

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from robust.harness import R1, R2, make_desk, problems_of
+from robust.harness import R2, make_desk, problems_of
 
 TS = "TS-20261103-J021-001"
 TS_PATH = f"records/complaints/2026/11/{TS}.md"
@@ -89,3 +89,149 @@ def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
     r = sweep.run("remind", "--dry-run", "--days", "99999999999999")
     assert r.exit_code == 2 and "错误" in r.stderr, r.output
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    (TS_PATH, "channel: box", "channel: [box]", "channel"),
+    (TS_PATH, "summary: 态度差", "summary: 态度差\ninquiry: [20261102-J005-001]", "inquiry"),
+    (TS_PATH, "summary: 态度差", "summary: {a: 1}", "summary"),
+    (HB_PATH, "department: reception", "department: [reception]", "department"),
+    (HB_PATH, "quarter: 2026Q4", "quarter: {q: 4}", "quarter"),
+])
+def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(sweep, rel, old, new, field):
+    _edit(sweep, rel, old, new)
+    _named(sweep, rel, field)
+    rid = os.path.basename(rel)[:-3]
+    sweep.run("show", rid)
+    sweep.run("history", rid)
+    sweep.run("find", "王五")
+    _others_answer(sweep)
+
+
+@pytest.mark.parametrize("rid", [TS, HB])
+def test_a_note_on_a_complaint_or_report_says_it_was_committed(sweep, rid):
+    _reset(sweep)
+    r = sweep.run("--as", "J021", "note", rid, "--text", "已电话联系投诉人")
+    assert sweep.crashes == [], sweep.crashes
+    assert r.exit_code == 0 and "已提交" in r.stdout, r.output
+    assert "已电话联系投诉人" in open(os.path.join(sweep.path, TS_PATH if rid == TS else HB_PATH), encoding="utf-8").read()
+
+
+@pytest.mark.parametrize("field,value", [("matter", "红\x1b[31m字"), ("matter", "问" * 30000),
+                                         ("visitor.name", "张\u0007三")])
+def test_a_correction_that_would_set_the_record_aside_is_refused(sweep, field, value):
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J005", "correct", R2, "--field", field, "--value", value, "--reason", "写错了")
+    assert r.exit_code == 2 and "错误" in r.stderr and field in r.stderr, r.output
+    assert sweep.snapshot() == before
+    assert sweep.run("--as", "J005", "note", R2, "--text", "照常办理").exit_code == 0
+    assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("finding: substantiated", "finding: [substantiated]", "events[1].finding"),
+    ("finding: substantiated", "finding: substantiated, score: [5]", "events[1].score"),
+])
+def test_an_event_value_of_the_wrong_type_is_shown_without_a_crash(sweep, old, new, field):
+    _edit(sweep, TS_PATH, old, new)
+    _named(sweep, TS_PATH, field)
+    for args in (["show", TS], ["history", TS], ["show", TS, "--format", "json"]):
+        r = sweep.run(*args)
+        assert r.exit_code in (0, 1), r.output
+    _others_answer(sweep)
+
+
+@pytest.mark.parametrize("photo", ["../../../../../../../../etc/passwd", "/etc/passwd", "../.git/config"])
+def test_a_placard_photo_outside_rules_is_never_inlined(sweep, tmp_path, photo):
+    _edit(sweep, "rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}",
+          f"[j005@example.gov.cn], public: true, window: W01, photo: '{photo}'}}")
+    out = tmp_path / "placard.html"
+    r = sweep.run("placard", "--window", "W01", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "李明" in page and "data:" not in page          # the placard is printed, without that file
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_a_placard_photo_in_rules_is_inlined_re_encoded(sweep, tmp_path):
+    from PIL import Image
+    _reset(sweep)
+    os.makedirs(os.path.join(sweep.path, "rules", "photos"))
+    Image.new("RGB", (900, 1200), "red").save(os.path.join(sweep.path, "rules", "photos", "j005.png"))
+    _edit_kept = open(os.path.join(sweep.path, "rules", "staff.yml"), encoding="utf-8").read().replace(
+        "[j005@example.gov.cn], public: true, window: W01}",
+        "[j005@example.gov.cn], public: true, window: W01, photo: photos/j005.png}", 1)
+    with open(os.path.join(sweep.path, "rules", "staff.yml"), "w", encoding="utf-8") as fh:
+        fh.write(_edit_kept)
+    sweep.commit_all()
+    out = tmp_path / "placard.html"
+    assert sweep.run("placard", "--window", "W01", "-o", str(out)).exit_code == 0
+    assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8")
+
+
+def test_a_history_rewritten_after_a_bulletin_is_caught_by_audit(sweep):
+    """The bulletin names its commit; a rewrite of the history (here every commit re-dated, as filter-branch or
+    a rebase does) leaves that commit out of HEAD's history, whatever else it made consistent."""
+    import subprocess
+    _reset(sweep)
+    assert sweep.run("--as", "J021", "bulletin", "2026Q3", "--write").exit_code == 0
+    clean = sweep.run("audit", "--format", "json")
+    assert "bulletin-base-lost" not in clean.stdout, clean.output
+    subprocess.run(["git", "-C", sweep.path, "filter-branch", "-f", "--env-filter",
+                    "GIT_COMMITTER_DATE='2026-11-20T08:00:00+08:00'; export GIT_COMMITTER_DATE", "HEAD"],
+                   check=True, capture_output=True, env={**os.environ, "FILTER_BRANCH_SQUELCH_WARNING": "1"})
+    r = sweep.run("audit")
+    assert r.exit_code == 1 and "bulletin-base-lost" in r.stdout and "site/bulletins/2026Q3.md" in r.stdout, r.output
+    assert "历史被改写" in r.stdout
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_one_git_address_on_two_badges_is_named(sweep):
+    _edit(sweep, "rules/staff.yml", "emails: [j006@example.gov.cn]", "emails: [J005@example.gov.cn]")
+    _named(sweep, "rules/staff.yml", "staff[")
+    r = sweep.run("check")
+    assert "J005@example.gov.cn" in r.stdout and "J005" in r.stdout, r.output
+    _others_answer(sweep, writes=(0, 2))
+
+
+def test_a_write_on_a_detached_head_is_refused_and_writes_nothing(sweep):
+    _reset(sweep)
+    branch = sweep.git("symbolic-ref", "--short", "HEAD").strip()
+    sweep.git("checkout", "-q", "--detach", "HEAD~1")
+    try:
+        before = sweep.snapshot()
+        for args in (["--as", "J005", "note", R2, "--text", "旧提交上写"],
+                     ["--as", "J005", "new", "--name", "甲", "--matter", "咨询", "--at", "2026-11-03T09:00"]):
+            r = sweep.run(*args)
+            assert r.exit_code == 3 and "错误" in r.stderr and "分离" in r.stderr, r.output
+            assert sweep.snapshot() == before
+        assert sweep.run("check").exit_code in (0, 1)          # reading goes on
+    finally:
+        sweep.git("checkout", "-q", "-f", branch)
+    assert sweep.run("--as", "J005", "note", R2, "--text", "回到分支后照常").exit_code == 0
+    assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("output", [".", "records", "rules", ".git", "..", "records/inquiries"])
+def test_site_output_on_the_agency_itself_is_refused_and_deletes_nothing(sweep, output):
+    """The build replaces its output folder: the agency, one of its tracked folders or a parent of it would be
+    deleted (before: `site build -o .` removed the whole agency, .git included, `-o records` every record)."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run("site", "pages", os.path.join(sweep.path, output))
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出目录" in r.stderr, r.output
+    r = sweep.run("site", "build", "-o", os.path.join(sweep.path, output))
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出目录" in r.stderr, r.output
+    assert os.path.isdir(os.path.join(sweep.path, ".git")) and sweep.snapshot() == before
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_site_output_over_a_folder_that_is_no_site_is_refused(sweep, tmp_path):
+    _reset(sweep)
+    mine = tmp_path / "我的文件"
+    mine.mkdir()
+    (mine / "工作总结.docx").write_bytes(b"not a site")
+    r = sweep.run("site", "build", "-o", str(mine))
+    assert r.exit_code == 2 and "输出目录" in r.stderr, r.output
+    assert (mine / "工作总结.docx").read_bytes() == b"not a site"

@@ -123,7 +123,8 @@ def event_command(name: str, action: str, help_text: str, options=()):
             extra = f"，承办：{rules.who(st.handler)}" if st and st.handler else ""
             if entry.deadlines and entry.deadlines.due and not st.closed:
                 extra += f"，办结期限 {zh_day(entry.deadlines.due)}"
-            click.echo(f"{ACTION_ZH[action]} {record_id}：已提交（{st.status_zh}{extra}）")
+            # a complaint, inspection or report (`note` takes any record) has no inquiry state to tell
+            click.echo(f"{ACTION_ZH[action]} {record_id}：已提交" + (f"（{st.status_zh}{extra}）" if st else ""))
             if action == "notified":        # ready to read out to the visitor
                 for line in materials_lines(ev["materials"], rules.service_for(rec.meta.get("service"))):
                     click.echo(line)

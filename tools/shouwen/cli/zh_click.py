@@ -113,9 +113,30 @@ def _write_heading(self, heading: str) -> None:
     self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
 
+USAGE = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
+_write_usage = click.formatting.HelpFormatter.write_usage
+
+
+def _usage_in_chinese(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+    for english, chinese in USAGE:
+        args = args.replace(english, chinese)
+    _write_usage(self, prog, args, prefix)
+
+
+def _columns(text: str) -> int:
+    """What a terminal gives `text`: two columns for a Chinese character (Click counts one), so help
+    pages keep their descriptions in one column."""
+    import unicodedata
+    from click._compat import strip_ansi
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
+
+
 def install() -> None:
     click.termui._build_prompt = _build_prompt
     click.formatting.HelpFormatter.write_heading = _write_heading
+    click.formatting.HelpFormatter.write_usage = _usage_in_chinese
+    click.formatting.term_len = _columns
+    click.types.StringParamType.name = "文本"       # the metavar of a text option: --name 文本
     click.types.IntParamType.name = "整数"          # shown as the metavar and in "… 不是整数"
     click.types.IntRange.name = "整数"             # IntRange has a name of its own ("integer range")
     click.types.FloatParamType.name = "数字"

@@ -17,7 +17,8 @@ from .record import Record, local_day, to_datetime
 from .clock import zh_day
 from .ladder import categories, ladder_for
 from .roles import AGENCY, agency_head
-from .validate import check_event_shape
+from .schema import List, Map, OneOf, Str
+from .validate import check_event_shape, check_types
 
 COMPLAINT_CHANNELS = {"box": "意见箱", "book": "意见簿", "hotline": "举报电话", "center": "投诉中心",
                       "jijian": "纪检监察机关", "visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
@@ -38,6 +39,18 @@ HEADER = {
     "inspections": {"id": True, "staff": True, "events": True},
     "commendations": {"id": True, "staff": True, "inquiry": False, "events": True},
     "reports": {"id": True, "department": True, "quarter": True, "events": True},
+}
+_LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
+_BADGES = OneOf(_LINE, List(_LINE))
+# The typed layer of each kind's header: a list where an id is due is reported by name and the record
+# set aside, so nothing downstream hashes or compares a value of the wrong type.
+HEADER_VALUES = {
+    "complaints": Map({"id": _LINE, "channel": _LINE, "against": _BADGES, "summary": _TEXT, "inquiry": _LINE,
+                       "category": _LINE, "witnesses": _BADGES,
+                       "complainant": Map({k: _LINE for k in ("name", "phone", "organization", "address")})}),
+    "inspections": Map({"id": _LINE, "staff": _LINE}),
+    "commendations": Map({"id": _LINE, "staff": _LINE, "inquiry": _LINE}),
+    "reports": Map({"id": _LINE, "department": _LINE, "quarter": _LINE}),
 }
 ACTION_ZH = {"registered": "登记", "verdict": "结论", "sanctioned": "处理", "note": "备注",
              "inspected": "检查", "commended": "表扬", "submitted": "报送",
@@ -162,6 +175,9 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
     for k in meta:
         if k not in HEADER[kind]:
             p("field-unknown", k, f"未知字段 {k}")
+    typed = check_types(meta, HEADER_VALUES[kind], rec)
+    if typed:
+        return None, out + typed
     events = meta.get("events") if isinstance(meta.get("events"), list) else []
     if kind == "complaints":
         for b in _badges(meta.get("against")):

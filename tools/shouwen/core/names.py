@@ -23,6 +23,7 @@ class Vocabulary:
     what: str                         # 部门, 办事事项, 渠道 …
     entries: dict                     # id -> (Chinese name, other spellings…)
     source: str | None = None         # the file that defines them, for the message
+    words: tuple = ()                 # (word, id) people say for an id, matched only whole (rules/search.yml)
 
     def label(self, key: str) -> str:
         names = self.entries.get(key) or ()
@@ -39,6 +40,9 @@ class Vocabulary:
         t = norm(text)
         if not t:
             return []
+        said = sorted({key for s, key in self._spellings() if s == t} | {key for w, key in self.words if norm(w) == t})
+        if said:
+            return said
         for test in (lambda s: s == t, lambda s: s.startswith(t), lambda s: len(t) >= 2 and t in s):
             found = sorted({key for s, key in self._spellings() if test(s)})
             if found:
@@ -113,7 +117,7 @@ def department_names(rules) -> Vocabulary:
 
 def service_names(rules) -> Vocabulary:
     return Vocabulary("办事事项", {s.id: (s.name, str(s.raw.get("事项编码") or "")) for s in rules.services.values()},
-                      "rules/services/")
+                      "rules/services/", tuple((w, sid) for sid, ws in rules.synonyms.by_service.items() for w in ws))
 
 
 def window_names(rules) -> Vocabulary:

@@ -105,6 +105,20 @@ def _counts(**counts) -> tuple:
     return tuple((k, int(v)) for k, v in counts.items() if v)
 
 
+# a deadline finding -> the deadline it is about (the others stand whenever they are found)
+_MISSED = {"forward-late": "forward_by", "accept-late": "accept_by", "promise-missing": "promise_by", "overdue": "due"}
+
+
+def _stood(code: str, dl, st, rules, as_of) -> bool:
+    """Whether a deadline finding already stood on `as_of`: the deadline it is about had passed by then,
+    so a bulletin mid-quarter holds nothing against a deadline still to come."""
+    if code == "followup-late":
+        due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit) if st.rated_at else None
+    else:
+        due = getattr(dl, _MISSED[code], None) if dl is not None and code in _MISSED else None
+    return due is None or due < as_of
+
+
 def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     within, rules, as_of = qn.within, qn.rules, qn.as_of
     reg = local_day(st.registered_at)
@@ -112,7 +126,7 @@ def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     c: dict = {}
     if within(reg):
         c.update(registered=1, answered=st.stage == "answered",
-                 deadline_problems=any(x in DEADLINE_CODES for x in codes),
+                 deadline_problems=any(x in DEADLINE_CODES and _stood(x, e.deadlines, st, rules, as_of) for x in codes),
                  record_problems=any(x in RECORD_CODES for x in codes))
     # whether it was forwarded: kept by the index beside each record, so its events are not read back
     if within(local_day(st.routed_at) if st.routed_at else None) and e.forwarded:
@@ -130,7 +144,7 @@ def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     if st.rating and st.rated_at is not None and within(local_day(st.rated_at)):
         bad = st.rating in rules.policy.bad_ratings
         counts += _counts(rated=1, rating_sum=st.rating, bad=bad, bad_followed_up=bad and "followup-late" not in codes
-                          and any(t >= st.rated_at for t in st.followups)) + ((st.rating, 1),)
+                          and any(t >= st.rated_at and local_day(t) <= as_of for t in st.followups)) + ((st.rating, 1),)
     return 0, ((qn.units(st.first_responder, reg), counts),), (), (), None, None
 
 

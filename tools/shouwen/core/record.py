@@ -123,6 +123,12 @@ def to_date(v) -> date | None:
     return v
 
 
+def zh_moment(at: datetime) -> str:
+    """A moment as people read it: 2026年11月2日 09:30 (Beijing time)."""
+    at = at.astimezone(CST)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
 def local_day(at: datetime) -> date:
     return at.astimezone(CST).date()
 

@@ -202,6 +202,7 @@ def parse_departments(inst: dict, path: str, problems: list) -> dict[str, Depart
 
 def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff]:
     out: dict[str, Staff] = {}
+    owners: dict[str, str] = {}         # e-mail (lower case) -> the badge it first belongs to
     if data is not None and not (data or {}).get("staff"):
         problems.append(_p(path, "staff", "名册中没有任何工作人员（staff: 列表）"))
     for i, s in enumerate((data or {}).get("staff") or []):
@@ -225,6 +226,12 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
             else:
                 problems.append(_p(path, f"{f}.department", names.refusal(dept, "department")))
         emails = s.get("emails") or []
+        for j, e in enumerate(emails):
+            # a Git identity is mapped to one person: an address on two badges would sign for both
+            other = owners.setdefault(str(e).strip().lower(), badge)
+            if other != badge:
+                problems.append(_p(path, f"{f}.emails[{j}]", f"电子邮箱 {e} 已登记为 {other} 的 Git 身份，"
+                                   "同一身份不能属于两人（提交者无法确定是谁）"))
         out[badge] = Staff(badge, s["name"], s.get("title", ""), dept or "",
                            s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
     for d in (departments or {}).values() if data is not None else ():

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .clock import zh_day
 from .problems import Problem
-from .record import Record, local_day, to_date, to_datetime
+from .record import Record, local_day, to_date, to_datetime, zh_moment
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 LATE_MARK = "补录"
@@ -27,11 +28,11 @@ def event_time_problems(rec: Record, index: int, policy, now: datetime) -> list[
         return []
     where = dict(path=rec.path, record=rec.id, field=f"events[{index}].at")
     if at - now > FUTURE_TOLERANCE:
-        return [Problem("future-dated", f"事件时间 {at.isoformat()} 晚于现在 {now.isoformat(timespec='minutes')}，"
+        return [Problem("future-dated", f"事件时间 {zh_moment(at)} 晚于现在 {zh_moment(now)}，"
                         "不能登记尚未发生的事", **where)]
     grace = timedelta(hours=policy.late_entry_grace_hours)
     if now - at > grace and not ev.get("late_reason"):
-        return [Problem("backdated", f"事件时间 {at.isoformat()} 早于现在超过补录宽限 {policy.late_entry_grace_hours} 小时"
+        return [Problem("backdated", f"事件时间 {zh_moment(at)} 早于现在超过补录宽限 {policy.late_entry_grace_hours} 小时"
                         "（rules/policy.yml limits.late_entry_grace_hours）；确需补录请用 --late-reason 说明理由", **where)]
     return []
 
@@ -51,9 +52,9 @@ def import_time_problems(rec: Record, policy, now: datetime) -> list[Problem]:
             continue
         where = dict(path=rec.path, record=rec.id, field=f"events[{i}].at")
         if at - now > FUTURE_TOLERANCE:
-            out.append(Problem("future-dated", f"事件时间 {at.isoformat()} 晚于导入时间", **where))
+            out.append(Problem("future-dated", f"事件时间 {zh_moment(at)} 晚于导入时间", **where))
         elif policy.effective and local_day(at) < policy.effective:
-            out.append(Problem("field-invalid", f"事件时间 {local_day(at)} 早于本制度施行日期 {policy.effective}"
+            out.append(Problem("field-invalid", f"事件时间 {zh_day(local_day(at))} 早于本制度施行日期 {zh_day(policy.effective)}"
                                "（rules/policy.yml 中的 effective）", **where))
     return out
 
@@ -69,6 +70,6 @@ def promise_problems(rec: Record) -> list[Problem]:
         elif ev.get("action") in ("promised", "extended") and accepted is not None:
             due = to_date(ev.get("due"))
             if due is not None and due < accepted:
-                out.append(Problem("event-order", f"办结日期 {due} 早于受理日期 {accepted}",
+                out.append(Problem("event-order", f"办结日期 {zh_day(due)} 早于受理日期 {zh_day(accepted)}",
                                    path=rec.path, record=rec.id, field=f"events[{i}].due"))
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .problems import Problem
+from .record import zh_moment
 
 # How far an event may lie ahead of the clock that checks it before it is clock skew (the writer's tolerance)
 SKEW_TOLERANCE = timedelta(minutes=5)
@@ -23,7 +24,7 @@ def clock_skew(latest: list[tuple], now: datetime) -> list[Problem]:
     """Records whose latest event is stamped ahead of `now` (from `latest_events`): a desk whose clock runs
     fast, which blocks every later event. From the folded state, so the index answers it without reading
     the records again."""
-    return [Problem("clock-skew", f"事件时间 {at.isoformat()} 晚于检查时的时间 {now.isoformat()}；"
+    return [Problem("clock-skew", f"事件时间 {zh_moment(at)} 晚于检查时的时间 {zh_moment(now)}；"
                                   f"记录它的电脑时钟可能快了，请校准并核对",
                     path=path, record=rid, field=f"events[{i}].at")
             for at, i, path, rid in latest if at - now > SKEW_TOLERANCE]

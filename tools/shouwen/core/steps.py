@@ -149,14 +149,16 @@ def describe(event: dict, rules) -> str:
         v = event.get(k)
         if v in (None, "", []):
             continue
-        if k == "to" and a != "delivered":
+        if isinstance(v, (list, dict)) and k not in ("liable", "measures", "materials", "findings"):
+            pass            # a value of the wrong type (check names it): shown as it stands, never looked up
+        elif k == "to" and a != "delivered":
             v = rules.who(v)
         elif k in ("staff", "approver"):
             v = rules.who(v)
         elif k == "finding":
             v = {"substantiated": "查实", "unfounded": "不实"}.get(v, v)
         elif k in ("liable", "measures"):
-            v = "、".join(rules.who(x) if k == "liable" else str(x) for x in (v if isinstance(v, list) else [v]))
+            v = "、".join(rules.who(x) if k == "liable" and isinstance(x, str) else str(x) for x in (v if isinstance(v, list) else [v]))
         elif k == "bonus_deduction" and isinstance(v, (int, float)):
             v = f"{v:.0%}"
         elif k == "findings" and isinstance(v, list):

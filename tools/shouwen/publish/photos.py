@@ -20,26 +20,33 @@ def resized(data: bytes) -> bytes:
         return buf.getvalue()
 
 
+def staff_photo(root: str, staff) -> tuple[bytes | None, str | None]:
+    """(JPEG of SIZE, None) for a staff member's photo, or (None, why not): a photo is read only from a
+    file inside rules/ (never `../` or an absolute path out of the agency) and never passed on as sent."""
+    from PIL import Image, UnidentifiedImageError
+    src = staff.raw.get("photo")
+    if not src:
+        return None, None
+    rules_dir = os.path.realpath(os.path.join(root, "rules"))
+    full = os.path.realpath(os.path.join(rules_dir, str(src)))
+    if not full.startswith(rules_dir + os.sep) or not os.path.isfile(full):
+        return None, f"rules/staff.yml 中 {staff.badge} 的 photo（{src}）不是 rules/ 下的文件，不显示照片"
+    try:
+        with open(full, "rb") as fh:
+            return resized(fh.read()), None
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None, f"rules/staff.yml 中 {staff.badge} 的照片 {src} 不是可读的图片，不显示照片"
+
+
 def board_photos(root: str, staff) -> tuple[dict, dict, list]:
     """({badge: file name}, {file name: bytes}, notes) for the staff who have a readable photo.
     A missing or unreadable photo is left out and named in the notes; it never stops the site."""
-    from PIL import UnidentifiedImageError
     names, files, notes = {}, {}, []
-    rules_dir = os.path.realpath(os.path.join(root, "rules"))
     for s in staff:
-        src = s.raw.get("photo")
-        if not src:
-            continue
-        full = os.path.realpath(os.path.join(rules_dir, str(src)))
-        if not full.startswith(rules_dir + os.sep) or not os.path.isfile(full):
-            notes.append(f"rules/staff.yml 中 {s.badge} 的 photo（{src}）不是 rules/ 下的文件，公示栏不显示照片")
-            continue
-        try:
-            with open(full, "rb") as fh:
-                data = resized(fh.read())
-        except (OSError, UnidentifiedImageError, ValueError):
-            notes.append(f"rules/staff.yml 中 {s.badge} 的照片 {src} 不是可读的图片，公示栏不显示照片")
-            continue
-        names[s.badge] = f"{s.badge}.jpg"
-        files[f"{s.badge}.jpg"] = data
+        data, why = staff_photo(root, s)
+        if why:
+            notes.append(why)
+        if data is not None:
+            names[s.badge] = f"{s.badge}.jpg"
+            files[f"{s.badge}.jpg"] = data
     return names, files, notes

@@ -3,13 +3,12 @@ badge, photo), the promise and the supervision phone. 涉密单位 have none (S2
 from __future__ import annotations
 
 import base64
-import mimetypes
-import os
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..core.names import window_names
 from ..core.problems import InputError
+from .photos import staff_photo
 from .text import classified
 
 _env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescape=select_autoescape(["html"]),
@@ -17,14 +16,9 @@ _env = Environment(loader=PackageLoader("shouwen", "templates/print"), autoescap
 
 
 def _photo(root: str, staff) -> str | None:
-    """The staff photo inlined, so the printed page needs no other file."""
-    src = staff.raw.get("photo")
-    full = os.path.join(root, "rules", str(src)) if src else None
-    if not full or not os.path.isfile(full):
-        return None
-    with open(full, "rb") as fh:
-        data = base64.b64encode(fh.read()).decode()
-    return f"data:{mimetypes.guess_type(full)[0] or 'image/jpeg'};base64,{data}"
+    """The staff photo inlined, so the printed page needs no other file: from rules/ only, re-encoded."""
+    data = staff_photo(root, staff)[0]
+    return None if data is None else f"data:image/jpeg;base64,{base64.b64encode(data).decode()}"
 
 
 def html(root: str, rules, window: str | None = None) -> str:

@@ -9,6 +9,7 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -17,7 +18,8 @@ from . import gitio, signing, store, versions
 from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor, is_config, is_record, is_state
+from .audit_commit import Auditor
+from .audit_paths import is_config, is_record, is_state, lookalike
 from .loader import load_rules_at
 
 
@@ -44,7 +46,8 @@ def _may_vouch(root):
 def _wanted(path, only):
     if only:
         return path in only
-    return is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
+    return (is_record(path) or path.startswith("site/bulletins/") or is_config(path) or is_state(path)
+            or lookalike(path) is not None)
 
 
 def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None = None, anchor: str | None = None,
@@ -58,7 +61,7 @@ def audit(root: str, rules: Rules, since: str | None = None, paths: tuple | None
         return _audit(root, rules, since, paths, anchor, signatures, progress)
 
 
-def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
+def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False) -> Report:
     """Each commit is judged as the log is read (`versions.History`), so what is kept is each record's latest
     version, not the history; only where signatures must be verified first (all at once, by git) are the
     commits listed before they are judged."""
@@ -82,15 +85,20 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
             state["total"] = state["total"] or counting()
             progress(min(n, state["total"]), state["total"])
     history = versions.History(root, judge)
-    listed = [] if rules.policy.signing_required or signatures else None
+    required = signed or rules.policy.signing_required
+    listed = [] if required or signatures else None
 
-    times: dict = {}        # commit -> its date (a timestamp): each commit is judged against its parents'
+    times: dict = {}        # commit (_key) -> its date (a timestamp): each commit is judged against its parents'
     now = time.time()
 
     def read(c):
         state["seen"] += 1
-        parent_time = max((times[p] for p in c.parents if p in times), default=None)
-        times[c.sha] = int(c.when.timestamp())
+        if not c.parents:       # the history's own start once; any other has no parent to be dated against
+            state["roots"] = state.get("roots", 0) + 1
+            if (since or state["roots"] > 1) and (not only or any(x[0] in only for x in c.changes)):
+                aud.orphan(c)
+        parent_time = max((times[k] for k in map(_key, c.parents) if k in times), default=None)
+        times[_key(c.sha)] = int(c.when.timestamp())
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
             state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
@@ -110,12 +118,15 @@ def _audit(root, rules, since, paths, anchor, signatures, progress) -> Report:
             return Report()
         raise InputError(f"读取 Git 历史失败：{e}")
     if listed is not None:
-        _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures)
+        _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures, required)
         for item, chs in listed:
             history.send(item, chs)
     history.close()
+    if aud.needs_signatures and not signatures and not required:
+        # the rules once required signing (today's don't): every commit judged again, with its signature
+        return _audit(root, rules, since, paths, anchor, signatures, progress, signed=True)
     if not only:
-        report.problems[:0] = _replaced(root)
+        report.problems[:0] = _replaced(root) + _lost_bases(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
@@ -139,8 +150,29 @@ def _replaced(root) -> list[Problem]:
     return found
 
 
-def _signatures(root, rules, aud, report, shas, anchor, signatures):
-    if rules.policy.signing_required and not signatures:
+_BASE = re.compile(r"依据登记簿提交 `([0-9a-f]{40})`")
+
+
+def _lost_bases(root) -> list[Problem]:
+    """Each published bulletin names the commit it was computed from: one no longer in HEAD's history means
+    the history was rewritten since (a filter-branch, a rebase, a forced push), whatever the rewrite left."""
+    found = []
+    for path, blob in gitio.tree_blobs(root, "HEAD", "site/bulletins/"):
+        m = _BASE.search(gitio.cat_files(root, [blob]).get(blob, b"").decode("utf-8", "replace"))
+        if path.endswith(".md") and m and not gitio.is_ancestor(root, m.group(1)):
+            found.append(Problem("bulletin-base-lost", f"已发布的通报 {path} 依据的提交 {m.group(1)[:10]} 已不在本库的历史中："
+                                 "通报发布之后，历史被改写过（如 git rebase、filter-branch 或强制推送）；请以中心仓库或备份核对",
+                                 path=path, severity=ERROR, extra={"commit": m.group(1), "person": "（改写历史不留作者）"}))
+    return found
+
+
+def _key(sha: str) -> int:
+    """A commit's first 60 bits: what the audit keeps of every commit (a small int, not a 40-character string)."""
+    return int(sha[:15], 16)
+
+
+def _signatures(root, rules, aud, report, shas, anchor, signatures, required):
+    if required and not signatures:
         anchor = signing.anchor_path(root, anchor)
         if not anchor:
             raise InputError("本机构要求签名（rules/policy.yml signing.required），审查需要信任锚：请用 --trust-anchor "

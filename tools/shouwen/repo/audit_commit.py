@@ -13,48 +13,20 @@ from ..core.problems import Problem
 from ..core.record import to_datetime
 from ..core.roles import conflict, event_duty, inspection_refusal, refusal
 from ..core.rules import Rules
+from .audit_paths import is_config, is_record, is_state, lookalike, record_of
 from .loader import load_rules_at
 from .signing import ROSTER, VALID
 
 AFTER_CLOSE = {"rated", "followed_up", "note", "corrected", "voided", "reopened"}   # what a closed record may still take
 FUTURE_TOLERANCE = timedelta(minutes=10)
 ZERO = "0" * 40
-# what runs code or rules on the office's behalf: rules, site configuration, hooks, any forge's CI
-CONFIG_PREFIXES = ("rules/", "hooks/", ".gitea/", ".github/", ".forgejo/", ".ci/", ".githooks/", ".woodpecker/",
-                   ".circleci/", "site/overrides/")     # the theme's and the pages' templates
-CONFIG_FILES = {"mkdocs.yml", ".gitlab-ci.yml", ".gitattributes", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
-                ".woodpecker.yml", ".drone.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml",
-                "bitbucket-pipelines.yml", "zensical.toml"}
-
 HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-edited": "error",
                  "record-edited": "error", "record-noncanonical": "error", "backdated": "warning",
                  "future-dated": "error", "author-mismatch": "error", "unsigned": "error",
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
-                 "import-unattested": "error", "state-committed": "error",
-                 "history-replaced": "error", "commit-misdated": "error"}
-
-
-def is_record(path: str) -> bool:
-    return path.startswith("records/") and path.endswith(".md")
-
-
-# what changes how Git itself shows, merges or checks out the history, wherever it lies
-GIT_CONTROL = (".gitattributes", ".mailmap", ".gitmodules")
-
-
-def is_config(path: str) -> bool:
-    return path in CONFIG_FILES or path.startswith(CONFIG_PREFIXES) or path.rsplit("/", 1)[-1] in GIT_CONTROL
-
-
-def is_state(path: str) -> bool:
-    """shouwen's local state (store.STATE), or the folder's own name (a symlink in its place)."""
-    return path == ".shouwen" or path.startswith(".shouwen/")
-
-
-def record_of(path: str | None) -> str | None:
-    if path and is_record(path):
-        return path.rsplit("/", 1)[-1][:-3].split(".")[0]
-    return None
+                 "import-unattested": "error", "state-committed": "error", "history-replaced": "error",
+                 "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error",
+                 "history-orphan": "error"}
 
 
 @dataclass
@@ -79,6 +51,10 @@ class Auditor:
         self.now = None            # the rules as they stood before the commit being judged
         self._authors: dict = {}
         self.grace = timedelta(hours=rules.policy.late_entry_grace_hours)
+        # whether the next commit must be signed: the rules as they stood, once a commit has set them; a commit
+        # that turns signing off counts only when it passes the signing it turns off
+        self.signing: bool | None = None
+        self.needs_signatures = False      # signing was required somewhere, and this run checks no signature
 
     # --- reporting -------------------------------------------------------------------------
     def problem(self, code, c: gitio.LogCommit, path, msg, **extra):
@@ -134,6 +110,11 @@ class Auditor:
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
+    def orphan(self, c):
+        self.problem("history-orphan", c, next((p for p, _, _ in c.changes), None),
+                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）被合并了进来，"
+                     "其中的提交日期无从核对")
+
     def check_time(self, c, path, parent_time, now):
         """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
         after the audit's moment; each beyond the tolerance one desk's clock may be off by."""
@@ -147,24 +128,46 @@ class Auditor:
                          f"提交日期被改到了将来，或提交者的电脑时钟快")
 
     # --- one commit ----------------------------------------------------------------------------
+    def signing_required(self) -> bool:
+        return self.rules_now.policy.signing_required if self.signing is None else self.signing
+
     def commit(self, c, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
         touched = sorted({p for ch in changes for p, _, _ in ch})
         config = [p for p in touched if is_config(p)]
-        if self.trust is not None and touched:
+        required, before = self.signing_required(), len(self.report.problems)
+        if required and self.trust is None:
+            self.needs_signatures = True
+        if self.trust is not None and touched and required:
             self.check_signature(c, touched)
+        if touched and c.committer_email.lower() != c.email.lower():
+            self.problem("committer-mismatch", c, touched[0], f"提交 {c.sha[:10]} 由 {c.committer} <{c.committer_email}> "
+                         f"提交，却署名作者 {c.author} <{c.email}>：以他人名义提交（git commit --author）",
+                         person=f"{c.committer} <{c.committer_email}>")
         # what this commit itself brings in (a merge: against every parent, so a side's commit is named, not the merge)
         state = sorted(set.intersection(*({p for p, old, new in ch if is_state(p) and new not in (ZERO, old)}
                                           for ch in changes)))
         if state:
             self.problem("state-committed", c, state[0], f"提交 {c.sha[:10]} 把本机缓存 {'、'.join(state[:3])} 提交进了 Git："
                          ".shouwen/ 只能留在各自的电脑上，检出的缓存可在别人的电脑上运行代码或冒充签名核验结果")
+        for path in touched:
+            why = lookalike(path) if not self.only or path in self.only else None
+            if why and any(p == path and new != ZERO for ch in changes for p, _, new in ch):
+                self.problem("path-lookalike", c, path, f"提交 {c.sha[:10]} 写入了 {path}：{why}；在不区分大小写的电脑"
+                             "（Windows、macOS）上检出时会覆盖真正的文件，而 check 与审查都不读它")
+        for path, mode in c.links or ():
+            if is_record(path) and (not self.only or path in self.only):
+                self.problem("record-noncanonical", c, path, f"提交 {c.sha[:10]} 把记录 {path} 写成了"
+                             f"{'符号链接' if mode == '120000' else '子模块（gitlink）'}：记录必须是普通文件")
         if len(c.parents) > 1:
             self.merge(c, changes, config)
         else:
             self.plain(c, changes[0], config)
         if any(p.startswith("rules/") for p in touched):
             self.now = load_rules_at(self.root, c.sha)
+            refused = any(p.extra.get("commit") == c.sha and p.code in ("unsigned", "role-forbidden")
+                          for p in self.report.problems[before:])
+            self.signing = required if required and refused else self.now.policy.signing_required
             if self.trust is not None:
                 self.trust.advance(c.sha)
 
@@ -314,7 +317,7 @@ class Auditor:
             why = "提交中没有登记簿文件的 SHA-256 与行数（Shouwen-Import-SHA256、Shouwen-Import-Rows）"
         elif why is None and c.trailers.get("Shouwen-Import-Rows") != str(new_files):
             why = f"登记簿有 {c.trailers.get('Shouwen-Import-Rows')} 行，提交却新增了 {new_files} 件记录"
-        elif why is None and self.rules.policy.signing_required and not (
+        elif why is None and self.signing_required() and not (
                 self.sig(c)[0] in VALID and self.trust is not None and self.trust.signer_ok(self.sig(c)[1], self.author(c), c.sha)):
             why = "本机构要求签名，导入提交没有导入人本人经信任的签名"
         if why:

@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 
 from . import gitio
+from .process import pid_alive  # noqa: F401  (cli.site asks it too)
 
 try:
     import fcntl
@@ -54,20 +55,6 @@ def gitdir(root: str) -> str:
     if g is None:
         raise gitio.GitError(f"{root} 不是 Git 仓库")
     return g
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 class _FlockLock:
@@ -131,6 +118,11 @@ def lock(root: str, wait: float = 15.0):
         g = gitdir(root)
         if os.path.exists(os.path.join(g, "MERGE_HEAD")) or os.path.exists(os.path.join(g, "rebase-merge")):
             raise BusyError("仓库正处于合并或变基中，请先解决冲突（git status 查看）")
+        if gitio.current_branch(root) is None and gitio.head(root) is not None:
+            # a commit on a detached HEAD (after `git checkout` of an old commit) is on no branch: the next
+            # checkout leaves it behind, and the record it wrote seems lost
+            raise BusyError("仓库的 HEAD 处于分离状态（detached HEAD，多半是检出了某个旧提交）：此时写入的提交不在任何分支上，"
+                            "之后会丢失；未写入任何内容，请先 git switch 回本库的分支（如 git switch main）再写入")
         recover(root, g)
         yield
     finally:

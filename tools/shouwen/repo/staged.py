@@ -80,9 +80,10 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     listed = gitio.git_bytes(root, "ls-files", "-s", "-z", "--", "rules", later=True)
     changes = changes()
     changed = {p for p in changes if p.startswith(WATCHED)}
+    odd = _lookalikes(changes)
     if not changed:
         listed()
-        return Listing(paths()).record_count(), []
+        return Listing(paths()).record_count(), odd
     from ..core.ledger import Entry, evaluate, judge      # the judging, imported while git lists the index
     from ..core.record import Record, parse
     index, listed = Listing(paths()), listing_entries(listed())
@@ -121,7 +122,19 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
             keep.append(p)
         elif family == ROLE_FAMILY and _new_event(p, before.get(p.path, 0)):
             keep.append(p)
-    return index.record_count(), keep
+    return index.record_count(), odd + keep
+
+
+def _lookalikes(changes: dict) -> list[Problem]:
+    """Staged paths a case-blind desk (Windows, macOS) would check out over a record or the rules."""
+    from .audit_paths import lookalike
+    found = []
+    for p, (status, _) in changes.items():
+        why = lookalike(p) if status != "D" else None
+        if why:
+            found.append(Problem("path-lookalike", f"{why}；在不区分大小写的电脑（Windows、macOS）上检出时会覆盖"
+                                 "真正的文件，而 check 与审查都不读它", path=p, severity="error"))
+    return found
 
 
 class Listing:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from . import gitio, signing
 from .gitio.log import person, plain_person
+from ..core.corrections import fold_corrections
 from ..core.deadlines import inquiry_deadlines
 from ..core.accountability import ACCOUNT_EVENTS, read_account
 from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
@@ -21,7 +22,7 @@ from ..core.ledger import SKEW_TOLERANCE
 from ..core.lookup_key import ITERATIONS, key_fields
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
 from ..core.problems import ERROR, InputError, Problem
-from ..core.record import CST, Record, dump, local_day, to_datetime
+from ..core.record import CST, Record, dump, local_day, to_datetime, zh_moment
 from ..core.sanity import event_time_problems, is_late_entry
 from ..core.roles import record_role_problems
 from ..core.rules import Rules
@@ -45,7 +46,7 @@ def check_clock(at: datetime, path: str | None = None, rid: str | None = None, f
     """Refuse an event time ahead of this machine's clock: a future event would block every later one."""
     current = now()
     if at - current > SKEW_TOLERANCE:
-        msg = (f"事件时间 {at.isoformat()} 晚于现在（本机时间 {current.isoformat()}），不能记录将来的事件"
+        msg = (f"事件时间 {zh_moment(at)} 晚于现在（本机时间 {zh_moment(current)}），不能记录将来的事件"
                f"（若本机时钟不准，请先校准）")
         raise InputError(msg, [Problem("clock-skew", msg, path=path, record=rid, field=field)])
 
@@ -184,6 +185,15 @@ def _problems(rec: Record, rules: Rules) -> list[Problem]:
     return check_inquiry(rec, rules)[0]
 
 
+def _as_read(rec: Record) -> Record | None:
+    """The record with its corrections applied (what `check` and every view judge), or None when it has
+    none or its own values are not yet well typed."""
+    if not well_typed(rec):
+        return None
+    meta = fold_corrections(rec.meta)[0]
+    return None if meta is rec.meta else Record(rec.path, meta, rec.body)
+
+
 def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before: Record | None = None,
                  now: datetime | None = None, rules_on=None) -> None:
     """Refuse the write when it brings a new error (what `check` or the audit would call one). Errors the
@@ -191,9 +201,10 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     the next event is how they are resolved. `now`: the commit's time (the clock when not given; the demo
     passes the simulated time it commits at). `rules_on(day)`: the rules as they stood on the event's day,
     for who may do it (a late entry is judged by the roster of its day)."""
-    for r in (before, rec):
+    for r in (before, rec, _as_read(rec)):
         if r is not None and (not well_typed(r) or r.kind not in ACCOUNT_EVENTS and check_inquiry(r, rules)[1] is None):
-            # a record set aside (a value of the wrong type) takes no event until it is mended
+            # a record set aside (a value of the wrong type) takes no event until it is mended; as it reads
+            # after its corrections too, so no correction sets it aside (a later correction may mend one)
             _refuse(_problems(r, rules) or [Problem("field-invalid", "记录无法解读", path=r.path)])
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
@@ -280,7 +291,7 @@ def _refuse_after_skewed(rec: Record, at: datetime) -> None:
     times = [t for t in (to_datetime(e.get("at")) for e in rec.events if isinstance(e, dict)) if t is not None]
     last = max(times, default=None)
     if last is not None and last > at and last - now() > SKEW_TOLERANCE:
-        msg = (f"该事项已有一条时间为 {last.isoformat()} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
+        msg = (f"该事项已有一条时间为 {zh_moment(last)} 的事件，晚于本机当前时间；可能是记录它的电脑时钟快了。"
                f"请校准那台电脑的时钟，并由首问责任人核对（shouwen check 报告 clock-skew）")
         raise InputError(msg, [Problem("clock-skew", msg, path=rec.path, record=rec.id, field="events")])
 

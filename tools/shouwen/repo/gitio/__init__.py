@@ -254,6 +254,12 @@ def tree_changes(root: str, old: str, new: str, prefix: str) -> list[tuple] | No
     return None if r.returncode else parse_tree_changes(r.stdout)
 
 
+def is_ancestor(root: str, sha: str, rev: str = "HEAD") -> bool:
+    """Whether commit `sha` exists and is in `rev`'s history."""
+    r = subprocess.run([git_exe(), "-C", root, "merge-base", "--is-ancestor", sha, rev], capture_output=True)
+    return r.returncode == 0
+
+
 def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
     """(path, blob id) of every file under `prefix` in a commit or tree."""
     return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))

@@ -17,6 +17,9 @@ class LogCommit:
     trailers: dict            # Shouwen-* trailers (last value of each key)
     actions: tuple            # every Shouwen-Action value
     changes: list = field(default_factory=list)    # (path, old blob, new blob); empty for a merge
+    committer: str = ""       # who made the commit (`git commit --author` names someone else as the author)
+    committer_email: str = ""
+    links: list | None = None  # (path, mode) of what it writes as a symlink (120000) or a submodule (160000)
 
     @property
     def new_records(self) -> int:
@@ -25,7 +28,7 @@ class LogCommit:
                    and old == "0" * 40 and new != "0" * 40)
 
 
-LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
+LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
 ZERO = "0" * 40
 
 
@@ -44,11 +47,12 @@ def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps); `sha_one` the
     same for commit ids (default `one`)."""
     sha_one = sha_one or one
-    sha, an, ae, ci, parents, trailers = tok[1:].split("\x1f", 5)
+    sha, an, ae, cn, ce, ci, parents, trailers = tok[1:].split("\x1f", 7)
     pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
                                                  (t.partition(":") for t in trailers.split("\x1d")))]
     return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [sha_one(p, p) for p in parents.split()],
-                     {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"))
+                     {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"),
+                     committer=one(cn, cn), committer_email=one(ce, ce))
 
 
 def person(name: str, email: str, when: datetime) -> bytes:
@@ -102,6 +106,9 @@ class RawLog:
                 change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
                           self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
+                if self.meta[1] in ("120000", "160000"):
+                    c = self.commits[-1]
+                    c.links = (c.links or []) + [(change[0], self.meta[1])]
                 self.meta = None
                 continue
             tok = tok.lstrip("\n")
