@@ -253,3 +253,13 @@ def test_an_output_file_over_the_agency_files_is_refused(sweep, args):
     assert r.exit_code == 2 and "错误" in r.stderr and "输出文件" in r.stderr, r.output
     assert sweep.snapshot() == before and not os.path.exists(os.path.join(sweep.path, "rules", "登记簿.csv"))
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("content", ["[" * 100000, '{"a": ' * 50000, "\ufeff{}"])
+def test_rollup_of_a_file_that_is_no_bulletin_is_a_clear_refusal(sweep, tmp_path, content):
+    _reset(sweep)
+    f = tmp_path / "市里收到的.json"
+    f.write_text(content, encoding="utf-8")
+    r = sweep.run("rollup", str(f))
+    assert r.exit_code == 2 and "错误" in r.stderr and str(f) in r.stderr, r.output
+    assert sweep.crashes == [], sweep.crashes
