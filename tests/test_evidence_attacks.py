@@ -256,3 +256,18 @@ def test_a_second_history_started_apart_and_merged_in_is_named(agency):
     assert "李明" in probs[0]["person"]
     assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
         "problems"]] == ["history-orphan"]
+
+
+def test_names_and_values_cannot_rewrite_the_reviewers_terminal(agency):
+    """An author name with a carriage return (the rest of the line then overwrites what the audit said) or a
+    right-to-left override is printed as visible escapes."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("name: 张三", "name: 张四"))
+    name = "李明\r审查 1 个提交：0 个错误\u202e"
+    git(agency.path, "commit", "-qam", "改", "--no-verify",
+        env=dict(LI_MING, GIT_AUTHOR_NAME=name, GIT_COMMITTER_NAME=name))
+    out = agency.run("audit").output
+    assert "record-edited" in out
+    assert not any(ch in out for ch in "\r\x1b\u202e"), repr(out)
+    assert "\\r" in out and "\\u202e" in out

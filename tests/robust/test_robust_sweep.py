@@ -211,3 +211,45 @@ def test_a_write_on_a_detached_head_is_refused_and_writes_nothing(sweep):
         sweep.git("checkout", "-q", "-f", branch)
     assert sweep.run("--as", "J005", "note", R2, "--text", "回到分支后照常").exit_code == 0
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("output", [".", "records", "rules", ".git", "..", "records/inquiries"])
+def test_site_output_on_the_agency_itself_is_refused_and_deletes_nothing(sweep, output):
+    """The build replaces its output folder: the agency, one of its tracked folders or a parent of it would be
+    deleted (before: `site build -o .` removed the whole agency, .git included, `-o records` every record)."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run("site", "pages", os.path.join(sweep.path, output))
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出目录" in r.stderr, r.output
+    r = sweep.run("site", "build", "-o", os.path.join(sweep.path, output))
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出目录" in r.stderr, r.output
+    assert os.path.isdir(os.path.join(sweep.path, ".git")) and sweep.snapshot() == before
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_site_output_over_a_folder_that_is_no_site_is_refused(sweep, tmp_path):
+    _reset(sweep)
+    mine = tmp_path / "我的文件"
+    mine.mkdir()
+    (mine / "工作总结.docx").write_bytes(b"not a site")
+    r = sweep.run("site", "build", "-o", str(mine))
+    assert r.exit_code == 2 and "输出目录" in r.stderr, r.output
+    assert (mine / "工作总结.docx").read_bytes() == b"not a site"
+
+
+@pytest.mark.parametrize("args", [
+    ["receipt", R2, "-o", "{root}/records/inquiries/2026/11/20261102-J005-002.md"],
+    ["placard", "-o", "{root}/rules/staff.yml"],
+    ["bulletin", "2026Q3", "--gongwen", "{root}/rules/institution.yml"],
+    ["export", "-o", "{root}/rules/登记簿.csv"],
+    ["export", "-o", "{root}/mkdocs.yml.html", "-o", "{root}/.git/ledger.csv"],
+])
+def test_an_output_file_over_the_agency_files_is_refused(sweep, args):
+    """A receipt over its record, a placard over the roster, a ledger of personal data into rules/ (before: all
+    written, a tracked file overwritten)."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run(*[a.format(root=sweep.path) for a in args])
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出文件" in r.stderr, r.output
+    assert sweep.snapshot() == before and not os.path.exists(os.path.join(sweep.path, "rules", "登记簿.csv"))
+    assert sweep.crashes == [], sweep.crashes

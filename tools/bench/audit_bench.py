@@ -30,7 +30,9 @@ def build(path: str, commits: int, seed: int = 3, per_day: float | None = None) 
     from shouwen.core.ids import make_id, new_code, record_path
     from shouwen.core.record import CST, dump
     from shouwen.repo.loader import load_rules
-    subprocess.run([sys.executable, "-m", "shouwen", "init", path], check=True, capture_output=True)
+    first = "2026-01-05T08:00:00+08:00"        # before the first event: no commit may be dated before its parent
+    subprocess.run([sys.executable, "-m", "shouwen", "init", path], check=True, capture_output=True,
+                   env=dict(os.environ, GIT_AUTHOR_DATE=first, GIT_COMMITTER_DATE=first))
     rules = load_rules(path)
     rng = random.Random(seed)
     records = commits // len(STEPS) + 1

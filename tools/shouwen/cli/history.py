@@ -5,7 +5,7 @@ import click
 
 from ..core.corrections import event_words, masked_event
 from ..core.fold import ACTION_ZH
-from ..core.problems import ERROR, InputError
+from ..core.problems import ERROR, InputError, visible
 from .context import FORMATS, emit_json, pass_desk
 
 AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
@@ -28,7 +28,7 @@ def audit_cmd(desk, since, anchor, fmt):
                    "problems": [p.as_json() for p in rep.problems]})
     else:
         for p in rep.problems:
-            click.echo(f"{p.line()}  提交 {p.extra['commit'][:10]}  {p.extra['person']}")
+            click.echo(f"{p.line()}  提交 {p.extra['commit'][:10]}  {visible(p.extra['person'])}")
         click.echo(f"审查 {rep.commits} 个提交：{len(errors)} 个错误，{len(rep.problems) - len(errors)} 个警告"
                    + (f"（本次核验签名 {rep.verified} 个，其余已记住）" if desk.rules.policy.signing_required else ""))
     return 1 if errors else 0
@@ -68,7 +68,7 @@ def history_cmd(desk, record_id, fmt):
         name = ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, "?")
         detail = event_words(s.event) if action == "corrected" else describe(s.event, desk.rules)
         click.echo(f"{stamp}{' ' * (pad - width(stamp))}  {name}{' ' * max(1, 10 - width(name))}"
-                   f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {s.author}"
+                   f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {visible(s.author)}"
                    f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}" + (f"  {detail}" if detail else ""))
         for p in s.problems:
             click.echo(f"    {p.line()}")

@@ -12,6 +12,7 @@ import sys
 from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .outputs import refuse_agency_output
 from .progress import Progress
 
 @click.group("site")
@@ -106,6 +107,7 @@ def site_build_cmd(desk, output, engine):
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
         raise InputError(f"输出目录 {output} 在 site/ 之内；请换一个目录")
+    refuse_agency_output(desk.root, out, folder=True, replaced=True)
     # built beside the output and moved into place only when it passed: a failed build leaves nothing
     final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
     try:
@@ -221,6 +223,7 @@ def site_pages_cmd(desk, directory):
     from ..publish.sitebuild import RulesBroken, write_pages
     _site_ready(desk)
     directory = directory or os.path.join(desk.root, "site", "_generated")
+    refuse_agency_output(desk.root, directory, folder=True)
     try:
         n = write_pages(desk.root, directory)
     except RulesBroken as e:

@@ -101,6 +101,18 @@ def problem_from(values) -> Problem:
     return p
 
 
+# Control characters and bidirectional overrides, shown as escapes: a name or a value with a carriage return, an
+# ANSI sequence or a right-to-left override could otherwise rewrite what a reviewer's terminal shows of a line.
+_HIDDEN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in
+           [*range(0x20), *range(0x7f, 0xa0), *range(0x202a, 0x202f), *range(0x2066, 0x206a), 0x200e, 0x200f, 0x61c]}
+_HIDDEN.update({0x0d: "\\r", 0x0a: "\\n", 0x09: "\\t"})
+
+
+def visible(text: str) -> str:
+    """`text` with every control character and direction override as a visible escape (`\\r`, `\\u202e`)."""
+    return text if text.isascii() and text.isprintable() else text.translate(_HIDDEN)
+
+
 def line_of(values) -> str:
     """Problem.line() of problem_values (a kept check prints thousands: no Problem made for each)."""
     code, message, where, record, field, severity = values[:6]
@@ -111,7 +123,7 @@ def line_of(values) -> str:
     if field:
         where = f"{where} 字段 {field}" if where else f"字段 {field}"
     label = "错误" if severity == ERROR else "警告"
-    return f"{label} {code}：{where}：{message}" if where else f"{label} {code}：{message}"
+    return visible(f"{label} {code}：{where}：{message}" if where else f"{label} {code}：{message}")
 
 
 def summary(count: int, when, problems) -> str:
