@@ -235,3 +235,21 @@ def test_site_output_over_a_folder_that_is_no_site_is_refused(sweep, tmp_path):
     r = sweep.run("site", "build", "-o", str(mine))
     assert r.exit_code == 2 and "输出目录" in r.stderr, r.output
     assert (mine / "工作总结.docx").read_bytes() == b"not a site"
+
+
+@pytest.mark.parametrize("args", [
+    ["receipt", R2, "-o", "{root}/records/inquiries/2026/11/20261102-J005-002.md"],
+    ["placard", "-o", "{root}/rules/staff.yml"],
+    ["bulletin", "2026Q3", "--gongwen", "{root}/rules/institution.yml"],
+    ["export", "-o", "{root}/rules/登记簿.csv"],
+    ["export", "-o", "{root}/mkdocs.yml.html", "-o", "{root}/.git/ledger.csv"],
+])
+def test_an_output_file_over_the_agency_files_is_refused(sweep, args):
+    """A receipt over its record, a placard over the roster, a ledger of personal data into rules/ (before: all
+    written, a tracked file overwritten)."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run(*[a.format(root=sweep.path) for a in args])
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出文件" in r.stderr, r.output
+    assert sweep.snapshot() == before and not os.path.exists(os.path.join(sweep.path, "rules", "登记簿.csv"))
+    assert sweep.crashes == [], sweep.crashes

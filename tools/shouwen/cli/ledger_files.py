@@ -10,6 +10,7 @@ from datetime import date, datetime
 import click
 
 from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
+from .outputs import refuse_agency_output
 from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
@@ -87,6 +88,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv", ".html")):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
+        refuse_agency_output(desk.root, out)         # a ledger of personal data never into records/ or rules/
     def registered():
         led = read_ledger(desk, day)
         with Progress("导出登记簿") as progress:

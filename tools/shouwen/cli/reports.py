@@ -12,6 +12,7 @@ from ..core.assessment import parse_quarter, quarter_span
 from ..core.quarter_sums import Question, assess, finish
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
+from .outputs import refuse_agency_output
 from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError
@@ -188,6 +189,8 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
     day = parse_day(today, "--today") or today_cst()
     year, q = _quarter(quarter)
+    if gongwen_out:
+        refuse_agency_output(desk.root, gongwen_out)
     _, end = quarter_span(year, q)
     if end >= day and not write:
         click.echo(f"注意：{year} 年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)

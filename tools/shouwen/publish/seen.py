@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 
 KEY_LEN = 64
 _PHONE_CHAR = r"[\d\s\-.()()/]"
@@ -76,20 +77,49 @@ class Seen:
         for _, run in self.keys:
             yield from (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1))
 
-    def moved(self, data: bytes, spans) -> "Seen | None":
+    def moved(self, data: bytes, spans, shift: int = 0) -> "Seen | None":
         """What the passes find in `data`: these candidates' text (the parent) with the bytes of `spans` (start,
-        end) written over, each span's length kept; None when a span touches a character of either class (a run
-        could then reach across it, and only the passes over the whole text could tell)."""
-        if any(a <= 0 or b >= len(data) or not (_OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]]) for a, b in spans):
+        end in `data`; apart) written over, each span's length kept, or, for one span, the bytes after it moved
+        by `shift`; None when a span touches a character of either class (a run could then reach across it, and
+        only the passes over the whole text could tell)."""
+        spans = sorted(spans)
+        if any(a <= 0 or b >= len(data) or not (_OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]]) for a, b in spans) \
+                or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])) or shift and len(spans) != 1:
             return None
-        inside = sorted(spans)
-
-        def kept(i):
-            return not any(a <= i < b for a, b in inside)
-        pairs = [(i, d) for i, d in self.pairs() if kept(i)]
-        keys = [(i, r) for i, r in self.keys if kept(i)]
-        for a, b in inside:
+        at = array("q")
+        at.frombytes(self.at)       # in order: runs are found left to right, and kept so here
+        digits, out_at, out_digits, keys, last = self.phone_runs(), array("q"), [], [], 0
+        old = [(a, b - shift) for a, b in spans]        # where each span stood in the parent
+        for a, b in spans:
+            i = bisect_left(at, a, last)
             new = Seen.of(data[a:b].decode("ascii"), a)
-            pairs += new.pairs()
+            out_at.extend(at[last:i])
+            out_at.frombytes(new.at)
+            out_digits += digits[last:i] + new.phone_runs()
             keys += new.keys
-        return Seen(array("q", [i for i, _ in pairs]).tobytes(), "\n".join(d for _, d in pairs), tuple(keys))
+            last = bisect_left(at, b - shift, i)
+        out_at.extend(array("q", [i + shift for i in at[last:]]) if shift else at[last:])
+        out_digits += digits[last:]
+        keys += [(i + shift if shift and i >= old[0][1] else i, r) for i, r in self.keys
+                 if not any(a <= i < b for a, b in old)]
+        return Seen(out_at.tobytes(), "\n".join(out_digits), tuple(sorted(keys)))
+
+
+def changed(old: bytes, new: bytes) -> tuple[int, int] | None:
+    """(start, end) in `new` of what differs from `old` (their common head and tail taken off), widened to a
+    character of neither class on each side; None when that reaches either end."""
+    n = min(len(old), len(new))
+    lo, hi = 0, n
+    while lo < hi:          # the common head's length, found by halving (each comparison a memcmp)
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if old[:mid] == new[:mid] else (lo, mid - 1)
+    head, lo, hi = lo, 0, n - lo
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if old[len(old) - mid:] == new[len(new) - mid:] else (lo, mid - 1)
+    start, end = head, len(new) - lo
+    while start > 0 and not _OUTSIDE[new[start - 1]]:
+        start -= 1
+    while end < len(new) and not _OUTSIDE[new[end]]:
+        end += 1
+    return (start, end) if 0 < start and end < len(new) else None

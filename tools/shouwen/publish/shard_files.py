@@ -14,6 +14,8 @@ import os
 import shutil
 from dataclasses import dataclass
 
+from . import seen
+
 
 FOLDER = os.path.join(".shouwen", "cache", "lookup-shards")
 
@@ -26,7 +28,8 @@ class Shard:
     digest: str
     stamp: tuple        # (device, inode, size, modification time in ns)
     parent: str = ""
-    spans: tuple = ()   # (start, end) of each entry sealed again
+    spans: tuple = ()   # (start, end) of each entry sealed again, or of the one stretch made again
+    shift: int = 0      # how far the bytes after that one stretch moved from where they stood in the parent
 
     def data(self) -> bytes:
         return _read(self.file)
@@ -56,6 +59,14 @@ def content(value) -> bytes:
 
 
 @dataclass(frozen=True)
+class Grown:
+    """A kept shard's JSON made again with names added or let go: the parent's bytes and the new ones."""
+    parent: Shard
+    old: bytes
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Patch:
     """A kept shard with some of its bytes replaced where they stand: (start, bytes) each."""
     parent: Shard
@@ -73,7 +84,8 @@ def keep(root: str, shards: dict, whole: bool = True) -> dict[str, Shard] | None
             if isinstance(text, Patch):
                 out[path] = _patched(folder, text)
                 continue
-            data = text.encode() if isinstance(text, str) else text
+            grown = text if isinstance(text, Grown) else None
+            data = grown.data if grown else text.encode() if isinstance(text, str) else text
             digest = hashlib.sha1(data).hexdigest()
             file = os.path.join(folder, digest + ".json")
             stamp = _stamp(file)
@@ -83,12 +95,19 @@ def keep(root: str, shards: dict, whole: bool = True) -> dict[str, Shard] | None
                     fh.write(data)
                 os.replace(tmp, file)
                 stamp = _stamp(file)
-            out[path] = Shard(file, digest, stamp)
+            out[path] = Shard(file, digest, stamp, *_from(grown))
     except OSError:
         return None
     if whole:
         prune(root, out.values())
     return out
+
+
+def _from(grown: Grown | None) -> tuple:
+    """(parent, spans, shift) of a Shard made again from a kept one: where its bytes differ (publish.seen.changed),
+    so the guard reads only that stretch of it (publish.verdicts); () when that can't be told."""
+    where = seen.changed(grown.old, grown.data) if grown is not None else None
+    return () if where is None else (grown.parent.digest, (where,), len(grown.data) - len(grown.old))
 
 
 def _patched(folder: str, patch: Patch) -> Shard:

@@ -188,7 +188,8 @@ def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | 
         if not resealed.keys() <= whole.keys():
             return None
         whole.update(resealed)
-        out[path] = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
+        made = shard_json(whole).encode() if whole else None      # a shard left with no name is not written
+        out[path] = shard_files.Grown(kept, data, made) if made and kept is not _NONE else made
     return out
 
 

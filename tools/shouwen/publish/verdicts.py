@@ -77,9 +77,9 @@ class Plan:
                 self.whole.add(path)
                 self.seen[path] = clean[s.digest]
             elif s.digest in clean and clean[s.digest] is not None:
-                self.prior[path] = (clean[s.digest], ())
+                self.prior[path] = (clean[s.digest], (), 0)
             elif s.parent and s.spans and s.parent in clean and (self.same or clean[s.parent] is not None):
-                self.prior[path] = (clean[s.parent], s.spans)
+                self.prior[path] = (clean[s.parent], s.spans, s.shift)
 
     def skips(self, page: str) -> bool:
         return page in self.whole
@@ -89,11 +89,11 @@ class Plan:
         from what was kept: the spans scanned against all the values, the rest looked up for the values added."""
         if page not in self.prior or not data.isascii():
             return False
-        seen, spans = self.prior[page]
+        seen, spans, shift = self.prior[page]
         if spans:
             if not privacy._clean_spans(data, spans, sought):
                 return False
-            seen = seen.moved(data, spans) if seen is not None else None
+            seen = seen.moved(data, spans, shift) if seen is not None else None
         if not self.same and (seen is None or self.added.meet(data, seen, sought)):
             return False
         self.seen[page] = seen
