@@ -224,7 +224,7 @@ def _deliver(desk, rules, rid, when, method, to):
 
 
 @event_command("rate", "rated", "好差评：5 非常满意 … 1 非常不满意（1–2 为差评，须督办回访）。",
-               [click.option("--score", type=int, required=True, help="1–5"), click.option("--comment", help="评价意见")])
+               [click.option("--score", required=True, help="1–5，或 非常满意、满意、基本满意、不满意、非常不满意"), click.option("--comment", help="评价意见")])
 def _rate(desk, rules, rid, when, score, comment):
     return _step(desk, rules, rid, when, "rated", score=score, comment=comment)
 

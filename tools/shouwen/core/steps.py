@@ -6,6 +6,7 @@ names, refuse the same input with the same words, and offer the same actions for
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -64,6 +65,20 @@ def _where(rec, name):
     return f"{rec.path} [{rec.id}] 字段 --{name.lstrip('-')}"
 
 
+def _score(raw, rules, rec) -> int:
+    """A rating as the visitor gives it: 1–5, 2分, or a word of the policy's scale (非常满意 … 非常不满意)."""
+    if isinstance(raw, int):
+        return raw
+    text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
+    if text.rstrip("分").isdigit():
+        return int(text.rstrip("分"))
+    for score, word in rules.policy.satisfaction.items():
+        if text == word:
+            return score
+    scale = "、".join(f"{k} {v}" for k, v in sorted(rules.policy.satisfaction.items(), reverse=True))
+    raise InputError(f"{_where(rec, 'score')}：评价“{raw}”不对，应为 {scale}")
+
+
 def build(action: str, rules, rec, state, when: datetime, by: str, values: dict, roster=None) -> dict:
     """The fields of an `action` event from the clerk's `values` (names resolved, limits applied). `roster`:
     the rules as they stood at `when` (who held which post then: the escalation's target), else `rules`."""
@@ -86,7 +101,9 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict,
             if d is None:
                 raise InputError(f"{_where(rec, f.name)}：日期 {raw} 格式不对，应如 2026-12-04")
             out[f.name] = d
-        elif f.kind in ("days", "score"):
+        elif f.kind == "score":
+            out[f.name] = _score(raw, rules, rec)
+        elif f.kind == "days":
             try:
                 out[f.name] = int(raw)
             except (TypeError, ValueError):
