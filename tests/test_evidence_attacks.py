@@ -271,3 +271,23 @@ def test_names_and_values_cannot_rewrite_the_reviewers_terminal(agency):
     assert "record-edited" in out
     assert not any(ch in out for ch in "\r\x1b\u202e"), repr(out)
     assert "\\r" in out and "\\u202e" in out
+
+
+def test_the_audit_remembers_the_history_it_saw_and_names_a_rewrite(agency):
+    """A clone (CI keeps `.shouwen/` between runs) that audited a history notices when the next one no longer
+    contains it: an amended, rebased or force-pushed history, however consistent it is in itself."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    seen = agency.head()
+    assert agency.run("audit").exit_code == 0
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("to: family", "to: law"))
+    git(agency.path, "commit", "-q", "--amend", "-a", "--no-edit", "--no-verify", env=LI_MING)
+    for _ in range(2):          # said again at every audit until the office has looked
+        probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+        assert [(p["code"], p["commit"]) for p in probs] == [("history-rewritten", seen)], probs
+    assert "rm .shouwen/audited.json" in probs[0]["message"]
+    os.remove(os.path.join(agency.path, ".shouwen", "audited.json"))
+    assert agency.run("audit").exit_code == 0
+    agency.ok("--as", "J005", "note", rid, "--text", "已告知", "--at", "2026-11-02T10:10")
+    assert agency.run("audit").exit_code == 0       # a history that grew is no rewrite

@@ -26,7 +26,7 @@ HISTORY_CODES = {"event-rewritten": "error", "record-deleted": "error", "closed-
                  "bulletin-rewritten": "error", "role-forbidden": "error", "conflict-of-interest": "error",
                  "import-unattested": "error", "state-committed": "error", "history-replaced": "error",
                  "bulletin-base-lost": "error", "commit-misdated": "error", "committer-mismatch": "error", "path-lookalike": "error",
-                 "history-orphan": "error"}
+                 "history-orphan": "error", "history-rewritten": "error"}
 
 
 @dataclass
