@@ -289,9 +289,12 @@ def rollup_cmd(files, fmt):
     agencies, quarter = [], None
     for f in files:
         try:
-            data = json.load(open(f, encoding="utf-8"))
+            with open(f, encoding="utf-8-sig") as fh:     # a BOM from a Windows editor is no fault
+                data = json.load(fh)
         except (OSError, ValueError) as e:
             raise InputError(f"{f}：无法读取通报 JSON（{e}）")
+        except RecursionError:          # [[[[… deeper than the parser goes: no bulletin is
+            raise InputError(f"{f}：无法读取通报 JSON（嵌套层数过多，不是 shouwen bulletin --format json 的输出）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):
             raise InputError(f"{f}：不是 shouwen bulletin --format json 的输出（缺少 quarter、commit、departments 或 total）")
         if quarter and data["quarter"] != quarter:
