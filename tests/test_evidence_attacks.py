@@ -291,3 +291,16 @@ def test_the_audit_remembers_the_history_it_saw_and_names_a_rewrite(agency):
     assert agency.run("audit").exit_code == 0
     agency.ok("--as", "J005", "note", rid, "--text", "已告知", "--at", "2026-11-02T10:10")
     assert agency.run("audit").exit_code == 0       # a history that grew is no rewrite
+
+
+def test_an_author_date_set_back_with_git_commit_date_is_named(agency):
+    """`git log` shows the author date: `git commit --date` makes a note slipped in today read as written weeks
+    ago, while the audit judges by the commit's own date."""
+    rid = agency.new("2026-11-02T09:30")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("\n---\n", "\n  - {at: 2026-11-02T12:00:00+08:00, by: J005, action: note, "
+                                                         "text: 已电话告知, late_reason: 补录}\n---\n", 1))
+    git(agency.path, "commit", "-qam", "备注", "--no-verify", "--date", "2026-11-02T12:01:00+08:00", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("commit-misdated", agency.head())], probs
+    assert "git commit --date" in probs[0]["message"] and "李明" in probs[0]["person"]

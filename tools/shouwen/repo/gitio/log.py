@@ -20,6 +20,7 @@ class LogCommit:
     committer: str = ""       # who made the commit (`git commit --author` names someone else as the author)
     committer_email: str = ""
     links: list | None = None  # (path, mode) of what it writes as a symlink (120000) or a submodule (160000)
+    authored: datetime | None = None    # the author date (`git commit --date`), which `git log` shows
 
     @property
     def new_records(self) -> int:
@@ -28,7 +29,7 @@ class LogCommit:
                    and old == "0" * 40 and new != "0" * 40)
 
 
-LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
+LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%aI%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
 ZERO = "0" * 40
 
 
@@ -47,12 +48,13 @@ def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps); `sha_one` the
     same for commit ids (default `one`)."""
     sha_one = sha_one or one
-    sha, an, ae, cn, ce, ci, parents, trailers = tok[1:].split("\x1f", 7)
+    sha, an, ae, cn, ce, ai, ci, parents, trailers = tok[1:].split("\x1f", 8)
     pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
                                                  (t.partition(":") for t in trailers.split("\x1d")))]
     return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [sha_one(p, p) for p in parents.split()],
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"),
-                     committer=one(cn, cn), committer_email=one(ce, ce))
+                     committer=one(cn, cn), committer_email=one(ce, ce),
+                     authored=None if ai == ci else datetime.fromisoformat(ai))
 
 
 def person(name: str, email: str, when: datetime) -> bytes:
