@@ -235,3 +235,49 @@ def test_site_output_over_a_folder_that_is_no_site_is_refused(sweep, tmp_path):
     r = sweep.run("site", "build", "-o", str(mine))
     assert r.exit_code == 2 and "输出目录" in r.stderr, r.output
     assert (mine / "工作总结.docx").read_bytes() == b"not a site"
+
+
+@pytest.mark.parametrize("args", [
+    ["receipt", R2, "-o", "{root}/records/inquiries/2026/11/20261102-J005-002.md"],
+    ["placard", "-o", "{root}/rules/staff.yml"],
+    ["bulletin", "2026Q3", "--gongwen", "{root}/rules/institution.yml"],
+    ["export", "-o", "{root}/rules/登记簿.csv"],
+    ["export", "-o", "{root}/mkdocs.yml.html", "-o", "{root}/.git/ledger.csv"],
+])
+def test_an_output_file_over_the_agency_files_is_refused(sweep, args):
+    """A receipt over its record, a placard over the roster, a ledger of personal data into rules/ (before: all
+    written, a tracked file overwritten)."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    r = sweep.run(*[a.format(root=sweep.path) for a in args])
+    assert r.exit_code == 2 and "错误" in r.stderr and "输出文件" in r.stderr, r.output
+    assert sweep.snapshot() == before and not os.path.exists(os.path.join(sweep.path, "rules", "登记簿.csv"))
+    assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("content", ["[" * 100000, '{"a": ' * 50000, "\ufeff{}"])
+def test_rollup_of_a_file_that_is_no_bulletin_is_a_clear_refusal(sweep, tmp_path, content):
+    _reset(sweep)
+    f = tmp_path / "市里收到的.json"
+    f.write_text(content, encoding="utf-8")
+    r = sweep.run("rollup", str(f))
+    assert r.exit_code == 2 and "错误" in r.stderr and str(f) in r.stderr, r.output
+    assert sweep.crashes == [], sweep.crashes
+
+
+def test_an_exported_csv_runs_no_formula_and_imports_as_typed(sweep, tmp_path):
+    """A visitor's name or matter that a spreadsheet would run (=HYPERLINK…, +cmd…, @SUM…): the CSV holds it as
+    text (a leading apostrophe), and reading the file back gives it as typed (before: written bare)."""
+    import csv
+    from shouwen.cli.ledger_files import read_table
+    _reset(sweep)
+    name, matter = '=HYPERLINK("http://example.invalid","点我")', "+cmd|' /C calc'!A0"
+    assert sweep.run("--as", "J005", "new", "--name", name, "--matter", matter, "--at", "2026-11-03T09:00").exit_code == 0
+    out = tmp_path / "登记簿.csv"
+    assert sweep.run("export", "-o", str(out)).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], [c for c in cells if c[:1] in "=+-@"]
+    rows = read_table(str(out))
+    assert [(r["发问人姓名"], r["发问事由"]) for r in rows if r["发问人姓名"] == name] == [(name, matter)]
+    assert sweep.crashes == [], sweep.crashes

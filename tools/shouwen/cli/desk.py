@@ -183,7 +183,7 @@ def _notify(desk, rules, rid, when, materials):
 
 
 @event_command("promise", "promised", "承诺办结日期：--due 日期，或 --days 自受理起的工作日数（不得超过事项承诺时限）。",
-               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", type=click.IntRange(0, 3650), help="自受理起的工作日数")])
+               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", help="自受理起的工作日数，如 5 或 5个工作日（按该事项的计时方式）")])
 def _promise(desk, rules, rid, when, due, days):
     return _step(desk, rules, rid, when, "promised", due=parse_day(due, "--due"), days=days)
 
@@ -224,7 +224,7 @@ def _deliver(desk, rules, rid, when, method, to):
 
 
 @event_command("rate", "rated", "好差评：5 非常满意 … 1 非常不满意（1–2 为差评，须督办回访）。",
-               [click.option("--score", type=int, required=True, help="1–5"), click.option("--comment", help="评价意见")])
+               [click.option("--score", required=True, help="1–5，或 非常满意、满意、基本满意、不满意、非常不满意"), click.option("--comment", help="评价意见")])
 def _rate(desk, rules, rid, when, score, comment):
     return _step(desk, rules, rid, when, "rated", score=score, comment=comment)
 

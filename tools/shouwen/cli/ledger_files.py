@@ -10,10 +10,11 @@ from datetime import date, datetime
 import click
 
 from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
+from .outputs import refuse_agency_output
 from .progress import Progress
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
-from ..publish.ledger_io import (RowError, csv_file, csv_line, in_ledger, record_from_row,
+from ..publish.ledger_io import (RowError, csv_file, csv_line, from_csv_cell, in_ledger, record_from_row,
                                  register_html, row_cells, row_key, rows)
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, Record, dump, local_day, to_datetime
@@ -58,7 +59,7 @@ def read_table(path) -> list[dict]:
         try:
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.reader(fh)
-                table = list(reader)
+                table = [[from_csv_cell(c) for c in r] for r in reader]
         except UnicodeDecodeError:
             raise InputError(f"{path} 不是 UTF-8 编码的 CSV；请在 Excel/WPS 中另存为“CSV UTF-8”")
         except csv.Error as e:      # a cell over csv's limit (128 KB), a stray NUL…
@@ -87,6 +88,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv", ".html")):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
+        refuse_agency_output(desk.root, out)         # a ledger of personal data never into records/ or rules/
     def registered():
         led = read_ledger(desk, day)
         with Progress("导出登记簿") as progress:

@@ -12,6 +12,7 @@ from ..core.assessment import parse_quarter, quarter_span
 from ..core.quarter_sums import Question, assess, finish
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
+from .outputs import refuse_agency_output
 from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError
@@ -188,6 +189,8 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
     day = parse_day(today, "--today") or today_cst()
     year, q = _quarter(quarter)
+    if gongwen_out:
+        refuse_agency_output(desk.root, gongwen_out)
     _, end = quarter_span(year, q)
     if end >= day and not write:
         click.echo(f"注意：{year} 年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
@@ -286,9 +289,12 @@ def rollup_cmd(files, fmt):
     agencies, quarter = [], None
     for f in files:
         try:
-            data = json.load(open(f, encoding="utf-8"))
+            with open(f, encoding="utf-8-sig") as fh:     # a BOM from a Windows editor is no fault
+                data = json.load(fh)
         except (OSError, ValueError) as e:
             raise InputError(f"{f}：无法读取通报 JSON（{e}）")
+        except RecursionError:          # [[[[… deeper than the parser goes: no bulletin is
+            raise InputError(f"{f}：无法读取通报 JSON（嵌套层数过多，不是 shouwen bulletin --format json 的输出）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):
             raise InputError(f"{f}：不是 shouwen bulletin --format json 的输出（缺少 quarter、commit、departments 或 total）")
         if quarter and data["quarter"] != quarter:

@@ -12,6 +12,7 @@ import sys
 from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .outputs import refuse_agency_output
 from .progress import Progress
 
 @click.group("site")
@@ -34,25 +35,6 @@ def _site_ready(desk):
         Pages(desk.root).check_overrides()
     except TemplateBroken as e:
         raise InputError(f"网站未生成：{e}")
-
-
-def _refuse_unsafe_output(root: str, output: str, replaced: bool) -> None:
-    """An output folder that would take the agency with it: the repository itself or a folder above it,
-    anything inside it that Git tracks (records/, rules/, site/…) or .git/ and .shouwen/; and, where the
-    build replaces the folder (`replaced`), an existing folder that is not a site (it holds no index.html)."""
-    from ..repo import gitio
-    real, top = os.path.realpath(output), os.path.realpath(root)
-    if real == top or top.startswith(real.rstrip(os.sep) + os.sep):
-        raise InputError(f"输出目录 {output} 是机构仓库本身或它的上级目录：生成时会替换整个输出目录，仓库会被删除；"
-                         "未写入任何内容，请换一个目录（如默认的 public）")
-    if real.startswith(top + os.sep):
-        rel = os.path.relpath(real, top)
-        if rel.split(os.sep)[0] in (".git", ".shouwen") or gitio.index_blobs(root, rel):
-            raise InputError(f"输出目录 {output} 在仓库中存放着记录、规则或 Git 的文件：生成时会替换其中的内容；"
-                             "未写入任何内容，请换一个目录（如默认的 public）")
-    if replaced and os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, "index.html")):
-        raise InputError(f"输出目录 {output} 已有文件，却不是此前生成的网站（没有 index.html）：生成时会替换整个目录；"
-                         "未写入任何内容，请换一个空目录或新目录")
 
 
 def _clear_dead_builds(final: str) -> None:
@@ -125,7 +107,7 @@ def site_build_cmd(desk, output, engine):
     out = output if os.path.isabs(output) else os.path.join(desk.root, output)
     if os.path.abspath(out).startswith(os.path.join(desk.root, "site") + os.sep):
         raise InputError(f"输出目录 {output} 在 site/ 之内；请换一个目录")
-    _refuse_unsafe_output(desk.root, out, replaced=True)
+    refuse_agency_output(desk.root, out, folder=True, replaced=True)
     # built beside the output and moved into place only when it passed: a failed build leaves nothing
     final, out = out, f"{out.rstrip(os.sep)}.building-{os.getpid()}"
     try:
@@ -241,7 +223,7 @@ def site_pages_cmd(desk, directory):
     from ..publish.sitebuild import RulesBroken, write_pages
     _site_ready(desk)
     directory = directory or os.path.join(desk.root, "site", "_generated")
-    _refuse_unsafe_output(desk.root, directory, replaced=False)
+    refuse_agency_output(desk.root, directory, folder=True)
     try:
         n = write_pages(desk.root, directory)
     except RulesBroken as e:

@@ -350,7 +350,10 @@ def receipt_cmd(desk, record_id, pickup, output):
     from ..publish.receipt import lookup_url, render
     from ..core.ledger import evaluate
     from ..repo.writer import load_for_write
+    from .outputs import refuse_agency_output
     rules = desk.rules
+    if output:
+        refuse_agency_output(desk.root, output)
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
         raise InputError(f"{rec.path} [{record_id}]：回执只用于登记的事项，不用于投诉、表扬或检查记录")

@@ -133,10 +133,24 @@ def text(v) -> str:
     return "" if v is None else str(v)
 
 
+# A cell Excel or WPS would run as a formula (=HYPERLINK(…) typed as a visitor's name): written with a leading
+# apostrophe, which the spreadsheet shows as text and `import` takes off again (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(s: str) -> str:
+    return "'" + s if s.startswith(FORMULA_START) else s
+
+
+def from_csv_cell(s: str) -> str:
+    """What `csv_cell` wrote, as it was."""
+    return s[1:] if s.startswith("'") and s[1:].startswith(FORMULA_START) else s
+
+
 def csv_line(cells) -> bytes:
     """A row as the CSV file holds it, without its number (publish.row_runs puts it in front)."""
     buf = io.StringIO(newline="")
-    csv.writer(buf).writerow(["", *map(text, cells)])
+    csv.writer(buf).writerow(["", *(csv_cell(text(c)) for c in cells)])
     return buf.getvalue().encode("utf-8")
 
 

@@ -9,6 +9,8 @@ Commits that touch the rules, the site's configuration, CI or hooks are audited 
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -102,6 +104,8 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
             state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
+        if len(c.parents) > 1:
+            c.links = state["merges"].links.get(c.sha)
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if any(chs):
             report.commits += 1
@@ -126,7 +130,7 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         # the rules once required signing (today's don't): every commit judged again, with its signature
         return _audit(root, rules, since, paths, anchor, signatures, progress, signed=True)
     if not only:
-        report.problems[:0] = _replaced(root) + _lost_bases(root)
+        report.problems[:0] = _replaced(root) + _lost_bases(root) + _rewritten(root)
     store.drop_history_cache(root)
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
@@ -164,6 +168,42 @@ def _lost_bases(root) -> list[Problem]:
                                  "通报发布之后，历史被改写过（如 git rebase、filter-branch 或强制推送）；请以中心仓库或备份核对",
                                  path=path, severity=ERROR, extra={"commit": m.group(1), "person": "（改写历史不留作者）"}))
     return found
+
+
+def _branch(root) -> str | None:
+    """The branch being audited; on CI's detached checkout, the one CI names."""
+    return gitio.current_branch(root) or next((os.environ[v] for v in ("CI_COMMIT_REF_NAME", "GITHUB_REF_NAME")
+                                               if os.environ.get(v)), None)
+
+
+def _rewritten(root) -> list[Problem]:
+    """The head each branch had when this clone last audited it (`.shouwen/audited.json`; CI keeps `.shouwen/`):
+    a history that no longer contains it was rewritten (amend, rebase, filter-branch, a force-push), however
+    consistent it is in itself. Said at every audit until the office removes the memory."""
+    branch, head = _branch(root), gitio.head(root)
+    if branch is None or head is None:
+        return []
+    path = os.path.join(root, ".shouwen", "audited.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            seen = json.load(fh)
+    except (OSError, ValueError):
+        seen = {}
+    seen = seen if isinstance(seen, dict) else {}
+    old = seen.get(branch)
+    if isinstance(old, str) and old != head and not gitio.is_ancestor(root, old):
+        return [Problem("history-rewritten", f"上次审查时 {branch} 在提交 {old[:10]}，现在的历史已不包含它：历史被改写过"
+                        f"（amend、rebase、filter-branch 或强制推送），改写后的历史本身看不出来；原来的历史可用 git log {old[:10]} "
+                        f"查看（若尚未清理）。核查之后，办公室可删除本机的记忆（rm .shouwen/audited.json）",
+                        severity=ERROR, extra={"commit": old, "person": "（改写历史不留作者）"})]
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump({**seen, branch: head}, fh)
+        os.replace(path + ".tmp", path)
+    except OSError:
+        pass                # a read-only clone audits all the same
+    return []
 
 
 def _key(sha: str) -> int:

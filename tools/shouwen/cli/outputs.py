@@ -1,0 +1,30 @@
+"""Where a command may write what it was asked to (-o, --gongwen, site build's folder): never over the
+agency itself. A receipt written over a record, a placard over rules/staff.yml or a site over records/
+would destroy what Git tracks (or put a visitor's data where the next commit takes it)."""
+from __future__ import annotations
+
+import os
+
+from ..core.problems import InputError
+
+AGENCY_DATA = (".git", ".shouwen", "records", "rules")      # never a place for an output, tracked or not
+
+
+def refuse_agency_output(root: str, output: str, folder: bool = False, replaced: bool = False) -> None:
+    """Refuse (exit 2, nothing written) an output path that is the repository or a folder above it, lies in
+    .git/, .shouwen/, records/ or rules/, or is (or holds) a file Git tracks; and where the command replaces
+    a folder (`replaced`), an existing folder that is not an earlier site build (it has no index.html)."""
+    from ..repo import gitio
+    real, top = os.path.realpath(output), os.path.realpath(root)
+    what = "输出目录" if folder else "输出文件"
+    if real == top or top.startswith(real.rstrip(os.sep) + os.sep):
+        raise InputError(f"{what} {output} 是机构仓库本身或它的上级目录：写入会替换其中的内容，仓库会被删除；"
+                         "未写入任何内容，请换一个位置（如默认的 public 或仓库之外的目录）")
+    if real.startswith(top + os.sep):
+        rel = os.path.relpath(real, top)
+        if rel.split(os.sep)[0] in AGENCY_DATA or gitio.index_blobs(root, rel):
+            raise InputError(f"{what} {output} 在仓库的记录、规则或 Git 文件之中（或就是 Git 跟踪的文件）：写入会覆盖它们；"
+                             "未写入任何内容，请换一个位置（如仓库之外的目录）")
+    if replaced and os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, "index.html")):
+        raise InputError(f"{what} {output} 已有文件，却不是此前生成的网站（没有 index.html）：生成时会替换整个目录；"
+                         "未写入任何内容，请换一个空目录或新目录")
