@@ -33,14 +33,26 @@ LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%aI%x1f%cI%x1f%P%x1f%(traile
 ZERO = "0" * 40
 
 
-def raw_entries(tokens, i):
-    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index."""
+LINK_MODES = ("120000", "160000")        # a symlink, a submodule: never a record
+
+
+def raw_entries(tokens, i, links=None):
+    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index; `links`
+    (a set) takes the paths written as a symlink or a submodule."""
     out = []
     while i < len(tokens) and tokens[i].lstrip("\n").startswith(":"):
         meta = tokens[i].lstrip("\n")[1:].split()
         out.append((tokens[i + 1], meta[2], meta[3]))
+        if links is not None and meta[1] in LINK_MODES:
+            links.add((tokens[i + 1], meta[1]))
         i += 2
     return out, i
+
+
+class MergeChanges(dict):
+    """merge sha -> one list of changes per parent; `links[sha]`: what the merge itself (against every parent)
+    writes as a symlink or a submodule."""
+    links: dict
 
 
 def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
@@ -108,7 +120,7 @@ class RawLog:
                 change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
                           self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
-                if self.meta[1] in ("120000", "160000"):
+                if self.meta[1] in LINK_MODES:
                     c = self.commits[-1]
                     c.links = (c.links or []) + [(change[0], self.meta[1])]
                 self.meta = None
@@ -132,14 +144,17 @@ def merge_entries(out: str) -> dict[str, list[list]]:
     """`git diff-tree -z --stdin -r --raw` of (merge, parent) pairs: merge sha -> one list of (path, parent
     blob, merge blob) per pair, in the order asked."""
     tokens = out.split("\0")
-    result: dict[str, list] = {}
+    result, links = MergeChanges(), {}
     i = 0
     while i < len(tokens):
         tok = tokens[i].strip("\n")
         i += 1
         if len(tok) == 40 and not tok.startswith(":"):
-            entries, i = raw_entries(tokens, i)
+            mine: set = set()
+            entries, i = raw_entries(tokens, i, mine)
+            links[tok] = mine if tok not in result else links[tok] & mine
             result.setdefault(tok, []).append(entries)
+    result.links = {sha: sorted(found) for sha, found in links.items() if found}
     return result
 
 
