@@ -24,6 +24,8 @@ def test_an_hour_deadline_is_late_as_soon_as_it_passes(tmp_path):
     assert _codes(a, "--now", "2026-11-21T20:59:59") == []                # and the index did not keep it
     assert _codes(a, "--now", "2026-11-21T21:01+08:00") == ["forward-late"]
     assert _codes(a, "--today", "2026-11-21") == ["forward-late"]        # a day: as of its end
+    why = {r["id"]: r["why"] for r in json.loads(a.ok("todo", "--all", "--today", "2026-11-21", "--format", "json").stdout)}
+    assert list(why.values()) == ["已超期"], why                        # the desk reads a day as check does
     assert _codes(a, "--today", "2026-11-20") == []
     assert _codes(a) == ["forward-late"]                                 # by default: now
     assert _codes(a, "--no-cache", "--now", "2026-11-21T20:30") == []

@@ -129,3 +129,19 @@ def test_a_follow_up_already_late_is_said_to_be_late(agency):
     late = agency.ok("remind", "--today", "2026-11-20", "--dry-run").output
     assert "前回访督办" not in late and "回访督办期限 2026年11月9日 已过" in late, late
     assert "前签收" not in late and "签收期限 2026年11月3日 已过" in late, late
+
+
+def test_a_complaint_awaiting_a_verdict_reminds_those_who_may_give_it(agency):
+    """A window clerk may register a complaint but not rule on it (permissions.verdict: 监察室, 办公室): the
+    reminder goes to the heads who may, not to the clerk; a 监察室 registrant who may rule is reminded himself."""
+    out = agency.ok("--as", "J006", "complain", "--against", "J005", "--channel", "visit", "--summary", "态度生硬",
+                    "--at", "2026-11-02T10:00").output
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
+    lines = [x for x in agency.ok("remind", "--today", "2026-11-03", "--dry-run").output.splitlines() if cid in x]
+    assert lines and not [x for x in lines if x.startswith("张晓燕")], lines
+    assert {x.split("）")[0] + "）" for x in lines} == {"赵文斌（J003）", "谢正平（J021）"}, lines
+    out = agency.ok("--as", "J022", "complain", "--against", "J005", "--channel", "visit", "--summary", "推诿",
+                    "--at", "2026-11-02T11:00").output
+    mine = out.split("已登记投诉 ")[1].split("（")[0]
+    lines = [x for x in agency.ok("remind", "--today", "2026-11-03", "--dry-run").output.splitlines() if mine in x]
+    assert [x.split("）")[0] + "）" for x in lines] == ["韩冰（J022）"], lines

@@ -110,11 +110,21 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
     click.echo(f"投诉 {complaint_id}：{FINDINGS[finding]}，已提交")
 
 
+def _share(text: str) -> float:
+    """A share of the year's bonus as a decision writes it: 20% (or 20％), or 0.2."""
+    import unicodedata
+    t = "".join(unicodedata.normalize("NFKC", str(text)).split())
+    try:
+        return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise InputError(f"--bonus {text!r} 不是比例：应写成 20% 或 0.2") from None
+
+
 @click.command("sanction")
 @click.argument("complaint_id", metavar="TS-ID")
 @click.option("--staff", "staff", required=True, metavar="BADGE", help="被处理人工号")
 @click.option("--measure", "measures", multiple=True, required=True, help="处理措施（可多次，如 通报批评）")
-@click.option("--bonus", "bonus", type=float, help="扣罚当年奖金的比例（0.2 表示 20%）")
+@click.option("--bonus", "bonus", help="扣罚当年奖金的比例：20% 或 0.2")
 @click.option("--decision", help="处理决定文号")
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间（ISO，默认现在）")
@@ -128,8 +138,9 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     ev = {"at": parse_at(at), "by": desk.badge(as_badge), "action": "sanctioned", "staff": staff,
           "measures": list(measures)}
     if bonus is not None:
+        bonus = _share(bonus)
         if not 0 <= bonus <= 1:
-            raise InputError(f"--bonus 应为 0 到 1 之间的比例（如 0.2），实为 {bonus}")
+            raise InputError(f"--bonus 应为 0 到 100% 之间的比例（如 20% 或 0.2），实为 {bonus:g}")
         ev["bonus_deduction"] = bonus
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:

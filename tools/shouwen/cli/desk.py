@@ -183,7 +183,7 @@ def _notify(desk, rules, rid, when, materials):
 
 
 @event_command("promise", "promised", "承诺办结日期：--due 日期，或 --days 自受理起的工作日数（不得超过事项承诺时限）。",
-               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", type=click.IntRange(0, 3650), help="自受理起的工作日数")])
+               [click.option("--due", help="办结日期，如 2026-12-04"), click.option("--days", help="自受理起的工作日数，如 5 或 5个工作日（按该事项的计时方式）")])
 def _promise(desk, rules, rid, when, due, days):
     return _step(desk, rules, rid, when, "promised", due=parse_day(due, "--due"), days=days)
 

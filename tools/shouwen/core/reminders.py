@@ -89,6 +89,16 @@ def _who_handles(st, rules) -> list[str]:
     return sorted(s.badge for s in rules.staff.values() if s.department == dept.id)
 
 
+def _judges(rules, by: str | None, against: list) -> list[str]:
+    """Who is to give a complaint's verdict: its registrant where the policy lets him and he is not in the
+    line of those complained against; else the heads who may (监察室, 办公室), else all who may."""
+    from .roles import conflict, may
+    if by and by in rules.staff and may(rules, by, "verdict") and not conflict(rules, by, against):
+        return [by]
+    able = [b for b in sorted(rules.staff) if may(rules, b, "verdict") and not conflict(rules, b, against)]
+    return [b for b in able if rules.staff[b].role == "head"] or able
+
+
 def _by(due: date, today: date, act: str) -> str:
     """请在 X 前签收, or, once X has passed, that it has."""
     return f"请在 {zh_day(due)} 前{act}" if due >= today else f"{act}期限 {zh_day(due)} 已过，请尽快{act}"
@@ -129,10 +139,9 @@ def reminders(ledger, rules, today: date, days: int, now: datetime | None = None
                 out.append(Reminder(b, kind, rec.id, nxt, f"{rec.id} {matter}：{STAGE_ZH.get(st.stage, '')}，{what}"))
         elif isinstance(e.account, Complaint) and e.account.verdict is None:
             first = rec.events[0] if rec.events and isinstance(rec.events[0], dict) else {}
-            by = first.get("by")
             due = rules.calendar.add(local_day(e.account.registered_at), rules.policy.verdict_limit) \
                 if e.account.registered_at else None
-            if by:
-                out.append(Reminder(by, "verdict", rec.id, due,
+            for b in _judges(rules, first.get("by"), e.account.against):
+                out.append(Reminder(b, "verdict", rec.id, due,
                                     f"{rec.id} {matter}：投诉待调查结论" + (f"，期限 {zh_day(due)}" if due else "")))
     return sorted(set(out), key=lambda r: (r.badge, r.due or date.max, r.record, r.kind))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .fold import allowed
-from .clock import Clock, zh_day
+from .clock import UNITS, Clock, zh_day
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
@@ -65,6 +65,9 @@ def _where(rec, name):
     return f"{rec.path} [{rec.id}] 字段 --{name.lstrip('-')}"
 
 
+_SPAN_UNITS = {"个工作日": "workdays", "工作日": "workdays", "天": "days", "日": "days", "个小时": "hours", "小时": "hours"}
+
+
 def _score(raw, rules, rec) -> int:
     """A rating as the visitor gives it: 1–5, 2分, or a word of the policy's scale (非常满意 … 非常不满意)."""
     if isinstance(raw, int):
@@ -104,10 +107,10 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict,
         elif f.kind == "score":
             out[f.name] = _score(raw, rules, rec)
         elif f.kind == "days":
-            try:
-                out[f.name] = int(raw)
-            except (TypeError, ValueError):
-                raise InputError(f"{_where(rec, f.name)}：{raw} 不是整数") from None
+            m = re.fullmatch(r"(-?\d+)(个工作日|工作日|天|日|个小时|小时)?", "".join(unicodedata.normalize("NFKC", str(raw)).split()))
+            if m is None:
+                raise InputError(f"{_where(rec, f.name)}：{raw} 不是整数（可写 5 或 5个工作日）")
+            out[f.name], out["_unit"] = int(m.group(1)), _SPAN_UNITS.get(m.group(2))
         elif f.kind == "materials":
             out[f.name] = raw if isinstance(raw, list) else split_materials(raw)
         else:
@@ -124,7 +127,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         if not out["materials"]:
             raise InputError(f"{_where(rec, 'materials')}：《{svc.name}》的材料清单为空，请列出所需材料")
     if action == "promised":
-        days = out.pop("days", None)
+        days, unit = out.pop("days", None), out.pop("_unit", None)
         if (days is None) == ("due" not in out):
             raise InputError(f"{_where(rec, 'due')}：请给出办结日期或工作日数（二选一）")
         if days is not None:
@@ -134,6 +137,9 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                 raise InputError(f"{_where(rec, 'days')}：工作日数不能为负数")
             # counted as the service counts its limits (working days, calendar days or hours), else as the scheme does
             clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock or Clock()
+            if unit is not None and unit != clock.unit:
+                raise InputError(f"{_where(rec, '--days')}：该事项的期限按{UNITS[clock.unit].lstrip('个')}计，"
+                                 f"请写 {days}{UNITS[clock.unit].replace(' ', '')}")
             if svc is not None and days > svc.promised_days:
                 msg = f"{clock.label(days)}超过《{svc.name}》承诺时限 {clock.label(svc.promised_days)}"
                 raise InputError(f"{_where(rec, '--days')}：{msg}",

@@ -64,9 +64,12 @@ def item(e, rules, now: datetime | None = None, today: date | None = None) -> It
     at = next_moment(st, dl)
     if st.completed_at is not None:
         return Item(e, due, "已办结，待取件", at)
+    if now is None and at is not None and today is not None:
+        late_by_hour = local_day(at) <= today          # a day is read as of its end, as `check --today` reads it
+    else:
+        late_by_hour = at is not None and now is not None and at < now
     today = today or (local_day(now) if now is not None else None)
-    late = dl and dl.overdue or at is not None and now is not None and at < now or (
-        due is not None and today is not None and due < today)
+    late = dl and dl.overdue or late_by_hour or (due is not None and today is not None and due < today)
     return Item(e, due, "已超期" if late else "", at)
 
 

@@ -104,6 +104,8 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
             state["merges"] = gitio.merge_changes(root, gitio.merges(root, rev))
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
+        if len(c.parents) > 1:
+            c.links = state["merges"].links.get(c.sha)
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if any(chs):
             report.commits += 1

@@ -126,6 +126,9 @@ class Auditor:
         elif when - now > FUTURE_TOLERANCE.total_seconds():
             self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {c.when.isoformat()} 晚于现在："
                          f"提交日期被改到了将来，或提交者的电脑时钟快")
+        elif c.authored is not None and (c.when - c.authored > self.grace or c.authored - c.when > FUTURE_TOLERANCE):
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的作者时间 {c.authored.isoformat()} 与提交时间 "
+                         f"{c.when.isoformat()} 不符：git log 显示的是作者时间（git commit --date 可随意填写）")
 
     # --- one commit ----------------------------------------------------------------------------
     def signing_required(self) -> bool:

@@ -17,7 +17,11 @@ __pycache__/
 """
 
 
-GITATTRIBUTES = "records/**/*.md merge=shouwen\n"
+# eol=lf: records and rules are checked out as the writer writes them, also where Git for Windows converts
+# line ends (core.autocrlf=true): a CRLF record is not the writer's form, and the desk could append nothing
+GITATTRIBUTES = "records/**/*.md merge=shouwen eol=lf\nrules/** eol=lf\n"
+
+
 def install_merge_driver(path: str) -> None:
     """Register the union merge driver for records in this clone (config is per clone, not versioned)."""
     py = shlex.quote(sys.executable)

@@ -20,6 +20,7 @@ class LogCommit:
     committer: str = ""       # who made the commit (`git commit --author` names someone else as the author)
     committer_email: str = ""
     links: list | None = None  # (path, mode) of what it writes as a symlink (120000) or a submodule (160000)
+    authored: datetime | None = None    # the author date (`git commit --date`), which `git log` shows
 
     @property
     def new_records(self) -> int:
@@ -28,18 +29,30 @@ class LogCommit:
                    and old == "0" * 40 and new != "0" * 40)
 
 
-LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
+LOG_FORMAT = "%x1e%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%aI%x1f%cI%x1f%P%x1f%(trailers:only,unfold,separator=%x1d)"
 ZERO = "0" * 40
 
 
-def raw_entries(tokens, i):
-    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index."""
+LINK_MODES = ("120000", "160000")        # a symlink, a submodule: never a record
+
+
+def raw_entries(tokens, i, links=None):
+    """(path, old, new) entries of `--raw -z` output from tokens[i]; returns them and the next index; `links`
+    (a set) takes the paths written as a symlink or a submodule."""
     out = []
     while i < len(tokens) and tokens[i].lstrip("\n").startswith(":"):
         meta = tokens[i].lstrip("\n")[1:].split()
         out.append((tokens[i + 1], meta[2], meta[3]))
+        if links is not None and meta[1] in LINK_MODES:
+            links.add((tokens[i + 1], meta[1]))
         i += 2
     return out, i
+
+
+class MergeChanges(dict):
+    """merge sha -> one list of changes per parent; `links[sha]`: what the merge itself (against every parent)
+    writes as a symlink or a submodule."""
+    links: dict
 
 
 def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
@@ -47,12 +60,13 @@ def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps); `sha_one` the
     same for commit ids (default `one`)."""
     sha_one = sha_one or one
-    sha, an, ae, cn, ce, ci, parents, trailers = tok[1:].split("\x1f", 7)
+    sha, an, ae, cn, ce, ai, ci, parents, trailers = tok[1:].split("\x1f", 8)
     pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
                                                  (t.partition(":") for t in trailers.split("\x1d")))]
     return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [sha_one(p, p) for p in parents.split()],
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"),
-                     committer=one(cn, cn), committer_email=one(ce, ce))
+                     committer=one(cn, cn), committer_email=one(ce, ce),
+                     authored=None if ai == ci else datetime.fromisoformat(ai))
 
 
 def person(name: str, email: str, when: datetime) -> bytes:
@@ -106,7 +120,7 @@ class RawLog:
                 change = (self.names.setdefault(tok, tok), self.blob(self.meta[2], self.meta[2]),
                           self.blob(self.meta[3], self.meta[3]))
                 self.commits[-1].changes.append(change)
-                if self.meta[1] in ("120000", "160000"):
+                if self.meta[1] in LINK_MODES:
                     c = self.commits[-1]
                     c.links = (c.links or []) + [(change[0], self.meta[1])]
                 self.meta = None
@@ -130,14 +144,17 @@ def merge_entries(out: str) -> dict[str, list[list]]:
     """`git diff-tree -z --stdin -r --raw` of (merge, parent) pairs: merge sha -> one list of (path, parent
     blob, merge blob) per pair, in the order asked."""
     tokens = out.split("\0")
-    result: dict[str, list] = {}
+    result, links = MergeChanges(), {}
     i = 0
     while i < len(tokens):
         tok = tokens[i].strip("\n")
         i += 1
         if len(tok) == 40 and not tok.startswith(":"):
-            entries, i = raw_entries(tokens, i)
+            mine: set = set()
+            entries, i = raw_entries(tokens, i, mine)
+            links[tok] = mine if tok not in result else links[tok] & mine
             result.setdefault(tok, []).append(entries)
+    result.links = {sha: sorted(found) for sha, found in links.items() if found}
     return result
 
 
