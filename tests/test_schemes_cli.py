@@ -101,7 +101,7 @@ def test_written_quarterly_reports_are_listed_and_the_missing_named(agency):
     assert agency.run("--as", "J013", "report", "nowhere", "--quarter", "2026Q3", "--summary", "x").exit_code == 2
     assert agency.run("--as", "J013", "report", "family", "--quarter", "2026Q7", "--summary", "x").exit_code == 2
     shown = agency.ok("show", "HB-20260928-J013-001").output
-    assert "书面情况汇报" in shown and "人口家庭科" in shown and "2026Q3" in shown
+    assert "书面情况汇报" in shown and "人口家庭科" in shown and "2026年第三季度" in shown
     page = agency.ok("bulletin", "2026Q3").stdout
     section = page.split("科室书面情况汇报")[1]
     assert "人口家庭科：2026年9月28日报送" in section

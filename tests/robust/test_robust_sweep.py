@@ -281,3 +281,21 @@ def test_an_exported_csv_runs_no_formula_and_imports_as_typed(sweep, tmp_path):
     rows = read_table(str(out))
     assert [(r["发问人姓名"], r["发问事由"]) for r in rows if r["发问人姓名"] == name] == [(name, matter)]
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    ("rules/institution.yml", "\nwindows:", "\nclassified: 'no'\nwindows:", "classified"),
+    ("rules/institution.yml", "site_url: http://zwfw.shouwen.example/", "site_url: 'javascript:alert(1)'", "site_url"),
+    ("rules/institution.yml", "  - {id: W02,", "  - {id: W01,", "windows[1].id"),
+    ("rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}", "[j005@example.gov.cn], public: true, window: W99}",
+     "staff.J005.window"),
+    ("rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}", "[j005@example.gov.cn], public: true, window: [W01]}",
+     "staff[6].window"),
+])
+def test_an_institution_or_roster_value_of_the_wrong_kind_is_named(sweep, rel, old, new, field):
+    """Values the shapes let through before: classified: 'no' (a text, read as true: the placard refused, the
+    board emptied), a javascript: site address for the poster's QR codes, two windows with one id, a staff
+    member at a window that does not exist."""
+    _edit(sweep, rel, old, new)
+    _named(sweep, rel, field)
+    _others_answer(sweep, writes=(0, 2))
