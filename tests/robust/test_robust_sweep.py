@@ -315,3 +315,20 @@ def test_a_bidi_override_in_a_name_or_matter_is_refused(sweep, text):
     _edit(sweep, "rules/staff.yml", "name: 李明", f"name: '{text}'")
     _named(sweep, "rules/staff.yml", "staff[6].name")
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("csv_text,where", [
+    ("发问人姓名,发问事由,被问责任人,登记日期,发问人姓名\n张三,咨询,J005,2026-11-02,李四\n", "列名重复：发问人姓名"),
+    ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,24:00\n", "第 2 行 字段 登记时间"),
+    ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,上午\n", "第 2 行 字段 登记时间"),
+])
+def test_an_imported_row_that_would_be_read_two_ways_is_refused(sweep, tmp_path, csv_text, where):
+    """Two columns of one name (which one is the visitor?) or a time that is none (24:00, 上午) were read
+    silently: the last column won, the time became 09:00."""
+    _reset(sweep)
+    f = tmp_path / "纸质登记簿.csv"
+    f.write_text(csv_text, encoding="utf-8")
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J003", "import", str(f))
+    assert r.exit_code == 2 and where in r.stderr, r.output
+    assert sweep.snapshot() == before and sweep.crashes == [], sweep.crashes
