@@ -299,3 +299,19 @@ def test_an_institution_or_roster_value_of_the_wrong_kind_is_named(sweep, rel, o
     _edit(sweep, rel, old, new)
     _named(sweep, rel, field)
     _others_answer(sweep, writes=(0, 2))
+
+
+@pytest.mark.parametrize("text", ["张\u202e三丰", "\u2067李四\u2069", "咨询\u202d再生育"])
+def test_a_bidi_override_in_a_name_or_matter_is_refused(sweep, text):
+    """An invisible right-to-left override turns what the desk, the ledger and the receipt show around."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    for args in (["--as", "J005", "new", "--name", text, "--matter", "咨询", "--at", "2026-11-03T09:00"],
+                 ["--as", "J005", "new", "--name", "王五", "--matter", text, "--at", "2026-11-03T09:00"],
+                 ["--as", "J005", "note", R2, "--text", text]):
+        r = sweep.run(*args)
+        assert r.exit_code == 2 and "控制字符" in r.stderr, r.output
+        assert sweep.snapshot() == before
+    _edit(sweep, "rules/staff.yml", "name: 李明", f"name: '{text}'")
+    _named(sweep, "rules/staff.yml", "staff[6].name")
+    assert sweep.crashes == [], sweep.crashes
