@@ -32,6 +32,13 @@ def test_ci_templates_run_real_commands(agency):
             r = CliRunner().invoke(cli, ["--repo", agency.path, *call, "--help"])
             assert r.exit_code == 0, (call, r.output)
     assert "fetch-depth: 0" in gitea and "GIT_DEPTH: 0" in gitlab      # the audit needs the whole history
+    # the kept .shouwen/ (pickles, vouched signatures) never travels from one branch's pipeline to another's:
+    # whoever may push a branch could otherwise hand main's audit a cache of his making
+    lab = yaml.safe_load(gitlab)["default"]["cache"]
+    assert "$CI_COMMIT_REF_SLUG" in lab["key"]
+    step = next(s for job in yaml.safe_load(gitea)["jobs"].values() for s in job["steps"]
+                if "cache" in str(s.get("uses", "")))
+    assert "github.ref" in step["with"]["key"] and "github.ref" in step["with"]["restore-keys"]
 
 
 def test_pre_commit_framework_hook_is_declared():

@@ -332,3 +332,22 @@ def test_a_merge_that_brings_in_a_symlinked_record_of_its_own_is_named(agency):
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["record"], p["commit"]) for p in probs] == [
         ("record-noncanonical", "20261102-J005-007", agency.head())], probs
+
+
+def test_a_running_desk_page_reads_no_cache_that_a_sync_checked_out(agency, tmp_path):
+    """The desk page runs for hours: a `.shouwen/` that a later sync brought in is refused at every request."""
+    from shouwen.desk.app import create_app
+    app = create_app(agency.path)
+    client = app.test_client()
+    assert client.get("/login", base_url="http://127.0.0.1").status_code == 200
+    marker = str(tmp_path / "ran")
+    os.makedirs(os.path.join(agency.path, ".shouwen", "cache"), exist_ok=True)
+    for name in os.listdir(os.path.join(agency.path, ".shouwen", "cache")):
+        os.remove(os.path.join(agency.path, ".shouwen", "cache", name))
+    with open(os.path.join(agency.path, ".shouwen", "cache", "rules-v1.pickle"), "wb") as fh:
+        pickle.dump(Marker(marker), fh)
+        pickle.dump(Marker(marker), fh)
+    git(agency.path, "add", "-f", ".shouwen/cache/rules-v1.pickle")
+    r = client.get("/login", base_url="http://127.0.0.1")
+    assert r.status_code == 503 and ".shouwen/" in r.get_data(as_text=True)
+    assert not os.path.exists(marker)

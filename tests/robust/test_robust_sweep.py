@@ -281,3 +281,54 @@ def test_an_exported_csv_runs_no_formula_and_imports_as_typed(sweep, tmp_path):
     rows = read_table(str(out))
     assert [(r["发问人姓名"], r["发问事由"]) for r in rows if r["发问人姓名"] == name] == [(name, matter)]
     assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    ("rules/institution.yml", "\nwindows:", "\nclassified: 'no'\nwindows:", "classified"),
+    ("rules/institution.yml", "site_url: http://zwfw.shouwen.example/", "site_url: 'javascript:alert(1)'", "site_url"),
+    ("rules/institution.yml", "  - {id: W02,", "  - {id: W01,", "windows[1].id"),
+    ("rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}", "[j005@example.gov.cn], public: true, window: W99}",
+     "staff.J005.window"),
+    ("rules/staff.yml", "[j005@example.gov.cn], public: true, window: W01}", "[j005@example.gov.cn], public: true, window: [W01]}",
+     "staff[6].window"),
+])
+def test_an_institution_or_roster_value_of_the_wrong_kind_is_named(sweep, rel, old, new, field):
+    """Values the shapes let through before: classified: 'no' (a text, read as true: the placard refused, the
+    board emptied), a javascript: site address for the poster's QR codes, two windows with one id, a staff
+    member at a window that does not exist."""
+    _edit(sweep, rel, old, new)
+    _named(sweep, rel, field)
+    _others_answer(sweep, writes=(0, 2))
+
+
+@pytest.mark.parametrize("text", ["张\u202e三丰", "\u2067李四\u2069", "咨询\u202d再生育"])
+def test_a_bidi_override_in_a_name_or_matter_is_refused(sweep, text):
+    """An invisible right-to-left override turns what the desk, the ledger and the receipt show around."""
+    _reset(sweep)
+    before = sweep.snapshot()
+    for args in (["--as", "J005", "new", "--name", text, "--matter", "咨询", "--at", "2026-11-03T09:00"],
+                 ["--as", "J005", "new", "--name", "王五", "--matter", text, "--at", "2026-11-03T09:00"],
+                 ["--as", "J005", "note", R2, "--text", text]):
+        r = sweep.run(*args)
+        assert r.exit_code == 2 and "控制字符" in r.stderr, r.output
+        assert sweep.snapshot() == before
+    _edit(sweep, "rules/staff.yml", "name: 李明", f"name: '{text}'")
+    _named(sweep, "rules/staff.yml", "staff[6].name")
+    assert sweep.crashes == [], sweep.crashes
+
+
+@pytest.mark.parametrize("csv_text,where", [
+    ("发问人姓名,发问事由,被问责任人,登记日期,发问人姓名\n张三,咨询,J005,2026-11-02,李四\n", "列名重复：发问人姓名"),
+    ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,24:00\n", "第 2 行 字段 登记时间"),
+    ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,上午\n", "第 2 行 字段 登记时间"),
+])
+def test_an_imported_row_that_would_be_read_two_ways_is_refused(sweep, tmp_path, csv_text, where):
+    """Two columns of one name (which one is the visitor?) or a time that is none (24:00, 上午) were read
+    silently: the last column won, the time became 09:00."""
+    _reset(sweep)
+    f = tmp_path / "纸质登记簿.csv"
+    f.write_text(csv_text, encoding="utf-8")
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J003", "import", str(f))
+    assert r.exit_code == 2 and where in r.stderr, r.output
+    assert sweep.snapshot() == before and sweep.crashes == [], sweep.crashes

@@ -69,6 +69,9 @@ def read_table(path) -> list[dict]:
     if not table:
         raise InputError(f"{path} 是空的")
     header = [str(h).strip() for h in table[0]]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:       # which of the two columns holds the value? neither is taken silently
+        raise InputError(f"{path} 第 1 行列名重复：{'、'.join(twice)}；请删去或改名后再导入")
     missing = [c for c in ("发问人姓名", "发问事由", "被问责任人", "登记日期") if c not in header]
     if missing:
         raise InputError(f"{path} 第 1 行缺少列：{'、'.join(missing)}")

@@ -5,6 +5,8 @@ Keys not named here pass through: a later part may add its own without touching 
 """
 from __future__ import annotations
 
+import re
+
 from .problems import Problem
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
 
@@ -28,11 +30,13 @@ INSTITUTION = Map({
     "windows": List(Map({"id": LINE, "name": LINE, "department": LINE, "staff": List(LINE)})),
     "departments": List(DEPARTMENT),
     "kiosk": Map({"idle_seconds": Int(10, 86400)}),
+    "classified": Bool(), "site_url": LINE, "head": LINE,       # 'no' is no false: a text here is named
 })
 
 STAFF = Map({"staff": List(Map({
     "badge": LINE, "name": LINE, "title": LINE, "department": LINE, "role": LINE,
     "emails": List(LINE), "public": Bool(), "photo": LINE, "key": LINE, "signing_key": LINE,
+    "window": LINE, "mobile": LINE,
 }))})
 
 POLICY = Map({
@@ -65,7 +69,7 @@ SERVICE = Map({
     "申请材料": List(Map({"名称": LINE, "类型": LINE, "份数": OneOf(Int(0, 1000), LINE), "必要": Bool(),
                           "来源": LINE, "备注": TEXT})),
     "办理流程": LINES, "收费": LINES, "办理地点": LINE, "办理时间": TEXT, "咨询电话": LINE, "监督投诉电话": LINE,
-    "设定依据": LINES, "到现场次数": Int(0, 100), "结果名称": LINE,
+    "设定依据": LINES, "到现场次数": Int(0, 100), "结果名称": LINE, "取件地点": LINE,
 })
 
 WEIGHT_TOLERANCE = 0.001
@@ -80,6 +84,17 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
         out.append(Problem("rules-invalid", msg, path=path, field=field))
 
     inst_path, pol_path = "rules/institution.yml", "rules/policy.yml"
+    url = inst.get("site_url")
+    if url and not re.match(r"https?://[^\s/]", url):
+        p(inst_path, "site_url", f"本站地址应以 http:// 或 https:// 开头（窗口海报的二维码指向它），实为 {url!r}")
+    windows: dict = {}
+    for i, w in enumerate(inst.get("windows") or []):
+        if w.get("id") is not None and windows.setdefault(w["id"], i) != i:
+            p(inst_path, f"windows[{i}].id", f"窗口 id 重复：{w['id']}（windows[{windows[w['id']]}] 已用）")
+    for s in (staff or {}).values():
+        win = s.raw.get("window")
+        if win is not None and windows and win not in windows:
+            p("rules/staff.yml", f"staff.{s.badge}.window", f"{s.badge} 的窗口 {win} 不在 institution.yml 的 windows 中")
     if staff:
         for i, w in enumerate(inst.get("windows") or []):
             for j, badge in enumerate(w.get("staff") or []):

@@ -23,6 +23,7 @@ from ..core.record import CST, local_day
 from ..core.worklist import find, worklist
 from ..repo.index import load_ledger
 from ..repo.loader import load_rules
+from ..repo.store import refuse_committed_state
 from ..repo.writer import BusyError, append_event, load_for_write, register
 from . import pins
 from ..core.view import clerk_view
@@ -73,6 +74,10 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         host = (request.host or "").rsplit(":", 1)[0]
         if host not in LOCAL_HOSTS:
             abort(403)
+        try:
+            refuse_committed_state(root)    # a sync may have brought one in since the page started
+        except InputError as e:
+            return render_template("message.html", title="无法办理", message=str(e)), 503
         g.rules = load_rules(root)
         g.me = session.get("badge") if session.get("badge") in g.rules.staff else None
         if request.method == "POST":

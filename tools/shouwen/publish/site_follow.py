@@ -121,7 +121,7 @@ class SiteKept(Following):
                     and (was[0] is None) == (row[0] is None) and (row[0] is None or row[0][:2] == was[0][:2]) \
                     and (row[0] is None or row[0][:2] not in shared):
                 # its visitor, key and place kept (an event, a note): its entry sealed again where it stands
-                if row[0] is not None and live and not _reseal(row[0], row[1][1] if row[1] is not None else None,
+                if row[0] is not None and live and not _reseal(row[0], site_grow.stored_key(row),
                                                                on_day(row[0], today, rules.calendar), shared, sealing):
                     return None
             else:       # added, removed, or its values, key or place changed: taken out and placed again
@@ -192,7 +192,7 @@ class Daily:
         if since is not None:
             self.since = max(self.since or since, since)
         if due is not None:
-            self.due[path] = (due, row[1][1] if row[1] is not None else None, row[0])
+            self.due[path] = (due, site_grow.stored_key(row), row[0])
 
     def holds(self, today) -> bool:
         return self.since is None or today >= self.since

@@ -21,6 +21,11 @@ from .disclosure import shard_json
 from .privacy import KEY_LABEL
 
 
+
+def stored_key(row) -> bytes | None:
+    """The lookup key a record's row (site_records._row) carries, as the record stores it; None without one."""
+    return row[1][1] if row[1] is not None else None
+
 class Layout:
     """The live entries' keys in order, how many entries and own decoys were placed, each entry's (id, code),
     the first holder of each personal value but a matter's own lookup key: (0 for a record's values, 1 for
@@ -77,7 +82,7 @@ class Growth:
         placed exactly."""
         lay, item = self.layout, row[0]
         if item is not None:
-            key = row[1][1] if row[1] is not None else None
+            key = stored_key(row)
             ident = f"{item[0]}\0{item[1]}"
             if key is None or ident in lay.ids:
                 return False
@@ -109,7 +114,7 @@ class Growth:
         """A live matter's row as kept, the record gone; False when it can't be taken out exactly."""
         lay, item = self.layout, row[0]
         if item is not None:
-            key = row[1][1] if row[1] is not None else None
+            key = stored_key(row)
             ident = f"{item[0]}\0{item[1]}"
             at = bisect.bisect_left(lay.order, key) if key is not None else 0
             if key is None or ident not in lay.ids or at == len(lay.order) or lay.order[at] != key:
