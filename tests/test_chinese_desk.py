@@ -253,3 +253,11 @@ def test_a_share_and_a_span_are_taken_as_offices_write_them(agency):
     agency.ok("--as", "J014", "accept", rid, "--at", "2026-03-02T11:00")
     agency.ok("--as", "J014", "promise", rid, "--days", "5个工作日", "--at", "2026-03-02T11:10")
     assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["due"] == "2026-03-09"
+
+
+def test_a_broken_roster_is_named_when_nobody_can_be_found_in_it(agency):
+    """With rules/staff.yml unreadable, who-are-you says why (the file, line and column), not only 没有工作人员."""
+    agency.write("rules/staff.yml", "staff:\n  - {badge: J005, name: 李明\n")
+    for args in (("--as", "李明", "todo"), ("todo",)):
+        r = agency.run(*args)
+        assert r.exit_code == 2 and "rules/staff.yml" in r.stderr and "第 3 行" in r.stderr, r.stderr

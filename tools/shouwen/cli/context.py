@@ -90,10 +90,19 @@ class Desk:
             email = gitio.config(self.root, "user.email") if gitio.is_repo(self.root) else None
             s = self.rules.staff_by_email(email) if email else None
             if s is None:
-                raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml")
+                raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml"
+                                 + self._roster_trouble())
             return s.badge
         from ..core.names import staff_names
-        return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
+        try:
+            return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
+        except InputError as e:
+            raise InputError(str(e) + self._roster_trouble()) from None
+
+    def _roster_trouble(self) -> str:
+        """Why nobody may be found: rules/staff.yml itself in error (a YAML slip), said with its line."""
+        bad = [p for p in self.rules.problems if p.path == "rules/staff.yml" and p.severity == ERROR]
+        return f"\n（rules/staff.yml 本身有错误：{bad[0].message}）" if bad else ""
 
 
 pass_desk = click.make_pass_decorator(Desk)
