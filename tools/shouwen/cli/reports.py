@@ -263,7 +263,7 @@ def review_cmd(desk, year, fmt):
         return
     click.echo(f"{year} 年度评议（季度得分／查实投诉／追究结果）")
     for r in rows:
-        qs = " ".join(f"{k}:{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
+        qs = "  ".join(f"第{'一二三四'[int(k[1]) - 1]}季度 {'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
         click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件" + _review_tail(r))
 
 
