@@ -332,3 +332,22 @@ def test_an_imported_row_that_would_be_read_two_ways_is_refused(sweep, tmp_path,
     r = sweep.run("--as", "J003", "import", str(f))
     assert r.exit_code == 2 and where in r.stderr, r.output
     assert sweep.snapshot() == before and sweep.crashes == [], sweep.crashes
+
+
+def test_a_bulletin_naming_a_complainant_is_not_published(sweep):
+    """A sanction's 文号 typed with the complainant's name went into the published bulletin (committed for good,
+    never to be rewritten) and every site build after failed on it; now --write refuses, naming the record."""
+    _reset(sweep)
+    ts = "TS-20260910-J021-001"
+    for args in (["--as", "J021", "complain", "--against", "J006", "--summary", "推诿", "--channel", "box",
+                  "--name", "欧阳小五", "--phone", "13912345678", "--at", "2026-09-10T10:00"],
+                 ["--as", "J021", "verdict", ts, "--substantiated", "--reason", "属实", "--at", "2026-09-15T10:00"],
+                 ["--as", "J001", "sanction", ts, "--staff", "J006", "--measure", "通报批评", "--decision", "欧阳小五投诉一案",
+                  "--at", "2026-09-20T10:00"]):
+        assert sweep.run(*args).exit_code == 0
+    before = sweep.snapshot()
+    r = sweep.run("--as", "J021", "bulletin", "2026Q3", "--write")
+    assert r.exit_code == 2 and "pii-leak" in r.stderr and ts in r.stderr and "投诉人姓名" in r.stderr, r.output
+    assert "欧阳小五" not in r.output                    # named by record and field, never by the value
+    assert sweep.snapshot() == before
+    assert sweep.crashes == [], sweep.crashes

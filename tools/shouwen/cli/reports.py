@@ -214,10 +214,22 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
     n = names(qa)
+    _refuse_personal(desk, desk_rules, f"{BULLETINS}/{n['page']}", text, day)
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
+
+
+def _refuse_personal(desk, rules, name, text, day):
+    """A bulletin is published once and never rewritten: a complainant's or visitor's name or phone in it (typed
+    into a sanction's 文号 or a verdict) would stay in the history and stop every later site build."""
+    from ..publish.privacy import leaks
+    from ..publish.site_records import records
+    found = leaks(name, text, records(desk.root, rules, day)[1])
+    if found:
+        raise InputError("通报未发布：其中含有投诉人或来访人的个人信息（通报发布后不能改写，公开网站也将无法生成）；"
+                         "请先更正所列记录（shouwen correct，或另记处理决定）再发布", found)
 
 
 def _gongwen(text, qa, rules, out, number, to, signed):

@@ -315,6 +315,14 @@ def _looked_up(windows, phone_runs, sought: Sought) -> set[str]:
     return hits
 
 
+def leaks(name: str, text: str, values) -> list[Problem]:
+    """`pii-leak` for each personal value in one text about to be published (a bulletin before its commit)."""
+    if not values:
+        return []
+    return [Problem("pii-leak", f"{name} 含有事项 {values[k][0]} 的{values[k][1]}，个人信息不得公开", path=name,
+                    record=values[k][0], field=values[k][1]) for k in sorted(find(text, Sought(values)))]
+
+
 def scan(site_dir: str, values: dict[str, tuple[str, str]], plan=None) -> list[Problem]:
     """Every file of the built site. `plan` (publish.verdicts.Plan) knows the kept shards the guard found clean
     before: one it `skips` is not read, one it finds `clean` from what it kept of it is not scanned, and it is
