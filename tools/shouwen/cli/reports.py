@@ -121,7 +121,8 @@ def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
     counted = any(lad.kind == "count" for lad in ladders)
     for p in people:
         out.append(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if counted and p.step else "")
-                   + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f"，{'、'.join(p.rating)}" if p.rating else ""))
+                   + (f"，扣罚当年奖金 {p.bonus_deduction:.0%}" if p.bonus_deduction else "")
+                   + (f"，{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
             out.append(f"    {m}（{c}）")
         if not p.measures:
