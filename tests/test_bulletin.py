@@ -78,6 +78,7 @@ def test_review_and_rollup(agency, tmp_path):
     # each consequence said once, in words (it printed "不得评为优秀、不称职,不得评为优秀")
     line = next(x for x in agency.ok("review", "2026").output.splitlines() if "J006" in x)
     assert "年度考核评为不称职" in line and line.count("不得评为优秀") == 0 and line.count("不称职") == 1
+    assert "第一季度 —" in line and "Q1" not in line, line                  # the quarters in words
     other = tmp_path / "other"
     CliRunner().invoke(cli, ["init", str(other)])
     b = Agency(other)

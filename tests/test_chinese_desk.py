@@ -155,7 +155,7 @@ def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
     from click.testing import CliRunner
     from shouwen.cli import cli
     r = CliRunner().invoke(cli, ["init", str(tmp_path / "h"), "--template", "酒店"])
-    assert r.exit_code == 0 and "hotel" in r.output, r.output
+    assert r.exit_code == 0 and "模板：酒店（hotel）" in r.output, r.output
     assert "unit: hours" in (tmp_path / "h" / "rules" / "policy.yml").read_text(encoding="utf-8")
     r = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--template", "饭店"])
     assert r.exit_code == 2 and "没有模板“饭店”" in r.output and "您是不是要找" in r.output, r.output

@@ -32,6 +32,9 @@ def test_the_county_template_applies_each_rule_to_its_own_complaints(tmp_path):
     assert sorted(got["X009"]) == sorted([(light, "待岗"), (other, "批评教育")])
     text = a.ok("ladder", "2026").output
     assert "推诿扯皮：按查实次数；吃拿卡要：按情节" in text
+    # 下岗 by severity carries no bonus deduction: none is printed, as if 0% had been decided
+    x010 = next(line for line in text.splitlines() if "X010" in line)
+    assert "扣罚" not in x010 and "不称职" in x010, x010
     # the step (档) is the counted rule's: X009's 待岗 by severity is no third step of 推诿扯皮
     steps = {s["badge"]: s["step"] for s in out["staff"]}
     assert steps["X009"] == 1 and steps["X004"] == 3 and steps["X010"] == 0

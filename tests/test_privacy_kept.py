@@ -87,3 +87,47 @@ def test_what_the_passes_find_follows_a_shard_made_again_with_a_name_added_or_le
     moved = Seen.of(before).moved(after.encode(), [where], len(after) - len(before))
     fresh = Seen.of(after)
     assert moved is not None and moved.pairs() == fresh.pairs() and moved.keys == fresh.keys
+
+
+def test_values_that_differ_are_never_named_alike():
+    """The kept verdicts are taken for the same values by their digest: a name with a line break in it is not the
+    name and the ID number on two lines (a shard would be skipped whole for values never looked for)."""
+    where = ("r1", "来访人姓名")
+    assert privacy.Values({"张三\n110101199001011234": where}).digest() != \
+        privacy.Values({"张三": where, "110101199001011234": where}).digest()
+    assert verdicts.values_digest({"张三\n110101199001011234": where}) != \
+        verdicts.values_digest({"张三": where, "110101199001011234": where})
+    odd = "x\n" + KEY + "\tr1"
+    assert privacy.Values({odd: where}).digest() != privacy.Values({"x": where, KEY: ("r1", privacy.KEY_LABEL)}).digest()
+
+
+def test_verdicts_kept_by_other_code_are_not_taken(tmp_path, monkeypatch):
+    """What the guard's passes found depends on its code (the classes of characters, the key's length): a
+    verdict kept by another version of the package is not taken."""
+    from shouwen.repo import answers
+    (tmp_path / ".shouwen" / "cache").mkdir(parents=True)
+    answers.keep(str(tmp_path / verdicts.VERDICTS), verdicts.verdicts_key(), ("d", frozenset(), {"s": None}))
+    assert answers.read_kept(str(tmp_path / verdicts.VERDICTS), verdicts.verdicts_key()) is not answers.MISSING
+    monkeypatch.setattr(answers, "package_stamp", lambda: "another version")
+    verdicts.verdicts_key.cache_clear()
+    assert answers.read_kept(str(tmp_path / verdicts.VERDICTS), verdicts.verdicts_key()) is answers.MISSING
+    verdicts.verdicts_key.cache_clear()
+
+
+def test_a_shard_with_markup_or_a_span_touching_a_run_is_read_whole():
+    """The kept path holds only for what a shard is (plain ASCII, no tag, no entity) and for spans whose edges no
+    run crosses: anything else is left to the full scan, which reads tags away and follows runs across."""
+    plan = verdicts.Plan.__new__(verdicts.Plan)
+    plan.same, plan.added, plan.seen = True, None, {}
+    sought = privacy.Sought({"tel:13800138001": ("r1", "来访人电话"), "Zhang": ("r2", "来访人姓名")})
+    # a phone spelled with many separators, reaching past the span's window
+    text = '{"a":"1' + " " * 70 + '3800138001"}'
+    assert privacy.find(text, sought)
+    at = text.index("3800138001")
+    plan.prior = {"p": (Seen.of('{"a":"1' + " " * 70 + '9800138001"}'), ((at, at + 1),), 0)}
+    assert not plan.clean("p", text.encode(), sought)
+    # a tag the full scan reads away
+    text = '{"a":"Zh<QQ' + "x" * 80 + '>ang"}'
+    assert privacy.find(text, sought)
+    plan.prior = {"p": (Seen.of(text), ((6, 11),), 0)}
+    assert not plan.clean("p", text.encode(), sought)

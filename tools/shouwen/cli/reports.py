@@ -121,7 +121,8 @@ def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
     counted = any(lad.kind == "count" for lad in ladders)
     for p in people:
         out.append(f"{rules.who(p.badge)}：查实 {p.count} 次" + (f"，第 {p.step} 档" if counted and p.step else "")
-                   + f"，扣罚当年奖金 {p.bonus_deduction:.0%}" + (f"，{'、'.join(p.rating)}" if p.rating else ""))
+                   + (f"，扣罚当年奖金 {p.bonus_deduction:.0%}" if p.bonus_deduction else "")
+                   + (f"，{'、'.join(p.rating)}" if p.rating else ""))
         for m, c in p.measures:
             out.append(f"    {m}（{c}）")
         if not p.measures:
@@ -275,7 +276,7 @@ def review_cmd(desk, year, fmt):
         return
     click.echo(f"{year} 年度评议（季度得分／查实投诉／追究结果）")
     for r in rows:
-        qs = " ".join(f"{k}:{'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
+        qs = "  ".join(f"第{'一二三四'[int(k[1]) - 1]}季度 {'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
         click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件" + _review_tail(r))
 
 

@@ -20,7 +20,7 @@ def init_cmd(directory, template, anchor):
     from ..repo.setup import init_repo
     template = template_names().resolve(template, "--template")
     path = init_repo(directory, template, anchor)
-    click.echo(f"已在 {path} 创建机构仓库（模板 {template}）。下一步：编辑 rules/ 下的机构、人员和办事指南。")
+    click.echo(f"已在 {path} 创建机构仓库（模板：{template_names().label(template)}）。下一步：编辑 rules/ 下的机构、人员和办事指南。")
     if anchor:
         click.echo("本机构要求签名提交：在 rules/staff.yml 为每位工作人员填写 signing_key（SSH 公钥），"
                    "名册的修改须由已信任的密钥签名；审查时用 --trust-anchor 指定同一信任锚。")

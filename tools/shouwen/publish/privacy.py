@@ -225,7 +225,8 @@ class Values(Mapping):
         return out
 
     def digest(self) -> str:
-        h = hashlib.sha1("\n".join([*self.plain, *self.odd]).encode("utf-8", "surrogatepass"))
+        # repr: a value with a line break in it is never two values (key_lines' record ids hold none)
+        h = hashlib.sha1(repr(([*self.plain], [*self.odd])).encode("utf-8", "surrogatepass"))
         h.update(self.key_lines.encode())
         return h.hexdigest()
 

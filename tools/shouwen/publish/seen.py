@@ -83,8 +83,8 @@ class Seen:
         by `shift`; None when a span touches a character of either class (a run could then reach across it, and
         only the passes over the whole text could tell)."""
         spans = sorted(spans)
-        if any(a <= 0 or b >= len(data) or not (_OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]]) for a, b in spans) \
-                or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])) or shift and len(spans) != 1:
+        if not bounded(data, spans) or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])) \
+                or shift and len(spans) != 1:
             return None
         at = array("q")
         at.frombytes(self.at)       # in order: runs are found left to right, and kept so here
@@ -103,6 +103,12 @@ class Seen:
         keys += [(i + shift if shift and i >= old[0][1] else i, r) for i, r in self.keys
                  if not any(a <= i < b for a, b in old)]
         return Seen(out_at.tobytes(), "\n".join(out_digits), tuple(sorted(keys)))
+
+
+def bounded(data: bytes, spans) -> bool:
+    """Whether each span of `data` stands between characters of neither class, inside it: no phone or hex run can
+    then reach across its edges (what touches a span lies within it)."""
+    return all(0 < a and b < len(data) and _OUTSIDE[data[a - 1]] and _OUTSIDE[data[b]] for a, b in spans)
 
 
 def changed(old: bytes, new: bytes) -> tuple[int, int] | None:

@@ -13,10 +13,11 @@ digest, their values other than keys, {shard digest: Seen, or None when the pass
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 
-from . import privacy
+from . import privacy, seen as passes
 from .needles import Needles
 from .shard_files import Shard, _stamp
 from ..repo import answers
@@ -25,11 +26,17 @@ VERDICTS = os.path.join(".shouwen", "cache", "guard-verdicts.pickle")
 VERDICTS_KEY = "clean shards: (values digest, values but keys, {shard digest: what the passes found})"
 
 
+@functools.cache
+def verdicts_key() -> str:
+    """What the passes find is the guard's code's as much as the bytes': kept verdicts hold for this package."""
+    return repr((VERDICTS_KEY, answers.package_stamp()))
+
+
 def values_digest(values) -> str:
     """The personal values the guard looks for, named (in the order they were gathered)."""
     if hasattr(values, "digest"):
         return values.digest()      # privacy.Values
-    return hashlib.sha1("\n".join(values).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha1(repr(list(values)).encode("utf-8", "surrogatepass")).hexdigest()    # no two sets alike
 
 
 def but_keys(values) -> frozenset:
@@ -65,7 +72,7 @@ class Plan:
     def __init__(self, root: str, site_dir: str, linked: dict[str, Shard], values):
         self.root = root
         self.vdigest, self.words = values_digest(values), but_keys(values)
-        kept = answers.read_kept(os.path.join(root, VERDICTS), VERDICTS_KEY)
+        kept = answers.read_kept(os.path.join(root, VERDICTS), verdicts_key())
         vdigest, words, clean = kept if isinstance(kept, tuple) and len(kept) == 3 else ("", frozenset(), {})
         self.same = vdigest == self.vdigest
         self.added = None if self.same else _Added(self.words - words)
@@ -87,9 +94,13 @@ class Plan:
     def clean(self, page: str, data: bytes, sought) -> bool:
         """Whether a shard made from one found clean (the same bytes, or spans sealed again) is clean now, told
         from what was kept: the spans scanned against all the values, the rest looked up for the values added."""
-        if page not in self.prior or not data.isascii():
+        # what a shard is (plain ASCII, no tag, no entity: privacy.find reads it as it stands), and spans no run
+        # crosses: anything else is the full scan's
+        if page not in self.prior or not data.isascii() or b"<" in data or b"&" in data:
             return False
         seen, spans, shift = self.prior[page]
+        if spans and not passes.bounded(data, spans):
+            return False
         if spans:
             if not privacy._clean_spans(data, spans, sought):
                 return False
@@ -105,4 +116,4 @@ class Plan:
     def remember(self, leaked: set[str]) -> None:
         """Keep the verdicts of this build's shards that were clean (those of other values are let go)."""
         clean = {s.digest: self.seen.get(p) for p, s in self.trusted.items() if p not in leaked}
-        answers.keep(os.path.join(self.root, VERDICTS), VERDICTS_KEY, (self.vdigest, self.words, clean))
+        answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, self.words, clean))
