@@ -163,6 +163,9 @@ def test_a_commit_dated_before_its_parent_or_in_the_future_is_reported(agency):
     found = {(p["code"], p["commit"]) for p in probs}
     assert found == {("commit-misdated", back), ("commit-misdated", future)}, probs
     assert all(p["record"] == rid and "李明" in p["person"] for p in probs)
+    # times as a reviewer reads them, in Beijing time
+    back_msg = next(p["message"] for p in probs if p["commit"] == back)
+    assert "2026年11月2日 12:01" in back_msg and "+08:00" not in back_msg, back_msg
 
 
 def test_what_changes_how_git_shows_the_history_is_the_offices_alone(agency):

@@ -172,8 +172,11 @@ def test_backdated_closed_edited_and_bulletin_rewritten(agency, monkeypatch):
     text = agency.file(rel0).replace("\n---\n", "\n  - {at: 2026-11-02T09:50:00+08:00, by: J005, action: rated, score: 5}\n---\n", 1)
     open(os.path.join(agency.path, rel0), "w", encoding="utf-8").write(text)
     _commit_as(agency, "李明", "j005@example.gov.cn", "rated")
-    codes = [p["code"] for p in audit(agency)[1]["problems"]]
+    probs = audit(agency)[1]["problems"]
+    codes = [p["code"] for p in probs]
     assert "backdated" in codes
+    said = next(p["message"] for p in probs if p["code"] == "backdated")
+    assert "事件时间 2026年11月2日 09:50" in said and "T09:50" not in said, said
     rel = f"records/inquiries/2026/11/{rid}.md"
     text = agency.file(rel).replace("name: 张三", "name: 张四")
     open(os.path.join(agency.path, rel), "w", encoding="utf-8").write(text)
