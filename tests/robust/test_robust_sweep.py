@@ -321,6 +321,8 @@ def test_a_bidi_override_in_a_name_or_matter_is_refused(sweep, text):
     ("发问人姓名,发问事由,被问责任人,登记日期,发问人姓名\n张三,咨询,J005,2026-11-02,李四\n", "列名重复：发问人姓名"),
     ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,24:00\n", "第 2 行 字段 登记时间"),
     ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,上午\n", "第 2 行 字段 登记时间"),
+    ("发问人姓名,发问事由,被问责任人,登记日期\n张三,咨询,J005,0001-01-01\n", "第 2 行 字段 登记日期"),
+    ("发问人姓名,发问事由,被问责任人,登记日期\n张三,咨询,J005,9999-12-31\n", "第 2 行 字段 登记日期"),
 ])
 def test_an_imported_row_that_would_be_read_two_ways_is_refused(sweep, tmp_path, csv_text, where):
     """Two columns of one name (which one is the visitor?) or a time that is none (24:00, 上午) were read
