@@ -97,6 +97,7 @@ def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
     (TS_PATH, "summary: 态度差", "summary: {a: 1}", "summary"),
     (HB_PATH, "department: reception", "department: [reception]", "department"),
     (HB_PATH, "quarter: 2026Q4", "quarter: {q: 4}", "quarter"),
+    (HB_PATH, "quarter: 2026Q4", "quarter: 0000Q4", "quarter"),
 ])
 def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(sweep, rel, old, new, field):
     _edit(sweep, rel, old, new)
