@@ -97,6 +97,7 @@ def test_remind_with_a_horizon_past_the_calendar_is_a_usage_error(sweep):
     (TS_PATH, "summary: 态度差", "summary: {a: 1}", "summary"),
     (HB_PATH, "department: reception", "department: [reception]", "department"),
     (HB_PATH, "quarter: 2026Q4", "quarter: {q: 4}", "quarter"),
+    (HB_PATH, "quarter: 2026Q4", "quarter: 0000Q4", "quarter"),
 ])
 def test_an_account_record_header_of_the_wrong_type_is_named_and_stops_nothing(sweep, rel, old, new, field):
     _edit(sweep, rel, old, new)
@@ -321,6 +322,8 @@ def test_a_bidi_override_in_a_name_or_matter_is_refused(sweep, text):
     ("发问人姓名,发问事由,被问责任人,登记日期,发问人姓名\n张三,咨询,J005,2026-11-02,李四\n", "列名重复：发问人姓名"),
     ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,24:00\n", "第 2 行 字段 登记时间"),
     ("发问人姓名,发问事由,被问责任人,登记日期,登记时间\n张三,咨询,J005,2026-11-02,上午\n", "第 2 行 字段 登记时间"),
+    ("发问人姓名,发问事由,被问责任人,登记日期\n张三,咨询,J005,0001-01-01\n", "第 2 行 字段 登记日期"),
+    ("发问人姓名,发问事由,被问责任人,登记日期\n张三,咨询,J005,9999-12-31\n", "第 2 行 字段 登记日期"),
 ])
 def test_an_imported_row_that_would_be_read_two_ways_is_refused(sweep, tmp_path, csv_text, where):
     """Two columns of one name (which one is the visitor?) or a time that is none (24:00, 上午) were read

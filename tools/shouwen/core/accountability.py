@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .assessment import parse_quarter
 from .corrections import MENDING_EVENTS
 from .problems import Problem
 from .record import Record, local_day, to_datetime
@@ -196,7 +197,7 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
         if meta.get("department") is not None and meta.get("department") not in rules.departments:
             p("department-unknown", "department", f"部门 {meta.get('department')} 不在 rules/institution.yml 中")
         qt = str(meta.get("quarter") or "")
-        if qt and not (len(qt) == 6 and qt[:4].isdigit() and qt[4] == "Q" and qt[5] in "1234"):
+        if qt and not (len(qt) == 6 and qt[4] == "Q" and parse_quarter(qt)):        # 0000Q1: no quarter
             p("field-invalid", "quarter", f"季度 {qt!r} 格式不对，应为 YYYYQn，如 2026Q3")
     else:
         for b in _badges(meta.get("staff")):
