@@ -90,7 +90,7 @@ def test_list_filters_and_todo_order(agency):
     fam = json.loads(agency.ok("list", "--department", "family", "--format", "json").stdout)
     assert [r["id"] for r in fam] == [a]
     overdue = json.loads(agency.ok("list", "--overdue", "--today", "2026-11-09", "--format", "json").stdout)
-    assert [r["id"] for r in overdue] == [a]
+    assert [r["id"] for r in overdue] == [a, b]     # a's promise passed on 11-06; b was to be forwarded by 11-05
     ranged = json.loads(agency.ok("list", "--from", "2026-11-03", "--to", "2026-11-03", "--format", "json").stdout)
     assert [r["id"] for r in ranged] == [b]
     # J005's worklist: b must be forwarded by 11-05, a is due 11-06; soonest first
@@ -168,3 +168,7 @@ def test_a_passed_deadline_says_so_on_the_worklist_whichever_it_is(agency):
     assert {r["id"]: r["why"] for r in late} == {a: "已超期", b: "已超期"}, late
     table = agency.ok("list", "--today", "2026-11-10").output
     assert all("已超期" in line for line in table.splitlines() if a in line or b in line), table
+    # and `list --overdue` lists what the table calls 已超期, whichever deadline passed
+    listed = json.loads(agency.ok("list", "--overdue", "--today", "2026-11-10", "--format", "json").stdout)
+    assert {r["id"] for r in listed} == {a, b}, listed
+    assert json.loads(agency.ok("list", "--overdue", "--today", "2026-11-03", "--format", "json").stdout) == []

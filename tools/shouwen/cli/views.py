@@ -113,7 +113,7 @@ def _show_account(entry, rules, fmt):
     _print_events(entry, rules, ACC_ZH)
 
 
-def _selected(e, rules, status, department, staff, overdue, since, until) -> bool:
+def _selected(e, rules, status, department, staff, since, until) -> bool:
     """Whether `list` lists the entry."""
     st = e.state
     if st is None:
@@ -121,8 +121,6 @@ def _selected(e, rules, status, department, staff, overdue, since, until) -> boo
     if status == "open" and st.closed or status == "closed" and not st.closed:
         return False
     if status not in (None, "open", "closed") and st.stage != status:
-        return False
-    if overdue and not (e.deadlines and e.deadlines.overdue):
         return False
     if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
         return False
@@ -254,7 +252,7 @@ def _with_added(text: str, added) -> str:
 @click.option("--status", type=Named("status"), help="未结、已结，或阶段（如 已转办、转办、forwarded）")
 @click.option("--department", type=Named("department"), help="部门名称或 id（承办或首问部门）")
 @click.option("--staff", type=Named("staff"), help="姓名或工号（承办人或首问责任人）")
-@click.option("--overdue", is_flag=True, help="只列超期未办结的")
+@click.option("--overdue", is_flag=True, help="只列已超期的（转办、签收、承诺或办结的期限已过）")
 @click.option("--from", "since", help="登记日期起 YYYY-MM-DD")
 @click.option("--to", "until", help="登记日期止 YYYY-MM-DD")
 @click.option("--today", help="按该日期判断超期（默认今天）")
@@ -272,9 +270,10 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
 
     def listed():
         def shown(entries, rules):
-            from ..core.worklist import item
-            return [item(e, rules, moment, day) for e in entries
-                    if _selected(e, rules, status, department, staff, overdue, since, until)]
+            from ..core.worklist import LATE, item
+            rows = [item(e, rules, moment, day) for e in entries if _selected(e, rules, status, department, staff,
+                                                                             since, until)]
+            return [i for i in rows if i.why == LATE] if overdue else rows     # as the table says 已超期
         if fmt == "text":
             lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
             return _at_moment(bound, "".join(line + "\n" for line in lines + [f"共 {n} 件"]))

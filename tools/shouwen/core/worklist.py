@@ -8,6 +8,9 @@ from .names import norm
 from .record import local_day
 
 
+LATE = "已超期"            # a deadline passed, whichever it is (what `list --overdue` lists)
+
+
 @dataclass
 class Item:
     entry: object
@@ -70,7 +73,7 @@ def item(e, rules, now: datetime | None = None, today: date | None = None) -> It
         late_by_hour = at is not None and now is not None and at < now
     today = today or (local_day(now) if now is not None else None)
     late = dl and dl.overdue or late_by_hour or (due is not None and today is not None and due < today)
-    return Item(e, due, "已超期" if late else "", at)
+    return Item(e, due, LATE if late else "", at)
 
 
 SEARCHED = ("name", "phone", "organization", "address")
