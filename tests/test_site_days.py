@@ -167,13 +167,11 @@ def test_a_matter_removed_is_taken_out_from_what_was_kept(agency, ledger, reads,
 
 
 def test_the_guard_reads_only_the_entries_sealed_again_on_another_day(agency, ledger, tmp_path, monkeypatch):
-    from test_site_shards import _built
+    from test_site_shards import _built, watch_scans
     from shouwen.publish import lookup, privacy
     one = _built(agency, tmp_path / "one")
     assert sitebuild.guard(one, str(tmp_path / "one")) == []
-    scanned = []
-    real = privacy._texts
-    monkeypatch.setattr(privacy, "_texts", lambda name, *a: (scanned.append(name), (yield from real(name, *a)))[1])
+    scanned = watch_scans(monkeypatch)
     two = _built(agency, tmp_path / "two", date(2026, 11, 23))
     moved = {p for p, s in two.linked.items() if s.parent}
     assert _shard(agency, ledger["late"]) in moved
@@ -207,15 +205,13 @@ def test_a_new_matters_values_are_looked_up_in_what_the_guard_kept(agency, ledge
     """After a new matter the values differ: the guard looks the new ones up in what its passes found in each
     shard it found clean (publish.verdicts), not reading it again; a new phone that a kept shard holds is found
     there, as a full scan finds it."""
-    from test_site_shards import _built
+    from test_site_shards import _built, watch_scans
     from shouwen.publish import lookup, privacy
     real_seal = lookup.seal
     monkeypatch.setattr(lookup, "seal", lambda *a: "13912345678" + real_seal(*a)[11:])     # in every entry
     one = _built(agency, tmp_path / "one")
     assert sitebuild.guard(one, str(tmp_path / "one")) == []
-    scanned = []
-    real = privacy._texts
-    monkeypatch.setattr(privacy, "_texts", lambda name, *a: (scanned.append(name), (yield from real(name, *a)))[1])
+    scanned = watch_scans(monkeypatch)
     kept = {s.digest for s in one.linked.values()}
 
     def made_anew(job):     # the shards neither the last build's nor made from one of those

@@ -13,13 +13,18 @@ DAY = date(2026, 11, 20)
 TIMED = ("lookup/index.html", "search/search_index.json")    # say the minute the data was taken
 
 
-@pytest.fixture
-def scanned(monkeypatch):
-    """The files the guard read."""
+def watch_scans(monkeypatch) -> list:
+    """The files the guard reads from now on."""
     seen = []
     real = privacy._texts
     monkeypatch.setattr(privacy, "_texts", lambda name, *a: (seen.append(name), (yield from real(name, *a)))[1])
     return seen
+
+
+@pytest.fixture
+def scanned(monkeypatch):
+    """The files the guard read."""
+    return watch_scans(monkeypatch)
 
 
 def _built(agency, out, today=DAY):

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from ..core.problems import Problem
 from .needles import Needles
-from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen
+from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen, key_windows
 
 PERSONAL = ("visitor", "complainant")
 ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
@@ -296,15 +296,9 @@ def find(text: str, sought: Sought, seen: list | None = None) -> set[str]:
                 seen.append(found)
             hits.update(_looked_up(found.windows(), found.phone_runs(), sought))
         else:
-            hits.update(_looked_up(_windows(_HEX_RUN.findall(plain)),
+            hits.update(_looked_up(key_windows(run.lower() for run in _HEX_RUN.findall(plain)),
                                    [_NON_DIGIT.sub("", run) for run in _PHONE_RUN.findall(plain)], sought))
     return hits
-
-
-def _windows(runs):
-    for run in runs:
-        run = run.lower()
-        yield from (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1))
 
 
 def _looked_up(windows, phone_runs, sought: Sought) -> set[str]:
@@ -327,7 +321,7 @@ def leaks(name: str, text: str, values) -> list[Problem]:
 def scan(site_dir: str, values: dict[str, tuple[str, str]], plan=None) -> list[Problem]:
     """Every file of the built site. `plan` (publish.verdicts.Plan) knows the kept shards the guard found clean
     before: one it `skips` is not read, one it finds `clean` from what it kept of it is not scanned, and it is
-    told what the passes found in each other file of plain ASCII (`found`)."""
+    told what the passes found in each other file of plain ASCII with no tag or entity (`found`)."""
     if not values:
         return []
     sought = Sought(values)

@@ -74,8 +74,7 @@ class Seen:
 
     def windows(self):
         """Every KEY_LEN-long window of the hex runs."""
-        for _, run in self.keys:
-            yield from (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1))
+        return key_windows(run for _, run in self.keys)
 
     def moved(self, data: bytes, spans, shift: int = 0) -> "Seen | None":
         """What the passes find in `data`: these candidates' text (the parent) with the bytes of `spans` (start,
@@ -105,6 +104,12 @@ class Seen:
         return Seen(out_at.tobytes(), "\n".join(out_digits), tuple(sorted(keys)))
 
 
+def key_windows(runs):
+    """Every KEY_LEN-long window of runs of hex digits (in lower case): where a lookup key could stand."""
+    for run in runs:
+        yield from (run[i:i + KEY_LEN] for i in range(len(run) - KEY_LEN + 1))
+
+
 def bounded(data: bytes, spans) -> bool:
     """Whether each span of `data` stands between characters of neither class, inside it: no phone or hex run can
     then reach across its edges (what touches a span lies within it)."""
@@ -116,7 +121,7 @@ def changed(old: bytes, new: bytes) -> tuple[int, int] | None:
     character of neither class on each side; None when that reaches either end."""
     n = min(len(old), len(new))
     lo, hi = 0, n
-    while lo < hi:          # the common head's length, found by halving (each comparison a memcmp)
+    while lo < hi:          # the common head's length, found by halving (each comparison a copy and a memcmp)
         mid = (lo + hi + 1) // 2
         lo, hi = (mid, hi) if old[:mid] == new[:mid] else (lo, mid - 1)
     head, lo, hi = lo, 0, n - lo

@@ -23,7 +23,8 @@ FOLDER = os.path.join(".shouwen", "cache", "lookup-shards")
 @dataclass(frozen=True)
 class Shard:
     """One kept shard file: its content's digest and the file's stamp when it was written; for one made from
-    another by entries sealed again in their place, that one's digest and where its bytes differ."""
+    another (entries sealed again in their place, or one stretch made again with names added or let go), that
+    one's digest, where its bytes differ and how far the bytes after one such stretch moved."""
     file: str
     digest: str
     stamp: tuple        # (device, inode, size, modification time in ns)
@@ -74,7 +75,7 @@ class Patch:
 
 
 def keep(root: str, shards: dict, whole: bool = True) -> dict[str, Shard] | None:
-    """The shards (path -> JSON as text or bytes, or a Patch) written to the store, each once; None when the
+    """The shards (path -> JSON as text or bytes, a Patch or a Grown) written to the store, each once; None when the
     store can't be written. `whole`: these are the whole site's shards, every other shard file is let go."""
     folder = os.path.join(root, FOLDER)
     out = {}

@@ -21,10 +21,10 @@ from .disclosure import shard_json
 from .privacy import KEY_LABEL
 
 
-
 def stored_key(row) -> bytes | None:
     """The lookup key a record's row (site_records._row) carries, as the record stores it; None without one."""
     return row[1][1] if row[1] is not None else None
+
 
 class Layout:
     """The live entries' keys in order, how many entries and own decoys were placed, each entry's (id, code),
@@ -165,8 +165,8 @@ class Growth:
 def edited(shards: dict, sealing: dict, adding: dict, dropping: dict) -> dict | None:
     """path -> each shard changed: entries sealed again (`sealing`, in their place: the shard's JSON has sorted
     names and base64 values, so an entry of the same length is replaced where it stands: a shard_files.Patch),
-    names added (`adding`, none there yet) and let go (`dropping`, each there: the JSON's bytes); None for one
-    left with no name. None when a shard is not kept or a name is not where it should be."""
+    names added (`adding`, none there yet) and let go (`dropping`, each there: a shard_files.Grown, the stretch
+    made again and how far the rest moved); None for one left with no name. None when a shard is not kept or a name is not where it should be."""
     out = {}
     for path in sealing.keys() | adding.keys() | dropping.keys():
         kept = shards.get(path)

@@ -1,8 +1,9 @@
 """The privacy guard's verdicts on the kept lookup shards (issue 15).
 
 A shard put in the output as the kept file itself (publish.shard_files: same device, inode, size and time) and
-found clean before against the same personal values is not read again; one made from such a shard by entries
-sealed again in their place is scanned in those spans only. With each clean verdict is kept what the passes
+found clean before against the same personal values is not read again; one made from such a shard (entries
+sealed again in their place, or one stretch made again with names added or let go) is scanned in those spans
+only, and the rest of it judged from what was kept. With each clean verdict is kept what the passes
 over the shard's classes of characters found in it (publish.seen.Seen: its phone runs' digits and hex runs),
 which depends on its bytes alone. A shard found clean against values V is clean against V and Δ, the values
 added since (a value gone only leaves fewer to find), exactly when no phone of Δ is in its phone runs' digits,
@@ -111,7 +112,8 @@ class Plan:
         return True
 
     def found(self, page: str, seen) -> None:
-        self.seen[page] = seen
+        if page in self.trusted:        # only a kept shard's verdict is kept
+            self.seen[page] = seen
 
     def remember(self, leaked: set[str]) -> None:
         """Keep the verdicts of this build's shards that were clean (those of other values are let go)."""
