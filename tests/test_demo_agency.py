@@ -128,3 +128,18 @@ def test_the_demo_never_has_a_complaint_ruled_on_in_conflict():
     top = {d.id for d in rules.departments.values() if d.parent is None}    # the leaders register nothing
     for badge in (b for b, s in rules.staff.items() if s.department not in top):
         assert conflict(rules, verdict_judge(rules, badge), [badge]) is None, badge
+
+
+def test_a_demo_made_to_today_writes_nothing_after_now(tmp_path):
+    """`shouwen demo` ends today by default: its office closes at 18:00, so a demo made before then (or given a
+    day to come) ends with the last day already over, and its audit finds no commit or event in the future."""
+    import subprocess
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    from shouwen.repo.demo import make_demo
+    today = datetime.now(CST).date()
+    path, _ = make_demo(str(tmp_path / "d"), 10, today - timedelta(days=12), today + timedelta(days=5), seed=4)
+    last = subprocess.run(["git", "-C", path, "log", "-1", "--format=%ct"], capture_output=True, text=True).stdout
+    assert int(last) <= datetime.now().timestamp()
+    r = CliRunner().invoke(cli, ["--repo", path, "audit", "--format", "json"])
+    assert [p["code"] for p in json.loads(r.stdout)["problems"] if p["severity"] == "error"] == [], r.output

@@ -30,7 +30,7 @@ def init_cmd(directory, template, anchor):
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--size", default=320, show_default=True, type=click.IntRange(1, 200000), help="生成的事项数")
 @click.option("--since", default="2026-07-01", show_default=True, help="最早登记日期")
-@click.option("--until", help="截止日期（默认今天）")
+@click.option("--until", help="截止日期（默认今天；18:00 之前为前一天，示例中不会有将来的提交）")
 @click.option("--seed", default=1, show_default=True, help="随机种子（同一种子生成同样的数据）")
 def demo_cmd(directory, size, since, until, seed):
     """生成一个示例机构仓库：N 件事项，每一步都是一次真实的提交。"""

@@ -233,14 +233,25 @@ def make_demo(directory: str, size: int, start: date, end: date, seed: int = 1,
         return _make_demo(directory, size, start, end, seed, via_writer, progress)
 
 
+CLOSES = time(18, 0)        # the demo office's last moment of a day: what is written after it is the next day's
+
+
+def last_closed_day(now: datetime) -> date:
+    """The last day whose office hours are over at `now` (Beijing time): a demo writes nothing after it, so
+    neither `check` nor `audit` finds an event or a commit from the future in it."""
+    now = now.astimezone(CST)
+    return now.date() if now.time() >= CLOSES else now.date() - timedelta(days=1)
+
+
 def _make_demo(directory, size, start, end, seed, via_writer, progress) -> tuple[str, int]:
+    end = max(start, min(end, last_closed_day(datetime.now(CST))))
     path = init_repo(directory, "bureau", policy_extra=DEMO_LOOKUP, when=datetime.combine(start, time(8, 0), CST))
     rules = load_rules(path)
     rng = random.Random(seed)
     clock = _Clock(rules.calendar, rng)
     days = [start + timedelta(d) for d in range((end - start).days + 1)]
     days = [d for d in days if rules.calendar.is_workday(d)]
-    cutoff = datetime.combine(end, time(18, 0), CST)
+    cutoff = datetime.combine(end, CLOSES, CST)
     regs = sorted(clock.at(rng.choice(days), (8, 35), (17, 20)) for _ in range(size))
     plans = []  # [registered at, registration, events, visitor]
     for reg_at in regs:
