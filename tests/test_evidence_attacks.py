@@ -354,3 +354,19 @@ def test_a_running_desk_page_reads_no_cache_that_a_sync_checked_out(agency, tmp_
     r = client.get("/login", base_url="http://127.0.0.1")
     assert r.status_code == 503 and ".shouwen/" in r.get_data(as_text=True)
     assert not os.path.exists(marker)
+
+
+def test_a_commit_with_a_time_zone_no_clock_has_is_audited_not_a_crash(agency):
+    """Git prints what a commit object says: one made by hand with an offset of +9959 (no clock has it) is
+    judged like any other, never a traceback that stops the audit of everything else."""
+    rid = agency.new("2026-11-02T09:30")
+    raw = git(agency.path, "cat-file", "commit", "HEAD").stdout
+    lines = raw.split("\n")
+    lines = [l.rsplit(" ", 1)[0] + " +9959" if l.startswith(("author ", "committer ")) else l for l in lines]
+    forged = subprocess.run(["git", "-C", str(agency.path), "hash-object", "-t", "commit", "-w", "--stdin"],
+                            input="\n".join(lines), capture_output=True, text=True, check=True).stdout.strip()
+    git(agency.path, "update-ref", "HEAD", forged)
+    r = shouwen(agency.path, "audit", "--format", "json")
+    assert r.exit_code in (0, 1) and "Traceback" not in r.output and "内部错误" not in r.output, r.output
+    json.loads(r.stdout)
+    assert shouwen(agency.path, "show", rid).exit_code == 0

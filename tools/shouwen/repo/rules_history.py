@@ -89,7 +89,7 @@ class RulesInTime:
                     commits = gitio.path_commits(self.root, "rules", head=self.rev) or []
             except gitio.GitError:
                 commits = []
-            rows = [(local_day(datetime.fromisoformat(when)), sha) for sha, when in commits]
+            rows = [(local_day(gitio.git_date(when)), sha) for sha, when in commits]
             self._days, self._shas = [], [s for _, s in rows]
             for day, _ in rows:      # in commit order; a clock that ran behind never reorders versions
                 self._days.append(max(day, self._days[-1]) if self._days else day)

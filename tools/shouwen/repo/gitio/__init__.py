@@ -6,7 +6,7 @@ import subprocess
 
 from .log import (LOG_FORMAT, ZERO, LogCommit, RawLog, merge_entries, blob_id, config_values,  # noqa: F401 (ZERO,
                      listing_entries, plain_commit, stream_commit, WRITE_CONFIG_PATTERN,  # LogCommit, blob_id: for callers)
-                     parse_staged, parse_status, parse_tree_changes, tree_entries)
+                     parse_staged, parse_status, parse_tree_changes, tree_entries, git_date)
 
 
 # Git's objects as they are, for every git shouwen runs: a replace ref (`git replace`, which a mirror clone

@@ -4,7 +4,7 @@ shouwen talks to Git)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 
 @dataclass(slots=True)         # a history holds hundreds of thousands
@@ -55,6 +55,18 @@ class MergeChanges(dict):
     links: dict
 
 
+def git_date(iso: str) -> datetime:
+    """A date as git prints it (%aI, %cI). Git prints what the commit object holds: one written by hand may have
+    an offset no clock has (+9959); it is read at its wall time in UTC, so the commit is judged, not a crash."""
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        try:
+            return datetime.fromisoformat(iso[:19]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            return datetime.fromtimestamp(0, timezone.utc)
+
+
 def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     """A commit from its `LOG_FORMAT` header (the token that starts with \\x1e); `one(s, s)` gives the one str
     object kept for what many commits repeat (dict.setdefault of a table, as RawLog keeps); `sha_one` the
@@ -63,10 +75,10 @@ def commit_of(tok: str, one=lambda s, _: s, sha_one=None) -> LogCommit:
     sha, an, ae, cn, ce, ai, ci, parents, trailers = tok[1:].split("\x1f", 8)
     pairs = [(one(k, k), one(v, v)) for k, v in ((k.strip(), v.strip()) for k, _, v in
                                                  (t.partition(":") for t in trailers.split("\x1d")))]
-    return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), datetime.fromisoformat(ci), [sha_one(p, p) for p in parents.split()],
+    return LogCommit(sha_one(sha, sha), one(an, an), one(ae, ae), git_date(ci), [sha_one(p, p) for p in parents.split()],
                      {k: v for k, v in pairs if k.startswith("Shouwen-")}, tuple(v for k, v in pairs if k == "Shouwen-Action"),
                      committer=one(cn, cn), committer_email=one(ce, ce),
-                     authored=None if ai == ci else datetime.fromisoformat(ai))
+                     authored=None if ai == ci else git_date(ai))
 
 
 def person(name: str, email: str, when: datetime) -> bytes:
