@@ -190,6 +190,7 @@ def test_site_serve_previews_a_zensical_site_with_our_pages(agency, tmp_path):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert "正在预览（zensical" in out and "Traceback" not in out + err
+    assert "本机浏览" not in out and "8000" not in out       # the build's own hint names another port
     assert not [p for p in os.listdir(tmp_path) if p.startswith("shouwen-preview-")]
 
 

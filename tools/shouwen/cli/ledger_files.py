@@ -155,8 +155,9 @@ def _sighting(rec) -> tuple | None:
     """What tells a matter without an id apart in a register: its minute, first responder, visitor and matter."""
     at = to_datetime(rec.events[0].get("at")) if rec.events and isinstance(rec.events[0], dict) else None
     visitor = rec.meta.get("visitor")
-    return (at.astimezone(CST).replace(second=0, microsecond=0) if at else None, rec.meta.get("first_responder"),
-            visitor.get("name") if isinstance(visitor, dict) else None, rec.meta.get("matter"))
+    text = lambda v: v if isinstance(v, str) else None      # a record check sets aside holds any YAML value
+    return (at.astimezone(CST).replace(second=0, microsecond=0) if at else None, text(rec.meta.get("first_responder")),
+            text(visitor.get("name")) if isinstance(visitor, dict) else None, text(rec.meta.get("matter")))
 
 
 def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_records=()):

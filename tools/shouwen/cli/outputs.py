@@ -22,7 +22,7 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
                          "未写入任何内容，请换一个位置（如默认的 public 或仓库之外的目录）")
     if real.startswith(top + os.sep):
         rel = os.path.relpath(real, top)
-        if rel.split(os.sep)[0] in AGENCY_DATA or gitio.index_blobs(root, rel):
+        if rel.split(os.sep)[0] in AGENCY_DATA or gitio.is_repo(root) and gitio.index_blobs(root, f":(literal){rel}"):
             raise InputError(f"{what} {output} 在仓库的记录、规则或 Git 文件之中（或就是 Git 跟踪的文件）：写入会覆盖它们；"
                              "未写入任何内容，请换一个位置（如仓库之外的目录）")
     if replaced and os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, "index.html")):

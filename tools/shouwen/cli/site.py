@@ -99,7 +99,7 @@ ENGINE = click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), def
               help="输出目录（相对仓库根目录；不要放在 site/ 之内）")
 @ENGINE
 @pass_desk
-def site_build_cmd(desk, output, engine):
+def site_build_cmd(desk, output, engine, preview=False):
     """生成公开网站（mkdocs build --strict 或 zensical build --strict），并扫描输出中是否含有来访人、投诉人的个人信息。"""
     from ..publish import sitebuild
     engine = _engine(engine)
@@ -154,7 +154,7 @@ def site_build_cmd(desk, output, engine):
     out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
-    if click.get_current_context().info_name == "serve":     # built for the preview, which says its address
+    if preview:         # built for `site serve`, which says its own address
         return 0
     prog = sys.argv[0] if os.sep in sys.argv[0] and sys.argv[0].endswith("shouwen") else "shouwen"
     click.echo(f"本机浏览：{prog} --repo {desk.root} site serve，然后打开 http://127.0.0.1:8000/ ；"
@@ -194,7 +194,7 @@ def _serve_built(ctx, desk, host: str, port: int) -> int:
     ON_INTERRUPT.append(undo)
     try:
         out = os.path.join(where, "site")
-        code = ctx.invoke(site_build_cmd, output=out, engine="zensical")
+        code = ctx.invoke(site_build_cmd, output=out, engine="zensical", preview=True)
         if code:
             return code
 

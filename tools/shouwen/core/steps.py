@@ -51,6 +51,8 @@ STEPS: dict[str, tuple[Field, ...]] = {
     "reopened": (Field("reason", "重办理由", required=True), Field("review", "复查决定（无差评时必填）")),
 }
 
+MAX_PROMISE_DAYS = 3650       # ten years: what the command line allowed, and far past any service's limit
+
 
 def offered(state) -> list[str]:
     """The actions the stage allows, in the order of a matter's life."""
@@ -73,7 +75,7 @@ def _score(raw, rules, rec) -> int:
     if isinstance(raw, int):
         return raw
     text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
-    if text.rstrip("分").isdigit():
+    if text.rstrip("分").isdecimal():
         return int(text.rstrip("分"))
     for score, word in rules.policy.satisfaction.items():
         if text == word:
@@ -133,8 +135,8 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         if days is not None:
             if state is None or state.accepted_at is None:
                 raise InputError(f"{rec.path} [{rec.id}]：尚未受理，不能按受理日计算承诺期限；请先签收受理")
-            if days < 0:
-                raise InputError(f"{_where(rec, 'days')}：工作日数不能为负数")
+            if not 0 <= days <= MAX_PROMISE_DAYS:
+                raise InputError(f"{_where(rec, '--days')}：天数应在 0 到 {MAX_PROMISE_DAYS} 之间，不是 {days}")
             # counted as the service counts its limits (working days, calendar days or hours), else as the scheme does
             clock = (svc.clock if svc is not None and svc.clock else None) or rules.policy.clock or Clock()
             if unit is not None and unit != clock.unit:
