@@ -370,3 +370,27 @@ def test_a_commit_with_a_time_zone_no_clock_has_is_audited_not_a_crash(agency):
     assert r.exit_code in (0, 1) and "Traceback" not in r.output and "内部错误" not in r.output, r.output
     json.loads(r.stdout)
     assert shouwen(agency.path, "show", rid).exit_code == 0
+
+
+def test_state_committed_in_another_case_is_refused_and_the_fix_keeps_the_local_files(agency):
+    """`.Shouwen/` is checked out as `.shouwen/` on a Windows or macOS desk: refused as well, and the command the
+    message gives takes it out of Git only (--cached), leaving this clone's own caches where they are."""
+    os.makedirs(os.path.join(agency.path, ".Shouwen"), exist_ok=True)
+    with open(os.path.join(agency.path, ".Shouwen", "verified.json"), "w") as fh:
+        fh.write("{}")
+    git(agency.path, "add", "-f", ".Shouwen/verified.json")
+    git(agency.path, "commit", "-qm", "x", "--no-verify")
+    r = shouwen(agency.path, "list")
+    assert r.exit_code == 2 and "git rm -r --cached -q .Shouwen" in r.output, r.output
+
+
+def test_a_staff_photo_under_rules_is_kept_byte_for_byte(agency):
+    """rules/ is checked out with LF line ends, but a photo there is binary: not a byte of it converted."""
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\r\n" * 8
+    os.makedirs(os.path.join(agency.path, "rules", "photos"), exist_ok=True)
+    with open(os.path.join(agency.path, "rules", "photos", "j005.png"), "wb") as fh:
+        fh.write(photo)
+    git(agency.path, "add", "rules/photos/j005.png")
+    blob = subprocess.run(["git", "-C", str(agency.path), "cat-file", "blob", ":rules/photos/j005.png"],
+                          capture_output=True, check=True).stdout
+    assert blob == photo

@@ -18,8 +18,9 @@ __pycache__/
 
 
 # eol=lf: records and rules are checked out as the writer writes them, also where Git for Windows converts
-# line ends (core.autocrlf=true): a CRLF record is not the writer's form, and the desk could append nothing
-GITATTRIBUTES = "records/**/*.md merge=shouwen eol=lf\nrules/** eol=lf\n"
+# line ends (core.autocrlf=true): a CRLF record is not the writer's form, and the desk could append nothing.
+# text=auto under rules/: a staff photo (rules/photos/) is binary, and eol=lf alone would make Git convert it
+GITATTRIBUTES = "records/**/*.md merge=shouwen eol=lf\nrules/** text=auto eol=lf\n"
 
 
 def install_merge_driver(path: str) -> None:

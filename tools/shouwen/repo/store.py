@@ -35,7 +35,8 @@ def refuse_committed_state(root: str) -> None:
         more = f" 等 {len(tracked)} 个文件" if len(tracked) > 2 else ""
         raise InputError(f"{STATE} 是本机的缓存和状态，不能提交进 Git，但 Git 索引中有 {'、'.join(tracked[:2])}{more}："
                          f"从 Git 检出的缓存可在本机运行代码、冒充签名核验结果，shouwen 不读取，未执行任何操作；"
-                         f"请运行 git rm -r -q {STATE} 并提交后重试（shouwen audit 会指出加入它的提交）")
+                         f"请运行 git rm -r --cached -q {' '.join(sorted({p.split('/')[0] for p in tracked}))} 并提交后重试"
+                         "（只从 Git 中移除，本机的缓存留着；shouwen audit 会指出加入它的提交）")
 
 
 def _walk(root: str) -> list[Listed]:

@@ -18,16 +18,17 @@ def tracked_under(root: str, prefix: str) -> list[str]:
         return []
     found = _from_file(os.environ.get("GIT_INDEX_FILE") or os.path.join(gd, "index"), prefix.encode())
     if found is None:
-        found = [p for p in git(root, "ls-files", "-z", "--", prefix, check=False).split("\0") if p]
+        found = [p for p in git(root, "ls-files", "-z", "--", f":(icase){prefix.rstrip('/')}", check=False).split("\0")
+                 if p]
     return found
 
 
 def _from_file(path: str, prefix: bytes) -> list[str] | None:
     """None where the file is not a version 2 or 3 index whose entries this reads (version 4's compressed
     paths, a split index): git answers then."""
-    if any(n.startswith("sharedindex.") for n in os.listdir(os.path.dirname(path) or ".")):
-        return None         # a split index: the entries are in two files
     try:
+        if any(n.startswith("sharedindex.") for n in os.listdir(os.path.dirname(path) or ".")):
+            return None         # a split index: the entries are in two files
         fh = open(path, "rb")
     except FileNotFoundError:
         return []           # nothing staged yet
@@ -61,9 +62,10 @@ def _from_file(path: str, prefix: bytes) -> list[str] | None:
                     return None
                 end = data.find(b"\0", start)
             name = data[start:end]
-            if name == folder or name.startswith(prefix):      # the folder itself may be a symlink
+            low = name.lower()  # .Shouwen/ is checked out as .shouwen/ on a Windows or macOS desk
+            if low == folder or low.startswith(prefix):      # the folder itself may be a symlink
                 found.append(name.decode("utf-8", "surrogateescape"))
             elif name > prefix:
-                break           # sorted: nothing further can be under it
+                break           # sorted by bytes: every case of the prefix sorts at or before it
             pos += (end - pos + 8) & ~7        # entries are padded with NULs to 8 bytes
         return found
