@@ -394,3 +394,26 @@ def test_a_staff_photo_under_rules_is_kept_byte_for_byte(agency):
     blob = subprocess.run(["git", "-C", str(agency.path), "cat-file", "blob", ":rules/photos/j005.png"],
                           capture_output=True, check=True).stdout
     assert blob == photo
+
+
+def test_a_desk_whose_clock_is_behind_another_desks_is_not_called_a_forger(agency):
+    """Two desks' clocks are minutes apart: a commit made on top of the other desk's (a sync, a pull) may read as
+    older than it. Within the late-entry grace that is a clock, not a date set back; days are still named."""
+    from datetime import datetime, timedelta
+    rid = agency.new("2026-11-02T09:30")
+    now = datetime.now().astimezone().replace(microsecond=0)
+    at = lambda minutes: (now - timedelta(minutes=minutes)).isoformat()
+    zhu = {"GIT_AUTHOR_NAME": "朱立新", "GIT_AUTHOR_EMAIL": "j014@example.gov.cn",
+           "GIT_COMMITTER_NAME": "朱立新", "GIT_COMMITTER_EMAIL": "j014@example.gov.cn"}
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel).replace("\n---\n", f"\n  - {{at: {at(6)}, by: J014, action: note, text: 已阅}}\n---\n", 1)
+    with open(os.path.join(agency.path, rel), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    git(agency.path, "commit", "-qam", "备注", "--no-verify", env=dict(zhu, GIT_AUTHOR_DATE=at(5), GIT_COMMITTER_DATE=at(5)))
+    behind = _hand_note(agency, rid, at(26), at(25))      # this desk's clock, twenty minutes behind the other's
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p for p in probs if p["code"] == "commit-misdated"] == [], probs
+    days_back = _hand_note(agency, rid, at(3 * 24 * 60 + 1), at(3 * 24 * 60))
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["commit"] for p in probs if p["code"] == "commit-misdated"] == [days_back], probs
+    assert behind != days_back

@@ -117,10 +117,11 @@ class Auditor:
                      "其中的提交日期无从核对")
 
     def check_time(self, c, path, parent_time, now):
-        """A commit's own date: never earlier than a parent's (the committer had that commit in hand), never
-        after the audit's moment; each beyond the tolerance one desk's clock may be off by."""
+        """A commit's own date: never earlier than a parent's by more than the late-entry grace (the committer
+        had that commit in hand; a parent may come from a desk whose clock runs ahead, and what is entered late
+        within the grace is allowed anyway), never after the audit's moment by more than a clock may be off."""
         when = c.when.timestamp()
-        if parent_time is not None and parent_time - when > FUTURE_TOLERANCE.total_seconds():
+        if parent_time is not None and parent_time - when > max(self.grace, FUTURE_TOLERANCE).total_seconds():
             before = zh_time(datetime.fromtimestamp(parent_time, c.when.tzinfo))
             self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {zh_time(c.when)} 早于它的父提交"
                          f"（{before}）：提交日期被改早了，或提交者的电脑时钟慢")
