@@ -417,3 +417,28 @@ def test_a_desk_whose_clock_is_behind_another_desks_is_not_called_a_forger(agenc
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [p["commit"] for p in probs if p["code"] == "commit-misdated"] == [days_back], probs
     assert behind != days_back
+
+
+def test_an_older_commit_audited_again_and_a_merge_request_are_no_rewrite(agency, monkeypatch):
+    """CI runs the pipeline of an older commit again (a retry), or a merge request's pipeline on a merge the forge
+    makes anew at every push: neither is a rewritten history, and neither moves what the audit remembers."""
+    rid = agency.new("2026-11-02T09:30")
+    first = agency.head()
+    agency.ok("--as", "J005", "note", rid, "--text", "已告知", "--at", "2026-11-02T10:10")
+    assert agency.run("audit").exit_code == 0
+    name = git(agency.path, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    git(agency.path, "checkout", "-q", "--detach", first)
+    monkeypatch.setenv("CI_COMMIT_REF_NAME", name)
+    branch = git(agency.path, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    assert branch == "HEAD"
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert "history-rewritten" not in [p["code"] for p in probs], probs
+    # a merge request's pipeline: its ref is the forge's, not a branch anyone keeps
+    monkeypatch.delenv("CI_COMMIT_REF_NAME")
+    monkeypatch.setenv("GITHUB_REF_NAME", "7/merge")
+    git(agency.path, "commit", "-q", "--allow-empty", "-m", "合并请求", "--no-verify", env=LI_MING)
+    assert agency.run("audit", "--format", "json").exit_code in (0, 1)
+    git(agency.path, "checkout", "-q", "--detach", first)
+    git(agency.path, "commit", "-q", "--allow-empty", "-m", "合并请求（重做）", "--no-verify", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert "history-rewritten" not in [p["code"] for p in probs], probs

@@ -171,9 +171,15 @@ def _lost_bases(root) -> list[Problem]:
 
 
 def _branch(root) -> str | None:
-    """The branch being audited; on CI's detached checkout, the one CI names."""
-    return gitio.current_branch(root) or next((os.environ[v] for v in ("CI_COMMIT_REF_NAME", "GITHUB_REF_NAME")
-                                               if os.environ.get(v)), None)
+    """The branch being audited (its short name); on CI's detached checkout, the one CI names; None for a merge
+    request's pipeline, whose merge the forge makes anew at every push (no branch anyone keeps)."""
+    branch = gitio.current_branch(root)
+    if branch:
+        return branch.removeprefix("refs/heads/")
+    if os.environ.get("CI_MERGE_REQUEST_IID") or os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        return None
+    name = next((os.environ[v] for v in ("CI_COMMIT_REF_NAME", "GITHUB_REF_NAME") if os.environ.get(v)), None)
+    return None if name is None or name.startswith("refs/pull/") or name.endswith("/merge") else name
 
 
 def _rewritten(root) -> list[Problem]:
@@ -192,9 +198,11 @@ def _rewritten(root) -> list[Problem]:
     seen = seen if isinstance(seen, dict) else {}
     old = seen.get(branch)
     if isinstance(old, str) and old != head and not gitio.is_ancestor(root, old):
+        if gitio.is_ancestor(root, head, old):
+            return []       # an older commit audited again (CI's retry of a pipeline): kept as it was
         return [Problem("history-rewritten", f"上次审查时 {branch} 在提交 {old[:10]}，现在的历史已不包含它：历史被改写过"
                         f"（amend、rebase、filter-branch 或强制推送），改写后的历史本身看不出来；原来的历史可用 git log {old[:10]} "
-                        f"查看（若尚未清理）。核查之后，办公室可删除本机的记忆（rm .shouwen/audited.json）",
+                        f"查看（若尚未清理）。核查之后，办公室可删除本机的记忆（rm .shouwen/audited.json；在 CI 上则清除流水线的缓存）",
                         severity=ERROR, extra={"commit": old, "person": "（改写历史不留作者）"})]
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
