@@ -132,3 +132,12 @@ def test_the_exported_cells_use_chinese_punctuation(agency, tmp_path):
         table = list(csv.reader(fh))
     assert table[2][table[0].index("办理结果或衔接情况")] == "转办至朱立新（J014）；办结：准予再生育"
     assert [cell for row in table for cell in row if zhpunct.hits(cell)] == []
+
+
+def test_a_csv_cell_comes_back_as_typed_whatever_apostrophes_it_starts_with():
+    """The apostrophe that keeps a formula from running is taken off on import, and only that one: a value that
+    itself starts with an apostrophe before =, +, - or @ comes back with it."""
+    from shouwen.publish.ledger_io import csv_cell, from_csv_cell
+    for typed in ("=1+1", "'=1+1", "''@SUM(A1)", "'plain", "plain", "", "-", "'"):
+        assert from_csv_cell(csv_cell(typed)) == typed, typed
+        assert not csv_cell(typed).startswith(("=", "+", "-", "@"))

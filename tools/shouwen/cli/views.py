@@ -278,7 +278,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
             lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
             return _at_moment(bound, "".join(line + "\n" for line in lines + [f"共 {n} 件"]))
         return _matter_json(desk, day, moment, kept, shown, lambda i: i.entry.record.path,
-                            lambda i, rules, problems: _matter_object(i, rules, problems))
+                            lambda i, rules, problems: {**_matter_object(i, rules, problems), "why": i.why})
     click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
 
 

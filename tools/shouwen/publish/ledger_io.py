@@ -134,17 +134,18 @@ def text(v) -> str:
 
 
 # A cell Excel or WPS would run as a formula (=HYPERLINK(…) typed as a visitor's name): written with a leading
-# apostrophe, which the spreadsheet shows as text and `import` takes off again (CSV injection).
+# apostrophe, which makes the spreadsheet read it as text (some show the apostrophe) and `import` takes off again
+# (CSV injection). A value that starts with apostrophes before such a character gets one more, so it comes back.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(s: str) -> str:
-    return "'" + s if s.startswith(FORMULA_START) else s
+    return "'" + s if s.lstrip("'").startswith(FORMULA_START) else s
 
 
 def from_csv_cell(s: str) -> str:
     """What `csv_cell` wrote, as it was."""
-    return s[1:] if s.startswith("'") and s[1:].startswith(FORMULA_START) else s
+    return s[1:] if s.startswith("'") and s.lstrip("'").startswith(FORMULA_START) else s
 
 
 def csv_line(cells) -> bytes:
