@@ -178,8 +178,10 @@ def test_lookup_says_where_the_matter_stands(built):
         return lookup.open_sealed(key, json.loads(read(out, f"lookup/data/{shard}.json"))[name])
     late = opened(rid)          # promised for 2026-11-10, never completed: late by the build's day
     from shouwen.repo.loader import load_rules
-    from datetime import date
-    assert late["stage"] == "正在办理" and late["overdue"] == load_rules(a.path).calendar.count(date(2026, 11, 10), date.today())
+    from datetime import date, datetime
+    from shouwen.core.record import CST
+    today = datetime.now(CST).date()        # the build's day is Beijing's (after 16:00 UTC, tomorrow's date)
+    assert late["stage"] == "正在办理" and late["overdue"] == load_rules(a.path).calendar.count(date(2026, 11, 10), today)
     assert late["suspended"] is False and "pickup" not in late
     paused = opened(a.paused)
     assert paused["suspended"] is True
