@@ -10,7 +10,7 @@ from .clock import zh_day as _zh_day
 from .corrections import event_words
 from .fold import ACTION_ZH, STAGE_ZH
 from .names import CHANNELS
-from .record import CST, to_datetime
+from .record import to_datetime, zh_moment
 from .steps import describe
 
 
@@ -20,11 +20,9 @@ def zh_day(d: date | None) -> str:
 
 
 def zh_time(v) -> str:
+    """A moment as people read it (record.zh_moment), from any value a record holds; else the value as it is."""
     at = to_datetime(v)
-    if at is None:
-        return str(v or "")
-    at = at.astimezone(CST)
-    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+    return str(v or "") if at is None else zh_moment(at)
 
 
 def days_left(rules, today: date, due: date) -> str:

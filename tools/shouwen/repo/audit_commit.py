@@ -10,9 +10,8 @@ from . import gitio
 from ..core.fold import CLOSING
 from ..core.history import Change, compare, compare_merge, identity
 from ..core.problems import Problem
-from ..core.record import to_datetime
+from ..core.record import to_datetime, zh_moment
 from ..core.roles import conflict, event_duty, inspection_refusal, refusal
-from ..core.view import zh_time
 from ..core.rules import Rules
 from .audit_paths import is_config, is_record, is_state, lookalike, record_of
 from .loader import load_rules_at
@@ -122,15 +121,15 @@ class Auditor:
         within the grace is allowed anyway), never after the audit's moment by more than a clock may be off."""
         when = c.when.timestamp()
         if parent_time is not None and parent_time - when > max(self.grace, FUTURE_TOLERANCE).total_seconds():
-            before = zh_time(datetime.fromtimestamp(parent_time, c.when.tzinfo))
-            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {zh_time(c.when)} 早于它的父提交"
+            before = zh_moment(datetime.fromtimestamp(parent_time, c.when.tzinfo))
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {zh_moment(c.when)} 早于它的父提交"
                          f"（{before}）：提交日期被改早了，或提交者的电脑时钟慢")
         elif when - now > FUTURE_TOLERANCE.total_seconds():
-            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {zh_time(c.when)} 晚于现在："
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的时间 {zh_moment(c.when)} 晚于现在："
                          f"提交日期被改到了将来，或提交者的电脑时钟快")
         elif c.authored is not None and (c.when - c.authored > self.grace or c.authored - c.when > FUTURE_TOLERANCE):
-            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的作者时间 {zh_time(c.authored)} 与提交时间 "
-                         f"{zh_time(c.when)} 不符：git log 显示的是作者时间（git commit --date 可随意填写）")
+            self.problem("commit-misdated", c, path, f"提交 {c.sha[:10]} 的作者时间 {zh_moment(c.authored)} 与提交时间 "
+                         f"{zh_moment(c.when)} 不符：git log 显示的是作者时间（git commit --date 可随意填写）")
 
     # --- one commit ----------------------------------------------------------------------------
     def signing_required(self) -> bool:
@@ -299,10 +298,10 @@ class Auditor:
             if at is None or imported:
                 continue
             if c.when - at > self.grace and not ev.get("late_reason"):
-                hit("backdated", f"事件时间 {zh_time(at)} 比提交时间 {zh_time(c.when)} 早，超过补录宽限 "
+                hit("backdated", f"事件时间 {zh_moment(at)} 比提交时间 {zh_moment(c.when)} 早，超过补录宽限 "
                     f"{rules.policy.late_entry_grace_hours} 小时，且未注明补录理由")
             elif at - c.when > FUTURE_TOLERANCE:
-                hit("future-dated", f"事件时间 {zh_time(at)} 晚于提交时间 {zh_time(c.when)}")
+                hit("future-dated", f"事件时间 {zh_moment(at)} 晚于提交时间 {zh_moment(c.when)}")
 
     def bulletin(self, c, path, old, new):
         if old != ZERO:
