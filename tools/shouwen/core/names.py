@@ -82,6 +82,8 @@ class Vocabulary:
         close = self.suggestions(text)
         if close:
             return msg + f"。您是不是要找：{'、'.join(self.label(k) for k in close)}？"
+        if not self.entries:
+            return msg + f"。规则中还没有任何{self.what}"
         return msg + f"。可选：{'、'.join(self.label(k) for k in list(self.entries)[:12])}"
 
 
