@@ -102,7 +102,7 @@ def test_an_event_added_patches_what_was_kept(agency, reads, monkeypatch):
     job = sitebuild.prepare(agency.path, DAY)                # a commit: patched, and kept so
     assert len(reads) == 1 and made == [rid]
     assert [p for p, c in job.site.files.items() if shard_files.content(c) != before[p]
-            and p.startswith("lookup/")] == [_shard_of(job, rid)]
+            and p.startswith("lookup/data/")] == [_shard_of(job, rid)]     # (lookup/index.md: the build's minute)
     _same(job, _no_cache(agency, monkeypatch))
     rel = f"records/inquiries/2026/11/{other}.md"
     agency.write(rel, agency.file(rel) + "补记。\n")           # in the work tree, on top of the commit
