@@ -151,7 +151,7 @@ def test_a_year_is_taken_as_people_write_it(agency):
 
 
 def test_a_template_is_chosen_by_its_chinese_name(tmp_path):
-    """init --template 酒店 / 县局 / 公司 / 机关, as the ids in the help; an unknown one gets did-you-mean."""
+    """init --template 酒店、县局、公司、机关 as the ids in the help; an unknown one gets did-you-mean."""
     from click.testing import CliRunner
     from shouwen.cli import cli
     r = CliRunner().invoke(cli, ["init", str(tmp_path / "h"), "--template", "酒店"])
@@ -208,7 +208,7 @@ def test_the_usage_line_and_metavars_are_chinese_and_columns_line_up(agency):
 
 
 def test_a_service_by_the_words_people_use_for_it(agency):
-    """rules/search.yml's words (准生证, 光荣证) name a service at the desk as on the site; one that means
+    """rules/search.yml's words （准生证、光荣证） name a service at the desk as on the site; one that means
     several services is refused naming them, a near miss still gets did-you-mean."""
     rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
                                "--service", "生育证", "--at", "2026-11-02T09:30", "--format", "json").stdout)["id"]
@@ -217,14 +217,14 @@ def test_a_service_by_the_words_people_use_for_it(agency):
                    "--service", "准生证", "--at", "2026-11-02T09:40")
     assert r.exit_code == 2 and "可以指多个办事事项" in r.stderr and "生育登记" in r.stderr and "再生育审批" in r.stderr
     assert agency.status() == ""
-    # a start of a name stays as it was: 生育 is 生育登记, not also the 生育证 people say for 再生育审批
+    # a start of a name stays as it was: `生育` is `生育登记`, not also the 生育证 people say for 再生育审批
     rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
                                "--service", "生育", "--at", "2026-11-02T09:50", "--format", "json").stdout)["id"]
     assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["service"] == "birth-registration"
 
 
 def test_a_rating_is_taken_in_the_words_of_the_scale(agency):
-    """好差评 as the visitor says it: 非常满意 … 非常不满意 (the policy's scale), or 2分, as well as 1–5."""
+    """好差评 as the visitor says it: 非常满意……非常不满意 (the policy's scale), or `2分`, as well as 1–5."""
     from shouwen.core.steps import _score
     from shouwen.repo.loader import load_rules
     rules = load_rules(agency.path)

@@ -168,7 +168,7 @@ def test_a_passed_deadline_says_so_on_the_worklist_whichever_it_is(agency):
     assert {r["id"]: r["why"] for r in late} == {a: "已超期", b: "已超期"}, late
     table = agency.ok("list", "--today", "2026-11-10").output
     assert all("已超期" in line for line in table.splitlines() if a in line or b in line), table
-    # and `list --overdue` lists what the table calls 已超期, whichever deadline passed
+    # and `list --overdue` lists what the table calls `已超期`, whichever deadline passed
     listed = json.loads(agency.ok("list", "--overdue", "--today", "2026-11-10", "--format", "json").stdout)
     assert {r["id"] for r in listed} == {a, b}, listed
     assert json.loads(agency.ok("list", "--overdue", "--today", "2026-11-03", "--format", "json").stdout) == []

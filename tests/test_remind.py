@@ -132,7 +132,7 @@ def test_a_follow_up_already_late_is_said_to_be_late(agency):
 
 
 def test_a_complaint_awaiting_a_verdict_reminds_those_who_may_give_it(agency):
-    """A window clerk may register a complaint but not rule on it (permissions.verdict: 监察室, 办公室): the
+    """A window clerk may register a complaint but not rule on it (`permissions.verdict`: `监察室、办公室`): the
     reminder goes to the heads who may, not to the clerk; a 监察室 registrant who may rule is reminded himself."""
     out = agency.ok("--as", "J006", "complain", "--against", "J005", "--channel", "visit", "--summary", "态度生硬",
                     "--at", "2026-11-02T10:00").output

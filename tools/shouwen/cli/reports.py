@@ -60,7 +60,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026, 2026年, ２０２６ 年."""
+    """A year as people write it: 2026、2026年、２０２６ 年。"""
     name = "年份"
 
     def convert(self, value, param, ctx):

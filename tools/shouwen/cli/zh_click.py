@@ -109,7 +109,7 @@ def _build_prompt(text, suffix, show_default=False, default=None, show_choices=T
 
 
 def _write_heading(self, heading: str) -> None:
-    """A help section's heading with a full-width colon (Click writes `选项:`)."""
+    """A help section's heading with a full-width colon (Click writes an ASCII colon after `选项`)."""
     self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
 

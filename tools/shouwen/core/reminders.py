@@ -91,7 +91,7 @@ def _who_handles(st, rules) -> list[str]:
 
 def _judges(rules, by: str | None, against: list) -> list[str]:
     """Who is to give a complaint's verdict: its registrant where the policy lets him and he is not in the
-    line of those complained against; else the heads who may (监察室, 办公室), else all who may."""
+    line of those complained against; else the heads who may give it, else all who may."""
     from .roles import conflict, may
     if by and by in rules.staff and may(rules, by, "verdict") and not conflict(rules, by, against):
         return [by]
@@ -100,7 +100,7 @@ def _judges(rules, by: str | None, against: list) -> list[str]:
 
 
 def _by(due: date, today: date, act: str) -> str:
-    """请在 X 前签收, or, once X has passed, that it has."""
+    """`请在 X 前签收`, or, once X has passed, that it has."""
     return f"请在 {zh_day(due)} 前{act}" if due >= today else f"{act}期限 {zh_day(due)} 已过，请尽快{act}"
 
 

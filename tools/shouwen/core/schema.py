@@ -21,7 +21,7 @@ _SCHEME = re.compile(r"(?:\]\(\s*<?|<|\bhref\s*=\s*[\"']?|\bsrc\s*=\s*[\"']?)\s*
 _BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript|data|file)\s*:", re.I)
 _BAD_MARKUP = re.compile(r"<\s*/?\s*(?:script|iframe|object|embed|style|link|meta|base|form)\b|<[^>]*\son\w+\s*=", re.I)
 # bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) count as control characters: invisible, they
-# turn a name or a matter around on the screen (张\u202e三 shows as 张三 reversed) and have no use in these texts
+# turn a name or a matter around on the screen (`张\u202e三` shows `张三` reversed) and have no use in these texts
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _UNDECODED = re.compile(r"[\ud800-\udfff]")    # bytes that were not UTF-8 (a terminal in GBK)
 # what Str.check refuses in a text, in one search: a control character or undecoded byte; a line break too in a line

@@ -71,7 +71,7 @@ _SPAN_UNITS = {"个工作日": "workdays", "工作日": "workdays", "天": "days
 
 
 def _score(raw, rules, rec) -> int:
-    """A rating as the visitor gives it: 1–5, 2分, or a word of the policy's scale (非常满意 … 非常不满意)."""
+    """A rating as the visitor gives it: 1–5, `2分`, or a word of the policy's scale （非常满意……非常不满意）."""
     if isinstance(raw, int):
         return raw
     text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
