@@ -48,3 +48,16 @@ def test_a_number_too_long_to_print_in_a_record_is_named_and_stops_nothing(round
         r = round2.run(*args)
         assert r.exit_code in (0, 1), (args, r.output)
     assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("args", [["--as", "J014", "promise", R1, "--days", HUGE],
+                                  ["--as", "J014", "promise", R1, "--days", HUGE + "个工作日"],
+                                  ["--as", "J005", "rate", R1, "--score", HUGE],
+                                  ["--as", "J005", "rate", R1, "--score", HUGE + "分"]])
+def test_a_number_too_long_for_python_as_an_argument_is_refused(round2, args):
+    _reset(round2)
+    before = round2.snapshot()
+    r = round2.run(*args)
+    assert r.exit_code == 2 and "错误" in r.stderr and args[4] in r.stderr, r.output
+    assert round2.snapshot() == before
+    assert round2.crashes == [], round2.crashes
