@@ -140,3 +140,14 @@ def test_a_bug_behind_the_desk_page_is_a_chinese_page_and_one_line(round2, desk_
     assert "内部错误" in _chinese_page(r)
     err = capsys.readouterr().err
     assert "Traceback" not in err and "ZeroDivisionError" in err
+
+
+def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2, desk_client):
+    """A form without its one-time token (or with a forged one) wrote nothing and said 已经提交过, which was false."""
+    before = round2.snapshot()
+    for once in ("", "forged"):
+        r = desk_client.post("/new", data={"csrf": desk_client.csrf, "once": once, "name": "王五", "matter": "咨询"})
+        assert r.status_code == 400
+        text = _chinese_page(r)
+        assert "提交过" not in text and "刷新" in text, text
+    assert round2.snapshot() == before

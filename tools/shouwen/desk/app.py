@@ -64,6 +64,12 @@ class Once:
         with self._lock:
             self._tokens[token] = where
 
+    def release(self, token: str) -> None:
+        """The work failed with nothing written: the same form may be sent again."""
+        with self._lock:
+            if token in self._tokens:
+                self._tokens[token] = None
+
 
 def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) -> Flask:
     app = Flask(__name__)
@@ -126,12 +132,18 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
     def write(token, work):
         """Run one write once; a repeat submit is sent where the first went."""
         fresh, where = once.claim(token)
+        if not fresh and where is None:        # no token, or one this desk never gave (a restart, a forged form)
+            return render_template("message.html", title="未写入", message="表单已过期或不完整，"
+                                   "请刷新页面后重新填写；未写入任何内容。", back=request.referrer), 400
         if not fresh:
             return redirect(where) if where else render_template(
                 "message.html", title="已提交", message="这张表已经提交过，没有重复写入。"), 409
         try:
             where = work()
-        except (InputError, BusyError) as e:
+        except Exception as e:
+            if not isinstance(e, (InputError, BusyError)):
+                once.release(token)
+                raise
             once.answer(token, request.referrer or url_for("worklist"))
             problems = [p.line() for p in getattr(e, "problems", [])]
             return render_template("message.html", title="未写入", message=str(e), problems=problems,
