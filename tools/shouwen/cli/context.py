@@ -332,15 +332,16 @@ def kept_rows(desk, day, moment, parts: tuple, kind: str, *modules: str, save_on
     return kept
 
 
-def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None, keep_state=None):
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None, keep_state=None,
+                stood=False):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
-    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`:
-    see repo.index.load_ledger."""
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`,
+    `stood` (each record as it stood at the end of `today`): see repo.index.load_ledger."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = in_time or (desk.in_time if rules is None and rev is None else None)
     listed = work_tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
-                       now=now, listed=listed, before_judge=before_judge, keep_state=keep_state)
+                       now=now, listed=listed, before_judge=before_judge, keep_state=keep_state, stood=stood)
 
 
 def answer(desk, today, parts: tuple, compute, rev=None, rules=None):

@@ -150,8 +150,9 @@ def _quarter(text):
 
 
 def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
-    """Figures as of the quarter's end or today, whichever is earlier: mid-quarter, nothing is overdue
-    before its due date; once the quarter is over, the same commit always gives the same text. From the
+    """Figures as of the quarter's end or today, whichever is earlier: mid-quarter, every record is judged as
+    it stood at the end of that day (its later events, a finding or an answer, were not yet there); once the
+    quarter is over, the same commit always gives the same text. From the
     sums kept for an earlier commit, patched for the records changed since (repo.kept_quarter), where
     they can be followed; else from the commit's whole ledger (whose sums are kept)."""
     year, q = _quarter(quarter)
@@ -167,7 +168,7 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
         if qa is not None:
             return qa, rules, sha
     led = read_ledger(desk, as_of, rev=sha, rules=rules, in_time=in_time,
-                      before_judge=kept.keeper(sha) if kept is not None else None)
+                      before_judge=kept.keeper(sha) if kept is not None else None, stood=qn.mid)
     qa = finish(kept.sums, qn) if kept is not None and kept.sums is not None else assess(led, rules, year, q, as_of,
                                                                                             in_time.on)
     return qa, rules, sha
