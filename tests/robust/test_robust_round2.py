@@ -151,3 +151,16 @@ def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2
         text = _chinese_page(r)
         assert "提交过" not in text and "刷新" in text, text
     assert round2.snapshot() == before
+
+
+@pytest.mark.parametrize("choice", ["³", "²", HUGE])
+def test_a_service_number_python_calls_a_digit_but_cannot_read_is_asked_again(round2, choice):
+    """`new` asks for the service by number: ³ is a digit to str.isdigit() and int() refuses it (内部错误)."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    _reset(round2)
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "李明", "new"],
+                           input=f"王五\n13912345678\n\n\n咨询\n来访\n{choice}\n3\n")
+    assert r.exit_code == 0 and "内部错误" not in r.output, r.output
+    assert "请重新输入" in r.output and "已登记" in r.output, r.output
+
