@@ -164,3 +164,15 @@ def test_a_service_number_python_calls_a_digit_but_cannot_read_is_asked_again(ro
     assert r.exit_code == 0 and "内部错误" not in r.output, r.output
     assert "请重新输入" in r.output and "已登记" in r.output, r.output
 
+
+
+def test_a_record_file_numbered_with_superscripts_does_not_stop_the_next_registration(round2):
+    """A file named 20261102-J005-²³⁴.md beside the day's records made every `new` of J005 that day crash."""
+    _reset(round2)
+    folder = os.path.join(round2.path, "records", "inquiries", "2026", "11")
+    with open(os.path.join(folder, "20261102-J005-²³⁴.md"), "w", encoding="utf-8") as fh:
+        fh.write("---\nid: x\n---\n")
+    round2.commit_all()
+    r = round2.run("--as", "J005", "new", "--name", "王五", "--matter", "咨询", "--at", "2026-11-02T15:00")
+    assert r.exit_code == 0 and "20261102-J005-003" in r.output, r.output
+    assert round2.crashes == [], round2.crashes
