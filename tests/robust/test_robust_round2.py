@@ -176,3 +176,47 @@ def test_a_record_file_numbered_with_superscripts_does_not_stop_the_next_registr
     r = round2.run("--as", "J005", "new", "--name", "王五", "--matter", "咨询", "--at", "2026-11-02T15:00")
     assert r.exit_code == 0 and "20261102-J005-003" in r.output, r.output
     assert round2.crashes == [], round2.crashes
+
+
+# --- import of hostile spreadsheets --------------------------------------------------------------------
+
+HEADER = ["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "事件记录"]
+ROW = ["2026-11-03", "09:30", "王五", "13900000000", "咨询", "李明（J005）"]
+REG = "2026年11月3日 09:30｜李明（J005）｜登记｜"
+
+
+def _csv(tmp_path, rows, name="登记簿.csv"):
+    import csv
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return str(path)
+
+
+def _import_refused(d, path, *words):
+    """`import` exits 2 naming the row and the field, in Chinese only, and writes nothing."""
+    before = d.snapshot()
+    r = d.run("--as", "J003", "import", path)
+    assert r.exit_code == 2, r.output
+    assert d.snapshot() == before
+    assert d.crashes == [], d.crashes
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    return r.stderr
+
+
+@pytest.mark.parametrize("line,said", [
+    ("2026年2月30日 09:30｜李明（J005）｜备注｜内容：x", "2026年2月30日"),
+    ("2026年11月3日 29:30｜李明（J005）｜备注｜内容：x", "29:30"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：很好", "很好"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：" + HUGE, "评分"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜承诺｜办结期限：2026年13月1日", "2026年13月1日"),
+    ("{at: 2026-11-03T10:00:00+08:00, by: J005, action: [note", "方括号"),
+])
+def test_an_event_line_python_cannot_read_is_named_in_chinese(round2, tmp_path, line, said):
+    """An imported event line with 2 月 30 日, 29:30 or a score in words said `day is out of range for month`,
+    `hour must be in 0..23`, `invalid literal for int()`, or PyYAML's English."""
+    _reset(round2)
+    err = _import_refused(round2, _csv(tmp_path, [HEADER, ROW + [REG + "\n" + line]]), "第 2 行", "事件记录", said)
+    for english in ("out of range", "must be in", "invalid literal", "Exceeds", "while parsing", "expected"):
+        assert english not in err, err
