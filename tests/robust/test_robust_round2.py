@@ -220,3 +220,12 @@ def test_an_event_line_python_cannot_read_is_named_in_chinese(round2, tmp_path, 
     err = _import_refused(round2, _csv(tmp_path, [HEADER, ROW + [REG + "\n" + line]]), "第 2 行", "事件记录", said)
     for english in ("out of range", "must be in", "invalid literal", "Exceeds", "while parsing", "expected"):
         assert english not in err, err
+
+
+def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash(round2, tmp_path):
+    """Ids number a person's day 001–999: the 1,000th row without an id was an internal error (ValueError)."""
+    _reset(round2)
+    rows = [HEADER[:-1]] + [ROW[:1] + [f"{9 + i // 60:02d}:{i % 60:02d}"] + ROW[2:] for i in range(600)] * 2
+    err = _import_refused(round2, _csv(tmp_path, rows), "999")
+    assert "第 1001 行" in err and "第 1000 行" not in err, err[-600:]
+

@@ -184,8 +184,12 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
             at = to_datetime(rec.events[0]["at"])
             day, badge = local_day(at), rec.meta["first_responder"]
             seq = max(next_seq(desk.root, day, badge), taken.get((day, badge), 0) + 1)
+            try:
+                rid = make_id(day, badge, seq)
+            except InputError as e:         # the person's day holds 999 matters already
+                errors.append(f"第 {n} 行 字段 登记日期：{e}")
+                continue
             taken[(day, badge)] = seq
-            rid = make_id(day, badge, seq)
             rec.meta["id"] = rid
         if rid in existing:
             if existing[rid] == rec.meta.get("code"):
