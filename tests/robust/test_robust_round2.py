@@ -229,3 +229,12 @@ def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash
     err = _import_refused(round2, _csv(tmp_path, rows), "999")
     assert "第 1001 行" in err and "第 1000 行" not in err, err[-600:]
 
+
+def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, tmp_path):
+    """The .xlsx had a row limit (100,000), the .csv none."""
+    from shouwen.cli.ledger_files import MAX_IMPORT_ROWS
+    _reset(round2)
+    path = tmp_path / "大.csv"
+    path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
+                    encoding="utf-8")
+    _import_refused(round2, str(path), f"超过 {MAX_IMPORT_ROWS} 行")

@@ -59,7 +59,11 @@ def read_table(path) -> list[dict]:
         try:
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.reader(fh)
-                table = [[from_csv_cell(c) for c in r] for r in reader]
+                table = []
+                for r in reader:
+                    table.append([from_csv_cell(c) for c in r])
+                    if len(table) > MAX_IMPORT_ROWS + 1:        # the header, then the rows
+                        raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         except UnicodeDecodeError:
             raise InputError(f"{path} 不是 UTF-8 编码的 CSV；请在 Excel/WPS 中另存为“CSV UTF-8”")
         except csv.Error as e:      # a cell over csv's limit (128 KB), a stray NUL…
