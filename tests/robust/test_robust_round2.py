@@ -242,3 +242,32 @@ def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, 
     path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
                     encoding="utf-8")
     _import_refused(round2, str(path), f"超过 {MAX_IMPORT_ROWS} 行")
+
+
+def _xlsx(tmp_path, rows, title="首问登记簿", tweak=None, name="登记簿.xlsx"):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    if tweak:
+        tweak(wb, ws)
+    path = tmp_path / name
+    wb.save(path)
+    return str(path)
+
+
+def _dry_run(d, path):
+    r = d.run("--as", "J003", "import", path, "--dry-run")
+    assert d.crashes == [], d.crashes
+    return r
+
+
+@pytest.mark.parametrize("cells", [[46329, 0.3958333333333333], [46329.3958333333, ""], [46329, "09:30"]])
+def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(round2, tmp_path, cells):
+    """Excel keeps a date as its serial number (46329 is 2026年11月3日); a cell whose 日期 format was lost (a paste,
+    WPS's 常规) holds that number, and the register was refused though Excel shows the date once formatted."""
+    _reset(round2)
+    r = _dry_run(round2, _xlsx(tmp_path, [HEADER[:-1], cells + ROW[2:]]))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
