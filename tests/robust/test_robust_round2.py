@@ -264,6 +264,25 @@ def _dry_run(d, path):
     return r
 
 
+def test_rows_formatted_but_empty_do_not_count_against_the_row_limit(round2, tmp_path):
+    """A column formatted down the sheet (as offices do) made a one-row register 超过 100000 行."""
+    from openpyxl.styles import Font
+    from shouwen.cli import ledger_files
+    _reset(round2)
+
+    def styled(wb, ws):
+        for r in range(3, 60):
+            ws.cell(row=r, column=1).font = Font(bold=True)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=styled)
+    old = ledger_files.MAX_IMPORT_ROWS
+    ledger_files.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
+    try:
+        r = _dry_run(round2, path)
+    finally:
+        ledger_files.MAX_IMPORT_ROWS = old
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
 @pytest.mark.parametrize("cells", [[46329, 0.3958333333333333], [46329.3958333333, ""], [46329, "09:30"]])
 def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(round2, tmp_path, cells):
     """Excel keeps a date as its serial number (46329 is 2026年11月3日); a cell whose 日期 format was lost (a paste,
@@ -271,3 +290,33 @@ def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(r
     _reset(round2)
     r = _dry_run(round2, _xlsx(tmp_path, [HEADER[:-1], cells + ROW[2:]]))
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_register_under_a_title_row_on_its_own_sheet_is_found(round2, tmp_path):
+    """Offices put a title row above the header and keep notes on the first sheet: the register was refused
+    with 第 1 行缺少列 naming no sheet."""
+    _reset(round2)
+
+    def second(wb, ws):
+        reg = wb.create_sheet("2026年11月")
+        for r in (["示例市政务服务局首问登记簿"], [], HEADER[:-1], ROW):
+            reg.append(r)
+    r = _dry_run(round2, _xlsx(tmp_path, [["填表说明：每件事项一行"]], title="说明", tweak=second))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_workbook_without_a_register_names_its_sheets(round2, tmp_path):
+    _reset(round2)
+
+    def second(wb, ws):
+        wb.create_sheet("统计").append(["科室", "件数"])
+    _import_refused(round2, _xlsx(tmp_path, [["随便写的"]], title="说明", tweak=second), "说明", "统计", "发问人姓名")
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04broken", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", b"a,b\n"])
+def test_a_file_that_is_no_workbook_is_named_in_chinese(round2, tmp_path, data):
+    _reset(round2)
+    path = tmp_path / "登记簿.xlsx"
+    path.write_bytes(data)
+    err = _import_refused(round2, str(path), "登记簿.xlsx", "Excel")
+    assert "zip" not in err and "File is" not in err and "There is no item" not in err, err

@@ -43,18 +43,7 @@ def read_table(path) -> list[dict]:
     if os.path.getsize(path) > MAX_IMPORT_BYTES:
         raise InputError(f"{path} 过大（上限 {MAX_IMPORT_BYTES // (1 << 20)} MB）；请分几个文件导入")
     if path.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:      # openpyxl raises many kinds for a damaged file
-            raise InputError(f"{path} 不是可读的 Excel 文件：{e}")
-        # date and time cells stay dates and times: the importer reads them as such
-        table = []
-        for r in wb.worksheets[0].iter_rows(values_only=True):
-            table.append(["" if v is None else v for v in r])
-            if len(table) > MAX_IMPORT_ROWS:
-                raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
-        wb.close()
+        table = _workbook_table(path)
     elif path.lower().endswith(".csv"):
         try:
             with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -72,11 +61,59 @@ def read_table(path) -> list[dict]:
         raise InputError(f"{path}：只支持 .xlsx 和 .csv")
     if not table:
         raise InputError(f"{path} 是空的")
+    return _rows(path, table)
+
+
+REQUIRED_COLUMNS = ("发问人姓名", "发问事由", "被问责任人", "登记日期")
+HEADER_WITHIN = 10      # rows above the header: a title, the office, a blank line
+
+
+def _workbook_table(path) -> list[list]:
+    """The register's rows from the first sheet holding its header (within its first rows: offices put a
+    title above it and notes on other sheets); rows formatted but empty are not rows."""
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:      # openpyxl raises many kinds for a damaged file
+        import zipfile
+        why = "不是 .xlsx 格式（可能是旧的 .xls 或改了扩展名的文件）" if isinstance(e, zipfile.BadZipFile) else "文件已损坏"
+        raise InputError(f"{path} 不是可读的 Excel 文件：{why}；请在 Excel/WPS 中另存为 .xlsx 后再导入") from None
+    seen = False
+    try:
+        for ws in wb.worksheets:
+            table, found = [], False
+            for r in ws.iter_rows(values_only=True):
+                row = ["" if v is None else v for v in r]
+                if not any(str(v).strip() for v in row):
+                    continue                            # formatted but empty, or a blank line
+                seen = True
+                if not found:
+                    header = {str(v).strip() for v in row}
+                    found = all(c in header for c in REQUIRED_COLUMNS)
+                    if not found and len(table) >= HEADER_WITHIN:
+                        break
+                    table = [row] if found else table + [row]
+                    continue
+                table.append(row)
+                if len(table) > MAX_IMPORT_ROWS + 1:
+                    raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
+            if found:
+                return table
+        if not seen:
+            return []
+        sheets = "、".join(ws.title for ws in wb.worksheets)
+        raise InputError(f"{path} 的工作表（{sheets}）前 {HEADER_WITHIN} 行中都没有登记簿的列名行"
+                         f"（须有 {'、'.join(REQUIRED_COLUMNS)}）")
+    finally:
+        wb.close()
+
+
+def _rows(path, table) -> list[dict]:
     header = [str(h).strip() for h in table[0]]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:       # which of the two columns holds the value? neither is taken silently
         raise InputError(f"{path} 第 1 行列名重复：{'、'.join(twice)}；请删去或改名后再导入")
-    missing = [c for c in ("发问人姓名", "发问事由", "被问责任人", "登记日期") if c not in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InputError(f"{path} 第 1 行缺少列：{'、'.join(missing)}")
     return [dict(zip(header, r)) for r in table[1:] if any(str(x).strip() for x in r)]
