@@ -320,3 +320,21 @@ def test_a_file_that_is_no_workbook_is_named_in_chinese(round2, tmp_path, data):
     path.write_bytes(data)
     err = _import_refused(round2, str(path), "登记簿.xlsx", "Excel")
     assert "zip" not in err and "File is" not in err and "There is no item" not in err, err
+
+
+def test_a_name_merged_over_two_rows_is_in_both(round2, tmp_path):
+    """A visitor's name merged over the rows of his two matters: the second row said 缺少发问人姓名."""
+    _reset(round2)
+    rows = [HEADER[:-1], ROW, ["2026-11-03", "09:50", None, "13900000000", "再咨询", "李明（J005）"]]
+    r = _dry_run(round2, _xlsx(tmp_path, rows, tweak=lambda wb, ws: ws.merge_cells("C2:C3")))
+    assert r.exit_code == 0 and "共 2 件可以导入" in r.output, r.output
+
+
+def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path):
+    """Blank lines and a title row above the header shifted the row numbers the refusal named."""
+    _reset(round2)
+    rows = [["示例市首问登记簿"], [], HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    err = _import_refused(round2, _xlsx(tmp_path, rows), "第 6 行", "发问人姓名")
+    assert "第 4 行" not in err and "第 3 行" not in err, err
+    csv_rows = [HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    _import_refused(round2, _csv(tmp_path, csv_rows), "第 4 行", "发问人姓名")

@@ -49,8 +49,8 @@ def read_table(path) -> list[dict]:
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.reader(fh)
                 table = []
-                for r in reader:
-                    table.append([from_csv_cell(c) for c in r])
+                for n, r in enumerate(reader, 1):         # the row number a spreadsheet shows
+                    table.append((n, [from_csv_cell(c) for c in r]))
                     if len(table) > MAX_IMPORT_ROWS + 1:        # the header, then the rows
                         raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         except UnicodeDecodeError:
@@ -82,7 +82,7 @@ def _workbook_table(path) -> list[list]:
     try:
         for ws in wb.worksheets:
             table, found = [], False
-            for r in ws.iter_rows(values_only=True):
+            for n, r in enumerate(ws.iter_rows(values_only=True), 1):     # read-only sheets yield gaps as rows
                 row = ["" if v is None else v for v in r]
                 if not any(str(v).strip() for v in row):
                     continue                            # formatted but empty, or a blank line
@@ -92,13 +92,13 @@ def _workbook_table(path) -> list[list]:
                     found = all(c in header for c in REQUIRED_COLUMNS)
                     if not found and len(table) >= HEADER_WITHIN:
                         break
-                    table = [row] if found else table + [row]
+                    table = [(n, row)] if found else table + [(n, row)]
                     continue
-                table.append(row)
+                table.append((n, row))
                 if len(table) > MAX_IMPORT_ROWS + 1:
                     raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
             if found:
-                return table
+                return _unmerge(path, ws, table)
         if not seen:
             return []
         sheets = "、".join(ws.title for ws in wb.worksheets)
@@ -108,15 +108,64 @@ def _workbook_table(path) -> list[list]:
         wb.close()
 
 
+MAX_MERGED_CELLS = 1_000_000
+
+
+def _unmerge(path, ws, table: list) -> list:
+    """A merged cell (a visitor's name over the two rows of his two matters) holds its value in every row it
+    covers, as the sheet shows it: openpyxl's read-only sheets leave all but the first empty."""
+    import re
+    from openpyxl.utils import range_boundaries
+    try:
+        source = ws._get_source()   # read-only sheets do not parse <mergeCell>: found in the sheet's XML
+    except Exception:
+        return table
+    merge = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+    refs, tail = [], b""
+    with source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            text = tail + chunk          # a tag cut by the chunk's end is found whole in the next text
+            refs += [m.group(1) for m in merge.finditer(text) if m.end() > len(tail)]
+            tail = text[-200:]
+    at = {n: row for n, row in table}
+    width, filled = len(table[0][1]), 0
+    for ref in dict.fromkeys(refs):
+        c0, r0, c1, r1 = range_boundaries(ref.decode())
+        first = at.get(r0)
+        value = first[c0 - 1] if first is not None and c0 - 1 < len(first) else ""
+        for r in range(max(r0, table[0][0] + 1), min(r1, table[-1][0]) + 1):
+            row = at.get(r)
+            for c in range(c0 - 1, min(c1, width)):
+                if row is None or r == r0 and c == c0 - 1:
+                    continue
+                row.extend([""] * (c + 1 - len(row)))
+                row[c] = value
+                filled += 1
+                if filled > MAX_MERGED_CELLS:
+                    raise InputError(f"{path} 的合并单元格过多（超过 {MAX_MERGED_CELLS} 格）；请取消合并后再导入")
+    return table
+
+
+class Row(dict):
+    """One row of the register by column name, with its number as the spreadsheet shows it."""
+    number = 0
+
+
+def _row(n: int, cells: dict) -> Row:
+    row = Row(cells)
+    row.number = n
+    return row
+
+
 def _rows(path, table) -> list[dict]:
-    header = [str(h).strip() for h in table[0]]
+    header = [str(h).strip() for h in table[0][1]]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:       # which of the two columns holds the value? neither is taken silently
-        raise InputError(f"{path} 第 1 行列名重复：{'、'.join(twice)}；请删去或改名后再导入")
+        raise InputError(f"{path} 第 {table[0][0]} 行列名重复：{'、'.join(twice)}；请删去或改名后再导入")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path} 第 1 行缺少列：{'、'.join(missing)}")
-    return [dict(zip(header, r)) for r in table[1:] if any(str(x).strip() for x in r)]
+        raise InputError(f"{path} 第 {table[0][0]} 行缺少列：{'、'.join(missing)}")
+    return [_row(n, zip(header, r)) for n, r in table[1:] if any(str(x).strip() for x in r)]
 
 
 @click.command("export")
@@ -210,8 +259,9 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
         return {_sighting(r) for r in ledger_records}
     taken: dict = {}
     records, skipped = [], 0
-    for n, row in enumerate(table, 2):          # row 1 is the header, as the spreadsheet numbers it
-        progress(n - 1, len(table))
+    for i, row in enumerate(table, 1):
+        n = getattr(row, "number", i + 1)       # as the spreadsheet numbers it (row 1 the header, if no title)
+        progress(i, len(table))
         try:
             rec = record_from_row(row, rules, new_code)
         except RowError as e:
