@@ -338,3 +338,12 @@ def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path
     assert "第 4 行" not in err and "第 3 行" not in err, err
     csv_rows = [HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
     _import_refused(round2, _csv(tmp_path, csv_rows), "第 4 行", "发问人姓名")
+
+
+def test_a_workbook_that_unzips_past_the_limit_is_refused_before_it_is_opened(round2, tmp_path, monkeypatch):
+    """An .xlsx is a zip: 20 MB of it may hold gigabytes of XML that openpyxl would hold in memory."""
+    from shouwen.cli import ledger_files
+    _reset(round2)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW])
+    monkeypatch.setattr(ledger_files, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
+    _import_refused(round2, path, "解压后过大")

@@ -68,14 +68,24 @@ REQUIRED_COLUMNS = ("发问人姓名", "发问事由", "被问责任人", "登�
 HEADER_WITHIN = 10      # rows above the header: a title, the office, a blank line
 
 
+MAX_UNZIPPED_BYTES = 400 << 20    # a 100,000-row register unzips to about 100 MB; a zip bomb to gigabytes
+
+
 def _workbook_table(path) -> list[list]:
     """The register's rows from the first sheet holding its header (within its first rows: offices put a
     title above it and notes on other sheets); rows formatted but empty are not rows."""
+    import zipfile
     from openpyxl import load_workbook
+    try:
+        with zipfile.ZipFile(path) as z:         # sizes as the zip declares them; reading stops at them
+            unzipped = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unzipped = 0                             # openpyxl says what is wrong with it, below
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise InputError(f"{path} 解压后过大（{unzipped >> 20} MB，上限 {MAX_UNZIPPED_BYTES >> 20} MB）；请分几个文件导入")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:      # openpyxl raises many kinds for a damaged file
-        import zipfile
         why = "不是 .xlsx 格式（可能是旧的 .xls 或改了扩展名的文件）" if isinstance(e, zipfile.BadZipFile) else "文件已损坏"
         raise InputError(f"{path} 不是可读的 Excel 文件：{why}；请在 Excel/WPS 中另存为 .xlsx 后再导入") from None
     seen = False
