@@ -110,9 +110,11 @@ class Auditor:
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
-    def orphan(self, c):
+    def orphan(self, c, merge: str | None = None):
+        """`merge`: the merge that joined the orphan history to the office's."""
+        joined = f"由合并提交 {merge[:10]} 并入了本库" if merge else "被合并了进来"
         self.problem("history-orphan", c, next((p for p, _, _ in c.changes), None),
-                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）被合并了进来，"
+                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）{joined}，"
                      "其中的提交日期无从核对")
 
     def check_time(self, c, path, parent_time, now):
