@@ -231,6 +231,24 @@ def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
     assert named == set(bad), probs
 
 
+def test_a_lookalike_is_named_once_at_a_merge_and_a_desks_junk_never(agency):
+    """A side branch writes `….MD` and a desktop's junk (.DS_Store, Thumbs.db) under records/; merged in, the
+    lookalike is named once, at the commit that wrote it, and the junk not at all: it stands over no record."""
+    rid = agency.new("2026-11-02T09:30")
+    git(agency.path, "checkout", "-qb", "side")
+    odd = f"records/inquiries/2026/11/{rid}.MD"
+    agency.write(odd, agency.file(f"records/inquiries/2026/11/{rid}.md").replace("name: 张三", "name: 李四"))
+    agency.write("records/.DS_Store", "junk")
+    agency.write("records/inquiries/2026/11/Thumbs.db", "junk")
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "大小写", "--no-verify", env=LI_MING)
+    side = agency.head()
+    git(agency.path, "checkout", "-q", "main")
+    agency.new("2026-11-02T09:40")
+    git(agency.path, "merge", "-q", "--no-ff", "--no-edit", "side", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"], p["commit"]) for p in probs] == [("path-lookalike", odd, side)], probs
+
 def test_the_hook_refuses_a_lookalike_path(agency):
     rid = agency.new("2026-11-02T09:30")
     agency.write(f"records/inquiries/2026/11/{rid}.MD", agency.file(f"records/inquiries/2026/11/{rid}.md"))
@@ -259,7 +277,6 @@ def test_a_second_history_started_apart_and_merged_in_is_named(agency):
     assert "李明" in probs[0]["person"]
     assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
         "problems"]] == ["history-orphan"]
-
 
 
 def _orphan_joined_first(agency, rid, commits):
