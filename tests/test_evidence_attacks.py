@@ -231,6 +231,24 @@ def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
     assert named == set(bad), probs
 
 
+def test_a_lookalike_is_named_once_at_a_merge_and_a_desks_junk_never(agency):
+    """A side branch writes `….MD` and a desktop's junk (.DS_Store, Thumbs.db) under records/; merged in, the
+    lookalike is named once, at the commit that wrote it, and the junk not at all: it stands over no record."""
+    rid = agency.new("2026-11-02T09:30")
+    git(agency.path, "checkout", "-qb", "side")
+    odd = f"records/inquiries/2026/11/{rid}.MD"
+    agency.write(odd, agency.file(f"records/inquiries/2026/11/{rid}.md").replace("name: 张三", "name: 李四"))
+    agency.write("records/.DS_Store", "junk")
+    agency.write("records/inquiries/2026/11/Thumbs.db", "junk")
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "大小写", "--no-verify", env=LI_MING)
+    side = agency.head()
+    git(agency.path, "checkout", "-q", "main")
+    agency.new("2026-11-02T09:40")
+    git(agency.path, "merge", "-q", "--no-ff", "--no-edit", "side", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"], p["commit"]) for p in probs] == [("path-lookalike", odd, side)], probs
+
 def test_the_hook_refuses_a_lookalike_path(agency):
     rid = agency.new("2026-11-02T09:30")
     agency.write(f"records/inquiries/2026/11/{rid}.MD", agency.file(f"records/inquiries/2026/11/{rid}.md"))
@@ -260,6 +278,51 @@ def test_a_second_history_started_apart_and_merged_in_is_named(agency):
     assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
         "problems"]] == ["history-orphan"]
 
+
+def _orphan_joined_first(agency, rid, commits):
+    """An orphan history of `commits` matters, into which the office's history is merged (the orphan the merge's
+    first parent), main then fast-forwarded to that merge: the orphan's root comes first in the log."""
+    git(agency.path, "checkout", "-q", "--orphan", "side")
+    git(agency.path, "rm", "-rq", "--cached", "records")
+    for n in range(commits):
+        when = f"2026-11-02T09:4{n}:00+08:00"
+        fake = agency.file(f"records/inquiries/2026/11/{rid}.md").replace(rid, f"20261102-J005-00{n + 2}").replace(
+            "09:30:00", f"09:3{n + 1}:00")
+        rel = f"records/inquiries/2026/11/20261102-J005-00{n + 2}.md"
+        agency.write(rel, fake)
+        git(agency.path, "add", rel)
+        git(agency.path, "commit", "-qm", "登记", "--no-verify", env=dict(LI_MING, GIT_AUTHOR_DATE=when,
+                                                                           GIT_COMMITTER_DATE=when))
+        if n == 0:
+            root = agency.head()
+    git(agency.path, "clean", "-fdq", "--", "records")        # the office's files, untracked on the orphan
+    git(agency.path, "merge", "-q", "--allow-unrelated-histories", "--no-edit", "main", env=LI_MING)
+    merge = agency.head()
+    git(agency.path, "checkout", "-q", "main")
+    git(agency.path, "merge", "-q", "--ff-only", "side")
+    return root, merge
+
+
+def test_an_orphan_merged_as_the_first_parent_is_named_not_the_offices_start(agency):
+    """main fast-forwarded to a merge whose first parent is the orphan history: the orphan's root is named (the
+    office's own start has the larger history), with the merge that joined it."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:35")
+    root, merge = _orphan_joined_first(agency, rid, 1)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert merge[:10] in probs[0]["message"], probs
+
+
+def test_the_office_start_the_audit_remembers_holds_against_a_larger_orphan(agency):
+    """An orphan with more commits than the office's own history: the history the last audit saw names the
+    office's start."""
+    rid = agency.new("2026-11-02T09:30")
+    assert agency.run("audit").exit_code == 0          # remembered: main's head, and so its root
+    root, merge = _orphan_joined_first(agency, rid, 3)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert merge[:10] in probs[0]["message"], probs
 
 def test_names_and_values_cannot_rewrite_the_reviewers_terminal(agency):
     """An author name with a carriage return (the rest of the line then overwrites what the audit said) or a
