@@ -1,0 +1,34 @@
+"""DESIGN.md's command-line contract where other tools rely on its exact form (§6 JSON, §8 --format json,
+§10 --no-cache), each on a small agency written inline."""
+import json
+
+REGISTERED = """
+---
+id: 20261102-J005-001
+code: 7KQ4MX
+channel: visit
+first_responder: J005
+visitor:
+  name: 张三
+matter: 咨询
+events:
+  - {at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}
+---
+"""
+
+
+def test_every_check_problem_carries_the_contract_keys(agency):
+    """§6: each problem is {code, severity, record, path, field, message}; a rules file's problem has record null,
+    so a reader may index p["record"] on every problem (the demo's own rules carry such a warning)."""
+    agency.write("records/inquiries/2026/11/20261102-J005-001.md", REGISTERED)
+    with open(f"{agency.path}/rules/policy.yml", "a", encoding="utf-8") as fh:
+        fh.write("lookup:\n  rounds: 1000\n")
+    r = agency.run("check", "--today", "2026-11-27", "--format", "json")
+    out = json.loads(r.stdout)
+    by_code = {p["code"]: p for p in out["problems"]}
+    assert set(by_code) == {"forward-late", "lookup-rounds-weak"}, out
+    for p in out["problems"]:
+        assert {"code", "severity", "record", "path", "field", "message"} <= set(p), p
+    assert by_code["lookup-rounds-weak"]["record"] is None and by_code["lookup-rounds-weak"]["path"] == "rules/policy.yml"
+    assert by_code["forward-late"]["record"] == "20261102-J005-001"
+
