@@ -32,3 +32,14 @@ def test_every_check_problem_carries_the_contract_keys(agency):
     assert by_code["lookup-rounds-weak"]["record"] is None and by_code["lookup-rounds-weak"]["path"] == "rules/policy.yml"
     assert by_code["forward-late"]["record"] == "20261102-J005-001"
 
+
+def test_no_cache_is_accepted_before_any_command_and_answers_the_same(agency):
+    """§10: with the index or without it (--no-cache) every answer is the same, for every command."""
+    agency.write("records/inquiries/2026/11/20261102-J005-001.md", REGISTERED)
+    for args in (("list", "--today", "2026-11-27", "--format", "json"), ("ladder", "2026", "--format", "json")):
+        cached = agency.run(*args)
+        fresh = agency.run("--no-cache", *args)
+        assert cached.exit_code == fresh.exit_code == 0, fresh.output
+        assert json.loads(fresh.stdout) == json.loads(cached.stdout)
+    assert agency.run("--no-cache", "check", "--today", "2026-11-27").exit_code == 1       # forward-late found
+
