@@ -43,3 +43,16 @@ def test_no_cache_is_accepted_before_any_command_and_answers_the_same(agency):
         assert json.loads(fresh.stdout) == json.loads(cached.stdout)
     assert agency.run("--no-cache", "check", "--today", "2026-11-27").exit_code == 1       # forward-late found
 
+
+def test_accountability_records_print_their_id_as_json(agency):
+    """§8: every command that prints data takes --format json; commend, inspect and report print the new
+    record's id as new and complain do."""
+    for kind, args in (("commendations", ("commend", "J005", "--note", "耐心细致")),
+                       ("inspections", ("inspect", "J006", "--finding", "文明用语:合格")),
+                       ("reports", ("report", "family", "--quarter", "2026Q3", "--summary", "本科室登记 12 件"))):
+        r = agency.run("--as", "J004" if kind != "reports" else "J013", *args, "--at", "2026-11-02T10:00",
+                       "--format", "json")
+        assert r.exit_code == 0, r.output
+        out = json.loads(r.stdout)
+        assert out["path"] == f"records/{kind}/2026/11/{out['id']}.md"
+        assert agency.file(out["path"]).startswith(f"---\nid: {out['id']}\n")
