@@ -56,3 +56,16 @@ def test_accountability_records_print_their_id_as_json(agency):
         out = json.loads(r.stdout)
         assert out["path"] == f"records/{kind}/2026/11/{out['id']}.md"
         assert agency.file(out["path"]).startswith(f"---\nid: {out['id']}\n")
+
+
+def test_an_expired_scheme_is_policy_expired_with_its_date_in_chinese(agency):
+    """§4/§6: the scheme's expiry date (武威: valid 5 years) passed is `policy-expired`, said as people read a date."""
+    policy = agency.file("rules/policy.yml")
+    assert "expires: 2030-12-31" in policy
+    agency.write("rules/policy.yml", policy.replace("expires: 2030-12-31", "expires: 2026-06-30"))
+    r = agency.run("check", "--today", "2026-11-27", "--format", "json")
+    hits = [p for p in json.loads(r.stdout)["problems"] if p["code"] == "policy-expired"]
+    assert r.exit_code == 1 and len(hits) == 1, r.output
+    assert (hits[0]["path"], hits[0]["field"], hits[0]["severity"]) == ("rules/policy.yml", "expires", "error")
+    assert "2026年6月30日" in hits[0]["message"]
+    assert agency.run("check", "--today", "2026-06-30").exit_code == 0        # valid through its last day
