@@ -151,3 +151,199 @@ def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2
         text = _chinese_page(r)
         assert "提交过" not in text and "刷新" in text, text
     assert round2.snapshot() == before
+
+
+@pytest.mark.parametrize("choice", ["³", "²", HUGE])
+def test_a_service_number_python_calls_a_digit_but_cannot_read_is_asked_again(round2, choice):
+    """`new` asks for the service by number: ³ is a digit to str.isdigit() and int() refuses it (内部错误)."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    _reset(round2)
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "李明", "new"],
+                           input=f"王五\n13912345678\n\n\n咨询\n来访\n{choice}\n3\n")
+    assert r.exit_code == 0 and "内部错误" not in r.output, r.output
+    assert "请重新输入" in r.output and "已登记" in r.output, r.output
+
+
+
+def test_a_record_file_numbered_with_superscripts_does_not_stop_the_next_registration(round2):
+    """A file named 20261102-J005-²³⁴.md beside the day's records made every `new` of J005 that day crash."""
+    _reset(round2)
+    folder = os.path.join(round2.path, "records", "inquiries", "2026", "11")
+    with open(os.path.join(folder, "20261102-J005-²³⁴.md"), "w", encoding="utf-8") as fh:
+        fh.write("---\nid: x\n---\n")
+    round2.commit_all()
+    r = round2.run("--as", "J005", "new", "--name", "王五", "--matter", "咨询", "--at", "2026-11-02T15:00")
+    assert r.exit_code == 0 and "20261102-J005-003" in r.output, r.output
+    assert round2.crashes == [], round2.crashes
+
+
+# --- import of hostile spreadsheets --------------------------------------------------------------------
+
+HEADER = ["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "事件记录"]
+ROW = ["2026-11-03", "09:30", "王五", "13900000000", "咨询", "李明（J005）"]
+REG = "2026年11月3日 09:30｜李明（J005）｜登记｜"
+
+
+def _csv(tmp_path, rows, name="登记簿.csv"):
+    import csv
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return str(path)
+
+
+def _import_refused(d, path, *words):
+    """`import` exits 2 naming the row and the field, in Chinese only, and writes nothing."""
+    before = d.snapshot()
+    r = d.run("--as", "J003", "import", path)
+    assert r.exit_code == 2, r.output
+    assert d.snapshot() == before
+    assert d.crashes == [], d.crashes
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    return r.stderr
+
+
+@pytest.mark.parametrize("line,said", [
+    ("2026年2月30日 09:30｜李明（J005）｜备注｜内容：x", "2026年2月30日"),
+    ("2026年11月3日 29:30｜李明（J005）｜备注｜内容：x", "29:30"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：很好", "很好"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：" + HUGE, "评分"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜承诺｜办结期限：2026年13月1日", "2026年13月1日"),
+    ("{at: 2026-11-03T10:00:00+08:00, by: J005, action: [note", "方括号"),
+])
+def test_an_event_line_python_cannot_read_is_named_in_chinese(round2, tmp_path, line, said):
+    """An imported event line with 2 月 30 日, 29:30 or a score in words said `day is out of range for month`,
+    `hour must be in 0..23`, `invalid literal for int()`, or PyYAML's English."""
+    _reset(round2)
+    err = _import_refused(round2, _csv(tmp_path, [HEADER, ROW + [REG + "\n" + line]]), "第 2 行", "事件记录", said)
+    for english in ("out of range", "must be in", "invalid literal", "Exceeds", "while parsing", "expected"):
+        assert english not in err, err
+
+
+def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash(round2, tmp_path):
+    """Ids number a person's day 001–999: the 1,000th matter (a long register imported without ids) was an
+    internal error (ValueError from make_id). The day's 999th file is there already; the next row is refused."""
+    _reset(round2)
+    folder = os.path.join(round2.path, "records", "inquiries", "2026", "11")
+    with open(os.path.join(folder, "20261103-J005-999.md"), "w", encoding="utf-8") as fh:
+        fh.write("---\nid: 20261103-J005-999\n---\n")
+    rows = [HEADER[:-1], ROW, ["2026-11-03", "09:40", "赵六", "", "咨询", "J006"]]
+    err = _import_refused(round2, _csv(tmp_path, rows), "第 2 行", "999")
+    assert "第 3 行" not in err, err
+
+
+def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, tmp_path):
+    """The .xlsx had a row limit (100,000), the .csv none."""
+    from shouwen.cli.ledger_files import MAX_IMPORT_ROWS
+    _reset(round2)
+    path = tmp_path / "大.csv"
+    path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
+                    encoding="utf-8")
+    _import_refused(round2, str(path), f"超过 {MAX_IMPORT_ROWS} 行")
+
+
+def _xlsx(tmp_path, rows, title="首问登记簿", tweak=None, name="登记簿.xlsx"):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    if tweak:
+        tweak(wb, ws)
+    path = tmp_path / name
+    wb.save(path)
+    return str(path)
+
+
+def _dry_run(d, path):
+    r = d.run("--as", "J003", "import", path, "--dry-run")
+    assert d.crashes == [], d.crashes
+    return r
+
+
+def test_rows_formatted_but_empty_do_not_count_against_the_row_limit(round2, tmp_path):
+    """A column formatted down the sheet (as offices do) made a one-row register 超过 100000 行."""
+    from openpyxl.styles import Font
+    from shouwen.cli import ledger_files
+    _reset(round2)
+
+    def styled(wb, ws):
+        for r in range(3, 60):
+            ws.cell(row=r, column=1).font = Font(bold=True)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=styled)
+    old = ledger_files.MAX_IMPORT_ROWS
+    ledger_files.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
+    try:
+        r = _dry_run(round2, path)
+    finally:
+        ledger_files.MAX_IMPORT_ROWS = old
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+@pytest.mark.parametrize("cells", [[46329, 0.3958333333333333], [46329.3958333333, ""], [46329, "09:30"]])
+def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(round2, tmp_path, cells):
+    """Excel keeps a date as its serial number (46329 is 2026年11月3日); a cell whose 日期 format was lost (a paste,
+    WPS's 常规) holds that number, and the register was refused though Excel shows the date once formatted."""
+    _reset(round2)
+    r = _dry_run(round2, _xlsx(tmp_path, [HEADER[:-1], cells + ROW[2:]]))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_register_under_a_title_row_on_its_own_sheet_is_found(round2, tmp_path):
+    """Offices put a title row above the header and keep notes on the first sheet: the register was refused
+    with 第 1 行缺少列 naming no sheet."""
+    _reset(round2)
+
+    def second(wb, ws):
+        reg = wb.create_sheet("2026年11月")
+        for r in (["示例市政务服务局首问登记簿"], [], HEADER[:-1], ROW):
+            reg.append(r)
+    r = _dry_run(round2, _xlsx(tmp_path, [["填表说明：每件事项一行"]], title="说明", tweak=second))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_workbook_without_a_register_names_its_sheets(round2, tmp_path):
+    _reset(round2)
+
+    def second(wb, ws):
+        wb.create_sheet("统计").append(["科室", "件数"])
+    _import_refused(round2, _xlsx(tmp_path, [["随便写的"]], title="说明", tweak=second), "说明", "统计", "发问人姓名")
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04broken", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", b"a,b\n"])
+def test_a_file_that_is_no_workbook_is_named_in_chinese(round2, tmp_path, data):
+    _reset(round2)
+    path = tmp_path / "登记簿.xlsx"
+    path.write_bytes(data)
+    err = _import_refused(round2, str(path), "登记簿.xlsx", "Excel")
+    assert "zip" not in err and "File is" not in err and "There is no item" not in err, err
+
+
+def test_a_name_merged_over_two_rows_is_in_both(round2, tmp_path):
+    """A visitor's name merged over the rows of his two matters: the second row said 缺少发问人姓名."""
+    _reset(round2)
+    rows = [HEADER[:-1], ROW, ["2026-11-03", "09:50", None, "13900000000", "再咨询", "李明（J005）"]]
+    r = _dry_run(round2, _xlsx(tmp_path, rows, tweak=lambda wb, ws: ws.merge_cells("C2:C3")))
+    assert r.exit_code == 0 and "共 2 件可以导入" in r.output, r.output
+
+
+def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path):
+    """Blank lines and a title row above the header shifted the row numbers the refusal named."""
+    _reset(round2)
+    rows = [["示例市首问登记簿"], [], HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    err = _import_refused(round2, _xlsx(tmp_path, rows), "第 6 行", "发问人姓名")
+    assert "第 4 行" not in err and "第 3 行" not in err, err
+    csv_rows = [HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    _import_refused(round2, _csv(tmp_path, csv_rows), "第 4 行", "发问人姓名")
+
+
+def test_a_workbook_that_unzips_past_the_limit_is_refused_before_it_is_opened(round2, tmp_path, monkeypatch):
+    """An .xlsx is a zip: 20 MB of it may hold gigabytes of XML that openpyxl would hold in memory."""
+    from shouwen.cli import ledger_files
+    _reset(round2)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW])
+    monkeypatch.setattr(ledger_files, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
+    _import_refused(round2, path, "解压后过大")

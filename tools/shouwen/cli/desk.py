@@ -28,7 +28,7 @@ def _service_choice(rules: Rules) -> str | None:
         raw = click.prompt("事项", default="", show_default=False).strip()
         if not raw:
             return None
-        if raw.isdigit() and 1 <= int(raw) <= len(items):
+        if raw.isdecimal() and len(raw) < 6 and 1 <= int(raw) <= len(items):      # ³ is a digit int() refuses
             return items[int(raw) - 1].id
         found = names.find(raw)
         if found:

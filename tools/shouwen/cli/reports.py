@@ -201,12 +201,19 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
 
         def text():
             qa, rules, _ = compute_bulletin(desk, f"{year}Q{q}", sha, day)
-            return json_text(as_json(qa, rules, sha)) if fmt == "json" else markdown(qa, rules, sha)
+            if fmt != "json":
+                return markdown(qa, rules, sha)
+            out = json_text(as_json(qa, rules, sha))
+            if qa.sanctions:        # the city's copy leaves the agency: as --write, no visitor's or complainant's value
+                _refuse_personal(desk, f"{year}Q{q}.json", out, day, "通报（报市 JSON）未生成")
+            return out
         click.echo(answer(desk, min(end, day), ("bulletin", year, q, fmt), text, rev=sha), nl=False)
         return
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     text = markdown(qa, rules, sha)
     if gongwen_out:
+        if qa.sanctions:
+            _refuse_personal(desk, gongwen_out, text, day, "公文格式通报未生成")
         return _gongwen(text, qa, rules, gongwen_out, number, to, signed)
     from ..core.roles import require
     from ..repo.writer import commit_new_files
@@ -216,22 +223,25 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
     n = names(qa)
-    _refuse_personal(desk, desk_rules, f"{BULLETINS}/{n['page']}", text, day)
+    _refuse_personal(desk, f"{BULLETINS}/{n['page']}", text, day,
+                     "通报未发布（通报发布后不能改写，公开网站也将无法生成）")
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
 
 
-def _refuse_personal(desk, rules, name, text, day):
-    """A bulletin is published once and never rewritten: a complainant's or visitor's name or phone in it (typed
-    into a sanction's 文号 or a verdict) would stay in the history and stop every later site build."""
+def _refuse_personal(desk, name, text, day, what):
+    """No bulletin leaves the agency with a complainant's or visitor's name or phone in it (typed into a sanction's
+    measures or 文号, the only text of a bulletin a clerk types): one published is never rewritten and would stop
+    every later site build; the city's copy and the gongwen go out of the agency. Looked for as a site build does,
+    among the values of the work tree's records as of `day`."""
     from ..publish.privacy import leaks
-    from ..publish.site_records import records
-    found = leaks(name, text, records(desk.root, rules, day)[1])
+    from ..publish.site_records import ledger_values
+    found = leaks(name, text, ledger_values(read_ledger(desk, day), desk.rules))
     if found:
-        raise InputError("通报未发布：其中含有投诉人或来访人的个人信息（通报发布后不能改写，公开网站也将无法生成）；"
-                         "请先更正所列记录（shouwen correct，或另记处理决定）再发布", found)
+        raise InputError(f"{what}：其中含有投诉人或来访人的个人信息；请先更正所列记录（shouwen correct，或另记处理决定）",
+                         found)
 
 
 def _gongwen(text, qa, rules, out, number, to, signed):

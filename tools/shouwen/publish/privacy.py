@@ -60,12 +60,7 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
     their corrections (record id, core.corrections.Correction): the old value as much as the new. Phones are
     keyed as 'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it
     is the agency's own, not the visitor's. The first record to hold a value names it."""
-    person = Personal(staff_names, agency_text)
-    out: dict[str, tuple[str, str]] = {}
-    for part in [person.of_record(rec) for rec in records] + [person.of_corrections([c]) for c in corrections]:
-        for value, where in part.items():
-            out.setdefault(value, where)
-    return out
+    return Personal(staff_names, agency_text).values(records, corrections)
 
 
 class Personal:
@@ -75,6 +70,14 @@ class Personal:
     def __init__(self, staff_names=(), agency_text: str = ""):
         self.skip = {normalise(n) for n in staff_names}
         self.agency = normalise(agency_text)
+
+    def values(self, records, corrections=()) -> dict[str, tuple[str, str]]:
+        """personal_values, with this one's staff names and agency text."""
+        out: dict[str, tuple[str, str]] = {}
+        for part in [self.of_record(rec) for rec in records] + [self.of_corrections([c]) for c in corrections]:
+            for value, where in part.items():
+                out.setdefault(value, where)
+        return out
 
     def of_record(self, rec) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}

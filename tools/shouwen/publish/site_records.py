@@ -131,6 +131,13 @@ def _person(rules) -> Personal:
     return Personal(staff, agency)
 
 
+def ledger_values(ledger, rules) -> dict:
+    """The personal values a build's guard looks for (privacy.personal_values), from a judged ledger: every
+    record's, void ones too, then their corrections'."""
+    entries = ledger.entries + ledger.voided
+    return _person(rules).values([e.record for e in entries], [(e.record.id, c) for e in entries for c in e.corrections])
+
+
 def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
     year's counts, its personal values, those of its corrections; and path -> (blob, live, part) of them."""

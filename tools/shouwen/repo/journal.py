@@ -348,7 +348,7 @@ def _orphans(pid) -> list[int]:
     suffix = f"{os.sep}index.{pid}.tmp".encode()
     found = []
     for name in os.listdir("/proc"):
-        if name.isdigit():
+        if name.isdecimal():
             try:
                 with open(f"/proc/{name}/environ", "rb") as fh:
                     env = fh.read().split(b"\0")
