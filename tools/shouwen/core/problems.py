@@ -59,6 +59,9 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+CONTRACT_KEYS = frozenset(("code", "severity", "record", "path", "field", "message"))
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
@@ -77,7 +80,8 @@ class Problem:
         d = asdict(self)
         extra = d.pop("extra")
         d.update(extra)
-        return {k: v for k, v in d.items() if v is not None}
+        # DESIGN §6: the contract's keys are always there (null where a rules file has no record or field)
+        return {k: v for k, v in d.items() if v is not None or k in CONTRACT_KEYS}
 
     def line(self) -> str:
         """One line for a terminal: severity, code, file, record, field, message."""
