@@ -67,7 +67,9 @@ def test_a_cache_committed_into_git_is_never_read_and_the_commit_is_named(agency
     assert not os.path.exists(marker)
 
 
-def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+def _force_pushed(agency, tmp_path):
+    """Desk b synced; then desk a drops a forwarding from the history and force-pushes. (b, the central
+    repository, the head b last fetched, the rid)."""
     from tests.conftest import Agency
     remote = tmp_path / "central.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
@@ -81,10 +83,14 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     agency.ok("--as", "J005", "sync")
     b.ok("--as", "J006", "sync")
     seen = b.git("rev-parse", "origin/main").strip()
-    # desk a drops the forwarding from the history and force-pushes
     git(agency.path, "reset", "-q", "--hard", "HEAD~1")
     agency.ok("--as", "J005", "note", rid, "--text", "当场答复", "--at", "2026-11-02T10:00")
     git(agency.path, "push", "-q", "-f", "origin", "main")
+    return b, remote, seen, rid
+
+
+def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+    b, remote, seen, _ = _force_pushed(agency, tmp_path)
     before = b.head()
     r = b.run("--as", "J006", "sync")
     assert r.exit_code == 3, r.output
@@ -94,6 +100,31 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     assert b.run("--as", "J006", "sync").exit_code == 3
     assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
 
+
+def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(agency, tmp_path):
+    """`sync --accept-rewrite COMMIT`: only the roster's administrators, only the remote's head as it now is, only
+    on a desk with nothing unsynced; the old history kept under a ref, the acceptance committed, named and pushed."""
+    b, remote, seen, rid = _force_pushed(agency, tmp_path)
+    now = git(remote, "rev-parse", "main").stdout.strip()
+    before = b.head()
+    r = b.run("--as", "J006", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "roster" in r.output, r.output                 # a clerk may not
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", seen[:10])
+    assert r.exit_code == 2 and now[:10] in r.output, r.output                 # only what the remote holds now
+    b.ok("--as", "J006", "note", rid, "--text", "本机未同步", "--at", "2026-11-02T11:00")
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "尚未同步" in r.output, r.output                # it would drop this desk's work
+    assert b.git("rev-parse", "origin/main").strip() == seen
+    b.git("reset", "-q", "--hard", before)
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 0, r.output
+    assert seen[:10] in r.output and now[:10] in r.output and "赵文斌" in r.output and "1 个提交" in r.output, r.output
+    assert b.git("rev-parse", "HEAD^").strip() == now and b.status() == ""
+    record = b.git("log", "-1", "--format=%an%n%B")
+    assert "赵文斌" in record and f"Shouwen-Accepted-Rewrite: {seen} {now}" in record, record
+    assert git(remote, "rev-parse", "main").stdout.strip() == b.head()          # the acceptance pushed
+    assert b.git("rev-parse", f"refs/shouwen/rewritten/{seen}").strip() == seen  # the old history kept
+    b.ok("--as", "J006", "sync")
 
 def test_replace_refs_and_grafts_do_not_change_the_history_the_audit_reads(agency):
     rid = agency.new("2026-11-02T09:30")

@@ -155,15 +155,16 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
+def commend_cmd(desk, badge, inquiry, note, at, as_badge, fmt, late_reason):
     """表扬一位工作人员（群众评价好的，予以表扬鼓励）。"""
     rules = desk.rules_for_write()
     badge = _staff(rules, [badge], "BADGE")[0]
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
                            {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
-    click.echo(f"已记录表扬 {rec.id}：{rules.who(badge)}")
+    _registered(fmt, rec, f"已记录表扬 {rec.id}：{rules.who(badge)}")
 
 
 def _finding(text: str, items) -> dict:
@@ -184,9 +185,10 @@ def _finding(text: str, items) -> dict:
               help="检查项目与结果，如 主动问候：不合格：未主动问候（可多次）")
 @click.option("--at", "at", help="检查时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
+def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
     """记录上级对一位工作人员的随机检查（如酒店的问候、称呼、复述等服务标准）。"""
     rules = desk.rules_for_write()
     badge = _staff(rules, [badge], "BADGE")[0]
@@ -194,7 +196,7 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
                            with_late({"action": "inspected", "findings": parsed}, late_reason))
     failed = [f["item"] for f in parsed if not f["passed"]]
-    click.echo(f"已记录检查 {rec.id}：{rules.who(badge)}，" + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
+    _registered(fmt, rec, f"已记录检查 {rec.id}：{rules.who(badge)}，" + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 
 
 @click.command("report")
@@ -203,9 +205,10 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
 @click.option("--summary", required=True, help="书面情况汇报的要点（全文可附在正文）")
 @click.option("--at", "at", help="报送时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
+def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reason):
     """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
     department = department_names(rules).resolve(department, "DEPT")       # 人口家庭科, 人口 or family
@@ -215,7 +218,16 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
-    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {zh_quarter(quarter)}")
+    _registered(fmt, rec, f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {zh_quarter(quarter)}")
+
+
+
+def _registered(fmt: str, rec, text: str) -> None:
+    """What a command that registers a record prints: its id and path as JSON (as `new` does), or `text`."""
+    if fmt == "json":
+        emit_json({"id": rec.id, "path": rec.path})
+    else:
+        click.echo(text)
 
 
 COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]

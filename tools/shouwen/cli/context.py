@@ -271,10 +271,15 @@ def _usage(e, msg):
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", metavar="DIR", help="机构仓库目录（默认当前目录）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用 .shouwen/ 中的索引和缓存，逐件重新读取（结果与用索引时相同）")
 @click.version_option(package_name="shouwen")
 @click.pass_context
-def cli(ctx, repo, as_badge):
+def cli(ctx, repo, as_badge, no_cache):
     """首问责任制：登记、转办、承诺、督办、办结，每一步都是一次 Git 提交。"""
+    if no_cache and not os.environ.get("SHOUWEN_NO_CACHE"):     # DESIGN §10, as SHOUWEN_NO_CACHE=1 (read by
+        os.environ["SHOUWEN_NO_CACHE"] = "1"                    # the site build too), until the command ends
+        ctx.call_on_close(lambda: os.environ.pop("SHOUWEN_NO_CACHE", None))
     ctx.obj = Desk(repo, as_badge)
 
 
