@@ -39,7 +39,7 @@ def _site_ready(desk):
 
 def _clear_dead_builds(final: str) -> None:
     """Half-built sites of a build that was killed (named by its pid): never checked for personal data."""
-    from ..repo.journal import pid_alive
+    from ..repo.process import pid_alive
     parent, base = os.path.split(os.path.abspath(final))
     for name in os.listdir(parent):
         m = re.fullmatch(re.escape(base) + r"\.building-(\d+)", name)

@@ -118,9 +118,11 @@ _write_usage = click.formatting.HelpFormatter.write_usage
 
 
 def _usage_in_chinese(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+    """The usage line in Chinese: 用法：shouwen sync [选项] (Click puts a space after its `Usage:`; none follows
+    a full-width colon)."""
     for english, chinese in USAGE:
         args = args.replace(english, chinese)
-    _write_usage(self, prog, args, prefix)
+    _write_usage(self, prog, args, gettext("Usage:") if prefix is None else prefix)
 
 
 def _columns(text: str) -> int:

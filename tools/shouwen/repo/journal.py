@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 
 from . import gitio
-from .process import pid_alive  # noqa: F401  (cli.site asks it too)
+from .process import pid_alive
 
 try:
     import fcntl

@@ -4,7 +4,6 @@ A desk that can't reach the remote keeps working: its commits wait in the clone 
 """
 from __future__ import annotations
 
-
 from . import gitio
 from ..core.problems import InputError
 from .writer import BusyError, lock
@@ -32,7 +31,7 @@ def _refuse_rewritten(root, remote, branch, tracking, seen):
     now = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
     if not seen or not now or now == seen:
         return
-    if gitio.git(root, "merge-base", seen, now, check=False).strip() == seen:
+    if gitio.is_ancestor(root, seen, now):
         return              # a fast-forward: the remote only grew
     gitio.git(root, "update-ref", tracking, seen)
     raise BusyError(f"远程仓库 {remote} 的 {branch} 分支历史被改写过（强制推送）：本机上次同步时它在提交 {seen[:10]}，"
