@@ -19,6 +19,7 @@ def desk_cmd(desk, port, set_pin, as_badge):
     from ..desk import pins
     if set_pin:
         badge = desk.badge(as_badge)
+        pins.load(desk.root)                # a damaged PIN file is said before the PIN is asked
         pin = click.prompt(f"{desk.rules.who(badge)} 的新密码（4 位以上数字）", hide_input=True,
                            confirmation_prompt="再输入一次")
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
