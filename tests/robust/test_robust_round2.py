@@ -596,3 +596,18 @@ def test_a_pin_entry_of_the_wrong_shape_is_no_server_error_at_login(round2):
     assert r.status_code == 401
     os.remove(path)
 
+
+def test_a_desk_port_in_use_or_out_of_range_is_said_in_chinese(round2, no_serving):
+    import socket
+    _reset(round2)
+    from shouwen.desk import pins
+    pins.set_pin(round2.path, "J005", "2468")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("desk", "--port", str(s.getsockname()[1]))
+    assert r.exit_code == 2 and "已被" in r.stderr and "--port" in r.stderr, r.output
+    assert "Address already in use" not in r.output and "Either identify" not in r.output, r.output
+    r = round2.run("desk", "--port", "99999")
+    assert r.exit_code == 2 and "--port" in r.stderr, r.output
+    os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
