@@ -611,3 +611,17 @@ def test_a_desk_port_in_use_or_out_of_range_is_said_in_chinese(round2, no_servin
     r = round2.run("desk", "--port", "99999")
     assert r.exit_code == 2 and "--port" in r.stderr, r.output
     os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_a_pin_typed_through_a_pipe_draws_no_english_warning(round2):
+    """Without a terminal, getpass warned `Warning: Password input may be echoed.` (Python's English)."""
+    import subprocess
+    import sys
+    _reset(round2)
+    try:
+        r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", round2.path, "--as", "J005", "desk", "--set-pin"],
+                           input="2468\n2468\n", capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "已为" in r.stdout, r.stdout + r.stderr
+        assert "Warning" not in r.stderr and "echo" not in r.stderr, r.stderr
+    finally:
+        os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))

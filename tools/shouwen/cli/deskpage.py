@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -20,7 +21,8 @@ def desk_cmd(desk, port, set_pin, as_badge):
     if set_pin:
         badge = desk.badge(as_badge)
         pins.load(desk.root)                # a damaged PIN file is said before the PIN is asked
-        pin = click.prompt(f"{desk.rules.who(badge)} 的新密码（4 位以上数字）", hide_input=True,
+        # hidden on a terminal; through a pipe there is nothing to hide (getpass would warn in English)
+        pin = click.prompt(f"{desk.rules.who(badge)}的新密码（4 位以上数字）", hide_input=sys.stdin.isatty(),
                            confirmation_prompt="再输入一次")
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
             raise InputError("密码应为 4 位以上数字")
