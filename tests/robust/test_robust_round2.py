@@ -498,3 +498,41 @@ def test_a_silent_mail_server_costs_one_timeout_not_one_per_person(round2, monke
         listener.close()
     assert r.exit_code == 1 and r.stderr.count("发送失败") == 2 and "没有应答" in r.stderr, (r.stdout, r.stderr)
     assert len(accepted) == 1, accepted
+
+
+# --- Click's own messages ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,said", [
+    (["new", "--name"], "选项 '--name' 需要一个值"),
+    (["todo", "--all", "extra"], "多余的参数（extra）"),
+    (["list", "--overdue=yes"], "不带值"),
+])
+def test_a_usage_error_says_error_once(round2, args, said):
+    """Click's usage errors printed 错误：用法错误：… (two labels for one thing)."""
+    r = round2.run("--as", "J005", *args)
+    assert r.exit_code == 2 and said in r.stderr, r.output
+    assert "用法错误" not in r.stderr and r.stderr.count("错误") == 1, r.stderr
+
+
+@pytest.mark.parametrize("args,said", [(["lst"], "list"), (["chek"], "check"), (["help"], "shouwen --help"),
+                                       (["site", "bild"], "build")])
+def test_a_misspelled_command_is_answered_with_the_closest(round2, args, said):
+    r = round2.run(*args)
+    assert r.exit_code == 2 and "没有命令" in r.stderr and said in r.stderr, r.output
+
+
+def test_a_group_without_its_command_shows_its_help_not_an_error(round2):
+    """`shouwen site` printed its whole help page after 错误：用法错误：用法：…"""
+    r = round2.run("site")
+    assert r.exit_code == 2 and "命令：" in r.output and "build" in r.output, r.output
+    assert "错误" not in r.output, r.output
+
+
+@pytest.mark.parametrize("args,said", [(["remind", "--days", "-5"], "0 到 365"),
+                                       (["check", "--format", "xml"], "text、json"),
+                                       (["--as", "J005", "new", "--nmae", "王五"], "--name")])
+def test_click_lists_ranges_choices_and_options_in_chinese(round2, args, said):
+    """`0<=x<=365`, `'text', 'json'` and `--help, --channel` were Click's English way of listing."""
+    r = round2.run(*args)
+    assert r.exit_code == 2 and said in r.stderr, r.output
+    assert "<=" not in r.stderr and "', '" not in r.stderr and ", --" not in r.stderr, r.stderr
