@@ -69,3 +69,43 @@ def test_an_expired_scheme_is_policy_expired_with_its_date_in_chinese(agency):
     assert (hits[0]["path"], hits[0]["field"], hits[0]["severity"]) == ("rules/policy.yml", "expires", "error")
     assert "2026年6月30日" in hits[0]["message"]
     assert agency.run("check", "--today", "2026-06-30").exit_code == 0        # valid through its last day
+
+
+def test_a_step_taken_prints_the_record_after_it_as_json(agency):
+    """§8: an event command prints data (the record's state after the step): with --format json, the record as
+    `show --format json` has it and the action taken; so do verdict, sanction, correct and void."""
+    rid = agency.new("2026-11-02T09:30")
+    r = agency.run("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00",
+                   "--format", "json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["action"], out["id"], out["stage"], out["handler"], out["closed"]) == ("forwarded", rid, "forwarded",
+                                                                                       "J014", False)
+    assert [e["action"] for e in out["events"]] == ["registered", "forwarded"]
+    out = json.loads(agency.ok("--as", "J005", "correct", rid, "--field", "电话", "--value", "13900000000",
+                               "--reason", "听错", "--at", "2026-11-02T10:05", "--format", "json").stdout)
+    assert out["action"] == "corrected" and out["events"][-1]["action"] == "corrected"
+    out = json.loads(agency.ok("--as", "J003", "void", rid, "--reason", "重复登记", "--at", "2026-11-02T10:10",
+                               "--format", "json").stdout)
+    assert out["action"] == "voided" and out["voided"] == "重复登记"
+    cid = json.loads(agency.ok("--as", "J022", "complain", "--against", "J005", "--channel", "hotline", "--summary",
+                               "态度生硬", "--at", "2026-11-03T09:00", "--format", "json").stdout)["id"]
+    out = json.loads(agency.ok("--as", "J022", "verdict", cid, "--substantiated", "--reason", "属实",
+                               "--at", "2026-11-04T09:00", "--format", "json").stdout)
+    assert (out["action"], out["id"], out["events"][-1]["finding"]) == ("verdict", cid, "substantiated")
+    out = json.loads(agency.ok("--as", "J003", "sanction", cid, "--staff", "J005", "--measure", "通报批评", "--bonus",
+                               "20%", "--at", "2026-11-05T09:00", "--format", "json").stdout)
+    assert out["action"] == "sanctioned" and out["events"][-1]["staff"] == "J005"
+    assert agency.status() == ""
+
+
+def test_pickup_prints_the_pickup_sheet_as_receipt_pickup_does(agency):
+    """§8: `receipt ID` and the `pickup` sheet (取件登记表) of a completed matter."""
+    rid = agency.new("2026-11-02T09:30")
+    r = agency.run("pickup", rid)
+    assert r.exit_code == 2 and "尚未办结" in r.output               # nothing completed yet: nothing to hand over
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T09:50")
+    agency.ok("--as", "J014", "complete", rid, "--result", "已开具证明", "--at", "2026-11-02T10:00")
+    sheet = agency.ok("pickup", rid).stdout
+    assert "取件登记表" in sheet and sheet == agency.ok("receipt", rid, "--pickup").stdout

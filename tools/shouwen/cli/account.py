@@ -11,6 +11,7 @@ from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
 from ..core.names import department_names, staff_names
 from .context import FORMATS, Named, emit_json, late_option, parse_at, pass_desk, with_late
+from .desk import FORMAT, emit_written
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
@@ -89,9 +90,10 @@ def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, 
 @click.option("--reason", required=True, help="调查结论与理由")
 @click.option("--at", "at", help="结论时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@FORMAT
 @late_option
 @pass_desk
-def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, late_reason):
+def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, fmt, late_reason):
     """对投诉作出结论：查实（--substantiated）或不实（--unfounded）。"""
     if not finding:
         raise InputError("请用 --substantiated（查实）或 --unfounded（不实）给出结论")
@@ -106,7 +108,9 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         ev["severity"] = severity
-    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    if fmt == "json":
+        return emit_written(rules, rec, "verdict")
     click.echo(f"投诉 {complaint_id}：{FINDINGS[finding]}，已提交")
 
 
@@ -129,9 +133,10 @@ def _share(text: str) -> float:
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@FORMAT
 @late_option
 @pass_desk
-def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
+def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, fmt, late_reason):
     """记录对查实投诉实际作出的处理决定（措施、扣罚比例、文号）。"""
     rules = desk.rules_for_write()
     staff = _staff(rules, [staff], "--staff")[0]
@@ -145,7 +150,9 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:
             ev[k] = v
-    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    if fmt == "json":
+        return emit_written(rules, rec, "sanctioned")
     click.echo(f"投诉 {complaint_id}：已记录对 {rules.who(staff)} 的处理（{'、'.join(measures)}）")
 
 

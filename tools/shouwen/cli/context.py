@@ -183,7 +183,7 @@ def emit_json(obj):
 
 # --- the group with Chinese errors and exit codes -------------------------------------
 
-class ShouwenGroup(click.Group):
+class ShouwenGroup(zh_click.ClosestGroup):
     loader = None       # name or None (all) -> adds those commands; set by the package (cli/__init__)
 
     def get_command(self, ctx, name):
@@ -211,8 +211,11 @@ class ShouwenGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("已取消，未写入任何内容。", err=True)
             sys.exit(2)
+        except click.exceptions.NoArgsIsHelpError as e:     # a group without its command: its help, no error
+            click.echo(e.ctx.get_help(), err=True)
+            sys.exit(2)
         except click.exceptions.NoSuchOption as e:
-            _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {', '.join(e.possibilities)}？）" if e.possibilities else ""))
+            _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""))
         except click.exceptions.MissingParameter as e:
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"缺少参数 {hint}".strip())
@@ -220,7 +223,7 @@ class ShouwenGroup(click.Group):
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"参数 {hint} 的值不对：{e.message}")
         except click.exceptions.UsageError as e:
-            _usage(e, f"用法错误：{e.message}")
+            _usage(e, e.message)
         except click.exceptions.ClickException as e:
             click.echo(f"错误：{e.format_message()}", err=True)
             sys.exit(e.exit_code)

@@ -12,10 +12,11 @@ import sys
 from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .zh_click import ClosestGroup
 from .outputs import refuse_agency_output
 from .progress import Progress
 
-@click.group("site")
+@click.group("site", cls=ClosestGroup)
 def site_group():
     """公开网站（MkDocs + Material 或 Zensical）：生成、预览、导出页面。"""
 
