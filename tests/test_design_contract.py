@@ -97,3 +97,15 @@ def test_a_step_taken_prints_the_record_after_it_as_json(agency):
                                "20%", "--at", "2026-11-05T09:00", "--format", "json").stdout)
     assert out["action"] == "sanctioned" and out["events"][-1]["staff"] == "J005"
     assert agency.status() == ""
+
+
+def test_pickup_prints_the_pickup_sheet_as_receipt_pickup_does(agency):
+    """§8: `receipt ID` and the `pickup` sheet (取件登记表) of a completed matter."""
+    rid = agency.new("2026-11-02T09:30")
+    r = agency.run("pickup", rid)
+    assert r.exit_code == 2 and "尚未办结" in r.output               # nothing completed yet: nothing to hand over
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T09:50")
+    agency.ok("--as", "J014", "complete", rid, "--result", "已开具证明", "--at", "2026-11-02T10:00")
+    sheet = agency.ok("pickup", rid).stdout
+    assert "取件登记表" in sheet and sheet == agency.ok("receipt", rid, "--pickup").stdout
