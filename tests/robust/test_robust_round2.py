@@ -536,3 +536,92 @@ def test_click_lists_ranges_choices_and_options_in_chinese(round2, args, said):
     r = round2.run(*args)
     assert r.exit_code == 2 and said in r.stderr, r.output
     assert "<=" not in r.stderr and "', '" not in r.stderr and ", --" not in r.stderr, r.stderr
+
+
+# --- shouwen desk: the PIN file and the port ---------------------------------------------------------------
+
+@pytest.fixture
+def no_serving(monkeypatch):
+    """`desk` must refuse before it serves: a test never blocks on a server."""
+    import werkzeug.serving
+
+    def refuse(*a, **k):
+        raise AssertionError("desk started serving")
+    monkeypatch.setattr(werkzeug.serving, "run_simple", refuse)
+
+
+@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '"J005"'])
+def test_a_damaged_pin_file_is_named_not_an_internal_error(round2, no_serving, text):
+    _reset(round2)
+    path = os.path.join(round2.path, ".shouwen", "desk-pins.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    try:
+        _damaged_pins_refused(round2, path, text)
+    finally:
+        os.remove(path)
+
+
+def _damaged_pins_refused(round2, path, text):
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    r = round2.run("desk")
+    assert r.exit_code == 2 and "desk-pins.json" in r.stderr and "--set-pin" in r.stderr, r.output
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "J005", "desk", "--set-pin"], input="2468\n2468\n")
+    assert r.exit_code == 2 and "desk-pins.json" in r.output, r.output
+    assert open(path, encoding="utf-8").read() == text            # nothing of it overwritten unasked
+    assert round2.crashes == [], round2.crashes
+
+
+def test_a_pin_entry_of_the_wrong_shape_is_no_server_error_at_login(round2):
+    """A PIN line whose salt is no hex (a hand edit) made the login page a 500 on that person's try."""
+    import json
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    _reset(round2)
+    pins.set_pin(round2.path, "J005", "2468")
+    path = os.path.join(round2.path, ".shouwen", "desk-pins.json")
+    kept = json.load(open(path, encoding="utf-8"))
+    kept["J006"] = {"salt": "zz", "hash": 5}
+    json.dump(kept, open(path, "w", encoding="utf-8"))
+    c = create_app(round2.path, now=lambda: datetime(2026, 11, 2, 12, 0, tzinfo=CST)).test_client()
+    page = c.get("/login").get_data(as_text=True)
+    assert "李明" in page and "张晓燕" not in page          # only those whose PIN can be checked are offered
+    with c.session_transaction() as s:
+        csrf = s["csrf"]
+    r = c.post("/login", data={"badge": "J006", "pin": "1234", "csrf": csrf})
+    assert r.status_code == 401
+    os.remove(path)
+
+
+def test_a_desk_port_in_use_or_out_of_range_is_said_in_chinese(round2, no_serving):
+    import socket
+    _reset(round2)
+    from shouwen.desk import pins
+    pins.set_pin(round2.path, "J005", "2468")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("desk", "--port", str(s.getsockname()[1]))
+    assert r.exit_code == 2 and "已被" in r.stderr and "--port" in r.stderr, r.output
+    assert "Address already in use" not in r.output and "Either identify" not in r.output, r.output
+    r = round2.run("desk", "--port", "99999")
+    assert r.exit_code == 2 and "--port" in r.stderr, r.output
+    os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_a_pin_typed_through_a_pipe_draws_no_english_warning(round2):
+    """Without a terminal, getpass warned `Warning: Password input may be echoed.` (Python's English)."""
+    import subprocess
+    import sys
+    _reset(round2)
+    try:
+        r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", round2.path, "--as", "J005", "desk", "--set-pin"],
+                           input="2468\n2468\n", capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "已为" in r.stdout, r.stdout + r.stderr
+        assert "Warning" not in r.stderr and "echo" not in r.stderr, r.stderr
+    finally:
+        os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -10,7 +11,7 @@ from .context import pass_desk
 
 
 @click.command("desk")
-@click.option("--port", default=8765, show_default=True, help="本机端口")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="本机端口")
 @click.option("--set-pin", "set_pin", is_flag=True, help="为 --as 指定的工作人员设置本机密码（PIN），保存在本机 .shouwen/ 中，不进入仓库")
 @click.option("--as", "as_badge", metavar="BADGE", help="设置谁的密码：姓名或工号")
 @pass_desk
@@ -19,7 +20,9 @@ def desk_cmd(desk, port, set_pin, as_badge):
     from ..desk import pins
     if set_pin:
         badge = desk.badge(as_badge)
-        pin = click.prompt(f"{desk.rules.who(badge)} 的新密码（4 位以上数字）", hide_input=True,
+        pins.load(desk.root)                # a damaged PIN file is said before the PIN is asked
+        # hidden on a terminal; through a pipe there is nothing to hide (getpass would warn in English)
+        pin = click.prompt(f"{desk.rules.who(badge)}的新密码（4 位以上数字）", hide_input=sys.stdin.isatty(),
                            confirmation_prompt="再输入一次")
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
             raise InputError("密码应为 4 位以上数字")
@@ -29,12 +32,24 @@ def desk_cmd(desk, port, set_pin, as_badge):
     desk.rules_for_write()
     if not pins.load(desk.root):
         raise InputError("这台电脑上还没有人设置密码：请先运行 shouwen --as 工号 desk --set-pin")
+    _port_free(port)
     from werkzeug.serving import run_simple
     from ..desk.app import create_app
     logging.getLogger("werkzeug").setLevel(logging.WARNING)     # no request log on the clerk's screen
     click.echo(f"首问登记台：http://127.0.0.1:{port}/ （评价器：http://127.0.0.1:{port}/pad ；Ctrl+C 结束）")
     run_simple("127.0.0.1", port, create_app(desk.root), threaded=True)
     return 0
+
+
+def _port_free(port: int) -> None:
+    """Werkzeug says a taken port in English (Address already in use … Either identify and stop that program)."""
+    import socket
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise InputError(f"本机端口 {port} 已被其他程序占用（也许登记台已经开着）：请关闭它，"
+                             f"或用 --port 换一个端口，如 --port {port + 1 if port < 65535 else 8766}") from None
 
 
 COMMANDS = [desk_cmd]
