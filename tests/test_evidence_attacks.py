@@ -105,6 +105,8 @@ def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(ag
     """`sync --accept-rewrite COMMIT`: only the roster's administrators, only the remote's head as it now is, only
     on a desk with nothing unsynced; the old history kept under a ref, the acceptance committed, named and pushed."""
     b, remote, seen, rid = _force_pushed(agency, tmp_path)
+    new = agency.new("2026-11-02T10:30")                 # the rewritten history goes on: a matter b has not seen
+    git(agency.path, "push", "-q", "origin", "main")
     now = git(remote, "rev-parse", "main").stdout.strip()
     before = b.head()
     r = b.run("--as", "J006", "sync", "--accept-rewrite", now[:10])
@@ -116,6 +118,10 @@ def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(ag
     assert r.exit_code == 2 and "尚未同步" in r.output, r.output                # it would drop this desk's work
     assert b.git("rev-parse", "origin/main").strip() == seen
     b.git("reset", "-q", "--hard", before)
+    b.write(f"records/inquiries/2026/11/{new}.md", "本机的草稿\n")        # untracked, where the new history has a file
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "无法切换" in r.output and b.head() == before, r.output     # git refused: no exit 70
+    os.unlink(os.path.join(b.path, f"records/inquiries/2026/11/{new}.md"))
     r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
     assert r.exit_code == 0, r.output
     assert seen[:10] in r.output and now[:10] in r.output and "赵文斌" in r.output and "1 个提交" in r.output, r.output
