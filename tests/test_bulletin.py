@@ -1,6 +1,7 @@
 """Quarterly assessment and bulletins, the year-end review and the city's roll-up."""
 import json
 import os
+import shutil
 
 from click.testing import CliRunner
 
@@ -149,3 +150,105 @@ def test_an_item_without_data_never_outscores_doing_the_work(agency):
     fill_missing([rated, silent, idle], weights)
     assert silent.score <= rated.score and "满意度" not in silent.items
     assert not idle.ranked
+
+
+LATE_EXTENSION = """\
+---
+id: 20261102-J005-001
+code: K7MQ2X
+channel: visit
+first_responder: J005
+visitor:
+  name: 张三
+  phone: '13800000000'
+matter: 咨询事项
+service: birth-permit
+events:
+  - {at: 2026-11-02T09:00:00+08:00, by: J005, action: registered}
+  - {at: 2026-11-02T10:00:00+08:00, by: J005, action: forwarded, to: family, staff: J014}
+  - {at: 2026-11-02T11:00:00+08:00, by: J014, action: accepted}
+  - {at: 2026-11-02T11:10:00+08:00, by: J014, action: promised, due: 2026-11-10}
+  - {at: 2026-11-12T09:00:00+08:00, by: J014, action: extended, due: 2026-11-20, reason: 需入户核实, approver: J013}
+---
+"""
+ANSWERED_LATER = """\
+---
+id: 20261106-J005-001
+code: P4WN8D
+channel: visit
+first_responder: J005
+visitor:
+  name: 李四
+  phone: '13900000000'
+matter: 咨询事项
+events:
+  - {at: 2026-11-06T09:30:00+08:00, by: J005, action: registered}
+  - {at: 2026-11-09T09:00:00+08:00, by: J005, action: answered, answer: 已答复}
+---
+"""
+
+
+def test_a_bulletin_mid_quarter_says_what_it_would_have_said_on_its_day(agency, monkeypatch):
+    """Every figure of a bulletin as of a day is judged from the records' events up to that day: an extension
+    entered late (after the due date it extends) is a finding only from the day it was entered, a matter
+    answered after the bulletin's day was not yet answered on it. The index, and the kept sums patched for a
+    new commit, give what no cache gives."""
+    from shouwen.repo import index
+    from test_index import _no_index
+    late = "records/inquiries/2026/11/20261102-J005-001.md"
+    agency.write(late, LATE_EXTENSION.replace(LATE_EXTENSION.splitlines()[-2] + "\n", ""))
+    agency.write("records/inquiries/2026/11/20261106-J005-001.md", ANSWERED_LATER)
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "two matters, typed in")
+
+    def bulletin(day, no_cache=False):
+        with monkeypatch.context() as m:
+            if no_cache:
+                m.setenv("SHOUWEN_NO_CACHE", "1")
+            else:
+                m.delenv("SHOUWEN_NO_CACHE", raising=False)
+            return json.loads(agency.ok("bulletin", "2026Q4", "--today", day, "--format", "json").stdout)
+
+    def reception(out):
+        return next(d for d in out["departments"] if d["id"] == "reception")
+    days = ("2026-11-08", "2026-11-12")
+    for day in days:
+        assert bulletin(day) == bulletin(day, no_cache=True)         # the sums kept for this commit
+    agency.write(late, LATE_EXTENSION)                                # the extension, entered late
+    agency.git("commit", "-q", "--no-verify", "-am", "the extension")
+    with monkeypatch.context() as m:                                  # only the kept sums, patched, can answer
+        m.setattr(index, "load_ledger", _no_index)
+        before, after = (bulletin(day) for day in days)
+    assert reception(before)["items"]["制度落实"] == 100.0, reception(before)
+    assert before["total"]["answered"] == 0 and before["total"]["registered"] == 2
+    assert reception(after)["items"]["制度落实"] == 50.0 and after["total"]["answered"] == 1
+    assert (before, after) == tuple(bulletin(day, no_cache=True) for day in days)
+    kept = os.path.join(agency.path, ".shouwen", "index")               # the answers and sums let go: the index
+    shutil.rmtree(os.path.join(kept, "answers"))
+    for name in os.listdir(kept):
+        if name.startswith("quarter-"):
+            os.unlink(os.path.join(kept, name))
+    assert (before, after) == tuple(bulletin(day) for day in days)
+
+
+def test_the_citys_copy_and_the_gongwen_carry_no_complainants_name(agency, tmp_path, monkeypatch):
+    """A sanction's 文号 typed with a complainant's name went out of the agency in the city's JSON and in the
+    gongwen, as typed; now both are refused as --write is, naming the record and the field, never the value. The
+    values kept and patched for a new record find what the ledger read anew finds."""
+    monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+    cid = complaint(agency, "J006", "2026-08-12T10:00", "substantiated", "2026-08-20T10:00")
+    agency.ok("--as", "J001", "sanction", cid, "--staff", "J006", "--measure", "通报批评", "--decision",
+              "钱多多同志投诉一案", "--at", "2026-08-25T10:00")
+    assert agency.run("bulletin", "2026Q3", "--format", "json").exit_code == 0     # names no one in the ledger
+    out = agency.ok("--as", "J022", "complain", "--against", "J007", "--channel", "hotline", "--summary", "态度生硬",
+                    "--name", "钱多多", "--phone", "13700000000", "--at", "2026-10-09T10:00").output
+    other = out.split("已登记投诉 ")[1].split("（")[0]
+    gongwen = tmp_path / "通报.html"
+    for args in (["--format", "json"], ["--gongwen", str(gongwen)]):
+        r = agency.run("bulletin", "2026Q3", *args)
+        assert r.exit_code == 2 and "pii-leak" in r.output and other in r.output and "投诉人姓名" in r.output, r.output
+        assert "钱多多" not in r.output
+        monkeypatch.setenv("SHOUWEN_NO_CACHE", "1")
+        assert agency.run("bulletin", "2026Q3", *args).output == r.output
+        monkeypatch.delenv("SHOUWEN_NO_CACHE")
+    assert not gongwen.exists()

@@ -1,11 +1,13 @@
 """`check` judges an hour clock by the time of day: the hotel's 第一时间 response missed on Saturday at
 21:00 is late at 21:01 that night, and the index (which keeps judgements per day) never hides it."""
 import json
+from datetime import datetime, timedelta, timezone
 
 from click.testing import CliRunner
 
 from conftest import Agency
 from shouwen.cli import cli
+from shouwen.core.view import summary_of
 
 
 def _codes(a, *opts):
@@ -89,3 +91,11 @@ def test_remind_tells_an_hour_deadline_missed_today_as_overdue_with_its_minute(t
     mine = [x for x in out if x["record"] == rid]
     assert mine and all(x["kind"] == "overdue" for x in mine), mine
     assert f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}" in mine[0]["text"]
+
+
+def test_checks_last_line_reads_the_moment_in_beijing_time(agency):
+    """The last line names the moment judged as people read it, in Beijing time whatever offset it was given in
+    (it printed the given offset's hour: 01:00 for 09:00 in Beijing)."""
+    out = agency.run("check", "--now", "2026-11-29T01:00:00+00:00").output.splitlines()[-1]
+    assert "（2026年11月29日 09:00）" in out, out
+    assert "（2026年11月29日 09:00）" in summary_of(0, datetime(2026, 11, 29, 1, tzinfo=timezone(timedelta(0))), [])

@@ -85,6 +85,9 @@ def test_help_headings_end_with_a_full_width_colon(agency):
         out = agency.ok(*args).output
         assert "选项：" in out and [line for line in out.splitlines() if zhpunct.hits(line)] == [], out
     assert "命令：" in agency.ok("--help").output
+    # no space after the usage line's full-width colon (Click puts one after its `Usage:`), on help and errors
+    for out in (agency.ok("sync", "--help").output, agency.run("sync", "--nosuch").output):
+        assert "用法：cli sync [选项]" in out and "用法： " not in out, out
 
 
 def test_rules_take_chinese_department_names_and_yaml_errors_are_explained(agency):

@@ -67,7 +67,9 @@ def test_a_cache_committed_into_git_is_never_read_and_the_commit_is_named(agency
     assert not os.path.exists(marker)
 
 
-def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+def _force_pushed(agency, tmp_path):
+    """Desk b synced; then desk a drops a forwarding from the history and force-pushes. (b, the central
+    repository, the head b last fetched, the rid)."""
     from tests.conftest import Agency
     remote = tmp_path / "central.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
@@ -81,10 +83,14 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     agency.ok("--as", "J005", "sync")
     b.ok("--as", "J006", "sync")
     seen = b.git("rev-parse", "origin/main").strip()
-    # desk a drops the forwarding from the history and force-pushes
     git(agency.path, "reset", "-q", "--hard", "HEAD~1")
     agency.ok("--as", "J005", "note", rid, "--text", "当场答复", "--at", "2026-11-02T10:00")
     git(agency.path, "push", "-q", "-f", "origin", "main")
+    return b, remote, seen, rid
+
+
+def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_path):
+    b, remote, seen, _ = _force_pushed(agency, tmp_path)
     before = b.head()
     r = b.run("--as", "J006", "sync")
     assert r.exit_code == 3, r.output
@@ -94,6 +100,37 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     assert b.run("--as", "J006", "sync").exit_code == 3
     assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
 
+
+def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(agency, tmp_path):
+    """`sync --accept-rewrite COMMIT`: only the roster's administrators, only the remote's head as it now is, only
+    on a desk with nothing unsynced; the old history kept under a ref, the acceptance committed, named and pushed."""
+    b, remote, seen, rid = _force_pushed(agency, tmp_path)
+    new = agency.new("2026-11-02T10:30")                 # the rewritten history goes on: a matter b has not seen
+    git(agency.path, "push", "-q", "origin", "main")
+    now = git(remote, "rev-parse", "main").stdout.strip()
+    before = b.head()
+    r = b.run("--as", "J006", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "roster" in r.output, r.output                 # a clerk may not
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", seen[:10])
+    assert r.exit_code == 2 and now[:10] in r.output, r.output                 # only what the remote holds now
+    b.ok("--as", "J006", "note", rid, "--text", "本机未同步", "--at", "2026-11-02T11:00")
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "尚未同步" in r.output, r.output                # it would drop this desk's work
+    assert b.git("rev-parse", "origin/main").strip() == seen
+    b.git("reset", "-q", "--hard", before)
+    b.write(f"records/inquiries/2026/11/{new}.md", "本机的草稿\n")        # untracked, where the new history has a file
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "无法切换" in r.output and b.head() == before, r.output     # git refused: no exit 70
+    os.unlink(os.path.join(b.path, f"records/inquiries/2026/11/{new}.md"))
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 0, r.output
+    assert seen[:10] in r.output and now[:10] in r.output and "赵文斌" in r.output and "1 个提交" in r.output, r.output
+    assert b.git("rev-parse", "HEAD^").strip() == now and b.status() == ""
+    record = b.git("log", "-1", "--format=%an%n%B")
+    assert "赵文斌" in record and f"Shouwen-Accepted-Rewrite: {seen} {now}" in record, record
+    assert git(remote, "rev-parse", "main").stdout.strip() == b.head()          # the acceptance pushed
+    assert b.git("rev-parse", f"refs/shouwen/rewritten/{seen}").strip() == seen  # the old history kept
+    b.ok("--as", "J006", "sync")
 
 def test_replace_refs_and_grafts_do_not_change_the_history_the_audit_reads(agency):
     rid = agency.new("2026-11-02T09:30")
@@ -231,6 +268,24 @@ def test_a_path_that_differs_from_a_record_only_in_case_is_named(agency):
     assert named == set(bad), probs
 
 
+def test_a_lookalike_is_named_once_at_a_merge_and_a_desks_junk_never(agency):
+    """A side branch writes `….MD` and a desktop's junk (.DS_Store, Thumbs.db) under records/; merged in, the
+    lookalike is named once, at the commit that wrote it, and the junk not at all: it stands over no record."""
+    rid = agency.new("2026-11-02T09:30")
+    git(agency.path, "checkout", "-qb", "side")
+    odd = f"records/inquiries/2026/11/{rid}.MD"
+    agency.write(odd, agency.file(f"records/inquiries/2026/11/{rid}.md").replace("name: 张三", "name: 李四"))
+    agency.write("records/.DS_Store", "junk")
+    agency.write("records/inquiries/2026/11/Thumbs.db", "junk")
+    git(agency.path, "add", "-A")
+    git(agency.path, "commit", "-qm", "大小写", "--no-verify", env=LI_MING)
+    side = agency.head()
+    git(agency.path, "checkout", "-q", "main")
+    agency.new("2026-11-02T09:40")
+    git(agency.path, "merge", "-q", "--no-ff", "--no-edit", "side", env=LI_MING)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"], p["commit"]) for p in probs] == [("path-lookalike", odd, side)], probs
+
 def test_the_hook_refuses_a_lookalike_path(agency):
     rid = agency.new("2026-11-02T09:30")
     agency.write(f"records/inquiries/2026/11/{rid}.MD", agency.file(f"records/inquiries/2026/11/{rid}.md"))
@@ -260,6 +315,51 @@ def test_a_second_history_started_apart_and_merged_in_is_named(agency):
     assert [p["code"] for p in json.loads(agency.run("audit", "--format", "json", "--since", "HEAD~2").stdout)[
         "problems"]] == ["history-orphan"]
 
+
+def _orphan_joined_first(agency, rid, commits):
+    """An orphan history of `commits` matters, into which the office's history is merged (the orphan the merge's
+    first parent), main then fast-forwarded to that merge: the orphan's root comes first in the log."""
+    git(agency.path, "checkout", "-q", "--orphan", "side")
+    git(agency.path, "rm", "-rq", "--cached", "records")
+    for n in range(commits):
+        when = f"2026-11-02T09:4{n}:00+08:00"
+        fake = agency.file(f"records/inquiries/2026/11/{rid}.md").replace(rid, f"20261102-J005-00{n + 2}").replace(
+            "09:30:00", f"09:3{n + 1}:00")
+        rel = f"records/inquiries/2026/11/20261102-J005-00{n + 2}.md"
+        agency.write(rel, fake)
+        git(agency.path, "add", rel)
+        git(agency.path, "commit", "-qm", "登记", "--no-verify", env=dict(LI_MING, GIT_AUTHOR_DATE=when,
+                                                                           GIT_COMMITTER_DATE=when))
+        if n == 0:
+            root = agency.head()
+    git(agency.path, "clean", "-fdq", "--", "records")        # the office's files, untracked on the orphan
+    git(agency.path, "merge", "-q", "--allow-unrelated-histories", "--no-edit", "main", env=LI_MING)
+    merge = agency.head()
+    git(agency.path, "checkout", "-q", "main")
+    git(agency.path, "merge", "-q", "--ff-only", "side")
+    return root, merge
+
+
+def test_an_orphan_merged_as_the_first_parent_is_named_not_the_offices_start(agency):
+    """main fast-forwarded to a merge whose first parent is the orphan history: the orphan's root is named (the
+    office's own start has the larger history), with the merge that joined it."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:35")
+    root, merge = _orphan_joined_first(agency, rid, 1)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert merge[:10] in probs[0]["message"], probs
+
+
+def test_the_office_start_the_audit_remembers_holds_against_a_larger_orphan(agency):
+    """An orphan with more commits than the office's own history: the history the last audit saw names the
+    office's start."""
+    rid = agency.new("2026-11-02T09:30")
+    assert agency.run("audit").exit_code == 0          # remembered: main's head, and so its root
+    root, merge = _orphan_joined_first(agency, rid, 3)
+    probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["commit"]) for p in probs] == [("history-orphan", root)], probs
+    assert merge[:10] in probs[0]["message"], probs
 
 def test_names_and_values_cannot_rewrite_the_reviewers_terminal(agency):
     """An author name with a carriage return (the rest of the line then overwrites what the audit said) or a

@@ -14,7 +14,8 @@ INTERNAL_ERROR = 70
 
 
 def run(argv: list[str]) -> int:
-    from .core.problems import ERROR, InputError, summary
+    from .core.problems import ERROR, InputError
+    from .core.view import summary
     from .core.record import CST, to_date
     from datetime import datetime
     root, today = os.getcwd(), None          # git runs a hook at the top of the work tree

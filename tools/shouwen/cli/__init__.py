@@ -18,7 +18,7 @@ MODULES = ("desk", "clock", "views", "check", "account", "reports", "placard", "
 WHERE = {**dict.fromkeys(("new", "answer", "refer", "relay", "forward", "accept", "return", "notify", "promise",
                           "extend", "escalate", "followup", "explain", "complete", "deliver", "rate", "note"), "desk"),
          **dict.fromkeys(("suspend", "resume", "reopen"), "clock"),
-         **dict.fromkeys(("show", "list", "todo", "find", "receipt"), "views"), "check": "check",
+         **dict.fromkeys(("show", "list", "todo", "find", "receipt", "pickup"), "views"), "check": "check",
          **dict.fromkeys(("complain", "verdict", "sanction", "commend", "inspect", "report"), "account"),
          **dict.fromkeys(("ladder", "bulletin", "review", "rollup"), "reports"), "placard": "placard",
          "export": "ledger_files", "import": "ledger_files",

@@ -11,6 +11,7 @@ from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
 from ..core.names import department_names, staff_names
 from .context import FORMATS, Named, emit_json, late_option, parse_at, pass_desk, with_late
+from .desk import FORMAT, emit_written
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
@@ -89,9 +90,10 @@ def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, 
 @click.option("--reason", required=True, help="调查结论与理由")
 @click.option("--at", "at", help="结论时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@FORMAT
 @late_option
 @pass_desk
-def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, late_reason):
+def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_badge, fmt, late_reason):
     """对投诉作出结论：查实（--substantiated）或不实（--unfounded）。"""
     if not finding:
         raise InputError("请用 --substantiated（查实）或 --unfounded（不实）给出结论")
@@ -106,7 +108,9 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         ev["severity"] = severity
-    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    if fmt == "json":
+        return emit_written(rules, rec, "verdict")
     click.echo(f"投诉 {complaint_id}：{FINDINGS[finding]}，已提交")
 
 
@@ -129,9 +133,10 @@ def _share(text: str) -> float:
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@FORMAT
 @late_option
 @pass_desk
-def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, late_reason):
+def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, fmt, late_reason):
     """记录对查实投诉实际作出的处理决定（措施、扣罚比例、文号）。"""
     rules = desk.rules_for_write()
     staff = _staff(rules, [staff], "--staff")[0]
@@ -145,7 +150,9 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     for k, v in (("decision", decision), ("deviation", deviation)):
         if v:
             ev[k] = v
-    append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
+    if fmt == "json":
+        return emit_written(rules, rec, "sanctioned")
     click.echo(f"投诉 {complaint_id}：已记录对 {rules.who(staff)} 的处理（{'、'.join(measures)}）")
 
 
@@ -155,15 +162,16 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def commend_cmd(desk, badge, inquiry, note, at, as_badge, late_reason):
+def commend_cmd(desk, badge, inquiry, note, at, as_badge, fmt, late_reason):
     """表扬一位工作人员（群众评价好的，予以表扬鼓励）。"""
     rules = desk.rules_for_write()
     badge = _staff(rules, [badge], "BADGE")[0]
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
                            {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
-    click.echo(f"已记录表扬 {rec.id}：{rules.who(badge)}")
+    _registered(fmt, rec, f"已记录表扬 {rec.id}：{rules.who(badge)}")
 
 
 def _finding(text: str, items) -> dict:
@@ -184,9 +192,10 @@ def _finding(text: str, items) -> dict:
               help="检查项目与结果，如 主动问候：不合格：未主动问候（可多次）")
 @click.option("--at", "at", help="检查时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
+def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
     """记录上级对一位工作人员的随机检查（如酒店的问候、称呼、复述等服务标准）。"""
     rules = desk.rules_for_write()
     badge = _staff(rules, [badge], "BADGE")[0]
@@ -194,7 +203,7 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
                            with_late({"action": "inspected", "findings": parsed}, late_reason))
     failed = [f["item"] for f in parsed if not f["passed"]]
-    click.echo(f"已记录检查 {rec.id}：{rules.who(badge)}，" + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
+    _registered(fmt, rec, f"已记录检查 {rec.id}：{rules.who(badge)}，" + (f"不合格 {'、'.join(failed)}" if failed else "全部合格"))
 
 
 @click.command("report")
@@ -203,9 +212,10 @@ def inspect_cmd(desk, badge, findings, at, as_badge, late_reason):
 @click.option("--summary", required=True, help="书面情况汇报的要点（全文可附在正文）")
 @click.option("--at", "at", help="报送时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--format", "fmt", type=FORMATS, default="text")
 @late_option
 @pass_desk
-def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
+def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reason):
     """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
     department = department_names(rules).resolve(department, "DEPT")       # 人口家庭科, 人口 or family
@@ -215,7 +225,16 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, late_reason):
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter},
                            with_late({"action": "submitted", "summary": summary.strip()}, late_reason))
-    click.echo(f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {zh_quarter(quarter)}")
+    _registered(fmt, rec, f"已登记书面情况汇报 {rec.id}：{rules.dept_name(department)} {zh_quarter(quarter)}")
+
+
+
+def _registered(fmt: str, rec, text: str) -> None:
+    """What a command that registers a record prints: its id and path as JSON (as `new` does), or `text`."""
+    if fmt == "json":
+        emit_json({"id": rec.id, "path": rec.path})
+    else:
+        click.echo(text)
 
 
 COMMANDS = [complain_cmd, verdict_cmd, sanction_cmd, commend_cmd, inspect_cmd, report_cmd]

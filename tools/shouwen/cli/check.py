@@ -6,7 +6,8 @@ from datetime import datetime
 import click
 
 from ..core.skew import clock_skew, latest_events
-from ..core.problems import ERROR, InputError, line_of, problem_from, problem_values, summary_of
+from ..core.problems import ERROR, InputError, line_of, problem_from, problem_values
+from ..core.view import summary_of
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
 from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger

@@ -183,7 +183,7 @@ def emit_json(obj):
 
 # --- the group with Chinese errors and exit codes -------------------------------------
 
-class ShouwenGroup(click.Group):
+class ShouwenGroup(zh_click.ClosestGroup):
     loader = None       # name or None (all) -> adds those commands; set by the package (cli/__init__)
 
     def get_command(self, ctx, name):
@@ -211,8 +211,11 @@ class ShouwenGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("已取消，未写入任何内容。", err=True)
             sys.exit(2)
+        except click.exceptions.NoArgsIsHelpError as e:     # a group without its command: its help, no error
+            click.echo(e.ctx.get_help(), err=True)
+            sys.exit(2)
         except click.exceptions.NoSuchOption as e:
-            _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {', '.join(e.possibilities)}？）" if e.possibilities else ""))
+            _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""))
         except click.exceptions.MissingParameter as e:
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"缺少参数 {hint}".strip())
@@ -220,7 +223,7 @@ class ShouwenGroup(click.Group):
             hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
             _usage(e, f"参数 {hint} 的值不对：{e.message}")
         except click.exceptions.UsageError as e:
-            _usage(e, f"用法错误：{e.message}")
+            _usage(e, e.message)
         except click.exceptions.ClickException as e:
             click.echo(f"错误：{e.format_message()}", err=True)
             sys.exit(e.exit_code)
@@ -271,10 +274,15 @@ def _usage(e, msg):
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", metavar="DIR", help="机构仓库目录（默认当前目录）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用 .shouwen/ 中的索引和缓存，逐件重新读取（结果与用索引时相同）")
 @click.version_option(package_name="shouwen")
 @click.pass_context
-def cli(ctx, repo, as_badge):
+def cli(ctx, repo, as_badge, no_cache):
     """首问责任制：登记、转办、承诺、督办、办结，每一步都是一次 Git 提交。"""
+    if no_cache and not os.environ.get("SHOUWEN_NO_CACHE"):     # DESIGN §10, as SHOUWEN_NO_CACHE=1 (read by
+        os.environ["SHOUWEN_NO_CACHE"] = "1"                    # the site build too), until the command ends
+        ctx.call_on_close(lambda: os.environ.pop("SHOUWEN_NO_CACHE", None))
     ctx.obj = Desk(repo, as_badge)
 
 
@@ -332,15 +340,16 @@ def kept_rows(desk, day, moment, parts: tuple, kind: str, *modules: str, save_on
     return kept
 
 
-def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None, keep_state=None):
+def read_ledger(desk, today, rev=None, rules=None, now=None, in_time=None, before_judge=None, keep_state=None,
+                stood=False):
     """The ledger judged as of `today` (as of its end) or of the moment `now`, from the index where it holds
-    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`:
-    see repo.index.load_ledger."""
+    (DESIGN §10); roles and head deductions judged by the rules as they stood on each day. `before_judge`,
+    `stood` (each record as it stood at the end of `today`): see repo.index.load_ledger."""
     from ..repo.index import load_ledger     # the index and the judging: only in commands that read the ledger
     in_time = in_time or (desk.in_time if rules is None and rev is None else None)
     listed = work_tree(desk).listed() if rev is None and gitio.is_repo(desk.root) else None
     return load_ledger(desk.root, rules or desk.rules, today, rev=rev, use_cache=desk.use_cache, in_time=in_time,
-                       now=now, listed=listed, before_judge=before_judge, keep_state=keep_state)
+                       now=now, listed=listed, before_judge=before_judge, keep_state=keep_state, stood=stood)
 
 
 def answer(desk, today, parts: tuple, compute, rev=None, rules=None):

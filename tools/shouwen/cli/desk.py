@@ -14,7 +14,7 @@ from ..core.rules import Rules
 from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
-from .context import FORMATS, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
+from .context import FORMATS, emit_json, entry_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 
 def _service_choice(rules: Rules) -> str | None:
@@ -28,7 +28,7 @@ def _service_choice(rules: Rules) -> str | None:
         raw = click.prompt("事项", default="", show_default=False).strip()
         if not raw:
             return None
-        if raw.isdigit() and 1 <= int(raw) <= len(items):
+        if raw.isdecimal() and len(raw) < 6 and 1 <= int(raw) <= len(items):      # ³ is a digit int() refuses
             return items[int(raw) - 1].id
         found = names.find(raw)
         if found:
@@ -94,6 +94,14 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
 
 
 EVENT_COMMANDS: list = []
+FORMAT = click.option("--format", "fmt", type=FORMATS, default="text")
+
+
+def emit_written(rules: Rules, rec, action: str) -> None:
+    """--format json of a command that appended an event: the record just after it, as `show --format json`
+    gives it (state and deadlines as of the event's day, as the text says them), and the action taken."""
+    entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
+    emit_json({"action": action, **entry_json(entry, rules)})
 
 
 def event_command(name: str, action: str, help_text: str, options=()):
@@ -105,9 +113,10 @@ def event_command(name: str, action: str, help_text: str, options=()):
         @click.option("--at", "at", help="事件时间（ISO，默认现在）")
         @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
         @click.option("--note", "note", help="附注")
+        @FORMAT
         @late_option
         @pass_desk
-        def cmd(desk, record_id, at, as_badge, note, late_reason, **kw):
+        def cmd(desk, record_id, at, as_badge, note, fmt, late_reason, **kw):
             rules = desk.rules_for_write()
             by = desk.badge(as_badge)
             desk.as_badge = by            # the builder acts as this person too
@@ -118,6 +127,8 @@ def event_command(name: str, action: str, help_text: str, options=()):
                 ev["note"] = note
             with_late(ev, late_reason)
             rec = append_event(desk.root, rules, record_id, ev)
+            if fmt == "json":
+                return emit_written(rules, rec, action)
             entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
             st = entry.state
             extra = f"，承办：{rules.who(st.handler)}" if st and st.handler else ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -10,7 +11,7 @@ from .context import pass_desk
 
 
 @click.command("desk")
-@click.option("--port", default=8765, show_default=True, help="本机端口")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="本机端口")
 @click.option("--set-pin", "set_pin", is_flag=True, help="为 --as 指定的工作人员设置本机密码（PIN），保存在本机 .shouwen/ 中，不进入仓库")
 @click.option("--as", "as_badge", metavar="BADGE", help="设置谁的密码：姓名或工号")
 @pass_desk
@@ -19,8 +20,8 @@ def desk_cmd(desk, port, set_pin, as_badge):
     from ..desk import pins
     if set_pin:
         badge = desk.badge(as_badge)
-        pin = click.prompt(f"{desk.rules.who(badge)} 的新密码（4 位以上数字）", hide_input=True,
-                           confirmation_prompt="再输入一次")
+        pins.load(desk.root)                # a damaged PIN file is said before the PIN is asked
+        pin = _ask_pin(f"{desk.rules.who(badge)}的新密码（4 位以上数字）")
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
             raise InputError("密码应为 4 位以上数字")
         pins.set_pin(desk.root, badge, pin.strip())
@@ -29,12 +30,40 @@ def desk_cmd(desk, port, set_pin, as_badge):
     desk.rules_for_write()
     if not pins.load(desk.root):
         raise InputError("这台电脑上还没有人设置密码：请先运行 shouwen --as 工号 desk --set-pin")
+    _port_free(port)
     from werkzeug.serving import run_simple
     from ..desk.app import create_app
     logging.getLogger("werkzeug").setLevel(logging.WARNING)     # no request log on the clerk's screen
     click.echo(f"首问登记台：http://127.0.0.1:{port}/ （评价器：http://127.0.0.1:{port}/pad ；Ctrl+C 结束）")
     run_simple("127.0.0.1", port, create_app(desk.root), threaded=True)
     return 0
+
+
+def _ask_pin(prompt: str) -> str:
+    """Hidden on a terminal; through a pipe read as it comes, never echoed (getpass warned there in English:
+    Warning: Password input may be echoed.)."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt="再输入一次")
+    stdin = sys.stdin
+    click.echo(f"{prompt}：", nl=False)
+    pin = stdin.readline().rstrip("\r\n")
+    click.echo("\n再输入一次：", nl=False)
+    again = stdin.readline().rstrip("\r\n")
+    click.echo()
+    if pin != again:
+        raise InputError("两次输入的密码不一致，未设置")
+    return pin
+
+
+def _port_free(port: int) -> None:
+    """Werkzeug says a taken port in English (Address already in use … Either identify and stop that program)."""
+    import socket
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise InputError(f"本机端口 {port} 已被其他程序占用（也许登记台已经开着）：请关闭它，"
+                             f"或用 --port 换一个端口，如 --port {port + 1 if port < 65535 else 8766}") from None
 
 
 COMMANDS = [desk_cmd]

@@ -10,6 +10,7 @@ from ..core.problems import InputError
 from ..repo import store
 from ..repo.writer import append_event, load_for_write, rewrite_files
 from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_late
+from .desk import FORMAT, emit_written
 
 
 @click.command("fmt")
@@ -48,11 +49,14 @@ def fmt_cmd(desk, only_check, as_badge, fmt):
     return 0
 
 
-def _mend(desk, record_id, as_badge, at, late_reason, event: dict):
-    """Append a `corrected` or `voided` event through the writer (who may: rules/policy.yml permissions)."""
+def _mend(desk, record_id, as_badge, at, late_reason, fmt, event: dict):
+    """Append a `corrected` or `voided` event through the writer (who may: rules/policy.yml permissions);
+    the event, or None when --format json has printed the record after it."""
     rules = desk.rules_for_write()
     ev = with_late({"at": parse_at(at), "by": desk.badge(as_badge), **event}, late_reason)
-    append_event(desk.root, rules, record_id, ev)
+    rec = append_event(desk.root, rules, record_id, ev)
+    if fmt == "json":
+        return emit_written(rules, rec, event["action"])
     return ev
 
 
@@ -60,7 +64,8 @@ def _mend_options(f):
     for opt in reversed((click.argument("record_id", metavar="ID"),
                          click.option("--reason", required=True, help="理由（记入事件）"),
                          click.option("--at", "at", help="时间（ISO，默认现在）"),
-                         click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作"), late_option)):
+                         click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作"), FORMAT,
+                         late_option)):
         f = opt(f)
     return f
 
@@ -85,7 +90,7 @@ def field_names(policy_fields, kind: str):
 @click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段：中文名或 id，如 电话（visitor.phone）、发问事由（matter）、办事事项（service）")
 @click.option("--value", required=True, help="更正后的值")
 @pass_desk
-def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, value):
+def correct_cmd(desk, record_id, reason, at, as_badge, fmt, late_reason, field_, value):
     """更正登记内容（如写错的电话）：追加一条更正事件，记下原值、新值和理由；记录本身不改写。"""
     rec = load_for_write(desk.root, record_id)
     allowed = desk.rules.policy.correctable
@@ -98,8 +103,9 @@ def correct_cmd(desk, record_id, reason, at, as_badge, late_reason, field_, valu
     old, new = get_field(now, field_), _value_id(desk.rules, rec.kind, field_, value.strip())
     if old == new:
         raise InputError(f"{rec.path} [{record_id}] 字段 {field_}：新值与现值相同，无需更正")
-    ev = _mend(desk, record_id, as_badge, at, late_reason, correction_fields(field_, old, new, reason.strip()))
-    click.echo(f"{record_id}：{event_words(ev)}，已提交")
+    ev = _mend(desk, record_id, as_badge, at, late_reason, fmt, correction_fields(field_, old, new, reason.strip()))
+    if ev:
+        click.echo(f"{record_id}：{event_words(ev)}，已提交")
 
 
 def _value_id(rules, kind, field_, value):
@@ -118,10 +124,10 @@ def _value_id(rules, kind, field_, value):
 @click.command("void")
 @_mend_options
 @pass_desk
-def void_cmd(desk, record_id, reason, at, as_badge, late_reason):
+def void_cmd(desk, record_id, reason, at, as_badge, fmt, late_reason):
     """作废一件重复或错误的登记：记录保留（可查、可审），但不再计入任何统计、通报和责任追究。"""
-    _mend(desk, record_id, as_badge, at, late_reason, {"action": "voided", "reason": reason.strip()})
-    click.echo(f"{record_id}：已作废（记录保留，不再计入统计）")
+    if _mend(desk, record_id, as_badge, at, late_reason, fmt, {"action": "voided", "reason": reason.strip()}):
+        click.echo(f"{record_id}：已作废（记录保留，不再计入统计）")
 
 
 COMMANDS = [fmt_cmd, correct_cmd, void_cmd]

@@ -111,9 +111,11 @@ def merge_driver_cmd(base, ours, theirs, pathname):
 
 @click.command("sync")
 @click.option("--remote", default="origin", show_default=True)
+@click.option("--accept-rewrite", "accepted", metavar="COMMIT",
+              help="接受办公室有意做的历史改写（强制推送）：COMMIT 为远程分支现在的提交；需有 roster 权限，接受记录提交并推送")
 @click.option("--as", "as_badge", metavar="BADGE")
 @pass_desk
-def sync_cmd(desk, remote, as_badge):
+def sync_cmd(desk, remote, accepted, as_badge):
     """与中心仓库同步：拉取、合并（按事件取并集）、推送；推送被拒时自动重试。"""
     from ..repo.sync import Offline, sync
     from ..repo.writer import _identity
@@ -121,6 +123,8 @@ def sync_cmd(desk, remote, as_badge):
     rules = desk.rules_for_write()
     badge = desk.badge(as_badge)
     env = _identity(rules, badge)
+    if accepted:
+        return _accept_rewrite(desk, rules, badge, env, remote, accepted)
     from .progress import Progress
     try:
         with Progress(f"同步 {remote}（拉取、合并、推送）") as progress:
@@ -131,6 +135,24 @@ def sync_cmd(desk, remote, as_badge):
     for c in res["collisions"]:
         click.echo(f"注意 id-duplicate：{c} 与本机的一件事项编号相同，两件都已保留，请核对", err=True)
     click.echo(f"已同步（{remote}），合并 {res['merged']} 次，{'已推送' if res['pushed'] else '未推送'}")
+    return 0
+
+
+def _accept_rewrite(desk, rules, badge, env, remote, accepted):
+    from ..core.roles import require
+    from ..repo.signing import commit_args
+    from ..repo.sync import Offline, accept_rewrite
+    require(rules, badge, "roster")
+    try:
+        done = accept_rewrite(desk.root, env, remote, accepted, rules.who(badge), sign=commit_args(desk.root, rules, badge))
+    except Offline as e:
+        click.echo(f"错误：{e}", err=True)
+        return 1
+    old, new = done["old"], done["new"]
+    click.echo(f"已接受 {remote} 的历史改写（{rules.who(badge)}）：原来在提交 {old[:10]}，现在在 {new[:10]}；"
+               f"原历史中有 {done['dropped']} 个提交不在改写后的历史中，仍保留在本机 refs/shouwen/rewritten/{old}"
+               f"（git log {old[:10]} 可查看）。接受记录已提交（{done['commit'][:10]}）并推送；"
+               "shouwen audit 仍会报告这次改写（history-rewritten），核查后可按其提示处理")
     return 0
 
 

@@ -41,6 +41,8 @@ def remind_cmd(desk, days, today, dry_run, fmt):
     verb = "将发送" if dry_run else "已发送"
     click.echo(f"提醒 {report['people']} 人、{len(items)} 条：{verb}邮件 {report['email']} 条，群机器人 {report['webhook']} 条，"
                f"此前已发过 {report['skipped']} 条")
+    for u in report["unaddressed"]:
+        click.echo(f"注意：{u}", err=True)
     for f in report["failed"]:
         click.echo(f"发送失败：{f}（下次运行时重发）", err=True)
     return 1 if report["failed"] else 0

@@ -12,10 +12,11 @@ import sys
 from .. import ON_INTERRUPT
 from ..core.problems import ERROR, InputError
 from .context import os_reason, pass_desk
+from .zh_click import ClosestGroup
 from .outputs import refuse_agency_output
 from .progress import Progress
 
-@click.group("site")
+@click.group("site", cls=ClosestGroup)
 def site_group():
     """公开网站（MkDocs + Material 或 Zensical）：生成、预览、导出页面。"""
 
@@ -39,7 +40,7 @@ def _site_ready(desk):
 
 def _clear_dead_builds(final: str) -> None:
     """Half-built sites of a build that was killed (named by its pid): never checked for personal data."""
-    from ..repo.journal import pid_alive
+    from ..repo.process import pid_alive
     parent, base = os.path.split(os.path.abspath(final))
     for name in os.listdir(parent):
         m = re.fullmatch(re.escape(base) + r"\.building-(\d+)", name)

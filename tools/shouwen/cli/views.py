@@ -368,4 +368,13 @@ def receipt_cmd(desk, record_id, pickup, output):
         click.echo(html)
 
 
-COMMANDS = [show_cmd, list_cmd, todo_cmd, find_cmd, receipt_cmd]
+@click.command("pickup")
+@click.argument("record_id", metavar="ID")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
+@click.pass_context
+def pickup_cmd(ctx, record_id, output):
+    """打印《取件登记表》（HTML，可直接打印），同 receipt ID --pickup。"""
+    ctx.invoke(receipt_cmd, record_id=record_id, pickup=True, output=output)
+
+
+COMMANDS = [show_cmd, list_cmd, todo_cmd, find_cmd, receipt_cmd, pickup_cmd]

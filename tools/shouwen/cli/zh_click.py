@@ -54,7 +54,7 @@ CATALOGUE = {
     "Press any key to continue...": "按任意键继续……",
     "Repeat for confirmation": "再输入一次以确认",
     "{value!r} is not a valid {number_type}.": "{value!r} 不是{number_type}。",
-    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{value} is not in the range {range}.": "{value} 超出范围（应为 {range}）。",
     "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
     "{name} {filename!r} is a file.": "{name} {filename!r} 是一个文件。",
     "{name} {filename!r} is a directory.": "{name} {filename!r} 是一个目录。",
@@ -118,9 +118,11 @@ _write_usage = click.formatting.HelpFormatter.write_usage
 
 
 def _usage_in_chinese(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+    """The usage line in Chinese: 用法：shouwen sync [选项] (Click puts a space after its `Usage:`; none follows
+    a full-width colon)."""
     for english, chinese in USAGE:
         args = args.replace(english, chinese)
-    _write_usage(self, prog, args, prefix)
+    _write_usage(self, prog, args, gettext("Usage:") if prefix is None else prefix)
 
 
 def _columns(text: str) -> int:
@@ -131,7 +133,47 @@ def _columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
 
 
+def _describe_range(self) -> str:
+    """A range in words: 0 到 365, 1 及以上 (Click writes 0<=x<=365)."""
+    low = None if self.min is None else f"{self.min}{'（不含）' if self.min_open else ''}"
+    high = None if self.max is None else f"{self.max}{'（不含）' if self.max_open else ''}"
+    if low is None:
+        return f"{high} 及以下"
+    return f"{low} 及以上" if high is None else f"{low} 到 {high}"
+
+
+def _invalid_choice(self, value, ctx) -> str:
+    """`'xml' 不是可选值之一：text、json。` (Click lists the choices as 'text', 'json')."""
+    choices = "、".join(map(str, self._normalized_mapping(ctx=ctx).values()))
+    return f"{value!r} 不是可选值之一：{choices}。"
+
+
+class ClosestGroup(click.Group):
+    """A group of commands (`site`) that answers a misspelled one with the closest, as the top level does."""
+
+    def resolve_command(self, ctx, args):
+        return resolve_closest(super().resolve_command, ctx, args, self.list_commands(ctx))
+
+
+def resolve_closest(resolve, ctx, args, names):
+    """A command that is not there is answered with the closest ones (`lst`: list), `help` with --help."""
+    try:
+        return resolve(ctx, args)
+    except click.exceptions.UsageError:
+        typed = args[0] if args else ""
+        if not typed or typed in names or typed.startswith("-"):
+            raise
+        import difflib
+        close = difflib.get_close_matches(typed, names, n=3, cutoff=0.5)
+        whole = " ".join(["shouwen"] + ctx.command_path.split()[1:])      # as the clerk types it
+        hint = (f"查看全部命令：{whole} --help" if typed in ("help", "帮助")
+                else f"您是不是要找：{'、'.join(close)}？" if close else f"全部命令见 {whole} --help")
+        raise click.exceptions.UsageError(f"没有命令 {typed}；{hint}", ctx) from None
+
+
 def install() -> None:
+    click.types._NumberRangeBase._describe_range = _describe_range
+    click.types.Choice.get_invalid_choice_message = _invalid_choice
     click.termui._build_prompt = _build_prompt
     click.formatting.HelpFormatter.write_heading = _write_heading
     click.formatting.HelpFormatter.write_usage = _usage_in_chinese

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .safeyaml import MAX_INT_TEXT
 from .yaml_resolve import STR_TAG, resolve
 
 _SPACE = "\0 \t\r\n\x85\u2028\u2029"
@@ -198,7 +199,7 @@ def _plain(s: str):
     tag = resolve(s)
     if tag == STR_TAG:
         v = s
-    elif tag.endswith(":int") and _DECIMAL.match(s):
+    elif tag.endswith(":int") and _DECIMAL.match(s) and len(s) <= MAX_INT_TEXT:     # longer: libyaml's text
         v = int(s)
     elif tag.endswith(":timestamp") and _CANON_DAY.match(s):
         try:

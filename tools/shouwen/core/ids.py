@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .problems import InputError
+
 BADGE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 # kind prefix -> record folder
 KINDS = {"": "inquiries", "TS": "complaints", "JC": "inspections", "BY": "commendations", "HB": "reports"}
@@ -32,7 +34,12 @@ def parse_id(record_id: str):
     return KINDS[prefix or ""], day, badge, int(seq)
 
 
+MAX_SEQ = 999       # three digits: a person's matters of one day
+
+
 def make_id(day: date, badge: str, seq: int, prefix: str = "") -> str:
+    if not 0 <= seq <= MAX_SEQ:
+        raise InputError(f"工号 {badge} 在 {day.year}年{day.month}月{day.day}日 的编号已用完（每人每天至多 {MAX_SEQ} 件）")
     base = f"{day:%Y%m%d}-{badge}-{seq:03d}"
     return f"{prefix}-{base}" if prefix else base
 

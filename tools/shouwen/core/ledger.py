@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from .clock import zh_day
 from .deadlines import Deadlines, inquiry_deadlines
 from .fold import State
 from .corrections import correction_problems, fold_corrections
@@ -163,6 +164,6 @@ def sanctions(complaints: list, rules: Rules, today: date, rules_on=None) -> lis
 def expiry(rules: Rules, today: date) -> list[Problem]:
     pol = rules.policy
     if pol.expires and today > pol.expires:
-        return [Problem("policy-expired", f"首问责任制规定已于 {pol.expires} 失效，请修订并更新有效期",
+        return [Problem("policy-expired", f"首问责任制规定已于 {zh_day(pol.expires)} 失效，请修订并更新有效期",
                         path="rules/policy.yml", field="expires")]
     return []

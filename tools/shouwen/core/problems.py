@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from dataclasses import field as dc_field
-from datetime import date, datetime
 
 ERROR = "error"
 WARNING = "warning"
@@ -60,6 +59,9 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+CONTRACT_KEYS = frozenset(("code", "severity", "record", "path", "field", "message"))
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
@@ -78,7 +80,8 @@ class Problem:
         d = asdict(self)
         extra = d.pop("extra")
         d.update(extra)
-        return {k: v for k, v in d.items() if v is not None}
+        # DESIGN §6: the contract's keys are always there (null where a rules file has no record or field)
+        return {k: v for k, v in d.items() if v is not None or k in CONTRACT_KEYS}
 
     def line(self) -> str:
         """One line for a terminal: severity, code, file, record, field, message."""
@@ -124,24 +127,6 @@ def line_of(values) -> str:
         where = f"{where} 字段 {field}" if where else f"字段 {field}"
     label = "错误" if severity == ERROR else "警告"
     return visible(f"{label} {code}：{where}：{message}" if where else f"{label} {code}：{message}")
-
-
-def summary(count: int, when, problems) -> str:
-    """The last line of `check` (and of the pre-commit hook): how many records, errors and warnings."""
-    return summary_of(count, when, [problem_values(p) for p in problems])
-
-
-def summary_of(count: int, when, values: list) -> str:
-    """summary() of problem_values."""
-    from collections import Counter
-    from operator import itemgetter
-    counts = Counter(map(itemgetter(0), values))        # each code in the order it first comes
-    detail = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
-    nerr = list(map(itemgetter(5), values)).count(ERROR)
-    if isinstance(when, date):          # a day, or a moment (a datetime is a date too): as people read them
-        when = f"{when.year}年{when.month}月{when.day}日" + (f" {when:%H:%M}" if isinstance(when, datetime) else "")
-    return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(values) - nerr} 个警告" +
-            (f"（{detail}）" if detail else ""))
 
 
 def errors(problems) -> list[Problem]:

@@ -40,6 +40,9 @@ class Question:
         self.rules, self.year, self.q = rules, year, q
         self.start, self.end = quarter_span(year, q)
         self.as_of = min(as_of or self.end, self.end)
+        # mid-quarter, the entries are judged as they stood on `as_of` (core.record.as_it_stood); a finished
+        # quarter's bulletin stays what it was when published (`bulletin --at` reproduces it byte for byte)
+        self.mid = self.as_of < self.end
         self.rules_on = rules_on or (lambda day: rules)
         self.label = f"{year}Q{q}"
         self.reports = bool((rules.policy.raw.get("assessment") or {}).get("reports"))
@@ -105,32 +108,14 @@ def _counts(**counts) -> tuple:
     return tuple((k, int(v)) for k, v in counts.items() if v)
 
 
-# a deadline finding -> the deadline it is about (the others stand whenever they are found)
-_MISSED = {"forward-late": "forward_by", "accept-late": "accept_by", "promise-missing": "promise_by", "overdue": "due"}
-
-
-def _stood(code: str, dl, st, rules, as_of) -> bool:
-    """Whether a deadline finding already stood on `as_of`: the deadline it is about had passed by then,
-    so a bulletin mid-quarter holds nothing against a deadline still to come."""
-    if code == "followup-late":
-        due = rules.calendar.add(local_day(st.rated_at), rules.policy.followup_limit) if st.rated_at else None
-    else:
-        due = getattr(dl, _MISSED[code], None) if dl is not None and code in _MISSED else None
-    return due is None or due < as_of
-
-
 def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     within, rules, as_of = qn.within, qn.rules, qn.as_of
-    # mid-quarter, a finding or a follow-up after the bulletin's day is not yet there; a finished quarter's
-    # bulletin stays what it was when published (`bulletin --at` reproduces it byte for byte)
-    mid = as_of < qn.end
     reg = local_day(st.registered_at)
     codes = [p.code for p in e.problems if p.severity == ERROR] + (["id-duplicate"] if dup else [])
     c: dict = {}
     if within(reg):
         c.update(registered=1, answered=st.stage == "answered",
-                 deadline_problems=any(x in DEADLINE_CODES and (not mid or _stood(x, e.deadlines, st, rules, as_of))
-                                       for x in codes),
+                 deadline_problems=any(x in DEADLINE_CODES for x in codes),
                  record_problems=any(x in RECORD_CODES for x in codes))
     # whether it was forwarded: kept by the index beside each record, so its events are not read back
     if within(local_day(st.routed_at) if st.routed_at else None) and e.forwarded:
@@ -148,7 +133,7 @@ def _inquiry(e, st, qn: Question, dup: bool) -> tuple:
     if st.rating and st.rated_at is not None and within(local_day(st.rated_at)):
         bad = st.rating in rules.policy.bad_ratings
         counts += _counts(rated=1, rating_sum=st.rating, bad=bad, bad_followed_up=bad and "followup-late" not in codes
-                          and any(t >= st.rated_at and (not mid or local_day(t) <= as_of) for t in st.followups)) + ((st.rating, 1),)
+                          and any(t >= st.rated_at for t in st.followups)) + ((st.rating, 1),)
     return 0, ((qn.units(st.first_responder, reg), counts),), (), (), None, None
 
 

@@ -133,6 +133,18 @@ def local_day(at: datetime) -> date:
     return at.astimezone(CST).date()
 
 
+
+def as_it_stood(rec: Record, day: date) -> Record:
+    """The record as it stood at the end of `day` (Beijing time): its events up to that day, so whatever is
+    judged from it (a bulletin mid-quarter) is what it was on that day. An event whose time can't be read
+    stays, and is named as it always is."""
+    events = rec.events
+    kept = [ev for ev in events if not (isinstance(ev, dict) and (at := to_datetime(ev.get("at"))) is not None
+                                        and local_day(at) > day)]
+    if len(kept) == len(events):
+        return rec
+    return Record(rec.path, {**rec.meta, "events": kept}, rec.body, rec.problems, rec.noncanonical)
+
 # --- writing ---------------------------------------------------------------------------
 
 def _yaml_dump(obj, flow: bool) -> str:

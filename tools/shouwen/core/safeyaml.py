@@ -11,6 +11,7 @@ from .yaml_zh import explain
 
 MAX_ALIASES = 20        # a hand-written rules file may reuse an anchor or two; a bomb needs thousands
 MAX_BYTES = 1 << 20     # a record is a few KB; a rules file of the largest agency well under this
+MAX_INT_TEXT = 64       # a number no record or rule needs: past 4,300 digits Python can neither read nor print it
 
 
 class LoadError(ValueError):
@@ -36,10 +37,16 @@ def _loader():
         except (ValueError, OverflowError):
             return loader.construct_scalar(node)   # "2026-02-30": the validator names the field
 
+    def _int(loader, node):
+        if len(node.value) > MAX_INT_TEXT:
+            return loader.construct_scalar(node)   # 999…9 (5,000 digits), 0xfff…: text, for the validator to name
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
     def _refused(loader, node):
         raise yaml.constructor.ConstructorError(None, None, f"不支持的 YAML 类型 {node.tag}", node.start_mark)
 
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    _Loader.add_constructor("tag:yaml.org,2002:int", _int)
     for tag in ("binary", "set", "omap", "pairs"):
         _Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _refused)
     _LOADER.append(_Loader)

@@ -75,13 +75,14 @@ def _score(raw, rules, rec) -> int:
     if isinstance(raw, int):
         return raw
     text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
-    if text.rstrip("分").isdecimal():
+    if text.rstrip("分").isdecimal() and len(text) < 10:       # 999…9 (5,000 digits): int() would raise
         return int(text.rstrip("分"))
     for score, word in rules.policy.satisfaction.items():
         if text == word:
             return score
     scale = "、".join(f"{k} {v}" for k, v in sorted(rules.policy.satisfaction.items(), reverse=True))
-    raise InputError(f"{_where(rec, 'score')}：评价“{raw}”不对，应为 {scale}")
+    shown = raw if len(str(raw)) <= 40 else f"{str(raw)[:20]}…"
+    raise InputError(f"{_where(rec, 'score')}：评价“{shown}”不对，应为 {scale}")
 
 
 def build(action: str, rules, rec, state, when: datetime, by: str, values: dict, roster=None) -> dict:
@@ -112,6 +113,8 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict,
             m = re.fullmatch(r"(-?\d+)(个工作日|工作日|天|日|个小时|小时)?", "".join(unicodedata.normalize("NFKC", str(raw)).split()))
             if m is None:
                 raise InputError(f"{_where(rec, f.name)}：{raw} 不是整数（可写 5 或 5个工作日）")
+            if len(m.group(1)) > 9:         # 999…9 (5,000 digits): past any limit, and past what int() reads
+                raise InputError(f"{_where(rec, f.name)}：天数应在 0 到 {MAX_PROMISE_DAYS} 之间，不是 {raw[:20]}…")
             out[f.name], out["_unit"] = int(m.group(1)), _SPAN_UNITS.get(m.group(2))
         elif f.kind == "materials":
             out[f.name] = raw if isinstance(raw, list) else split_materials(raw)

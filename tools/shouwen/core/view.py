@@ -10,6 +10,7 @@ from .clock import zh_day as _zh_day
 from .corrections import event_words
 from .fold import ACTION_ZH, STAGE_ZH
 from .names import CHANNELS
+from .problems import ERROR, problem_values
 from .record import to_datetime, zh_moment
 from .steps import describe
 
@@ -23,6 +24,23 @@ def zh_time(v) -> str:
     """A moment as people read it (record.zh_moment), from any value a record holds; else the value as it is."""
     at = to_datetime(v)
     return str(v or "") if at is None else zh_moment(at)
+
+
+def summary(count: int, when, problems) -> str:
+    """The last line of `check` (and of the pre-commit hook): how many records, errors and warnings."""
+    return summary_of(count, when, [problem_values(p) for p in problems])
+
+
+def summary_of(count: int, when, values: list) -> str:
+    """summary() of problems.problem_values; `when`, a day or a moment, as people read it (in Beijing time)."""
+    from collections import Counter
+    from operator import itemgetter
+    counts = Counter(map(itemgetter(0), values))        # each code in the order it first comes
+    detail = "，".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+    nerr = list(map(itemgetter(5), values)).count(ERROR)
+    when = zh_moment(when) if isinstance(when, datetime) else zh_day(when) if isinstance(when, date) else when
+    return (f"检查 {count} 件记录（{when}）：{nerr} 个错误，{len(values) - nerr} 个警告" +
+            (f"（{detail}）" if detail else ""))
 
 
 def days_left(rules, today: date, due: date) -> str:

@@ -8,11 +8,14 @@ never writes twice; every write goes through `repo.writer` exactly as the CLI's.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
+import sys
 import threading
 from datetime import datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
 
 from ..core import steps
 from ..core.fold import ACTION_ZH, STAGE_ZH
@@ -29,6 +32,8 @@ from . import pins
 from ..core.view import clerk_view
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+MAX_FORM_BYTES = 1 << 20      # a form holds a few lines (a note at most 20,000 characters); more is no clerk's
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 class Once:
@@ -59,11 +64,18 @@ class Once:
         with self._lock:
             self._tokens[token] = where
 
+    def release(self, token: str) -> None:
+        """The work failed with nothing written: the same form may be sent again."""
+        with self._lock:
+            if token in self._tokens:
+                self._tokens[token] = None
+
 
 def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)          # sessions end when the desk page stops
-    app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True, ROOT=root)
+    app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True, ROOT=root,
+                      MAX_CONTENT_LENGTH=MAX_FORM_BYTES)
     once = Once()
     app.extensions["shouwen_once"] = once
     app.extensions["shouwen_pad"] = {}                # badge -> record id awaiting the visitor's rating
@@ -94,12 +106,25 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         return {"csrf": session["csrf"], "once": once.issue, "rules": g.get("rules"), "me": g.get("me"),
                 "STAGE_ZH": STAGE_ZH, "ACTION_ZH": ACTION_ZH, "inst": g.rules.institution if g.get("rules") else {}}
 
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
+    @app.errorhandler(HTTPException)
     def refused(e):
-        msg = {403: "只能在本机打开（127.0.0.1）", 404: "没有这个页面"}.get(e.code, e.description)
+        """Every refusal in Chinese: Werkzeug's own pages (405, 413, …) are English."""
+        msg = {403: "只能在本机打开（127.0.0.1）", 404: "没有这个页面",
+               405: f"这个页面不支持这种操作（{request.method}），请用页面上的按钮或链接",
+               413: f"提交的内容过大（上限 {MAX_FORM_BYTES >> 10} KB），未写入任何内容"}.get(e.code)
+        if msg is None:
+            ours = e.description if _CJK.search(e.description or "") else None
+            msg = ours or f"请求不完整或格式不对（HTTP {e.code}），未写入任何内容"
         return render_template("message.html", title="无法办理", message=msg), e.code
+
+    @app.errorhandler(Exception)
+    def crashed(e):
+        """A bug of ours: one line on the console and a Chinese page, never a traceback (as the CLI does)."""
+        if isinstance(e, HTTPException):
+            return refused(e)
+        line = f"内部错误（请把这一行报告给维护人员）：{type(e).__name__}: {e}"
+        print(line, file=sys.stderr)
+        return render_template("message.html", title="出错了", message=line), 500
 
     def ledger():
         return load_ledger(root, g.rules, local_day(now()))
@@ -107,12 +132,18 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
     def write(token, work):
         """Run one write once; a repeat submit is sent where the first went."""
         fresh, where = once.claim(token)
+        if not fresh and where is None:        # no token, or one this desk never gave (a restart, a forged form)
+            return render_template("message.html", title="未写入", message="表单已过期或不完整，"
+                                   "请刷新页面后重新填写；未写入任何内容。", back=request.referrer), 400
         if not fresh:
             return redirect(where) if where else render_template(
                 "message.html", title="已提交", message="这张表已经提交过，没有重复写入。"), 409
         try:
             where = work()
-        except (InputError, BusyError) as e:
+        except Exception as e:
+            if not isinstance(e, (InputError, BusyError)):
+                once.release(token)
+                raise
             once.answer(token, request.referrer or url_for("worklist"))
             problems = [p.line() for p in getattr(e, "problems", [])]
             return render_template("message.html", title="未写入", message=str(e), problems=problems,

@@ -6,7 +6,7 @@ writer, as a `rated` event of the clerk's matter marked `given_by: visitor`.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from ..core import steps
 from ..core.ledger import evaluate
@@ -26,7 +26,11 @@ def _waiting():
     rid = _queue().get(g.me)
     if not rid:
         return None
-    rec = load_for_write(current_app.config["ROOT"], rid)
+    try:
+        rec = load_for_write(current_app.config["ROOT"], rid)
+    except InputError:                  # removed or broken since it was sent: nothing to rate
+        _queue().pop(g.me, None)
+        return None
     svc = g.rules.service_for(rec.meta.get("service"))
     return {"id": rid, "matter": svc.name if svc else "咨询事项", "clerk": g.rules.who(g.me)}
 
@@ -45,7 +49,10 @@ def pad_state():
 
 @pad.post("/r/<rid>/pad")
 def send_to_pad(rid):
-    rec = load_for_write(current_app.config["ROOT"], rid)
+    try:
+        rec = load_for_write(current_app.config["ROOT"], rid)
+    except InputError:
+        abort(404)
     now = current_app.extensions["shouwen_now"]()
     entry = evaluate(rec, g.rules, local_day(now))
     if entry.state is None or "rated" not in steps.offered(entry.state):

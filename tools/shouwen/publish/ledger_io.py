@@ -42,6 +42,8 @@ def ledger_day(value) -> tuple[date, time | None] | None:
         return value.date(), (value.time().replace(second=0, microsecond=0) if value.time() != time(0) else None)
     if isinstance(value, date):
         return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial(value)
     m = _DATE.match(str(value or "").strip())
     if not m:
         return None
@@ -52,7 +54,22 @@ def ledger_day(value) -> tuple[date, time | None] | None:
         return None
 
 
+EXCEL_EPOCH = datetime(1899, 12, 30)      # Excel's day 0 (as its 1900 leap-year bug makes it from March 1900 on)
+
+
+def _serial(value) -> tuple[date, time | None] | None:
+    """A date cell that lost its 日期 format holds Excel's serial number: 46329 is 2026年11月3日,
+    46329.3958 that day at 09:30 (a number outside the years a record may hold is no date)."""
+    if not 25569 <= value < 401769:           # 1970-01-01 … 2999-12-31
+        return None
+    at = EXCEL_EPOCH + timedelta(days=round(value * 1440) / 1440)
+    return at.date(), (at.time() if at.time() != time(0) else None)
+
+
 def _clock(value) -> time | None:
+    if isinstance(value, float) and 0 <= value < 1:     # a time cell that lost its format: a fraction of a day
+        minutes = round(value * 1440)
+        return time(minutes // 60, minutes % 60) if minutes < 1440 else None
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
     if isinstance(value, datetime):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-import yaml
-
+from ..core import safeyaml
 from ..core.fold import ACTION_ZH
 from ..core.record import CST, event_line, to_datetime
 
@@ -24,7 +23,6 @@ ACTIONS = {v: k for k, v in ACTION_ZH.items()}
 _TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})$")
 _DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _REF = re.compile(r".*（([A-Za-z0-9_-]+)）$")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _value(key, v, ev, rules) -> str:
@@ -56,8 +54,11 @@ def parse_event(line: str) -> dict:
     by = _REF.match(who.strip())
     if not m or not by or action.strip() not in ACTIONS:
         raise ValueError(f"时间、经办人或事件不对：{line[:40]}")
-    y, mo, d, h, mi = map(int, m.groups())
-    ev = {"at": datetime(y, mo, d, h, mi, tzinfo=CST), "by": by.group(1), "action": ACTIONS[action.strip()]}
+    try:
+        at = datetime(*map(int, m.groups()), tzinfo=CST)
+    except ValueError:                  # 2026年2月30日, 29:30: not in Python's words
+        raise ValueError(f"时间 {when.strip()} 不是有效的日期和时刻") from None
+    ev = {"at": at, "by": by.group(1), "action": ACTIONS[action.strip()]}
     for item in filter(None, detail.split("；")):
         label, _, v = item.partition("：")
         key = LABELS.get(label)
@@ -72,10 +73,15 @@ def parse_event(line: str) -> dict:
             dm = _DAY.match(v)
             if not dm:
                 raise ValueError(f"办结期限 {v} 应写作 2026年12月4日")
-            ev[key] = date(*map(int, dm.groups()))
+            try:
+                ev[key] = date(*map(int, dm.groups()))
+            except ValueError:
+                raise ValueError(f"办结期限 {v} 不是有效的日期") from None
         elif key == "materials":
             ev[key] = v.split("、")
         elif key == "score":
+            if not (v.strip().isdecimal() and len(v.strip()) < 3):
+                raise ValueError(f"评分 {v[:20]} 应为 1 到 5 的整数")
             ev[key] = int(v)
         elif key == "given_by":
             ev[key] = "visitor" if v == "群众" else v
@@ -107,9 +113,9 @@ def read_event(line: str) -> dict:
     if "｜" in line:
         return parse_event(line)
     try:
-        ev = yaml.load(line, Loader=_Loader)
-    except yaml.YAMLError as e:
-        raise ValueError(f"无法解析：{str(e).splitlines()[0]}") from None
+        ev = safeyaml.load(line)        # the one bounded loader, its errors in Chinese (PyYAML's are English)
+    except safeyaml.LoadError as e:
+        raise ValueError(f"无法解析：{e}") from None
     if not isinstance(ev, dict):
         raise ValueError("应为 时间｜经办人｜事件｜内容")
     return ev

@@ -60,12 +60,16 @@ def personal_values(records, staff_names=(), agency_text: str = "", corrections=
     their corrections (record id, core.corrections.Correction): the old value as much as the new. Phones are
     keyed as 'tel:DIGITS'. `agency_text` is what the rules publish: an address or organisation found in it
     is the agency's own, not the visitor's. The first record to hold a value names it."""
-    person = Personal(staff_names, agency_text)
-    out: dict[str, tuple[str, str]] = {}
-    for part in [person.of_record(rec) for rec in records] + [person.of_corrections([c]) for c in corrections]:
-        for value, where in part.items():
-            out.setdefault(value, where)
-    return out
+    return Personal(staff_names, agency_text).values(records, corrections)
+
+
+def person_of(rules) -> "Personal":
+    """Personal for an agency: its staff's names, and what it publishes about itself (its own address or a
+    department is not a visitor's)."""
+    import json
+    agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
+                        ensure_ascii=False, default=str)
+    return Personal([s.name for s in rules.staff.values()], agency)
 
 
 class Personal:
@@ -75,6 +79,14 @@ class Personal:
     def __init__(self, staff_names=(), agency_text: str = ""):
         self.skip = {normalise(n) for n in staff_names}
         self.agency = normalise(agency_text)
+
+    def values(self, records, corrections=()) -> dict[str, tuple[str, str]]:
+        """personal_values, with this one's staff names and agency text."""
+        out: dict[str, tuple[str, str]] = {}
+        for part in [self.of_record(rec) for rec in records] + [self.of_corrections([c]) for c in corrections]:
+            for value, where in part.items():
+                out.setdefault(value, where)
+        return out
 
     def of_record(self, rec) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
@@ -275,16 +287,19 @@ def _clean_spans(data: bytes, spans, sought: Sought) -> bool:
     return not any(find(text[max(0, a - reach):b + reach], sought) for a, b in spans)
 
 
+def readings(text: str) -> tuple:
+    """What `find` searches of a text: as a reader sees it (tags dropped) and as the markup holds it (attributes:
+    href="tel:…", alt, title); plain ASCII with no tag and no entity (a shard) reads the same both ways, as it is."""
+    if text.isascii() and "<" not in text and "&" not in text:
+        return (text,)
+    return normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text)))
+
+
 def find(text: str, sought: Sought, seen: list | None = None) -> set[str]:
     """The keys of the personal values present in one text; a text of plain ASCII read as it is (a shard) adds
     what the passes over its classes of characters found (publish.seen.Seen) to `seen`."""
     hits = set()
-    # as a reader sees it (tags dropped) and as the markup holds it (attributes: href="tel:…", alt, title);
-    # plain ASCII with no tag and no entity (a shard) reads the same both ways, as it is
-    if text.isascii() and "<" not in text and "&" not in text:
-        variants: tuple = (text,)
-    else:
-        variants = (normalise(text), _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(text))))
+    variants = readings(text)
     for plain in variants:
         ascii_only = plain.isascii()
         words = sought.ascii_words if ascii_only else sought.words

@@ -30,7 +30,7 @@ from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from . import lookup, shard_files, site_follow
 from .disclosure import FromRecords, counts, seal_shards, stats
-from .privacy import Personal, Values
+from .privacy import Values, person_of
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
@@ -82,7 +82,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     name = _rows_name(rules, today)
     follow = site_follow.SiteKept(root, tree, today, name) if key and name else None
     if follow is not None:
-        person = _person(rules)
+        person = person_of(rules)
         kept = follow.patched(rules, today, lambda e: _row(e, rules, today, person))
         if kept is not None:
             answers.keep(memo, key, kept)
@@ -123,14 +123,6 @@ def _rows_name(rules, today) -> str | None:
         if _cached() and jk else None
 
 
-def _person(rules) -> Personal:
-    staff = [s.name for s in rules.staff.values()]
-    # what the agency publishes about itself: its own address or a department is not a visitor's
-    agency = json.dumps([rules.institution, [(s.raw, s.body) for s in rules.services.values()]],
-                        ensure_ascii=False, default=str)
-    return Personal(staff, agency)
-
-
 def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
     year's counts, its personal values, those of its corrections; and path -> (blob, live, part) of them."""
@@ -145,7 +137,7 @@ def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
         was = old.get(path)
         row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
         if row is None:
-            person = person or _person(rules)
+            person = person or person_of(rules)
             row = _row(e, rules, today, person)
         parts[path] = (blob, i < live, row)
         rows.append(row)

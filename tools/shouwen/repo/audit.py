@@ -91,14 +91,13 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
     listed = [] if required or signatures else None
 
     times: dict = {}        # commit (_key) -> its date (a timestamp): each commit is judged against its parents'
+    roots: list = []
     now = time.time()
 
     def read(c):
         state["seen"] += 1
         if not c.parents:       # the history's own start once; any other has no parent to be dated against
-            state["roots"] = state.get("roots", 0) + 1
-            if (since or state["roots"] > 1) and (not only or any(x[0] in only for x in c.changes)):
-                aud.orphan(c)
+            roots.append(c)     # which is which is decided once all are seen (_orphans)
         parent_time = max((times[k] for k in map(_key, c.parents) if k in times), default=None)
         times[_key(c.sha)] = int(c.when.timestamp())
         if len(c.parents) > 1 and state["merges"] is None:     # all the merges' sides at once, when one comes
@@ -121,6 +120,7 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return Report()
         raise InputError(f"读取 Git 历史失败：{e}")
+    _orphans(root, aud, roots, since, only)
     if listed is not None:
         _signatures(root, rules, aud, report, [c.sha for (c, _), _ in listed], anchor, signatures, required)
         for item, chs in listed:
@@ -135,6 +135,36 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
     if progress and state["seen"]:
         progress(state["seen"], max(state["seen"], state["total"] or counting()))
     return report
+
+
+def _orphans(root, aud, roots: list, since, only):
+    """Every root but the office's own start is a history started apart and merged in (with `since`, every root
+    in the range). The office's start: the root of the history this branch's last audit saw (.shouwen/audited.json),
+    else the root of the larger history (an orphan is a few commits of one clerk's), not merely the first root
+    the log meets: main fast-forwarded to a merge whose first parent is the orphan lists the orphan's first."""
+    start = None
+    if not since and roots:
+        start = roots[0].sha
+        if len(roots) > 1:
+            _, last = _memory(root)
+            known = [c for c in roots if last and gitio.is_ancestor(root, c.sha, last)]
+            start = known[0].sha if len(known) == 1 else max(roots, key=lambda c: gitio.descendants(root, c.sha)).sha
+    for c in roots:
+        if c.sha != start and (not only or any(x[0] in only for x in c.changes)):
+            aud.orphan(c, gitio.joining_merge(root, c.sha))
+
+
+def _memory(root) -> tuple[dict, str | None]:
+    """What .shouwen/audited.json remembers (branch -> the head last audited), and this branch's head in it."""
+    branch = _branch(root)
+    try:
+        with open(os.path.join(root, ".shouwen", "audited.json"), encoding="utf-8") as fh:
+            seen = json.load(fh)
+    except (OSError, ValueError):
+        seen = {}
+    seen = seen if isinstance(seen, dict) else {}
+    old = seen.get(branch) if branch is not None else None
+    return seen, old if isinstance(old, str) else None
 
 
 def _replaced(root) -> list[Problem]:
@@ -190,14 +220,8 @@ def _rewritten(root) -> list[Problem]:
     if branch is None or head is None:
         return []
     path = os.path.join(root, ".shouwen", "audited.json")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            seen = json.load(fh)
-    except (OSError, ValueError):
-        seen = {}
-    seen = seen if isinstance(seen, dict) else {}
-    old = seen.get(branch)
-    if isinstance(old, str) and old != head and not gitio.is_ancestor(root, old):
+    seen, old = _memory(root)
+    if old is not None and old != head and not gitio.is_ancestor(root, old):
         if gitio.is_ancestor(root, head, old):
             return []       # an older commit audited again (CI's retry of a pipeline): kept as it was
         return [Problem("history-rewritten", f"上次审查时 {branch} 在提交 {old[:10]}，现在的历史已不包含它：历史被改写过"

@@ -110,9 +110,11 @@ class Auditor:
         if why:
             self.problem("role-forbidden", c, paths[0], f"提交 {c.sha[:10]} 修改了 {'、'.join(paths[:3])}：{why}")
 
-    def orphan(self, c):
+    def orphan(self, c, merge: str | None = None):
+        """`merge`: the merge that joined the orphan history to the office's."""
+        joined = f"由合并提交 {merge[:10]} 并入了本库" if merge else "被合并了进来"
         self.problem("history-orphan", c, next((p for p, _, _ in c.changes), None),
-                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）被合并了进来，"
+                     f"提交 {c.sha[:10]} 没有父提交，却不是本库历史的起点：另起的一段历史（git checkout --orphan）{joined}，"
                      "其中的提交日期无从核对")
 
     def check_time(self, c, path, parent_time, now):
@@ -149,14 +151,14 @@ class Auditor:
                          f"提交，却署名作者 {c.author} <{c.email}>：以他人名义提交（git commit --author）",
                          person=f"{c.committer} <{c.committer_email}>")
         # what this commit itself brings in (a merge: against every parent, so a side's commit is named, not the merge)
-        state = sorted(set.intersection(*({p for p, old, new in ch if is_state(p) and new not in (ZERO, old)}
-                                          for ch in changes)))
+        brought = set.intersection(*({p for p, old, new in ch if new not in (ZERO, old)} for ch in changes))
+        state = sorted(p for p in brought if is_state(p))
         if state:
             self.problem("state-committed", c, state[0], f"提交 {c.sha[:10]} 把本机缓存 {'、'.join(state[:3])} 提交进了 Git："
                          ".shouwen/ 只能留在各自的电脑上，检出的缓存可在别人的电脑上运行代码或冒充签名核验结果")
-        for path in touched:
+        for path in sorted(brought):
             why = lookalike(path) if not self.only or path in self.only else None
-            if why and any(p == path and new != ZERO for ch in changes for p, _, new in ch):
+            if why:
                 self.problem("path-lookalike", c, path, f"提交 {c.sha[:10]} 写入了 {path}：{why}；在不区分大小写的电脑"
                              "（Windows、macOS）上检出时会覆盖真正的文件，而 check 与审查都不读它")
         for path, mode in c.links or ():

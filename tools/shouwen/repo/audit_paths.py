@@ -31,10 +31,17 @@ _TOPS = {t.lower(): t for t in {"records", "rules", "site", ".shouwen"} | CONFIG
          {p.split("/", 1)[0] for p in CONFIG_PREFIXES}}
 
 
+# what a desktop leaves in every folder it shows: over no record, read by nothing
+JUNK = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini"}
+
+
 def lookalike(path: str) -> str | None:
     """Why `path` is not an audited file although a desk whose file system ignores case (Windows, macOS) would
-    check it out over one (`Records/…`, `….MD`, `records/Inquiries/…`); None for any other path."""
+    check it out over one (`Records/…`, `….MD`, `records/Inquiries/…`); None for any other path (a desktop's junk
+    included)."""
     parts = path.split("/")
+    if parts[-1].lower() in JUNK:
+        return None
     top = _TOPS.get(parts[0].lower())
     if top is not None and parts[0] != top:
         return f"与 {top}{path[len(top):]} 只差大小写"

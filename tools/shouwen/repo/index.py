@@ -25,14 +25,14 @@ from . import store
 from .answers import judging_key, keep, read_kept
 from .index_rows import Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
-from ..core.record import Record, local_day, parse
+from ..core.record import Record, as_it_stood, local_day, parse
 
 INDEX_VERSION = 3
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
 FOLDER = os.path.join(".shouwen", "index")
-KEEP_FILES = 4      # one index per way of judging (today's rules, the rules in time, a commit's rules)
+KEEP_FILES = 5      # one index per way of judging (today's rules, the rules in time, a commit's rules, as it stood)
 
 
 def index_files(root: str) -> list[str]:
@@ -101,6 +101,8 @@ def _judge_one(item) -> tuple[tuple, date]:
     if data is None:        # a work tree file, read here: the parent never holds every record's bytes at once
         data = store.read_bounded(os.path.join(_JOB["root"], path))
     rec = store.parse_checked(path, data)
+    if _JOB["as_it_stood"]:
+        rec = as_it_stood(rec, today)
     entry = evaluate(rec, rules, today, rules_on)
     until = local_day(today) if isinstance(today, datetime) else today
     if probe:
@@ -113,7 +115,7 @@ def _judge_one(item) -> tuple[tuple, date]:
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
                 in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None,
-                keep_state=None) -> Ledger:
+                keep_state=None, stood: bool = False) -> Ledger:
     """The ledger of the work tree (or of a commit), judged as of `today`: from the index where it holds,
     every other record parsed and judged (on every core when there are many), the index brought up to date.
     `in_time` (repo.rules_history.RulesInTime): judge roles and head deductions by the rules of each day. `now`: judge
@@ -123,15 +125,20 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
     as store.WorkTree listed them. `before_judge(entries)`: called with every entry evaluated, in path
     order, before the whole-ledger judgement adds to them (repo.summary keeps them so). `keep_state(latest
     event's time)`: whether the caller may read that entry's header, state or deadlines; the others are not
-    kept when nothing else needs them (no index: `check --no-cache` reads only those of today's events)."""
+    kept when nothing else needs them (no index: `check --no-cache` reads only those of today's events).
+    `stood`: judge each record as it stood at the end of `today` (core.record.as_it_stood: a bulletin mid-quarter);
+    kept in an index of its own, each judgement for its day alone."""
     with paused(freeze=True):       # many small objects that all live until the command ends
-        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state)
+        return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state,
+                            stood and now is None)
 
 
-def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state) -> Ledger:
+def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state, stood) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
+    if key is not None and stood:
+        key += ":as-it-stood"
     index = _Index(root, key) if key else None
     rows: list = [None] * len(listed)
     misses = []
@@ -145,7 +152,8 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         else:
             rows[i] = hit
     if misses:
-        _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None, rules_on=rules_on,
+        _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None and not stood,
+                    as_it_stood=stood, rules_on=rules_on,
                     root=root, keep_state=keep_state if index is None and before_judge is None else None)
         items = [listed[i] for i in misses]
         items = store.contents(root, rev, items) if rev is not None else items

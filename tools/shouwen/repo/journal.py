@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 
 from . import gitio
-from .process import pid_alive  # noqa: F401  (cli.site asks it too)
+from .process import pid_alive
 
 try:
     import fcntl
@@ -350,7 +350,7 @@ def _orphans(pid) -> list[int]:
     suffix = f"{os.sep}index.{pid}.tmp".encode()
     found = []
     for name in os.listdir("/proc"):
-        if name.isdigit():
+        if name.isdecimal():
             try:
                 with open(f"/proc/{name}/environ", "rb") as fh:
                     env = fh.read().split(b"\0")

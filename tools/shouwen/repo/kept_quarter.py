@@ -74,7 +74,10 @@ class KeptQuarter:
 
     def _entry(self, path: str, data: bytes):
         from ..core.ledger import evaluate
-        return evaluate(store.parse_checked(path, data), self.rules, self.qn.as_of, self.qn.rules_on)
+        from ..core.record import as_it_stood
+        rec = store.parse_checked(path, data)
+        return evaluate(as_it_stood(rec, self.qn.as_of) if self.qn.mid else rec, self.rules, self.qn.as_of,
+                        self.qn.rules_on)
 
     def keeper(self, sha: str):
         """What repo.index.load_ledger calls with the commit's entries before judging them: their sums are

@@ -4,7 +4,6 @@ A desk that can't reach the remote keeps working: its commits wait in the clone 
 """
 from __future__ import annotations
 
-
 from . import gitio
 from ..core.problems import InputError
 from .writer import BusyError, lock
@@ -24,6 +23,12 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
+def _last(e) -> str:
+    """Git's last line of complaint."""
+    lines = str(e.args[0] if e.args else e).strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def _refuse_rewritten(root, remote, branch, tracking, seen):
     """A remote branch that no longer contains what this desk last fetched was force-pushed: its history was
     rewritten. Merging it would fold the rewritten commits into this desk's history as if they were evidence,
@@ -32,12 +37,65 @@ def _refuse_rewritten(root, remote, branch, tracking, seen):
     now = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
     if not seen or not now or now == seen:
         return
-    if gitio.git(root, "merge-base", seen, now, check=False).strip() == seen:
+    if gitio.is_ancestor(root, seen, now):
         return              # a fast-forward: the remote only grew
     gitio.git(root, "update-ref", tracking, seen)
     raise BusyError(f"远程仓库 {remote} 的 {branch} 分支历史被改写过（强制推送）：本机上次同步时它在提交 {seen[:10]}，"
                     f"现在的 {now[:10]} 已不包含这个提交。同步已停止，未合并、未推送任何内容；请交首问责任制办公室核查"
                     f"（git log {seen[:10]} 仍可查看原来的历史，shouwen audit 审查现有历史）")
+
+
+def accept_rewrite(root: str, env: dict, remote: str, accepted: str, who: str, sign: list | None = None) -> dict:
+    """The office accepts a rewrite of the remote branch it made on purpose (`sync --accept-rewrite`), conservatively:
+    only the remote's head as it is now, named by the office; only on a desk whose every commit was on the remote
+    before (nothing of its own is dropped) and whose files are all committed. The desk moves to the rewritten
+    history, keeps the old one under refs/shouwen/rewritten/<old head>, and commits and pushes who accepted what
+    and when. Returns {"old", "new", "dropped", "commit"}."""
+    if not gitio.config(root, f"remote.{remote}.url"):
+        raise InputError(f"没有名为 {remote} 的远程仓库")
+    branch = _branch(root)
+    tracking = f"refs/remotes/{remote}/{branch}"
+    with lock(root):
+        seen = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
+        try:
+            gitio.git(root, "fetch", "-q", remote)
+        except gitio.GitError as e:
+            raise Offline(f"无法连接远程仓库 {remote}（{_last(e)}）")
+        now = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
+        if not seen or not now or gitio.is_ancestor(root, seen, now):
+            raise InputError(f"远程仓库 {remote} 的 {branch} 分支没有被改写，无需接受；请直接 shouwen sync")
+        gitio.git(root, "update-ref", tracking, seen)        # until accepted, every sync still refuses
+        named = gitio.git(root, "rev-parse", "--verify", "-q", f"{accepted}^{{commit}}", check=False).strip()
+        if named != now:
+            raise InputError(f"要接受的提交 {accepted} 不是远程仓库 {remote} 的 {branch} 分支现在的提交 {now[:10]}："
+                             f"请核对改写后的历史（git log {now[:10]}）后，用 --accept-rewrite {now[:10]} 接受")
+        if not gitio.is_ancestor(root, "HEAD", seen):
+            mine = gitio.git(root, "rev-list", "--count", "HEAD", f"^{seen}").strip()
+            raise InputError(f"本机有 {mine} 个提交尚未同步到改写前的 {remote}，接受改写会丢掉它们；未做任何改动。"
+                             "请交首问责任制办公室核查，把这些登记补入改写后的历史")
+        if gitio.git(root, "status", "--porcelain", "--untracked-files=no").strip():
+            raise InputError("本机有尚未提交的改动；请先提交或放弃后再接受改写")
+        dropped = int(gitio.git(root, "rev-list", "--count", seen, f"^{now}").strip() or 0)
+        before = gitio.head(root)
+        try:
+            gitio.git(root, "reset", "-q", "--keep", now)
+        except gitio.GitError as e:
+            raise InputError(f"无法切换到改写后的历史（{_last(e)}）；未做任何改动") from None
+        try:
+            gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "--allow-empty", "-m",
+                      f"接受 {remote} 的 {branch} 分支历史改写：由 {seen[:10]} 改为 {now[:10]}，原历史中 {dropped} 个提交不在改写后的"
+                      f"历史中；{who} 核实后接受", "-m", f"Shouwen-Accepted-Rewrite: {seen} {now}", env=env)
+        except gitio.GitError as e:
+            gitio.git(root, "reset", "-q", "--keep", before)
+            raise InputError(f"接受记录未能提交（{_last(e)}），已退回原来的历史，未做任何改动") from None
+        gitio.git(root, "update-ref", f"refs/shouwen/rewritten/{seen}", seen)
+        gitio.git(root, "update-ref", tracking, now)
+        try:
+            gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
+        except gitio.GitError as e:
+            raise BusyError(f"已接受改写并在本机提交了接受记录，但推送被拒绝（{_last(e)}）；"
+                            "请稍后运行 shouwen sync 推送") from None
+        return {"old": seen, "new": now, "dropped": dropped, "commit": gitio.head(root)}
 
 
 def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: list | None = None,

@@ -300,7 +300,7 @@ def next_seq(root: str, day, badge: str, kind: str = "inquiries", prefix: str = 
     folder = os.path.join(root, "records", kind, f"{day:%Y}", f"{day:%m}")
     stem = make_id(day, badge, 0, prefix)[:-3]
     taken = [int(n[len(stem):len(stem) + 3]) for n in (os.listdir(folder) if os.path.isdir(folder) else [])
-             if n.startswith(stem) and n[len(stem):len(stem) + 3].isdigit()]
+             if n.startswith(stem) and n[len(stem):len(stem) + 3].isdecimal()]
     return max(taken, default=0) + 1
 
 

@@ -386,3 +386,4 @@ def commit_count(root: str, rev: str):
 
 
 from .lookalikes import is_shallow, replacements  # noqa: E402,F401 (they use git() above)
+from .joins import descendants, joining_merge  # noqa: E402,F401 (likewise)

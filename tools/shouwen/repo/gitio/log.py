@@ -189,7 +189,7 @@ def config_values(out: bytes) -> dict[str, str]:
 def truthy(value: str | None) -> bool:
     """A git config boolean."""
     v = (value or "").strip().lower()
-    return v in ("true", "yes", "on") or (v.isdigit() and int(v) != 0)
+    return v in ("true", "yes", "on") or (v.isdecimal() and int(v) != 0)
 
 
 def plain_commit(cfg: dict, paths: list[str]) -> bool:

@@ -1,0 +1,627 @@
+"""What the s7 sweep (the second round) found: numbers too long for Python to print in a record or an
+argument, the desk page's errors, hostile spreadsheets, Click's own messages.
+
+Each test is one defect: exit 2 or a coded problem naming the file and the field, never a traceback or
+`内部错误`, nothing written where a command refuses, the other commands unaffected.
+"""
+import os
+
+import pytest
+
+from robust.harness import R1, R2, REC, make_desk, problems_of
+
+HUGE = "9" * 5000          # past Python's 4,300 digits: int() of it raises, str() of such a number too
+
+
+@pytest.fixture(scope="module")
+def round2(tmp_path_factory):
+    d = make_desk(tmp_path_factory.mktemp("round2") / "agency")
+    return d
+
+
+def _reset(d):
+    d.reset(d.base)
+    d.crashes.clear()
+
+
+def _edit(d, rel, old, new):
+    _reset(d)
+    full = os.path.join(d.path, rel)
+    text = open(full, encoding="utf-8").read()
+    assert old in text, (rel, old)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, new, 1))
+    d.commit_all()
+
+
+@pytest.mark.parametrize("value", [HUGE, "0x" + "f" * 4000, "1" + "_0" * 4400, ":".join(["59"] * 2500)])
+def test_a_number_too_long_to_print_in_a_record_is_named_and_stops_nothing(round2, value):
+    """`matter: 999…9` (5,000 digits) stopped check, list, show, todo and remind for the whole ledger."""
+    _edit(round2, REC, "matter: 咨询再生育审批", f"matter: {value}")
+    r = round2.run("check", "--format", "json")
+    assert r.exit_code == 1, r.output
+    probs = problems_of(r)
+    assert not [p for p in probs if p["code"] == "internal-error"], probs
+    assert [p for p in probs if p.get("path") == REC], probs
+    for args in (["list"], ["show", R1], ["show", R2], ["--as", "J005", "todo"], ["remind", "--dry-run"],
+                 ["find", "张三"]):
+        r = round2.run(*args)
+        assert r.exit_code in (0, 1), (args, r.output)
+    assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("args", [["--as", "J014", "promise", R1, "--days", HUGE],
+                                  ["--as", "J014", "promise", R1, "--days", HUGE + "个工作日"],
+                                  ["--as", "J005", "rate", R1, "--score", HUGE],
+                                  ["--as", "J005", "rate", R1, "--score", HUGE + "分"]])
+def test_a_number_too_long_for_python_as_an_argument_is_refused(round2, args):
+    _reset(round2)
+    before = round2.snapshot()
+    r = round2.run(*args)
+    assert r.exit_code == 2 and "错误" in r.stderr and args[4] in r.stderr, r.output
+    assert round2.snapshot() == before
+    assert round2.crashes == [], round2.crashes
+
+
+# --- the desk page ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def desk_client(logged_in, round2):
+    _reset(round2)
+    return logged_in
+
+
+@pytest.fixture(scope="module")
+def logged_in(round2):
+    """The desk page of the round2 agency in Flask's test client, logged in as 李明 (J005)."""
+    import re
+    from datetime import datetime
+
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    _reset(round2)
+    pins.set_pin(round2.path, "J005", "2468")
+    app = create_app(round2.path, now=lambda: datetime(2026, 11, 2, 12, 0, tzinfo=CST))
+    c = app.test_client()
+    c.get("/login")
+    with c.session_transaction() as s:
+        csrf = s["csrf"]
+    assert c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}).status_code == 302
+    with c.session_transaction() as s:
+        c.csrf = s["csrf"]
+    c.once = lambda path="/new": re.search(r'name="once" value="([^"]+)"', c.get(path).get_data(as_text=True)).group(1)
+    return c
+
+
+def _page(r) -> str:
+    """What the page says in its main part, without tags."""
+    import re
+    body = r.get_data(as_text=True)
+    m = re.search(r"<main.*?</main>", body, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(0) if m else body))
+
+
+def _chinese_page(r):
+    text = _page(r)
+    assert "Method Not Allowed" not in text and "Internal Server Error" not in text and "Traceback" not in text, text
+    assert "Request Entity" not in text and "Content Too Large" not in text, text
+    return text
+
+
+@pytest.mark.parametrize("method,path", [("put", "/"), ("delete", "/new"), ("get", "/logout"), ("post", "/"),
+                                         ("get", "/pad/rate"), ("patch", f"/r/{R1}")])
+def test_a_wrong_method_on_the_desk_page_is_answered_in_chinese(round2, desk_client, method, path):
+    before = round2.snapshot()
+    r = getattr(desk_client, method)(path, data={"csrf": desk_client.csrf})
+    assert r.status_code == 405
+    assert "不支持" in _chinese_page(r)
+    assert round2.snapshot() == before
+
+
+def test_a_huge_form_is_refused_in_chinese_before_it_is_read(round2, desk_client):
+    before = round2.snapshot()
+    r = desk_client.post("/new", data={"csrf": desk_client.csrf, "once": desk_client.once(), "name": "王五",
+                                       "matter": "a" * (1 << 20)})
+    assert r.status_code == 413
+    assert "过大" in _chinese_page(r)
+    assert round2.snapshot() == before
+
+
+def test_a_matter_sent_to_the_pad_that_does_not_exist_is_no_server_error(round2, desk_client):
+    before = round2.snapshot()
+    for rid in ("NOPE", "20991231-J005-999", "../../etc/passwd"):
+        r = desk_client.post(f"/r/{rid}/pad", data={"csrf": desk_client.csrf})
+        assert r.status_code == 404, (rid, r.status_code)
+        _chinese_page(r)
+    assert round2.snapshot() == before
+
+
+def test_a_bug_behind_the_desk_page_is_a_chinese_page_and_one_line(round2, desk_client, monkeypatch, capsys):
+    """Whatever goes wrong inside shows no English 500 page and prints no traceback on the desk's console."""
+    from shouwen.desk import app as desk_app
+    monkeypatch.setattr(desk_app, "find", lambda *a: 1 / 0)
+    r = desk_client.get("/find?q=张三")
+    assert r.status_code == 500
+    assert "内部错误" in _chinese_page(r)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "ZeroDivisionError" in err
+
+
+def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2, desk_client):
+    """A form without its one-time token (or with a forged one) wrote nothing and said 已经提交过, which was false."""
+    before = round2.snapshot()
+    for once in ("", "forged"):
+        r = desk_client.post("/new", data={"csrf": desk_client.csrf, "once": once, "name": "王五", "matter": "咨询"})
+        assert r.status_code == 400
+        text = _chinese_page(r)
+        assert "提交过" not in text and "刷新" in text, text
+    assert round2.snapshot() == before
+
+
+@pytest.mark.parametrize("choice", ["³", "²", HUGE])
+def test_a_service_number_python_calls_a_digit_but_cannot_read_is_asked_again(round2, choice):
+    """`new` asks for the service by number: ³ is a digit to str.isdigit() and int() refuses it (内部错误)."""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    _reset(round2)
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "李明", "new"],
+                           input=f"王五\n13912345678\n\n\n咨询\n来访\n{choice}\n3\n")
+    assert r.exit_code == 0 and "内部错误" not in r.output, r.output
+    assert "请重新输入" in r.output and "已登记" in r.output, r.output
+
+
+
+def test_a_record_file_numbered_with_superscripts_does_not_stop_the_next_registration(round2):
+    """A file named 20261102-J005-²³⁴.md beside the day's records made every `new` of J005 that day crash."""
+    _reset(round2)
+    folder = os.path.join(round2.path, "records", "inquiries", "2026", "11")
+    with open(os.path.join(folder, "20261102-J005-²³⁴.md"), "w", encoding="utf-8") as fh:
+        fh.write("---\nid: x\n---\n")
+    round2.commit_all()
+    r = round2.run("--as", "J005", "new", "--name", "王五", "--matter", "咨询", "--at", "2026-11-02T15:00")
+    assert r.exit_code == 0 and "20261102-J005-003" in r.output, r.output
+    assert round2.crashes == [], round2.crashes
+
+
+# --- import of hostile spreadsheets --------------------------------------------------------------------
+
+HEADER = ["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "事件记录"]
+ROW = ["2026-11-03", "09:30", "王五", "13900000000", "咨询", "李明（J005）"]
+REG = "2026年11月3日 09:30｜李明（J005）｜登记｜"
+
+
+def _csv(tmp_path, rows, name="登记簿.csv"):
+    import csv
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return str(path)
+
+
+def _import_refused(d, path, *words):
+    """`import` exits 2 naming the row and the field, in Chinese only, and writes nothing."""
+    before = d.snapshot()
+    r = d.run("--as", "J003", "import", path)
+    assert r.exit_code == 2, r.output
+    assert d.snapshot() == before
+    assert d.crashes == [], d.crashes
+    for w in words:
+        assert w in r.stderr, (w, r.stderr)
+    return r.stderr
+
+
+@pytest.mark.parametrize("line,said", [
+    ("2026年2月30日 09:30｜李明（J005）｜备注｜内容：x", "2026年2月30日"),
+    ("2026年11月3日 29:30｜李明（J005）｜备注｜内容：x", "29:30"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：很好", "很好"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜评价｜评分：" + HUGE, "评分"),
+    ("2026年11月3日 10:00｜朱立新（J014）｜承诺｜办结期限：2026年13月1日", "2026年13月1日"),
+    ("{at: 2026-11-03T10:00:00+08:00, by: J005, action: [note", "方括号"),
+])
+def test_an_event_line_python_cannot_read_is_named_in_chinese(round2, tmp_path, line, said):
+    """An imported event line with 2 月 30 日, 29:30 or a score in words said `day is out of range for month`,
+    `hour must be in 0..23`, `invalid literal for int()`, or PyYAML's English."""
+    _reset(round2)
+    err = _import_refused(round2, _csv(tmp_path, [HEADER, ROW + [REG + "\n" + line]]), "第 2 行", "事件记录", said)
+    for english in ("out of range", "must be in", "invalid literal", "Exceeds", "while parsing", "expected"):
+        assert english not in err, err
+
+
+def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash(round2, tmp_path):
+    """Ids number a person's day 001–999: the 1,000th matter (a long register imported without ids) was an
+    internal error (ValueError from make_id). The day's 999th file is there already; the next row is refused."""
+    _reset(round2)
+    folder = os.path.join(round2.path, "records", "inquiries", "2026", "11")
+    with open(os.path.join(folder, "20261103-J005-999.md"), "w", encoding="utf-8") as fh:
+        fh.write("---\nid: 20261103-J005-999\n---\n")
+    rows = [HEADER[:-1], ROW, ["2026-11-03", "09:40", "赵六", "", "咨询", "J006"]]
+    err = _import_refused(round2, _csv(tmp_path, rows), "第 2 行", "999")
+    assert "第 3 行" not in err, err
+
+
+def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, tmp_path):
+    """The .xlsx had a row limit (100,000), the .csv none."""
+    from shouwen.cli.ledger_files import MAX_IMPORT_ROWS
+    _reset(round2)
+    path = tmp_path / "大.csv"
+    path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
+                    encoding="utf-8")
+    _import_refused(round2, str(path), f"超过 {MAX_IMPORT_ROWS} 行")
+
+
+def _xlsx(tmp_path, rows, title="首问登记簿", tweak=None, name="登记簿.xlsx"):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    if tweak:
+        tweak(wb, ws)
+    path = tmp_path / name
+    wb.save(path)
+    return str(path)
+
+
+def _dry_run(d, path):
+    r = d.run("--as", "J003", "import", path, "--dry-run")
+    assert d.crashes == [], d.crashes
+    return r
+
+
+def test_rows_formatted_but_empty_do_not_count_against_the_row_limit(round2, tmp_path):
+    """A column formatted down the sheet (as offices do) made a one-row register 超过 100000 行."""
+    from openpyxl.styles import Font
+    from shouwen.cli import ledger_files
+    _reset(round2)
+
+    def styled(wb, ws):
+        for r in range(3, 60):
+            ws.cell(row=r, column=1).font = Font(bold=True)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=styled)
+    old = ledger_files.MAX_IMPORT_ROWS
+    ledger_files.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
+    try:
+        r = _dry_run(round2, path)
+    finally:
+        ledger_files.MAX_IMPORT_ROWS = old
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+@pytest.mark.parametrize("cells", [[46329, 0.3958333333333333], [46329.3958333333, ""], [46329, "09:30"]])
+def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(round2, tmp_path, cells):
+    """Excel keeps a date as its serial number (46329 is 2026年11月3日); a cell whose 日期 format was lost (a paste,
+    WPS's 常规) holds that number, and the register was refused though Excel shows the date once formatted."""
+    _reset(round2)
+    r = _dry_run(round2, _xlsx(tmp_path, [HEADER[:-1], cells + ROW[2:]]))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_register_under_a_title_row_on_its_own_sheet_is_found(round2, tmp_path):
+    """Offices put a title row above the header and keep notes on the first sheet: the register was refused
+    with 第 1 行缺少列 naming no sheet."""
+    _reset(round2)
+
+    def second(wb, ws):
+        reg = wb.create_sheet("2026年11月")
+        for r in (["示例市政务服务局首问登记簿"], [], HEADER[:-1], ROW):
+            reg.append(r)
+    r = _dry_run(round2, _xlsx(tmp_path, [["填表说明：每件事项一行"]], title="说明", tweak=second))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_workbook_without_a_register_names_its_sheets(round2, tmp_path):
+    _reset(round2)
+
+    def second(wb, ws):
+        wb.create_sheet("统计").append(["科室", "件数"])
+    _import_refused(round2, _xlsx(tmp_path, [["随便写的"]], title="说明", tweak=second), "说明", "统计", "发问人姓名")
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04broken", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", b"a,b\n"])
+def test_a_file_that_is_no_workbook_is_named_in_chinese(round2, tmp_path, data):
+    _reset(round2)
+    path = tmp_path / "登记簿.xlsx"
+    path.write_bytes(data)
+    err = _import_refused(round2, str(path), "登记簿.xlsx", "Excel")
+    assert "zip" not in err and "File is" not in err and "There is no item" not in err, err
+
+
+def test_a_name_merged_over_two_rows_is_in_both(round2, tmp_path):
+    """A visitor's name merged over the rows of his two matters: the second row said 缺少发问人姓名."""
+    _reset(round2)
+    rows = [HEADER[:-1], ROW, ["2026-11-03", "09:50", None, "13900000000", "再咨询", "李明（J005）"]]
+    r = _dry_run(round2, _xlsx(tmp_path, rows, tweak=lambda wb, ws: ws.merge_cells("C2:C3")))
+    assert r.exit_code == 0 and "共 2 件可以导入" in r.output, r.output
+
+
+def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path):
+    """Blank lines and a title row above the header shifted the row numbers the refusal named."""
+    _reset(round2)
+    rows = [["示例市首问登记簿"], [], HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    err = _import_refused(round2, _xlsx(tmp_path, rows), "第 6 行", "发问人姓名")
+    assert "第 4 行" not in err and "第 3 行" not in err, err
+    csv_rows = [HEADER[:-1], ROW, [], ["2026-11-03", "10:00", "", "", "咨询", "李明"]]
+    _import_refused(round2, _csv(tmp_path, csv_rows), "第 4 行", "发问人姓名")
+
+
+def test_a_workbook_that_unzips_past_the_limit_is_refused_before_it_is_opened(round2, tmp_path, monkeypatch):
+    """An .xlsx is a zip: 20 MB of it may hold gigabytes of XML that openpyxl would hold in memory."""
+    from shouwen.cli import ledger_files
+    _reset(round2)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW])
+    monkeypatch.setattr(ledger_files, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
+    _import_refused(round2, path, "解压后过大")
+
+
+# --- remind against real local receivers ---------------------------------------------------------------
+
+REQUIRED = os.environ.get("SHOUWEN_REQUIRE_COMPONENTS") == "1"
+ENGLISH = ("Errno", "refused", "Error", "Expecting", "not supported", "unknown url", "Invalid", "b'", "extension")
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server (aiosmtpd) whose answer to each recipient and message the test sets."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        (pytest.fail if REQUIRED else pytest.skip)("未安装 Python 包 aiosmtpd")
+    box = {"rcpt": "250 OK", "data": "250 OK", "got": []}
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if box["rcpt"].startswith("250"):
+                envelope.rcpt_tos.append(address)
+            return box["rcpt"]
+
+        async def handle_DATA(self, server, session, envelope):
+            if box["data"].startswith("250"):
+                box["got"].append(envelope.rcpt_tos)
+            return box["data"]
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    box["port"] = port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def robot():
+    """A local HTTP receiver standing in for a group robot, answering as the test sets."""
+    import http.server
+    import threading
+    answer = {"status": 200, "body": b'{"errcode": 0}'}
+
+    class Robot(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(answer["status"])
+            self.send_header("Content-Length", str(len(answer["body"])))
+            self.end_headers()
+            self.wfile.write(answer["body"])
+
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    answer["url"] = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=k"
+    yield answer
+    server.shutdown()
+    server.server_close()
+
+
+def _remind_with(d, email="{}", hooks="[]", staff=None):
+    """The round2 agency with R1 forwarded to 朱立新 (J014), who must accept it by 2026-11-03, and R2 not yet
+    forwarded by 李明 (J005): two people to remind, neither reminded before."""
+    _reset(d)
+    if os.path.exists(os.path.join(d.path, ".shouwen", "reminded.json")):
+        os.remove(os.path.join(d.path, ".shouwen", "reminded.json"))
+    with open(os.path.join(d.path, "rules", "policy.yml"), "a", encoding="utf-8") as fh:
+        fh.write(f"\nreminders:\n  email: {email}\n  webhooks: {hooks}\n")
+    if staff:
+        path = os.path.join(d.path, "rules", "staff.yml")
+        text = open(path, encoding="utf-8").read()
+        assert staff[0] in text
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace(*staff))
+    d.commit_all("提醒设置")
+    return d.run("remind", "--today", "2026-11-05")
+
+
+@pytest.mark.parametrize("answer,said", [("rcpt:550 5.1.1 no such user", "拒收（550）"),
+                                         ("data:554 5.7.1 rejected", "拒绝（554）"),
+                                         ("down", "连接被拒绝"), ("starttls", "STARTTLS")])
+def test_a_mail_server_that_refuses_is_explained_in_chinese(round2, inbox, answer, said):
+    """smtplib's own words reached the clerk: `[Errno 111] Connection refused`, `{'j014@…': (550, b'…')}`,
+    `STARTTLS extension not supported by server.`"""
+    port = _free_port() if answer == "down" else inbox["port"]
+    if ":" in answer:
+        inbox[answer.split(":")[0]] = answer.split(":", 1)[1]
+    tls = ", starttls: true" if answer == "starttls" else ""
+    r = _remind_with(round2, f"{{host: 127.0.0.1, port: {port}{tls}}}")
+    assert r.exit_code == 1 and said in r.stderr, r.output
+    assert not [w for w in ENGLISH if w in r.stderr], r.stderr
+    assert round2.crashes == [], round2.crashes
+    assert round2.git("status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("status,body,said", [(500, b"oops", "HTTP 500"), (200, b"<html>login</html>", "不是 JSON"),
+                                              (200, b"[1]", "不是 JSON"), (None, b"", "格式不对")])
+def test_a_robot_that_answers_wrong_is_explained_in_chinese(round2, robot, status, body, said):
+    robot.update(status=status or 200, body=body)
+    url = robot["url"] if status else "企业微信"
+    r = _remind_with(round2, hooks=f"[{{kind: wecom, url: '{url}'}}]")
+    assert r.exit_code == 1 and said in r.stderr, r.output
+    assert not [w for w in ENGLISH if w in r.stderr], r.stderr
+    assert round2.crashes == [], round2.crashes
+
+
+def test_a_person_without_an_address_is_named_not_skipped_in_silence(round2, inbox):
+    r = _remind_with(round2, f"{{host: 127.0.0.1, port: {inbox['port']}}}",
+                     staff=("[j014@example.gov.cn]", "[]"))
+    assert "朱立新（J014）" in r.stderr and "没有邮箱" in r.stderr, r.output
+    assert inbox["got"] == [["j005@example.gov.cn"]]
+    assert round2.crashes == [], round2.crashes
+
+
+def test_a_silent_mail_server_costs_one_timeout_not_one_per_person(round2, monkeypatch):
+    """A server that takes the connection and never answers held remind 20 s for each person to remind."""
+    import socket
+    import threading
+    from shouwen.publish import remind
+    monkeypatch.setattr(remind, "TIMEOUT", 0.5)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def take():
+        try:
+            while True:
+                accepted.append(listener.accept())      # and never a word: no greeting
+        except OSError:
+            pass                                        # the listener closed
+    threading.Thread(target=take, daemon=True).start()
+    try:
+        r = _remind_with(round2, f"{{host: 127.0.0.1, port: {listener.getsockname()[1]}}}")
+    finally:
+        listener.close()
+    assert r.exit_code == 1 and r.stderr.count("发送失败") == 2 and "没有应答" in r.stderr, (r.stdout, r.stderr)
+    assert len(accepted) == 1, accepted
+
+
+# --- Click's own messages ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,said", [
+    (["new", "--name"], "选项 '--name' 需要一个值"),
+    (["todo", "--all", "extra"], "多余的参数（extra）"),
+    (["list", "--overdue=yes"], "不带值"),
+])
+def test_a_usage_error_says_error_once(round2, args, said):
+    """Click's usage errors printed 错误：用法错误：… (two labels for one thing)."""
+    r = round2.run("--as", "J005", *args)
+    assert r.exit_code == 2 and said in r.stderr, r.output
+    assert "用法错误" not in r.stderr and r.stderr.count("错误") == 1, r.stderr
+
+
+@pytest.mark.parametrize("args,said", [(["lst"], "list"), (["chek"], "check"), (["help"], "shouwen --help"),
+                                       (["site", "bild"], "build")])
+def test_a_misspelled_command_is_answered_with_the_closest(round2, args, said):
+    r = round2.run(*args)
+    assert r.exit_code == 2 and "没有命令" in r.stderr and said in r.stderr, r.output
+
+
+def test_a_group_without_its_command_shows_its_help_not_an_error(round2):
+    """`shouwen site` printed its whole help page after 错误：用法错误：用法：…"""
+    r = round2.run("site")
+    assert r.exit_code == 2 and "命令：" in r.output and "build" in r.output, r.output
+    assert "错误" not in r.output, r.output
+
+
+@pytest.mark.parametrize("args,said", [(["remind", "--days", "-5"], "0 到 365"),
+                                       (["check", "--format", "xml"], "text、json"),
+                                       (["--as", "J005", "new", "--nmae", "王五"], "--name")])
+def test_click_lists_ranges_choices_and_options_in_chinese(round2, args, said):
+    """`0<=x<=365`, `'text', 'json'` and `--help, --channel` were Click's English way of listing."""
+    r = round2.run(*args)
+    assert r.exit_code == 2 and said in r.stderr, r.output
+    assert "<=" not in r.stderr and "', '" not in r.stderr and ", --" not in r.stderr, r.stderr
+
+
+# --- shouwen desk: the PIN file and the port ---------------------------------------------------------------
+
+@pytest.fixture
+def no_serving(monkeypatch):
+    """`desk` must refuse before it serves: a test never blocks on a server."""
+    import werkzeug.serving
+
+    def refuse(*a, **k):
+        raise AssertionError("desk started serving")
+    monkeypatch.setattr(werkzeug.serving, "run_simple", refuse)
+
+
+@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '"J005"'])
+def test_a_damaged_pin_file_is_named_not_an_internal_error(round2, no_serving, text):
+    _reset(round2)
+    path = os.path.join(round2.path, ".shouwen", "desk-pins.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    try:
+        _damaged_pins_refused(round2, path, text)
+    finally:
+        os.remove(path)
+
+
+def _damaged_pins_refused(round2, path, text):
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    r = round2.run("desk")
+    assert r.exit_code == 2 and "desk-pins.json" in r.stderr and "--set-pin" in r.stderr, r.output
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "J005", "desk", "--set-pin"], input="2468\n2468\n")
+    assert r.exit_code == 2 and "desk-pins.json" in r.output, r.output
+    assert open(path, encoding="utf-8").read() == text            # nothing of it overwritten unasked
+    assert round2.crashes == [], round2.crashes
+
+
+def test_a_pin_entry_of_the_wrong_shape_is_no_server_error_at_login(round2):
+    """A PIN line whose salt is no hex (a hand edit) made the login page a 500 on that person's try."""
+    import json
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    _reset(round2)
+    pins.set_pin(round2.path, "J005", "2468")
+    path = os.path.join(round2.path, ".shouwen", "desk-pins.json")
+    kept = json.load(open(path, encoding="utf-8"))
+    kept["J006"] = {"salt": "zz", "hash": 5}
+    json.dump(kept, open(path, "w", encoding="utf-8"))
+    c = create_app(round2.path, now=lambda: datetime(2026, 11, 2, 12, 0, tzinfo=CST)).test_client()
+    page = c.get("/login").get_data(as_text=True)
+    assert "李明" in page and "张晓燕" not in page          # only those whose PIN can be checked are offered
+    with c.session_transaction() as s:
+        csrf = s["csrf"]
+    r = c.post("/login", data={"badge": "J006", "pin": "1234", "csrf": csrf})
+    assert r.status_code == 401
+    os.remove(path)
+
+
+def test_a_desk_port_in_use_or_out_of_range_is_said_in_chinese(round2, no_serving):
+    import socket
+    _reset(round2)
+    from shouwen.desk import pins
+    pins.set_pin(round2.path, "J005", "2468")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("desk", "--port", str(s.getsockname()[1]))
+    assert r.exit_code == 2 and "已被" in r.stderr and "--port" in r.stderr, r.output
+    assert "Address already in use" not in r.output and "Either identify" not in r.output, r.output
+    r = round2.run("desk", "--port", "99999")
+    assert r.exit_code == 2 and "--port" in r.stderr, r.output
+    os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_a_pin_typed_through_a_pipe_draws_no_english_warning(round2):
+    """Without a terminal, getpass warned `Warning: Password input may be echoed.` (Python's English)."""
+    import subprocess
+    import sys
+    _reset(round2)
+    try:
+        r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", round2.path, "--as", "J005", "desk", "--set-pin"],
+                           input="2468\n2468\n", capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and "已为" in r.stdout, r.stdout + r.stderr
+        assert "Warning" not in r.stderr and "echo" not in r.stderr, r.stderr
+    finally:
+        os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))

@@ -1,0 +1,71 @@
+"""The personal values a text that leaves the agency (a bulletin: its city copy, its gongwen, its published page)
+is searched for, without making the guard ready for every record's values each time (issue 15).
+
+Each record's values (privacy.Personal: its visitor's or complainant's, a void record's too, then its corrections'
+old and new ones) are kept by path as a whole-ledger table (repo.kept_rows), patched for the records changed since,
+with how many records hold each value (its lower case). Of them only those that are a substring of one of the
+text's readings are handed to privacy.leaks: the guard finds nothing else there, so it finds what it would over
+them all. Only a cache: with no cache, the same table made from the ledger.
+"""
+from __future__ import annotations
+
+import re
+
+from .privacy import person_of, readings
+
+_DIGITS = re.compile(r"\D")
+SHORT = 64              # values up to this long are looked up among the text's substrings; longer ones searched
+
+
+def _key(v: str) -> str:
+    return v if v.startswith("tel:") else v.lower()
+
+
+def table(entries, rules) -> list:
+    """[path -> (its record's values, its corrections' values), value (_key) -> how many records hold it]."""
+    t: list = [{}, {}]
+    patch(t, {e.record.path: e for e in entries}, rules)
+    return t
+
+
+def patch(t: list, entries: dict, rules) -> bool:
+    """repo.kept_rows' patch: each changed record's values anew ({path: its entry now, None if gone})."""
+    parts, count = t
+    person = person_of(rules)
+    for path, e in entries.items():
+        for side in parts.pop(path, ()):
+            for v in side:
+                k = _key(v)
+                count[k] -= 1
+                if not count[k]:
+                    del count[k]
+        if e is not None:
+            parts[path] = (person.of_record(e.record),
+                           person.of_corrections([(e.record.id, c) for c in e.corrections]))
+            for side in parts[path]:
+                for v in side:
+                    count[_key(v)] = count.get(_key(v), 0) + 1
+    return True
+
+
+def found_in(pieces: list[str], t: list) -> dict:
+    """The values (value -> (record id, label): the first record in path order naming it, records before their
+    corrections) that could be found in the texts `pieces`: whatever privacy.find finds in them is one of these."""
+    parts, count = t
+    subs: set = set()
+    longer = []
+    for piece in pieces:
+        for r in readings(piece):
+            for x, pre in ((r.lower(), ""), (_DIGITS.sub("", r), "tel:")):
+                longer.append(x)
+                subs.update(pre + x[i:j] for i in range(len(x)) for j in range(i + 1, min(len(x), i + SHORT) + 1))
+    hits = subs & count.keys()
+    hits.update(k for k in count if len(k) > SHORT and any(k.removeprefix("tel:") in x for x in longer))
+    out: dict = {}
+    if hits:
+        for side in (0, 1):
+            for path in sorted(parts):
+                for v, where in parts[path][side].items():
+                    if v not in out and _key(v) in hits:
+                        out[v] = where
+    return out
