@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 
@@ -63,11 +64,22 @@ class Agency:
         return json.loads(self.ok(*args).stdout)["id"]
 
 
-@pytest.fixture
-def agency(tmp_path):
-    path = tmp_path / "agency"
+@pytest.fixture(scope="session")
+def _new_bureau(tmp_path_factory):
+    """`shouwen init --template bureau`, run once a session; each test's `agency` is a copy of it."""
+    path = tmp_path_factory.mktemp("bureau") / "agency"
     r = CliRunner().invoke(cli, ["init", str(path), "--template", "bureau"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    return path
+
+
+@pytest.fixture
+def agency(tmp_path, _new_bureau):
+    """A new bureau agency of the test's own: a copy of one `init` (hooks and config are in .git, no path in
+    them names the folder); Git's index is refreshed, as the copy changed every file's inode and ctime."""
+    path = tmp_path / "agency"
+    shutil.copytree(_new_bureau, path, symlinks=True)
+    subprocess.run(["git", "-C", str(path), "update-index", "-q", "--refresh"], check=True)
     return Agency(path)
 
 

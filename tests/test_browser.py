@@ -99,6 +99,7 @@ def test_lookup_answers_the_right_code_and_refuses_a_wrong_one(site, browser, re
 def test_kiosk_works_by_touch_and_returns_home_when_idle(site, browser, requests_seen):
     base, _, _ = site
     page = _page(browser, requests_seen, "kiosk", has_touch=True, is_mobile=False)
+    page.clock.install()        # the page's timers on Playwright's clock: time flows, and is moved on below
     page.goto(base + "kiosk/?idle=8")            # long enough for two touches on a busy machine
     assert "sw-kiosk" in page.evaluate("document.documentElement.className")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 24
@@ -110,7 +111,8 @@ def test_kiosk_works_by_touch_and_returns_home_when_idle(site, browser, requests
     page.wait_for_url(re.compile(r".*/guide/[a-z-]+/$"))
     assert "一次性告知清单" in page.inner_text("article")
     assert page.locator(".sw-kiosk-bar a", has_text="回到首页").bounding_box()["height"] >= 60   # no browser buttons in the lobby
-    page.wait_for_url(base + "kiosk/", timeout=30000)                 # nobody touched it: back to the start
+    page.clock.run_for(8500)                  # nobody touches it for the idle seconds (moved on, not waited out)
+    page.wait_for_url(base + "kiosk/", timeout=30000)                 # back to the start
     # the lookup in the lobby needs no keyboard: an on-screen keypad types the code
     page.goto(base + "lookup/")
     page.locator("#sw-code").tap()

@@ -21,9 +21,7 @@ def desk_cmd(desk, port, set_pin, as_badge):
     if set_pin:
         badge = desk.badge(as_badge)
         pins.load(desk.root)                # a damaged PIN file is said before the PIN is asked
-        # hidden on a terminal; through a pipe there is nothing to hide (getpass would warn in English)
-        pin = click.prompt(f"{desk.rules.who(badge)}的新密码（4 位以上数字）", hide_input=sys.stdin.isatty(),
-                           confirmation_prompt="再输入一次")
+        pin = _ask_pin(f"{desk.rules.who(badge)}的新密码（4 位以上数字）")
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
             raise InputError("密码应为 4 位以上数字")
         pins.set_pin(desk.root, badge, pin.strip())
@@ -39,6 +37,22 @@ def desk_cmd(desk, port, set_pin, as_badge):
     click.echo(f"首问登记台：http://127.0.0.1:{port}/ （评价器：http://127.0.0.1:{port}/pad ；Ctrl+C 结束）")
     run_simple("127.0.0.1", port, create_app(desk.root), threaded=True)
     return 0
+
+
+def _ask_pin(prompt: str) -> str:
+    """Hidden on a terminal; through a pipe read as it comes, never echoed (getpass warned there in English:
+    Warning: Password input may be echoed.)."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt="再输入一次")
+    stdin = sys.stdin
+    click.echo(f"{prompt}：", nl=False)
+    pin = stdin.readline().rstrip("\r\n")
+    click.echo("\n再输入一次：", nl=False)
+    again = stdin.readline().rstrip("\r\n")
+    click.echo()
+    if pin != again:
+        raise InputError("两次输入的密码不一致，未设置")
+    return pin
 
 
 def _port_free(port: int) -> None:

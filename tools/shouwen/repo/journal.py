@@ -29,6 +29,7 @@ except ImportError:         # a Windows desk PC: the lock is filelock's (importe
 STALE_SECONDS = 120         # a .git/index.lock this old, with no live writer of ours, is left over
 CHILD_GRACE = 10.0          # seconds a dead writer's git child may still hold the index
 ORPHAN_WAIT = 60.0          # seconds to wait for a dead writer's git that is still running
+LOCK_WAIT = 15.0            # seconds a writer waits for another before it gives up as busy (exit 3)
 JOURNAL = "journal.json"
 # An OS lock (fcntl, msvcrt) leaves its file behind, empty; a soft lock is that file's existence, with its
 # holder's pid inside. The two never share a file, or a soft locker would wait on an OS lock's leftover.
@@ -109,8 +110,9 @@ class _PortableLock:
 
 
 @contextmanager
-def lock(root: str, wait: float = 15.0):
+def lock(root: str, wait: float | None = None):
     """Serialise writers in one clone; on entry, repair whatever a dead writer left behind."""
+    wait = LOCK_WAIT if wait is None else wait
     fl = _FlockLock(os.path.join(state_dir(root), "lock"), wait) if fcntl is not None else _PortableLock(root, wait)
     if not fl.acquire():
         raise BusyError("仓库正忙：另一个 shouwen 命令正在写入，请稍后再试")
