@@ -171,16 +171,25 @@ def local_day(at: datetime) -> date:
 
 
 
+def _event_day(ev) -> date | None:
+    at = to_datetime(ev.get("at")) if isinstance(ev, dict) else None
+    return None if at is None else local_day(at)
+
+
 def as_it_stood(rec: Record, day: date) -> Record:
     """The record as it stood at the end of `day` (Beijing time): its events up to that day, so whatever is
     judged from it (a bulletin mid-quarter) is what it was on that day. An event whose time can't be read
-    stays, and is named as it always is."""
+    stays, and is named as it always is. The record itself when `last_day(rec)` is not after `day`."""
     events = rec.events
-    kept = [ev for ev in events if not (isinstance(ev, dict) and (at := to_datetime(ev.get("at"))) is not None
-                                        and local_day(at) > day)]
+    kept = [ev for ev in events if (d := _event_day(ev)) is None or d <= day]
     if len(kept) == len(events):
         return rec
     return Record(rec.path, {**rec.meta, "events": kept}, rec.body, rec.problems, rec.noncanonical)
+
+
+def last_day(rec: Record) -> date | None:
+    """The latest day of an event time that can be read (None: none can)."""
+    return max(filter(None, map(_event_day, rec.events)), default=None)
 
 # --- writing ---------------------------------------------------------------------------
 
