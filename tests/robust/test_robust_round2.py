@@ -673,3 +673,14 @@ def test_the_printable_registers_period_writes_days_as_people_read_them(round2, 
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert "2026年11月2日至2026年12月1日" in page and "月0" not in page and "年0" not in page
+
+
+# --- where an output cannot be written -------------------------------------------------------------------
+
+@pytest.mark.parametrize("target,said", [("/dev/full", "磁盘已满"), ("/tmp/" + "回" * 120 + ".html", "文件名过长")])
+def test_an_output_that_cannot_be_written_is_named_in_chinese(round2, target, said):
+    """`receipt -o /dev/full` said 无法读写 ：磁盘已满 (no file), a name too long `File name too long`."""
+    _reset(round2)
+    r = round2.run("receipt", R1, "-o", target)
+    assert r.exit_code == 2 and target in r.stderr and said in r.stderr, r.output
+    assert "File name" not in r.stderr and round2.crashes == [], r.output
