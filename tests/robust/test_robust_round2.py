@@ -684,3 +684,15 @@ def test_an_output_that_cannot_be_written_is_named_in_chinese(round2, target, sa
     r = round2.run("receipt", R1, "-o", target)
     assert r.exit_code == 2 and target in r.stderr and said in r.stderr, r.output
     assert "File name" not in r.stderr and round2.crashes == [], r.output
+
+
+@pytest.mark.parametrize("text,said", [("", "第 1 行第 1 列"), ('{"quarter": ', "第 1 行"), ("\udcff", "UTF-8")])
+def test_a_rollup_file_that_is_no_json_is_explained_in_chinese(round2, tmp_path, text, said):
+    """rollup said 无法读取通报 JSON（Expecting value: line 1 column 1 (char 0)）."""
+    path = tmp_path / "某单位.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    r = round2.run("rollup", str(path))
+    assert r.exit_code == 2 and str(path) in r.stderr and said in r.stderr, r.output
+    assert "Expecting" not in r.stderr and "line 1" not in r.stderr and "codec" not in r.stderr, r.stderr
+    r = round2.run("rollup", str(tmp_path / "没有.json"))
+    assert r.exit_code == 2 and "不存在" in r.stderr and "No such file" not in r.stderr, r.output
