@@ -105,7 +105,7 @@ def test_values_as_a_build_keeps_them_are_the_same_values():
     assert pickle.loads(pickle.dumps(kept)) == values       # as the build keeps it
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@settings(max_examples=100, derandomize=True, deadline=None)
 @given(st.lists(words, min_size=1, max_size=20), st.lists(st.text(alphabet="0123456789", min_size=7, max_size=11),
                                                           max_size=4),
        st.text(alphabet=LETTERS + "0123456789１２３-+()<>&;#", max_size=80))
