@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -11,6 +12,10 @@ from click.testing import CliRunner
 
 from shouwen.cli import cli
 
+# The suite starts hundreds of Python processes (`python -m shouwen`, the pre-commit hook, desk workers): where the
+# environment says PYTHONDONTWRITEBYTECODE, each of them would compile the package from source again (~0.2 s).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # Commits made by tests must not depend on the machine's git identity or signing setup.
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 # Hand-made commits in tests (tampering, broken files) need an identity on a machine with no git config.

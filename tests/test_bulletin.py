@@ -226,8 +226,11 @@ def test_a_bulletin_mid_quarter_says_what_it_would_have_said_on_its_day(agency, 
     kept = os.path.join(agency.path, ".shouwen", "index")               # the answers and sums let go: the index
     shutil.rmtree(os.path.join(kept, "answers"))
     for name in os.listdir(kept):
-        if name.startswith("quarter-"):
+        if name.startswith(("quarter-", "ledger-")):
             os.unlink(os.path.join(kept, name))
+    for day in days:            # the whole records judged on those days: taken only where no event is after it
+        monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+        assert agency.run("check", "--today", day).exit_code == 1
     assert (before, after) == tuple(bulletin(day) for day in days)
 
 

@@ -48,10 +48,10 @@ def _git(path, *args):
     subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True)
 
 
-@pytest.fixture
-def demo_copy(tmp_path):
-    """The shipped demo agency's rules and records in a repository of their own."""
-    path = tmp_path / "demo"
+@pytest.fixture(scope="session")
+def _shipped_demo(tmp_path_factory):
+    """The shipped demo agency's rules and records in a repository of their own, made once a session."""
+    path = tmp_path_factory.mktemp("shipped") / "demo"
     assert CliRunner().invoke(cli, ["init", str(path)]).exit_code == 0
     shutil.rmtree(path / "rules")
     shutil.copytree(os.path.join(ROOT, "rules"), path / "rules")
@@ -59,6 +59,15 @@ def demo_copy(tmp_path):
     shutil.copytree(os.path.join(ROOT, "records"), path / "records")
     _git(path, "add", "-A")
     _git(path, "commit", "-q", "--no-verify", "-m", "demo")
+    return path
+
+
+@pytest.fixture
+def demo_copy(tmp_path, _shipped_demo):
+    """A test's own copy of it (Git's index refreshed: the copy changed every file's inode and ctime)."""
+    path = tmp_path / "demo"
+    shutil.copytree(_shipped_demo, path, symlinks=True)
+    _git(path, "update-index", "-q", "--refresh")
     return path
 
 

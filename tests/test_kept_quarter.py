@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from shouwen.cli import cli
 from shouwen.repo import answers, index
-from test_index import _git, _no_index, demo_copy  # noqa: F401  (a fixture)
+from test_index import _git, _no_index, _shipped_demo, demo_copy  # noqa: F401  (fixtures)
 
 BULLETINS = [("2026Q3",), ("2026Q3", "--format", "json"), ("2026Q4", "--today", "2026-11-27", "--format", "json")]
 

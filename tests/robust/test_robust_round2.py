@@ -625,3 +625,51 @@ def test_a_pin_typed_through_a_pipe_draws_no_english_warning(round2):
         assert "Warning" not in r.stderr and "echo" not in r.stderr, r.stderr
     finally:
         os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+# --- a clerk who types only Chinese ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed,stamp", [("2026年11月3日 09:30", "2026-11-03T09:30:00+08:00"),
+                                         ("2026年11月3日9:30", "2026-11-03T09:30:00+08:00"),
+                                         ("２０２６年１１月３日 １４：０５", "2026-11-03T14:05:00+08:00"),
+                                         ("2026年11月3日", "2026-11-03T09:00:00+08:00")])
+def test_a_time_written_as_a_clerk_writes_it_is_taken(round2, typed, stamp):
+    """--from took 2026年11月3日, --at refused it (应为 ISO 时间); an IME gives full-width digits and colon."""
+    _reset(round2)
+    r = round2.run("--as", "J005", "note", R2, "--text", "补记", "--at", typed)
+    assert r.exit_code == 0, r.output
+    assert f"{{at: {stamp}, by: J005, action: note" in open(os.path.join(round2.path, "records", "inquiries", "2026",
+                                                                        "11", f"{R2}.md"), encoding="utf-8").read()
+    assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("typed", ["2026年2月30日 09:30", "2026年11月3日 25:00", "明天上午"])
+def test_a_time_that_is_no_time_is_still_refused_naming_the_option(round2, typed):
+    _reset(round2)
+    before = round2.snapshot()
+    r = round2.run("--as", "J005", "note", R2, "--text", "补记", "--at", typed)
+    assert r.exit_code == 2 and "--at" in r.stderr, r.output
+    assert round2.snapshot() == before
+
+
+@pytest.mark.parametrize("path", [f"/r/{R2}", f"/r/{R2}/receipt.html"])
+def test_a_record_the_desk_cannot_read_is_named_not_called_missing(round2, desk_client, path):
+    """A record broken by a hand edit (or two matters under one id after a sync) was 没有这个页面 (404): the clerk
+    was told it does not exist, not what is wrong with which file."""
+    rel = f"records/inquiries/2026/11/{R2}.md"
+    _edit(round2, rel, "events:", "events: [unclosed")
+    r = desk_client.get(path)
+    text = _chinese_page(r)
+    assert r.status_code == 422 and rel in text and "方括号" in text and "没有这个页面" not in text, text
+    r = desk_client.get("/r/20261102-J005-077")
+    assert r.status_code == 404 and "找不到" in _page(r)
+
+
+def test_the_printable_registers_period_writes_days_as_people_read_them(round2, tmp_path):
+    """The period over the printed 首问登记簿 read 2026年11月02日至2026年12月01日 (zero-padded)."""
+    _reset(round2)
+    out = tmp_path / "登记簿.html"
+    r = round2.run("export", "-o", str(out), "--from", "2026-11-02", "--to", "2026-12-01")
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "2026年11月2日至2026年12月1日" in page and "月0" not in page and "年0" not in page

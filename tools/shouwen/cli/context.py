@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from typing import TYPE_CHECKING
 from datetime import date, datetime
@@ -16,7 +15,7 @@ import click
 
 from ..repo import gitio
 from ..core.problems import ERROR, InputError, Problem
-from ..core.record import CST, to_date, to_datetime
+from ..core.record import CST, typed_day, typed_moment
 from . import zh_click
 
 if TYPE_CHECKING:
@@ -112,11 +111,11 @@ def parse_at(value: str | None) -> datetime | None:
     """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
         return None
-    d = to_datetime(value)
+    d = typed_moment(value)
     if d is None:
-        day = to_date(value)
+        day = typed_day(value)
         if day is None:
-            raise InputError(f"时间 {value!r} 格式不对（--at 应为 ISO 时间，如 2026-11-27T09:30 或 2026-11-27T09:30:00+08:00）")
+            raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
         d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
     return d.replace(microsecond=0)
 
@@ -134,20 +133,13 @@ def with_late(event: dict, late_reason: str | None) -> dict:
     return event
 
 
-_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
 def parse_day(value: str | None, name: str) -> date | None:
     """A day as the clerk types it: 2026-11-29, 2026/11/29, 2026.11.29 or 2026年11月29日."""
     if value in (None, ""):
         return None
-    d = to_date(value)
-    m = _DAY.match(str(value).strip()) if d is None else None
-    if m:
-        try:
-            d = to_date(date(*map(int, m.groups())))     # to_date: within the years an office works in
-        except ValueError:
-            d = None
+    d = typed_day(value)            # within the years an office works in
     if d is None:
         raise InputError(f"日期 {value!r} 格式不对（{name} 应为 2026-11-29 或 2026年11月29日）")
     return d
@@ -373,9 +365,9 @@ def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
     """A moment given on the command line (Beijing time unless it says otherwise)."""
     if value in (None, ""):
         return None
-    d = to_datetime(value)
+    d = typed_moment(value)
     if d is None:
-        raise InputError(f"时间 {value!r} 格式不对（{name} 应为 ISO 时间，如 2026-11-28T21:30 或 2026-11-28T21:30:00+08:00）")
+        raise InputError(f"时间 {value!r} 格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
     return d.astimezone(CST)
 
 

@@ -12,6 +12,7 @@ import click
 from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
 from .outputs import refuse_agency_output
 from .progress import Progress
+from ..core.clock import zh_day
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
 from ..publish.ledger_io import (RowError, csv_file, csv_line, from_csv_cell, in_ledger, record_from_row,
@@ -203,7 +204,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
         data = answer(desk, day, ("export", start, end), registered)
         return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
     day = today_cst()
-    period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
+    period = "" if (frm, to, quarter) == (None, None, None) else f"{zh_day(start)}至{zh_day(end)}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
         if kind in ("csv", "xlsx"):     # from the rows kept (as the file holds them), not kept again whole

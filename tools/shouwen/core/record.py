@@ -4,6 +4,7 @@ Parsing never raises: a broken file becomes a Record with `problems` set.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -112,6 +113,42 @@ def to_datetime(v) -> datetime | None:
     return d if d.year in YEARS else None
 
 
+_TYPED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                    r"(?:(?:\s+|\s*T\s*|(?<=日))(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?)?\Z")
+
+
+def _typed(text):
+    """(date, hour, minute) of 2026年11月3日 09:30, 2026/11/3 9:30, 2026-11-03 (hour None), as a clerk types them
+    (an IME's full-width digits and colon too); None when it is none of these or no such day."""
+    import unicodedata
+    m = _TYPED.match(unicodedata.normalize("NFKC", str(text)).strip()) if isinstance(text, str) else None
+    if m is None:
+        return None
+    y, mo, d, h, mi = m.groups()
+    try:
+        day = date(int(y), int(mo), int(d))
+    except ValueError:
+        return None
+    if day.year not in YEARS or (h is not None and not (int(h) < 24 and int(mi) < 60)):
+        return None
+    return day, (None if h is None else int(h)), (None if mi is None else int(mi))
+
+
+def typed_day(text) -> date | None:
+    """A day as a clerk types it: 2026-11-29, 2026/11/29, 2026.11.29 or 2026年11月29日."""
+    t = _typed(text)
+    return t[0] if t is not None and t[1] is None else to_date(text) if isinstance(text, str) else None
+
+
+def typed_moment(text) -> datetime | None:
+    """A moment as a clerk types it (Beijing time unless it says otherwise): ISO, or 2026年11月3日 09:30."""
+    d = to_datetime(text)
+    t = _typed(text) if d is None else None
+    if t is not None and t[1] is not None:
+        d = datetime(t[0].year, t[0].month, t[0].day, t[1], t[2], tzinfo=CST)
+    return d
+
+
 def to_date(v) -> date | None:
     if isinstance(v, str):
         try:
@@ -134,16 +171,25 @@ def local_day(at: datetime) -> date:
 
 
 
+def _event_day(ev) -> date | None:
+    at = to_datetime(ev.get("at")) if isinstance(ev, dict) else None
+    return None if at is None else local_day(at)
+
+
 def as_it_stood(rec: Record, day: date) -> Record:
     """The record as it stood at the end of `day` (Beijing time): its events up to that day, so whatever is
     judged from it (a bulletin mid-quarter) is what it was on that day. An event whose time can't be read
-    stays, and is named as it always is."""
+    stays, and is named as it always is. The record itself when `last_day(rec)` is not after `day`."""
     events = rec.events
-    kept = [ev for ev in events if not (isinstance(ev, dict) and (at := to_datetime(ev.get("at"))) is not None
-                                        and local_day(at) > day)]
+    kept = [ev for ev in events if (d := _event_day(ev)) is None or d <= day]
     if len(kept) == len(events):
         return rec
     return Record(rec.path, {**rec.meta, "events": kept}, rec.body, rec.problems, rec.noncanonical)
+
+
+def last_day(rec: Record) -> date | None:
+    """The latest day of an event time that can be read (None: none can)."""
+    return max(filter(None, map(_event_day, rec.events)), default=None)
 
 # --- writing ---------------------------------------------------------------------------
 

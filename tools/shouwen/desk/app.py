@@ -201,12 +201,18 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             return url_for("record", rid=rec.id, new=1)
         return write(f.get("once", ""), work)
 
+    def unreadable(e: InputError):
+        """Why a record can't be opened, naming its file: missing (404), or there but broken (422)."""
+        missing = str(e).startswith("找不到") or "格式不对" in str(e)       # else broken, or two under one id
+        return render_template("message.html", title="没有这件事项" if missing else "无法打开", message=str(e),
+                               problems=[p.line() for p in e.problems]), 404 if missing else 422
+
     @app.get("/r/<rid>")
     def record(rid):
         try:
             rec = load_for_write(root, rid)
-        except InputError:
-            abort(404)
+        except InputError as e:
+            return unreadable(e)
         entry = evaluate(rec, g.rules, now())          # a moment: an hour clock's deadline passes within a day
         offered = steps.offered(entry.state) if entry.state else []
         return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now()), now()), rid=rid,
@@ -239,8 +245,8 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             abort(404)
         try:
             rec = load_for_write(root, rid)
-        except InputError:
-            abort(404)
+        except InputError as e:
+            return unreadable(e)
         entry = evaluate(rec, g.rules, local_day(now()))
         if kind == "pickup" and (entry.state is None or entry.state.completed_at is None):
             return render_template("message.html", title="不能打印", message="尚未办结，不能打印取件登记表",

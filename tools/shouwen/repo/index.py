@@ -23,11 +23,11 @@ from datetime import date, datetime, timedelta
 from ..collector import paused
 from . import store
 from .answers import judging_key, keep, read_kept
-from .index_rows import Source, make_entry, make_row, on_the_hour
+from .index_rows import LAST_DAY, Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.record import Record, as_it_stood, local_day, parse
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
@@ -126,8 +126,9 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
     order, before the whole-ledger judgement adds to them (repo.summary keeps them so). `keep_state(latest
     event's time)`: whether the caller may read that entry's header, state or deadlines; the others are not
     kept when nothing else needs them (no index: `check --no-cache` reads only those of today's events).
-    `stood`: judge each record as it stood at the end of `today` (core.record.as_it_stood: a bulletin mid-quarter);
-    kept in an index of its own, each judgement for its day alone."""
+    `stood`: judge each record as it stood at the end of `today` (core.record.as_it_stood: a bulletin mid-quarter):
+    the index's own judgement of a record with no event after that day, the others' kept in an index of their own,
+    each judgement for its day alone."""
     with paused(freeze=True):       # many small objects that all live until the command ends
         return _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state,
                             stood and now is None)
@@ -137,14 +138,17 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     listed = store.listing(root, rev) if listed is None else listed
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
-    if key is not None and stood:
-        key += ":as-it-stood"
     index = _Index(root, key) if key else None
+    # as it stood on `today`: the index's judgement where no event is after that day (nothing to cut), the others
+    # judged cut and kept apart, each for its day
+    apart = _Index(root, key + ":as-it-stood") if key and stood else None
     rows: list = [None] * len(listed)
     misses = []
     hourly = False
     for i, (path, blob, _) in enumerate(listed):
         hit = index.get(path, blob, today) if index is not None else None
+        if apart is not None and (hit is None or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
+            hit = apart.get(path, blob, today)
         if hit is not None and now is not None and on_the_hour(hit, rules):
             hourly, hit = True, None
         if hit is None:
@@ -162,10 +166,10 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
             if now is not None and on_the_hour(row, rules):
                 hourly = True
             elif index is not None:
-                index.put(listed[i][0], listed[i][1], today, until, row)
-    if index is not None:
-        index.save({(p, b) for p, b, _ in listed})
-        del index
+                (apart or index).put(listed[i][0], listed[i][1], today, until, row)
+    if index is not None and (apart is None or apart.fresh):
+        (apart or index).save({(p, b) for p, b, _ in listed})
+    del index, apart
     source = Source(root, rev)
     for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
         rows[i] = make_entry(p, b, rows[i], source)

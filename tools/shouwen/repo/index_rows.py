@@ -19,11 +19,12 @@ from ..core.deadlines import Deadlines
 from ..core.fold import State
 from ..core.ledger import Entry
 from ..core.problems import problem_from, problem_values
-from ..core.record import Record, parse
+from ..core.record import Record, last_day, parse
 
 _STATE = tuple(f.name for f in fields(State))
 _DEADLINES = tuple(f.name for f in fields(Deadlines))
 HEAVY = 7           # where the heavy part sits in a row
+LAST_DAY = 10       # the record's last day with an event (core.record.last_day): a day's cut changes nothing after
 _UNREAD = object()
 
 
@@ -48,7 +49,7 @@ def make_row(entry: Entry, heavy: bool = True) -> tuple:
     clock = None if st is None else (rec.meta.get("service"), st.closed, st.rating)
     return (rec.id, [problem_values(p) for p in rec.problems], [problem_values(p) for p in entry.problems],
             entry.account, entry.corrections, entry.voided, None if st is None else st.latest_at, heavy, clock,
-            entry.forwarded)
+            entry.forwarded, last_day(rec))
 
 
 def on_the_hour(row: tuple, rules) -> bool:
@@ -156,7 +157,7 @@ class IndexedEntry:
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
-    rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded = row
+    rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded, _ = row
     heavy = _Heavy(heavy) if heavy is not None else _NO_HEAVY
     rec = IndexedRecord(path, rid, heavy, blob, source, [problem_from(p) for p in rec_problems] if rec_problems else [])
     return IndexedEntry(rec, heavy, latest, forwarded, account, [problem_from(p) for p in problems] if problems else [],
