@@ -246,7 +246,8 @@ def _refuse_personal(desk, name, qa, day, what):
         parts = guard_values.table(led.entries + led.voided, desk.rules)
         if kept is not None:
             kept.keep(desk.rules, parts)
-    found = leaks(name, "\n".join(typed), guard_values.found_in(typed, parts))
+    sought = guard_values.found_in(typed, parts)
+    found = list({(p.record, p.field): p for piece in typed for p in leaks(name, piece, sought)}.values())
     if found:
         raise InputError(f"{what}：其中含有投诉人或来访人的个人信息；请先更正所列记录（shouwen correct，或另记处理决定）",
                          found)
