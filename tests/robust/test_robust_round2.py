@@ -696,3 +696,12 @@ def test_a_rollup_file_that_is_no_json_is_explained_in_chinese(round2, tmp_path,
     assert "Expecting" not in r.stderr and "line 1" not in r.stderr and "codec" not in r.stderr, r.stderr
     r = round2.run("rollup", str(tmp_path / "没有.json"))
     assert r.exit_code == 2 and "不存在" in r.stderr and "No such file" not in r.stderr, r.output
+
+
+@pytest.mark.parametrize("year", ["2026年度", "２０２６年度"])
+def test_a_year_written_as_in_a_review_title_is_taken(round2, year):
+    """`review 2026年度` (as the 年度评议 is titled) was refused: 应写成 2026 或 2026年."""
+    _reset(round2)
+    for cmd in ("review", "ladder"):
+        r = round2.run(cmd, year)
+        assert r.exit_code == 0 and "2026" in r.output, r.output

@@ -60,7 +60,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026、2026年、２０２６ 年。"""
+    """A year as people write it: 2026、2026年、2026年度、２０２６ 年。"""
     name = "年份"
 
     def convert(self, value, param, ctx):
@@ -68,7 +68,7 @@ class Year(click.ParamType):
             return value
         import re
         import unicodedata
-        m = re.fullmatch(r"(\d{4})\s*年?", unicodedata.normalize("NFKC", str(value)).strip())
+        m = re.fullmatch(r"(\d{4})\s*(?:年度?)?", unicodedata.normalize("NFKC", str(value)).strip())
         if m and 1900 <= int(m.group(1)) <= 2999:
             return int(m.group(1))
         self.fail(f"年份 {value!r} 不对，应写成 2026 或 2026年", param, ctx)
