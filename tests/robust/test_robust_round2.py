@@ -705,3 +705,14 @@ def test_a_year_written_as_in_a_review_title_is_taken(round2, year):
     for cmd in ("review", "ladder"):
         r = round2.run(cmd, year)
         assert r.exit_code == 0 and "2026" in r.output, r.output
+
+
+def test_new_asks_again_in_one_clean_sentence(round2):
+    """new's prompt said …您是不是要找：再生育审批（birth-permit）？，请重新输入。 and …请写得更完整一些，请重新输入。"""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    _reset(round2)
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "李明", "new"],
+                           input="王五\n\n\n\n咨询\n来访\n准生证\n再生育审核\n再生育审批\n")
+    assert r.exit_code == 0 and "已登记" in r.output, r.output
+    assert "？，" not in r.output and "请写得更完整一些，请" not in r.output and r.output.count("请重新输入") == 2, r.output
