@@ -18,7 +18,7 @@ from .context import FORMATS, emit_json, entry_json, late_option, parse_at, pars
 
 
 def _again(refusal: str) -> str:
-    """A refusal, then 请重新输入 as a sentence of its own (not …？，请重新输入 or …一些，请重新输入)."""
+    """A refusal followed by 请重新输入 as a sentence of its own, never joined to it by a comma."""
     return refusal + ("请重新输入。" if refusal.endswith(("？", "。")) else "。请重新输入。")
 
 
