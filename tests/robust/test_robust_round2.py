@@ -673,3 +673,26 @@ def test_the_printable_registers_period_writes_days_as_people_read_them(round2, 
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert "2026年11月2日至2026年12月1日" in page and "月0" not in page and "年0" not in page
+
+
+# --- where an output cannot be written -------------------------------------------------------------------
+
+@pytest.mark.parametrize("target,said", [("/dev/full", "磁盘已满"), ("/tmp/" + "回" * 120 + ".html", "文件名过长")])
+def test_an_output_that_cannot_be_written_is_named_in_chinese(round2, target, said):
+    """`receipt -o /dev/full` said 无法读写 ：磁盘已满 (no file), a name too long `File name too long`."""
+    _reset(round2)
+    r = round2.run("receipt", R1, "-o", target)
+    assert r.exit_code == 2 and target in r.stderr and said in r.stderr, r.output
+    assert "File name" not in r.stderr and round2.crashes == [], r.output
+
+
+@pytest.mark.parametrize("text,said", [("", "第 1 行第 1 列"), ('{"quarter": ', "第 1 行"), ("\udcff", "UTF-8")])
+def test_a_rollup_file_that_is_no_json_is_explained_in_chinese(round2, tmp_path, text, said):
+    """rollup said 无法读取通报 JSON（Expecting value: line 1 column 1 (char 0)）."""
+    path = tmp_path / "某单位.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    r = round2.run("rollup", str(path))
+    assert r.exit_code == 2 and str(path) in r.stderr and said in r.stderr, r.output
+    assert "Expecting" not in r.stderr and "line 1" not in r.stderr and "codec" not in r.stderr, r.stderr
+    r = round2.run("rollup", str(tmp_path / "没有.json"))
+    assert r.exit_code == 2 and "不存在" in r.stderr and "No such file" not in r.stderr, r.output

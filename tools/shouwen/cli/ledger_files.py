@@ -10,7 +10,7 @@ from datetime import date, datetime
 import click
 
 from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
-from .outputs import refuse_agency_output
+from .outputs import refuse_agency_output, write_output
 from .progress import Progress
 from ..core.clock import zh_day
 from ..core.ids import make_id, new_code, record_path
@@ -211,8 +211,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
             n, payload = _kept_export(desk, day, start, end, kind)
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
-        with open(out, "wb") as fh:
-            fh.writelines([payload] if isinstance(payload, bytes) else payload)
+        write_output(out, payload)
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 

@@ -15,7 +15,7 @@ from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .outputs import refuse_agency_output
 from .context import FORMATS, answer, emit_json, json_text, kept_rows, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
-from ..core.problems import ERROR, InputError
+from ..core.problems import ERROR, InputError, os_reason
 from ..repo.loader import load_rules_at
 from ..repo.rules_history import RulesInTime
 
@@ -324,8 +324,13 @@ def rollup_cmd(files, fmt):
         try:
             with open(f, encoding="utf-8-sig") as fh:     # a BOM from a Windows editor is no fault
                 data = json.load(fh)
-        except (OSError, ValueError) as e:
-            raise InputError(f"{f}：无法读取通报 JSON（{e}）")
+        except OSError as e:
+            raise InputError(f"{f}：无法读取（{os_reason(e)}）") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{f}：不是 UTF-8 文本，不是 shouwen bulletin --format json 的输出") from None
+        except json.JSONDecodeError as e:
+            raise InputError(f"{f}：不是 JSON（第 {e.lineno} 行第 {e.colno} 列起无法读取），"
+                             "不是 shouwen bulletin --format json 的输出") from None
         except RecursionError:          # [[[[… deeper than the parser goes: no bulletin is
             raise InputError(f"{f}：无法读取通报 JSON（嵌套层数过多，不是 shouwen bulletin --format json 的输出）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):
