@@ -716,3 +716,13 @@ def test_new_asks_again_in_one_clean_sentence(round2):
                            input="王五\n\n\n\n咨询\n来访\n准生证\n再生育审核\n再生育审批\n")
     assert r.exit_code == 0 and "已登记" in r.output, r.output
     assert "？，" not in r.output and "请写得更完整一些，请" not in r.output and r.output.count("请重新输入") == 2, r.output
+
+
+@pytest.mark.parametrize("column,value", [("发问人姓名", "#REF!"), ("发问事由", "#DIV/0!"), ("单位", "#N/A")])
+def test_a_cell_holding_an_excel_error_is_refused_not_imported_as_text(round2, tmp_path, column, value):
+    """A formula that failed leaves #REF!, #DIV/0! or #N/A in its cell: the visitor's name was imported as #REF!."""
+    _reset(round2)
+    header = HEADER[:-1] + ["单位"]
+    row = dict(zip(header, ROW + [""]))
+    row[column] = value
+    _import_refused(round2, _xlsx(tmp_path, [header, [row[h] for h in header]]), "第 2 行", column, value)

@@ -181,6 +181,11 @@ def csv_file(rows) -> list[bytes]:
     return [("\ufeff" + buf.getvalue()).encode("utf-8"), *(run[0] for run in rows.runs)]
 
 
+# what a formula that failed leaves in its cell (and a CSV saved from it): never a name, a matter or a date
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+
+
 class RowError(Exception):
     def __init__(self, column, message):
         super().__init__(message)
@@ -195,6 +200,9 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             v = int(v)                      # a phone number Excel stored as a number
         return "" if v is None else str(v).strip()
 
+    for k, v in row.items():
+        if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+            raise RowError(k, f"单元格是 Excel 的错误值 {v.strip()}（公式出错），请改正后再导入")
     registered = ledger_day(row.get("登记日期"))
 
     for k in REQUIRED:
