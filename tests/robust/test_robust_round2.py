@@ -726,3 +726,29 @@ def test_a_cell_holding_an_excel_error_is_refused_not_imported_as_text(round2, t
     row = dict(zip(header, ROW + [""]))
     row[column] = value
     _import_refused(round2, _xlsx(tmp_path, [header, [row[h] for h in header]]), "第 2 行", column, value)
+
+
+def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
+    """A four-digit PIN could be tried 10,000 times in minutes by any program on the PC: five wrong tries for a
+    person now hold that person's login for a minute, the right PIN included, and say so."""
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    _reset(round2)
+    pins.set_pin(round2.path, "J005", "2468")
+    clock = {"now": datetime(2026, 11, 2, 12, 0, tzinfo=CST)}
+    c = create_app(round2.path, now=lambda: clock["now"]).test_client()
+    c.get("/login")
+    with c.session_transaction() as s:
+        csrf = s["csrf"]
+    try:
+        tries = [c.post("/login", data={"badge": "J005", "pin": f"{n:04d}", "csrf": csrf}).status_code
+                 for n in range(5)]
+        assert tries == [401] * 5
+        r = c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf})
+        assert r.status_code == 429 and "1 分钟" in _page(r), _page(r)
+        clock["now"] += timedelta(seconds=61)
+        assert c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}).status_code == 302
+    finally:
+        os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
