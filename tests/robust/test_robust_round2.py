@@ -752,3 +752,13 @@ def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
         assert c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}).status_code == 302
     finally:
         os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_reminders_for_someone_the_roster_no_longer_holds_are_said(round2, inbox):
+    """朱立新's roster line broken (a name over two lines, CR LF in it): the roster drops him and his reminder
+    vanished without a word (提醒 0 人); now remind says whose reminders have nobody to go to."""
+    r = _remind_with(round2, f"{{host: 127.0.0.1, port: {inbox['port']}}}",
+                     staff=("name: 朱立新", 'name: "朱立新\\r\\nBcc: evil@example.invalid"'))
+    assert "J014" in r.stderr and "名册" in r.stderr, r.output
+    assert ["evil@example.invalid"] not in inbox["got"] and inbox["got"] == [["j005@example.gov.cn"]], inbox["got"]
+    assert round2.crashes == [], round2.crashes
