@@ -762,3 +762,12 @@ def test_reminders_for_someone_the_roster_no_longer_holds_are_said(round2, inbox
     assert "J014" in r.stderr and "名册" in r.stderr, r.output
     assert ["evil@example.invalid"] not in inbox["got"] and inbox["got"] == [["j005@example.gov.cn"]], inbox["got"]
     assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("rid", ["20261103-J006-001", "20261104-J005-001"])
+def test_an_imported_id_that_names_another_day_or_person_is_refused(round2, tmp_path, rid):
+    """An id is the registration's day and first responder: 20261103-J006-001 on a row 李明 registered (or one
+    dated the 4th for a matter of the 3rd) was imported, and its record then said two things at once."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]), "第 2 行", "事项编号", rid)
