@@ -771,3 +771,13 @@ def test_an_imported_id_that_names_another_day_or_person_is_refused(round2, tmp_
     _reset(round2)
     header = ["事项编号"] + HEADER[:-1]
     _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]), "第 2 行", "事项编号", rid)
+
+
+def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
+    """The second row with an id the first row took said 已在登记簿中 (it was not: only earlier in the file)."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    rid = "20261103-J005-001"
+    err = _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW, [rid] + ROW[:2] + ["赵六"] + ROW[3:]]),
+                          "第 3 行", "第 2 行")
+    assert "已在登记簿中" not in err, err
