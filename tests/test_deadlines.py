@@ -87,6 +87,21 @@ def test_accept_late_and_promise_missing(rules):
     assert codes(ledger(rules, text, date(2026, 11, 9))) == ["accept-late", "promise-missing"]
 
 
+def test_a_promise_made_after_its_limit_is_reported_as_late(rules):
+    """A promise made late is a missed promise limit, as a late forward or sign-off is (the 监察室 sees it)."""
+    base = [
+        "{at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}",
+        "{at: 2026-11-02T10:00:00+08:00, by: J005, action: forwarded, to: family, staff: J014}",
+        "{at: 2026-11-02T11:00:00+08:00, by: J014, action: accepted}"]
+    timely = base + ["{at: 2026-11-03T11:05:00+08:00, by: J014, action: promised, due: 2026-11-12}"]
+    late = base + ["{at: 2026-11-06T11:05:00+08:00, by: J014, action: promised, due: 2026-11-12}"]
+    assert codes(ledger(rules, inquiry("20261102-J005-001", timely, service="birth-permit"), date(2026, 11, 6))) == []
+    led = ledger(rules, inquiry("20261102-J005-001", late, service="birth-permit"), date(2026, 11, 6))
+    assert codes(led) == ["promise-missing"]
+    p = led.problems[0]
+    assert p.field == "events[3]" and "2026年11月6日" in p.message and "才承诺" in p.message
+
+
 def test_promise_beyond_service_limit_and_overdue(rules):
     text = inquiry("20261102-J005-001", [
         "{at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}",

@@ -103,3 +103,20 @@ def test_values_as_a_build_keeps_them_are_the_same_values():
     assert privacy.find("<p>东方晓</p>", privacy.Sought(kept)) == set()
     import pickle
     assert pickle.loads(pickle.dumps(kept)) == values       # as the build keeps it
+
+
+@settings(max_examples=100, derandomize=True, deadline=None)
+@given(st.lists(words, min_size=1, max_size=20), st.lists(st.text(alphabet="0123456789", min_size=7, max_size=11),
+                                                          max_size=4),
+       st.text(alphabet=LETTERS + "0123456789１２３-+()<>&;#", max_size=80))
+@example(["张三"], ["13812345678"], "（＋８６）１３８-1234 5678，张 三丰")
+def test_the_bulletins_guard_hands_on_every_value_the_guard_would_find(names, phones, text):
+    """publish.guard_values hands privacy.leaks only the values that are a substring of one of the text's
+    readings: over them the guard finds what it finds over every value."""
+    from shouwen.publish import guard_values
+    key = "ab" * 32
+    values = {**{v: ("R1", "投诉人姓名") for v in names}, **{f"tel:{p}": ("R2", "投诉人电话") for p in phones},
+              key: ("R3", "查询密钥")}
+    table = [{"records/x.md": (values, {})}, {guard_values._key(v): 1 for v in values}]
+    for t in (text, text + key.upper()):
+        assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], table))

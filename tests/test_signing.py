@@ -216,3 +216,20 @@ def test_turning_signing_off_is_itself_judged_by_the_signing_policy(signed, keys
     code, out = audit(signed)
     assert code == 1, out
     assert {(p["commit"], p["code"]) for p in unsigned(out)} >= {(off, "unsigned"), (forged, "unsigned")}, out
+
+
+def test_under_required_signing_a_commit_of_other_files_is_signed_too(signed, keys):
+    """The office's rule is that every commit is signed: a hand-written page of the public site (or any other
+    file the audit does not read for its content) changed in an unsigned commit is named as unsigned."""
+    page = os.path.join(signed.path, "site", "about.md")
+    os.makedirs(os.path.dirname(page), exist_ok=True)
+    open(page, "w", encoding="utf-8").write("# 关于本局\n")
+    subprocess.run(["git", "-C", signed.path, "add", "site/about.md"], check=True)
+    good = signed_commit(signed, keys["j005"], "about page", "李明", "j005@example.gov.cn")
+    open(page, "a", encoding="utf-8").write("办公地址已迁至东大街12号。\n")
+    bare = signed_commit(signed, None, "about page moved", "李明", "j005@example.gov.cn")
+    code, out = audit(signed)
+    assert code == 1
+    hits = {(p["commit"], p["path"]) for p in unsigned(out)}
+    assert (bare, "site/about.md") in hits
+    assert good not in {c for c, _ in hits}

@@ -650,3 +650,134 @@ def test_a_time_that_is_no_time_is_still_refused_naming_the_option(round2, typed
     r = round2.run("--as", "J005", "note", R2, "--text", "补记", "--at", typed)
     assert r.exit_code == 2 and "--at" in r.stderr, r.output
     assert round2.snapshot() == before
+
+
+@pytest.mark.parametrize("path", [f"/r/{R2}", f"/r/{R2}/receipt.html"])
+def test_a_record_the_desk_cannot_read_is_named_not_called_missing(round2, desk_client, path):
+    """A record broken by a hand edit (or two matters under one id after a sync) was 没有这个页面 (404): the clerk
+    was told it does not exist, not what is wrong with which file."""
+    rel = f"records/inquiries/2026/11/{R2}.md"
+    _edit(round2, rel, "events:", "events: [unclosed")
+    r = desk_client.get(path)
+    text = _chinese_page(r)
+    assert r.status_code == 422 and rel in text and "方括号" in text and "没有这个页面" not in text, text
+    r = desk_client.get("/r/20261102-J005-077")
+    assert r.status_code == 404 and "找不到" in _page(r)
+
+
+def test_the_printable_registers_period_writes_days_as_people_read_them(round2, tmp_path):
+    """The period over the printed 首问登记簿 read 2026年11月02日至2026年12月01日 (zero-padded)."""
+    _reset(round2)
+    out = tmp_path / "登记簿.html"
+    r = round2.run("export", "-o", str(out), "--from", "2026-11-02", "--to", "2026-12-01")
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "2026年11月2日至2026年12月1日" in page and "月0" not in page and "年0" not in page
+
+
+# --- where an output cannot be written -------------------------------------------------------------------
+
+@pytest.mark.parametrize("target,said", [("/dev/full", "磁盘已满"), ("/tmp/" + "回" * 120 + ".html", "文件名过长")])
+def test_an_output_that_cannot_be_written_is_named_in_chinese(round2, target, said):
+    """`receipt -o /dev/full` said 无法读写 ：磁盘已满 (no file), a name too long `File name too long`."""
+    _reset(round2)
+    r = round2.run("receipt", R1, "-o", target)
+    assert r.exit_code == 2 and target in r.stderr and said in r.stderr, r.output
+    assert "File name" not in r.stderr and round2.crashes == [], r.output
+
+
+@pytest.mark.parametrize("text,said", [("", "第 1 行第 1 列"), ('{"quarter": ', "第 1 行"), ("\udcff", "UTF-8")])
+def test_a_rollup_file_that_is_no_json_is_explained_in_chinese(round2, tmp_path, text, said):
+    """rollup said 无法读取通报 JSON（Expecting value: line 1 column 1 (char 0)）."""
+    path = tmp_path / "某单位.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    r = round2.run("rollup", str(path))
+    assert r.exit_code == 2 and str(path) in r.stderr and said in r.stderr, r.output
+    assert "Expecting" not in r.stderr and "line 1" not in r.stderr and "codec" not in r.stderr, r.stderr
+    r = round2.run("rollup", str(tmp_path / "没有.json"))
+    assert r.exit_code == 2 and "不存在" in r.stderr and "No such file" not in r.stderr, r.output
+
+
+@pytest.mark.parametrize("year", ["2026年度", "２０２６年度"])
+def test_a_year_written_as_in_a_review_title_is_taken(round2, year):
+    """`review 2026年度` (as the 年度评议 is titled) was refused: 应写成 2026 或 2026年."""
+    _reset(round2)
+    for cmd in ("review", "ladder"):
+        r = round2.run(cmd, year)
+        assert r.exit_code == 0 and "2026" in r.output, r.output
+
+
+def test_new_asks_again_in_one_clean_sentence(round2):
+    """new's prompt said …您是不是要找：再生育审批（birth-permit）？，请重新输入。 and …请写得更完整一些，请重新输入。"""
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+    _reset(round2)
+    r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "李明", "new"],
+                           input="王五\n\n\n\n咨询\n来访\n准生证\n再生育审核\n再生育审批\n")
+    assert r.exit_code == 0 and "已登记" in r.output, r.output
+    assert "？，" not in r.output and "请写得更完整一些，请" not in r.output and r.output.count("请重新输入") == 2, r.output
+
+
+@pytest.mark.parametrize("column,value", [("发问人姓名", "#REF!"), ("发问事由", "#DIV/0!"), ("单位", "#N/A")])
+def test_a_cell_holding_an_excel_error_is_refused_not_imported_as_text(round2, tmp_path, column, value):
+    """A formula that failed leaves #REF!, #DIV/0! or #N/A in its cell: the visitor's name was imported as #REF!."""
+    _reset(round2)
+    header = HEADER[:-1] + ["单位"]
+    row = dict(zip(header, ROW + [""]))
+    row[column] = value
+    _import_refused(round2, _xlsx(tmp_path, [header, [row[h] for h in header]]), "第 2 行", column, value)
+
+
+def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
+    """A four-digit PIN could be tried 10,000 times in minutes by any program on the PC: five wrong tries for a
+    person now hold that person's login for a minute, the right PIN included, and say so."""
+    from datetime import datetime, timedelta
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    _reset(round2)
+    pins.set_pin(round2.path, "J005", "2468")
+    clock = {"now": datetime(2026, 11, 2, 12, 0, tzinfo=CST)}
+    c = create_app(round2.path, now=lambda: clock["now"]).test_client()
+    c.get("/login")
+    with c.session_transaction() as s:
+        csrf = s["csrf"]
+    try:
+        tries = [c.post("/login", data={"badge": "J005", "pin": f"{n:04d}", "csrf": csrf}).status_code
+                 for n in range(5)]
+        assert tries == [401] * 5
+        r = c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf})
+        assert r.status_code == 429 and "1 分钟" in _page(r), _page(r)
+        clock["now"] += timedelta(seconds=61)
+        assert c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}).status_code == 302
+    finally:
+        os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_reminders_for_someone_the_roster_no_longer_holds_are_said(round2, inbox):
+    """朱立新's roster line broken (a name over two lines, CR LF in it): the roster drops him and his reminder
+    vanished without a word (提醒 0 人); now remind says whose reminders have nobody to go to."""
+    r = _remind_with(round2, f"{{host: 127.0.0.1, port: {inbox['port']}}}",
+                     staff=("name: 朱立新", 'name: "朱立新\\r\\nBcc: evil@example.invalid"'))
+    assert "J014" in r.stderr and "名册" in r.stderr, r.output
+    assert ["evil@example.invalid"] not in inbox["got"] and inbox["got"] == [["j005@example.gov.cn"]], inbox["got"]
+    assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("rid", ["20261103-J006-001", "20261104-J005-001"])
+def test_an_imported_id_that_names_another_day_or_person_is_refused(round2, tmp_path, rid):
+    """An id is the registration's day and first responder: 20261103-J006-001 on a row 李明 registered (or one
+    dated the 4th for a matter of the 3rd) was imported, and its record then said two things at once."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]), "第 2 行", "事项编号", rid)
+
+
+def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
+    """The second row with an id the first row took said 已在登记簿中 (it was not: only earlier in the file)."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    rid = "20261103-J005-001"
+    err = _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW, [rid] + ROW[:2] + ["赵六"] + ROW[3:]]),
+                          "第 3 行", "第 2 行")
+    assert "已在登记簿中" not in err, err

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import click
 
 from ..repo import gitio
-from ..core.problems import ERROR, InputError, Problem
+from ..core.problems import ERROR, InputError, Problem, os_reason  # noqa: F401 (os_reason: the commands')
 from ..core.record import CST, typed_day, typed_moment
 from . import zh_click
 
@@ -239,14 +239,6 @@ class ShouwenGroup(zh_click.ClosestGroup):
 
 
 INTERNAL_ERROR = 70
-
-
-def os_reason(e: OSError) -> str:
-    """Why a file could not be read or written, in the user's words."""
-    import errno
-    return {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-            errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "这是一个目录",
-            errno.ENOTDIR: "路径中有一段不是目录"}.get(e.errno, e.strerror or str(e))
 
 
 def _busy(e: Exception) -> bool:

@@ -17,6 +17,11 @@ from ..repo.writer import now as writer_now
 from .context import FORMATS, emit_json, entry_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 
+def _again(refusal: str) -> str:
+    """A refusal followed by 请重新输入 as a sentence of its own, never joined to it by a comma."""
+    return refusal + ("请重新输入。" if refusal.endswith(("？", "。")) else "。请重新输入。")
+
+
 def _service_choice(rules: Rules) -> str | None:
     items = list(rules.services.values())
     click.echo("办事事项（直接回车表示一般咨询，不对应具体事项；可输入编号或名称）：")
@@ -33,7 +38,7 @@ def _service_choice(rules: Rules) -> str | None:
         found = names.find(raw)
         if found:
             return found
-        click.echo(names.refusal(raw) + "，请重新输入。")
+        click.echo(_again(names.refusal(raw)))
 
 
 def _channel_choice(default: str) -> str:
@@ -44,7 +49,7 @@ def _channel_choice(default: str) -> str:
         found = names.find(raw)
         if found:
             return found
-        click.echo(names.refusal(raw) + "，请重新输入。")
+        click.echo(_again(names.refusal(raw)))
 
 
 @click.command("new")

@@ -10,8 +10,9 @@ from datetime import date, datetime
 import click
 
 from .context import answer, kept_rows, parse_day, pass_desk, read_ledger, today_cst
-from .outputs import refuse_agency_output
+from .outputs import refuse_agency_output, write_output
 from .progress import Progress
+from ..core.clock import zh_day
 from ..core.ids import make_id, new_code, record_path
 from ..core.lookup_key import with_key
 from ..publish.ledger_io import (RowError, csv_file, csv_line, from_csv_cell, in_ledger, record_from_row,
@@ -203,15 +204,14 @@ def export_cmd(desk, outputs, frm, to, quarter):
         data = answer(desk, day, ("export", start, end), registered)
         return len(data), register_html(data, desk.rules.institution, period).encode("utf-8")
     day = today_cst()
-    period = "" if (frm, to, quarter) == (None, None, None) else f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
+    period = "" if (frm, to, quarter) == (None, None, None) else f"{zh_day(start)}至{zh_day(end)}"
     for out in outputs:
         kind = out.lower().rsplit(".", 1)[1]
         if kind in ("csv", "xlsx"):     # from the rows kept (as the file holds them), not kept again whole
             n, payload = _kept_export(desk, day, start, end, kind)
         else:
             n, payload = answer(desk, day, ("export-file", kind, start, end, period), lambda: made(kind))
-        with open(out, "wb") as fh:
-            fh.writelines([payload] if isinstance(payload, bytes) else payload)
+        write_output(out, payload)
         click.echo(f"已导出 {n} 件到 {out}（含来访人个人信息，请妥善保管）")
 
 
@@ -268,6 +268,7 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
     def known() -> set:              # read only when a row has no id
         return {_sighting(r) for r in ledger_records}
     taken: dict = {}
+    in_file: dict = {}                  # id -> the row that has it
     records, skipped = [], 0
     for i, row in enumerate(table, 1):
         n = getattr(row, "number", i + 1)       # as the spreadsheet numbers it (row 1 the header, if no title)
@@ -292,13 +293,16 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
                 continue
             taken[(day, badge)] = seq
             rec.meta["id"] = rid
+        if rid in in_file:
+            errors.append(f"第 {n} 行 字段 事项编号：{rid} 与第 {in_file[rid]} 行的编号相同，一件事项只能占一行")
+            continue
+        in_file[rid] = n
         if rid in existing:
             if existing[rid] == rec.meta.get("code"):
                 skipped += 1              # this very matter is in the ledger already (a re-imported export)
             else:
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
-        existing[rid] = rec.meta.get("code")
         rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}},
                                                 rules.policy.lookup_rounds), rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]

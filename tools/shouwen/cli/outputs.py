@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from ..core.problems import InputError
+from ..core.problems import InputError, os_reason
 
 AGENCY_DATA = (".git", ".shouwen", "records", "rules")      # never a place for an output, tracked or not
 
@@ -28,3 +28,23 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
     if replaced and os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, "index.html")):
         raise InputError(f"{what} {output} 已有文件，却不是此前生成的网站（没有 index.html）：生成时会替换整个目录；"
                          "未写入任何内容，请换一个空目录或新目录")
+
+
+def write_output(path: str, data) -> None:
+    """Write what a command was asked to (-o): bytes, text or a list of bytes; a regular file whole or not at all
+    (a temporary name beside it, then renamed), a device (/dev/stdout) straight. Refused naming the file: a full
+    disk says no name of its own."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    parts = [data] if isinstance(data, (bytes, bytearray)) else data
+    straight = os.path.exists(path) and not os.path.isfile(path)
+    tmp = path if straight else os.path.join(os.path.dirname(os.path.abspath(path)), f".shouwen-{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.writelines(parts)
+        if not straight:
+            os.replace(tmp, path)
+    except OSError as e:
+        if not straight and os.path.lexists(tmp):
+            os.remove(tmp)
+        raise InputError(f"无法写入 {path}：{os_reason(e)}，未写入任何内容") from None

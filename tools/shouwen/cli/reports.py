@@ -15,7 +15,7 @@ from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .outputs import refuse_agency_output
 from .context import FORMATS, answer, emit_json, json_text, kept_rows, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
-from ..core.problems import ERROR, InputError
+from ..core.problems import ERROR, InputError, os_reason
 from ..repo.loader import load_rules_at
 from ..repo.rules_history import RulesInTime
 
@@ -60,7 +60,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026、2026年、２０２６ 年。"""
+    """A year as people write it: 2026、2026年、2026年度、２０２６ 年。"""
     name = "年份"
 
     def convert(self, value, param, ctx):
@@ -68,7 +68,7 @@ class Year(click.ParamType):
             return value
         import re
         import unicodedata
-        m = re.fullmatch(r"(\d{4})\s*年?", unicodedata.normalize("NFKC", str(value)).strip())
+        m = re.fullmatch(r"(\d{4})\s*(?:年度?)?", unicodedata.normalize("NFKC", str(value)).strip())
         if m and 1900 <= int(m.group(1)) <= 2999:
             return int(m.group(1))
         self.fail(f"年份 {value!r} 不对，应写成 2026 或 2026年", param, ctx)
@@ -246,7 +246,8 @@ def _refuse_personal(desk, name, qa, day, what):
         parts = guard_values.table(led.entries + led.voided, desk.rules)
         if kept is not None:
             kept.keep(desk.rules, parts)
-    found = leaks(name, "\n".join(typed), guard_values.found_in(typed, parts))
+    sought = guard_values.found_in(typed, parts)
+    found = list({(p.record, p.field): p for piece in typed for p in leaks(name, piece, sought)}.values())
     if found:
         raise InputError(f"{what}：其中含有投诉人或来访人的个人信息；请先更正所列记录（shouwen correct，或另记处理决定）",
                          found)
@@ -323,8 +324,13 @@ def rollup_cmd(files, fmt):
         try:
             with open(f, encoding="utf-8-sig") as fh:     # a BOM from a Windows editor is no fault
                 data = json.load(fh)
-        except (OSError, ValueError) as e:
-            raise InputError(f"{f}：无法读取通报 JSON（{e}）")
+        except OSError as e:
+            raise InputError(f"{f}：无法读取（{os_reason(e)}）") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{f}：不是 UTF-8 文本，不是 shouwen bulletin --format json 的输出") from None
+        except json.JSONDecodeError as e:
+            raise InputError(f"{f}：不是 JSON（第 {e.lineno} 行第 {e.colno} 列起无法读取），"
+                             "不是 shouwen bulletin --format json 的输出") from None
         except RecursionError:          # [[[[… deeper than the parser goes: no bulletin is
             raise InputError(f"{f}：无法读取通报 JSON（嵌套层数过多，不是 shouwen bulletin --format json 的输出）")
         if not isinstance(data, dict) or not all(k in data for k in ("quarter", "commit", "departments", "total")):

@@ -349,7 +349,7 @@ def receipt_cmd(desk, record_id, pickup, output):
     from ..publish.receipt import lookup_url, render
     from ..core.ledger import evaluate
     from ..repo.writer import load_for_write
-    from .outputs import refuse_agency_output
+    from .outputs import refuse_agency_output, write_output
     rules = desk.rules
     if output:
         refuse_agency_output(desk.root, output)
@@ -361,8 +361,7 @@ def receipt_cmd(desk, record_id, pickup, output):
         raise InputError(f"{rec.path} [{record_id}]：尚未办结，不能打印取件登记表")
     html = render(entry, rules, pickup=pickup, lookup=lookup_url(desk.root, record_id))
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(html)
+        write_output(output, html)
         click.echo(f"已写入 {output}")
     else:
         click.echo(html)

@@ -178,6 +178,8 @@ class _Round:
                 if self.final and by.late(self.now):
                     self.p("promise-missing", f"承诺件于 {self.when(self.clock, acc)} 受理，最迟 {by.zh()} "
                            "承诺办结时限，至今未承诺", "events", by)
+            elif service.kind == PROMISED and s.due is not None:
+                self._late_promise(acc)
             if s.due is None and service.kind != PROMISED:
                 self.dl.due = limit.day   # a 即办件 is due within its own limit without a promise
                 self._keep("due", limit)
@@ -186,6 +188,18 @@ class _Round:
             d = self.stop(clock, promised, Due(s.due))
             self.dl.due = d.day
             self._keep("due", d)
+
+    def _late_promise(self, acc):
+        """A promise made after its limit stands as a missed one, as a late forward or sign-off does: the
+        first promise since this acceptance is the one the limit is about (a later one only moves the date)."""
+        for j, ev in enumerate(self.events):
+            at = to_datetime(ev.get("at")) if isinstance(ev, dict) and ev.get("action") == "promised" else None
+            if at is not None and at >= acc:
+                by = self.due(self.clock, acc, self.pol.promise_limit)
+                if by.late(at):
+                    self.p("promise-missing", f"承诺件于 {self.when(self.clock, acc)} 受理，最迟 {by.zh()} "
+                           f"承诺办结时限，实际 {self.when(self.clock, at)} 才承诺", f"events[{self.base + j}]", by)
+                return
 
     def extensions(self):
         """延期: only before the old due date."""

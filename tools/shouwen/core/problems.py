@@ -140,3 +140,13 @@ class InputError(Exception):
         super().__init__(message)
         self.problems = problems or []
 
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be read or written, in the user's words (the system's own are English)."""
+    import errno
+    return {errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+            errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "只读文件系统",
+            errno.EISDIR: "这是一个目录", errno.ENOTDIR: "路径中有一段不是目录", errno.ENAMETOOLONG: "文件名过长",
+            errno.EEXIST: "已经存在", errno.EBUSY: "正被占用", errno.EFBIG: "文件过大", errno.EMFILE: "打开的文件过多",
+            errno.EINVAL: "名称或参数无效", errno.ELOOP: "符号链接循环", errno.EIO: "磁盘读写出错",
+            }.get(e.errno, f"系统错误 {errno.errorcode.get(e.errno, e.errno)}" if e.errno else "无法读写")

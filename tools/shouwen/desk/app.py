@@ -71,12 +71,36 @@ class Once:
                 self._tokens[token] = None
 
 
+MAX_GUESSES = 5        # wrong PINs in a row before that person's login waits a minute
+
+
+class Guesses:
+    """Wrong PINs by badge: a four-digit PIN is no secret to a program trying all 10,000 of them unhindered."""
+
+    def __init__(self):
+        self._lock, self._wrong = threading.Lock(), {}
+
+    def held(self, badge: str, at: datetime) -> bool:
+        with self._lock:
+            count, last = self._wrong.get(badge, (0, at))
+            return count >= MAX_GUESSES and (at - last).total_seconds() < 60
+
+    def wrong(self, badge: str, at: datetime) -> None:
+        with self._lock:
+            count, last = self._wrong.get(badge, (0, at))
+            self._wrong[badge] = (1 if count >= MAX_GUESSES else count + 1, at)
+
+    def forget(self, badge: str) -> None:
+        with self._lock:
+            self._wrong.pop(badge, None)
+
+
 def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)          # sessions end when the desk page stops
     app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True, ROOT=root,
                       MAX_CONTENT_LENGTH=MAX_FORM_BYTES)
-    once = Once()
+    once, guesses = Once(), Guesses()
     app.extensions["shouwen_once"] = once
     app.extensions["shouwen_pad"] = {}                # badge -> record id awaiting the visitor's rating
     app.extensions["shouwen_now"] = now
@@ -158,11 +182,16 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         error = None
         if request.method == "POST":
             badge = request.form.get("badge", "")
+            if guesses.held(badge, now()):
+                return render_template("login.html", people=people, error=f"密码连续输错 {MAX_GUESSES} 次，"
+                                       "请 1 分钟后再试"), 429
             if badge in g.rules.staff and pins.check(root, badge, request.form.get("pin", "")):
+                guesses.forget(badge)
                 session.clear()
                 session["badge"] = badge
                 session["csrf"] = secrets.token_urlsafe(24)
                 return redirect(url_for("worklist"))
+            guesses.wrong(badge, now())
             error = "工号或密码（PIN）不对"
         return render_template("login.html", people=people, error=error), (401 if error else 200)
 
@@ -201,12 +230,18 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             return url_for("record", rid=rec.id, new=1)
         return write(f.get("once", ""), work)
 
+    def unreadable(e: InputError):
+        """Why a record can't be opened, naming its file: missing (404), or there but broken (422)."""
+        missing = str(e).startswith("找不到") or "格式不对" in str(e)       # else broken, or two under one id
+        return render_template("message.html", title="没有这件事项" if missing else "无法打开", message=str(e),
+                               problems=[p.line() for p in e.problems]), 404 if missing else 422
+
     @app.get("/r/<rid>")
     def record(rid):
         try:
             rec = load_for_write(root, rid)
-        except InputError:
-            abort(404)
+        except InputError as e:
+            return unreadable(e)
         entry = evaluate(rec, g.rules, now())          # a moment: an hour clock's deadline passes within a day
         offered = steps.offered(entry.state) if entry.state else []
         return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now()), now()), rid=rid,
@@ -239,8 +274,8 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
             abort(404)
         try:
             rec = load_for_write(root, rid)
-        except InputError:
-            abort(404)
+        except InputError as e:
+            return unreadable(e)
         entry = evaluate(rec, g.rules, local_day(now()))
         if kind == "pickup" and (entry.state is None or entry.state.completed_at is None):
             return render_template("message.html", title="不能打印", message="尚未办结，不能打印取件登记表",

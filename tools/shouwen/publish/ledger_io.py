@@ -13,6 +13,7 @@ import io
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..core.clock import zh_day
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
 from ..core.names import channel_names, service_names, staff_names
@@ -181,6 +182,11 @@ def csv_file(rows) -> list[bytes]:
     return [("\ufeff" + buf.getvalue()).encode("utf-8"), *(run[0] for run in rows.runs)]
 
 
+# what a formula that failed leaves in its cell (and a CSV saved from it): never a name, a matter or a date
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+
+
 class RowError(Exception):
     def __init__(self, column, message):
         super().__init__(message)
@@ -195,6 +201,9 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             v = int(v)                      # a phone number Excel stored as a number
         return "" if v is None else str(v).strip()
 
+    for k, v in row.items():
+        if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
+            raise RowError(k, f"单元格是 Excel 的错误值 {v.strip()}（公式出错），请改正后再导入")
     registered = ledger_day(row.get("登记日期"))
 
     for k in REQUIRED:
@@ -235,6 +244,9 @@ def record_from_row(row: dict, rules, new_code) -> Record:
         parsed = parse_id(rid)
         if parsed is None or parsed[0] != "inquiries":
             raise RowError("事项编号", f"编号 {rid!r} 格式不对（应为 YYYYMMDD-工号-序号）")
+        if (parsed[1], parsed[2]) != (local_day(at), badge):      # the registration's day and first responder
+            raise RowError("事项编号", f"编号 {rid} 与登记日期 {zh_day(local_day(at))}、"
+                                      f"被问责任人 {badge} 不符（编号应为 {local_day(at):%Y%m%d}-{badge}-序号）")
     code = cell("查询码") or new_code()
     if not CODE_RE.match(code):
         raise RowError("查询码", f"查询码 {code!r} 应为 6 位（不含 0、O、1、I）")

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ..core.problems import InputError
+from ..core.problems import InputError, os_reason
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--no-pdf-header-footer"]
@@ -45,4 +45,4 @@ def save(page: str, out: str) -> None:
             with open(out, "w", encoding="utf-8") as fh:
                 fh.write(page)
     except OSError as e:
-        raise InputError(f"无法写入 {out}：{e.strerror}")
+        raise InputError(f"无法写入 {out}：{os_reason(e)}，未写入任何内容") from None

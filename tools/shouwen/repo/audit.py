@@ -20,7 +20,7 @@ from . import gitio, signing, store, versions
 from ..core.problems import ERROR, InputError, Problem
 from ..core.roles import refusal
 from ..core.rules import Rules
-from .audit_commit import Auditor
+from .audit_commit import Auditor, Unaudited
 from .audit_paths import is_config, is_record, is_state, lookalike
 from .loader import load_rules_at
 
@@ -105,8 +105,13 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         chs = state["merges"].get(c.sha) if len(c.parents) > 1 else [c.changes]
         if len(c.parents) > 1:
             c.links = state["merges"].links.get(c.sha)
+        every = chs
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
-        if any(chs):
+        if not any(chs) and listed is not None and not only:      # signing: every commit, whatever it touches
+            chs = Unaudited(sorted({x[0] for ch in every for x in ch}))
+            if chs.paths:
+                listed.append(((c, state["seen"]), chs))
+        elif any(chs):
             report.commits += 1
             aud.check_time(c, next(x[0] for ch in chs for x in ch), parent_time, now)
             if listed is None:

@@ -42,6 +42,15 @@ class Step:
 
 
 
+class Unaudited(list):
+    """A commit's changes when it touches no file the audit reads (a hand-written page, a README): no version to
+    judge, only, where the rules require it, its signature. `paths`: what it changed."""
+
+    def __init__(self, paths: list):
+        super().__init__()
+        self.paths = paths
+
+
 class Auditor:
     def __init__(self, root, rules: Rules, report, records: dict, trust=None, sigs=None, only=None):
         """`records`: {(path, blob): Record} of the versions the commit being judged names (set per commit);
@@ -139,6 +148,10 @@ class Auditor:
 
     def commit(self, c, changes: list):
         """`changes`: one list of (path, old blob, new blob) per parent (one for a plain commit)."""
+        if isinstance(changes, Unaudited):      # no audited file: where signing is required, still signed
+            if self.trust is not None and self.signing_required():
+                self.check_signature(c, changes.paths)
+            return
         touched = sorted({p for ch in changes for p, _, _ in ch})
         config = [p for p in touched if is_config(p)]
         required, before = self.signing_required(), len(self.report.problems)
