@@ -790,3 +790,17 @@ def test_a_registration_time_written_in_chinese_is_taken(round2, tmp_path, clock
     _reset(round2)
     r = _dry_run(round2, _csv(tmp_path, [HEADER[:-1], ROW[:1] + [clock] + ROW[2:]]))
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_preview_port_in_use_is_said_before_anything_runs(round2, engine):
+    """`site serve` on a taken port: MkDocs's traceback (OSError: [Errno 98] Address already in use) on the
+    console; Zensical built the whole site first, then said 系统错误 EADDRINUSE."""
+    import socket
+    _reset(round2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("site", "serve", "--engine", engine, "-a", f"127.0.0.1:{s.getsockname()[1]}")
+    assert r.exit_code == 2 and "占用" in r.stderr and "-a" in r.stderr, r.output
+    assert "Traceback" not in r.output and "EADDRINUSE" not in r.output and "网站已生成" not in r.output, r.output
