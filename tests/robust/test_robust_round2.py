@@ -781,3 +781,26 @@ def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
     err = _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW, [rid] + ROW[:2] + ["赵六"] + ROW[3:]]),
                           "第 3 行", "第 2 行")
     assert "已在登记簿中" not in err, err
+
+
+@pytest.mark.parametrize("clock", ["9点30", "9时30分", "09点30分"])
+def test_a_registration_time_written_in_chinese_is_taken(round2, tmp_path, clock):
+    """The register's 登记时间 took 09:30 and ０９：３０ but refused 9点30 and 9时30分, as clerks write them;
+    --at takes them (typed_moment), the import now too."""
+    _reset(round2)
+    r = _dry_run(round2, _csv(tmp_path, [HEADER[:-1], ROW[:1] + [clock] + ROW[2:]]))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_preview_port_in_use_is_said_before_anything_runs(round2, engine):
+    """`site serve` on a taken port: MkDocs's traceback (OSError: [Errno 98] Address already in use) on the
+    console; Zensical built the whole site first, then said 系统错误 EADDRINUSE."""
+    import socket
+    _reset(round2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("site", "serve", "--engine", engine, "-a", f"127.0.0.1:{s.getsockname()[1]}")
+    assert r.exit_code == 2 and "占用" in r.stderr and "-a" in r.stderr, r.output
+    assert "Traceback" not in r.output and "EADDRINUSE" not in r.output and "网站已生成" not in r.output, r.output

@@ -75,7 +75,7 @@ def _clock(value) -> time | None:
         return value.replace(second=0, microsecond=0)
     if isinstance(value, datetime):
         return value.time().replace(second=0, microsecond=0)
-    m = re.match(r"(\d{1,2})[:：](\d{2})", str(value or "").strip())
+    m = re.match(r"(\d{1,2})\s*[:：时点]\s*(\d{2})", str(value or "").strip())     # 09:30(:00), 9点30, 9时30分
     return time(int(m.group(1)), int(m.group(2))) if m and int(m.group(1)) < 24 and int(m.group(2)) < 60 else None
 
 
