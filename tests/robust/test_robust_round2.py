@@ -804,3 +804,18 @@ def test_a_preview_port_in_use_is_said_before_anything_runs(round2, engine):
         r = round2.run("site", "serve", "--engine", engine, "-a", f"127.0.0.1:{s.getsockname()[1]}")
     assert r.exit_code == 2 and "占用" in r.stderr and "-a" in r.stderr, r.output
     assert "Traceback" not in r.output and "EADDRINUSE" not in r.output and "网站已生成" not in r.output, r.output
+
+
+@pytest.mark.parametrize("url,said", [("/nonexistent/远程.git", "不是 Git 仓库"),
+                                      ("http://127.0.0.1:1/x.git", "连接被拒绝")])
+def test_a_remote_that_cannot_be_reached_is_explained_in_chinese(round2, url, said):
+    """sync said 无法连接远程仓库 origin（and the repository exists.）: the last line of git's English."""
+    _reset(round2)
+    round2.git("remote", "add", "origin", url)
+    try:
+        r = round2.run("--as", "J005", "sync")
+    finally:
+        round2.git("remote", "remove", "origin")
+    assert r.exit_code != 0 and said in r.stderr and "离线" in r.stderr, r.output
+    assert "and the repository" not in r.stderr and "Failed to connect" not in r.stderr, r.stderr
+    assert round2.crashes == [], round2.crashes
