@@ -413,7 +413,7 @@ def robot():
         def log_message(self, *args):
             pass
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     answer["url"] = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=k"
     yield answer
     server.shutdown()
