@@ -66,6 +66,7 @@ def read_table(path) -> list[dict]:
 
 
 REQUIRED_COLUMNS = ("发问人姓名", "发问事由", "被问责任人", "登记日期")
+MAX_COLUMNS = 256       # an exported register has 21
 HEADER_WITHIN = 10      # rows above the header: a title, the office, a blank line
 
 
@@ -93,8 +94,14 @@ def _workbook_table(path) -> list[list]:
     try:
         for ws in wb.worksheets:
             table, found = [], False
-            for n, r in enumerate(ws.iter_rows(values_only=True), 1):     # read-only sheets yield gaps as rows
+            # read-only sheets yield gaps as rows and pad each to the sheet's declared width (16,384 for a
+            # styled cell in column XFD): a register is read to MAX_COLUMNS
+            for n, r in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+                if not any(r):
+                    continue                            # a gap, or only blanks and zeros: no row of a register
                 row = ["" if v is None else v for v in r]
+                while row and row[-1] == "":
+                    row.pop()
                 if not any(str(v).strip() for v in row):
                     continue                            # formatted but empty, or a blank line
                 seen = True
