@@ -78,14 +78,18 @@ def _new_bureau(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def agency(tmp_path, _new_bureau):
-    """A new bureau agency of the test's own: a copy of one `init` (hooks and config are in .git, no path in
+def copy_agency(src, path) -> Agency:
+    """An agency of a test's own, copied from one a fixture made once (hooks and config are in .git, no path in
     them names the folder); Git's index is refreshed, as the copy changed every file's inode and ctime."""
-    path = tmp_path / "agency"
-    shutil.copytree(_new_bureau, path, symlinks=True)
+    shutil.copytree(src, path, symlinks=True)
     subprocess.run(["git", "-C", str(path), "update-index", "-q", "--refresh"], check=True)
     return Agency(path)
+
+
+@pytest.fixture
+def agency(tmp_path, _new_bureau):
+    """A new bureau agency of the test's own: a copy of one `init`."""
+    return copy_agency(_new_bureau, tmp_path / "agency")
 
 
 # --- the shipped demo's public site, for the browser tests ---------------------------------------

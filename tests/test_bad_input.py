@@ -1,17 +1,26 @@
 """Every command given bad input exits 2 with a Chinese message and writes nothing."""
 import pytest
 
+from conftest import copy_agency
+
 REC = "records/inquiries/2026/11/20261102-J005-001.md"
 RID = "20261102-J005-001"
 
 
-@pytest.fixture
-def accepted(agency):
-    """A 再生育审批 matter forwarded to and accepted by J014 on 2026-11-02."""
+@pytest.fixture(scope="module")
+def _accepted(tmp_path_factory, _new_bureau):
+    """A 再生育审批 matter forwarded to and accepted by J014 on 2026-11-02 (written once for the module)."""
+    agency = copy_agency(_new_bureau, tmp_path_factory.mktemp("accepted") / "agency")
     assert agency.new("2026-11-02T09:30", service="birth-permit") == RID
     agency.ok("--as", "J005", "forward", RID, "--to", "family", "--staff", "J014", "--at", "2026-11-02T10:00")
     agency.ok("--as", "J014", "accept", RID, "--at", "2026-11-02T11:00")
-    return agency
+    return agency.path
+
+
+@pytest.fixture
+def accepted(tmp_path, _accepted):
+    """The test's own copy of it."""
+    return copy_agency(_accepted, tmp_path / "agency")
 
 
 def _commit_broken(agency, data: bytes):

@@ -6,6 +6,7 @@ import os
 import random
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 import yaml
 
 from shouwen.core import canonical
@@ -72,11 +73,23 @@ def _random_meta(rng: random.Random) -> dict:
     return {**head, "events": events}
 
 
-def test_dump_is_what_pyyaml_writes():
-    rng = random.Random(7)
-    for _ in range(3000):
+def _dumps_compared(n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(n):
         meta = _random_meta(rng)
         assert dump(meta) == _reference_dump(meta), meta
+
+
+def test_dump_is_what_pyyaml_writes():
+    _dumps_compared(1000, 7)
+
+
+@pytest.mark.stress
+def test_dump_is_what_pyyaml_writes_stress():
+    from robust.harness import SEED, report
+    n = int(os.environ.get("SHOUWEN_CANONICAL_RECORDS", 3000))
+    _dumps_compared(n, SEED)
+    report(f"canonical writer against PyYAML's dumper (seed {SEED}): {n} random records")
 
 
 def test_a_plain_string_is_judged_as_pyyamls_scan_judges_it():
@@ -185,7 +198,7 @@ def test_an_event_line_is_read_only_when_the_writer_writes_exactly_that_line():
     the writer's own line for what it returns (so the record stays canonical) and what libyaml reads."""
     rng = random.Random(13)
     read = declined = 0
-    for _ in range(1500):
+    for _ in range(500):            # some 37,000 lines
         for ev in _random_meta(rng)["events"]:
             for text in _line_variants(event_line(ev), rng):
                 got = canonical.load_event_line(text)

@@ -1,4 +1,7 @@
+import os
 from datetime import date
+
+import pytest
 
 from shouwen.core.workdays import WorkCalendar, YearSchedule
 
@@ -46,13 +49,12 @@ def test_local_extra_holiday_and_workday():
     assert local.is_workday(date(2026, 11, 28))
 
 
-def test_year_tables_answer_as_counting_day_by_day():
-    """add/count come from a table per year; they agree with stepping through the days one by one."""
+def _tables_against_stepping(spans: int, seed: int) -> None:
     import random
     from datetime import timedelta
     local = WorkCalendar(holidays=frozenset({date(2025, 3, 3)}), workdays=frozenset({date(2027, 1, 2)}))
-    rng = random.Random(3)
-    for _ in range(400):
+    rng = random.Random(seed)
+    for _ in range(spans):
         start = date(2015, 1, 1) + timedelta(days=rng.randint(0, 365 * 13))
         end = start + timedelta(days=rng.randint(-30, 1200))
         naive, d = 0, start
@@ -66,3 +68,16 @@ def test_year_tables_answer_as_counting_day_by_day():
             d += timedelta(days=1)
             left -= local._decide(d)
         assert local.add(start, n) == (d if n else local.add(start, 0))
+
+
+def test_year_tables_answer_as_counting_day_by_day():
+    """add/count come from a table per year; they agree with stepping through the days one by one."""
+    _tables_against_stepping(150, 3)
+
+
+@pytest.mark.stress
+def test_year_tables_answer_as_counting_day_by_day_stress():
+    from robust.harness import SEED, report
+    n = int(os.environ.get("SHOUWEN_WORKDAY_SPANS", 2000))
+    _tables_against_stepping(n, SEED)
+    report(f"working-day tables against day-by-day counting (seed {SEED}): {n} random spans")

@@ -752,3 +752,70 @@ def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
         assert c.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}).status_code == 302
     finally:
         os.remove(os.path.join(round2.path, ".shouwen", "desk-pins.json"))
+
+
+def test_reminders_for_someone_the_roster_no_longer_holds_are_said(round2, inbox):
+    """朱立新's roster line broken (a name over two lines, CR LF in it): the roster drops him and his reminder
+    vanished without a word (提醒 0 人); now remind says whose reminders have nobody to go to."""
+    r = _remind_with(round2, f"{{host: 127.0.0.1, port: {inbox['port']}}}",
+                     staff=("name: 朱立新", 'name: "朱立新\\r\\nBcc: evil@example.invalid"'))
+    assert "J014" in r.stderr and "名册" in r.stderr, r.output
+    assert ["evil@example.invalid"] not in inbox["got"] and inbox["got"] == [["j005@example.gov.cn"]], inbox["got"]
+    assert round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("rid", ["20261103-J006-001", "20261104-J005-001"])
+def test_an_imported_id_that_names_another_day_or_person_is_refused(round2, tmp_path, rid):
+    """An id is the registration's day and first responder: 20261103-J006-001 on a row 李明 registered (or one
+    dated the 4th for a matter of the 3rd) was imported, and its record then said two things at once."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]), "第 2 行", "事项编号", rid)
+
+
+def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
+    """The second row with an id the first row took said 已在登记簿中 (it was not: only earlier in the file)."""
+    _reset(round2)
+    header = ["事项编号"] + HEADER[:-1]
+    rid = "20261103-J005-001"
+    err = _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW, [rid] + ROW[:2] + ["赵六"] + ROW[3:]]),
+                          "第 3 行", "第 2 行")
+    assert "已在登记簿中" not in err, err
+
+
+@pytest.mark.parametrize("clock", ["9点30", "9时30分", "09点30分"])
+def test_a_registration_time_written_in_chinese_is_taken(round2, tmp_path, clock):
+    """The register's 登记时间 took 09:30 and ０９：３０ but refused 9点30 and 9时30分, as clerks write them;
+    --at takes them (typed_moment), the import now too."""
+    _reset(round2)
+    r = _dry_run(round2, _csv(tmp_path, [HEADER[:-1], ROW[:1] + [clock] + ROW[2:]]))
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_preview_port_in_use_is_said_before_anything_runs(round2, engine):
+    """`site serve` on a taken port: MkDocs's traceback (OSError: [Errno 98] Address already in use) on the
+    console; Zensical built the whole site first, then said 系统错误 EADDRINUSE."""
+    import socket
+    _reset(round2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = round2.run("site", "serve", "--engine", engine, "-a", f"127.0.0.1:{s.getsockname()[1]}")
+    assert r.exit_code == 2 and "占用" in r.stderr and "-a" in r.stderr, r.output
+    assert "Traceback" not in r.output and "EADDRINUSE" not in r.output and "网站已生成" not in r.output, r.output
+
+
+@pytest.mark.parametrize("url,said", [("/nonexistent/远程.git", "不是 Git 仓库"),
+                                      ("http://127.0.0.1:1/x.git", "连接被拒绝")])
+def test_a_remote_that_cannot_be_reached_is_explained_in_chinese(round2, url, said):
+    """sync said 无法连接远程仓库 origin（and the repository exists.）: the last line of git's English."""
+    _reset(round2)
+    round2.git("remote", "add", "origin", url)
+    try:
+        r = round2.run("--as", "J005", "sync")
+    finally:
+        round2.git("remote", "remove", "origin")
+    assert r.exit_code != 0 and said in r.stderr and "离线" in r.stderr, r.output
+    assert "and the repository" not in r.stderr and "Failed to connect" not in r.stderr, r.stderr
+    assert round2.crashes == [], round2.crashes

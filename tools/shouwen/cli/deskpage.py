@@ -30,7 +30,8 @@ def desk_cmd(desk, port, set_pin, as_badge):
     desk.rules_for_write()
     if not pins.load(desk.root):
         raise InputError("这台电脑上还没有人设置密码：请先运行 shouwen --as 工号 desk --set-pin")
-    _port_free(port)
+    from .ports import refuse_taken
+    refuse_taken("127.0.0.1", port, "--port", f"--port {port % 65535 + 1}")
     from werkzeug.serving import run_simple
     from ..desk.app import create_app
     logging.getLogger("werkzeug").setLevel(logging.WARNING)     # no request log on the clerk's screen
@@ -53,17 +54,6 @@ def _ask_pin(prompt: str) -> str:
     if pin != again:
         raise InputError("两次输入的密码不一致，未设置")
     return pin
-
-
-def _port_free(port: int) -> None:
-    """Werkzeug says a taken port in English (Address already in use … Either identify and stop that program)."""
-    import socket
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            raise InputError(f"本机端口 {port} 已被其他程序占用（也许登记台已经开着）：请关闭它，"
-                             f"或用 --port 换一个端口，如 --port {port + 1 if port < 65535 else 8766}") from None
 
 
 COMMANDS = [desk_cmd]

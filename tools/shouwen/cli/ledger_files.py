@@ -268,6 +268,7 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
     def known() -> set:              # read only when a row has no id
         return {_sighting(r) for r in ledger_records}
     taken: dict = {}
+    in_file: dict = {}                  # id -> the row that has it
     records, skipped = [], 0
     for i, row in enumerate(table, 1):
         n = getattr(row, "number", i + 1)       # as the spreadsheet numbers it (row 1 the header, if no title)
@@ -292,13 +293,16 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
                 continue
             taken[(day, badge)] = seq
             rec.meta["id"] = rid
+        if rid in in_file:
+            errors.append(f"第 {n} 行 字段 事项编号：{rid} 与第 {in_file[rid]} 行的编号相同，一件事项只能占一行")
+            continue
+        in_file[rid] = n
         if rid in existing:
             if existing[rid] == rec.meta.get("code"):
                 skipped += 1              # this very matter is in the ledger already (a re-imported export)
             else:
                 errors.append(f"第 {n} 行 字段 事项编号：{rid} 已在登记簿中，但查询码不同，是另一件事项")
             continue
-        existing[rid] = rec.meta.get("code")
         rec = Record(record_path(rid), with_key({"id": rid, **{k: v for k, v in rec.meta.items() if k != "id"}},
                                                 rules.policy.lookup_rounds), rec.body)
         probs = [p for p in check_id(rec) + check_inquiry(rec, rules)[0] if p.severity == ERROR]

@@ -176,6 +176,8 @@ def site_serve_cmd(ctx, desk, address, engine, verbose):
     host, _, port = address.rpartition(":")
     if not (host and port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise InputError(f"预览地址 {address} 无效：请写出地址和端口，例如 127.0.0.1:8000")
+    from .ports import refuse_taken
+    refuse_taken(host, int(port), "-a", f"-a {host}:{int(port) % 65535 + 1}")
     if engine == "zensical":
         return _serve_built(ctx, desk, host, int(port))
     _site_ready(desk)

@@ -149,4 +149,5 @@ def os_reason(e: OSError) -> str:
             errno.EISDIR: "这是一个目录", errno.ENOTDIR: "路径中有一段不是目录", errno.ENAMETOOLONG: "文件名过长",
             errno.EEXIST: "已经存在", errno.EBUSY: "正被占用", errno.EFBIG: "文件过大", errno.EMFILE: "打开的文件过多",
             errno.EINVAL: "名称或参数无效", errno.ELOOP: "符号链接循环", errno.EIO: "磁盘读写出错",
+            errno.EADDRINUSE: "端口已被其他程序占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
             }.get(e.errno, f"系统错误 {errno.errorcode.get(e.errno, e.errno)}" if e.errno else "无法读写")

@@ -82,8 +82,8 @@ def _who_handles(st, rules) -> list[str]:
     if st.handler in rules.staff:
         return [st.handler]
     dept = rules.departments.get(st.handler or "")
-    if dept is None:
-        return []
+    if dept is None:        # someone the roster no longer holds (left, or a broken line): remind says so
+        return [st.handler] if st.handler else []
     if dept.head:
         return [dept.head]
     return sorted(s.badge for s in rules.staff.values() if s.department == dept.id)

@@ -13,6 +13,7 @@ import io
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..core.clock import zh_day
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
 from ..core.names import channel_names, service_names, staff_names
@@ -74,7 +75,7 @@ def _clock(value) -> time | None:
         return value.replace(second=0, microsecond=0)
     if isinstance(value, datetime):
         return value.time().replace(second=0, microsecond=0)
-    m = re.match(r"(\d{1,2})[:：](\d{2})", str(value or "").strip())
+    m = re.match(r"(\d{1,2})\s*[:：时点]\s*(\d{2})", str(value or "").strip())     # 09:30(:00), 9点30, 9时30分
     return time(int(m.group(1)), int(m.group(2))) if m and int(m.group(1)) < 24 and int(m.group(2)) < 60 else None
 
 
@@ -243,6 +244,9 @@ def record_from_row(row: dict, rules, new_code) -> Record:
         parsed = parse_id(rid)
         if parsed is None or parsed[0] != "inquiries":
             raise RowError("事项编号", f"编号 {rid!r} 格式不对（应为 YYYYMMDD-工号-序号）")
+        if (parsed[1], parsed[2]) != (local_day(at), badge):      # the registration's day and first responder
+            raise RowError("事项编号", f"编号 {rid} 与登记日期 {zh_day(local_day(at))}、"
+                                      f"被问责任人 {badge} 不符（编号应为 {local_day(at):%Y%m%d}-{badge}-序号）")
     code = cell("查询码") or new_code()
     if not CODE_RE.match(code):
         raise RowError("查询码", f"查询码 {code!r} 应为 6 位（不含 0、O、1、I）")

@@ -188,6 +188,9 @@ def send(root: str, rules, settings: Settings, items: list[Reminder], dry_run: b
             s = rules.staff.get(badge)
             new = [r for r in mine if f"email:{r.key}" not in memory]
             report["skipped"] += len(mine) - len(new)
+            if new and s is None:
+                report["unaddressed"].append(f"{badge} 不在 rules/staff.yml 的名册中（离职，或该行有错误，见 shouwen "
+                                             f"check），{len(new)} 条提醒无人接收，请改派承办人")
             if new and s is not None and not s.emails:
                 report["unaddressed"].append(f"{rules.who(badge)}在 rules/staff.yml 中没有邮箱（emails），"
                                              f"{len(new)} 条提醒未发邮件")
