@@ -833,3 +833,23 @@ def test_a_sheet_declared_16384_columns_wide_is_read_only_as_wide_as_a_register(
     assert max(len(cells) for _, cells in table) <= ledger_files.MAX_COLUMNS
     r = _dry_run(round2, path)
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_dry_run_derives_no_lookup_key_and_the_import_derives_each_once(round2, tmp_path, monkeypatch):
+    """Every row's lookup key (50,000 PBKDF2 rounds, 12 ms) was derived while checking, --dry-run too: a
+    100,000-row register took 20 minutes of CPU to be told it could be imported."""
+    from shouwen.core import lookup_key
+    _reset(round2)
+    calls = []
+    real = lookup_key.key_fields
+    monkeypatch.setattr(lookup_key, "key_fields", lambda *a: calls.append(a) or real(*a))
+    path = _csv(tmp_path, [HEADER[:-1], ROW, ROW[:1] + ["10:00", "赵六"] + ROW[3:]])
+    r = _dry_run(round2, path)
+    assert r.exit_code == 0 and "共 2 件可以导入" in r.output and calls == [], (r.output, calls)
+    r = round2.run("--as", "J003", "import", path)
+    assert r.exit_code == 0 and len(calls) == 2, (r.output, calls)
+    for n in ("001", "002"):
+        text = open(os.path.join(round2.path, "records", "inquiries", "2026", "11", f"20261103-J005-{n}.md"),
+                    encoding="utf-8").read()
+        assert "\nlookup: " in text, text
+    assert round2.run("check").exit_code in (0, 1) and round2.crashes == [], round2.crashes
