@@ -242,7 +242,7 @@ def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash
 
 def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, tmp_path):
     """The .xlsx had a row limit (100,000), the .csv none."""
-    from shouwen.cli.ledger_files import MAX_IMPORT_ROWS
+    from shouwen.publish.ledger_table import MAX_IMPORT_ROWS
     _reset(round2)
     path = tmp_path / "大.csv"
     path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
@@ -273,19 +273,19 @@ def _dry_run(d, path):
 def test_rows_formatted_but_empty_do_not_count_against_the_row_limit(round2, tmp_path):
     """A column formatted down the sheet (as offices do) made a one-row register 超过 100000 行."""
     from openpyxl.styles import Font
-    from shouwen.cli import ledger_files
+    from shouwen.publish import ledger_table
     _reset(round2)
 
     def styled(wb, ws):
         for r in range(3, 60):
             ws.cell(row=r, column=1).font = Font(bold=True)
     path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=styled)
-    old = ledger_files.MAX_IMPORT_ROWS
-    ledger_files.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
+    old = ledger_table.MAX_IMPORT_ROWS
+    ledger_table.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
     try:
         r = _dry_run(round2, path)
     finally:
-        ledger_files.MAX_IMPORT_ROWS = old
+        ledger_table.MAX_IMPORT_ROWS = old
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
 
 
@@ -348,10 +348,10 @@ def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path
 
 def test_a_workbook_that_unzips_past_the_limit_is_refused_before_it_is_opened(round2, tmp_path, monkeypatch):
     """An .xlsx is a zip: 20 MB of it may hold gigabytes of XML that openpyxl would hold in memory."""
-    from shouwen.cli import ledger_files
+    from shouwen.publish import ledger_table
     _reset(round2)
     path = _xlsx(tmp_path, [HEADER[:-1], ROW])
-    monkeypatch.setattr(ledger_files, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
+    monkeypatch.setattr(ledger_table, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
     _import_refused(round2, path, "解压后过大")
 
 
@@ -825,12 +825,12 @@ def test_a_sheet_declared_16384_columns_wide_is_read_only_as_wide_as_a_register(
     """One styled cell in column XFD made openpyxl pad every row to 16,384 values: 3,000 rows took 41 s and
     440 MB, 100,000 would not finish. The register is read to MAX_COLUMNS; beyond it nothing is a register's."""
     from openpyxl.styles import Font
-    from shouwen.cli import ledger_files
+    from shouwen.publish import ledger_table
     _reset(round2)
     path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=lambda wb, ws: setattr(ws.cell(row=1, column=16384), "font",
                                                                           Font(bold=True)))
-    table = ledger_files._workbook_table(path)
-    assert max(len(cells) for _, cells in table) <= ledger_files.MAX_COLUMNS
+    table = ledger_table._workbook_table(path)
+    assert max(len(cells) for _, cells in table) <= ledger_table.MAX_COLUMNS
     r = _dry_run(round2, path)
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
 
