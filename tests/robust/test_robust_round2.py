@@ -853,3 +853,21 @@ def test_a_dry_run_derives_no_lookup_key_and_the_import_derives_each_once(round2
                     encoding="utf-8").read()
         assert "\nlookup: " in text, text
     assert round2.run("check").exit_code in (0, 1) and round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("field,args", [
+    ("late_reason", ["--at", "2026-11-03T09:00", "--late-reason", "补\x1b[31m录"]),
+    ("late_reason", ["--at", "2026-11-03T09:00", "--late-reason", "补\u202e录"]),
+])
+def test_a_late_reason_with_control_characters_is_refused_like_any_text(round2, field, args):
+    """--late-reason (or SHOUWEN_LATE_REASON) went into the record unchecked: an escape sequence that recolours
+    the clerk's terminal at every `show`, and `check` found nothing."""
+    _reset(round2)
+    before = round2.snapshot()
+    r = round2.run("--as", "J005", "note", R2, "--text", "补记", *args)
+    assert r.exit_code == 2 and field in r.stderr and "控制字符" in r.stderr, r.output
+    assert round2.snapshot() == before
+    _edit(round2, REC, "action: registered}",
+          "action: registered, late_reason: \"补\\e[31m录\"}")
+    probs = problems_of(round2.run("check", "--format", "json"))
+    assert [p for p in probs if p["code"] == "field-invalid" and p.get("field", "").endswith("late_reason")], probs
