@@ -871,3 +871,11 @@ def test_a_late_reason_with_control_characters_is_refused_like_any_text(round2, 
           "action: registered, late_reason: \"补\\e[31m录\"}")
     probs = problems_of(round2.run("check", "--format", "json"))
     assert [p for p in probs if p["code"] == "field-invalid" and p.get("field", "").endswith("late_reason")], probs
+
+
+def test_a_csv_saved_as_gbk_says_so_and_how_to_save_it(round2, tmp_path):
+    """Excel's and WPS's plain “CSV（逗号分隔）” is GBK on a Chinese Windows: the refusal said only 不是 UTF-8."""
+    _reset(round2)
+    path = tmp_path / "登记簿.csv"
+    path.write_bytes(("\n".join(",".join(r) for r in [HEADER[:-1], ROW]) + "\n").encode("gbk"))
+    _import_refused(round2, str(path), "GBK", "CSV UTF-8")

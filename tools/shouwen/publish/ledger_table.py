@@ -29,7 +29,7 @@ def read_table(path) -> list[dict]:
                     if len(table) > MAX_IMPORT_ROWS + 1:        # the header, then the rows
                         raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
         except UnicodeDecodeError:
-            raise InputError(f"{path} 不是 UTF-8 编码的 CSV；请在 Excel/WPS 中另存为“CSV UTF-8”")
+            raise InputError(f"{path} 不是 UTF-8 编码的 CSV{_gbk(path)}；请在 Excel/WPS 中另存为“CSV UTF-8”") from None
         except csv.Error as e:      # a cell over csv's limit (128 KB), a stray NUL…
             raise InputError(f"{path} 第 {reader.line_num} 行无法读取：{'单元格过长' if 'larger' in str(e) else e}")
     else:
@@ -37,6 +37,21 @@ def read_table(path) -> list[dict]:
     if not table:
         raise InputError(f"{path} 是空的")
     return _rows(path, table)
+
+
+def _gbk(path) -> str:
+    """What a Chinese Windows saves as plain “CSV（逗号分隔）”: GBK, said when the bytes read so."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    for end in (len(head), len(head) - 1):          # the 64 KB may end inside a character
+        try:
+            text = head[:end].decode("gb18030")
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return ""
+    return "（是 GBK 编码，Excel/WPS 的“CSV（逗号分隔）”默认如此）" if "发问人姓名" in text else ""
 
 
 REQUIRED_COLUMNS = ("发问人姓名", "发问事由", "被问责任人", "登记日期")
