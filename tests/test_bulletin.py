@@ -243,6 +243,12 @@ def test_the_citys_copy_and_the_gongwen_carry_no_complainants_name(agency, tmp_p
     agency.ok("--as", "J001", "sanction", cid, "--staff", "J006", "--measure", "通报批评", "--decision",
               "钱多多同志投诉一案", "--at", "2026-08-25T10:00")
     assert agency.run("bulletin", "2026Q3", "--format", "json").exit_code == 0     # names no one in the ledger
+    from shouwen.publish import guard_values
+    sizes, table = [], guard_values.table
+    monkeypatch.setattr(guard_values, "table", lambda entries, rules: sizes.append(len(entries)) or table(entries, rules))
+    agency.new("2026-10-08T09:00")
+    assert agency.run("bulletin", "2026Q3", "--format", "json").exit_code == 0
+    assert sizes == [1]     # found clean before: only the new record's values are looked up
     out = agency.ok("--as", "J022", "complain", "--against", "J007", "--channel", "hotline", "--summary", "态度生硬",
                     "--name", "钱多多", "--phone", "13700000000", "--at", "2026-10-09T10:00").output
     other = out.split("已登记投诉 ")[1].split("（")[0]

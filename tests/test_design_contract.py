@@ -59,7 +59,7 @@ def test_accountability_records_print_their_id_as_json(agency):
 
 
 def test_an_expired_scheme_is_policy_expired_with_its_date_in_chinese(agency):
-    """§4/§6: the scheme's expiry date (武威: valid 5 years) passed is `policy-expired`, said as people read a date."""
+    """§4/§6: the scheme's expiry date (`武威`: valid 5 years) passed is `policy-expired`, said as people read a date."""
     policy = agency.file("rules/policy.yml")
     assert "expires: 2030-12-31" in policy
     agency.write("rules/policy.yml", policy.replace("expires: 2030-12-31", "expires: 2026-06-30"))
@@ -100,7 +100,7 @@ def test_a_step_taken_prints_the_record_after_it_as_json(agency):
 
 
 def test_pickup_prints_the_pickup_sheet_as_receipt_pickup_does(agency):
-    """§8: `receipt ID` and the `pickup` sheet (取件登记表) of a completed matter."""
+    """§8: `receipt ID` and the `pickup` sheet (`取件登记表`) of a completed matter."""
     rid = agency.new("2026-11-02T09:30")
     r = agency.run("pickup", rid)
     assert r.exit_code == 2 and "尚未办结" in r.output               # nothing completed yet: nothing to hand over

@@ -118,5 +118,10 @@ def test_the_bulletins_guard_hands_on_every_value_the_guard_would_find(names, ph
     values = {**{v: ("R1", "投诉人姓名") for v in names}, **{f"tel:{p}": ("R2", "投诉人电话") for p in phones},
               key: ("R3", "查询密钥")}
     table = [{"records/x.md": (values, {})}, {guard_values._key(v): 1 for v in values}]
+    # a ledger's many values make found_in look the texts' substrings up among them; a commit's few values are
+    # each looked for in the texts: both ways hand on every value the guard finds
+    many = {f"无关{i}": 1 for i in range(20000)}
+    wide = [table[0], {**table[1], **many}]
     for t in (text, text + key.upper()):
         assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], table))
+        assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], wide))

@@ -110,3 +110,20 @@ def make_desk(path):
     d.known = {(p["code"], p.get("field")) for p in problems_of(d.run("check", "--format", "json"))}   # deadlines
     assert d.crashes == [], d.crashes
     return d
+
+
+def reset(d):
+    """The agency at its base commit, with no crash carried over from another test."""
+    d.reset(d.base)
+    d.crashes.clear()
+
+
+def edit(d, rel, old, new):
+    """One rules or record file edited from the base commit, and committed."""
+    reset(d)
+    full = os.path.join(d.path, rel)
+    text = open(full, encoding="utf-8").read()
+    assert old in text, (rel, old)
+    with open(full, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, new, 1))
+    d.commit_all()

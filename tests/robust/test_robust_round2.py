@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from robust.harness import R1, R2, REC, make_desk, problems_of
+from robust.harness import R1, R2, REC, edit as _edit, make_desk, problems_of, reset as _reset
 
 HUGE = "9" * 5000          # past Python's 4,300 digits: int() of it raises, str() of such a number too
 
@@ -17,21 +17,6 @@ HUGE = "9" * 5000          # past Python's 4,300 digits: int() of it raises, str
 def round2(tmp_path_factory):
     d = make_desk(tmp_path_factory.mktemp("round2") / "agency")
     return d
-
-
-def _reset(d):
-    d.reset(d.base)
-    d.crashes.clear()
-
-
-def _edit(d, rel, old, new):
-    _reset(d)
-    full = os.path.join(d.path, rel)
-    text = open(full, encoding="utf-8").read()
-    assert old in text, (rel, old)
-    with open(full, "w", encoding="utf-8") as fh:
-        fh.write(text.replace(old, new, 1))
-    d.commit_all()
 
 
 @pytest.mark.parametrize("value", [HUGE, "0x" + "f" * 4000, "1" + "_0" * 4400, ":".join(["59"] * 2500)])
@@ -149,7 +134,7 @@ def test_a_bug_behind_the_desk_page_is_a_chinese_page_and_one_line(round2, desk_
 
 
 def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2, desk_client):
-    """A form without its one-time token (or with a forged one) wrote nothing and said 已经提交过, which was false."""
+    """A form without its one-time token (or with a forged one) wrote nothing and said `已经提交过`, which was false."""
     before = round2.snapshot()
     for once in ("", "forged"):
         r = desk_client.post("/new", data={"csrf": desk_client.csrf, "once": once, "name": "王五", "matter": "咨询"})
@@ -161,7 +146,7 @@ def test_a_form_token_the_desk_never_gave_is_not_called_already_submitted(round2
 
 @pytest.mark.parametrize("choice", ["³", "²", HUGE])
 def test_a_service_number_python_calls_a_digit_but_cannot_read_is_asked_again(round2, choice):
-    """`new` asks for the service by number: ³ is a digit to str.isdigit() and int() refuses it (内部错误)."""
+    """`new` asks for the service by number: ³ is a digit to str.isdigit() and int() refuses it (`内部错误`)."""
     from click.testing import CliRunner
     from shouwen.cli import cli
     _reset(round2)
@@ -220,7 +205,7 @@ def _import_refused(d, path, *words):
     ("{at: 2026-11-03T10:00:00+08:00, by: J005, action: [note", "方括号"),
 ])
 def test_an_event_line_python_cannot_read_is_named_in_chinese(round2, tmp_path, line, said):
-    """An imported event line with 2 月 30 日, 29:30 or a score in words said `day is out of range for month`,
+    """An imported event line with `2 月 30 日`, 29:30 or a score in words said `day is out of range for month`,
     `hour must be in 0..23`, `invalid literal for int()`, or PyYAML's English."""
     _reset(round2)
     err = _import_refused(round2, _csv(tmp_path, [HEADER, ROW + [REG + "\n" + line]]), "第 2 行", "事件记录", said)
@@ -242,12 +227,12 @@ def test_a_thousand_rows_of_one_person_and_day_are_refused_by_row_not_by_a_crash
 
 def test_a_csv_of_more_rows_than_the_limit_is_refused_before_it_is_read(round2, tmp_path):
     """The .xlsx had a row limit (100,000), the .csv none."""
-    from shouwen.cli.ledger_files import MAX_IMPORT_ROWS
+    from shouwen.publish.ledger_table import MAX_IMPORT_ROWS
     _reset(round2)
     path = tmp_path / "大.csv"
     path.write_text("登记日期,发问人姓名,发问事由,被问责任人\n" + "2026-11-03,王五,咨询,J005\n" * (MAX_IMPORT_ROWS + 1),
                     encoding="utf-8")
-    _import_refused(round2, str(path), f"超过 {MAX_IMPORT_ROWS} 行")
+    assert f"超过 {MAX_IMPORT_ROWS} 行" in _import_refused(round2, str(path))
 
 
 def _xlsx(tmp_path, rows, title="首问登记簿", tweak=None, name="登记簿.xlsx"):
@@ -273,26 +258,26 @@ def _dry_run(d, path):
 def test_rows_formatted_but_empty_do_not_count_against_the_row_limit(round2, tmp_path):
     """A column formatted down the sheet (as offices do) made a one-row register 超过 100000 行."""
     from openpyxl.styles import Font
-    from shouwen.cli import ledger_files
+    from shouwen.publish import ledger_table
     _reset(round2)
 
     def styled(wb, ws):
         for r in range(3, 60):
             ws.cell(row=r, column=1).font = Font(bold=True)
     path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=styled)
-    old = ledger_files.MAX_IMPORT_ROWS
-    ledger_files.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
+    old = ledger_table.MAX_IMPORT_ROWS
+    ledger_table.MAX_IMPORT_ROWS = 10           # the same count at a size a test can afford
     try:
         r = _dry_run(round2, path)
     finally:
-        ledger_files.MAX_IMPORT_ROWS = old
+        ledger_table.MAX_IMPORT_ROWS = old
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
 
 
 @pytest.mark.parametrize("cells", [[46329, 0.3958333333333333], [46329.3958333333, ""], [46329, "09:30"]])
 def test_a_date_cell_that_lost_its_date_format_is_read_as_the_date_excel_shows(round2, tmp_path, cells):
-    """Excel keeps a date as its serial number (46329 is 2026年11月3日); a cell whose 日期 format was lost (a paste,
-    WPS's 常规) holds that number, and the register was refused though Excel shows the date once formatted."""
+    """Excel keeps a date as its serial number (46329 is `2026年11月3日`); a cell whose `日期` format was lost (a paste,
+    WPS's `常规`) holds that number, and the register was refused though Excel shows the date once formatted."""
     _reset(round2)
     r = _dry_run(round2, _xlsx(tmp_path, [HEADER[:-1], cells + ROW[2:]]))
     assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
@@ -316,7 +301,8 @@ def test_a_workbook_without_a_register_names_its_sheets(round2, tmp_path):
 
     def second(wb, ws):
         wb.create_sheet("统计").append(["科室", "件数"])
-    _import_refused(round2, _xlsx(tmp_path, [["随便写的"]], title="说明", tweak=second), "说明", "统计", "发问人姓名")
+    err = _import_refused(round2, _xlsx(tmp_path, [["随便写的"]], title="说明", tweak=second))
+    assert "说明" in err and "统计" in err and "发问人姓名" in err, err
 
 
 @pytest.mark.parametrize("data", [b"PK\x03\x04broken", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls", b"a,b\n"])
@@ -348,11 +334,11 @@ def test_a_bad_row_is_named_by_the_number_the_spreadsheet_shows(round2, tmp_path
 
 def test_a_workbook_that_unzips_past_the_limit_is_refused_before_it_is_opened(round2, tmp_path, monkeypatch):
     """An .xlsx is a zip: 20 MB of it may hold gigabytes of XML that openpyxl would hold in memory."""
-    from shouwen.cli import ledger_files
+    from shouwen.publish import ledger_table
     _reset(round2)
     path = _xlsx(tmp_path, [HEADER[:-1], ROW])
-    monkeypatch.setattr(ledger_files, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
-    _import_refused(round2, path, "解压后过大")
+    monkeypatch.setattr(ledger_table, "MAX_UNZIPPED_BYTES", 4096)     # the same check on a small workbook
+    assert "解压后过大" in _import_refused(round2, path)
 
 
 # --- remind against real local receivers ---------------------------------------------------------------
@@ -413,7 +399,7 @@ def robot():
         def log_message(self, *args):
             pass
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     answer["url"] = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=k"
     yield answer
     server.shutdown()
@@ -558,20 +544,22 @@ def test_a_damaged_pin_file_is_named_not_an_internal_error(round2, no_serving, t
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     try:
-        _damaged_pins_refused(round2, path, text)
+        desk, set_pin = _damaged_pins_refused(round2, path, text)
     finally:
         os.remove(path)
+    assert "desk-pins.json" in desk and "--set-pin" in desk and "desk-pins.json" in set_pin
 
 
 def _damaged_pins_refused(round2, path, text):
     from click.testing import CliRunner
     from shouwen.cli import cli
-    r = round2.run("desk")
+    first = r = round2.run("desk")
     assert r.exit_code == 2 and "desk-pins.json" in r.stderr and "--set-pin" in r.stderr, r.output
     r = CliRunner().invoke(cli, ["--repo", round2.path, "--as", "J005", "desk", "--set-pin"], input="2468\n2468\n")
     assert r.exit_code == 2 and "desk-pins.json" in r.output, r.output
     assert open(path, encoding="utf-8").read() == text            # nothing of it overwritten unasked
     assert round2.crashes == [], round2.crashes
+    return first.stderr, r.output
 
 
 def test_a_pin_entry_of_the_wrong_shape_is_no_server_error_at_login(round2):
@@ -634,7 +622,7 @@ def test_a_pin_typed_through_a_pipe_draws_no_english_warning(round2):
                                          ("２０２６年１１月３日 １４：０５", "2026-11-03T14:05:00+08:00"),
                                          ("2026年11月3日", "2026-11-03T09:00:00+08:00")])
 def test_a_time_written_as_a_clerk_writes_it_is_taken(round2, typed, stamp):
-    """--from took 2026年11月3日, --at refused it (应为 ISO 时间); an IME gives full-width digits and colon."""
+    """--from took `2026年11月3日`, --at refused it (`应为 ISO 时间`); an IME gives full-width digits and colon."""
     _reset(round2)
     r = round2.run("--as", "J005", "note", R2, "--text", "补记", "--at", typed)
     assert r.exit_code == 0, r.output
@@ -725,7 +713,8 @@ def test_a_cell_holding_an_excel_error_is_refused_not_imported_as_text(round2, t
     header = HEADER[:-1] + ["单位"]
     row = dict(zip(header, ROW + [""]))
     row[column] = value
-    _import_refused(round2, _xlsx(tmp_path, [header, [row[h] for h in header]]), "第 2 行", column, value)
+    err = _import_refused(round2, _xlsx(tmp_path, [header, [row[h] for h in header]]))
+    assert "第 2 行" in err and column in err and value in err, err
 
 
 def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
@@ -756,7 +745,7 @@ def test_guessing_a_pin_is_slowed_after_five_wrong_tries(round2):
 
 def test_reminders_for_someone_the_roster_no_longer_holds_are_said(round2, inbox):
     """朱立新's roster line broken (a name over two lines, CR LF in it): the roster drops him and his reminder
-    vanished without a word (提醒 0 人); now remind says whose reminders have nobody to go to."""
+    vanished without a word (`提醒 0 人`); now remind says whose reminders have nobody to go to."""
     r = _remind_with(round2, f"{{host: 127.0.0.1, port: {inbox['port']}}}",
                      staff=("name: 朱立新", 'name: "朱立新\\r\\nBcc: evil@example.invalid"'))
     assert "J014" in r.stderr and "名册" in r.stderr, r.output
@@ -770,7 +759,8 @@ def test_an_imported_id_that_names_another_day_or_person_is_refused(round2, tmp_
     dated the 4th for a matter of the 3rd) was imported, and its record then said two things at once."""
     _reset(round2)
     header = ["事项编号"] + HEADER[:-1]
-    _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]), "第 2 行", "事项编号", rid)
+    err = _import_refused(round2, _csv(tmp_path, [header, [rid] + ROW]))
+    assert "第 2 行" in err and "事项编号" in err and rid in err, err
 
 
 def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
@@ -785,7 +775,7 @@ def test_an_id_twice_in_one_file_names_the_other_row(round2, tmp_path):
 
 @pytest.mark.parametrize("clock", ["9点30", "9时30分", "09点30分"])
 def test_a_registration_time_written_in_chinese_is_taken(round2, tmp_path, clock):
-    """The register's 登记时间 took 09:30 and ０９：３０ but refused 9点30 and 9时30分, as clerks write them;
+    """The register's 登记时间 took 09:30 and ０９：３０ but refused `9点30` and `9时30分`, as clerks write them;
     --at takes them (typed_moment), the import now too."""
     _reset(round2)
     r = _dry_run(round2, _csv(tmp_path, [HEADER[:-1], ROW[:1] + [clock] + ROW[2:]]))
@@ -804,3 +794,78 @@ def test_a_preview_port_in_use_is_said_before_anything_runs(round2, engine):
         r = round2.run("site", "serve", "--engine", engine, "-a", f"127.0.0.1:{s.getsockname()[1]}")
     assert r.exit_code == 2 and "占用" in r.stderr and "-a" in r.stderr, r.output
     assert "Traceback" not in r.output and "EADDRINUSE" not in r.output and "网站已生成" not in r.output, r.output
+
+
+@pytest.mark.parametrize("url,said", [("/nonexistent/远程.git", "不是 Git 仓库"),
+                                      ("http://127.0.0.1:1/x.git", "连接被拒绝")])
+def test_a_remote_that_cannot_be_reached_is_explained_in_chinese(round2, url, said):
+    """sync said 无法连接远程仓库 origin（and the repository exists.）: the last line of git's English."""
+    _reset(round2)
+    round2.git("remote", "add", "origin", url)
+    try:
+        r = round2.run("--as", "J005", "sync")
+    finally:
+        round2.git("remote", "remove", "origin")
+    assert r.exit_code != 0 and said in r.stderr and "离线" in r.stderr, r.output
+    assert "and the repository" not in r.stderr and "Failed to connect" not in r.stderr, r.stderr
+    assert round2.crashes == [], round2.crashes
+
+
+def test_a_sheet_declared_16384_columns_wide_is_read_only_as_wide_as_a_register(round2, tmp_path):
+    """One styled cell in column XFD made openpyxl pad every row to 16,384 values: 3,000 rows took 41 s and
+    440 MB, 100,000 would not finish. The register is read to MAX_COLUMNS; beyond it nothing is a register's."""
+    from openpyxl.styles import Font
+    from shouwen.publish import ledger_table
+    _reset(round2)
+    path = _xlsx(tmp_path, [HEADER[:-1], ROW], tweak=lambda wb, ws: setattr(ws.cell(row=1, column=16384), "font",
+                                                                          Font(bold=True)))
+    table = ledger_table._workbook_table(path)
+    assert max(len(cells) for _, cells in table) <= ledger_table.MAX_COLUMNS
+    r = _dry_run(round2, path)
+    assert r.exit_code == 0 and "共 1 件可以导入" in r.output, r.output
+
+
+def test_a_dry_run_derives_no_lookup_key_and_the_import_derives_each_once(round2, tmp_path, monkeypatch):
+    """Every row's lookup key (50,000 PBKDF2 rounds, 12 ms) was derived while checking, --dry-run too: a
+    100,000-row register took 20 minutes of CPU to be told it could be imported."""
+    from shouwen.core import lookup_key
+    _reset(round2)
+    calls = []
+    real = lookup_key.key_fields
+    monkeypatch.setattr(lookup_key, "key_fields", lambda *a: calls.append(a) or real(*a))
+    path = _csv(tmp_path, [HEADER[:-1], ROW, ROW[:1] + ["10:00", "赵六"] + ROW[3:]])
+    r = _dry_run(round2, path)
+    assert r.exit_code == 0 and "共 2 件可以导入" in r.output and calls == [], (r.output, calls)
+    r = round2.run("--as", "J003", "import", path)
+    assert r.exit_code == 0 and len(calls) == 2, (r.output, calls)
+    for n in ("001", "002"):
+        text = open(os.path.join(round2.path, "records", "inquiries", "2026", "11", f"20261103-J005-{n}.md"),
+                    encoding="utf-8").read()
+        assert "\nlookup: " in text, text
+    assert round2.run("check").exit_code in (0, 1) and round2.crashes == [], round2.crashes
+
+
+@pytest.mark.parametrize("field,args", [
+    ("late_reason", ["--at", "2026-11-03T09:00", "--late-reason", "补\x1b[31m录"]),
+    ("late_reason", ["--at", "2026-11-03T09:00", "--late-reason", "补\u202e录"]),
+])
+def test_a_late_reason_with_control_characters_is_refused_like_any_text(round2, field, args):
+    """--late-reason (or SHOUWEN_LATE_REASON) went into the record unchecked: an escape sequence that recolours
+    the clerk's terminal at every `show`, and `check` found nothing."""
+    _reset(round2)
+    before = round2.snapshot()
+    r = round2.run("--as", "J005", "note", R2, "--text", "补记", *args)
+    assert r.exit_code == 2 and field in r.stderr and "控制字符" in r.stderr, r.output
+    assert round2.snapshot() == before
+    _edit(round2, REC, "action: registered}",
+          "action: registered, late_reason: \"补\\e[31m录\"}")
+    probs = problems_of(round2.run("check", "--format", "json"))
+    assert [p for p in probs if p["code"] == "field-invalid" and p.get("field", "").endswith("late_reason")], probs
+
+
+def test_a_csv_saved_as_gbk_says_so_and_how_to_save_it(round2, tmp_path):
+    """Excel's and WPS's plain “CSV（逗号分隔）” is GBK on a Chinese Windows: the refusal said only 不是 UTF-8."""
+    _reset(round2)
+    path = tmp_path / "登记簿.csv"
+    path.write_bytes(("\n".join(",".join(r) for r in [HEADER[:-1], ROW]) + "\n").encode("gbk"))
+    _import_refused(round2, str(path), "GBK", "CSV UTF-8")

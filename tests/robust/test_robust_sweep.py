@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from robust.harness import R2, make_desk, problems_of
+from robust.harness import R2, edit as _edit, make_desk, problems_of, reset as _reset
 
 TS = "TS-20261103-J021-001"
 TS_PATH = f"records/complaints/2026/11/{TS}.md"
@@ -31,22 +31,6 @@ def sweep(tmp_path_factory):
     d.base = d.git("rev-parse", "HEAD").strip()
     assert d.crashes == []
     return d
-
-
-def _reset(d):
-    """The agency at its base commit, with no crash carried over from another test."""
-    d.reset(d.base)
-    d.crashes.clear()
-
-
-def _edit(d, rel, old, new):
-    _reset(d)
-    full = os.path.join(d.path, rel)
-    text = open(full, encoding="utf-8").read()
-    assert old in text, (rel, old)
-    with open(full, "w", encoding="utf-8") as fh:
-        fh.write(text.replace(old, new, 1))
-    d.commit_all()
 
 
 def _named(d, rel, field):

@@ -47,4 +47,4 @@ def write_output(path: str, data) -> None:
     except OSError as e:
         if not straight and os.path.lexists(tmp):
             os.remove(tmp)
-        raise InputError(f"无法写入 {path}：{os_reason(e)}，未写入任何内容") from None
+        raise InputError(f"无法读写 {path}：{os_reason(e)}，未写入任何内容") from None

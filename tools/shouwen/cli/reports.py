@@ -12,8 +12,9 @@ from ..core.assessment import parse_quarter, quarter_span
 from ..core.quarter_sums import Question, assess, finish
 from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
+from .bulletin_guard import refuse_personal
 from .outputs import refuse_agency_output
-from .context import FORMATS, answer, emit_json, json_text, kept_rows, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError, os_reason
 from ..repo.loader import load_rules_at
@@ -203,14 +204,14 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
             qa, rules, _ = compute_bulletin(desk, f"{year}Q{q}", sha, day)
             if fmt != "json":
                 return markdown(qa, rules, sha)
-            _refuse_personal(desk, f"{year}Q{q}.json", qa, day, "通报（报市 JSON）未生成")    # it leaves the agency
+            refuse_personal(desk, f"{year}Q{q}.json", qa, sha, day, "通报（报市 JSON）未生成")    # it leaves the agency
             return json_text(as_json(qa, rules, sha))
         click.echo(answer(desk, min(end, day), ("bulletin", year, q, fmt), text, rev=sha), nl=False)
         return
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     text = markdown(qa, rules, sha)
     if gongwen_out:
-        _refuse_personal(desk, gongwen_out, qa, day, "公文格式通报未生成")
+        refuse_personal(desk, gongwen_out, qa, sha, day, "公文格式通报未生成")
         return _gongwen(text, qa, rules, gongwen_out, number, to, signed)
     from ..core.roles import require
     from ..repo.writer import commit_new_files
@@ -220,37 +221,12 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
     n = names(qa)
-    _refuse_personal(desk, f"{BULLETINS}/{n['page']}", qa, day,
+    refuse_personal(desk, f"{BULLETINS}/{n['page']}", qa, sha, day,
                      "通报未发布（通报发布后不能改写，公开网站也将无法生成）")
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
     commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
-
-
-def _refuse_personal(desk, name, qa, day, what):
-    """No bulletin leaves the agency with a complainant's or visitor's name or phone in it, typed into a sanction's
-    measures or 文号 (the only text of a bulletin a clerk types): one published is never rewritten and would stop
-    every later site build; the city's copy and the gongwen go out of the agency. Looked for as a site build does,
-    among the values of the work tree's records (publish.guard_values: kept, and patched for what changed)."""
-    typed = [x for _, s in qa.sanctions for x in [*map(str, s.measures), s.decision or ""] if x]
-    if not typed:
-        return
-    from ..publish import guard_values
-    from ..publish.privacy import leaks
-    from ..repo.answers import package_stamp
-    kept = kept_rows(desk, day, None, ("guard-values", package_stamp()), "values", save_on_move=False)
-    parts = kept.patched(lambda: desk.rules, guard_values.patch) if kept is not None else None
-    if parts is None:
-        led = read_ledger(desk, day)
-        parts = guard_values.table(led.entries + led.voided, desk.rules)
-        if kept is not None:
-            kept.keep(desk.rules, parts)
-    sought = guard_values.found_in(typed, parts)
-    found = list({(p.record, p.field): p for piece in typed for p in leaks(name, piece, sought)}.values())
-    if found:
-        raise InputError(f"{what}：其中含有投诉人或来访人的个人信息；请先更正所列记录（shouwen correct，或另记处理决定）",
-                         found)
 
 
 def _gongwen(text, qa, rules, out, number, to, signed):

@@ -152,15 +152,17 @@ class ClosestGroup(click.Group):
     """A group of commands (`site`) that answers a misspelled one with the closest, as the top level does."""
 
     def resolve_command(self, ctx, args):
-        return resolve_closest(super().resolve_command, ctx, args, self.list_commands(ctx))
+        return resolve_closest(super().resolve_command, ctx, args, lambda: self.list_commands(ctx))
 
 
-def resolve_closest(resolve, ctx, args, names):
-    """A command that is not there is answered with the closest ones (`lst`: list), `help` with --help."""
+def resolve_closest(resolve, ctx, args, listed):
+    """A command that is not there is answered with the closest ones (`lst`: list), `help` with --help.
+    `listed()` loads every command's module: asked only then, so a command loads only its own."""
     try:
         return resolve(ctx, args)
     except click.exceptions.UsageError:
         typed = args[0] if args else ""
+        names = listed() if typed and not typed.startswith("-") else []
         if not typed or typed in names or typed.startswith("-"):
             raise
         import difflib

@@ -23,7 +23,7 @@ INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "lookup_round
                                       "address": _LINE, "phone": Phone()})})
 EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
                     **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
-                                          "note", "finding", "decision", "deviation")},
+                                          "note", "finding", "decision", "deviation", "review", "late_reason")},
                     "materials": List(_LINE), "liable": List(_LINE), "measures": List(_LINE), "score": Int(-100, 100)})
 
 

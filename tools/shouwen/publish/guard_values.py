@@ -5,7 +5,8 @@ Each record's values (privacy.Personal: its visitor's or complainant's, a void r
 old and new ones) are kept by path as a whole-ledger table (repo.kept_rows), patched for the records changed since,
 with how many records hold each value (its lower case). Of them only those that are a substring of one of the
 text's readings are handed to privacy.leaks: the guard finds nothing else there, so it finds what it would over
-them all. Only a cache: with no cache, the same table made from the ledger.
+them all. Texts found clean before are looked up in the changed records' values alone (`clean_after`). Only a
+cache: with no cache, the same table made from the ledger.
 """
 from __future__ import annotations
 
@@ -48,19 +49,31 @@ def patch(t: list, entries: dict, rules) -> bool:
     return True
 
 
+def clean_after(pieces: list[str], entries: dict, rules) -> bool:
+    """Whether texts found clean against the ledger stay clean after these records changed ({path: its entry now,
+    None if gone}): a value gone leaves fewer to find, so only the changed records' values can be new in them."""
+    return not found_in(pieces, table([e for e in entries.values() if e is not None], rules))
+
+
 def found_in(pieces: list[str], t: list) -> dict:
     """The values (value -> (record id, label): the first record in path order naming it, records before their
     corrections) that could be found in the texts `pieces`: whatever privacy.find finds in them is one of these."""
     parts, count = t
-    subs: set = set()
-    longer = []
-    for piece in pieces:
-        for r in readings(piece):
-            for x, pre in ((r.lower(), ""), (_DIGITS.sub("", r), "tel:")):
-                longer.append(x)
-                subs.update(pre + x[i:j] for i in range(len(x)) for j in range(i + 1, min(len(x), i + SHORT) + 1))
-    hits = subs & count.keys()
-    hits.update(k for k in count if len(k) > SHORT and any(k.removeprefix("tel:") in x for x in longer))
+    texts = [(x, pre) for piece in pieces for r in readings(piece)
+             for x, pre in ((r.lower(), ""), (_DIGITS.sub("", r), "tel:"))]
+    longer = [x for x, _ in texts]
+    if len(count) * len(texts) <= sum(map(len, longer)) * SHORT:
+        # few values (a commit's records) against many texts: each value looked for in them (a wider net: a
+        # name among the digits too; privacy.leaks then judges each one exactly)
+        joined = "\0".join(longer)     # one search a value: one with no NUL is never found across two texts
+        hits = {k for k in count if (v := k.removeprefix("tel:")) and
+                (v in joined if "\0" not in v else any(v in x for x in longer))}
+    else:       # many values: the texts' substrings looked up among them
+        subs: set = set()
+        for x, pre in texts:
+            subs.update(pre + x[i:j] for i in range(len(x)) for j in range(i + 1, min(len(x), i + SHORT) + 1))
+        hits = subs & count.keys()
+        hits.update(k for k in count if len(k) > SHORT and any(k.removeprefix("tel:") in x for x in longer))
     out: dict = {}
     if hits:
         for side in (0, 1):

@@ -59,7 +59,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)      # Excel's day 0 (as its 1900 leap-year
 
 
 def _serial(value) -> tuple[date, time | None] | None:
-    """A date cell that lost its 日期 format holds Excel's serial number: 46329 is 2026年11月3日,
+    """A date cell that lost its 日期 format holds Excel's serial number: 46329 is `2026年11月3日`,
     46329.3958 that day at 09:30 (a number outside the years a record may hold is no date)."""
     if not 25569 <= value < 401769:           # 1970-01-01 … 2999-12-31
         return None

@@ -56,7 +56,7 @@ def parse_event(line: str) -> dict:
         raise ValueError(f"时间、经办人或事件不对：{line[:40]}")
     try:
         at = datetime(*map(int, m.groups()), tzinfo=CST)
-    except ValueError:                  # 2026年2月30日, 29:30: not in Python's words
+    except ValueError:                  # `2026年2月30日`, 29:30: not in Python's words
         raise ValueError(f"时间 {when.strip()} 不是有效的日期和时刻") from None
     ev = {"at": at, "by": by.group(1), "action": ACTIONS[action.strip()]}
     for item in filter(None, detail.split("；")):

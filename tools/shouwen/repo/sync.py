@@ -23,10 +23,23 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
+_GIT_WHY = (("does not appear to be a git repository", "远程地址不存在或不是 Git 仓库"),
+            ("not found", "远程地址不存在"), ("Could not resolve host", "找不到服务器（域名无法解析）"),
+            ("Couldn't connect", "连接被拒绝（服务器没有运行，或地址、端口不对）"),
+            ("Connection refused", "连接被拒绝（服务器没有运行，或地址、端口不对）"),
+            ("timed out", "连接超时"), ("Authentication failed", "账号或密码不对"),
+            ("Permission denied", "没有权限（账号或密钥不对）"), ("SSL", "加密连接失败"))
+
+
 def _last(e) -> str:
-    """Git's last line of complaint."""
-    lines = str(e.args[0] if e.args else e).strip().splitlines()
-    return lines[-1] if lines else ""
+    """Why git could not reach the remote, in Chinese where it is one of the usual reasons; else git's own
+    line of complaint (its `fatal:` line, not the last line of its advice)."""
+    text = str(e.args[0] if e.args else e).strip()
+    for english, chinese in _GIT_WHY:
+        if english in text:
+            return chinese
+    lines = text.splitlines()
+    return next((ln for ln in lines if ln.startswith("fatal:")), lines[-1] if lines else "")
 
 
 def _refuse_rewritten(root, remote, branch, tracking, seen):
@@ -117,7 +130,7 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
             try:
                 gitio.git(root, "fetch", "-q", remote)
             except gitio.GitError as e:
-                raise Offline(f"无法连接远程仓库 {remote}（{e.args[0].splitlines()[-1]}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
+                raise Offline(f"无法连接远程仓库 {remote}（{_last(e)}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
             progress(1, 3)
             _refuse_rewritten(root, remote, branch, tracking, seen)
             upstream = f"{remote}/{branch}"
