@@ -116,6 +116,7 @@ def test_shipped_records_are_exact_and_every_edit_is_judged_the_same():
 @pytest.mark.stress
 def test_shipped_records_are_exact_and_every_edit_is_judged_the_same_stress():
     n = _shipped_judged(every=1)
+    assert n > 300
     report(f"canonical reader, shipped records: {n} judged, {len(range(0, n, 10))} of them after each of {len(EDITS)} edits")
 
 
