@@ -1,6 +1,7 @@
 """Quarterly assessment and bulletins, the year-end review and the city's roll-up."""
 import json
 import os
+import subprocess
 import shutil
 
 from click.testing import CliRunner
@@ -249,6 +250,17 @@ def test_the_citys_copy_and_the_gongwen_carry_no_complainants_name(agency, tmp_p
     agency.new("2026-10-08T09:00")
     assert agency.run("bulletin", "2026Q3", "--format", "json").exit_code == 0
     assert sizes == [1]     # found clean before: only the new record's values are looked up
+    # the rules say what is personal (a staff member's name is not): under other rules the verdict is not taken
+    from shouwen.cli import bulletin_guard
+    followed = []
+    staff = os.path.join(agency.path, "rules", "staff.yml")
+    with open(staff, "a", encoding="utf-8") as fh:
+        fh.write("# 人员名单于十月核对\n")
+    subprocess.run(["git", "-C", agency.path, "commit", "-qam", "核对名单"], check=True)
+    with monkeypatch.context() as m:
+        m.setattr(bulletin_guard, "_clean_since", lambda *a: followed.append(a) or True)
+        assert agency.run("bulletin", "2026Q3", "--format", "json").exit_code == 0
+    assert followed == []
     out = agency.ok("--as", "J022", "complain", "--against", "J007", "--channel", "hotline", "--summary", "态度生硬",
                     "--name", "钱多多", "--phone", "13700000000", "--at", "2026-10-09T10:00").output
     other = out.split("已登记投诉 ")[1].split("（")[0]

@@ -228,8 +228,12 @@ def test_under_required_signing_a_commit_of_other_files_is_signed_too(signed, ke
     good = signed_commit(signed, keys["j005"], "about page", "李明", "j005@example.gov.cn")
     open(page, "a", encoding="utf-8").write("办公地址已迁至东大街12号。\n")
     bare = signed_commit(signed, None, "about page moved", "李明", "j005@example.gov.cn")
+    env = dict(os.environ, GIT_AUTHOR_NAME="李明", GIT_AUTHOR_EMAIL="j005@example.gov.cn", GIT_COMMITTER_NAME="李明",
+               GIT_COMMITTER_EMAIL="j005@example.gov.cn")
+    subprocess.run(["git", "-C", signed.path, "commit", "-q", "--allow-empty", "-m", "接受改写"], env=env, check=True)
+    empty = signed.head()       # as `sync --accept-rewrite` writes one: no file, a trailer saying who accepted what
     code, out = audit(signed)
     assert code == 1
     hits = {(p["commit"], p["path"]) for p in unsigned(out)}
-    assert (bare, "site/about.md") in hits
+    assert (bare, "site/about.md") in hits and (empty, None) in hits
     assert good not in {c for c, _ in hits}

@@ -22,11 +22,13 @@ def refuse_personal(desk, name, qa, sha, day, what):
     import hashlib
     from ..publish import guard_values
     from ..publish.privacy import leaks
-    from ..repo.answers import MISSING, _prune, keep, package_stamp, read_kept
+    from ..repo.answers import MISSING, _prune, judging_key, keep, package_stamp, read_kept
     digest = hashlib.sha1(repr(typed).encode("utf-8", "surrogatepass")).hexdigest()
     memo = os.path.join(desk.root, ".shouwen", "cache", "bulletin-guard", f"{digest}.pickle")   # one a quarter's texts
-    key = repr(("clean bulletin texts, the commit", package_stamp(), digest))
-    last = read_kept(memo, key) if desk.use_cache else MISSING
+    # the rules say what is personal (a staff member's own name is not): the code and the rules name the verdict
+    rules = judging_key(desk.rules)
+    key = repr(("clean bulletin texts, the commit", package_stamp(), rules, digest)) if rules else None
+    last = read_kept(memo, key) if desk.use_cache and key else MISSING
     if isinstance(last, str) and _clean_since(desk, typed, last, sha, day):
         if last != sha and keep(memo, key, sha):
             _prune(os.path.dirname(memo))
@@ -45,8 +47,14 @@ def refuse_personal(desk, name, qa, sha, day, what):
     if found:
         raise InputError(f"{what}：其中含有投诉人或来访人的个人信息；请先更正所列记录（shouwen correct，或另记处理决定）",
                          found)
-    if desk.use_cache and keep(memo, key, sha):
+    # the values looked at were the work tree's: a verdict for the commit only when its records are the commit's
+    if desk.use_cache and key and _as_committed(desk, sha) and keep(memo, key, sha):
         _prune(os.path.dirname(memo))
+
+
+def _as_committed(desk, sha) -> bool:
+    st = gitio.status(desk.root, "records/")
+    return st.head == sha and not st.changed and not st.untracked and not st.unmerged
 
 
 def _clean_since(desk, typed, last, sha, day) -> bool:

@@ -108,9 +108,8 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         every = chs
         chs = [[x for x in ch if _wanted(x[0], only)] for ch in chs]
         if not any(chs) and listed is not None and not only:      # signing: every commit, whatever it touches
-            chs = Unaudited(sorted({x[0] for ch in every for x in ch}))
-            if chs.paths:
-                listed.append(((c, state["seen"]), chs))
+            chs = Unaudited(sorted({x[0] for ch in every for x in ch}))     # an empty commit too
+            listed.append(((c, state["seen"]), chs))
         elif any(chs):
             report.commits += 1
             aud.check_time(c, next(x[0] for ch in chs for x in ch), parent_time, now)
