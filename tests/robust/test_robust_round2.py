@@ -870,3 +870,15 @@ def test_a_csv_saved_as_gbk_says_so_and_how_to_save_it(round2, tmp_path):
     path.write_bytes(("\n".join(",".join(r) for r in [HEADER[:-1], ROW]) + "\n").encode("gbk"))
     err = _import_refused(round2, str(path))
     assert "GBK" in err and "CSV UTF-8" in err, err
+
+
+def test_a_csv_wider_than_a_register_is_refused_while_it_is_read(round2, tmp_path):
+    """A .csv had no column limit (the .xlsx reads 256): a header line of millions of names made the check
+    for a name given twice run for hours."""
+    from shouwen.publish.ledger_table import MAX_COLUMNS
+    _reset(round2)
+    path = tmp_path / "宽.csv"
+    path.write_text(",".join(HEADER[:-1] + [f"列{i}" for i in range(MAX_COLUMNS)]) + "\n" + ",".join(ROW) + "\n",
+                    encoding="utf-8")
+    err = _import_refused(round2, str(path))
+    assert "第 1 行" in err and f"{MAX_COLUMNS} 列" in err, err

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import os
+from collections import Counter
 
 from ..core.problems import InputError
 from .ledger_io import from_csv_cell
 
 MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
 MAX_IMPORT_ROWS = 100_000
+
+
 def read_table(path) -> list[dict]:
     """Rows as dicts by column name, from .xlsx or .csv (UTF-8, with or without BOM)."""
     if not os.path.isfile(path):
@@ -25,6 +28,10 @@ def read_table(path) -> list[dict]:
                 reader = csv.reader(fh)
                 table = []
                 for n, r in enumerate(reader, 1):         # the row number a spreadsheet shows
+                    if len(r) > MAX_COLUMNS:        # a register is read to MAX_COLUMNS, as the .xlsx is
+                        if any(c.strip() for c in r[MAX_COLUMNS:]):
+                            raise InputError(f"{path} 第 {n} 行超过 {MAX_COLUMNS} 列，不是登记簿；请检查后再导入")
+                        r = r[:MAX_COLUMNS]
                     table.append((n, [from_csv_cell(c) for c in r]))
                     if len(table) > MAX_IMPORT_ROWS + 1:        # the header, then the rows
                         raise InputError(f"{path} 超过 {MAX_IMPORT_ROWS} 行；请分几个文件导入")
@@ -166,7 +173,7 @@ def _row(n: int, cells: dict) -> Row:
 
 def _rows(path, table) -> list[dict]:
     header = [str(h).strip() for h in table[0][1]]
-    twice = sorted({h for h in header if h and header.count(h) > 1})
+    twice = sorted(h for h, k in Counter(header).items() if h and k > 1)
     if twice:       # which of the two columns holds the value? neither is taken silently
         raise InputError(f"{path} 第 {table[0][0]} 行列名重复：{'、'.join(twice)}；请删去或改名后再导入")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
