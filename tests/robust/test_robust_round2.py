@@ -882,3 +882,28 @@ def test_a_csv_wider_than_a_register_is_refused_while_it_is_read(round2, tmp_pat
                     encoding="utf-8")
     err = _import_refused(round2, str(path))
     assert "第 1 行" in err and f"{MAX_COLUMNS} 列" in err, err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "merged far"])
+def test_a_damaged_sheet_is_refused_in_chinese_not_an_internal_error(round2, tmp_path, damage):
+    """openpyxl reads a read-only sheet's XML only as its rows are asked for: a sheet cut short, or a merged
+    range past the last column, raised inside the reading (exit 70) after the workbook itself had opened."""
+    import zipfile
+    _reset(round2)
+    good = _xlsx(tmp_path, [HEADER[:-1], ROW, ROW])
+    bad = tmp_path / "坏.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                if damage == "truncated":
+                    data = data[:len(data) // 2]
+                else:
+                    data = data.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="AAAA1:AAAA3"/>'
+                                                          b"</mergeCells>")
+            zout.writestr(item, data)
+    r = round2.run("--as", "J003", "import", str(bad))
+    assert r.exit_code in (0, 2) and round2.crashes == [], (r.output, round2.crashes)
+    assert "内部错误" not in r.output and "Traceback" not in r.output, r.output
+    if damage == "truncated":
+        assert r.exit_code == 2 and "坏.xlsx" in r.stderr and "损坏" in r.stderr, r.output

@@ -118,6 +118,10 @@ def _workbook_table(path) -> list[list]:
         sheets = "、".join(ws.title for ws in wb.worksheets)
         raise InputError(f"{path} 的工作表（{sheets}）前 {HEADER_WITHIN} 行中都没有登记簿的列名行"
                          f"（须有 {'、'.join(REQUIRED_COLUMNS)}）")
+    except InputError:
+        raise
+    except Exception:       # a read-only sheet's XML is parsed as its rows are read: damage shows only here
+        raise InputError(f"{path} 不是可读的 Excel 文件：工作表已损坏；请在 Excel/WPS 中打开后另存为 .xlsx 再导入") from None
     finally:
         wb.close()
 
@@ -144,7 +148,10 @@ def _unmerge(path, ws, table: list) -> list:
     at = {n: row for n, row in table}
     width, filled = len(table[0][1]), 0
     for ref in dict.fromkeys(refs):
-        c0, r0, c1, r1 = range_boundaries(ref.decode())
+        try:
+            c0, r0, c1, r1 = range_boundaries(ref.decode())
+        except ValueError:      # a reference past the sheet's last column (AAAA1): no cell of the register
+            continue
         first = at.get(r0)
         value = first[c0 - 1] if first is not None and c0 - 1 < len(first) else ""
         for r in range(max(r0, table[0][0] + 1), min(r1, table[-1][0]) + 1):
