@@ -907,3 +907,24 @@ def test_a_damaged_sheet_is_refused_in_chinese_not_an_internal_error(round2, tmp
     assert "内部错误" not in r.output and "Traceback" not in r.output, r.output
     if damage == "truncated":
         assert r.exit_code == 2 and "坏.xlsx" in r.stderr and "损坏" in r.stderr, r.output
+
+
+def test_a_form_whose_write_committed_before_a_bug_is_not_written_twice(round2, desk_client, monkeypatch):
+    """The form's token was freed on any bug, on the belief that nothing was written: a bug after the commit,
+    and the clerk's second press of 提交 registered the matter twice."""
+    from shouwen.desk import app as desk_app
+    real = desk_app.register
+
+    def then_a_bug(*a, **kw):
+        real(*a, **kw)
+        raise ZeroDivisionError("after the commit")
+    once = desk_client.once()
+    form = {"csrf": desk_client.csrf, "once": once, "name": "王五", "matter": "咨询再生育审批"}
+    head = round2.git("rev-parse", "HEAD").strip()
+    with monkeypatch.context() as m:
+        m.setattr(desk_app, "register", then_a_bug)
+        assert desk_client.post("/new", data=form).status_code == 500
+    written = round2.git("rev-list", "--count", f"{head}..HEAD").strip()
+    assert written == "1"
+    assert desk_client.post("/new", data=form).status_code in (302, 409)      # the same form again
+    assert round2.git("rev-list", "--count", f"{head}..HEAD").strip() == written

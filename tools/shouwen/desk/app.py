@@ -24,6 +24,7 @@ from ..core.names import channel_names, service_names
 from ..core.problems import ERROR, InputError
 from ..core.record import CST, local_day
 from ..core.worklist import find, worklist
+from ..repo import gitio
 from ..repo.index import load_ledger
 from ..repo.loader import load_rules
 from ..repo.store import refuse_committed_state
@@ -162,11 +163,13 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         if not fresh:
             return redirect(where) if where else render_template(
                 "message.html", title="已提交", message="这张表已经提交过，没有重复写入。"), 409
+        before = gitio.head(root)
         try:
             where = work()
         except Exception as e:
             if not isinstance(e, (InputError, BusyError)):
-                once.release(token)
+                if gitio.head(root) == before:      # a bug after the commit: the form is done, not sent again
+                    once.release(token)
                 raise
             once.answer(token, request.referrer or url_for("worklist"))
             problems = [p.line() for p in getattr(e, "problems", [])]
