@@ -273,3 +273,14 @@ def test_the_citys_copy_and_the_gongwen_carry_no_complainants_name(agency, tmp_p
         assert agency.run("bulletin", "2026Q3", *args).output == r.output
         monkeypatch.delenv("SHOUWEN_NO_CACHE")
     assert not gongwen.exists()
+
+
+def test_the_gongwens_own_lines_carry_no_complainants_name(agency, tmp_path):
+    """The 公文's 发文字号 and 主送 are typed for it and printed in it: they are looked at as the sanction texts are."""
+    agency.ok("--as", "J022", "complain", "--against", "J007", "--channel", "hotline", "--summary", "态度生硬",
+              "--name", "钱多多", "--phone", "13700000000", "--at", "2026-10-09T10:00")
+    out = tmp_path / "通报.html"
+    r = agency.run("bulletin", "2026Q3", "--gongwen", str(out), "--to", "钱多多同志")
+    assert r.exit_code == 2 and "pii-leak" in r.output and "投诉人姓名" in r.output and "钱多多" not in r.output, r.output
+    assert not out.exists()
+    assert agency.run("bulletin", "2026Q3", "--gongwen", str(out)).exit_code == 0 and out.exists()

@@ -9,14 +9,15 @@ from ..repo import gitio
 from .context import kept_rows, read_ledger
 
 
-def refuse_personal(desk, name, qa, sha, day, what):
+def refuse_personal(desk, name, qa, sha, day, what, also=()):
     """No bulletin leaves the agency with a complainant's or visitor's name or phone in it, typed into a sanction's
-    measures or 文号 (the only text of a bulletin a clerk types): one published is never rewritten and would stop
-    every later site build; the city's copy and the gongwen go out of the agency. Looked for as a site build does,
+    measures or 文号 (the only text of a bulletin a clerk types; `also`: what is typed for the 公文 itself): one
+    published is never rewritten and would stop every later site build; the city's copy and the gongwen go out of the agency. Looked for as a site build does,
     among every record's values (publish.guard_values). Texts found clean are kept so, with the commit `sha` the
     bulletin is computed from: for a later one only the records changed since can hold a value new to them, so only
     theirs are looked up; any candidate, or texts not judged before, and every record's values are looked at."""
     typed = [x for _, s in qa.sanctions for x in [*map(str, s.measures), s.decision or ""] if x]
+    typed += [x for x in also if x]         # what the office types for the 公文 itself: its number, whom it goes to
     if not typed:
         return
     import hashlib

@@ -211,7 +211,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     qa, rules, sha = compute_bulletin(desk, quarter, rev, day)
     text = markdown(qa, rules, sha)
     if gongwen_out:
-        refuse_personal(desk, gongwen_out, qa, sha, day, "公文格式通报未生成")
+        refuse_personal(desk, gongwen_out, qa, sha, day, "公文格式通报未生成", also=(number, to))
         return _gongwen(text, qa, rules, gongwen_out, number, to, signed)
     from ..core.roles import require
     from ..repo.writer import commit_new_files
