@@ -2,19 +2,9 @@
 §10 --no-cache), each on a small agency written inline."""
 import json
 
-REGISTERED = """
----
-id: 20261102-J005-001
-code: 7KQ4MX
-channel: visit
-first_responder: J005
-visitor:
-  name: 张三
-matter: 咨询
-events:
-  - {at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}
----
-"""
+from test_history import HEAD
+
+REGISTERED = HEAD + "---\n"      # one matter registered, never forwarded
 
 
 def test_every_check_problem_carries_the_contract_keys(agency):
@@ -48,7 +38,7 @@ def test_accountability_records_print_their_id_as_json(agency):
     """§8: every command that prints data takes --format json; commend, inspect and report print the new
     record's id as new and complain do."""
     for kind, args in (("commendations", ("commend", "J005", "--note", "耐心细致")),
-                       ("inspections", ("inspect", "J006", "--finding", "文明用语:合格")),
+                       ("inspections", ("inspect", "J006", "--finding", "文明用语：合格")),
                        ("reports", ("report", "family", "--quarter", "2026Q3", "--summary", "本科室登记 12 件"))):
         r = agency.run("--as", "J004" if kind != "reports" else "J013", *args, "--at", "2026-11-02T10:00",
                        "--format", "json")

@@ -10,8 +10,8 @@ from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
 from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
 from ..core.names import department_names, staff_names
-from .context import FORMATS, Named, emit_json, late_option, parse_at, pass_desk, with_late
-from .desk import FORMAT, emit_written
+from .context import FORMAT, Named, emit_json, late_option, parse_at, pass_desk, with_late
+from .desk import emit_written
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
 
@@ -63,7 +63,7 @@ def _inquiry(desk, rid):
 @click.option("--phone", help="投诉人电话（不公开）")
 @click.option("--at", "at", help="登记时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @late_option
 @pass_desk
 def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, name, phone, at, as_badge, fmt, late_reason):
@@ -162,7 +162,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @late_option
 @pass_desk
 def commend_cmd(desk, badge, inquiry, note, at, as_badge, fmt, late_reason):
@@ -192,7 +192,7 @@ def _finding(text: str, items) -> dict:
               help="检查项目与结果，如 主动问候：不合格：未主动问候（可多次）")
 @click.option("--at", "at", help="检查时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @late_option
 @pass_desk
 def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
@@ -212,7 +212,7 @@ def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
 @click.option("--summary", required=True, help="书面情况汇报的要点（全文可附在正文）")
 @click.option("--at", "at", help="报送时间（ISO，默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @late_option
 @pass_desk
 def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reason):

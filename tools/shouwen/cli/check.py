@@ -10,7 +10,7 @@ from ..core.problems import ERROR, InputError, line_of, problem_from, problem_va
 from ..core.view import summary_of
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
-from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
+from .context import FORMAT, answer, emit_json, parse_day, parse_moment, pass_desk, read_ledger
 
 
 @click.command("check")
@@ -20,7 +20,7 @@ from .context import FORMATS, answer, emit_json, parse_day, parse_moment, pass_d
               help="只检查暂存区中将要提交的文件的格式与引用（供 pre-commit 钩子使用；期限问题不拦提交）")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="不用 .shouwen/ 中的索引，逐件重新读取和判断（结果与用索引时相同）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def check_cmd(desk, today, now, staged, no_cache, fmt):
     """检查全部记录和规则：格式、引用、期限。有错误时退出码为 1。"""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 zh_click.install()       # Click's own texts (usage, options, errors) in Chinese
 
 FORMATS = click.Choice(["text", "json"])
+FORMAT = click.option("--format", "fmt", type=FORMATS, default="text")      # every command that prints data
 
 
 # --- context: repository, rules, identity ---------------------------------------------

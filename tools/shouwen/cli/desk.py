@@ -14,7 +14,7 @@ from ..core.rules import Rules
 from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
-from .context import FORMATS, emit_json, entry_json, late_option, parse_at, parse_day, pass_desk, with_late
+from .context import FORMAT, emit_json, entry_json, late_option, parse_at, parse_day, pass_desk, with_late
 
 
 def _again(refusal: str) -> str:
@@ -63,7 +63,7 @@ def _channel_choice(default: str) -> str:
 @click.option("--at", "at", help="登记时间（默认现在）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
 @click.option("--body", default="", help="备注正文（Markdown）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @late_option
 @pass_desk
 def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_badge, body, fmt, late_reason):
@@ -99,7 +99,6 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
 
 
 EVENT_COMMANDS: list = []
-FORMAT = click.option("--format", "fmt", type=FORMATS, default="text")
 
 
 def emit_written(rules: Rules, rec, action: str) -> None:

@@ -9,14 +9,14 @@ from ..core.names import Vocabulary
 from ..core.problems import InputError
 from ..repo import store
 from ..repo.writer import append_event, load_for_write, rewrite_files
-from .context import FORMATS, emit_json, late_option, parse_at, pass_desk, with_late
-from .desk import FORMAT, emit_written
+from .context import FORMAT, emit_json, late_option, parse_at, pass_desk, with_late
+from .desk import emit_written
 
 
 @click.command("fmt")
 @click.option("--check", "only_check", is_flag=True, help="只列出不是规范格式的记录，不改写（有则退出码为 1）")
 @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份提交")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def fmt_cmd(desk, only_check, as_badge, fmt):
     """把不是规范格式的记录（手工改动的排版、注释、重复的键……）按 shouwen 的写法改写，作为一次提交。

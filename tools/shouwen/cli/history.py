@@ -6,7 +6,7 @@ import click
 from ..core.corrections import event_words, masked_event
 from ..core.fold import ACTION_ZH
 from ..core.problems import ERROR, InputError, visible
-from .context import FORMATS, emit_json, pass_desk
+from .context import FORMAT, emit_json, pass_desk
 
 AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
 
@@ -14,7 +14,7 @@ AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
 @click.option("--since", metavar="REV", help="只审查该提交之后的历史")
 @click.option("--trust-anchor", "anchor", metavar="FILE", type=click.Path(dir_okay=False),
               help="信任锚：办公室的 SSH 公钥文件，保存在仓库之外（也可用 SHOUWEN_TRUST_ANCHOR）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def audit_cmd(desk, since, anchor, fmt):
     """审查 Git 历史：事件被改写或删除、记录被删除、已结事项被修改、补录超时、署名与提交人不符……"""
@@ -36,7 +36,7 @@ def audit_cmd(desk, since, anchor, fmt):
 
 @click.command("history")
 @click.argument("record_id", metavar="ID")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def history_cmd(desk, record_id, fmt):
     """一件事项的时间线：每个事件由谁、何时、在哪个提交中记录，是否签名，审查发现的问题。"""

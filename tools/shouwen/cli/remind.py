@@ -9,14 +9,14 @@ from ..core.problems import InputError
 from ..core.reminders import KINDS, parse_settings, reminders
 from ..publish.remind import send
 from ..core.record import CST
-from .context import FORMATS, emit_json, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMAT, emit_json, parse_day, pass_desk, read_ledger, today_cst
 
 
 @click.command("remind")
 @click.option("--days", type=click.IntRange(0, 365), help="提醒几个工作日内到期的事项（默认 policy.yml 的 reminders.days，否则 2）")
 @click.option("--today", help="按该日期计算（默认今天）")
 @click.option("--dry-run", is_flag=True, help="只列出要发的提醒，不发送，也不记为已发")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def remind_cmd(desk, days, today, dry_run, fmt):
     """提醒：转办待签收、期限将到、已超期、差评待回访、投诉待结论，按 policy.yml 的 reminders 设置

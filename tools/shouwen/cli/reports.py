@@ -14,7 +14,7 @@ from ..core.clock import zh_day
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .bulletin_guard import refuse_personal
 from .outputs import refuse_agency_output
-from .context import FORMATS, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
+from .context import FORMAT, answer, emit_json, json_text, parse_day, pass_desk, read_ledger, today_cst
 from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError, os_reason
 from ..repo.loader import load_rules_at
@@ -82,7 +82,7 @@ KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary":
 
 @click.command("ladder")
 @click.argument("year", type=Year())
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def ladder_cmd(desk, year, fmt):
     """某年度每位工作人员被查实投诉的次数、所到档次和应受的处理，以及科室负责人的连带扣罚。
@@ -243,7 +243,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 
 @click.command("review")
 @click.argument("year", type=Year())
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def review_cmd(desk, year, fmt):
     """年底评议：每位工作人员四个季度的考核得分、责任追究结果及其对评优的限制。"""
@@ -292,7 +292,7 @@ def _review_tail(r) -> str:
 
 @click.command("rollup")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 def rollup_cmd(files, fmt):
     """汇总报市：把几个单位的季度通报 JSON（shouwen bulletin … --format json）合成一份。"""
     agencies, quarter = [], None

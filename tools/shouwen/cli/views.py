@@ -10,14 +10,14 @@ import click
 
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
-from .context import (FORMATS, Named, answer, emit_json, entry_json, json_item, json_list, json_text, kept_rows, parse_day, pass_desk, read_ledger,
+from .context import (FORMAT, Named, answer, emit_json, entry_json, json_item, json_list, json_text, kept_rows, parse_day, pass_desk, read_ledger,
                       today_cst)
 
 
 @click.command("show")
 @click.argument("record_id", metavar="ID")
 @click.option("--today", help="按该日期判断是否超期（默认今天）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def show_cmd(desk, record_id, today, fmt):
     """显示一件事项及其推导出的状态。"""
@@ -256,7 +256,7 @@ def _with_added(text: str, added) -> str:
 @click.option("--from", "since", help="登记日期起 YYYY-MM-DD")
 @click.option("--to", "until", help="登记日期止 YYYY-MM-DD")
 @click.option("--today", help="按该日期判断超期（默认今天）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt):
     """列出事项。"""
@@ -286,7 +286,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
 @click.option("--as", "as_badge", metavar="BADGE", help="谁的待办：姓名或工号（默认本人）")
 @click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
 @click.option("--today", help="按该日期计算（默认今天）")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def todo_cmd(desk, as_badge, everyone, today, fmt):
     """我的待办：我承办或我首问的未结事项，最近的期限在前。"""
@@ -317,7 +317,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
 
 @click.command("find")
 @click.argument("text")
-@click.option("--format", "fmt", type=FORMATS, default="text")
+@FORMAT
 @pass_desk
 def find_cmd(desk, text, fmt):
     """查找事项：来访人姓名、电话（任意几位）、单位、地址、发问事由、编号或查询码。"""

@@ -141,6 +141,10 @@ class InputError(Exception):
         self.problems = problems or []
 
 
+class NotFound(InputError):
+    """No record has this id (or it can be none): the desk page answers 404 where a broken record is 422."""
+
+
 def os_reason(e: OSError) -> str:
     """Why a file could not be read or written, in the user's words (the system's own are English)."""
     import errno

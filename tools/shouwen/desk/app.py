@@ -21,7 +21,7 @@ from ..core import steps
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.names import channel_names, service_names
-from ..core.problems import ERROR, InputError
+from ..core.problems import ERROR, InputError, NotFound
 from ..core.record import CST, local_day
 from ..core.worklist import find, worklist
 from ..repo import gitio
@@ -236,7 +236,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
 
     def unreadable(e: InputError):
         """Why a record can't be opened, naming its file: missing (404), or there but broken (422)."""
-        missing = str(e).startswith("找不到") or "格式不对" in str(e)       # else broken, or two under one id
+        missing = isinstance(e, NotFound)       # else broken, or two under one id
         return render_template("message.html", title="没有这件事项" if missing else "无法打开", message=str(e),
                                problems=[p.line() for p in e.problems]), 404 if missing else 422
 

@@ -21,7 +21,7 @@ from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
 from ..core.lookup_key import ITERATIONS, key_fields
 from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
-from ..core.problems import ERROR, InputError, Problem
+from ..core.problems import ERROR, InputError, NotFound, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime, zh_moment
 from ..core.sanity import event_time_problems, is_late_entry
 from ..core.roles import record_role_problems
@@ -241,7 +241,7 @@ def load_for_write(root: str, record_id: str) -> Record:
     event lands in the other matter's file."""
     rid, _, code = record_id.partition(".")
     if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
-        raise InputError(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
+        raise NotFound(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
     rel = record_path(rid)
     folder = os.path.dirname(os.path.join(root, rel))
     twins = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
@@ -250,13 +250,13 @@ def load_for_write(root: str, record_id: str) -> Record:
         if f"{rid}.{code}.md" in twins:
             rel = rel[:-3] + f".{code}.md"
         elif not (os.path.exists(os.path.join(root, rel)) and read_one(root, rel).meta.get("code") == code):
-            raise InputError(f"找不到编号 {rid}、查询码 {code} 的事项")
+            raise NotFound(f"找不到编号 {rid}、查询码 {code} 的事项")
     elif twins:
         raise InputError(f"编号 {rid} 对应两件事项（同一工号在两台电脑上同一天登记，同步时都已保留）：{rel}、"
                          f"{'、'.join(twins)}。请核对回执上的查询码，用 {rid}.查询码 指定要办理的那一件")
     full = os.path.join(root, rel)
     if not os.path.lexists(full):
-        raise InputError(f"找不到事项 {record_id}（{rel} 不存在）")
+        raise NotFound(f"找不到事项 {record_id}（{rel} 不存在）")
     rec = read_one(root, rel)
     if rec.problems:
         raise InputError(f"{rel} [{record_id}] 无法读取：{rec.problems[0].message}", rec.problems)
