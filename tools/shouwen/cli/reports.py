@@ -61,7 +61,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026、2026年、2026年度、２０２６ 年。"""
+    """A year as people write it: 2026, 2026年, 2026年度, in full-width digits, with spaces around."""
     name = "年份"
 
     def convert(self, value, param, ctx):
@@ -116,7 +116,7 @@ def _ladder_json(year, ladders, rules, people, heads) -> dict:
 def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
     out = []
     how = "；".join(f"{lad.name}：{KIND_ZH[lad.kind]}" if lad.name else KIND_ZH[lad.kind] for lad in ladders)
-    out.append(f"{year} 年度责任追究（{how}）")
+    out.append(f"{year}年度责任追究（{how}）")
     if not people:
         out.append("本年度没有查实的投诉。")
     counted = any(lad.kind == "count" for lad in ladders)
@@ -196,7 +196,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
         refuse_agency_output(desk.root, gongwen_out)
     _, end = quarter_span(year, q)
     if end >= day and not write:
-        click.echo(f"注意：{year} 年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
+        click.echo(f"注意：{year}年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
     if fmt == "json" or not (write or gongwen_out):      # a pure function of the commit and the day: kept
         sha = _commit(desk, rev)
 
@@ -216,7 +216,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= day:
-        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束，不能发布通报")
+        raise InputError(f"{qa.year}年{Q_ZH[qa.q]}尚未结束，不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
@@ -224,7 +224,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     refuse_personal(desk, f"{BULLETINS}/{n['page']}", qa, sha, day,
                      "通报未发布（通报发布后不能改写，公开网站也将无法生成）")
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
-    commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
+    commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year}年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
 
@@ -270,7 +270,7 @@ def review_cmd(desk, year, fmt):
     if fmt == "json":
         emit_json({"year": year, "staff": rows})
         return
-    click.echo(f"{year} 年度评议（季度得分／查实投诉／追究结果）")
+    click.echo(f"{year}年度评议（季度得分／查实投诉／追究结果）")
     for r in rows:
         qs = "  ".join(f"第{'一二三四'[int(k[1]) - 1]}季度 {'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
         click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件" + _review_tail(r))
