@@ -70,3 +70,14 @@ def test_a_sync_that_keeps_two_matters_under_one_id_leaves_a_clean_audit(desks):
         out = json.loads(desk.run("audit", "--format", "json").stdout)
         assert not [p for p in out["problems"] if p["severity"] == "error"], out["problems"]
     assert a.head() == b.head() and len(os.listdir(os.path.join(a.path, "records/inquiries/2026/11"))) == 2
+
+
+def test_list_filters_by_the_status_its_own_column_shows(agency):
+    # issue 12: statuses are typed as their Chinese names -- `list` shows a paused matter as 已暂停（补正材料）,
+    # and `list --status 已暂停` was refused as no status
+    paused, other = agency.new("2026-11-02T09:30", service="birth-permit"), agency.new("2026-11-02T09:40")
+    agency.ok("--as", "J005", "suspend", paused, "--reason", "补正材料", "--at", "2026-11-02T09:50")
+    out = agency.ok("list", "--status", "已暂停", "--today", "2026-11-02").stdout
+    assert paused in out and other not in out and "已暂停（补正材料）" in out and "共 1 件" in out
+    rows = json.loads(agency.ok("list", "--status", "suspended", "--format", "json", "--today", "2026-11-02").stdout)
+    assert [r["id"] for r in rows] == [paused]
