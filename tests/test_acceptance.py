@@ -1,6 +1,7 @@
 """Acceptance sweep over the ended issues: each test is one promised capability, tried as a user would,
 through the real CLI on a real repository, where the earlier tests tried it only with hand-picked input."""
 import csv
+import json
 import os
 
 import pytest
@@ -8,6 +9,7 @@ import yaml
 
 from test_ledger_io import fresh, snapshot  # noqa: F401  (fixture and helper)
 from test_templates import made
+from test_history import desks  # noqa: F401  (fixture: an agency and a second clone on one bare remote)
 
 
 def test_the_events_column_is_chinese_for_events_written_now(agency, fresh, tmp_path):
@@ -52,3 +54,30 @@ def test_a_county_clerk_can_neither_rule_nor_publish(tmp_path):
     r = a.run("--as", "X007", "bulletin", "2026Q2", "--write")
     assert r.exit_code == 2 and "permissions.publish" in r.stderr
     a.ok("--as", "X001", "sanction", cid, "--staff", "X009", "--measure", "批评教育", "--at", "2026-04-03T10:00")
+
+
+def test_a_sync_that_keeps_two_matters_under_one_id_leaves_a_clean_audit(desks):
+    # issue 5: both matters are kept and the collision is reported as id-duplicate -- and nothing else: the
+    # sync's own merge commit dropped the other desk's matter (re-added one commit later), which the audit
+    # reported for ever as record-deleted by the desk that synced
+    a, b, _ = desks
+    ra, rb = a.new("2026-11-02T09:30", name="张三"), b.new("2026-11-02T09:40", name="李四")
+    assert ra == rb
+    a.ok("--as", "J005", "sync")
+    b.ok("--as", "J005", "sync")
+    a.ok("--as", "J005", "sync")
+    for desk in (a, b):
+        out = json.loads(desk.run("audit", "--format", "json").stdout)
+        assert not [p for p in out["problems"] if p["severity"] == "error"], out["problems"]
+    assert a.head() == b.head() and len(os.listdir(os.path.join(a.path, "records/inquiries/2026/11"))) == 2
+
+
+def test_list_filters_by_the_status_its_own_column_shows(agency):
+    # issue 12: statuses are typed as their Chinese names -- `list` shows a paused matter as 已暂停（补正材料）,
+    # and `list --status 已暂停` was refused as no status
+    paused, other = agency.new("2026-11-02T09:30", service="birth-permit"), agency.new("2026-11-02T09:40")
+    agency.ok("--as", "J005", "suspend", paused, "--reason", "补正材料", "--at", "2026-11-02T09:50")
+    out = agency.ok("list", "--status", "已暂停", "--today", "2026-11-02").stdout
+    assert paused in out and other not in out and "已暂停（补正材料）" in out and "共 1 件" in out
+    rows = json.loads(agency.ok("list", "--status", "suspended", "--format", "json", "--today", "2026-11-02").stdout)
+    assert [r["id"] for r in rows] == [paused]

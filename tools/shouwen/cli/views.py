@@ -120,7 +120,9 @@ def _selected(e, rules, status, department, staff, since, until) -> bool:
         return False
     if status == "open" and st.closed or status == "closed" and not st.closed:
         return False
-    if status not in (None, "open", "closed") and st.stage != status:
+    if status == "suspended" and not st.suspended:
+        return False
+    if status not in (None, "open", "closed", "suspended") and st.stage != status:
         return False
     if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
         return False
@@ -249,7 +251,7 @@ def _with_added(text: str, added) -> str:
 
 
 @click.command("list")
-@click.option("--status", type=Named("status"), help="未结、已结，或阶段（如 已转办、转办、forwarded）")
+@click.option("--status", type=Named("status"), help="未结、已结、已暂停，或阶段（如 已转办、转办、forwarded）")
 @click.option("--department", type=Named("department"), help="部门名称或 id（承办或首问部门）")
 @click.option("--staff", type=Named("staff"), help="姓名或工号（承办人或首问责任人）")
 @click.option("--overdue", is_flag=True, help="只列已超期的（转办、签收、承诺或办结的期限已过）")
@@ -262,8 +264,9 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     """列出事项。"""
     day, since, until = parse_day(today, "--today") or today_cst(), parse_day(since, "--from"), parse_day(until, "--to")
     from ..core.fold import STAGE_ZH
-    if status not in (None, "open", "closed") and status not in STAGE_ZH:
-        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
+    if status not in (None, "open", "closed", "suspended") and status not in STAGE_ZH:
+        raise InputError(f"--status {status} 不是可选值之一：open、closed、suspended 或阶段"
+                         f" {'、'.join(STAGE_ZH)}")
 
     moment = _moment(today)
     kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until, fmt))

@@ -143,18 +143,21 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:
                 try:
-                    gitio.git(root, *(sign or []), "merge", "-q", "--no-edit", "-m", f"同步 {upstream}", upstream, env=env)
+                    gitio.git(root, "merge", "-q", "--no-commit", "--no-edit", upstream, env=env)
                 except gitio.GitError:
                     conflicted = gitio.git(root, "diff", "--name-only", "--diff-filter=U").split()
                     gitio.git(root, "merge", "--abort", check=False)
                     raise BusyError("同步已停止，未丢失任何内容：以下文件两边都改了，需要人工合并：" + "、".join(conflicted))
                 result["merged"] += 1
+                # the other matter under one of our ids, set aside by the merge driver, goes into the merge
+                # commit itself: a merge that dropped it (kept one commit later) is what the audit calls
+                # record-deleted
                 extra = _collisions(root)
                 if extra:
                     gitio.git(root, "add", "--", *extra)
-                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项（id-duplicate，待核对）",
-                              "--", *extra, env=env)
                     result["collisions"] += extra
+                if gitio.git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).strip():
+                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", f"同步 {upstream}", env=env)
             progress(2, 3)
             try:
                 gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
