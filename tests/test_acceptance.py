@@ -81,3 +81,20 @@ def test_list_filters_by_the_status_its_own_column_shows(agency):
     assert paused in out and other not in out and "已暂停（补正材料）" in out and "共 1 件" in out
     rows = json.loads(agency.ok("list", "--status", "suspended", "--format", "json", "--today", "2026-11-02").stdout)
     assert [r["id"] for r in rows] == [paused]
+
+
+def test_a_photo_named_from_the_agency_root_is_shown(agency, tmp_path):
+    # issue 14 / README: a staff member's photo is "a file under rules/, e.g. rules/photos/j005.jpg" -- written
+    # so in staff.yml it was refused as "not a file under rules/", and the board and placard showed no photo
+    from PIL import Image
+    os.makedirs(os.path.join(agency.path, "rules", "photos"))
+    Image.new("RGB", (900, 1200), "red").save(os.path.join(agency.path, "rules", "photos", "j005.jpg"))
+    path = os.path.join(agency.path, "rules", "staff.yml")
+    text = open(path, encoding="utf-8").read()
+    old = "[j005@example.gov.cn], public: true, window: W01}"
+    assert old in text
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, old[:-1] + ", photo: rules/photos/j005.jpg}", 1))
+    out = tmp_path / "placard.html"
+    r = agency.ok("placard", "--window", "W01", "-o", str(out))
+    assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8") and "不显示照片" not in r.output + r.stderr
