@@ -123,3 +123,10 @@ def test_a_body_with_a_terminal_escape_is_refused_and_a_hand_written_one_is_show
     with open(path, "a", encoding="utf-8") as fh:
         fh.write("手写\x1b[31m红字\n")
     assert "\x1b" not in agency.ok("show", rid).stdout and "手写" in agency.ok("show", rid).stdout
+
+
+def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
+    # issue 5: `audit [--since REV]`; a REV that names no commit printed git's English (fatal: bad revision)
+    r = agency.run("audit", "--since", "v9")
+    assert r.exit_code == 2 and "--since" in r.stderr and "v9" in r.stderr
+    assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr
