@@ -3,6 +3,7 @@ through the real CLI on a real repository, where the earlier tests tried it only
 import csv
 import json
 import os
+import re
 
 import pytest
 import yaml
@@ -130,3 +131,20 @@ def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
     r = agency.run("audit", "--since", "v9")
     assert r.exit_code == 2 and "--since" in r.stderr and "v9" in r.stderr
     assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr
+
+
+def test_no_help_page_names_a_value_in_english():
+    # issue 12: Click's own texts are Chinese -- an option's TEXT placeholder is 文本 on every page but two
+    import click
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+
+    def pages(cmd, path):
+        yield path
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(None):
+                yield from pages(cmd.get_command(None, name), path + [name])
+    runner = CliRunner()
+    english = {" ".join(p) for p in pages(cli, []) if re.search(r"(?m)^\s+-.*\s(TEXT|INTEGER|FLOAT|PATH)\b",
+                                                                  runner.invoke(cli, p + ["--help"]).output)}
+    assert english == set(), english

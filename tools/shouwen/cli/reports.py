@@ -183,7 +183,7 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
               help="另存为公文格式（GB/T 9704，A4）：FILE 以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
-@click.option("--number", metavar="TEXT", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
+@click.option("--number", metavar="文本", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
 @click.option("--to", "to", default="各科（室）", show_default=True, help="公文的主送机关")
 @click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期（默认今天）")
 @click.option("--as", "as_badge", metavar="BADGE")
