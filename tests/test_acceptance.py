@@ -98,3 +98,35 @@ def test_a_photo_named_from_the_agency_root_is_shown(agency, tmp_path):
     out = tmp_path / "placard.html"
     r = agency.ok("placard", "--window", "W01", "-o", str(out))
     assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8") and "不显示照片" not in r.output + r.stderr
+
+
+def test_show_gives_the_records_free_notes(agency):
+    # DESIGN §3: a record's body holds the desk's free notes (`new --body`, the export's 备注 column); `show`,
+    # the clerk's view of a record, never printed them
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--body", "来访人带了身份证，\n户口簿下次补交。", "--format", "json").stdout)["id"]
+    out = agency.ok("show", rid).stdout
+    assert "备注" in out and "来访人带了身份证，" in out and "户口簿下次补交。" in out
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["notes"] == "来访人带了身份证，\n户口簿下次补交。"
+    other = agency.new("2026-11-02T09:30")
+    assert json.loads(agency.ok("show", other, "--format", "json").stdout)["notes"] is None
+
+
+def test_a_body_with_a_terminal_escape_is_refused_and_a_hand_written_one_is_shown_harmless(agency):
+    # the notes are now printed by `show`: a terminal escape typed into --body was committed as it came
+    head = agency.head()
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--body", "备注\x1b[2J\x1b]0;pwned\x07")
+    assert r.exit_code == 2 and "--body" in r.stderr and "控制字符" in r.stderr and agency.head() == head
+    rid = agency.new("2026-11-02T09:30")
+    path = os.path.join(agency.path, "records/inquiries/2026/11", rid + ".md")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("手写\x1b[31m红字\n")
+    assert "\x1b" not in agency.ok("show", rid).stdout and "手写" in agency.ok("show", rid).stdout
+
+
+def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
+    # issue 5: `audit [--since REV]`; a REV that names no commit printed git's English (fatal: bad revision)
+    r = agency.run("audit", "--since", "v9")
+    assert r.exit_code == 2 and "--since" in r.stderr and "v9" in r.stderr
+    assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr

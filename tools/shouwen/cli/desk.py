@@ -85,6 +85,12 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
     missing = [f for f, v in (("--name", name), ("--matter", matter)) if not (v or "").strip()]
     if missing:
         raise InputError(f"缺少 {'、'.join(missing)}")
+    if body:
+        from ..core.schema import Str
+        bad: list = []
+        Str(blank=True, markdown=False).check(body, "--body", bad)
+        if bad:
+            raise InputError(f"备注正文（--body）{bad[0][1]}；未写入任何内容")
     when = parse_at(at)
     rec = register(desk.root, rules, by, when, {"name": name, "organization": org, "address": address,
                                                    "phone": phone}, matter.strip(), channel or "visit", service, body,

@@ -5,6 +5,7 @@ loads neither the judging core nor the writer."""
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -32,8 +33,9 @@ def show_cmd(desk, record_id, today, fmt):
         return _show_broken(entry, fmt)
     if rec.kind != "inquiries":
         return _show_account(entry, rules, fmt)
+    notes = (rec.body or "").strip() or None        # the desk's free notes (`new --body`): private, as the record
     if fmt == "json":
-        emit_json(entry_json(entry, rules))
+        emit_json({**entry_json(entry, rules), "notes": notes})
         return
     view = clerk_view(entry, rules, parse_day(today, "--today") or local_day(moment), moment)
     click.echo(f"{rec.id}  {rec.meta.get('matter', '')}" + (f"  【已作废：{entry.voided.reason}】" if entry.voided else ""))
@@ -42,6 +44,10 @@ def show_cmd(desk, record_id, today, fmt):
     click.echo("  办理经过：")
     for ev in view["events"]:
         click.echo(f"    {ev['at']}  {ev['action']}  {ev['by']}" + (f"  {ev['detail']}" if ev["detail"] else ""))
+    if notes:
+        click.echo("  备注：")
+        for line in notes.splitlines():             # a hand-written body may hold anything: no terminal escapes
+            click.echo("    " + re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "�", line))
     for p in view["problems"]:
         click.echo("  " + p)
 
