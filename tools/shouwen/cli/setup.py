@@ -46,12 +46,14 @@ def demo_cmd(directory, size, since, until, seed):
 
 
 @click.command("setup")
+@click.option("--as", "as_badge", metavar="BADGE", help="办公室人员补全 .gitattributes 时提交人的工号")
 @pass_desk
-def setup_cmd(desk):
-    """为已有的克隆注册记录合并驱动和提交前检查钩子（init 会自动注册）。"""
+def setup_cmd(desk, as_badge):
+    """为已有的克隆注册记录合并驱动和提交前检查钩子（init 会自动注册），并补全 .gitattributes 中缺少的行。"""
     from ..repo.setup import install_merge_driver, install_pre_commit
     install_merge_driver(desk.root)
     click.echo("已注册合并驱动 merge.shouwen（两台电脑对同一事项追加的事件将合并，不会冲突）")
+    _attributes(desk, as_badge)
     hook = install_pre_commit(desk.root)
     if hook:
         click.echo(f"已安装提交前检查钩子 {hook}（手工提交的记录和规则先经 shouwen check --staged）")
@@ -61,3 +63,23 @@ def setup_cmd(desk):
 
 
 COMMANDS = [init_cmd, demo_cmd, setup_cmd]
+
+
+def _attributes(desk, as_badge):
+    """.gitattributes of an agency made before `eol=lf`: committed by the office, else kept in this clone."""
+    from ..repo.setup import complete_attributes
+    try:
+        badge = desk.badge(as_badge)
+    except InputError:
+        if as_badge:
+            raise
+        badge = None            # nobody named: this clone is protected, the office is told
+    rules = desk.rules_for_write() if badge else None
+    done, lacking = complete_attributes(desk.root, rules, badge)
+    if done == "complete":
+        click.echo(".gitattributes 已齐全（记录和规则按 LF 换行检出，记录按事件合并）")
+    elif done == "committed":
+        click.echo(f"{rules.who(badge)}已补全 .gitattributes 并提交：{'；'.join(lacking)}")
+    else:
+        click.echo(f".gitattributes 缺少：{'；'.join(lacking)}。已写入本克隆的 .git/info/attributes，本机立即生效；"
+                   "请办公室（有 roster 职责的人）运行 shouwen --as 工号 setup 提交到 .gitattributes", err=True)
