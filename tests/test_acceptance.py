@@ -170,3 +170,16 @@ def test_a_departments_written_report_comes_from_that_department(agency):
     probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-10-01").stdout)["problems"]
     assert [(p["code"], p["record"]) for p in probs if p["code"] == "role-forbidden"] == \
         [("role-forbidden", "HB-20260930-J005-001")], probs
+
+
+def test_a_step_the_stage_forbids_is_refused_for_its_reason_not_as_two_desks_at_once(agency):
+    # issue 2: an event that makes no sense in the record's stage exits 2 with a Chinese message; a return after
+    # the promise was refused as "与此前的已承诺冲突（两处同时办理？）", the words for two desks' merged steps
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:10")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "promise", rid, "--days", "5", "--at", "2026-11-02T10:10")
+    head = agency.head()
+    r = agency.run("--as", "J014", "return", rid, "--reason", "非本科职责", "--at", "2026-11-02T11:00")
+    assert r.exit_code == 2 and agency.head() == head
+    assert "两处同时办理" not in r.stderr and "event-order" in r.stderr and "退回" in r.stderr, r.stderr
