@@ -3,6 +3,7 @@ through the real CLI on a real repository, where the earlier tests tried it only
 import csv
 import json
 import os
+import re
 
 import pytest
 import yaml
@@ -130,3 +131,42 @@ def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
     r = agency.run("audit", "--since", "v9")
     assert r.exit_code == 2 and "--since" in r.stderr and "v9" in r.stderr
     assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr
+
+
+def test_no_help_page_names_a_value_in_english():
+    # issue 12: Click's own texts are Chinese -- an option's TEXT placeholder is 文本 on every page but two
+    import click
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+
+    def pages(cmd, path):
+        yield path
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(None):
+                yield from pages(cmd.get_command(None, name), path + [name])
+    runner = CliRunner()
+    english = {" ".join(p) for p in pages(cli, []) if re.search(r"(?m)^\s+-.*\s(TEXT|INTEGER|FLOAT|PATH)\b",
+                                                                  runner.invoke(cli, p + ["--help"]).output)}
+    assert english == set(), english
+
+
+def test_a_departments_written_report_comes_from_that_department(agency):
+    # issue 13: each 科室 sends its own quarterly 书面情况汇报, and the bulletin names who sent one and who did
+    # not; a clerk of another 科室 could send it in its name (and so clear it from the bulletin's list)
+    head = agency.head()
+    r = agency.run("--as", "J005", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "代报",
+                   "--at", "2026-09-30T10:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and "人口家庭科" in r.stderr and agency.head() == head
+    agency.ok("--as", "J014", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "本科室登记 12 件",
+              "--at", "2026-09-30T10:00")        # a member of the 科室
+    agency.ok("--as", "J001", "report", "综合受理科", "--quarter", "2026Q3", "--summary", "局领导代为登记",
+              "--at", "2026-09-30T11:00")        # the head of the agency, above every 科室
+    # one slipped in by hand is what check reports
+    path = os.path.join(agency.path, "records/reports/2026/09/HB-20260930-J005-001.md")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("---\nid: HB-20260930-J005-001\ndepartment: approvals\nquarter: 2026Q3\nevents:\n"
+                 "  - {at: 2026-09-30T12:00:00+08:00, by: J005, action: submitted, summary: 代报}\n---\n")
+    probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-10-01").stdout)["problems"]
+    assert [(p["code"], p["record"]) for p in probs if p["code"] == "role-forbidden"] == \
+        [("role-forbidden", "HB-20260930-J005-001")], probs
