@@ -257,8 +257,8 @@ def _usage(e, msg):
 
 
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--repo", metavar="DIR", help="机构仓库目录（默认当前目录）")
-@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.option("--repo", metavar="目录", help="机构仓库目录（默认当前目录）")
+@click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="不用 .shouwen/ 中的索引和缓存，逐件重新读取（结果与用索引时相同）")
 @click.version_option(package_name="shouwen")

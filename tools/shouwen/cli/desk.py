@@ -61,7 +61,7 @@ def _channel_choice(default: str) -> str:
 @click.option("--channel", help="渠道：来访、来电、来信、网上（或 visit、phone、letter、online）")
 @click.option("--service", help="办事事项：名称（或开头几个字）、事项编码或 id，如 婚育情况证明")
 @click.option("--at", "at", help="登记时间（默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
+@click.option("--as", "as_badge", metavar="工号", help="以该工号的身份登记")
 @click.option("--body", default="", help="备注正文（Markdown）")
 @FORMAT
 @late_option
@@ -119,9 +119,9 @@ def event_command(name: str, action: str, help_text: str, options=()):
 
     def deco(builder):
         @click.command(name, help=help_text)
-        @click.argument("record_id", metavar="ID")
+        @click.argument("record_id", metavar="编号")
         @click.option("--at", "at", help="事件时间（ISO，默认现在）")
-        @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+        @click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作")
         @click.option("--note", "note", help="附注")
         @FORMAT
         @late_option

@@ -81,7 +81,7 @@ KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary":
 
 
 @click.command("ladder")
-@click.argument("year", type=Year())
+@click.argument("year", metavar="年份", type=Year())
 @FORMAT
 @pass_desk
 def ladder_cmd(desk, year, fmt):
@@ -176,17 +176,17 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 
 
 @click.command("bulletin")
-@click.argument("quarter", metavar="YYYYQn|last")
+@click.argument("quarter", metavar="季度")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交（发布后不可改写）")
-@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算（复现已发布的通报）")
+@click.option("--at", "rev", default="HEAD", show_default=True, metavar="提交", help="按该提交的登记簿计算（复现已发布的通报）")
 @click.option("--today", help="按该日期计算（默认今天）；季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="另存为公文格式（GB/T 9704，A4）：FILE 以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
+@click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="文件",
+              help="另存为公文格式（GB/T 9704，A4）：文件名以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
 @click.option("--number", metavar="文本", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
 @click.option("--to", "to", default="各科（室）", show_default=True, help="公文的主送机关")
-@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期（默认今天）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--date", "signed", metavar="日期", help="公文的成文日期（默认今天）")
+@click.option("--as", "as_badge", metavar="工号")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
     """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
@@ -242,7 +242,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 # --- the year-end review and the city's roll-up ---------------------------------------------
 
 @click.command("review")
-@click.argument("year", type=Year())
+@click.argument("year", metavar="年份", type=Year())
 @FORMAT
 @pass_desk
 def review_cmd(desk, year, fmt):
@@ -291,7 +291,7 @@ def _review_tail(r) -> str:
 
 
 @click.command("rollup")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", metavar="文件", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @FORMAT
 def rollup_cmd(files, fmt):
     """汇总报市：把几个单位的季度通报 JSON（shouwen bulletin … --format json）合成一份。"""

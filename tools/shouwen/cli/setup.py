@@ -7,12 +7,12 @@ from ..core.problems import InputError
 from .context import parse_day, pass_desk, today_cst
 
 @click.command("init")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False))
 @click.option("--template", default="bureau", show_default=True, metavar="模板",
               help="机构模板（名称或 id）：bureau 机关（按查实次数追究）、county 县局（推诿扯皮按次数、吃拿卡要按情节待岗下岗辞退）、"
                    "hotel 酒店（按小时计时、逐级上报、不配合者担责、服务标准检查）、company 公司（酌情处理、表扬）")
-@click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
-              help="要求每个提交都用本人 SSH 密钥签名；ANCHOR.pub 是办公室公钥（信任锚，保存在仓库之外），"
+@click.option("--require-signing", "anchor", metavar="公钥文件", type=click.Path(dir_okay=False),
+              help="要求每个提交都用本人 SSH 密钥签名；公钥文件是办公室的公钥（信任锚，保存在仓库之外），"
                    "首个提交用其私钥（SHOUWEN_SIGNING_KEY）签名")
 def init_cmd(directory, template, anchor):
     """新建一个机构仓库（Git），带规则模板。"""
@@ -27,7 +27,7 @@ def init_cmd(directory, template, anchor):
 
 
 @click.command("demo")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False))
 @click.option("--size", default=320, show_default=True, type=click.IntRange(1, 200000), help="生成的事项数")
 @click.option("--since", default="2026-07-01", show_default=True, help="最早登记日期")
 @click.option("--until", help="截止日期（默认今天；18:00 之前为前一天，示例中不会有将来的提交）")
@@ -46,7 +46,7 @@ def demo_cmd(directory, size, since, until, seed):
 
 
 @click.command("setup")
-@click.option("--as", "as_badge", metavar="BADGE", help="办公室人员补全 .gitattributes 时提交人的工号")
+@click.option("--as", "as_badge", metavar="工号", help="办公室人员补全 .gitattributes 时提交人的工号")
 @pass_desk
 def setup_cmd(desk, as_badge):
     """为已有的克隆注册记录合并驱动和提交前检查钩子（init 会自动注册），并补全 .gitattributes 中缺少的行。"""

@@ -16,7 +16,7 @@ from .context import (FORMAT, Named, answer, emit_json, entry_json, json_item, j
 
 
 @click.command("show")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("--today", help="按该日期判断是否超期（默认今天）")
 @FORMAT
 @pass_desk
@@ -292,7 +292,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
 
 
 @click.command("todo")
-@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办：姓名或工号（默认本人）")
+@click.option("--as", "as_badge", metavar="工号", help="谁的待办：姓名或工号（默认本人）")
 @click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
 @click.option("--today", help="按该日期计算（默认今天）")
 @FORMAT
@@ -325,7 +325,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
 
 
 @click.command("find")
-@click.argument("text")
+@click.argument("text", metavar="文字")
 @FORMAT
 @pass_desk
 def find_cmd(desk, text, fmt):
@@ -349,7 +349,7 @@ def find_cmd(desk, text, fmt):
 
 
 @click.command("receipt")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("--pickup", is_flag=True, help="打印取件登记表（而不是收件回执）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
 @pass_desk
@@ -377,7 +377,7 @@ def receipt_cmd(desk, record_id, pickup, output):
 
 
 @click.command("pickup")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
 @click.pass_context
 def pickup_cmd(ctx, record_id, output):
