@@ -183,3 +183,14 @@ def test_a_step_the_stage_forbids_is_refused_for_its_reason_not_as_two_desks_at_
     r = agency.run("--as", "J014", "return", rid, "--reason", "非本科职责", "--at", "2026-11-02T11:00")
     assert r.exit_code == 2 and agency.head() == head
     assert "两处同时办理" not in r.stderr and "event-order" in r.stderr and "退回" in r.stderr, r.stderr
+
+
+def test_the_pre_commit_hooks_name_uses_chinese_punctuation():
+    # issue 12's GB/T 15834 scan covers the package's texts and templates; the pre-commit framework prints this
+    # hook's name to the clerk at every commit, and it read "shouwen check(首问…引用)"
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+    import zhpunct
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    hooks = yaml.safe_load(open(os.path.join(repo, ".pre-commit-hooks.yaml"), encoding="utf-8"))
+    assert [s for h in hooks for s in zhpunct.strings(h) if zhpunct.hits(s)] == []
