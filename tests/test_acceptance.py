@@ -170,3 +170,27 @@ def test_a_departments_written_report_comes_from_that_department(agency):
     probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-10-01").stdout)["problems"]
     assert [(p["code"], p["record"]) for p in probs if p["code"] == "role-forbidden"] == \
         [("role-forbidden", "HB-20260930-J005-001")], probs
+
+
+def test_a_step_the_stage_forbids_is_refused_for_its_reason_not_as_two_desks_at_once(agency):
+    # issue 2: an event that makes no sense in the record's stage exits 2 with a Chinese message; a return after
+    # the promise was refused as "与此前的已承诺冲突（两处同时办理？）", the words for two desks' merged steps
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:10")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "promise", rid, "--days", "5", "--at", "2026-11-02T10:10")
+    head = agency.head()
+    r = agency.run("--as", "J014", "return", rid, "--reason", "非本科职责", "--at", "2026-11-02T11:00")
+    assert r.exit_code == 2 and agency.head() == head
+    assert "两处同时办理" not in r.stderr and "event-order" in r.stderr and "退回" in r.stderr, r.stderr
+
+
+def test_the_pre_commit_hooks_name_uses_chinese_punctuation():
+    # issue 12's GB/T 15834 scan covers the package's texts and templates; the pre-commit framework prints this
+    # hook's name to the clerk at every commit, and it read "shouwen check(首问…引用)"
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+    import zhpunct
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    hooks = yaml.safe_load(open(os.path.join(repo, ".pre-commit-hooks.yaml"), encoding="utf-8"))
+    assert [s for h in hooks for s in zhpunct.strings(h) if zhpunct.hits(s)] == []
