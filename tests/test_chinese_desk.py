@@ -77,6 +77,10 @@ def test_clicks_own_texts_are_chinese(agency):
     r = agency.run("forward")
     assert r.exit_code == 2 and "缺少参数" in r.stderr and "Missing" not in r.stderr
     assert "必填" in agency.ok("forward", "--help").output
+    # the option or argument named bare, as every other message names an option (not in Click's ASCII quotes)
+    r = agency.run("demo", "--size", "0", "d")
+    assert r.exit_code == 2 and "参数 --size 的值不对" in r.stderr, r.stderr
+    assert "缺少参数 编号" in agency.run("forward").stderr
 
 
 def test_help_headings_end_with_a_full_width_colon(agency):

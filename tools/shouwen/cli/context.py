@@ -210,11 +210,9 @@ class ShouwenGroup(zh_click.ClosestGroup):
         except click.exceptions.NoSuchOption as e:
             _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""))
         except click.exceptions.MissingParameter as e:
-            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
-            _usage(e, f"缺少参数 {hint}".strip())
+            _usage(e, f"缺少参数 {_hint(e)}".strip())
         except click.exceptions.BadParameter as e:
-            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
-            _usage(e, f"参数 {hint} 的值不对：{e.message}")
+            _usage(e, f"参数 {_hint(e)} 的值不对：{e.message}")
         except click.exceptions.UsageError as e:
             _usage(e, e.message)
         except click.exceptions.ClickException as e:
@@ -247,6 +245,14 @@ def _busy(e: Exception) -> bool:
     that is imported: a reading command never loads the writer and its lock."""
     journal = sys.modules.get(f"{__package__.rsplit('.', 1)[0]}.repo.journal")
     return journal is not None and isinstance(e, journal.BusyError)
+
+
+def _hint(e) -> str:
+    """The option or argument a usage error is about, named bare as our messages name options (--size, 编号):
+    Click puts each name in ASCII quotes ('--size' / '-s')."""
+    import re
+    hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+    return re.sub(r"'([^']*)'", r"\1", hint if isinstance(hint, str) else " / ".join(hint))
 
 
 def _usage(e, msg):
