@@ -194,3 +194,13 @@ def test_the_pre_commit_hooks_name_uses_chinese_punctuation():
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     hooks = yaml.safe_load(open(os.path.join(repo, ".pre-commit-hooks.yaml"), encoding="utf-8"))
     assert [s for h in hooks for s in zhpunct.strings(h) if zhpunct.hits(s)] == []
+
+
+@pytest.mark.parametrize("day", ["2026-11-03", "2026年11月3日", "2026/11/3"])
+def test_an_at_of_a_day_alone_is_that_day_at_nine(agency, day):
+    # README: --at takes "2026年11月27日 09:30, an ISO time or a day at 09:00" -- a day written 2026-11-03 was
+    # taken as midnight, outside any office's hours, where 2026年11月3日 was 09:00
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--at", day, "--format", "json").stdout)["id"]
+    events = json.loads(agency.ok("show", rid, "--format", "json").stdout)["events"]
+    assert events[0]["at"] == "2026-11-03T09:00:00+08:00"

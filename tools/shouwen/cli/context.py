@@ -112,12 +112,10 @@ def parse_at(value: str | None) -> datetime | None:
     """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
         return None
-    d = typed_moment(value)
+    day = typed_day(value)          # a day alone, however written (2026-11-27 too): at 09:00, not midnight
+    d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST) if day is not None else typed_moment(value)
     if d is None:
-        day = typed_day(value)
-        if day is None:
-            raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
-        d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
+        raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
     return d.replace(microsecond=0)
 
 
