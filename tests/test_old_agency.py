@@ -85,3 +85,22 @@ def test_setup_by_a_clerk_protects_the_clone_and_leaves_the_shared_file_to_the_o
     info = (path / ".git" / "info" / "attributes").read_text(encoding="utf-8")
     CliRunner().invoke(cli, ["--repo", str(path), "setup", "--as", "J005"])
     assert (path / ".git" / "info" / "attributes").read_text(encoding="utf-8") == info      # once
+
+
+def test_sync_on_a_clone_without_the_lines_leaves_nothing_uncommitted(tmp_path):
+    """`sync` registers the merge driver where a clone lacks it; the attributes it needs go to the clone's own
+    .git/info/attributes, never into the tracked .gitattributes (an uncommitted change there would stop the
+    next merge that brings the office's version)."""
+    path = _agency(tmp_path)
+    git = lambda *a: subprocess.run(["git", "-C", str(path), *a], capture_output=True, text=True, check=True,
+                                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+                                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+    git("rm", "-q", ".gitattributes")
+    git("commit", "-qm", "no attributes", "--no-verify")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(tmp_path / "central.git")], check=True)
+    git("remote", "add", "origin", str(tmp_path / "central.git"))
+    r = CliRunner().invoke(cli, ["--repo", str(path), "--as", "J005", "sync"])
+    assert r.exit_code == 0, r.output
+    assert git("status", "--porcelain").stdout == "" and not (path / ".gitattributes").exists()
+    assert _attr(path, "merge", "records/inquiries/2026/11/x.md") == "shouwen"
+    assert _attr(path, "eol", "records/inquiries/2026/11/x.md") == "lf"

@@ -77,15 +77,12 @@ def complete_attributes(root: str, rules, badge: str | None) -> tuple[str, list[
 
 
 def install_merge_driver(path: str) -> None:
-    """Register the union merge driver for records in this clone (config is per clone, not versioned)."""
+    """Register the union merge driver for records in this clone (config is per clone, not versioned); where
+    the agency's .gitattributes lacks a line, this clone has it in .git/info/attributes (complete_attributes)."""
     py = shlex.quote(sys.executable)
     gitio.git(path, "config", "merge.shouwen.name", "shouwen: union of both desks' events")
     gitio.git(path, "config", "merge.shouwen.driver", f"{py} -m shouwen merge-driver %O %A %B %P")
-    attrs = os.path.join(path, ".gitattributes")
-    text = open(attrs, encoding="utf-8").read() if os.path.exists(attrs) else ""
-    if "merge=shouwen" not in text:
-        with open(attrs, "a", encoding="utf-8") as fh:
-            fh.write(GITATTRIBUTES)
+    complete_attributes(path, None, None)
 
 
 HOOK_MARK = "# installed by shouwen setup"
@@ -186,6 +183,8 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
     shutil.copyfile(os.path.join(ci, "gitlab.yml"), os.path.join(path, ".gitlab-ci.yml"))
     with open(os.path.join(path, ".gitignore"), "w", encoding="utf-8") as fh:
         fh.write(GITIGNORE)
+    with open(os.path.join(path, ".gitattributes"), "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(GITATTRIBUTES)
     gitio.git(path, "init", "-q", "-b", "main")
     install_merge_driver(path)
     install_pre_commit(path)
