@@ -204,3 +204,15 @@ def test_an_at_of_a_day_alone_is_that_day_at_nine(agency, day):
                                "--at", day, "--format", "json").stdout)["id"]
     events = json.loads(agency.ok("show", rid, "--format", "json").stdout)["events"]
     assert events[0]["at"] == "2026-11-03T09:00:00+08:00"
+
+
+def test_a_suspend_reason_is_taken_by_its_start_and_a_wrong_one_names_the_record(agency):
+    # issue 12: what the clerk types may be a Chinese name or an unambiguous start of it; issue 2: bad input names
+    # file, record and field -- `suspend --reason 补正` was refused ('补正' 不在 …), naming neither
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "suspend", rid, "--reason", "补正", "--at", "2026-11-02T09:30")
+    assert "已暂停（补正材料）" in agency.ok("show", rid).stdout
+    agency.ok("--as", "J005", "resume", rid, "--at", "2026-11-02T10:00")
+    r = agency.run("--as", "J005", "suspend", rid, "--reason", "休假", "--at", "2026-11-02T10:30")
+    assert r.exit_code == 2 and f"records/inquiries/2026/11/{rid}.md [{rid}]" in r.stderr and "--reason" in r.stderr
+    assert "补正材料" in r.stderr and "'" not in r.stderr, r.stderr
