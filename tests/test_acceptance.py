@@ -216,3 +216,16 @@ def test_a_suspend_reason_is_taken_by_its_start_and_a_wrong_one_names_the_record
     r = agency.run("--as", "J005", "suspend", rid, "--reason", "休假", "--at", "2026-11-02T10:30")
     assert r.exit_code == 2 and f"records/inquiries/2026/11/{rid}.md [{rid}]" in r.stderr and "--reason" in r.stderr
     assert "补正材料" in r.stderr and "'" not in r.stderr, r.stderr
+
+
+def test_ladder_with_a_broken_ladder_names_what_is_wrong_with_it(agency):
+    # issue 3: a ladder whose second step deducts less than its first is ladder-invalid; `ladder YEAR` then
+    # said "rules/policy.yml 中没有 ladder" -- there is one, it is wrong (issue 11: the one root cause)
+    path = os.path.join(agency.path, "rules", "policy.yml")
+    text = open(path, encoding="utf-8").read()
+    assert "bonus_deduction: 0.50" in text
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("bonus_deduction: 0.50", "bonus_deduction: 0.10", 1))
+    r = agency.run("ladder", "2026")
+    assert r.exit_code == 2 and "中没有 ladder" not in r.stderr
+    assert "ladder-invalid" in r.stderr and "ladder.steps[1].bonus_deduction" in r.stderr, r.stderr

@@ -90,7 +90,9 @@ def ladder_cmd(desk, year, fmt):
     rules = desk.rules
     ladders = rules.policy.ladders
     if not ladders:
-        raise InputError("rules/policy.yml 中没有 ladder（责任追究规定）")
+        broken = [p.line() for p in rules.problems if p.code == "ladder-invalid"]
+        raise InputError("rules/policy.yml 的责任追究规定有误，无法计算：\n  " + "\n  ".join(broken) if broken
+                         else "rules/policy.yml 中没有 ladder（责任追究规定）")
     day = today_cst()
 
     def outcomes():
