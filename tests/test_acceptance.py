@@ -229,3 +229,24 @@ def test_ladder_with_a_broken_ladder_names_what_is_wrong_with_it(agency):
     r = agency.run("ladder", "2026")
     assert r.exit_code == 2 and "中没有 ladder" not in r.stderr
     assert "ladder-invalid" in r.stderr and "ladder.steps[1].bonus_deduction" in r.stderr, r.stderr
+
+
+def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search_yml(agency):
+    # issue 11: a rules error names the one root cause, not its echoes -- a missing ] in one service guide also
+    # gave an error for every word of rules/search.yml that names that service
+    path = os.path.join(agency.path, "rules", "services", "birth-permit.md")
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("---\n", "---\n备注: [oops\n", 1))
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/services/birth-permit.md")], probs
+    # and a word for a service that really is not there is still one
+    search = os.path.join(agency.path, "rules", "search.yml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    with open(search, "a", encoding="utf-8") as fh:
+        fh.write("  驾驶证: [机动车驾驶证核发]\n")
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["field"]) for p in probs] == [("rules-invalid", "synonyms.驾驶证")], probs
+    line = agency.run("check").stdout
+    assert line.count("rules/search.yml") == 1, line
