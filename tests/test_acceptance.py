@@ -250,3 +250,14 @@ def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search
     assert [(p["code"], p["field"]) for p in probs] == [("rules-invalid", "synonyms.驾驶证")], probs
     line = agency.run("check").stdout
     assert line.count("rules/search.yml") == 1, line
+
+
+def test_an_institution_file_that_does_not_read_is_reported_once(agency):
+    # issue 11: "a rules error names the one root cause, not its echoes" -- a missing ] in institution.yml gave
+    # 22 more errors: every department named by the policy's permissions and by each service guide "不在
+    # institution.yml 中"
+    path = os.path.join(agency.path, "rules", "institution.yml")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("x: [oops\n")
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/institution.yml")], probs

@@ -131,7 +131,9 @@ def _load_rules(root: str) -> Rules:
     policy = parse_policy(pol_data or {}, "rules/policy.yml", problems)
     cal = parse_calendar(read("rules/calendar.yml", CALENDAR, required=False) or {}, "rules/calendar.yml", problems)
     settle_roles(staff, (staff_data or {}).get("staff") or [], policy, problems)
-    problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
+    known = departments if inst is not None else None       # a file that did not read is the one root cause
+    problems.extend(check_references(policy.permissions, known, staff if staff_data is not None else None,
+                                     "rules/policy.yml"))
     services: dict[str, Service] = {}
     sdir = os.path.join(root, "rules", "services")
     for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
@@ -147,7 +149,7 @@ def _load_rules(root: str) -> Rules:
             unreadable.add(rel)
             continue
         meta = clean(doc.meta, SERVICE, rel, problems)
-        svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, departments, problems)
+        svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, known, problems)
         why = unsafe_text(doc.body)
         if why:
             problems.append(Problem("field-invalid", f"正文{why}", path=rel, field="正文"))
