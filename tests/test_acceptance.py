@@ -276,3 +276,22 @@ def test_a_rules_list_of_the_wrong_type_is_reported_once(agency, rel, old, new, 
         fh.write(text.replace(old, new, 1))
     probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
     assert [(p["path"], p["field"]) for p in probs if p["severity"] == "error"] == [(rel, field)], probs
+
+
+def test_the_ci_templates_publish_the_site_of_an_office_with_an_overdue_matter(agency):
+    # issue 5: CI templates "that run check and audit and publish the site" -- their `shouwen check` exited 1 for
+    # any late or overdue matter (an office always has one), so the audit and the site never ran after it; a
+    # malformed record must still fail the pipeline
+    from test_agency_repo import _shouwen_calls
+    rid = agency.new("2026-11-02T09:00")             # never forwarded: forward-late, a fact of the ledger
+    for name in (".gitea/workflows/shouwen.yml", ".gitlab-ci.yml"):
+        check = next(c for c in _shouwen_calls(agency.file(name)) if c[0] == "check")
+        r = agency.run(*check)
+        assert r.exit_code == 0 and "forward-late" in r.stdout, (name, check, r.output)
+    path = os.path.join(agency.path, f"records/inquiries/2026/11/{rid}.md")
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("channel: visit", "channel: pigeon"))
+    for name in (".gitea/workflows/shouwen.yml", ".gitlab-ci.yml"):
+        check = next(c for c in _shouwen_calls(agency.file(name)) if c[0] == "check")
+        assert agency.run(*check).exit_code == 1, name

@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from ..core.skew import clock_skew, latest_events
-from ..core.problems import ERROR, InputError, line_of, problem_from, problem_values
+from ..core.problems import CODES, ERROR, InputError, line_of, problem_from, problem_values
 from ..core.view import summary_of
 from ..core.record import CST, local_day
 from ..repo.answers import Volatile
@@ -20,9 +20,12 @@ from .context import FORMAT, answer, emit_json, parse_day, parse_moment, pass_de
               help="只检查暂存区中将要提交的文件的格式与引用（供 pre-commit 钩子使用；期限问题不拦提交）")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="不用 .shouwen/ 中的索引，逐件重新读取和判断（结果与用索引时相同）")
+@click.option("--fail-on", "fail_on", type=click.Choice(["all", "records"]), default="all", show_default=True,
+              help="records：只有记录、引用、规则和职责的错误使退出码为 1；超期、转办超时等期限问题与处理决定照常列出"
+                   "（CI 用：登记簿中的超期事项是要办的事，不应挡住审查和网站发布）")
 @FORMAT
 @pass_desk
-def check_cmd(desk, today, now, staged, no_cache, fmt):
+def check_cmd(desk, today, now, staged, no_cache, fail_on, fmt):
     """检查全部记录和规则：格式、引用、期限。有错误时退出码为 1。"""
     if today and now:
         raise InputError("--today 与 --now 只能给一个：--today 按该日结束时检查，--now 按该时刻检查")
@@ -53,7 +56,7 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
         if fmt != "json":       # the kept values printed as they are: thousands of problems, no object each
             values = values + [problem_values(p) for p in skew]
             _print(count, moment, day, values)
-            return 1 if any(v[5] == ERROR for v in values) else 0
+            return 1 if any(v[5] == ERROR and _fails(v[0], fail_on) for v in values) else 0
         probs = [problem_from(v) for v in values] + skew
     ok = not any(p.severity == ERROR for p in probs)
     if fmt == "json":
@@ -61,7 +64,15 @@ def check_cmd(desk, today, now, staged, no_cache, fmt):
                    "problems": [p.as_json() for p in probs]})
     else:
         _print(count, moment, day, [problem_values(p) for p in probs])
-    return 0 if ok else 1
+    return 1 if any(p.severity == ERROR and _fails(p.code, fail_on) for p in probs) else 0
+
+
+# --fail-on records: what makes the ledger or the rules unsound, as a commit is refused for (repo.staged)
+RECORD_FAMILIES = {"record", "reference", "rules", "role"}
+
+
+def _fails(code: str, fail_on: str) -> bool:
+    return fail_on == "all" or CODES.get(code, ("record",))[0] in RECORD_FAMILIES or code == "ladder-invalid"
 
 
 def _print(count, moment, day, values):
