@@ -20,6 +20,7 @@ def _package_years() -> range:
 
 
 PACKAGE_YEARS = _package_years()
+_LETTERS = bytes.maketrans(b"\0\1", b"RW")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,16 @@ class WorkCalendar:
         """Decide these years now (kept with the calendar: the rules cache stores them decided)."""
         for year in years:
             self._year(year)
+
+    def flags(self, year: int) -> str:
+        """A year as "W" for each working day and "R" for each day off (休息), January 1st first: what the site's
+        lookup page counts an open matter's working days overdue with, in the browser (letters, not digits or
+        hex, in which the privacy guard could find a phone or a key)."""
+        return self._year(year)[0].translate(_LETTERS).decode()
+
+    def first_year(self) -> int:
+        """The first year the schedule knows (the package's, or calendar.yml's if earlier)."""
+        return min([PACKAGE_YEARS.start, *self.years])
 
     def _upto(self, d: date) -> int:
         """Working days of d's year up to and including d."""
