@@ -10,7 +10,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import chinese_calendar
 from chinese_calendar import constants as _cc
 
 
@@ -48,8 +47,8 @@ class WorkCalendar:
             return False
         if d in self.workdays:
             return True
-        if d.year in PACKAGE_YEARS:
-            return chinese_calendar.is_workday(d)
+        if d.year in PACKAGE_YEARS:     # chinese_calendar.is_workday's rule, without its checks of the date
+            return d in _cc.workdays or (d.weekday() < 5 and d not in _cc.holidays)
         sched = self.years.get(d.year)
         if sched is not None:
             if d in sched.holidays:
