@@ -119,7 +119,7 @@ def test_busy_repository_exits_3(accepted, monkeypatch):
 
 
 def test_report_commands_refuse_bad_input_in_chinese(agency, tmp_path):
-    for args, words in ((["ladder", "abc"], ["YEAR", "应写成 2026 或 2026年"]),
+    for args, words in ((["ladder", "abc"], ["年份", "应写成 2026 或 2026年"]),
                         (["export", "-o", str(tmp_path / "no" / "such" / "x.xlsx")], ["无法读写", "不存在"]),
                         (["export", "-o", str(tmp_path / "x.txt")], [".xlsx"]),
                         (["bulletin", "2026Q9"], ["2026Q9"]),

@@ -183,3 +183,19 @@ def test_poster_carries_the_kiosk_and_lookup_addresses(site, browser):
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     page.close()
+
+
+def test_the_receipts_address_opens_the_lookup_with_its_id_filled_in(site, browser):
+    # issue 12: the receipt's QR code is the lookup page's address "with the record id prefilled, never the code";
+    # the page read nothing from its address, so the visitor who scanned it found an empty form
+    base, out, _ = site
+    rid, code, _ = _matter(out, "promised", lambda p: True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + f"lookup/?id={rid}")
+    assert page.input_value("#sw-id") == rid and page.input_value("#sw-code") == ""
+    page.fill("#sw-code", code)
+    page.click("#sw-lookup button[type=submit]")
+    page.locator(".sw-found").wait_for(timeout=20000)
+    page.goto(base + "lookup/?id=%3Cb%3Ex")                      # only an id's characters are taken
+    assert page.input_value("#sw-id") == ""
+    page.close()

@@ -66,7 +66,7 @@ def test_bulletin_figures_json_and_reproducible_from_its_commit(agency):
     # the committed bulletin is part of the public site, newest first
     out = agency.path + "/public"
     agency.ok("site", "build", "-o", out)
-    assert "2026 年第三季度" in open(os.path.join(out, "bulletins", "index.html"), encoding="utf-8").read()
+    assert "2026年第三季度" in open(os.path.join(out, "bulletins", "index.html"), encoding="utf-8").read()
     assert os.path.exists(os.path.join(out, "bulletins", "2026Q3-score.svg"))
 
 

@@ -77,6 +77,10 @@ def test_clicks_own_texts_are_chinese(agency):
     r = agency.run("forward")
     assert r.exit_code == 2 and "缺少参数" in r.stderr and "Missing" not in r.stderr
     assert "必填" in agency.ok("forward", "--help").output
+    # the option or argument named bare, as every other message names an option (not in Click's ASCII quotes)
+    r = agency.run("demo", "--size", "0", "d")
+    assert r.exit_code == 2 and "参数 --size 的值不对" in r.stderr, r.stderr
+    assert "缺少参数 编号" in agency.run("forward").stderr
 
 
 def test_help_headings_end_with_a_full_width_colon(agency):
@@ -264,3 +268,30 @@ def test_a_broken_roster_is_named_when_nobody_can_be_found_in_it(agency):
     for args in (("--as", "李明", "todo"), ("todo",)):
         r = agency.run(*args)
         assert r.exit_code == 2 and "rules/staff.yml" in r.stderr and "第 3 行" in r.stderr, r.stderr
+
+
+def test_every_help_page_names_its_values_in_chinese():
+    """What an option takes is said in Chinese on every command's help page (--as 工号, not --as BADGE; --at 提交,
+    not COMMIT), and Click's [默认：…；1 到 365] is punctuated as Chinese text."""
+    import re
+    import click
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+
+    def pages(cmd, path):
+        yield path, CliRunner().invoke(cli, [*path, "--help"]).output
+        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+            yield from pages(sub, [*path, name])
+
+    bad = []
+    for path, out in pages(cli, []):
+        for line in out.splitlines():
+            m = re.match(r"\s+(?:-\w, )?--[\w-]+ (\S+)", line)
+            if m and not m.group(1).startswith("[") and re.search(r"[A-Za-z]", m.group(1)):
+                bad.append(f"{' '.join(path)}: {line.strip()[:50]}")
+            if re.search(r"\[[^\]]*; [^\]]*\]", line):
+                bad.append(f"{' '.join(path)}: {line.strip()[:70]}")
+        usage = out.splitlines()[0] if out else ""
+        if re.search(r"\b[A-Z]{2,}\b", usage):
+            bad.append(f"{' '.join(path)}: {usage}")
+    assert isinstance(cli, click.Group) and bad == [], "\n".join(bad)

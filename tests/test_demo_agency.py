@@ -143,3 +143,44 @@ def test_a_demo_made_to_today_writes_nothing_after_now(tmp_path):
     assert int(last) <= datetime.now().timestamp()
     r = CliRunner().invoke(cli, ["--repo", path, "audit", "--format", "json"])
     assert [p["code"] for p in json.loads(r.stdout)["problems"] if p["severity"] == "error"] == [], r.output
+
+
+def _texts_people_read(root: str, folders=("records", "rules", "site")):
+    """(file, text) of every value and body of the demo's files an office or a visitor reads: the YAML values
+    (not its syntax, keys, ids or times) and the Markdown bodies."""
+    import glob
+    import yaml
+    from helpers import zhpunct
+    for folder in folders:
+        for path in sorted(glob.glob(os.path.join(root, folder, "**", "*"), recursive=True)):
+            if not path.endswith((".md", ".yml")) or "/overrides/" in path:
+                continue
+            text = open(path, encoding="utf-8").read()
+            rel = os.path.relpath(path, root)
+            if path.endswith(".yml") or text.startswith("---\n"):
+                head, _, text = text[4:].partition("\n---\n") if text.startswith("---\n") else (text, "", "")
+                for s in zhpunct.strings(yaml.safe_load(head)):
+                    yield rel, s
+            yield rel, text
+
+
+def _ascii_beside_chinese(texts) -> list[str]:
+    from helpers import zhpunct
+    return sorted({f"{where}: {t[max(0, hs[0] - 12):hs[0] + 12]}" for where, t in texts if (hs := zhpunct.hits(t))})
+
+
+def test_the_shipped_demo_reads_in_chinese_punctuation():
+    """GB/T 15834 in what the shipped demo agency holds: matters, answers, notes, verdicts, reasons, summaries,
+    rules and pages use ，：；（） beside Chinese, not , : ; ( )."""
+    bad = _ascii_beside_chinese(_texts_people_read(ROOT))
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:30])
+
+
+def test_a_new_demo_reads_in_chinese_punctuation(tmp_path):
+    """… and in what `shouwen demo` writes: its records, rules and the commit messages people read in git log."""
+    import subprocess
+    from shouwen.repo.demo import make_demo
+    path, _ = make_demo(str(tmp_path / "d"), 40, date(2026, 9, 14), date(2026, 10, 16), seed=3)
+    log = subprocess.run(["git", "-C", path, "log", "--format=%B"], capture_output=True, text=True).stdout
+    bad = _ascii_beside_chinese([*_texts_people_read(path), *(("git log", m) for m in log.split("\n"))])
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:30])

@@ -101,7 +101,7 @@ def test_a_desk_never_merges_a_remote_whose_history_was_rewritten(agency, tmp_pa
     assert git(remote, "rev-parse", "main").stdout.strip() != before     # nothing pushed over it either
 
 
-def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(agency, tmp_path):
+def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(agency, tmp_path, monkeypatch):
     """`sync --accept-rewrite COMMIT`: only the roster's administrators, only the remote's head as it now is, only
     on a desk with nothing unsynced; the old history kept under a ref, the acceptance committed, named and pushed."""
     b, remote, seen, rid = _force_pushed(agency, tmp_path)
@@ -121,7 +121,16 @@ def test_the_office_accepts_a_rewrite_it_made_on_purpose_and_that_is_recorded(ag
     b.write(f"records/inquiries/2026/11/{new}.md", "本机的草稿\n")        # untracked, where the new history has a file
     r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
     assert r.exit_code == 2 and "无法切换" in r.output and b.head() == before, r.output     # git refused: no exit 70
+    # what failed, in Chinese: the file in the way, not git's English and not a network reason
+    assert f"records/inquiries/2026/11/{new}.md" in r.output and "fatal" not in r.output, r.output
     os.unlink(os.path.join(b.path, f"records/inquiries/2026/11/{new}.md"))
+    # the acceptance can't be committed (its signing key is gone): put back, and said so, not as a network failure
+    monkeypatch.setenv("SHOUWEN_SIGNING_KEY", str(tmp_path / "gone" / "id_ed25519"))
+    r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
+    assert r.exit_code == 2 and "未能在本机提交" in r.output and "签名密钥" in r.output and "gone" in r.output, r.output
+    assert "远程" not in r.output.split("未能在本机提交")[1] and "fatal" not in r.output, r.output
+    assert b.head() == before and b.git("rev-parse", "origin/main").strip() == seen and b.status() == ""
+    monkeypatch.delenv("SHOUWEN_SIGNING_KEY")
     r = b.run("--as", "J003", "sync", "--accept-rewrite", now[:10])
     assert r.exit_code == 0, r.output
     assert seen[:10] in r.output and now[:10] in r.output and "赵文斌" in r.output and "1 个提交" in r.output, r.output

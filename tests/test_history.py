@@ -142,6 +142,9 @@ def test_tampering_is_reported_with_code_commit_record_and_person(agency):
     assert code == 1
     hit = [p for p in out["problems"] if p["code"] == "event-rewritten"]
     assert hit and hit[0]["commit"] == edited and hit[0]["record"] == rid and "王芳" in hit[0]["person"]
+    # the event as people read it: what, when, who and where to, not its YAML keys and ISO time
+    assert "转办（2026年11月2日 10:00，李明（J005）" in hit[0]["message"] and "人口家庭科" in hit[0]["message"], hit[0]
+    assert "action" not in hit[0]["message"] and "2026-11-02" not in hit[0]["message"], hit[0]
     # an event appended by hand, signed by J014 but committed by J004, dated in the future
     with open(os.path.join(agency.path, rel), encoding="utf-8") as fh:
         text = fh.read()

@@ -107,3 +107,25 @@ def test_the_printable_register_is_a4_landscape(agency, tmp_path):
     for col in ("发问人姓名", "单位", "地址", "联系办法", "发问事由", "被问责任人", "办理结果或衔接情况"):
         assert f"<th>{col}</th>" in page
     assert "李四" in page and "2026年11月3日" in page
+
+
+def test_a_formula_with_no_saved_result_is_refused_not_read_as_empty(fresh, tmp_path):
+    """A workbook written by a program (openpyxl here) and never opened in Excel/WPS/LibreOffice holds its formulas
+    without their results: such a cell is not an empty one. Refused naming the file, sheet, row and column; nothing
+    is written."""
+    paper = tmp_path / "paper.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "十一月"
+    ws.append(HEADER)
+    ws.append(["2026/11/27", "9:30", "王五", "13900000000", "咨询", "J005", "", ""])
+    ws.append(["2026/11/27", "9:45", "赵六", "", "咨询", "J005", '=IF(A3="","","来电")', ""])
+    ws.append(["2026/11/27", "10:00", "钱七", "", "咨询", "J005", "", ""])
+    ws["D4"] = "=D2"                       # a phone copied down by formula
+    wb.save(paper)
+    head, before = fresh.head(), snapshot(fresh.path)
+    r = fresh.run("--as", "J003", "import", str(paper))
+    assert r.exit_code == 2, r.output
+    for said in (str(paper), "十一月", "第 3 行 G 列（渠道）", "第 4 行 D 列（联系办法）", "公式"):
+        assert said in r.stderr, (said, r.stderr)
+    assert fresh.head() == head and snapshot(fresh.path) == before

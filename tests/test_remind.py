@@ -145,3 +145,19 @@ def test_a_complaint_awaiting_a_verdict_reminds_those_who_may_give_it(agency):
     mine = out.split("已登记投诉 ")[1].split("（")[0]
     lines = [x for x in agency.ok("remind", "--today", "2026-11-03", "--dry-run").output.splitlines() if mine in x]
     assert [x.split("）")[0] + "）" for x in lines] == ["韩冰（J022）"], lines
+
+
+def test_one_table_says_why_the_other_end_was_not_reached():
+    """A refused connection, an unknown host, a timeout: the same words whether git said it (sync) or Python's
+    socket raised it (remind); a local git failure that happens to say `Permission denied` or `not found` is not
+    reported as a network one."""
+    import socket
+    from shouwen.repo import reach
+    from shouwen.repo.sync import local_reason
+    assert reach.git_said("fatal: unable to access 'http://x/': Failed to connect to x port 80: Connection refused") \
+        == reach.raised(ConnectionRefusedError()) == reach.REFUSED
+    assert reach.git_said("fatal: unable to access 'http://x/': Could not resolve host: x") \
+        == reach.raised(socket.gaierror(-2, "Name or service not known")) == reach.UNRESOLVED
+    local = local_reason("error: unable to unlink old 'records/a.md': Permission denied\n"
+                         "fatal: Could not reset index file to revision 'abc'.")
+    assert "records/a.md" in local and "账号" not in local and "密钥" not in local and "fatal" not in local, local

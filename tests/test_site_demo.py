@@ -26,3 +26,11 @@ def test_the_demo_site_is_offline_and_holds_no_personal_data(demo_sites):
         out = demo_sites(engine)[1]
         assert external_refs(out) == [], engine
         assert leaks(out, values, staff) == [], engine
+
+
+def test_the_demo_site_reads_in_chinese_punctuation(demo_sites):
+    """GB/T 15834 on what the public reads of the shipped demo's site (pages from its rules, its records' counts
+    and its committed bulletin)."""
+    from helpers import zhpunct
+    bad = zhpunct.site_hits(demo_sites(ENGINES[0])[1])
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:40])

@@ -3,7 +3,10 @@
 `hits` finds them (the punctuation test); run as a script, it rewrites them in place in Python
 string literals, Jinja/HTML/Markdown templates and YAML values (`python tests/helpers/zhpunct.py FILE…`).
 """
+import glob
+import html.parser
 import io
+import os
 import re
 import sys
 import tokenize
@@ -206,6 +209,35 @@ def fix_file(path):
     if new != src:
         open(path, "w", encoding="utf-8").write(new)
     return n
+
+
+class _PageText(html.parser.HTMLParser):
+    """What a visitor reads of a page: its text and title/alt/aria-label/placeholder, not scripts, styles or code."""
+    def __init__(self):
+        super().__init__()
+        self.skip, self.parts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style", "code", "pre")
+        self.parts += [v for k, v in attrs if k in ("title", "alt", "aria-label", "placeholder") and v]
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style", "code", "pre") and self.skip > 0
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def site_hits(out):
+    """`page: text` for every text of a built site's pages with ASCII punctuation beside Chinese."""
+    bad = set()
+    for path in sorted(glob.glob(os.path.join(out, "**", "*.html"), recursive=True)):
+        p = _PageText()
+        with open(path, encoding="utf-8") as fh:
+            p.feed(fh.read())
+        bad |= {f"{os.path.relpath(path, out)}: {t.strip()[:60]}" for t in p.parts if hits(t)}
+    return sorted(bad)
 
 
 AGGRESSIVE = False

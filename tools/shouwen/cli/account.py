@@ -51,18 +51,18 @@ def _inquiry(desk, rid):
 
 
 @click.command("complain")
-@click.option("--against", "against", multiple=True, required=True, metavar="BADGE|DEPT|agency",
+@click.option("--against", "against", multiple=True, required=True, metavar="人员|部门|本机关",
               help="被投诉人（姓名或工号）、被投诉的部门（名称或 id）或 本机关；可多次。部门和机关由其负责人担责")
-@click.option("--category", metavar="KIND", help="投诉类别（按类别追究的单位必填，如 推诿扯皮、吃拿卡要）")
-@click.option("--witness", "witnesses", multiple=True, metavar="BADGE", help="见证的员工工号（可多次）")
-@click.option("--inquiry", metavar="ID", help="所涉事项编号")
+@click.option("--category", metavar="类别", help="投诉类别（按类别追究的单位必填，如 推诿扯皮、吃拿卡要）")
+@click.option("--witness", "witnesses", multiple=True, metavar="工号", help="见证的员工工号（可多次）")
+@click.option("--inquiry", metavar="编号", help="所涉事项编号")
 @click.option("--channel", required=True, type=Named("complaint_channel"),
               help="渠道：" + "、".join(COMPLAINT_CHANNELS.values()) + "（或 " + "、".join(COMPLAINT_CHANNELS) + "）")
 @click.option("--summary", required=True, help="投诉内容（一句话）")
 @click.option("--name", help="投诉人姓名（不公开）")
 @click.option("--phone", help="投诉人电话（不公开）")
 @click.option("--at", "at", help="登记时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
@@ -82,14 +82,14 @@ def complain_cmd(desk, against, category, witnesses, inquiry, channel, summary, 
 
 
 @click.command("verdict")
-@click.argument("complaint_id", metavar="TS-ID")
+@click.argument("complaint_id", metavar="投诉编号")
 @click.option("--substantiated", "finding", flag_value="substantiated", help="查实")
 @click.option("--unfounded", "finding", flag_value="unfounded", help="不实")
-@click.option("--liable", multiple=True, metavar="BADGE", help="责任人（默认为被投诉人；不配合的同事可代为担责）")
-@click.option("--severity", metavar="LEVEL", help="情节（按情节追究的规定须填）")
+@click.option("--liable", multiple=True, metavar="工号", help="责任人（默认为被投诉人；不配合的同事可代为担责）")
+@click.option("--severity", metavar="级别", help="情节（按情节追究的规定须填）")
 @click.option("--reason", required=True, help="调查结论与理由")
 @click.option("--at", "at", help="结论时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
@@ -125,14 +125,14 @@ def _share(text: str) -> float:
 
 
 @click.command("sanction")
-@click.argument("complaint_id", metavar="TS-ID")
-@click.option("--staff", "staff", required=True, metavar="BADGE", help="被处理人工号")
+@click.argument("complaint_id", metavar="投诉编号")
+@click.option("--staff", "staff", required=True, metavar="工号", help="被处理人工号")
 @click.option("--measure", "measures", multiple=True, required=True, help="处理措施（可多次，如 通报批评）")
 @click.option("--bonus", "bonus", help="扣罚当年奖金的比例：20% 或 0.2")
 @click.option("--decision", help="处理决定文号")
 @click.option("--deviation", help="与规定不一致时的理由")
 @click.option("--at", "at", help="决定时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
@@ -157,18 +157,18 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
 
 
 @click.command("commend")
-@click.argument("badge", metavar="BADGE")
-@click.option("--inquiry", metavar="ID", help="所涉事项编号")
+@click.argument("badge", metavar="工号")
+@click.option("--inquiry", metavar="编号", help="所涉事项编号")
 @click.option("--note", required=True, help="表扬事由")
 @click.option("--at", "at", help="时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
 def commend_cmd(desk, badge, inquiry, note, at, as_badge, fmt, late_reason):
     """表扬一位工作人员（群众评价好的，予以表扬鼓励）。"""
     rules = desk.rules_for_write()
-    badge = _staff(rules, [badge], "BADGE")[0]
+    badge = _staff(rules, [badge], "工号")[0]
     rec = register_account(desk.root, rules, "commendations", desk.badge(as_badge), parse_at(at),
                            {"staff": badge, "inquiry": _inquiry(desk, inquiry)}, with_late({"action": "commended", "note": note.strip()}, late_reason))
     _registered(fmt, rec, f"已记录表扬 {rec.id}：{rules.who(badge)}")
@@ -187,18 +187,18 @@ def _finding(text: str, items) -> dict:
 
 
 @click.command("inspect")
-@click.argument("badge", metavar="BADGE")
+@click.argument("badge", metavar="工号")
 @click.option("--finding", "--findings", "findings", multiple=True, required=True,
               help="检查项目与结果，如 主动问候：不合格：未主动问候（可多次）")
 @click.option("--at", "at", help="检查时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
 def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
     """记录上级对一位工作人员的随机检查（如酒店的问候、称呼、复述等服务标准）。"""
     rules = desk.rules_for_write()
-    badge = _staff(rules, [badge], "BADGE")[0]
+    badge = _staff(rules, [badge], "工号")[0]
     parsed = [_finding(f, rules.policy.inspection_items) for f in findings]
     rec = register_account(desk.root, rules, "inspections", desk.badge(as_badge), parse_at(at), {"staff": badge},
                            with_late({"action": "inspected", "findings": parsed}, late_reason))
@@ -207,18 +207,18 @@ def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
 
 
 @click.command("report")
-@click.argument("department", metavar="DEPT")
-@click.option("--quarter", required=True, metavar="YYYYQn", help="所汇报的季度，如 2026Q3")
+@click.argument("department", metavar="部门")
+@click.option("--quarter", required=True, metavar="季度", help="所汇报的季度，如 2026Q3")
 @click.option("--summary", required=True, help="书面情况汇报的要点（全文可附在正文）")
 @click.option("--at", "at", help="报送时间（ISO，默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @FORMAT
 @late_option
 @pass_desk
 def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reason):
     """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
-    department = department_names(rules).resolve(department, "DEPT")       # 人口家庭科, 人口 or family
+    department = department_names(rules).resolve(department, "部门")       # 人口家庭科, 人口 or family
     if parse_quarter(quarter) is None:
         raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
     quarter = "{}Q{}".format(*parse_quarter(quarter))

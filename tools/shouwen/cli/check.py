@@ -15,7 +15,7 @@ from .context import FORMAT, answer, emit_json, parse_day, parse_moment, pass_de
 
 @click.command("check")
 @click.option("--today", help="按该日结束时检查期限（YYYY-MM-DD）；不给 --today 和 --now 时按现在的时刻")
-@click.option("--now", "now", metavar="TIME", help="按该时刻检查期限（ISO 时间，如 2026-11-28T21:30；按小时计时的期限过时即报）")
+@click.option("--now", "now", metavar="时刻", help="按该时刻检查期限（ISO 时间，如 2026-11-28T21:30；按小时计时的期限过时即报）")
 @click.option("--staged", is_flag=True,
               help="只检查暂存区中将要提交的文件的格式与引用（供 pre-commit 钩子使用；期限问题不拦提交）")
 @click.option("--no-cache", "no_cache", is_flag=True,

@@ -19,7 +19,7 @@ def _resume(desk, rules, rid, when):
 
 @event_command("reopen", "reopened", "重办：差评或复查后开启第二轮办理，重新计算转办、签收、承诺和办结期限。",
                [click.option("--reason", required=True, help="重办理由"),
-                click.option("--review", metavar="TEXT", help="复查决定（无差评时必填，如投诉编号或复查意见）")])
+                click.option("--review", metavar="文本", help="复查决定（无差评时必填，如投诉编号或复查意见）")])
 def _reopen(desk, rules, rid, when, reason, review):
     return _step(desk, rules, rid, when, "reopened", reason=reason, review=review)
 

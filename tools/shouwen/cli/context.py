@@ -112,12 +112,10 @@ def parse_at(value: str | None) -> datetime | None:
     """A time given with --at; None when not given: the writer then takes the time under its lock."""
     if value in (None, ""):
         return None
-    d = typed_moment(value)
+    day = typed_day(value)          # a day alone, however written (2026-11-27 too): at 09:00, not midnight
+    d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST) if day is not None else typed_moment(value)
     if d is None:
-        day = typed_day(value)
-        if day is None:
-            raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
-        d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST)
+        raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
     return d.replace(microsecond=0)
 
 
@@ -210,11 +208,9 @@ class ShouwenGroup(zh_click.ClosestGroup):
         except click.exceptions.NoSuchOption as e:
             _usage(e, f"没有选项 {e.option_name}" + (f"（您是否想用 {'、'.join(e.possibilities)}？）" if e.possibilities else ""))
         except click.exceptions.MissingParameter as e:
-            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
-            _usage(e, f"缺少参数 {hint}".strip())
+            _usage(e, f"缺少参数 {_hint(e)}".strip())
         except click.exceptions.BadParameter as e:
-            hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
-            _usage(e, f"参数 {hint} 的值不对：{e.message}")
+            _usage(e, f"参数 {_hint(e)} 的值不对：{e.message}")
         except click.exceptions.UsageError as e:
             _usage(e, e.message)
         except click.exceptions.ClickException as e:
@@ -249,6 +245,14 @@ def _busy(e: Exception) -> bool:
     return journal is not None and isinstance(e, journal.BusyError)
 
 
+def _hint(e) -> str:
+    """The option or argument a usage error is about, named bare as our messages name options (--size, 编号):
+    Click puts each name in ASCII quotes ('--size' / '-s')."""
+    import re
+    hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")
+    return re.sub(r"'([^']*)'", r"\1", hint if isinstance(hint, str) else " / ".join(hint))
+
+
 def _usage(e, msg):
     if e.ctx is not None:
         click.echo(e.ctx.get_usage(), err=True)
@@ -257,8 +261,8 @@ def _usage(e, msg):
 
 
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--repo", metavar="DIR", help="机构仓库目录（默认当前目录）")
-@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+@click.option("--repo", metavar="目录", help="机构仓库目录（默认当前目录）")
+@click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="不用 .shouwen/ 中的索引和缓存，逐件重新读取（结果与用索引时相同）")
 @click.version_option(package_name="shouwen")

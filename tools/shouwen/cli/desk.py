@@ -61,7 +61,7 @@ def _channel_choice(default: str) -> str:
 @click.option("--channel", help="渠道：来访、来电、来信、网上（或 visit、phone、letter、online）")
 @click.option("--service", help="办事事项：名称（或开头几个字）、事项编码或 id，如 婚育情况证明")
 @click.option("--at", "at", help="登记时间（默认现在）")
-@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份登记")
+@click.option("--as", "as_badge", metavar="工号", help="以该工号的身份登记")
 @click.option("--body", default="", help="备注正文（Markdown）")
 @FORMAT
 @late_option
@@ -85,6 +85,12 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
     missing = [f for f, v in (("--name", name), ("--matter", matter)) if not (v or "").strip()]
     if missing:
         raise InputError(f"缺少 {'、'.join(missing)}")
+    if body:
+        from ..core.schema import Str
+        bad: list = []
+        Str(blank=True, markdown=False).check(body, "--body", bad)
+        if bad:
+            raise InputError(f"备注正文（--body）{bad[0][1]}；未写入任何内容")
     when = parse_at(at)
     rec = register(desk.root, rules, by, when, {"name": name, "organization": org, "address": address,
                                                    "phone": phone}, matter.strip(), channel or "visit", service, body,
@@ -113,9 +119,9 @@ def event_command(name: str, action: str, help_text: str, options=()):
 
     def deco(builder):
         @click.command(name, help=help_text)
-        @click.argument("record_id", metavar="ID")
+        @click.argument("record_id", metavar="编号")
         @click.option("--at", "at", help="事件时间（ISO，默认现在）")
-        @click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作")
+        @click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作")
         @click.option("--note", "note", help="附注")
         @FORMAT
         @late_option

@@ -13,7 +13,7 @@ from .context import pass_desk
 @click.command("desk")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="本机端口")
 @click.option("--set-pin", "set_pin", is_flag=True, help="为 --as 指定的工作人员设置本机密码（PIN），保存在本机 .shouwen/ 中，不进入仓库")
-@click.option("--as", "as_badge", metavar="BADGE", help="设置谁的密码：姓名或工号")
+@click.option("--as", "as_badge", metavar="工号", help="设置谁的密码：姓名或工号")
 @pass_desk
 def desk_cmd(desk, port, set_pin, as_badge):
     """打开首问登记台网页（仅本机 127.0.0.1）：登记、待办、办理、打印回执、查找，以及窗口评价器（/pad）。"""

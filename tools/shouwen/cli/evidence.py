@@ -15,7 +15,7 @@ from .desk import emit_written
 
 @click.command("fmt")
 @click.option("--check", "only_check", is_flag=True, help="只列出不是规范格式的记录，不改写（有则退出码为 1）")
-@click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份提交")
+@click.option("--as", "as_badge", metavar="工号", help="以该工号的身份提交")
 @FORMAT
 @pass_desk
 def fmt_cmd(desk, only_check, as_badge, fmt):
@@ -61,10 +61,10 @@ def _mend(desk, record_id, as_badge, at, late_reason, fmt, event: dict):
 
 
 def _mend_options(f):
-    for opt in reversed((click.argument("record_id", metavar="ID"),
+    for opt in reversed((click.argument("record_id", metavar="编号"),
                          click.option("--reason", required=True, help="理由（记入事件）"),
                          click.option("--at", "at", help="时间（ISO，默认现在）"),
-                         click.option("--as", "as_badge", metavar="BADGE", help="以该工号的身份操作"), FORMAT,
+                         click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作"), FORMAT,
                          late_option)):
         f = opt(f)
     return f
@@ -87,7 +87,7 @@ def field_names(policy_fields, kind: str):
 
 @click.command("correct")
 @_mend_options
-@click.option("--field", "field_", required=True, metavar="FIELD", help="要更正的字段：中文名或 id，如 电话（visitor.phone）、发问事由（matter）、办事事项（service）")
+@click.option("--field", "field_", required=True, metavar="字段", help="要更正的字段：中文名或 id，如 电话（visitor.phone）、发问事由（matter）、办事事项（service）")
 @click.option("--value", required=True, help="更正后的值")
 @pass_desk
 def correct_cmd(desk, record_id, reason, at, as_badge, fmt, late_reason, field_, value):

@@ -11,8 +11,8 @@ from .context import FORMAT, emit_json, pass_desk
 AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
 
 @click.command("audit")
-@click.option("--since", metavar="REV", help="只审查该提交之后的历史")
-@click.option("--trust-anchor", "anchor", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--since", metavar="提交", help="只审查该提交之后的历史")
+@click.option("--trust-anchor", "anchor", metavar="文件", type=click.Path(dir_okay=False),
               help="信任锚：办公室的 SSH 公钥文件，保存在仓库之外（也可用 SHOUWEN_TRUST_ANCHOR）")
 @FORMAT
 @pass_desk
@@ -35,7 +35,7 @@ def audit_cmd(desk, since, anchor, fmt):
 
 
 @click.command("history")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @FORMAT
 @pass_desk
 def history_cmd(desk, record_id, fmt):
@@ -78,10 +78,10 @@ def history_cmd(desk, record_id, fmt):
 
 
 @click.command("merge-driver", hidden=True)
-@click.argument("base", type=click.Path())
-@click.argument("ours", type=click.Path())
-@click.argument("theirs", type=click.Path())
-@click.argument("pathname", default="record.md")
+@click.argument("base", metavar="共同祖先", type=click.Path())
+@click.argument("ours", metavar="本方", type=click.Path())
+@click.argument("theirs", metavar="对方", type=click.Path())
+@click.argument("pathname", metavar="路径", default="record.md")
 def merge_driver_cmd(base, ours, theirs, pathname):
     """Git merge driver for records: the union of both sides' events in time order."""
     from ..core.merge import Collision, merge_texts
@@ -111,9 +111,9 @@ def merge_driver_cmd(base, ours, theirs, pathname):
 
 @click.command("sync")
 @click.option("--remote", default="origin", show_default=True)
-@click.option("--accept-rewrite", "accepted", metavar="COMMIT",
-              help="接受办公室有意做的历史改写（强制推送）：COMMIT 为远程分支现在的提交；需有 roster 权限，接受记录提交并推送")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--accept-rewrite", "accepted", metavar="提交",
+              help="接受办公室有意做的历史改写（强制推送）：给出远程分支现在的提交；需有 roster 职责，接受记录提交并推送")
+@click.option("--as", "as_badge", metavar="工号")
 @pass_desk
 def sync_cmd(desk, remote, accepted, as_badge):
     """与中心仓库同步：拉取、合并（按事件取并集）、推送；推送被拒时自动重试。"""

@@ -38,9 +38,9 @@ def _period(frm, to, quarter):
 @click.command("export")
 @click.option("-o", "--output", "outputs", multiple=True, required=True, type=click.Path(dir_okay=False),
               help="输出文件：.xlsx、.csv，或可打印的 .html（A4 横向）；可多次")
-@click.option("--from", "frm", metavar="DATE", help="登记日期起（含）")
-@click.option("--to", "to", metavar="DATE", help="登记日期止（含）")
-@click.option("--quarter", metavar="YYYYQn", help="某季度")
+@click.option("--from", "frm", metavar="日期", help="登记日期起（含）")
+@click.option("--to", "to", metavar="日期", help="登记日期止（含）")
+@click.option("--quarter", metavar="季度", help="某季度")
 @pass_desk
 def export_cmd(desk, outputs, frm, to, quarter):
     """导出首问登记簿（Excel 或 CSV）：发问人、事由、被问责任人、办理结果或衔接情况、期限……含个人信息，仅供内部使用。"""
@@ -172,9 +172,9 @@ def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_recor
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="文件", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--as", "as_badge", metavar="工号")
 @pass_desk
 def import_cmd(desk, path, dry_run, as_badge):
     """导入首问登记簿（.xlsx 或 .csv）：先逐行检查，有任何一行不对就什么也不写，并按行号列出问题。"""

@@ -7,8 +7,8 @@ from .context import pass_desk
 
 
 @click.command("placard")
-@click.option("--window", metavar="ID", help="只印这个窗口（默认全部窗口，每个窗口一页）")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--window", metavar="编号", help="只印这个窗口（默认全部窗口，每个窗口一页）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="文件",
               help="写入文件：以 .pdf 结尾时用 Chromium 打印成 A4 PDF，否则写 HTML")
 @pass_desk
 def placard_cmd(desk, window, output):

@@ -61,7 +61,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026、2026年、2026年度、２０２６ 年。"""
+    """A year as people write it: 2026, 2026年, 2026年度, in full-width digits, with spaces around."""
     name = "年份"
 
     def convert(self, value, param, ctx):
@@ -81,7 +81,7 @@ KIND_ZH = {"count": "按查实次数", "severity": "按情节", "discretionary":
 
 
 @click.command("ladder")
-@click.argument("year", type=Year())
+@click.argument("year", metavar="年份", type=Year())
 @FORMAT
 @pass_desk
 def ladder_cmd(desk, year, fmt):
@@ -90,7 +90,9 @@ def ladder_cmd(desk, year, fmt):
     rules = desk.rules
     ladders = rules.policy.ladders
     if not ladders:
-        raise InputError("rules/policy.yml 中没有 ladder（责任追究规定）")
+        broken = [p.line() for p in rules.problems if p.code == "ladder-invalid"]
+        raise InputError("rules/policy.yml 的责任追究规定有误，无法计算：\n  " + "\n  ".join(broken) if broken
+                         else "rules/policy.yml 中没有 ladder（责任追究规定）")
     day = today_cst()
 
     def outcomes():
@@ -116,7 +118,7 @@ def _ladder_json(year, ladders, rules, people, heads) -> dict:
 def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
     out = []
     how = "；".join(f"{lad.name}：{KIND_ZH[lad.kind]}" if lad.name else KIND_ZH[lad.kind] for lad in ladders)
-    out.append(f"{year} 年度责任追究（{how}）")
+    out.append(f"{year}年度责任追究（{how}）")
     if not people:
         out.append("本年度没有查实的投诉。")
     counted = any(lad.kind == "count" for lad in ladders)
@@ -176,17 +178,17 @@ def compute_bulletin(desk, quarter: str, rev: str = "HEAD", today=None):
 
 
 @click.command("bulletin")
-@click.argument("quarter", metavar="YYYYQn|last")
+@click.argument("quarter", metavar="季度")
 @click.option("--write", is_flag=True, help=f"写入 {BULLETINS}/ 并提交（发布后不可改写）")
-@click.option("--at", "rev", default="HEAD", show_default=True, metavar="COMMIT", help="按该提交的登记簿计算（复现已发布的通报）")
+@click.option("--at", "rev", default="HEAD", show_default=True, metavar="提交", help="按该提交的登记簿计算（复现已发布的通报）")
 @click.option("--today", help="按该日期计算（默认今天）；季度未结束时数据截至该日")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="另存为公文格式（GB/T 9704，A4）：FILE 以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
-@click.option("--number", metavar="TEXT", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
+@click.option("--gongwen", "gongwen_out", type=click.Path(dir_okay=False), metavar="文件",
+              help="另存为公文格式（GB/T 9704，A4）：文件名以 .pdf 结尾时用 Chromium 打印成 PDF，否则写 HTML")
+@click.option("--number", metavar="文本", help="公文的发文字号（默认：本机关简称首问通〔年〕季号）")
 @click.option("--to", "to", default="各科（室）", show_default=True, help="公文的主送机关")
-@click.option("--date", "signed", metavar="YYYY-MM-DD", help="公文的成文日期（默认今天）")
-@click.option("--as", "as_badge", metavar="BADGE")
+@click.option("--date", "signed", metavar="日期", help="公文的成文日期（默认今天）")
+@click.option("--as", "as_badge", metavar="工号")
 @pass_desk
 def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to, signed, as_badge):
     """季度通报：各科室考核数据、排名、表扬与批评、图表；--format json 为报市的机读格式。last 表示上一个完整季度。"""
@@ -196,7 +198,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
         refuse_agency_output(desk.root, gongwen_out)
     _, end = quarter_span(year, q)
     if end >= day and not write:
-        click.echo(f"注意：{year} 年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
+        click.echo(f"注意：{year}年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)
     if fmt == "json" or not (write or gongwen_out):      # a pure function of the commit and the day: kept
         sha = _commit(desk, rev)
 
@@ -216,7 +218,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     from ..core.roles import require
     from ..repo.writer import commit_new_files
     if qa.end >= day:
-        raise InputError(f"{qa.year} 年{Q_ZH[qa.q]}尚未结束，不能发布通报")
+        raise InputError(f"{qa.year}年{Q_ZH[qa.q]}尚未结束，不能发布通报")
     desk_rules = desk.rules_for_write()
     by = desk.badge(as_badge)
     require(desk_rules, by, "publish")
@@ -224,7 +226,7 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     refuse_personal(desk, f"{BULLETINS}/{n['page']}", qa, sha, day,
                      "通报未发布（通报发布后不能改写，公开网站也将无法生成）")
     files = {f"{BULLETINS}/{n['page']}": text, **{f"{BULLETINS}/{k}": v for k, v in charts(qa).items()}}
-    commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year} 年{Q_ZH[qa.q]}首问责任制执行情况通报",
+    commit_new_files(desk.root, desk_rules, files, by, f"发布 {qa.year}年{Q_ZH[qa.q]}首问责任制执行情况通报",
                      {"Shouwen-Bulletin": f"{qa.year}Q{qa.q}", "Shouwen-Computed-From": sha})
     click.echo(f"已发布 {BULLETINS}/{n['page']}（依据提交 {sha[:10]}），图表 {len(files) - 1} 个")
 
@@ -242,7 +244,7 @@ def _gongwen(text, qa, rules, out, number, to, signed):
 # --- the year-end review and the city's roll-up ---------------------------------------------
 
 @click.command("review")
-@click.argument("year", type=Year())
+@click.argument("year", metavar="年份", type=Year())
 @FORMAT
 @pass_desk
 def review_cmd(desk, year, fmt):
@@ -270,7 +272,7 @@ def review_cmd(desk, year, fmt):
     if fmt == "json":
         emit_json({"year": year, "staff": rows})
         return
-    click.echo(f"{year} 年度评议（季度得分／查实投诉／追究结果）")
+    click.echo(f"{year}年度评议（季度得分／查实投诉／追究结果）")
     for r in rows:
         qs = "  ".join(f"第{'一二三四'[int(k[1]) - 1]}季度 {'—' if v is None else f'{v:.1f}'}" for k, v in r["quarters"].items())
         click.echo(f"{r['name']}（{r['badge']}） {qs}  登记 {r['registered']} 件" + _review_tail(r))
@@ -291,7 +293,7 @@ def _review_tail(r) -> str:
 
 
 @click.command("rollup")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", metavar="文件", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @FORMAT
 def rollup_cmd(files, fmt):
     """汇总报市：把几个单位的季度通报 JSON（shouwen bulletin … --format json）合成一份。"""

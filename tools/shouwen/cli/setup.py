@@ -7,12 +7,12 @@ from ..core.problems import InputError
 from .context import parse_day, pass_desk, today_cst
 
 @click.command("init")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False))
 @click.option("--template", default="bureau", show_default=True, metavar="模板",
               help="机构模板（名称或 id）：bureau 机关（按查实次数追究）、county 县局（推诿扯皮按次数、吃拿卡要按情节待岗下岗辞退）、"
                    "hotel 酒店（按小时计时、逐级上报、不配合者担责、服务标准检查）、company 公司（酌情处理、表扬）")
-@click.option("--require-signing", "anchor", metavar="ANCHOR.pub", type=click.Path(dir_okay=False),
-              help="要求每个提交都用本人 SSH 密钥签名；ANCHOR.pub 是办公室公钥（信任锚，保存在仓库之外），"
+@click.option("--require-signing", "anchor", metavar="公钥文件", type=click.Path(dir_okay=False),
+              help="要求每个提交都用本人 SSH 密钥签名；公钥文件是办公室的公钥（信任锚，保存在仓库之外），"
                    "首个提交用其私钥（SHOUWEN_SIGNING_KEY）签名")
 def init_cmd(directory, template, anchor):
     """新建一个机构仓库（Git），带规则模板。"""
@@ -27,7 +27,7 @@ def init_cmd(directory, template, anchor):
 
 
 @click.command("demo")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False))
 @click.option("--size", default=320, show_default=True, type=click.IntRange(1, 200000), help="生成的事项数")
 @click.option("--since", default="2026-07-01", show_default=True, help="最早登记日期")
 @click.option("--until", help="截止日期（默认今天；18:00 之前为前一天，示例中不会有将来的提交）")
@@ -46,12 +46,14 @@ def demo_cmd(directory, size, since, until, seed):
 
 
 @click.command("setup")
+@click.option("--as", "as_badge", metavar="工号", help="办公室人员补全 .gitattributes 时提交人的工号")
 @pass_desk
-def setup_cmd(desk):
-    """为已有的克隆注册记录合并驱动和提交前检查钩子（init 会自动注册）。"""
+def setup_cmd(desk, as_badge):
+    """为已有的克隆注册记录合并驱动和提交前检查钩子（init 会自动注册），并补全 .gitattributes 中缺少的行。"""
     from ..repo.setup import install_merge_driver, install_pre_commit
     install_merge_driver(desk.root)
     click.echo("已注册合并驱动 merge.shouwen（两台电脑对同一事项追加的事件将合并，不会冲突）")
+    _attributes(desk, as_badge)
     hook = install_pre_commit(desk.root)
     if hook:
         click.echo(f"已安装提交前检查钩子 {hook}（手工提交的记录和规则先经 shouwen check --staged）")
@@ -61,3 +63,23 @@ def setup_cmd(desk):
 
 
 COMMANDS = [init_cmd, demo_cmd, setup_cmd]
+
+
+def _attributes(desk, as_badge):
+    """.gitattributes of an agency made before `eol=lf`: committed by the office, else kept in this clone."""
+    from ..repo.setup import complete_attributes
+    try:
+        badge = desk.badge(as_badge)
+    except InputError:
+        if as_badge:
+            raise
+        badge = None            # nobody named: this clone is protected, the office is told
+    rules = desk.rules_for_write() if badge else None
+    done, lacking = complete_attributes(desk.root, rules, badge)
+    if done == "complete":
+        click.echo(".gitattributes 已齐全（记录和规则按 LF 换行检出，记录按事件合并）")
+    elif done == "committed":
+        click.echo(f"{rules.who(badge)}已补全 .gitattributes 并提交：{'；'.join(lacking)}")
+    else:
+        click.echo(f".gitattributes 缺少：{'；'.join(lacking)}。已写入本克隆的 .git/info/attributes，本机立即生效；"
+                   "请办公室（有 roster 职责的人）运行 shouwen --as 工号 setup 提交到 .gitattributes", err=True)

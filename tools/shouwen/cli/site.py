@@ -219,7 +219,7 @@ def _serve_built(ctx, desk, host: str, port: int) -> int:
 
 
 @site_group.command("pages")
-@click.argument("directory", type=click.Path(file_okay=False), required=False)
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False), required=False)
 @pass_desk
 def site_pages_cmd(desk, directory):
     """只把生成的页面写入一个目录（默认 site/_generated，已被 git 忽略），供不支持 MkDocs 钩子的引擎使用（如 Zensical）。"""

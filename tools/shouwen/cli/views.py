@@ -5,6 +5,7 @@ loads neither the judging core nor the writer."""
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -15,7 +16,7 @@ from .context import (FORMAT, Named, answer, emit_json, entry_json, json_item, j
 
 
 @click.command("show")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("--today", help="按该日期判断是否超期（默认今天）")
 @FORMAT
 @pass_desk
@@ -32,8 +33,9 @@ def show_cmd(desk, record_id, today, fmt):
         return _show_broken(entry, fmt)
     if rec.kind != "inquiries":
         return _show_account(entry, rules, fmt)
+    notes = (rec.body or "").strip() or None        # the desk's free notes (`new --body`): private, as the record
     if fmt == "json":
-        emit_json(entry_json(entry, rules))
+        emit_json({**entry_json(entry, rules), "notes": notes})
         return
     view = clerk_view(entry, rules, parse_day(today, "--today") or local_day(moment), moment)
     click.echo(f"{rec.id}  {rec.meta.get('matter', '')}" + (f"  【已作废：{entry.voided.reason}】" if entry.voided else ""))
@@ -42,6 +44,10 @@ def show_cmd(desk, record_id, today, fmt):
     click.echo("  办理经过：")
     for ev in view["events"]:
         click.echo(f"    {ev['at']}  {ev['action']}  {ev['by']}" + (f"  {ev['detail']}" if ev["detail"] else ""))
+    if notes:
+        click.echo("  备注：")
+        for line in notes.splitlines():             # a hand-written body may hold anything: no terminal escapes
+            click.echo("    " + re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "�", line))
     for p in view["problems"]:
         click.echo("  " + p)
 
@@ -120,7 +126,9 @@ def _selected(e, rules, status, department, staff, since, until) -> bool:
         return False
     if status == "open" and st.closed or status == "closed" and not st.closed:
         return False
-    if status not in (None, "open", "closed") and st.stage != status:
+    if status == "suspended" and not st.suspended:
+        return False
+    if status not in (None, "open", "closed", "suspended") and st.stage != status:
         return False
     if department and department not in (st.handler_department, rules.department_of(e.record.meta.get("first_responder"))):
         return False
@@ -249,7 +257,7 @@ def _with_added(text: str, added) -> str:
 
 
 @click.command("list")
-@click.option("--status", type=Named("status"), help="未结、已结，或阶段（如 已转办、转办、forwarded）")
+@click.option("--status", type=Named("status"), help="未结、已结、已暂停，或阶段（如 已转办、转办、forwarded）")
 @click.option("--department", type=Named("department"), help="部门名称或 id（承办或首问部门）")
 @click.option("--staff", type=Named("staff"), help="姓名或工号（承办人或首问责任人）")
 @click.option("--overdue", is_flag=True, help="只列已超期的（转办、签收、承诺或办结的期限已过）")
@@ -262,8 +270,9 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
     """列出事项。"""
     day, since, until = parse_day(today, "--today") or today_cst(), parse_day(since, "--from"), parse_day(until, "--to")
     from ..core.fold import STAGE_ZH
-    if status not in (None, "open", "closed") and status not in STAGE_ZH:
-        raise InputError(f"--status {status} 不是可选值之一：open、closed 或阶段 {'、'.join(STAGE_ZH)}")
+    if status not in (None, "open", "closed", "suspended") and status not in STAGE_ZH:
+        raise InputError(f"--status {status} 不是可选值之一：open、closed、suspended 或阶段"
+                         f" {'、'.join(STAGE_ZH)}")
 
     moment = _moment(today)
     kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until, fmt))
@@ -283,7 +292,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
 
 
 @click.command("todo")
-@click.option("--as", "as_badge", metavar="BADGE", help="谁的待办：姓名或工号（默认本人）")
+@click.option("--as", "as_badge", metavar="工号", help="谁的待办：姓名或工号（默认本人）")
 @click.option("--all", "everyone", is_flag=True, help="全单位所有未结事项")
 @click.option("--today", help="按该日期计算（默认今天）")
 @FORMAT
@@ -316,7 +325,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
 
 
 @click.command("find")
-@click.argument("text")
+@click.argument("text", metavar="文字")
 @FORMAT
 @pass_desk
 def find_cmd(desk, text, fmt):
@@ -340,7 +349,7 @@ def find_cmd(desk, text, fmt):
 
 
 @click.command("receipt")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("--pickup", is_flag=True, help="打印取件登记表（而不是收件回执）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
 @pass_desk
@@ -368,7 +377,7 @@ def receipt_cmd(desk, record_id, pickup, output):
 
 
 @click.command("pickup")
-@click.argument("record_id", metavar="ID")
+@click.argument("record_id", metavar="编号")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
 @click.pass_context
 def pickup_cmd(ctx, record_id, output):

@@ -173,7 +173,20 @@ def resolve_closest(resolve, ctx, args, listed):
         raise click.exceptions.UsageError(f"没有命令 {typed}；{hint}", ctx) from None
 
 
+_HELP_RECORD = click.core.Option.get_help_record
+
+
+def _help_record(self, ctx):
+    """An option's help line, its [默认：320；1 到 200000] joined with a full-width semicolon (Click joins with "; ")."""
+    rv = _HELP_RECORD(self, ctx)
+    if rv and rv[1].endswith("]") and "; " in rv[1]:
+        head, sep, extra = rv[1].rpartition("[")
+        rv = (rv[0], head + sep + extra.replace("; ", "；"))
+    return rv
+
+
 def install() -> None:
+    click.core.Option.get_help_record = _help_record
     click.types._NumberRangeBase._describe_range = _describe_range
     click.types.Choice.get_invalid_choice_message = _invalid_choice
     click.termui._build_prompt = _build_prompt

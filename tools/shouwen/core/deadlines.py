@@ -60,8 +60,8 @@ class _Round:
         severity = ""
         if due is not None and due.provisional:
             severity = WARNING
-            years = "、".join(str(y) for y in self.cal.uncovered_years(local_day(self.s.round_started_at), due.day))
-            msg += (f"（暂定：该期限跨越 {years} 年，当年法定节假日安排尚未公布，暂按周一至周五计算，仅作提醒；"
+            years = "、".join(f"{y}年" for y in self.cal.uncovered_years(local_day(self.s.round_started_at), due.day))
+            msg += (f"（暂定：该期限跨越{years}，当年法定节假日安排尚未公布，暂按周一至周五计算，仅作提醒；"
                     "在 rules/calendar.yml 中填写或升级 chinesecalendar 后按实际安排判断）")
         self.out.append(Problem(code, msg, path=self.path, record=self.rid, field=fld, severity=severity))
 
@@ -291,6 +291,6 @@ def inquiry_deadlines(rid: str, path: str, events: list, s: State, service, rule
     years = sorted({y for a, b in spans for y in cal.uncovered_years(a, b)})
     for y in years:
         out.append(Problem("calendar-uncovered",
-                           f"{y} 年的法定节假日安排不在日历数据中，暂按周一至周五计算工作日；请在 rules/calendar.yml 的 years.{y} 中填写当年安排，或升级 chinesecalendar",
+                           f"{y}年的法定节假日安排不在日历数据中，暂按周一至周五计算工作日；请在 rules/calendar.yml 的 years.{y} 中填写当年安排，或升级 chinesecalendar",
                            path=path, record=rid, field="events", severity=ERROR if pol.calendar_strict else WARNING))
     return last.dl, out

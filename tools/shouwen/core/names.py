@@ -91,7 +91,8 @@ class Vocabulary:
 
 CHANNELS = {"visit": ("来访", "现场", "窗口"), "phone": ("来电", "电话"), "letter": ("来信", "信件"),
             "online": ("网上", "网络", "在线")}
-STATUSES = {"open": ("未结", "未办结", "办理中"), "closed": ("已结", "已结束")}
+STATUSES = {"open": ("未结", "未办结", "办理中"), "closed": ("已结", "已结束"),
+            "suspended": ("已暂停", "暂停计时")}     # not a stage: a stopped clock, shown as 已暂停（补正材料）
 ROLES = {"staff": ("工作人员", "科员", "员工"), "head": ("负责人", "科长", "主任"), "deputy": ("副职", "副局长", "副科长"),
          "director": ("总监",), "supervisor": ("主管", "领班"), "manager": ("经理",), "deputy_gm": ("副总经理", "副总"),
          "gm": ("总经理",)}

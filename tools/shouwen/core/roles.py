@@ -187,6 +187,16 @@ def inspection_refusal(rules, inspector: str, staff: str) -> str | None:
     return f"检查只能由上级进行：{rules.who(inspector)} 不在 {rules.who(staff)} 的汇报线上方"
 
 
+def report_refusal(rules, by: str, dept: str) -> str | None:
+    """A 科室's written quarterly report (S1: 先由各科室写出书面情况汇报) is sent from that 科室, or registered by
+    someone of a department above it; never in its name by another 科室."""
+    who = rules.staff.get(by)
+    if who is None or dept not in rules.departments or who.department in _chain(rules, dept):
+        return None         # an unknown badge or department is its own problem
+    return (f"{rules.dept_name(dept)}的书面情况汇报只能由本科室或其上级部门的人员报送："
+            f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
+
+
 def event_duty(kind: str, action: str | None) -> str | None:
     return ANY_KIND_DUTY.get(action or "") or EVENT_DUTY.get((kind, action))
 
@@ -206,7 +216,8 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
         duty = event_duty(kind, action)
         inspected = kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str)
         verdict = kind == "complaints" and action == "verdict"
-        if not (duty or inspected or verdict):
+        reported = kind == "reports" and action == "submitted" and isinstance(rec.meta.get("department"), str)
+        if not (duty or inspected or verdict or reported):
             continue        # who may do this is no rule's business (most events): its day's rules are not needed
         at = to_datetime(ev.get("at"))
         if at is None:
@@ -220,6 +231,10 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
             out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
         if inspected:
             why = inspection_refusal(rules, by, rec.meta["staff"])
+            if why:
+                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
+        if reported:
+            why = report_refusal(rules, by, rec.meta["department"])
             if why:
                 out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
         if verdict:

@@ -156,12 +156,18 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         if not out["to"]:
             raise InputError("找不到可上报的上级，请指定上报对象")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
-        raise InputError(f"暂停理由 {out['reason']!r} 不在 rules/policy.yml 的 suspend.reasons 中："
-                         f"{'、'.join(rules.policy.suspend_reasons)}")
+        from .names import Vocabulary
+        reasons = Vocabulary("暂停理由", {r: (r,) for r in rules.policy.suspend_reasons},
+                             "rules/policy.yml 的 suspend.reasons")
+        out["reason"] = reasons.find(out["reason"]) or _refused(_where(rec, "--reason"), reasons.refusal(out["reason"]))
     if action == "rated":
         if out["score"] not in rules.policy.satisfaction:
             raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是 {out['score']}")
     return out
+
+
+def _refused(where: str, why: str):
+    raise InputError(f"{where}：{why}")
 
 
 def describe(event: dict, rules) -> str:

@@ -28,12 +28,14 @@ class Synonyms:
 
 
 def _problem(msg: str, word: str | None = None) -> Problem:
-    return Problem("rules-invalid", f"{SEARCH_FILE}：{msg}", path=SEARCH_FILE,
+    return Problem("rules-invalid", msg, path=SEARCH_FILE,          # the line names the file already
                    field=f"synonyms.{word}" if word else "synonyms")
 
 
-def parse_synonyms(data: dict, services: dict) -> tuple[Synonyms, list[Problem]]:
-    """`data` is the file's mapping ({} when there is no file); `services` the rules' services by id."""
+def parse_synonyms(data: dict, services: dict, incomplete: bool = False) -> tuple[Synonyms, list[Problem]]:
+    """`data` is the file's mapping ({} when there is no file); `services` the rules' services by id.
+    `incomplete`: a service guide could not be read, so a word naming no service may name that one: its
+    file's problem is the one root cause, and the word is not reported again."""
     out, problems = Synonyms(), []
     if not data:
         return out, problems
@@ -50,7 +52,8 @@ def parse_synonyms(data: dict, services: dict) -> tuple[Synonyms, list[Problem]]
         for t in targets:
             sid = str(t) if str(t) in services else by_name.get(str(t))
             if sid is None:
-                problems.append(_problem(f"说法“{word}”对应的“{t}”不是任何事项的名称或编号", word))
+                if not incomplete:
+                    problems.append(_problem(f"说法“{word}”对应的“{t}”不是任何事项的名称或编号", word))
                 continue
             if word not in out.by_service.setdefault(sid, []):
                 out.by_service[sid].append(word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .fold import COMMON_FIELDS, EVENT_FIELDS, fold
+from .fold import COMMON_FIELDS, EVENT_FIELDS, allowed, fold
 from .ids import CODE_RE, parse_id
 from .lookup_key import meta_rounds
 from .problems import Problem
@@ -247,3 +247,15 @@ def _departments_in_time(rules: Rules, rules_on):
     if rules_on is None:
         return lambda badge, at: rules.department_of(badge)
     return lambda badge, at: (rules if at is None else rules_on(local_day(at))).department_of(badge)
+
+
+def written_now(p: Problem, before: Record | None, rec: Record, index: int, rules: Rules) -> Problem:
+    """A step one desk writes now that its stage forbids, said for that reason: the fold calls it a conflict
+    when it would have followed the step before the last (how two desks' steps read after a merge), never
+    how a step is refused at the one desk writing it."""
+    if p.code != "event-conflict" or p.field != f"events[{index}].action" or before is None:
+        return p
+    state = check_inquiry(before, rules)[1]
+    ev = rec.events[index]
+    why = state is not None and allowed(state, ev.get("action"), ev.get("review"), rules.policy.bad_ratings)
+    return Problem("event-order", why, path=p.path, record=p.record, field=p.field) if why else p

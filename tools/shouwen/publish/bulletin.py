@@ -43,7 +43,7 @@ def charts(q: Quarter) -> dict[str, str]:
     n = names(q)
     rows = ranked(q)
     return {
-        n["score"]: bar_chart(f"{q.year} 年{Q_ZH[q.q]}各科室考核得分", [(f.name, f.score or 0) for f in rows], " 分", 100),
+        n["score"]: bar_chart(f"{q.year}年{Q_ZH[q.q]}各科室考核得分", [(f.name, f.score or 0) for f in rows], " 分", 100),
         n["ontime"]: bar_chart("按时转办、按时办结率", [(f.name, round(100 * (f.on_time_rate or 0), 1)) for f in rows], "%", 100),
         n["satisfaction"]: bar_chart("平均满意度（5 分制）", [(f.name, round(f.satisfaction or 0, 2)) for f in rows], "", 5),
     }
@@ -68,7 +68,7 @@ def header(q: Quarter, rules) -> list[str]:
     inst = rules.institution.get("name", "")
     as_of = q.as_of or q.end
     how = (rules.policy.raw.get("assessment") or {}).get("publish")
-    return [f"# {q.year} 年{Q_ZH[q.q]}首问责任制执行情况通报", "",
+    return [f"# {q.year}年{Q_ZH[q.q]}首问责任制执行情况通报", "",
             f"{inst}首问责任制办公室" + (f"（{how}）" if how else "") + "  ",
             f"统计期间：{zh_day(q.start)}至{zh_day(q.end)}  ",
             f"数据截至{zh_day(as_of)}" + ("（本季度尚未结束）" if as_of < q.end else ""), ""]

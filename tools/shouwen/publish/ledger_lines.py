@@ -2,7 +2,8 @@
 
     2026年11月27日 10:05｜李明（J005）｜转办｜至：审核办证科（approvals）；承办人：黄丽（J010）
 
-An event that this form cannot carry exactly (seconds, another time zone, a value holding ｜ or ；,
+The seconds are written where the event has them (`10:05:08`: every event a desk writes with no `--at`).
+An event that this form cannot carry exactly (a fraction of a second, another time zone, a value holding ｜ or ；,
 a field of its own) is written as the record file's one-line YAML instead, which reads back too.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ FIELDS = {"to": "至", "staff": "承办人", "approver": "批准人", "due": "�
           "review": "复查决定", "late_reason": "补录理由"}
 LABELS = {v: k for k, v in FIELDS.items()}
 ACTIONS = {v: k for k, v in ACTION_ZH.items()}
-_TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})$")
+_TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})(?::(\d{2}))?$")
 _DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _REF = re.compile(r".*（([A-Za-z0-9_-]+)）$")
 
@@ -40,7 +41,8 @@ def _value(key, v, ev, rules) -> str:
 def format_event(ev: dict, rules) -> str:
     at = to_datetime(ev.get("at")).astimezone(CST)
     detail = "；".join(f"{FIELDS[k]}：{_value(k, v, ev, rules)}" for k, v in ev.items() if k in FIELDS)
-    return "｜".join([f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}", rules.who(ev.get("by")),
+    clock = f"{at:%H:%M:%S}" if at.second else f"{at:%H:%M}"
+    return "｜".join([f"{at.year}年{at.month}月{at.day}日 {clock}", rules.who(ev.get("by")),
                      ACTION_ZH.get(ev.get("action"), ""), detail])
 
 
@@ -55,7 +57,7 @@ def parse_event(line: str) -> dict:
     if not m or not by or action.strip() not in ACTIONS:
         raise ValueError(f"时间、经办人或事件不对：{line[:40]}")
     try:
-        at = datetime(*map(int, m.groups()), tzinfo=CST)
+        at = datetime(*(int(g) for g in m.groups() if g is not None), tzinfo=CST)
     except ValueError:                  # `2026年2月30日`, 29:30: not in Python's words
         raise ValueError(f"时间 {when.strip()} 不是有效的日期和时刻") from None
     ev = {"at": at, "by": by.group(1), "action": ACTIONS[action.strip()]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections import Counter
 
 from ..core.problems import InputError
@@ -129,22 +130,73 @@ def _workbook_table(path) -> list[list]:
 MAX_MERGED_CELLS = 1_000_000
 
 
-def _unmerge(path, ws, table: list) -> list:
-    """A merged cell (a visitor's name over the two rows of his two matters) holds its value in every row it
-    covers, as the sheet shows it: openpyxl's read-only sheets leave all but the first empty."""
-    import re
-    from openpyxl.utils import range_boundaries
+# a cell holding a formula (<f>…</f>, or a shared formula's <f …/>), and its saved result if any (<v>…</v>)
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
+                           rb'(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_ROW_END = re.compile(rb'</(?:\w+:)?row>')
+
+
+def _sheet_xml(ws) -> tuple[list, list]:
+    """What a read-only sheet does not give: its merged ranges (it does not parse <mergeCell>) and the cells
+    whose formula has no saved result (it gives them as empty), read from the sheet's XML in one pass, a run of
+    whole rows at a time (so that no cell or tag is cut by a chunk's end)."""
     try:
-        source = ws._get_source()   # read-only sheets do not parse <mergeCell>: found in the sheet's XML
+        source = ws._get_source()
     except Exception:
-        return table
-    merge = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
-    refs, tail = [], b""
+        return [], []
+    merges, unsaved, rest = [], [], b""
+
+    def scan(text):
+        merges.extend(m.group(1) for m in _MERGE.finditer(text))
+        if b"<f" in text or b":f" in text:         # most registers hold no formula: skip the cells' scan
+            unsaved.extend(m.group(1) for m in _FORMULA_CELL.finditer(text) if _unsaved(m))
     with source:
         for chunk in iter(lambda: source.read(1 << 20), b""):
-            text = tail + chunk          # a tag cut by the chunk's end is found whole in the next text
-            refs += [m.group(1) for m in merge.finditer(text) if m.end() > len(tail)]
-            tail = text[-200:]
+            text = rest + chunk
+            ends = [m.end() for m in _ROW_END.finditer(text, max(0, len(text) - len(chunk) - 16))]
+            cut = ends[-1] if ends else 0
+            scan(text[:cut])
+            rest = text[cut:]
+    scan(rest)
+    return merges, unsaved
+
+
+def _unsaved(m) -> bool:
+    """No result saved with the formula: no <v>, or an empty one that is not a saved empty text (t="str")."""
+    if m.group(2) is None:
+        return True
+    return not (m.group(3) or "").strip() and not re.search(rb'\bt="(?:str|s|inlineStr)"', m.group(1))
+
+
+def _refuse_unsaved(path, ws, table: list, cells: list) -> None:
+    """A formula a program wrote and no spreadsheet ever calculated reads as empty: its value is not in the file,
+    so the row would be imported without it, silently."""
+    from openpyxl.utils import coordinate_to_tuple, get_column_letter
+    header = [str(h).strip() for h in table[0][1]]
+    found = []
+    for attrs in cells:
+        ref = re.search(rb'\br="([A-Z]+[0-9]+)"', attrs)
+        try:
+            r, c = coordinate_to_tuple(ref.group(1).decode()) if ref else (0, 0)
+        except ValueError:
+            continue
+        if r >= table[0][0] and 1 <= c <= len(header):
+            found.append(f"第 {r} 行 {get_column_letter(c)} 列（{header[c - 1] or '无列名'}）")
+    if found:
+        more = f"等 {len(found)} 处" if len(found) > 10 else ""
+        raise InputError(f"{path} 工作表“{ws.title}”的公式没有保存计算结果：{'、'.join(found[:10])}{more}"
+                         "（文件由程序生成，未在 Excel、WPS 或 LibreOffice 中打开保存过，这些单元格读出来是空的）；"
+                         "请在其中打开并保存后再导入，未写入任何内容")
+
+
+def _unmerge(path, ws, table: list) -> list:
+    """A merged cell (a visitor's name over the two rows of his two matters) holds its value in every row it
+    covers, as the sheet shows it: openpyxl's read-only sheets leave all but the first empty. A formula with no
+    saved result is refused (_refuse_unsaved)."""
+    from openpyxl.utils import range_boundaries
+    refs, unsaved = _sheet_xml(ws)
+    _refuse_unsaved(path, ws, table, unsaved)
     at = {n: row for n, row in table}
     width, filled = len(table[0][1]), 0
     for ref in dict.fromkeys(refs):

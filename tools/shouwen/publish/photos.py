@@ -29,6 +29,8 @@ def staff_photo(root: str, staff) -> tuple[bytes | None, str | None]:
         return None, None
     rules_dir = os.path.realpath(os.path.join(root, "rules"))
     full = os.path.realpath(os.path.join(rules_dir, str(src)))
+    if not os.path.isfile(full) and str(src).replace("\\", "/").startswith("rules/"):
+        full = os.path.realpath(os.path.join(root, str(src)))      # rules/photos/j005.jpg: named from the agency's root
     if not full.startswith(rules_dir + os.sep) or not os.path.isfile(full):
         return None, f"rules/staff.yml 中 {staff.badge} 的 photo（{src}）不是 rules/ 下的文件，不显示照片"
     try:

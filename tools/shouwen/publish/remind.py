@@ -18,6 +18,7 @@ import urllib.request
 from email.message import EmailMessage
 
 from ..core.reminders import KINDS, Reminder, Settings
+from ..repo import reach
 
 MEMORY = os.path.join(".shouwen", "reminded.json")
 
@@ -53,8 +54,6 @@ TIMEOUT = 20       # seconds a receiver may stay silent before it counts as down
 
 def why(e: Exception) -> str:
     """Why a receiver did not take a message, in the clerk's words (smtplib, socket and urllib say it in English)."""
-    import socket
-    import ssl
     import urllib.error
     if isinstance(e, smtplib.SMTPRecipientsRefused):
         codes = sorted({code for code, _ in e.recipients.values()})
@@ -73,16 +72,9 @@ def why(e: Exception) -> str:
         return f"服务器答复 HTTP {e.code}"
     if isinstance(e, urllib.error.URLError):
         return why(e.reason) if isinstance(e.reason, Exception) else "地址无法访问"
-    if isinstance(e, (TimeoutError, socket.timeout)):
-        return f"{TIMEOUT} 秒内没有应答"
-    if isinstance(e, ConnectionRefusedError):
-        return "连接被拒绝（服务没有运行，或端口不对）"
-    if isinstance(e, socket.gaierror):
-        return "找不到这个服务器（域名无法解析）"
-    if isinstance(e, ssl.SSLError):
-        return "加密连接失败"
-    if isinstance(e, ConnectionError):
-        return "连接中断"
+    network = reach.raised(e, TIMEOUT)
+    if network:
+        return network
     if isinstance(e, UnicodeError):
         return "地址中有邮件服务器不支持的字符"
     if isinstance(e, ValueError):

@@ -123,6 +123,8 @@ def _audit(root, rules, since, paths, anchor, signatures, progress, signed=False
         history.close()
         if "does not have any commits" in str(e) or "unknown revision" in str(e) and "HEAD" in str(e):
             return Report()
+        if since and ("bad revision" in str(e) or "unknown revision" in str(e)):
+            raise InputError(f"--since：找不到提交 {since}（应为提交号、分支名或标签，如 HEAD~10）；未审查任何内容") from None
         raise InputError(f"读取 Git 历史失败：{e}")
     _orphans(root, aud, roots, since, only)
     if listed is not None:

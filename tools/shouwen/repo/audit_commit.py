@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import gitio
-from ..core.fold import CLOSING
+from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
+from ..core.fold import ACTION_ZH as FOLD_ZH, CLOSING
 from ..core.history import Change, compare, compare_merge, identity
 from ..core.problems import Problem
 from ..core.record import to_datetime, zh_moment
 from ..core.roles import conflict, event_duty, inspection_refusal, refusal
 from ..core.rules import Rules
+from ..core.steps import describe
 from .audit_paths import is_config, is_record, is_state, lookalike, record_of
 from .loader import load_rules_at
 from .signing import ROSTER, VALID
@@ -260,11 +262,10 @@ class Auditor:
         if rec is not None and rec.noncanonical is not None:
             self.problem("record-noncanonical", c, path, f"{what} {c.sha[:10]} 写入的记录不是规范格式：{rec.noncanonical.message}")
         for ev in ch.removed:
-            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件："
-                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）")
+            self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 删除或改写了已有事件：{_words(ev, self.rules_now)}")
         for ev in ch.moved:
             self.problem("event-rewritten", c, path, f"{what} {c.sha[:10]} 改变了已有事件的顺序："
-                         f"{ev.get('action') if isinstance(ev, dict) else ev}（{_short(ev)}）不在原来的位置")
+                         f"{_words(ev, self.rules_now)}不在原来的位置")
         if ch.fields or ch.body:
             names = "、".join(ch.fields + (["正文"] if ch.body else []))
             self.problem("record-edited", c, path, f"{what} {c.sha[:10]} 直接修改了登记内容（{names}）；"
@@ -290,7 +291,7 @@ class Auditor:
                 s.problems.append(self.problem(code, c, path, msg, event=action, **extra))
 
             if closed and action not in AFTER_CLOSE:
-                hit("closed-edited", f"事项已结束，提交 {c.sha[:10]} 又追加了 {action}")
+                hit("closed-edited", f"事项已结束，提交 {c.sha[:10]} 又追加了{_label(action)}")
             closed = _closed([ev], closed)
             if ev.get("imported") and not imported:
                 hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入，事件却标为导入（imported）")
@@ -347,10 +348,19 @@ class Auditor:
 
 
 
-def _short(ev) -> str:
+def _label(action) -> str:
+    return FOLD_ZH.get(action) or ACCOUNT_ZH.get(action) or str(action)
+
+
+def _words(ev, rules) -> str:
+    """An event as people read it, not its YAML: 转办（2026年11月2日 10:00，李明（J005）；至：人口家庭科）."""
     if not isinstance(ev, dict):
         return str(ev)[:60]
-    return ", ".join(f"{k}: {v}" for k, v in ev.items())[:80]
+    at = to_datetime(ev.get("at"))
+    when = zh_moment(at) if at else str(ev.get("at") or "")
+    what = describe(ev, rules)
+    inner = "，".join(x for x in (when, rules.who(ev.get("by"))) if x) + (f"；{what[:60]}" if what else "")
+    return f"{_label(ev.get('action'))}（{inner}）"
 
 
 

@@ -154,7 +154,8 @@ def _load_rules(root: str) -> Rules:
         if svc:
             svc.body = "" if why else svc.body
             services[svc.id] = svc
-    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services)
+    incomplete = any(p.severity == ERROR and (p.path or "").startswith("rules/services/") for p in problems)
+    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services, incomplete)
     problems.extend(wrong)
     if inst is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))

@@ -20,19 +20,69 @@ __pycache__/
 # eol=lf: records and rules are checked out as the writer writes them, also where Git for Windows converts
 # line ends (core.autocrlf=true): a CRLF record is not the writer's form, and the desk could append nothing.
 # text=auto under rules/: a staff photo (rules/photos/) is binary, and eol=lf alone would make Git convert it
-GITATTRIBUTES = "records/**/*.md merge=shouwen eol=lf\nrules/** text=auto eol=lf\n"
+ATTRIBUTES = (("records/**/*.md", ("merge=shouwen", "eol=lf")), ("rules/**", ("text=auto", "eol=lf")))
+GITATTRIBUTES = "".join(f"{pattern} {' '.join(attrs)}\n" for pattern, attrs in ATTRIBUTES)
+
+
+def completed_attributes(text: str) -> str:
+    """A .gitattributes text with shouwen's two lines in it: a line for the pattern gains the attributes it lacks
+    (one it sets otherwise, as `eol=crlf`, takes ours), a missing line is added; the text as it is when whole."""
+    lines = text.split("\n") if text else []
+    if lines and lines[-1] == "":
+        lines.pop()
+    for pattern, attrs in ATTRIBUTES:
+        at = next((i for i, ln in enumerate(lines) if ln.split()[:1] == [pattern]), None)
+        if at is None:
+            lines.append(f"{pattern} {' '.join(attrs)}")
+            continue
+        tokens = lines[at].split()
+        for attr in attrs:
+            name = attr.split("=")[0]
+            same = [k for k, t in enumerate(tokens) if t.lstrip("-!").split("=")[0] == name]
+            if not same:
+                tokens.append(attr)
+            elif tokens[same[0]] != attr:
+                tokens[same[0]] = attr
+        if tokens != lines[at].split():
+            lines[at] = " ".join(tokens)
+    new = "\n".join(lines) + "\n"
+    return text if new == (text if text.endswith("\n") else text + "\n") else new
+
+
+def complete_attributes(root: str, rules, badge: str | None) -> tuple[str, list[str]]:
+    """An agency made before a line of GITATTRIBUTES existed (`eol=lf` came later) gets it from `shouwen setup`:
+    committed to .gitattributes by someone who may change the configuration (`roster`); for anybody else the
+    lines go to this clone's own .git/info/attributes, which Git reads first, so that the clone is protected at
+    once with nothing uncommitted for `sync` to trip on. Returns ("complete" | "committed" | "local", the lines
+    .gitattributes lacks)."""
+    from ..core.roles import may
+    from .writer import commit_files
+    path = os.path.join(root, ".gitattributes")
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    new = completed_attributes(text)
+    if new == text:
+        return "complete", []
+    lacking = [ln for ln in new.split("\n") if ln and ln not in text.split("\n")]
+    if badge and may(rules, badge, "roster"):
+        commit_files(root, rules, {".gitattributes": new}, badge, "补全 .gitattributes：记录和规则按 LF 换行检出", {})
+        return "committed", lacking
+    info = gitio.git(root, "rev-parse", "--git-path", "info/attributes").strip()
+    info = info if os.path.isabs(info) else os.path.join(root, info)
+    own = open(info, encoding="utf-8").read() if os.path.exists(info) else ""
+    if completed_attributes(own) != own:
+        os.makedirs(os.path.dirname(info), exist_ok=True)
+        with open(info, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(completed_attributes(own))
+    return "local", lacking
 
 
 def install_merge_driver(path: str) -> None:
-    """Register the union merge driver for records in this clone (config is per clone, not versioned)."""
+    """Register the union merge driver for records in this clone (config is per clone, not versioned); where
+    the agency's .gitattributes lacks a line, this clone has it in .git/info/attributes (complete_attributes)."""
     py = shlex.quote(sys.executable)
     gitio.git(path, "config", "merge.shouwen.name", "shouwen: union of both desks' events")
     gitio.git(path, "config", "merge.shouwen.driver", f"{py} -m shouwen merge-driver %O %A %B %P")
-    attrs = os.path.join(path, ".gitattributes")
-    text = open(attrs, encoding="utf-8").read() if os.path.exists(attrs) else ""
-    if "merge=shouwen" not in text:
-        with open(attrs, "a", encoding="utf-8") as fh:
-            fh.write(GITATTRIBUTES)
+    complete_attributes(path, None, None)
 
 
 HOOK_MARK = "# installed by shouwen setup"
@@ -133,6 +183,8 @@ def init_repo(directory: str, template: str = "bureau", anchor: str | None = Non
     shutil.copyfile(os.path.join(ci, "gitlab.yml"), os.path.join(path, ".gitlab-ci.yml"))
     with open(os.path.join(path, ".gitignore"), "w", encoding="utf-8") as fh:
         fh.write(GITIGNORE)
+    with open(os.path.join(path, ".gitattributes"), "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(GITATTRIBUTES)
     gitio.git(path, "init", "-q", "-b", "main")
     install_merge_driver(path)
     install_pre_commit(path)

@@ -4,7 +4,9 @@ A desk that can't reach the remote keeps working: its commits wait in the clone 
 """
 from __future__ import annotations
 
-from . import gitio
+import re
+
+from . import gitio, reach
 from ..core.problems import InputError
 from .writer import BusyError, lock
 
@@ -23,23 +25,27 @@ def _collisions(root) -> list[str]:
     return [p for p in out.split("\n") if p.endswith(".md") and p.rsplit("/", 1)[-1].count(".") == 2]
 
 
-_GIT_WHY = (("does not appear to be a git repository", "远程地址不存在或不是 Git 仓库"),
-            ("not found", "远程地址不存在"), ("Could not resolve host", "找不到服务器（域名无法解析）"),
-            ("Couldn't connect", "连接被拒绝（服务器没有运行，或地址、端口不对）"),
-            ("Connection refused", "连接被拒绝（服务器没有运行，或地址、端口不对）"),
-            ("timed out", "连接超时"), ("Authentication failed", "账号或密码不对"),
-            ("Permission denied", "没有权限（账号或密钥不对）"), ("SSL", "加密连接失败"))
+# A local git failure (the reset and the commit of `--accept-rewrite`): what git names, in the clerk's words
+_LOCAL_SAYS = ((r"Untracked working tree file '([^']+)' would be overwritten", "本机未提交的文件 {} 会被覆盖"),
+               (r"Your local changes to the following files would be overwritten[^\n]*\n\s*(\S+)", "本机对 {} 的改动会被覆盖"),
+               (r"Entry '([^']+)' not uptodate", "本机对 {} 的改动会被覆盖"),
+               (r"Unable to create '([^']+)': File exists", "另一个 git 程序正在使用本仓库（{} 已存在），请等它结束"),
+               (r"(?:Couldn't load public key|Load key \"?)([^\":]+)", "无法读取签名密钥 {}"),
+               (r"unable to (?:unlink old|create file) '?([^':]+)'?: Permission denied", "无法写入 {}（没有权限）"),
+               (r"(Permission denied)", "本机没有写入权限"),
+               (r"(No space left on device)", "磁盘已满"))
 
 
-def _last(e) -> str:
-    """Why git could not reach the remote, in Chinese where it is one of the usual reasons; else git's own
-    line of complaint (its `fatal:` line, not the last line of its advice)."""
-    text = str(e.args[0] if e.args else e).strip()
-    for english, chinese in _GIT_WHY:
-        if english in text:
-            return chinese
-    lines = text.splitlines()
-    return next((ln for ln in lines if ln.startswith("fatal:")), lines[-1] if lines else "")
+def local_reason(text) -> str:
+    """Why git could not change this clone (not a network reason: nothing here talks to the remote)."""
+    text = str(text.args[0] if isinstance(text, Exception) and text.args else text).strip()
+    for pattern, chinese in _LOCAL_SAYS:
+        m = re.search(pattern, text)
+        if m:
+            return chinese.format(m.group(1).strip())
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    said = next((ln for ln in lines if ln.startswith(("error:", "fatal:"))), lines[0] if lines else "")
+    return f"git 报告：{said.split(':', 1)[1].strip() if said.startswith(('error:', 'fatal:')) else said}"
 
 
 def _refuse_rewritten(root, remote, branch, tracking, seen):
@@ -73,7 +79,7 @@ def accept_rewrite(root: str, env: dict, remote: str, accepted: str, who: str, s
         try:
             gitio.git(root, "fetch", "-q", remote)
         except gitio.GitError as e:
-            raise Offline(f"无法连接远程仓库 {remote}（{_last(e)}）")
+            raise Offline(f"无法连接远程仓库 {remote}（{reach.git_said(e)}）")
         now = gitio.git(root, "rev-parse", "--verify", "-q", tracking, check=False).strip()
         if not seen or not now or gitio.is_ancestor(root, seen, now):
             raise InputError(f"远程仓库 {remote} 的 {branch} 分支没有被改写，无需接受；请直接 shouwen sync")
@@ -93,20 +99,20 @@ def accept_rewrite(root: str, env: dict, remote: str, accepted: str, who: str, s
         try:
             gitio.git(root, "reset", "-q", "--keep", now)
         except gitio.GitError as e:
-            raise InputError(f"无法切换到改写后的历史（{_last(e)}）；未做任何改动") from None
+            raise InputError(f"无法切换到改写后的历史：{local_reason(e)}；未做任何改动") from None
         try:
             gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "--allow-empty", "-m",
                       f"接受 {remote} 的 {branch} 分支历史改写：由 {seen[:10]} 改为 {now[:10]}，原历史中 {dropped} 个提交不在改写后的"
                       f"历史中；{who} 核实后接受", "-m", f"Shouwen-Accepted-Rewrite: {seen} {now}", env=env)
         except gitio.GitError as e:
             gitio.git(root, "reset", "-q", "--keep", before)
-            raise InputError(f"接受记录未能提交（{_last(e)}），已退回原来的历史，未做任何改动") from None
+            raise InputError(f"接受记录未能在本机提交：{local_reason(e)}；已退回原来的历史，未做任何改动") from None
         gitio.git(root, "update-ref", f"refs/shouwen/rewritten/{seen}", seen)
         gitio.git(root, "update-ref", tracking, now)
         try:
             gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
         except gitio.GitError as e:
-            raise BusyError(f"已接受改写并在本机提交了接受记录，但推送被拒绝（{_last(e)}）；"
+            raise BusyError(f"已接受改写并在本机提交了接受记录，但推送被拒绝（{reach.git_said(e)}）；"
                             "请稍后运行 shouwen sync 推送") from None
         return {"old": seen, "new": now, "dropped": dropped, "commit": gitio.head(root)}
 
@@ -130,25 +136,28 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
             try:
                 gitio.git(root, "fetch", "-q", remote)
             except gitio.GitError as e:
-                raise Offline(f"无法连接远程仓库 {remote}（{_last(e)}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
+                raise Offline(f"无法连接远程仓库 {remote}（{reach.git_said(e)}）；本机记录已保存在本地，可继续离线登记，联网后再同步")
             progress(1, 3)
             _refuse_rewritten(root, remote, branch, tracking, seen)
             upstream = f"{remote}/{branch}"
             has_upstream = gitio.git(root, "rev-parse", "--verify", "-q", upstream, check=False).strip()
             if has_upstream:
                 try:
-                    gitio.git(root, *(sign or []), "merge", "-q", "--no-edit", "-m", f"同步 {upstream}", upstream, env=env)
+                    gitio.git(root, "merge", "-q", "--no-commit", "--no-edit", upstream, env=env)
                 except gitio.GitError:
                     conflicted = gitio.git(root, "diff", "--name-only", "--diff-filter=U").split()
                     gitio.git(root, "merge", "--abort", check=False)
                     raise BusyError("同步已停止，未丢失任何内容：以下文件两边都改了，需要人工合并：" + "、".join(conflicted))
                 result["merged"] += 1
+                # the other matter under one of our ids, set aside by the merge driver, goes into the merge
+                # commit itself: a merge that dropped it (kept one commit later) is what the audit calls
+                # record-deleted
                 extra = _collisions(root)
                 if extra:
                     gitio.git(root, "add", "--", *extra)
-                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", "保留编号相同的另一件事项（id-duplicate，待核对）",
-                              "--", *extra, env=env)
                     result["collisions"] += extra
+                if gitio.git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).strip():
+                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", f"同步 {upstream}", env=env)
             progress(2, 3)
             try:
                 gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
@@ -157,5 +166,5 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
                 return result
             except gitio.GitError as e:
                 if attempt == tries - 1:
-                    raise BusyError(f"推送被拒绝 {tries} 次，请稍后再同步：{e}")
+                    raise BusyError(f"推送被拒绝 {tries} 次（{reach.git_said(e)}），请稍后再同步")
     return result

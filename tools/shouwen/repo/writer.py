@@ -28,7 +28,7 @@ from ..core.roles import record_role_problems
 from ..core.rules import Rules
 from .journal import BusyError, journaled, lock, write_atomic
 from .store import read_one
-from ..core.validate import check_inquiry, well_typed
+from ..core.validate import check_inquiry, well_typed, written_now
 
 __all__ = ["BusyError", "lock", "append_event", "register", "register_account", "commit_new_files"]
 
@@ -211,7 +211,7 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
     _refuse([p for p in record_role_problems(rec, rules_on or (lambda day: rules)) if p.field == f"events[{index}].by"])
     _refuse(event_time_problems(rec, index, rules.policy, now or datetime.now(CST)))
     known = set(_problems(before, rules)) if before is not None else set()
-    probs = _problems(rec, rules)
+    probs = [written_now(p, before, rec, index, rules) for p in _problems(rec, rules)]
     _refuse([p if p.severity == ERROR else replace(p, severity=ERROR) for p in probs
              if p not in known and (p.severity == ERROR or p.code == "event-conflict")])
     if rec.kind in ACCOUNT_EVENTS or new_index is None:

@@ -187,6 +187,9 @@
   var form = document.getElementById("sw-lookup");
   if (form) {
     var out = document.getElementById("sw-result");
+    // the receipt's QR code opens lookup/?id=…: the id filled in, the code (never in an address) left to type
+    var given = (params.get("id") || "").trim().toUpperCase();
+    if (/^[0-9A-Z][0-9A-Z-]{5,40}$/.test(given) && !form.elements.id.value) form.elements.id.value = given;
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var id = form.elements.id.value.trim().toUpperCase(), code = form.elements.code.value.trim().toUpperCase();

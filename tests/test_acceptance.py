@@ -1,0 +1,252 @@
+"""Acceptance sweep over the ended issues: each test is one promised capability, tried as a user would,
+through the real CLI on a real repository, where the earlier tests tried it only with hand-picked input."""
+import csv
+import json
+import os
+import re
+
+import pytest
+import yaml
+
+from test_ledger_io import fresh, snapshot  # noqa: F401  (fixture and helper)
+from test_templates import made
+from test_history import desks  # noqa: F401  (fixture: an agency and a second clone on one bare remote)
+
+
+def test_the_events_column_is_chinese_for_events_written_now(agency, fresh, tmp_path):
+    # issue 12: "the events column in Chinese (one line per event: time, person, action, detail) that the importer
+    # reads back exactly" -- for the events a desk writes with no --at too, whose times carry seconds
+    rid = agency.new("2026-11-03T10:00:07")
+    agency.ok("--as", "J005", "forward", rid, "--to", "人口家庭科", "--staff", "J014", "--at", "2026-11-03T10:10:59")
+    agency.ok("--as", "J014", "accept", rid)                          # now: a time with seconds
+    out = tmp_path / "ledger.csv"
+    agency.ok("export", "-o", str(out))
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    lines = row["事件记录"].splitlines()
+    assert len(lines) == 3 and all("｜" in line and "action" not in line for line in lines), lines
+    assert lines[0].startswith("2026年11月3日 10:00:07｜李明（J005）｜登记｜")
+    assert lines[1].startswith("2026年11月3日 10:10:59｜李明（J005）｜转办｜至：人口家庭科（family）")
+    fresh.ok("--as", "J003", "import", str(out))
+    assert snapshot(fresh.path) == snapshot(agency.path)
+
+
+@pytest.mark.parametrize("template", ["bureau", "hotel", "company", "county"])
+def test_every_template_ships_its_duties(template):
+    # issue 10: "The templates ship sensible roles" -- the county (added later, issue 13) shipped none, so anyone
+    # could rule on a complaint, decide its sanction, publish the bulletin, import or void
+    from shouwen.repo.setup import template_dir
+    policy = yaml.safe_load(open(os.path.join(template_dir(template), "rules", "policy.yml"), encoding="utf-8"))
+    duties = policy.get("permissions") or {}
+    assert all(duties.get(d) not in (None, "any") for d in ("verdict", "sanction", "publish", "import", "void",
+                                                              "correct", "roster")), duties
+
+
+def test_a_county_clerk_can_neither_rule_nor_publish(tmp_path):
+    a = made(tmp_path, "county")
+    out = a.ok("--as", "X004", "complain", "--against", "X009", "--category", "推诿扯皮", "--channel", "意见簿",
+               "--summary", "办事遇到推诿", "--at", "2026-04-01T10:00").output
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
+    r = a.run("--as", "X007", "verdict", cid, "--substantiated", "--reason", "x", "--at", "2026-04-02T10:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and "permissions.verdict" in r.stderr
+    a.ok("--as", "X002", "verdict", cid, "--substantiated", "--reason", "查实", "--at", "2026-04-02T10:00")
+    r = a.run("--as", "X007", "sanction", cid, "--staff", "X009", "--measure", "批评教育", "--at", "2026-04-03T10:00")
+    assert r.exit_code == 2 and "permissions.sanction" in r.stderr
+    r = a.run("--as", "X007", "bulletin", "2026Q2", "--write")
+    assert r.exit_code == 2 and "permissions.publish" in r.stderr
+    a.ok("--as", "X001", "sanction", cid, "--staff", "X009", "--measure", "批评教育", "--at", "2026-04-03T10:00")
+
+
+def test_a_sync_that_keeps_two_matters_under_one_id_leaves_a_clean_audit(desks):
+    # issue 5: both matters are kept and the collision is reported as id-duplicate -- and nothing else: the
+    # sync's own merge commit dropped the other desk's matter (re-added one commit later), which the audit
+    # reported for ever as record-deleted by the desk that synced
+    a, b, _ = desks
+    ra, rb = a.new("2026-11-02T09:30", name="张三"), b.new("2026-11-02T09:40", name="李四")
+    assert ra == rb
+    a.ok("--as", "J005", "sync")
+    b.ok("--as", "J005", "sync")
+    a.ok("--as", "J005", "sync")
+    for desk in (a, b):
+        out = json.loads(desk.run("audit", "--format", "json").stdout)
+        assert not [p for p in out["problems"] if p["severity"] == "error"], out["problems"]
+    assert a.head() == b.head() and len(os.listdir(os.path.join(a.path, "records/inquiries/2026/11"))) == 2
+
+
+def test_list_filters_by_the_status_its_own_column_shows(agency):
+    # issue 12: statuses are typed as their Chinese names -- `list` shows a paused matter as 已暂停（补正材料）,
+    # and `list --status 已暂停` was refused as no status
+    paused, other = agency.new("2026-11-02T09:30", service="birth-permit"), agency.new("2026-11-02T09:40")
+    agency.ok("--as", "J005", "suspend", paused, "--reason", "补正材料", "--at", "2026-11-02T09:50")
+    out = agency.ok("list", "--status", "已暂停", "--today", "2026-11-02").stdout
+    assert paused in out and other not in out and "已暂停（补正材料）" in out and "共 1 件" in out
+    rows = json.loads(agency.ok("list", "--status", "suspended", "--format", "json", "--today", "2026-11-02").stdout)
+    assert [r["id"] for r in rows] == [paused]
+
+
+def test_a_photo_named_from_the_agency_root_is_shown(agency, tmp_path):
+    # issue 14 / README: a staff member's photo is "a file under rules/, e.g. rules/photos/j005.jpg" -- written
+    # so in staff.yml it was refused as "not a file under rules/", and the board and placard showed no photo
+    from PIL import Image
+    os.makedirs(os.path.join(agency.path, "rules", "photos"))
+    Image.new("RGB", (900, 1200), "red").save(os.path.join(agency.path, "rules", "photos", "j005.jpg"))
+    path = os.path.join(agency.path, "rules", "staff.yml")
+    text = open(path, encoding="utf-8").read()
+    old = "[j005@example.gov.cn], public: true, window: W01}"
+    assert old in text
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, old[:-1] + ", photo: rules/photos/j005.jpg}", 1))
+    out = tmp_path / "placard.html"
+    r = agency.ok("placard", "--window", "W01", "-o", str(out))
+    assert "data:image/jpeg;base64," in out.read_text(encoding="utf-8") and "不显示照片" not in r.output + r.stderr
+
+
+def test_show_gives_the_records_free_notes(agency):
+    # DESIGN §3: a record's body holds the desk's free notes (`new --body`, the export's 备注 column); `show`,
+    # the clerk's view of a record, never printed them
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--body", "来访人带了身份证，\n户口簿下次补交。", "--format", "json").stdout)["id"]
+    out = agency.ok("show", rid).stdout
+    assert "备注" in out and "来访人带了身份证，" in out and "户口簿下次补交。" in out
+    assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["notes"] == "来访人带了身份证，\n户口簿下次补交。"
+    other = agency.new("2026-11-02T09:30")
+    assert json.loads(agency.ok("show", other, "--format", "json").stdout)["notes"] is None
+
+
+def test_a_body_with_a_terminal_escape_is_refused_and_a_hand_written_one_is_shown_harmless(agency):
+    # the notes are now printed by `show`: a terminal escape typed into --body was committed as it came
+    head = agency.head()
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                   "--body", "备注\x1b[2J\x1b]0;pwned\x07")
+    assert r.exit_code == 2 and "--body" in r.stderr and "控制字符" in r.stderr and agency.head() == head
+    rid = agency.new("2026-11-02T09:30")
+    path = os.path.join(agency.path, "records/inquiries/2026/11", rid + ".md")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("手写\x1b[31m红字\n")
+    assert "\x1b" not in agency.ok("show", rid).stdout and "手写" in agency.ok("show", rid).stdout
+
+
+def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
+    # issue 5: `audit [--since REV]`; a REV that names no commit printed git's English (fatal: bad revision)
+    r = agency.run("audit", "--since", "v9")
+    assert r.exit_code == 2 and "--since" in r.stderr and "v9" in r.stderr
+    assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr
+
+
+def test_no_help_page_names_a_value_in_english():
+    # issue 12: Click's own texts are Chinese -- an option's TEXT placeholder is 文本 on every page but two
+    import click
+    from click.testing import CliRunner
+    from shouwen.cli import cli
+
+    def pages(cmd, path):
+        yield path
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(None):
+                yield from pages(cmd.get_command(None, name), path + [name])
+    runner = CliRunner()
+    english = {" ".join(p) for p in pages(cli, []) if re.search(r"(?m)^\s+-.*\s(TEXT|INTEGER|FLOAT|PATH)\b",
+                                                                  runner.invoke(cli, p + ["--help"]).output)}
+    assert english == set(), english
+
+
+def test_a_departments_written_report_comes_from_that_department(agency):
+    # issue 13: each 科室 sends its own quarterly 书面情况汇报, and the bulletin names who sent one and who did
+    # not; a clerk of another 科室 could send it in its name (and so clear it from the bulletin's list)
+    head = agency.head()
+    r = agency.run("--as", "J005", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "代报",
+                   "--at", "2026-09-30T10:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and "人口家庭科" in r.stderr and agency.head() == head
+    agency.ok("--as", "J014", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "本科室登记 12 件",
+              "--at", "2026-09-30T10:00")        # a member of the 科室
+    agency.ok("--as", "J001", "report", "综合受理科", "--quarter", "2026Q3", "--summary", "局领导代为登记",
+              "--at", "2026-09-30T11:00")        # the head of the agency, above every 科室
+    # one slipped in by hand is what check reports
+    path = os.path.join(agency.path, "records/reports/2026/09/HB-20260930-J005-001.md")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("---\nid: HB-20260930-J005-001\ndepartment: approvals\nquarter: 2026Q3\nevents:\n"
+                 "  - {at: 2026-09-30T12:00:00+08:00, by: J005, action: submitted, summary: 代报}\n---\n")
+    probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-10-01").stdout)["problems"]
+    assert [(p["code"], p["record"]) for p in probs if p["code"] == "role-forbidden"] == \
+        [("role-forbidden", "HB-20260930-J005-001")], probs
+
+
+def test_a_step_the_stage_forbids_is_refused_for_its_reason_not_as_two_desks_at_once(agency):
+    # issue 2: an event that makes no sense in the record's stage exits 2 with a Chinese message; a return after
+    # the promise was refused as "与此前的已承诺冲突（两处同时办理？）", the words for two desks' merged steps
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:10")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "promise", rid, "--days", "5", "--at", "2026-11-02T10:10")
+    head = agency.head()
+    r = agency.run("--as", "J014", "return", rid, "--reason", "非本科职责", "--at", "2026-11-02T11:00")
+    assert r.exit_code == 2 and agency.head() == head
+    assert "两处同时办理" not in r.stderr and "event-order" in r.stderr and "退回" in r.stderr, r.stderr
+
+
+def test_the_pre_commit_hooks_name_uses_chinese_punctuation():
+    # issue 12's GB/T 15834 scan covers the package's texts and templates; the pre-commit framework prints this
+    # hook's name to the clerk at every commit, and it read "shouwen check(首问…引用)"
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
+    import zhpunct
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    hooks = yaml.safe_load(open(os.path.join(repo, ".pre-commit-hooks.yaml"), encoding="utf-8"))
+    assert [s for h in hooks for s in zhpunct.strings(h) if zhpunct.hits(s)] == []
+
+
+@pytest.mark.parametrize("day", ["2026-11-03", "2026年11月3日", "2026/11/3"])
+def test_an_at_of_a_day_alone_is_that_day_at_nine(agency, day):
+    # README: --at takes "2026年11月27日 09:30, an ISO time or a day at 09:00" -- a day written 2026-11-03 was
+    # taken as midnight, outside any office's hours, where 2026年11月3日 was 09:00
+    rid = json.loads(agency.ok("--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "咨询",
+                               "--at", day, "--format", "json").stdout)["id"]
+    events = json.loads(agency.ok("show", rid, "--format", "json").stdout)["events"]
+    assert events[0]["at"] == "2026-11-03T09:00:00+08:00"
+
+
+def test_a_suspend_reason_is_taken_by_its_start_and_a_wrong_one_names_the_record(agency):
+    # issue 12: what the clerk types may be a Chinese name or an unambiguous start of it; issue 2: bad input names
+    # file, record and field -- `suspend --reason 补正` was refused ('补正' 不在 …), naming neither
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "suspend", rid, "--reason", "补正", "--at", "2026-11-02T09:30")
+    assert "已暂停（补正材料）" in agency.ok("show", rid).stdout
+    agency.ok("--as", "J005", "resume", rid, "--at", "2026-11-02T10:00")
+    r = agency.run("--as", "J005", "suspend", rid, "--reason", "休假", "--at", "2026-11-02T10:30")
+    assert r.exit_code == 2 and f"records/inquiries/2026/11/{rid}.md [{rid}]" in r.stderr and "--reason" in r.stderr
+    assert "补正材料" in r.stderr and "'" not in r.stderr, r.stderr
+
+
+def test_ladder_with_a_broken_ladder_names_what_is_wrong_with_it(agency):
+    # issue 3: a ladder whose second step deducts less than its first is ladder-invalid; `ladder YEAR` then
+    # said "rules/policy.yml 中没有 ladder" -- there is one, it is wrong (issue 11: the one root cause)
+    path = os.path.join(agency.path, "rules", "policy.yml")
+    text = open(path, encoding="utf-8").read()
+    assert "bonus_deduction: 0.50" in text
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("bonus_deduction: 0.50", "bonus_deduction: 0.10", 1))
+    r = agency.run("ladder", "2026")
+    assert r.exit_code == 2 and "中没有 ladder" not in r.stderr
+    assert "ladder-invalid" in r.stderr and "ladder.steps[1].bonus_deduction" in r.stderr, r.stderr
+
+
+def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search_yml(agency):
+    # issue 11: a rules error names the one root cause, not its echoes -- a missing ] in one service guide also
+    # gave an error for every word of rules/search.yml that names that service
+    path = os.path.join(agency.path, "rules", "services", "birth-permit.md")
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("---\n", "---\n备注: [oops\n", 1))
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/services/birth-permit.md")], probs
+    # and a word for a service that really is not there is still one
+    search = os.path.join(agency.path, "rules", "search.yml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    with open(search, "a", encoding="utf-8") as fh:
+        fh.write("  驾驶证: [机动车驾驶证核发]\n")
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["field"]) for p in probs] == [("rules-invalid", "synonyms.驾驶证")], probs
+    line = agency.run("check").stdout
+    assert line.count("rules/search.yml") == 1, line
