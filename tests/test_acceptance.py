@@ -250,3 +250,29 @@ def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search
     assert [(p["code"], p["field"]) for p in probs] == [("rules-invalid", "synonyms.驾驶证")], probs
     line = agency.run("check").stdout
     assert line.count("rules/search.yml") == 1, line
+
+
+def test_an_institution_file_that_does_not_read_is_reported_once(agency):
+    # issue 11: "a rules error names the one root cause, not its echoes" -- a missing ] in institution.yml gave
+    # 22 more errors: every department named by the policy's permissions and by each service guide "不在
+    # institution.yml 中"
+    path = os.path.join(agency.path, "rules", "institution.yml")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("x: [oops\n")
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/institution.yml")], probs
+
+
+@pytest.mark.parametrize("rel, old, new, field", [
+    ("rules/institution.yml", "\ndepartments:\n", "\ndepartments: 五个科室\nformer:\n", "departments"),
+    ("rules/staff.yml", "\nstaff:\n", "\nstaff: 全体人员\nformer:\n", "staff")])
+def test_a_rules_list_of_the_wrong_type_is_reported_once(agency, rel, old, new, field):
+    # the same for a file that reads but whose one list is of the wrong type (dropped): 47 echoes for
+    # `departments: 五个科室`, 9 for `staff: 全体人员`
+    path = os.path.join(agency.path, rel)
+    text = open(path, encoding="utf-8").read()
+    assert old in text
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace(old, new, 1))
+    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    assert [(p["path"], p["field"]) for p in probs if p["severity"] == "error"] == [(rel, field)], probs

@@ -65,15 +65,16 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
 
 
 def check_references(perms: Permissions, departments, staff, path: str) -> list[Problem]:
-    """Departments and badges a grant names must exist, or the grant silently lets nobody in."""
+    """Departments and badges a grant names must exist, or the grant silently lets nobody in. `departments`
+    or `staff` is None when its file did not read: that file's problem is the one to report."""
     out = []
     for duty, grants in perms.grants.items():
         for i, g in enumerate(grants):
-            for d in _values(g.get("department", [])) if "department" in g else []:
+            for d in _values(g.get("department", [])) if "department" in g and departments is not None else []:
                 if d not in departments:
                     out.append(Problem("rules-invalid", f"部门 {d} 不在 institution.yml 中", path=path,
                                        field=f"permissions.{duty}[{i}].department"))
-            for b in _values(g.get("badge", [])) if "badge" in g else []:
+            for b in _values(g.get("badge", [])) if "badge" in g and staff is not None else []:
                 if b not in staff:
                     out.append(Problem("rules-invalid", f"工号 {b} 不在 staff.yml 中", path=path,
                                        field=f"permissions.{duty}[{i}].badge"))

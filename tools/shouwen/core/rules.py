@@ -262,7 +262,7 @@ def parse_service(sid: str, meta: dict, body: str, path: str, departments, probl
     if meta.get("收费") == "无":
         problems.append(_p(path, "收费", "收费一栏应写“不收费”，不要写“无”"))
     dept = meta.get("承办科室")
-    if dept is not None and dept not in departments:
+    if dept is not None and departments is not None and dept not in departments:   # None: institution.yml unread
         problems.append(_p(path, "承办科室", f"部门 {dept!r} 不在 institution.yml 中"))
     materials = meta.get("申请材料") or []
     for i, m in enumerate(materials if isinstance(materials, list) else []):

@@ -123,15 +123,23 @@ def _load_rules(root: str) -> Rules:
         data = clean(data, spec, rel, problems)        # a value of the wrong type: reported, then dropped
         return {} if data is DROP else data
 
+    def dropped(rel, key):
+        """The file's one list was of the wrong type (reported, dropped): what names it would only echo that."""
+        return any(p.path == rel and p.field == key and p.severity == ERROR for p in problems)
+
     inst = read("rules/institution.yml", INSTITUTION)
     departments = parse_departments(inst or {}, "rules/institution.yml", problems)
+    known = departments if inst is not None and not dropped("rules/institution.yml", "departments") else None
     staff_data = read("rules/staff.yml", STAFF)
-    staff = parse_staff(staff_data, "rules/staff.yml", departments if inst is not None else None, problems)
+    if staff_data is not None and dropped("rules/staff.yml", "staff"):
+        staff_data = None
+    staff = parse_staff(staff_data, "rules/staff.yml", known, problems)
     pol_data = read("rules/policy.yml", POLICY)
     policy = parse_policy(pol_data or {}, "rules/policy.yml", problems)
     cal = parse_calendar(read("rules/calendar.yml", CALENDAR, required=False) or {}, "rules/calendar.yml", problems)
     settle_roles(staff, (staff_data or {}).get("staff") or [], policy, problems)
-    problems.extend(check_references(policy.permissions, departments, staff, "rules/policy.yml"))
+    problems.extend(check_references(policy.permissions, known, staff if staff_data is not None else None,
+                                     "rules/policy.yml"))
     services: dict[str, Service] = {}
     sdir = os.path.join(root, "rules", "services")
     for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
@@ -147,7 +155,7 @@ def _load_rules(root: str) -> Rules:
             unreadable.add(rel)
             continue
         meta = clean(doc.meta, SERVICE, rel, problems)
-        svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, departments, problems)
+        svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, known, problems)
         why = unsafe_text(doc.body)
         if why:
             problems.append(Problem("field-invalid", f"正文{why}", path=rel, field="正文"))
@@ -157,7 +165,7 @@ def _load_rules(root: str) -> Rules:
     incomplete = any(p.severity == ERROR and (p.path or "").startswith("rules/services/") for p in problems)
     synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services, incomplete)
     problems.extend(wrong)
-    if inst is not None and staff_data is not None and pol_data is not None:
+    if known is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))
     inst = inst or {}
     unreadable |= {p.path for p in problems if p.severity == ERROR and p.path}
