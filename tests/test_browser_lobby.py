@@ -6,11 +6,14 @@ import json
 import os
 import re
 
+from datetime import date, timedelta
+
 import pytest
 import yaml
 
 from conftest import REPO
 from shouwen.publish import lookup
+from shouwen.repo.loader import load_rules
 
 
 def _institution():
@@ -130,9 +133,25 @@ def _ask(page, base, rid, code):
 def test_lookup_says_in_plain_words_where_the_matter_stands(site, browser):
     base, out, _ = site
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    rid, code, late = _matter(out, "promised", lambda p: p.get("overdue", 0) > 0)
+    # an entry holds its due day; the page counts the working days overdue on the build's day (lookup/workdays.json)
+    with open(os.path.join(out, "lookup", "workdays.json"), encoding="utf-8") as fh:
+        days = json.load(fh)
+    calendar, built = load_rules(REPO).calendar, date.fromisoformat(days["day"])
+
+    def late_by(p):
+        return 0 if not p["due"] or p["completed"] or p["closed"] else calendar.count(date.fromisoformat(p["due"]), built)
+    rid, code, late = _matter(out, "promised", lambda p: late_by(p) > 0)
     text = _ask(page, base, rid, code)
-    assert f"已超期 {late['overdue']} 个工作日" in text and late["department"] in text and late["stage"] in text
+    assert f"已超期 {late_by(late)} 个工作日" in text and late["department"] in text and late["stage"] in text
+    # across the Spring Festival, National Day and a new year, as the agency's calendar counts; a year the file
+    # lacks, Monday to Friday
+    for due, day in (("2026-02-10", "2026-02-28"), ("2026-09-28", "2026-10-12"), ("2025-12-25", "2026-01-05"),
+                     ("2026-11-10", days["day"]), ("2026-11-10", "2026-11-10")):
+        w = {"day": day, "years": days["years"]}
+        assert page.evaluate("([d, w]) => window.swOverdue(d, w)", [due, w]) == \
+            calendar.count(date.fromisoformat(due), date.fromisoformat(day)), (due, day)
+    weekdays = sum(1 for i in range(1, 15) if (date(2026, 9, 28) + timedelta(days=i)).weekday() < 5)
+    assert page.evaluate("w => window.swOverdue('2026-09-28', w)", {"day": "2026-10-12", "years": {}}) == weekdays
     y, m, d = late["due"].split("-")
     assert f"{int(y)}年{int(m)}月{int(d)}日前办结" in text
     assert page.evaluate("getComputedStyle(document.querySelector('.sw-overdue')).color") == "rgb(183, 28, 28)"

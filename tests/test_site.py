@@ -178,10 +178,18 @@ def test_lookup_says_where_the_matter_stands(built):
         return lookup.open_sealed(key, json.loads(read(out, f"lookup/data/{shard}.json"))[name])
     late = opened(rid)          # promised for 2026-11-10, never completed: late by the build's day
     from shouwen.repo.loader import load_rules
-    from datetime import date, datetime
+    from datetime import date, datetime, timedelta
     from shouwen.core.record import CST
     today = datetime.now(CST).date()        # the build's day is Beijing's (after 16:00 UTC, tomorrow's date)
-    assert late["stage"] == "正在办理" and late["overdue"] == load_rules(a.path).calendar.count(date(2026, 11, 10), today)
+    # the entry holds its due day, nothing the day alone changes; the page counts the working days overdue from
+    # the build's day and the year's working days, which are the agency's calendar
+    assert late["stage"] == "正在办理" and late["due"] == "2026-11-10" and "overdue" not in late
+    days = json.loads(read(out, "lookup/workdays.json"))
+    calendar = load_rules(a.path).calendar
+    assert days["day"] == today.isoformat() and str(today.year) in days["years"]
+    flags = days["years"]["2026"]
+    assert [flags[i] == "W" for i in range(len(flags))] == \
+        [calendar.is_workday(date(2026, 1, 1) + timedelta(days=i)) for i in range(365)]
     assert late["suspended"] is False and "pickup" not in late
     paused = opened(a.paused)
     assert paused["suspended"] is True

@@ -21,6 +21,21 @@ def test_make_up_saturday_is_a_working_day():
     assert cal.add(date(2026, 2, 13), 2) == date(2026, 2, 24)
 
 
+def test_every_day_the_package_knows_is_decided_as_it_decides_it_and_published_so():
+    import chinese_calendar
+    from datetime import timedelta
+    from shouwen.core.workdays import PACKAGE_YEARS
+    fresh = WorkCalendar(holidays=frozenset({date(2026, 11, 30)}), workdays=frozenset({date(2026, 11, 29)}))
+    for year in PACKAGE_YEARS:
+        flags = fresh.flags(year)
+        days = [date(year, 1, 1) + timedelta(days=i) for i in range(len(flags))]
+        assert len(flags) == (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        assert [f == "W" for f in flags] == [fresh.is_workday(d) for d in days] == [
+            d != date(2026, 11, 30) and (d == date(2026, 11, 29) or chinese_calendar.is_workday(d)) for d in days]
+    assert fresh.first_year() == PACKAGE_YEARS.start
+    assert WorkCalendar(years={1999: YearSchedule()}).first_year() == 1999
+
+
 def test_count_and_zero():
     assert cal.count(date(2025, 12, 31), date(2026, 12, 31)) == 248
     assert cal.add(date(2026, 10, 3), 0) == date(2026, 10, 8)

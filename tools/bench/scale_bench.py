@@ -125,7 +125,7 @@ def site_rows(small, agency, base, r, row):
     days = [0]
 
     def next_day(ag):
-        def setup():        # the build's clock a day on from the last one's: every overdue count moves
+        def setup():        # the build's clock a day on from the last one's: the page's day and the paused matters move
             days[0] += ag == small
             ENV["SHOUWEN_BENCH_DAYS"] = str(days[0])
         return setup

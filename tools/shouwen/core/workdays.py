@@ -10,7 +10,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import chinese_calendar
 from chinese_calendar import constants as _cc
 
 
@@ -20,6 +19,7 @@ def _package_years() -> range:
 
 
 PACKAGE_YEARS = _package_years()
+_LETTERS = bytes.maketrans(b"\0\1", b"RW")
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ class WorkCalendar:
             return False
         if d in self.workdays:
             return True
-        if d.year in PACKAGE_YEARS:
-            return chinese_calendar.is_workday(d)
+        if d.year in PACKAGE_YEARS:     # chinese_calendar.is_workday's rule, without its checks of the date
+            return d in _cc.workdays or (d.weekday() < 5 and d not in _cc.holidays)
         sched = self.years.get(d.year)
         if sched is not None:
             if d in sched.holidays:
@@ -77,6 +77,16 @@ class WorkCalendar:
         """Decide these years now (kept with the calendar: the rules cache stores them decided)."""
         for year in years:
             self._year(year)
+
+    def flags(self, year: int) -> str:
+        """A year as "W" for each working day and "R" for each day off (休息), January 1st first: what the site's
+        lookup page counts an open matter's working days overdue with, in the browser (letters, not digits or
+        hex, in which the privacy guard could find a phone or a key)."""
+        return self._year(year)[0].translate(_LETTERS).decode()
+
+    def first_year(self) -> int:
+        """The first year the schedule knows (the package's, or calendar.yml's if earlier)."""
+        return min([PACKAGE_YEARS.start, *self.years])
 
     def _upto(self, d: date) -> int:
         """Working days of d's year up to and including d."""

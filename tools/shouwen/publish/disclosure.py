@@ -17,7 +17,7 @@ from importlib import resources
 
 from . import lookup
 from .charts import org_chart
-from .lobby import kiosk_pages, lookup_page, open311, poster, service_rows
+from .lobby import kiosk_pages, lookup_page, open311, poster, service_rows, workdays
 from .pages import Pages
 from .photos import board_photos
 from .scheme_pages import complaints, scheme
@@ -181,7 +181,7 @@ class FromRecords:
 def from_records(ledger: Ledger, rules: Rules, today: date, keys: dict | None = None,
                  iterations: int = lookup.ITERATIONS, sealed=None) -> FromRecords:
     return FromRecords(aggregates(ledger, rules, today),
-                       seal_shards(lookup.entries(ledger, rules, today), keys, lookup.stored_keys(ledger, iterations),
+                       seal_shards(lookup.entries(ledger, rules), keys, lookup.stored_keys(ledger, iterations),
                                    sealed, iterations))
 
 
@@ -220,6 +220,7 @@ def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: 
     site.files["scheme/index.md"] = scheme(pages, rules)
     site.files["bulletins/index.md"] = bulletins_index(pages, _bulletins(root))
     site.files["lookup/index.md"] = lookup_page(pages, now)
+    site.files["lookup/workdays.json"] = workdays(rules, today)
     site.files.update(records.shards)
     site.files.update(kiosk_pages(pages, rules))
     site.files["poster/index.md"], missing_url = poster(pages, rules)

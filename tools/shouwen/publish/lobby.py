@@ -3,7 +3,7 @@ the windows, and Open311's services.json. Pure: rules in, page text out."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from ..core.rules import Rules
 from .pages import Pages
@@ -17,6 +17,15 @@ def service_rows(rules: Rules):
 
 def lookup_page(pages: Pages, now: datetime) -> str:
     return pages.render("lookup.md", as_of=now)
+
+
+def workdays(rules: Rules, today: date) -> str:
+    """lookup/workdays.json: the build's day and each year's working days up to it (WorkCalendar.flags), so that
+    the lookup page counts an open matter's working days overdue as of the build in the browser. A sealed entry
+    then holds nothing the day changes, and is not sealed again every morning (issue 15)."""
+    cal = rules.calendar
+    years = {str(y): cal.flags(y) for y in range(min(cal.first_year(), today.year), today.year + 1)}
+    return json.dumps({"day": today.isoformat(), "years": years}, separators=(",", ":"))
 
 
 def kiosk_pages(pages: Pages, rules: Rules) -> dict[str, str]:

@@ -197,15 +197,16 @@ PUBLIC_STAGE = {"registered": "已登记，正在转送承办科室", "answered"
                 "completed": "已办结，可以领取", "delivered": "已办结，结果已领取或送达"}
 
 
-def entries(ledger, rules, today=None) -> list[tuple[str, str, dict]]:
+def entries(ledger, rules) -> list[tuple[str, str, dict]]:
     """Each inquiry's sealed payload (`entry`)."""
-    return [x for x in (entry(e, rules, today) for e in ledger.entries) if x is not None]
+    return [x for x in (entry(e, rules) for e in ledger.entries) if x is not None]
 
 
-def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
+def entry(e, rules) -> tuple[str, str, dict] | None:
     """(id, code, payload) of an inquiry, None for any other entry. The payload: its stage in plain words,
-    the handling department, the dates, how many working days it is overdue on `today` (the build's day),
-    whether its clock is stopped for 补正, and where and when a completed result is collected."""
+    the handling department, the dates, whether its clock is stopped for 补正, and where and when a completed
+    result is collected. How many working days an open matter is overdue the page counts from its due day and
+    the build's (publish.lobby.workdays): nothing in a payload changes with the day alone."""
     rec, st = e.record, e.state
     code = rec.meta.get("code")
     if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
@@ -214,7 +215,6 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
     dept = st.handler_department or (rules.staff[st.first_responder].department
                                      if st.first_responder in rules.staff else None)
     due = e.deadlines.due if e.deadlines else None
-    overdue = late(due, today, rules.calendar) if not st.completed_at and not st.closed else 0
     payload = {
         "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
         "closed": st.closed, "department": rules.dept_name(dept) if dept else "",
@@ -222,20 +222,8 @@ def entry(e, rules, today=None) -> tuple[str, str, dict] | None:
         "registered": st.registered_at.astimezone(CST).date().isoformat() if st.registered_at else None,
         "due": due.isoformat() if due else None,
         "completed": st.completed_at.astimezone(CST).date().isoformat() if st.completed_at else None,
-        "overdue": overdue, "suspended": st.suspended}
+        "suspended": st.suspended}
     if st.stage == "completed" and svc is not None:
         payload["pickup"] = {"place": str(svc.raw.get("取件地点") or svc.raw.get("办理地点") or ""),
                              "hours": str(svc.raw.get("办理时间") or ""), "result": str(svc.raw.get("结果名称") or "")}
     return rec.id, code, payload
-
-
-def late(due, today, calendar) -> int:
-    """How many working days an open matter due on `due` is overdue on `today` (the payload's `overdue`)."""
-    return calendar.count(due, today) if today is not None and due is not None and today > due else 0
-
-
-def on_day(data: bytes, due, today, calendar) -> bytes:
-    """A payload serialised with `overdue` 0 (payload_bytes), as it reads on `today` for an open matter due on
-    `due`: the one number the day changes (sorted keys: `"overdue":0,` once, a quote in a value is escaped)."""
-    n = late(due, today, calendar)
-    return data.replace(b'"overdue":0,', b'"overdue":%d,' % n, 1) if n else data

@@ -25,7 +25,7 @@ from .disclosure import FromRecords, stats_of, totals
 
 FOLDER = os.path.join(".shouwen", "cache", "site-rows")
 ONE_FILE = os.path.join(".shouwen", "cache", "site-rows.pickle")     # the parts as kept before, in one file
-VERSION = 3
+VERSION = 4
 
 
 def bucket(path: str) -> str:
@@ -70,9 +70,11 @@ def by_bucket(rows: dict) -> dict:
 
 class SiteKept(Following):
     """(the whole answer (FromRecords with kept shards, values), totals, the keys and (id, code) held by more
-    than one entry, bucket -> token, the day it is for, the open matters' due days, the records judged again
-    each day) for a commit and the files then changed. Kept for the year, not the day: another day patches
-    the overdue counts (`Daily`)."""
+    than one entry, bucket -> token, the day it was kept on, the records judged again each day, the layout) for
+    a commit and the files then changed. Kept for the year, not the day (`Daily`). Written again only after
+    many changes (`SAVE_FROM`): a few new matters are patched again from the older commit, which costs less
+    than writing the whole of it at every commit."""
+    save_on_move = False
 
     def __init__(self, root: str, tree, day, rows_name: str):
         super().__init__(root, tree, None, date(day.year, 1, 1), None, "site", (VERSION, rows_name))
@@ -121,8 +123,7 @@ class SiteKept(Following):
                     and (was[0] is None) == (row[0] is None) and (row[0] is None or row[0][:2] == was[0][:2]) \
                     and (row[0] is None or row[0][:2] not in shared):
                 # its visitor, key and place kept (an event, a note): its entry sealed again where it stands
-                if row[0] is not None and live and not _reseal(row[0], site_grow.stored_key(row),
-                                                               on_day(row[0], today, rules.calendar), shared, sealing):
+                if row[0] is not None and live and not _reseal(row[0], site_grow.stored_key(row), shared, sealing):
                     return None
             else:       # added, removed, or its values, key or place changed: taken out and placed again
                 if layout is None:
@@ -130,8 +131,7 @@ class SiteKept(Following):
                 growth = growth or site_grow.Growth(layout, values)
                 if old is not None and (not was_live or not growth.remove(path, was)):
                     return None
-                if e is not None and (not live or not growth.add(
-                        path, row, on_day(row[0], today, rules.calendar) if row[0] else None)):
+                if e is not None and (not live or not growth.add(path, row, row[0][3] if row[0] else None)):
                     return None
             tots = _moved(tots, was[2] if was_live else None, row[2] if live else None)
             blob = self.judged.get(path)
@@ -140,11 +140,6 @@ class SiteKept(Following):
             else:
                 buckets.setdefault(bucket(path), (None, {}))[1][path] = (blob, live, row)
             daily.put(path, blob, live, row if row is not None else was)
-        if day != today:
-            for path, (due, key, item) in daily.due.items():
-                if path not in entries and lookup.late(due, day, rules.calendar) != lookup.late(due, today, rules.calendar):
-                    if not _reseal(item, key, lookup.on_day(item[3], due, today, rules.calendar), shared, sealing):
-                        return None
         shards = dict(records.shards)
         dropping = growth.dropping() if growth else {}
         made = site_grow.edited(records.shards, sealing, growth.adding if growth else {}, dropping)
@@ -157,7 +152,7 @@ class SiteKept(Following):
         if growth is not None:
             values = values.added(growth.new_values, growth.gone)
         answer = FromRecords(stats_of(tots, today), shards), values
-        if again or day != today:
+        if again:
             tokens = dict(tokens)
             written = write_rows(self.root, self.rows_name, {b: buckets[b][1] for b in buckets})
             if written is None:
@@ -169,45 +164,33 @@ class SiteKept(Following):
 
 
 class Daily:
-    """What another day changes in the site, kept per record: each live open matter's due day, key and
-    payload (serialised with `overdue` 0), so that its overdue count is worked out again without reading it;
-    the records whose deadlines move with the day itself (a clock stopped for 补正), judged again; and the first
-    day all the others' parts hold (a clock that started again on that day)."""
+    """What another day changes in the site, kept per record: the records whose payload moves with the day
+    itself (a clock stopped for 补正), judged again; and the first day all the others' parts hold (a clock that
+    started again on that day). Nothing else: an overdue count is the lookup page's to work out."""
 
     def __init__(self):
-        self.due: dict = {}         # path -> (due day, stored key or None, item)
         self.judge: dict = {}       # path -> blob
         self.since = None
 
     def put(self, path: str, blob, live: bool, row) -> None:
-        self.due.pop(path, None)
         self.judge.pop(path, None)
         daily = row[0][4] if row[0] is not None else None
         if daily is None or not live:
             return
-        due, since, until = daily
+        since, until = daily
         if until is not None:
             self.judge[path] = blob
-            return
-        if since is not None:
+        elif since is not None:
             self.since = max(self.since or since, since)
-        if due is not None:
-            self.due[path] = (due, site_grow.stored_key(row), row[0])
 
     def holds(self, today) -> bool:
         return self.since is None or today >= self.since
 
 
-def on_day(item, today, calendar) -> bytes:
-    """The payload bytes of a row's item (publish.site_records._row) as they read on `today`."""
-    daily = item[4]
-    return lookup.on_day(item[3], daily[0], today, calendar) if daily and daily[0] and daily[2] is None else item[3]
-
-
 def fresh(row, today) -> bool:
     """Whether a kept row holds on `today` (site_records._daily)."""
     daily = row[0][4] if row[0] is not None else None
-    return daily is None or (daily[1] is None or daily[1] <= today) and (daily[2] is None or today <= daily[2])
+    return daily is None or (daily[0] is None or daily[0] <= today) and (daily[1] is None or today <= daily[1])
 
 
 def _moved(tots: tuple, old, new) -> tuple:
@@ -218,10 +201,10 @@ def _moved(tots: tuple, old, new) -> tuple:
     return tots
 
 
-def _reseal(item, key, data: bytes, shared: set, sealing: dict) -> bool:
+def _reseal(item, key, shared: set, sealing: dict) -> bool:
     """Seal an entry again (`sealing`: shard path -> {name: sealed}); False when its key is not at hand."""
     if key is None or key in shared:
         return False        # a key derived at build time: the whole ledger finds it in the key memo
     shard, name = lookup.locator(key)
-    sealing.setdefault(f"lookup/data/{shard}.json", {})[name] = lookup.seal(key, None, data)
+    sealing.setdefault(f"lookup/data/{shard}.json", {})[name] = lookup.seal(key, None, item[3])
     return True

@@ -35,7 +35,7 @@ from .privacy import Values, person_of
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
-MEMO_VERSION = 6
+MEMO_VERSION = 7
 
 
 def _cached() -> bool:
@@ -90,7 +90,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
     rows, parts = _rows(root, rules, today, ledger, name)
     live = rows[:len(ledger.entries)]
-    items = [(*r[0][:2], None, site_follow.on_day(r[0], today, rules.calendar)) for r in live if r[0] is not None]
+    items = [(*r[0][:2], None, r[0][3]) for r in live if r[0] is not None]
     kept_keys = dict(r[1] for r in live if r[1] is not None)
     keys = read_keys(root)
     before = len(keys)
@@ -161,28 +161,21 @@ def _row(e, rules, today, person) -> tuple:
     rec = e.record
     code = rec.meta.get("code")
     stored = lookup_key.stored(rec.meta, rules.policy.lookup_rounds)
-    item = lookup.entry(e, rules, today)
+    item = lookup.entry(e, rules)
     if item is not None:    # serialised once and kept so, without the payload itself (sealing reads the bytes)
-        daily = _daily(e, today)
-        if daily is not None and daily[0] is not None and daily[2] is None:
-            item[2]["overdue"] = 0      # the day's count is put in as it is sealed (site_follow.on_day)
-        item = (item[0], item[1], None, lookup.payload_bytes(item[2]), daily)
+        item = (item[0], item[1], None, lookup.payload_bytes(item[2]), _daily(e, today))
     return (item, ((rec.id, code), stored) if stored and isinstance(code, str) else None,
             counts(e, today.year), person.of_record(rec), person.of_corrections([(rec.id, c) for c in e.corrections]))
 
 
 def _daily(e, today):
-    """What the day changes in a matter's payload: None (nothing), or (its due day when open: the overdue count,
-    put in as it is sealed; the first day the payload holds; the last, for a clock stopped for 补正 that has not
-    started again by the end of `today`: its due day moves with the day itself)."""
-    st = e.state
-    ends = [b for r in [*st.previous, st] for _, b, _ in r.suspensions]
+    """The days a matter's payload holds for: None (every day), or (the first, the last or None). A clock
+    stopped for 补正 that has not started again by the end of `today` moves the due day with the day itself
+    (today only); one that started again holds from the day it did."""
+    ends = [b for r in [*e.state.previous, e.state] for _, b, _ in r.suspensions]
     if any(b is None or local_day(b) > today for b in ends):
-        return None, today, today
-    due = e.deadlines.due if e.deadlines else None
-    due = due if due is not None and not st.completed_at and not st.closed else None
-    since = max(map(local_day, ends)) if ends else None
-    return (due, since, None) if due is not None or since is not None else None
+        return today, today
+    return (max(map(local_day, ends)), None) if ends else None
 
 
 def read_keys(root: str) -> dict:

@@ -63,7 +63,7 @@ def derive_keys(root: str, progress) -> None:
         return          # the ledger has not changed since a build found every key
     ledger = load_ledger(root, rules, today)
     keys, kept = site_records.read_keys(root), lookup.stored_keys(ledger, iterations)
-    todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules, today)
+    todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules)
             if (rid, code) not in kept and f"{rid}:{code}:{iterations}" not in keys]
     for n, (rid, code) in enumerate(todo, 1):
         keys[f"{rid}:{code}:{iterations}"] = lookup.derive(rid, code, iterations).hex()

@@ -76,6 +76,7 @@ class Plan:
         kept = answers.read_kept(os.path.join(root, VERDICTS), verdicts_key())
         vdigest, words, clean = kept if isinstance(kept, tuple) and len(kept) == 3 else ("", frozenset(), {})
         self.same = vdigest == self.vdigest
+        self.kept = clean
         self.added = None if self.same else _Added(self.words - words)
         # the linked shards still the kept file itself: only of those is a verdict taken or kept
         self.trusted = {p: s for p, s in linked.items() if _stamp(os.path.join(site_dir, p)) == s.stamp and s.holds()}
@@ -118,4 +119,7 @@ class Plan:
     def remember(self, leaked: set[str]) -> None:
         """Keep the verdicts of this build's shards that were clean (those of other values are let go)."""
         clean = {s.digest: self.seen.get(p) for p, s in self.trusted.items() if p not in leaked}
+        if self.same:       # the shards this build's were made from, for a build made from them again (another
+            clean.update((s.parent, self.kept[s.parent]) for s in self.trusted.values()     # day, patched from
+                         if s.parent in self.kept and s.parent not in clean)               # an older commit)
         answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, self.words, clean))

@@ -132,6 +132,29 @@
     });
   }
 
+  /* How many working days an open matter due on `due` is overdue on the build's day, counted here from that day
+     and each year's working days (lookup/workdays.json: "W" a working day, "R" a day off), so that a sealed entry
+     holds nothing the day alone changes; a year the file lacks counts Monday to Friday. */
+  var workdays = null;
+  function calendar() {
+    if (!workdays) {
+      workdays = fetch(base + "lookup/workdays.json").then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; });
+    }
+    return workdays;
+  }
+  function overdue(due, w) {
+    var day = w && w.day, years = (w && w.years) || {};
+    due = String(due || "").slice(0, 10);
+    if (!day || !due || due >= day) return 0;
+    var d = new Date(due + "T00:00:00Z"), end = new Date(day + "T00:00:00Z"), n = 0;
+    for (d.setUTCDate(d.getUTCDate() + 1); d <= end; d.setUTCDate(d.getUTCDate() + 1)) {
+      var y = d.getUTCFullYear(), flags = years[y], i = Math.round((d - Date.UTC(y, 0, 1)) / 864e5);
+      n += flags && i < flags.length ? (flags.charAt(i) === "W" ? 1 : 0) : (d.getUTCDay() % 6 ? 1 : 0);
+    }
+    return n;
+  }
+
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
   function zhDate(iso) {
     var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
@@ -140,13 +163,13 @@
   function row(label, html) { return html ? "<tr><th scope=\"row\">" + label + "</th><td>" + html + "</td></tr>" : ""; }
 
   /* the result in plain words: where the matter stands, who has it, by when, and what to do next */
-  function describe(id, r, asOf) {
+  function describe(id, r, asOf, w) {
     var stage = esc(r.stage || r.status);
     if (r.suspended) stage += ' <strong class="sw-paused">已暂停（补正材料）</strong>';
     var due = "";
     if (r.due && !r.completed) {
       due = zhDate(r.due) + "前办结";
-      var late = parseInt(r.overdue, 10) || 0;
+      var late = r.closed ? 0 : overdue(r.due, w);
       if (late > 0) due += ' <strong class="sw-overdue">已超期 ' + late + " 个工作日</strong>";
     }
     var pickup = "";
@@ -176,7 +199,7 @@
           out.innerHTML = '<p class="sw-miss">没有查到：请核对回执上的事项编号和查询码。</p>';
           return;
         }
-        out.innerHTML = describe(id, r, out.getAttribute("data-as-of"));
+        return calendar().then(function (w) { out.innerHTML = describe(id, r, out.getAttribute("data-as-of"), w); });
       }).catch(function () { out.textContent = "查询失败，请稍后再试或拨打咨询电话。"; });
     });
     if (kiosk) {   // no keyboard in the lobby: an on-screen keypad types into the focused field
@@ -197,4 +220,5 @@
     }
   }
   window.swLookup = lookup;
+  window.swOverdue = overdue;
 })();
