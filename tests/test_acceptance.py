@@ -295,3 +295,21 @@ def test_the_ci_templates_publish_the_site_of_an_office_with_an_overdue_matter(a
     for name in (".gitea/workflows/shouwen.yml", ".gitlab-ci.yml"):
         check = next(c for c in _shouwen_calls(agency.file(name)) if c[0] == "check")
         assert agency.run(*check).exit_code == 1, name
+
+
+def test_an_id_typed_in_lower_case_or_with_spaces_is_the_record(agency):
+    # issue 12: badges are taken case- and space-insensitively; an id is read over the phone and typed the same
+    # way (` 20261102-j005-001`), and was refused as "格式不对"
+    rid = agency.new("2026-11-02T09:30")
+    typed = " " + rid.lower() + " "
+    assert rid in agency.ok("show", typed).stdout
+    agency.ok("--as", "J005", "note", typed, "--text", "来电补充", "--at", "2026-11-02T10:00")
+    assert agency.git("log", "-1", "--format=%s%n%b").count(rid) == 2           # subject and trailer as written
+    assert "来电补充" in agency.ok("history", typed).stdout
+    assert agency.ok("receipt", typed, "-o", os.path.join(agency.path, "..", "r.html")).exit_code == 0
+    cid = json.loads(agency.ok("--as", "J022", "complain", "--against", "J005", "--inquiry", typed, "--channel", "意见箱",
+                               "--summary", "等候太久", "--at", "2026-11-03T09:00", "--format", "json").stdout)["id"]
+    assert f"inquiry: {rid}\n" in agency.file(f"records/complaints/2026/11/{cid}.md")
+    agency.ok("--as", "J022", "verdict", " " + cid.lower(), "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+    assert not [p for p in json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+                if p["record"] == cid]

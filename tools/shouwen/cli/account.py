@@ -9,6 +9,7 @@ import click
 from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
 from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
+from ..core.ids import typed_id
 from ..core.names import department_names, staff_names
 from .context import FORMAT, Named, emit_json, late_option, parse_at, pass_desk, with_late
 from .desk import emit_written
@@ -46,7 +47,7 @@ def _category(rules, category):
 
 def _inquiry(desk, rid):
     if rid:
-        load_for_write(desk.root, rid)      # a clear message when it does not exist
+        rid = load_for_write(desk.root, rid).id     # a clear message when it does not exist; as the record says it
     return rid
 
 
@@ -97,6 +98,7 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
     """对投诉作出结论：查实（--substantiated）或不实（--unfounded）。"""
     if not finding:
         raise InputError("请用 --substantiated（查实）或 --unfounded（不实）给出结论")
+    complaint_id = typed_id(complaint_id)
     if not complaint_id.startswith("TS-"):
         raise InputError(f"{complaint_id} 不是投诉编号（应以 TS- 开头）")
     rules = desk.rules_for_write()
@@ -138,6 +140,7 @@ def _share(text: str) -> float:
 @pass_desk
 def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation, at, as_badge, fmt, late_reason):
     """记录对查实投诉实际作出的处理决定（措施、扣罚比例、文号）。"""
+    complaint_id = typed_id(complaint_id)
     rules = desk.rules_for_write()
     staff = _staff(rules, [staff], "--staff")[0]
     ev = {"at": parse_at(at), "by": desk.badge(as_badge), "action": "sanctioned", "staff": staff,

@@ -42,7 +42,8 @@ def history_cmd(desk, record_id, fmt):
     """一件事项的时间线：每个事件由谁、何时、在哪个提交中记录，是否签名，审查发现的问题。"""
     from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
     from ..repo.audit import audit
-    from ..core.ids import parse_id, record_path
+    from ..core.ids import parse_id, record_path, typed_id
+    record_id = typed_id(record_id)
     if parse_id(record_id) is None:
         raise InputError(f"编号 {record_id!r} 格式不对")
     rel = record_path(record_id)

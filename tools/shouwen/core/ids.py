@@ -19,6 +19,12 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{6}}$")
 
 
+def typed_id(text: str) -> str:
+    """An id as a clerk types it (read over the phone): spaces around it and the case of its letters don't
+    matter, as for a badge (` 20261127-j017-003` is 20261127-J017-003; a lookup code after a dot too)."""
+    return text.strip().upper() if isinstance(text, str) else text
+
+
 def parse_id(record_id: str):
     """(kind folder, date, badge, seq) or None when it is not a well-formed id."""
     if not isinstance(record_id, str):

@@ -20,7 +20,7 @@ from ..core.accountability import ACTION_ZH as ACCOUNT_ZH
 from ..core.fold import ACTION_ZH
 from ..core.ledger import SKEW_TOLERANCE
 from ..core.lookup_key import ITERATIONS, key_fields
-from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path
+from ..core.ids import CODE_RE, make_id, new_code, parse_id, record_path, typed_id
 from ..core.problems import ERROR, InputError, NotFound, Problem
 from ..core.record import CST, Record, dump, local_day, to_datetime, zh_moment
 from ..core.sanity import event_time_problems, is_late_entry
@@ -239,6 +239,7 @@ def load_for_write(root: str, record_id: str) -> Record:
     """The record to write to, by its id, or by `id.查询码` where one id names two matters (one badge used
     on two PCs the same day: sync keeps the second as <id>.<code>.md). An ambiguous id is refused, so no
     event lands in the other matter's file."""
+    record_id = typed_id(record_id)
     rid, _, code = record_id.partition(".")
     if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
         raise NotFound(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
@@ -264,6 +265,7 @@ def load_for_write(root: str, record_id: str) -> Record:
 
 
 def append_event(root: str, rules: Rules, record_id: str, event: dict, commit_at: datetime | None = None) -> Record:
+    record_id = typed_id(record_id)
     with lock(root):
         rec = load_for_write(root, record_id)
         if rec.noncanonical is not None:
