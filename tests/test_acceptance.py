@@ -111,6 +111,9 @@ def test_show_gives_the_records_free_notes(agency):
     assert json.loads(agency.ok("show", rid, "--format", "json").stdout)["notes"] == "来访人带了身份证，\n户口簿下次补交。"
     other = agency.new("2026-11-02T09:30")
     assert json.loads(agency.ok("show", other, "--format", "json").stdout)["notes"] is None
+    # an event command's JSON is the record "as show --format json gives it" (README)
+    step = json.loads(agency.ok("--as", "J005", "note", rid, "--text", "回电", "--format", "json").stdout)
+    assert step["notes"] == "来访人带了身份证，\n户口簿下次补交。" and step["action"] == "note"
 
 
 def test_a_body_with_a_terminal_escape_is_refused_and_a_hand_written_one_is_shown_harmless(agency):

@@ -111,7 +111,7 @@ def emit_written(rules: Rules, rec, action: str) -> None:
     """--format json of a command that appended an event: the record just after it, as `show --format json`
     gives it (state and deadlines as of the event's day, as the text says them), and the action taken."""
     entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
-    emit_json({"action": action, **entry_json(entry, rules)})
+    emit_json({"action": action, **entry_json(entry, rules), "notes": (rec.body or "").strip() or None})
 
 
 def event_command(name: str, action: str, help_text: str, options=()):
