@@ -316,3 +316,19 @@ def test_an_id_typed_in_lower_case_or_with_spaces_is_the_record(agency):
     agency.ok("--as", "J022", "verdict", " " + cid.lower(), "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
     assert not [p for p in json.loads(agency.run("check", "--format", "json").stdout)["problems"]
                 if p["record"] == cid]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("{% if %}\n", "缺少"), ("{{ institution.name | nofilter }}\n", "nofilter"), ("{% frobnicate %}\n", "frobnicate"),
+    ("{% if institution.name %}\n没有结束\n", "endif"), ("{{ institution.name }\n", "}}")])
+def test_a_page_override_with_a_template_error_is_explained_in_chinese(agency, tmp_path, text, says):
+    # issue 14: an agency shapes its pages without Python, in site/overrides/; a mistake there was reported in
+    # Jinja's English ("Expected an expression, got 'end of statement block'"), issue 12: errors are Chinese
+    os.makedirs(os.path.join(agency.path, "site", "overrides"))
+    with open(os.path.join(agency.path, "site", "overrides", "home.md"), "w", encoding="utf-8") as fh:
+        fh.write("# 首页\n\n" + text)
+    r = agency.run("site", "build", "-o", str(tmp_path / "out"))
+    assert r.exit_code != 0 and "site/overrides/home.md" in r.stderr and "行有语法错误" in r.stderr and says in r.stderr
+    english = re.findall(r"[A-Za-z]{3,}", r.stderr.replace("site/overrides/home.md", "").replace(says, ""))
+    assert english == [], r.stderr
+    assert not os.path.exists(tmp_path / "out")

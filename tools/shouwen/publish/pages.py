@@ -100,7 +100,7 @@ class Pages:
                     raise self._syntax(e, name) from None
 
     def _syntax(self, e: TemplateSyntaxError, name: str) -> TemplateBroken:
-        return TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{e.message}")
+        return TemplateBroken(f"页面模板 {self._where(e.name or name)} 第 {e.lineno} 行有语法错误：{syntax_zh(e.message or '')}")
 
     def _where(self, name: str) -> str:
         if name in self.overrides.used:
@@ -118,3 +118,28 @@ class Pages:
         names = os.listdir(folder) if os.path.isdir(folder) else []
         return sorted(f"{OVERRIDES}/{n}".replace(os.sep, "/") for n in names
                       if n not in shipped and not n.startswith("."))
+
+
+# Jinja's syntax errors as an office reads them (its messages are English); the first match wins
+_SYNTAX_ZH = (
+    (r"No filter named '([^']*)'", "没有名为“{0}”的过滤器（| 后的名称）"),
+    (r"No test named '([^']*)'", "没有名为“{0}”的判断（is 后的名称）"),
+    (r"Unexpected end of template.*?'(end\w+)'", "模板到末尾还没有结束标记 {{% {0} %}}"),
+    (r"Encountered unknown tag '([^']*)'.*?'(end\w+)'", "这里应为 {{% {1} %}}，不是 {{% {0} %}}"),
+    (r"Encountered unknown tag '([^']*)'", "不认识的标记 {{% {0} %}}"),
+    (r"Expected an expression", "{{{{ }}}} 或 {{% %}} 里缺少内容"),
+    (r"unexpected '(\}|\))'", "多了一个 {0}，或 {{{{ }}}} 没有成对"),
+    (r"unexpected end of template|Missing end of comment tag", "模板提前结束：{{{{ }}}}、{{% %}} 或 {{# #}} 没有闭合"),
+    (r"expected token 'end of print statement'", "{{{{ }}}} 里只能写一个数据名（如 institution.name），并以 }}}} 结束"),
+    (r"expected token 'in'", "{{% for %}} 应写作 {{% for 项 in 列表 %}}"),
+    (r"expected name or number", "点号后缺少数据名"),
+)
+
+
+def syntax_zh(message: str) -> str:
+    import re
+    for pattern, zh in _SYNTAX_ZH:
+        m = re.search(pattern, message, re.S)
+        if m:
+            return zh.format(*m.groups())
+    return "写法不对：{{ }} 写数据名，{% %} 写 if、for 等标记，且须成对"
