@@ -332,3 +332,15 @@ def test_a_page_override_with_a_template_error_is_explained_in_chinese(agency, t
     english = re.findall(r"[A-Za-z]{3,}", r.stderr.replace("site/overrides/home.md", "").replace(says, ""))
     assert english == [], r.stderr
     assert not os.path.exists(tmp_path / "out")
+
+
+@pytest.mark.parametrize("command", [["receipt", "RID"], ["pickup", "RID"], ["export"]])
+def test_personal_data_is_never_written_into_the_public_sites_folder(agency, command):
+    # issue 4: nothing of a visitor's personal data is published -- a receipt, pickup form or ledger written into
+    # site/ (the public site's own folder) was written, and the next site build refused to publish at all
+    rid = agency.new("2026-11-02T09:30", name="张三丰")
+    agency.ok("--as", "J005", "accept", rid, "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J005", "complete", rid, "--result", "已办结", "--at", "2026-11-02T09:50")
+    out = os.path.join(agency.path, "site", "回执.html" if command[0] != "export" else "登记簿.csv")
+    r = agency.run(*[rid if c == "RID" else c for c in command], "-o", out)
+    assert r.exit_code == 2 and "site/" in r.stderr and "个人信息" in r.stderr and not os.path.exists(out), r.output

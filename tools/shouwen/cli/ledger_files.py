@@ -48,7 +48,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
     for out in outputs:
         if not out.lower().endswith((".xlsx", ".csv", ".html")):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
-        refuse_agency_output(desk.root, out)         # a ledger of personal data never into records/ or rules/
+        refuse_agency_output(desk.root, out, personal=True)     # a ledger of personal data: not in the repo's data or site/
     def registered():
         led = read_ledger(desk, day)
         with Progress("导出登记簿") as progress:

@@ -8,12 +8,15 @@ import os
 from ..core.problems import InputError, os_reason
 
 AGENCY_DATA = (".git", ".shouwen", "records", "rules")      # never a place for an output, tracked or not
+PUBLIC_DOCS = "site"        # mkdocs.yml docs_dir: what lies there is published
 
 
-def refuse_agency_output(root: str, output: str, folder: bool = False, replaced: bool = False) -> None:
+def refuse_agency_output(root: str, output: str, folder: bool = False, replaced: bool = False,
+                         personal: bool = False) -> None:
     """Refuse (exit 2, nothing written) an output path that is the repository or a folder above it, lies in
     .git/, .shouwen/, records/ or rules/, or is (or holds) a file Git tracks; and where the command replaces
-    a folder (`replaced`), an existing folder that is not an earlier site build (it has no index.html)."""
+    a folder (`replaced`), an existing folder that is not an earlier site build (it has no index.html).
+    `personal`: the output holds a visitor's personal data, so it never goes into site/, the public site's."""
     from ..repo import gitio
     real, top = os.path.realpath(output), os.path.realpath(root)
     what = "输出目录" if folder else "输出文件"
@@ -22,6 +25,9 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
                          "未写入任何内容，请换一个位置（如默认的 public 或仓库之外的目录）")
     if real.startswith(top + os.sep):
         rel = os.path.relpath(real, top)
+        if personal and rel.split(os.sep)[0] == PUBLIC_DOCS:
+            raise InputError(f"{what} {output} 在公开网站的目录 {PUBLIC_DOCS}/ 中：其中有来访人的个人信息，会随网站发布；"
+                             "未写入任何内容，请换一个位置（如仓库之外的目录）")
         if rel.split(os.sep)[0] in AGENCY_DATA or gitio.is_repo(root) and gitio.index_blobs(root, f":(literal){rel}"):
             raise InputError(f"{what} {output} 在仓库的记录、规则或 Git 文件之中（或就是 Git 跟踪的文件）：写入会覆盖它们；"
                              "未写入任何内容，请换一个位置（如仓库之外的目录）")

@@ -361,7 +361,7 @@ def receipt_cmd(desk, record_id, pickup, output):
     from .outputs import refuse_agency_output, write_output
     rules = desk.rules
     if output:
-        refuse_agency_output(desk.root, output)
+        refuse_agency_output(desk.root, output, personal=True)
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
         raise InputError(f"{rec.path} [{record_id}]：回执只用于登记的事项，不用于投诉、表扬或检查记录")
