@@ -344,3 +344,24 @@ def test_personal_data_is_never_written_into_the_public_sites_folder(agency, com
     out = os.path.join(agency.path, "site", "回执.html" if command[0] != "export" else "登记簿.csv")
     r = agency.run(*[rid if c == "RID" else c for c in command], "-o", out)
     assert r.exit_code == 2 and "site/" in r.stderr and "个人信息" in r.stderr and not os.path.exists(out), r.output
+
+
+def test_a_forwarded_matter_is_accepted_by_the_department_it_was_sent_to(agency):
+    # DESIGN §3: a matter is forwarded to the handling department, and "the handler takes it on" (accepted); a
+    # clerk of another 科室 could accept it (and become its handler) with nothing said by the writer or check
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:10")
+    head = agency.head()
+    r = agency.run("--as", "J022", "accept", rid, "--at", "2026-11-02T10:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and "人口家庭科" in r.stderr and agency.head() == head
+    agency.ok("--as", "J015", "accept", rid, "--at", "2026-11-02T10:00")     # a colleague in the 科室 may
+    # one slipped in by hand is reported
+    other = agency.new("2026-11-02T11:00")
+    agency.ok("--as", "J005", "refer", other, "--to", "approvals", "--at", "2026-11-02T11:05")
+    opath = os.path.join(agency.path, f"records/inquiries/2026/11/{other}.md")
+    text = open(opath, encoding="utf-8").read()
+    line = "  - {at: 2026-11-02T11:30:00+08:00, by: J022, action: accepted}\n"
+    with open(opath, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("\n---\n", "\n" + line.rstrip("\n") + "\n---\n", 1))
+    probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-11-02").stdout)["problems"]
+    assert [(p["code"], p["record"]) for p in probs if p["code"] == "role-forbidden"] == [("role-forbidden", other)], probs
