@@ -386,3 +386,16 @@ def test_every_rule_the_readme_places_lives_where_it_says():
                 if not re.search(rf"^\s*(?:def|class) {re.escape(name.split('.')[-1])}\b", src, re.M):
                     missing.append(f"{m.group(1)}: {name}")
     assert seen > 30 and missing == [], missing
+
+
+def test_sync_prints_what_it_did_as_json(desks):
+    # DESIGN §8: every command accepts --format json where it prints data -- sync printed its merges, push and
+    # kept id collisions as text only (and its --remote option had no help)
+    a, b, _ = desks
+    a.new("2026-11-02T09:30", name="张三")
+    b.new("2026-11-02T09:40", name="李四")
+    out = json.loads(a.ok("--as", "J005", "sync", "--format", "json").stdout)
+    assert out["pushed"] is True and out["collisions"] == [] and out["remote"] == "origin"
+    out = json.loads(b.ok("--as", "J005", "sync", "--format", "json").stdout)
+    assert out["pushed"] is True and out["merged"] == 1 and len(out["collisions"]) == 1
+    assert "中心仓库" in b.ok("sync", "--help").stdout.split("--remote")[1].split("\n")[0]
