@@ -399,3 +399,12 @@ def test_sync_prints_what_it_did_as_json(desks):
     out = json.loads(b.ok("--as", "J005", "sync", "--format", "json").stdout)
     assert out["pushed"] is True and out["merged"] == 1 and len(out["collisions"]) == 1
     assert "中心仓库" in b.ok("sync", "--help").stdout.split("--remote")[1].split("\n")[0]
+
+
+def test_an_escalation_with_nobody_above_names_the_record(tmp_path):
+    # issue 2: bad input names the file, the record and the field -- the general manager escalating (nobody above
+    # in the hotel's chain) was told "找不到可上报的上级" with neither
+    a = made(tmp_path, "hotel")
+    rid = a.new("2026-11-28T20:00", badge="H001")
+    r = a.run("--as", "H001", "escalate", rid, "--at", "2026-11-28T20:10")
+    assert r.exit_code == 2 and f"[{rid}]" in r.stderr and "--to" in r.stderr and "总经理" in r.stderr, r.stderr

@@ -154,7 +154,9 @@ def _finish(action, rules, rec, state, when, by, out, roster):
     if action == "escalated" and not out.get("to"):
         out["to"] = escalation_target(roster, by)
         if not out["to"]:
-            raise InputError("找不到可上报的上级，请指定上报对象")
+            who = rules.staff.get(by)
+            raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "
+                             "rules/policy.yml 的 escalation_chain 中已没有上级可报；要报给某人，请用 --to 指定")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
         from .names import Vocabulary
         reasons = Vocabulary("暂停理由", {r: (r,) for r in rules.policy.suspend_reasons},
