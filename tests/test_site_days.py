@@ -2,11 +2,13 @@
 (publish.site_follow), never by reading the whole ledger again, and the same files and the same guard as a
 build with no cache. Each test makes the whole-ledger path fail, so the answer can only come from the patch."""
 import json
+import os
 from datetime import date
 
 import pytest
 
-from shouwen.publish import shard_files, site_records, sitebuild
+from shouwen.publish import shard_files, site_follow, site_records, sitebuild
+from shouwen.repo import summary
 
 DAY = date(2026, 11, 20)        # a Friday
 
@@ -74,11 +76,20 @@ def test_another_day_seals_nothing_again_but_the_matter_whose_due_day_moves(agen
     monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
     monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
     before = _files(first)
+    saved = []
+    monkeypatch.setattr(site_follow.SiteKept, "save", lambda *a, **k: saved.append(1))
+    monkeypatch.setattr(summary, "SAVE_FROM", 1)    # one changed record would be written: a day is no change
+    store = os.path.join(agency.path, ".shouwen", "cache", "lookup-shards")
+    first_files = {os.path.basename(s.file) for s in first.site.files.values() if isinstance(s, shard_files.Shard)}
     # Monday: the late matter is a working day later (the page counts it), the paused one's deadline moves with
     # the day; only the paused one is judged again, and only its shard may differ
     for today in (date(2026, 11, 23), date(2026, 11, 22), date(2026, 11, 30), date(2026, 12, 31)):
         made.clear()
         job = sitebuild.prepare(agency.path, today)
+        # nothing written again for a matter judged again every day; of the shard files, the kept ones and this
+        # build's stay (not one more a day)
+        assert saved == [] and set(os.listdir(store)) == first_files | {
+            os.path.basename(s.file) for s in job.site.files.values() if isinstance(s, shard_files.Shard)}
         assert made == [ledger["paused"]]
         _same_as_no_cache(job, agency, monkeypatch, today)
         changed = {p for p, c in _files(job).items() if c != before.get(p)}

@@ -160,6 +160,8 @@ class SiteKept(Following):
             tokens.update(written)
             self.save((answer, tots, shared, tokens, today, daily, layout))
             shard_files.prune(self.root, shards.values())
+        else:       # not kept: the kept shards stay for the next patch, those of builds since then go
+            shard_files.prune(self.root, [*records.shards.values(), *shards.values()])
         return answer
 
 
