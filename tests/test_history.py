@@ -145,12 +145,13 @@ def test_tampering_is_reported_with_code_commit_record_and_person(agency):
     # the event as people read it: what, when, who and where to, not its YAML keys and ISO time
     assert "转办（2026年11月2日 10:00，李明（J005）" in hit[0]["message"] and "人口家庭科" in hit[0]["message"], hit[0]
     assert "action" not in hit[0]["message"] and "2026-11-02" not in hit[0]["message"], hit[0]
-    # an event appended by hand, signed by J014 but committed by J004, dated in the future
+    # an event appended by hand, signed by J019 (of 政策法规科, where the forward now points) but committed by
+    # J004, dated in the future
     with open(os.path.join(agency.path, rel), encoding="utf-8") as fh:
         text = fh.read()
     lines = text.split("\n")
     end = max(i for i, l in enumerate(lines) if l == "---")
-    lines.insert(end, "  - {at: 2030-01-01T09:00:00+08:00, by: J014, action: accepted}")
+    lines.insert(end, "  - {at: 2030-01-01T09:00:00+08:00, by: J019, action: accepted}")
     open(os.path.join(agency.path, rel), "w", encoding="utf-8").write("\n".join(lines))
     _commit_as(agency, "王芳", "j004@example.gov.cn", "accept")
     codes = {p["code"] for p in audit(agency, edited)[1]["problems"]}

@@ -3,6 +3,7 @@ a value by the kind of field it came from; a build that fails it leaves no outpu
 import gzip
 import io
 import os
+import shutil
 import tarfile
 
 import openpyxl
@@ -73,7 +74,9 @@ def test_the_agency_own_address_and_generic_organisations_are_not_leaks(tmp_path
 
 def test_a_ledger_dropped_into_the_site_fails_the_build_and_leaves_no_output(agency):
     agency.new("2026-11-02T09:30", name="欧阳明日", phone="13800138001")
-    agency.ok("export", "-o", os.path.join(agency.path, "site", "登记簿.xlsx"))
+    # export refuses site/ itself; a ledger copied there by hand is the guard's to catch
+    agency.ok("export", "-o", os.path.join(agency.path, "..", "登记簿.xlsx"))
+    shutil.copy(os.path.join(agency.path, "..", "登记簿.xlsx"), os.path.join(agency.path, "site", "登记簿.xlsx"))
     r = agency.run("site", "build")
     assert r.exit_code != 0
     assert "pii-leak" in r.output and "登记簿.xlsx" in r.output

@@ -111,12 +111,13 @@ def merge_driver_cmd(base, ours, theirs, pathname):
 
 
 @click.command("sync")
-@click.option("--remote", default="origin", show_default=True)
+@click.option("--remote", default="origin", show_default=True, metavar="名称", help="中心仓库在本机的远程名（git remote）")
 @click.option("--accept-rewrite", "accepted", metavar="提交",
               help="接受办公室有意做的历史改写（强制推送）：给出远程分支现在的提交；需有 roster 职责，接受记录提交并推送")
 @click.option("--as", "as_badge", metavar="工号")
+@FORMAT
 @pass_desk
-def sync_cmd(desk, remote, accepted, as_badge):
+def sync_cmd(desk, remote, accepted, as_badge, fmt):
     """与中心仓库同步：拉取、合并（按事件取并集）、推送；推送被拒时自动重试。"""
     from ..repo.sync import Offline, sync
     from ..repo.writer import _identity
@@ -135,6 +136,9 @@ def sync_cmd(desk, remote, accepted, as_badge):
         return 1
     for c in res["collisions"]:
         click.echo(f"注意 id-duplicate：{c} 与本机的一件事项编号相同，两件都已保留，请核对", err=True)
+    if fmt == "json":
+        emit_json({"remote": remote, "merged": res["merged"], "pushed": res["pushed"], "collisions": res["collisions"]})
+        return 0
     click.echo(f"已同步（{remote}），合并 {res['merged']} 次，{'已推送' if res['pushed'] else '未推送'}")
     return 0
 

@@ -198,6 +198,22 @@ def report_refusal(rules, by: str, dept: str) -> str | None:
             f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
 
 
+# what ends a forward's or referral's wait for its acceptance
+SETTLES = ("accepted", "returned", "answered", "explained", "escalated", "reopened", "voided")
+
+
+def accept_refusal(rules, by: str, dept, staff) -> str | None:
+    """A matter forwarded or referred to a department is accepted there: by the named handler or someone of
+    that department (or one under it), not taken on by another 科室 (DESIGN §3: the handler takes it on)."""
+    who = rules.staff.get(by)
+    if who is None or not isinstance(dept, str) or dept not in rules.departments or by == staff:
+        return None         # an unknown badge or department is its own problem
+    if dept in _chain(rules, who.department):
+        return None
+    return (f"转办或引导至{rules.dept_name(dept)}的事项，应由{rules.dept_name(dept)}的人员签收受理："
+            f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
+
+
 def event_duty(kind: str, action: str | None) -> str | None:
     return ANY_KIND_DUTY.get(action or "") or EVENT_DUTY.get((kind, action))
 
@@ -210,6 +226,7 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
     events, kind = rec.events, rec.kind
     first = events[0] if events and isinstance(events[0], dict) else {}
     registrant = first.get("by")
+    sent = None         # the forward or referral awaiting its acceptance: (department, named staff)
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             continue
@@ -218,7 +235,10 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
         inspected = kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str)
         verdict = kind == "complaints" and action == "verdict"
         reported = kind == "reports" and action == "submitted" and isinstance(rec.meta.get("department"), str)
-        if not (duty or inspected or verdict or reported):
+        accepted = kind == "inquiries" and action == "accepted" and sent is not None
+        taken, sent = sent, ((ev.get("to"), ev.get("staff")) if action in ("forwarded", "referred")
+                             else None if action in SETTLES else sent)
+        if not (duty or inspected or verdict or reported or accepted):
             continue        # who may do this is no rule's business (most events): its day's rules are not needed
         at = to_datetime(ev.get("at"))
         if at is None:
@@ -232,6 +252,10 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
             out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
         if inspected:
             why = inspection_refusal(rules, by, rec.meta["staff"])
+            if why:
+                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
+        if accepted:
+            why = accept_refusal(rules, by, *taken)
             if why:
                 out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
         if reported:
