@@ -204,9 +204,9 @@ def entries(ledger, rules) -> list[tuple[str, str, dict]]:
 
 def entry(e, rules) -> tuple[str, str, dict] | None:
     """(id, code, payload) of an inquiry, None for any other entry. The payload: its stage in plain words,
-    the handling department, the dates, whether its clock is stopped for 补正, and where and when a completed
+    the handling department, the dates, whether its clock is stopped for `补正`, and where and when a completed
     result is collected. How many working days an open matter is overdue the page counts from its due day and
-    the build's (publish.lobby.workdays); while the clock stands still (补正, within the policy's limit) the
+    the build's (publish.lobby.workdays); while the clock stands still (`补正`, within the policy's limit) the
     matter has no due day yet, which would move with every day: nothing in a payload changes with the day alone."""
     rec, st = e.record, e.state
     code = rec.meta.get("code")

@@ -169,7 +169,7 @@ class SiteKept(Following):
 
 class Daily:
     """What another day changes in the site, kept per record: the records whose payload moves with the day
-    itself (a clock stopped for 补正), judged again; and the first day all the others' parts hold (a clock that
+    itself (a clock stopped for `补正`), judged again; and the first day all the others' parts hold (a clock that
     started again on that day). Nothing else: an overdue count is the lookup page's to work out."""
 
     def __init__(self):
