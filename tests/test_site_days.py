@@ -2,11 +2,13 @@
 (publish.site_follow), never by reading the whole ledger again, and the same files and the same guard as a
 build with no cache. Each test makes the whole-ledger path fail, so the answer can only come from the patch."""
 import json
+import os
 from datetime import date
 
 import pytest
 
-from shouwen.publish import shard_files, site_records, sitebuild
+from shouwen.publish import shard_files, site_follow, site_records, sitebuild
+from shouwen.repo import summary
 
 DAY = date(2026, 11, 20)        # a Friday
 
@@ -74,11 +76,20 @@ def test_another_day_seals_nothing_again_but_the_matter_whose_due_day_moves(agen
     monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
     monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
     before = _files(first)
+    saved = []
+    monkeypatch.setattr(site_follow.SiteKept, "save", lambda *a, **k: saved.append(1))
+    monkeypatch.setattr(summary, "SAVE_FROM", 1)    # one changed record would be written: a day is no change
+    store = os.path.join(agency.path, ".shouwen", "cache", "lookup-shards")
+    first_files = {os.path.basename(s.file) for s in first.site.files.values() if isinstance(s, shard_files.Shard)}
     # Monday: the late matter is a working day later (the page counts it), the paused one's deadline moves with
     # the day; only the paused one is judged again, and only its shard may differ
     for today in (date(2026, 11, 23), date(2026, 11, 22), date(2026, 11, 30), date(2026, 12, 31)):
         made.clear()
         job = sitebuild.prepare(agency.path, today)
+        # nothing written again for a matter judged again every day; of the shard files, the kept ones and this
+        # build's stay (not one more a day)
+        assert saved == [] and set(os.listdir(store)) == first_files | {
+            os.path.basename(s.file) for s in job.site.files.values() if isinstance(s, shard_files.Shard)}
         assert made == [ledger["paused"]]
         _same_as_no_cache(job, agency, monkeypatch, today)
         changed = {p for p, c in _files(job).items() if c != before.get(p)}
@@ -168,26 +179,46 @@ def test_a_matter_removed_is_taken_out_from_what_was_kept(agency, ledger, reads,
     _same_as_no_cache(job, agency, monkeypatch, DAY)
 
 
-def test_the_guard_reads_only_the_entries_sealed_again_on_another_day(agency, ledger, tmp_path, monkeypatch):
+def test_the_guard_reads_only_the_entries_sealed_again(agency, ledger, tmp_path, monkeypatch):
     from test_site_shards import _built, watch_scans
     from shouwen.publish import lookup, privacy
     one = _built(agency, tmp_path / "one")
     assert sitebuild.guard(one, str(tmp_path / "one")) == []
     scanned = watch_scans(monkeypatch)
-    two = _built(agency, tmp_path / "two", date(2026, 11, 23))
-    moved = {p for p, s in two.linked.items() if s.parent}
-    assert moved == {_shard(agency, ledger["paused"])}      # its due day moves with the day: sealed again
-    assert sitebuild.guard(two, str(tmp_path / "two")) == [] and not moved & set(scanned)
+    two = _built(agency, tmp_path / "two", date(2026, 11, 23))      # another day: nothing sealed again
+    assert {p for p, s in two.linked.items() if s.parent} == set()
+    assert sitebuild.guard(two, str(tmp_path / "two")) == [] and not set(scanned) & set(two.linked)
     # a sealed entry that held a visitor's phone: found in its span, and the whole shard read as any other
+    agency.ok("--as", "J014", "suspend", ledger["late"], "--reason", "补正材料", "--at", "2026-11-23T10:00")
     real_seal = lookup.seal
-    monkeypatch.setattr(lookup, "seal", lambda *a: "13600002222" + real_seal(*a)[11:])
-    three = _built(agency, tmp_path / "three", date(2026, 11, 24))
+    monkeypatch.setattr(lookup, "seal", lambda *a: "13800138001" + real_seal(*a)[11:])
+    three = _built(agency, tmp_path / "three", date(2026, 11, 23))
+    assert {p for p, s in three.linked.items() if s.parent} == {_shard(agency, ledger["late"])}
     spans = []
     real_spans = privacy._clean_spans
     monkeypatch.setattr(privacy, "_clean_spans", lambda *a: spans.append(real_spans(*a)) or spans[-1])
     leaks = sitebuild.guard(three, str(tmp_path / "three"))
-    assert _shard(agency, ledger["paused"]) in {p.path for p in leaks if p.code == "pii-leak"}
+    assert _shard(agency, ledger["late"]) in {p.path for p in leaks if p.code == "pii-leak"}
     assert False in spans           # found in the spans sealed again
+
+
+def _opened(agency, job, rid):
+    import re
+    from shouwen.publish import lookup
+    text = agency.file(f"records/inquiries/2026/11/{rid}.md")
+    key = lookup.derive(rid, re.search(r"^code: (\S+)$", text, re.M).group(1))
+    _, name = lookup.locator(key)
+    return lookup.open_sealed(key, json.loads(shard_files.content(job.site.files[_shard(agency, rid)]))[name])
+
+
+def test_a_matter_whose_clock_stands_still_has_no_due_day_until_it_runs_again(agency, ledger):
+    """Its due day would move with every day the clock stands still: the page says 补齐材料后继续计时 instead, until
+    the clock runs again or the policy's limit of standing still is reached (then the due day holds)."""
+    for day, due in ((DAY, False), (date(2026, 11, 27), False), (date(2026, 12, 31), True)):
+        paused = _opened(agency, sitebuild.prepare(agency.path, day), ledger["paused"])
+        assert paused["suspended"] is True and (paused["due"] is not None) == due, day
+    resumed = _opened(agency, sitebuild.prepare(agency.path, DAY), ledger["resumed"])
+    assert resumed["suspended"] is False and resumed["due"] is not None
 
 
 def test_a_corrected_phone_is_placed_again_and_a_void_reads_the_ledger(agency, ledger, reads, monkeypatch):
@@ -225,9 +256,6 @@ def test_a_new_matters_values_are_looked_up_in_what_the_guard_kept(agency, ledge
         changed = {p for p, s in job.linked.items() if s.digest not in kept}
         assert set(scanned) & set(job.linked) <= changed and len(changed) < len(job.linked) / 2
         assert any(s.shift for s in job.linked.values())       # a shard made again with the new entry: read
-        # the next day: the paused matter's entry sealed again in the shard kept (shifted too if a new entry landed
-        # there: the keys are random)
-        assert n == 0 or job.linked[_shard(agency, ledger["paused"])].parent
         kept = {s.digest for s in job.linked.values()}
         scanned.clear()
     agency.new("2026-11-20T09:30", name="新来访人", phone="13912345678")

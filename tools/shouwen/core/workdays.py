@@ -79,7 +79,7 @@ class WorkCalendar:
             self._year(year)
 
     def flags(self, year: int) -> str:
-        """A year as "W" for each working day and "R" for each day off (休息), January 1st first: what the site's
+        """A year as "W" for each working day and "R" for each day off (`休息`), January 1st first: what the site's
         lookup page counts an open matter's working days overdue with, in the browser (letters, not digits or
         hex, in which the privacy guard could find a phone or a key)."""
         return self._year(year)[0].translate(_LETTERS).decode()

@@ -204,9 +204,10 @@ def entries(ledger, rules) -> list[tuple[str, str, dict]]:
 
 def entry(e, rules) -> tuple[str, str, dict] | None:
     """(id, code, payload) of an inquiry, None for any other entry. The payload: its stage in plain words,
-    the handling department, the dates, whether its clock is stopped for 补正, and where and when a completed
+    the handling department, the dates, whether its clock is stopped for `补正`, and where and when a completed
     result is collected. How many working days an open matter is overdue the page counts from its due day and
-    the build's (publish.lobby.workdays): nothing in a payload changes with the day alone."""
+    the build's (publish.lobby.workdays); while the clock stands still (`补正`, within the policy's limit) the
+    matter has no due day yet, which would move with every day: nothing in a payload changes with the day alone."""
     rec, st = e.record, e.state
     code = rec.meta.get("code")
     if st is None or not rec.id or not isinstance(code, str) or rec.kind != "inquiries":
@@ -215,6 +216,8 @@ def entry(e, rules) -> tuple[str, str, dict] | None:
     dept = st.handler_department or (rules.staff[st.first_responder].department
                                      if st.first_responder in rules.staff else None)
     due = e.deadlines.due if e.deadlines else None
+    if st.suspended and (e.deadlines is None or e.deadlines.suspended < rules.policy.suspend_limit):
+        due = None          # set when the clock starts again (or its limit is reached)
     payload = {
         "status": st.status_zh, "stage": PUBLIC_STAGE.get(st.stage, ""),
         "closed": st.closed, "department": rules.dept_name(dept) if dept else "",

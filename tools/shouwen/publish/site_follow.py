@@ -122,8 +122,10 @@ class SiteKept(Following):
             if old is not None and e is not None and live == was_live and was[1:2] + was[3:] == row[1:2] + row[3:] \
                     and (was[0] is None) == (row[0] is None) and (row[0] is None or row[0][:2] == was[0][:2]) \
                     and (row[0] is None or row[0][:2] not in shared):
-                # its visitor, key and place kept (an event, a note): its entry sealed again where it stands
-                if row[0] is not None and live and not _reseal(row[0], site_grow.stored_key(row), shared, sealing):
+                # its visitor, key and place kept (an event, a note): its entry sealed again where it stands, if it
+                # changed (one judged again each day often has not)
+                if row[0] is not None and live and row[0][3] != was[0][3] \
+                        and not _reseal(row[0], site_grow.stored_key(row), shared, sealing):
                     return None
             else:       # added, removed, or its values, key or place changed: taken out and placed again
                 if layout is None:
@@ -160,12 +162,14 @@ class SiteKept(Following):
             tokens.update(written)
             self.save((answer, tots, shared, tokens, today, daily, layout))
             shard_files.prune(self.root, shards.values())
+        else:       # not kept: the kept shards stay for the next patch, those of builds since then go
+            shard_files.prune(self.root, [*records.shards.values(), *shards.values()])
         return answer
 
 
 class Daily:
     """What another day changes in the site, kept per record: the records whose payload moves with the day
-    itself (a clock stopped for 补正), judged again; and the first day all the others' parts hold (a clock that
+    itself (a clock stopped for `补正`), judged again; and the first day all the others' parts hold (a clock that
     started again on that day). Nothing else: an overdue count is the lookup page's to work out."""
 
     def __init__(self):

@@ -157,6 +157,7 @@ class Following:
         if found is None:
             return None
         judged, self.over = found
+        moved = len(judged)     # the records judged again each day (`also`) are judged again tomorrow: no reason to write
         for p, blob in (also(value) if also is not None else {}).items():
             judged.setdefault(p, blob)
         self.judged = judged
@@ -164,7 +165,7 @@ class Following:
         entries = entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
                               self.rules_on(rules)) if judged else {}
         self.hourly = hourly
-        return value, entries, rules, self.save_on_move and head != self.tree.status().head or len(judged) >= SAVE_FROM
+        return value, entries, rules, self.save_on_move and head != self.tree.status().head or moved >= SAVE_FROM
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
         if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,

@@ -167,6 +167,7 @@
     var stage = esc(r.stage || r.status);
     if (r.suspended) stage += ' <strong class="sw-paused">已暂停（补正材料）</strong>';
     var due = "";
+    if (!r.due && r.suspended && !r.completed) due = "补齐材料后继续计时，届时确定";
     if (r.due && !r.completed) {
       due = zhDate(r.due) + "前办结";
       var late = r.closed ? 0 : overdue(r.due, w);
