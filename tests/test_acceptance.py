@@ -408,3 +408,20 @@ def test_an_escalation_with_nobody_above_names_the_record(tmp_path):
     rid = a.new("2026-11-28T20:00", badge="H001")
     r = a.run("--as", "H001", "escalate", rid, "--at", "2026-11-28T20:10")
     assert r.exit_code == 2 and f"[{rid}]" in r.stderr and "--to" in r.stderr and "总经理" in r.stderr, r.stderr
+
+
+def test_inspection_items_and_complaint_categories_are_taken_by_their_start(tmp_path, agency):
+    # issue 12: what a clerk types may be a Chinese name or an unambiguous start of it -- an inspection item
+    # (文明 → 文明用语) and a complaint's category (推诿 → 推诿扯皮) were refused with a Python repr
+    out = json.loads(agency.ok("--as", "J004", "inspect", "J006", "--finding", "文明：合格", "--at", "2026-11-02T10:00",
+                               "--format", "json").stdout)
+    assert "item: 文明用语" in agency.file(out["path"])
+    r = agency.run("--as", "J004", "inspect", "J006", "--finding", "打扫：合格", "--at", "2026-11-02T10:00")
+    assert r.exit_code == 2 and "--finding" in r.stderr and "文明用语" in r.stderr and "'" not in r.stderr, r.stderr
+    county = made(tmp_path, "county")
+    out = county.ok("--as", "X002", "complain", "--against", "X004", "--category", "推诿", "--channel", "book",
+                    "--summary", "办事遇到推诿", "--at", "2026-03-01T10:00", "--format", "json").stdout
+    assert "category: 推诿扯皮" in county.file(json.loads(out)["path"])
+    r = county.run("--as", "X002", "complain", "--against", "X004", "--category", "迟到", "--channel", "book",
+                   "--summary", "x", "--at", "2026-03-01T10:00")
+    assert r.exit_code == 2 and "--category" in r.stderr and "推诿扯皮" in r.stderr and "'" not in r.stderr, r.stderr

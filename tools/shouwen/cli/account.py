@@ -41,8 +41,19 @@ def _category(rules, category):
             raise InputError(f"本单位按投诉类别追究，请用 --category 写明类别：{'、'.join(cats)}")
         return None
     if cats and category not in cats:
-        raise InputError(f"--category {category!r} 不在 rules/policy.yml 的追究规定中：{'、'.join(cats)}")
+        return _one_of("投诉类别", cats, category, "--category", "rules/policy.yml 的追究规定")
     return category
+
+
+def _one_of(what: str, choices, text: str, flag: str, source: str) -> str:
+    """One of the policy's own words, by the word or an unambiguous start of it; else refused with the closest."""
+    from ..core.names import Vocabulary
+    words = Vocabulary(what, {c: (c,) for c in choices}, source)
+    return words.find(text) or _refuse(words.refusal(text, flag))
+
+
+def _refuse(why: str):
+    raise InputError(why)
 
 
 def _inquiry(desk, rid):
@@ -182,7 +193,7 @@ def _finding(text: str, items) -> dict:
     if len(parts) < 2 or parts[1] not in ("合格", "不合格", "pass", "fail"):
         raise InputError(f"--finding {text!r} 格式不对；应为 项目：合格 或 项目：不合格[：说明]")
     if items and parts[0] not in items:
-        raise InputError(f"检查项目 {parts[0]!r} 不在 rules/policy.yml 的 inspection_items 中：{'、'.join(items)}")
+        parts[0] = _one_of("检查项目", items, parts[0], "--finding", "rules/policy.yml 的 inspection_items")
     f = {"item": parts[0], "passed": parts[1] in ("合格", "pass")}
     if len(parts) == 3 and parts[2]:
         f["note"] = parts[2]
