@@ -425,3 +425,13 @@ def test_inspection_items_and_complaint_categories_are_taken_by_their_start(tmp_
     r = county.run("--as", "X002", "complain", "--against", "X004", "--category", "迟到", "--channel", "book",
                    "--summary", "x", "--at", "2026-03-01T10:00")
     assert r.exit_code == 2 and "--category" in r.stderr and "推诿扯皮" in r.stderr and "'" not in r.stderr, r.stderr
+
+
+def test_a_verdicts_severity_is_taken_by_a_part_of_its_name(tmp_path):
+    # issue 12's Chinese first for the county's 吃拿卡要 rule: --severity 较重 was refused as "情节 '较重' 不在规定中"
+    county = made(tmp_path, "county")
+    cid = json.loads(county.ok("--as", "X002", "complain", "--against", "X009", "--category", "吃拿卡要", "--channel",
+                               "hotline", "--summary", "索要好处", "--at", "2026-04-01T10:00", "--format", "json").stdout)["id"]
+    county.ok("--as", "X002", "verdict", cid, "--substantiated", "--severity", "较重", "--reason", "查实",
+              "--at", "2026-04-02T10:00")
+    assert "severity: 情节较重" in county.file(f"records/complaints/2026/04/{cid}.md")

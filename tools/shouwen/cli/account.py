@@ -120,6 +120,10 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
             raise InputError("不实的投诉没有责任人；--liable 只用于查实的投诉")
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
+        levels = list(dict.fromkeys(name for lad in rules.policy.ladders for name in lad.levels))
+        if levels and severity not in levels:       # 较重 for 情节较重; an unknown one is the writer's to refuse
+            from ..core.names import Vocabulary
+            severity = Vocabulary("情节", {v: (v,) for v in levels}).find(severity) or severity
         ev["severity"] = severity
     rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     if fmt == "json":
