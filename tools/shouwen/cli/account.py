@@ -121,7 +121,7 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         levels = list(dict.fromkeys(name for lad in rules.policy.ladders for name in lad.levels))
-        if levels and severity not in levels:       # 较重 for 情节较重; an unknown one is the writer's to refuse
+        if levels and severity not in levels:       # `较重` for `情节较重`; an unknown one is the writer's to refuse
             from ..core.names import Vocabulary
             severity = Vocabulary("情节", {v: (v,) for v in levels}).find(severity) or severity
         ev["severity"] = severity
@@ -236,7 +236,7 @@ def inspect_cmd(desk, badge, findings, at, as_badge, fmt, late_reason):
 def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reason):
     """登记一个科室本季度的书面情况汇报（先由各科室写出书面情况汇报，再组织检查、考核）；季度通报列出已报和未报的科室。"""
     rules = desk.rules_for_write()
-    department = department_names(rules).resolve(department, "部门")       # 人口家庭科, 人口 or family
+    department = department_names(rules).resolve(department, "部门")       # `人口家庭科`, `人口` or family
     if parse_quarter(quarter) is None:
         raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
     quarter = "{}Q{}".format(*parse_quarter(quarter))

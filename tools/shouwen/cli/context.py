@@ -246,7 +246,7 @@ def _busy(e: Exception) -> bool:
 
 
 def _hint(e) -> str:
-    """The option or argument a usage error is about, named bare as our messages name options (--size, 编号):
+    """The option or argument a usage error is about, named bare as our messages name options (--size, `编号`):
     Click puts each name in ASCII quotes ('--size' / '-s')."""
     import re
     hint = e.param_hint or (e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx else "")

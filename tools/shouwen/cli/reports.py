@@ -61,7 +61,7 @@ def _ledger_complaints(desk, day) -> list:
 
 
 class Year(click.ParamType):
-    """A year as people write it: 2026, 2026年, 2026年度, in full-width digits, with spaces around."""
+    """A year as people write it: 2026, `2026年`, `2026年度`, in full-width digits, with spaces around."""
     name = "年份"
 
     def convert(self, value, param, ctx):

@@ -189,7 +189,7 @@ def inspection_refusal(rules, inspector: str, staff: str) -> str | None:
 
 
 def report_refusal(rules, by: str, dept: str) -> str | None:
-    """A 科室's written quarterly report (S1: 先由各科室写出书面情况汇报) is sent from that 科室, or registered by
+    """A 科室's written quarterly report (S1: `先由各科室写出书面情况汇报`) is sent from that `科室`, or registered by
     someone of a department above it; never in its name by another 科室."""
     who = rules.staff.get(by)
     if who is None or dept not in rules.departments or who.department in _chain(rules, dept):
