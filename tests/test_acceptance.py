@@ -241,7 +241,7 @@ def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search
     text = open(path, encoding="utf-8").read()
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text.replace("---\n", "---\n备注: [oops\n", 1))
-    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    probs = json.loads(agency.run("check", "--today", "2026-11-30", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/services/birth-permit.md")], probs
     # and a word for a service that really is not there is still one
     search = os.path.join(agency.path, "rules", "search.yml")
@@ -249,9 +249,9 @@ def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search
         fh.write(text)
     with open(search, "a", encoding="utf-8") as fh:
         fh.write("  驾驶证: [机动车驾驶证核发]\n")
-    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    probs = json.loads(agency.run("check", "--today", "2026-11-30", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["field"]) for p in probs] == [("rules-invalid", "synonyms.驾驶证")], probs
-    line = agency.run("check").stdout
+    line = agency.run("check", "--today", "2026-11-30").stdout
     assert line.count("rules/search.yml") == 1, line
 
 
@@ -276,7 +276,7 @@ def test_an_institution_file_that_does_not_read_is_reported_once(agency):
     path = os.path.join(agency.path, "rules", "institution.yml")
     with open(path, "a", encoding="utf-8") as fh:
         fh.write("x: [oops\n")
-    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    probs = json.loads(agency.run("check", "--today", "2026-11-30", "--format", "json").stdout)["problems"]
     assert [(p["code"], p["path"]) for p in probs] == [("yaml-invalid", "rules/institution.yml")], probs
 
 
@@ -291,7 +291,7 @@ def test_a_rules_list_of_the_wrong_type_is_reported_once(agency, rel, old, new, 
     assert old in text
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text.replace(old, new, 1))
-    probs = json.loads(agency.run("check", "--format", "json").stdout)["problems"]
+    probs = json.loads(agency.run("check", "--today", "2026-11-30", "--format", "json").stdout)["problems"]
     assert [(p["path"], p["field"]) for p in probs if p["severity"] == "error"] == [(rel, field)], probs
 
 
@@ -328,8 +328,8 @@ def test_an_id_typed_in_lower_case_or_with_spaces_is_the_record(agency):
                                "--summary", "等候太久", "--at", "2026-11-03T09:00", "--format", "json").stdout)["id"]
     assert f"inquiry: {rid}\n" in agency.file(f"records/complaints/2026/11/{cid}.md")
     agency.ok("--as", "J022", "verdict", " " + cid.lower(), "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
-    assert not [p for p in json.loads(agency.run("check", "--format", "json").stdout)["problems"]
-                if p["record"] == cid]
+    checked = agency.run("check", "--today", "2026-11-30", "--format", "json").stdout
+    assert not [p for p in json.loads(checked)["problems"] if p["record"] == cid]
 
 
 @pytest.mark.parametrize("text, says", [
