@@ -551,3 +551,28 @@ def test_an_older_commit_audited_again_and_a_merge_request_are_no_rewrite(agency
     git(agency.path, "commit", "-q", "--allow-empty", "-m", "合并请求（重做）", "--no-verify", env=LI_MING)
     probs = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert "history-rewritten" not in [p["code"] for p in probs], probs
+
+
+def test_a_sync_whose_merge_commit_fails_is_put_back_and_the_next_sync_works(agency, tmp_path, monkeypatch):
+    """Both desks registered a matter; the second desk's merge commit can't be signed (its key is gone): said in
+    Chinese, exit 2, the merge undone (no MERGE_HEAD left to block every later command)."""
+    from tests.conftest import Agency
+    remote = tmp_path / "central.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(agency.path, "remote", "add", "origin", str(remote))
+    git(agency.path, "push", "-q", "origin", "main")
+    git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "b"))
+    b = Agency(tmp_path / "b")
+    b.ok("setup")
+    agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "sync")
+    b.new("2026-11-02T09:40", badge="J006")
+    before = b.head()
+    monkeypatch.setenv("SHOUWEN_SIGNING_KEY", str(tmp_path / "gone" / "id_ed25519"))
+    r = b.run("--as", "J006", "sync")
+    assert r.exit_code == 2 and "未能在本机完成" in r.output and "gone" in r.output, r.output
+    assert "fatal" not in r.output and "GitError" not in r.output, r.output
+    assert b.head() == before and b.status() == "" and not os.path.exists(os.path.join(b.path, ".git", "MERGE_HEAD"))
+    monkeypatch.delenv("SHOUWEN_SIGNING_KEY")
+    b.ok("--as", "J006", "sync")
+    assert git(remote, "rev-parse", "main").stdout.strip() == b.head()

@@ -157,7 +157,11 @@ def sync(root: str, env: dict, remote: str = "origin", tries: int = 5, sign: lis
                     gitio.git(root, "add", "--", *extra)
                     result["collisions"] += extra
                 if gitio.git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).strip():
-                    gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", f"同步 {upstream}", env=env)
+                    try:
+                        gitio.git(root, *(sign or []), "commit", "-q", "--no-verify", "-m", f"同步 {upstream}", env=env)
+                    except gitio.GitError as e:      # a merge left open would block every later command
+                        gitio.git(root, "merge", "--abort", check=False)
+                        raise InputError(f"同步的合并提交未能在本机完成：{local_reason(e)}；已退回，未做任何改动") from None
             progress(2, 3)
             try:
                 gitio.git(root, "push", "-q", remote, f"HEAD:{branch}")
