@@ -255,6 +255,20 @@ def test_a_service_file_that_does_not_read_is_reported_once_not_echoed_by_search
     assert line.count("rules/search.yml") == 1, line
 
 
+def test_a_wrong_search_word_is_reported_beside_an_error_in_a_guide_that_still_loads(agency):
+    # only a guide that is skipped may be what a word of rules/search.yml names; `收费: 无` is an error in a guide
+    # that still loads, so a word naming no service at all must still be reported
+    path = os.path.join(agency.path, "rules", "services", "birth-permit.md")
+    text = open(path, encoding="utf-8").read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("收费: 不收费", "收费: 无", 1))
+    with open(os.path.join(agency.path, "rules", "search.yml"), "a", encoding="utf-8") as fh:
+        fh.write("  驾驶证: [机动车驾驶证核发]\n")
+    probs = json.loads(agency.run("check", "--today", "2026-11-30", "--format", "json").stdout)["problems"]
+    assert sorted((p["path"], p["field"]) for p in probs if p["severity"] == "error") == [
+        ("rules/search.yml", "synonyms.驾驶证"), ("rules/services/birth-permit.md", "收费")], probs
+
+
 def test_an_institution_file_that_does_not_read_is_reported_once(agency):
     # issue 11: "a rules error names the one root cause, not its echoes" -- a missing ] in institution.yml gave
     # 22 more errors: every department named by the policy's permissions and by each service guide "不在

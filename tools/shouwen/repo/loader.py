@@ -141,6 +141,7 @@ def _load_rules(root: str) -> Rules:
     problems.extend(check_references(policy.permissions, known, staff if staff_data is not None else None,
                                      "rules/policy.yml"))
     services: dict[str, Service] = {}
+    skipped = False        # a guide that did not load (or lost its header): a word of search.yml may name it
     sdir = os.path.join(root, "rules", "services")
     for name in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
         if not name.endswith(".md"):
@@ -153,17 +154,18 @@ def _load_rules(root: str) -> Rules:
         if doc.problems:
             problems.extend(replace(p, record=None) for p in doc.problems)
             unreadable.add(rel)
+            skipped = True
             continue
         meta = clean(doc.meta, SERVICE, rel, problems)
         svc = parse_service(name[:-3], {} if meta is DROP else meta, doc.body, rel, known, problems)
         why = unsafe_text(doc.body)
         if why:
             problems.append(Problem("field-invalid", f"正文{why}", path=rel, field="正文"))
+        skipped = skipped or svc is None or meta is DROP
         if svc:
             svc.body = "" if why else svc.body
             services[svc.id] = svc
-    incomplete = any(p.severity == ERROR and (p.path or "").startswith("rules/services/") for p in problems)
-    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services, incomplete)
+    synonyms, wrong = parse_synonyms(_read_yaml(root, SEARCH_FILE, problems, required=False), services, skipped)
     problems.extend(wrong)
     if known is not None and staff_data is not None and pol_data is not None:
         problems.extend(cross_checks(inst, staff, pol_data, services, departments))
