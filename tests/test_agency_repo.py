@@ -57,3 +57,25 @@ def test_init_installs_the_plain_pre_commit_hook_and_setup_keeps_a_foreign_one(a
     r = agency.run("setup")
     assert r.exit_code == 0 and "未覆盖" in r.output
     assert open(hook, encoding="utf-8").read() == "#!/bin/sh\necho mine\n"
+
+
+def test_setup_on_a_fresh_clone_installs_the_hook_when_a_rule_has_an_error(agency, tmp_path, monkeypatch):
+    """A service guide with an error (`收费: 无`) must not stop `setup` from protecting a fresh clone: the hook is
+    installed; .gitattributes lacking a line then goes to the clone's own info/attributes, never an exit 2."""
+    import subprocess
+    from conftest import Agency
+    guide = os.path.join(agency.path, "rules", "services", "birth-permit.md")
+    text = open(guide, encoding="utf-8").read()
+    open(guide, "w", encoding="utf-8").write(text.replace("收费: 不收费", "收费: 无", 1))
+    agency.git("commit", "-q", "--no-verify", "-am", "guide")
+    monkeypatch.setenv("SHOUWEN_BADGE", "J005")
+    for lacking in (False, True):
+        if lacking:
+            open(os.path.join(agency.path, ".gitattributes"), "w", encoding="utf-8").write("records/**/*.md merge=shouwen\n")
+            agency.git("commit", "-q", "--no-verify", "-am", "old attributes")
+        clone = tmp_path / f"clone{lacking}"
+        subprocess.run(["git", "clone", "-q", agency.path, str(clone)], check=True)
+        r = Agency(clone).run("setup")
+        assert r.exit_code == 0, r.output
+        assert os.path.exists(clone / ".git" / "hooks" / "pre-commit")
+        assert ("info/attributes" in r.output) == lacking and Agency(clone).status() == "", r.output

@@ -157,6 +157,21 @@ def test_lookup_says_in_plain_words_where_the_matter_stands(site, browser):
     assert page.evaluate("getComputedStyle(document.querySelector('.sw-overdue')).color") == "rgb(183, 28, 28)"
     assert re.search(r"数据截至 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", text)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the calendar can't be fetched (a proxy, a half-copied site): the page says what its own day tells, no count
+    page.route("**/lookup/workdays.json", lambda route: route.abort())
+    uncounted = _ask(page, base, rid, code)
+    assert "已过承诺办结日期" in uncounted and "已超期" not in uncounted
+    page.unroute("**/lookup/workdays.json")
+    # a matter whose clock stands still has no due day yet: the page says when it will have one
+    key = lookup.derive(rid, code)
+    shard, name = lookup.locator(key)
+    with open(os.path.join(out, "lookup", "data", f"{shard}.json"), encoding="utf-8") as fh:
+        sealed = json.load(fh)
+    sealed[name] = lookup.seal(key, dict(late, suspended=True, due=None))
+    page.route(f"**/lookup/data/{shard}.json", lambda route: route.fulfill(json=sealed))
+    paused = _ask(page, base, rid, code)
+    assert "已暂停（补正材料）" in paused and "补齐材料后继续计时，届时确定" in paused and "已超期" not in paused
+    page.unroute(f"**/lookup/data/{shard}.json")
     rid, code, done = _matter(out, "completed", lambda p: "pickup" in p)
     text = _ask(page, base, rid, code)
     assert "已办结，可以领取" in text and done["pickup"]["place"] in text and "领取" in text

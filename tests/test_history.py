@@ -244,3 +244,22 @@ def test_three_desks_in_separate_processes_sync_until_quiet(tmp_path, agency):
     assert grep.returncode == 1                                              # no conflict marker anywhere
     out = json.loads(final.run("check", "--format", "json", "--today", "2026-11-26").stdout)
     assert not [p for p in out["problems"] if p["code"] in ("id-duplicate", "yaml-invalid", "event-order")]
+
+
+def test_an_event_whose_action_is_not_a_word_is_audited_not_a_crash(agency):
+    """A hand-edited event with `action: [note]` (a list), committed past the hook and removed again: audit and
+    history name it; they do not stop with an internal error."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "answer", rid, "--answer", "已答复", "--at", "2026-11-02T09:35")
+    rel = os.path.join(agency.path, f"records/inquiries/2026/11/{rid}.md")
+    before = agency.file(f"records/inquiries/2026/11/{rid}.md")
+    lines = before.split("\n")
+    lines.insert(max(i for i, ln in enumerate(lines) if ln == "---"),
+                 "  - {at: 2026-11-02T09:40:00+08:00, by: J005, action: [note]}")
+    for text, msg in (("\n".join(lines), "odd"), (before, "undo")):
+        open(rel, "w", encoding="utf-8").write(text)
+        agency.git("commit", "-q", "--no-verify", "-am", msg)
+    r = agency.run("audit")
+    assert r.exit_code == 1 and "内部错误" not in r.output and "['note']" in r.output, r.output
+    r = agency.run("history", rid)
+    assert r.exit_code == 0 and "内部错误" not in r.output and "['note']" in r.output, r.output

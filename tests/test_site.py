@@ -178,15 +178,15 @@ def test_lookup_says_where_the_matter_stands(built):
         return lookup.open_sealed(key, json.loads(read(out, f"lookup/data/{shard}.json"))[name])
     late = opened(rid)          # promised for 2026-11-10, never completed: late by the build's day
     from shouwen.repo.loader import load_rules
-    from datetime import date, datetime, timedelta
-    from shouwen.core.record import CST
-    today = datetime.now(CST).date()        # the build's day is Beijing's (after 16:00 UTC, tomorrow's date)
+    from datetime import date, timedelta
     # the entry holds its due day, nothing the day alone changes; the page counts the working days overdue from
-    # the build's day and the year's working days, which are the agency's calendar
+    # the build's day (the one its 数据截至 says: Beijing's) and the year's working days, the agency's calendar
     assert late["stage"] == "正在办理" and late["due"] == "2026-11-10" and "overdue" not in late
     days = json.loads(read(out, "lookup/workdays.json"))
     calendar = load_rules(a.path).calendar
-    assert days["day"] == today.isoformat() and str(today.year) in days["years"]
+    y, m, d = re.search(r'data-as-of="(\d{4})年(\d{1,2})月(\d{1,2})日', read(out, "lookup/index.html")).groups()
+    built = date(int(y), int(m), int(d))
+    assert days["day"] == built.isoformat() and str(built.year) in days["years"]
     flags = days["years"]["2026"]
     assert [flags[i] == "W" for i in range(len(flags))] == \
         [calendar.is_workday(date(2026, 1, 1) + timedelta(days=i)) for i in range(365)]

@@ -66,7 +66,7 @@ def history_cmd(desk, record_id, fmt):
     pad = max((width(t) for t in stamps), default=0)
     for s, stamp in zip(steps, stamps):
         action = s.event.get("action")
-        name = ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, "?")
+        name = (ACTION_ZH.get(action) or ACCOUNT_ZH.get(action, "?")) if isinstance(action, str) else str(action)
         detail = event_words(s.event) if action == "corrected" else describe(s.event, desk.rules)
         click.echo(f"{stamp}{' ' * (pad - width(stamp))}  {name}{' ' * max(1, 10 - width(name))}"
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {visible(s.author)}"

@@ -1,6 +1,8 @@
 """Setting up: a new agency (`init`), a demo agency (`demo`), and a clone's hooks (`setup`)."""
 from __future__ import annotations
 
+import os
+
 import click
 
 from ..core.problems import InputError
@@ -53,13 +55,13 @@ def setup_cmd(desk, as_badge):
     from ..repo.setup import install_merge_driver, install_pre_commit
     install_merge_driver(desk.root)
     click.echo("已注册合并驱动 merge.shouwen（两台电脑对同一事项追加的事件将合并，不会冲突）")
-    _attributes(desk, as_badge)
-    hook = install_pre_commit(desk.root)
+    hook = install_pre_commit(desk.root)        # first: a clone is protected whatever the rules say
     if hook:
         click.echo(f"已安装提交前检查钩子 {hook}（手工提交的记录和规则先经 shouwen check --staged）")
     else:
         click.echo("本克隆已有别的 pre-commit 钩子，未覆盖；可用 pre-commit 框架的 shouwen-check（见 .pre-commit-hooks.yaml）",
                    err=True)
+    _attributes(desk, as_badge)
 
 
 COMMANDS = [init_cmd, demo_cmd, setup_cmd]
@@ -67,18 +69,24 @@ COMMANDS = [init_cmd, demo_cmd, setup_cmd]
 
 def _attributes(desk, as_badge):
     """.gitattributes of an agency made before `eol=lf`: committed by the office, else kept in this clone."""
-    from ..repo.setup import complete_attributes
+    from ..repo.setup import complete_attributes, completed_attributes
+    path = os.path.join(desk.root, ".gitattributes")
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    if completed_attributes(text) == text:      # nothing to commit: the rules need not even load
+        click.echo(".gitattributes 已齐全（记录和规则按 LF 换行检出，记录按事件合并）")
+        return
     try:
         badge = desk.badge(as_badge)
     except InputError:
         if as_badge:
             raise
         badge = None            # nobody named: this clone is protected, the office is told
-    rules = desk.rules_for_write() if badge else None
+    try:
+        rules = desk.rules_for_write() if badge else None
+    except InputError:          # rules with an error: nothing committed, this clone still protected
+        badge = rules = None
     done, lacking = complete_attributes(desk.root, rules, badge)
-    if done == "complete":
-        click.echo(".gitattributes 已齐全（记录和规则按 LF 换行检出，记录按事件合并）")
-    elif done == "committed":
+    if done == "committed":
         click.echo(f"{rules.who(badge)}已补全 .gitattributes 并提交：{'；'.join(lacking)}")
     else:
         click.echo(f".gitattributes 缺少：{'；'.join(lacking)}。已写入本克隆的 .git/info/attributes，本机立即生效；"

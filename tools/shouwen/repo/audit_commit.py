@@ -286,6 +286,8 @@ class Auditor:
             s = Step(c.sha, c.author, signed, c.when, ev, imported)
             steps.append(s)
             action, by = ev.get("action"), ev.get("by")
+            if action is not None and not isinstance(action, str):     # hand-edited (a list, a map): named, not hashed
+                action = str(action)
 
             def hit(code, msg, **extra):
                 s.problems.append(self.problem(code, c, path, msg, event=action, **extra))
@@ -349,7 +351,9 @@ class Auditor:
 
 
 def _label(action) -> str:
-    return FOLD_ZH.get(action) or ACCOUNT_ZH.get(action) or str(action)
+    if not isinstance(action, str):
+        return str(action)
+    return FOLD_ZH.get(action) or ACCOUNT_ZH.get(action) or action
 
 
 def _words(ev, rules) -> str:
@@ -369,6 +373,6 @@ def _closed(events, closed=False) -> bool:
     open again after a reopening (重办)."""
     for e in reversed(events):      # the last closing or reopening decides
         action = e.get("action") if isinstance(e, dict) else None
-        if action in CLOSING or action == "reopened":
+        if isinstance(action, str) and action in CLOSING or action == "reopened":
             return action != "reopened"
     return closed
