@@ -136,23 +136,6 @@ def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
     assert "fatal" not in r.stderr and "revision" not in r.stderr, r.stderr
 
 
-def test_no_help_page_names_a_value_in_english():
-    # issue 12: Click's own texts are Chinese -- an option's TEXT placeholder is 文本 on every page but two
-    import click
-    from click.testing import CliRunner
-    from shouwen.cli import cli
-
-    def pages(cmd, path):
-        yield path
-        if isinstance(cmd, click.Group):
-            for name in cmd.list_commands(None):
-                yield from pages(cmd.get_command(None, name), path + [name])
-    runner = CliRunner()
-    english = {" ".join(p) for p in pages(cli, []) if re.search(r"(?m)^\s+-.*\s(TEXT|INTEGER|FLOAT|PATH)\b",
-                                                                  runner.invoke(cli, p + ["--help"]).output)}
-    assert english == set(), english
-
-
 def test_a_departments_written_report_comes_from_that_department(agency):
     # issue 13: each 科室 sends its own quarterly 书面情况汇报, and the bulletin names who sent one and who did
     # not; a clerk of another 科室 could send it in its name (and so clear it from the bulletin's list)
