@@ -429,6 +429,13 @@ def test_a_verdicts_severity_is_taken_by_a_part_of_its_name(tmp_path):
     county = made(tmp_path, "county")
     cid = json.loads(county.ok("--as", "X002", "complain", "--against", "X009", "--category", "吃拿卡要", "--channel",
                                "hotline", "--summary", "索要好处", "--at", "2026-04-01T10:00", "--format", "json").stdout)["id"]
+    # a start that means several, or a word that is none, is refused as --category is: naming --severity and the
+    # policy's words, not "字段 events[1].severity：情节 '情节' 不在规定中"
+    for said, says in (("情节", "可以指多个情节"), ("很轻微", "没有情节")):
+        r = county.run("--as", "X002", "verdict", cid, "--substantiated", "--severity", said, "--reason", "查实",
+                       "--at", "2026-04-02T09:00")
+        assert r.exit_code == 2 and "--severity" in r.stderr and says in r.stderr and "情节较轻" in r.stderr, r.stderr
+        assert "'" not in r.stderr and "events[" not in r.stderr, r.stderr
     county.ok("--as", "X002", "verdict", cid, "--substantiated", "--severity", "较重", "--reason", "查实",
               "--at", "2026-04-02T10:00")
     assert "severity: 情节较重" in county.file(f"records/complaints/2026/04/{cid}.md")
