@@ -297,6 +297,16 @@ def test_the_ci_templates_publish_the_site_of_an_office_with_an_overdue_matter(a
         assert agency.run(*check).exit_code == 1, name
 
 
+def test_check_fail_on_records_says_ok_in_json_exactly_when_it_exits_0(agency):
+    # `--format json` said "ok": false while the exit code was 0 (a CI reading either must read the same verdict)
+    agency.new("2026-11-02T09:00")                     # never forwarded: forward-late, which does not fail it
+    r = agency.run("check", "--fail-on", "records", "--today", "2026-11-30", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["ok"] is True, r.output
+    assert "forward-late" in [p["code"] for p in json.loads(r.stdout)["problems"]]
+    r = agency.run("check", "--today", "2026-11-30", "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["ok"] is False, r.output
+
+
 def test_an_id_typed_in_lower_case_or_with_spaces_is_the_record(agency):
     # issue 12: badges are taken case- and space-insensitively; an id is read over the phone and typed the same
     # way (` 20261102-j005-001`), and was refused as "格式不对"

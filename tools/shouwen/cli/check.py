@@ -21,7 +21,7 @@ from .context import FORMAT, answer, emit_json, parse_day, parse_moment, pass_de
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="不用 .shouwen/ 中的索引，逐件重新读取和判断（结果与用索引时相同）")
 @click.option("--fail-on", "fail_on", type=click.Choice(["all", "records"]), default="all", show_default=True,
-              help="records：只有记录、引用、规则和职责的错误使退出码为 1；超期、转办超时等期限问题与处理决定照常列出"
+              help="records：只有记录、引用、规则、职责的错误和追究阶梯错误（ladder-invalid）使退出码为 1；超期、转办超时等期限问题与处理决定照常列出"
                    "（CI 用：登记簿中的超期事项是要办的事，不应挡住审查和网站发布）")
 @FORMAT
 @pass_desk
@@ -58,13 +58,13 @@ def check_cmd(desk, today, now, staged, no_cache, fail_on, fmt):
             _print(count, moment, day, values)
             return 1 if any(v[5] == ERROR and _fails(v[0], fail_on) for v in values) else 0
         probs = [problem_from(v) for v in values] + skew
-    ok = not any(p.severity == ERROR for p in probs)
+    ok = not any(p.severity == ERROR and _fails(p.code, fail_on) for p in probs)     # the exit code's rule
     if fmt == "json":
         emit_json({"ok": ok, "records": count, "today": day.isoformat(),
                    "problems": [p.as_json() for p in probs]})
     else:
         _print(count, moment, day, [problem_values(p) for p in probs])
-    return 1 if any(p.severity == ERROR and _fails(p.code, fail_on) for p in probs) else 0
+    return 0 if ok else 1
 
 
 # --fail-on records: what makes the ledger or the rules unsound, as a commit is refused for (repo.staged)
