@@ -10,7 +10,7 @@ from ..core.accountability import AGENCY, COMPLAINT_CHANNELS, FINDINGS
 from ..core.assessment import parse_quarter, zh_quarter
 from ..core.ladder import categories
 from ..core.ids import typed_id
-from ..core.names import department_names, staff_names
+from ..core.names import department_names, one_of, staff_names
 from .context import FORMAT, Named, emit_json, late_option, parse_at, pass_desk, with_late
 from .desk import emit_written
 from ..core.problems import InputError
@@ -41,19 +41,8 @@ def _category(rules, category):
             raise InputError(f"本单位按投诉类别追究，请用 --category 写明类别：{'、'.join(cats)}")
         return None
     if cats and category not in cats:
-        return _one_of("投诉类别", cats, category, "--category", "rules/policy.yml 的追究规定")
+        return one_of("投诉类别", cats, category, "--category", "rules/policy.yml 的追究规定")
     return category
-
-
-def _one_of(what: str, choices, text: str, flag: str, source: str) -> str:
-    """One of the policy's own words, by the word or an unambiguous start of it; else refused with the closest."""
-    from ..core.names import Vocabulary
-    words = Vocabulary(what, {c: (c,) for c in choices}, source)
-    return words.find(text) or _refuse(words.refusal(text, flag))
-
-
-def _refuse(why: str):
-    raise InputError(why)
 
 
 def _inquiry(desk, rid):
@@ -121,9 +110,8 @@ def verdict_cmd(desk, complaint_id, finding, liable, severity, reason, at, as_ba
         ev["liable"] = _staff(rules, liable, "--liable")
     if severity:
         levels = list(dict.fromkeys(name for lad in rules.policy.ladders for name in lad.levels))
-        if levels and severity not in levels:       # `较重` for `情节较重`; an unknown one is the writer's to refuse
-            from ..core.names import Vocabulary
-            severity = Vocabulary("情节", {v: (v,) for v in levels}).find(severity) or severity
+        if levels:      # `较重` for `情节较重`; with no levels at all, the writer says the rule needs none
+            severity = one_of("情节", levels, severity, "--severity", "rules/policy.yml 的追究规定")
         ev["severity"] = severity
     rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     if fmt == "json":
@@ -197,7 +185,7 @@ def _finding(text: str, items) -> dict:
     if len(parts) < 2 or parts[1] not in ("合格", "不合格", "pass", "fail"):
         raise InputError(f"--finding {text!r} 格式不对；应为 项目：合格 或 项目：不合格[：说明]")
     if items and parts[0] not in items:
-        parts[0] = _one_of("检查项目", items, parts[0], "--finding", "rules/policy.yml 的 inspection_items")
+        parts[0] = one_of("检查项目", items, parts[0], "--finding", "rules/policy.yml 的 inspection_items")
     f = {"item": parts[0], "passed": parts[1] in ("合格", "pass")}
     if len(parts) == 3 and parts[2]:
         f["note"] = parts[2]

@@ -87,6 +87,19 @@ class Vocabulary:
         return msg + f"。可选：{'、'.join(self.label(k) for k in list(self.entries)[:12])}"
 
 
+def one_of(what: str, choices, text, flag: str | None = None, source: str | None = None,
+           where: str | None = None) -> str:
+    """One of the rules' own words (a category, an inspection item, a severity, a reason …), by the word or an
+    unambiguous start of it; else refused naming `flag`, and the closest words or all a start may mean.
+    `where` (a record) goes before the reason."""
+    words = Vocabulary(what, {c: (c,) for c in choices}, source)
+    found = words.find(text)
+    if found is None:
+        why = words.refusal(text, flag)
+        raise InputError(f"{where}：{why}" if where else why)
+    return found
+
+
 # --- the vocabularies of an agency ------------------------------------------------------
 
 CHANNELS = {"visit": ("来访", "现场", "窗口"), "phone": ("来电", "电话"), "letter": ("来信", "信件"),

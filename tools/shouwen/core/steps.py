@@ -158,18 +158,13 @@ def _finish(action, rules, rec, state, when, by, out, roster):
             raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "
                              "rules/policy.yml 的 escalation_chain 中已没有上级可报；要报给某人，请用 --to 指定")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
-        from .names import Vocabulary
-        reasons = Vocabulary("暂停理由", {r: (r,) for r in rules.policy.suspend_reasons},
-                             "rules/policy.yml 的 suspend.reasons")
-        out["reason"] = reasons.find(out["reason"]) or _refused(_where(rec, "--reason"), reasons.refusal(out["reason"]))
+        from .names import one_of
+        out["reason"] = one_of("暂停理由", rules.policy.suspend_reasons, out["reason"],
+                               source="rules/policy.yml 的 suspend.reasons", where=_where(rec, "--reason"))
     if action == "rated":
         if out["score"] not in rules.policy.satisfaction:
             raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是 {out['score']}")
     return out
-
-
-def _refused(where: str, why: str):
-    raise InputError(f"{where}：{why}")
 
 
 def describe(event: dict, rules) -> str:
