@@ -263,3 +263,26 @@ def test_an_event_whose_action_is_not_a_word_is_audited_not_a_crash(agency):
     assert r.exit_code == 1 and "内部错误" not in r.output and "['note']" in r.output, r.output
     r = agency.run("history", rid)
     assert r.exit_code == 0 and "内部错误" not in r.output and "['note']" in r.output, r.output
+
+
+def test_the_audit_names_an_acceptance_by_another_department_and_a_report_sent_for_one(agency):
+    """The two role rules `check` holds (accepting a matter sent to another 科室; a 科室's written report sent by
+    another 科室) hold in `audit` and `history` too, for what was committed past the hook."""
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
+    base = agency.head()
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    lines = agency.file(rel).split("\n")
+    lines.insert(max(i for i, ln in enumerate(lines) if ln == "---"),
+                 "  - {at: 2026-11-02T10:30:00+08:00, by: J019, action: accepted}")     # 政策法规科, not 人口家庭科
+    open(os.path.join(agency.path, rel), "w", encoding="utf-8").write("\n".join(lines))
+    report = "records/reports/2026/09/HB-20260930-J005-001.md"
+    agency.write(report, "---\nid: HB-20260930-J005-001\ndepartment: approvals\nquarter: 2026Q3\nevents:\n"
+                 "  - {at: 2026-09-30T12:00:00+08:00, by: J005, action: submitted, summary: 代报}\n---\n")
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "by hand")
+    forbidden = {p["record"]: p["message"] for p in audit(agency, base)[1]["problems"] if p["code"] == "role-forbidden"}
+    assert "人口家庭科" in forbidden.get(rid, "") and "高博" in forbidden[rid], forbidden
+    assert "HB-20260930-J005-001" in forbidden and "书面情况汇报" in forbidden["HB-20260930-J005-001"], forbidden
+    r = agency.run("history", rid)
+    assert r.exit_code == 0 and "人口家庭科的人员签收受理" in r.output, r.output

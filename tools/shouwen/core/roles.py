@@ -214,8 +214,54 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
             f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
 
 
-def event_duty(kind: str, action: str | None) -> str | None:
-    return ANY_KIND_DUTY.get(action or "") or EVENT_DUTY.get((kind, action))
+def event_duty(kind: str, action) -> str | None:
+    if not isinstance(action, str):
+        return None         # a hand-edited action (a list, a map) is its own problem
+    return ANY_KIND_DUTY.get(action) or EVENT_DUTY.get((kind, action))
+
+
+def awaiting(events, sent=None):
+    """The forward or referral these events leave awaiting its acceptance: (department, named staff), or None."""
+    for ev in events:
+        action = ev.get("action") if isinstance(ev, dict) else None
+        sent = (ev.get("to"), ev.get("staff")) if action in ("forwarded", "referred") else \
+            None if action in SETTLES else sent
+    return sent
+
+
+def judged(kind: str, meta: dict, ev: dict, sent) -> bool:
+    """Whether any role rule judges this event (most are no rule's business: their day's rules are not needed)."""
+    action = ev.get("action")
+    return bool(event_duty(kind, action)) or (
+        kind == "inspections" and action == "inspected" and isinstance(meta.get("staff"), str)
+        or kind == "complaints" and action == "verdict"
+        or kind == "reports" and action == "submitted" and isinstance(meta.get("department"), str)
+        or kind == "inquiries" and action == "accepted" and sent is not None)
+
+
+def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool) -> list[tuple[str, str]]:
+    """(code, why) for every role rule one event breaks, by `rules`: its duty, inspecting only those below,
+    accepting only what was sent to one's own 科室 (`sent`: what awaits acceptance before it), a 科室's report
+    sent from that 科室, a verdict by nobody in the line of those complained against. Used by `check`, the writer
+    and the audit alike."""
+    if not judged(kind, meta, ev, sent):
+        return []
+    action, by = ev.get("action"), ev.get("by")
+    duty = event_duty(kind, action)
+    whys = [refusal(rules, by, duty, own=own) if duty else None]
+    if kind == "inspections" and action == "inspected" and isinstance(meta.get("staff"), str):
+        whys.append(inspection_refusal(rules, by, meta["staff"]))
+    if kind == "inquiries" and action == "accepted" and sent is not None:
+        whys.append(accept_refusal(rules, by, *sent))
+    if kind == "reports" and action == "submitted" and isinstance(meta.get("department"), str):
+        whys.append(report_refusal(rules, by, meta["department"]))
+    out = [("role-forbidden", why) for why in whys if why]
+    if kind == "complaints" and action == "verdict":
+        against = meta.get("against")
+        why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
+        if why:
+            out.append(("conflict-of-interest", why))
+    return out
 
 
 def record_role_problems(rec, rules_on) -> list[Problem]:
@@ -226,47 +272,21 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
     events, kind = rec.events, rec.kind
     first = events[0] if events and isinstance(events[0], dict) else {}
     registrant = first.get("by")
-    sent = None         # the forward or referral awaiting its acceptance: (department, named staff)
+    sent = None
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             continue
-        action, by = ev.get("action"), ev.get("by")
-        duty = event_duty(kind, action)
-        inspected = kind == "inspections" and action == "inspected" and isinstance(rec.meta.get("staff"), str)
-        verdict = kind == "complaints" and action == "verdict"
-        reported = kind == "reports" and action == "submitted" and isinstance(rec.meta.get("department"), str)
-        accepted = kind == "inquiries" and action == "accepted" and sent is not None
-        taken, sent = sent, ((ev.get("to"), ev.get("staff")) if action in ("forwarded", "referred")
-                             else None if action in SETTLES else sent)
-        if not (duty or inspected or verdict or reported or accepted):
-            continue        # who may do this is no rule's business (most events): its day's rules are not needed
+        taken, sent = sent, awaiting([ev], sent)
+        if not judged(kind, rec.meta, ev, taken):
+            continue
         at = to_datetime(ev.get("at"))
         if at is None:
             continue
         rules = rules_on(local_day(at))
         if not rules.staff:
             continue        # no readable roster that day (its own error): nobody can be judged against it
-        field = f"events[{i}].by"
-        why = refusal(rules, by, duty, own=i > 0 and by == registrant) if duty else None
-        if why:
-            out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
-        if inspected:
-            why = inspection_refusal(rules, by, rec.meta["staff"])
-            if why:
-                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
-        if accepted:
-            why = accept_refusal(rules, by, *taken)
-            if why:
-                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
-        if reported:
-            why = report_refusal(rules, by, rec.meta["department"])
-            if why:
-                out.append(Problem("role-forbidden", why, path=rec.path, record=rec.id, field=field))
-        if verdict:
-            against = rec.meta.get("against")
-            why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
-            if why:
-                out.append(Problem("conflict-of-interest", why, path=rec.path, record=rec.id, field=field))
+        for code, why in event_role_problems(rules, kind, rec.meta, ev, taken, own=i > 0 and ev.get("by") == registrant):
+            out.append(Problem(code, why, path=rec.path, record=rec.id, field=f"events[{i}].by"))
     return out
 
 

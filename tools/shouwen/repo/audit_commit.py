@@ -12,7 +12,7 @@ from ..core.fold import ACTION_ZH as FOLD_ZH, CLOSING
 from ..core.history import Change, compare, compare_merge, identity
 from ..core.problems import Problem
 from ..core.record import to_datetime, zh_moment
-from ..core.roles import conflict, event_duty, inspection_refusal, refusal
+from ..core.roles import awaiting, event_role_problems, refusal
 from ..core.rules import Rules
 from ..core.steps import describe
 from .audit_paths import is_config, is_record, is_state, lookalike, record_of
@@ -299,19 +299,11 @@ class Auditor:
                 hit("import-unattested", f"提交 {c.sha[:10]} 不是经核验的导入，事件却标为导入（imported）")
             if by and not imported and by != author:
                 hit("author-mismatch", f"事件由 {by} 署名，提交作者却是 {c.author} <{c.email}>")
-            duty = event_duty(rec.kind if rec else "", action)
-            why = refusal(rules, by, duty, own=by == registrant and ev is not rec.events[0]) if duty else None
-            if why:
-                hit("role-forbidden", why)
-            if rec is not None and action == "inspected" and isinstance(rec.meta.get("staff"), str):
-                why = inspection_refusal(rules, by, rec.meta["staff"])
-                if why:
-                    hit("role-forbidden", why)
-            if rec is not None and action == "verdict":
-                against = rec.meta.get("against")
-                why = conflict(rules, by, [str(a) for a in (against if isinstance(against, list) else [against]) if a])
-                if why:
-                    hit("conflict-of-interest", why)
+            if rec is not None:
+                index = next((i for i, e in enumerate(rec.events) if e is ev), 0)
+                own = by == registrant and index > 0
+                for code, why in event_role_problems(rules, rec.kind, rec.meta, ev, awaiting(rec.events[:index]), own):
+                    hit(code, why)
             at = to_datetime(ev.get("at"))
             if at is None or imported:
                 continue
