@@ -143,6 +143,11 @@ def test_a_departments_written_report_comes_from_that_department(agency):
     r = agency.run("--as", "J005", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "代报",
                    "--at", "2026-09-30T10:00")
     assert r.exit_code == 2 and "role-forbidden" in r.stderr and "人口家庭科" in r.stderr and agency.head() == head
+    assert "综合受理科的李明（J005）不在其列" in r.stderr and "）（" not in r.stderr, r.stderr     # not 李明（J005）（综合受理科）
+    rid = agency.new("2026-09-30T09:00")
+    agency.ok("--as", "J005", "forward", rid, "--to", "人口家庭科", "--at", "2026-09-30T09:10")
+    r = agency.run("--as", "J018", "accept", rid, "--at", "2026-09-30T09:20")      # of 社会事务科: not its to take
+    assert r.exit_code == 2 and "的罗佳（J018）不在其列" in r.stderr and "）（" not in r.stderr, r.stderr
     agency.ok("--as", "J014", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "本科室登记 12 件",
               "--at", "2026-09-30T10:00")        # a member of the 科室
     agency.ok("--as", "J001", "report", "综合受理科", "--quarter", "2026Q3", "--summary", "局领导代为登记",

@@ -195,7 +195,7 @@ def report_refusal(rules, by: str, dept: str) -> str | None:
     if who is None or dept not in rules.departments or who.department in _chain(rules, dept):
         return None         # an unknown badge or department is its own problem
     return (f"{rules.dept_name(dept)}的书面情况汇报只能由本科室或其上级部门的人员报送："
-            f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
+            f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
 # what ends a forward's or referral's wait for its acceptance
@@ -211,7 +211,7 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
     if dept in _chain(rules, who.department):
         return None
     return (f"转办或引导至{rules.dept_name(dept)}的事项，应由{rules.dept_name(dept)}的人员签收受理："
-            f"{rules.who(by)}（{rules.dept_name(who.department)}）不在其列")
+            f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
 def event_duty(kind: str, action) -> str | None:
