@@ -67,9 +67,8 @@ def test_a_cache_committed_into_git_is_never_read_and_the_commit_is_named(agency
     assert not os.path.exists(marker)
 
 
-def _force_pushed(agency, tmp_path):
-    """Desk b synced; then desk a drops a forwarding from the history and force-pushes. (b, the central
-    repository, the head b last fetched, the rid)."""
+def _two_desks(agency, tmp_path):
+    """A central repository with the agency pushed to it, and a second desk cloned from it and set up: (b, remote)."""
     from tests.conftest import Agency
     remote = tmp_path / "central.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
@@ -78,6 +77,13 @@ def _force_pushed(agency, tmp_path):
     git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "b"))
     b = Agency(tmp_path / "b")
     b.ok("setup")
+    return b, remote
+
+
+def _force_pushed(agency, tmp_path):
+    """Desk b synced; then desk a drops a forwarding from the history and force-pushes. (b, the central
+    repository, the head b last fetched, the rid)."""
+    b, remote = _two_desks(agency, tmp_path)
     rid = agency.new("2026-11-02T09:30")
     agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
     agency.ok("--as", "J005", "sync")
@@ -556,14 +562,7 @@ def test_an_older_commit_audited_again_and_a_merge_request_are_no_rewrite(agency
 def test_a_sync_whose_merge_commit_fails_is_put_back_and_the_next_sync_works(agency, tmp_path, monkeypatch):
     """Both desks registered a matter; the second desk's merge commit can't be signed (its key is gone): said in
     Chinese, exit 2, the merge undone (no MERGE_HEAD left to block every later command)."""
-    from tests.conftest import Agency
-    remote = tmp_path / "central.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(agency.path, "remote", "add", "origin", str(remote))
-    git(agency.path, "push", "-q", "origin", "main")
-    git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "b"))
-    b = Agency(tmp_path / "b")
-    b.ok("setup")
+    b, remote = _two_desks(agency, tmp_path)
     agency.new("2026-11-02T09:30")
     agency.ok("--as", "J005", "sync")
     b.new("2026-11-02T09:40", badge="J006")

@@ -242,7 +242,7 @@ def judged(kind: str, meta: dict, ev: dict, sent) -> bool:
 def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool) -> list[tuple[str, str]]:
     """(code, why) for every role rule one event breaks, by `rules`: its duty, inspecting only those below,
     accepting only what was sent to one's own 科室 (`sent`: what awaits acceptance before it), a 科室's report
-    sent from that 科室, a verdict by nobody in the line of those complained against. Used by `check`, the writer
+    sent from that `科室`, a verdict by nobody in the line of those complained against. Used by `check`, the writer
     and the audit alike."""
     if not judged(kind, meta, ev, sent):
         return []
