@@ -358,6 +358,23 @@ def test_personal_data_is_never_written_into_the_public_sites_folder(agency, com
     assert r.exit_code == 2 and "site/" in r.stderr and "个人信息" in r.stderr and not os.path.exists(out), r.output
 
 
+def test_personal_data_is_never_written_where_the_site_is_built_to_or_made_from(agency):
+    # the built site (mkdocs.yml's site_dir, public/: served as it stands) and a docs_dir the agency renamed are
+    # published as surely as site/ is
+    agency.new("2026-11-02T09:30", name="张三丰")
+    with open(os.path.join(agency.path, "mkdocs.yml"), encoding="utf-8") as fh:
+        config = fh.read()
+    assert "docs_dir: site\n" in config and "site_dir: public\n" in config
+    with open(os.path.join(agency.path, "mkdocs.yml"), "w", encoding="utf-8") as fh:
+        fh.write(config.replace("docs_dir: site\n", "docs_dir: pages\n").replace("site_dir: public\n", "site_dir: out/web\n"))
+    for folder in ("public", "pages", "out/web", "site"):
+        out = os.path.join(agency.path, folder, "登记簿.csv")
+        r = agency.run("export", "-o", out)
+        assert r.exit_code == 2 and f"{folder}/" in r.stderr and "个人信息" in r.stderr and not os.path.exists(out), r.output
+    os.makedirs(os.path.join(agency.path, "out", "desk"))
+    agency.ok("export", "-o", os.path.join(agency.path, "out", "desk", "登记簿.csv"))     # beside it: the office's own
+
+
 def test_a_forwarded_matter_is_accepted_by_the_department_it_was_sent_to(agency):
     # DESIGN §3: a matter is forwarded to the handling department, and "the handler takes it on" (accepted); a
     # clerk of another 科室 could accept it (and become its handler) with nothing said by the writer or check

@@ -8,7 +8,6 @@ import os
 from ..core.problems import InputError, os_reason
 
 AGENCY_DATA = (".git", ".shouwen", "records", "rules")      # never a place for an output, tracked or not
-PUBLIC_DOCS = "site"        # mkdocs.yml docs_dir: what lies there is published
 
 
 def refuse_agency_output(root: str, output: str, folder: bool = False, replaced: bool = False,
@@ -25,8 +24,9 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
                          "未写入任何内容，请换一个位置（如默认的 public 或仓库之外的目录）")
     if real.startswith(top + os.sep):
         rel = os.path.relpath(real, top)
-        if personal and rel.split(os.sep)[0] == PUBLIC_DOCS:
-            raise InputError(f"{what} {output} 在公开网站的目录 {PUBLIC_DOCS}/ 中：其中有来访人的个人信息，会随网站发布；"
+        public = _public_folder(root, rel) if personal else None
+        if public:
+            raise InputError(f"{what} {output} 在公开网站的目录 {public}/ 中：其中有来访人的个人信息，会随网站发布；"
                              "未写入任何内容，请换一个位置（如仓库之外的目录）")
         if rel.split(os.sep)[0] in AGENCY_DATA or gitio.is_repo(root) and gitio.index_blobs(root, f":(literal){rel}"):
             raise InputError(f"{what} {output} 在仓库的记录、规则或 Git 文件之中（或就是 Git 跟踪的文件）：写入会覆盖它们；"
@@ -34,6 +34,12 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
     if replaced and os.path.isdir(real) and os.listdir(real) and not os.path.isfile(os.path.join(real, "index.html")):
         raise InputError(f"{what} {output} 已有文件，却不是此前生成的网站（没有 index.html）：生成时会替换整个目录；"
                          "未写入任何内容，请换一个空目录或新目录")
+
+
+def _public_folder(root: str, rel: str) -> str | None:
+    """The public site's folder (mkdocs.yml's docs_dir or site_dir: published as it stands) that `rel` lies in."""
+    from ..publish.sitebuild import public_folders
+    return next((f for f in public_folders(root) if rel == f or rel.startswith(f + os.sep)), None)
 
 
 def write_output(path: str, data) -> None:

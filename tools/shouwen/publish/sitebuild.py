@@ -218,6 +218,19 @@ for _tag in ("!ENV", "!relative"):
     _SiteConfig.add_constructor(_tag, _tag_value)
 
 
+def public_folders(root: str) -> list[str]:
+    """Where the public site is made from and built to, relative to the agency: mkdocs.yml's docs_dir and
+    site_dir, and site/ and public/ (the shipped ones) whatever it says. What lies there is published."""
+    found = ["site", "public"]
+    try:
+        with open(os.path.join(root, "mkdocs.yml"), encoding="utf-8") as fh:
+            config = yaml.load(fh.read(), Loader=_SiteConfig)
+        found += [str(config[k]) for k in ("docs_dir", "site_dir") if isinstance(config, dict) and config.get(k)]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass        # the build says what is wrong with it
+    return [os.path.normpath(f) for f in found if not os.path.isabs(f)]
+
+
 def config_refusal(root: str) -> str | None:
     """Why mkdocs.yml may not be built from (a Python tag), or None."""
     try:
