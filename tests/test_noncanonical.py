@@ -59,3 +59,26 @@ def test_every_other_layout_is_reported_and_fmt_mends_it_in_one_commit(agency):
     shown = json.loads(agency.ok("show", ids["duplicate-key"], "--format", "json").stdout)
     assert [e["action"] for e in shown["events"]] == ["note"]
     assert agency.ok("fmt").output.strip() == "所有记录均为规范格式"
+
+
+def test_fmt_mends_a_layout_edited_by_hand_and_not_committed_but_never_commits_a_change_of_content(agency):
+    # check says "请运行 shouwen fmt" for a record laid out by hand; fmt refused it while the edit was uncommitted,
+    # so a clerk went round in a circle. A layout edit alone is mended (the record as HEAD holds it); a change of
+    # content is not put into a commit under the name of whoever runs fmt
+    rid = agency.new("2026-11-02T09:30")
+    rel = _forge(agency, rid, "comment")                # a comment: the layout, not the data
+    assert [p["record"] for p in _codes(agency)] == [rid]
+    head = agency.head()
+    agency.ok("--as", "J003", "fmt")
+    assert _codes(agency) == [] and agency.status() == "" and agency.head() == head     # as committed, nothing new
+    text = agency.file(rel)
+    agency.write(rel, text.replace("matter:", "# 已核对\nmatter:", 1).replace("channel: visit", "channel: phone"))
+    r = agency.run("--as", "J003", "fmt")
+    assert r.exit_code == 2 and rel in r.stderr and rid in r.stderr and "内容" in r.stderr and agency.head() == head
+    assert "channel: phone" in agency.file(rel)         # the hand edit is left for the office to look at
+    # a record made by hand and never committed is nobody's to sign for either
+    agency.git("checkout", "--", rel)
+    made = rel.replace(rid, rid[:-3] + "099")
+    agency.write(made, agency.file(rel).replace(rid, rid[:-3] + "099").replace("matter:", "# 手写\nmatter:", 1))
+    r = agency.run("--as", "J003", "fmt")
+    assert r.exit_code == 2 and made in r.stderr and "尚未提交" in r.stderr and agency.head() == head

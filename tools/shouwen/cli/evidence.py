@@ -43,7 +43,7 @@ def fmt_cmd(desk, only_check, as_badge, fmt):
     sha = rewrite_files(desk.root, rules, files, by, f"规范格式：改写 {len(files)} 件记录",
                         {"Shouwen-Action": "formatted"})
     if fmt != "json":
-        click.echo(f"已改写 {len(files)} 件记录为规范格式（提交 {sha[:10]}）")
+        click.echo(f"已改写 {len(files)} 件记录为规范格式" + (f"（提交 {sha[:10]}）" if sha else "（与已提交的相同，无需提交）"))
     if broken:
         raise InputError(f"{len(broken)} 件记录无法读取，未改写", [p for r in broken for p in r.problems])
     return 0

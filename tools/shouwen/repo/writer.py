@@ -27,6 +27,7 @@ from ..core.sanity import event_time_problems, is_late_entry
 from ..core.roles import record_role_problems
 from ..core.rules import Rules
 from .journal import BusyError, journaled, lock, write_atomic
+from . import store
 from .store import read_one
 from ..core.validate import check_inquiry, well_typed, written_now
 
@@ -77,7 +78,7 @@ def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subje
 
 
 def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict,
-                 at: datetime | None = None) -> str:
+                 at: datetime | None = None, mended: list[str] = ()) -> str:
     """Write these files and commit them, and nothing else, as `by`; on any failure put the old bytes back.
 
     Git processes: one `config` (signing, hooks), one `status` (nothing unfinished in these paths), then the
@@ -91,7 +92,7 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
     commit made by hand, which nobody has validated, still goes through it."""
     cfg = gitio.write_config(root)
     sign = signing.commit_args(root, rules, by, cfg)     # refuses before anything is written
-    refuse_unclean(root, list(files))
+    refuse_unclean(root, [rel for rel in files if rel not in mended])     # `mended`: fmt saw them (rewrite_files)
     new = [rel for rel in files if not os.path.lexists(os.path.join(root, rel))]
     env = _identity(rules, by)
     if at is not None:
@@ -118,11 +119,16 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
     return after
 
 
+def unclean(root: str, rels: list[str]) -> list[str]:
+    """Those of the files that differ from HEAD, in the work tree or the index."""
+    out = gitio.git(root, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", *rels)
+    return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+
+
 def refuse_unclean(root: str, rels: list[str]) -> None:
     """A file that differs from HEAD (in the work tree or the index) holds someone's unfinished change:
     writing it would sweep that change into this commit under this person's name."""
-    out = gitio.git(root, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", *rels)
-    dirty = [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+    dirty = unclean(root, rels)
     if dirty:
         rel = dirty[0]
         raise InputError(f"{rel} 有未提交的改动（上次写入中断或被手工修改），为免混入本次提交，未写入任何内容；"
@@ -348,10 +354,30 @@ def register_account(root: str, rules: Rules, kind: str, by: str, at: datetime |
         return rec
 
 
-def rewrite_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str:
-    """Existing files rewritten in one commit (`fmt`: the same data in the writer's form)."""
+def rewrite_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str | None:
+    """Existing records rewritten in one commit (`fmt`: the same data in the writer's form); None when nothing is
+    left to commit. A record with an uncommitted hand edit is taken only where that edit changed its layout alone
+    (its data is HEAD's): a change of content never goes into a commit under the name of whoever runs fmt. One
+    that comes back to HEAD's very bytes is only put back."""
+    from ..core.canonical_check import canonical_text
+    files = dict(files)
     with lock(root):
-        return commit_files(root, rules, files, by, subject, trailers)
+        edited = unclean(root, list(files))
+        held = dict(gitio.tree_blobs(root, "HEAD", *edited)) if edited else {}
+        was = gitio.cat_files(root, list(held.values()))
+        for rel in edited:
+            data = was.get(held.get(rel))
+            rec = read_one(root, rel)
+            if data is None:
+                raise InputError(f"{rel} [{rec.id or '?'}] 是手工新建、尚未提交的记录：shouwen fmt 不会把它记在你的名下；"
+                                 f"未写入任何内容，请交由管理员核对（git status -- {rel}）")
+            if canonical_text(store.parse_checked(rel, data)) != files[rel]:
+                raise InputError(f"{rel} [{rec.id or '?'}] 有未提交的手工改动，改的是内容而不只是排版：shouwen fmt 只改写排版，"
+                                 f"不会把内容的改动记在你的名下；未写入任何内容，请交由管理员核对（git diff -- {rel}）")
+            if data == files[rel].encode("utf-8"):
+                write_atomic(root, rel, data)
+                del files[rel]
+        return commit_files(root, rules, files, by, subject, trailers, mended=edited) if files else None
 
 
 def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str:

@@ -260,9 +260,9 @@ def is_ancestor(root: str, sha: str, rev: str = "HEAD") -> bool:
     return r.returncode == 0
 
 
-def tree_blobs(root: str, rev: str, prefix: str) -> list[tuple[str, str]]:
-    """(path, blob id) of every file under `prefix` in a commit or tree."""
-    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", prefix))
+def tree_blobs(root: str, rev: str, *prefixes: str) -> list[tuple[str, str]]:
+    """(path, blob id) of every file under the `prefixes` in a commit or tree."""
+    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", *prefixes))
 
 
 def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
