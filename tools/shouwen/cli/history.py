@@ -48,7 +48,8 @@ def history_cmd(desk, record_id, fmt):
         raise InputError(f"编号 {record_id!r} 格式不对")
     rel = record_path(record_id)
     from ..repo.signing import anchor_path
-    full_trust = desk.rules.policy.signing_required and anchor_path(desk.root)
+    required = desk.rules.policy.signing_required
+    full_trust = required and anchor_path(desk.root)
     rep = audit(desk.root, desk.rules, paths=(rel,), signatures=not full_trust)
     steps = rep.steps.get(rel, [])
     if not steps and not rep.problems:
@@ -70,7 +71,8 @@ def history_cmd(desk, record_id, fmt):
         detail = event_words(s.event) if action == "corrected" else describe(s.event, desk.rules)
         click.echo(f"{stamp}{' ' * (pad - width(stamp))}  {name}{' ' * max(1, 10 - width(name))}"
                    f"{desk.rules.who(s.event.get('by'))}  提交 {s.commit[:10]} {visible(s.author)}"
-                   f"{'  已签名' if s.signed else ''}{'  导入' if s.imported else ''}" + (f"  {detail}" if detail else ""))
+                   f"{'  已签名' if s.signed else '  未签名' if required else ''}{'  导入' if s.imported else ''}"
+                   + (f"  {detail}" if detail else ""))
         for p in s.problems:
             click.echo(f"    {p.line()}")
     for p in rep.problems:
