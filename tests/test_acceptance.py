@@ -137,7 +137,7 @@ def test_audit_since_an_unknown_revision_is_said_in_chinese(agency):
 
 
 def test_a_departments_written_report_comes_from_that_department(agency):
-    # issue 13: each 科室 sends its own quarterly 书面情况汇报, and the bulletin names who sent one and who did
+    # issue 13: each `科室` sends its own quarterly `书面情况汇报`, and the bulletin names who sent one and who did
     # not; a clerk of another 科室 could send it in its name (and so clear it from the bulletin's list)
     head = agency.head()
     r = agency.run("--as", "J005", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "代报",
@@ -146,7 +146,7 @@ def test_a_departments_written_report_comes_from_that_department(agency):
     assert "综合受理科的李明（J005）不在其列" in r.stderr and "）（" not in r.stderr, r.stderr     # not 李明（J005）（综合受理科）
     rid = agency.new("2026-09-30T09:00")
     agency.ok("--as", "J005", "forward", rid, "--to", "人口家庭科", "--at", "2026-09-30T09:10")
-    r = agency.run("--as", "J018", "accept", rid, "--at", "2026-09-30T09:20")      # of 社会事务科: not its to take
+    r = agency.run("--as", "J018", "accept", rid, "--at", "2026-09-30T09:20")      # of `社会事务科`: not its to take
     assert r.exit_code == 2 and "的罗佳（J018）不在其列" in r.stderr and "）（" not in r.stderr, r.stderr
     agency.ok("--as", "J014", "report", "人口家庭科", "--quarter", "2026Q3", "--summary", "本科室登记 12 件",
               "--at", "2026-09-30T10:00")        # a member of the 科室
@@ -178,7 +178,7 @@ def test_a_step_the_stage_forbids_is_refused_for_its_reason_not_as_two_desks_at_
 
 def test_the_pre_commit_hooks_name_uses_chinese_punctuation():
     # issue 12's GB/T 15834 scan covers the package's texts and templates; the pre-commit framework prints this
-    # hook's name to the clerk at every commit, and it read "shouwen check(首问…引用)"
+    # hook's name to the clerk at every commit, and it read `shouwen check(首问…引用)`
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "helpers"))
     import zhpunct
@@ -441,7 +441,7 @@ def test_an_escalation_with_nobody_above_names_the_record(tmp_path):
 
 def test_inspection_items_and_complaint_categories_are_taken_by_their_start(tmp_path, agency):
     # issue 12: what a clerk types may be a Chinese name or an unambiguous start of it -- an inspection item
-    # (文明 → 文明用语) and a complaint's category (推诿 → 推诿扯皮) were refused with a Python repr
+    # (`文明` → `文明用语`) and a complaint's category (`推诿` → `推诿扯皮`) were refused with a Python repr
     out = json.loads(agency.ok("--as", "J004", "inspect", "J006", "--finding", "文明：合格", "--at", "2026-11-02T10:00",
                                "--format", "json").stdout)
     assert "item: 文明用语" in agency.file(out["path"])

@@ -271,7 +271,7 @@ def test_a_broken_roster_is_named_when_nobody_can_be_found_in_it(agency):
 
 
 def test_every_help_page_names_its_values_in_chinese():
-    """What an option takes is said in Chinese on every command's help page (--as 工号, not --as BADGE; --at 提交,
+    """What an option takes is said in Chinese on every command's help page (`--as 工号`, not `--as BADGE`; `--at 提交`,
     not COMMIT), and Click's [默认：…；1 到 365] is punctuated as Chinese text."""
     import re
     import click

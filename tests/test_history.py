@@ -145,7 +145,7 @@ def test_tampering_is_reported_with_code_commit_record_and_person(agency):
     # the event as people read it: what, when, who and where to, not its YAML keys and ISO time
     assert "转办（2026年11月2日 10:00，李明（J005）" in hit[0]["message"] and "人口家庭科" in hit[0]["message"], hit[0]
     assert "action" not in hit[0]["message"] and "2026-11-02" not in hit[0]["message"], hit[0]
-    # an event appended by hand, signed by J019 (of 政策法规科, where the forward now points) but committed by
+    # an event appended by hand, signed by J019 (of `政策法规科`, where the forward now points) but committed by
     # J004, dated in the future
     with open(os.path.join(agency.path, rel), encoding="utf-8") as fh:
         text = fh.read()
@@ -266,15 +266,15 @@ def test_an_event_whose_action_is_not_a_word_is_audited_not_a_crash(agency):
 
 
 def test_the_audit_names_an_acceptance_by_another_department_and_a_report_sent_for_one(agency):
-    """The two role rules `check` holds (accepting a matter sent to another 科室; a 科室's written report sent by
-    another 科室) hold in `audit` and `history` too, for what was committed past the hook."""
+    """The two role rules `check` holds (accepting a matter sent to another `科室`; a `科室`'s written report sent by
+    another `科室`) hold in `audit` and `history` too, for what was committed past the hook."""
     rid = agency.new("2026-11-02T09:30")
     agency.ok("--as", "J005", "forward", rid, "--to", "family", "--at", "2026-11-02T10:00")
     base = agency.head()
     rel = f"records/inquiries/2026/11/{rid}.md"
     lines = agency.file(rel).split("\n")
     lines.insert(max(i for i, ln in enumerate(lines) if ln == "---"),
-                 "  - {at: 2026-11-02T10:30:00+08:00, by: J019, action: accepted}")     # 政策法规科, not 人口家庭科
+                 "  - {at: 2026-11-02T10:30:00+08:00, by: J019, action: accepted}")     # `政策法规科`, not `人口家庭科`
     open(os.path.join(agency.path, rel), "w", encoding="utf-8").write("\n".join(lines))
     report = "records/reports/2026/09/HB-20260930-J005-001.md"
     agency.write(report, "---\nid: HB-20260930-J005-001\ndepartment: approvals\nquarter: 2026Q3\nevents:\n"

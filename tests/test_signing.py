@@ -117,7 +117,7 @@ def test_unsigned_and_self_vouched_commits_are_reported(signed, keys, monkeypatc
     assert (bare, rel) in hits
     assert (self_vouched, "rules/staff.yml") in hits
     assert (by_untrusted, f"records/inquiries/2026/11/{rid6}.md") in hits
-    # the matter's timeline says it of each step: 已签名, or 未签名 where signing is required
+    # the matter's timeline says it of each step: `已签名`, or `未签名` where signing is required
     lines = signed.ok("history", rid).stdout.splitlines()
     assert any(bare[:10] in line and "未签名" in line for line in lines), lines
     assert all("已签名" in line for line in lines if "提交 " in line and bare[:10] not in line), lines

@@ -1,4 +1,4 @@
-"""Dates where people read them are written 2026年11月29日 and 2026年第四季度: no space inside a Chinese date,
+"""Dates where people read them are written `2026年11月29日` and `2026年第四季度`: no space inside a Chinese date,
 in the package's messages and page templates, the bulletin, its charts and the CLI's reports."""
 import glob
 import os
@@ -10,8 +10,8 @@ from helpers import zhpunct
 from shouwen.cli import cli
 from test_punctuation import PACKAGE, REPO, python_strings
 
-# a year (four digits or a placeholder) before 年, and 年/月 with a number or placeholder around them, apart;
-# not a count of days or years (法定时限 60 日, 有效期 5 年)
+# a year (four digits or a placeholder) before `年`, and `年`/`月` with a number or placeholder around them, apart;
+# not a count of days or years (`法定时限 60 日`, `有效期 5 年`)
 SPACED = re.compile(r"(?:\d{4}|\0+) +年|年 +(?:\d|\0)|(?:\d|\0) +月(?=\s*(?:\d|\0))|月 +(?:\d|\0)+ *日")
 
 

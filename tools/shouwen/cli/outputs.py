@@ -38,7 +38,7 @@ def refuse_agency_output(root: str, output: str, folder: bool = False, replaced:
 
 def _public_folder(root: str, rel: str) -> str | None:
     """The public site's folder (mkdocs.yml's docs_dir or site_dir: published as it stands) that `rel` lies in."""
-    from ..publish.sitebuild import public_folders
+    from ..publish.site_config import public_folders
     return next((f for f in public_folders(root) if rel == f or rel.startswith(f + os.sep)), None)
 
 

@@ -11,14 +11,13 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-import yaml
-
 from ..repo.index import load_ledger
 from . import lookup, shard_files, site_records, verdicts, zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
 from ..core.problems import Problem
 from .privacy import scan
+from .site_config import SiteConfig as _SiteConfig, refusal as config_refusal
 from ..core.problems import ERROR, InputError
 from ..core.record import CST
 from ..core.rules import Rules
@@ -203,46 +202,6 @@ def zensical_build(root: str, out: str) -> Job:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     shutil.move(built, out)
     return job
-
-
-class _SiteConfig(yaml.SafeLoader):
-    """mkdocs.yml as plain data: MkDocs' own !ENV and !relative tags, never a `!!python/…` object,
-    which MkDocs' loader would construct (and so run) while reading the file."""
-
-
-def _tag_value(loader, node):
-    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
-
-
-for _tag in ("!ENV", "!relative"):
-    _SiteConfig.add_constructor(_tag, _tag_value)
-
-
-def public_folders(root: str) -> list[str]:
-    """Where the public site is made from and built to, relative to the agency: mkdocs.yml's docs_dir and
-    site_dir, and site/ and public/ (the shipped ones) whatever it says. What lies there is published."""
-    found = ["site", "public"]
-    try:
-        with open(os.path.join(root, "mkdocs.yml"), encoding="utf-8") as fh:
-            config = yaml.load(fh.read(), Loader=_SiteConfig)
-        found += [str(config[k]) for k in ("docs_dir", "site_dir") if isinstance(config, dict) and config.get(k)]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        pass        # the build says what is wrong with it
-    return [os.path.normpath(f) for f in found if not os.path.isabs(f)]
-
-
-def config_refusal(root: str) -> str | None:
-    """Why mkdocs.yml may not be built from (a Python tag), or None."""
-    try:
-        with open(os.path.join(root, "mkdocs.yml"), encoding="utf-8") as fh:
-            yaml.load(fh.read(), Loader=_SiteConfig)
-    except yaml.constructor.ConstructorError as e:
-        mark = e.problem_mark
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        return f"mkdocs.yml {where}有不允许的标签（{e.problem}）：网站配置只能是数据，不能含有可执行的 Python 标签"
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None     # MkDocs says what is wrong with a missing or malformed file
-    return None
 
 
 def mkdocs(root: str, *args: str) -> subprocess.CompletedProcess:

@@ -78,7 +78,7 @@ def commit_file(root: str, rules: Rules, relpath: str, text: str, by: str, subje
 
 
 def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict,
-                 at: datetime | None = None, mended: list[str] = ()) -> str:
+                 at: datetime | None = None, looked: bool = False) -> str:
     """Write these files and commit them, and nothing else, as `by`; on any failure put the old bytes back.
 
     Git processes: one `config` (signing, hooks), one `status` (nothing unfinished in these paths), then the
@@ -92,7 +92,8 @@ def commit_files(root: str, rules: Rules, files: dict, by: str, subject: str, tr
     commit made by hand, which nobody has validated, still goes through it."""
     cfg = gitio.write_config(root)
     sign = signing.commit_args(root, rules, by, cfg)     # refuses before anything is written
-    refuse_unclean(root, [rel for rel in files if rel not in mended])     # `mended`: fmt saw them (rewrite_files)
+    if not looked:          # `looked`: the caller asked Git under the lock already (rewrite_files)
+        refuse_unclean(root, list(files))
     new = [rel for rel in files if not os.path.lexists(os.path.join(root, rel))]
     env = _identity(rules, by)
     if at is not None:
@@ -366,18 +367,17 @@ def rewrite_files(root: str, rules: Rules, files: dict, by: str, subject: str, t
         held = dict(gitio.tree_blobs(root, "HEAD", *edited)) if edited else {}
         was = gitio.cat_files(root, list(held.values()))
         for rel in edited:
-            data = was.get(held.get(rel))
-            rec = read_one(root, rel)
+            data, rid = was.get(held.get(rel)), os.path.basename(rel)[:-len(".md")]
             if data is None:
-                raise InputError(f"{rel} [{rec.id or '?'}] 是手工新建、尚未提交的记录：shouwen fmt 不会把它记在你的名下；"
+                raise InputError(f"{rel} [{rid}] 是手工新建、尚未提交的记录：shouwen fmt 不会把它记在你的名下；"
                                  f"未写入任何内容，请交由管理员核对（git status -- {rel}）")
             if canonical_text(store.parse_checked(rel, data)) != files[rel]:
-                raise InputError(f"{rel} [{rec.id or '?'}] 有未提交的手工改动，改的是内容而不只是排版：shouwen fmt 只改写排版，"
+                raise InputError(f"{rel} [{rid}] 有未提交的手工改动，改的是内容而不只是排版：shouwen fmt 只改写排版，"
                                  f"不会把内容的改动记在你的名下；未写入任何内容，请交由管理员核对（git diff -- {rel}）")
             if data == files[rel].encode("utf-8"):
                 write_atomic(root, rel, data)
                 del files[rel]
-        return commit_files(root, rules, files, by, subject, trailers, mended=edited) if files else None
+        return commit_files(root, rules, files, by, subject, trailers, looked=True) if files else None
 
 
 def commit_new_files(root: str, rules: Rules, files: dict, by: str, subject: str, trailers: dict) -> str:
