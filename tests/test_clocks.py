@@ -210,3 +210,36 @@ def test_a_clock_written_wrong_is_named_in_chinese_with_its_field(bureau):
         parse_policy({**bureau.policy.raw, "clock": clock}, "rules/policy.yml", probs)
         assert [(p.code, p.path, p.field) for p in probs] == [("rules-invalid", "rules/policy.yml", field)]
         assert "应" in probs[0].message or "不对" in probs[0].message
+
+
+def test_show_counts_the_time_left_on_the_clock_the_deadline_is_counted_on(bureau):
+    # `show` said 还有 66 小时 on Friday evening for a deadline of 4 hours within service hours due on Monday
+    # 11:00: the time left is counted as the deadline is, over the night and the weekend the window is closed
+    from shouwen.core.view import clerk_view
+    probs = []
+    pol = parse_policy({**bureau.policy.raw, "clock": {"unit": "hours", "service_hours": ["08:30-12:00", "14:30-18:00"]},
+                        "limits": {**bureau.policy.raw["limits"], "forward_limit": 4}}, "rules/policy.yml", probs)
+    assert probs == []
+    rules = replace(bureau, policy=pol)
+    text = inquiry("20261127-J005-001", ["{at: 2026-11-27T16:30:00+08:00, by: J005, action: registered}"])
+
+    def left(now):
+        led = ledger(rules, text, now)
+        return dict(clerk_view(led.entries[0], rules, now.date(), now)["rows"])["下一期限"]
+    # Friday 17:00: an hour to 18:00, then Monday 08:30-11:00
+    assert left(datetime(2026, 11, 27, 17, 0, tzinfo=CST)) == "2026年11月30日 11:00，还有 3 个工作小时"
+    # Sunday night: still the same two and a half hours of Monday morning
+    assert left(datetime(2026, 11, 29, 22, 0, tzinfo=CST)).endswith("还有 2 个工作小时")
+    # Monday 14:45: late by 11:00-12:00 and 14:30-14:45, not by the lunch break
+    assert left(datetime(2026, 11, 30, 14, 45, tzinfo=CST)).endswith("已超期 1 个工作小时")
+    # a clock round the clock (the hotel's) keeps plain hours; a clock of calendar days counts days, not working days
+    pol24 = parse_policy({**pol.raw, "clock": {"unit": "hours", "service_hours": "24h", "days": "all"}}, "p", probs)
+    rules24 = replace(bureau, policy=pol24)
+    now = datetime(2026, 11, 27, 17, 0, tzinfo=CST)
+    assert dict(clerk_view(ledger(rules24, text, now).entries[0], rules24, now.date(), now)["rows"])["下一期限"] \
+        == "2026年11月27日 20:30，还有 3 小时"
+    poldays = parse_policy({**pol.raw, "clock": {"unit": "days"}, "limits": {**pol.raw["limits"], "forward_limit": 2}},
+                           "p", probs)
+    rulesd = replace(bureau, policy=poldays)
+    row = dict(clerk_view(ledger(rulesd, text, date(2026, 11, 27)).entries[0], rulesd, date(2026, 11, 27))["rows"])
+    assert row["下一期限"] == "2026年11月29日，还有 2 天" and probs == [], row

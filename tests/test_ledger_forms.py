@@ -129,3 +129,31 @@ def test_a_formula_with_no_saved_result_is_refused_not_read_as_empty(fresh, tmp_
     for said in (str(paper), "十一月", "第 3 行 G 列（渠道）", "第 4 行 D 列（联系办法）", "公式"):
         assert said in r.stderr, (said, r.stderr)
     assert fresh.head() == head and snapshot(fresh.path) == before
+
+
+def test_a_voided_registration_stays_in_the_exported_ledger_marked_void(agency, fresh, tmp_path):
+    # a ledger is evidence: a registration voided (作废) stays in the 登记簿, marked so with its reason; the export
+    # left it out, so the paper copy had a gap in the ids and a re-import lost it
+    r1, r2 = ledger_agency(agency)
+    dup = agency.new("2026-11-03T10:02", name="李四")
+    agency.ok("--as", "J003", "void", dup, "--reason", "重复登记", "--at", "2026-11-03T11:00")
+    for name in ("ledger.csv", "ledger.xlsx"):
+        out = tmp_path / name
+        assert "已导出 3 件" in agency.ok("export", "-o", str(out)).output
+        if name.endswith(".csv"):
+            with open(out, encoding="utf-8-sig", newline="") as fh:
+                table = [dict(r) for r in csv.DictReader(fh)]
+        else:
+            ws = load_workbook(out).active
+            header = [c.value for c in ws[1]]
+            table = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+        assert [r["事项编号"] for r in table] == [r1, r2, dup], name
+        assert table[2]["状态"] == "已作废（重复登记）" and table[1]["状态"] != "已作废", name
+        assert "作废" in table[2]["事件记录"].splitlines()[-1]
+    page = tmp_path / "登记簿.html"
+    agency.ok("export", "-o", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert "已作废（重复登记）" in text and "共 3 件（其中作废 1 件）" in text
+    # and an import of it gives the voided record back, still void
+    fresh.ok("--as", "J003", "import", str(tmp_path / "ledger.csv"))
+    assert snapshot(fresh.path) == snapshot(agency.path)

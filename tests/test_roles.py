@@ -146,3 +146,39 @@ def test_the_agency_head_does_not_rule_on_a_complaint_against_the_agency(tmp_pat
     r = a.run("--as", "H001", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
     assert r.exit_code == 2 and "不能对投诉作出结论" in r.stderr and "H001" in r.stderr, r.output
     a.ok("--as", "H003", "verdict", cid, "--unfounded", "--reason", "不实", "--at", "2026-11-04T09:00")
+
+
+def test_only_the_first_responder_and_the_handling_department_record_the_handling_steps(agency):
+    # S2 第六条: the first responder answers for the matter to the end; once a 科室 has accepted it, its promise,
+    # completion and delivery are recorded there (or by the first responder), and a return by the 科室 it was sent
+    # to. A clerk of a third 科室 (J018, 社会事务科) could record them all, and check and audit said nothing
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:10")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:00")
+    steps = [("promise", "--days", "5"), ("complete", "--result", "已办结"), ("deliver", "--method", "窗口领取")]
+    for i, (cmd, *args) in enumerate(steps):
+        head = agency.head()
+        r = agency.run("--as", "J018", cmd, rid, *args, "--at", f"2026-11-03T1{i}:00")
+        assert r.exit_code == 2 and "role-forbidden" in r.stderr and rid in r.stderr, (cmd, r.output)
+        assert "人口家庭科" in r.stderr and "社会事务科的罗佳（J018）不在其列" in r.stderr and "Traceback" not in r.output
+        assert agency.head() == head and agency.status() == ""
+        # a clerk of the handling 科室, the office the policy names, the first responder may record it
+        agency.ok("--as", {"promise": "J015", "complete": "J024", "deliver": "J005"}[cmd], cmd, rid, *args,
+                  "--at", f"2026-11-03T1{i}:00")        # J024: 办公室, whom permissions.handle names
+    # a return: by the 科室 it was sent to (before or after accepting), never by a third one
+    other = agency.new("2026-11-04T09:00")
+    agency.ok("--as", "J005", "forward", other, "--to", "family", "--at", "2026-11-04T09:10")
+    head = agency.head()
+    r = agency.run("--as", "J018", "return", other, "--reason", "非本科职责", "--at", "2026-11-04T10:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and agency.head() == head, r.output
+    agency.ok("--as", "J016", "return", other, "--reason", "非本科职责", "--at", "2026-11-04T10:00")
+    # slipped in by hand: check and audit name the record and the event
+    third = agency.new("2026-11-05T09:00")
+    agency.ok("--as", "J005", "forward", third, "--to", "family", "--at", "2026-11-05T09:10")
+    agency.ok("--as", "J014", "accept", third, "--at", "2026-11-05T10:00")
+    hand_append(agency, f"records/inquiries/2026/11/{third}.md",
+                "{at: 2026-11-05T11:00:00+08:00, by: J018, action: completed, result: 已办结}")
+    hits = [(p["record"], p["field"]) for p in problems(agency) if p["code"] == "role-forbidden"]
+    assert hits == [(third, "events[3].by")], hits
+    audit = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert [p["record"] for p in audit if p["code"] == "role-forbidden"] == [third], audit

@@ -52,7 +52,7 @@ def export_cmd(desk, outputs, frm, to, quarter):
     def registered():
         led = read_ledger(desk, day)
         with Progress("导出登记簿") as progress:
-            return rows([e for e in led.entries if e.state is not None and e.state.registered_at is not None
+            return rows([e for e in led.entries + led.voided if e.state is not None and e.state.registered_at is not None
                          and start <= local_day(e.state.registered_at) <= end], desk.rules, progress)
 
     def made(kind):
@@ -95,7 +95,7 @@ def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes | list]:
             return whole(value)
     rules = desk.rules
     led = read_ledger(desk, day)
-    todo = sorted((e for e in led.entries if in_ledger(e, start, end)), key=row_key)
+    todo = sorted((e for e in led.entries + led.voided if in_ledger(e, start, end)), key=row_key)
     items = []
     with Progress("导出登记簿") as progress:
         for n, e in enumerate(todo, 1):

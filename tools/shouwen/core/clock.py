@@ -56,6 +56,11 @@ class Clock:
     windows: tuple = ((0, DAY_MINUTES),)     # hours: open spans in minutes after midnight
     open_days: str = "workdays"              # hours: "workdays" (official calendar) or "all"
 
+    @property
+    def round_the_clock(self) -> bool:
+        """Open every hour of every day: an hour of it is an hour of the wall clock."""
+        return self.open_days == "all" and self.windows == ((0, DAY_MINUTES),)
+
     def label(self, n) -> str:
         return f"{n:g} {UNITS[self.unit]}"
 
@@ -111,7 +116,7 @@ class Clock:
         return self.open_days == "all" or cal.is_workday(d)
 
     def _add_hours(self, cal: WorkCalendar, start: datetime, n: float) -> Due:
-        if self.open_days == "all" and self.windows == ((0, DAY_MINUTES),):     # round the clock
+        if self.round_the_clock:
             at = start + timedelta(hours=n)
             return Due(at.date() if at.time() != time() else (at - timedelta(seconds=1)).date(), at)
         left = timedelta(hours=n)

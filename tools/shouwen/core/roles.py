@@ -21,7 +21,10 @@ from .problems import Problem
 
 DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
-          "roster": "修改规则、网站配置、CI 与钩子，为签名密钥担保"}
+          "roster": "修改规则、网站配置、CI 与钩子，为签名密钥担保",
+          "handle": "代承办科室记录承诺、延期、受理、办结、送达和退回"}
+# duties that, unlisted, let nobody beyond what the rule itself allows (the others let everyone)
+NOBODY_UNLISTED = ("handle",)
 GRANT_KEYS = ("department", "role", "badge", "own")
 # (record kind, event action) -> duty
 EVENT_DUTY = {("inquiries", "registered"): "register", ("complaints", "registered"): "register",
@@ -55,6 +58,8 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
             problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{', '.join(DUTIES)}", path=path, field=where))
             continue
         if grants == "any":
+            if duty in NOBODY_UNLISTED:
+                perms.grants[duty] = [{}]      # an empty grant holds for everyone
             continue
         if not isinstance(grants, list) or not all(isinstance(g, dict) and g and set(g) <= set(GRANT_KEYS) for g in grants):
             problems.append(Problem("rules-invalid", "每项职责应为 any，或允许人员的列表，如 [{department: office}, {role: head}]"
@@ -214,6 +219,52 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
             f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
+# steps of the matter's handling (S2 第六条): recorded by the first responder, who answers for it to the end, or by
+# whoever now handles it (the first responder's 科室, the 科室 it was sent to or that accepted it, the person it
+# was escalated to), or by those `permissions.handle` names
+HANDLING_STEPS = ("promised", "extended", "completed", "delivered", "returned", "accepted")
+
+
+def handling(events, held=None):
+    """Who handles the matter after these events: (department or None for the person's own, badge, first
+    responder), folded on from `held`."""
+    for ev in events:
+        action = ev.get("action") if isinstance(ev, dict) else None
+        fr = held[2] if held else None
+        if action == "registered" and held is None:
+            held = (None, ev.get("by"), ev.get("by"))
+        elif held is None:
+            continue
+        elif action in ("forwarded", "referred"):
+            held = (ev.get("to"), ev.get("staff"), fr)
+        elif action == "accepted":
+            held = (held[0], ev.get("by"), fr)
+        elif action == "escalated":
+            held = (None, ev.get("to"), fr)
+        elif action in ("returned", "reopened"):
+            held = (None, fr, fr)
+    return held
+
+
+def handling_refusal(rules, ev: dict, held) -> str | None:
+    by = ev.get("by")
+    who = rules.staff.get(by)
+    if held is None or who is None or by in held[1:]:
+        return None         # an unknown badge is its own problem
+    dept, badge, fr = held
+    if dept is None:
+        dept = getattr(rules.staff.get(badge), "department", None)
+    if not isinstance(dept, str) or dept not in rules.departments or dept in _chain(rules, who.department):
+        return None
+    extra = rules.policy.permissions.grants.get("handle")
+    if extra and any(_grant_holds(g, who, False) for g in extra):
+        return None
+    from .fold import ACTION_ZH
+    also = "或 rules/policy.yml 的 permissions.handle 所列人员" if extra else ""
+    return (f"{ACTION_ZH.get(ev.get('action'))}只能由首问责任人{rules.who(fr) or fr}或承办科室{rules.dept_name(dept)}"
+            f"的人员{also}记录：{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
+
+
 def event_duty(kind: str, action) -> str | None:
     if not isinstance(action, str):
         return None         # a hand-edited action (a list, a map) is its own problem
@@ -232,18 +283,19 @@ def awaiting(events, sent=None):
 def judged(kind: str, meta: dict, ev: dict, sent) -> bool:
     """Whether any role rule judges this event (most are no rule's business: their day's rules are not needed)."""
     action = ev.get("action")
-    return bool(event_duty(kind, action)) or (
+    return bool(event_duty(kind, action)) or kind == "inquiries" and action in HANDLING_STEPS or (
         kind == "inspections" and action == "inspected" and isinstance(meta.get("staff"), str)
         or kind == "complaints" and action == "verdict"
         or kind == "reports" and action == "submitted" and isinstance(meta.get("department"), str)
         or kind == "inquiries" and action == "accepted" and sent is not None)
 
 
-def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool) -> list[tuple[str, str]]:
+def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool, held=None) -> list[tuple[str, str]]:
     """(code, why) for every role rule one event breaks, by `rules`: its duty, inspecting only those below,
-    accepting only what was sent to one's own 科室 (`sent`: what awaits acceptance before it), a 科室's report
-    sent from that `科室`, a verdict by nobody in the line of those complained against. Used by `check`, the writer
-    and the audit alike."""
+    accepting only what was sent to one's own 科室 (`sent`: what awaits acceptance before it), a handling step
+    only by the first responder or the handling 科室 (`held`: `handling` before it), a 科室's report sent from
+    that `科室`, a verdict by nobody in the line of those complained against. Used by `check`, the writer and
+    the audit alike."""
     if not judged(kind, meta, ev, sent):
         return []
     action, by = ev.get("action"), ev.get("by")
@@ -253,6 +305,8 @@ def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool)
         whys.append(inspection_refusal(rules, by, meta["staff"]))
     if kind == "inquiries" and action == "accepted" and sent is not None:
         whys.append(accept_refusal(rules, by, *sent))
+    elif kind == "inquiries" and action in HANDLING_STEPS:
+        whys.append(handling_refusal(rules, ev, held))
     if kind == "reports" and action == "submitted" and isinstance(meta.get("department"), str):
         whys.append(report_refusal(rules, by, meta["department"]))
     out = [("role-forbidden", why) for why in whys if why]
@@ -272,11 +326,12 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
     events, kind = rec.events, rec.kind
     first = events[0] if events and isinstance(events[0], dict) else {}
     registrant = first.get("by")
-    sent = None
+    sent = held = None
     for i, ev in enumerate(events):
         if not isinstance(ev, dict):
             continue
         taken, sent = sent, awaiting([ev], sent)
+        had, held = held, handling([ev], held)
         if not judged(kind, rec.meta, ev, taken):
             continue
         at = to_datetime(ev.get("at"))
@@ -285,7 +340,7 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
         rules = rules_on(local_day(at))
         if not rules.staff:
             continue        # no readable roster that day (its own error): nobody can be judged against it
-        for code, why in event_role_problems(rules, kind, rec.meta, ev, taken, own=i > 0 and ev.get("by") == registrant):
+        for code, why in event_role_problems(rules, kind, rec.meta, ev, taken, i > 0 and ev.get("by") == registrant, had):
             out.append(Problem(code, why, path=rec.path, record=rec.id, field=f"events[{i}].by"))
     return out
 

@@ -43,27 +43,41 @@ def summary_of(count: int, when, values: list) -> str:
             (f"（{detail}）" if detail else ""))
 
 
-def days_left(rules, today: date, due: date) -> str:
-    """'还有 3 个工作日' / '今天到期' / '已超期 2 个工作日'."""
+def days_left(rules, today: date, due: date, clock: Clock | None = None) -> str:
+    """'还有 3 个工作日' / '今天到期' / '已超期 2 个工作日', or '还有 2 天' on a clock of calendar days."""
     if due == today:
         return "今天到期"
+    if clock is not None and clock.unit == "days":
+        return f"还有 {(due - today).days} 天" if due > today else f"已超期 {(today - due).days} 天"
     if due > today:
         return f"还有 {rules.calendar.count(today, due)} 个工作日"
     return f"已超期 {rules.calendar.count(due, today)} 个工作日"
 
 
-def hours_left(at: datetime, now: datetime) -> str:
-    """'还有 3 小时' / '已超期 1 小时' (minutes under an hour), for a deadline on an hour clock."""
+def hours_left(at: datetime, now: datetime, rules=None, clock: Clock | None = None) -> str:
+    """'还有 3 小时' / '已超期 1 小时' (minutes under an hour), for a deadline on an hour clock; on one counted within
+    service hours, the hours the window is open as the deadline counts them: '还有 3 个工作小时'."""
     secs = (at - now).total_seconds()
+    unit = "小时"
+    if clock is not None and rules is not None and not clock.round_the_clock:
+        secs = 3600 * (clock.elapsed(rules.calendar, now, at) or -clock.elapsed(rules.calendar, at, now))
+        unit = "个工作小时"
     h, m = divmod(int(abs(secs)) // 60, 60)
-    span = f"{h} 小时" if h else f"{m} 分钟"
+    span = f"{h} {unit}" if h else f"{m} 分钟"
     return f"还有 {span}" if secs >= 0 else f"已超期 {span}"
 
 
-def _deadline(rules, today: date, now: datetime | None, day: date, at: datetime | None) -> str:
+def _deadline(rules, today: date, now: datetime | None, day: date, at: datetime | None, clock: Clock) -> str:
     if at is not None and now is not None:
-        return f"{zh_time(at)}，{hours_left(at, now)}"
-    return f"{zh_day(day)}，{days_left(rules, today, day)}"
+        return f"{zh_time(at)}，{hours_left(at, now, rules, clock)}"
+    return f"{zh_day(day)}，{days_left(rules, today, day, clock)}"
+
+
+def _clocks(rules, svc) -> tuple[Clock, Clock]:
+    """(the scheme's clock, the service's): the limits to forward, sign off and promise run on the first, the
+    service's own limit (办结期限) on the second (core.deadlines)."""
+    scheme = rules.policy.clock or Clock()
+    return scheme, (svc.clock if svc is not None and svc.clock else scheme)
 
 
 def clerk_view(entry, rules, today: date, now: datetime | None = None) -> dict:
@@ -86,14 +100,17 @@ def clerk_view(entry, rules, today: date, now: datetime | None = None) -> dict:
         rows.append(("当前阶段", st.status_zh + ("（已结束）" if st.closed else "") + (f"，第 {st.round} 轮（重办）" if st.round > 1 else "")))
         if st.handler:
             rows.append(("承办", rules.who(st.handler)))
+        scheme, own = _clocks(rules, svc)
         if dl and dl.due:
-            day, _, left = _deadline(rules, today, now, dl.due, dl.times.get("due")).partition("，")
+            day, _, left = _deadline(rules, today, now, dl.due, dl.times.get("due"), own).partition("，")
             mark = "（暂定）" if "due" in dl.provisional else ""
             rows.append(("办结期限", day + mark + ("" if st.completed_at else f"，{left}")))
         if dl and dl.suspended:
             rows.append(("暂停计时", f"{dl.suspended:g} {UNITS[(rules.policy.clock or Clock()).unit]}，期限已相应顺延"))
         elif dl and dl.next_deadline and not st.closed:
-            day, _, left = _deadline(rules, today, now, dl.next_deadline, next_moment(st, dl)).partition("，")
+            at = next_moment(st, dl)
+            due_next = at is not None and dl.times.get("due") == at or at is None and dl.next_deadline == dl.due
+            day, _, left = _deadline(rules, today, now, dl.next_deadline, at, own if due_next else scheme).partition("，")
             mark = "（暂定）" if any(getattr(dl, n, None) == dl.next_deadline for n in dl.provisional) else ""
             rows.append(("下一期限", f"{day}{mark}，{left}"))
         if st.rating is not None:

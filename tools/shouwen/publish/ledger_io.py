@@ -123,14 +123,25 @@ def row_cells(entry, rules) -> list:
             rules.dept_name(st.handler_department) if st.handler_department else "",
             _day(dl.forward_by if dl else None), _day(st.due),
             _day(local_day(st.completed_at) if st.completed_at else None),
-            STAGE_ZH.get(st.stage, st.stage or ""), rec.body.strip(),
+            status_cell(entry), rec.body.strip(),
             event_cell(rec.events, rules)]
 
 
+VOID_MARK = "已作废"
+
+
+def status_cell(entry) -> str:
+    """状态: the stage, or 已作废（reason） for a voided registration, which keeps its row: a ledger is evidence."""
+    st, void = entry.state, entry.voided
+    if void is not None:
+        return f"{VOID_MARK}（{void.reason}）" if void.reason else VOID_MARK
+    return STAGE_ZH.get(st.stage, st.stage or "")
+
+
 def in_ledger(entry, start: date, end: date) -> bool:
-    """Whether the entry is a matter registered from `start` to `end` (a row of the ledger exported)."""
+    """Whether the entry is a matter registered from `start` to `end` (a row of the ledger exported, voided or not)."""
     st = entry.state
-    return entry.voided is None and entry.record.kind == "inquiries" and st is not None and \
+    return entry.record.kind == "inquiries" and st is not None and \
         st.registered_at is not None and start <= local_day(st.registered_at) <= end
 
 
@@ -278,5 +289,7 @@ def register_html(data: list[list], institution: dict, period: str = "") -> str:
         r = dict(zip(COLUMNS, row))
         d = r["登记日期"]
         r["登记日期"] = f"{d.year}年{d.month}月{d.day}日" if d else ""
+        r["作废"] = r["状态"] if str(r["状态"]).startswith(VOID_MARK) else ""
         table.append(r)
-    return env.get_template("ledger.html.j2").render(inst=institution, rows=table, period=period)
+    void = sum(1 for r in table if r["作废"])
+    return env.get_template("ledger.html.j2").render(inst=institution, rows=table, period=period, void=void)

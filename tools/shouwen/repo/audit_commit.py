@@ -12,7 +12,7 @@ from ..core.fold import ACTION_ZH as FOLD_ZH, CLOSING
 from ..core.history import Change, compare, compare_merge, identity
 from ..core.problems import Problem
 from ..core.record import to_datetime, zh_moment
-from ..core.roles import awaiting, event_role_problems, refusal
+from ..core.roles import awaiting, event_role_problems, handling, refusal
 from ..core.rules import Rules
 from ..core.steps import describe
 from .audit_paths import is_config, is_record, is_state, lookalike, record_of
@@ -302,7 +302,9 @@ class Auditor:
             if rec is not None:
                 index = next((i for i, e in enumerate(rec.events) if e is ev), 0)
                 own = by == registrant and index > 0
-                for code, why in event_role_problems(rules, rec.kind, rec.meta, ev, awaiting(rec.events[:index]), own):
+                before = rec.events[:index]
+                for code, why in event_role_problems(rules, rec.kind, rec.meta, ev, awaiting(before), own,
+                                                     handling(before)):
                     hit(code, why)
             at = to_datetime(ev.get("at"))
             if at is None or imported:
