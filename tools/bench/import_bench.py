@@ -7,8 +7,8 @@ CPU seconds (best of 3) and the ratio to reading the whole table, with the load 
 """
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 import time
 
@@ -58,4 +58,6 @@ def _read(path):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    ap = argparse.ArgumentParser(description="import of an .xlsx register: the XML pass beside reading the rows")
+    ap.add_argument("rows", nargs="?", type=int, default=50_000, help="rows of the register (default 50,000)")
+    main(ap.parse_args().rows)

@@ -13,12 +13,12 @@ as it would a real matter, but a copy's receipt code opens nothing.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import re
 import shutil
 import subprocess
-import sys
 
 ID = re.compile(r"^((?:(?:TS|JC|BY|HB)-)?\d{8}-[A-Z][A-Z0-9]{1,9}-)(\d{3})")
 KEY = re.compile(r"^lookup: ([0-9a-f]{64})$", re.M)
@@ -29,7 +29,12 @@ def copy_key(match, c: int) -> str:
 
 
 def main():
-    src, dest, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ap = argparse.ArgumentParser(description="an agency K times as large: every record of SRC copied K-1 more times")
+    ap.add_argument("src", help="the agency to copy (left as it is)")
+    ap.add_argument("dest", help="the larger agency (replaced if it exists)")
+    ap.add_argument("k", type=int, help="how many times as large")
+    a = ap.parse_args()
+    src, dest, k = a.src, a.dest, a.k
     if os.path.exists(dest):
         shutil.rmtree(dest)
     shutil.copytree(src, dest, symlinks=True, ignore=shutil.ignore_patterns(".shouwen"))

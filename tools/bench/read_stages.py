@@ -9,15 +9,19 @@ time) and `row` (the index row, without its heavy part, as `check --no-cache` ke
 """
 from __future__ import annotations
 
+import argparse
 import gc
 import os
-import sys
 import time
 from datetime import date
 
 
 def main():
-    root, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    ap = argparse.ArgumentParser(description="where a cold read of the ledger spends its time, on one core")
+    ap.add_argument("agency")
+    ap.add_argument("rounds", nargs="?", type=int, default=3, help="best of how many rounds (default 3)")
+    a = ap.parse_args()
+    root, rounds = a.agency, a.rounds
     from shouwen.core.ledger import evaluate
     from shouwen.repo import store
     from shouwen.repo.index_rows import make_row

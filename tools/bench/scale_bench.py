@@ -1,6 +1,6 @@
 """Benchmark: shouwen at the size of a city bureau's years, every figure against a baseline of the same run.
 
-    python tools/bench/scale_bench.py --size 10000 [DIR]
+    python tools/bench/scale_bench.py --size 10000 [DIR]       (--no-site: without the site build's rows)
 
 Builds an agency of N records with `shouwen demo --size N` (its history through `git fast-import`, one
 commit per event), then times each command as a user runs it (a fresh `python -m shouwen` process, best of
@@ -184,7 +184,8 @@ def main():
     ap.add_argument("dir", nargs="?", help="where to build the agency (default: a temporary folder)")
     ap.add_argument("--size", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--site", action="store_true", help="also build the public site")
+    ap.add_argument("--site", action=argparse.BooleanOptionalAction, default=True,
+                    help="the site build beside the demo's (issue 15's row; --no-site skips it)")
     ap.add_argument("--write-only", dest="write_only", action="store_true",
                     help="only the write side: the demo, new, note, the pre-commit hook, the site build")
     ap.add_argument("--reuse", action="store_true", help="use the agency DIR/agency-N built by an earlier run "
@@ -342,7 +343,7 @@ def main():
             logp, _ = timed(git(agency, "log", "-p"), repeat=1)
             dt, _ = timed(sw(agency, "audit"), repeat=1)
             row("audit", dt, logp, "git log -p", "≤ 3×")
-    if a.site or a.site_only:
+    if a.site_only or (a.site and not (a.reads_only or a.cold_only or a.reports_only)):
         small = os.path.join(base, "agency-demo")
         if not (reuse and os.path.isdir(os.path.join(small, ".git"))):
             shutil.rmtree(small, ignore_errors=True)

@@ -10,17 +10,19 @@ agencies; this is the same at a hundred thousand records.
 """
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import subprocess
 import sys
 from datetime import date
 
-from shouwen.publish import shard_files, site_records, sitebuild
-
 
 def main():
-    root = sys.argv[1]
+    ap = argparse.ArgumentParser(description="the patched site builds against builds with no cache, on a copy")
+    ap.add_argument("agency", help="a copy of an agency (matters are registered, removed and corrected in it)")
+    root = ap.parse_args().agency
+    from shouwen.publish import shard_files, site_records, sitebuild
     reads = []
     real = site_records.load_ledger
     site_records.load_ledger = lambda *a, **k: reads.append(1) or real(*a, **k)
@@ -47,11 +49,13 @@ def main():
     subprocess.run(sw + ["--as", "J005", "new", "--name", "校验来访人", "--phone", "13987654321", "--matter", "校验",
                          "--at", "2026-11-27T17:55"], env=env, check=True, capture_output=True)
     check("after a new matter", date(2026, 12, 9))
-    victim = sorted(glob.glob(os.path.join(root, "records", "inquiries", "*", "*", "*.md")))[500]
+    inquiries = sorted(glob.glob(os.path.join(root, "records", "inquiries", "*", "*", "*.md")))
+    victim = inquiries[len(inquiries) // 3]         # any size of agency
     subprocess.run(["git", "-C", root, "rm", "-q", os.path.relpath(victim, root)], check=True)
     subprocess.run(["git", "-C", root, "commit", "-qm", "校验：删除", "--no-verify"], check=True)
     check(f"after {os.path.basename(victim)} removed", date(2026, 12, 9))
-    rid = os.path.basename(sorted(glob.glob(os.path.join(root, "records", "inquiries", "*", "*", "*.md")))[700])[:-3]
+    inquiries = sorted(glob.glob(os.path.join(root, "records", "inquiries", "*", "*", "*.md")))
+    rid = os.path.basename(inquiries[len(inquiries) // 2])[:-3]
     subprocess.run(sw + ["--as", rid.split("-")[1], "correct", rid, "--field", "visitor.phone",   # by its registrant
                          "--value", "13987650000", "--reason", "登记时写错"], env=env, check=True, capture_output=True)
     check(f"after {rid}'s phone corrected", date(2026, 12, 9))
