@@ -295,3 +295,15 @@ def test_every_help_page_names_its_values_in_chinese():
         if re.search(r"\b[A-Z]{2,}\b", usage):
             bad.append(f"{' '.join(path)}: {usage}")
     assert isinstance(cli, click.Group) and bad == [], "\n".join(bad)
+
+
+def test_materials_read_out_nest_brackets_as_chinese_text_does():
+    # `notify` read out 结婚证或离婚证（原件，1 份，非必需，申请人自备（已婚或离婚的））: a bracket inside a bracket
+    # is written ［］ inside （）(GB/T 15834 4.9.3), never two closing （） in a row
+    from shouwen.core.view import materials_lines
+    from shouwen.repo.loader import load_rules
+    from shouwen.repo.setup import template_dir
+    rules = load_rules(template_dir("bureau"))
+    svc = rules.services["marital-status-proof"]
+    line = materials_lines(["结婚证或离婚证"], svc)[1]
+    assert line.endswith("结婚证或离婚证（原件，1 份，非必需，申请人自备［已婚或离婚的］）") and "））" not in line, line

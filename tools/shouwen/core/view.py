@@ -170,5 +170,14 @@ def materials_lines(materials: list, service) -> list[str]:
         m = detail.get(str(name), {})
         extra = "，".join(str(x) for x in (m.get("类型"), f"{m['份数']} 份" if m.get("份数") else None,
                                            None if m.get("必要", True) else "非必需", m.get("来源")) if x)
-        out.append(f"  {i}. {name}" + (f"（{extra}）" if extra else ""))
+        out.append(f"  {i}. {name}" + (bracketed(extra) if extra else ""))
     return out
+
+
+INNER = str.maketrans("（）", "［］")
+
+
+def bracketed(text: str) -> str:
+    """The text in full-width brackets, any bracket within it written as square ones (GB/T 15834 4.9.3:
+    括号里还要用括号，里层用方括号)."""
+    return f"（{text.translate(INNER)}）"
