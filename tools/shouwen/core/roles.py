@@ -281,11 +281,13 @@ def awaiting(events, sent=None):
     return sent
 
 
-def judged(kind: str, meta: dict, ev: dict, sent) -> bool:
-    """Whether any role rule judges this event (most are no rule's business: their day's rules are not needed)."""
+def judged(kind: str, meta: dict, ev: dict, sent, held=None) -> bool:
+    """Whether any role rule judges this event (most are no rule's business: their day's rules are not needed;
+    a handling step by the first responder or the person handling the matter is always theirs to record)."""
     action = ev.get("action")
-    return bool(event_duty(kind, action)) or kind == "inquiries" and action in HANDLING_STEPS or (
-        kind == "inspections" and action == "inspected" and isinstance(meta.get("staff"), str)
+    return bool(event_duty(kind, action)) or (
+        kind == "inquiries" and action in HANDLING_STEPS and not (held is not None and ev.get("by") in held[1:])
+        or kind == "inspections" and action == "inspected" and isinstance(meta.get("staff"), str)
         or kind == "complaints" and action == "verdict"
         or kind == "reports" and action == "submitted" and isinstance(meta.get("department"), str)
         or kind == "inquiries" and action == "accepted" and sent is not None)
@@ -297,7 +299,7 @@ def event_role_problems(rules, kind: str, meta: dict, ev: dict, sent, own: bool,
     only by the first responder or the handling 科室 (`held`: `handling` before it), a 科室's report sent from
     that `科室`, a verdict by nobody in the line of those complained against. Used by `check`, the writer and
     the audit alike."""
-    if not judged(kind, meta, ev, sent):
+    if not judged(kind, meta, ev, sent, held):
         return []
     action, by = ev.get("action"), ev.get("by")
     duty = event_duty(kind, action)
@@ -333,7 +335,7 @@ def record_role_problems(rec, rules_on) -> list[Problem]:
             continue
         taken, sent = sent, awaiting([ev], sent)
         had, held = held, handling([ev], held)
-        if not judged(kind, rec.meta, ev, taken):
+        if not judged(kind, rec.meta, ev, taken, had):
             continue
         at = to_datetime(ev.get("at"))
         if at is None:
