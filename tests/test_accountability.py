@@ -162,3 +162,13 @@ def test_show_and_receipt_of_accountability_records(agency):
     steps = json.loads(agency.ok("history", cid, "--format", "json").stdout)["steps"]
     assert [s["event"]["action"] for s in steps] == ["registered", "verdict"]
     assert agency.run("--as", "J005", "answer", cid, "--answer", "x").exit_code == 2
+
+
+def test_a_sanction_names_the_person_sanctioned_not_a_handler(agency):
+    # `show` and `history` of a complaint read 处理 … 承办人：李明（J005）: the sanctioned person was called the
+    # matter's handler (the word of a forward's `staff`)
+    cid = complaint(agency, "J005", "2026-11-03T10:00", "substantiated", "2026-11-05T10:00")
+    agency.ok("--as", "J003", "sanction", cid, "--staff", "J005", "--measure", "通报批评", "--bonus", "20%",
+              "--at", "2026-11-06T10:00")
+    for out in (agency.ok("show", cid).output, agency.ok("history", cid).output):
+        assert "被处理人：李明（J005）" in out and "承办人" not in out, out

@@ -46,3 +46,14 @@ def test_without_a_site_url_the_receipt_names_the_page_only(agency):
     rid = agency.new("2026-11-02T09:30", service="birth-permit")
     page = agency.ok("receipt", rid).output
     assert "办理进度查询" in page and "<svg" not in page and "承诺件，法定时限" in page
+
+
+def test_a_receipt_is_written_only_to_a_page_it_is(agency, tmp_path):
+    # `receipt ID -o 回执.pdf` (or .docx) wrote the HTML page under that name: a file the PDF reader or Word
+    # calls broken, found only at the counter with the visitor waiting
+    rid = agency.new("2026-11-02T09:30")
+    for name in ("回执.pdf", "回执.docx"):
+        r = agency.run("receipt", rid, "-o", str(tmp_path / name))
+        assert r.exit_code == 2 and name in r.stderr and ".html" in r.stderr and not (tmp_path / name).exists()
+    agency.ok("receipt", rid, "-o", str(tmp_path / "回执.html"))
+    assert (tmp_path / "回执.html").read_text(encoding="utf-8").startswith("<!doctype html>")

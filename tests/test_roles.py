@@ -182,3 +182,27 @@ def test_only_the_first_responder_and_the_handling_department_record_the_handlin
     assert hits == [(third, "events[3].by")], hits
     audit = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
     assert [p["record"] for p in audit if p["code"] == "role-forbidden"] == [third], audit
+
+
+def test_a_third_department_can_neither_stop_the_clock_nor_close_or_route_the_matter(agency):
+    # the same rule for the other steps of the handling: stopping the clock (补正) stops the deadline, an answer
+    # or an explanation closes the matter, a forward, referral or escalation routes it: a clerk of 社会事务科
+    # could do each on a matter 人口家庭科 handles (or the first responder still holds)
+    rid = agency.new("2026-11-02T09:00", service="birth-permit")
+    head = agency.head()
+    for cmd, *args in (("answer", "--answer", "已答复"), ("explain", "--reason", "不属本局职责"),
+                       ("forward", "--to", "law"), ("escalate", "--to", "J017")):
+        r = agency.run("--as", "J018", cmd, rid, *args, "--at", "2026-11-02T09:30")
+        assert r.exit_code == 2 and "role-forbidden" in r.stderr and "不在其列" in r.stderr, (cmd, r.output)
+        assert agency.head() == head
+    agency.ok("--as", "J005", "forward", rid, "--to", "family", "--staff", "J014", "--at", "2026-11-02T09:40")
+    agency.ok("--as", "J014", "accept", rid, "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J014", "promise", rid, "--days", "5", "--at", "2026-11-02T10:10")
+    head = agency.head()
+    r = agency.run("--as", "J018", "suspend", rid, "--reason", "补正材料", "--at", "2026-11-03T09:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and agency.head() == head
+    agency.ok("--as", "J015", "suspend", rid, "--reason", "补正材料", "--at", "2026-11-03T09:00")
+    head = agency.head()
+    r = agency.run("--as", "J018", "resume", rid, "--at", "2026-11-04T09:00")
+    assert r.exit_code == 2 and "role-forbidden" in r.stderr and agency.head() == head
+    agency.ok("--as", "J005", "resume", rid, "--at", "2026-11-04T09:00")

@@ -361,6 +361,8 @@ def receipt_cmd(desk, record_id, pickup, output):
     from .outputs import refuse_agency_output, write_output
     rules = desk.rules
     if output:
+        if not output.lower().endswith((".html", ".htm")):
+            raise InputError(f"-o {output}：回执和取件登记表只写成网页（.html），用浏览器打开后打印")
         refuse_agency_output(desk.root, output, personal=True)
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":

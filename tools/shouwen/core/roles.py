@@ -22,7 +22,7 @@ from .problems import Problem
 DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
           "roster": "修改规则、网站配置、CI 与钩子，为签名密钥担保",
-          "handle": "代承办科室记录承诺、延期、受理、办结、送达和退回"}
+          "handle": "代首问责任人或承办科室记录办理步骤（受理、承诺、延期、暂停与恢复计时、答复、解释、转办、引导、上报、办结、送达、退回）"}
 # duties that, unlisted, let nobody beyond what the rule itself allows (the others let everyone)
 NOBODY_UNLISTED = ("handle",)
 GRANT_KEYS = ("department", "role", "badge", "own")
@@ -219,10 +219,11 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
             f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
-# steps of the matter's handling (S2 第六条): recorded by the first responder, who answers for it to the end, or by
+# steps of the matter's handling (S2 第六条), what routes, stops or closes it: recorded by the first responder, who answers for it to the end, or by
 # whoever now handles it (the first responder's 科室, the 科室 it was sent to or that accepted it, the person it
 # was escalated to), or by those `permissions.handle` names
-HANDLING_STEPS = ("promised", "extended", "completed", "delivered", "returned", "accepted")
+HANDLING_STEPS = ("promised", "extended", "completed", "delivered", "returned", "accepted", "answered", "explained",
+                  "suspended", "resumed", "forwarded", "referred", "escalated")
 
 
 def handling(events, held=None):

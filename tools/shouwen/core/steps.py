@@ -180,6 +180,8 @@ def describe(event: dict, rules) -> str:
         v = event.get(k)
         if v in (None, "", []):
             continue
+        if k == "staff" and a == "sanctioned":
+            label = "被处理人"      # the person the sanction falls on, not a handler of the matter
         if isinstance(v, (list, dict)) and k not in ("liable", "measures", "materials", "findings"):
             pass            # a value of the wrong type (check names it): shown as it stands, never looked up
         elif k == "to" and a != "delivered":
