@@ -46,9 +46,10 @@ def test_the_desk_tour_without_one_english_id(agency):
 def test_interactive_registration_takes_chinese_choices(agency):
     answers = "\n".join(["赵六", "13900000000", "", "", "咨询再生育", "来电", "再生育", ""]) + "\n"
     r = agency.ok("--as", "J006", "new", input=answers)
-    assert "渠道（来访、来电、来信、网上）" in r.output and "visit" not in r.output
-    # the prompts read as Chinese: a full-width colon, the default in words
-    assert "发问人姓名：" in r.output and "（默认：来访）：" in r.output and ": " not in r.output, r.output
+    assert "渠道（来访、来电、来信、网上；默认：来访）：" in r.output and "visit" not in r.output
+    # the prompts read as Chinese: a full-width colon, the default in words, inside the prompt's own brackets
+    # (it read 渠道（来访、来电、来信、网上）（默认：来访）: two bracketed notes in a row)
+    assert "发问人姓名：" in r.output and ": " not in r.output and "）（" not in r.output, r.output
     rid = r.output.split("已登记 ")[1].split()[0]
     shown = json.loads(agency.ok("show", rid, "--format", "json").output)
     assert shown["channel"] == "phone" and shown["service"] == "birth-permit"

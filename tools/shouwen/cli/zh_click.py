@@ -100,12 +100,18 @@ def _build_prompt(text, suffix, show_default=False, default=None, show_choices=T
     """A prompt as Chinese text, with a full-width colon and the default in words (Click's own are ASCII)."""
     prompt = text
     if type is not None and show_choices and isinstance(type, click.Choice):
-        prompt += f"（{'、'.join(map(str, type.choices))}）"
+        prompt = _noted(prompt, '、'.join(map(str, type.choices)))
     if show_default:
         shown = show_default if isinstance(show_default, str) else default
         if shown not in (None, ""):
-            prompt += f"（默认：{shown}）"
+            prompt = _noted(prompt, f"默认：{shown}")
     return prompt + ("：" if suffix.strip() == ":" else suffix)
+
+
+def _noted(prompt: str, note: str) -> str:
+    """The prompt with a note in brackets: inside the brackets it ends with already, after a full-width semicolon
+    (渠道（来访、来电；默认：来访）), never a second bracketed note right after the first."""
+    return f"{prompt[:-1]}；{note}）" if prompt.endswith("）") else f"{prompt}（{note}）"
 
 
 def _write_heading(self, heading: str) -> None:
