@@ -48,12 +48,14 @@ def test_without_a_site_url_the_receipt_names_the_page_only(agency):
     assert "办理进度查询" in page and "<svg" not in page and "承诺件，法定时限" in page
 
 
-def test_a_receipt_is_written_only_to_a_page_it_is(agency, tmp_path):
-    # `receipt ID -o 回执.pdf` (or .docx) wrote the HTML page under that name: a file the PDF reader or Word
-    # calls broken, found only at the counter with the visitor waiting
+def test_a_printed_page_is_written_only_as_a_pdf_or_a_page(agency, tmp_path):
+    # `receipt ID -o 回执.docx` (and placard, bulletin --gongwen) wrote the HTML page under that name: a file Word
+    # calls broken, found only at the counter with the visitor waiting; a receipt named .pdf got HTML bytes too
     rid = agency.new("2026-11-02T09:30")
-    for name in ("回执.pdf", "回执.docx"):
-        r = agency.run("receipt", rid, "-o", str(tmp_path / name))
-        assert r.exit_code == 2 and name in r.stderr and ".html" in r.stderr and not (tmp_path / name).exists()
+    for args in (("receipt", rid), ("placard",), ("bulletin", "2026Q3", "--gongwen")):
+        out = tmp_path / "回执.docx"
+        r = agency.run(*args, *(() if args[0] == "bulletin" else ("-o",)), str(out))
+        assert r.exit_code == 2 and "回执.docx" in r.stderr and ".pdf" in r.stderr and ".html" in r.stderr, r.output
+        assert not out.exists()
     agency.ok("receipt", rid, "-o", str(tmp_path / "回执.html"))
     assert (tmp_path / "回执.html").read_text(encoding="utf-8").startswith("<!doctype html>")

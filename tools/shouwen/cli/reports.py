@@ -195,6 +195,8 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     day = parse_day(today, "--today") or today_cst()
     year, q = _quarter(quarter)
     if gongwen_out:
+        from ..publish.printpdf import check_name
+        check_name(gongwen_out, "公文格式通报")
         refuse_agency_output(desk.root, gongwen_out)
     _, end = quarter_span(year, q)
     if end >= day and not write:

@@ -351,18 +351,19 @@ def find_cmd(desk, text, fmt):
 @click.command("receipt")
 @click.argument("record_id", metavar="编号")
 @click.option("--pickup", is_flag=True, help="打印取件登记表（而不是收件回执）")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="写入文件（默认输出到屏幕）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="写入文件：.html 网页，或 .pdf（用 Chromium 打印成 A4 PDF）；默认输出到屏幕")
 @pass_desk
 def receipt_cmd(desk, record_id, pickup, output):
-    """打印《机关办理事项收件回执》或《取件登记表》（HTML，可直接打印）。"""
+    """打印《机关办理事项收件回执》或《取件登记表》（HTML 可直接打印，或 PDF）。"""
+    from ..publish import printpdf
     from ..publish.receipt import lookup_url, render
     from ..core.ledger import evaluate
     from ..repo.writer import load_for_write
     from .outputs import refuse_agency_output, write_output
     rules = desk.rules
     if output:
-        if not output.lower().endswith((".html", ".htm")):
-            raise InputError(f"-o {output}：回执和取件登记表只写成网页（.html），用浏览器打开后打印")
+        printpdf.check_name(output, "回执和取件登记表")
         refuse_agency_output(desk.root, output, personal=True)
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
@@ -371,8 +372,11 @@ def receipt_cmd(desk, record_id, pickup, output):
     if pickup and (entry.state is None or entry.state.completed_at is None):
         raise InputError(f"{rec.path} [{record_id}]：尚未办结，不能打印取件登记表")
     html = render(entry, rules, pickup=pickup, lookup=lookup_url(desk.root, record_id))
-    if output:
+    if output and output.lower().endswith(".pdf"):
+        printpdf.pdf(html, output)
+    elif output:
         write_output(output, html)
+    if output:
         click.echo(f"已写入 {output}")
     else:
         click.echo(html)

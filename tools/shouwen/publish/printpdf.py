@@ -36,6 +36,14 @@ def pdf(page: str, out: str) -> None:
             raise InputError(f"chromium 未能生成 PDF：{(r.stderr or r.stdout).strip()[-300:]}")
 
 
+def check_name(out: str, what: str) -> None:
+    """Refuse an output named as neither a PDF nor a page (回执.docx would hold the HTML, a file the reader calls
+    broken); a device (a printer's, /dev/stdout) takes the page as it is."""
+    if out.lower().endswith((".pdf", ".html", ".htm")) or os.path.exists(out) and not os.path.isfile(out):
+        return
+    raise InputError(f"{out}：{what}只能写成 PDF（.pdf）或网页（.html），未写入任何内容")
+
+
 def save(page: str, out: str) -> None:
     """The page as `out`: a PDF when the name ends in .pdf, else the HTML itself (to print from a browser)."""
     try:
