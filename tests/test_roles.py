@@ -162,8 +162,9 @@ def test_only_the_first_responder_and_the_handling_department_record_the_handlin
         assert r.exit_code == 2 and "role-forbidden" in r.stderr and rid in r.stderr, (cmd, r.output)
         assert "人口家庭科" in r.stderr and "社会事务科的罗佳（J018）不在其列" in r.stderr and "Traceback" not in r.output
         assert agency.head() == head and agency.status() == ""
-        # a clerk of the handling 科室, the office the policy names, the first responder may record it
-        agency.ok("--as", {"promise": "J015", "complete": "J024", "deliver": "J005"}[cmd], cmd, rid, *args,
+        # a clerk of the handling 科室, the office the policy names; the result handed over at the first
+        # responder's window by a colleague there (J006, 综合受理科: S2 第六条 取件登记表)
+        agency.ok("--as", {"promise": "J015", "complete": "J024", "deliver": "J006"}[cmd], cmd, rid, *args,
                   "--at", f"2026-11-03T1{i}:00")        # J024: 办公室, whom permissions.handle names
     # a return: by the 科室 it was sent to (before or after accepting), never by a third one
     other = agency.new("2026-11-04T09:00")

@@ -257,12 +257,17 @@ def handling_refusal(rules, ev: dict, held) -> str | None:
         dept = getattr(rules.staff.get(badge), "department", None)
     if not isinstance(dept, str) or dept not in rules.departments or dept in _chain(rules, who.department):
         return None
+    # the result is handed over where the matter came in (S2 第六条: 取件登记表): at the first responder's window too
+    window = getattr(rules.staff.get(fr), "department", None) if ev.get("action") == "delivered" else None
+    if window in rules.departments and window in _chain(rules, who.department):
+        return None
     extra = rules.policy.permissions.grants.get("handle")
     if extra and any(_grant_holds(g, who, False) for g in extra):
         return None
     from .fold import ACTION_ZH
     also = "或 rules/policy.yml 的 permissions.handle 所列人员" if extra else ""
-    return (f"{ACTION_ZH.get(ev.get('action'))}只能由首问责任人{rules.who(fr) or fr}或承办科室{rules.dept_name(dept)}"
+    where = f"、其所在的{rules.dept_name(window)}" if window in rules.departments else ""
+    return (f"{ACTION_ZH.get(ev.get('action'))}只能由首问责任人{rules.who(fr) or fr}{where}或承办科室{rules.dept_name(dept)}"
             f"的人员{also}记录：{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
@@ -354,36 +359,3 @@ def require(rules, badge: str | None, duty: str, own: bool = False) -> None:
     if why:
         from .problems import InputError
         raise InputError(why, [Problem("role-forbidden", why, path="rules/policy.yml", field=f"permissions.{duty}")])
-
-
-def settle_roles(staff: dict, staff_rows: list, policy, problems: list) -> None:
-    """Roles as the office writes them (科长, 副职, 主管 or head, deputy, supervisor, or an unambiguous start of
-    one) in staff.yml and in policy.yml's escalation chain and permissions, made the role ids. A role the
-    policy itself names stays as it is (an agency's own); any other unknown or ambiguous one is a warning
-    with the closest ("您是不是要找 …"): a person whose role nothing names is held to no rule."""
-    from .names import ROLES, role_names
-    vocab = role_names()
-
-    def settle(value, path, where, known=None):
-        """`known`: the roles the policy names (for staff.yml); None in the policy, where a role no
-        vocabulary knows is the agency's own, named there first."""
-        if not isinstance(value, str) or value in ROLES or known is not None and value in known:
-            return value
-        key = vocab.find(value)
-        if key is None and known is not None:
-            problems.append(Problem("rules-invalid", vocab.refusal(value, "role"), path=path, field=where,
-                                    severity="warning"))
-        return key or value
-
-    pol = "rules/policy.yml"
-    policy.escalation_chain = [settle(r, pol, f"escalation_chain[{i}]") for i, r in enumerate(policy.escalation_chain)]
-    for duty, grants in policy.permissions.grants.items():
-        for i, g in enumerate(grants):
-            if "role" in g:
-                names = [settle(r, pol, f"permissions.{duty}[{i}].role") for r in _values(g["role"])]
-                g["role"] = names if isinstance(g["role"], list) else names[0]
-    known = set(policy.escalation_chain) | {r for gs in policy.permissions.grants.values() for g in gs if "role" in g
-                                           for r in _values(g["role"])}
-    for s in staff.values():
-        i = next((k for k, row in enumerate(staff_rows) if row is s.raw), None)
-        s.role = settle(s.role, "rules/staff.yml", f"staff[{i}].role", known)

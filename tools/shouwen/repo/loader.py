@@ -9,7 +9,8 @@ from dataclasses import replace
 from ..core import safeyaml
 from ..core.problems import ERROR, Problem
 from ..core.record import Record
-from ..core.roles import check_references, settle_roles
+from ..core.role_settle import settle_roles
+from ..core.roles import check_references
 from ..core.record import parse as parse_document
 from ..core.rules_schema import CALENDAR, INSTITUTION, POLICY, SERVICE, STAFF, cross_checks
 from ..core.schema import DROP, clean, unsafe_text
