@@ -133,3 +133,32 @@ def test_a_duplicate_id_is_refused_when_the_new_file_sorts_before_the_old(agency
     assert [(p["code"], p["path"], p["record"]) for p in out["problems"]] == [("id-duplicate", twin, rid)], out
     r = subprocess.run(["git", "-C", agency.path, "commit", "-qm", "twin"], capture_output=True, text=True)
     assert r.returncode == 1 and "id-duplicate" in r.stdout + r.stderr and agency.head() == head
+
+
+def test_a_staged_rules_change_is_judged_against_the_records_that_depend_on_it(agency):
+    """Issue 15: the hook checks the staged files and what depends on them. A badge taken out of the roster
+    leaves the matters it registered naming nobody (`check`: staff-unknown) and a window without its clerk
+    (rules-invalid in institution.yml, a file not staged): the commit is refused for both. A record that
+    was broken before (committed past the hook) does not hold up an unrelated change of the rules."""
+    rid = agency.new("2026-11-02T09:30", badge="J006")
+    broken = agency.new("2026-11-03T09:30")
+    rel = f"records/inquiries/2026/11/{broken}.md"
+    agency.write(rel, agency.file(rel).replace("first_responder: J005", "first_responder: J099")
+                 .replace("by: J005, action: registered", "by: J099, action: registered"))
+    agency.git("commit", "-qam", "past the hook", "--no-verify")
+    staff = agency.file("rules/staff.yml")
+    agency.write("rules/staff.yml", "\n".join(l for l in staff.split("\n") if "badge: J006" not in l))
+    agency.git("add", "rules/staff.yml")
+    out = json.loads(agency.run("check", "--staged", "--format", "json").stdout)
+    found = {(p["code"], p["path"]) for p in out["problems"]}
+    assert ("staff-unknown", f"records/inquiries/2026/11/{rid}.md") in found, out
+    assert ("rules-invalid", "rules/institution.yml") in found, out
+    assert not any(p["path"] == rel for p in out["problems"]), out          # broken before: `check`'s to report
+    head = agency.head()
+    r = subprocess.run(["git", "-C", agency.path, "commit", "-qm", "J006 left"], capture_output=True, text=True)
+    assert r.returncode != 0 and agency.head() == head and "staff-unknown" in r.stdout + r.stderr
+    agency.write("rules/staff.yml", staff.replace("title: 科员, department: reception, role: staff, emails: "
+                                                  "[j006@example.gov.cn]", "title: 副科长, department: reception, "
+                                                  "role: staff, emails: [j006@example.gov.cn]", 1))
+    agency.git("add", "rules/staff.yml")
+    assert agency.run("check", "--staged").exit_code == 0       # the old broken record holds nothing up

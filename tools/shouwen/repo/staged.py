@@ -8,7 +8,7 @@ index only when they changed. A staged record is judged in full; every other rec
 name gives (which `check` holds to the id inside), and only where the staged ones can meet it: the same id
 (`id-duplicate`), or an id they refer to (`inquiry-unknown`). Roles (`role-forbidden`,
 `conflict-of-interest`) are judged for the events the commit adds, under the rules being committed, as the
-writer judges them.
+writer judges them. A staged change of rules/ meets every record: all are judged under it (_brought_in_by_rules).
 """
 from __future__ import annotations
 
@@ -113,7 +113,8 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
     order = sorted(at, key=lambda p: (p in full, at[p]))
     entries = [full.get(p) or Entry(Record(p, {"id": _file_id(p)}), None, None) for p in order]
     led = judge(entries, rules, today)
-    keep = []
+    rules_staged = any(p.startswith("rules/") for p in changed)
+    keep = _brought_in_by_rules(root, rules, today, changed, led.problems) if rules_staged else []
     for p in led.problems:
         family = CODES.get(p.code, ("record",))[0]
         if p.path is not None and p.path not in changed:
@@ -123,6 +124,36 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
         elif family == ROLE_FAMILY and _new_event(p, before.get(p.path, 0)):
             keep.append(p)
     return index.record_count(), odd + keep
+
+
+def _brought_in_by_rules(root: str, rules, today, changed: set, problems: list) -> list[Problem]:
+    """What a staged change of rules/ brings in beyond its own files: a rules file it leaves broken (a window
+    whose clerk left the roster) and every committed record it leaves broken (a registrant no longer in
+    the roster), each record as Git's index has it, judged under the rules being committed. Only what HEAD's
+    rules did not give already counts (a record committed broken past the hook is `check`'s to report). Every
+    record is read: the price of a change of the rules, never of a record's commit."""
+    from ..core.ledger import evaluate
+    from ..core.record import parse
+    from .loader import load_rules_at
+    try:
+        before = load_rules_at(root, "HEAD")
+    except Exception:           # no commit yet, or no rules in it: everything is brought in
+        before = None
+
+    def mine(found, was) -> list[Problem]:
+        old = {(q.code, q.path, q.field) for q in was}
+        return [q for q in found if CODES.get(q.code, ("record",))[0] in STAGED_FAMILIES
+                and (q.code, q.path, q.field) not in old]
+    out = mine([q for q in problems if q.path and q.path.startswith("rules/") and q.path not in changed],
+               before.problems if before else [])
+    blobs = {p: b for p, (_, b) in gitio.index_blobs(root, "records").items() if p.endswith(".md") and p not in changed}
+    data = gitio.cat_files(root, sorted(set(blobs.values())))
+    for path, blob in blobs.items():
+        rec = parse(path, data.get(blob, b""))
+        found = mine(evaluate(rec, rules, today).problems, [])
+        if found:
+            out += mine(found, evaluate(rec, before, today).problems if before else [])
+    return out
 
 
 def _lookalikes(changes: dict) -> list[Problem]:
