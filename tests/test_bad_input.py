@@ -129,3 +129,14 @@ def test_report_commands_refuse_bad_input_in_chinese(agency, tmp_path):
         assert r.exit_code == 2 and "Traceback" not in r.output, (args, r.output)
         assert all(w in r.stderr for w in words), (args, r.stderr)
     assert agency.status() == ""
+
+
+def test_a_status_named_wrong_lists_every_status_or_says_how_many_are_left_out(agency):
+    # `list --status 乱写` offered twelve statuses and stopped, 已办结 and 已送达 among those left out, with nothing
+    # to say there were more: a clerk took 已办结 for no status at all
+    r = agency.run("list", "--status", "乱写")
+    assert r.exit_code == 2 and "已办结（completed）" in r.stderr and "已送达（delivered）" in r.stderr, r.stderr
+    from shouwen.core.names import Vocabulary
+    many = Vocabulary("工作人员", {f"X{n:03d}": (f"员工{n}",) for n in range(40)})
+    words = many.refusal("乱")
+    assert "等 40 个" in words and words.count("、") < 39, words

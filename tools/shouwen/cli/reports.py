@@ -196,8 +196,8 @@ def bulletin_cmd(desk, quarter, write, rev, today, fmt, gongwen_out, number, to,
     year, q = _quarter(quarter)
     if gongwen_out:
         from ..publish.printpdf import check_name
-        check_name(gongwen_out, "公文格式通报")
         refuse_agency_output(desk.root, gongwen_out)
+        check_name(gongwen_out, "公文格式通报")
     _, end = quarter_span(year, q)
     if end >= day and not write:
         click.echo(f"注意：{year}年{Q_ZH[q]}尚未结束，数据截至{zh_day(min(end, day))}", err=True)

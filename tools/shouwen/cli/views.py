@@ -363,8 +363,8 @@ def receipt_cmd(desk, record_id, pickup, output):
     from .outputs import refuse_agency_output, write_output
     rules = desk.rules
     if output:
-        printpdf.check_name(output, "回执和取件登记表")
         refuse_agency_output(desk.root, output, personal=True)
+        printpdf.check_name(output, "回执和取件登记表")
     rec = load_for_write(desk.root, record_id)
     if rec.kind != "inquiries":
         raise InputError(f"{rec.path} [{record_id}]：回执只用于登记的事项，不用于投诉、表扬或检查记录")

@@ -18,6 +18,9 @@ def norm(text) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
 
+SHOWN = 24     # choices offered by name when a word names nothing: a list of statuses whole, a long roster cut
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     what: str                         # 部门, 办事事项, 渠道 …
@@ -84,7 +87,9 @@ class Vocabulary:
             return msg + f"。您是不是要找：{'、'.join(self.label(k) for k in close)}？"
         if not self.entries:
             return msg + f"。规则中还没有任何{self.what}"
-        return msg + f"。可选：{'、'.join(self.label(k) for k in list(self.entries)[:12])}"
+        shown = list(self.entries)[:SHOWN]
+        more = f"等 {len(self.entries)} 个" if len(self.entries) > SHOWN else ""
+        return msg + f"。可选：{'、'.join(self.label(k) for k in shown)}{more}"
 
 
 def one_of(what: str, choices, text, flag: str | None = None, source: str | None = None,
