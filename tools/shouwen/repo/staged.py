@@ -131,29 +131,48 @@ def _brought_in_by_rules(root: str, rules, today, changed: set, problems: list) 
     whose clerk left the roster) and every committed record it leaves broken (a registrant no longer in
     the roster), each record as Git's index has it, judged under the rules being committed. Only what HEAD's
     rules did not give already counts (a record committed broken past the hook is `check`'s to report). Every
-    record is read: the price of a change of the rules, never of a record's commit."""
-    from ..core.ledger import evaluate
-    from ..core.record import parse
+    record is read, a thousand at a time on every core: the price of a change of the rules, never of a
+    record's commit."""
+    from . import store
     from .loader import load_rules_at
     try:
         before = load_rules_at(root, "HEAD")
     except Exception:           # no commit yet, or no rules in it: everything is brought in
         before = None
-
-    def mine(found, was) -> list[Problem]:
-        old = {(q.code, q.path, q.field) for q in was}
-        return [q for q in found if CODES.get(q.code, ("record",))[0] in STAGED_FAMILIES
-                and (q.code, q.path, q.field) not in old]
-    out = mine([q for q in problems if q.path and q.path.startswith("rules/") and q.path not in changed],
-               before.problems if before else [])
-    blobs = {p: b for p, (_, b) in gitio.index_blobs(root, "records").items() if p.endswith(".md") and p not in changed}
-    data = gitio.cat_files(root, sorted(set(blobs.values())))
-    for path, blob in blobs.items():
-        rec = parse(path, data.get(blob, b""))
-        found = mine(evaluate(rec, rules, today).problems, [])
-        if found:
-            out += mine(found, evaluate(rec, before, today).problems if before else [])
+    out = _new_problems([q for q in problems if q.path and q.path.startswith("rules/") and q.path not in changed],
+                        before.problems if before else [])
+    items = sorted((p, b) for p, (_, b) in gitio.index_blobs(root, "records").items()
+                   if p.endswith(".md") and p not in changed)
+    _SHARED.update(root=root, rules=rules, before=before, today=today)       # the forked workers see them
+    batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+    for found in store.parallel_map(_judge_batch, batches, chunk=1, least=2):
+        out += found
     return out
+
+
+BATCH = 1000
+_SHARED: dict = {}
+
+
+def _judge_batch(items: list) -> list[Problem]:
+    from ..core.ledger import evaluate
+    from ..core.record import parse
+    root, rules, before, today = _SHARED["root"], _SHARED["rules"], _SHARED["before"], _SHARED["today"]
+    data = gitio.cat_files(root, sorted({b for _, b in items}))
+    out = []
+    for path, blob in items:
+        rec = parse(path, data.get(blob, b""))
+        found = _new_problems(evaluate(rec, rules, today).problems, [])
+        if found:
+            out += _new_problems(found, evaluate(rec, before, today).problems if before else [])
+    return out
+
+
+def _new_problems(found: list, was: list) -> list[Problem]:
+    """Those of `found` that can refuse a commit and that `was` did not hold already."""
+    old = {(q.code, q.path, q.field) for q in was}
+    return [q for q in found if CODES.get(q.code, ("record",))[0] in STAGED_FAMILIES
+            and (q.code, q.path, q.field) not in old]
 
 
 def _lookalikes(changes: dict) -> list[Problem]:

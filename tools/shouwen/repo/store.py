@@ -158,12 +158,12 @@ def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:
     return out
 
 
-def parallel_map(fn, items: list, chunk: int = 400):
-    """fn over items (a picklable module-level function), in order, on every core when there are many items;
-    the results are handed on as they come (a caller that keeps less than them all holds less).
+def parallel_map(fn, items: list, chunk: int = 400, least: int = PARALLEL_FROM):
+    """fn over items (a picklable module-level function), in order, on every core when there are at least
+    `least` items; the results are handed on as they come (a caller that keeps less than them all holds less).
     Workers are forked, so they share what the caller set up (rules, the day) without pickling it."""
     n = os.cpu_count() or 1
-    if len(items) < PARALLEL_FROM or n < 2:
+    if len(items) < least or n < 2:
         yield from map(fn, items)
         return
     import multiprocessing      # only when there is work for several cores: it costs 40 ms to import
