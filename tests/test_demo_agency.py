@@ -184,3 +184,17 @@ def test_a_new_demo_reads_in_chinese_punctuation(tmp_path):
     log = subprocess.run(["git", "-C", path, "log", "--format=%B"], capture_output=True, text=True).stdout
     bad = _ascii_beside_chinese([*_texts_people_read(path), *(("git log", m) for m in log.split("\n"))])
     assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad[:30])
+
+
+def test_two_demos_of_one_seed_are_the_same_history(tmp_path):
+    """Issue 15 item 6: a demo is reproducible (benchmarks compare runs on it): the same size, seed and days
+    give the very same commits, wherever it is made; another seed another ledger."""
+    import subprocess
+
+    def head(name, seed):
+        r = CliRunner().invoke(cli, ["demo", "--size", "6", "--since", "2026-11-02", "--until", "2026-11-06",
+                                     "--seed", str(seed), str(tmp_path / name)], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        return subprocess.run(["git", "-C", str(tmp_path / name), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    assert head("a", 5) == head("elsewhere/b", 5) != head("c", 6)
