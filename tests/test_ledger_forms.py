@@ -136,7 +136,7 @@ def test_a_voided_registration_stays_in_the_exported_ledger_marked_void(agency, 
     # left it out, so the paper copy had a gap in the ids and a re-import lost it
     r1, r2 = ledger_agency(agency)
     dup = agency.new("2026-11-03T10:02", name="李四")
-    agency.ok("--as", "J003", "void", dup, "--reason", "重复登记", "--at", "2026-11-03T11:00")
+    agency.ok("--as", "J003", "void", dup, "--reason", "重复登记（同一发问人）", "--at", "2026-11-03T11:00")
     for name in ("ledger.csv", "ledger.xlsx"):
         out = tmp_path / name
         assert "已导出 3 件" in agency.ok("export", "-o", str(out)).output
@@ -148,12 +148,12 @@ def test_a_voided_registration_stays_in_the_exported_ledger_marked_void(agency, 
             header = [c.value for c in ws[1]]
             table = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
         assert [r["事项编号"] for r in table] == [r1, r2, dup], name
-        assert table[2]["状态"] == "已作废（重复登记）" and table[1]["状态"] != "已作废", name
+        assert table[2]["状态"] == "已作废（重复登记［同一发问人］）" and table[1]["状态"] != "已作废", name
         assert "作废" in table[2]["事件记录"].splitlines()[-1]
     page = tmp_path / "登记簿.html"
     agency.ok("export", "-o", str(page))
     text = page.read_text(encoding="utf-8")
-    assert "已作废（重复登记）" in text and "共 3 件（其中作废 1 件）" in text
+    assert "已作废（重复登记［同一发问人］）" in text and "共 3 件（其中作废 1 件）" in text
     # and an import of it gives the voided record back, still void
     fresh.ok("--as", "J003", "import", str(tmp_path / "ledger.csv"))
     assert snapshot(fresh.path) == snapshot(agency.path)

@@ -18,6 +18,7 @@ from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ids import CODE_RE, parse_id
 from ..core.names import channel_names, service_names, staff_names
 from ..core.record import CST, Record, local_day, to_datetime
+from ..core.view import bracketed
 from .ledger_lines import event_cell, read_event
 
 COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码", "渠道", "发问人姓名", "单位", "地址", "联系办法",
@@ -134,7 +135,7 @@ def status_cell(entry) -> str:
     """状态: the stage, or 已作废（reason） for a voided registration, which keeps its row: a ledger is evidence."""
     st, void = entry.state, entry.voided
     if void is not None:
-        return f"{VOID_MARK}（{void.reason}）" if void.reason else VOID_MARK
+        return VOID_MARK + bracketed(void.reason) if void.reason else VOID_MARK
     return STAGE_ZH.get(st.stage, st.stage or "")
 
 
