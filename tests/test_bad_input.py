@@ -140,3 +140,18 @@ def test_a_status_named_wrong_lists_every_status_or_says_how_many_are_left_out(a
     many = Vocabulary("工作人员", {f"X{n:03d}": (f"员工{n}",) for n in range(40)})
     words = many.refusal("乱")
     assert "等 40 个" in words and words.count("、") < 39, words
+
+
+def test_the_choices_of_an_unknown_action_duty_or_ladder_are_listed_as_chinese_text_lists_them(agency):
+    # 未知的职责 'foo'；可用：register, verdict, … : ids joined with an ASCII comma inside a Chinese sentence
+    rid = agency.new("2026-11-02T09:30")
+    policy = agency.file("rules/policy.yml").replace("permissions:\n", "permissions:\n  foo: any\n", 1) \
+        .replace("ladder:\n  kind: count", "ladder:\n  kind: counted", 1)
+    agency.write("rules/policy.yml", policy)
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    agency.write(rel, agency.file(rel).replace("\n---\n", "\n  - {at: 2026-11-02T09:40:00+08:00, by: J005, action: bogus}"
+                                                         "\n---\n", 1))
+    import json
+    probs = json.loads(agency.run("check", "--format", "json", "--today", "2026-11-03").stdout)["problems"]
+    said = [p["message"] for p in probs if "可用：" in p["message"]]
+    assert len(said) == 3 and all(", " not in m and "、" in m for m in said), said

@@ -68,7 +68,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
         return None, probs
     kind = raw.get("kind", "count")
     if kind not in KINDS:
-        bad(".kind", f"未知的追究方式 {kind!r}；可用：{', '.join(KINDS)}")
+        bad(".kind", f"未知的追究方式 {kind!r}；可用：{'、'.join(KINDS)}")
         return None, probs
     lad = Ladder(kind)
 

@@ -55,7 +55,7 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
     for duty, grants in raw.items():
         where = f"permissions.{duty}"
         if duty not in DUTIES:
-            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{', '.join(DUTIES)}", path=path, field=where))
+            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{'、'.join(DUTIES)}", path=path, field=where))
             continue
         if grants == "any":
             if duty in NOBODY_UNLISTED:

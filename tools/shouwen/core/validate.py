@@ -105,7 +105,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
         if ev.get(f) in (None, ""):
             p("field-missing", f, f"事件缺少 {f}")
     if action is not None and action not in table:
-        p("field-invalid", "action", f"未知的事件 {action!r}；可用：{', '.join(table)}")
+        p("field-invalid", "action", f"未知的事件 {action!r}；可用：{'、'.join(table)}")
         return out, False
     bad_time = ev.get("at") is not None and to_datetime(ev.get("at")) is None
     if bad_time:
