@@ -15,7 +15,7 @@ import click
 
 from ..repo import gitio
 from ..core.problems import ERROR, InputError, Problem, os_reason  # noqa: F401 (os_reason: the commands')
-from ..core.record import CST, typed_day, typed_moment
+from ..core.record import CST, typed_day, typed_moment, typed_trouble
 from . import zh_click
 
 if TYPE_CHECKING:
@@ -115,7 +115,9 @@ def parse_at(value: str | None) -> datetime | None:
     day = typed_day(value)          # a day alone, however written (2026-11-27 too): at 09:00, not midnight
     d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST) if day is not None else typed_moment(value)
     if d is None:
-        raise InputError(f"时间 {value!r} 格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）")
+        why = typed_trouble(value)
+        raise InputError(f"时间“{value}”" + (f"不对：{why}（--at）" if why else
+                                              "格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）"))
     return d.replace(microsecond=0)
 
 
@@ -140,7 +142,9 @@ def parse_day(value: str | None, name: str) -> date | None:
         return None
     d = typed_day(value)            # within the years an office works in
     if d is None:
-        raise InputError(f"日期 {value!r} 格式不对（{name} 应为 2026-11-29 或 2026年11月29日）")
+        why = typed_trouble(value)
+        raise InputError(f"日期“{value}”" + (f"不对：{why}（{name}）" if why else
+                                              f"格式不对（{name} 应为 2026-11-29 或 2026年11月29日）"))
     return d
 
 

@@ -134,6 +134,27 @@ def _typed(text):
     return day, (None if h is None else int(h)), (None if mi is None else int(mi))
 
 
+def typed_trouble(text) -> str | None:
+    """Why a text written as a day (or a day and a time) is none: no such day, a year outside YEARS, no such
+    time; None when it is not written as one at all (then its form is what is wrong)."""
+    import unicodedata
+    m = _TYPED.match(unicodedata.normalize("NFKC", str(text)).strip()) if isinstance(text, str) else None
+    if m is None:
+        return None
+    y, mo, d, h, mi = (None if g is None else int(g) for g in m.groups())
+    if y not in YEARS:
+        return f"年份应在 {YEARS.start} 至 {YEARS.stop - 1} 年之间"
+    if not 1 <= mo <= 12:
+        return f"没有 {mo} 月"
+    try:
+        date(y, mo, d)
+    except ValueError:
+        return f"{y}年{mo}月没有{d}日"
+    if h is not None and not (h < 24 and mi < 60):
+        return f"没有 {h:02d}:{mi:02d} 这个时刻，应在 00:00 至 23:59 之间"
+    return None
+
+
 def typed_day(text) -> date | None:
     """A day as a clerk types it: 2026-11-29, 2026/11/29, 2026.11.29 or 2026年11月29日."""
     t = _typed(text)
