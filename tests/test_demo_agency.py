@@ -62,6 +62,11 @@ def test_demo_command_builds_a_real_history(tmp_path):
     r = CliRunner().invoke(cli, ["demo", "--size", "12", "--since", "2026-11-02", "--until", "2026-11-13",
                                  str(tmp_path / "d")], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    import re
+    import subprocess
+    said = int(re.search(r"(\d+) 次提交", r.output).group(1))
+    assert said == int(subprocess.run(["git", "-C", str(tmp_path / "d"), "rev-list", "--count", "HEAD"],
+                                      capture_output=True, text=True).stdout)      # every commit, the rules' too
     r = CliRunner().invoke(cli, ["--repo", str(tmp_path / "d"), "check", "--today", "2026-11-13", "--format", "json"])
     out = json.loads(r.stdout)
     assert out["records"] >= 12

@@ -6,6 +6,7 @@ import os
 import click
 
 from ..core.problems import InputError
+from ..repo import gitio
 from .context import parse_day, pass_desk, today_cst
 
 @click.command("init")
@@ -43,8 +44,9 @@ def demo_cmd(directory, size, since, until, seed):
         raise InputError("--until 早于 --since")
     from .progress import Progress
     with Progress("生成示例机构") as progress:
-        path, n = make_demo(directory, size, start, end, seed, progress=progress)
-    click.echo(f"已在 {path} 生成示例机构：{size} 件事项，{n} 次提交。")
+        path, _ = make_demo(directory, size, start, end, seed, progress=progress)
+    commits = gitio.commit_count(path, "HEAD")()        # the events' and the rules' first one, as `git log` counts
+    click.echo(f"已在 {path} 生成示例机构：{size} 件事项，{commits} 次提交。")
 
 
 @click.command("setup")

@@ -42,6 +42,7 @@ class Staff:
     emails: list = field(default_factory=list)
     public: bool = True
     raw: dict = field(default_factory=dict)
+    left: date | None = None    # the last day they worked (离职、调离): known for history, given nothing after
 
 
 @dataclass
@@ -233,7 +234,7 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
                 problems.append(_p(path, f"{f}.emails[{j}]", f"电子邮箱 {e} 已登记为 {other} 的 Git 身份，"
                                    "同一身份不能属于两人（提交者无法确定是谁）"))
         out[badge] = Staff(badge, s["name"], s.get("title", ""), dept or "",
-                           s.get("role", "staff"), list(emails), bool(s.get("public", True)), s)
+                           s.get("role", "staff"), list(emails), bool(s.get("public", True)), s, s.get("left"))
     for d in (departments or {}).values() if data is not None else ():
         if d.head and d.head not in out:
             problems.append(_p(path, "departments", f"部门 {d.id} 的负责人 {d.head} 不在 staff.yml 中"))

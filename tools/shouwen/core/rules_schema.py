@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .problems import Problem
+from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
 
 LINE = Str(line=True, max_len=500)
@@ -33,10 +34,24 @@ INSTITUTION = Map({
     "classified": Bool(), "site_url": LINE, "head": LINE,       # 'no' is no false: a text here is named
 })
 
+class LastDay(Day):
+    """The last day a person who left (离职、调离) worked, as a clerk writes a day: 2026-10-31 or 2026年10月31日."""
+    zh = "离职日期（最后工作日，如 2026-10-31 或 2026年10月31日）"
+
+    def check(self, v, where, out):
+        if isinstance(v, str):
+            day = typed_day(v)
+            if day is None:
+                why = typed_trouble(v) or "应写成 2026-10-31 或 2026年10月31日"
+                return self.bad(v, where, out, f"离职日期（最后工作日）“{v}”不对：{why}")
+            v = day
+        return super().check(v, where, out)
+
+
 STAFF = Map({"staff": List(Map({
     "badge": LINE, "name": LINE, "title": LINE, "department": LINE, "role": LINE,
     "emails": List(LINE), "public": Bool(), "photo": LINE, "key": LINE, "signing_key": LINE,
-    "window": LINE, "mobile": LINE,
+    "window": LINE, "mobile": LINE, "left": LastDay(),
 }))})
 
 POLICY = Map({
