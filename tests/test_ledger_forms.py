@@ -6,6 +6,9 @@ from datetime import date, datetime, time
 from openpyxl import Workbook, load_workbook
 
 from shouwen.repo import store
+import shutil
+
+from conftest import Agency
 from test_ledger_io import fresh, ledger_agency, snapshot  # noqa: F401  (fixture and helpers)
 
 HEADER = ["登记日期", "登记时间", "发问人姓名", "联系办法", "发问事由", "被问责任人", "渠道", "办事事项"]
@@ -157,3 +160,39 @@ def test_a_voided_registration_stays_in_the_exported_ledger_marked_void(agency, 
     # and an import of it gives the voided record back, still void
     fresh.ok("--as", "J003", "import", str(tmp_path / "ledger.csv"))
     assert snapshot(fresh.path) == snapshot(agency.path)
+
+
+def test_texts_with_line_breaks_and_separators_round_trip_through_the_export(agency, fresh, tmp_path):
+    """A note or result typed over several lines, holding ｜ or a line `---`, comes back from the agency's own
+    export the same, .xlsx and .csv (it used to go into 事件记录 raw: the import split it into lines and refused)."""
+    r1, r2 = ledger_agency(agency)
+    agency.ok("--as", "J005", "note", r1, "--text", "第一行\n---\n第三行：甲｜乙", "--at", "2026-11-02T09:50")
+    agency.ok("--as", "J005", "note", r1, "--text", "空行之后\n\n末行\r\n回车换行", "--at", "2026-11-02T09:55")
+    agency.ok("--as", "J014", "note", r2, "--text", "结果待核\n2026年11月3日 10:00｜李明（J005）｜登记｜",
+              "--at", "2026-11-12T15:30")
+    want = snapshot(agency.path)
+    for name in ("ledger.xlsx", "ledger.csv"):
+        target = Agency(tmp_path / f"fresh-{name}")
+        shutil.copytree(fresh.path, target.path)
+        out = tmp_path / name
+        agency.ok("export", "-o", str(out))
+        target.ok("--as", "J003", "import", str(out))
+        assert snapshot(target.path) == want, name
+
+
+def test_every_line_of_the_events_column_is_one_event_and_older_exports_still_read():
+    from pathlib import Path
+    from shouwen.core.record import CST
+    from shouwen.publish.ledger_lines import event_cell, event_chunks, read_event
+    from shouwen.repo.loader import load_rules
+    rules = load_rules(str(Path(__file__).resolve().parent.parent))
+    at = datetime(2026, 11, 2, 9, 50, tzinfo=CST)
+    events = [{"at": at, "by": "J005", "action": "registered"},
+              {"at": at, "by": "J005", "action": "note", "text": "甲\u2028乙\x85丙\x0b丁\x1c戊\r己\x7f庚\n---"},
+              {"at": at, "by": "J005", "action": "answer", "answer": "一\n二", "note": "三；四｜五"}]
+    cell = event_cell(events, rules)
+    assert len(cell.splitlines()) == 3 and cell.splitlines()[0].startswith("2026年11月2日 09:50｜")
+    assert [read_event(c) for c in event_chunks(cell)] == events
+    # an older export wrote a text's line breaks raw: the lines that start no event go on the text above
+    old = "2026年11月2日 09:50｜李明（J005）｜登记｜\n2026年11月2日 09:50｜李明（J005）｜备注｜内容：一\n\n---\n二\n"
+    assert [read_event(c) for c in event_chunks(old)] == [events[0], {**events[1], "text": "一\n\n---\n二"}]

@@ -19,7 +19,7 @@ from ..core.ids import CODE_RE, parse_id
 from ..core.names import channel_names, service_names, staff_names
 from ..core.record import CST, Record, local_day, to_datetime, typed_trouble
 from ..core.view import bracketed
-from .ledger_lines import event_cell, read_event
+from .ledger_lines import event_cell, event_chunks, read_event
 
 COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码", "渠道", "发问人姓名", "单位", "地址", "联系办法",
            "发问事由", "办事事项", "被问责任人", "办理结果或衔接情况", "承办科室", "转办期限", "承诺办结日期",
@@ -228,11 +228,9 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     events_text = cell("事件记录")
     if events_text:
         events = []
-        for line in events_text.splitlines():
-            if not line.strip():
-                continue
+        for line in event_chunks(events_text):
             try:
-                events.append(read_event(line.strip()))
+                events.append(read_event(line))
             except ValueError as e:
                 raise RowError("事件记录", f"事件 {line[:40]!r}：{e}") from None
     else:

@@ -3,15 +3,19 @@
     2026年11月27日 10:05｜李明（J005）｜转办｜至：审核办证科（approvals）；承办人：黄丽（J010）
 
 The seconds are written where the event has them (`10:05:08`: every event a desk writes with no `--at`).
-An event that this form cannot carry exactly (a fraction of a second, another time zone, a value holding ｜ or ；,
-a field of its own) is written as the record file's one-line YAML instead, which reads back too.
+An event that this form cannot carry exactly (a fraction of a second, another time zone, a value holding ｜ or ；
+or a line break, a field of its own) is written as one line of YAML instead, which reads back too: its texts in
+double quotes with their line breaks escaped (`text: "第一行\n第二行"`), so a line of the cell is always one event.
+An older export wrote a text's line breaks raw; its lines that start no event are read as the text going on.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 
 from ..core import safeyaml
+from ..core.canonical import EVENT_KEY_ORDER
 from ..core.fold import ACTION_ZH
 from ..core.record import CST, event_line, to_datetime
 
@@ -24,6 +28,8 @@ ACTIONS = {v: k for k, v in ACTION_ZH.items()}
 _TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})(?::(\d{2}))?$")
 _DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _REF = re.compile(r".*（([A-Za-z0-9_-]+)）$")
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")    # raw, not YAML or a line break
+_STARTS = re.compile(r"\s*\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}(?::\d{2})?｜|\{")
 
 
 def _value(key, v, ev, rules) -> str:
@@ -96,23 +102,55 @@ def _same(a: dict, b: dict) -> bool:
     return list(a) == list(b) and all(to_datetime(a[k]) == to_datetime(b[k]) if k == "at" else a[k] == b[k] for k in a)
 
 
+def _one_line(ev: dict) -> str:
+    """The event as YAML on one line: the record file's form, or (where YAML would fold a text over lines)
+    every text double-quoted with its line breaks escaped (JSON's escapes are YAML's, and \\u for what JSON leaves)."""
+    line = event_line(ev)
+    if len(line.splitlines()) == 1:
+        return line
+
+    def text(v):
+        return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(v, ensure_ascii=False))
+
+    def value(v):
+        if isinstance(v, str):
+            return text(v)
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return "[" + ", ".join(map(text, v)) + "]"
+        return event_line({"v": v})[4:-1]
+    ordered = [k for k in EVENT_KEY_ORDER if k in ev] + [k for k in ev if k not in EVENT_KEY_ORDER]
+    return "{" + ", ".join(f"{event_line({k: 0})[1:-4]}: {value(ev[k])}" for k in ordered) + "}"
+
+
 def event_cell(events: list, rules) -> str:
     lines = []
     for ev in events:
         line = None
         try:
             line = format_event(ev, rules)
-            if not _same(parse_event(line), ev):
+            if len(line.splitlines()) != 1 or not _same(parse_event(line), ev):
                 line = None
         except (ValueError, AttributeError, TypeError, KeyError):
             line = None
-        lines.append(line or event_line(ev))
+        lines.append(line or _one_line(ev))
     return "\n".join(lines)
 
 
+def event_chunks(cell: str) -> list[str]:
+    """The cell's events, one a line; a line that starts none (an older export's text going on over lines)
+    belongs to the event above it, its line break kept."""
+    chunks = []
+    for line in cell.splitlines(keepends=True):
+        if chunks and not _STARTS.match(line):
+            chunks[-1] += line
+        elif line.strip():
+            chunks.append(line)
+    return [c.strip() for c in chunks]
+
+
 def read_event(line: str) -> dict:
-    """One line of the column: the Chinese form, or the record's one-line YAML; raises ValueError."""
-    if "｜" in line:
+    """One event of the column: the Chinese form, or one line of YAML; raises ValueError."""
+    if not line.startswith("{"):
         return parse_event(line)
     try:
         ev = safeyaml.load(line)        # the one bounded loader, its errors in Chinese (PyYAML's are English)
