@@ -111,3 +111,28 @@ def test_check_reports_an_event_already_recorded_after_the_last_day(office):
     assert [(p.path, p.record, p.field, p.severity) for p in problems] == [
         (path, rid, "events[1].staff", "error"), (path, rid, "events[2].by", "error")]
     assert "张晓燕（J006）" in problems[1].message and "2026年10月31日" in problems[1].message
+
+
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)])
+def test_check_lists_the_open_matters_a_departed_clerk_still_holds(office, cache):
+    """B (张晓燕 registered it, nobody took it on) and C (徐敏 accepted it) must be handed over; A is closed."""
+    out = json.loads(office.run(*cache, "check", "--today", "2026-11-29", "--format", "json").stdout)
+    got = {p["record"]: p for p in out["problems"] if p["code"] == "handover-needed"}
+    assert sorted(got) == sorted([office.ids["B"], office.ids["C"]])
+    assert all(p["severity"] == "warning" and p["path"].startswith("records/inquiries/2026/10/") for p in got.values())
+    b, c = got[office.ids["B"]]["message"], got[office.ids["C"]]["message"]
+    assert "首问责任人张晓燕（J006）" in b and "2026年10月31日" in b and "综合受理科的同事" in b
+    assert "承办人徐敏（J012）" in c and "2026年11月15日" in c and "审核办证科的同事" in c
+
+
+def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
+    """杨志刚 (J009) heads 徐敏's 科室: he returns C, 李明 sends it to 吴海涛 (J011), who accepts it; 李明 (J005) sends B
+    to himself in 张晓燕's 科室 and accepts it. Neither is listed any more."""
+    b, c = office.ids["B"], office.ids["C"]
+    office.ok("--as", "J009", "return", c, "--reason", "承办人离职，退回重新转办", "--at", "2026-11-20T09:00")
+    office.ok("--as", "J005", "forward", c, "--to", "approvals", "--staff", "J011", "--at", "2026-11-20T09:30")
+    office.ok("--as", "J011", "accept", c, "--at", "2026-11-20T10:00")
+    office.ok("--as", "J005", "forward", b, "--to", "reception", "--staff", "J005", "--at", "2026-11-20T11:00")
+    office.ok("--as", "J005", "accept", b, "--at", "2026-11-20T11:10")
+    out = json.loads(office.run("check", "--today", "2026-11-29", "--format", "json").stdout)
+    assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left")]

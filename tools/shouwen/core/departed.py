@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .clock import zh_day
 from .problems import Problem
 from .record import local_day, to_datetime
 
@@ -15,10 +16,6 @@ from .record import local_day, to_datetime
 # who is liable for it: those are about what was done before, and may rightly be recorded after the day)
 ROLE_ZH = {"by": ("不能再由其记录或办理", "办理"), "staff": ("不能再交其承办", "承办"),
            "to": ("不能再上报给其", "接办"), "approver": ("不能再由其批准", "批准")}
-
-
-def zh_day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def left_on(rules, badge) -> date | None:
@@ -56,3 +53,19 @@ def event_left_problems(i: int, ev: dict, rec, rules, fields=("by",)) -> list[Pr
         if why:
             out.append(Problem("staff-left", why, path=rec.path, record=rec.id, field=f"events[{i}].{f}"))
     return out
+
+
+def handover_problems(rec, state, rules) -> list[Problem]:
+    """`handover-needed` for an open matter whose current handler (the first responder until it is sent on)
+    has a last day: a colleague of their 科室 takes it on, as the handling rule (core.roles) lets them. Once a
+    colleague holds it, the first responder's name stays on it as who registered it, and nothing is asked."""
+    if state is None or state.closed or state.voided:
+        return []
+    s = rules.staff.get(state.handler) if isinstance(state.handler, str) else None
+    if s is None or s.left is None:
+        return []
+    role = "首问责任人" if state.handler == state.first_responder else "承办人"
+    dept = rules.dept_name(s.department)
+    return [Problem("handover-needed", f"本事项尚未办结，{role}{s.name}（{s.badge}）的最后工作日为{zh_day(s.left)}"
+                    f"（rules/staff.yml 的 left）：须移交{dept}的同事接办（同科室人员可将其转办给一位同事签收，已签收的先退回；或直接答复、办结）",
+                    path=rec.path, record=rec.id, field="events")]
