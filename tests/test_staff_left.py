@@ -71,3 +71,68 @@ def test_a_departed_clerk_stays_known_for_every_record(office):
     assert not [p for p in out["problems"] if p["code"] in ("staff-unknown", "rules-invalid", "field-invalid")]
     shown = office.ok("show", office.ids["A"], "--today", "2026-11-29").output
     assert "张晓燕" in shown
+
+
+@pytest.mark.parametrize("args, who, day", [
+    (("--as", "J006", "note", "B", "--text", "已电话联系", "--at", "2026-11-02T09:00"), "张晓燕（J006）", "2026年10月31日"),
+    (("--as", "J006", "new", "--name", "王五", "--phone", "13900000000", "--matter", "咨询", "--at", "2026-11-02T09:00"),
+     "张晓燕（J006）", "2026年10月31日"),
+    (("--as", "J005", "forward", "B", "--to", "reception", "--staff", "J006", "--at", "2026-11-03T09:00"),
+     "张晓燕（J006）", "2026年10月31日"),
+    (("--as", "J005", "escalate", "B", "--to", "徐敏", "--reason", "超出权限", "--at", "2026-11-16T09:00"), "徐敏（J012）",
+     "2026年11月15日"),
+])
+def test_the_writer_refuses_an_event_by_or_naming_a_clerk_after_their_last_day(office, args, who, day):
+    head = office.head()
+    r = office.run(*(office.ids.get(a, a) for a in args))
+    assert r.exit_code == 2, r.output
+    assert who in r.output and day in r.output and "离职" in r.output and "Traceback" not in r.output
+    assert office.head() == head and office.status() == ""
+
+
+def test_their_last_day_is_still_theirs(office):
+    """徐敏 works on 11-15 (her last day): her note on C that day is written."""
+    office.ok("--as", "J012", "note", office.ids["C"], "--text", "已移交材料清单", "--at", "2026-11-15T17:00")
+
+
+def test_check_reports_an_event_already_recorded_after_the_last_day(office):
+    """A clone that did not have the roster change yet, or a hand edit: `check` names file, record and field."""
+    from shouwen.core.record import Record
+    from shouwen.core.validate import check_inquiry
+    rules = load_rules(office.path, cache=False)
+    rid = "20261102-J005-001"
+    meta = {"id": rid, "code": "7KQ4MX", "channel": "visit", "first_responder": "J005", "visitor": {"name": "王五"},
+            "matter": "咨询", "events": [
+                {"at": "2026-11-02T09:00:00+08:00", "by": "J005", "action": "registered"},
+                {"at": "2026-11-02T09:10:00+08:00", "by": "J005", "action": "forwarded", "to": "reception", "staff": "J006"},
+                {"at": "2026-11-03T09:00:00+08:00", "by": "J006", "action": "accepted"}]}
+    path = f"records/inquiries/2026/11/{rid}.md"
+    problems = [p for p in check_inquiry(Record(path, meta, ""), rules)[0] if p.code == "staff-left"]
+    assert [(p.path, p.record, p.field, p.severity) for p in problems] == [
+        (path, rid, "events[1].staff", "error"), (path, rid, "events[2].by", "error")]
+    assert "张晓燕（J006）" in problems[1].message and "2026年10月31日" in problems[1].message
+
+
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)])
+def test_check_lists_the_open_matters_a_departed_clerk_still_holds(office, cache):
+    """B (张晓燕 registered it, nobody took it on) and C (徐敏 accepted it) must be handed over; A is closed."""
+    out = json.loads(office.run(*cache, "check", "--today", "2026-11-29", "--format", "json").stdout)
+    got = {p["record"]: p for p in out["problems"] if p["code"] == "handover-needed"}
+    assert sorted(got) == sorted([office.ids["B"], office.ids["C"]])
+    assert all(p["severity"] == "warning" and p["path"].startswith("records/inquiries/2026/10/") for p in got.values())
+    b, c = got[office.ids["B"]]["message"], got[office.ids["C"]]["message"]
+    assert "首问责任人张晓燕（J006）" in b and "2026年10月31日" in b and "综合受理科的同事" in b
+    assert "承办人徐敏（J012）" in c and "2026年11月15日" in c and "审核办证科的同事" in c
+
+
+def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
+    """杨志刚 (J009) heads 徐敏's 科室: he returns C, 李明 sends it to 吴海涛 (J011), who accepts it; 李明 (J005) sends B
+    to himself in 张晓燕's 科室 and accepts it. Neither is listed any more."""
+    b, c = office.ids["B"], office.ids["C"]
+    office.ok("--as", "J009", "return", c, "--reason", "承办人离职，退回重新转办", "--at", "2026-11-20T09:00")
+    office.ok("--as", "J005", "forward", c, "--to", "approvals", "--staff", "J011", "--at", "2026-11-20T09:30")
+    office.ok("--as", "J011", "accept", c, "--at", "2026-11-20T10:00")
+    office.ok("--as", "J005", "forward", b, "--to", "reception", "--staff", "J005", "--at", "2026-11-20T11:00")
+    office.ok("--as", "J005", "accept", b, "--at", "2026-11-20T11:10")
+    out = json.loads(office.run("check", "--today", "2026-11-29", "--format", "json").stdout)
+    assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left")]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from .clock import zh_day
 from .deadlines import Deadlines, inquiry_deadlines
+from .departed import handover_problems
 from .fold import State
 from .corrections import correction_problems, fold_corrections
 from .problems import CODES, ERROR, Problem
@@ -105,6 +106,7 @@ def _evaluate(rec: Record, rules: Rules, today: date | datetime, rules_on=None) 
                 probs.extend(complaint_deadlines(account, rules, today))
         return Entry(rec, None, None, probs, account)
     probs, state = check_inquiry(rec, rules, rules_on)
+    probs.extend(handover_problems(rec, state, rules))
     dl = None
     if state is not None and state.registered_at is not None:
         service = rules.service_for(rec.meta.get("service"))

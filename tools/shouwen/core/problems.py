@@ -32,6 +32,8 @@ CODES: dict[str, tuple[str, str]] = {
     "department-unknown": ("reference", ERROR),
     "service-unknown": ("reference", ERROR),
     "inquiry-unknown": ("reference", ERROR),
+    "staff-left": ("reference", ERROR),        # an event by or naming someone after their last day (`left`)
+    "handover-needed": ("reference", WARNING),  # an open matter still held by someone who has left
     # deadline
     "forward-late": ("deadline", ERROR),
     "accept-late": ("deadline", ERROR),

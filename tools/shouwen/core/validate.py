@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
+from .departed import event_left_problems
 from .fold import COMMON_FIELDS, EVENT_FIELDS, allowed, fold
 from .ids import CODE_RE, parse_id
 from .lookup_key import meta_rounds
@@ -113,6 +114,8 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     by = ev.get("by")
     if by is not None and by not in rules.staff:
         p("staff-unknown", "by", f"工号 {by} 不在 rules/staff.yml 中")
+    elif by is not None and not bad_time:
+        out.extend(event_left_problems(i, ev, rec, rules))
     if action is None:
         return out, False
     required, optional = table[action]
@@ -149,6 +152,8 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
         p("staff-unknown", "to", f"上报对象工号 {ev['to']} 不在 rules/staff.yml 中")
     if action == "extended" and ev.get("approver") is not None and ev["approver"] not in rules.staff:
         p("staff-unknown", "approver", f"批准人工号 {ev['approver']} 不在 rules/staff.yml 中")
+    named = ("staff", "approver", "to") if action == "escalated" else ("staff", "approver")
+    out.extend(event_left_problems(i, ev, rec, rules, named))
     if action in ("promised", "extended") and ev.get("due") is not None and to_date(ev["due"]) is None:
         p("field-invalid", "due", f"日期 {ev['due']!r} 格式不对（应为 YYYY-MM-DD）")
     if action == "rated":

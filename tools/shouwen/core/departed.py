@@ -1,0 +1,71 @@
+"""People who have left (离职、调离): `left:` in rules/staff.yml is their last working day (pure).
+
+The badge stays on the roster, so every record they are in keeps its known author, handler and name; what
+this module says is only that nothing is done by them, or given to them, after that day, and that the
+matters they still hold must be handed over to a colleague of their 科室.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from .clock import zh_day
+from .problems import Problem
+from .record import local_day, to_datetime
+
+# the fields of an event that name someone acting or given the matter (not who a complaint is against, nor
+# who is liable for it: those are about what was done before, and may rightly be recorded after the day)
+ROLE_ZH = {"by": ("不能再由其记录或办理", "办理"), "staff": ("不能再交其承办", "承办"),
+           "to": ("不能再上报给其", "接办"), "approver": ("不能再由其批准", "批准")}
+
+
+def left_on(rules, badge) -> date | None:
+    s = rules.staff.get(badge) if isinstance(badge, str) else None
+    return s.left if s is not None else None
+
+
+def present(rules, badge, day: date) -> bool:
+    """Whether the person still works here on `day` (an unknown badge is not this module's business)."""
+    left = left_on(rules, badge)
+    return left is None or day <= left
+
+
+def after_left(rules, badge, at, field: str) -> str | None:
+    """Why an event at `at` may not name `badge` in `field`: the person left before that day; None otherwise."""
+    left = left_on(rules, badge)
+    if left is None:
+        return None
+    when = to_datetime(at)
+    day = local_day(when) if when is not None else None
+    if day is None or day <= left:
+        return None
+    s = rules.staff[badge]
+    refused, verb = ROLE_ZH.get(field, ("不能再由其经办", "办理"))
+    return (f"{s.name}（{badge}）已于{zh_day(left)}离职（rules/staff.yml 的 left：最后工作日），{zh_day(day)}的事件"
+            f"{refused}：请改由{rules.dept_name(s.department)}的其他同事{verb}")
+
+
+def event_left_problems(i: int, ev: dict, rec, rules, fields=("by",)) -> list[Problem]:
+    """`staff-left` for each of the event's `fields` that names someone who had left by the event's day."""
+    out = []
+    for f in fields:
+        s = rules.staff.get(ev.get(f)) if isinstance(ev.get(f), str) else None
+        why = after_left(rules, s.badge, ev.get("at"), f) if s is not None and s.left is not None else None
+        if why:
+            out.append(Problem("staff-left", why, path=rec.path, record=rec.id, field=f"events[{i}].{f}"))
+    return out
+
+
+def handover_problems(rec, state, rules) -> list[Problem]:
+    """`handover-needed` for an open matter whose current handler (the first responder until it is sent on)
+    has a last day: a colleague of their 科室 takes it on, as the handling rule (core.roles) lets them. Once a
+    colleague holds it, the first responder's name stays on it as who registered it, and nothing is asked."""
+    if state is None or state.closed or state.voided:
+        return []
+    s = rules.staff.get(state.handler) if isinstance(state.handler, str) else None
+    if s is None or s.left is None:
+        return []
+    role = "首问责任人" if state.handler == state.first_responder else "承办人"
+    dept = rules.dept_name(s.department)
+    return [Problem("handover-needed", f"本事项尚未办结，{role}{s.name}（{s.badge}）的最后工作日为{zh_day(s.left)}"
+                    f"（rules/staff.yml 的 left）：须移交{dept}的同事接办（同科室人员可将其转办给一位同事签收，已签收的先退回；或直接答复、办结）",
+                    path=rec.path, record=rec.id, field="events")]
