@@ -34,6 +34,27 @@ def test_no_cache_is_accepted_before_any_command_and_answers_the_same(agency):
     assert agency.run("--no-cache", "check", "--today", "2026-11-27").exit_code == 1       # forward-late found
 
 
+def test_no_cache_after_any_command_name_means_what_it_means_before(agency, tmp_path):
+    """§10 says `check --no-cache`; a clerk types it after any command's name: the same option, the same answer."""
+    import os
+    import shutil
+    rid = "20261102-J005-001"
+    agency.write(f"records/inquiries/2026/11/{rid}.md", REGISTERED)
+    for args in (("todo", "--as", "J005", "--today", "2026-11-27"), ("list", "--today", "2026-11-27"), ("show", rid),
+                 ("ladder", "2026"), ("bulletin", "2026Q4", "--today", "2026-11-27"), ("check", "--today", "2026-11-27"),
+                 ("export", "-o", tmp_path / "a.csv")):
+        cached, fresh = agency.run(*args), agency.run(*args, "--no-cache")
+        assert fresh.exit_code == cached.exit_code and cached.exit_code in (0, 1), (args, fresh.output)
+        assert fresh.output == cached.output, args
+    assert "--no-cache" in agency.ok("todo", "--help").output and "逐件重新读取" in agency.ok("show", "-h").output
+    shutil.rmtree(os.path.join(agency.path, ".shouwen"), ignore_errors=True)      # and it means it: no index kept
+    agency.ok("list", "--today", "2026-11-27", "--no-cache")
+    answers = os.path.join(agency.path, ".shouwen", "index", "answers")
+    assert not os.path.exists(answers) and "SHOUWEN_NO_CACHE" not in os.environ
+    agency.ok("list", "--today", "2026-11-27")
+    assert os.listdir(answers)
+
+
 def test_accountability_records_print_their_id_as_json(agency):
     """§8: every command that prints data takes --format json; commend, inspect and report print the new
     record's id as new and complain do."""

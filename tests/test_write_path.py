@@ -16,7 +16,7 @@ def test_a_command_loads_only_its_own_module():
              "try:\n    cli.main(['note', '--help'], prog_name='shouwen')\nexcept SystemExit:\n    pass\n"
              "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('shouwen.cli.')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert out.stdout.strip().splitlines()[-1] == "['context', 'desk', 'zh_click']", out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "['context', 'desk', 'no_cache', 'zh_click']", out.stdout + out.stderr
 
 
 def _age(root):

@@ -18,22 +18,18 @@ from .context import FORMAT, answer, emit_json, parse_day, parse_moment, pass_de
 @click.option("--now", "now", metavar="时刻", help="按该时刻检查期限（ISO 时间，如 2026-11-28T21:30；按小时计时的期限过时即报）")
 @click.option("--staged", is_flag=True,
               help="只检查暂存区中将要提交的文件的格式与引用（供 pre-commit 钩子使用；期限问题不拦提交）")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="不用 .shouwen/ 中的索引，逐件重新读取和判断（结果与用索引时相同）")
 @click.option("--fail-on", "fail_on", type=click.Choice(["all", "records"]), default="all", show_default=True,
               help="records：只有记录、引用、规则、职责的错误和追究阶梯错误（ladder-invalid）使退出码为 1；超期、转办超时等期限问题与处理决定照常列出"
                    "（CI 用：登记簿中的超期事项是要办的事，不应挡住审查和网站发布）")
 @FORMAT
 @pass_desk
-def check_cmd(desk, today, now, staged, no_cache, fail_on, fmt):
+def check_cmd(desk, today, now, staged, fail_on, fmt):
     """检查全部记录和规则：格式、引用、期限。有错误时退出码为 1。"""
     if today and now:
         raise InputError("--today 与 --now 只能给一个：--today 按该日结束时检查，--now 按该时刻检查")
     day = parse_day(today, "--today")
     moment = parse_moment(now) or (None if day else datetime.now(CST).replace(microsecond=0))
     day = day or local_day(moment)
-    if no_cache:
-        desk.use_cache = False
     if staged:      # what a commit is refused for: no deadline is judged, so the day is all it needs
         from ..repo.staged import staged_check
         count, probs = staged_check(desk.root, day)

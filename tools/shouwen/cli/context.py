@@ -17,6 +17,7 @@ from ..repo import gitio
 from ..core.problems import ERROR, InputError, Problem, os_reason  # noqa: F401 (os_reason: the commands')
 from ..core.record import CST, typed_day, typed_moment, typed_trouble
 from . import zh_click
+from .no_cache import no_cache_option, with_no_cache
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -181,6 +182,9 @@ def emit_json(obj):
 class ShouwenGroup(zh_click.ClosestGroup):
     loader = None       # name or None (all) -> adds those commands; set by the package (cli/__init__)
 
+    def add_command(self, cmd, name=None):
+        super().add_command(with_no_cache(cmd), name)
+
     def get_command(self, ctx, name):
         if name not in self.commands and self.loader is not None:
             self.loader(name)
@@ -267,16 +271,14 @@ def _usage(e, msg):
 @click.group(cls=ShouwenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", metavar="目录", help="机构仓库目录（默认当前目录）")
 @click.option("--as", "as_badge", metavar="工号", help="以该工号的身份操作")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="不用 .shouwen/ 中的索引和缓存，逐件重新读取（结果与用索引时相同）")
 @click.version_option(package_name="shouwen")
 @click.pass_context
-def cli(ctx, repo, as_badge, no_cache):
+def cli(ctx, repo, as_badge):
     """首问责任制：登记、转办、承诺、督办、办结，每一步都是一次 Git 提交。"""
-    if no_cache and not os.environ.get("SHOUWEN_NO_CACHE"):     # DESIGN §10, as SHOUWEN_NO_CACHE=1 (read by
-        os.environ["SHOUWEN_NO_CACHE"] = "1"                    # the site build too), until the command ends
-        ctx.call_on_close(lambda: os.environ.pop("SHOUWEN_NO_CACHE", None))
     ctx.obj = Desk(repo, as_badge)
+
+
+cli.params.insert(2, no_cache_option())
 
 
 def _complaint_channels():
