@@ -3,6 +3,7 @@ known for every record it is in; nothing new is done by or given to them after t
 are handed over to a colleague of their 科室."""
 import json
 import os
+import re
 import subprocess
 from datetime import date
 
@@ -123,6 +124,46 @@ def test_check_lists_the_open_matters_a_departed_clerk_still_holds(office, cache
     b, c = got[office.ids["B"]]["message"], got[office.ids["C"]]["message"]
     assert "首问责任人张晓燕（J006）" in b and "2026年10月31日" in b and "综合受理科的同事" in b
     assert "承办人徐敏（J012）" in c and "2026年11月15日" in c and "审核办证科的同事" in c
+
+
+def test_the_head_of_their_office_has_the_matters_to_hand_over_in_todo(office):
+    def todo(badge):
+        out = office.ok("todo", "--as", badge, "--today", "2026-11-29", "--format", "json").stdout
+        return {m["id"] for m in json.loads(out)}
+    b, c = office.ids["B"], office.ids["C"]
+    assert b in todo("J004") and c in todo("J009")              # 王芳 heads the reception, 杨志刚 the approvals
+    assert b not in todo("J007") and c not in todo("J004")      # a colleague, another 科室's head
+
+
+def test_reminders_go_to_the_head_of_their_office_instead(office):
+    from shouwen.core.reminders import reminders
+    from shouwen.repo.index import load_ledger
+    rules, day = load_rules(office.path), date(2026, 11, 29)
+    sent = reminders(load_ledger(office.path, rules, day), rules, day, 2)
+    to_b = [r for r in sent if r.record == office.ids["B"]]      # overdue to be forwarded: to 张晓燕's head
+    assert [r.badge for r in to_b] == ["J004"] and "张晓燕（J006）已离职" in to_b[0].text
+    assert not [r for r in sent if r.badge in ("J006", "J012")]
+
+
+def test_the_desk_page_offers_no_one_who_has_left(office):
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    for badge in ("J005", "J006"):
+        pins.set_pin(office.path, badge, "2468")
+    app = create_app(office.path, now=lambda: datetime(2026, 11, 29, 9, 0, tzinfo=CST))
+    client = app.test_client()
+    page = client.get("/login", base_url="http://127.0.0.1").get_data(as_text=True)
+    assert "J005" in page and "J006" not in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"badge": "J006", "pin": "2468", "csrf": csrf}, base_url="http://127.0.0.1")
+    assert r.status_code == 401
+    r = client.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}, base_url="http://127.0.0.1")
+    assert r.status_code == 302
+    page = client.get(f"/r/{office.ids['B']}", base_url="http://127.0.0.1").get_data(as_text=True)
+    assert 'value="J007"' in page and 'value="J006"' not in page and 'value="J012"' not in page
+    assert office.status() == ""
 
 
 def test_a_colleague_of_the_same_office_takes_the_matter_over(office):

@@ -87,3 +87,24 @@ def on_duty(rules, day: date):
 def offered(rules, day: date) -> list:
     """The people one may choose on `day` (a handler, a login, a recipient): those who have not left."""
     return [s for s in rules.staff.values() if s.left is None or day <= s.left]
+
+
+def stand_ins(rules, badge: str, day: date) -> list[str]:
+    """Who is reminded, on `day`, of what `badge` would be: the person, or once they have left, the head of their
+    科室 (who hands the matter over), else everyone still in it."""
+    s = rules.staff.get(badge)
+    if s is None or s.left is None or day <= s.left:
+        return [badge]
+    d = rules.departments.get(s.department)
+    if d is not None and d.head and d.head != badge and present(rules, d.head, day):
+        return [d.head]
+    return sorted(o.badge for o in offered(rules, day) if o.department == s.department and o.badge != badge)
+
+
+def hands_over(st, rules, me: str | None) -> bool:
+    """Whether `me` heads the 科室 of someone who has left and still handles this open matter (their `todo`)."""
+    s = rules.staff.get(st.handler) if isinstance(st.handler, str) else None
+    if s is None or s.left is None or me is None or me == s.badge:
+        return False
+    d = rules.departments.get(s.department)
+    return d is not None and d.head == me

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from .accountability import Complaint
 from .fold import STAGE_ZH
 from .clock import zh_day
+from .departed import stand_ins
 from .problems import Problem
 from .record import local_day
 from .worklist import bad_rating_open, next_moment
@@ -144,4 +145,6 @@ def reminders(ledger, rules, today: date, days: int, now: datetime | None = None
             for b in _judges(rules, first.get("by"), e.account.against):
                 out.append(Reminder(b, "verdict", rec.id, due,
                                     f"{rec.id} {matter}：投诉待调查结论" + (f"，期限 {zh_day(due)}" if due else "")))
+    out = [r if b == r.badge else Reminder(b, r.kind, r.record, r.due, f"{r.text}（{rules.who(r.badge)}已离职，请安排本科室同事接办）")
+           for r in out for b in stand_ins(rules, r.badge, today)]
     return sorted(set(out), key=lambda r: (r.badge, r.due or date.max, r.record, r.kind))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .departed import hands_over
 from .names import norm
 from .record import local_day
 
@@ -40,7 +41,8 @@ def on_worklist(e, rules, me: str | None) -> bool:
     if st.closed and not bad_rating_open(st, rules):
         return False
     return me is None or me in (st.handler, e.record.meta.get("first_responder")) or (
-        st.handler == rules.department_of(me) and st.handler in rules.departments)
+        st.handler == rules.department_of(me) and st.handler in rules.departments) or (
+        not st.closed and hands_over(st, rules, me))       # a 科室 head: what someone who left still holds
 
 
 def next_moment(st, dl) -> datetime | None:
@@ -73,6 +75,9 @@ def item(e, rules, now: datetime | None = None, today: date | None = None) -> It
         late_by_hour = at is not None and now is not None and at < now
     today = today or (local_day(now) if now is not None else None)
     late = dl and dl.overdue or late_by_hour or (due is not None and today is not None and due < today)
+    gone = rules.staff.get(st.handler) if isinstance(st.handler, str) else None
+    if not late and gone is not None and gone.left is not None:
+        return Item(e, due, f"{gone.name}（{gone.badge}）已离职，待移交", at)
     return Item(e, due, LATE if late else "", at)
 
 

@@ -18,6 +18,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from werkzeug.exceptions import HTTPException
 
 from ..core import steps
+from ..core.departed import offered as on_roster
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.names import channel_names, service_names
@@ -181,14 +182,14 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
     @app.route("/login", methods=["GET", "POST"])
     def login():
         known = pins.load(root)
-        people = [s for s in g.rules.staff.values() if s.badge in known]
+        people = [s for s in on_roster(g.rules, local_day(now())) if s.badge in known]     # no one who has left
         error = None
         if request.method == "POST":
             badge = request.form.get("badge", "")
             if guesses.held(badge, now()):
                 return render_template("login.html", people=people, error=f"密码连续输错 {MAX_GUESSES} 次，"
                                        "请 1 分钟后再试"), 429
-            if badge in g.rules.staff and pins.check(root, badge, request.form.get("pin", "")):
+            if badge in {s.badge for s in people} and pins.check(root, badge, request.form.get("pin", "")):
                 guesses.forget(badge)
                 session.clear()
                 session["badge"] = badge
@@ -251,7 +252,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now()), now()), rid=rid,
                                offered=[a for a in offered if a != "rated"], fields=steps.STEPS,
                                just_registered=request.args.get("new"),
-                               departments=g.rules.departments.values(), staff=g.rules.staff.values(),
+                               departments=g.rules.departments.values(), staff=on_roster(g.rules, local_day(now())),
                                can_rate=entry.state is not None and "rated" in offered)
 
     @app.post("/r/<rid>/<action>")
