@@ -136,3 +136,27 @@ def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
     office.ok("--as", "J005", "accept", b, "--at", "2026-11-20T11:10")
     out = json.loads(office.run("check", "--today", "2026-11-29", "--format", "json").stdout)
     assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left")]
+
+
+def test_the_public_board_shows_no_one_after_their_last_day(office):
+    """首问责任人公示 (the board, the 科室 pages, the lobby screen): 张晓燕 is on it on 10-31, off it from 11-01; a
+    matter she registered still says who registered it."""
+    from shouwen.publish import disclosure
+    from shouwen.repo.index import load_ledger
+    rules = load_rules(office.path)
+
+    def pages(day):
+        site = disclosure.generate(office.path, rules, load_ledger(office.path, rules, day), day)
+        return {k: v for k, v in site.files.items() if isinstance(v, str) and k.endswith(".md")
+                and k.split("/")[0] in ("board", "org", "kiosk", "lobby", "poster", "index.md")}
+    before, after = pages(date(2026, 10, 31)), pages(date(2026, 11, 29))
+    assert "张晓燕" in before["board/index.md"] and "J006" in before["board/index.md"]
+    assert [k for k, v in after.items() if "张晓燕" in v or "J006" in v] == []
+    assert "李明" in after["board/index.md"] and "李明" in after["org/reception.md"]
+
+
+def test_the_printed_placard_of_a_window_leaves_out_who_has_left(office, tmp_path):
+    out = tmp_path / "placard.html"
+    office.ok("placard", "--window", "W01", "-o", out)
+    page = out.read_text(encoding="utf-8")
+    assert "李明" in page and "张晓燕" not in page

@@ -14,10 +14,12 @@ from .context import pass_desk
 def placard_cmd(desk, window, output):
     """打印首问责任人公示牌（在显要位置设立，以便群众监督；涉密单位除外）。"""
     from ..publish import placard, printpdf     # Jinja2 only for the command that renders
+    from ..core.departed import on_duty
+    from .context import today_cst
     from .outputs import refuse_agency_output
     refuse_agency_output(desk.root, output)
     printpdf.check_name(output, "公示牌")
-    page = placard.html(desk.root, desk.rules, window)
+    page = placard.html(desk.root, on_duty(desk.rules, today_cst()), window)     # no one who has left
     printpdf.save(page, output)
     click.echo(f"已生成公示牌 {output}")
 

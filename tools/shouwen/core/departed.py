@@ -6,6 +6,7 @@ matters they still hold must be handed over to a colleague of their 科室.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from .clock import zh_day
@@ -69,3 +70,20 @@ def handover_problems(rec, state, rules) -> list[Problem]:
     return [Problem("handover-needed", f"本事项尚未办结，{role}{s.name}（{s.badge}）的最后工作日为{zh_day(s.left)}"
                     f"（rules/staff.yml 的 left）：须移交{dept}的同事接办（同科室人员可将其转办给一位同事签收，已签收的先退回；或直接答复、办结）",
                     path=rec.path, record=rec.id, field="events")]
+
+
+def on_duty(rules, day: date):
+    """The rules as the public and the choices offered see them on `day`: whoever left before it is kept (their
+    name still reads in every record) but shown on no board and offered for nothing (public: false)."""
+    gone = [s for s in rules.staff.values() if s.left is not None and s.left < day]
+    if not gone:
+        return rules
+    staff = dict(rules.staff)
+    for s in gone:
+        staff[s.badge] = replace(s, public=False)
+    return replace(rules, staff=staff)
+
+
+def offered(rules, day: date) -> list:
+    """The people one may choose on `day` (a handler, a login, a recipient): those who have not left."""
+    return [s for s in rules.staff.values() if s.left is None or day <= s.left]

@@ -23,6 +23,7 @@ from .photos import board_photos
 from .scheme_pages import complaints, scheme
 from .search import jieba_words
 from .text import Data, as_list, classified, dept_tree, public_staff, windows
+from ..core.departed import on_duty
 from ..core.ledger import Ledger
 from ..core.record import CST
 from ..core.rules import Rules
@@ -204,6 +205,7 @@ def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: 
     site, pages = Site(), Pages(root)
     now = now or datetime.combine(today, datetime.min.time())
     records = records or from_records(ledger, rules, today, keys, iterations, sealed)
+    rules = on_duty(rules, today)       # the pages name no one who left before today (the records still do)
     site.files["index.md"] = home(pages, rules, records.stats)
     site.files["org/index.md"] = org_index(pages, rules)
     site.files["org/org-chart.svg"] = org_chart(rules)
