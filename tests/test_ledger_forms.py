@@ -197,3 +197,8 @@ def test_every_line_of_the_events_column_is_one_event_and_older_exports_still_re
     # an older export wrote a text's line breaks raw: the lines that start no event go on the text above
     old = "2026年11月2日 09:50｜李明（J005）｜登记｜\n2026年11月2日 09:50｜李明（J005）｜备注｜内容：一\n\n---\n二\n"
     assert [read_event(c) for c in event_chunks(old)] == [events[0], {**events[1], "text": "一\n\n---\n二"}]
+    # and the record file's YAML, which folds such a text over lines (an older export's form for a text with ｜)
+    from shouwen.core.record import event_line
+    folded = {**events[1], "text": "第一行\n---\n甲｜乙"}
+    assert "\n" in event_line(folded)
+    assert [read_event(c) for c in event_chunks(cell.splitlines()[0] + "\n" + event_line(folded))][1] == folded
