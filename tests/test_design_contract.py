@@ -46,7 +46,8 @@ def test_no_cache_after_any_command_name_means_what_it_means_before(agency, tmp_
         cached, fresh = agency.run(*args), agency.run(*args, "--no-cache")
         assert fresh.exit_code == cached.exit_code and cached.exit_code in (0, 1), (args, fresh.output)
         assert fresh.output == cached.output, args
-    assert "--no-cache" in agency.ok("todo", "--help").output and "逐件重新读取" in agency.ok("show", "-h").output
+    for args in (("todo",), ("show",), ("site",), ("site", "build")):
+        assert "逐件重新读取" in agency.ok(*args, "--help").output.split("--no-cache")[1].split("\n")[0], args
     shutil.rmtree(os.path.join(agency.path, ".shouwen"), ignore_errors=True)      # and it means it: no index kept
     agency.ok("list", "--today", "2026-11-27", "--no-cache")
     answers = os.path.join(agency.path, ".shouwen", "index", "answers")

@@ -189,10 +189,16 @@ def test_every_line_of_the_events_column_is_one_event_and_older_exports_still_re
     at = datetime(2026, 11, 2, 9, 50, tzinfo=CST)
     events = [{"at": at, "by": "J005", "action": "registered"},
               {"at": at, "by": "J005", "action": "note", "text": "甲\u2028乙\x85丙\x0b丁\x1c戊\r己\x7f庚\n---"},
-              {"at": at, "by": "J005", "action": "answer", "answer": "一\n二", "note": "三；四｜五"}]
+              {"at": at, "by": "J005", "action": "answer", "answer": "一\n二", "note": "三；四｜五"},
+              {"at": at, "by": "J005", "action": "note", "text": "手改的记录，末尾有空格 "}]
     cell = event_cell(events, rules)
-    assert len(cell.splitlines()) == 3 and cell.splitlines()[0].startswith("2026年11月2日 09:50｜")
+    assert len(cell.splitlines()) == 4 and cell.splitlines()[0].startswith("2026年11月2日 09:50｜")
     assert [read_event(c) for c in event_chunks(cell)] == events
     # an older export wrote a text's line breaks raw: the lines that start no event go on the text above
     old = "2026年11月2日 09:50｜李明（J005）｜登记｜\n2026年11月2日 09:50｜李明（J005）｜备注｜内容：一\n\n---\n二\n"
     assert [read_event(c) for c in event_chunks(old)] == [events[0], {**events[1], "text": "一\n\n---\n二"}]
+    # and the record file's YAML, which folds such a text over lines (an older export's form for a text with ｜)
+    from shouwen.core.record import event_line
+    folded = {**events[1], "text": "第一行\n---\n甲｜乙"}
+    assert "\n" in event_line(folded)
+    assert [read_event(c) for c in event_chunks(cell.splitlines()[0] + "\n" + event_line(folded))][1] == folded

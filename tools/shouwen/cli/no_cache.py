@@ -27,11 +27,10 @@ def no_cache_option():
 
 
 def with_no_cache(cmd):
-    """Every command takes --no-cache after its name too (`shouwen todo --no-cache`), the one option the
-    group takes before it: users type it where `check --no-cache` taught them to."""
-    if isinstance(cmd, click.Group):
-        for sub in cmd.commands.values():
-            with_no_cache(sub)
-    elif not any(p.name == "no_cache" for p in cmd.params):
+    """Every command (and `site`, a group of commands) takes --no-cache after its name too (`shouwen todo
+    --no-cache`), the one option the group takes before it: users type it where `check --no-cache` taught them to."""
+    if not any(p.name == "no_cache" for p in cmd.params):
         cmd.params.append(no_cache_option())
+    for sub in getattr(cmd, "commands", {}).values():     # a group's own commands too (`site build --no-cache`)
+        with_no_cache(sub)
     return cmd

@@ -128,7 +128,7 @@ def event_cell(events: list, rules) -> str:
         line = None
         try:
             line = format_event(ev, rules)
-            if len(line.splitlines()) != 1 or not _same(parse_event(line), ev):
+            if line != line.strip() or len(line.splitlines()) != 1 or not _same(parse_event(line), ev):
                 line = None
         except (ValueError, AttributeError, TypeError, KeyError):
             line = None
