@@ -201,3 +201,12 @@ def test_the_printed_placard_of_a_window_leaves_out_who_has_left(office, tmp_pat
     office.ok("placard", "--window", "W01", "-o", out)
     page = out.read_text(encoding="utf-8")
     assert "李明" in page and "张晓燕" not in page
+
+
+@pytest.mark.parametrize("template", ["bureau", "county", "hotel", "company"])
+def test_each_roster_template_says_how_to_record_a_departure(template):
+    """The office reads the roster's own comments when someone leaves: keep the line, add `left:`."""
+    import shouwen
+    path = os.path.join(os.path.dirname(shouwen.__file__), "templates", template, "rules", "staff.yml")
+    head = open(path, encoding="utf-8").read().split("\nstaff:")[0]
+    assert "left: 2026-10-31" in head and "不要删除" in head and "2026年10月31日" in head
