@@ -31,7 +31,8 @@ def _commit_rules(agency, message, edit, verify=True):
 @pytest.fixture(scope="module")
 def office(tmp_path_factory, _new_bureau):
     """张晓燕 (J006, reception) registered three matters in October and left on 10-31: A answered, B still open;
-    徐敏 (J012, approvals) accepted C, forwarded to her by 李明, and left on 11-15 with it open. The roster entries
+    徐敏 (J012, approvals) accepted C, forwarded to her by 李明, and left on 11-15 with it open, as did 林国栋 (J017),
+    head of the 社会事务科 (its line still names him head: no successor yet). The roster entries
     record it in both forms a clerk writes a day, and the pre-commit hook takes that change."""
     agency = copy_agency(_new_bureau, tmp_path_factory.mktemp("left") / "agency")
     env = dict(os.environ, GIT_COMMITTER_DATE="2026-10-01T09:00:00+08:00", GIT_AUTHOR_DATE="2026-10-01T09:00:00+08:00")
@@ -46,7 +47,9 @@ def office(tmp_path_factory, _new_bureau):
         "{badge: J006, name: 张晓燕, title: 科员, department: reception, role: staff,",
         "{badge: J006, name: 张晓燕, title: 科员, department: reception, role: staff, left: 2026年10月31日,").replace(
         "{badge: J012, name: 徐敏, title: 科员, department: approvals, role: staff,",
-        "{badge: J012, name: 徐敏, title: 科员, department: approvals, role: staff, left: 2026-11-15,"))
+        "{badge: J012, name: 徐敏, title: 科员, department: approvals, role: staff, left: 2026-11-15,").replace(
+        "{badge: J017, name: 林国栋, title: 科长, department: social, role: head,",
+        "{badge: J017, name: 林国栋, title: 科长, department: social, role: head, left: 2026-11-15,"))
     agency.hook = r
     agency.ids = {"A": a, "B": b, "C": c}
     return agency
@@ -210,3 +213,12 @@ def test_each_roster_template_says_how_to_record_a_departure(template):
     path = os.path.join(os.path.dirname(shouwen.__file__), "templates", template, "rules", "staff.yml")
     head = open(path, encoding="utf-8").read().split("\nstaff:")[0]
     assert "left: 2026-10-31" in head and "不要删除" in head and "2026年10月31日" in head
+
+
+def test_an_escalation_without_to_skips_a_head_who_has_left(office):
+    """罗佳 (J018) escalates on 11-20 without --to: not to 林国栋, her 科室's head who left on 11-15, but up the line."""
+    rid = office.new("2026-11-20T09:00", badge="J018")
+    office.ok("--as", "J018", "escalate", rid, "--reason", "超出本人权限", "--at", "2026-11-20T09:30")
+    shown = json.loads(office.ok("show", rid, "--today", "2026-11-20", "--format", "json").stdout)
+    to = [e for e in shown["events"] if e["action"] == "escalated"][0]["to"]
+    assert to not in ("J017", "J018") and to in load_rules(office.path).staff

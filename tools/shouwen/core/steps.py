@@ -152,7 +152,8 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                                           record=rec.id, field="--days")])
             out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
     if action == "escalated" and not out.get("to"):
-        out["to"] = escalation_target(roster, by)
+        day = local_day(when)
+        out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if s.left and s.left < day})
         if not out["to"]:
             who = rules.staff.get(by)
             raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "
