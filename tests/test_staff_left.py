@@ -182,6 +182,17 @@ def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
     assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left")]
 
 
+def test_history_and_the_ledger_still_say_who_did_what(office, tmp_path):
+    """After she left: the matter's history, `list` and the exported 首问登记簿 name 张晓燕 as who registered A."""
+    a = office.ids["A"]
+    assert "张晓燕" in office.ok("history", a).output
+    assert "张晓燕" in office.ok("list", "--staff", "J006", "--today", "2026-11-29").output
+    out = tmp_path / "ledger.csv"
+    office.ok("export", "-o", out, "--from", "2026-10-01", "--to", "2026-10-31")
+    rows = [r for r in out.read_text(encoding="utf-8-sig").splitlines() if a in r]
+    assert rows and "张晓燕" in rows[0]
+
+
 def test_the_public_board_shows_no_one_after_their_last_day(office):
     """首问责任人公示 (the board, the 科室 pages, the lobby screen): 张晓燕 is on it on 10-31, off it from 11-01; a
     matter she registered still says who registered it."""
@@ -222,3 +233,17 @@ def test_an_escalation_without_to_skips_a_head_who_has_left(office):
     shown = json.loads(office.ok("show", rid, "--today", "2026-11-20", "--format", "json").stdout)
     to = [e for e in shown["events"] if e["action"] == "escalated"][0]["to"]
     assert to not in ("J017", "J018") and to in load_rules(office.path).staff
+
+
+def test_the_hook_refusing_a_removed_badge_says_to_record_left_instead(office):
+    """The office deletes 张晓燕's line instead: the refusal names her and says how a departure is recorded."""
+    staff = office.file("rules/staff.yml")
+    office.write("rules/staff.yml", "\n".join(l for l in staff.split("\n") if "badge: J006" not in l))
+    try:
+        office.git("add", "rules/staff.yml")
+        out = json.loads(office.run("check", "--staged", "--format", "json").stdout)
+        said = [p["message"] for p in out["problems"] if p["code"] == "staff-unknown" and p["record"] == office.ids["A"]]
+        assert said and "张晓燕（J006）" in said[0] and "left:" in said[0], out
+    finally:
+        office.git("checkout", "HEAD", "--", "rules/staff.yml")
+    assert office.status() == ""

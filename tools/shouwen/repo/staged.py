@@ -165,6 +165,22 @@ def _judge_batch(items: list) -> list[Problem]:
         found = _new_problems(evaluate(rec, rules, today).problems, [])
         if found:
             out += _new_problems(found, evaluate(rec, before, today).problems if before else [])
+    return _say_left(out, before, rules)
+
+
+def _say_left(problems: list, before, rules) -> list[Problem]:
+    """A badge the staged roster deleted while records still name it: the refusal says who, and how a
+    departure is recorded instead (the line kept, with `left:`)."""
+    import re
+    from dataclasses import replace
+    gone = {b: s for b, s in before.staff.items() if b not in rules.staff} if before is not None else {}
+    out = []
+    for q in problems:
+        b = next((b for b in gone if q.code == "staff-unknown"
+                  and re.search(rf"(?<![A-Za-z0-9]){re.escape(b)}(?![A-Za-z0-9])", q.message)), None)
+        out.append(q if b is None else replace(q, message=(
+            f"{q.message}：{gone[b].name}（{b}）已从名册删除，但记录仍用到该工号；离职或调离请保留其名册行，"
+            "加上 left: 最后工作日（如 left: 2026-10-31）")))
     return out
 
 
