@@ -121,12 +121,23 @@ def test_check_reports_an_event_already_recorded_after_the_last_day(office):
 def test_check_lists_the_open_matters_a_departed_clerk_still_holds(office, cache):
     """B (张晓燕 registered it, nobody took it on) and C (徐敏 accepted it) must be handed over; A is closed."""
     out = json.loads(office.run(*cache, "check", "--today", "2026-11-29", "--format", "json").stdout)
-    got = {p["record"]: p for p in out["problems"] if p["code"] == "handover-needed"}
+    got = {p["record"]: p for p in out["problems"] if p["code"] == "handover-needed" and p["record"]}
     assert sorted(got) == sorted([office.ids["B"], office.ids["C"]])
     assert all(p["severity"] == "warning" and p["path"].startswith("records/inquiries/2026/10/") for p in got.values())
     b, c = got[office.ids["B"]]["message"], got[office.ids["C"]]["message"]
     assert "首问责任人张晓燕（J006）" in b and "2026年10月31日" in b and "综合受理科的同事" in b
     assert "承办人徐敏（J012）" in c and "2026年11月15日" in c and "审核办证科的同事" in c
+
+
+def test_check_names_the_posts_someone_who_left_still_holds_in_the_rules(office):
+    """林国栋 still heads the 社会事务科 in institution.yml, 张晓燕 still sits at window W01: warnings, not errors
+    (the roster change that records a departure is committed before the successor is named)."""
+    out = json.loads(office.run("check", "--today", "2026-11-29", "--format", "json").stdout)
+    posts = [p for p in out["problems"] if p["code"] == "handover-needed" and p["path"] == "rules/institution.yml"]
+    assert [p["severity"] for p in posts] == ["warning", "warning"], posts
+    said = " ".join(p["message"] for p in posts)
+    assert "林国栋（J017）" in said and "负责人" in said and "张晓燕（J006）" in said and "窗口" in said
+    assert "2026年11月15日" in said and "2026年10月31日" in said
 
 
 def test_the_head_of_their_office_has_the_matters_to_hand_over_in_todo(office):
@@ -179,7 +190,7 @@ def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
     office.ok("--as", "J005", "forward", b, "--to", "reception", "--staff", "J005", "--at", "2026-11-20T11:00")
     office.ok("--as", "J005", "accept", b, "--at", "2026-11-20T11:10")
     out = json.loads(office.run("check", "--today", "2026-11-29", "--format", "json").stdout)
-    assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left")]
+    assert not [p for p in out["problems"] if p["code"] in ("handover-needed", "staff-left") and p["record"]]
 
 
 def test_history_and_the_ledger_still_say_who_did_what(office, tmp_path):

@@ -108,3 +108,24 @@ def hands_over(st, rules, me: str | None) -> bool:
         return False
     d = rules.departments.get(s.department)
     return d is not None and d.head == me
+
+
+def posts_left(inst: dict, staff: dict, departments: dict) -> list[Problem]:
+    """`handover-needed` warnings for the posts institution.yml still gives someone with a last day: a
+    department's head (name a successor) and a window's seat. Warnings: the roster change recording the
+    departure is committed first, the successor named when known."""
+    out = []
+    path = "rules/institution.yml"
+    for d in departments.values():
+        s = staff.get(d.head) if isinstance(d.head, str) else None
+        if s is not None and s.left is not None:
+            out.append(Problem("handover-needed", f"{d.name}的负责人{s.name}（{s.badge}）的最后工作日为{zh_day(s.left)}"
+                               "（rules/staff.yml 的 left）：请指定新的负责人（head）", path=path, field=f"departments.{d.id}.head"))
+    for i, w in enumerate(inst.get("windows") or []):
+        for j, badge in enumerate(w.get("staff") or []):
+            s = staff.get(badge)
+            if s is not None and s.left is not None:
+                out.append(Problem("handover-needed", f"窗口{w.get('name') or w.get('id')}的工作人员{s.name}（{badge}）的最后"
+                                   f"工作日为{zh_day(s.left)}（rules/staff.yml 的 left）：请安排接替的人员",
+                                   path=path, field=f"windows[{i}].staff[{j}]"))
+    return out

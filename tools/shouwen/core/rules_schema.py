@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .departed import posts_left
 from .problems import Problem
 from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
@@ -120,6 +121,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
         for i, m in enumerate(inst.get("leading_group") or []):
             if m.get("badge") is not None and m["badge"] not in staff:
                 p(inst_path, f"leading_group[{i}].badge", f"领导小组成员 {m['badge']} 不在 staff.yml 中")
+    out.extend(posts_left(inst, staff or {}, departments or {}))
     weights = (policy.get("assessment") or {}).get("weights")
     if weights and abs(sum(weights.values()) - 1.0) > WEIGHT_TOLERANCE:
         p(pol_path, "assessment.weights", f"考核权重之和应为 1，实为 {sum(weights.values()):g}")
