@@ -177,6 +177,14 @@ def test_the_desk_page_offers_no_one_who_has_left(office):
     assert r.status_code == 302
     page = client.get(f"/r/{office.ids['B']}", base_url="http://127.0.0.1").get_data(as_text=True)
     assert 'value="J007"' in page and 'value="J006"' not in page and 'value="J012"' not in page
+    stale = app.test_client()          # a page logged in before the roster said she left: back to the login
+    with stale.session_transaction(base_url="http://127.0.0.1") as session:
+        session["badge"], session["csrf"] = "J006", "x"
+    r = stale.get("/", base_url="http://127.0.0.1")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    with stale.session_transaction(base_url="http://127.0.0.1") as session:
+        session["badge"] = "J005"            # the same forged session for someone still here opens the page
+    assert stale.get("/", base_url="http://127.0.0.1").status_code == 200
     assert office.status() == ""
 
 

@@ -18,7 +18,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from werkzeug.exceptions import HTTPException
 
 from ..core import steps
-from ..core.departed import offered as on_roster
+from ..core.departed import offered as on_roster, present
 from ..core.fold import ACTION_ZH, STAGE_ZH
 from ..core.ledger import evaluate
 from ..core.names import channel_names, service_names
@@ -117,7 +117,8 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         except InputError as e:
             return render_template("message.html", title="无法办理", message=str(e)), 503
         g.rules = load_rules(root)
-        g.me = session.get("badge") if session.get("badge") in g.rules.staff else None
+        me = session.get("badge")        # a page opened before the roster said they left: logged out
+        g.me = me if me in g.rules.staff and present(g.rules, me, local_day(now())) else None
         if request.method == "POST":
             sent = request.form.get("csrf", "")
             if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
