@@ -266,3 +266,11 @@ def test_the_hook_refusing_a_removed_badge_says_to_record_left_instead(office):
     finally:
         office.git("checkout", "HEAD", "--", "rules/staff.yml")
     assert office.status() == ""
+
+
+def test_new_asks_nothing_of_a_visitor_for_someone_who_has_left(office):
+    """`new` without arguments asks the visitor's details: for a badge that left, it says so first, not after."""
+    head = office.head()
+    r = office.run("--as", "J006", "new", input="王五\n\n\n\n咨询\n\n\n")
+    assert r.exit_code == 2 and "发问人姓名" not in r.output and "张晓燕（J006）已于2026年10月31日离职" in r.output
+    assert office.head() == head and office.status() == ""

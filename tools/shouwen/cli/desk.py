@@ -74,6 +74,10 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
     service = service_names(rules).resolve(service, "--service") if service else None
     interactive = not name and not matter
     if interactive:
+        from ..core.departed import after_left
+        why = after_left(rules, by, parse_at(at) or writer_now(), "by")     # say so before the visitor answers
+        if why:
+            raise InputError(f"未登记：{why}")
         click.echo(f"登记人：{rules.who(by)}。按提示输入，直接回车跳过选填项。")
         name = click.prompt("发问人姓名")
         phone = click.prompt("联系电话（选填）", default="", show_default=False)
