@@ -274,3 +274,9 @@ def test_new_asks_nothing_of_a_visitor_for_someone_who_has_left(office):
     r = office.run("--as", "J006", "new", input="王五\n\n\n\n咨询\n\n\n")
     assert r.exit_code == 2 and "发问人姓名" not in r.output and "张晓燕（J006）已于2026年10月31日离职" in r.output
     assert office.head() == head and office.status() == ""
+
+
+def test_the_audit_still_knows_who_wrote_before_leaving(office):
+    """The commits 张晓燕 and 徐敏 made stay theirs: the audit finds no author it cannot place."""
+    out = json.loads(office.run("audit", "--format", "json").stdout)
+    assert not [p for p in out["problems"] if p["code"] in ("author-mismatch", "staff-unknown", "staff-left")], out

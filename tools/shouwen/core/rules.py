@@ -5,6 +5,7 @@ files is `shouwen.repo.loader`'s job.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -119,6 +120,11 @@ class Rules:
         if any(f.startswith("rules/services/") for f in self.unreadable):
             out.add("service-unknown")
         return out
+
+    @functools.cached_property
+    def leavers(self) -> frozenset:
+        """The badges with a last day (`left:`): none in most offices, so the per-event check is skipped."""
+        return frozenset(b for b, s in self.staff.items() if s.left is not None)
 
     def staff_by_email(self, email: str) -> Staff | None:
         email = (email or "").strip().lower()

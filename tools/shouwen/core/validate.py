@@ -114,7 +114,7 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
     by = ev.get("by")
     if by is not None and by not in rules.staff:
         p("staff-unknown", "by", f"工号 {by} 不在 rules/staff.yml 中")
-    elif by is not None and not bad_time:
+    elif by is not None and not bad_time and rules.leavers:
         out.extend(event_left_problems(i, ev, rec, rules))
     if action is None:
         return out, False
@@ -152,8 +152,9 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
         p("staff-unknown", "to", f"上报对象工号 {ev['to']} 不在 rules/staff.yml 中")
     if action == "extended" and ev.get("approver") is not None and ev["approver"] not in rules.staff:
         p("staff-unknown", "approver", f"批准人工号 {ev['approver']} 不在 rules/staff.yml 中")
-    named = ("staff", "approver", "to") if action == "escalated" else ("staff", "approver")
-    out.extend(event_left_problems(i, ev, rec, rules, named))
+    if rules.leavers:
+        named = ("staff", "approver", "to") if action == "escalated" else ("staff", "approver")
+        out.extend(event_left_problems(i, ev, rec, rules, named))
     if action in ("promised", "extended") and ev.get("due") is not None and to_date(ev["due"]) is None:
         p("field-invalid", "due", f"日期 {ev['due']!r} 格式不对（应为 YYYY-MM-DD）")
     if action == "rated":
