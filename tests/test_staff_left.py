@@ -280,3 +280,12 @@ def test_the_audit_still_knows_who_wrote_before_leaving(office):
     """The commits 张晓燕 and 徐敏 made stay theirs: the audit finds no author it cannot place."""
     out = json.loads(office.run("audit", "--format", "json").stdout)
     assert not [p for p in out["problems"] if p["code"] in ("author-mismatch", "staff-unknown", "staff-left")], out
+
+
+def test_no_inspection_of_someone_after_their_last_day(office):
+    """A superior's spot check (随机检查) of 张晓燕 dated after she left is refused; one of her last day is not."""
+    head = office.head()
+    r = office.run("--as", "J004", "inspect", "J006", "--finding", "文明用语：合格", "--at", "2026-11-05T10:00")
+    assert r.exit_code == 2 and "张晓燕（J006）已于2026年10月31日离职" in r.output and "被检查" in r.output
+    assert office.head() == head and office.status() == ""
+    office.ok("--as", "J004", "inspect", "J006", "--finding", "文明用语：合格", "--at", "2026-10-30T10:00")

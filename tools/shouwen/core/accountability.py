@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from .assessment import parse_quarter
 from .corrections import MENDING_EVENTS
+from .departed import after_left
 from .problems import Problem
 from .record import Record, local_day, to_datetime
 from .clock import zh_day
@@ -238,6 +239,9 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
                 p("field-invalid", f"events[{i}].findings[{j}]", "每项检查结果须有 item（项目）和 passed(true/false)")
                 continue
             findings.append(f)
+        why = after_left(rules, meta.get("staff"), ev.get("at"), "inspected")
+        if why:
+            p("staff-left", "staff", why)
         return Inspection(rid, path, str(meta.get("staff")), at, ev.get("by"), findings), out
     return Commendation(rid, path, str(meta.get("staff")), at, ev.get("by"), meta.get("inquiry"), str(ev.get("note") or "")), out
 

@@ -15,8 +15,11 @@ from .record import local_day, to_datetime
 
 # the fields of an event that name someone acting or given the matter (not who a complaint is against, nor
 # who is liable for it: those are about what was done before, and may rightly be recorded after the day)
-ROLE_ZH = {"by": ("不能再由其记录或办理", "办理"), "staff": ("不能再交其承办", "承办"),
-           "to": ("不能再上报给其", "接办"), "approver": ("不能再由其批准", "批准")}
+ROLE_ZH = {"by": ("不能再由其记录或办理", "：请改由{dept}的其他同事办理"),
+           "staff": ("不能再交其承办", "：请改由{dept}的其他同事承办"),
+           "to": ("不能再上报给其", "：请改由{dept}的其他同事接办"),
+           "approver": ("不能再由其批准", "：请改由{dept}的其他同事批准"),
+           "inspected": ("不能再以其为被检查人", "")}
 
 
 def left_on(rules, badge) -> date | None:
@@ -40,9 +43,9 @@ def after_left(rules, badge, at, field: str) -> str | None:
     if day is None or day <= left:
         return None
     s = rules.staff[badge]
-    refused, verb = ROLE_ZH.get(field, ("不能再由其经办", "办理"))
+    refused, advice = ROLE_ZH.get(field, ROLE_ZH["by"])
     return (f"{s.name}（{badge}）已于{zh_day(left)}离职（rules/staff.yml 的 left：最后工作日），{zh_day(day)}的事件"
-            f"{refused}：请改由{rules.dept_name(s.department)}的其他同事{verb}")
+            f"{refused}" + advice.format(dept=rules.dept_name(s.department)))
 
 
 def event_left_problems(i: int, ev: dict, rec, rules, fields=("by",)) -> list[Problem]:
