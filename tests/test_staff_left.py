@@ -289,3 +289,12 @@ def test_no_inspection_of_someone_after_their_last_day(office):
     assert r.exit_code == 2 and "张晓燕（J006）已于2026年10月31日离职" in r.output and "被检查" in r.output
     assert office.head() == head and office.status() == ""
     office.ok("--as", "J004", "inspect", "J006", "--finding", "文明用语：合格", "--at", "2026-10-30T10:00")
+
+
+def test_a_complaint_about_what_someone_did_before_leaving_is_still_taken(office):
+    """The visitor complains on 11-10 about how 张晓燕 received him in October: registered against her by name."""
+    out = office.ok("--as", "J021", "complain", "--against", "张晓燕", "--inquiry", office.ids["A"], "--channel", "来访",
+                    "--summary", "接待态度生硬", "--at", "2026-11-10T10:00", "--format", "json").stdout
+    rid = json.loads(out)["id"]
+    shown = office.ok("show", rid, "--today", "2026-11-10").output
+    assert "张晓燕（J006）" in shown
