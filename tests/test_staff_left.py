@@ -298,3 +298,10 @@ def test_a_complaint_about_what_someone_did_before_leaving_is_still_taken(office
     rid = json.loads(out)["id"]
     shown = office.ok("show", rid, "--today", "2026-11-10").output
     assert "张晓燕（J006）" in shown
+
+
+def test_the_year_end_review_lists_someone_only_in_the_years_they_worked(office):
+    def reviewed(year):
+        return {r["badge"] for r in json.loads(office.ok("review", year, "--format", "json").stdout)["staff"]}
+    assert {"J006", "J012", "J005"} <= reviewed(2026)
+    assert "J005" in reviewed(2027) and not {"J006", "J012", "J017"} & reviewed(2027)

@@ -262,6 +262,8 @@ def review_cmd(desk, year, fmt):
     outcome = {p.badge: p for p in people}
     rows = []
     for badge, s in sorted(rules.staff.items()):
+        if s.left is not None and s.left.year < year:
+            continue        # left before the year began: not in its review (earlier years still list them)
         scores = {q: (quarters[q][badge].score if badge in quarters[q] else None) for q in range(1, 5)}
         p = outcome.get(badge)
         bars = list(p.rating) if p else []
