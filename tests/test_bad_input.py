@@ -39,7 +39,7 @@ CASES = {
     "event out of stage": (["--as", "J014", "deliver", RID, "--method", "窗口领取"], [REC, RID, "events[3].action", "须先办结"]),
     "malformed due date": (["--as", "J014", "promise", RID, "--due", "2026-13-40"], ["2026-13-40", "--due"]),
     "no such day": (["--as", "J014", "promise", RID, "--due", "2026-02-30"], ["“2026-02-30”", "2026年2月没有30日", "--due"]),
-    "year out of range": (["--as", "J014", "promise", RID, "--due", "9999-12-31"], ["“9999-12-31”", "1900", "2999", "--due"]),
+    "year out of range": (["--as", "J014", "promise", RID, "--due", "9999-12-31"], ["“9999-12-31”", "年份应在1900年至2999年之间", "--due"]),
     "no such hour": (["--as", "J014", "note", RID, "--text", "x", "--at", "2026年11月2日 25:10"], ["没有 25:10", "--at"]),
     "malformed time": (["--as", "J014", "note", RID, "--text", "x", "--at", "昨天下午"], ["昨天下午", "--at"]),
     "promise days beyond service": (["--as", "J014", "promise", RID, "--days", "11"], [REC, RID, "--days", "10 个工作日"]),

@@ -143,7 +143,7 @@ def typed_trouble(text) -> str | None:
         return None
     y, mo, d, h, mi = (None if g is None else int(g) for g in m.groups())
     if y not in YEARS:
-        return f"年份应在 {YEARS.start} 至 {YEARS.stop - 1} 年之间"
+        return f"年份应在{YEARS.start}年至{YEARS.stop - 1}年之间"
     if not 1 <= mo <= 12:
         return f"没有 {mo} 月"
     try:
