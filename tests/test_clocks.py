@@ -232,6 +232,18 @@ def test_show_counts_the_time_left_on_the_clock_the_deadline_is_counted_on(burea
     assert left(datetime(2026, 11, 29, 22, 0, tzinfo=CST)).endswith("还有 2 个工作小时")
     # Monday 14:45: late by 11:00-12:00 and 14:30-14:45, not by the lunch break
     assert left(datetime(2026, 11, 30, 14, 45, tzinfo=CST)).endswith("已超期 1 个工作小时")
+    # Monday 19:00, the window closed at 18:00: late by the working hours since 11:00, never "还有 0 分钟";
+    # at 12:30 (lunch, 1 working hour after the deadline) and Tuesday 08:00 too
+    assert left(datetime(2026, 11, 30, 19, 0, tzinfo=CST)).endswith("已超期 4 个工作小时")
+    assert left(datetime(2026, 11, 30, 12, 30, tzinfo=CST)).endswith("已超期 1 个工作小时")
+    assert left(datetime(2026, 12, 1, 8, 0, tzinfo=CST)).endswith("已超期 4 个工作小时")
+    # a deadline at closing time read that night or before opening: late, though no working minute passed
+    from shouwen.core.view import hours_left
+    closing = datetime(2026, 11, 30, 18, 0, tzinfo=CST)
+    for now in (datetime(2026, 11, 30, 20, 0, tzinfo=CST), datetime(2026, 12, 1, 8, 0, tzinfo=CST)):
+        assert hours_left(closing, now, rules, pol.clock) == "已超期 0 分钟"
+    assert hours_left(closing, datetime(2026, 12, 1, 9, 40, tzinfo=CST), rules, pol.clock) == "已超期 1 个工作小时"
+    assert hours_left(closing, datetime(2026, 11, 30, 17, 0, tzinfo=CST), rules, pol.clock) == "还有 1 个工作小时"
     # a clock round the clock (the hotel's) keeps plain hours; a clock of calendar days counts days, not working days
     pol24 = parse_policy({**pol.raw, "clock": {"unit": "hours", "service_hours": "24h", "days": "all"}}, "p", probs)
     rules24 = replace(bureau, policy=pol24)

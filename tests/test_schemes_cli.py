@@ -4,6 +4,7 @@ the written quarterly reports; a printable 公文 bulletin."""
 import json
 import os
 import shutil
+from datetime import date
 
 import pytest
 
@@ -162,7 +163,7 @@ def test_a_placard_per_window_and_no_board_at_all_for_a_classified_agency(agency
     from shouwen.publish.disclosure import dept_page
     from shouwen.publish.lobby import kiosk_pages
     rules = load_rules(agency.path)
-    shown = [dept_page(Pages(agency.path), rules, rules.departments["reception"]),
+    shown = [dept_page(Pages(agency.path), rules, rules.departments["reception"], date(2026, 11, 29)),
              *kiosk_pages(Pages(agency.path), rules).values()]
     assert not [p for p in shown if "李明" in p or "工号 J005" in p]
     assert "1 号窗口" in shown[0]                  # the window itself is still shown

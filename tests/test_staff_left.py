@@ -221,12 +221,18 @@ def test_the_public_board_shows_no_one_after_their_last_day(office):
 
     def pages(day):
         site = disclosure.generate(office.path, rules, load_ledger(office.path, rules, day), day)
-        return {k: v for k, v in site.files.items() if isinstance(v, str) and k.endswith(".md")
+        return {k: v for k, v in site.files.items() if isinstance(v, str) and k.endswith((".md", ".svg"))
                 and k.split("/")[0] in ("board", "org", "kiosk", "lobby", "poster", "index.md")}
     before, after = pages(date(2026, 10, 31)), pages(date(2026, 11, 29))
     assert "张晓燕" in before["board/index.md"] and "J006" in before["board/index.md"]
     assert [k for k, v in after.items() if "张晓燕" in v or "J006" in v] == []
     assert "李明" in after["board/index.md"] and "李明" in after["org/reception.md"]
+    # 林国栋 headed the 社会事务科 until 11-15 and no successor is named yet: its page, the 机构设置 list and the chart
+    # say 负责人：待定 after that day, not his name
+    assert all("林国栋" in before[k] for k in ("org/social.md", "org/index.md", "org/org-chart.svg"))
+    assert [k for k, v in after.items() if "林国栋" in v or "J017" in v] == []
+    assert "| 待定 |" in after["org/social.md"] and "负责人：待定" in after["org/index.md"]
+    assert "负责人：待定" in after["org/org-chart.svg"]
 
 
 def test_the_printed_placard_of_a_window_leaves_out_who_has_left(office, tmp_path):

@@ -57,14 +57,15 @@ def days_left(rules, today: date, due: date, clock: Clock | None = None) -> str:
 def hours_left(at: datetime, now: datetime, rules=None, clock: Clock | None = None) -> str:
     """'还有 3 小时' / '已超期 1 小时' (minutes under an hour), for a deadline on an hour clock; on one counted within
     service hours, the hours the window is open as the deadline counts them: '还有 3 个工作小时'."""
-    secs = (at - now).total_seconds()
+    late = now > at                     # by the wall clock: past a deadline at closing time is late all night
+    secs = abs((at - now).total_seconds())
     unit = "小时"
     if clock is not None and rules is not None and not clock.round_the_clock:
-        secs = 3600 * (clock.elapsed(rules.calendar, now, at) or -clock.elapsed(rules.calendar, at, now))
+        secs = 3600 * (clock.elapsed(rules.calendar, at, now) if late else clock.elapsed(rules.calendar, now, at))
         unit = "个工作小时"
-    h, m = divmod(int(abs(secs)) // 60, 60)
+    h, m = divmod(int(secs) // 60, 60)
     span = f"{h} {unit}" if h else f"{m} 分钟"
-    return f"还有 {span}" if secs >= 0 else f"已超期 {span}"
+    return f"已超期 {span}" if late else f"还有 {span}"
 
 
 def _deadline(rules, today: date, now: datetime | None, day: date, at: datetime | None, clock: Clock) -> str:

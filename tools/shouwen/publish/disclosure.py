@@ -22,7 +22,7 @@ from .pages import Pages
 from .photos import board_photos
 from .scheme_pages import complaints, scheme
 from .search import jieba_words
-from .text import Data, as_list, classified, dept_tree, public_staff, windows
+from .text import Data, as_list, classified, dept_tree, head_on, public_staff, windows
 from ..core.departed import on_duty
 from ..core.ledger import Ledger
 from ..core.record import CST
@@ -53,19 +53,31 @@ def home(pages: Pages, rules: Rules, stats: dict) -> str:
     return pages.render("home.md", inst=Data(rules.institution), tiles=tiles, phones=phones, stats=Data(stats))
 
 
-def org_index(pages: Pages, rules: Rules) -> str:
-    tree = [{"depth": depth, "dept": d, "head": rules.staff.get(d.head) if d.head else None}
-            for depth, d in dept_tree(rules)]
+def org_index(pages: Pages, rules: Rules, today: date) -> str:
+    tree = [{"depth": depth, "dept": d, "head": head, "vacant": vacant}
+            for depth, d in dept_tree(rules) for head, vacant in [head_on(rules, d, today)]]
     group = []
     for m in rules.institution.get("leading_group") or []:
         s = rules.staff.get(m.get("badge") or "")
-        group.append((str(m.get("role", "")), f"{s.name}（{s.title}）" if s else str(m.get("note", ""))))
-    return pages.render("org.md", tree=tree, chart=org_chart(rules, links=True), group=group)
+        gone = s is not None and s.left is not None and s.left < today
+        group.append((str(m.get("role", "")), "待定" if gone else f"{s.name}（{s.title}）" if s else str(m.get("note", ""))))
+    return pages.render("org.md", tree=tree, chart=org_chart(rules, links=True, heads=chart_heads(rules, today)),
+                        group=group)
 
 
-def dept_page(pages: Pages, rules: Rules, d) -> str:
+def chart_heads(rules: Rules, today: date) -> dict:
+    """The line under each 科室 in the org chart on `today`: its head, 负责人：待定 after the head's last day."""
+    out = {}
+    for d in rules.departments.values():
+        head, vacant = head_on(rules, d, today)
+        out[d.id] = "负责人：待定" if vacant else f"{head.name} {head.title}" if head else ""
+    return out
+
+
+def dept_page(pages: Pages, rules: Rules, d, today: date) -> str:
     in_window = {b for w in windows(rules, d.id) for b in w["badges"]}
-    return pages.render("department.md", dept=d, raw=Data(d.raw), head=rules.staff.get(d.head) if d.head else None,
+    head, vacant = head_on(rules, d, today)
+    return pages.render("department.md", dept=d, raw=Data(d.raw), head=head, vacant=vacant,
                         windows=windows(rules, d.id),
                         staff=[s for s in public_staff(rules) if s.department == d.id and s.badge not in in_window],
                         services=[s for s in service_rows(rules) if s.department == d.id])
@@ -207,10 +219,10 @@ def generate(root: str, rules: Rules, ledger: Ledger | None, today: date, keys: 
     records = records or from_records(ledger, rules, today, keys, iterations, sealed)
     rules = on_duty(rules, today)       # the pages name no one who left before today (the records still do)
     site.files["index.md"] = home(pages, rules, records.stats)
-    site.files["org/index.md"] = org_index(pages, rules)
-    site.files["org/org-chart.svg"] = org_chart(rules)
+    site.files["org/index.md"] = org_index(pages, rules, today)
+    site.files["org/org-chart.svg"] = org_chart(rules, heads=chart_heads(rules, today))
     for d in rules.departments.values():
-        site.files[f"org/{d.id}.md"] = dept_page(pages, rules, d)
+        site.files[f"org/{d.id}.md"] = dept_page(pages, rules, d, today)
     site.files["guide/index.md"] = guide_index(pages, rules)
     for s in rules.services.values():
         site.files[f"guide/{s.id}.md"] = guide_page(pages, rules, s, rules.synonyms.words_for(s))

@@ -41,6 +41,15 @@ def classified(rules) -> bool:
     return bool(rules.institution.get("classified"))
 
 
+def head_on(rules, d, today) -> tuple[object | None, bool]:
+    """(the 科室's head as the public reads it on `today`, whether the post is vacant): after the last day
+    (`left:`) of the head the rules still name, no one, and the pages say 待定 until a successor is named."""
+    s = rules.staff.get(d.head) if d.head else None
+    if s is not None and s.left is not None and s.left < today:
+        return None, True
+    return s, False
+
+
 def public_staff(rules):
     return [] if classified(rules) else [s for s in rules.staff.values() if s.public]
 
