@@ -23,7 +23,8 @@ DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "�
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
           "roster": "修改规则、网站配置、CI 与钩子，为签名密钥担保",
           "handle": "代首问责任人或承办科室记录办理步骤（受理、承诺、延期、暂停与恢复计时、答复、解释、转办、引导、上报、办结、送达、退回）"}
-# duties that, unlisted, let nobody beyond what the rule itself allows (the others let everyone)
+# duties whose `any` is kept as a grant for everyone: `handle` listed turns the handling rule on (unlisted, as in
+# every agency made before it, the rule is off and anyone records the steps, as with the other duties)
 NOBODY_UNLISTED = ("handle",)
 GRANT_KEYS = ("department", "role", "badge", "own")
 # (record kind, event action) -> duty
@@ -219,9 +220,10 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
             f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
-# steps of the matter's handling (S2 第六条), what routes, stops or closes it: recorded by the first responder, who answers for it to the end, or by
-# whoever now handles it (the first responder's 科室, the 科室 it was sent to or that accepted it, the person it
-# was escalated to), or by those `permissions.handle` names
+# steps of the matter's handling (S2 第六条), what routes, stops or closes it: where the policy names `handle`, recorded
+# by the first responder, who answers for it to the end, or by whoever now handles it (the first responder's 科室, the
+# 科室 it was sent to or that accepted it, the person it was escalated to), the heads of the departments above that
+# 科室 (局长、副局长), or by those `permissions.handle` names
 HANDLING_STEPS = ("promised", "extended", "completed", "delivered", "returned", "accepted", "answered", "explained",
                   "suspended", "resumed", "forwarded", "referred", "escalated")
 
@@ -247,28 +249,37 @@ def handling(events, held=None):
     return held
 
 
+def _heads_above(rules, who, dept: str) -> bool:
+    """Whether `who` heads a department above `dept` (its head, or a head or deputy there: 局长、副局长)."""
+    above_ = _chain(rules, dept)[1:]
+    return who.department in above_ and (rules.departments[who.department].head == who.badge
+                                          or who.role in ("head", "deputy") or _rank(rules, who.role) > 0)
+
+
 def handling_refusal(rules, ev: dict, held) -> str | None:
     by = ev.get("by")
     who = rules.staff.get(by)
-    if held is None or who is None or by in held[1:]:
-        return None         # an unknown badge is its own problem
+    extra = rules.policy.permissions.grants.get("handle")
+    if extra is None or held is None or who is None or by in held[1:]:
+        return None         # the rule is off where the policy names no `handle`; an unknown badge is its own problem
     dept, badge, fr = held
     if dept is None:
         dept = getattr(rules.staff.get(badge), "department", None)
     if not isinstance(dept, str) or dept not in rules.departments or dept in _chain(rules, who.department):
         return None
+    if _heads_above(rules, who, dept):
+        return None
     # the result is handed over where the matter came in (S2 第六条: 取件登记表): at the first responder's window too
     window = getattr(rules.staff.get(fr), "department", None) if ev.get("action") == "delivered" else None
     if window in rules.departments and window in _chain(rules, who.department):
         return None
-    extra = rules.policy.permissions.grants.get("handle")
-    if extra and any(_grant_holds(g, who, False) for g in extra):
+    if any(_grant_holds(g, who, False) for g in extra):
         return None
     from .fold import ACTION_ZH
-    also = "或 rules/policy.yml 的 permissions.handle 所列人员" if extra else ""
     where = f"、其所在的{rules.dept_name(window)}" if window in rules.departments else ""
-    return (f"{ACTION_ZH.get(ev.get('action'))}只能由首问责任人{rules.who(fr) or fr}{where}或承办科室{rules.dept_name(dept)}"
-            f"的人员{also}记录：{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
+    return (f"{ACTION_ZH.get(ev.get('action'))}只能由首问责任人{rules.who(fr) or fr}{where}、承办科室{rules.dept_name(dept)}"
+            f"的人员、其上级部门的负责人或 rules/policy.yml 的 permissions.handle 所列人员记录："
+            f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
 def event_duty(kind: str, action) -> str | None:

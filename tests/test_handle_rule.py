@@ -1,0 +1,68 @@
+"""Who records a matter's handling steps (core/roles.py's handling rule, policy.yml's `permissions.handle`)."""
+import json
+import os
+import subprocess
+
+import yaml
+
+from test_roles import hand_append, problems
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "shouwen", "templates")
+
+
+def role_forbidden(agency):
+    return [(p["record"], p["field"]) for p in problems(agency) if p["code"] == "role-forbidden"]
+
+
+def accepted_by_approvals(agency, at="2026-11-02"):
+    rid = agency.new(f"{at}T09:00")
+    agency.ok("--as", "J005", "forward", rid, "--to", "approvals", "--staff", "J011", "--at", f"{at}T09:10")
+    agency.ok("--as", "J011", "accept", rid, "--at", f"{at}T10:00")
+    return rid
+
+
+def test_an_agency_whose_policy_names_no_handle_keeps_its_history_clean(agency):
+    # every agency made before the handling rule has no `permissions.handle`: its office head promising and its
+    # 局长 completing a matter 审核办证科 accepted was legitimate then, and must stay so (check --fail-on records
+    # stops CI publishing); the rule is off until the policy names `handle`
+    path = os.path.join(agency.path, "rules/policy.yml")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("".join(line for line in text.splitlines(True) if not line.lstrip().startswith("handle:")))
+    subprocess.run(["git", "-C", agency.path, "commit", "-q", "--amend", "--no-edit", "--no-verify", "-a"], check=True)
+    rid = accepted_by_approvals(agency)
+    agency.ok("--as", "J003", "promise", rid, "--days", "3", "--at", "2026-11-02T11:00")
+    agency.ok("--as", "J001", "complete", rid, "--result", "已办结", "--at", "2026-11-03T09:00")
+    other = accepted_by_approvals(agency, "2026-11-04")
+    hand_append(agency, f"records/inquiries/2026/11/{other}.md",
+                "{at: 2026-11-04T11:00:00+08:00, by: J018, action: completed, result: 已办结}")
+    assert role_forbidden(agency) == []
+    r = agency.run("check", "--fail-on", "records", "--today", "2026-11-20", "--format", "json")
+    assert not [p for p in json.loads(r.stdout)["problems"] if p["code"] == "role-forbidden"], r.stdout
+    audit = json.loads(agency.run("audit", "--format", "json").stdout)["problems"]
+    assert not [p for p in audit if p["code"] == "role-forbidden"], audit
+
+
+def test_every_template_names_handle_so_new_agencies_get_the_rule():
+    for name in sorted(os.listdir(TEMPLATES)):
+        path = os.path.join(TEMPLATES, name, "rules", "policy.yml")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                perms = yaml.safe_load(fh)["permissions"]
+            assert perms.get("handle") not in (None, "any"), name
+
+
+def test_leadership_the_heads_above_and_supervision_record_steps_a_third_department_does_not(agency):
+    # 局长 J001 / 副局长 J002 (局领导, above every 科室) and the 监察室 (J022, 首问责任制办公室) act on a matter
+    # 审核办证科 holds, as a real office does; a clerk (J018) or the head (J017) of a sibling 科室 does not
+    rid = accepted_by_approvals(agency)
+    agency.ok("--as", "J001", "promise", rid, "--days", "3", "--at", "2026-11-02T11:00")
+    agency.ok("--as", "J002", "extend", rid, "--due", "2026-11-12", "--reason", "需现场核查", "--approver", "J001",
+              "--at", "2026-11-03T09:00")
+    for by in ("J018", "J017"):
+        head = agency.head()
+        r = agency.run("--as", by, "complete", rid, "--result", "已办结", "--at", "2026-11-03T10:00")
+        assert r.exit_code == 2 and "role-forbidden" in r.stderr and agency.head() == head, (by, r.output)
+    agency.ok("--as", "J022", "complete", rid, "--result", "已办结", "--at", "2026-11-03T10:00")
+    assert role_forbidden(agency) == []
