@@ -191,9 +191,22 @@ def test_every_line_of_the_events_column_is_one_event_and_older_exports_still_re
               {"at": at, "by": "J005", "action": "note", "text": "甲\u2028乙\x85丙\x0b丁\x1c戊\r己\x7f庚\n---"},
               {"at": at, "by": "J005", "action": "answer", "answer": "一\n二", "note": "三；四｜五"},
               {"at": at, "by": "J005", "action": "note", "text": "手改的记录，末尾有空格 "}]
+    events += [{"at": at, "by": "J005", "action": "note", "text": "“引号开头”", "note": "C:\\路径\\“甲”"},
+               {"at": at, "by": "J005", "action": "note", "text": "转办\n说明"},
+               {"at": at, "by": "J005", "action": "answered", "answer": "一\n二", "note": "三；四｜五"}]
     cell = event_cell(events, rules)
-    assert len(cell.splitlines()) == 4 and cell.splitlines()[0].startswith("2026年11月2日 09:50｜")
+    # each event in the Chinese form (时间｜经办人｜事件｜内容), never YAML with English keys: a text that would break
+    # the line or the cell's separators is put in Chinese quotes, its line breaks, ｜, ； and quotes escaped
+    # (but for the unknown action `answer`, which goes as one line of YAML)
+    assert len(cell.splitlines()) == 7 and cell.splitlines()[2].startswith("{")
+    lines = cell.splitlines()[:2] + cell.splitlines()[3:]
+    assert all(line.startswith("2026年11月2日 09:50｜李明（J005）｜") for line in lines), cell
+    assert cell.splitlines()[6].endswith("｜答复：“一\\n二”；附注：“三\\；四\\｜五”")
+    assert cell.splitlines()[5].endswith("｜内容：“转办\\n说明”")
     assert [read_event(c) for c in event_chunks(cell)] == events
+    # what an older export wrote in quotes (no escape in it) is read as it stands
+    said = "2026年11月2日 09:50｜李明（J005）｜备注｜内容：“好的”；附注：他说“好”"
+    assert read_event(said) == {**events[0], "action": "note", "text": "“好的”", "note": "他说“好”"}
     # an older export wrote a text's line breaks raw: the lines that start no event go on the text above
     old = "2026年11月2日 09:50｜李明（J005）｜登记｜\n2026年11月2日 09:50｜李明（J005）｜备注｜内容：一\n\n---\n二\n"
     assert [read_event(c) for c in event_chunks(old)] == [events[0], {**events[1], "text": "一\n\n---\n二"}]

@@ -274,6 +274,23 @@ def test_the_hook_refusing_a_removed_badge_says_to_record_left_instead(office):
     assert office.status() == ""
 
 
+def test_the_hook_takes_a_true_last_day_that_records_already_pass_and_says_to_hand_over(office):
+    """徐敏's true last day was 10-22, but the roster was updated late and she accepted C on 10-23: the events are
+    in, and can't be corrected. The hook warns (what to do), it does not refuse the roster; `check` reports it."""
+    staff = office.file("rules/staff.yml")
+    office.write("rules/staff.yml", staff.replace("department: approvals, role: staff, left: 2026-11-15,",
+                                                  "department: approvals, role: staff, left: 2026-10-22,"))
+    try:
+        office.git("add", "rules/staff.yml")
+        out = json.loads(office.run("check", "--staged", "--format", "json").stdout)
+        said = [p for p in out["problems"] if p["code"] == "staff-left"]
+        assert out["ok"] and said and {p["severity"] for p in said} == {"warning"}, out
+        assert all(p["record"] == office.ids["C"] and "移交" in p["message"] for p in said), said
+    finally:
+        office.git("checkout", "HEAD", "--", "rules/staff.yml")
+    assert office.status() == ""
+
+
 def test_new_asks_nothing_of_a_visitor_for_someone_who_has_left(office):
     """`new` without arguments asks the visitor's details: for a badge that left, it says so first, not after."""
     head = office.head()

@@ -3,9 +3,11 @@
     2026年11月27日 10:05｜李明（J005）｜转办｜至：审核办证科（approvals）；承办人：黄丽（J010）
 
 The seconds are written where the event has them (`10:05:08`: every event a desk writes with no `--at`).
-An event that this form cannot carry exactly (a fraction of a second, another time zone, a value holding ｜ or ；
-or a line break, a field of its own) is written as one line of YAML instead, which reads back too: its texts in
-double quotes with their line breaks escaped (`text: "第一行\n第二行"`), so a line of the cell is always one event.
+A text holding a line break, ｜ or ；, or starting with “ or a space, goes in Chinese quotes with those escaped
+(`附注：“转办\n说明”`, `\｜`, `\；`, `\“`, `\”`, `\\`, other line-breaking characters as `\u2028`), so a line of
+the cell is always one event; a quoted value always holds an escape or an edge space, so a text an older export
+wrote in quotes (`内容：“好的”`) reads as it stands. An event this form still cannot carry exactly (a fraction
+of a second, another time zone, a field of its own) is written as one line of YAML, which reads back too.
 An older export wrote a text's line breaks raw; its lines that start no event are read as the text going on.
 """
 from __future__ import annotations
@@ -29,7 +31,49 @@ _TIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})(?::(\d{2
 _DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _REF = re.compile(r".*（([A-Za-z0-9_-]+)）$")
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")    # raw, not YAML or a line break
+_ESCAPE = re.compile("[\\\\｜；“”\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_NEEDS_QUOTES = re.compile("[｜；\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_QUOTED = re.compile(r"“((?:[^\\”]|\\.)*)”(?=；|\Z)", re.S)
+_ESCAPES = re.compile(r"(?:[^\\]|\\(?:[nr\\｜；“”]|u[0-9a-f]{4}))*", re.S)
 _STARTS = re.compile(r"\s*\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}(?::\d{2})?｜|\{")
+
+
+def _quote(v: str) -> str:
+    """A text as it goes in the cell: in Chinese quotes, escaped, where it would break the line or a separator."""
+    if not (_NEEDS_QUOTES.search(v) or v.startswith("“") or v != v.strip()):
+        return v
+    named = {"\n": "\\n", "\r": "\\r", "\\": "\\\\", "｜": "\\｜", "；": "\\；", "“": "\\“", "”": "\\”"}
+    return "“" + _ESCAPE.sub(lambda m: named.get(m.group()) or f"\\u{ord(m.group()):04x}", v) + "”"
+
+
+def _unquote(inner: str) -> str:
+    def one(m):
+        c = m.group(1)
+        return {"n": "\n", "r": "\r"}.get(c) or (chr(int(c[1:], 16)) if len(c) == 5 else c)
+    return re.sub(r"\\(u[0-9a-f]{4}|.)", one, inner, flags=re.S)
+
+
+def _items(detail: str):
+    """(label, value) of each item of 内容: a value in quotes (_quote) unescaped, else up to the next ；."""
+    pos = 0
+    while pos < len(detail):
+        end = detail.find("；", pos)
+        end = len(detail) if end < 0 else end
+        colon = detail.find("：", pos, end)
+        if colon < 0:
+            if end > pos:
+                yield detail[pos:end], ""
+            pos = end + 1
+            continue
+        q = _QUOTED.match(detail, colon + 1)
+        if q and _ESCAPES.fullmatch(q.group(1)) and ("\\" in q.group(1) or q.group(1) != q.group(1).strip()):
+            yield detail[pos:colon], _unquote(q.group(1))
+            pos = q.end() + 1
+            continue
+        if "｜" in detail[colon + 1:end]:
+            raise ValueError("应为 时间｜经办人｜事件｜内容 四段")
+        yield detail[pos:colon], detail[colon + 1:end]
+        pos = end + 1
 
 
 def _value(key, v, ev, rules) -> str:
@@ -39,9 +83,9 @@ def _value(key, v, ev, rules) -> str:
         return f"{v.year}年{v.month}月{v.day}日"
     if key == "materials":
         return "、".join(map(str, v))
-    if key == "given_by":
-        return "群众" if v == "visitor" else str(v)
-    return str(v)
+    if key == "given_by" and v == "visitor":
+        return "群众"
+    return _quote(v) if isinstance(v, str) else str(v)
 
 
 def format_event(ev: dict, rules) -> str:
@@ -54,7 +98,7 @@ def format_event(ev: dict, rules) -> str:
 
 def parse_event(line: str) -> dict:
     """A Chinese line back to its event; raises ValueError when it is not one."""
-    parts = line.split("｜")
+    parts = line.split("｜", 3)
     if len(parts) != 4:
         raise ValueError("应为 时间｜经办人｜事件｜内容 四段")
     when, who, action, detail = parts
@@ -67,8 +111,7 @@ def parse_event(line: str) -> dict:
     except ValueError:                  # `2026年2月30日`, 29:30: not in Python's words
         raise ValueError(f"时间 {when.strip()} 不是有效的日期和时刻") from None
     ev = {"at": at, "by": by.group(1), "action": ACTIONS[action.strip()]}
-    for item in filter(None, detail.split("；")):
-        label, _, v = item.partition("：")
+    for label, v in _items(detail):
         key = LABELS.get(label)
         if key is None:
             raise ValueError(f"不认识的内容“{label}”")

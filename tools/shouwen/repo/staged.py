@@ -17,7 +17,7 @@ import os
 
 from . import gitio
 from .gitio.log import listing_entries
-from ..core.problems import CODES, Problem
+from ..core.problems import CODES, WARNING, Problem
 
 # What a commit may be refused for: a broken file or a dangling reference, and who may do what. Deadline
 # findings are facts to record (a late forward must still be committed), so the hook leaves them to `check`.
@@ -119,7 +119,9 @@ def staged_check(root: str, today) -> tuple[int, list[Problem]]:
         family = CODES.get(p.code, ("record",))[0]
         if p.path is not None and p.path not in changed:
             continue
-        if family in STAGED_FAMILIES or p.code == "ladder-invalid":
+        if p.code == "staff-left" and rules_staged and not _new_event(p, before.get(p.path, 0)):
+            keep += _left_late([p])     # a `left:` day committed after the events it precedes
+        elif family in STAGED_FAMILIES or p.code == "ladder-invalid":
             keep.append(p)
         elif family == ROLE_FAMILY and _new_event(p, before.get(p.path, 0)):
             keep.append(p)
@@ -165,7 +167,16 @@ def _judge_batch(items: list) -> list[Problem]:
         found = _new_problems(evaluate(rec, rules, today).problems, [])
         if found:
             out += _new_problems(found, evaluate(rec, before, today).problems if before else [])
-    return _say_left(out, before, rules)
+    return _left_late(_say_left(out, before, rules))
+
+
+def _left_late(problems: list) -> list[Problem]:
+    """`staff-left` on events already committed, brought in by the roster's true last day written late (a matter
+    sent to them before the roster said they had left): those events can't be corrected, so the roster is not
+    refused; a warning says what to do, and `check` still reports each as the error it is."""
+    from dataclasses import replace
+    return [replace(q, severity=WARNING, message=f"{q.message}。此事件已记入、无法更改，名册照常提交：请把其经手的"
+                    "未办结事项移交同科室的同事（check 仍会报告此项）") if q.code == "staff-left" else q for q in problems]
 
 
 def _say_left(problems: list, before, rules) -> list[Problem]:
