@@ -66,3 +66,49 @@ def test_leadership_the_heads_above_and_supervision_record_steps_a_third_departm
         assert r.exit_code == 2 and "role-forbidden" in r.stderr and agency.head() == head, (by, r.output)
     agency.ok("--as", "J022", "complete", rid, "--result", "已办结", "--at", "2026-11-03T10:00")
     assert role_forbidden(agency) == []
+
+
+def test_a_promised_matter_whose_handler_left_is_handed_to_a_colleague_as_the_warning_says(agency):
+    # 徐敏 (J012, 审核办证科) promised D and left on 11-15: forward and return were both refused at 已承诺, so the
+    # warning's advice (转办给一位同事签收，已签收的先退回) could not be followed; now a colleague forwards it to one
+    # of the 科室 (移交, the event says so), who accepts it, the promised day unchanged
+    env = dict(os.environ, GIT_COMMITTER_DATE="2026-10-01T09:00:00+08:00", GIT_AUTHOR_DATE="2026-10-01T09:00:00+08:00")
+    subprocess.run(["git", "-C", agency.path, "commit", "-q", "--amend", "--no-edit", "--no-verify"], env=env, check=True)
+    d = agency.new("2026-11-02T09:00")
+    agency.ok("--as", "J005", "forward", d, "--to", "approvals", "--staff", "J012", "--at", "2026-11-02T09:10")
+    agency.ok("--as", "J012", "accept", d, "--at", "2026-11-02T10:00")
+    agency.ok("--as", "J012", "promise", d, "--days", "20", "--at", "2026-11-02T11:00")
+    due = json.loads(agency.ok("show", d, "--format", "json").stdout)["due"]
+    staff = os.path.join(agency.path, "rules/staff.yml")
+    with open(staff, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(staff, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("department: approvals, role: staff, emails: [j012",
+                              "department: approvals, role: staff, left: 2026-11-15, emails: [j012"))
+    subprocess.run(["git", "-C", agency.path, "commit", "-qa", "--no-verify", "-m", "徐敏离职"], check=True)
+    warned = [p["message"] for p in problems(agency) if p["code"] == "handover-needed" and p["record"] == d]
+    assert len(warned) == 1 and "转办（移交）给一位同事签收" in warned[0] and "先退回" not in warned[0], warned
+    head = agency.head()
+    r = agency.run("--as", "J011", "return", d, "--reason", "承办人离职", "--at", "2026-11-20T09:00")
+    assert r.exit_code == 2 and agency.head() == head       # a promised matter is not returned
+    r = agency.run("--as", "J011", "forward", d, "--to", "social", "--staff", "J018", "--at", "2026-11-20T09:00")
+    assert r.exit_code == 2 and agency.head() == head and "移交应转办给审核办证科的一位同事" in r.stderr, r.output
+    agency.ok("--as", "J011", "forward", d, "--to", "approvals", "--staff", "J011", "--at", "2026-11-20T09:00")
+    assert "handover: J012" in agency.file(f"records/inquiries/2026/11/{d}.md")
+    assert "移交" in agency.ok("show", d).stdout
+    agency.ok("--as", "J011", "accept", d, "--at", "2026-11-20T09:10")
+    shown = json.loads(agency.ok("show", d, "--format", "json").stdout)
+    assert shown["due"] == due and shown["handler"] == "J011", shown
+    left = [p for p in problems(agency) if p["record"] == d and p["severity"] == "error" or
+            p["code"] == "handover-needed" and p["record"] == d]
+    assert left == [], left
+    agency.ok("--as", "J011", "complete", d, "--result", "已办结", "--at", "2026-11-21T09:00")
+    # a colleague's forward of a promised matter whose handler is still here stays refused (return it first)
+    e = accepted_by_approvals(agency, "2026-11-23")
+    agency.ok("--as", "J011", "promise", e, "--days", "5", "--at", "2026-11-23T11:00")
+    r = agency.run("--as", "J010", "forward", e, "--to", "approvals", "--staff", "J010", "--at", "2026-11-23T12:00")
+    assert r.exit_code == 2 and "不能转办" in r.stderr, r.output
+    # one written by hand for a handler still here: check names it
+    hand_append(agency, f"records/inquiries/2026/11/{e}.md", "{at: 2026-11-23T12:00:00+08:00, by: J010, action: forwarded, "
+                "to: approvals, staff: J010, handover: J011}")
+    assert [p["field"] for p in problems(agency) if p["record"] == e and p["code"] == "field-invalid"] == ["events[4].handover"]

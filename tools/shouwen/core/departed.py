@@ -71,8 +71,41 @@ def handover_problems(rec, state, rules) -> list[Problem]:
     role = "首问责任人" if state.handler == state.first_responder else "承办人"
     dept = rules.dept_name(s.department)
     return [Problem("handover-needed", f"本事项尚未办结，{role}{s.name}（{s.badge}）的最后工作日为{zh_day(s.left)}"
-                    f"（rules/staff.yml 的 left）：须移交{dept}的同事接办（同科室人员可将其转办给一位同事签收，已签收的先退回；或直接答复、办结）",
+                    f"（rules/staff.yml 的 left）：须移交{dept}的同事接办（{_how(state)}）",
                     path=rec.path, record=rec.id, field="events")]
+
+
+def _how(state) -> str:
+    """What the writer accepts from a colleague of the 科室 at this stage (core.fold.allowed), as the advice."""
+    from .fold import ROUTABLE
+    first = "先恢复计时，再" if state.suspended else ""
+    if state.completed_at is not None:
+        return f"{first}由同科室人员取件送达"
+    if state.stage in ("forwarded", "referred"):
+        return f"{first}由同科室的同事直接签收受理，或退回首问责任人"
+    if state.stage in ROUTABLE:
+        return f"{first}由同科室人员将其转办给一位同事签收，或直接答复、解释"
+    return f"{first}由同科室人员将其转办（移交）给一位同事签收，已承诺的办结期限不变；或直接办结"
+
+
+def handover_event_problems(i: int, ev: dict, rec, rules) -> list[Problem]:
+    """A forward that hands on a matter (移交, `handover:` the handler who left) is only for someone who had left by
+    the event's day, and goes to a colleague of their 科室: else it would pass a promised matter on unreturned."""
+    badge, at = ev.get("handover"), to_datetime(ev.get("at"))
+    s = rules.staff.get(badge) if isinstance(badge, str) else None
+    field = f"events[{i}].handover"
+    if s is None:
+        return [Problem("staff-unknown", f"移交的原承办人工号 {badge} 不在 rules/staff.yml 中", path=rec.path,
+                        record=rec.id, field=field)]
+    day = local_day(at) if at is not None else None
+    out = []
+    if day is not None and (s.left is None or day <= s.left):
+        out.append(Problem("field-invalid", f"{s.name}（{badge}）在{zh_day(day)}尚未离职（rules/staff.yml 的 left），"
+                           "不能移交其事项：承办人应先退回", path=rec.path, record=rec.id, field=field))
+    if ev.get("to") != s.department or not ev.get("staff"):
+        out.append(Problem("field-invalid", f"移交应转办给{rules.dept_name(s.department)}的一位同事（--to 该科室，--staff 同事）",
+                           path=rec.path, record=rec.id, field=f"events[{i}].to"))
+    return out
 
 
 def on_duty(rules, day: date):

@@ -17,7 +17,7 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "answered": (("answer",), ()),
     "referred": (("to",), ("staff",)),
     "relayed": (("message",), ("to", "staff")),
-    "forwarded": (("to",), ("staff",)),
+    "forwarded": (("to",), ("staff", "handover")),    # handover: the handler who left, whose matter this hands on (移交)
     "accepted": ((), ()),
     "returned": (("reason",), ()),
     "notified": (("materials",), ()),
@@ -115,8 +115,9 @@ class State:
 BAD_RATINGS = (1, 2)
 
 
-def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> str | None:
-    """None when `action` may follow the state `s`, else why not (in Chinese)."""
+def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS, handover=None) -> str | None:
+    """None when `action` may follow the state `s`, else why not (in Chinese). `handover`: a forward's handler who
+    left (移交), which hands on an accepted or promised matter as it stands (check judges that they left)."""
     if action == "registered":
         return "登记只能是第一条事件"
     if s.stage is None:
@@ -149,7 +150,10 @@ def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS) -> s
         return "事项尚未结束，不能评价"
     if s.completed_at and action not in ("delivered", "notified", "followed_up"):
         return f"事项已办结，只能取件送达，不能再{ACTION_ZH[action]}"
-    if action in ("referred", "forwarded") and s.stage not in ROUTABLE:
+    if action == "forwarded" and handover is not None:
+        if handover != s.handler:
+            return f"移交（handover）只能移交当前承办人的事项，不是 {handover} 的"
+    elif action in ("referred", "forwarded") and s.stage not in ROUTABLE:
         return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)}，不能{ACTION_ZH[action]}；承办人应先退回"
     if action == "relayed" and s.stage not in ("registered", "returned"):
         return f"当前阶段为{STAGE_ZH.get(s.stage, s.stage)}，不能转告"
@@ -200,11 +204,11 @@ def fold(events: list, first_responder: str | None = None, dept_of=lambda badge,
             s.stage, s.handler, s.registered_at, s.round_started_at = "registered", first_responder, at, at
             s.handler_department = dept_of(first_responder, at)
             continue
-        why = allowed(s, action, ev.get("review"), bad_ratings)
+        why = allowed(s, action, ev.get("review"), bad_ratings, ev.get("handover"))
         if why:
             # two desks acting at once: each step was valid where it was written, from the same state;
             # after the merge the second competes with the first (a second forward, a forward after an answer)
-            if before is not None and allowed(before, action, ev.get("review"), bad_ratings) is None:
+            if before is not None and allowed(before, action, ev.get("review"), bad_ratings, ev.get("handover")) is None:
                 s.conflicts.append((i, f"events[{i}].action",
                                     f"与此前的{STAGE_ZH.get(s.stage, s.stage)}冲突（两处同时办理？），以先记录的为准；"
                                     f"请首问责任人核对后用一条事件处理"))
@@ -233,7 +237,7 @@ def _apply(s: State, action, ev, at, by, dept_of, i=0):
         s.handler_department = ev.get("to")
         s.sent_at = at
         s.accepted_at = None
-        s.forwards += action == "forwarded"
+        s.forwards += action == "forwarded" and not ev.get("handover")     # a handover is no new forward
     elif action == "accepted":
         s.handler, s.handler_department, s.accepted_at, s.sent_at = by, dept_of(by, at), at, None
     elif action == "returned":

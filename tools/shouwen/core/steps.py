@@ -151,6 +151,11 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                                  [Problem("promise-exceeds-limit", f"最多 {clock.label(svc.promised_days)}", path=rec.path,
                                           record=rec.id, field="--days")])
             out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
+    if action == "forwarded":
+        from .departed import present
+        from .fold import ROUTABLE
+        if state is not None and state.stage not in ROUTABLE and not present(rules, state.handler, local_day(when)):
+            out["handover"] = state.handler     # 移交: the handler left; the matter goes on as it stands
     if action == "escalated" and not out.get("to"):
         day = local_day(when)
         out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if s.left and s.left < day})
@@ -172,7 +177,7 @@ def describe(event: dict, rules) -> str:
     """One event as a clerk reads it: 转办 → 人口家庭科 朱立新（J014）."""
     a = event.get("action")
     parts = []
-    for k, label in (("finding", "结论"), ("severity", "情节"), ("liable", "责任人"), ("to", "至"), ("staff", "承办人"), ("due", "办结期限"), ("materials", "材料"),
+    for k, label in (("finding", "结论"), ("severity", "情节"), ("liable", "责任人"), ("to", "至"), ("staff", "承办人"), ("handover", "移交（原承办人离职）"), ("due", "办结期限"), ("materials", "材料"),
                      ("answer", "答复"), ("reason", "理由"), ("message", "留言"), ("result", "结果"),
                      ("method", "方式"), ("score", "评价"), ("comment", "意见"), ("approver", "批准人"),
                      ("review", "复查决定"), ("measures", "措施"), ("bonus_deduction", "扣罚奖金"), ("decision", "文号"),
@@ -187,7 +192,7 @@ def describe(event: dict, rules) -> str:
             pass            # a value of the wrong type (check names it): shown as it stands, never looked up
         elif k == "to" and a != "delivered":
             v = rules.who(v)
-        elif k in ("staff", "approver"):
+        elif k in ("staff", "approver", "handover"):
             v = rules.who(v)
         elif k == "finding":
             v = {"substantiated": "查实", "unfounded": "不实"}.get(v, v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .departed import event_left_problems
+from .departed import event_left_problems, handover_event_problems
 from .fold import COMMON_FIELDS, EVENT_FIELDS, allowed, fold
 from .ids import CODE_RE, parse_id
 from .lookup_key import meta_rounds
@@ -22,7 +22,7 @@ INQUIRY_VALUES = Map({"id": _LINE, "code": _LINE, "lookup": _LINE, "lookup_round
                       "matter": Str(line=True, max_len=2000, markdown=False),
                       "visitor": Map({"name": Str(line=True, max_len=200, markdown=False), "organization": _LINE,
                                       "address": _LINE, "phone": Phone()})})
-EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity")},
+EVENT_VALUES = Map({**{k: _LINE for k in ("by", "action", "to", "staff", "approver", "severity", "handover")},
                     **{k: _TEXT for k in ("answer", "message", "reason", "result", "method", "text", "comment",
                                           "note", "finding", "decision", "deviation", "review", "late_reason")},
                     "materials": List(_LINE), "liable": List(_LINE), "measures": List(_LINE), "score": Int(-100, 100)})
@@ -148,6 +148,8 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
             p("staff-unknown", "staff", f"工号 {ev['staff']} 不在 rules/staff.yml 中")
         elif ev.get("to") and st.department != ev["to"]:
             p("field-invalid", "staff", f"{st.name}（{st.badge}）不属于部门 {rules.dept_name(ev['to'])}")
+    if action == "forwarded" and ev.get("handover") is not None:
+        out.extend(handover_event_problems(i, ev, rec, rules))
     if action == "escalated" and ev.get("to") is not None and ev["to"] not in rules.staff:
         p("staff-unknown", "to", f"上报对象工号 {ev['to']} 不在 rules/staff.yml 中")
     if action == "extended" and ev.get("approver") is not None and ev["approver"] not in rules.staff:
@@ -263,5 +265,5 @@ def written_now(p: Problem, before: Record | None, rec: Record, index: int, rule
         return p
     state = check_inquiry(before, rules)[1]
     ev = rec.events[index]
-    why = state is not None and allowed(state, ev.get("action"), ev.get("review"), rules.policy.bad_ratings)
+    why = state is not None and allowed(state, ev.get("action"), ev.get("review"), rules.policy.bad_ratings, ev.get("handover"))
     return Problem("event-order", why, path=p.path, record=p.record, field=p.field) if why else p
