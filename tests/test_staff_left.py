@@ -65,6 +65,18 @@ def test_left_is_read_in_both_forms_and_a_wrong_day_is_named():
     assert [(p.path, p.field) for p in problems] == [("rules/staff.yml", "staff[2].left"), ("rules/staff.yml", "staff[3].left")]
     assert "2026年2月没有30日" in problems[0].message and "离职" in problems[1].message
     assert not [p for p in problems if "," in p.message or "'" in p.message]
+    # a date YAML reads itself, out of range or with a time: in Chinese, never Python's repr (datetime.date(9999, …))
+    from datetime import datetime
+    from shouwen.core.rules_schema import POLICY
+    problems = []
+    clean({"staff": [{"badge": "J5", "name": "戊", "left": date(9999, 12, 31)},
+                     {"badge": "J6", "name": "己", "left": datetime(2026, 10, 31, 17, 30)}]}, STAFF, "s", problems)
+    clean({"effective": date(9999, 12, 31), "expires": datetime(2027, 1, 1, 8, 0)}, POLICY, "p", problems)
+    said = [p.message for p in problems]
+    assert len(said) == 4 and not [m for m in said if "datetime" in m or "(" in m], said
+    assert "年份应在1900年至2999年之间" in said[0] and "年份应在1900年至2999年之间" in said[2]
+    assert "只写日期不写时间" in said[1] and "只写日期不写时间" in said[3]
+    assert "离职日期" in said[0] and "2026年10月31日" in said[1]
 
 
 def test_a_departed_clerk_stays_known_for_every_record(office):

@@ -165,8 +165,13 @@ class Day(Spec):
                 v = date.fromisoformat(v)
             except ValueError:
                 return self.bad(v, where, out)
-        if isinstance(v, datetime) or not isinstance(v, date) or not 1900 <= v.year <= 2999:
+        if isinstance(v, datetime):         # YAML reads `2026-10-31 17:30` itself: said in Chinese, not its repr
+            return self.bad(v, where, out, f"应为{self.zh}：只写日期不写时间（实为 {v.year}年{v.month}月{v.day}日 "
+                                           f"{v:%H:%M}）")
+        if not isinstance(v, date):
             return self.bad(v, where, out)
+        if not 1900 <= v.year <= 2999:
+            return self.bad(v, where, out, f"应为{self.zh}：年份应在1900年至2999年之间（实为 {v.year}年）")
         return v
 
 
