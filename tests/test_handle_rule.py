@@ -134,6 +134,12 @@ def test_a_colleague_takes_a_promised_matter_over_as_the_warning_says(departed):
     left = [p for p in problems(agency) if p["record"] == d and p["severity"] == "error" or
             p["code"] == "handover-needed" and p["record"] == d]
     assert left == [], left
+    # a handover is no 转办 of the matter in the assessment's count (a matter accepted by its first responder's
+    # 科室 and handed over there was never forwarded)
+    from shouwen.core.ledger import Entry
+    from shouwen.core.record import Record
+    events = [{"action": "registered"}, {"action": "accepted"}, {"action": "forwarded", "handover": "J012"}]
+    assert not Entry(Record("x.md", {"events": events}, ""), None, None).forwarded
 
 
 def test_no_handover_of_a_matter_whose_handler_is_still_here(departed):
