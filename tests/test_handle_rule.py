@@ -1,10 +1,13 @@
 """Who records a matter's handling steps (core/roles.py's handling rule, policy.yml's `permissions.handle`)."""
 import json
 import os
+import re
 import subprocess
 
+import pytest
 import yaml
 
+from conftest import copy_agency
 from test_roles import hand_append, problems
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "shouwen", "templates")
@@ -19,6 +22,19 @@ def accepted_by_approvals(agency, at="2026-11-02"):
     agency.ok("--as", "J005", "forward", rid, "--to", "approvals", "--staff", "J011", "--at", f"{at}T09:10")
     agency.ok("--as", "J011", "accept", rid, "--at", f"{at}T10:00")
     return rid
+
+
+def desk_page(agency, badge, rid, day):
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    pins.set_pin(agency.path, badge, "2468")
+    client = create_app(agency.path, now=lambda: datetime(2026, 11, day, 9, 0, tzinfo=CST)).test_client()
+    page = client.get("/login", base_url="http://127.0.0.1").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"badge": badge, "pin": "2468", "csrf": csrf}, base_url="http://127.0.0.1")
+    return client.get(f"/r/{rid}", base_url="http://127.0.0.1").get_data(as_text=True)
 
 
 def test_an_agency_whose_policy_names_no_handle_keeps_its_history_clean(agency):
@@ -68,17 +84,17 @@ def test_leadership_the_heads_above_and_supervision_record_steps_a_third_departm
     assert role_forbidden(agency) == []
 
 
-def test_a_promised_matter_whose_handler_left_is_handed_to_a_colleague_as_the_warning_says(agency):
-    # 徐敏 (J012, 审核办证科) promised D and left on 11-15: forward and return were both refused at 已承诺, so the
-    # warning's advice (转办给一位同事签收，已签收的先退回) could not be followed; now a colleague forwards it to one
-    # of the 科室 (移交, the event says so), who accepts it, the promised day unchanged
+@pytest.fixture(scope="module")
+def departed(tmp_path_factory, _new_bureau):
+    """徐敏 (J012, 审核办证科) promised D and left on 11-15, D still open."""
+    agency = copy_agency(_new_bureau, tmp_path_factory.mktemp("handover") / "agency")
     env = dict(os.environ, GIT_COMMITTER_DATE="2026-10-01T09:00:00+08:00", GIT_AUTHOR_DATE="2026-10-01T09:00:00+08:00")
     subprocess.run(["git", "-C", agency.path, "commit", "-q", "--amend", "--no-edit", "--no-verify"], env=env, check=True)
     d = agency.new("2026-11-02T09:00")
     agency.ok("--as", "J005", "forward", d, "--to", "approvals", "--staff", "J012", "--at", "2026-11-02T09:10")
     agency.ok("--as", "J012", "accept", d, "--at", "2026-11-02T10:00")
     agency.ok("--as", "J012", "promise", d, "--days", "20", "--at", "2026-11-02T11:00")
-    due = json.loads(agency.ok("show", d, "--format", "json").stdout)["due"]
+    agency.due = json.loads(agency.ok("show", d, "--format", "json").stdout)["due"]
     staff = os.path.join(agency.path, "rules/staff.yml")
     with open(staff, encoding="utf-8") as fh:
         text = fh.read()
@@ -86,8 +102,24 @@ def test_a_promised_matter_whose_handler_left_is_handed_to_a_colleague_as_the_wa
         fh.write(text.replace("department: approvals, role: staff, emails: [j012",
                               "department: approvals, role: staff, left: 2026-11-15, emails: [j012"))
     subprocess.run(["git", "-C", agency.path, "commit", "-qa", "--no-verify", "-m", "徐敏离职"], check=True)
-    warned = [p["message"] for p in problems(agency) if p["code"] == "handover-needed" and p["record"] == d]
+    agency.d = d
+    return agency
+
+
+def test_the_warning_on_a_promised_matter_advises_the_handover_the_desk_page_offers(departed):
+    # forward and return were both refused at 已承诺, so the warning's advice (转办给一位同事签收，已签收的先退回)
+    # could not be followed
+    d = departed.d
+    warned = [p["message"] for p in problems(departed) if p["code"] == "handover-needed" and p["record"] == d]
     assert len(warned) == 1 and "转办（移交）给一位同事签收" in warned[0] and "先退回" not in warned[0], warned
+    assert 'id="step-forwarded"' in desk_page(departed, "J011", d, 20)      # the desk page offers the 移交 too
+    before = desk_page(departed, "J011", d, 13)                               # not while she is still here
+    assert 'id="step-completed"' in before and 'id="step-forwarded"' not in before
+
+
+def test_a_colleague_takes_a_promised_matter_over_as_the_warning_says(departed):
+    # a colleague forwards it to one of the 科室 (移交, the event says so), who accepts it, the promised day unchanged
+    d, agency = departed.d, departed
     head = agency.head()
     r = agency.run("--as", "J011", "return", d, "--reason", "承办人离职", "--at", "2026-11-20T09:00")
     assert r.exit_code == 2 and agency.head() == head       # a promised matter is not returned
@@ -98,12 +130,15 @@ def test_a_promised_matter_whose_handler_left_is_handed_to_a_colleague_as_the_wa
     assert "移交" in agency.ok("show", d).stdout
     agency.ok("--as", "J011", "accept", d, "--at", "2026-11-20T09:10")
     shown = json.loads(agency.ok("show", d, "--format", "json").stdout)
-    assert shown["due"] == due and shown["handler"] == "J011", shown
+    assert shown["due"] == agency.due and shown["handler"] == "J011", shown
     left = [p for p in problems(agency) if p["record"] == d and p["severity"] == "error" or
             p["code"] == "handover-needed" and p["record"] == d]
     assert left == [], left
-    agency.ok("--as", "J011", "complete", d, "--result", "已办结", "--at", "2026-11-21T09:00")
+
+
+def test_no_handover_of_a_matter_whose_handler_is_still_here(departed):
     # a colleague's forward of a promised matter whose handler is still here stays refused (return it first)
+    agency = departed
     e = accepted_by_approvals(agency, "2026-11-23")
     agency.ok("--as", "J011", "promise", e, "--days", "5", "--at", "2026-11-23T11:00")
     r = agency.run("--as", "J010", "forward", e, "--to", "approvals", "--staff", "J010", "--at", "2026-11-23T12:00")

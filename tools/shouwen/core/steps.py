@@ -54,9 +54,19 @@ STEPS: dict[str, tuple[Field, ...]] = {
 MAX_PROMISE_DAYS = 3650       # ten years: what the command line allowed, and far past any service's limit
 
 
-def offered(state) -> list[str]:
-    """The actions the stage allows, in the order of a matter's life."""
-    return [a for a in STEPS if allowed(state, a) is None]
+def offered(state, handover=None) -> list[str]:
+    """The actions the stage allows, in the order of a matter's life (`handover`: see `handover_of`)."""
+    return [a for a in STEPS if allowed(state, a, handover=handover if a == "forwarded" else None) is None]
+
+
+def handover_of(state, rules, day: date) -> str | None:
+    """The handler who had left by `day` of an accepted or promised matter, which a forward then hands on as it
+    stands (移交, core.departed); None where a forward is the usual one."""
+    from .departed import present
+    from .fold import ROUTABLE
+    if state is None or state.stage in ROUTABLE or present(rules, state.handler, day):
+        return None
+    return state.handler
 
 
 def split_materials(text: str) -> list[str]:
@@ -151,11 +161,8 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                                  [Problem("promise-exceeds-limit", f"最多 {clock.label(svc.promised_days)}", path=rec.path,
                                           record=rec.id, field="--days")])
             out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
-    if action == "forwarded":
-        from .departed import present
-        from .fold import ROUTABLE
-        if state is not None and state.stage not in ROUTABLE and not present(rules, state.handler, local_day(when)):
-            out["handover"] = state.handler     # 移交: the handler left; the matter goes on as it stands
+    if action == "forwarded" and handover_of(state, rules, local_day(when)):
+        out["handover"] = state.handler     # 移交: the handler left; the matter goes on as it stands
     if action == "escalated" and not out.get("to"):
         day = local_day(when)
         out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if s.left and s.left < day})

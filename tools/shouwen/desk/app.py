@@ -249,7 +249,7 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
         except InputError as e:
             return unreadable(e)
         entry = evaluate(rec, g.rules, now())          # a moment: an hour clock's deadline passes within a day
-        offered = steps.offered(entry.state) if entry.state else []
+        offered = steps.offered(entry.state, steps.handover_of(entry.state, g.rules, local_day(now()))) if entry.state else []
         return render_template("record.html", v=clerk_view(entry, g.rules, local_day(now()), now()), rid=rid,
                                offered=[a for a in offered if a != "rated"], fields=steps.STEPS,
                                just_registered=request.args.get("new"),
