@@ -65,6 +65,11 @@ def test_left_is_read_in_both_forms_and_a_wrong_day_is_named():
     assert [(p.path, p.field) for p in problems] == [("rules/staff.yml", "staff[2].left"), ("rules/staff.yml", "staff[3].left")]
     assert "2026年2月没有30日" in problems[0].message and "离职" in problems[1].message
     assert not [p for p in problems if "," in p.message or "'" in p.message]
+    # still here on the last day, gone from the next (the one test every page, choice, review and writer asks)
+    from shouwen.core.departed import still_here
+    j1 = got["staff"][0]
+    assert [still_here(type("S", (), {"left": j1["left"]}), d) for d in (date(2026, 10, 31), date(2026, 11, 1))] \
+        == [True, False]
     # a date YAML reads itself, out of range or with a time: in Chinese, never Python's repr (datetime.date(9999, …))
     from datetime import datetime
     from shouwen.core.rules_schema import POLICY

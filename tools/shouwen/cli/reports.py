@@ -11,6 +11,7 @@ from ..core.accountability import Complaint
 from ..core.assessment import parse_quarter, quarter_span
 from ..core.quarter_sums import Question, assess, finish
 from ..core.clock import zh_day
+from ..core.departed import still_here
 from ..publish.bulletin import Q_ZH, as_json, charts, markdown, names
 from .bulletin_guard import refuse_personal
 from .outputs import refuse_agency_output
@@ -262,7 +263,7 @@ def review_cmd(desk, year, fmt):
     outcome = {p.badge: p for p in people}
     rows = []
     for badge, s in sorted(rules.staff.items()):
-        if s.left is not None and s.left.year < year:
+        if not still_here(s, date(year, 1, 1)):
             continue        # left before the year began: not in its review (earlier years still list them)
         scores = {q: (quarters[q][badge].score if badge in quarters[q] else None) for q in range(1, 5)}
         p = outcome.get(badge)

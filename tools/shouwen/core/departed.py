@@ -22,27 +22,26 @@ ROLE_ZH = {"by": ("不能再由其记录或办理", "：请改由{dept}的其他
            "inspected": ("不能再以其为被检查人", "")}
 
 
-def left_on(rules, badge) -> date | None:
-    s = rules.staff.get(badge) if isinstance(badge, str) else None
-    return s.left if s is not None else None
+def still_here(s, day: date) -> bool:
+    """Whether the roster entry `s` still works here on `day`: no `left:`, or `day` is not after their last day.
+    The one test of it: every page, choice, reminder, review and writer asks this."""
+    return s.left is None or day <= s.left
 
 
 def present(rules, badge, day: date) -> bool:
     """Whether the person still works here on `day` (an unknown badge is not this module's business)."""
-    left = left_on(rules, badge)
-    return left is None or day <= left
+    s = rules.staff.get(badge) if isinstance(badge, str) else None
+    return s is None or still_here(s, day)
 
 
 def after_left(rules, badge, at, field: str) -> str | None:
     """Why an event at `at` may not name `badge` in `field`: the person left before that day; None otherwise."""
-    left = left_on(rules, badge)
-    if left is None:
-        return None
+    s = rules.staff.get(badge) if isinstance(badge, str) else None
     when = to_datetime(at)
     day = local_day(when) if when is not None else None
-    if day is None or day <= left:
+    if s is None or day is None or still_here(s, day):
         return None
-    s = rules.staff[badge]
+    left = s.left
     refused, advice = ROLE_ZH.get(field, ROLE_ZH["by"])
     return (f"{s.name}（{badge}）已于{zh_day(left)}离职（rules/staff.yml 的 left：最后工作日），{zh_day(day)}的事件"
             f"{refused}" + advice.format(dept=rules.dept_name(s.department)))
@@ -99,7 +98,7 @@ def handover_event_problems(i: int, ev: dict, rec, rules) -> list[Problem]:
                         record=rec.id, field=field)]
     day = local_day(at) if at is not None else None
     out = []
-    if day is not None and (s.left is None or day <= s.left):
+    if day is not None and still_here(s, day):
         out.append(Problem("field-invalid", f"{s.name}（{badge}）在{zh_day(day)}尚未离职（rules/staff.yml 的 left），"
                            "不能移交其事项：承办人应先退回", path=rec.path, record=rec.id, field=field))
     if ev.get("to") != s.department or not ev.get("staff"):
@@ -111,7 +110,7 @@ def handover_event_problems(i: int, ev: dict, rec, rules) -> list[Problem]:
 def on_duty(rules, day: date):
     """The rules as the public and the choices offered see them on `day`: whoever left before it is kept (their
     name still reads in every record) but shown on no board and offered for nothing (public: false)."""
-    gone = [s for s in rules.staff.values() if s.left is not None and s.left < day]
+    gone = [s for s in rules.staff.values() if not still_here(s, day)]
     if not gone:
         return rules
     staff = dict(rules.staff)
@@ -122,14 +121,14 @@ def on_duty(rules, day: date):
 
 def offered(rules, day: date) -> list:
     """The people one may choose on `day` (a handler, a login, a recipient): those who have not left."""
-    return [s for s in rules.staff.values() if s.left is None or day <= s.left]
+    return [s for s in rules.staff.values() if still_here(s, day)]
 
 
 def stand_ins(rules, badge: str, day: date) -> list[str]:
     """Who is reminded, on `day`, of what `badge` would be: the person, or once they have left, the head of their
     科室 (who hands the matter over), else everyone still in it."""
     s = rules.staff.get(badge)
-    if s is None or s.left is None or day <= s.left:
+    if s is None or still_here(s, day):
         return [badge]
     d = rules.departments.get(s.department)
     if d is not None and d.head and d.head != badge and present(rules, d.head, day):

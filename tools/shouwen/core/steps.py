@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from .fold import allowed
 from .clock import UNITS, Clock, zh_day
+from .departed import still_here
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
@@ -165,7 +166,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         out["handover"] = state.handler     # 移交: the handler left; the matter goes on as it stands
     if action == "escalated" and not out.get("to"):
         day = local_day(when)
-        out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if s.left and s.left < day})
+        out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if not still_here(s, day)})
         if not out["to"]:
             who = rules.staff.get(by)
             raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "

@@ -23,7 +23,7 @@ from .photos import board_photos
 from .scheme_pages import complaints, scheme
 from .search import jieba_words
 from .text import Data, as_list, classified, dept_tree, head_on, public_staff, windows
-from ..core.departed import on_duty
+from ..core.departed import on_duty, still_here
 from ..core.ledger import Ledger
 from ..core.record import CST
 from ..core.rules import Rules
@@ -59,7 +59,7 @@ def org_index(pages: Pages, rules: Rules, today: date) -> str:
     group = []
     for m in rules.institution.get("leading_group") or []:
         s = rules.staff.get(m.get("badge") or "")
-        gone = s is not None and s.left is not None and s.left < today
+        gone = s is not None and not still_here(s, today)
         group.append((str(m.get("role", "")), "待定" if gone else f"{s.name}（{s.title}）" if s else str(m.get("note", ""))))
     return pages.render("org.md", tree=tree, chart=org_chart(rules, links=True, heads=chart_heads(rules, today)),
                         group=group)

@@ -1,6 +1,8 @@
 """Small helpers shared by the page modules: lists, the department tree, windows. Pure."""
 from __future__ import annotations
 
+from ..core.departed import still_here
+
 
 def as_list(v):
     if v is None:
@@ -45,7 +47,7 @@ def head_on(rules, d, today) -> tuple[object | None, bool]:
     """(the 科室's head as the public reads it on `today`, whether the post is vacant): after the last day
     (`left:`) of the head the rules still name, no one, and the pages say 待定 until a successor is named."""
     s = rules.staff.get(d.head) if d.head else None
-    if s is not None and s.left is not None and s.left < today:
+    if s is not None and not still_here(s, today):
         return None, True
     return s, False
 
