@@ -110,7 +110,7 @@ def _build_prompt(text, suffix, show_default=False, default=None, show_choices=T
 
 def _noted(prompt: str, note: str) -> str:
     """The prompt with a note in brackets: inside the brackets it ends with already, after a full-width semicolon
-    (渠道（来访、来电；默认：来访）), never a second bracketed note right after the first."""
+    (`渠道（来访、来电；默认：来访）`), never a second bracketed note right after the first."""
     return f"{prompt[:-1]}；{note}）" if prompt.endswith("）") else f"{prompt}（{note}）"
 
 

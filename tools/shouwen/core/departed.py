@@ -1,4 +1,4 @@
-"""People who have left (离职、调离): `left:` in rules/staff.yml is their last working day (pure).
+"""People who have left (`离职、调离`): `left:` in rules/staff.yml is their last working day (pure).
 
 The badge stays on the roster, so every record they are in keeps its known author, handler and name; what
 this module says is only that nothing is done by them, or given to them, after that day, and that the
@@ -88,8 +88,8 @@ def _how(state) -> str:
 
 
 def handover_event_problems(i: int, ev: dict, rec, rules) -> list[Problem]:
-    """A forward that hands on a matter (移交, `handover:` the handler who left) is only for someone who had left by
-    the event's day, and goes to a colleague of their 科室: else it would pass a promised matter on unreturned."""
+    """A forward that hands on a matter (`移交`, `handover:` the handler who left) is only for someone who had left by
+    the event's day, and goes to a colleague of their `科室`: else it would pass a promised matter on unreturned."""
     badge, at = ev.get("handover"), to_datetime(ev.get("at"))
     s = rules.staff.get(badge) if isinstance(badge, str) else None
     field = f"events[{i}].handover"

@@ -17,7 +17,7 @@ EVENT_FIELDS: dict[str, tuple[tuple, tuple]] = {
     "answered": (("answer",), ()),
     "referred": (("to",), ("staff",)),
     "relayed": (("message",), ("to", "staff")),
-    "forwarded": (("to",), ("staff", "handover")),    # handover: the handler who left, whose matter this hands on (移交)
+    "forwarded": (("to",), ("staff", "handover")),    # handover: the handler who left, whose matter this hands on (`移交`)
     "accepted": ((), ()),
     "returned": (("reason",), ()),
     "notified": (("materials",), ()),
@@ -117,7 +117,7 @@ BAD_RATINGS = (1, 2)
 
 def allowed(s: State, action: str, ev_review=None, bad_ratings=BAD_RATINGS, handover=None) -> str | None:
     """None when `action` may follow the state `s`, else why not (in Chinese). `handover`: a forward's handler who
-    left (移交), which hands on an accepted or promised matter as it stands (check judges that they left)."""
+    left (`移交`), which hands on an accepted or promised matter as it stands (check judges that they left)."""
     if action == "registered":
         return "登记只能是第一条事件"
     if s.stage is None:

@@ -32,8 +32,8 @@ class Entry:
 
     @property
     def forwarded(self) -> bool:
-        """Whether an event forwards the matter (the assessment counts it as 转办), from the events; a handover to a
-        colleague of the 科室 whose handler left (移交) is none."""
+        """Whether an event forwards the matter (the assessment counts it as `转办`), from the events; a handover to a
+        colleague of the `科室` whose handler left (`移交`) is none."""
         return any(isinstance(ev, dict) and ev.get("action") == "forwarded" and not ev.get("handover")
                    for ev in self.record.events)
 

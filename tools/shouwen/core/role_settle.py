@@ -1,4 +1,4 @@
-"""Roles as the office writes them (pure): 科长, 副职, 主管 in staff.yml and policy.yml made the role ids that
+"""Roles as the office writes them (pure): `科长`, `副职`, `主管` in staff.yml and policy.yml made the role ids that
 core/roles.py judges by."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from .roles import _values
 
 
 def settle_roles(staff: dict, staff_rows: list, policy, problems: list) -> None:
-    """Roles as the office writes them (科长, 副职, 主管 or head, deputy, supervisor, or an unambiguous start of
+    """Roles as the office writes them (`科长`, `副职`, `主管` or head, deputy, supervisor, or an unambiguous start of
     one) in staff.yml and in policy.yml's escalation chain and permissions, made the role ids. A role the
     policy itself names stays as it is (an agency's own); any other unknown or ambiguous one is a warning
     with the closest ("您是不是要找 …"): a person whose role nothing names is held to no rule."""

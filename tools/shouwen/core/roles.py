@@ -220,10 +220,10 @@ def accept_refusal(rules, by: str, dept, staff) -> str | None:
             f"{rules.dept_name(who.department)}的{rules.who(by)}不在其列")
 
 
-# steps of the matter's handling (S2 第六条), what routes, stops or closes it: where the policy names `handle`, recorded
-# by the first responder, who answers for it to the end, or by whoever now handles it (the first responder's 科室, the
+# steps of the matter's handling (S2 `第六条`), what routes, stops or closes it: where the policy names `handle`, recorded
+# by the first responder, who answers for it to the end, or by whoever now handles it (the first responder's `科室`, the
 # 科室 it was sent to or that accepted it, the person it was escalated to), the heads of the departments above that
-# 科室 (局长、副局长), or by those `permissions.handle` names
+# `科室` (`局长、副局长`), or by those `permissions.handle` names
 HANDLING_STEPS = ("promised", "extended", "completed", "delivered", "returned", "accepted", "answered", "explained",
                   "suspended", "resumed", "forwarded", "referred", "escalated")
 
@@ -250,7 +250,7 @@ def handling(events, held=None):
 
 
 def _heads_above(rules, who, dept: str) -> bool:
-    """Whether `who` heads a department above `dept` (its head, or a head or deputy there: 局长、副局长)."""
+    """Whether `who` heads a department above `dept` (its head, or a head or deputy there: `局长、副局长`)."""
     above_ = _chain(rules, dept)[1:]
     return who.department in above_ and (rules.departments[who.department].head == who.badge
                                           or who.role in ("head", "deputy") or _rank(rules, who.role) > 0)
@@ -269,7 +269,7 @@ def handling_refusal(rules, ev: dict, held) -> str | None:
         return None
     if _heads_above(rules, who, dept):
         return None
-    # the result is handed over where the matter came in (S2 第六条: 取件登记表): at the first responder's window too
+    # the result is handed over where the matter came in (S2 `第六条`: `取件登记表`): at the first responder's window too
     window = getattr(rules.staff.get(fr), "department", None) if ev.get("action") == "delivered" else None
     if window in rules.departments and window in _chain(rules, who.department):
         return None

@@ -43,7 +43,7 @@ class Staff:
     emails: list = field(default_factory=list)
     public: bool = True
     raw: dict = field(default_factory=dict)
-    left: date | None = None    # the last day they worked (离职、调离): known for history, given nothing after
+    left: date | None = None    # the last day they worked (`离职、调离`): known for history, given nothing after
 
 
 @dataclass

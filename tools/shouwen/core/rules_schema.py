@@ -36,7 +36,7 @@ INSTITUTION = Map({
 })
 
 class LastDay(Day):
-    """The last day a person who left (离职、调离) worked, as a clerk writes a day: 2026-10-31 or 2026年10月31日."""
+    """The last day a person who left (`离职、调离`) worked, as a clerk writes a day: 2026-10-31 or 2026年10月31日."""
     zh = "离职日期（最后工作日，如 2026-10-31 或 2026年10月31日）"
 
     def check(self, v, where, out):

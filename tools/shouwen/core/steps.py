@@ -62,7 +62,7 @@ def offered(state, handover=None) -> list[str]:
 
 def handover_of(state, rules, day: date) -> str | None:
     """The handler who had left by `day` of an accepted or promised matter, which a forward then hands on as it
-    stands (移交, core.departed); None where a forward is the usual one."""
+    stands (`移交`, core.departed); None where a forward is the usual one."""
     from .departed import present
     from .fold import ROUTABLE
     if state is None or state.stage in ROUTABLE or present(rules, state.handler, day):
@@ -163,7 +163,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                                           record=rec.id, field="--days")])
             out["due"] = clock.due(rules.calendar, state.accepted_at, days).day
     if action == "forwarded" and handover_of(state, rules, local_day(when)):
-        out["handover"] = state.handler     # 移交: the handler left; the matter goes on as it stands
+        out["handover"] = state.handler     # `移交`: the handler left; the matter goes on as it stands
     if action == "escalated" and not out.get("to"):
         day = local_day(when)
         out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if not still_here(s, day)})

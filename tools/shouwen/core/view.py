@@ -76,7 +76,7 @@ def _deadline(rules, today: date, now: datetime | None, day: date, at: datetime 
 
 def _clocks(rules, svc) -> tuple[Clock, Clock]:
     """(the scheme's clock, the service's): the limits to forward, sign off and promise run on the first, the
-    service's own limit (办结期限) on the second (core.deadlines)."""
+    service's own limit (`办结期限`) on the second (core.deadlines)."""
     scheme = rules.policy.clock or Clock()
     return scheme, (svc.clock if svc is not None and svc.clock else scheme)
 
@@ -180,5 +180,5 @@ INNER = str.maketrans("（）", "［］")
 
 def bracketed(text: str) -> str:
     """The text in full-width brackets, any bracket within it written as square ones (GB/T 15834 4.9.3:
-    括号里还要用括号，里层用方括号)."""
+    `括号里还要用括号，里层用方括号`)."""
     return f"（{text.translate(INNER)}）"

@@ -132,7 +132,7 @@ VOID_MARK = "已作废"
 
 
 def status_cell(entry) -> str:
-    """状态: the stage, or 已作废（reason） for a voided registration, which keeps its row: a ledger is evidence."""
+    """`状态`: the stage, or `已作废（reason）` for a voided registration, which keeps its row: a ledger is evidence."""
     st, void = entry.state, entry.voided
     if void is not None:
         return VOID_MARK + bracketed(void.reason) if void.reason else VOID_MARK

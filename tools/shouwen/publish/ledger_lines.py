@@ -54,7 +54,7 @@ def _unquote(inner: str) -> str:
 
 
 def _items(detail: str):
-    """(label, value) of each item of 内容: a value in quotes (_quote) unescaped, else up to the next ；."""
+    """(label, value) of each item of `内容`: a value in quotes (_quote) unescaped, else up to the next `；`."""
     pos = 0
     while pos < len(detail):
         end = detail.find("；", pos)

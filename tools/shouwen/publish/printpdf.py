@@ -37,7 +37,7 @@ def pdf(page: str, out: str) -> None:
 
 
 def check_name(out: str, what: str) -> None:
-    """Refuse an output named as neither a PDF nor a page (回执.docx would hold the HTML, a file the reader calls
+    """Refuse an output named as neither a PDF nor a page (`回执.docx` would hold the HTML, a file the reader calls
     broken); a device (a printer's, /dev/stdout) takes the page as it is."""
     if out.lower().endswith((".pdf", ".html", ".htm")) or os.path.exists(out) and not os.path.isfile(out):
         return
