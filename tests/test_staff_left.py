@@ -113,7 +113,10 @@ def test_the_writer_refuses_an_event_by_or_naming_a_clerk_after_their_last_day(o
 
 def test_their_last_day_is_still_theirs(office):
     """徐敏 works on 11-15 (her last day): her note on C that day is written."""
-    office.ok("--as", "J012", "note", office.ids["C"], "--text", "已移交材料清单", "--at", "2026-11-15T17:00")
+    head = office.head()
+    r = office.run("--as", "J012", "note", office.ids["C"], "--text", "已移交材料清单", "--at", "2026-11-15T17:00")
+    assert r.exit_code == 0, r.output
+    assert office.head() != head and "已移交材料清单" in office.git("show", "HEAD")
 
 
 def test_check_reports_an_event_already_recorded_after_the_last_day(office):
