@@ -64,8 +64,8 @@ def handover_problems(rec, state, rules) -> list[Problem]:
     colleague holds it, the first responder's name stays on it as who registered it, and nothing is asked."""
     if state is None or state.closed or state.voided:
         return []
-    s = rules.staff.get(state.handler) if isinstance(state.handler, str) else None
-    if s is None or s.left is None:
+    s = leaving_handler(state, rules)
+    if s is None:
         return []
     role = "首问责任人" if state.handler == state.first_responder else "承办人"
     dept = rules.dept_name(s.department)
@@ -136,10 +136,17 @@ def stand_ins(rules, badge: str, day: date) -> list[str]:
     return sorted(o.badge for o in offered(rules, day) if o.department == s.department and o.badge != badge)
 
 
+def leaving_handler(st, rules):
+    """The person on the roster with a last day (`left:`) who handles this matter now, else None: what
+    `handover-needed`, the head's `todo` and the worklist's reason all ask."""
+    s = rules.staff.get(st.handler) if isinstance(st.handler, str) else None
+    return s if s is not None and s.left is not None else None
+
+
 def hands_over(st, rules, me: str | None) -> bool:
     """Whether `me` heads the 科室 of someone who has left and still handles this open matter (their `todo`)."""
-    s = rules.staff.get(st.handler) if isinstance(st.handler, str) else None
-    if s is None or s.left is None or me is None or me == s.badge:
+    s = leaving_handler(st, rules)
+    if s is None or me is None or me == s.badge:
         return False
     d = rules.departments.get(s.department)
     return d is not None and d.head == me

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .departed import hands_over
+from .departed import hands_over, leaving_handler
 from .names import norm
 from .record import local_day
 
@@ -75,8 +75,8 @@ def item(e, rules, now: datetime | None = None, today: date | None = None) -> It
         late_by_hour = at is not None and now is not None and at < now
     today = today or (local_day(now) if now is not None else None)
     late = dl and dl.overdue or late_by_hour or (due is not None and today is not None and due < today)
-    gone = rules.staff.get(st.handler) if isinstance(st.handler, str) else None
-    if not late and gone is not None and gone.left is not None:
+    gone = leaving_handler(st, rules)
+    if not late and gone is not None:
         return Item(e, due, f"{gone.name}（{gone.badge}）已离职，待移交", at)
     return Item(e, due, LATE if late else "", at)
 
