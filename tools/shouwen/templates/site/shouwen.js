@@ -171,7 +171,8 @@
     if (r.due && !r.completed) {
       due = zhDate(r.due) + "前办结";
       var late = r.closed ? 0 : overdue(r.due, w);
-      var m = /(\d{4})年(\d{1,2})月(\d{1,2})日/.exec(asOf || ""), day = m && m[1] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[3]).slice(-2);
+      // the build day as the page writes it, `YYYY年M月D日`: by code point, so the pattern reads the same anywhere
+      var m = /(\d{4})\u5e74(\d{1,2})\u6708(\d{1,2})\u65e5/.exec(asOf || ""), day = m && m[1] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[3]).slice(-2);
       if (late > 0) due += ' <strong class="sw-overdue">已超期 ' + late + " 个工作日</strong>";
       // the calendar did not load: what the page's own day still tells, without a count it can't make
       else if (!w && !r.closed && day && String(r.due).slice(0, 10) < day) due += ' <strong class="sw-overdue">已过承诺办结日期</strong>';
