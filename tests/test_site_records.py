@@ -53,15 +53,17 @@ def test_a_changed_record_or_another_day_is_read_again(agency, reads, monkeypatc
     other = agency.new("2026-11-02T10:30", name="上官婉儿")
     sitebuild.prepare(agency.path, DAY)
     rel = f"records/inquiries/2026/11/{rid}.md"
-    agency.write(rel, agency.file(rel).replace("欧阳明日", "司马相如"))        # not committed
+    agency.write(rel, agency.file(rel).replace("欧阳明日", "司马相如"))
     made = []
     real_row = site_records._row
     monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
+    job = sitebuild.prepare(agency.path, DAY)       # not committed: the site shows what the history holds
+    assert len(reads) == 1 and made == [] and "欧阳明日" in job.values and "司马相如" not in job.values
+    agency.git("commit", "-qam", "更正")
     job = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 2 and "司马相如" in job.values and "欧阳明日" not in job.values
     assert set(made) == {rid} and "上官婉儿" in job.values       # the unchanged record's part as it was kept
     _same(job, _no_cache(agency, monkeypatch))
-    agency.git("commit", "-qam", "更正")
     agency.new("2026-11-03T09:30", name="诸葛孔明")
     job = sitebuild.prepare(agency.path, DAY)
     assert len(reads) == 3 and "诸葛孔明" in job.values      # a new matter: placed (tests/test_site_days.py)
@@ -105,7 +107,8 @@ def test_an_event_added_patches_what_was_kept(agency, reads, monkeypatch):
             and p.startswith("lookup/data/")] == [_shard_of(job, rid)]     # (lookup/index.md: the build's minute)
     _same(job, _no_cache(agency, monkeypatch))
     rel = f"records/inquiries/2026/11/{other}.md"
-    agency.write(rel, agency.file(rel) + "补记。\n")           # in the work tree, on top of the commit
+    agency.write(rel, agency.file(rel) + "补记。\n")
+    agency.git("commit", "-qam", "补记")                      # a second commit on top of the first
     made.clear()
     job = sitebuild.prepare(agency.path, DAY)
     # the second read: the build with no cache above; a few changes are patched again from the whole build's

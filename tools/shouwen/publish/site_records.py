@@ -46,7 +46,7 @@ def memo_key(root: str, rules, today, tree=None) -> str | None:
     """The name of the ledger as judged on `today`; None outside Git or with no cache."""
     if not _cached() or not gitio.is_repo(root):
         return None
-    gen = answers.generation(rules, today, None, tree or store.WorkTree(root))
+    gen = answers.generation(rules, today, None, tree or work_tree(root))
     return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, rules.policy.lookup_rounds))
 
 
@@ -56,13 +56,22 @@ def holds(root: str, key: str) -> bool:
 
 
 def work_tree(root: str):
-    """The work tree's record files as Git sees them now (store.WorkTree), Git asked at once so that it answers
-    while the build reads its rules; None outside Git."""
+    """The record files the site shows: as HEAD holds them (store.Committed), so that the public sees only what
+    the history holds; before the first commit, the work tree's as Git sees them now (store.WorkTree, Git asked
+    at once so that it answers while the build reads its rules); None outside Git."""
     if not gitio.is_repo(root):
         return None
+    head = gitio.head(root)
+    if head is not None:
+        return store.Committed(root, head)
     tree = store.WorkTree(root)
     tree.start()
     return tree
+
+
+def shown_ledger(root: str, rules, today, tree):
+    """The ledger the site shows (`tree`: work_tree(root))."""
+    return load_ledger(root, rules, today, rev=getattr(tree, "rev", None), listed=tree.listed() if tree else None)
 
 
 def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
@@ -87,7 +96,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         if kept is not None:
             answers.keep(memo, key, kept)
             return kept
-    ledger = load_ledger(root, rules, today, listed=tree.listed() if tree else None)
+    ledger = shown_ledger(root, rules, today, tree)
     rows, parts = _rows(root, rules, today, ledger, name)
     live = rows[:len(ledger.entries)]
     items = [(*r[0][:2], None, r[0][3]) for r in live if r[0] is not None]

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from ..repo.index import load_ledger
 from . import lookup, shard_files, site_records, verdicts, zensical
 from .disclosure import Site, generate
 from .pages import OVERRIDES, TemplateBroken
@@ -57,10 +56,11 @@ def derive_keys(root: str, progress) -> None:
         return          # the build itself says what is wrong
     iterations = rules.policy.lookup_rounds
     today = _now().date()
-    key = site_records.memo_key(root, rules, today)
+    tree = site_records.work_tree(root)
+    key = site_records.memo_key(root, rules, today, tree)
     if key and site_records.holds(root, key):
         return          # the ledger has not changed since a build found every key
-    ledger = load_ledger(root, rules, today)
+    ledger = site_records.shown_ledger(root, rules, today, tree)
     keys, kept = site_records.read_keys(root), lookup.stored_keys(ledger, iterations)
     todo = [(rid, code) for rid, code, _ in lookup.entries(ledger, rules)
             if (rid, code) not in kept and f"{rid}:{code}:{iterations}" not in keys]
