@@ -25,6 +25,33 @@ def test_needles_find_what_the_alternation_finds(values, text):
     assert Needles(values).findall(text) == _alternation(values).findall(text)
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(words, max_size=30), st.lists(words, max_size=10), st.lists(words, max_size=10),
+       st.text(alphabet=LETTERS + "<>&;#", max_size=120))
+def test_needles_from_a_kept_shape_grown_find_what_new_ones_find(first, added, removed, text):
+    """A build keeps the values' shape and grows it for a new matter's values (publish.privacy.Values): the
+    needles made from it find what needles made from the values now find, one-character values gone included."""
+    from shouwen.publish.needles import grown, shape
+    now = (set(first) - set(removed)) | set(added)
+    kept = grown(shape(first), added, [v for v in removed if v not in now])
+    assert Needles(now, kept).findall(text) == Needles(now).findall(text) == _alternation(now).findall(text) \
+        if now else Needles(now, kept).findall(text) == []
+
+
+def test_kept_values_find_what_the_values_find_after_a_new_matter_and_one_gone():
+    first = {"张三": ("A", "来访人姓名"), "李": ("A", "来访人姓名"), "tel:13800138001": ("A", "来访人电话"),
+             "tel:5": ("B", "来访人电话"), KEY: ("A", "查询密钥")}
+    kept = privacy.Values(first)
+    kept.shapes()
+    now = kept.added({"王五": ("C", "来访人姓名"), "tel:13900139000": ("C", "来访人电话")}, gone=["李", "tel:5"])
+    fresh = privacy.Values({v: w for v, w in {**first, "王五": ("C", "来访人姓名"),
+                                             "tel:13900139000": ("C", "来访人电话")}.items() if v not in ("李", "tel:5")})
+    text = "李四 王五 张三 电话 13900139000、5、13800138001 " + KEY
+    assert privacy.find(text, privacy.Sought(now)) == privacy.find(text, privacy.Sought(fresh)) == \
+        {"王五", "张三", "tel:13900139000", "tel:13800138001", KEY}
+    assert now.digest() == fresh.digest()
+
+
 def _old_find(text, values):
     """The guard as it was: one alternation of the words, one of the phones, the keys as runs of hex digits."""
     keys = {v for v in values if privacy._is_key(v)}

@@ -16,14 +16,31 @@ def _chars(chars) -> str:
     return "".join(re.escape(c) for c in sorted(chars))
 
 
+def shape(values) -> tuple[frozenset, frozenset]:
+    """What the places to look at follow from: every (first two characters, length) of the values of two
+    characters or more, and the values of one character. A shape that also holds the pairs of values since
+    gone finds the same (a place is only looked at; the values' set decides), so it can be kept with the
+    values and added to (`grown`) rather than made again from a hundred thousand of them."""
+    seen = {(v[:2], len(v)) for v in values}
+    return frozenset(x for x in seen if x[1] >= 2), frozenset(x[0] for x in seen if x[1] == 1)
+
+
+def grown(kept: tuple, added, gone=()) -> tuple:
+    """The shape of the values `kept` was made of with `added` and without `gone` (values no longer held:
+    the one-character values must be exact)."""
+    pairs, singles = kept
+    more, new_singles = shape(added)
+    return pairs | more, (singles - set(gone)) | new_singles
+
+
 class Needles:
-    def __init__(self, values):
+    def __init__(self, values, kept: tuple | None = None):
+        """`kept`: their shape (`shape`, or `grown` from it), made before."""
         self.values = frozenset(values)
-        self.singles = frozenset(v for v in self.values if len(v) == 1)
-        lengths: dict[str, set] = {}
-        for v in self.values:
-            if len(v) >= 2:
-                lengths.setdefault(v[:2], set()).add(len(v))
+        pairs, self.singles = kept if kept is not None else shape(self.values)
+        lengths: dict[str, list] = {}
+        for pair, n in pairs:
+            lengths.setdefault(pair, []).append(n)
         # pair -> the lengths of its values, longest first (a thousand phones share the pair 13, in 7 lengths)
         self.pairs = {pair: tuple(sorted(ns, reverse=True)) for pair, ns in lengths.items()}
         starts = []

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Mapping
 
 from ..core.problems import Problem
-from .needles import Needles
+from .needles import Needles, grown, shape
 from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen, key_windows
 
 PERSONAL = ("visitor", "complainant")
@@ -177,20 +177,27 @@ class Sought:
     lookup shard, can hold), the phones as digits, and the lookup keys, found as runs of hex digits."""
 
     def __init__(self, values):
-        kept = isinstance(values, Values)
-        words, phones, keys = [], [], kept and values.key_lines != "\n"
-        for v in [*values.plain, *values.odd] if kept else values:
-            if v.startswith("tel:"):
-                phones.append(v[4:])
-            elif len(v) == KEY_LEN and _is_key(v):
-                keys = True
-            else:
-                words.append(v)
+        words, phones, keys = _parts(values)
+        shapes = values.shapes() if isinstance(values, Values) else (None, None)
         self.keys = _Keys(values) if keys else None
         self.reach = max([KEY_LEN, *map(len, words), *map(len, phones)])     # the longest text a value is
-        self.words = Needles(words)
+        self.words = Needles(words, shapes[0])
         self.ascii_words = Needles([v for v in words if v.isascii()])
-        self.phones = Needles(phones)
+        self.phones = Needles(phones, shapes[1])
+
+
+def _parts(values) -> tuple[list, list, bool]:
+    """(the words, the phones as digits, whether there is a lookup key) among the values."""
+    kept = isinstance(values, Values)
+    words, phones, keys = [], [], kept and values.key_lines != "\n"
+    for v in [*values.plain, *values.odd] if kept else values:
+        if v.startswith("tel:"):
+            phones.append(v[4:])
+        elif len(v) == KEY_LEN and _is_key(v):
+            keys = True
+        else:
+            words.append(v)
+    return words, phones, keys
 
 
 class _Keys:
@@ -215,6 +222,14 @@ class Values(Mapping):
         self.plain = {v: w for v, w in values.items() if not _is_key(v)}
         self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
         self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
+        self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
+
+    def shapes(self) -> tuple:
+        """The shapes (publish.needles.shape) of the words and of the phones among them, as Sought takes them."""
+        if self._shapes is None:
+            words, phones, _ = _parts(self)
+            self._shapes = (shape(words), shape(phones))
+        return self._shapes
 
     def added(self, values: dict, gone=()) -> "Values":
         """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
@@ -234,19 +249,25 @@ class Values(Mapping):
             else:
                 out.odd[v] = w
         out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
+        if self._shapes is not None:
+            words, phones, _ = _parts(values)
+            lost, lost_phones, _ = _parts([v for v in gone if v not in out])
+            out._shapes = (grown(self._shapes[0], words, lost), grown(self._shapes[1], phones, lost_phones))
         return out
 
     def digest(self) -> str:
-        # repr: a value with a line break in it is never two values (key_lines' record ids hold none)
-        h = hashlib.sha1(repr(([*self.plain], [*self.odd])).encode("utf-8", "surrogatepass"))
-        h.update(self.key_lines.encode())
-        return h.hexdigest()
+        if self._digest is None:
+            # repr: a value with a line break in it is never two values (key_lines' record ids hold none)
+            h = hashlib.sha1(repr(([*self.plain], [*self.odd])).encode("utf-8", "surrogatepass"))
+            h.update(self.key_lines.encode())
+            self._digest = h.hexdigest()
+        return self._digest
 
     def __getstate__(self):
-        return self.plain, self.key_lines, self.odd
+        return self.plain, self.key_lines, self.odd, self.shapes(), self.digest()
 
     def __setstate__(self, state):
-        self.plain, self.key_lines, self.odd = state
+        self.plain, self.key_lines, self.odd, self._shapes, self._digest = state
 
     def __getitem__(self, value):
         if value in self.plain:
