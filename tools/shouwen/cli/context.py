@@ -18,6 +18,7 @@ from ..core.problems import ERROR, InputError, Problem, os_reason  # noqa: F401 
 from ..core.record import CST, typed_day, typed_moment, typed_trouble
 from . import zh_click
 from .no_cache import no_cache_option, with_no_cache
+from ..core.quote import quoted
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -370,7 +371,7 @@ def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
         return None
     d = typed_moment(value)
     if d is None:
-        raise InputError(f"时间 {value!r} 格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
+        raise InputError(f"时间{quoted(value)}格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
     return d.astimezone(CST)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .clock import zh_day
 from .problems import Problem
+from .quote import quoted
 
 KINDS = ("count", "severity", "discretionary")
 
@@ -68,7 +69,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
         return None, probs
     kind = raw.get("kind", "count")
     if kind not in KINDS:
-        bad(".kind", f"未知的追究方式 {kind!r}；可用：{'、'.join(KINDS)}")
+        bad(".kind", f"未知的追究方式{quoted(kind)}；可用：{'、'.join(KINDS)}")
         return None, probs
     lad = Ladder(kind)
 
@@ -84,7 +85,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             return None
         for k in ("bonus_deduction", "head_deduction"):
             if s.get(k) is not None and not _frac(s.get(k)):
-                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例（如 0.2 表示 20%），实为 {s.get(k)!r}")
+                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例（如 0.2 表示 20%），实为{quoted(s.get(k))}")
                 return None
         rating = s.get("rating") or []
         return Step(nth, list(measures), float(s.get("bonus_deduction") or 0), float(s.get("head_deduction") or 0),
@@ -101,7 +102,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             if st is None:
                 continue
             if st.nth != i + 1:
-                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1}，实为 {st.nth!r}")
+                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1}，实为{quoted(st.nth)}")
             if prev is not None:
                 # a later offence is never treated more lightly than an earlier one
                 for k, label in (("bonus_deduction", "扣罚本人奖金"), ("head_deduction", "扣罚科室负责人奖金")):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .problems import Problem
+from .quote import quoted
 
 DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
@@ -56,7 +57,7 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
     for duty, grants in raw.items():
         where = f"permissions.{duty}"
         if duty not in DUTIES:
-            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{'、'.join(DUTIES)}", path=path, field=where))
+            problems.append(Problem("rules-invalid", f"未知的职责{quoted(duty)}；可用：{'、'.join(DUTIES)}", path=path, field=where))
             continue
         if grants == "any":
             if duty in NOBODY_UNLISTED:

@@ -11,6 +11,7 @@ from .departed import posts_left
 from .problems import Problem
 from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
+from .quote import quoted
 
 LINE = Str(line=True, max_len=500)
 TEXT = Str()
@@ -102,7 +103,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
     inst_path, pol_path = "rules/institution.yml", "rules/policy.yml"
     url = inst.get("site_url")
     if url and not re.match(r"https?://[^\s/]", url):
-        p(inst_path, "site_url", f"本站地址应以 http:// 或 https:// 开头（窗口海报的二维码指向它），实为 {url!r}")
+        p(inst_path, "site_url", f"本站地址应以 http:// 或 https:// 开头（窗口海报的二维码指向它），实为{quoted(url)}")
     windows: dict = {}
     for i, w in enumerate(inst.get("windows") or []):
         if w.get("id") is not None and windows.setdefault(w["id"], i) != i:
