@@ -97,3 +97,78 @@ def test_the_source_scan_finds_what_it_must():
     assert _shows_repr_in_chinese(ast.parse('f"编号 {rid!r} 格式不对"', mode="eval").body)
     assert not _shows_repr_in_chinese(ast.parse('f"编号{quoted(rid)}格式不对"', mode="eval").body)
     assert not _shows_repr_in_chinese(ast.parse('f"<v>{value!r}</v>"', mode="eval").body)
+
+
+# --- a name in a Chinese sentence: no space beside it (`对李明（J005）的处理`, not `对 李明（J005） 的处理`) ----------
+
+NAME_SPACED = re.compile(r"[\u4e00-\u9fff，：；] [\u4e00-\u9fff]{2,4}（[A-Z]\d{3}）|（[A-Z]\d{3}） [\u4e00-\u9fff]")
+
+
+def test_the_scan_for_spaced_names_finds_what_it_must():
+    assert NAME_SPACED.search("已记录对 李明（J005） 的处理") and NAME_SPACED.search("李明（J005） 不在其列")
+    assert not NAME_SPACED.search("已记录对李明（J005）的处理") and not NAME_SPACED.search("投诉 TS-001：李明（J005）")
+
+
+def test_the_role_refusals_name_people_without_spaces(agency):
+    from shouwen.core import roles
+    from shouwen.repo.loader import load_rules
+    rules = load_rules(agency.path)
+    said = [roles.inspection_refusal(rules, "J005", "J004"), roles.conflict(rules, "J004", ["J005"]),
+            roles.conflict(rules, "J005", ["J004"]), roles.conflict(rules, "J005", ["J005"]),
+            roles.conflict(rules, roles.agency_head(rules), ["agency"]), roles.refusal(rules, "J005", "verdict")]
+    assert all(said) and "：李明（J005）不在王芳（J004）的汇报线上方" in said[0], said
+    assert [s for s in said if NAME_SPACED.search(s)] == []
+
+
+def test_a_recorded_sanction_names_the_person_without_spaces(agency):
+    out = agency.ok("--as", "J022", "complain", "--channel", "hotline", "--summary", "态度生硬", "--name", "赵投诉",
+                    "--phone", "13600000000", "--at", "2026-03-02T10:00", "--against", "J005").output
+    cid = out.split("已登记投诉 ")[1].split("（")[0]
+    agency.ok("--as", "J022", "verdict", cid, "--substantiated", "--reason", "调查属实", "--at", "2026-03-09T10:00")
+    out = agency.ok("--as", "J003", "sanction", cid, "--staff", "J005", "--measure", "通报批评", "--bonus", "0.2",
+                    "--at", "2026-03-12T10:00").output
+    assert "已记录对李明（J005）的处理（通报批评）" in out and not NAME_SPACED.search(out), out
+
+
+def test_no_message_in_the_package_puts_a_space_between_chinese_and_a_person(agency):
+    """`rules.who(badge)` spells a person as 李明（J005）: Chinese on both ends, so no space beside it."""
+    bad = []
+    for path in sorted(glob.glob(os.path.join(PACKAGE, "**", "*.py"), recursive=True)):
+        src = open(path, encoding="utf-8").read()
+        for node in ast.walk(ast.parse(src)):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            parts = node.values
+            for i, v in enumerate(parts):
+                if not (isinstance(v, ast.FormattedValue) and "who(" in (ast.get_source_segment(src, v.value) or "")):
+                    continue
+                before = parts[i - 1].value if i and isinstance(parts[i - 1], ast.Constant) else ""
+                after = parts[i + 1].value if i + 1 < len(parts) and isinstance(parts[i + 1], ast.Constant) else ""
+                label = re.fullmatch(r"\s+[\u4e00-\u9fff]+ ", before)      # `  工作人员 李明（J005）` in `show`
+                if (re.search(r"[\u4e00-\u9fff，：；（）] $", before) and not label) \
+                        or re.match(r" [\u4e00-\u9fff（）]", after):
+                    bad.append(f"{os.path.relpath(path, REPO)}:{v.lineno}")
+    assert bad == [], f"{len(bad)} 处：\n" + "\n".join(bad)
+
+
+def test_a_named_level_or_category_of_the_rules_is_quoted_without_spaces():
+    from shouwen.core.ladder import parse_ladder, parse_ladders
+    level = {"severity": "较重", "measures": ["批评教育"]}
+    _, probs = parse_ladder({"kind": "severity", "levels": [level, level]})
+    assert [p.message for p in probs] == ["情节“较重”重复"], probs
+    one = {"kind": "count", "steps": [{"nth": 1, "measures": ["批评教育"]}]}
+    _, probs = parse_ladders(None, [{**one, "applies_to": ["吃拿卡要"]}, {**one, "applies_to": ["吃拿卡要"]}])
+    assert [p.message for p in probs] == ["投诉类别“吃拿卡要”同时属于第 1 条和第 2 条追究规定"], probs
+
+
+@pytest.mark.parametrize("line,said", [
+    ("2026年11月2日 10:05｜李明（J005）｜承诺｜办结期限：下周", "办结期限“下周”应写作"),
+    ("2026年11月2日 10:05｜李明（J005）｜承诺｜办结期限：2026年2月30日", "办结期限“2026年2月30日”不是有效的日期"),
+    ("2026年11月2日 10:05｜李明（J005）｜评价｜评分：很好", "评分“很好”应为"),
+    ("2026年2月30日 10:05｜李明（J005）｜备注｜内容：x", "时间“2026年2月30日 10:05”不是有效的"),
+])
+def test_a_bad_cell_of_the_ledgers_event_column_is_quoted(line, said):
+    from shouwen.publish.ledger_lines import parse_event
+    with pytest.raises(ValueError) as e:
+        parse_event(line)
+    assert said in str(e.value), str(e.value)

@@ -160,7 +160,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     if fmt == "json":
         return emit_written(rules, rec, "sanctioned")
-    click.echo(f"投诉 {complaint_id}：已记录对 {rules.who(staff)} 的处理（{'、'.join(measures)}）")
+    click.echo(f"投诉 {complaint_id}：已记录对{rules.who(staff)}的处理（{'、'.join(measures)}）")
 
 
 @click.command("commend")

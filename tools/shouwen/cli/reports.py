@@ -133,7 +133,7 @@ def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
         if not p.measures:
             out.append("    尚无处理决定")
     for h in heads:
-        out.append(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
+        out.append(f"科室负责人{rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
                    + "；".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + "）")
     return out
 

@@ -116,7 +116,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
         for i, w in enumerate(inst.get("windows") or []):
             for j, badge in enumerate(w.get("staff") or []):
                 if badge not in staff:
-                    p(inst_path, f"windows[{i}].staff[{j}]", f"窗口 {w.get('name') or w.get('id')} 的工作人员 {badge} 不在 staff.yml 中")
+                    p(inst_path, f"windows[{i}].staff[{j}]", f"窗口{quoted(w.get('name') or w.get('id'))}的工作人员 {badge} 不在 staff.yml 中")
             if w.get("department") is not None and departments and w["department"] not in departments:
                 p(inst_path, f"windows[{i}].department", f"部门 {w['department']} 不在 institution.yml 中")
         for i, m in enumerate(inst.get("leading_group") or []):

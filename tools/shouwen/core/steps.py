@@ -169,7 +169,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if not still_here(s, day)})
         if not out["to"]:
             who = rules.staff.get(by)
-            raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "
+            raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)}在 "
                              "rules/policy.yml 的 escalation_chain 中已没有上级可报；要报给某人，请用 --to 指定")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
         from .names import one_of
