@@ -50,6 +50,10 @@ CLI_CASES = {
     "bad year": (["review", "20x6"], "“20x6”"),
     "not a number (click)": (["remind", "--days", "abc"], "“abc”"),
     "a directory for a file (click)": (["import", "records"], "“records”"),
+    # values in hand-made “…” were printed as typed: a line break or a carriage return went through
+    "a time with a line break": (["--as", "J005", "new", "--name", "张三", "--phone", "13800000000", "--matter", "x",
+                                  "--at", "2026\n11"], "时间“2026\\n11”"),
+    "a status with a carriage return": (["list", "--status", "乱\r写"], "没有状态“乱\\r写”"),
 }
 
 

@@ -118,7 +118,7 @@ def parse_at(value: str | None) -> datetime | None:
     d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST) if day is not None else typed_moment(value)
     if d is None:
         why = typed_trouble(value)
-        raise InputError(f"时间“{value}”" + (f"不对：{why}（--at）" if why else
+        raise InputError(f"时间{quoted(value)}" + (f"不对：{why}（--at）" if why else
                                               "格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）"))
     return d.replace(microsecond=0)
 
@@ -145,7 +145,7 @@ def parse_day(value: str | None, name: str) -> date | None:
     d = typed_day(value)            # within the years an office works in
     if d is None:
         why = typed_trouble(value)
-        raise InputError(f"日期“{value}”" + (f"不对：{why}（{name}）" if why else
+        raise InputError(f"日期{quoted(value)}" + (f"不对：{why}（{name}）" if why else
                                               f"格式不对（{name} 应为 2026-11-29 或 2026年11月29日）"))
     return d
 

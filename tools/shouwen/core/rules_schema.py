@@ -45,7 +45,7 @@ class LastDay(Day):
             day = typed_day(v)
             if day is None:
                 why = typed_trouble(v) or "应写成 2026-10-31 或 2026年10月31日"
-                return self.bad(v, where, out, f"离职日期（最后工作日）“{v}”不对：{why}")
+                return self.bad(v, where, out, f"离职日期（最后工作日）{quoted(v)}不对：{why}")
             v = day
         return super().check(v, where, out)
 

@@ -237,12 +237,12 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     else:
         if registered is None:
             why = typed_trouble(cell("登记日期"))
-            raise RowError("登记日期", f"日期“{cell('登记日期')}”" + (f"不对：{why}" if why else
+            raise RowError("登记日期", f"日期{quoted(cell('登记日期'))}" + (f"不对：{why}" if why else
                                                                    "格式不对（应如 2026-11-27、2026/11/27 或 2026年11月27日）"))
         if not 1970 <= registered[0].year <= 2999:      # what a record's event time may hold (schema.Time)
-            raise RowError("登记日期", f"日期“{cell('登记日期')}”不在1970年至2999年之间")
+            raise RowError("登记日期", f"日期{quoted(cell('登记日期'))}不在1970年至2999年之间")
         if not registered[1] and cell("登记时间") and _clock(row.get("登记时间")) is None:
-            raise RowError("登记时间", f"时间“{cell('登记时间')}”格式不对（应如 09:30，00:00 到 23:59）")
+            raise RowError("登记时间", f"时间{quoted(cell('登记时间'))}格式不对（应如 09:30，00:00 到 23:59）")
         clock = registered[1] or _clock(row.get("登记时间")) or time(9, 0)
         at = datetime.combine(registered[0], clock, tzinfo=CST)
         events = [{"at": at, "by": badge, "action": "registered"}]

@@ -115,7 +115,7 @@ def parse_event(line: str) -> dict:
     for label, v in _items(detail):
         key = LABELS.get(label)
         if key is None:
-            raise ValueError(f"不认识的内容“{label}”")
+            raise ValueError(f"不认识的内容{quoted(label)}")
         if key in ("to", "staff", "approver") and not (key == "to" and ev["action"] == "delivered"):
             ref = _REF.match(v)
             if not ref:
