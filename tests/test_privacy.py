@@ -1,5 +1,6 @@
 """The privacy guard finds exactly what one regular expression of every personal value finds (the way it
 was looked for before it was made fast), in any text, and still catches a leak in a file of any kind."""
+import pickle
 import re
 
 import pytest
@@ -49,7 +50,10 @@ def test_kept_values_find_what_the_values_find_after_a_new_matter_and_one_gone()
     text = "李四 王五 张三 电话 13900139000、5、13800138001 " + KEY
     assert privacy.find(text, privacy.Sought(now)) == privacy.find(text, privacy.Sought(fresh)) == \
         {"王五", "张三", "tel:13900139000", "tel:13800138001", KEY}
-    assert now.digest() == fresh.digest()
+    assert dict(now) == dict(fresh) and len(now) == len(fresh) and now.digest() != kept.digest()
+    again = pickle.loads(pickle.dumps(now))         # as the next build reads it back: the same values
+    assert dict(again) == dict(fresh) and again.digest() == now.digest() and "李" not in again and "王五" in again
+    assert again["tel:13900139000"] == ("C", "来访人电话") and again[KEY] == ("A", "查询密钥")
 
 
 def _old_find(text, values):

@@ -25,7 +25,6 @@ import zipfile
 from collections.abc import Mapping
 
 from ..core.problems import Problem
-from .needles import Needles, grown, shape
 from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen, key_windows
 
 PERSONAL = ("visitor", "complainant")
@@ -163,139 +162,9 @@ def _texts(name: str, data: bytes, depth: int = 0):
         yield name, data.decode(enc, errors="replace")
 
 
-KEY_LABEL = "查询密钥"
+from .sought import KEY_LABEL, Sought, Values, _is_key, _parts  # noqa: E402,F401 (the guard's values, re-exported)
+
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
-
-
-def _is_key(value: str) -> bool:
-    return len(value) == KEY_LEN and not value.strip("0123456789abcdef")
-
-
-class Sought:
-    """The personal values made ready to be looked for in many texts (see publish/needles.py): the words
-    (names, addresses, organisations), those of them in plain ASCII (all a text of plain ASCII, such as a
-    lookup shard, can hold), the phones as digits, and the lookup keys, found as runs of hex digits."""
-
-    def __init__(self, values):
-        words, phones, keys = _parts(values)
-        shapes = values.shapes() if isinstance(values, Values) else (None, None)
-        self.keys = _Keys(values) if keys else None
-        self.reach = max([KEY_LEN, *map(len, words), *map(len, phones)])     # the longest text a value is
-        self.words = Needles(words, shapes[0])
-        self.ascii_words = Needles([v for v in words if v.isascii()])
-        self.phones = Needles(phones, shapes[1])
-
-
-def _parts(values) -> tuple[list, list, bool]:
-    """(the words, the phones as digits, whether there is a lookup key) among the values."""
-    kept = isinstance(values, Values)
-    words, phones, keys = [], [], kept and values.key_lines != "\n"
-    for v in [*values.plain, *values.odd] if kept else values:
-        if v.startswith("tel:"):
-            phones.append(v[4:])
-        elif len(v) == KEY_LEN and _is_key(v):
-            keys = True
-        else:
-            words.append(v)
-    return words, phones, keys
-
-
-class _Keys:
-    """The lookup keys among the values, looked up in the values themselves (no set of them is made)."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def __contains__(self, run: str) -> bool:
-        return _is_key(run) and self.values.get(run) is not None     # the keys' dict, made once
-
-
-def _key_line(v, w) -> bool:
-    return _is_key(v) and w[1] == KEY_LABEL and isinstance(w[0], str) and not set(w[0]) & {"\n", "\t"}
-
-
-class Values(Mapping):
-    """personal_values as a site build keeps them: the lookup keys (one a matter, most of the values) in one
-    string of `key TAB record id` lines, read back as one object, the others as a dict. Looked up like it."""
-
-    def __init__(self, values: dict):
-        self.plain = {v: w for v, w in values.items() if not _is_key(v)}
-        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
-        self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
-        self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
-
-    def shapes(self) -> tuple:
-        """The shapes (publish.needles.shape) of the words and of the phones among them, as Sought takes them."""
-        if self._shapes is None:
-            words, phones, _ = _parts(self)
-            self._shapes = (shape(words), shape(phones))
-        return self._shapes
-
-    def added(self, values: dict, gone=()) -> "Values":
-        """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
-        out = Values({})
-        out.plain, out.odd = dict(self.plain), dict(self.odd)
-        key_lines = self.key_lines
-        for v in gone:
-            if out.plain.pop(v, None) is None and out.odd.pop(v, None) is None:
-                at = key_lines.find(f"\n{v}\t")
-                key_lines = key_lines[:at] + key_lines[key_lines.index("\n", at + 1):] if at >= 0 else key_lines
-        lines = []
-        for v, w in values.items():
-            if not _is_key(v):
-                out.plain[v] = w
-            elif _key_line(v, w):
-                lines.append(f"\n{v}\t{w[0]}")
-            else:
-                out.odd[v] = w
-        out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
-        if self._shapes is not None:
-            words, phones, _ = _parts(values)
-            lost, lost_phones, _ = _parts([v for v in gone if v not in out])
-            out._shapes = (grown(self._shapes[0], words, lost), grown(self._shapes[1], phones, lost_phones))
-        return out
-
-    def digest(self) -> str:
-        if self._digest is None:
-            # repr: a value with a line break in it is never two values (key_lines' record ids hold none)
-            h = hashlib.sha1(repr(([*self.plain], [*self.odd])).encode("utf-8", "surrogatepass"))
-            h.update(self.key_lines.encode())
-            self._digest = h.hexdigest()
-        return self._digest
-
-    def __getstate__(self):
-        return self.plain, self.key_lines, self.odd, self.shapes(), self.digest()
-
-    def __setstate__(self, state):
-        self.plain, self.key_lines, self.odd, self._shapes, self._digest = state
-
-    def __getitem__(self, value):
-        if value in self.plain:
-            return self.plain[value]
-        if value in self.odd:
-            return self.odd[value]
-        if not (isinstance(value, str) and _is_key(value)):
-            raise KeyError(value)
-        if "by_key" not in self.__dict__:      # the keys' record ids, made when a key-like run is first met
-            self.by_key = dict(line.split("\t", 1) for line in self.key_lines.split("\n") if line)
-        return self.by_key[value], KEY_LABEL
-
-    def __contains__(self, value) -> bool:
-        if value in self.plain or value in self.odd:
-            return True
-        if "by_key" in self.__dict__ or not (isinstance(value, str) and _is_key(value)):
-            return isinstance(value, str) and value in self.__dict__.get("by_key", ())
-        return f"\n{value}\t" in self.key_lines       # one search, not the keys' dict made (a new matter's)
-
-    def __iter__(self):
-        yield from self.plain
-        yield from self.odd
-        for line in self.key_lines.split("\n"):
-            if line:
-                yield line.split("\t", 1)[0]
-
-    def __len__(self):
-        return len(self.plain) + len(self.odd) + self.key_lines.count("\n") - 1
 
 
 def _clean_spans(data: bytes, spans, sought: Sought) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 
+from ..repo.kept_map import KeptMap
 from . import lookup, shard_files
 from .disclosure import shard_json
 from .privacy import KEY_LABEL
@@ -60,7 +61,7 @@ def layout_of(laid: dict, rows: dict) -> Layout | None:
                         holders[v] = (phase, not live_one, path)
                 else:
                     multi[v] = multi.get(v, 1) + 1
-    return Layout(laid["order"], laid["placed"], ids, holders, multi)
+    return Layout(laid["order"], laid["placed"], ids, KeptMap(holders), multi)
 
 
 class Growth:

@@ -45,7 +45,7 @@ def but_keys(values) -> frozenset:
     added are told by. A key, or a name that looks like one, is looked up among a shard's hex runs against
     all the values: they are few (none in sealed base64 but by chance)."""
     if isinstance(values, privacy.Values):
-        return frozenset(values.plain)
+        return values.plain_values()
     return frozenset(v for v in values if not privacy._is_key(v))
 
 

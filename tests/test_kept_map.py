@@ -1,0 +1,45 @@
+"""repo.kept_map.KeptMap: a dict kept as one blob and read back only when needed answers as the dict would,
+through any writes, deletions and trips to disk, and is not read back when only new keys are written."""
+import pickle
+
+from hypothesis import given, settings, strategies as st
+
+from shouwen.repo import kept_map
+from shouwen.repo.kept_map import KeptMap
+
+keys = st.sampled_from("abcdefgh")
+ops = st.lists(st.one_of(st.tuples(st.just("set"), keys, st.integers(0, 9)), st.tuples(st.just("del"), keys),
+                         st.tuples(st.just("disk"))), max_size=40)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.dictionaries(keys, st.integers(0, 9)), ops)
+def test_a_kept_map_answers_as_a_dict_through_writes_and_trips_to_disk(first, steps):
+    m, d = KeptMap(first), dict(first)
+    for op in steps:
+        if op[0] == "set":
+            m[op[1]] = d[op[1]] = op[2]
+        elif op[0] == "del":
+            assert (op[1] in m) == (op[1] in d)
+            if op[1] in d:
+                del m[op[1]], d[op[1]]
+        else:
+            m = pickle.loads(pickle.dumps(m))
+        assert dict(m) == d and len(m) == len(d) and sorted(m) == sorted(d)
+    assert {k: m.get(k) for k in "abcdefgh"} == {k: d.get(k) for k in "abcdefgh"}
+
+
+def test_only_new_keys_written_the_blob_is_not_read_and_many_writes_fold_it():
+    m = pickle.loads(pickle.dumps(KeptMap({f"v{i}": i for i in range(1000)})))
+    m["new"] = 1
+    m.discard("v1")
+    again = pickle.loads(pickle.dumps(m))
+    assert m._base is None and again._base is None          # neither read the thousand values back
+    assert again["new"] == 1 and "v1" not in again and again["v2"] == 2 and len(again) == 1000
+    for i in range(kept_map.FOLD_AT + 1):
+        again[f"w{i}"] = i
+    folded = pickle.loads(pickle.dumps(again))
+    assert folded._over == {} and len(folded) == 1001 + kept_map.FOLD_AT and folded["w0"] == 0
+    child = folded.derived()
+    child["v2"] = 20
+    assert folded["v2"] == 2 and child["v2"] == 20      # written apart
