@@ -24,7 +24,9 @@ from .shard_files import Shard, _stamp
 from ..repo import answers
 
 VERDICTS = os.path.join(".shouwen", "cache", "guard-verdicts.pickle")
-VERDICTS_KEY = "clean shards: (values digest, values but keys, {shard digest: what the passes found})"
+VERDICTS_KEY = "clean shards: (values digest, {shard digest: what the passes found})"
+# the values but keys the verdicts were found against, apart: read only when the values changed since
+WORDS = os.path.join(".shouwen", "cache", "guard-words.pickle")
 
 
 @functools.cache
@@ -72,12 +74,15 @@ class Plan:
 
     def __init__(self, root: str, site_dir: str, linked: dict[str, Shard], values):
         self.root = root
-        self.vdigest, self.words = values_digest(values), but_keys(values)
+        self.vdigest = values_digest(values)
         kept = answers.read_kept(os.path.join(root, VERDICTS), verdicts_key())
-        vdigest, words, clean = kept if isinstance(kept, tuple) and len(kept) == 3 else ("", frozenset(), {})
+        vdigest, clean = kept if isinstance(kept, tuple) and len(kept) == 2 else ("", {})
         self.same = vdigest == self.vdigest
         self.kept = clean
-        self.added = None if self.same else _Added(self.words - words)
+        if not self.same:
+            words = answers.read_kept(os.path.join(root, WORDS), repr((verdicts_key(), vdigest)))
+            self.words = but_keys(values)
+            self.added = _Added(self.words - (words if isinstance(words, frozenset) else frozenset()))
         # the linked shards still the kept file itself: only of those is a verdict taken or kept
         self.trusted = {p: s for p, s in linked.items() if _stamp(os.path.join(site_dir, p)) == s.stamp and s.holds()}
         self.whole, self.prior, self.seen = set(), {}, {}
@@ -122,4 +127,6 @@ class Plan:
         if self.same:       # the shards this build's were made from, for a build made from them again (another
             clean.update((s.parent, self.kept[s.parent]) for s in self.trusted.values()     # day, patched from
                          if s.parent in self.kept and s.parent not in clean)               # an older commit)
-        answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, self.words, clean))
+        if not self.same:
+            answers.keep(os.path.join(self.root, WORDS), repr((verdicts_key(), self.vdigest)), self.words)
+        answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, clean))
