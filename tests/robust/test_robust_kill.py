@@ -263,10 +263,11 @@ def test_the_pre_commit_hook_entry_point_is_quiet_on_ctrl_c_from_its_first_impor
     """`python -m shouwen.precommit` (the hook) installs the quiet handler when the package is imported, before
     its own imports: a Ctrl-C pending from the very start (held back by env --block-signal) ends it quietly."""
     agency.new("2026-11-02T09:30")
-    proc = subprocess.Popen(["env", "--block-signal=INT", sys.executable, "-m", "shouwen.precommit"], cwd=agency.path,
+    # Ctrl-C blocked and already pending when the hook's Python starts (both survive exec): no race with its start
+    launch = ("import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}); "
+              "os.kill(os.getpid(), signal.SIGINT); os.execv(sys.executable, [sys.executable, '-m', 'shouwen.precommit'])")
+    proc = subprocess.Popen([sys.executable, "-c", launch], cwd=agency.path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.05)                # env has blocked SIGINT by now; Python is starting, or importing
-    proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, (proc.returncode, err[-800:])
 
