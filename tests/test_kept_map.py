@@ -34,7 +34,8 @@ def test_only_new_keys_written_the_blob_is_not_read_and_many_writes_fold_it():
     m["new"] = 1
     m.discard("v1")
     again = pickle.loads(pickle.dumps(m))
-    assert m._base is None and again._base is None          # neither read the thousand values back
+    assert m._parts == again._parts == [None] * kept_map.BUCKETS         # neither read the thousand values back
+    assert again["v2"] == 2 and sum(p is not None for p in again._parts) == 1      # one bucket read for one key
     assert again["new"] == 1 and "v1" not in again and again["v2"] == 2 and len(again) == 1000
     for i in range(kept_map.FOLD_AT + 1):
         again[f"w{i}"] = i

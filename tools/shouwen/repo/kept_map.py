@@ -1,18 +1,21 @@
-"""A dict kept on disk as one pickled blob, read back only when a key not written since is asked for (issue 15).
+"""A dict kept on disk as pickled buckets, each read back only when a key in it is asked for (issue 15).
 
 What a site build keeps of a hundred thousand records holds dicts of every personal value (where each was
 found, who holds it first). A build after a new matter only adds a few values to them and asks about those
-few; unpickling the whole dicts to do so cost a tenth of a second each. Here the dict stays the bytes it was
-kept as, the writes of later builds lie beside it (`_over`), and it is read back only when a key that was not
-written since is asked for, or when everything is (iteration, length). Written again, the blob is handed on
-as it was, with the writes beside it, until they are many: then it is written again whole.
+few (a returning visitor's phone); unpickling the whole dicts to do so cost a tenth of a second each. Here the
+dict stays the bytes it was kept as, in buckets by a stable hash of the key, the writes of later builds lie
+beside them (`_over`), and a bucket is read back only when a key in it that was not written since is asked
+for; all of them when everything is (iteration, length). Written again, the buckets are handed on as they
+were, with the writes beside them, until those are many: then they are written again whole.
 """
 from __future__ import annotations
 
 import pickle
+import zlib
 from collections.abc import MutableMapping
 
-FOLD_AT = 4096      # writes kept beside the blob before it is written again whole
+BUCKETS = 64
+FOLD_AT = 4096      # writes kept beside the buckets before they are written again whole
 
 
 class _Gone:
@@ -23,21 +26,30 @@ class _Gone:
 GONE = _Gone()
 
 
+def _bucket(key) -> int:
+    return zlib.crc32(repr(key).encode("utf-8", "surrogatepass")) % BUCKETS
+
+
 class KeptMap(MutableMapping):
     def __init__(self, data=None):
-        self._base = dict(data or {})   # the dict the blob holds, once read (or made here)
-        self._blob = None               # the kept bytes of _base, when it came from them
+        self._parts: list = [{} for _ in range(BUCKETS)]     # each bucket's dict, once read (or made here)
+        for key, value in (data or {}).items():
+            self._parts[_bucket(key)][key] = value
+        self._blobs = None              # the kept bytes of each bucket, when they came from them
         self._over: dict = {}           # keys written since: value, or GONE
 
-    def _read(self) -> dict:
-        if self._base is None:
-            self._base = pickle.loads(self._blob)
-        return self._base
+    def _part(self, i: int) -> dict:
+        if self._parts[i] is None:
+            self._parts[i] = pickle.loads(self._blobs[i])
+        return self._parts[i]
+
+    def _base(self, key) -> dict:
+        return self._part(_bucket(key))
 
     def derived(self) -> "KeptMap":
-        """Another map with the same contents, written to apart from this one (the blob shared)."""
+        """Another map with the same contents, written to apart from this one (the buckets shared)."""
         out = KeptMap()
-        out._base, out._blob, out._over = self._base, self._blob, dict(self._over)
+        out._parts, out._blobs, out._over = list(self._parts), self._blobs, dict(self._over)
         return out
 
     def __getitem__(self, key):
@@ -46,7 +58,7 @@ class KeptMap(MutableMapping):
             if value is GONE:
                 raise KeyError(key)
             return value
-        return self._read()[key]
+        return self._base(key)[key]
 
     def __setitem__(self, key, value):
         self._over[key] = value
@@ -56,33 +68,36 @@ class KeptMap(MutableMapping):
         self._over[key] = GONE
 
     def discard(self, key) -> None:
-        """Let a key go without reading the blob to see whether it is there."""
+        """Let a key go without reading its bucket to see whether it is there."""
         self._over[key] = GONE
 
     def __contains__(self, key) -> bool:
         if key in self._over:
             return self._over[key] is not GONE
-        return key in self._read()
+        return key in self._base(key)
 
     def __iter__(self):
-        base = self._read()
-        for key in base:
-            if self._over.get(key) is not GONE:
-                yield key
+        for i in range(BUCKETS):
+            for key in self._part(i):
+                if self._over.get(key) is not GONE:
+                    yield key
         for key, value in self._over.items():
-            if value is not GONE and key not in base:
+            if value is not GONE and key not in self._base(key):
                 yield key
 
     def __len__(self) -> int:
-        base = self._read()
-        return len(base) + sum((v is not GONE) - (k in base) for k, v in self._over.items())
+        base = sum(len(self._part(i)) for i in range(BUCKETS))
+        return base + sum((v is not GONE) - (k in self._base(k)) for k, v in self._over.items())
 
     def __getstate__(self):
-        if self._blob is None or len(self._over) > FOLD_AT:       # made once, for every file it is kept in
-            self._base = dict(self.items())
-            self._blob, self._over = pickle.dumps(self._base, protocol=pickle.HIGHEST_PROTOCOL), {}
-        return self._blob, self._over
+        if self._blobs is None or len(self._over) > FOLD_AT:       # made once, for every file it is kept in
+            parts: list = [{} for _ in range(BUCKETS)]
+            for key in self:
+                parts[_bucket(key)][key] = self[key]
+            self._parts, self._over = parts, {}
+            self._blobs = [pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL) for p in parts]
+        return self._blobs, self._over
 
     def __setstate__(self, state):
-        self._blob, self._over = state
-        self._base = None
+        self._blobs, self._over = state
+        self._parts = [None] * BUCKETS
