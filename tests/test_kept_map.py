@@ -44,3 +44,26 @@ def test_only_new_keys_written_the_blob_is_not_read_and_many_writes_fold_it():
     child = folded.derived()
     child["v2"] = 20
     assert folded["v2"] == 2 and child["v2"] == 20      # written apart
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.dictionaries(keys, st.integers(0, 9)), ops, ops)
+def test_what_one_build_holds_that_another_did_not_is_told_from_their_writes(first, before, after):
+    """Two builds of one kept map (the guard's values after one new matter, then after another): added_since
+    names every key the later holds that the earlier did not, or says it can't tell (the buckets made anew)."""
+    kept = pickle.loads(pickle.dumps(KeptMap(first)))
+
+    def built(steps):
+        m = kept.derived()
+        for op in steps:
+            if op[0] == "set":
+                m[op[1]] = op[2]
+            elif op[0] == "del" and op[1] in m:
+                del m[op[1]]
+            elif op[0] == "disk":
+                m = pickle.loads(pickle.dumps(m))
+        return m
+    one, two = built(before), built(after)
+    told = kept_map.added_since(one.since(), two.since())
+    assert told is not None and set(two) - set(one) <= told
+    assert kept_map.added_since(KeptMap(first).since(), two.since()) is None        # never kept: can't tell

@@ -92,8 +92,7 @@ def bare_parse(agency) -> float:
 
 
 SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows", ".shouwen/index/site-v1-*",
-             ".shouwen/cache/lookup-sealed.pickle", ".shouwen/cache/lookup-shards", ".shouwen/cache/guard-verdicts.pickle",
-             ".shouwen/cache/guard-words.pickle")
+             ".shouwen/cache/lookup-sealed.pickle", ".shouwen/cache/lookup-shards", ".shouwen/cache/guard-verdicts.pickle")
 
 
 def site_rows(small, agency, base, r, row):

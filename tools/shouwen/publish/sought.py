@@ -96,6 +96,10 @@ class Values(Mapping):
         """The length of the longest value (a lookup key's at least)."""
         return max([KEY_LEN, *(n for s in self.shapes() for _, n in s[0]), *(1 for s in self.shapes() if s[1])])
 
+    def since(self) -> tuple | None:
+        """What tells the values added since another build of them (repo.kept_map.KeptMap.since)."""
+        return self.where.since()
+
     def plain_values(self) -> frozenset:
         """Every value but the lookup keys (names, addresses, organisations, tel:phones)."""
         return self.words | {f"tel:{p}" for p in self.phones}

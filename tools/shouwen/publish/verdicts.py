@@ -10,7 +10,8 @@ added since (a value gone only leaves fewer to find), exactly when no phone of �
 no lookup key among all the values is a window of its hex runs, and, only if Δ has words of plain ASCII, none
 of those is in its text (a shard is plain ASCII: no other word can stand in it; privacy.find reads it so).
 So a new matter's values are looked up in what was kept, not in 130 MB passed over again. Kept as (the values'
-digest, their values other than keys, {shard digest: Seen, or None when the passes were not kept}).
+digest, {shard digest: Seen, or None when the passes were not kept}, what tells the values added since:
+publish.sought.Values.since, so that Δ is known without keeping, or reading, every value again).
 """
 from __future__ import annotations
 
@@ -22,11 +23,10 @@ from . import privacy, seen as passes
 from .needles import Needles
 from .shard_files import Shard, _stamp
 from ..repo import answers
+from ..repo.kept_map import added_since
 
 VERDICTS = os.path.join(".shouwen", "cache", "guard-verdicts.pickle")
-VERDICTS_KEY = "clean shards: (values digest, {shard digest: what the passes found})"
-# the values but keys the verdicts were found against, apart: read only when the values changed since
-WORDS = os.path.join(".shouwen", "cache", "guard-words.pickle")
+VERDICTS_KEY = "clean shards: (values digest, {shard digest: what the passes found}, what names the values added)"
 
 
 @functools.cache
@@ -76,13 +76,15 @@ class Plan:
         self.root = root
         self.vdigest = values_digest(values)
         kept = answers.read_kept(os.path.join(root, VERDICTS), verdicts_key())
-        vdigest, clean = kept if isinstance(kept, tuple) and len(kept) == 2 else ("", {})
+        vdigest, clean, since = kept if isinstance(kept, tuple) and len(kept) == 3 else ("", {}, None)
         self.same = vdigest == self.vdigest
         self.kept = clean
+        self.since = values.since() if isinstance(values, privacy.Values) else None
         if not self.same:
-            words = answers.read_kept(os.path.join(root, WORDS), repr((verdicts_key(), vdigest)))
-            self.words = but_keys(values)
-            self.added = _Added(self.words - (words if isinstance(words, frozenset) else frozenset()))
+            # the values added since the verdicts were found (a few more at most, each only looked up again);
+            # when that can't be told (the values kept anew since), all of them: the same verdicts, in seconds
+            added = added_since(since, self.since)
+            self.added = _Added(but_keys(values) if added is None else [v for v in added if not privacy._is_key(v)])
         # the linked shards still the kept file itself: only of those is a verdict taken or kept
         self.trusted = {p: s for p, s in linked.items() if _stamp(os.path.join(site_dir, p)) == s.stamp and s.holds()}
         self.whole, self.prior, self.seen = set(), {}, {}
@@ -127,6 +129,4 @@ class Plan:
         if self.same:       # the shards this build's were made from, for a build made from them again (another
             clean.update((s.parent, self.kept[s.parent]) for s in self.trusted.values()     # day, patched from
                          if s.parent in self.kept and s.parent not in clean)               # an older commit)
-        if not self.same:
-            answers.keep(os.path.join(self.root, WORDS), repr((verdicts_key(), self.vdigest)), self.words)
-        answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, clean))
+        answers.keep(os.path.join(self.root, VERDICTS), verdicts_key(), (self.vdigest, clean, self.since))

@@ -11,6 +11,7 @@ were, with the writes beside them, until those are many: then they are written a
 from __future__ import annotations
 
 import pickle
+import secrets
 import zlib
 from collections.abc import MutableMapping
 
@@ -36,6 +37,7 @@ class KeptMap(MutableMapping):
         for key, value in (data or {}).items():
             self._parts[_bucket(key)][key] = value
         self._blobs = None              # the kept bytes of each bucket, when they came from them
+        self._token = None              # names those bytes: the same token, the same buckets
         self._over: dict = {}           # keys written since: value, or GONE
 
     def _part(self, i: int) -> dict:
@@ -49,8 +51,16 @@ class KeptMap(MutableMapping):
     def derived(self) -> "KeptMap":
         """Another map with the same contents, written to apart from this one (the buckets shared)."""
         out = KeptMap()
-        out._parts, out._blobs, out._over = list(self._parts), self._blobs, dict(self._over)
+        out._parts, out._blobs, out._token, out._over = list(self._parts), self._blobs, self._token, dict(self._over)
         return out
+
+    def since(self) -> tuple | None:
+        """(the token of the kept buckets, the keys written since they were made, the keys let go since); None
+        before they are made. Two of these with one token tell what one map holds that the other does not."""
+        if self._token is None:
+            return None
+        return (self._token, frozenset(k for k, v in self._over.items() if v is not GONE),
+                frozenset(k for k, v in self._over.items() if v is GONE))
 
     def __getitem__(self, key):
         if key in self._over:
@@ -96,8 +106,17 @@ class KeptMap(MutableMapping):
                 parts[_bucket(key)][key] = self[key]
             self._parts, self._over = parts, {}
             self._blobs = [pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL) for p in parts]
-        return self._blobs, self._over
+            self._token = secrets.token_hex(8)
+        return self._blobs, self._token, self._over
 
     def __setstate__(self, state):
-        self._blobs, self._over = state
+        self._blobs, self._token, self._over = state
         self._parts = [None] * BUCKETS
+
+
+def added_since(before: tuple | None, now: tuple | None) -> frozenset | None:
+    """The keys a map whose `since()` is `now` may hold that one whose `since()` was `before` did not (a few
+    more at most: one written again, one let go and back); None when that can't be told (other buckets)."""
+    if before is None or now is None or before[0] != now[0]:
+        return None
+    return (now[1] - before[1]) | (before[2] - now[2])
