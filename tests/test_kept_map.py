@@ -67,3 +67,15 @@ def test_what_one_build_holds_that_another_did_not_is_told_from_their_writes(fir
     told = kept_map.added_since(one.since(), two.since())
     assert told is not None and set(two) - set(one) <= told
     assert kept_map.added_since(KeptMap(first).since(), two.since()) is None        # never kept: can't tell
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.frozensets(keys), st.lists(st.tuples(st.frozensets(keys, max_size=3), st.frozensets(keys, max_size=3),
+                                               st.booleans()), max_size=12))
+def test_a_kept_set_is_the_set_through_changes_and_trips_to_disk(first, changes):
+    s, plain = kept_map.KeptSet(first), set(first)
+    for added, gone, disk in changes:
+        s, plain = s.changed(added, gone), (plain - gone) | added
+        if disk:
+            s = pickle.loads(pickle.dumps(s))
+        assert {k for k in "abcdefgh" if k in s} == plain and s.frozen() == plain and len(s) == len(plain)

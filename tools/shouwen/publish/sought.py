@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from ..repo.kept_map import KeptMap
+from ..repo.kept_map import KeptMap, KeptSet
 from .needles import Needles, grown, shape
 from .seen import KEY_LEN
 
@@ -46,7 +46,7 @@ class Sought:
 def _parts(values) -> tuple:
     """(the words, the phones as digits, whether there is a lookup key) among the values."""
     if isinstance(values, Values):
-        return values.words, values.phones, values.key_lines != "\n" or bool(values.odd)
+        return values.words.frozen(), values.phones.frozen(), values.key_lines != "\n" or bool(values.odd)
     words, phones, keys = [], [], False
     for v in values:
         if v.startswith("tel:"):
@@ -77,8 +77,8 @@ class Values(Mapping):
     def __init__(self, values: dict):
         plain = {v: w for v, w in values.items() if not _is_key(v)}
         self.where = KeptMap(plain)
-        self.words = frozenset(v for v in plain if not v.startswith("tel:"))
-        self.phones = frozenset(v[4:] for v in plain if v.startswith("tel:"))
+        self.words = KeptSet(v for v in plain if not v.startswith("tel:"))
+        self.phones = KeptSet(v[4:] for v in plain if v.startswith("tel:"))
         self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
         self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
         self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
@@ -89,7 +89,7 @@ class Values(Mapping):
     def shapes(self) -> tuple:
         """The shapes (publish.needles.shape) of the words and of the phones, as Sought takes them."""
         if self._shapes is None:
-            self._shapes = (shape(self.words), shape(self.phones))
+            self._shapes = (shape(self.words.frozen()), shape(self.phones.frozen()))
         return self._shapes
 
     def reach(self) -> int:
@@ -102,17 +102,16 @@ class Values(Mapping):
 
     def plain_values(self) -> frozenset:
         """Every value but the lookup keys (names, addresses, organisations, tel:phones)."""
-        return self.words | {f"tel:{p}" for p in self.phones}
+        return self.words.frozen() | {f"tel:{p}" for p in self.phones.frozen()}
 
     def added(self, values: dict, gone=()) -> "Values":
         """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
         out = Values({})
         out.where, out.odd = self.where.derived(), dict(self.odd)
-        words, phones, key_lines = set(self.words), set(self.phones), self.key_lines
+        lost, key_lines = [v for v in gone if self._plain(v)], self.key_lines
         for v in gone:
-            if self._plain(v):
+            if v in lost:
                 out.where.discard(v)
-                (phones.discard(v[4:]) if v.startswith("tel:") else words.discard(v))
             elif out.odd.pop(v, None) is None:
                 at = key_lines.find(f"\n{v}\t")
                 key_lines = key_lines[:at] + key_lines[key_lines.index("\n", at + 1):] if at >= 0 else key_lines
@@ -120,12 +119,15 @@ class Values(Mapping):
         for v, w in values.items():
             if not _is_key(v):
                 out.where[v] = w
-                (phones.add(v[4:]) if v.startswith("tel:") else words.add(v))
             elif _key_line(v, w):
                 lines.append(f"\n{v}\t{w[0]}")
             else:
                 out.odd[v] = w
-        out.words, out.phones = frozenset(words), frozenset(phones)
+        plain = [v for v in values if not _is_key(v)]
+        out.words = self.words.changed([v for v in plain if not v.startswith("tel:")],
+                                       [v for v in lost if not v.startswith("tel:")])
+        out.phones = self.phones.changed([v[4:] for v in plain if v.startswith("tel:")],
+                                         [v[4:] for v in lost if v.startswith("tel:")])
         out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
         if self._shapes is not None:
             new_words, new_phones, _ = _parts(values)
@@ -179,6 +181,9 @@ class Values(Mapping):
         for line in self.key_lines.split("\n"):
             if line:
                 yield line.split("\t", 1)[0]
+
+    def __bool__(self):
+        return self.key_lines != "\n" or bool(self.odd) or len(self.words) > 0 or len(self.phones) > 0
 
     def __len__(self):
         return len(self.words) + len(self.phones) + len(self.odd) + self.key_lines.count("\n") - 1

@@ -120,3 +120,49 @@ def added_since(before: tuple | None, now: tuple | None) -> frozenset | None:
     if before is None or now is None or before[0] != now[0]:
         return None
     return (now[1] - before[1]) | (before[2] - now[2])
+
+
+class KeptSet:
+    """A frozenset kept as one pickled blob, with what was added and let go since beside it: written again, the
+    blob is handed on as it was (a hundred thousand phones are not pickled again after each new matter); read
+    back (`frozen`) only when the whole set is wanted."""
+
+    def __init__(self, values=()):
+        self._set, self._blob = frozenset(values), None
+        self._added, self._gone = frozenset(), frozenset()
+
+    def frozen(self) -> frozenset:
+        if self._set is None:
+            self._set = (pickle.loads(self._blob) - self._gone) | self._added
+        return self._set
+
+    def changed(self, added, gone) -> "KeptSet":
+        """The set with `gone` let go, then `added` put in."""
+        added, gone = frozenset(added), frozenset(gone)
+        out = KeptSet()
+        out._set = None if self._set is None else (self._set - gone) | added
+        if self._blob is not None:      # kept: handed on, with what changed since beside it
+            out._blob = self._blob
+            out._added, out._gone = (self._added - gone) | added, (self._gone - added) | gone
+        return out
+
+    def __contains__(self, value) -> bool:
+        if value in self._added:
+            return True
+        if value in self._gone:
+            return False
+        return value in self.frozen()
+
+    def __len__(self) -> int:
+        return len(self.frozen())
+
+    def __getstate__(self):
+        if self._blob is None or len(self._added) + len(self._gone) > FOLD_AT:
+            self._set = self.frozen()
+            self._blob = pickle.dumps(self._set, protocol=pickle.HIGHEST_PROTOCOL)
+            self._added = self._gone = frozenset()
+        return self._blob, self._added, self._gone
+
+    def __setstate__(self, state):
+        self._blob, self._added, self._gone = state
+        self._set = None
