@@ -54,3 +54,49 @@ def test_the_demo_agency_phones_can_all_be_dialled():
             with open(os.path.join(folder, f), encoding="utf-8") as fh:
                 shipped += re.findall(r"phone: '([^']*)'", fh.read())
     assert len(shipped) > 100 and [p for p in shipped if undialable(p)] == []
+
+
+RECORD = """
+---
+id: 20261102-J005-001
+code: 7KQ4MX
+channel: visit
+first_responder: J005
+visitor:
+  name: 张三
+  phone: '139'
+matter: 咨询
+events:
+  - {at: 2026-11-02T09:30:00+08:00, by: J005, action: registered}
+  - {at: 2026-11-02T09:35:00+08:00, by: J005, action: answered, answer: 已答复}
+---
+"""
+PATH = "records/inquiries/2026/11/20261102-J005-001.md"
+
+
+def test_check_warns_of_an_old_record_it_cannot_call_back(agency):
+    agency.write(PATH, RECORD)
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "old record")
+    r = agency.run("check", "--today", "2026-11-27", "--format", "json")
+    probs = json.loads(r.stdout)["problems"]
+    assert r.exit_code == 0, r.output
+    assert [(p["code"], p["severity"], p["path"], p["record"], p["field"]) for p in probs] == [
+        ("phone-undialable", "warning", PATH, "20261102-J005-001", "visitor.phone")]
+    assert "“139”" in probs[0]["message"] and "11 位" in probs[0]["message"]
+    # the record still takes events, and a correction to a number the office can call ends the warning
+    agency.ok("--as", "J005", "note", "20261102-J005-001", "--text", "回访未果", "--at", "2026-11-03T09:00")
+    agency.ok("--as", "J005", "correct", "20261102-J005-001", "--field", "电话", "--value", "139 1234 5678",
+              "--reason", "登记时少记", "--at", "2026-11-03T09:10")
+    r = agency.run("check", "--today", "2026-11-27", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["problems"] == []
+
+
+def test_check_warns_of_an_old_complaint_it_cannot_call_back(agency):
+    agency.ok("--as", "J005", "complain", "--against", "J005", "--channel", "box", "--summary", "态度差", "--name",
+              "李四", "--phone", "13912345678", "--at", "2026-11-02T10:00")
+    path = agency.git("ls-files", "records/complaints/*.md").split()[0]
+    agency.write(path, agency.file(path).replace("13912345678", "139"))
+    r = agency.run("check", "--today", "2026-11-03", "--format", "json")
+    got = [(p["code"], p["severity"], p["path"], p["field"]) for p in json.loads(r.stdout)["problems"]]
+    assert ("phone-undialable", "warning", path, "complainant.phone") in got
