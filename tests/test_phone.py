@@ -100,3 +100,60 @@ def test_check_warns_of_an_old_complaint_it_cannot_call_back(agency):
     r = agency.run("check", "--today", "2026-11-03", "--format", "json")
     got = [(p["code"], p["severity"], p["path"], p["field"]) for p in json.loads(r.stdout)["problems"]]
     assert ("phone-undialable", "warning", path, "complainant.phone") in got
+
+
+def _refused(agency, r, before):
+    assert r.exit_code == 2, r.output
+    assert "visitor.phone" in r.stderr or "complainant.phone" in r.stderr, r.stderr
+    assert "11 位" in r.stderr and "Traceback" not in r.output
+    assert agency.head() == before and agency.status() == ""
+
+
+@pytest.mark.parametrize("phone", SHORT)
+def test_the_desk_refuses_a_number_it_cannot_call_back(agency, phone):
+    before = agency.head()
+    r = agency.run("--as", "J005", "new", "--name", "张三", "--phone", phone, "--matter", "咨询", "--at",
+                   "2026-11-02T09:30")
+    _refused(agency, r, before)
+    assert f"“{phone}”" in r.stderr
+
+
+def test_a_complaint_and_a_correction_refuse_it_too(agency):
+    rid = agency.new("2026-11-02T09:30")
+    before = agency.head()
+    r = agency.run("--as", "J005", "complain", "--against", "J005", "--channel", "box", "--summary", "态度差",
+                   "--name", "李四", "--phone", "139", "--at", "2026-11-02T10:00")
+    _refused(agency, r, before)
+    assert "complainant.phone" in r.stderr
+    r = agency.run("--as", "J005", "correct", rid, "--field", "电话", "--value", "1391234567", "--reason", "听错",
+                   "--at", "2026-11-02T10:00")
+    _refused(agency, r, before)
+
+
+def test_the_desk_page_refuses_it(agency):
+    from datetime import datetime
+    from shouwen.core.record import CST
+    from shouwen.desk import pins
+    from shouwen.desk.app import create_app
+    pins.set_pin(agency.path, "J005", "2468")
+    client = create_app(agency.path, now=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=CST)).test_client()
+    base = "http://127.0.0.1"
+    page = client.get("/login", base_url=base).get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"badge": "J005", "pin": "2468", "csrf": csrf}, base_url=base)
+    before = agency.head()
+    form = client.get("/new", base_url=base).get_data(as_text=True)
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    r = client.post("/new", data={"name": "张三", "phone": "139", "matter": "咨询", "channel": "来访", "once": once,
+                                  "csrf": csrf}, base_url=base)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "visitor.phone" in page and "11 位" in page
+    assert agency.head() == before and agency.status() == ""
+
+
+def test_the_desk_takes_every_real_form(agency):
+    for phone in REAL:
+        agency.ok("--as", "J005", "new", "--name", "张三", "--phone", phone, "--matter", "咨询", "--at",
+                  "2026-11-02T09:30")
+    out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
