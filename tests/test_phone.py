@@ -157,3 +157,12 @@ def test_the_desk_takes_every_real_form(agency):
         agency.ok("--as", "J005", "new", "--name", "张三", "--phone", phone, "--matter", "咨询", "--at",
                   "2026-11-02T09:30")
     out = json.loads(agency.run("check", "--today", "2026-11-02", "--format", "json").stdout)
+    assert out["records"] == len(REAL) and [p for p in out["problems"] if p["code"] == "phone-undialable"] == []
+
+
+def test_the_interactive_desk_asks_for_the_phone_again(agency):
+    answers = "赵六\n139\n139 1234 5678\n\n\n咨询生育登记\nvisit\n\n"
+    r = agency.ok("--as", "J006", "new", input=answers)
+    assert "“139”无法拨通：手机号应为 11 位数字，实为 3 位" in r.output and "请重新输入。" in r.output
+    rid = [w for w in r.stdout.split() if w.startswith("2026")][0]
+    assert "phone: 139 1234 5678" in agency.file(f"records/inquiries/{rid[:4]}/{rid[4:6]}/{rid}.md")
