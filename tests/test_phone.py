@@ -166,3 +166,8 @@ def test_the_interactive_desk_asks_for_the_phone_again(agency):
     assert "“139”无法拨通：手机号应为 11 位数字，实为 3 位" in r.output and "请重新输入。" in r.output
     rid = [w for w in r.stdout.split() if w.startswith("2026")][0]
     assert "phone: 139 1234 5678" in agency.file(f"records/inquiries/{rid[:4]}/{rid[4:6]}/{rid}.md")
+
+
+def test_only_ascii_or_full_width_digits_count():
+    assert undialable("١٣٩١٢٣٤٥٦٧٨")           # Arabic-Indic digits: a regular expression's \d, no phone's key
+    assert undialable("13٩12345678")

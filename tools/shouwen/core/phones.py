@@ -23,13 +23,13 @@ EXPECTED = ("能拨通的号码是：11 位手机号（如 139 1234 5678）、�
 PHONE_FIELDS = ("visitor.phone", "complainant.phone")
 
 # `转` (U+8F6C) or `分机` (U+5206 U+673A) by code point: no Chinese beside the pattern's brackets
-_EXTENSION = re.compile(r"^(.*?)[\s\-]*(?:\u8f6c|\u5206\u673a|ext\.?|x)[\s\-.:]*(\d*)$")
+_EXTENSION = re.compile(r"^(.*?)[\s\-]*(?:\u8f6c|\u5206\u673a|ext\.?|x)[\s\-.:]*(\d*)$", re.A)
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.()]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d\d)[1-9]\d{6,7}")      # area code, then the local number
-_LOCAL = re.compile(r"[2-9]\d{6,7}")                               # an office's own city, no area code
-_SERVICE = re.compile(r"12\d{3}|100\d{2}|9[56]\d{3,6}|[48]00\d{7}")  # 12345, 10086, 95588, 96xxx, 400/800
-_LAST_GROUP = re.compile(r"^(.*\d)\s*[\-\u2010-\u2015]\s*(\d{1,6})$")   # 010-12345678-123
+_MOBILE = re.compile(r"1[3-9]\d{9}", re.A)
+_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d\d)[1-9]\d{6,7}", re.A)      # area code, then the local number
+_LOCAL = re.compile(r"[2-9]\d{6,7}", re.A)                               # an office's own city, no area code
+_SERVICE = re.compile(r"12\d{3}|100\d{2}|9[56]\d{3,6}|[48]00\d{7}", re.A)  # 12345, 10086, 95588, 96xxx, 400/800
+_LAST_GROUP = re.compile(r"^(.*\d)\s*[\-\u2010-\u2015]\s*(\d{1,6})$", re.A)   # 010-12345678-123
 
 
 def _domestic(d: str) -> bool:
@@ -41,12 +41,12 @@ def _from_abroad(d: str) -> str | None:
     if d.startswith("86"):
         n = d[2:]
         ok = _MOBILE.fullmatch(n) or _LANDLINE.fullmatch("0" + n) or _LANDLINE.fullmatch(n) or re.fullmatch(
-            r"[48]00\d{7}", n)
+            r"[48]00\d{7}", n, re.A)
         return None if ok else "+86 后应为 11 位手机号，或不带开头 0 的区号加号码（如 +86 10 1234 5678）"
     if d.startswith(("852", "853")):
-        return None if re.fullmatch(r"[1-9]\d{7}", d[3:]) else "香港、澳门号码应为 +852 或 +853 加 8 位数字"
+        return None if re.fullmatch(r"[1-9]\d{7}", d[3:], re.A) else "香港、澳门号码应为 +852 或 +853 加 8 位数字"
     if d.startswith("886"):
-        return None if re.fullmatch(r"[1-9]\d{7,8}", d[3:]) else "台湾号码应为 +886 加 8 至 9 位数字（不带开头的 0）"
+        return None if re.fullmatch(r"[1-9]\d{7,8}", d[3:], re.A) else "台湾号码应为 +886 加 8 至 9 位数字（不带开头的 0）"
     if d.startswith("0") or not 7 <= len(d) <= 15:
         return f"境外号码应为 + 加国家或地区代码和号码，共 7 至 15 位数字（实为 {len(d)} 位）"
     return None
@@ -72,8 +72,8 @@ def _number(text: str) -> str | None:
             return "分机号应为 1 至 6 位数字，写在号码后（如 转123）"
         text = m.group(1)
     d = _SEPARATORS.sub("", text)
-    if not re.fullmatch(r"\+?\d+", d):
-        return "只能含数字，国家或地区代码前的 + 和分机前的“转”"
+    if not re.fullmatch(r"\+?\d+", d, re.A):
+        return "只能含数字，以及国家或地区代码前的 + 和分机号前的“转”"
     if d.startswith("+") or d.startswith("00"):
         return _from_abroad(d[1:] if d.startswith("+") else d[2:])
     why = _why_domestic(d)
