@@ -489,7 +489,7 @@ def test_a_silent_mail_server_costs_one_timeout_not_one_per_person(round2, monke
 # --- Click's own messages ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args,said", [
-    (["new", "--name"], "选项 '--name' 需要一个值"),
+    (["new", "--name"], "选项“--name”需要一个值"),
     (["todo", "--all", "extra"], "多余的参数（extra）"),
     (["list", "--overdue=yes"], "不带值"),
 ])

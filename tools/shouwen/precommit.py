@@ -15,6 +15,7 @@ INTERNAL_ERROR = 70
 
 def run(argv: list[str]) -> int:
     from .core.problems import ERROR, InputError
+    from .core.quote import quoted
     from .core.view import summary
     from .core.record import CST, to_date
     from datetime import datetime
@@ -29,7 +30,7 @@ def run(argv: list[str]) -> int:
             else:
                 today = to_date(value)
                 if today is None:
-                    print(f"错误：日期 {value!r} 格式不对（--today 应为 YYYY-MM-DD）", file=sys.stderr)
+                    print(f"错误：日期{quoted(value)}格式不对（--today 应为 YYYY-MM-DD）", file=sys.stderr)
                     return 2
         else:
             print(f"错误：不认识的参数 {opt}（用法：python -m shouwen.precommit [--repo 目录] [--today 日期]）",

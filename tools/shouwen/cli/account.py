@@ -15,6 +15,7 @@ from .context import FORMAT, Named, emit_json, late_option, parse_at, pass_desk,
 from .desk import emit_written
 from ..core.problems import InputError
 from ..repo.writer import append_event, load_for_write, register_account
+from ..core.quote import quoted
 
 
 def _staff(rules, badges, option):
@@ -126,7 +127,7 @@ def _share(text: str) -> float:
     try:
         return float(t[:-1]) / 100 if t.endswith("%") else float(t)
     except ValueError:
-        raise InputError(f"--bonus {text!r} 不是比例：应写成 20% 或 0.2") from None
+        raise InputError(f"--bonus {quoted(text)}不是比例：应写成 20% 或 0.2") from None
 
 
 @click.command("sanction")
@@ -159,7 +160,7 @@ def sanction_cmd(desk, complaint_id, staff, measures, bonus, decision, deviation
     rec = append_event(desk.root, rules, complaint_id, with_late(ev, late_reason))
     if fmt == "json":
         return emit_written(rules, rec, "sanctioned")
-    click.echo(f"投诉 {complaint_id}：已记录对 {rules.who(staff)} 的处理（{'、'.join(measures)}）")
+    click.echo(f"投诉 {complaint_id}：已记录对{rules.who(staff)}的处理（{'、'.join(measures)}）")
 
 
 @click.command("commend")
@@ -183,7 +184,7 @@ def commend_cmd(desk, badge, inquiry, note, at, as_badge, fmt, late_reason):
 def _finding(text: str, items) -> dict:
     parts = [x.strip() for x in text.replace("：", ":").split(":", 2)]
     if len(parts) < 2 or parts[1] not in ("合格", "不合格", "pass", "fail"):
-        raise InputError(f"--finding {text!r} 格式不对；应为 项目：合格 或 项目：不合格[：说明]")
+        raise InputError(f"--finding {quoted(text)}格式不对；应为 项目：合格 或 项目：不合格[：说明]")
     if items and parts[0] not in items:
         parts[0] = one_of("检查项目", items, parts[0], "--finding", "rules/policy.yml 的 inspection_items")
     f = {"item": parts[0], "passed": parts[1] in ("合格", "pass")}
@@ -226,7 +227,7 @@ def report_cmd(desk, department, quarter, summary, at, as_badge, fmt, late_reaso
     rules = desk.rules_for_write()
     department = department_names(rules).resolve(department, "部门")       # `人口家庭科`, `人口` or family
     if parse_quarter(quarter) is None:
-        raise InputError(f"--quarter {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
+        raise InputError(f"--quarter {quoted(quarter)}格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
     quarter = "{}Q{}".format(*parse_quarter(quarter))
     rec = register_account(desk.root, rules, "reports", desk.badge(as_badge), parse_at(at),
                            {"department": department, "quarter": quarter},

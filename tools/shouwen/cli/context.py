@@ -18,6 +18,7 @@ from ..core.problems import ERROR, InputError, Problem, os_reason  # noqa: F401 
 from ..core.record import CST, typed_day, typed_moment, typed_trouble
 from . import zh_click
 from .no_cache import no_cache_option, with_no_cache
+from ..core.quote import quoted
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -117,7 +118,7 @@ def parse_at(value: str | None) -> datetime | None:
     d = datetime(day.year, day.month, day.day, 9, 0, tzinfo=CST) if day is not None else typed_moment(value)
     if d is None:
         why = typed_trouble(value)
-        raise InputError(f"时间“{value}”" + (f"不对：{why}（--at）" if why else
+        raise InputError(f"时间{quoted(value)}" + (f"不对：{why}（--at）" if why else
                                               "格式不对（--at 应如 2026年11月27日 09:30 或 2026-11-27T09:30）"))
     return d.replace(microsecond=0)
 
@@ -144,7 +145,7 @@ def parse_day(value: str | None, name: str) -> date | None:
     d = typed_day(value)            # within the years an office works in
     if d is None:
         why = typed_trouble(value)
-        raise InputError(f"日期“{value}”" + (f"不对：{why}（{name}）" if why else
+        raise InputError(f"日期{quoted(value)}" + (f"不对：{why}（{name}）" if why else
                                               f"格式不对（{name} 应为 2026-11-29 或 2026年11月29日）"))
     return d
 
@@ -370,7 +371,7 @@ def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
         return None
     d = typed_moment(value)
     if d is None:
-        raise InputError(f"时间 {value!r} 格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
+        raise InputError(f"时间{quoted(value)}格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
     return d.astimezone(CST)
 
 

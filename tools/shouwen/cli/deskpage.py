@@ -25,7 +25,7 @@ def desk_cmd(desk, port, set_pin, as_badge):
         if len(pin.strip()) < 4 or not pin.strip().isdigit():
             raise InputError("密码应为 4 位以上数字")
         pins.set_pin(desk.root, badge, pin.strip())
-        click.echo(f"已为 {desk.rules.who(badge)} 设置本机密码（保存在 {pins.FILE}，不会提交到仓库）")
+        click.echo(f"已为{desk.rules.who(badge)}设置本机密码（保存在 {pins.FILE}，不会提交到仓库）")
         return 0
     desk.rules_for_write()
     if not pins.load(desk.root):

@@ -7,6 +7,7 @@ from ..core.corrections import event_words, masked_event
 from ..core.fold import ACTION_ZH
 from ..core.problems import ERROR, InputError, visible
 from .context import FORMAT, emit_json, pass_desk
+from ..core.quote import quoted
 
 AUDIT_PROGRESS_FROM = 200       # commits: fewer take no time worth a bar
 
@@ -45,7 +46,7 @@ def history_cmd(desk, record_id, fmt):
     from ..core.ids import parse_id, record_path, typed_id
     record_id = typed_id(record_id)
     if parse_id(record_id) is None:
-        raise InputError(f"编号 {record_id!r} 格式不对")
+        raise InputError(f"编号{quoted(record_id)}格式不对")
     rel = record_path(record_id)
     from ..repo.signing import anchor_path
     required = desk.rules.policy.signing_required

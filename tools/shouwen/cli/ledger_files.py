@@ -23,6 +23,7 @@ from ..core.validate import check_id, check_inquiry
 from ..core.roles import require
 from ..core.sanity import import_time_problems
 from ..repo.writer import commit_new_files, next_seq
+from ..core.quote import quoted
 
 
 def _period(frm, to, quarter):
@@ -30,7 +31,7 @@ def _period(frm, to, quarter):
         from ..core.assessment import parse_quarter, quarter_span
         parsed = parse_quarter(quarter)
         if parsed is None:
-            raise InputError(f"季度 {quarter!r} 格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
+            raise InputError(f"季度{quoted(quarter)}格式不对，应为 YYYYQn（如 2026Q3）或 2026年第三季度")
         return quarter_span(*parsed)
     return parse_day(frm, "--from") or date(1900, 1, 1), parse_day(to, "--to") or date(9999, 12, 31)
 

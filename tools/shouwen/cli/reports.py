@@ -20,6 +20,7 @@ from ..core.ladder import year_outcomes
 from ..core.problems import ERROR, InputError, os_reason
 from ..repo.loader import load_rules_at
 from ..repo.rules_history import RulesInTime
+from ..core.quote import quoted
 
 BULLETINS = "site/bulletins"
 
@@ -73,7 +74,7 @@ class Year(click.ParamType):
         m = re.fullmatch(r"(\d{4})\s*(?:年度?)?", unicodedata.normalize("NFKC", str(value)).strip())
         if m and 1900 <= int(m.group(1)) <= 2999:
             return int(m.group(1))
-        self.fail(f"年份 {value!r} 不对，应写成 2026 或 2026年", param, ctx)
+        self.fail(f"年份{quoted(value)}不对，应写成 2026 或 2026年", param, ctx)
 
 
 # --- the ladder ------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def _ladder_lines(year, ladders, rules, people, heads) -> list[str]:
         if not p.measures:
             out.append("    尚无处理决定")
     for h in heads:
-        out.append(f"科室负责人 {rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
+        out.append(f"科室负责人{rules.who(h.badge)}：扣罚当年奖金 {h.bonus_deduction:.0%}（"
                    + "；".join(f"{rules.who(b)} {c} {d:.0%}" for b, c, d in h.sources) + "）")
     return out
 
@@ -149,7 +150,7 @@ def _quarter(text):
         text = last_complete_quarter(today_cst())
     parsed = parse_quarter(text)
     if parsed is None:
-        raise InputError(f"季度 {text!r} 格式不对，应为 YYYYQn（如 2026Q4）或 2026年第四季度")
+        raise InputError(f"季度{quoted(text)}格式不对，应为 YYYYQn（如 2026Q4）或 2026年第四季度")
     return parsed
 
 

@@ -109,7 +109,7 @@ def _show_account(entry, rules, fmt):
             click.echo("  见证人 " + "、".join(rules.who(b) for b in m["witnesses"] if isinstance(b, str)))
         if isinstance(a, Complaint):
             v = a.verdict
-            click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人 {'、'.join(rules.who(b) for b in v.liable)}"
+            click.echo("  结论 " + (f"{FINDINGS[v.finding]}（{zh_day(v.day)}）" + (f"，责任人{'、'.join(rules.who(b) for b in v.liable)}"
                                                                           if v.liable else "") if v else "尚未结论"))
     elif rec.kind == "reports":
         from ..core.assessment import zh_quarter

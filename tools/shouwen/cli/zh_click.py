@@ -6,6 +6,8 @@ including the texts our code never sees (a bad choice, a missing argument, `--he
 """
 from __future__ import annotations
 
+import string
+
 import click
 import click.core
 import click.decorators
@@ -14,6 +16,8 @@ import click.formatting
 import click.parser
 import click.termui
 import click.types
+
+from ..core.quote import quoted
 
 CATALOGUE = {
     "Usage:": "用法：",
@@ -42,58 +46,79 @@ CATALOGUE = {
     "Missing parameter: {param_name}": "缺少参数：{param_name}",
     "Invalid value: {message}": "值不对：{message}",
     "Invalid value for {param_hint}: {message}": "{param_hint} 的值不对：{message}",
-    "No such command {name!r}.": "没有命令 {name!r}。",
-    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令{name!q}。",
+    "No such option {name!r}.": "没有选项{name!q}。",
     "unknown error": "未知错误",
-    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
-    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
-    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Could not open file {filename!r}: {message}": "无法打开文件{filename!q}：{message}",
+    "Argument {name!r} takes {nargs} values.": "参数{name!q}需要 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项{name!q}不带值。",
     "Invalid start character for option ({option})": "选项的开头字符不对（{option}）",
     "Error: The two entered values do not match.": "错误：两次输入不一致。",
     "Error: invalid input": "错误：输入不对",
     "Press any key to continue...": "按任意键继续……",
     "Repeat for confirmation": "再输入一次以确认",
-    "{value!r} is not a valid {number_type}.": "{value!r} 不是{number_type}。",
+    "{value!r} is not a valid {number_type}.": "{value!q}不是{number_type}。",
     "{value} is not in the range {range}.": "{value} 超出范围（应为 {range}）。",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
-    "{name} {filename!r} is a file.": "{name} {filename!r} 是一个文件。",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} 是一个目录。",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
-    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
-    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行。",
+    "{name} {filename!r} does not exist.": "{name}{filename!q}不存在。",
+    "{name} {filename!r} is a file.": "{name}{filename!q}是一个文件。",
+    "{name} {filename!r} is a directory.": "{name}{filename!q}是一个目录。",
+    "{name} {filename!r} is not readable.": "{name}{filename!q}不可读。",
+    "{name} {filename!r} is not writable.": "{name}{filename!q}不可写。",
+    "{name} {filename!r} is not executable.": "{name}{filename!q}不可执行。",
     "file": "文件", "directory": "目录", "path": "路径",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
-    "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID。",
-    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是是非值；可用：{states}",
+    "{value!r} is not a valid UUID.": "{value!q}不是有效的 UUID。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!q}不是是非值；可用：{states}",
     "Shell completion is not supported for Bash versions older than 4.4.": "Bash 4.4 以前的版本不支持命令补全。",
     "Couldn't detect Bash version, shell completion is not supported.": "无法确定 Bash 版本，不支持命令补全。",
 }
 PLURALS = {
     "Got unexpected extra argument ({args})": "多余的参数（{args}）",
     "Did you mean {possibility}?": "您是不是要找 {possibility}？",
-    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
-    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
-    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format}。",
+    "Option {name!r} requires an argument.": "选项{name!q}需要一个值。",
+    "{value!r} is not {choice}.": "{value!q}不是 {choice}。",
+    "{value!r} does not match the format {format}.": "{value!q}不符合格式 {format}。",
     "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 1 个。",
     "{len_type} values are required, but {len_value} was given.": "需要 {len_type} 个值，只给了 {len_value} 个。",
 }
 PLURALS_MANY = {
     "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
     "(Did you mean one of: {possibilities}?)": "（您是不是要找：{possibilities}？）",
-    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
-    "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
-    "{value!r} does not match the formats {formats}.": "{value!r} 不符合以下格式之一：{formats}。",
+    "Option {name!r} requires {nargs} arguments.": "选项{name!q}需要 {nargs} 个值。",
+    "{value!r} is not one of {choices}.": "{value!q}不是可选值之一：{choices}。",
+    "{value!r} does not match the formats {formats}.": "{value!q}不符合以下格式之一：{formats}。",
     "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
     "{len_type} values are required, but {len_value} were given.": "需要 {len_type} 个值，给了 {len_value} 个。",
 }
 
 
+class _QuoteFormatter(string.Formatter):
+    """`{value!q}`: the value between Chinese quotation marks (core.quote), where Click's English has `!r`."""
+
+    def convert_field(self, value, conversion):
+        return quoted(value) if conversion == "q" else super().convert_field(value, conversion)
+
+
+_FORMATTER = _QuoteFormatter()
+
+
+class _Quoting(str):
+    """A catalogue text with `!q` fields: Click calls its `format` as it would a plain string's."""
+
+    def format(self, *args, **kwargs):
+        return _FORMATTER.vformat(self, args, kwargs)
+
+
+def _text(message: str) -> str:
+    return _Quoting(message) if "!q}" in message else message
+
+
 def gettext(message: str) -> str:
-    return CATALOGUE.get(message, message)
+    return _text(CATALOGUE.get(message, message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return PLURALS.get(singular, singular) if n == 1 else PLURALS_MANY.get(plural, plural)
+    return _text(PLURALS.get(singular, singular) if n == 1 else PLURALS_MANY.get(plural, plural))
 
 
 def _build_prompt(text, suffix, show_default=False, default=None, show_choices=True, type=None) -> str:
@@ -149,9 +174,9 @@ def _describe_range(self) -> str:
 
 
 def _invalid_choice(self, value, ctx) -> str:
-    """`'xml' 不是可选值之一：text、json。` (Click lists the choices as 'text', 'json')."""
+    """`“xml”不是可选值之一：text、json。` (Click lists the choices as 'text', 'json')."""
     choices = "、".join(map(str, self._normalized_mapping(ctx=ctx).values()))
-    return f"{value!r} 不是可选值之一：{choices}。"
+    return f"{quoted(value)}不是可选值之一：{choices}。"
 
 
 class ClosestGroup(click.Group):

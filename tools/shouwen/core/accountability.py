@@ -22,6 +22,7 @@ from .phones import phone_problems
 from .roles import AGENCY, agency_head
 from .schema import List, Map, OneOf, Str
 from .validate import check_event_shape, check_types
+from .quote import quoted
 
 COMPLAINT_CHANNELS = {"box": "意见箱", "book": "意见簿", "hotline": "举报电话", "center": "投诉中心",
                       "jijian": "纪检监察机关", "visit": "来访", "phone": "来电", "letter": "来信", "online": "网上"}
@@ -192,7 +193,7 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
         cats = categories(rules.policy.ladders)
         cat = meta.get("category")
         if cat is not None and cats and cat not in cats:
-            p("field-invalid", "category", f"投诉类别 {cat!r} 不在追究规定中：{'、'.join(cats)}")
+            p("field-invalid", "category", f"投诉类别{quoted(cat)}不在追究规定中：{'、'.join(cats)}")
         elif cat is None and len(rules.policy.ladders) > 1:
             p("field-missing", "category", f"本单位按投诉类别追究，须写明类别：{'、'.join(cats)}")
     elif kind == "reports":
@@ -200,13 +201,13 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
             p("department-unknown", "department", f"部门 {meta.get('department')} 不在 rules/institution.yml 中")
         qt = str(meta.get("quarter") or "")
         if qt and not (len(qt) == 6 and qt[4] == "Q" and parse_quarter(qt)):        # 0000Q1: no quarter
-            p("field-invalid", "quarter", f"季度 {qt!r} 格式不对，应为 YYYYQn，如 2026Q3")
+            p("field-invalid", "quarter", f"季度{quoted(qt)}格式不对，应为 YYYYQn，如 2026Q3")
     else:
         for b in _badges(meta.get("staff")):
             if b not in rules.staff:
                 p("staff-unknown", "staff", f"工号 {b} 不在 rules/staff.yml 中")
     if kind == "complaints" and meta.get("channel") is not None and meta.get("channel") not in COMPLAINT_CHANNELS:
-        p("field-invalid", "channel", f"渠道 {meta.get('channel')!r} 不对；可用："
+        p("field-invalid", "channel", f"渠道{quoted(meta.get('channel'))}不对；可用："
           + "、".join(f"{k} {v}" for k, v in COMPLAINT_CHANNELS.items()))
     person = meta.get("complainant")
     if person is not None and not isinstance(person, dict):
@@ -267,7 +268,7 @@ def _complaint(rec: Record, parsed, rules, p, rules_on) -> Complaint:
                 continue
             finding = ev.get("finding")
             if finding not in FINDINGS:
-                p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated（查实）或 unfounded（不实），实为 {finding!r}")
+                p("field-invalid", f"events[{i}].finding", f"结论应为 substantiated（查实）或 unfounded（不实），实为{quoted(finding)}")
                 continue
             # a department answers by the head it had on the verdict's day: a later move changes nothing
             liable = _badges(ev.get("liable")) or (answerable(c.against, rules_on(local_day(at)))
@@ -281,7 +282,7 @@ def _complaint(rec: Record, parsed, rules, p, rules_on) -> Complaint:
                 if sev is None:
                     p("field-missing", f"events[{i}].severity", f"按情节追究，查实的投诉须认定情节：{'、'.join(lad.levels)}")
                 elif str(sev) not in lad.levels:
-                    p("field-invalid", f"events[{i}].severity", f"情节 {sev!r} 不在规定中：{'、'.join(lad.levels)}")
+                    p("field-invalid", f"events[{i}].severity", f"情节{quoted(sev)}不在规定中：{'、'.join(lad.levels)}")
             c.verdict = Verdict(at, ev.get("by"), finding, liable, str(sev) if sev is not None else None, str(ev.get("reason") or ""))
         elif action == "sanctioned":
             if c.verdict is None or c.verdict.finding != "substantiated":
@@ -291,7 +292,7 @@ def _complaint(rec: Record, parsed, rules, p, rules_on) -> Complaint:
             measures = [measures] if isinstance(measures, str) else list(measures or [])
             bonus = ev.get("bonus_deduction")
             if bonus is not None and (isinstance(bonus, bool) or not isinstance(bonus, (int, float)) or not 0 <= bonus <= 1):
-                p("field-invalid", f"events[{i}].bonus_deduction", f"扣罚比例应为 0 到 1 之间（如 0.2），实为 {bonus!r}")
+                p("field-invalid", f"events[{i}].bonus_deduction", f"扣罚比例应为 0 到 1 之间（如 0.2），实为{quoted(bonus)}")
                 bonus = None
             c.sanctions.append(Sanction(i, at, ev.get("by"), str(ev.get("staff")), [str(m) for m in measures],
                                         float(bonus) if bonus is not None else None, ev.get("decision"), ev.get("deviation")))

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from .problems import Problem
 from .record import CST
 from .workdays import WorkCalendar
+from .quote import quoted
 
 UNITS = {"workdays": "个工作日", "days": "天", "hours": "小时"}
 DAY_MINUTES = 24 * 60
@@ -164,10 +165,10 @@ def parse_clock(raw, path: str, where: str, problems: list, default: Clock | Non
         return bad("", "clock 应为映射（unit、service_hours、days）")
     unit = raw.get("unit", "workdays")
     if unit not in UNITS:
-        return bad(".unit", f"计时单位 {unit!r} 不对；可用：workdays（法定工作日）、days（自然日）、hours（服务时间内的小时）")
+        return bad(".unit", f"计时单位{quoted(unit)}不对；可用：workdays（法定工作日）、days（自然日）、hours（服务时间内的小时）")
     days = raw.get("days", "all" if unit == "hours" and raw.get("service_hours") in (None, "24h") else "workdays")
     if days not in ("workdays", "all"):
-        return bad(".days", f"days 应为 workdays（法定工作日）或 all（每天），实为 {days!r}")
+        return bad(".days", f"days 应为 workdays（法定工作日）或 all（每天），实为{quoted(days)}")
     hours = raw.get("service_hours", "24h")
     windows = []
     if hours in ("24h", "24小时"):
@@ -177,8 +178,8 @@ def parse_clock(raw, path: str, where: str, problems: list, default: Clock | Non
             parts = str(w).split("-")
             lo, hi = (_minutes(parts[0]), _minutes(parts[1])) if len(parts) == 2 else (None, None)
             if lo is None or hi is None or lo >= hi or (windows and lo < windows[-1][1]):
-                return bad(f".service_hours[{i}]", f"服务时间应写作 08:30-12:00，按先后排列且不重叠，实为 {w!r}")
+                return bad(f".service_hours[{i}]", f"服务时间应写作 08:30-12:00，按先后排列且不重叠，实为{quoted(w)}")
             windows.append((lo, hi))
     else:
-        return bad(".service_hours", f"服务时间应为 24h 或时段列表（如 [08:30-12:00, 14:30-18:00]），实为 {hours!r}")
+        return bad(".service_hours", f"服务时间应为 24h 或时段列表（如 [08:30-12:00, 14:30-18:00]），实为{quoted(hours)}")
     return Clock(unit, tuple(windows), days)

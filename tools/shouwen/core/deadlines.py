@@ -143,7 +143,7 @@ class _Round:
         i, d, action, to = pending
         done = f"实际 {self.when(self.clock, at)}" if at else "至今未办"
         if action == "escalated":
-            msg = f"上报 {self.rules.who(to)} 后，最迟 {d.zh()} 答复或继续上报，{done}"
+            msg = f"上报{self.rules.who(to)}后，最迟 {d.zh()} 答复或继续上报，{done}"
         else:
             msg = f"{'转办' if action == 'forwarded' else '引导'}后，最迟 {d.zh()} 签收，{done}"
         self.p("accept-late", msg, f"events[{i}]", d)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .clock import zh_day
 from .problems import Problem
+from .quote import quoted
 
 KINDS = ("count", "severity", "discretionary")
 
@@ -68,7 +69,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
         return None, probs
     kind = raw.get("kind", "count")
     if kind not in KINDS:
-        bad(".kind", f"未知的追究方式 {kind!r}；可用：{'、'.join(KINDS)}")
+        bad(".kind", f"未知的追究方式{quoted(kind)}；可用：{'、'.join(KINDS)}")
         return None, probs
     lad = Ladder(kind)
 
@@ -84,7 +85,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             return None
         for k in ("bonus_deduction", "head_deduction"):
             if s.get(k) is not None and not _frac(s.get(k)):
-                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例（如 0.2 表示 20%），实为 {s.get(k)!r}")
+                bad(f"{where}.{k}", f"{k} 应为 0 到 1 之间的比例（如 0.2 表示 20%），实为{quoted(s.get(k))}")
                 return None
         rating = s.get("rating") or []
         return Step(nth, list(measures), float(s.get("bonus_deduction") or 0), float(s.get("head_deduction") or 0),
@@ -101,7 +102,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
             if st is None:
                 continue
             if st.nth != i + 1:
-                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1}，实为 {st.nth!r}")
+                bad(f".steps[{i}].nth", f"第 {i + 1} 档的 nth 应为 {i + 1}，实为{quoted(st.nth)}")
             if prev is not None:
                 # a later offence is never treated more lightly than an earlier one
                 for k, label in (("bonus_deduction", "扣罚本人奖金"), ("head_deduction", "扣罚科室负责人奖金")):
@@ -121,7 +122,7 @@ def parse_ladder(raw, path: str = "rules/policy.yml") -> tuple[Ladder | None, li
                 bad(f".levels[{i}].severity", "每一档须有 severity（情节）名称")
                 continue
             if name in lad.levels:
-                bad(f".levels[{i}].severity", f"情节 {name} 重复")
+                bad(f".levels[{i}].severity", f"情节{quoted(name)}重复")
                 continue
             st = step_of(s, f".levels[{i}]", i + 1)
             if st is not None:
@@ -162,7 +163,7 @@ def parse_ladders(single, several, path: str = "rules/policy.yml") -> tuple[list
             continue
         for c in cats:
             if c in seen:
-                probs.append(Problem("ladder-invalid", f"投诉类别 {c} 同时属于第 {seen[c] + 1} 条和第 {i + 1} 条追究规定",
+                probs.append(Problem("ladder-invalid", f"投诉类别{quoted(c)}同时属于第 {seen[c] + 1} 条和第 {i + 1} 条追究规定",
                                      path=path, field=f"ladders[{i}].applies_to"))
             seen[c] = i
         lad.name, lad.applies_to = str(raw.get("name") or "、".join(cats)), list(cats)
@@ -331,7 +332,7 @@ def check_sanctions(ladders: list, complaints: list, rules, rules_on=None) -> li
             if lad.kind == "discretionary":
                 extra = [m for m in s.measures if m not in lad.measures]
                 if extra:
-                    diffs.append(f"措施 {'、'.join(extra)} 不在规定的 {'、'.join(lad.measures)} 之内")
+                    diffs.append(f"措施{'、'.join(map(quoted, extra))}不在规定之内（规定的措施：{'、'.join(lad.measures)}）")
             elif p.step is None:
                 diffs.append("规定中找不到对应的处理档次（情节未认定？）")
             else:
@@ -366,7 +367,7 @@ def missing_sanctions(complaints: list, rules, today) -> list[Problem]:
             late = due.late(today)
             severity = "error" if late and not due.provisional else "warning"
             when = "已过期限" if late else "请在期限内"
-            out.append(Problem("sanction-missing", f"投诉于 {zh_day(v.day)} 查实，{rules.who(badge)} 尚无处理决定；"
+            out.append(Problem("sanction-missing", f"投诉于 {zh_day(v.day)} 查实，{rules.who(badge)}尚无处理决定；"
                                f"最迟 {due.zh()} 作出并登记（shouwen sanction），{when}",
                                path=c.path, record=c.id, field="events", severity=severity))
     return out

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .problems import InputError
+from .quote import quoted
 
 
 def norm(text) -> str:
@@ -78,10 +79,10 @@ class Vocabulary:
         several = self.matches(text)
         if len(several) > 1:
             where = f"（{flag}）" if flag else ""
-            return (f"“{text}”{where}可以指多个{self.what}：{'、'.join(self.label(k) for k in several[:8])}，"
+            return (f"{quoted(text)}{where}可以指多个{self.what}：{'、'.join(self.label(k) for k in several[:8])}，"
                     "请写得更完整一些")
         where = "，".join(x for x in (flag, self.source and f"{self.source} 中没有") if x)
-        msg = f"没有{self.what}“{text}”" + (f"（{where}）" if where else "")
+        msg = f"没有{self.what}{quoted(text)}" + (f"（{where}）" if where else "")
         close = self.suggestions(text)
         if close:
             return msg + f"。您是不是要找：{'、'.join(self.label(k) for k in close)}？"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .problems import Problem
+from .quote import quoted
 
 DUTIES = {"register": "登记", "verdict": "作出投诉结论", "sanction": "记录处理决定", "inspect": "检查",
           "publish": "发布季度通报", "import": "导入登记簿", "correct": "更正记录", "void": "作废记录",
@@ -56,7 +57,7 @@ def parse_permissions(raw, path: str, problems: list) -> Permissions:
     for duty, grants in raw.items():
         where = f"permissions.{duty}"
         if duty not in DUTIES:
-            problems.append(Problem("rules-invalid", f"未知的职责 {duty!r}；可用：{'、'.join(DUTIES)}", path=path, field=where))
+            problems.append(Problem("rules-invalid", f"未知的职责{quoted(duty)}；可用：{'、'.join(DUTIES)}", path=path, field=where))
             continue
         if grants == "any":
             if duty in NOBODY_UNLISTED:
@@ -126,8 +127,8 @@ def refusal(rules, badge: str | None, duty: str, own: bool = False) -> str | Non
     if may(rules, badge, duty, own):
         return None
     allowed = "或".join(_grant_words(rules, g) for g in rules.policy.permissions.grants[duty])
-    return (f"按 rules/policy.yml 的 permissions.{duty}，{DUTIES[duty]}只能由 {allowed} 进行；"
-            f"{rules.who(badge) or badge or '提交人'} 不在其列")
+    return (f"按 rules/policy.yml 的 permissions.{duty}，{DUTIES[duty]}只能由{allowed}进行；"
+            f"{rules.who(badge) or badge or '提交人'}不在其列")
 
 
 # --- the line of report ------------------------------------------------------------------------
@@ -176,22 +177,22 @@ def conflict(rules, judge: str, against: list) -> str | None:
     judged through its principal head alone: everyone is in his line, and S2 第七条 sends a complaint
     against the agency to the unit's own 纪检监察, whom the policy's `verdict` duty names."""
     if AGENCY in against and judge == agency_head(rules):
-        return f"{rules.who(judge)} 是本机关主要负责人，对投诉本机关的事项负总责，不能对投诉作出结论"
+        return f"{rules.who(judge)}是本机关主要负责人，对投诉本机关的事项负总责，不能对投诉作出结论"
     people = [rules.departments[a].head if a in rules.departments else a for a in against if a != AGENCY]
     for a in filter(None, people):
         if judge == a:
-            return f"{rules.who(judge)} 是被投诉人本人，不能对投诉作出结论"
+            return f"{rules.who(judge)}是被投诉人本人，不能对投诉作出结论"
         if above(rules, judge, a):
-            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的上级（同一汇报线），不能对投诉作出结论"
+            return f"{rules.who(judge)}是被投诉人{rules.who(a)}的上级（同一汇报线），不能对投诉作出结论"
         if above(rules, a, judge):
-            return f"{rules.who(judge)} 是被投诉人 {rules.who(a)} 的下级（同一汇报线），不能对投诉作出结论"
+            return f"{rules.who(judge)}是被投诉人{rules.who(a)}的下级（同一汇报线），不能对投诉作出结论"
     return None
 
 
 def inspection_refusal(rules, inspector: str, staff: str) -> str | None:
     if above(rules, inspector, staff):
         return None
-    return f"检查只能由上级进行：{rules.who(inspector)} 不在 {rules.who(staff)} 的汇报线上方"
+    return f"检查只能由上级进行：{rules.who(inspector)}不在{rules.who(staff)}的汇报线上方"
 
 
 def report_refusal(rules, by: str, dept: str) -> str | None:

@@ -19,6 +19,7 @@ from .workdays import WorkCalendar, YearSchedule
 from .synonyms import Synonyms
 from .ids import BADGE_RE
 from .lookup_key import ITERATIONS
+from .quote import quoted
 
 IMMEDIATE = "即办件"
 PROMISED = "承诺件"
@@ -168,7 +169,7 @@ def _int(v, path, name, problems, default, hours=False):
         return default
     ok = (int, float) if hours else int
     if isinstance(v, bool) or not isinstance(v, ok) or v < 0:
-        problems.append(_p(path, name, f"应为非负数（小时），实为 {v!r}" if hours else f"应为非负整数（工作日数），实为 {v!r}"))
+        problems.append(_p(path, name, f"应为非负数（小时），实为{quoted(v)}" if hours else f"应为非负整数（工作日数），实为{quoted(v)}"))
         return default
     return v
 
@@ -181,7 +182,7 @@ def _date(v, path, name, problems):
     try:
         return date.fromisoformat(str(v))
     except ValueError:
-        problems.append(_p(path, name, f"日期格式应为 YYYY-MM-DD，实为 {v!r}"))
+        problems.append(_p(path, name, f"日期格式应为 YYYY-MM-DD，实为{quoted(v)}"))
         return None
 
 
@@ -219,7 +220,7 @@ def parse_staff(data: dict, path: str, departments, problems) -> dict[str, Staff
             continue
         badge = str(s["badge"])
         if not BADGE_RE.match(badge):
-            problems.append(_p(path, f"{f}.badge", f"工号格式不对：{badge!r}（应为大写字母开头，如 J017）"))
+            problems.append(_p(path, f"{f}.badge", f"工号格式不对：{quoted(badge)}（应为大写字母开头，如 J017）"))
             continue
         if badge in out:
             problems.append(_p(path, f"{f}.badge", f"工号重复：{badge}"))
@@ -261,7 +262,7 @@ def parse_service(sid: str, meta: dict, body: str, path: str, departments, probl
             problems.append(_p(path, k, f"办事指南缺少必填字段 {k}"))
     kind = meta.get("办件类型")
     if kind not in (IMMEDIATE, PROMISED):
-        problems.append(_p(path, "办件类型", f"应为 即办件 或 承诺件，实为 {kind!r}"))
+        problems.append(_p(path, "办件类型", f"应为 即办件 或 承诺件，实为{quoted(kind)}"))
     legal = _int(meta.get("法定办结时限"), path, "法定办结时限", problems, 0)
     promised = _int(meta.get("承诺办结时限"), path, "承诺办结时限", problems, 0)
     if promised > legal:
@@ -270,7 +271,7 @@ def parse_service(sid: str, meta: dict, body: str, path: str, departments, probl
         problems.append(_p(path, "收费", "收费一栏应写“不收费”，不要写“无”"))
     dept = meta.get("承办科室")
     if dept is not None and departments is not None and dept not in departments:   # None: institution.yml unread
-        problems.append(_p(path, "承办科室", f"部门 {dept!r} 不在 institution.yml 中"))
+        problems.append(_p(path, "承办科室", f"部门{quoted(dept)}不在 institution.yml 中"))
     materials = meta.get("申请材料") or []
     for i, m in enumerate(materials if isinstance(materials, list) else []):
         if not isinstance(m, dict) or not m.get("名称"):
@@ -309,7 +310,7 @@ def parse_policy(data: dict, path: str, problems) -> Policy:
     pol.escalation_chain = list(data.get("escalation_chain") or [])
     liab = (data.get("liability") or {}).get("department", "head")
     if liab not in ("head", "none"):
-        problems.append(_p(path, "liability.department", f"应为 head（由负责人承担）或 none，实为 {liab!r}"))
+        problems.append(_p(path, "liability.department", f"应为 head（由负责人承担）或 none，实为{quoted(liab)}"))
     else:
         pol.department_liability = liab
     from .ladder import parse_ladders

@@ -11,6 +11,7 @@ from .departed import posts_left
 from .problems import Problem
 from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
+from .quote import quoted
 
 LINE = Str(line=True, max_len=500)
 TEXT = Str()
@@ -44,7 +45,7 @@ class LastDay(Day):
             day = typed_day(v)
             if day is None:
                 why = typed_trouble(v) or "应写成 2026-10-31 或 2026年10月31日"
-                return self.bad(v, where, out, f"离职日期（最后工作日）“{v}”不对：{why}")
+                return self.bad(v, where, out, f"离职日期（最后工作日）{quoted(v)}不对：{why}")
             v = day
         return super().check(v, where, out)
 
@@ -102,7 +103,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
     inst_path, pol_path = "rules/institution.yml", "rules/policy.yml"
     url = inst.get("site_url")
     if url and not re.match(r"https?://[^\s/]", url):
-        p(inst_path, "site_url", f"本站地址应以 http:// 或 https:// 开头（窗口海报的二维码指向它），实为 {url!r}")
+        p(inst_path, "site_url", f"本站地址应以 http:// 或 https:// 开头（窗口海报的二维码指向它），实为{quoted(url)}")
     windows: dict = {}
     for i, w in enumerate(inst.get("windows") or []):
         if w.get("id") is not None and windows.setdefault(w["id"], i) != i:
@@ -115,7 +116,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
         for i, w in enumerate(inst.get("windows") or []):
             for j, badge in enumerate(w.get("staff") or []):
                 if badge not in staff:
-                    p(inst_path, f"windows[{i}].staff[{j}]", f"窗口 {w.get('name') or w.get('id')} 的工作人员 {badge} 不在 staff.yml 中")
+                    p(inst_path, f"windows[{i}].staff[{j}]", f"窗口{quoted(w.get('name') or w.get('id'))}的工作人员 {badge} 不在 staff.yml 中")
             if w.get("department") is not None and departments and w["department"] not in departments:
                 p(inst_path, f"windows[{i}].department", f"部门 {w['department']} 不在 institution.yml 中")
         for i, m in enumerate(inst.get("leading_group") or []):

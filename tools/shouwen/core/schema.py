@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime
 
 from .problems import Problem
+from .quote import quoted
 
 DROP = object()
 MAX_TEXT = 20000
@@ -27,11 +28,6 @@ _UNDECODED = re.compile(r"[\ud800-\udfff]")    # bytes that were not UTF-8 (a te
 # what Str.check refuses in a text, in one search: a control character or undecoded byte; a line break too in a line
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NOT_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def show(v) -> str:
-    r = repr(v)
-    return r if len(r) <= 40 else r[:37] + "…"
 
 
 def unsafe_text(s: str) -> str | None:
@@ -53,7 +49,7 @@ class Spec:
         raise NotImplementedError
 
     def bad(self, v, where, out, why=None):
-        out.append((where, why or f"应为{self.zh}，实为 {show(v)}"))
+        out.append((where, why or f"应为{self.zh}，实为{quoted(v)}"))
         return DROP
 
     def fine(self, v) -> bool:
@@ -117,7 +113,7 @@ class Phone(Str):
     def check(self, v, where, out):
         got = super().check(v, where, out)
         if got is not DROP and not self._SHAPE.fullmatch(got):
-            return self.bad(v, where, out, f"电话号码只能含数字、空格和加号、连字符、括号，实为 {show(v)}")
+            return self.bad(v, where, out, f"电话号码只能含数字、空格和加号、连字符、括号，实为{quoted(v)}")
         return got
 
     def fine(self, v) -> bool:

@@ -16,6 +16,7 @@ from .departed import still_here
 from .escalation import escalation_target
 from .names import department_names, staff_names
 from .problems import InputError, Problem
+from .quote import quoted
 from .record import local_day, to_date
 
 
@@ -92,8 +93,7 @@ def _score(raw, rules, rec) -> int:
         if text == word:
             return score
     scale = "、".join(f"{k} {v}" for k, v in sorted(rules.policy.satisfaction.items(), reverse=True))
-    shown = raw if len(str(raw)) <= 40 else f"{str(raw)[:20]}…"
-    raise InputError(f"{_where(rec, 'score')}：评价“{shown}”不对，应为 {scale}")
+    raise InputError(f"{_where(rec, 'score')}：评价{quoted(raw, 40)}不对，应为 {scale}")
 
 
 def build(action: str, rules, rec, state, when: datetime, by: str, values: dict, roster=None) -> dict:
@@ -169,7 +169,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
         out["to"] = escalation_target(roster, by, {b for b, s in rules.staff.items() if not still_here(s, day)})
         if not out["to"]:
             who = rules.staff.get(by)
-            raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)} 在 "
+            raise InputError(f"{_where(rec, '--to')}：{who.title if who is not None else ''}{rules.who(by)}在 "
                              "rules/policy.yml 的 escalation_chain 中已没有上级可报；要报给某人，请用 --to 指定")
     if action == "suspended" and out["reason"] not in rules.policy.suspend_reasons:
         from .names import one_of

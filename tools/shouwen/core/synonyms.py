@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .problems import Problem
+from .quote import quoted
 
 SEARCH_FILE = "rules/search.yml"
 
@@ -47,13 +48,13 @@ def parse_synonyms(data: dict, services: dict, incomplete: bool = False) -> tupl
         word = str(word).strip()
         targets = targets if isinstance(targets, list) else [targets]
         if not word or not [t for t in targets if t is not None]:
-            problems.append(_problem(f"说法“{word}”没有对应的事项", word))
+            problems.append(_problem(f"说法{quoted(word)}没有对应的事项", word))
             continue
         for t in targets:
             sid = str(t) if str(t) in services else by_name.get(str(t))
             if sid is None:
                 if not incomplete:
-                    problems.append(_problem(f"说法“{word}”对应的“{t}”不是任何事项的名称或编号", word))
+                    problems.append(_problem(f"说法{quoted(word)}对应的{quoted(t)}不是任何事项的名称或编号", word))
                 continue
             if word not in out.by_service.setdefault(sid, []):
                 out.by_service[sid].append(word)

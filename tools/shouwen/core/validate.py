@@ -14,6 +14,7 @@ from .record import Record, local_day, to_date, to_datetime
 from .rules import Rules
 from .sanity import promise_problems
 from .schema import Int, List, Map, Phone, Str, clean
+from .quote import quoted
 
 _LINE, _TEXT = Str(line=True, max_len=500, markdown=False), Str(markdown=False)
 # The typed layer for what a record holds (the phone has its own clearer check below; times, dates and
@@ -68,7 +69,7 @@ def check_id(rec: Record) -> list[Problem]:
         return [Problem("field-missing", "缺少 id", path=rec.path, field="id")]
     parsed = parse_id(rid) if isinstance(rid, str) else None
     if parsed is None:
-        return [Problem("field-invalid", f"id {rid!r} 格式不对（应为 YYYYMMDD-工号-序号，如 20261127-J017-003）",
+        return [Problem("field-invalid", f"id {quoted(rid)}格式不对（应为 YYYYMMDD-工号-序号，如 20261127-J017-003）",
                         path=rec.path, record=str(rid), field="id")]
     stem = rec.path.rsplit("/", 1)[-1][:-3]
     kind, day, _, _ = parsed
@@ -107,11 +108,11 @@ def check_event_shape(i: int, ev, rec: Record, rules: Rules, table: dict) -> tup
         if ev.get(f) in (None, ""):
             p("field-missing", f, f"事件缺少 {f}")
     if action is not None and action not in table:
-        p("field-invalid", "action", f"未知的事件 {action!r}；可用：{'、'.join(table)}")
+        p("field-invalid", "action", f"未知的事件{quoted(action)}；可用：{'、'.join(table)}")
         return out, False
     bad_time = ev.get("at") is not None and to_datetime(ev.get("at")) is None
     if bad_time:
-        p("field-invalid", "at", f"时间 {ev.get('at')!r} 格式不对（应为 ISO 时间，如 2026-11-27T09:32:00+08:00）")
+        p("field-invalid", "at", f"时间{quoted(ev.get('at'))}格式不对（应为 ISO 时间，如 2026-11-27T09:32:00+08:00）")
     by = ev.get("by")
     if by is not None and by not in rules.staff:
         p("staff-unknown", "by", f"工号 {by} 不在 rules/staff.yml 中")
@@ -159,13 +160,13 @@ def check_event(i: int, ev: dict, rec: Record, rules: Rules) -> list[Problem]:
         named = ("staff", "approver", "to") if action == "escalated" else ("staff", "approver")
         out.extend(event_left_problems(i, ev, rec, rules, named))
     if action in ("promised", "extended") and ev.get("due") is not None and to_date(ev["due"]) is None:
-        p("field-invalid", "due", f"日期 {ev['due']!r} 格式不对（应为 YYYY-MM-DD）")
+        p("field-invalid", "due", f"日期{quoted(ev['due'])}格式不对（应为 YYYY-MM-DD）")
     if action == "rated":
         sc = ev.get("score")
         if sc is not None and (isinstance(sc, bool) or sc not in rules.policy.satisfaction):
-            p("field-invalid", "score", f"评价 {sc!r} 应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）")
+            p("field-invalid", "score", f"评价{quoted(sc)}应为 1 到 5 的整数（5 非常满意 … 1 非常不满意）")
         if ev.get("given_by") not in (None, "visitor"):
-            p("field-invalid", "given_by", f"评价人 {ev['given_by']!r} 只能是 visitor（群众在评价器上评价）")
+            p("field-invalid", "given_by", f"评价人{quoted(ev['given_by'])}只能是 visitor（群众在评价器上评价）")
     if action == "notified":
         m = ev.get("materials")
         if m is not None and (not isinstance(m, list) or not all(isinstance(x, str) and x for x in m)):
@@ -203,7 +204,7 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
                            f"{rules.policy.lookup_rounds:,} 次不同：网站生成时按规定次数重新派生", path=path, record=rid,
                            field="lookup_rounds"))
     if m.get("channel") is not None and m["channel"] not in CHANNELS:
-        out.append(Problem("field-invalid", f"渠道 {m['channel']!r} 应为 {'/'.join(CHANNELS)}", path=path, record=rid,
+        out.append(Problem("field-invalid", f"渠道{quoted(m['channel'])}应为 {'/'.join(CHANNELS)}", path=path, record=rid,
                            field="channel"))
     fr = m.get("first_responder")
     if fr is not None and fr not in rules.staff:

@@ -20,6 +20,7 @@ from ..core.names import channel_names, service_names, staff_names
 from ..core.record import CST, Record, local_day, to_datetime, typed_trouble
 from ..core.view import bracketed
 from .ledger_lines import event_cell, event_chunks, read_event
+from ..core.quote import quoted
 
 COLUMNS = ["序号", "登记日期", "登记时间", "事项编号", "查询码", "渠道", "发问人姓名", "单位", "地址", "联系办法",
            "发问事由", "办事事项", "被问责任人", "办理结果或衔接情况", "承办科室", "转办期限", "承诺办结日期",
@@ -224,7 +225,7 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     m = BADGE_IN.search(cell("被问责任人"))
     badge = m.group(1) if m else staff_names(rules).find(cell("被问责任人"))     # a badge, or a name (李明)
     if badge not in rules.staff:
-        raise RowError("被问责任人", f"{cell('被问责任人')!r} 中没有名册上的工号（应写作 姓名（工号） 或 工号）")
+        raise RowError("被问责任人", f"{quoted(cell('被问责任人'))}中没有名册上的工号（应写作 姓名（工号） 或 工号）")
     events_text = cell("事件记录")
     if events_text:
         events = []
@@ -232,16 +233,16 @@ def record_from_row(row: dict, rules, new_code) -> Record:
             try:
                 events.append(read_event(line))
             except ValueError as e:
-                raise RowError("事件记录", f"事件 {line[:40]!r}：{e}") from None
+                raise RowError("事件记录", f"事件{quoted(line, 40)}：{e}") from None
     else:
         if registered is None:
             why = typed_trouble(cell("登记日期"))
-            raise RowError("登记日期", f"日期“{cell('登记日期')}”" + (f"不对：{why}" if why else
+            raise RowError("登记日期", f"日期{quoted(cell('登记日期'))}" + (f"不对：{why}" if why else
                                                                    "格式不对（应如 2026-11-27、2026/11/27 或 2026年11月27日）"))
         if not 1970 <= registered[0].year <= 2999:      # what a record's event time may hold (schema.Time)
-            raise RowError("登记日期", f"日期“{cell('登记日期')}”不在1970年至2999年之间")
+            raise RowError("登记日期", f"日期{quoted(cell('登记日期'))}不在1970年至2999年之间")
         if not registered[1] and cell("登记时间") and _clock(row.get("登记时间")) is None:
-            raise RowError("登记时间", f"时间“{cell('登记时间')}”格式不对（应如 09:30，00:00 到 23:59）")
+            raise RowError("登记时间", f"时间{quoted(cell('登记时间'))}格式不对（应如 09:30，00:00 到 23:59）")
         clock = registered[1] or _clock(row.get("登记时间")) or time(9, 0)
         at = datetime.combine(registered[0], clock, tzinfo=CST)
         events = [{"at": at, "by": badge, "action": "registered"}]
@@ -255,13 +256,13 @@ def record_from_row(row: dict, rules, new_code) -> Record:
     if rid:
         parsed = parse_id(rid)
         if parsed is None or parsed[0] != "inquiries":
-            raise RowError("事项编号", f"编号 {rid!r} 格式不对（应为 YYYYMMDD-工号-序号）")
+            raise RowError("事项编号", f"编号{quoted(rid)}格式不对（应为 YYYYMMDD-工号-序号）")
         if (parsed[1], parsed[2]) != (local_day(at), badge):      # the registration's day and first responder
             raise RowError("事项编号", f"编号 {rid} 与登记日期 {zh_day(local_day(at))}、"
                                       f"被问责任人 {badge} 不符（编号应为 {local_day(at):%Y%m%d}-{badge}-序号）")
     code = cell("查询码") or new_code()
     if not CODE_RE.match(code):
-        raise RowError("查询码", f"查询码 {code!r} 应为 6 位（不含 0、O、1、I）")
+        raise RowError("查询码", f"查询码{quoted(code)}应为 6 位（不含 0、O、1、I）")
     channel = channel_names().find(cell("渠道")) if cell("渠道") else "visit"
     if channel is None:
         raise RowError("渠道", channel_names().refusal(cell("渠道")))

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from ..core import safeyaml
 from ..core.canonical import EVENT_KEY_ORDER
 from ..core.fold import ACTION_ZH
+from ..core.quote import quoted
 from ..core.record import CST, event_line, to_datetime
 
 FIELDS = {"to": "至", "staff": "承办人", "approver": "批准人", "due": "办结期限", "materials": "材料",
@@ -109,12 +110,12 @@ def parse_event(line: str) -> dict:
     try:
         at = datetime(*(int(g) for g in m.groups() if g is not None), tzinfo=CST)
     except ValueError:                  # `2026年2月30日`, 29:30: not in Python's words
-        raise ValueError(f"时间 {when.strip()} 不是有效的日期和时刻") from None
+        raise ValueError(f"时间{quoted(when.strip())}不是有效的日期和时刻") from None
     ev = {"at": at, "by": by.group(1), "action": ACTIONS[action.strip()]}
     for label, v in _items(detail):
         key = LABELS.get(label)
         if key is None:
-            raise ValueError(f"不认识的内容“{label}”")
+            raise ValueError(f"不认识的内容{quoted(label)}")
         if key in ("to", "staff", "approver") and not (key == "to" and ev["action"] == "delivered"):
             ref = _REF.match(v)
             if not ref:
@@ -123,16 +124,16 @@ def parse_event(line: str) -> dict:
         elif key == "due":
             dm = _DAY.match(v)
             if not dm:
-                raise ValueError(f"办结期限 {v} 应写作 2026年12月4日")
+                raise ValueError(f"办结期限{quoted(v)}应写作 2026年12月4日")
             try:
                 ev[key] = date(*map(int, dm.groups()))
             except ValueError:
-                raise ValueError(f"办结期限 {v} 不是有效的日期") from None
+                raise ValueError(f"办结期限{quoted(v)}不是有效的日期") from None
         elif key == "materials":
             ev[key] = v.split("、")
         elif key == "score":
             if not (v.strip().isdecimal() and len(v.strip()) < 3):
-                raise ValueError(f"评分 {v[:20]} 应为 1 到 5 的整数")
+                raise ValueError(f"评分{quoted(v, 20)}应为 1 到 5 的整数")
             ev[key] = int(v)
         elif key == "given_by":
             ev[key] = "visitor" if v == "群众" else v

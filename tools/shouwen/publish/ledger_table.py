@@ -9,6 +9,7 @@ import re
 from collections import Counter
 
 from ..core.problems import InputError
+from ..core.quote import quoted
 from .ledger_io import from_csv_cell
 
 MAX_IMPORT_BYTES = 20 << 20     # a year's ledger of a large office is a few MB
@@ -185,7 +186,7 @@ def _refuse_unsaved(path, ws, table: list, cells: list) -> None:
             found.append(f"第 {r} 行 {get_column_letter(c)} 列（{header[c - 1] or '无列名'}）")
     if found:
         more = f"等 {len(found)} 处" if len(found) > 10 else ""
-        raise InputError(f"{path} 工作表“{ws.title}”的公式没有保存计算结果：{'、'.join(found[:10])}{more}"
+        raise InputError(f"{path} 工作表{quoted(ws.title)}的公式没有保存计算结果：{'、'.join(found[:10])}{more}"
                          "（文件由程序生成，未在 Excel、WPS 或 LibreOffice 中打开保存过，这些单元格读出来是空的）；"
                          "请在其中打开并保存后再导入，未写入任何内容")
 

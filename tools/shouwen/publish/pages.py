@@ -18,6 +18,8 @@ from jinja2 import (ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErr
                     UndefinedError)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from ..core.quote import quoted
+
 OVERRIDES = os.path.join("site", "overrides")
 
 
@@ -59,10 +61,10 @@ def _undefined(message: str) -> str:
     """Jinja's English for a name the page does not provide, said in Chinese (the name kept as written)."""
     m = re.fullmatch(r"'(.+)' is undefined", message)
     if m:
-        return f"页面没有提供名为“{m.group(1)}”的数据（请检查拼写，或删去这一处）"
+        return f"页面没有提供名为{quoted(m.group(1))}的数据（请检查拼写，或删去这一处）"
     m = re.fullmatch(r"'.+' has no attribute '(.+)'", message)
     if m:
-        return f"页面提供的数据中没有“{m.group(1)}”这一项（请检查拼写，或删去这一处）"
+        return f"页面提供的数据中没有{quoted(m.group(1))}这一项（请检查拼写，或删去这一处）"
     return message
 
 

@@ -31,6 +31,7 @@ from .journal import BusyError, journaled, lock, write_atomic
 from . import store
 from .store import read_one
 from ..core.validate import check_inquiry, well_typed, written_now
+from ..core.quote import quoted
 
 __all__ = ["BusyError", "lock", "append_event", "register", "register_account", "commit_new_files"]
 
@@ -251,7 +252,7 @@ def load_for_write(root: str, record_id: str) -> Record:
     record_id = typed_id(record_id)
     rid, _, code = record_id.partition(".")
     if parse_id(rid) is None or (code and not CODE_RE.fullmatch(code)):
-        raise NotFound(f"编号 {record_id!r} 格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
+        raise NotFound(f"编号{quoted(record_id)}格式不对，应为 YYYYMMDD-工号-序号（如 20261127-J017-003）")
     rel = record_path(rid)
     folder = os.path.dirname(os.path.join(root, rel))
     twins = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else [])
