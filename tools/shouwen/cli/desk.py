@@ -7,6 +7,7 @@ from ..core.ledger import evaluate
 from ..core.clock import Clock
 from ..core.fold import ACTION_ZH
 from ..core.names import channel_names, service_names
+from ..core.phones import undialable
 from ..core.problems import InputError
 from ..core.steps import build as build_step
 from ..core.record import local_day
@@ -39,6 +40,16 @@ def _service_choice(rules: Rules) -> str | None:
         if found:
             return found
         click.echo(_again(names.refusal(raw)))
+
+
+def _phone_prompt() -> str:
+    """The visitor's phone, asked again at once when no one could call it back (the writer would refuse it)."""
+    while True:
+        raw = click.prompt("联系电话（选填）", default="", show_default=False).strip()
+        why = undialable(raw) if raw else None
+        if not why:
+            return raw
+        click.echo(_again(f"电话“{raw}”无法拨通：{why}"))
 
 
 def _channel_choice(default: str) -> str:
@@ -80,7 +91,7 @@ def new_cmd(desk, name, phone, org, address, matter, channel, service, at, as_ba
             raise InputError(f"未登记：{why}")
         click.echo(f"登记人：{rules.who(by)}。按提示输入，直接回车跳过选填项。")
         name = click.prompt("发问人姓名")
-        phone = click.prompt("联系电话（选填）", default="", show_default=False)
+        phone = _phone_prompt()
         org = click.prompt("单位（选填）", default="", show_default=False)
         address = click.prompt("地址（选填）", default="", show_default=False)
         matter = click.prompt("发问事由")

@@ -18,6 +18,7 @@ from .problems import Problem
 from .record import Record, local_day, to_datetime
 from .clock import zh_day
 from .ladder import categories, ladder_for
+from .phones import phone_problems
 from .roles import AGENCY, agency_head
 from .schema import List, Map, OneOf, Str
 from .validate import check_event_shape, check_types
@@ -211,6 +212,8 @@ def read_account(rec: Record, rules, rules_on=None) -> tuple[object | None, list
     person = meta.get("complainant")
     if person is not None and not isinstance(person, dict):
         p("field-invalid", "complainant", "complainant 应为映射（name、phone……）")
+    elif person is not None:
+        out.extend(phone_problems(rec))
     parsed = []
     for i, ev in enumerate(events):
         probs, usable = check_event_shape(i, ev, rec, rules, ACCOUNT_EVENTS[kind])

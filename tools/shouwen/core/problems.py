@@ -27,6 +27,7 @@ CODES: dict[str, tuple[str, str]] = {
     "internal-error": ("record", ERROR),     # a bug of ours met this record: reported, never a traceback
     "record-noncanonical": ("record", ERROR),
     "lookup-rounds-other": ("record", WARNING),   # a key derived with other rounds than the rules': derived again
+    "phone-undialable": ("record", WARNING),      # a phone no one can call back (core.phones); the desk refuses one
     # reference
     "staff-unknown": ("reference", ERROR),
     "department-unknown": ("reference", ERROR),

@@ -8,6 +8,7 @@ from .departed import event_left_problems, handover_event_problems
 from .fold import COMMON_FIELDS, EVENT_FIELDS, allowed, fold
 from .ids import CODE_RE, parse_id
 from .lookup_key import meta_rounds
+from .phones import phone_problems
 from .problems import Problem
 from .record import Record, local_day, to_date, to_datetime
 from .rules import Rules
@@ -220,6 +221,7 @@ def check_inquiry(rec: Record, rules: Rules, rules_on=None):
             if v.get("phone") is not None and not isinstance(v["phone"], str):
                 out.append(Problem("field-invalid", "电话须写成带引号的字符串，以免丢失开头的 0", path=path, record=rid,
                                    field="visitor.phone"))
+            out.extend(phone_problems(rec))
     imp = m.get("imported")
     if imp is not None and not (isinstance(imp, dict) and isinstance(imp.get("events"), int) and imp.get("sha256")):
         out.append(Problem("field-invalid", "imported 应为导入的出处（ledger、sha256、by、events）", path=path, record=rid,

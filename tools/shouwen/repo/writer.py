@@ -13,6 +13,7 @@ from datetime import datetime
 
 from . import gitio, signing
 from .gitio.log import person, plain_person
+from ..core import phones
 from ..core.corrections import fold_corrections
 from ..core.deadlines import inquiry_deadlines
 from ..core.accountability import ACCOUNT_EVENTS, read_account
@@ -214,6 +215,7 @@ def validate_new(rec: Record, rules: Rules, new_index: int | None = None, before
             # a record set aside (a value of the wrong type) takes no event until it is mended; as it reads
             # after its corrections too, so no correction sets it aside (a later correction may mend one)
             _refuse(_problems(r, rules) or [Problem("field-invalid", "记录无法解读", path=r.path)])
+    _refuse(phones.brought(_as_read(rec) or rec, before and (_as_read(before) or before)))   # a phone no one can call
     # who may do this (rules/policy.yml permissions), and no verdict in one's own line of report
     index = new_index if new_index is not None else len(rec.events) - 1
     _refuse([p for p in record_role_problems(rec, rules_on or (lambda day: rules)) if p.field == f"events[{index}].by"])
