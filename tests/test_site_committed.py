@@ -48,4 +48,4 @@ def test_the_build_says_which_commit_it_shows(agency, tmp_path):
     r = subprocess.run([sys.executable, "-m", "shouwen", "--repo", agency.path, "site", "build", "-o",
                         str(tmp_path / "out")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert f"提交 {head[:10]}" in r.stdout and "未提交的改动不公开" in r.stdout, r.stdout
+    assert f"提交 {head[:10]}" in r.stdout and "未提交的记录改动不公开" in r.stdout, r.stdout

@@ -69,6 +69,31 @@ def work_tree(root: str):
     return tree
 
 
+SHOWN = os.path.join(".shouwen", "cache", "site-shown")     # the commit the last build showed
+
+
+def note_shown(root: str, tree) -> None:
+    """Say which commit's records this build shows, for `shouwen site build` to tell (MkDocs builds apart)."""
+    try:
+        if getattr(tree, "rev", None):
+            os.makedirs(os.path.dirname(os.path.join(root, SHOWN)), exist_ok=True)
+            with open(os.path.join(root, SHOWN), "w", encoding="ascii") as fh:
+                fh.write(tree.rev)
+        elif os.path.exists(os.path.join(root, SHOWN)):
+            os.remove(os.path.join(root, SHOWN))
+    except OSError:
+        pass        # only the line that names it is lost
+
+
+def shown(root: str) -> str | None:
+    try:
+        with open(os.path.join(root, SHOWN), encoding="ascii") as fh:
+            rev = fh.read().strip()
+        return rev if len(rev) == 40 else None
+    except (OSError, ValueError):
+        return None
+
+
 def shown_ledger(root: str, rules, today, tree):
     """The ledger the site shows (`tree`: work_tree(root))."""
     return load_ledger(root, rules, today, rev=getattr(tree, "rev", None), listed=tree.listed() if tree else None)

@@ -83,6 +83,7 @@ def prepare(root: str, today=None) -> Job:
     now = _now()
     today = today or now.date()
     records, values = site_records.records(root, rules, today, tree)
+    site_records.note_shown(root, tree)
     try:
         site = generate(root, rules, None, today, iterations=rules.policy.lookup_rounds, now=now, records=records)
     except TemplateBroken as e:

@@ -28,7 +28,9 @@ GONE = _Gone()
 
 
 def _bucket(key) -> int:
-    return zlib.crc32(repr(key).encode("utf-8", "surrogatepass")) % BUCKETS
+    # a text's own bytes (its repr would change with Python's Unicode tables: a key in another bucket)
+    data = key.encode("utf-8", "surrogatepass") if isinstance(key, str) else repr(key).encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) % BUCKETS
 
 
 class KeptMap(MutableMapping):

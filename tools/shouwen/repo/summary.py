@@ -94,8 +94,12 @@ def entries_now(root: str, tree, judged: dict, rules, when, rules_on) -> dict:
         if blob is None:
             out[p] = None
             continue
-        data = dirty.get(p) if p in dirty else from_git[blob] if blob in from_git else \
-            store.read_bounded(os.path.join(root, p))
+        if p in dirty:
+            data = dirty[p]
+        elif blob in from_git or getattr(tree, "rev", None):        # a commit's records are Git's alone
+            data = from_git.get(blob, b"")          # as store.contents reads a blob Git lacks
+        else:
+            data = store.read_bounded(os.path.join(root, p))
         out[p] = evaluate(store.parse_checked(p, data), rules, when, rules_on)
     return out
 
