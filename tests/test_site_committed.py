@@ -49,3 +49,17 @@ def test_the_build_says_which_commit_it_shows(agency, tmp_path):
                         str(tmp_path / "out")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert f"提交 {head[:10]}" in r.stdout and "未提交的记录改动不公开" in r.stdout, r.stdout
+
+
+def test_an_agency_whose_history_holds_no_record_yet_shows_its_work_tree(agency, monkeypatch):
+    """Rules committed, the first matters written by hand and not yet committed: shown, as before any commit."""
+    rid = agency.new("2026-11-02T09:30", name="欧阳明日")
+    rel = f"records/inquiries/2026/11/{rid}.md"
+    text = agency.file(rel)
+    agency.git("rm", "-rq", "--cached", "records")
+    agency.git("commit", "-qm", "只有规则", "--no-verify")
+    assert os.path.exists(os.path.join(agency.path, rel))
+    for cached in ("", "1"):
+        monkeypatch.setenv("SHOUWEN_NO_CACHE", cached)
+        job = sitebuild.prepare(agency.path, DAY)
+        assert _entry(agency, job, rid, text) is not None and "欧阳明日" in job.values, cached

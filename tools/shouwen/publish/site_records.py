@@ -57,12 +57,13 @@ def holds(root: str, key: str) -> bool:
 
 def work_tree(root: str):
     """The record files the site shows: as HEAD holds them (store.Committed), so that the public sees only what
-    the history holds; before the first commit, the work tree's as Git sees them now (store.WorkTree, Git asked
-    at once so that it answers while the build reads its rules); None outside Git."""
+    the history holds; while the history holds no record yet (no commit, or none with `records/`), the work
+    tree's as Git sees them now (store.WorkTree, Git asked at once so that it answers while the build reads its
+    rules); None outside Git."""
     if not gitio.is_repo(root):
         return None
     head = gitio.head(root)
-    if head is not None:
+    if head is not None and gitio.git_bytes(root, "ls-tree", "--name-only", head, "--", store.RECORDS).strip():
         return store.Committed(root, head)
     tree = store.WorkTree(root)
     tree.start()
