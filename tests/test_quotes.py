@@ -170,6 +170,7 @@ def test_a_named_level_or_category_of_the_rules_is_quoted_without_spaces():
     ("2026年11月2日 10:05｜李明（J005）｜承诺｜办结期限：2026年2月30日", "办结期限“2026年2月30日”不是有效的日期"),
     ("2026年11月2日 10:05｜李明（J005）｜评价｜评分：很好", "评分“很好”应为"),
     ("2026年2月30日 10:05｜李明（J005）｜备注｜内容：x", "时间“2026年2月30日 10:05”不是有效的"),
+    ("2026年11月2日 10:05｜李明（J005）｜转办｜至：综合科", "至“综合科”应写作 名称（编号）"),
 ])
 def test_a_bad_cell_of_the_ledgers_event_column_is_quoted(line, said):
     from shouwen.publish.ledger_lines import parse_event

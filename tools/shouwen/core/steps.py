@@ -116,16 +116,16 @@ def build(action: str, rules, rec, state, when: datetime, by: str, values: dict,
         elif f.kind == "date":
             d = raw if isinstance(raw, date) else to_date(raw)
             if d is None:
-                raise InputError(f"{_where(rec, f.name)}：日期 {raw} 格式不对，应如 2026-12-04")
+                raise InputError(f"{_where(rec, f.name)}：日期{quoted(raw)}格式不对，应如 2026-12-04")
             out[f.name] = d
         elif f.kind == "score":
             out[f.name] = _score(raw, rules, rec)
         elif f.kind == "days":
             m = re.fullmatch(r"(-?\d+)(个工作日|工作日|天|日|个小时|小时)?", "".join(unicodedata.normalize("NFKC", str(raw)).split()))
             if m is None:
-                raise InputError(f"{_where(rec, f.name)}：{raw} 不是整数（可写 5 或 5个工作日）")
+                raise InputError(f"{_where(rec, f.name)}：{quoted(raw)}不是整数（可写 5 或 5个工作日）")
             if len(m.group(1)) > 9:         # 999…9 (5,000 digits): past any limit, and past what int() reads
-                raise InputError(f"{_where(rec, f.name)}：天数应在 0 到 {MAX_PROMISE_DAYS} 之间，不是 {raw[:20]}…")
+                raise InputError(f"{_where(rec, f.name)}：天数应在 0 到 {MAX_PROMISE_DAYS} 之间，不是{quoted(raw, 20)}")
             out[f.name], out["_unit"] = int(m.group(1)), _SPAN_UNITS.get(m.group(2))
         elif f.kind == "materials":
             out[f.name] = raw if isinstance(raw, list) else split_materials(raw)
@@ -177,7 +177,7 @@ def _finish(action, rules, rec, state, when, by, out, roster):
                                source="rules/policy.yml 的 suspend.reasons", where=_where(rec, "--reason"))
     if action == "rated":
         if out["score"] not in rules.policy.satisfaction:
-            raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是 {out['score']}")
+            raise InputError(f"{_where(rec, 'score')}：评价应为 1 到 5，不是{quoted(out['score'])}")
     return out
 
 

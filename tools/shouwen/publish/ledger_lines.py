@@ -119,7 +119,7 @@ def parse_event(line: str) -> dict:
         if key in ("to", "staff", "approver") and not (key == "to" and ev["action"] == "delivered"):
             ref = _REF.match(v)
             if not ref:
-                raise ValueError(f"{label} 应写作 名称（编号）")
+                raise ValueError(f"{label}{quoted(v)}应写作 名称（编号）")
             ev[key] = ref.group(1)
         elif key == "due":
             dm = _DAY.match(v)
