@@ -14,7 +14,6 @@ on purpose. A hit is `pii-leak`, naming the file and the record, never the value
 from __future__ import annotations
 
 import gzip
-import hashlib
 import html
 import io
 import os
@@ -22,10 +21,10 @@ import re
 import tarfile
 import unicodedata
 import zipfile
-from collections.abc import Mapping
 
 from ..core.problems import Problem
 from .seen import _NON_DIGIT, _PHONE_RUN, KEY_LEN, Seen, key_windows
+from .sought import KEY_LABEL, Sought, Values, _is_key  # noqa: F401 (KEY_LABEL, Values, _is_key: used through this module too)
 
 PERSONAL = ("visitor", "complainant")
 ALWAYS = {"name": "姓名", "phone": "电话", "id_number": "身份证号"}
@@ -161,8 +160,6 @@ def _texts(name: str, data: bytes, depth: int = 0):
         enc = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "gb18030"
         yield name, data.decode(enc, errors="replace")
 
-
-from .sought import KEY_LABEL, Sought, Values, _is_key, _parts  # noqa: E402,F401 (the guard's values, re-exported)
 
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{%d,}" % KEY_LEN)
 

@@ -18,7 +18,7 @@ import secrets
 
 from datetime import date
 
-from ..repo import answers
+from ..repo import answers, summary
 from ..repo.summary import Following
 from . import lookup, shard_files, site_grow
 from .disclosure import FromRecords, stats_of, totals
@@ -72,9 +72,14 @@ class SiteKept(Following):
     """(the whole answer (FromRecords with kept shards, values), totals, the keys and (id, code) held by more
     than one entry, bucket -> token, the day it was kept on, the records judged again each day, the layout) for
     a commit and the files then changed. Kept for the year, not the day (`Daily`). Written again only after
-    many changes (`SAVE_FROM`): a few new matters are patched again from the older commit, which costs less
+    a few changes (`save_from`): one or two new matters are patched again from the older commit, which costs less
     than writing the whole of it at every commit."""
     save_on_move = False
+
+    def save_from(self) -> int:
+        # written again after 3 changes, not 8: kept as blobs (repo.kept_map), it costs about 0.06 s to write at
+        # 100,000 records, while each matter patched again at every build until then costs about 0.02 s
+        return min(summary.SAVE_FROM, 3)
 
     def __init__(self, root: str, tree, day, rows_name: str):
         super().__init__(root, tree, None, date(day.year, 1, 1), None, "site", (VERSION, rows_name))

@@ -84,7 +84,7 @@ class Values(Mapping):
         self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
 
     def _plain(self, v) -> bool:
-        return v[4:] in self.phones if v.startswith("tel:") else v in self.words
+        return v in self.where      # one bucket read, not the whole set of words or phones (a returning visitor)
 
     def shapes(self) -> tuple:
         """The shapes (publish.needles.shape) of the words and of the phones, as Sought takes them."""

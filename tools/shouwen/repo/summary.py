@@ -136,6 +136,10 @@ class Following:
         self.file = kept_file(root, kind, self.key)
         self.kept = None
 
+    def save_from(self) -> int:
+        """How many changed records make the patched value worth writing again."""
+        return SAVE_FROM
+
     def prefetch(self, *modules: str):
         """Read what is kept, and import the `modules` that patch it, while Git is asked what changed
         (store.WorkTree.start): on two cores the two overlap."""
@@ -169,7 +173,7 @@ class Following:
         entries = entries_now(self.root, self.tree, judged, rules, self.moment or self.day,
                               self.rules_on(rules)) if judged else {}
         self.hourly = hourly
-        return value, entries, rules, self.save_on_move and head != self.tree.status().head or moved >= SAVE_FROM
+        return value, entries, rules, self.save_on_move and head != self.tree.status().head or moved >= self.save_from()
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
         if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
