@@ -158,9 +158,6 @@ class Committed:
         self.root, self.rev, self._listed = root, commit, None
         self._status = Status(commit, {}, set(), set())
 
-    def start(self):
-        pass
-
     def status(self):
         return self._status
 
