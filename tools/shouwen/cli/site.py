@@ -155,8 +155,9 @@ def site_build_cmd(desk, output, engine, preview=False):
     out = final
     pages = sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".html"))
     click.echo(f"网站已生成（{engine}）：{os.path.join(out, 'index.html')}（{pages} 个页面；无任何外部请求，已核对无个人信息）")
-    head = sitebuild.site_records.shown(desk.root)
-    if head:        # publish.site_records.work_tree: the records as the history holds them
+    from ..publish.site_records import shown
+    head = shown(desk.root)
+    if head:        # publish.site_records.shown_tree: the records as the history holds them
         click.echo(f"网站上的事项取自已提交的记录（提交 {head[:10]}）；未提交的记录改动不公开，隐私核对也只认已提交的记录")
     if preview:         # built for `site serve`, which says its own address
         return 0

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from .corrections import FIELD_ZH
 from .problems import ERROR, Problem
+from .quote import quoted
 
 EXPECTED = ("能拨通的号码是：11 位手机号（如 139 1234 5678）、带区号的固定电话（如 010-12345678）、本地 7 至 8 位"
             "固定电话、服务号码（如 12345、95588、400-810-8888），境外号码以 + 和国家或地区代码开头，分机写在号码后"
@@ -107,7 +108,7 @@ def phone_problems(rec) -> list[Problem]:
         phone = holder.get(leaf) if isinstance(holder, dict) else None
         why = undialable(phone) if isinstance(phone, str) and phone.strip() else None
         if why:
-            out.append(Problem("phone-undialable", f"{FIELD_ZH[dotted]}（{dotted}）“{phone}”无法拨通：{why}",
+            out.append(Problem("phone-undialable", f"{FIELD_ZH[dotted]}（{dotted}）{quoted(phone)}无法拨通：{why}",
                                path=rec.path, record=rec.id, field=dotted))
     return out
 

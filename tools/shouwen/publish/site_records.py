@@ -46,7 +46,7 @@ def memo_key(root: str, rules, today, tree=None) -> str | None:
     """The name of the ledger as judged on `today`; None outside Git or with no cache."""
     if not _cached() or not gitio.is_repo(root):
         return None
-    gen = answers.generation(rules, today, None, tree or work_tree(root))
+    gen = answers.generation(rules, today, None, tree or shown_tree(root))
     return None if gen is None else repr((MEMO_VERSION, answers.package_stamp(), gen, rules.policy.lookup_rounds))
 
 
@@ -55,7 +55,7 @@ def holds(root: str, key: str) -> bool:
     return answers.holds(os.path.join(root, RECORDS_MEMO), key)
 
 
-def work_tree(root: str):
+def shown_tree(root: str):
     """The record files the site shows: as HEAD holds them (store.Committed), so that the public sees only what
     the history holds; while the history holds no record yet (no commit, or none with `records/`), the work
     tree's as Git sees them now (store.WorkTree, Git asked at once so that it answers while the build reads its
@@ -96,15 +96,15 @@ def shown(root: str) -> str | None:
 
 
 def shown_ledger(root: str, rules, today, tree):
-    """The ledger the site shows (`tree`: work_tree(root))."""
+    """The ledger the site shows (`tree`: shown_tree(root))."""
     return load_ledger(root, rules, today, rev=getattr(tree, "rev", None), listed=tree.listed() if tree else None)
 
 
 def records(root: str, rules, today, tree=False) -> tuple[FromRecords, dict]:
-    """What the site shows of the ledger, and the personal values the guard looks for. `tree`: work_tree(root)
+    """What the site shows of the ledger, and the personal values the guard looks for. `tree`: shown_tree(root)
     asked before."""
     with paused(freeze=True):       # a part for each record, all kept (half a first build's time at 100,000)
-        return _records(root, rules, today, work_tree(root) if tree is False else tree)
+        return _records(root, rules, today, shown_tree(root) if tree is False else tree)
 
 
 def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:

@@ -56,7 +56,7 @@ def derive_keys(root: str, progress) -> None:
         return          # the build itself says what is wrong
     iterations = rules.policy.lookup_rounds
     today = _now().date()
-    tree = site_records.work_tree(root)
+    tree = site_records.shown_tree(root)
     key = site_records.memo_key(root, rules, today, tree)
     if key and site_records.holds(root, key):
         return          # the ledger has not changed since a build found every key
@@ -73,7 +73,7 @@ def derive_keys(root: str, progress) -> None:
 
 def prepare(root: str, today=None) -> Job:
     refuse_committed_state(root)        # no cache checked out from Git is read by the build
-    tree = site_records.work_tree(root)         # Git answers while the rules are read
+    tree = site_records.shown_tree(root)        # (before any commit: Git answers while the rules are read)
     rules = load_rules(root)
     broken = [p for p in rules.problems if p.severity == ERROR]
     if broken:

@@ -58,6 +58,11 @@ def _parts(values) -> tuple:
     return words, phones, keys
 
 
+def _split(plain) -> tuple[list, list]:
+    """(the words, the phones as digits) of values that are no lookup key."""
+    return [v for v in plain if not v.startswith("tel:")], [v[4:] for v in plain if v.startswith("tel:")]
+
+
 class _Keys:
     """The lookup keys among the values, looked up in the values themselves (no set of them is made)."""
 
@@ -77,8 +82,8 @@ class Values(Mapping):
     def __init__(self, values: dict):
         plain = {v: w for v, w in values.items() if not _is_key(v)}
         self.where = KeptMap(plain)
-        self.words = KeptSet(v for v in plain if not v.startswith("tel:"))
-        self.phones = KeptSet(v[4:] for v in plain if v.startswith("tel:"))
+        words, phones = _split(plain)
+        self.words, self.phones = KeptSet(words), KeptSet(phones)
         self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
         self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
         self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
@@ -108,31 +113,29 @@ class Values(Mapping):
         """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
         out = Values({})
         out.where, out.odd = self.where.derived(), dict(self.odd)
-        lost, key_lines = [v for v in gone if self._plain(v)], self.key_lines
+        lost, key_lines = {v for v in gone if self._plain(v)}, self.key_lines
         for v in gone:
             if v in lost:
                 out.where.discard(v)
             elif out.odd.pop(v, None) is None:
                 at = key_lines.find(f"\n{v}\t")
                 key_lines = key_lines[:at] + key_lines[key_lines.index("\n", at + 1):] if at >= 0 else key_lines
-        lines = []
+        lines, came = [], []
         for v, w in values.items():
             if not _is_key(v):
                 out.where[v] = w
+                came.append(v)
             elif _key_line(v, w):
                 lines.append(f"\n{v}\t{w[0]}")
             else:
                 out.odd[v] = w
-        plain = [v for v in values if not _is_key(v)]
-        out.words = self.words.changed([v for v in plain if not v.startswith("tel:")],
-                                       [v for v in lost if not v.startswith("tel:")])
-        out.phones = self.phones.changed([v[4:] for v in plain if v.startswith("tel:")],
-                                         [v[4:] for v in lost if v.startswith("tel:")])
         out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
-        if self._shapes is not None:
-            new_words, new_phones, _ = _parts(values)
-            lost, lost_phones, _ = _parts([v for v in gone if v not in out])
-            out._shapes = (grown(self._shapes[0], new_words, lost), grown(self._shapes[1], new_phones, lost_phones))
+        (words, phones), (lost_words, lost_phones) = _split(came), _split(lost)
+        out.words, out.phones = self.words.changed(words, lost_words), self.phones.changed(phones, lost_phones)
+        if self._shapes is not None:        # a value let go and put back in the same patch is still held
+            back = _split(lost & set(came))
+            out._shapes = (grown(self._shapes[0], words, set(lost_words) - set(back[0])),
+                           grown(self._shapes[1], phones, set(lost_phones) - set(back[1])))
         # named by the values it was made from and what changed (two ways to the same values may differ in name:
         # a guard's verdict kept under the other name is then only checked again)
         h = hashlib.sha1(self.digest().encode())
