@@ -70,7 +70,7 @@ def test_every_template_names_handle_so_new_agencies_get_the_rule():
 
 
 def test_leadership_the_heads_above_and_supervision_record_steps_a_third_department_does_not(agency):
-    # 局长 J001 / 副局长 J002 (局领导, above every 科室) and the 监察室 (J022, 首问责任制办公室) act on a matter
+    # `局长` J001 / `副局长` J002 (`局领导`, above every `科室`) and the `监察室` (J022, `首问责任制办公室`) act on a matter
     # 审核办证科 holds, as a real office does; a clerk (J018) or the head (J017) of a sibling 科室 does not
     rid = accepted_by_approvals(agency)
     agency.ok("--as", "J001", "promise", rid, "--days", "3", "--at", "2026-11-02T11:00")
@@ -86,7 +86,7 @@ def test_leadership_the_heads_above_and_supervision_record_steps_a_third_departm
 
 @pytest.fixture(scope="module")
 def departed(tmp_path_factory, _new_bureau):
-    """徐敏 (J012, 审核办证科) promised D and left on 11-15, D still open."""
+    """`徐敏` (J012, `审核办证科`) promised D and left on 11-15, D still open."""
     agency = copy_agency(_new_bureau, tmp_path_factory.mktemp("handover") / "agency")
     env = dict(os.environ, GIT_COMMITTER_DATE="2026-10-01T09:00:00+08:00", GIT_AUTHOR_DATE="2026-10-01T09:00:00+08:00")
     subprocess.run(["git", "-C", agency.path, "commit", "-q", "--amend", "--no-edit", "--no-verify"], env=env, check=True)
@@ -107,7 +107,7 @@ def departed(tmp_path_factory, _new_bureau):
 
 
 def test_the_warning_on_a_promised_matter_advises_the_handover_the_desk_page_offers(departed):
-    # forward and return were both refused at 已承诺, so the warning's advice (转办给一位同事签收，已签收的先退回)
+    # forward and return were both refused at `已承诺`, so the warning's advice (`转办给一位同事签收，已签收的先退回`)
     # could not be followed
     d = departed.d
     warned = [p["message"] for p in problems(departed) if p["code"] == "handover-needed" and p["record"] == d]
@@ -118,7 +118,7 @@ def test_the_warning_on_a_promised_matter_advises_the_handover_the_desk_page_off
 
 
 def test_a_colleague_takes_a_promised_matter_over_as_the_warning_says(departed):
-    # a colleague forwards it to one of the 科室 (移交, the event says so), who accepts it, the promised day unchanged
+    # a colleague forwards it to one of the `科室` (`移交`, the event says so), who accepts it, the promised day unchanged
     d, agency = departed.d, departed
     head = agency.head()
     r = agency.run("--as", "J011", "return", d, "--reason", "承办人离职", "--at", "2026-11-20T09:00")

@@ -195,7 +195,7 @@ def test_every_line_of_the_events_column_is_one_event_and_older_exports_still_re
                {"at": at, "by": "J005", "action": "note", "text": "转办\n说明"},
                {"at": at, "by": "J005", "action": "answered", "answer": "一\n二", "note": "三；四｜五"}]
     cell = event_cell(events, rules)
-    # each event in the Chinese form (时间｜经办人｜事件｜内容), never YAML with English keys: a text that would break
+    # each event in the Chinese form (`时间｜经办人｜事件｜内容`), never YAML with English keys: a text that would break
     # the line or the cell's separators is put in Chinese quotes, its line breaks, ｜, ； and quotes escaped
     # (but for the unknown action `answer`, which goes as one line of YAML)
     assert len(cell.splitlines()) == 7 and cell.splitlines()[2].startswith("{")

@@ -1,4 +1,4 @@
-"""A clerk who has left (离职/调离): `left:` on the roster entry (their last working day). The badge stays
+"""A clerk who has left (`离职/调离`): `left:` on the roster entry (their last working day). The badge stays
 known for every record it is in; nothing new is done by or given to them after that day; their open matters
 are handed over to a colleague of their 科室."""
 import json
@@ -31,7 +31,7 @@ def _commit_rules(agency, message, edit, verify=True):
 @pytest.fixture(scope="module")
 def office(tmp_path_factory, _new_bureau):
     """张晓燕 (J006, reception) registered three matters in October and left on 10-31: A answered, B still open;
-    徐敏 (J012, approvals) accepted C, forwarded to her by 李明, and left on 11-15 with it open, as did 林国栋 (J017),
+    `徐敏` (J012, approvals) accepted C, forwarded to her by `李明`, and left on 11-15 with it open, as did `林国栋` (J017),
     head of the 社会事务科 (its line still names him head: no successor yet). The roster entries
     record it in both forms a clerk writes a day, and the pre-commit hook takes that change."""
     agency = copy_agency(_new_bureau, tmp_path_factory.mktemp("left") / "agency")
@@ -139,7 +139,7 @@ def test_check_reports_an_event_already_recorded_after_the_last_day(office):
 
 @pytest.mark.parametrize("cache", [(), ("--no-cache",)])
 def test_check_lists_the_open_matters_a_departed_clerk_still_holds(office, cache):
-    """B (张晓燕 registered it, nobody took it on) and C (徐敏 accepted it) must be handed over; A is closed."""
+    """B (`张晓燕` registered it, nobody took it on) and C (`徐敏` accepted it) must be handed over; A is closed."""
     out = json.loads(office.run(*cache, "check", "--today", "2026-11-29", "--format", "json").stdout)
     got = {p["record"]: p for p in out["problems"] if p["code"] == "handover-needed" and p["record"]}
     assert sorted(got) == sorted([office.ids["B"], office.ids["C"]])
@@ -209,7 +209,7 @@ def test_the_desk_page_offers_no_one_who_has_left(office):
 
 
 def test_a_colleague_of_the_same_office_takes_the_matter_over(office):
-    """杨志刚 (J009) heads 徐敏's 科室: he returns C, 李明 sends it to 吴海涛 (J011), who accepts it; 李明 (J005) sends B
+    """`杨志刚` (J009) heads `徐敏`'s `科室`: he returns C, `李明` sends it to `吴海涛` (J011), who accepts it; `李明` (J005) sends B
     to himself in 张晓燕's 科室 and accepts it. Neither is listed any more."""
     b, c = office.ids["B"], office.ids["C"]
     office.ok("--as", "J009", "return", c, "--reason", "承办人离职，退回重新转办", "--at", "2026-11-20T09:00")
@@ -272,7 +272,7 @@ def test_each_roster_template_says_how_to_record_a_departure(template):
 
 
 def test_an_escalation_without_to_skips_a_head_who_has_left(office):
-    """罗佳 (J018) escalates on 11-20 without --to: not to 林国栋, her 科室's head who left on 11-15, but up the line."""
+    """`罗佳` (J018) escalates on 11-20 without --to: not to `林国栋`, her `科室`'s head who left on 11-15, but up the line."""
     rid = office.new("2026-11-20T09:00", badge="J018")
     office.ok("--as", "J018", "escalate", rid, "--reason", "超出本人权限", "--at", "2026-11-20T09:30")
     shown = json.loads(office.ok("show", rid, "--today", "2026-11-20", "--format", "json").stdout)
@@ -326,7 +326,7 @@ def test_the_audit_still_knows_who_wrote_before_leaving(office):
 
 
 def test_no_inspection_of_someone_after_their_last_day(office):
-    """A superior's spot check (随机检查) of 张晓燕 dated after she left is refused; one of her last day is not."""
+    """A superior's spot check (`随机检查`) of `张晓燕` dated after she left is refused; one of her last day is not."""
     head = office.head()
     r = office.run("--as", "J004", "inspect", "J006", "--finding", "文明用语：合格", "--at", "2026-11-05T10:00")
     assert r.exit_code == 2 and "张晓燕（J006）已于2026年10月31日离职" in r.output and "被检查" in r.output
