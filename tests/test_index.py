@@ -137,11 +137,62 @@ def test_a_broken_or_foreign_index_is_rebuilt_not_trusted(demo_copy, monkeypatch
     for f in _answers(demo_copy):
         os.unlink(f)
     for f in index.index_files(demo_copy):
-        key, rows = kept(f)
+        key, rows = kept(f)     # the index file: its key, then its rows in parts, then None
         lie = {k: tuple((lo, hi, ({}, [], None, None, [], None, [], None)) for lo, hi, _ in windows)
                for k, windows in rows.items()}
-        keep(f, "another version", lie)
+        with open(f, "wb") as fh:
+            for value in ("another version", lie, None):
+                pickle.dump(value, fh)
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+
+
+def _parts_of(f):
+    """The index file's key and its parts, as index.py writes them."""
+    import pickle
+    with open(f, "rb") as fh:
+        key, parts = pickle.load(fh), []
+        while (part := pickle.load(fh)) is not None:
+            parts.append(part)
+    return key, parts
+
+
+def test_the_index_is_written_and_read_a_part_at_a_time_and_a_torn_one_is_rebuilt(demo_copy, monkeypatch):
+    monkeypatch.setattr(index, "CHUNK", 40)
+    want = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
+    [f] = index.index_files(demo_copy)
+    key, parts = _parts_of(f)
+    rows = {k: v for part in parts for k, v in part.items()}
+    assert len(parts) > 5 and max(map(len, parts)) == 40 and len(rows) == want[0][2]["records"]
+    # torn where a part ends or inside one: nothing of it is trusted, the index is written whole again
+    data = open(f, "rb").read()
+
+    def forget():       # what else is kept, so the ledger is read from the index
+        shutil.rmtree(demo_copy / answers.FOLDER, ignore_errors=True)
+        for g in os.listdir(demo_copy / index.FOLDER):
+            if g.startswith(("summary-", "rows-", "quarter")):
+                os.unlink(demo_copy / index.FOLDER / g)
+    for cut in (len(data) // 2, len(data) - 1, 30):
+        for g in index.index_files(demo_copy):
+            os.unlink(g)
+        forget()
+        assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+        [f] = index.index_files(demo_copy)
+        open(f, "r+b").truncate(cut)
+        forget()
+        assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == want
+        assert {k: v for part in _parts_of(f)[1] for k, v in part.items()}.keys() == rows.keys()
+    # a few records judged anew go to the journal; the next day many: the file is written anew from its parts
+    monkeypatch.setattr(index, "JOURNAL_SHARE", 0.5)
+    for p in sorted((demo_copy / "records" / "inquiries").rglob("*.md"))[:20]:
+        p.write_text(p.read_text(encoding="utf-8") + "补记。\n", encoding="utf-8")
+    forget()
+    _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
+    assert os.path.exists(f + ".journal")
+    monkeypatch.setattr(index, "JOURNAL_SHARE", 0.0)
+    forget()
+    _same_both_ways(demo_copy, "2027-03-01", monkeypatch)
+    assert not os.path.exists(f + ".journal")
+    assert not [g for g in os.listdir(demo_copy / index.FOLDER) if g.endswith(".tmp")]
 
 
 def test_a_generated_agency_gives_the_same_answers_with_and_without_the_index(tmp_path, monkeypatch):

@@ -55,3 +55,47 @@ def test_a_write_carries_the_kept_history_to_its_commit(agency):
     kept = json.load(open(os.path.join(agency.path, RULES_HISTORY), encoding="utf-8"))
     assert kept["head"] == agency.head()
     assert [tuple(c) for c in kept["commits"]] == _fresh(agency)
+
+
+def _git_log(agency, rev="HEAD"):
+    """git's own answer, from one walk."""
+    return [tuple(line.split()) for line in agency.git("log", "--reverse", "--format=%H %cI", rev, "--", "rules").splitlines()]
+
+
+def test_a_long_history_is_walked_in_pieces_to_git_s_own_answer(agency, monkeypatch):
+    from shouwen.repo.gitio import paths
+    for n in range(8):
+        (_commit_rules if n % 3 == 0 else _commit_other)(agency, n)
+    walks = []
+    real = paths.git
+    monkeypatch.setattr(paths, "git", lambda root, *args, **kw: walks.append(args) or real(root, *args, **kw))
+    want = _git_log(agency)
+    assert len(want) >= 4
+    for piece in (1, 2, 3, 1000):
+        monkeypatch.setattr(paths, "PIECE", piece)
+        walks.clear()
+        assert paths.path_commits(agency.path, "rules") == want
+        pieces = [a for a in walks if any(x.startswith("^") for x in a)]
+        assert (len(pieces) > 1) == (piece < 4)        # a long line is walked a piece at a time
+        assert all("core.packedGitLimit=16m" in a for a in walks if "rev-list" in a)
+    # commits since a kept HEAD: read in one pass when they are few, else not (then all is read in pieces)
+    base = agency.git("rev-list", "--max-count=1", "--skip=4", "HEAD").strip()
+    monkeypatch.setattr(paths, "PIECE", 10)
+    assert paths.path_commits(agency.path, "rules", since=base, head=agency.head()) == \
+        [c for c in want if c[0] in agency.git("rev-list", f"{base}..HEAD")]
+    monkeypatch.setattr(paths, "PIECE", 2)
+    assert paths.path_commits(agency.path, "rules", since=base, head=agency.head()) is None
+    # a merge anywhere: one walk, git's own choice of parents
+    agency.git("checkout", "-q", "-b", "side", base)
+    agency.write("rules/README.txt", "side\n")
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "rules on a side branch")
+    agency.git("checkout", "-q", "-")
+    _commit_other(agency, 21)
+    agency.git("merge", "-q", "--no-edit", "--no-verify", "side")
+    _commit_rules(agency, 22)
+    for piece in (1, 2, 1000):
+        monkeypatch.setattr(paths, "PIECE", piece)
+        assert paths.path_commits(agency.path, "rules") == _git_log(agency)
+    # an older commit's history
+    assert paths.path_commits(agency.path, "rules", head=base) == _git_log(agency, base)

@@ -17,17 +17,19 @@ holds for every day between; any other holds for its own day only, and is judged
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
+import pickle
 from datetime import date, datetime, timedelta
 
 from ..collector import paused
 from . import store
 from .answers import judging_key, keep, read_kept
-from .index_rows import LAST_DAY, Source, make_entry, make_row, on_the_hour
+from .index_rows import HEAVY, LAST_DAY, Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.record import Record, as_it_stood, local_day, parse
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 PROBE_DAYS = 3660
 WINDOWS = 3
 JOURNAL_SHARE = 0.05
@@ -50,41 +52,181 @@ def _read(path: str, key: str) -> dict:
     return rows if isinstance(rows, dict) else {}      # no index, or an unreadable one: rebuilt
 
 
+CHUNK = 2000        # rows a part of the index file holds: what is read or written at once
+
+
+def _parts(path: str, key: str):
+    """The parts (dicts) of the index file written under `key`, one at a time; ValueError when it is
+    missing, of another key, torn or unreadable (then nothing it gave may be trusted)."""
+    try:
+        with open(path, "rb") as fh, paused():
+            if pickle.load(fh) != key:
+                raise ValueError("another key")
+            while (part := pickle.load(fh)) is not None:
+                if not isinstance(part, dict):
+                    raise ValueError("not a part")
+                yield part
+    except ValueError:
+        raise
+    except Exception as e:      # missing, or torn (a torn pickle raises almost anything)
+        raise ValueError(str(e)) from None
+
+
+class _Writer:
+    """An index file written part by part to a temporary file, put in place whole when done."""
+
+    def __init__(self, path: str, key: str):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.path, self.tmp = path, f"{path}.{os.getpid()}.tmp"
+        self.fh = open(self.tmp, "wb")
+        self.part: dict = {}
+        pickle.dump(key, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def add(self, k, windows):
+        self.part[k] = windows
+        if len(self.part) >= CHUNK:
+            self._flush()
+
+    def _flush(self):
+        if self.part:
+            pickle.dump(self.part, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self.part = {}
+
+    def close(self):
+        self._flush()
+        pickle.dump(None, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abandon(self):
+        self.fh.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+
 class _Index:
-    """The rows of the last full write, and a journal of the rows judged since (merged in when it grows)."""
+    """The rows of the last full write, and a journal of the rows judged since (merged in when it grows).
+    The file is read and written a part at a time, never held whole: at 100,000 records it is 100 MB of
+    rows, and a command keeps only those it reads (index_rows: a check keeps no heavy part)."""
 
     def __init__(self, root: str, key: str):
         name = f"ledger-v{INDEX_VERSION}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pickle"
         self.root, self.file, self.key = root, os.path.join(root, FOLDER, name), key
-        self.rows = _read(self.file, key)
-        self.journal = _read(self.file + ".journal", key) if self.rows else {}
-        self.rows.update(self.journal)
-        self.fresh: dict = {}
+        self.journal: dict = {}
+        self.older: dict = {}       # (path, blob) -> the windows of a record not judged for the day asked
+        self.fresh: dict = {}       # judged now, for the journal
+        self.stored = self.live = 0     # rows the file and the journal hold; of them, of files listed now
+        self.writer: _Writer | None = None
+        self.written: set = set()
 
-    def get(self, path: str, blob: str, day: date) -> tuple | None:
-        for lo, hi, row in self.rows.get((path, blob), ()):
-            if lo <= day <= hi:
-                return row
-        return None
+    def lookup(self, want: dict, day: date, trim) -> dict:
+        """{position: trim(row)} of the files in `want` ((path, blob) -> position) judged for `day`."""
+        try:
+            return self._lookup(want, day, trim)
+        except ValueError:      # no index, or one that can't be read whole: every record is judged anew
+            self.journal, self.older, self.stored, self.live = {}, {}, 0, 0
+            return {}
+
+    def _lookup(self, want: dict, day: date, trim) -> dict:
+        hits: dict = {}
+
+        def take(rows: dict, skip: dict):
+            for k, windows in rows.items():
+                if k in skip:
+                    continue
+                self.stored += 1
+                i = want.get(k)
+                if i is None:
+                    continue
+                self.live += 1
+                for lo, hi, row in windows:
+                    if lo <= day <= hi:
+                        hits[i] = trim(row)
+                        break
+                else:
+                    self.older[k] = windows
+        parts = _parts(self.file, self.key)
+        first = next(parts, None)
+        if first is None:
+            return {}
+        self.journal = _read(self.file + ".journal", self.key)
+        take(self.journal, {})
+        take(first, self.journal)
+        for part in parts:
+            take(part, self.journal)
+        return hits
+
+    def begin(self, misses: int):
+        """Before `misses` records are judged: a journal will do when they are few beside what is kept, else
+        the file is written anew, the new rows first as they come."""
+        if not misses or len(self.journal) + misses <= JOURNAL_SHARE * self.stored:
+            return
+        try:
+            self.writer = _Writer(self.file, self.key)
+        except OSError:
+            self.writer = None      # unwritable: only costs time
 
     def put(self, path: str, blob: str, lo: date, hi: date, row: tuple):
         """Judged for the days lo..hi; the two latest other judgements of the same bytes are kept too. What
         the judgements share (the header, the folded state: all but what depends on the day) is kept once:
         the same object in each, which pickle writes and reads once."""
-        older = self.rows.get((path, blob), ())[:WINDOWS - 1]
+        k = (path, blob)
+        older = self.older.pop(k, ())[:WINDOWS - 1]
         if older:
             prev = older[0][2]
             row = tuple(p if p == v else v for p, v in zip(prev, row))
-        self.rows[(path, blob)] = self.fresh[(path, blob)] = ((lo, hi, row),) + older
+        windows = ((lo, hi, row),) + older
+        if self.writer is not None:
+            self.written.add(k)
+            self._write(self.writer.add, k, windows)
+        else:
+            self.fresh[k] = windows
 
-    def save(self, live: set):
-        if not self.fresh and len(live) == len(self.rows):
+    def abandon(self):
+        if self.writer is not None:
+            self.writer.abandon()
+            self.writer = None
+
+    def _write(self, add, *args):
+        try:
+            add(*args)
+        except OSError:
+            self.writer.abandon()
+            self.writer = None
+
+    def save(self, want: dict):
+        if self.writer is None:
+            if not self.fresh and self.live == self.stored:
+                return
+            journal = {**self.journal, **self.fresh}
+            if self.fresh and self.stored and len(journal) <= JOURNAL_SHARE * self.stored:
+                keep(self.file + ".journal", self.key, journal)
+                return
+            try:
+                self.writer = _Writer(self.file, self.key)
+            except OSError:
+                return
+            for k, windows in self.fresh.items():
+                self.written.add(k)
+                self._write(self.writer.add, k, windows)
+        try:        # what was kept of the files listed now, and not judged anew, follows the new rows
+            for part in itertools.chain((self.journal,), _parts(self.file, self.key) if self.stored else ()):
+                for k, windows in part.items():
+                    if k in want and k not in self.written:
+                        self.written.add(k)
+                        self.writer.add(k, windows)
+        except ValueError:
+            pass        # the old file went or broke meanwhile: the new rows alone
+        except OSError:
+            self.writer.abandon()
             return
-        journal = {**self.journal, **self.fresh}
-        if self.fresh and len(journal) <= JOURNAL_SHARE * len(self.rows):
-            keep(self.file + ".journal", self.key, journal)
+        try:
+            self.writer.close()
+        except OSError:
+            self.writer.abandon()
             return
-        keep(self.file, self.key, {k: v for k, v in self.rows.items() if k in live})
         for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
             for f in (stale, stale + ".journal"):
                 try:
@@ -113,6 +255,23 @@ def _judge_one(item) -> tuple[tuple, date]:
     return make_row(entry, keep is None or keep(None if entry.state is None else entry.state.latest_at)), until
 
 
+class _NoIndex:
+    @staticmethod
+    def begin(misses: int):
+        pass
+
+    @staticmethod
+    def abandon():
+        pass
+
+
+def _trimmed(row: tuple, keep_state) -> tuple:
+    """The row without its heavy part where no command will read that entry's header, state or deadlines."""
+    if row[HEAVY] is None or keep_state(row[HEAVY - 1]):
+        return row
+    return row[:HEAVY] + (None,) + row[HEAVY + 1:]
+
+
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
                 in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None,
                 keep_state=None, stood: bool = False) -> Ledger:
@@ -139,36 +298,49 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
     index = _Index(root, key) if key else None
+    apart = _Index(root, key + ":as-it-stood") if key and stood else None
+    want = {(p, b): i for i, (p, b, _) in enumerate(listed)}
+    trim = (lambda row: row) if keep_state is None else (lambda row: _trimmed(row, keep_state))
+    hits = index.lookup(want, today, trim) if index is not None else {}
     # as it stood on `today`: the index's judgement where no event is after that day (nothing to cut), the others
     # judged cut and kept apart, each for its day
-    apart = _Index(root, key + ":as-it-stood") if key and stood else None
+    cut = apart.lookup(want, today, trim) if apart is not None else {}
     rows: list = [None] * len(listed)
     misses = []
     hourly = False
-    for i, (path, blob, _) in enumerate(listed):
-        hit = index.get(path, blob, today) if index is not None else None
+    for i in range(len(listed)):
+        hit = hits.get(i)
         if apart is not None and (hit is None or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
-            hit = apart.get(path, blob, today)
+            hit = cut.get(i)
         if hit is not None and now is not None and on_the_hour(hit, rules):
             hourly, hit = True, None
         if hit is None:
             misses.append(i)
         else:
             rows[i] = hit
+    del hits, cut
     if misses:
         _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None and not stood,
                     as_it_stood=stood, rules_on=rules_on,
-                    root=root, keep_state=keep_state if index is None and before_judge is None else None)
+                    root=root, keep_state=keep_state if index is None else None)
         items = [listed[i] for i in misses]
         items = store.contents(root, rev, items) if rev is not None else items
-        for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
-            rows[i] = row
-            if now is not None and on_the_hour(row, rules):
-                hourly = True
-            elif index is not None:
-                (apart or index).put(listed[i][0], listed[i][1], today, until, row)
-    if index is not None and (apart is None or apart.fresh):
-        (apart or index).save({(p, b) for p, b, _ in listed})
+        kept = apart or index or _NoIndex
+        kept.begin(len(misses))
+        try:
+            for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
+                if now is not None and on_the_hour(row, rules):
+                    hourly = True
+                elif index is not None:
+                    kept.put(listed[i][0], listed[i][1], today, until, row)
+                rows[i] = trim(row)
+        except BaseException:
+            kept.abandon()
+            raise
+        del items
+    if index is not None and (apart is None or apart.fresh or apart.writer is not None):
+        (apart or index).save(want)
+    del want
     del index, apart
     source = Source(root, rev)
     for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made

@@ -159,27 +159,6 @@ def head(root: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
-def path_commits(root: str, path: str, since: str | None = None, head: str = "HEAD") -> list[tuple[str, str]] | None:
-    """(sha, committer date) of the commits that changed `path`, oldest first. With `since`: only those after
-    it (`head` then a full commit id), read in one pass over the commits since (each with its parents and
-    files), and only when they lead from `since` to `head` in a straight line; else None (read it all: a
-    merge, or a branch that moved back or aside)."""
-    if since is None:
-        out = git(root, "log", "--reverse", "--format=%H %cI", head, "--", path)
-        return [tuple(line.split()) for line in out.splitlines() if line.strip()]
-    out = git(root, "log", "--reverse", "--no-renames", "--name-only", "-z", "--format=%x1e%H %cI %P", f"{since}..{head}")
-    found, last = [], since
-    for chunk in out.split("\x1e")[1:]:
-        first, _, files = chunk.partition("\0")
-        sha, when, *parents = first.split()
-        if parents != [last]:
-            return None
-        last = sha
-        if any(f == path or f.startswith(path + "/") for f in files.strip("\n\0").split("\0") if f):
-            found.append((sha, when))
-    return found if last == head else None       # `head` (a full id here) not reached: it went back or aside
-
-
 def config(root: str, key: str) -> str | None:
     r = subprocess.run([git_exe(), "-C", root, "config", "--get", key], capture_output=True)
     return r.stdout.decode().strip() or None
@@ -387,3 +366,4 @@ def commit_count(root: str, rev: str):
 
 from .lookalikes import is_shallow, replacements  # noqa: E402,F401 (they use git() above)
 from .joins import descendants, joining_merge  # noqa: E402,F401 (likewise)
+from .paths import path_commits  # noqa: E402,F401 (likewise)
