@@ -315,3 +315,21 @@ def test_only_the_newest_kept_summaries_of_a_kind_are_left(tmp_path):
     left = os.listdir(tmp_path)
     assert sum(n.startswith("summary-") for n in left) == summary.KEEP and "rows-v1-0.pickle" in left
     assert f"summary-v1-{summary.KEEP + 3:016x}.pickle" in left and "summary-v1-0000000000000000.pickle" not in left
+
+
+def test_a_list_of_every_matter_holds_one_entry_s_state_at_a_time(demo_copy):
+    from datetime import date
+    from shouwen.repo.index_rows import _UNREAD, one_at_a_time
+    from shouwen.repo.loader import load_rules
+    rules = load_rules(str(demo_copy))
+    entries = index.load_ledger(str(demo_copy), rules, date(2026, 11, 27)).entries
+    before = [(e.state, e.deadlines) for e in entries]
+    for e in entries:
+        e.let_go()
+    held = []
+    for e in one_at_a_time(entries):
+        e.state, e.deadlines, e.record.meta
+        held.append(sum(x._state is not _UNREAD for x in entries))
+    assert max(held) == 1           # the one being read; the one before has let go
+    assert all(x._state is _UNREAD and x.record._full is None for x in entries)
+    assert [(e.state, e.deadlines) for e in entries] == before       # made again, the same

@@ -177,6 +177,7 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
     an item's place in that order (core.rows_delta)."""
     from ..core import rows_delta
     from ..core.view import MATTER_HEADERS, matter_row, table
+    from ..repo.index_rows import let_go, one_at_a_time
     row_of = _row_of(shown, key_of, matter_row)
 
     def patch(rows, entries, rules):
@@ -187,8 +188,8 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
         return rows_delta.lines(rows), len(rows.keys), False
     rules = desk.rules
     led = read_ledger(desk, day, now=moment)
-    items = shown(led.entries, rules)
-    cells = [matter_row(i, rules) for i in items]
+    items = shown(one_at_a_time(led.entries), rules)
+    cells = [let_go(matter_row(i, rules), i) for i in items]
     rows = None
     if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
         rows = rows_delta.build(MATTER_HEADERS, [(i.entry.record.path, key_of(i), c) for i, c in zip(items, cells)])
@@ -200,6 +201,7 @@ def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
     """`todo`'s or `list`'s JSON list of matters (`as_json(item, rules, problems)`: an item's object showing
     those problems), kept as its items' texts (core.items_delta) like the table's lines."""
     from ..core import items_delta
+    from ..repo.index_rows import let_go, one_at_a_time
     # a changed record's entry is evaluated alone: its problems are its own (what an item is kept with)
     row_of = _row_of(shown, key_of, lambda i, rules: json_item(as_json(i, rules, i.entry.problems)))
 
@@ -217,8 +219,8 @@ def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
                           for k, text in zip(found.rows.keys, found.rows.lines)])
     rules = desk.rules
     led = read_ledger(desk, day, now=moment)
-    items = shown(led.entries, rules)
-    texts = [json_item(as_json(i, rules, i.entry.problems)) for i in items]
+    items = shown(one_at_a_time(led.entries), rules)
+    texts = [let_go(json_item(as_json(i, rules, i.entry.problems)), i) for i in items]
     if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
         kept.keep(rules, _kept_items(led, items, key_of, rules, as_json))
     return _at_moment(led.moment_bound, json_list(texts))
@@ -227,6 +229,7 @@ def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
 def _kept_items(led, items, key_of, rules, as_json):
     """The Items to keep of a list worked out from the whole ledger, None when they can't be."""
     from ..core import items_delta
+    from ..repo.index_rows import let_go
     kept = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided))
     if kept is None:
         return None
@@ -236,7 +239,7 @@ def _kept_items(led, items, key_of, rules, as_json):
         if added and i.entry.problems[-len(added):] != added:
             return None         # not what judge added: keep nothing rather than something else
         rows.append((i.entry.record.path, key_of(i),
-                     json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added)))))
+                     let_go(json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added))), i)))
     return items_delta.with_rows(kept, rows)
 
 

@@ -147,6 +147,14 @@ class IndexedEntry:
             setattr(self, slot, value)
         return value
 
+    def let_go(self):
+        """Forget what was made of the heavy part (it is made again if asked for): a command that reads
+        every entry's state once holds one at a time, not a hundred thousand."""
+        self._state = self._deadlines = _UNREAD
+        if self._heavy is not _NO_HEAVY:
+            self._heavy.value = None
+        self.record._full = None
+
     @property
     def state(self) -> State | None:
         return self._opened("_state", 1, State, _STATE)
@@ -154,6 +162,22 @@ class IndexedEntry:
     @property
     def deadlines(self) -> Deadlines | None:
         return self._opened("_deadlines", 2, Deadlines, _DEADLINES)
+
+
+def one_at_a_time(entries):
+    """The entries, each letting go of its state once the next is asked for: a list of a hundred thousand
+    matters holds the state of one at a time, made again for those shown."""
+    for e in entries:
+        yield e
+        let_go(None, e)
+
+
+def let_go(value, item_or_entry):
+    """`value`, once the entry it was made from (a worklist item's, or the entry itself) has let go of its state."""
+    forget = getattr(getattr(item_or_entry, "entry", item_or_entry), "let_go", None)
+    if forget is not None:
+        forget()
+    return value
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
