@@ -185,7 +185,7 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
         return False not in changes.values() and rows_delta.patch(rows, changes)
     rows = kept.patched(lambda: desk.rules, patch) if kept is not None else None
     if rows is not None:
-        return rows_delta.lines(rows), len(rows.keys), False
+        return rows_delta.text(rows), len(rows.keys), False
     rules = desk.rules
     led = read_ledger(desk, day, now=moment)
     items = shown(one_at_a_time(led.entries), rules)
@@ -194,7 +194,7 @@ def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], in
     if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
         rows = rows_delta.build(MATTER_HEADERS, [(i.entry.record.path, key_of(i), c) for i, c in zip(items, cells)])
         kept.keep(rules, rows)
-    return rows_delta.lines(rows) if rows else table(MATTER_HEADERS, cells) if items else [], len(items), led.moment_bound
+    return rows_delta.text(rows) if rows else table(MATTER_HEADERS, cells) if items else [], len(items), led.moment_bound
 
 
 def _matter_json(desk, day, moment, kept, shown, key_of, as_json):

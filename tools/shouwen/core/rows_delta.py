@@ -16,13 +16,14 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
+from .blocks import Blocks
 from .view import table_cells, table_line, width
 
 
 @dataclass
 class Rows:
-    keys: list          # each row's sort key, in display order
-    lines: list         # each row's line as view.table renders it at `widths`
+    keys: Blocks        # each row's sort key, in display order
+    lines: Blocks       # each row's line as view.table renders it at `widths`
     where: str          # "\n{path}\t{key}\t{its cells' widths, comma-separated}" of every row, then "\n"
     head: list | None   # the header row's cells; None: rows are texts of their own (no columns)
     widths: list
@@ -53,15 +54,15 @@ def build(head: list, rows: list) -> Rows | None:
         if not _fits(path, key.replace("\0", "")):
             return None
         where.append(f"\n{path}\t{key}\t{','.join(map(str, ws))}")
-    return Rows([k for _, k, _ in rows], [table_line(c, widths) for c in cells], "".join(where) + "\n", head, widths,
-                counts)
+    return Rows(Blocks(k for _, k, _ in rows), Blocks(table_line(c, widths) for c in cells), "".join(where) + "\n",
+                head, widths, counts)
 
 
 def build_texts(rows: list) -> Rows | None:
     """From (path, key, text) in display order: rows that are texts of their own, no columns."""
     if not all(_fits(path, key.replace("\0", "")) for path, key, _ in rows):
         return None
-    return Rows([k for _, k, _ in rows], [t for _, _, t in rows],
+    return Rows(Blocks(k for _, k, _ in rows), Blocks(t for _, _, t in rows),
                 "".join(f"\n{path}\t{key}\t" for path, key, _ in rows) + "\n", None, [], [])
 
 
@@ -109,4 +110,9 @@ def patch(r: Rows, changes: dict) -> bool:
 
 def lines(r: Rows) -> list[str]:
     """view.table's lines: the header row, then each row; none without rows (as view.table gives)."""
-    return [table_line(r.head, r.widths), *r.lines] if r.lines else []
+    return [table_line(r.head, r.widths), *r.lines] if len(r.lines) else []
+
+
+def text(r: Rows) -> list[str]:
+    """The same lines as one text, in a list ("\n".join of it is "\n".join of `lines`), each row never made."""
+    return [table_line(r.head, r.widths) + "\n" + r.lines.joined("\n")] if len(r.lines) else []

@@ -1,0 +1,49 @@
+"""core.blocks.Blocks is read and changed as a list is, through pickling, with blocks joined and split."""
+from __future__ import annotations
+
+import pickle
+from bisect import bisect_left
+
+from hypothesis import given, settings, strategies as st
+
+from shouwen.core import blocks
+from shouwen.core.blocks import SEP, Blocks
+
+texts = st.text(alphabet=st.sampled_from(["a", "b", "中", "\n", SEP]) | st.characters(), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.lists(texts, max_size=40), ops=st.lists(st.tuples(st.booleans(), st.integers(-50, 50), texts),
+                                                         max_size=40), size=st.integers(1, 5))
+def test_blocks_answer_as_a_list_through_changes_and_pickling(start, ops, size):
+    old = blocks.SIZE
+    blocks.SIZE = size
+    try:
+        got, want = Blocks(start), list(start)
+        for add, at, text in ops:
+            if add:
+                got.insert(at, text)
+                want.insert(at, text)
+            elif want:
+                del got[at % len(want)], want[at % len(want)]
+            assert len(got) == len(want) and list(got) == want
+            got = pickle.loads(pickle.dumps(got))       # joined where it can be, split again when read
+            assert [got[i] for i in range(-len(want), len(want))] == want + want if want else True
+            assert got.joined("\n") == "\n".join(want)
+        assert got == want
+    finally:
+        blocks.SIZE = old
+
+
+def test_a_sorted_blocks_is_searched_with_bisect_and_pickles_as_few_strings():
+    keys = [f"{i:06d}" for i in range(0, 20000, 2)]
+    got = pickle.loads(pickle.dumps(Blocks(keys)))
+    assert all(isinstance(b, str) for b in got.blocks) and len(got.blocks) == -(-len(keys) // blocks.SIZE)
+    for probe in ("000000", "000001", "012345", "019998", "019999", "zzz"):
+        assert bisect_left(got, probe) == bisect_left(keys, probe)
+    try:
+        got[len(keys)]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("no IndexError past the end")
