@@ -318,3 +318,36 @@ def test_ctrl_c_in_the_installed_pre_commit_hook_never_prints_a_traceback(agency
         outcomes[proc.returncode] = outcomes.get(proc.returncode, 0) + 1
     report(f"Ctrl-C in the pre-commit hook (seed {SEED}): {outcomes}")
     assert sum(outcomes.values()) == 12
+
+
+def test_a_ctrl_c_during_the_commit_s_maintenance_leaves_it_to_finish(agency, tmp_path):
+    """The writer's commit runs git's auto-maintenance, which holds objects/maintenance.lock. A Ctrl-C to the
+    writer's process group must not stop it half-way (a lock left behind stops every later maintenance): a
+    stand-in maintenance that takes the lock, works a second and lets it go is seen to finish."""
+    import shutil
+    rid = agency.new("2026-11-02T09:30")
+    real = shutil.which("git")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text('#!/bin/sh\ncase " $* " in\n  *" maintenance run "*)\n'
+                              '    touch "$2/.git/objects/maintenance.lock"\n    sleep 1\n'
+                              '    rm -f "$2/.git/objects/maintenance.lock"\n    echo done > "$2/.git/maintenance-finished"\n'
+                              f'    exit 0;;\nesac\nexec {real} "$@"\n', encoding="utf-8")
+    (fake / "git").chmod(0o755)
+    lock = os.path.join(agency.path, ".git", "objects", "maintenance.lock")
+    finished = os.path.join(agency.path, ".git", "maintenance-finished")
+    env = dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.Popen([SHOUWEN, "--repo", agency.path, "--as", "J005", "note", rid, "--text", "维护中按下中断"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while not os.path.exists(lock) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert os.path.exists(lock), f"the maintenance never started: {proc.communicate()}"
+    os.killpg(proc.pid, signal.SIGINT)          # as a terminal's Ctrl-C: the whole group
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    deadline = time.time() + 10
+    while not os.path.exists(finished) and time.time() < deadline:
+        time.sleep(0.05)
+    assert os.path.exists(finished) and not os.path.exists(lock)
+    assert "维护中按下中断" in agency.git("show", "HEAD")      # the commit was made before the maintenance

@@ -192,8 +192,18 @@ def commit_only(root: str, paths: list[str], people: bytes, message: bytes, inde
     git(root, "fast-import", "--quiet", "--done", input=stream_commit(ref, people, message, parent, changes) + b"done\n",
         env=index_env)
     git(root, "update-index", "--add", "--", *paths, env=index_env)
-    subprocess.run([git_exe(), "-C", root, "maintenance", "run", "--auto", "--quiet"], capture_output=True)
+    maintain(root)
     return True
+
+
+def maintain(root: str) -> None:
+    """The auto-maintenance `git commit` runs, in a session of its own and waited for, never stopped: a Ctrl-C
+    to the writer (its whole process group, as a terminal sends it) neither reaches it nor has it killed
+    half-way (subprocess.run kills its child when interrupted), which would leave objects/maintenance.lock
+    and no maintenance ever after. Interrupted, the writer stops waiting; git finishes by itself."""
+    p = subprocess.Popen([git_exe(), "-C", root, "maintenance", "run", "--auto", "--quiet"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    p.wait()
 
 
 def cat_files(root: str, shas: list[str]) -> dict[str, bytes]:
