@@ -94,14 +94,17 @@ def _kept_export(desk, day, start, end, kind: str) -> tuple[int, bytes | list]:
         value = kept.patched(lambda: desk.rules, patch)
         if isinstance(value, row_runs.Runs) and value.form == kind:
             return whole(value)
+    from ..repo.index_rows import let_go, one_at_a_time
     rules = desk.rules
     led = read_ledger(desk, day)
-    todo = sorted((e for e in led.entries + led.voided if in_ledger(e, start, end)), key=row_key)
+    # one entry's state (and events) held at a time: a quarter of a large ledger is tens of thousands of rows
+    todo = sorted(((row_key(e), e) for e in one_at_a_time(led.entries + led.voided) if in_ledger(e, start, end)),
+                  key=lambda pair: pair[0])
     items = []
     with Progress("导出登记簿") as progress:
-        for n, e in enumerate(todo, 1):
+        for n, (key, e) in enumerate(todo, 1):
             progress(n, len(todo))
-            items.append((e.record.path, row_key(e), line(row_cells(e, rules))))
+            items.append((e.record.path, key, let_go(line(row_cells(e, rules)), e)))
     value = row_runs.build(kind, items)
     if kept is not None:
         kept.keep(rules, value)

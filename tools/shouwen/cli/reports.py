@@ -49,17 +49,19 @@ def _complaints(ledger):
 def _ledger_complaints(desk, day) -> list:
     """The work tree's complaints not void on `day`: from the kept whole-ledger judgement patched for what
     changed since (repo.summary), else from the ledger (which keeps that judgement)."""
-    kept = None
+    from datetime import datetime
+    from ..core.record import CST
+    kept, start = None, datetime(day.year, day.month, day.day, tzinfo=CST)
     if desk.use_cache and gitio.is_repo(desk.root):
-        from datetime import datetime
-        from ..core.record import CST
         from ..repo.summary import Kept
         from .context import work_tree
-        kept = Kept(desk.root, work_tree(desk), desk.in_time, day, None, datetime(day.year, day.month, day.day, tzinfo=CST))
+        kept = Kept(desk.root, work_tree(desk), desk.in_time, day, None, start)
         found = kept.complaints(lambda: desk.rules)
         if found is not None:
             return found
-    return _complaints(read_ledger(desk, day, before_judge=kept.keeper(desk.rules) if kept else None))
+    # the complaints are of the light part; the kept judgement reads the state of the day's records alone
+    return _complaints(read_ledger(desk, day, before_judge=kept.keeper(desk.rules) if kept else None,
+                                   keep_state=lambda latest: latest is not None and latest >= start))
 
 
 class Year(click.ParamType):

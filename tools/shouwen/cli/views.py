@@ -222,24 +222,26 @@ def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
     items = shown(one_at_a_time(led.entries), rules)
     texts = [let_go(json_item(as_json(i, rules, i.entry.problems)), i) for i in items]
     if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
-        kept.keep(rules, _kept_items(led, items, key_of, rules, as_json))
+        kept.keep(rules, _kept_items(led, items, key_of, rules, as_json, texts))
     return _at_moment(led.moment_bound, json_list(texts))
 
 
-def _kept_items(led, items, key_of, rules, as_json):
-    """The Items to keep of a list worked out from the whole ledger, None when they can't be."""
+def _kept_items(led, items, key_of, rules, as_json, texts):
+    """The Items to keep of a list worked out from the whole ledger (`texts`: the items' texts as shown), None
+    when they can't be."""
     from ..core import items_delta
     from ..repo.index_rows import let_go
     kept = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided))
     if kept is None:
         return None
     rows = []
-    for i in items:
+    for i, shown in zip(items, texts):
         added = kept.added.get(i.entry.record.path, [])
         if added and i.entry.problems[-len(added):] != added:
             return None         # not what judge added: keep nothing rather than something else
-        rows.append((i.entry.record.path, key_of(i),
-                     let_go(json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added))), i)))
+        own = let_go(json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added))), i) \
+            if added else shown         # the same text: kept as the one shown, not made twice
+        rows.append((i.entry.record.path, key_of(i), own))
     return items_delta.with_rows(kept, rows)
 
 

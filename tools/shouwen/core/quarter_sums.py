@@ -208,13 +208,14 @@ def fold(entries, qn: Question, dups: dict | None = None) -> Sums:
     return s
 
 
-def summed(entries, qn: Question) -> Sums | None:
+def summed(entries, qn: Question, walk=iter) -> Sums | None:
     """The sums of entries evaluated but not judged (repo.index's `before_judge`), their ids kept for
-    `patch`; None when a path or id can't be kept in the table."""
+    `patch`; None when a path or id can't be kept in the table. `walk(entries)`: how they are gone through
+    for their states (repo.index_rows.one_at_a_time: one state held at a time)."""
     ids = Sums()
     if not _keep_ids(ids, entries):
         return None
-    s = fold(entries, qn, ids.dups)
+    s = fold(walk(entries), qn, ids.dups)
     s.table, s.dups = ids.table, ids.dups
     return s
 

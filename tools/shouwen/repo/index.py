@@ -23,7 +23,7 @@ import pickle
 from datetime import date, datetime, timedelta
 
 from ..collector import paused
-from . import store
+from . import gitio, store
 from .answers import judging_key, keep, read_kept
 from .index_rows import HEAVY, LAST_DAY, Source, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
@@ -236,12 +236,30 @@ class _Index:
 
 
 _JOB: dict = {}     # the rules and the day, set before the workers fork
+_READERS: dict = {}     # pid -> gitio.BlobReader: each process reads the commit's blobs it judges itself
+
+
+def _blob(blob: str) -> bytes:
+    """A commit's blob, b"" when Git lacks it (as store.contents reads it)."""
+    reader = _READERS.get(os.getpid())
+    if reader is None:
+        reader = _READERS[os.getpid()] = gitio.BlobReader(_JOB["root"])
+    try:
+        return reader.read(blob)
+    except gitio.GitError:
+        return b""
+
+
+def _close_reader():
+    reader = _READERS.pop(os.getpid(), None)
+    if reader is not None:
+        reader.close()
 def _judge_one(item) -> tuple[tuple, date]:
     """Parse and judge one record; with `probe`, also find how long the judgement holds."""
     path, blob, data = item
     rules, today, probe, rules_on = _JOB["rules"], _JOB["today"], _JOB["probe"], _JOB["rules_on"]
-    if data is None:        # a work tree file, read here: the parent never holds every record's bytes at once
-        data = store.read_bounded(os.path.join(_JOB["root"], path))
+    if data is None:        # read here: the parent never holds every record's bytes at once
+        data = _blob(blob) if _JOB["rev"] is not None else store.read_bounded(os.path.join(_JOB["root"], path))
     rec = store.parse_checked(path, data)
     if _JOB["as_it_stood"]:
         rec = as_it_stood(rec, today)
@@ -321,10 +339,9 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     del hits, cut
     if misses:
         _JOB.update(rules=rules, today=today if now is None else now, probe=index is not None and not stood,
-                    as_it_stood=stood, rules_on=rules_on,
+                    as_it_stood=stood, rules_on=rules_on, rev=rev,
                     root=root, keep_state=keep_state if index is None else None)
         items = [listed[i] for i in misses]
-        items = store.contents(root, rev, items) if rev is not None else items
         kept = apart or index or _NoIndex
         kept.begin(len(misses))
         try:
@@ -337,6 +354,8 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         except BaseException:
             kept.abandon()
             raise
+        finally:
+            _close_reader()
         del items
     if index is not None and (apart is None or apart.fresh or apart.writer is not None):
         (apart or index).save(want)

@@ -87,7 +87,8 @@ class KeptQuarter:
 
         def summarize(entries):
             from ..core.quarter_sums import summed
-            self.sums = summed(entries, self.qn)
+            from .index_rows import one_at_a_time
+            self.sums = summed(entries, self.qn, one_at_a_time)
             if self.sums is not None:
                 self._save(sha, self.sums)
         return summarize
