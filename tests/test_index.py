@@ -333,3 +333,25 @@ def test_a_list_of_every_matter_holds_one_entry_s_state_at_a_time(demo_copy):
     assert max(held) == 1           # the one being read; the one before has let go
     assert all(x._state is _UNREAD and x.record._full is None for x in entries)
     assert [(e.state, e.deadlines) for e in entries] == before       # made again, the same
+
+
+def test_the_workers_read_and_judge_a_commit_s_records_themselves(demo_copy, monkeypatch):
+    """On every core, a commit's records are read by the process that judges them (the parent never fetches
+    them all at once): the same bulletin as one process reading them all."""
+    real = store.parallel_map
+    sizes = []
+
+    def small_chunks(fn, items, chunk=400, least=store.PARALLEL_FROM):
+        sizes.append(len(items))
+        return real(fn, items, chunk=25, least=2)
+    monkeypatch.setattr(store, "parallel_map", small_chunks)
+    monkeypatch.setattr(store, "contents", lambda *a: (_ for _ in ()).throw(AssertionError("all fetched at once")))
+    _git(demo_copy, "commit", "-q", "--allow-empty", "--no-verify", "-m", "a later commit")
+    asked = ["--repo", str(demo_copy), "bulletin", "2026Q3", "--at", "HEAD~1", "--format", "json"]
+    monkeypatch.delenv("SHOUWEN_NO_CACHE", raising=False)
+    r = CliRunner().invoke(cli, asked)
+    assert r.exit_code == 0, r.output
+    assert max(sizes) > 300         # judged on every core, in chunks of 25
+    monkeypatch.setattr(store, "parallel_map", real)
+    plain = CliRunner().invoke(cli, asked, env={"SHOUWEN_NO_CACHE": "1"})
+    assert json.loads(r.stdout) == json.loads(plain.stdout) and json.loads(r.stdout)["departments"]
