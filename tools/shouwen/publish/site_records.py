@@ -28,6 +28,7 @@ from ..core import lookup_key
 from ..core.record import local_day
 from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
+from ..repo.index_rows import one_at_a_time
 from . import lookup, shard_files, site_follow
 from .disclosure import FromRecords, counts, seal_shards, stats
 from .privacy import Values, person_of
@@ -167,7 +168,8 @@ def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
     person = None
     rows, parts = [], {}
     live = len(ledger.entries)
-    for i, e in enumerate(ledger.entries + ledger.voided):      # a void record's visitor is still a person
+    # a void record's visitor is still a person; one entry's state made at a time (repo.index_rows)
+    for i, e in enumerate(one_at_a_time(ledger.entries + ledger.voided)):
         path, blob = e.record.path, getattr(e.record, "blob", None)
         was = old.get(path)
         row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
