@@ -171,3 +171,20 @@ def test_the_interactive_desk_asks_for_the_phone_again(agency):
 def test_only_ascii_or_full_width_digits_count():
     assert undialable("١٣٩١٢٣٤٥٦٧٨")           # Arabic-Indic digits: a regular expression's \d, no phone's key
     assert undialable("13٩12345678")
+
+
+def test_check_warns_of_a_public_number_no_one_can_dial(agency):
+    """The numbers the public is given (rules/institution.yml: the switchboard, the hotline, each 科室's)
+    are printed on the site and the placard: one cut short is a warning naming its file and field."""
+    text = agency.file("rules/institution.yml")
+    assert "phones:\n  总机:" in text and "hotline:" in text and "phone:" in text
+    text = re.sub(r"(phones:\n  \S+: )\S+", r"\g<1>0935-221", text, count=1)
+    text = re.sub(r"(hotline: )\S+", r"\g<1>1391234", text, count=1)
+    text = re.sub(r"(\n    phone: )\S+", r"\g<1>0935-22", text, count=1)
+    agency.write("rules/institution.yml", text)
+    r = agency.run("check", "--today", "2026-11-27", "--format", "json")
+    found = [(p["code"], p["severity"], p["path"], p["field"]) for p in json.loads(r.stdout)["problems"]
+             if p["code"] == "phone-undialable"]
+    assert r.exit_code == 0, r.output       # a warning: the rules still hold
+    assert [f[:3] for f in found] == [("phone-undialable", "warning", "rules/institution.yml")] * 3
+    assert {f[3] for f in found} == {"phones.总机", "supervision.hotline", "departments[0].phone"}

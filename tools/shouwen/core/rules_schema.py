@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .departed import posts_left
+from .phones import undialable
 from .problems import Problem
 from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
@@ -123,6 +124,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
             if m.get("badge") is not None and m["badge"] not in staff:
                 p(inst_path, f"leading_group[{i}].badge", f"领导小组成员 {m['badge']} 不在 staff.yml 中")
     out.extend(posts_left(inst, staff or {}, departments or {}))
+    out.extend(public_phones(inst))        # a warning: printed on the site and the placard
     weights = (policy.get("assessment") or {}).get("weights")
     if weights and abs(sum(weights.values()) - 1.0) > WEIGHT_TOLERANCE:
         p(pol_path, "assessment.weights", f"考核权重之和应为 1，实为 {sum(weights.values()):g}")
@@ -141,4 +143,24 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
             p(f"rules/services/{sid}.md", "事项编码", f"事项编码 {code} 与 rules/services/{codes[code]}.md 重复")
         elif code:
             codes[code] = sid
+    return out
+
+
+def public_phones(inst: dict) -> list[Problem]:
+    """A `phone-undialable` warning for each number the public is given (the switchboard, the hotline, each
+    科室's phone) that cannot be dialled: it is printed on the site, the placard and the lobby screen."""
+    found = [(f"phones.{k}", v) for k, v in (inst.get("phones") or {}).items()]
+    found.append(("supervision.hotline", (inst.get("supervision") or {}).get("hotline")))
+
+    def walk(depts, where):
+        for i, d in enumerate(depts or []):
+            found.append((f"{where}[{i}].phone", d.get("phone")))
+            walk(d.get("children"), f"{where}[{i}].children")
+    walk(inst.get("departments"), "departments")
+    out = []
+    for field, phone in found:
+        why = undialable(phone) if isinstance(phone, str) and phone.strip() else None
+        if why:
+            out.append(Problem("phone-undialable", f"公开电话{quoted(phone)}无法拨通：{why}",
+                               path="rules/institution.yml", field=field))
     return out
