@@ -348,3 +348,22 @@ def test_the_year_end_review_lists_someone_only_in_the_years_they_worked(office)
         return {r["badge"] for r in json.loads(office.ok("review", year, "--format", "json").stdout)["staff"]}
     assert {"J006", "J012", "J005"} <= reviewed(2026)
     assert "J005" in reviewed(2027) and not {"J006", "J012", "J017"} & reviewed(2027)
+
+
+def test_a_new_hire_who_shares_a_name_with_one_gone_is_the_one_at_the_desk(agency):
+    """张晓燕 (J006) left; a new 张晓燕 (J030) joined. `--as 张晓燕` is the one still here; while both are
+    here the name is refused as meaning two people, with both named."""
+    both = lambda t: t.replace(
+        "  - {badge: J006, name: 张晓燕,",
+        "  - {badge: J030, name: 张晓燕, title: 科员, department: reception, role: staff, emails: [j030@example.gov.cn]}\n"
+        "  - {badge: J006, name: 张晓燕,")
+    assert _commit_rules(agency, "新人张晓燕入职", both, verify=False).returncode == 0
+    r = agency.run("--as", "张晓燕", "todo")
+    assert r.exit_code == 2 and "J006" in r.output and "J030" in r.output, r.output
+    assert _commit_rules(agency, "张晓燕（J006）离职", lambda t: t.replace(
+        "{badge: J006, name: 张晓燕, title: 科员, department: reception, role: staff,",
+        "{badge: J006, name: 张晓燕, title: 科员, department: reception, role: staff, left: 2026-10-31,"),
+        verify=False).returncode == 0
+    rid = agency.new("2026-11-02T09:30")
+    agency.ok("--as", "张晓燕", "note", rid, "--text", "新同事接待", "--at", "2026-11-02T10:00")
+    assert "by: J030" in agency.file(agency.git("ls-files", f"records/*{rid}*").strip())

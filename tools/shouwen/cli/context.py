@@ -95,11 +95,15 @@ class Desk:
                 raise InputError("不知道您是谁：请用 --as 工号，或设置 SHOUWEN_BADGE，或把 git 的 user.email 登记在 rules/staff.yml"
                                  + self._roster_trouble())
             return s.badge
+        from ..core.departed import the_one_here
         from ..core.names import staff_names
         try:
-            return staff_names(self.rules).resolve(b, src)      # J005, j005, " J005" or 李明
-        except InputError as e:
-            raise InputError(str(e) + self._roster_trouble()) from None
+            return (names := staff_names(self.rules)).resolve(b, src)      # J005, j005, " J005" or 李明
+        except InputError as e:     # a new hire who shares a name with one gone: the one still here
+            here = the_one_here(self.rules, names.matches(b), today_cst())
+            if here is None:
+                raise InputError(str(e) + self._roster_trouble()) from None
+            return here
 
     def _roster_trouble(self) -> str:
         """Why nobody may be found: rules/staff.yml itself in error (a YAML slip), said with its line."""

@@ -171,3 +171,10 @@ def posts_left(inst: dict, staff: dict, departments: dict) -> list[Problem]:
                                    f"工作日为{zh_day(s.left)}（rules/staff.yml 的 left）：请安排接替的人员",
                                    path=path, field=f"windows[{i}].staff[{j}]"))
     return out
+
+
+def the_one_here(rules, badges: list, today) -> str | None:
+    """Of several people a name may mean, the one still here on `today` (a new hire who shares a name with
+    someone gone: only the one still here can be at the desk); None when that is not exactly one."""
+    here = [b for b in badges if b in rules.staff and still_here(rules.staff[b], today)]
+    return here[0] if len(badges) > 1 and len(here) == 1 else None
