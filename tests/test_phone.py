@@ -174,7 +174,7 @@ def test_only_ascii_or_full_width_digits_count():
 
 
 def test_check_warns_of_a_public_number_no_one_can_dial(agency):
-    """The numbers the public is given (rules/institution.yml: the switchboard, the hotline, each 科室's)
+    """The numbers the public is given (rules/institution.yml: the switchboard, the hotline, each `科室`'s)
     are printed on the site and the placard: one cut short is a warning naming its file and field."""
     text = agency.file("rules/institution.yml")
     assert "phones:\n  总机:" in text and "hotline:" in text and "phone:" in text

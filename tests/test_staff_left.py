@@ -351,7 +351,7 @@ def test_the_year_end_review_lists_someone_only_in_the_years_they_worked(office)
 
 
 def test_a_new_hire_who_shares_a_name_with_one_gone_is_the_one_at_the_desk(agency):
-    """张晓燕 (J006) left; a new 张晓燕 (J030) joined. `--as 张晓燕` is the one still here; while both are
+    """`张晓燕` (J006) left; a new `张晓燕` (J030) joined. `--as 张晓燕` is the one still here; while both are
     here the name is refused as meaning two people, with both named."""
     both = lambda t: t.replace(
         "  - {badge: J006, name: 张晓燕,",

@@ -148,7 +148,7 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
 
 def public_phones(inst: dict) -> list[Problem]:
     """A `phone-undialable` warning for each number the public is given (the switchboard, the hotline, each
-    科室's phone) that cannot be dialled: it is printed on the site, the placard and the lobby screen."""
+    `科室`'s phone) that cannot be dialled: it is printed on the site, the placard and the lobby screen."""
     found = [(f"phones.{k}", v) for k, v in (inst.get("phones") or {}).items()]
     found.append(("supervision.hotline", (inst.get("supervision") or {}).get("hotline")))
 
