@@ -42,8 +42,9 @@ def check_cmd(desk, today, now, staged, fail_on, fmt):
             found = kept.answer(lambda: desk.rules) if kept is not None else None     # a few records changed
             if found is not None:
                 return found
+            from ..repo.index_rows import state_from
             led = read_ledger(desk, day, now=moment, before_judge=kept.keeper(desk.rules) if kept else None,
-                              keep_state=lambda latest: latest is not None and latest >= start)    # latest_events
+                              keep_state=state_from(start))    # latest_events
             found = len(led.entries), [problem_values(p) for p in led.problems], latest_events(led.entries, start)
             return Volatile(found) if led.moment_bound else found      # an hour clock: this moment's only
         # kept as plain values: a hundred thousand records may have ten thousand problems to read back

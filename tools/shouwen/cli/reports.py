@@ -59,9 +59,9 @@ def _ledger_complaints(desk, day) -> list:
         found = kept.complaints(lambda: desk.rules)
         if found is not None:
             return found
-    # the complaints are of the light part; the kept judgement reads the state of the day's records alone
+    from ..repo.index_rows import state_from     # the complaints are of the light part
     return _complaints(read_ledger(desk, day, before_judge=kept.keeper(desk.rules) if kept else None,
-                                   keep_state=lambda latest: latest is not None and latest >= start))
+                                   keep_state=state_from(start)))
 
 
 class Year(click.ParamType):

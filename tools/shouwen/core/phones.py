@@ -99,18 +99,37 @@ def undialable(phone: str) -> str | None:
     return None
 
 
+def _warning(phone, said: str, **where) -> Problem | None:
+    """`phone-undialable` for `phone` (what the message calls it: `said`) when it is text no one can dial."""
+    why = undialable(phone) if isinstance(phone, str) and phone.strip() else None
+    return Problem("phone-undialable", f"{said}{quoted(phone)}无法拨通：{why}", **where) if why else None
+
+
 def phone_problems(rec) -> list[Problem]:
     """A `phone-undialable` warning for each phone of the record (as it reads) that cannot be dialled."""
     out = []
     for dotted in PHONE_FIELDS:
         person, leaf = dotted.split(".")
         holder = rec.meta.get(person)
-        phone = holder.get(leaf) if isinstance(holder, dict) else None
-        why = undialable(phone) if isinstance(phone, str) and phone.strip() else None
-        if why:
-            out.append(Problem("phone-undialable", f"{FIELD_ZH[dotted]}（{dotted}）{quoted(phone)}无法拨通：{why}",
-                               path=rec.path, record=rec.id, field=dotted))
-    return out
+        out.append(_warning(holder.get(leaf) if isinstance(holder, dict) else None, f"{FIELD_ZH[dotted]}（{dotted}）",
+                            path=rec.path, record=rec.id, field=dotted))
+    return [p for p in out if p]
+
+
+def public_phones(inst: dict) -> list[Problem]:
+    """A `phone-undialable` warning for each number the public is given in rules/institution.yml (the
+    switchboard, the hotline, each `科室`'s phone) that cannot be dialled: the site, the placard and the lobby
+    screen print it."""
+    found = [(f"phones.{k}", v) for k, v in (inst.get("phones") or {}).items()]
+    found.append(("supervision.hotline", (inst.get("supervision") or {}).get("hotline")))
+
+    def walk(depts, where):
+        for i, d in enumerate(depts or []):
+            found.append((f"{where}[{i}].phone", d.get("phone")))
+            walk(d.get("children"), f"{where}[{i}].children")
+    walk(inst.get("departments"), "departments")
+    out = [_warning(phone, "公开电话", path="rules/institution.yml", field=field) for field, phone in found]
+    return [p for p in out if p]
 
 
 def brought(rec, before=None) -> list[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .departed import posts_left
-from .phones import undialable
+from .phones import public_phones
 from .problems import Problem
 from .record import typed_day, typed_trouble
 from .schema import Bool, Day, Dict, Int, List, Map, Num, OneOf, Str
@@ -143,24 +143,4 @@ def cross_checks(inst: dict, staff: dict, policy: dict, services: dict, departme
             p(f"rules/services/{sid}.md", "事项编码", f"事项编码 {code} 与 rules/services/{codes[code]}.md 重复")
         elif code:
             codes[code] = sid
-    return out
-
-
-def public_phones(inst: dict) -> list[Problem]:
-    """A `phone-undialable` warning for each number the public is given (the switchboard, the hotline, each
-    `科室`'s phone) that cannot be dialled: it is printed on the site, the placard and the lobby screen."""
-    found = [(f"phones.{k}", v) for k, v in (inst.get("phones") or {}).items()]
-    found.append(("supervision.hotline", (inst.get("supervision") or {}).get("hotline")))
-
-    def walk(depts, where):
-        for i, d in enumerate(depts or []):
-            found.append((f"{where}[{i}].phone", d.get("phone")))
-            walk(d.get("children"), f"{where}[{i}].children")
-    walk(inst.get("departments"), "departments")
-    out = []
-    for field, phone in found:
-        why = undialable(phone) if isinstance(phone, str) and phone.strip() else None
-        if why:
-            out.append(Problem("phone-undialable", f"公开电话{quoted(phone)}无法拨通：{why}",
-                               path="rules/institution.yml", field=field))
     return out

@@ -179,8 +179,7 @@ class _Index:
             row = tuple(p if p == v else v for p, v in zip(prev, row))
         windows = ((lo, hi, row),) + older
         if self.writer is not None:
-            self.written.add(k)
-            self._write(self.writer.add, k, windows)
+            self._add(k, windows)
         else:
             self.fresh[k] = windows
 
@@ -189,12 +188,15 @@ class _Index:
             self.writer.abandon()
             self.writer = None
 
-    def _write(self, add, *args):
+    def _add(self, k, windows):
+        """Into the file being written; an unwritable one is given up (only costs time)."""
+        self.written.add(k)
+        if self.writer is None:
+            return
         try:
-            add(*args)
+            self.writer.add(k, windows)
         except OSError:
-            self.writer.abandon()
-            self.writer = None
+            self.abandon()
 
     def save(self, want: dict):
         if self.writer is None:
@@ -209,23 +211,22 @@ class _Index:
             except OSError:
                 return
             for k, windows in self.fresh.items():
-                self.written.add(k)
-                self._write(self.writer.add, k, windows)
+                self._add(k, windows)
         try:        # what was kept of the files listed now, and not judged anew, follows the new rows
             for part in itertools.chain((self.journal,), _parts(self.file, self.key) if self.stored else ()):
                 for k, windows in part.items():
                     if k in want and k not in self.written:
-                        self.written.add(k)
-                        self.writer.add(k, windows)
+                        self._add(k, windows)
+                if self.writer is None:
+                    return
         except ValueError:
             pass        # the old file went or broke meanwhile: the new rows alone
-        except OSError:
-            self.writer.abandon()
+        if self.writer is None:
             return
         try:
             self.writer.close()
         except OSError:
-            self.writer.abandon()
+            self.abandon()
             return
         for stale in [self.file + ".journal"] + index_files(self.root)[KEEP_FILES:]:
             for f in (stale, stale + ".journal"):
@@ -271,16 +272,6 @@ def _judge_one(item) -> tuple[tuple, date]:
             until += timedelta(days=PROBE_DAYS)
     keep = _JOB["keep_state"]
     return make_row(entry, keep is None or keep(None if entry.state is None else entry.state.latest_at)), until
-
-
-class _NoIndex:
-    @staticmethod
-    def begin(misses: int):
-        pass
-
-    @staticmethod
-    def abandon():
-        pass
 
 
 def _trimmed(row: tuple, keep_state) -> tuple:
@@ -342,17 +333,19 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
                     as_it_stood=stood, rules_on=rules_on, rev=rev,
                     root=root, keep_state=keep_state if index is None else None)
         items = [listed[i] for i in misses]
-        kept = apart or index or _NoIndex
-        kept.begin(len(misses))
+        kept = apart or index
+        if kept is not None:
+            kept.begin(len(misses))
         try:
             for i, (row, until) in zip(misses, store.parallel_map(_judge_one, items)):
                 if now is not None and on_the_hour(row, rules):
                     hourly = True
-                elif index is not None:
+                elif kept is not None:
                     kept.put(listed[i][0], listed[i][1], today, until, row)
                 rows[i] = trim(row)
         except BaseException:
-            kept.abandon()
+            if kept is not None:
+                kept.abandon()
             raise
         finally:
             _close_reader()

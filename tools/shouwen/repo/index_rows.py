@@ -164,20 +164,30 @@ class IndexedEntry:
         return self._opened("_deadlines", 2, Deadlines, _DEADLINES)
 
 
+def state_from(start):
+    """repo.index.load_ledger's `keep_state`: only the entries with an event at or after `start` keep their
+    header, state and deadlines (what the kept judgement reads of the day's records, core.ledger_delta.light_of,
+    and check's clock skew)."""
+    return lambda latest: latest is not None and latest >= start
+
+
 def one_at_a_time(entries):
     """The entries, each letting go of its state once the next is asked for: a list of a hundred thousand
     matters holds the state of one at a time, made again for those shown."""
     for e in entries:
         yield e
-        let_go(None, e)
+        _forget(e)
 
 
 def let_go(value, item_or_entry):
     """`value`, once the entry it was made from (a worklist item's, or the entry itself) has let go of its state."""
-    forget = getattr(getattr(item_or_entry, "entry", item_or_entry), "let_go", None)
-    if forget is not None:
-        forget()
+    _forget(getattr(item_or_entry, "entry", item_or_entry))
     return value
+
+
+def _forget(e):
+    if isinstance(e, IndexedEntry):     # an Entry evaluated on the spot has nothing to make again from
+        e.let_go()
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:

@@ -44,10 +44,10 @@ def _changed_in_pieces(root: str, path: str, head: str) -> list[str] | None:
         chain = [row.split() for row in out.splitlines()]
         if any(len(row) > 2 for row in chain):
             return None
-        if len(chain) <= PIECE:                 # the piece reaches the first commit
-            return found + git(root, *LEAN, "rev-list", top, "--", path).split()
-        bottom = chain[PIECE][0]
-        found += git(root, *LEAN, "rev-list", top, "^" + bottom, "--", path).split()
+        bottom = chain[PIECE][0] if len(chain) > PIECE else None      # None: the piece reaches the first commit
+        found += git(root, *LEAN, "rev-list", top, *(["^" + bottom] if bottom else []), "--", path).split()
+        if bottom is None:
+            return found
         top = bottom
 
 
