@@ -35,10 +35,10 @@ def test_blocks_answer_as_a_list_through_changes_and_pickling(start, ops, size):
         blocks.SIZE = old
 
 
-def test_a_sorted_blocks_is_searched_with_bisect_and_pickles_as_few_strings():
+def test_a_sorted_blocks_is_searched_with_bisect_and_pickles_as_few_texts():
     keys = [f"{i:06d}" for i in range(0, 20000, 2)]
     got = pickle.loads(pickle.dumps(Blocks(keys)))
-    assert all(isinstance(b, str) for b in got.blocks) and len(got.blocks) == -(-len(keys) // blocks.SIZE)
+    assert all(isinstance(b, bytes) for b in got.blocks) and len(got.blocks) == -(-len(keys) // blocks.SIZE)
     for probe in ("000000", "000001", "012345", "019998", "019999", "zzz"):
         assert bisect_left(got, probe) == bisect_left(keys, probe)
     try:
@@ -47,3 +47,19 @@ def test_a_sorted_blocks_is_searched_with_bisect_and_pickles_as_few_strings():
         pass
     else:
         raise AssertionError("no IndexError past the end")
+
+
+@settings(max_examples=100, deadline=None)
+@given(start=st.lists(texts | st.just("\ud800中"), max_size=40), size=st.integers(1, 5))
+def test_blocks_made_from_a_stream_read_and_write_as_the_list(start, size):
+    old = blocks.SIZE
+    blocks.SIZE = size
+    try:
+        got = Blocks.made(iter(start))      # joined block by block as the texts come
+        assert got == start and len(got) == len(start)
+        assert "".join(got.chunks("\n")) == "".join(t + "\n" for t in start)
+        again = pickle.loads(pickle.dumps(got))
+        assert again == start and "".join(again.chunks("\n")) == "".join(t + "\n" for t in start)
+        assert str(blocks.Pieces(["head\n", again, "end\n"])) == "head\n" + "".join(t + "\n" for t in start) + "end\n"
+    finally:
+        blocks.SIZE = old

@@ -355,3 +355,31 @@ def test_the_workers_read_and_judge_a_commit_s_records_themselves(demo_copy, mon
     monkeypatch.setattr(store, "parallel_map", real)
     plain = CliRunner().invoke(cli, asked, env={"SHOUWEN_NO_CACHE": "1"})
     assert json.loads(r.stdout) == json.loads(plain.stdout) and json.loads(r.stdout)["departments"]
+
+
+def test_a_large_ledger_s_heavy_parts_wait_in_a_spill_file_and_give_the_same_answers(demo_copy, monkeypatch):
+    """From Spill.AT entries on (20,000; here every ledger) the header, state and deadlines of each entry are
+    read back from an unnamed file rather than held: the same answers, text and JSON, and nothing left behind."""
+    import pickle
+    from datetime import date
+    from shouwen.repo import index_rows
+    from shouwen.repo.loader import load_rules
+
+    def text(*args, no_cache=False):
+        env = {"SHOUWEN_NO_CACHE": "1"} if no_cache else {}
+        r = CliRunner().invoke(cli, ["--repo", str(demo_copy), *args, "--today", "2026-11-27"], env=env)
+        assert r.exit_code == 0, r.output
+        return r.stdout
+    held = [text(*q) for q in (("list",), ("todo", "--all"))]
+    monkeypatch.setattr(index_rows.Spill, "AT", 1)
+    assert [text(*q, no_cache=True) for q in (("list",), ("todo", "--all"))] == held
+    _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
+    for f in (demo_copy / ".shouwen" / "index").glob("rows-*"):     # the kept tables: made again
+        f.unlink()
+    assert [text(*q) for q in (("list",), ("todo", "--all"))] == held      # made from the spilled ledger again
+    entries = index.load_ledger(str(demo_copy), load_rules(str(demo_copy)), date(2026, 11, 27)).entries
+    spilled = [e._heavy for e in entries if isinstance(e._heavy, index_rows._Spilled)]
+    assert len(spilled) == len(entries) and all(h.data is None for h in spilled)
+    assert pickle.loads(pickle.dumps(spilled[5])).get() == spilled[5].get()       # to a worker: as its bytes
+    assert index_rows.EMPTY == [] and sum(e.problems is index_rows.EMPTY for e in entries) > 100
+    assert not [n for n in os.listdir(demo_copy / ".shouwen" / "index") if n.startswith("tmp")]

@@ -48,3 +48,23 @@ def test_todo_order_is_the_worklists():
     keys = [rows_delta.todo_key(d, rid, p) for d, rid, p in [
         (None, "A", "p1"), (date(2026, 12, 1), "B", "p2"), (date(2026, 12, 1), "AB", "p3"), (date(2026, 11, 30), "Z", "p4")]]
     assert sorted(keys) == [keys[3], keys[2], keys[1], keys[0]]
+
+
+def test_rows_made_one_at_a_time_in_any_order_are_the_table_in_its_keys_order():
+    import random
+    from shouwen.core.blocks import Pieces
+    rows = {p: _row(rid, due=f"2026年12月{int(rid[-3:]) % 9 + 1}日", matter="咨询\x1f" if rid.endswith("7") else "咨询")
+            for p, (rid, *_) in _rows(40).items()}
+    keyed = sorted((rows_delta.todo_key(date(2026, 12, int(c[0][-3:]) % 9 + 1), c[0], p), p, c) for p, c in rows.items())
+    made = rows_delta.Builder(MATTER_HEADERS)
+    for key, p, cells in random.Random(7).sample(keyed, len(keyed)):    # the ledger's order, not the table's
+        made.add(p, key, cells)
+    got, want = made.done(), rows_delta.build(MATTER_HEADERS, [(p, key, c) for key, p, c in keyed])
+    assert made.fits and rows_delta.lines(got) == rows_delta.lines(want) == table(MATTER_HEADERS, [c for *_, c in keyed])
+    assert (list(got.keys), got.widths, got.counts) == (list(want.keys), want.widths, want.counts)
+    assert sorted(got.where.split("\n")) == sorted(want.where.split("\n"))     # searched, in no order
+    changed = "records/inquiries/2026/11/007.md"
+    for kept in (got, want):
+        assert rows_delta.patch(kept, {changed: (keyed[0][0][:8] + rows[changed][0] + "\0" + changed, rows[changed])})
+    assert rows_delta.lines(got) == rows_delta.lines(want)
+    assert str(Pieces(rows_delta.text(got))) == "".join(line + "\n" for line in rows_delta.lines(want))

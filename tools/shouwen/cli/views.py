@@ -4,15 +4,15 @@ What judges or renders is imported where it is used: a `todo` answered from .sho
 loads neither the judging core nor the writer."""
 from __future__ import annotations
 
-import json
 import re
 
 import click
 
+from ..core.blocks import Pieces
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
-from .context import (FORMAT, Named, answer, emit_json, entry_json, json_item, json_list, json_text, kept_rows, parse_day, pass_desk, read_ledger,
-                      today_cst)
+from .context import FORMAT, Named, answer, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
+from .tables import at_moment, echo, kept_for, matter_json, matter_object, matter_table
 
 
 @click.command("show")
@@ -145,122 +145,6 @@ def _moment(today):
     return None if today else datetime.now(CST).replace(microsecond=0)
 
 
-def _at_moment(bound: bool, text):
-    """An answer that holds for this moment only (an hour clock runs) is not kept for the day."""
-    from ..repo.answers import Volatile
-    return Volatile(text) if bound else text
-
-
-def _kept_rows(desk, day, moment, parts: tuple):
-    """The table kept for this question (repo.kept_rows), when the index may be used: read, with what patches
-    it imported, while Git says what changed."""
-    # tables and JSON lists are kept apart, the newest few of each (repo.summary.KEEP)
-    return kept_rows(desk, day, moment, parts, "rows" if parts[-1] == "text" else "items",
-                     "..core.rows_delta", "..core.worklist", "..core.ledger", ".store")
-
-
-def _row_of(shown, key_of, render):
-    """core.rows_delta's row of an entry: (its place, `render(item, rules)`), None when not shown, False when
-    it can't be kept (no id: no place in todo's order)."""
-    def row_of(e, rules):
-        if e.record.id is None:
-            return False
-        items = shown([e], rules)
-        return (key_of(items[0]), render(items[0], rules)) if items else None
-    return row_of
-
-
-def _matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list[str], int, bool]:
-    """The lines of `todo`'s or `list`'s table (text), how many matters, whether it holds for this moment only.
-    From the table kept for the same question patched for the records changed since (`kept`: _kept_rows), else
-    from the whole ledger, and kept. `shown(entries, rules)`: the worklist items shown, in order; `key_of`:
-    an item's place in that order (core.rows_delta)."""
-    from ..core import rows_delta
-    from ..core.view import MATTER_HEADERS, matter_row, table
-    from ..repo.index_rows import let_go, one_at_a_time
-    row_of = _row_of(shown, key_of, matter_row)
-
-    def patch(rows, entries, rules):
-        changes = {p: None if e is None or e.voided is not None else row_of(e, rules) for p, e in entries.items()}
-        return False not in changes.values() and rows_delta.patch(rows, changes)
-    rows = kept.patched(lambda: desk.rules, patch) if kept is not None else None
-    if rows is not None:
-        return rows_delta.text(rows), len(rows.keys), False
-    rules = desk.rules
-    led = read_ledger(desk, day, now=moment)
-    items = shown(one_at_a_time(led.entries), rules)
-    cells = [let_go(matter_row(i, rules), i) for i in items]
-    rows = None
-    if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
-        rows = rows_delta.build(MATTER_HEADERS, [(i.entry.record.path, key_of(i), c) for i, c in zip(items, cells)])
-        kept.keep(rules, rows)
-    return rows_delta.text(rows) if rows else table(MATTER_HEADERS, cells) if items else [], len(items), led.moment_bound
-
-
-def _matter_json(desk, day, moment, kept, shown, key_of, as_json):
-    """`todo`'s or `list`'s JSON list of matters (`as_json(item, rules, problems)`: an item's object showing
-    those problems), kept as its items' texts (core.items_delta) like the table's lines."""
-    from ..core import items_delta
-    from ..repo.index_rows import let_go, one_at_a_time
-    # a changed record's entry is evaluated alone: its problems are its own (what an item is kept with)
-    row_of = _row_of(shown, key_of, lambda i, rules: json_item(as_json(i, rules, i.entry.problems)))
-
-    def patch(kept_items, entries, rules):
-        changes = {}
-        for p, e in entries.items():
-            row = None if e is None or e.voided is not None else row_of(e, rules)
-            if row is False:
-                return False
-            changes[p] = None if e is None else (items_delta.facts(e), row)
-        return items_delta.patch(kept_items, changes)
-    found = kept.patched(lambda: desk.rules, patch) if kept is not None else None
-    if found is not None:
-        return json_list([_with_added(text, found.added.get(k.rsplit("\0", 1)[-1]))
-                          for k, text in zip(found.rows.keys, found.rows.lines)])
-    rules = desk.rules
-    led = read_ledger(desk, day, now=moment)
-    items = shown(one_at_a_time(led.entries), rules)
-    texts = [let_go(json_item(as_json(i, rules, i.entry.problems)), i) for i in items]
-    if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
-        kept.keep(rules, _kept_items(led, items, key_of, rules, as_json, texts))
-    return _at_moment(led.moment_bound, json_list(texts))
-
-
-def _kept_items(led, items, key_of, rules, as_json, texts):
-    """The Items to keep of a list worked out from the whole ledger (`texts`: the items' texts as shown), None
-    when they can't be."""
-    from ..core import items_delta
-    from ..repo.index_rows import let_go
-    kept = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided))
-    if kept is None:
-        return None
-    rows = []
-    for i, shown in zip(items, texts):
-        added = kept.added.get(i.entry.record.path, [])
-        if added and i.entry.problems[-len(added):] != added:
-            return None         # not what judge added: keep nothing rather than something else
-        own = let_go(json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added))), i) \
-            if added else shown         # the same text: kept as the one shown, not made twice
-        rows.append((i.entry.record.path, key_of(i), own))
-    return items_delta.with_rows(kept, rows)
-
-
-def _matter_object(i, rules, problems) -> dict:
-    """A worklist item's entry as JSON (no events), showing `problems`."""
-    out = {k: v for k, v in entry_json(i.entry, rules).items() if k != "events"}
-    out["problems"] = [p.as_json() for p in problems]
-    return out
-
-
-def _with_added(text: str, added) -> str:
-    """A kept item's text with the problems judge added to its entry."""
-    if not added:
-        return text
-    obj = json.loads(text)
-    obj["problems"] += [p.as_json() for p in added]
-    return json_item(obj)
-
-
 @click.command("list")
 @click.option("--status", type=Named("status"), help="未结、已结、已暂停，或阶段（如 已转办、转办、forwarded）")
 @click.option("--department", type=Named("department"), help="部门名称或 id（承办或首问部门）")
@@ -280,7 +164,7 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
                          f" {'、'.join(STAGE_ZH)}")
 
     moment = _moment(today)
-    kept = _kept_rows(desk, day, moment, ("list", status, department, staff, overdue, since, until, fmt))
+    kept = kept_for(desk, day, moment, ("list", status, department, staff, overdue, since, until, fmt))
 
     def listed():
         def shown(entries, rules):
@@ -289,11 +173,11 @@ def list_cmd(desk, status, department, staff, overdue, since, until, today, fmt)
                                                                              since, until)]
             return [i for i in rows if i.why == LATE] if overdue else rows     # as the table says 已超期
         if fmt == "text":
-            lines, n, bound = _matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
-            return _at_moment(bound, "\n".join([*lines, f"共 {n} 件", ""]))      # one join: 100,000 lines
-        return _matter_json(desk, day, moment, kept, shown, lambda i: i.entry.record.path,
-                            lambda i, rules, problems: {**_matter_object(i, rules, problems), "why": i.why})
-    click.echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed), nl=False)
+            pieces, n, bound = matter_table(desk, day, moment, kept, shown, lambda i: i.entry.record.path)
+            return at_moment(bound, Pieces([*pieces, f"共 {n} 件\n"]))
+        return matter_json(desk, day, moment, kept, shown, lambda i: i.entry.record.path,
+                           lambda i, rules, problems: {**matter_object(i, rules, problems), "why": i.why})
+    echo(answer(desk, day, ("list", status, department, staff, overdue, since, until, fmt), listed))
 
 
 @click.command("todo")
@@ -307,7 +191,7 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
     day = parse_day(today, "--today") or today_cst()
     me = None if everyone else desk.badge(as_badge)
     moment = _moment(today)
-    kept = _kept_rows(desk, day, moment, ("todo", me, fmt))
+    kept = kept_for(desk, day, moment, ("todo", me, fmt))
 
     def work():
         from ..core.rows_delta import todo_key
@@ -320,13 +204,13 @@ def todo_cmd(desk, as_badge, everyone, today, fmt):
         def key_of(i):
             return todo_key(i.due, i.entry.record.id, i.entry.record.path)
         if fmt == "text":
-            lines, n, bound = _matter_table(desk, day, moment, kept, shown, key_of)
+            pieces, n, bound = matter_table(desk, day, moment, kept, shown, key_of)
             who = "全单位" if everyone else desk.rules.who(me)
-            return _at_moment(bound, "\n".join([f"{who}的待办（{zh_day(day)}）：{n} 件", *lines, ""]))
-        return _matter_json(desk, day, moment, kept, shown, key_of,
-                            lambda i, rules, problems: {**_matter_object(i, rules, problems),
+            return at_moment(bound, Pieces([f"{who}的待办（{zh_day(day)}）：{n} 件\n", *pieces]))
+        return matter_json(desk, day, moment, kept, shown, key_of,
+                           lambda i, rules, problems: {**matter_object(i, rules, problems),
                                                         "next_deadline": i.due, "why": i.why})
-    click.echo(answer(desk, day, ("todo", me, fmt), work), nl=False)
+    echo(answer(desk, day, ("todo", me, fmt), work))
 
 
 @click.command("find")

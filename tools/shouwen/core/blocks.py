@@ -1,9 +1,13 @@
 """A long list of texts kept in blocks (pure): a kept table of a hundred thousand rows is pickled and read back
-as a hundred joined strings, not a hundred thousand (a third of `list`'s time after one change went to
+as a hundred joined blocks, not a hundred thousand strings (a third of `list`'s time after one change went to
 unpickling them). A block is split into its texts only when a row in it is looked at or changed.
 
+A joined block is UTF-8 bytes, not a str: a table's lines are smaller so (their padding is ASCII), are read
+back without decoding, and pickling them leaves nothing behind (pickle caches a str's UTF-8 form in the str:
+25 MB more held for a hundred thousand lines).
+
 It is read as a list is: len, [i] (so `bisect` finds a key in it), insert, del, iteration; and `joined` gives
-the texts joined by a separator without making each of them.
+the texts joined by a separator without making each of them, `chunks` a block of them at a time (Pieces).
 """
 from __future__ import annotations
 
@@ -16,8 +20,26 @@ class Blocks:
 
     def __init__(self, texts=()):
         texts = list(texts)
-        self.blocks: list = [texts[i:i + SIZE] for i in range(0, len(texts), SIZE)]    # each a list, or joined
+        self.blocks: list = [texts[i:i + SIZE] for i in range(0, len(texts), SIZE)]    # each a list, or bytes
         self.sizes = [len(b) for b in self.blocks]
+
+    @classmethod
+    def made(cls, texts) -> "Blocks":
+        """Blocks of `texts` (any iterable), each joined as it is made: a hundred thousand texts are never all
+        held one by one."""
+        out, block = cls(), []
+        for t in texts:
+            block.append(t)
+            if len(block) == SIZE:
+                out._append(block)
+                block = []
+        if block:
+            out._append(block)
+        return out
+
+    def _append(self, block: list):
+        self.blocks.append(_joined(block))
+        self.sizes.append(len(block))
 
     def __getstate__(self):
         return [_joined(b) for b in self.blocks], self.sizes
@@ -30,8 +52,8 @@ class Blocks:
 
     def _split(self, j: int) -> list:
         b = self.blocks[j]
-        if isinstance(b, str):
-            b = self.blocks[j] = b.split(SEP)
+        if isinstance(b, bytes):
+            b = self.blocks[j] = _texts(b)
         return b
 
     def _find(self, i: int) -> tuple[int, int]:
@@ -72,7 +94,7 @@ class Blocks:
 
     def __iter__(self):
         for b in self.blocks:
-            yield from (b.split(SEP) if isinstance(b, str) else b)
+            yield from (_texts(b) if isinstance(b, bytes) else b)
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -84,10 +106,49 @@ class Blocks:
 
     def joined(self, sep: str) -> str:
         """The texts joined by `sep` (as sep.join(self) gives)."""
-        return sep.join(b.replace(SEP, sep) if isinstance(b, str) else sep.join(b) for b in self.blocks)
+        return sep.join(_text(b).replace(SEP, sep) if isinstance(b, bytes) else sep.join(b) for b in self.blocks)
+
+
+    def chunks(self, end: str):
+        """Each block's texts, each followed by `end`, as one text a block."""
+        for b in self.blocks:
+            yield (_text(b).replace(SEP, end) if isinstance(b, bytes) else end.join(b)) + end
+
+
+class Pieces:
+    """A long text as its pieces, in order: texts, and Blocks each of whose texts is a line. Written a piece at
+    a time (cli.context.echo) and kept so: a list of a hundred thousand matters is never one text, nor made
+    again beside the kept table whose lines it shows."""
+    __slots__ = ("parts",)
+
+    def __init__(self, parts=()):
+        self.parts = list(parts)
+
+    def __iter__(self):
+        for p in self.parts:
+            if isinstance(p, str):
+                yield p
+            else:
+                yield from p.chunks("\n")
+
+    def __str__(self) -> str:
+        return "".join(self)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    __hash__ = None
 
 
 def _joined(b):
-    if isinstance(b, str) or any(SEP in t for t in b):
+    if isinstance(b, bytes) or any(SEP in t for t in b):
         return b
-    return SEP.join(b)
+    return SEP.join(b).encode("utf-8", "surrogatepass")      # a value read from YAML may hold a lone surrogate
+
+
+def _text(b: bytes) -> str:
+    return b.decode("utf-8", "surrogatepass")
+
+
+def _texts(b: bytes) -> list:
+    return _text(b).split(SEP)

@@ -134,7 +134,8 @@ def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Led
     for e in entries:
         rid = e.record.id
         if rid and rid in by_id:
-            e.problems.append(duplicate_id(rid, by_id[rid].record.path, e.record.path))
+            e.problems = [*e.problems, duplicate_id(rid, by_id[rid].record.path, e.record.path)]    # not in place:
+            # an entry read from the index shares one empty list with the others (repo.index_rows.EMPTY)
         elif rid:
             by_id[rid] = e
         problems.extend(e.problems)
@@ -144,7 +145,7 @@ def judge(entries: list[Entry], rules: Rules, today: date, rules_on=None) -> Led
         ref = getattr(e.account, "inquiry", None)
         if ref and ref not in by_id:
             p = unknown_inquiry(ref, e.record.path, e.record.id)
-            e.problems.append(p)
+            e.problems = [*e.problems, p]
             problems.append(p)
     problems.extend(sanctions(complaints, rules, today, rules_on))
     problems.extend(expiry(rules, today))

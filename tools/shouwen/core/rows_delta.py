@@ -30,32 +30,68 @@ class Rows:
     counts: list        # per column: {width: how many cells that wide}, the header's included
 
 
-def todo_key(due: date | None, rid: str, path: str) -> str:
+def todo_key(due: date | None, rid: str | None, path: str) -> str:
     """core.worklist's order (the soonest deadline first, then the id; entries in path order) as text."""
-    return f"{(due or date.max).toordinal():07d}\0{rid}\0{path}"
+    return f"{(due or date.max).toordinal():07d}\0{rid or ''}\0{path}"
 
 
 def _fits(*texts) -> bool:
     return all("\t" not in t and "\n" not in t and "\0" not in t for t in texts)
 
 
+US = "\x1f"         # between a row's cells while the table is made (a row with a cell holding it stays a list)
+
+
+class Builder:
+    """Rows made a row at a time, in any order (`done` puts them in their keys' order): until the widths are
+    known each row is held as one text of its cells (a hundred thousand rows), and its line of `where` (which
+    is searched, in no order) is written as it comes."""
+
+    def __init__(self, head: list):
+        self.head = table_cells(head)
+        self.counts = [{width(c): 1} for c in self.head]
+        self.rows: list = []        # (key, cells) of each row
+        self.where, self.lines = [], []     # `where` in pieces of PIECE rows; the rows' lines of the piece not yet joined
+        self.fits = True            # False: a path or key can't be kept in the text (the table is shown, not kept)
+
+    PIECE = 4096
+
+    def add(self, path: str, key: str, cells: list):
+        cells = table_cells(cells)
+        ws = [width(c) for c in cells]
+        for col, w in enumerate(ws):
+            self.counts[col][w] = self.counts[col].get(w, 0) + 1
+        self.fits = self.fits and _fits(path, key.replace("\0", ""))
+        self.rows.append((key, cells if any(US in c for c in cells) else US.join(cells)))
+        self.lines.append(f"\n{path}\t{key}\t{','.join(map(str, ws))}")
+        if len(self.lines) == self.PIECE:
+            self.where.append("".join(self.lines))
+            self.lines = []
+
+    def done(self) -> Rows:
+        rows, self.rows = self.rows, None
+        if any(rows[j][0] > rows[j + 1][0] for j in range(len(rows) - 1)):
+            rows.sort(key=lambda r: r[0])
+        widths = [max(c) for c in self.counts]
+        where = "".join(self.where + self.lines) + "\n"
+        self.where = self.lines = None
+        keys = Blocks(r[0] for r in rows)
+        return Rows(keys, Blocks.made(_lines(rows, widths)), where, self.head, widths, self.counts)
+
+
+def _lines(rows: list, widths: list):
+    """Each row's line, the row let go as it is made."""
+    for j, (_, cells) in enumerate(rows):
+        rows[j] = None
+        yield table_line(cells.split(US) if isinstance(cells, str) else cells, widths)
+
+
 def build(head: list, rows: list) -> Rows | None:
     """From (path, key, cells) in display order; None when a path or key can't be kept in the text."""
-    head = table_cells(head)
-    cells = [table_cells(c) for _, _, c in rows]
-    sizes = [[width(c) for c in r] for r in [head, *cells]]
-    counts = [{} for _ in head]
-    for ws in sizes:
-        for i, w in enumerate(ws):
-            counts[i][w] = counts[i].get(w, 0) + 1
-    widths = [max(c) for c in counts]
-    where = []
-    for (path, key, _), ws in zip(rows, sizes[1:]):
-        if not _fits(path, key.replace("\0", "")):
-            return None
-        where.append(f"\n{path}\t{key}\t{','.join(map(str, ws))}")
-    return Rows(Blocks(k for _, k, _ in rows), Blocks(table_line(c, widths) for c in cells), "".join(where) + "\n",
-                head, widths, counts)
+    made = Builder(head)
+    for path, key, cells in rows:
+        made.add(path, key, cells)
+    return made.done() if made.fits else None
 
 
 def build_texts(rows: list) -> Rows | None:
@@ -113,6 +149,7 @@ def lines(r: Rows) -> list[str]:
     return [table_line(r.head, r.widths), *r.lines] if len(r.lines) else []
 
 
-def text(r: Rows) -> list[str]:
-    """The same lines as one text, in a list ("\n".join of it is "\n".join of `lines`), each row never made."""
-    return [table_line(r.head, r.widths) + "\n" + r.lines.joined("\n")] if len(r.lines) else []
+def text(r: Rows) -> list:
+    """The same lines, each followed by a line end, as pieces (core.blocks.Pieces): the header row's text, then
+    the rows' Blocks, never joined into one text; none without rows."""
+    return [table_line(r.head, r.widths) + "\n", r.lines] if len(r.lines) else []

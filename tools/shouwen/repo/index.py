@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from ..collector import paused
 from . import gitio, store
 from .answers import judging_key, keep, read_kept
-from .index_rows import HEAVY, LAST_DAY, Source, make_entry, make_row, on_the_hour
+from .index_rows import EMPTY, HEAVY, LAST_DAY, Source, Spill, make_entry, make_row, on_the_hour
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.record import Record, as_it_stood, local_day, parse
 
@@ -274,11 +274,18 @@ def _judge_one(item) -> tuple[tuple, date]:
     return make_row(entry, keep is None or keep(None if entry.state is None else entry.state.latest_at)), until
 
 
-def _trimmed(row: tuple, keep_state) -> tuple:
-    """The row without its heavy part where no command will read that entry's header, state or deadlines."""
-    if row[HEAVY] is None or keep_state(row[HEAVY - 1]):
-        return row
-    return row[:HEAVY] + (None,) + row[HEAVY + 1:]
+def _trimmed(row: tuple, keep_state, spill) -> tuple:
+    """The row as the ledger holds it: without its heavy part where no command will read that entry's header,
+    state or deadlines (`keep_state`), else with it in the `spill` (index_rows.Spill) when there is one; its
+    empty lists the one they all share (index_rows.EMPTY)."""
+    heavy = row[HEAVY]
+    if heavy is not None and keep_state is not None and not keep_state(row[HEAVY - 1]):
+        heavy = None
+    elif heavy is not None and spill is not None:
+        heavy = spill.put(heavy)
+    rid, rec_problems, problems, account, corrections = row[:5]
+    return (rid, rec_problems or EMPTY, problems or EMPTY, account, corrections or EMPTY, *row[5:HEAVY], heavy,
+            *row[HEAVY + 1:])
 
 
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
@@ -309,7 +316,8 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     index = _Index(root, key) if key else None
     apart = _Index(root, key + ":as-it-stood") if key and stood else None
     want = {(p, b): i for i, (p, b, _) in enumerate(listed)}
-    trim = (lambda row: row) if keep_state is None else (lambda row: _trimmed(row, keep_state))
+    spill = Spill.make(root, len(listed))
+    trim = lambda row: _trimmed(row, keep_state, spill)       # noqa: E731
     hits = index.lookup(want, today, trim) if index is not None else {}
     # as it stood on `today`: the index's judgement where no event is after that day (nothing to cut), the others
     # judged cut and kept apart, each for its day

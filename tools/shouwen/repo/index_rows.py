@@ -28,6 +28,23 @@ LAST_DAY = 10       # the record's last day with an event (core.record.last_day)
 _UNREAD = object()
 
 
+class _Empty(list):
+    """The one empty list of problems or corrections that entries read from the index share (a hundred thousand
+    empty lists are 17 MB): read as [], never changed (core.ledger.judge gives an entry a new list)."""
+    __slots__ = ()
+
+    def _refuse(self, *args):
+        raise TypeError("the shared empty list is not changed")
+    append = extend = insert = remove = pop = clear = sort = reverse = __setitem__ = __delitem__ = _refuse
+    __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self):
+        return list, ()
+
+
+EMPTY = _Empty()
+
+
 def _values(obj, names) -> tuple:
     d = obj.__dict__
     return tuple(d[n] for n in names)
@@ -73,13 +90,73 @@ class _Heavy:
 
     def get(self) -> tuple:
         if self.value is None:
-            if self.data is None:
+            data = self.bytes()
+            if data is None:
                 raise LookupError("this entry was read without its header, state and deadlines (keep_state)")
-            self.value = pickle.loads(self.data)
+            self.value = pickle.loads(data)
         return self.value
+
+    def bytes(self) -> bytes | None:
+        return self.data
 
 
 _NO_HEAVY = _Heavy(None)     # one for every entry kept without its heavy part
+
+
+class Spill:
+    """The heavy parts of a large ledger in an unnamed file under .shouwen/, read back when asked for: a
+    hundred thousand of them are 75 MB a command would otherwise hold (the page cache keeps them, not the
+    process). None where no such file can be made: then they stay in memory."""
+
+    AT = 20_000     # entries from which a ledger's heavy parts are spilled (a small one keeps them: no file)
+
+    def __init__(self, folder: str):
+        import tempfile
+        self.fh = tempfile.TemporaryFile(dir=folder)    # gone with the process, whatever ends it
+        self.end, self.unflushed = 0, False
+
+    @classmethod
+    def make(cls, root: str, entries: int):
+        if entries < cls.AT:
+            return None
+        # under .shouwen/ where it is (the disk), else the system's temporary folder: nothing is left either way
+        folder = next((f for f in (os.path.join(root, ".shouwen", "index"), os.path.join(root, ".shouwen"))
+                       if os.path.isdir(f)), None)
+        try:
+            return cls(folder)
+        except OSError:
+            return None
+
+    def put(self, data: bytes) -> _Heavy:
+        try:
+            self.fh.write(data)
+        except OSError:
+            return _Heavy(data)
+        at, self.end, self.unflushed = self.end, self.end + len(data), True
+        return _Spilled(self, at, len(data))
+
+    def read(self, at: int, size: int) -> bytes:
+        if self.unflushed:
+            self.fh.flush()
+            self.unflushed = False
+        data = os.pread(self.fh.fileno(), size, at)
+        if len(data) != size:
+            raise OSError(f"spilled heavy part cut short at {at}")
+        return data
+
+
+class _Spilled(_Heavy):
+    """A heavy part written to a Spill: its place there instead of its bytes."""
+    __slots__ = ("spill", "at", "size")
+
+    def __init__(self, spill: Spill, at: int, size: int):
+        self.data, self.value, self.spill, self.at, self.size = None, None, spill, at, size
+
+    def bytes(self) -> bytes:
+        return self.spill.read(self.at, self.size)
+
+    def __reduce__(self):       # pickled (to a worker, or kept) as its bytes: the file is this process's
+        return _Heavy, (self.bytes(),)
 
 
 class IndexedRecord:
@@ -191,11 +268,12 @@ def _forget(e):
 
 
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
+    """`row`'s heavy part: its bytes, a Spill's _Spilled, or None."""
     rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded, _ = row
-    heavy = _Heavy(heavy) if heavy is not None else _NO_HEAVY
-    rec = IndexedRecord(path, rid, heavy, blob, source, [problem_from(p) for p in rec_problems] if rec_problems else [])
-    return IndexedEntry(rec, heavy, latest, forwarded, account, [problem_from(p) for p in problems] if problems else [],
-                        corrections, voided)
+    heavy = _NO_HEAVY if heavy is None else heavy if isinstance(heavy, _Heavy) else _Heavy(heavy)
+    rec = IndexedRecord(path, rid, heavy, blob, source, [problem_from(p) for p in rec_problems] if rec_problems else EMPTY)
+    return IndexedEntry(rec, heavy, latest, forwarded, account, [problem_from(p) for p in problems] if problems else EMPTY,
+                        corrections or EMPTY, voided)
 
 
 class Source:
