@@ -61,5 +61,9 @@ def test_blocks_made_from_a_stream_read_and_write_as_the_list(start, size):
         again = pickle.loads(pickle.dumps(got))
         assert again == start and "".join(again.chunks("\n")) == "".join(t + "\n" for t in start)
         assert str(blocks.Pieces(["head\n", again, "end\n"])) == "head\n" + "".join(t + "\n" for t in start) + "end\n"
+        assert str(blocks.Pieces([(again, ",\n", "\n")])) == (",\n".join(start) + "\n" if start else "")
+        changed = {i: f"new {i}" for i in range(0, len(start), 3)}
+        assert list(again.with_changed(changed)) == [changed.get(i, t) for i, t in enumerate(start)]
+        assert again == start       # the copy shares the unchanged blocks; this one is as it was
     finally:
         blocks.SIZE = old

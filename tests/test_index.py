@@ -81,7 +81,10 @@ def test_the_demo_gives_the_same_answers_with_and_without_the_index(demo_copy, m
     assert _ask(demo_copy, "2026-11-27", False, monkeypatch) == first
 
 
-def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy, monkeypatch):
+@pytest.mark.parametrize("spill_at", [20_000, 1])
+def test_a_changed_added_or_removed_record_and_changed_rules_are_seen(demo_copy, monkeypatch, spill_at):
+    from shouwen.repo.spill import Spill
+    monkeypatch.setattr(Spill, "AT", spill_at)      # 1: the ledger's parts and the JSON lists' items spilled
     before = _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     inquiries = sorted((demo_copy / "records" / "inquiries").rglob("*.md"))
     # a record edited in the work tree (not committed): Git's stat data finds it
@@ -364,6 +367,7 @@ def test_a_large_ledger_s_heavy_parts_wait_in_a_spill_file_and_give_the_same_ans
     from datetime import date
     from shouwen.repo import index_rows
     from shouwen.repo.loader import load_rules
+    from shouwen.repo.spill import Spill
 
     def text(*args, no_cache=False):
         env = {"SHOUWEN_NO_CACHE": "1"} if no_cache else {}
@@ -371,7 +375,7 @@ def test_a_large_ledger_s_heavy_parts_wait_in_a_spill_file_and_give_the_same_ans
         assert r.exit_code == 0, r.output
         return r.stdout
     held = [text(*q) for q in (("list",), ("todo", "--all"))]
-    monkeypatch.setattr(index_rows.Spill, "AT", 1)
+    monkeypatch.setattr(Spill, "AT", 1)
     assert [text(*q, no_cache=True) for q in (("list",), ("todo", "--all"))] == held
     _same_both_ways(demo_copy, "2026-11-27", monkeypatch)
     for f in (demo_copy / ".shouwen" / "index").glob("rows-*"):     # the kept tables: made again

@@ -377,24 +377,3 @@ def parse_moment(value: str | None, name: str = "--now") -> datetime | None:
     if d is None:
         raise InputError(f"时间{quoted(value)}格式不对（{name} 应如 2026年11月28日 21:30 或 2026-11-28T21:30）")
     return d.astimezone(CST)
-
-
-def entry_json(entry, rules) -> dict:
-    rec, st, dl = entry.record, entry.state, entry.deadlines
-    out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
-           "channel": rec.meta.get("channel"), "first_responder": rec.meta.get("first_responder")}
-    if st is not None:
-        out.update({"handler": st.handler, "handler_department": st.handler_department, "stage": st.stage,
-                    "closed": st.closed, "due": dl.due if dl else None, "overdue": bool(dl and dl.overdue),
-                    "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
-                    "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
-                    "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
-                    "suspend_reason": st.suspend_reason, "round": st.round,
-                    "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
-    from ..core.corrections import masked_event
-    out["events"] = [masked_event(e) for e in rec.events]
-    out["voided"] = entry.voided.reason if entry.voided else None
-    out["problems"] = [p.as_json() for p in entry.problems]
-    return out
-
-

@@ -15,7 +15,8 @@ from ..core.rules import Rules
 from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
-from .context import FORMAT, emit_json, entry_json, late_option, parse_at, parse_day, pass_desk, with_late
+from .context import FORMAT, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
+from .tables import entry_json
 
 
 def _again(refusal: str) -> str:

@@ -10,7 +10,7 @@ import json
 
 import click
 
-from .context import entry_json, json_item, json_list, kept_rows, read_ledger
+from .context import json_item, json_list, kept_rows, read_ledger
 
 
 def echo(answer):
@@ -94,7 +94,6 @@ def matter_json(desk, day, moment, kept, shown, key_of, as_json):
     """`todo`'s or `list`'s JSON list of matters (`as_json(item, rules, problems)`: an item's object showing
     those problems), kept as its items' texts (core.items_delta) like the table's lines."""
     from ..core import items_delta
-    from ..repo.index_rows import let_go, one_at_a_time
     # a changed record's entry is evaluated alone: its problems are its own (what an item is kept with)
     row_of = _row_of(shown, key_of, lambda i, rules: json_item(as_json(i, rules, i.entry.problems)))
 
@@ -108,39 +107,71 @@ def matter_json(desk, day, moment, kept, shown, key_of, as_json):
         return items_delta.patch(kept_items, changes)
     found = kept.patched(lambda: desk.rules, patch) if kept is not None else None
     if found is not None:
-        return json_list([_with_added(text, found.added.get(k.rsplit("\0", 1)[-1]))
-                          for k, text in zip(found.rows.keys, found.rows.lines)])
+        changed = {n: _with_added(found.rows.lines[n], found.added[k.rsplit("\0", 1)[-1]])
+                   for n, k in enumerate(found.rows.keys) if k.rsplit("\0", 1)[-1] in found.added}
+        return _json_pieces(found.rows.lines.with_changed(changed))
+    texts, items, bound = _made_json(desk, day, moment, shown, row_of, as_json, kept is not None)
+    if items is not None and not bound:
+        kept.keep(desk.rules, items)
+    return at_moment(bound, _json_pieces(texts))
+
+
+def _json_pieces(texts):
+    """json_list's text of the items' texts (Blocks), as pieces."""
+    from ..core.blocks import Pieces
+    return Pieces(["[\n", (texts, ",\n", "\n"), "]\n"]) if len(texts) else json_list([])
+
+
+def _made_json(desk, day, moment, shown, row_of, as_json, keep: bool):
+    """The items' texts shown (Blocks), the Items to keep (None: they can't be), whether they hold for this
+    moment only. Each text is spilled as it is made (repo.spill) and the ledger let go before they are put in
+    order: a JSON list of 100,000 matters is 73 MB, never held."""
+    from ..core import items_delta
+    from ..core.blocks import SIZE, Blocks
+    from ..core.rows_delta import Rows, keepable
+    from ..repo.index_rows import one_at_a_time
+    from ..repo.spill import Spill
     rules = desk.rules
     led = read_ledger(desk, day, now=moment)
-    items = shown(one_at_a_time(led.entries), rules)
-    texts = [let_go(json_item(as_json(i, rules, i.entry.problems)), i) for i in items]
-    if kept is not None and not led.moment_bound and all(i.entry.record.id is not None for i in items):
-        kept.keep(rules, _kept_items(led, items, key_of, rules, as_json, texts))
-    return at_moment(led.moment_bound, json_list(texts))
-
-
-def _kept_items(led, items, key_of, rules, as_json, texts):
-    """The Items to keep of a list worked out from the whole ledger (`texts`: the items' texts as shown), None
-    when they can't be."""
-    from ..core import items_delta
-    from ..repo.index_rows import let_go
-    kept = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided))
-    if kept is None:
-        return None
-    rows = []
-    for i, shown in zip(items, texts):
-        added = kept.added.get(i.entry.record.path, [])
-        if added and i.entry.problems[-len(added):] != added:
-            return None         # not what judge added: keep nothing rather than something else
-        own = let_go(json_item(as_json(i, rules, items_delta.own_problems(i.entry.problems, added))), i) \
-            if added else shown         # the same text: kept as the one shown, not made twice
-        rows.append((i.entry.record.path, key_of(i), own))
-    return items_delta.with_rows(kept, rows)
+    items = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided)) \
+        if keep else None
+    spill = Spill.make(desk.root, len(led.entries))
+    rows = []       # (key, path, its text shown, or where it waits; its own text when judge added problems)
+    for e in one_at_a_time(led.entries):
+        row = row_of(e, rules)
+        if row is None:
+            continue
+        key, text = row
+        added = items.added.get(e.record.path) if items is not None else None
+        own = None
+        if added and e.problems[-len(added):] == added:
+            own = json_item(as_json(shown([e], rules)[0], rules, items_delta.own_problems(e.problems, added)))
+        elif added or not _keepable(e):
+            items = None        # not what judge added: keep nothing rather than something else
+        rows.append((key, e.record.path, spill.spooled(text.encode("utf-8", "surrogatepass")) if spill else text,
+                     own))
+    bound = led.moment_bound
+    del led
+    rows.sort(key=lambda r: r[0])       # todo's order (list's is the ledger's)
+    if items is not None and not all(keepable(path, key) for key, path, _, _ in rows):
+        items = None
+    shown_texts, own_texts = Blocks(), Blocks()
+    for start in range(0, len(rows), SIZE):
+        part = rows[start:start + SIZE]
+        texts = [t if isinstance(t, str) else (t if isinstance(t, bytes) else t.bytes()).decode("utf-8", "surrogatepass")
+                 for _, _, t, _ in part]
+        stored = shown_texts.add_block(texts, spill.spooled if spill else None)
+        own_texts.add_block([o if o is not None else t for (*_, o), t in zip(part, texts)], spill.spooled if spill
+                            else None, None if any(o is not None for *_, o in part) else stored)
+    if items is not None:
+        items.rows = Rows(Blocks(key for key, *_ in rows), own_texts,
+                          "".join(f"\n{path}\t{key}\t" for key, path, *_ in rows) + "\n", None, [], [])
+    return shown_texts, items, bound
 
 
 def matter_object(i, rules, problems) -> dict:
     """A worklist item's entry as JSON (no events), showing `problems`."""
-    out = {k: v for k, v in entry_json(i.entry, rules).items() if k != "events"}
+    out = entry_json(i.entry, rules, events=False)
     out["problems"] = [p.as_json() for p in problems]
     return out
 
@@ -152,3 +183,27 @@ def _with_added(text: str, added) -> str:
     obj = json.loads(text)
     obj["problems"] += [p.as_json() for p in added]
     return json_item(obj)
+
+
+def entry_json(entry, rules, events: bool = True) -> dict:
+    """An entry as `show`, `find` and the desk's commands give it in JSON; `events`: False for a list of matters
+    (their records are then not read again)."""
+    rec, st, dl = entry.record, entry.state, entry.deadlines
+    out = {"id": rec.id, "path": rec.path, "matter": rec.meta.get("matter"), "service": rec.meta.get("service"),
+           "channel": rec.meta.get("channel"), "first_responder": rec.meta.get("first_responder")}
+    if st is not None:
+        out.update({"handler": st.handler, "handler_department": st.handler_department, "stage": st.stage,
+                    "closed": st.closed, "due": dl.due if dl else None, "overdue": bool(dl and dl.overdue),
+                    "forward_by": dl.forward_by if dl else None, "accept_by": dl.accept_by if dl else None,
+                    "promise_by": dl.promise_by if dl else None, "next_deadline": dl.next_deadline if dl else None,
+                    "rating": st.rating, "status": st.status_zh, "suspended": st.suspended,
+                    "suspend_reason": st.suspend_reason, "round": st.round,
+                    "provisional": sorted(dl.provisional) if dl else [], "stopped": dl.suspended if dl else 0})
+    if events:
+        from ..core.corrections import masked_event
+        out["events"] = [masked_event(e) for e in rec.events]
+    out["voided"] = entry.voided.reason if entry.voided else None
+    out["problems"] = [p.as_json() for p in entry.problems]
+    return out
+
+

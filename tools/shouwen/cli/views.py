@@ -11,8 +11,8 @@ import click
 from ..core.blocks import Pieces
 from ..core.problems import InputError
 from ..core.record import CST, local_day, to_datetime
-from .context import FORMAT, Named, answer, emit_json, entry_json, parse_day, pass_desk, read_ledger, today_cst
-from .tables import at_moment, echo, kept_for, matter_json, matter_object, matter_table
+from .context import FORMAT, Named, answer, emit_json, parse_day, pass_desk, read_ledger, today_cst
+from .tables import at_moment, echo, entry_json, kept_for, matter_json, matter_object, matter_table
 
 
 @click.command("show")
@@ -223,7 +223,7 @@ def find_cmd(desk, text, fmt):
     from ..core.worklist import find
     hits = find(read_ledger(desk, today_cst()).entries, text)
     if fmt == "json":
-        emit_json([{k: v for k, v in entry_json(e, desk.rules).items() if k != "events"} for e in hits])
+        emit_json([entry_json(e, desk.rules, events=False) for e in hits])
         return
     rows = []
     for e in hits:

@@ -24,22 +24,51 @@ class Blocks:
         self.sizes = [len(b) for b in self.blocks]
 
     @classmethod
-    def made(cls, texts) -> "Blocks":
+    def made(cls, texts, spool=None) -> "Blocks":
         """Blocks of `texts` (any iterable), each joined as it is made: a hundred thousand texts are never all
-        held one by one."""
+        held one by one. `spool(bytes)`: where a joined block goes instead of memory (repo.spill.Spill.spooled:
+        anything with .bytes())."""
         out, block = cls(), []
         for t in texts:
             block.append(t)
             if len(block) == SIZE:
-                out._append(block)
+                out.add_block(block, spool)
                 block = []
         if block:
-            out._append(block)
+            out.add_block(block, spool)
         return out
 
-    def _append(self, block: list):
-        self.blocks.append(_joined(block))
-        self.sizes.append(len(block))
+    def add_block(self, texts: list, spool=None, stored=None):
+        """`texts` as a block after the others, joined (and spooled); `stored`: the block returned before for the
+        same texts, shared rather than made again. Returns the block as stored."""
+        if stored is None:
+            stored = _joined(texts)
+            if spool is not None and isinstance(stored, bytes):
+                stored = spool(stored)
+        self.blocks.append(stored)
+        self.sizes.append(len(texts))
+        return stored
+
+    def with_changed(self, changed: dict) -> "Blocks":
+        """A copy with the texts at the positions in `changed` (position -> text) replaced; the blocks with none
+        of them are shared, not split."""
+        out, at = Blocks(), 0
+        for b, n in zip(self.blocks, self.sizes):
+            mine = [i - at for i in changed if at <= i < at + n]
+            if mine:
+                texts = list(b) if isinstance(b, list) else _texts(b)
+                for i in mine:
+                    texts[i] = changed[i + at]
+                b = texts
+            out.blocks.append(b)
+            out.sizes.append(n)
+            at += n
+        return out
+
+    @property
+    def spooled(self) -> bool:
+        """Whether a block is kept outside memory (repo.answers keeps such Blocks a block at a time)."""
+        return any(not isinstance(b, (list, bytes)) for b in self.blocks)
 
     def __getstate__(self):
         return [_joined(b) for b in self.blocks], self.sizes
@@ -52,7 +81,7 @@ class Blocks:
 
     def _split(self, j: int) -> list:
         b = self.blocks[j]
-        if isinstance(b, bytes):
+        if not isinstance(b, list):
             b = self.blocks[j] = _texts(b)
         return b
 
@@ -94,7 +123,7 @@ class Blocks:
 
     def __iter__(self):
         for b in self.blocks:
-            yield from (_texts(b) if isinstance(b, bytes) else b)
+            yield from (b if isinstance(b, list) else _texts(b))
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -106,19 +135,19 @@ class Blocks:
 
     def joined(self, sep: str) -> str:
         """The texts joined by `sep` (as sep.join(self) gives)."""
-        return sep.join(_text(b).replace(SEP, sep) if isinstance(b, bytes) else sep.join(b) for b in self.blocks)
+        return "".join(self.chunks(sep, ""))
 
-
-    def chunks(self, end: str):
-        """Each block's texts, each followed by `end`, as one text a block."""
-        for b in self.blocks:
-            yield (_text(b).replace(SEP, end) if isinstance(b, bytes) else end.join(b)) + end
+    def chunks(self, sep: str = "\n", last: str = "\n"):
+        """The texts joined by `sep`, then `last` (when there are any), a block at a time."""
+        for j, b in enumerate(self.blocks):
+            yield (sep.join(b) if isinstance(b, list) else _text(b).replace(SEP, sep)) + (
+                sep if j < len(self.blocks) - 1 else last)
 
 
 class Pieces:
-    """A long text as its pieces, in order: texts, and Blocks each of whose texts is a line. Written a piece at
-    a time (cli.context.echo) and kept so: a list of a hundred thousand matters is never one text, nor made
-    again beside the kept table whose lines it shows."""
+    """A long text as its pieces, in order: texts; Blocks, each of whose texts is a line; (Blocks, sep, last):
+    its texts joined by `sep`, then `last`. Written a piece at a time (cli.tables.echo) and kept so: a list of
+    a hundred thousand matters is never one text, nor made again beside the kept table whose lines it shows."""
     __slots__ = ("parts",)
 
     def __init__(self, parts=()):
@@ -128,8 +157,14 @@ class Pieces:
         for p in self.parts:
             if isinstance(p, str):
                 yield p
+            elif isinstance(p, Blocks):
+                yield from p.chunks()
             else:
-                yield from p.chunks("\n")
+                yield from p[0].chunks(p[1], p[2])
+
+    @property
+    def spooled(self) -> bool:
+        return any(not isinstance(p, str) and (p if isinstance(p, Blocks) else p[0]).spooled for p in self.parts)
 
     def __str__(self) -> str:
         return "".join(self)
@@ -141,14 +176,15 @@ class Pieces:
 
 
 def _joined(b):
-    if isinstance(b, bytes) or any(SEP in t for t in b):
+    if not isinstance(b, list) or any(SEP in t for t in b):
         return b
     return SEP.join(b).encode("utf-8", "surrogatepass")      # a value read from YAML may hold a lone surrogate
 
 
-def _text(b: bytes) -> str:
-    return b.decode("utf-8", "surrogatepass")
+def _text(b) -> str:
+    """A joined block's text: its bytes, or those of a block kept elsewhere (.bytes())."""
+    return (b if isinstance(b, bytes) else b.bytes()).decode("utf-8", "surrogatepass")
 
 
-def _texts(b: bytes) -> list:
+def _texts(b) -> list:
     return _text(b).split(SEP)

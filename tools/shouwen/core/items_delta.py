@@ -24,6 +24,11 @@ class Items:
     refs: dict          # path -> the inquiry it refers to, of the entries not void that refer to one
     added: dict         # path -> [the problems judge adds to it], of the paths given some
 
+    @property
+    def spooled(self) -> bool:
+        """Whether its items' texts are kept outside memory (repo.answers keeps them a block at a time)."""
+        return self.rows is not None and self.rows.lines.spooled
+
 
 def facts(entry) -> tuple:
     """(id or '', the inquiry it refers to or None) of an evaluated entry, as judge reads them."""

@@ -35,6 +35,11 @@ def todo_key(due: date | None, rid: str | None, path: str) -> str:
     return f"{(due or date.max).toordinal():07d}\0{rid or ''}\0{path}"
 
 
+def keepable(path: str, key: str) -> bool:
+    """Whether a row of `path` at `key` can be kept in the rows' text."""
+    return _fits(path, key.replace("\0", ""))
+
+
 def _fits(*texts) -> bool:
     return all("\t" not in t and "\n" not in t and "\0" not in t for t in texts)
 

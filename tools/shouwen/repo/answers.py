@@ -158,11 +158,20 @@ def keep(path: str, key: str, value) -> bool:
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump(key, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            writer = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            # blocks kept outside memory (repo.spill.Spooled) are read one at a time and each let go once written:
+            # without the memo that would hold them all (the value then has no object shared or within itself)
+            writer.fast = _spooled(value)
+            writer.dump(value)
         os.replace(tmp, path)
         return True
     except (OSError, pickle.PicklingError, TypeError, AttributeError):     # unwritable, or not picklable
         return False
+
+
+def _spooled(value) -> bool:
+    """Whether `value`, or an item of it, holds blocks kept outside memory (core.blocks: `spooled`)."""
+    return any(getattr(v, "spooled", False) is True for v in (value, *(value if isinstance(value, tuple) else ())))
 
 
 def _prune(folder: str):

@@ -25,7 +25,8 @@ from datetime import date, datetime, timedelta
 from ..collector import paused
 from . import gitio, store
 from .answers import judging_key, keep, read_kept
-from .index_rows import EMPTY, HEAVY, LAST_DAY, Source, Spill, make_entry, make_row, on_the_hour
+from .index_rows import EMPTY, HEAVY, LAST_DAY, Source, make_entry, make_row, on_the_hour, spilled
+from .spill import Spill
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.record import Record, as_it_stood, local_day, parse
 
@@ -282,7 +283,7 @@ def _trimmed(row: tuple, keep_state, spill) -> tuple:
     if heavy is not None and keep_state is not None and not keep_state(row[HEAVY - 1]):
         heavy = None
     elif heavy is not None and spill is not None:
-        heavy = spill.put(heavy)
+        heavy = spilled(spill, heavy)
     rid, rec_problems, problems, account, corrections = row[:5]
     return (rid, rec_problems or EMPTY, problems or EMPTY, account, corrections or EMPTY, *row[5:HEAVY], heavy,
             *row[HEAVY + 1:])

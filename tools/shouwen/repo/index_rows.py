@@ -103,53 +103,19 @@ class _Heavy:
 _NO_HEAVY = _Heavy(None)     # one for every entry kept without its heavy part
 
 
-class Spill:
-    """The heavy parts of a large ledger in an unnamed file under .shouwen/, read back when asked for: a
-    hundred thousand of them are 75 MB a command would otherwise hold (the page cache keeps them, not the
-    process). None where no such file can be made: then they stay in memory."""
-
-    AT = 20_000     # entries from which a ledger's heavy parts are spilled (a small one keeps them: no file)
-
-    def __init__(self, folder: str):
-        import tempfile
-        self.fh = tempfile.TemporaryFile(dir=folder)    # gone with the process, whatever ends it
-        self.end, self.unflushed = 0, False
-
-    @classmethod
-    def make(cls, root: str, entries: int):
-        if entries < cls.AT:
-            return None
-        # under .shouwen/ where it is (the disk), else the system's temporary folder: nothing is left either way
-        folder = next((f for f in (os.path.join(root, ".shouwen", "index"), os.path.join(root, ".shouwen"))
-                       if os.path.isdir(f)), None)
-        try:
-            return cls(folder)
-        except OSError:
-            return None
-
-    def put(self, data: bytes) -> _Heavy:
-        try:
-            self.fh.write(data)
-        except OSError:
-            return _Heavy(data)
-        at, self.end, self.unflushed = self.end, self.end + len(data), True
-        return _Spilled(self, at, len(data))
-
-    def read(self, at: int, size: int) -> bytes:
-        if self.unflushed:
-            self.fh.flush()
-            self.unflushed = False
-        data = os.pread(self.fh.fileno(), size, at)
-        if len(data) != size:
-            raise OSError(f"spilled heavy part cut short at {at}")
-        return data
+def spilled(spill, data: bytes) -> _Heavy:
+    """A heavy part kept in `spill` (repo.spill.Spill), or in memory when it can't be written."""
+    try:
+        return _Spilled(spill, spill.write(data), len(data))
+    except OSError:
+        return _Heavy(data)
 
 
 class _Spilled(_Heavy):
-    """A heavy part written to a Spill: its place there instead of its bytes."""
+    """A heavy part written to a repo.spill.Spill: its place there instead of its bytes."""
     __slots__ = ("spill", "at", "size")
 
-    def __init__(self, spill: Spill, at: int, size: int):
+    def __init__(self, spill, at: int, size: int):
         self.data, self.value, self.spill, self.at, self.size = None, None, spill, at, size
 
     def bytes(self) -> bytes:
