@@ -99,3 +99,28 @@ def test_a_long_history_is_walked_in_pieces_to_git_s_own_answer(agency, monkeypa
         assert paths.path_commits(agency.path, "rules") == _git_log(agency)
     # an older commit's history
     assert paths.path_commits(agency.path, "rules", head=base) == _git_log(agency, base)
+
+
+def test_a_commit_s_rules_are_read_by_blob_as_the_files_were(agency):
+    """load_rules_at reads a commit's rules/ file by file (gitio.tree_files: no `git archive`, which indexes the
+    whole commit first): the same rules as the work tree's, a symlinked folder followed, no symlink inside taken,
+    a commit without rules/ refused."""
+    import pytest
+    from shouwen.repo.loader import load_rules, load_rules_at
+    os.symlink("calendar.yml", os.path.join(agency.path, "rules", "link.yml"))
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "a link inside rules/")
+    names = [n for n, _ in gitio.tree_files(agency.path, "HEAD", "rules")]
+    assert "calendar.yml" in names and "link.yml" not in names
+    assert dict(gitio.tree_files(agency.path, "HEAD", "rules"))["calendar.yml"] == open(
+        os.path.join(agency.path, "rules", "calendar.yml"), "rb").read()
+    at, here = load_rules_at(agency.path, "HEAD"), load_rules(agency.path)
+    assert (at.departments, at.staff, at.services, at.policy, at.problems) == (
+        here.departments, here.staff, here.services, here.policy, here.problems)
+    os.rename(os.path.join(agency.path, "rules"), os.path.join(agency.path, "kept-rules"))
+    os.symlink("kept-rules", os.path.join(agency.path, "rules"))
+    agency.git("add", "-A")
+    agency.git("commit", "-q", "--no-verify", "-m", "rules/ as a symlinked folder")
+    assert sorted(gitio.tree_files(agency.path, "HEAD", "rules")) == sorted(gitio.tree_files(agency.path, "HEAD^", "rules"))
+    with pytest.raises(gitio.GitError):
+        gitio.tree_files(agency.path, "HEAD", "no-such-folder")

@@ -182,22 +182,12 @@ def load_rules_at(root: str, rev: str) -> Rules:
     usual paths; `root` stays the repository so relative files resolve there."""
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
-        _unpack(*gitio.archive(root, rev, "rules"), os.path.join(tmp, "rules"))
+        for name, data in gitio.tree_files(root, rev, "rules"):
+            full = os.path.join(tmp, "rules", name)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "wb") as fh:
+                fh.write(data)
+        os.makedirs(os.path.join(tmp, "rules"), exist_ok=True)
         rules = load_rules(tmp, cache=False)
     rules.root = root
     return rules
-
-
-def _unpack(path: str, data: bytes, dest: str) -> None:
-    """The files under `path` of a tar archive written into the folder `dest`."""
-    import io
-    import tarfile
-    os.makedirs(dest, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        for m in tar.getmembers():
-            if not m.isfile() or not m.name.startswith(path + "/"):
-                continue
-            full = os.path.join(dest, m.name[len(path) + 1:])
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            with open(full, "wb") as fh:
-                fh.write(tar.extractfile(m).read())

@@ -249,19 +249,37 @@ def is_ancestor(root: str, sha: str, rev: str = "HEAD") -> bool:
     return r.returncode == 0
 
 
+# Git reading much of a clone's pack maps it through windows of up to 1 GB, each page touched counted in its
+# memory: `ls-tree -r records` of 100,000 records peaks at 150 MB so, 59 MB through 1 MB windows (and faster).
+LEAN = ("-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=16m", "-c", "core.deltaBaseCacheLimit=4m")
+
+
 def tree_blobs(root: str, rev: str, *prefixes: str) -> list[tuple[str, str]]:
     """(path, blob id) of every file under the `prefixes` in a commit or tree."""
-    return tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", *prefixes))
+    return tree_entries(git_bytes(root, *LEAN, "ls-tree", "-r", "-z", rev, "--", *prefixes))
 
 
-def archive(root: str, rev: str, path: str) -> tuple[str, bytes]:
-    """The tree `path` as it was at `rev`, as a tar archive, and the path it holds (a symlinked folder, as this
-    project's own rules/ is, followed)."""
+def tree_files(root: str, rev: str, path: str) -> list[tuple[str, bytes]]:
+    """(path within `path`, bytes) of each regular file under the tree `path` as it was at `rev` (a symlinked
+    folder, as this project's own rules/ is, followed). Listed and read by blob id: `git archive` would build
+    an index of the whole commit's tree first (227 MB and 0.2 s at 100,000 records, for a dozen files)."""
     entry = git(root, "ls-tree", rev, "--", path).split()
-    if entry and entry[0] == "120000":          # a symlink: its blob is the target path
+    if not entry:
+        raise GitError(f"{path} is not in {rev}")      # as `git archive` refused it
+    if entry[0] == "120000":          # a symlink: its blob is the target path
         target = git(root, "cat-file", "blob", entry[2]).strip()
         path = os.path.normpath(os.path.join(os.path.dirname(path), target))
-    return path, git_bytes(root, "archive", "--format=tar", rev, path)
+    files = []
+    for line in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", path).split(b"\0"):
+        meta, _, name = line.partition(b"\t")
+        mode, _, sha = meta.decode().partition(" blob ")
+        if sha and mode in ("100644", "100755"):        # no symlink or submodule inside
+            files.append((name.decode("utf-8", "surrogateescape")[len(path) + 1:], sha))
+    reader = BlobReader(root)
+    try:
+        return [(name, reader.read(sha)) for name, sha in files]
+    finally:
+        reader.close()
 
 
 # --- history as blob ids, for the audit ----------------------------------------------------------

@@ -2,7 +2,7 @@
 walk of the whole history allows."""
 from __future__ import annotations
 
-from . import git
+from . import LEAN, git
 
 
 def path_commits(root: str, path: str, since: str | None = None, head: str = "HEAD") -> list[tuple[str, str]] | None:
@@ -29,8 +29,7 @@ def path_commits(root: str, path: str, since: str | None = None, head: str = "HE
 
 # A walk of the whole history holds every commit it has read (about 200 bytes each) and, in a clone, maps
 # the pack's index whole and as much of the pack as it is allowed: at 600,000 commits `git log -- rules` peaks
-# at 1 GB. So it reads the pack through small windows and walks a long line of commits in pieces.
-LEAN = ("-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=16m", "-c", "core.deltaBaseCacheLimit=4m")
+# at 1 GB. So it reads the pack through small windows (gitio.LEAN) and walks a long line of commits in pieces.
 PIECE = 50_000
 
 
