@@ -16,7 +16,6 @@ from ..core.view import materials_lines, zh_day
 from ..repo.writer import append_event, load_for_write, register
 from ..repo.writer import now as writer_now
 from .context import FORMAT, emit_json, late_option, parse_at, parse_day, pass_desk, with_late
-from .tables import entry_json
 
 
 def _again(refusal: str) -> str:
@@ -126,6 +125,7 @@ EVENT_COMMANDS: list = []
 def emit_written(rules: Rules, rec, action: str) -> None:
     """--format json of a command that appended an event: the record just after it, as `show --format json`
     gives it (state and deadlines as of the event's day, as the text says them), and the action taken."""
+    from .tables import entry_json
     entry = evaluate(rec, rules, local_day(rec.events[-1]["at"]))
     emit_json({"action": action, **entry_json(entry, rules), "notes": (rec.body or "").strip() or None})
 
