@@ -26,7 +26,8 @@ def test_every_benchmark_script_says_how_it_is_run_and_does_nothing_else(script,
 # The rows of issue 15's "What must hold", as the benchmark names them.
 ISSUE_ROWS = ["check --no-cache", "check after one record changed", "todo", "list", "show ID", "new (one commit)",
               "note (one event, one commit)", "a one-record commit through the pre-commit hook", "ladder 2026",
-              "bulletin 2026Q3", "export --quarter (.csv)", "audit", "site build", "peak memory of check"]
+              "bulletin 2026Q3", "export --quarter (.csv)", "audit", "site build", "peak memory of check",
+              "peak memory of list", "peak memory of list --format json", "peak memory of site build"]
 
 
 @pytest.mark.stress

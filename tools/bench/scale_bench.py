@@ -105,8 +105,7 @@ def bare_parse(agency) -> float:
     return best
 
 
-SITE_KEPT = (".shouwen/cache/site-records.pickle", ".shouwen/cache/site-rows", ".shouwen/index/site-v1-*",
-             ".shouwen/cache/lookup-sealed.pickle", ".shouwen/cache/lookup-shards", ".shouwen/cache/guard-verdicts.pickle")
+from memory_rows import SITE_KEPT, memory_rows  # noqa: E402 (beside this script)
 
 
 def site_rows(small, agency, base, r, row):
@@ -206,6 +205,8 @@ def main():
     ap.add_argument("--cold-only", dest="cold_only", action="store_true",
                     help="only `check --no-cache` beside the bare parse, and its peak memory (issue 15 items 2, 5)")
     ap.add_argument("--no-audit", dest="audit", action="store_false", help="skip `audit` beside `git log -p` (long)")
+    ap.add_argument("--memory-only", dest="memory_only", action="store_true",
+                    help="only the peak memory of each whole-ledger command (memory_rows.py; with --reuse)")
     ap.add_argument("--reports-only", dest="reports_only", action="store_true",
                     help="only the ladder, the bulletin and the export beside `git status`, answer kept and after a "
                          "new commit (with --reuse)")
@@ -259,7 +260,7 @@ def main():
         with open(victim, "a", encoding="utf-8") as fh:
             fh.write("补记。\n")
     rid = os.path.basename(victim)[:-3]
-    if not a.write_only and not a.site_only and not a.reports_only:        # the read side (issue 15 items 1, 2, 5)
+    if not (a.write_only or a.site_only or a.reports_only or a.memory_only):   # the read side (issue 15 items 1, 2, 5)
         floor = bare_parse(agency)
         shutil.rmtree(os.path.join(agency, ".shouwen"), ignore_errors=True)
         argv = sw(agency, "check", "--no-cache", *today)
@@ -293,10 +294,13 @@ def main():
                 fh.write(original)
             timed(sw(agency, "check", *today))
             vs_status("show ID", sw(agency, "show", rid, *today), "≤ 2×")
+    if a.memory_only or not (a.write_only or a.site_only or a.reports_only or a.cold_only):
+        q = (UNTIL.month - 1) // 3
+        memory_rows(agency, ENV, UNTIL.isoformat(), f"{UNTIL.year}Q{q}" if q else f"{UNTIL.year - 1}Q4", row)
 
     # one commit: shouwen's writer against git add && git commit of one file
     n = [0]
-    writes = not a.reads_only and not a.site_only and not a.cold_only and not a.reports_only
+    writes = not (a.reads_only or a.site_only or a.cold_only or a.reports_only or a.memory_only)
 
     def plain_commit():
         n[0] += 1
@@ -335,7 +339,7 @@ def main():
             "≤ 2×")
         row("the same, CPU time", best[True][1], best[False][1], "git commit --no-verify, CPU", "≤ 2×")
 
-    if not a.write_only and not a.site_only and not a.cold_only:
+    if not (a.write_only or a.site_only or a.cold_only or a.memory_only):
         year = str(UNTIL.year)
         q = (UNTIL.month - 1) // 3
         quarter = f"{UNTIL.year}Q{q}" if q else f"{UNTIL.year - 1}Q4"
@@ -358,7 +362,7 @@ def main():
             logp, _ = timed(git(agency, "log", "-p"), repeat=1)
             dt, _ = timed(sw(agency, "audit"), repeat=1)
             row("audit", dt, logp, "git log -p", "≤ 3×")
-    if a.site_only or (a.site and not (a.reads_only or a.cold_only or a.reports_only)):
+    if a.site_only or (a.site and not (a.reads_only or a.cold_only or a.reports_only or a.memory_only)):
         small = os.path.join(base, "agency-demo")
         if not (reuse and os.path.isdir(os.path.join(small, ".git"))):
             shutil.rmtree(small, ignore_errors=True)

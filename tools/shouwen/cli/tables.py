@@ -73,10 +73,12 @@ def matter_table(desk, day, moment, kept, shown, key_of) -> tuple[list, int, boo
 def _made_table(desk, day, moment, row_of):
     """The table made from the whole ledger (rows_delta.Rows), whether it may be kept, whether it holds for this
     moment only. Each row is held as one text until the widths are known, and the ledger is let go before its
-    lines are made: at 100,000 matters the rows and the ledger are never held with the lines."""
+    lines are made, into the spill of a large ledger (repo.spill): at 100,000 matters the rows and the ledger
+    are never held with the lines."""
     from ..core import rows_delta
     from ..core.view import MATTER_HEADERS
     from ..repo.index_rows import one_at_a_time
+    from ..repo.spill import Spill
     rules = desk.rules
     led = read_ledger(desk, day, now=moment)
     made, keepable = rows_delta.Builder(MATTER_HEADERS), True
@@ -85,9 +87,9 @@ def _made_table(desk, day, moment, row_of):
         if row is not None:
             made.add(e.record.path, *row)
             keepable = keepable and _keepable(e)
-    bound = led.moment_bound
+    bound, spill = led.moment_bound, Spill.make(desk.root, len(led.entries))
     del led
-    return made.done(), keepable and made.fits, bound
+    return made.done(spill.spooled if spill else None), keepable and made.fits, bound
 
 
 def matter_json(desk, day, moment, kept, shown, key_of, as_json):
