@@ -32,6 +32,7 @@ def questions(agency: str, today: str, quarter: str, out: str) -> list:
     return [("list", ["list", "--today", today], KEPT),
             ("list --format json", ["list", "--format", "json", "--today", today], KEPT),
             ("todo --all", ["todo", "--all", "--today", today], KEPT),
+            ("find (a phone's first digits)", ["find", "139"], KEPT),
             ("ladder", ["ladder", quarter[:4]], KEPT),
             ("bulletin", ["bulletin", quarter], KEPT),
             ("export --quarter (.csv)", ["export", "--quarter", quarter, "-o", os.path.join(out, "export.csv")], KEPT),
