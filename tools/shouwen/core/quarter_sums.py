@@ -266,12 +266,12 @@ def patch(s: Sums, qn: Question, changes: dict, read) -> bool:
     return s.exact and all(len(u[1]) == 1 for u in s.units.values())
 
 
-def assess(ledger, rules, year: int, q: int, as_of: date | None = None, rules_on=None) -> Quarter:
+def assess(ledger, rules, year: int, q: int, as_of: date | None = None, rules_on=None, walk=iter) -> Quarter:
     """The quarter's figures of a judged ledger. `rules_on(day)`: the rules as they stood that day: a
     matter counts for the department its first responder was in when it was registered, a complaint for
-    the one the person was in when it was made."""
+    the one the person was in when it was made. `walk(entries)`: as `summed`'s."""
     qn = Question(rules, year, q, as_of, rules_on)
-    return finish(fold(ledger.entries, qn), qn)
+    return finish(fold(walk(ledger.entries), qn), qn)
 
 
 def finish(s: Sums, qn: Question) -> Quarter:

@@ -105,12 +105,13 @@ def _by(due: date, today: date, act: str) -> str:
     return f"请在 {zh_day(due)} 前{act}" if due >= today else f"{act}期限 {zh_day(due)} 已过，请尽快{act}"
 
 
-def reminders(ledger, rules, today: date, days: int, now: datetime | None = None) -> list[Reminder]:
-    """`now`: the moment it runs at, so a deadline on an hour clock missed earlier today is overdue."""
+def reminders(ledger, rules, today: date, days: int, now: datetime | None = None, entries=None) -> list[Reminder]:
+    """`now`: the moment it runs at, so a deadline on an hour clock missed earlier today is overdue. `entries`:
+    the ledger's entries as the caller walks them (each read once, in order: repo.index_rows.one_at_a_time)."""
     from .view import zh_time
     horizon = rules.calendar.add(today, days)
     out = []
-    for e in ledger.entries:
+    for e in ledger.entries if entries is None else entries:
         rec, st, dl = e.record, e.state, e.deadlines
         matter = str(rec.meta.get("matter") or rec.meta.get("summary") or "")[:30]
         if st is not None and st.registered_at is not None:
