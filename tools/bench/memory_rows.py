@@ -35,6 +35,8 @@ def questions(agency: str, today: str, quarter: str, out: str) -> list:
             ("find (a phone's first digits)", ["find", "139"], KEPT),
             ("ladder", ["ladder", quarter[:4]], KEPT),
             ("bulletin", ["bulletin", quarter], KEPT),
+            ("bulletin --format json (the city's copy, its guard)", ["bulletin", quarter, "--format", "json"],
+             KEPT + (".shouwen/index/values-v1-*", ".shouwen/cache/bulletin-guard")),
             ("review (the year's four quarters)", ["review", quarter[:4]], KEPT),
             ("remind --dry-run", ["remind", "--dry-run", "--today", today], KEPT),
             ("export --quarter (.csv)", ["export", "--quarter", quarter, "-o", os.path.join(out, "export.csv")], KEPT),

@@ -37,10 +37,15 @@ def refuse_personal(desk, name, qa, sha, day, what, also=()):
     # new texts (a sanction recorded since), or no verdict: every record's values, from the table kept of them
     # by the day and patched for what changed since (repo.kept_rows), else from the whole ledger
     kept = kept_rows(desk, day, None, ("guard-values", package_stamp()), "values", save_on_move=False)
+    if kept is not None:
+        kept.plain = True       # texts and counts: nothing shared
     parts = kept.patched(lambda: desk.rules, guard_values.patch) if kept is not None else None
     if parts is None:
+        from ..repo.index_rows import Drained
         led = read_ledger(desk, day)
-        parts = guard_values.table(led.entries + led.voided, desk.rules)
+        entries = Drained(led.entries + led.voided)
+        del led
+        parts = guard_values.table(entries, desk.rules)
         if kept is not None:
             kept.keep(desk.rules, parts)
     sought = guard_values.found_in(typed, parts)

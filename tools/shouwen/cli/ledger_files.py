@@ -51,10 +51,12 @@ def export_cmd(desk, outputs, frm, to, quarter):
             raise InputError(f"{out}：只支持 .xlsx、.csv 和 .html")
         refuse_agency_output(desk.root, out, personal=True)     # a ledger of personal data: not in the repo's data or site/
     def registered():
+        from ..repo.index_rows import one_at_a_time
         led = read_ledger(desk, day)
-        with Progress("导出登记簿") as progress:
-            return rows([e for e in led.entries + led.voided if e.state is not None and e.state.registered_at is not None
-                         and start <= local_day(e.state.registered_at) <= end], desk.rules, progress)
+        with Progress("导出登记簿") as progress:     # each state made to be looked at, then let go
+            return rows([e for e in one_at_a_time(led.entries + led.voided) if e.state is not None and
+                         e.state.registered_at is not None and start <= local_day(e.state.registered_at) <= end],
+                        desk.rules, progress)
 
     def made(kind):
         """(rows, the file's bytes): a pure function of the ledger and the period, kept (repo.answers)."""

@@ -27,6 +27,7 @@ from ..core.record import CST, local_day
 from ..core.worklist import find, worklist
 from ..repo import gitio
 from ..repo.index import load_ledger
+from ..repo.index_rows import one_at_a_time
 from ..repo.loader import load_rules
 from ..repo.store import refuse_committed_state
 from ..repo.writer import BusyError, append_event, load_for_write, register
@@ -208,15 +209,15 @@ def create_app(root: str, now=lambda: datetime.now(CST).replace(microsecond=0)) 
 
     @app.get("/")
     def worklist_page():
-        led = ledger()
-        return render_template("worklist.html", items=worklist(led.entries, g.rules, g.me, now()),
+        led = ledger()      # each entry's state made, looked at and let go (made again for those shown)
+        return render_template("worklist.html", items=worklist(one_at_a_time(led.entries), g.rules, g.me, now()),
                                today=local_day(now()))
     app.add_url_rule("/", "worklist", worklist_page)
 
     @app.get("/find")
     def find_page():
         q = request.args.get("q", "").strip()
-        return render_template("find.html", q=q, hits=find(ledger().entries, q) if q else [])
+        return render_template("find.html", q=q, hits=find(one_at_a_time(ledger().entries), q) if q else [])
 
     @app.route("/new", methods=["GET", "POST"])
     def new():

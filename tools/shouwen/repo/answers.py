@@ -150,9 +150,10 @@ def holds(path: str, key: str) -> bool:
         return False
 
 
-def keep(path: str, key: str, value) -> bool:
+def keep(path: str, key: str, value, plain: bool = False) -> bool:
     """Write the key, then the value, to `path` whole or not at all; False when it can't (that only costs
-    time)."""
+    time). `plain`: the value shares no object and holds none within itself, so pickle keeps no memo of
+    the hundreds of thousands it writes (30 MB for a whole-ledger table)."""
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -161,7 +162,7 @@ def keep(path: str, key: str, value) -> bool:
             writer = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
             # blocks kept outside memory (repo.spill.Spooled) are read one at a time and each let go once written:
             # without the memo that would hold them all (the value then has no object shared or within itself)
-            writer.fast = _spooled(value)
+            writer.fast = plain or _spooled(value)
             writer.dump(value)
         os.replace(tmp, path)
         return True

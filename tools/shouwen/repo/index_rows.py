@@ -222,6 +222,17 @@ def one_at_a_time(entries):
         _forget(e)
 
 
+class Drained(list):
+    """A list walked once, each item let go (its place emptied) as the next is asked for: a table made from a
+    ledger no longer needed takes the memory of the entries it has been made from."""
+
+    def __iter__(self):
+        for i in range(len(self)):
+            item = list.__getitem__(self, i)
+            list.__setitem__(self, i, None)
+            yield item
+
+
 def let_go(value, item_or_entry):
     """`value`, once the entry it was made from (a worklist item's, or the entry itself) has let go of its state."""
     _forget(getattr(item_or_entry, "entry", item_or_entry))

@@ -128,6 +128,7 @@ class Following:
     records changed: a large value, such as an exported ledger, is patched again from an older commit
     rather than written at every commit)."""
     save_on_move = True
+    plain = False       # the value is kept without pickle's memo (repo.answers.keep)
 
     def __init__(self, root: str, tree, in_time, day: date, moment: datetime | None, kind: str, parts: tuple = ()):
         self.root, self.tree, self.in_time, self.day, self.moment = root, tree, in_time, day, moment
@@ -177,7 +178,7 @@ class Following:
 
     def save(self, value, over: dict | None = None, hourly: bool | None = None):
         if keep(self.file, self.key, (self.tree.status().head, self.over if over is None else over,
-                                      self.hourly if hourly is None else hourly, value)):
+                                      self.hourly if hourly is None else hourly, value), self.plain):
             _prune(os.path.dirname(self.file), os.path.basename(self.file).split("-v", 1)[0])
 
     def keeps(self, rules) -> bool:
