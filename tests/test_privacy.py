@@ -156,3 +156,15 @@ def test_the_bulletins_guard_hands_on_every_value_the_guard_would_find(names, ph
     for t in (text, text + key.upper()):
         assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], table))
         assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], wide))
+
+
+def test_a_record_s_values_packed_in_one_text_come_back_as_they_were():
+    """publish.guard_values keeps each record's values as one text; one it can't say so (a separator inside,
+    no record id) stays as it was, and every table made either way finds the same."""
+    from shouwen.publish import guard_values
+    sides = [{}, {"张三": ("20261127-J005-001", "来访人姓名"), "tel:13900001111": ("20261127-J005-001", "来访人电话")},
+             {"a\x1fb": ("X", "来访人姓名")}, {"李四": (None, "来访人姓名")}, {"王五": ("Y", "投诉人\x1e单位")}]
+    for side in sides:
+        assert guard_values._unpacked(guard_values._packed(side)) == side
+    assert isinstance(guard_values._packed(sides[1]), str) and all(
+        guard_values._packed(s) is s for s in sides[2:])
