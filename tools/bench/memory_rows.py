@@ -40,6 +40,8 @@ def questions(agency: str, today: str, quarter: str, out: str) -> list:
             ("review (the year's four quarters)", ["review", quarter[:4]], KEPT),
             ("remind --dry-run", ["remind", "--dry-run", "--today", today], KEPT),
             ("export --quarter (.csv)", ["export", "--quarter", quarter, "-o", os.path.join(out, "export.csv")], KEPT),
+            ("import --dry-run of that export", ["--as", "J003", "import", "--dry-run", os.path.join(out, "export.csv")],
+             KEPT),
             ("site build, first build", ["site", "build", "-o", os.path.join(out, "public")], KEPT + SITE_KEPT)]
 
 

@@ -122,13 +122,14 @@ def _sighting(rec) -> tuple | None:
             text(visitor.get("name")) if isinstance(visitor, dict) else None, text(rec.meta.get("matter")))
 
 
-def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_records=()):
+def _read_rows(desk, rules, table, existing, errors, now, progress, ledger_entries=()):
     """The spreadsheet's rows as new records, each checked; what is wrong goes to `errors` by row number,
     and rows already in the ledger (a re-imported export, or a register imported before) are counted, not
     read again."""
     @functools.cache
-    def known() -> set:              # read only when a row has no id
-        return {_sighting(r) for r in ledger_records}
+    def known() -> set:              # read only when a row has no id; each header read once and let go
+        from ..repo.index_rows import let_go
+        return {let_go(_sighting(e.record), e) for e in ledger_entries}
     taken: dict = {}
     in_file: dict = {}                  # id -> the row that has it
     records, skipped = [], 0
@@ -190,11 +191,12 @@ def import_cmd(desk, path, dry_run, as_badge):
     table = read_table(path)
     now = datetime.now(CST)
     led = read_ledger(desk, today_cst())
-    existing = {e.record.id: e.record.meta.get("code") for e in led.entries + led.voided if e.record.id}
+    from ..repo.index_rows import let_go
+    existing = {e.record.id: let_go(e.record.meta.get("code"), e) for e in led.entries + led.voided if e.record.id}
     errors: list = []
     with Progress("检查登记簿") as progress:
         records, skipped = _read_rows(desk, rules, table, existing, errors, now, progress,
-                                      [e.record for e in led.entries + led.voided])
+                                      led.entries + led.voided)
     if errors:
         for e in errors:
             click.echo(f"错误：{path} {e}", err=True)
