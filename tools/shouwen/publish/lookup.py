@@ -77,10 +77,18 @@ def decoy(key: bytes, i: int) -> tuple[str, str, str]:
     """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key. No
     browser opens a decoy, so its content is one SHAKE-256 of its secret (a tenth of the HMACs of a keystream:
     ten thousand records bring twenty thousand decoys)."""
+    shard, name, secret = _decoy_place(key, i)
+    return shard, name, _decoy_content(secret)
+
+
+def _decoy_place(key: bytes, i: int) -> tuple[str, str, bytes]:
     d = _mac(key, b"decoy:%d" % i)
     h = d.hex()
-    content = hashlib.shake_256(b"decoy content\0" + d).digest(SEALED_BYTES)
-    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(content).decode()
+    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], d
+
+
+def _decoy_content(secret: bytes) -> str:
+    return base64.b64encode(hashlib.shake_256(b"decoy content\0" + secret).digest(SEALED_BYTES)).decode()
 
 
 def own_decoys(key: bytes) -> int:
@@ -129,15 +137,57 @@ def _remembered(memo, fresh: dict, name: str, make):
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
            iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None,
            layout: dict | None = None) -> dict[str, dict[str, str]]:
+    """shard -> {name: sealed} of every entry and decoy (`placing`, each shard then `Placing.fill`ed). sealed: a
+    memo of sealed entries and decoys (`Sealed`), left holding this build's only."""
+    where = placing(entries, keys, iterations, kept, layout)
+    fresh: dict = {}
+    out = {shard: where.fill(shard, sealed, fresh) for shard in where.by_shard}
+    if sealed is not None:
+        if len(fresh) != len(sealed):
+            sealed.dirty = True
+        sealed.clear()
+        sealed.update(fresh)
+    return out
+
+
+DECOY_SLOTS = 256       # a decoy's number is below this (own ones, then fillers up to ROUND_TO)
+
+
+class Placing:
+    """Where each entry and decoy goes, nothing sealed yet: shard -> {name: an entry's place among the entries,
+    or ~(its key's place * DECOY_SLOTS + number) for a decoy}, the shards in the order first met. A shard is sealed
+    on its own (`fill`): a whole build need not hold every sealed entry at once (publish.sealing)."""
+
+    def __init__(self):
+        self.keys: list[bytes] = []         # each entry's key
+        self.data: list[bytes] = []         # each entry's payload as payload_bytes gives it
+        self.by_shard: dict[str, dict[str, int]] = {}
+
+    def fill(self, shard: str, sealed: Sealed | None = None, fresh: dict | None = None) -> dict[str, str]:
+        """{name: sealed} of one shard. sealed: the memo (`Sealed`) to take from; what this shard took or sealed
+        is put in `fresh`."""
+        out = {}
+        for name, src in self.by_shard[shard].items():
+            if src >= 0:
+                key, data = self.keys[src], self.data[src]
+                out[name] = _remembered(sealed, fresh, entry_name(key, data), lambda: seal(key, None, data))
+            else:
+                key, i = self.keys[~src // DECOY_SLOTS], ~src % DECOY_SLOTS
+                out[name] = _remembered(sealed, fresh, decoy_name(key, i), lambda: _decoy_content(_decoy_place(key, i)[2]))
+        return out
+
+
+def placing(entries, keys: dict | None = None, iterations: int = ITERATIONS, kept: dict | None = None,
+            layout: dict | None = None) -> Placing:
     """entries: (id, code, payload), or (id, code, payload or None, payload_bytes(payload)) when the caller has the
     bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
     a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
-    them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only.
-    layout: filled with the keys in order, how many entries and own decoys were placed, and whether every
-    name was a new one (then a matter added or removed can be placed as this would: `fillers`)."""
-    out: dict[str, dict[str, str]] = {}
-    derived: list[bytes] = []
-    fresh: dict = {}
+    them: deriving is deliberately slow and a record's id and code never change. A later entry of the same name
+    takes its place; a decoy whose name is taken is not placed. layout: filled with the keys in order, how many
+    entries and own decoys were placed, and whether every name was a new one (then a matter added or removed
+    can be placed as this would: `fillers`)."""
+    where = Placing()
+    out, derived = where.by_shard, where.keys
     for rid, code, payload, *serialised in entries:
         key = kept.get((rid, code)) if kept else None
         if key is None:
@@ -146,36 +196,30 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
             if keys is not None:
                 keys[memo] = key.hex()
         shard, name = locator(key)
-        data = serialised[0] if serialised else payload_bytes(payload)
-        out.setdefault(shard, {})[name] = _remembered(sealed, fresh, entry_name(key, data),
-                                                      lambda: seal(key, payload, data))
+        out.setdefault(shard, {})[name] = len(derived)
         derived.append(key)
+        where.data.append(serialised[0] if serialised else payload_bytes(payload))
 
-    def add(key, i):
-        shard, name, content = _remembered(sealed, fresh, decoy_name(key, i), lambda: decoy(key, i))
+    def add(k, i):
+        shard, name, _ = _decoy_place(derived[k], i)
         if name in out.setdefault(shard, {}):
             return 0
-        out[shard][name] = content
+        out[shard][name] = ~(k * DECOY_SLOTS + i)
         return 1
 
     count = sum(len(v) for v in out.values())
     placed = len(derived) + sum(own_decoys(key) for key in derived)
-    for key in derived:         # a record's own decoys: they come and go with it, as its entry does
-        count += sum(add(key, i) for i in range(own_decoys(key)))
+    for k, key in enumerate(derived):       # a record's own decoys: they come and go with it, as its entry does
+        count += sum(add(k, i) for i in range(own_decoys(key)))
     wanted = -(-count // ROUND_TO) * ROUND_TO
     exact = count == placed
-    order, j = sorted(derived), 0
+    order, j = sorted(range(len(derived)), key=derived.__getitem__), 0
     while count < wanted:       # then up to a round count
         count += add(order[j % len(order)], OWN_DECOYS + j // len(order))
         j += 1
     if layout is not None:
-        layout.update(order=order, placed=placed, exact=exact and j == wanted - placed)
-    if sealed is not None:
-        if len(fresh) != len(sealed):
-            sealed.dirty = True
-        sealed.clear()
-        sealed.update(fresh)
-    return out
+        layout.update(order=[derived[k] for k in order], placed=placed, exact=exact and j == wanted - placed)
+    return where
 
 
 def stored_keys(ledger, iterations: int = ITERATIONS) -> dict[tuple[str, str], bytes]:
