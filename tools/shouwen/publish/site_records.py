@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import os
 
-from ..collector import paused
+from ..collector import give_back, paused
 from ..core import lookup_key
 from ..core.record import local_day
 from ..repo import answers, gitio, store
 from ..repo.index import load_ledger
 from ..repo.index_rows import one_at_a_time
-from . import lookup, sealing, shard_files, site_follow
+from . import lookup, sealing, shard_files, site_follow, site_pass
 from .disclosure import FromRecords, counts, stats
 from .privacy import Values, person_of
 
@@ -123,25 +123,24 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
             answers.keep(memo, key, kept)
             return kept
     ledger = shown_ledger(root, rules, today, tree)
+    if tree is not None:
+        tree.let_go()       # its listing: the ledger's entries name their paths
     live, ids = len(ledger.entries), live_ids(ledger)
-    rows, parts = _rows(root, rules, today, _taken(ledger), live, name)
+    got = site_pass.Gathered(follow is not None and follow.keeps(rules), os.path.join(root, site_follow.FOLDER))
+    _rows(root, rules, today, _taken(ledger), live, name, got)
     del ledger      # let go of entry by entry as each part was made
-    items = [(*r[0][:2], None, r[0][3]) for r in rows[:live] if r[0] is not None]
-    kept_keys = dict(r[1] for r in rows[:live] if r[1] is not None)
+    give_back()
+    got.finish()
     keys = read_keys(root)
     before = len(keys)
     laid: dict = {}
-    where = lookup.placing(items, keys, rules.policy.lookup_rounds, kept_keys, laid)
+    where = lookup.placing(got.items, keys, rules.policy.lookup_rounds, got.stored, laid)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ids)
-    shared = _shared(items, kept_keys, keys, rules.policy.lookup_rounds) if key else None
-    del items, kept_keys, keys
-    values: dict = {}
-    for part in [r[3] for r in rows] + [r[4] for r in rows]:    # every record's values, then the corrections'
-        for value, where_found in part.items():
-            values.setdefault(value, where_found)
-    figures = stats([r[2] for r in rows[:live]], today)
-    del rows
+    shared = _shared(got.items, got.stored, keys, rules.policy.lookup_rounds) if key else None
+    got.items = got.stored = keys = None
+    figures, values, order = stats(got.counts, today), got.values, list(where.by_shard)
+    got.values = None
     if key:
         made = sealing.sealed(root, where)      # each shard sealed and written before the next is made
         try:
@@ -149,18 +148,19 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         finally:
             made.close()
         if files is not None:
-            kept = FromRecords(figures, _in_order(files, where)), Values(values)
+            del where
+            kept = FromRecords(figures, _in_order(files, order)), Values(values)
             del values
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, shared, laid)
+                follow.keep_whole(rules, kept, got, shared, laid)
             return kept
-    return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), where)), values
+    return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), order)), values
 
 
-def _in_order(shards: dict, where) -> dict:
+def _in_order(shards: dict, order: list) -> dict:
     """The shards in the order lookup.placing first met them (as lookup.shards gives them)."""
-    return {sealing.shard_path(s): shards[sealing.shard_path(s)] for s in where.by_shard}
+    return {sealing.shard_path(s): shards[sealing.shard_path(s)] for s in order}
 
 
 def _taken(ledger):
@@ -171,6 +171,8 @@ def _taken(ledger):
     for i in range(len(entries)):
         e, entries[i] = entries[i], None
         yield e
+        if i % 8192 == 8191:
+            give_back()     # the entries' pickled parts let go of: their pages, for what the parts make
 
 
 def _rows_name(rules, today) -> str | None:
@@ -180,26 +182,23 @@ def _rows_name(rules, today) -> str | None:
         if _cached() and jk else None
 
 
-def _rows(root: str, rules, today, entries, live: int, name) -> tuple[list, dict]:
-    """Each entry's part (`entries`: the ledger's, `live` of them, then the void ones): its lookup entry, its
-    stored key, what it adds to the year's counts, its personal values, those of its corrections; and path ->
-    (blob, live, part) of them."""
+def _rows(root: str, rules, today, entries, live: int, name, got) -> None:
+    """Each entry's part (`entries`: the ledger's, `live` of them, then the void ones), put to `got`
+    (publish.site_pass.Gathered) as it is made: its lookup entry, its stored key, what it adds to the year's
+    counts, its personal values, those of its corrections. An unchanged record's kept part is taken as it was."""
     old = {}
     for _, part in site_follow.read_rows(root, name).values() if name else ():
         old.update(part)
     person = None
-    rows, parts = [], {}
     # a void record's visitor is still a person; one entry's state made at a time (repo.index_rows)
     for i, e in enumerate(one_at_a_time(entries)):
         path, blob = e.record.path, getattr(e.record, "blob", None)
-        was = old.get(path)
+        was = old.pop(path, None)
         row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
         if row is None:
             person = person or person_of(rules)
             row = _row(e, rules, today, person)
-        parts[path] = (blob, i < live, row)
-        rows.append(row)
-    return rows, parts
+        got.put(path, blob, i < live, row)
 
 
 def _shared(items: list, kept: dict, keys: dict, rounds: int) -> set:

@@ -1,0 +1,86 @@
+"""What a build from the whole ledger takes of the records' parts in one pass (publish.site_pass), each part let
+go once read, is what it took from every part held at once."""
+from datetime import date
+
+from shouwen.publish import site_follow, site_pass
+from shouwen.publish.privacy import KEY_LABEL
+
+
+def _row(i, live=True):
+    rid = f"20261102-J005-{i:03d}"
+    item = (rid, "7KQ4MX", None, b'{"n":%d}' % i, (date(2026, 11, 2), None) if i % 7 == 0 else None) if i % 5 else None
+    stored = ((rid, "7KQ4MX"), bytes([i]) * 32) if i % 3 else None
+    values = {f"name{i % 4}": (rid, "来访人姓名"), f"tel:1380013{i:04d}": (rid, "来访人电话"), "ab" * 32: (rid, KEY_LABEL)}
+    corrected = {f"name{i % 6}": (rid, "来访人姓名（更正）")} if i % 4 == 1 else {}
+    return item, stored, (True, False, True, bool(i % 2), i % 5 or None) if live else None, values, corrected
+
+
+def _parts():
+    live = [(f"records/inquiries/{i:03d}.md", f"{i:040x}", True, _row(i)) for i in range(1, 30)]
+    void = [(f"records/inquiries/v{i:03d}.md", f"{i:040x}", False, _row(i, False)) for i in range(40, 45)]
+    return live + void
+
+
+def _layout_of(laid, rows):
+    """The Layout as it was made from every part at once (before publish.site_pass)."""
+    live = [p for p, kept in rows.items() if kept[1]]
+    void = [p for p, kept in rows.items() if not kept[1]]
+    if not laid.get("exact") or any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
+        return None
+    idents = [f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None]
+    if len(set(idents)) != len(idents):
+        return None
+    holders, seen, multi = {}, set(), {}
+    for phase in (0, 1):
+        for path, (_, live_one, row) in rows.items():
+            for v, w in row[3 + phase].items():
+                if v not in seen:
+                    seen.add(v)
+                    if phase or w[1] != KEY_LABEL:
+                        holders[v] = (phase, not live_one, path)
+                else:
+                    multi[v] = multi.get(v, 1) + 1
+    return laid["order"], laid["placed"], set(idents), holders, multi
+
+
+def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
+    parts = _parts()
+    got = site_pass.Gathered(True, str(tmp_path))
+    for path, blob, live_one, row in parts:
+        got.put(path, blob, live_one, row)
+    got.finish()
+    rows = [p[3] for p in parts]
+    values: dict = {}
+    for part in [r[3] for r in rows] + [r[4] for r in rows]:
+        for v, w in part.items():
+            values.setdefault(v, w)
+    assert list(got.values.items()) == list(values.items())
+    live = [p[3] for p in parts if p[2]]
+    assert got.items == [(*r[0][:2], None, r[0][3]) for r in live if r[0] is not None]
+    assert got.stored == dict(r[1] for r in live if r[1] is not None)
+    assert got.counts == [r[2] for r in live]
+    whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
+    laid = {"order": [b"k"], "placed": 3, "exact": True}
+    made = got.laying.layout(laid)
+    assert (made.order, made.placed, made.ids, dict(made.holders), made.multi) == _layout_of(laid, whole)
+    daily = site_follow.Daily()
+    for path, (blob, live_one, row) in whole.items():
+        daily.put(path, blob, live_one, row)
+    assert (got.daily.judge, got.daily.since) == (daily.judge, daily.since)
+    by_bucket: dict = {}
+    for path, kept in whole.items():
+        by_bucket.setdefault(site_follow.bucket(path), {})[path] = kept
+    assert dict(got.buckets()) == by_bucket
+    assert not list(tmp_path.iterdir())         # the spool is an unnamed file, gone once read
+
+
+def test_no_layout_when_parts_are_out_of_order_or_share_an_id(tmp_path):
+    laid = {"order": [], "placed": 0, "exact": True}
+    for parts in (_parts()[::-1], _parts() + [("records/inquiries/zzz.md", "0" * 40, True, _row(2))]):
+        got = site_pass.Gathered(True, str(tmp_path))
+        for path, blob, live_one, row in parts:
+            got.put(path, blob, live_one, row)
+        got.finish()
+        assert got.laying.layout(laid) is None
+        whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
+        assert _layout_of(laid, whole) is None
