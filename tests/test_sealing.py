@@ -62,3 +62,50 @@ def test_a_torn_memo_or_one_cut_short_is_only_sealed_again(tmp_path):
     assert _streamed(root, entries, kept)[0] == want
     assert not [n for n in os.listdir(memo.parent) if n.endswith(".tmp")]
     assert all(json.loads(text) for text in want.values())
+
+
+def _shards_at_once(entries, kept, iterations):
+    """lookup.shards as it was before the placing was kept apart from the sealing: every entry sealed into one
+    dict as it came, the decoys after them (the straightforward way, for comparison)."""
+    out, derived = {}, []
+    for rid, code, payload in entries:
+        key = kept[(rid, code)]
+        shard, name = lookup.locator(key)
+        out.setdefault(shard, {})[name] = lookup.seal(key, payload)
+        derived.append(key)
+
+    def add(key, i):
+        shard, name, content = lookup.decoy(key, i)
+        if name in out.setdefault(shard, {}):
+            return 0
+        out[shard][name] = content
+        return 1
+    count = sum(len(v) for v in out.values())
+    placed = len(derived) + sum(lookup.own_decoys(key) for key in derived)
+    for key in derived:
+        count += sum(add(key, i) for i in range(lookup.own_decoys(key)))
+    wanted = -(-count // lookup.ROUND_TO) * lookup.ROUND_TO
+    exact = count == placed
+    order, j = sorted(derived), 0
+    while count < wanted:
+        count += add(order[j % len(order)], lookup.OWN_DECOYS + j // len(order))
+        j += 1
+    return out, {"order": order, "placed": placed, "exact": exact and j == wanted - placed}
+
+
+def test_names_that_meet_are_placed_as_when_sealed_into_one_dict(tmp_path, monkeypatch):
+    real = lookup._mac
+
+    def crowded(key, msg):      # 4 shards of 64 names each: names meet often
+        d = real(key, msg)
+        return bytes([d[0] % 4, d[1] % 64]) + bytes(8) + d[10:]
+    monkeypatch.setattr(lookup, "_mac", crowded)
+    entries = _entries(60) + [(_entries(9)[8][0], "7KQ4MX", {"status": "已办结"})]     # an (id, code) twice
+    kept = _kept(entries)
+    want, want_laid = _shards_at_once(entries, kept, 10)
+    laid: dict = {}
+    assert lookup.shards(entries, iterations=10, kept=kept, layout=laid) == want and laid == want_laid
+    assert not laid["exact"]
+    streamed, _ = _streamed(str(tmp_path), entries, kept)
+    assert streamed == {f"lookup/data/{s}.json": json.dumps(v, separators=(",", ":"), sort_keys=True)
+                        for s, v in want.items()}

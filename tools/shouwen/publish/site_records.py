@@ -139,6 +139,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         save_keys(root, keys, ids)
     shared = _shared(got.items, got.stored, keys, rules.policy.lookup_rounds) if key else None
     got.items = got.stored = keys = None
+    give_back()
     figures, values, order = stats(got.counts, today), got.values, list(where.by_shard)
     got.values = None
     if key:
@@ -149,11 +150,14 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
             made.close()
         if files is not None:
             del where
+            give_back()     # the shards' JSON and the placing, for the values the guard looks for
             kept = FromRecords(figures, _in_order(files, order)), Values(values)
             del values
             answers.keep(memo, key, kept)
             if follow is not None:
                 follow.keep_whole(rules, kept, got, shared, laid)
+            del got
+            give_back()
             return kept
     return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), order)), values
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from itertools import chain
 
 from ..repo.kept_map import KeptMap, KeptSet
 from .needles import Needles, grown, shape
@@ -84,7 +85,9 @@ class Values(Mapping):
         self.where = KeptMap(plain)
         words, phones = _split(plain)
         self.words, self.phones = KeptSet(words), KeptSet(phones)
-        self.key_lines = "".join(f"\n{v}\t{w[0]}" for v, w in values.items() if _key_line(v, w)) + "\n"
+        # joined from the values' own strings (not a new string a line: a hundred thousand of them)
+        self.key_lines = "".join(chain.from_iterable(("\n", v, "\t", w[0]) for v, w in values.items()
+                                                     if _key_line(v, w))) + "\n"
         self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
         self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
 
