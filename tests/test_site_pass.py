@@ -84,3 +84,15 @@ def test_no_layout_when_parts_are_out_of_order_or_share_an_id(tmp_path):
         assert got.laying.layout(laid) is None
         whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
         assert _layout_of(laid, whole) is None
+
+
+def test_a_layout_is_kept_compactly_and_read_back_the_same():
+    import pickle
+    from shouwen.publish.site_grow import Layout
+    from shouwen.repo.kept_map import KeptMap
+    keys = sorted(bytes([i]) * 32 for i in range(5))
+    for order, ids in ((keys, {"a\0X", "b\0Y"}), ([], set()), (keys + [b"short"], {"c\0Z"}), (keys, {"odd\nid\0X"})):
+        lay = Layout(list(order), 7, set(ids), KeptMap({"v": (0, False, "p")}), {"v": 2})
+        back = pickle.loads(pickle.dumps(lay))
+        assert (back.order, back.placed, back.ids, dict(back.holders), back.multi) == \
+            (list(order), 7, set(ids), {"v": (0, False, "p")}, {"v": 2})

@@ -22,6 +22,9 @@ from .disclosure import shard_json
 from .privacy import KEY_LABEL
 
 
+KEY_BYTES = 32      # a lookup key (core.lookup_key)
+
+
 def stored_key(row) -> bytes | None:
     """The lookup key a record's row (site_records._row) carries, as the record stores it; None without one."""
     return row[1][1] if row[1] is not None else None
@@ -35,6 +38,19 @@ class Layout:
 
     def __init__(self, order: list, placed: int, ids: set, holders: dict, multi: dict):
         self.order, self.placed, self.ids, self.holders, self.multi = order, placed, ids, holders, multi
+
+    def __getstate__(self):
+        # the keys as one bytes and the (id, code)s as one text where they can be: two objects for pickle to
+        # write and read back at each build that keeps or follows the site, not two hundred thousand
+        order = b"".join(self.order) if all(len(k) == KEY_BYTES for k in self.order) else self.order
+        ids = self.ids if any("\n" in i for i in self.ids) else "\n".join(self.ids)
+        return order, self.placed, ids, self.holders, self.multi
+
+    def __setstate__(self, state):
+        order, self.placed, ids, self.holders, self.multi = state
+        self.order = [order[i:i + KEY_BYTES] for i in range(0, len(order), KEY_BYTES)] \
+            if isinstance(order, bytes) else order
+        self.ids = (set(ids.split("\n")) if ids else set()) if isinstance(ids, str) else ids
 
 
 class Laying:

@@ -103,9 +103,12 @@ class KeptMap(MutableMapping):
 
     def __getstate__(self):
         if self._blobs is None or len(self._over) > FOLD_AT:       # made once, for every file it is kept in
-            parts: list = [{} for _ in range(BUCKETS)]
-            for key in self:
-                parts[_bucket(key)][key] = self[key]
+            if self._blobs is None and not self._over:
+                parts = self._parts     # made whole here and not written to since: already the buckets
+            else:
+                parts = [{} for _ in range(BUCKETS)]
+                for key in self:
+                    parts[_bucket(key)][key] = self[key]
             self._parts, self._over = parts, {}
             self._blobs = [pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL) for p in parts]
             self._token = secrets.token_hex(8)
