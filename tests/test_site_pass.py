@@ -10,7 +10,8 @@ def _row(i, live=True):
     rid = f"20261102-J005-{i:03d}"
     item = (rid, "7KQ4MX", None, b'{"n":%d}' % i, (date(2026, 11, 2), None) if i % 7 == 0 else None) if i % 5 else None
     stored = ((rid, "7KQ4MX"), bytes([i]) * 32) if i % 3 else None
-    values = {f"name{i % 4}": (rid, "来访人姓名"), f"tel:1380013{i:04d}": (rid, "来访人电话"), "ab" * 32: (rid, KEY_LABEL)}
+    values = {f"name{i % 4}": (rid, "来访人姓名"), f"tel:1380013{i:04d}": (rid, "来访人电话"),
+              "ab" * 32: (rid, KEY_LABEL)}
     corrected = {f"name{i % 6}": (rid, "来访人姓名（更正）")} if i % 4 == 1 else {}
     return item, stored, (True, False, True, bool(i % 2), i % 5 or None) if live else None, values, corrected
 
@@ -43,12 +44,20 @@ def _layout_of(laid, rows):
     return laid["order"], laid["placed"], set(idents), holders, multi
 
 
+def _gathered(parts, folder):
+    import tempfile
+    spool = site_pass._Spool(tempfile.TemporaryFile(dir=folder))
+    got = site_pass.Gathered(True, spool)
+    for path, blob, live_one, row in parts:
+        at = spool.put((path, blob, live_one, row))
+        got.put(*spool.get(*at), at)
+    got.finish()
+    return got
+
+
 def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
     parts = _parts()
-    got = site_pass.Gathered(True, str(tmp_path))
-    for path, blob, live_one, row in parts:
-        got.put(path, blob, live_one, row)
-    got.finish()
+    got = _gathered(parts, str(tmp_path))
     rows = [p[3] for p in parts]
     values: dict = {}
     for part in [r[3] for r in rows] + [r[4] for r in rows]:
@@ -77,10 +86,7 @@ def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
 def test_no_layout_when_parts_are_out_of_order_or_share_an_id(tmp_path):
     laid = {"order": [], "placed": 0, "exact": True}
     for parts in (_parts()[::-1], _parts() + [("records/inquiries/zzz.md", "0" * 40, True, _row(2))]):
-        got = site_pass.Gathered(True, str(tmp_path))
-        for path, blob, live_one, row in parts:
-            got.put(path, blob, live_one, row)
-        got.finish()
+        got = _gathered(parts, str(tmp_path))
         assert got.laying.layout(laid) is None
         whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
         assert _layout_of(laid, whole) is None
@@ -96,3 +102,35 @@ def test_a_layout_is_kept_compactly_and_read_back_the_same():
         back = pickle.loads(pickle.dumps(lay))
         assert (back.order, back.placed, back.ids, dict(back.holders), back.multi) == \
             (list(order), 7, set(ids), {"v": (0, False, "p")}, {"v": 2})
+
+
+def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_path):
+    from shouwen.publish import privacy
+
+    class Tree:
+        rev = None
+
+        def __init__(self, listed):
+            self.listed_ = listed
+
+        def listed(self):
+            return self.listed_
+
+        def let_go(self):
+            self.listed_ = None
+    parts = {f"records/inquiries/{i:03d}.md": _row(i) for i in range(1, 12)}
+    listed = [(p, f"{i:040x}", None) for i, p in enumerate(parts)]
+    void = {listed[2][0], listed[7][0]}
+
+    def each_row(rev, rows, take):      # in another order than the listing's, as the index hands them over
+        for i in reversed(range(len(rows))):
+            take(i, (f"id{i}", [], [], None, [], "void" if rows[i][0] in void else None, None, None, None, False, None))
+    got, ids = site_pass.gather(str(tmp_path), Tree(listed), date(2026, 11, 2), lambda e: parts[e.record.path], {},
+                                True, str(tmp_path / "spool"), each_row)
+    order = [p for p, _, _ in listed if p not in void] + [p for p, _, _ in listed if p in void]
+    assert got.items == [(*parts[p][0][:2], None, parts[p][0][3]) for p in order if p not in void and parts[p][0]]
+    assert got.counts == [parts[p][2] for p in order if p not in void]
+    assert {p for _, part in got.buckets() for p in part} == set(parts)
+    assert ids == {f"id{i}" for i, (p, _, _) in enumerate(listed) if p not in void}
+    labels = {id(w[1]) for w in got.values.values()}
+    assert labels <= {id(label) for label in site_pass.LABELS} and privacy.LABELS["visitor", "name"] in site_pass.LABELS

@@ -1,28 +1,37 @@
-"""What a build from the whole ledger takes of every record's part, in one pass, each part let go once read.
+"""What a build from the whole ledger takes of every record's part, each part let go of once read.
 
-A part (site_records._row) is a dozen small objects: at a hundred thousand records they are 150 MB, held until
-the last of what is made of them was made. Here each part, as it is made, gives the lookup entry to seal, its
-stored key, its share of the year's counts and its personal values (the records', then the corrections': the
-first to hold a value names it), and, when the build is kept to be followed (publish.site_follow), how it holds
-its values (site_grow.Laying) and whether it moves with the day (site_follow.Daily); then it is pickled to a
-temporary file by bucket, read back a bucket at a time when the buckets are written (site_follow.write_rows).
+A part (site_records._row) is a dozen small objects made from the record's entry: at a hundred thousand
+records the entries (the ledger) are 200 MB and the parts 150 MB, which were all held until the last of what
+is made of them was made. Here each record's part is made from its row as the index hands it over
+(repo.index.each_row: no entry is kept, the ledger is not judged whole) and pickled to an unnamed temporary
+file; then the parts are read back one at a time in the ledger's order (live entries, then void ones, each by
+path), and each gives the lookup entry to seal, its stored key, its share of the year's counts and its
+personal values (the records', then the corrections': the first to hold a value names it), and, when the
+build is kept to be followed (publish.site_follow), how it holds its values (site_grow.Laying) and whether it
+moves with the day (site_follow.Daily). The buckets of parts (site_follow.write_rows) are read back from the
+same file, a bucket at a time.
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
 from array import array
 
-from .site_follow import Daily, bucket
+from ..repo import store
+from ..repo.index_rows import Source, make_entry
+from . import privacy
+from .privacy import KEY_LABEL
+from .site_follow import Daily, bucket, fresh
 from .site_grow import Laying
 
 
 class Gathered:
-    """What the build takes of the parts put in order (`put`: live entries, then void ones). `kept`: the parts
-    are to be kept (with the layout and what moves with the day); `folder`: where they are spooled."""
+    """What the build takes of the parts put in the ledger's order (`put`). `kept`: the parts are to be kept,
+    with the layout and what moves with the day; `spool`: where the parts were pickled."""
 
-    def __init__(self, kept: bool, folder: str):
+    def __init__(self, kept: bool, spool: "_Spool"):
         self.items: list = []       # (id, code, None, payload bytes) of each live matter: what lookup.placing seals
         self.stored: dict = {}      # (id, code) -> the key the record stores
         self.counts: list = []      # each live entry's share of the year's counts (site_follow keeps their totals)
@@ -30,9 +39,11 @@ class Gathered:
         self._corrected: list = []  # (void, path, the values of its corrections) of a part that has any
         self.laying = Laying() if kept else None
         self.daily = Daily() if kept else None
-        self.spool = _Spool(folder) if kept else None
+        self.spool = spool
+        self._buckets: dict = {}    # bucket -> the places (offset, length) of its parts in the spool
 
-    def put(self, path: str, blob, live_one: bool, row) -> None:
+    def put(self, path: str, blob, live_one: bool, row, at: tuple) -> None:
+        """One part (`at`: its place in the spool)."""
         item, stored, counts, values, corrected = row
         if live_one:
             if item is not None:
@@ -46,8 +57,7 @@ class Gathered:
         if self.laying is not None:
             self.laying.put(path, live_one, row)
             self.daily.put(path, blob, live_one, row)
-            if self.spool is not None and not self.spool.put(path, blob, live_one, row):
-                self.spool = None       # not kept: only costs time
+            self._buckets.setdefault(bucket(path), array("q")).extend(at)
 
     def finish(self) -> None:
         """The corrections' values, after every record's own."""
@@ -65,48 +75,102 @@ class Gathered:
                 self.laying.hold(v, w, phase, here, first)
 
     def buckets(self):
-        """(bucket, {path: (blob, live, part)}) of the parts spooled, a bucket at a time; none when they could
-        not be spooled."""
-        return self.spool.buckets() if self.spool is not None else None
-
-
-class _Spool:
-    """Parts pickled one after another to an unnamed temporary file, where each bucket's are noted."""
-
-    def __init__(self, folder: str):
-        self.fh, self.at, self.end = None, {}, 0
+        """(bucket, {path: (blob, live, part)}) of the parts, read back from the spool a bucket at a time."""
         try:
-            os.makedirs(folder, exist_ok=True)
-            self.fh = tempfile.TemporaryFile(dir=folder)
-        except OSError:
-            self.fh = None
-
-    def put(self, path: str, blob, live_one: bool, row) -> bool:
-        if self.fh is None:
-            return False
-        data = pickle.dumps((path, blob, live_one, row), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.fh.write(data)
-        except OSError:
-            self.close()
-            return False
-        self.at.setdefault(bucket(path), array("q")).extend((self.end, len(data)))
-        self.end += len(data)
-        return True
-
-    def buckets(self):
-        try:
-            self.fh.flush()
-            for b, spans in self.at.items():
+            for b, spans in self._buckets.items():
                 part = {}
                 for i in range(0, len(spans), 2):
-                    path, blob, live_one, row = pickle.loads(os.pread(self.fh.fileno(), spans[i + 1], spans[i]))
+                    path, blob, live_one, row = self.spool.get(spans[i], spans[i + 1])
                     part[path] = (blob, live_one, row)
                 yield b, part
         finally:
-            self.close()
+            self.spool.close()
+
+
+def gather(root: str, tree, today, row_of, old: dict, kept: bool, folder: str, each_row) -> tuple[Gathered, set]:
+    """(what the build takes of every record's part, the ids of the records not void). `tree`: the record files
+    shown (site_records.shown_tree); `each_row(rev, listed, take)` hands each listed record's row to `take(its
+    place, row)`, in any order (repo.index.each_row). A part is `row_of(entry)`, or an unchanged record's from
+    `old` (path -> (blob, live, part), taken out of it) while it holds on `today`."""
+    listed = tree.listed() if tree is not None else store.listing(root)
+    if tree is not None:
+        tree.let_go()       # the listing is held here as long as it is needed, no longer
+    try:
+        return _gather(root, tree, today, row_of, old, kept, listed, each_row,
+                       _Spool(tempfile.TemporaryFile(dir=_made(folder))))
+    except OSError:         # no room on disk for the parts: held in memory
+        return _gather(root, tree, today, row_of, old, kept, listed, each_row, _Spool(io.BytesIO()))
+
+
+def _gather(root, tree, today, row_of, old, kept, listed, each_row, spool) -> tuple[Gathered, set]:
+    rev = getattr(tree, "rev", None)
+    spans, void, ids = array("q", bytes(16 * len(listed))), bytearray(len(listed)), set()
+    source = Source(root, rev)
+
+    def take(i: int, row) -> None:
+        path, blob = listed[i][0], listed[i][1]
+        e = make_entry(path, blob, row, source)
+        was = old.pop(path, None)
+        part = was[2] if blob and was is not None and was[0] == blob and fresh(was[2], today) else row_of(e)
+        void[i] = e.voided is not None
+        if not void[i]:
+            ids.add(e.record.id)
+        spans[2 * i], spans[2 * i + 1] = spool.put((path, blob, not void[i], part))
+    each_row(rev, listed, take)
+    got = Gathered(kept, spool)
+    for live_one in (True, False):      # a void record's visitor is still a person
+        for i in range(len(void)):
+            if (not void[i]) == live_one:
+                at = spans[2 * i], spans[2 * i + 1]
+                got.put(*spool.get(*at), at)
+    got.finish()
+    return got, ids
+
+
+def _made(folder: str) -> str:
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+class _Spool:
+    """Parts pickled one after another to a file (an unnamed temporary one, or memory), read back by place. The
+    privacy labels are written by name and read back as the one string each (beside each of 290,000 values at
+    100,000 records, a new string each would be 20 MB)."""
+
+    def __init__(self, fh):
+        self.fh, self.end = fh, 0
+        self.buf = io.BytesIO()
+        self.pickler = pickle.Pickler(self.buf, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pickler.persistent_id = _label_id
+
+    def put(self, value) -> tuple[int, int]:
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.pickler.clear_memo()
+        self.pickler.dump(value)
+        data = self.buf.getvalue()
+        self.fh.write(data)
+        self.end += len(data)
+        return self.end - len(data), len(data)
+
+    def get(self, at: int, n: int):
+        if isinstance(self.fh, io.BytesIO):
+            with self.fh.getbuffer() as view:
+                data = bytes(view[at:at + n])
+        else:
+            self.fh.flush()
+            data = os.pread(self.fh.fileno(), n, at)
+        reader = pickle.Unpickler(io.BytesIO(data))
+        reader.persistent_load = LABELS.__getitem__
+        return reader.load()
 
     def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-            self.fh = None
+        self.fh.close()
+
+
+LABELS = [KEY_LABEL, *privacy.LABELS.values(), *privacy.CORRECTED.values()]
+_LABEL_IDS = {label: i for i, label in enumerate(LABELS)}
+
+
+def _label_id(obj):
+    return _LABEL_IDS.get(obj) if type(obj) is str else None

@@ -27,8 +27,7 @@ from ..collector import give_back, paused
 from ..core import lookup_key
 from ..core.record import local_day
 from ..repo import answers, gitio, store
-from ..repo.index import load_ledger
-from ..repo.index_rows import one_at_a_time
+from ..repo.index import each_row, load_ledger
 from . import lookup, sealing, shard_files, site_follow, site_pass
 from .disclosure import FromRecords, counts, stats
 from .privacy import Values, person_of
@@ -122,15 +121,15 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         if kept is not None:
             answers.keep(memo, key, kept)
             return kept
-    ledger = shown_ledger(root, rules, today, tree)
-    if tree is not None:
-        tree.let_go()       # its listing: the ledger's entries name their paths
-    live, ids = len(ledger.entries), live_ids(ledger)
-    got = site_pass.Gathered(follow is not None and follow.keeps(rules), os.path.join(root, site_follow.FOLDER))
-    _rows(root, rules, today, _taken(ledger), live, name, got)
-    del ledger      # let go of entry by entry as each part was made
+    old = {}
+    for _, part in site_follow.read_rows(root, name).values() if name else ():
+        old.update(part)
+    person = person_of(rules)
+    got, ids = site_pass.gather(root, tree, today, lambda e: _row(e, rules, today, person), old,
+                                follow is not None and follow.keeps(rules), os.path.join(root, site_follow.FOLDER),
+                                lambda rev, listed, take: each_row(root, rules, today, rev, listed, take))
+    del old
     give_back()
-    got.finish()
     keys = read_keys(root)
     before = len(keys)
     laid: dict = {}
@@ -167,42 +166,11 @@ def _in_order(shards: dict, order: list) -> dict:
     return {sealing.shard_path(s): shards[sealing.shard_path(s)] for s in order}
 
 
-def _taken(ledger):
-    """The ledger's entries, then its void ones, each let go of once the next is asked for: nothing reads the
-    ledger after its parts are made, and a first build need not hold every entry beside every part."""
-    entries = ledger.entries + ledger.voided
-    ledger.entries, ledger.voided, ledger.by_id = [], [], {}
-    for i in range(len(entries)):
-        e, entries[i] = entries[i], None
-        yield e
-        if i % 8192 == 8191:
-            give_back()     # the entries' pickled parts let go of: their pages, for what the parts make
-
-
 def _rows_name(rules, today) -> str | None:
     """What each record's part follows from besides its bytes; None with no cache."""
     jk = answers.judging_key(rules)
     return repr((MEMO_VERSION, answers.package_stamp(), jk, today.year, rules.policy.lookup_rounds)) \
         if _cached() and jk else None
-
-
-def _rows(root: str, rules, today, entries, live: int, name, got) -> None:
-    """Each entry's part (`entries`: the ledger's, `live` of them, then the void ones), put to `got`
-    (publish.site_pass.Gathered) as it is made: its lookup entry, its stored key, what it adds to the year's
-    counts, its personal values, those of its corrections. An unchanged record's kept part is taken as it was."""
-    old = {}
-    for _, part in site_follow.read_rows(root, name).values() if name else ():
-        old.update(part)
-    person = None
-    # a void record's visitor is still a person; one entry's state made at a time (repo.index_rows)
-    for i, e in enumerate(one_at_a_time(entries)):
-        path, blob = e.record.path, getattr(e.record, "blob", None)
-        was = old.pop(path, None)
-        row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
-        if row is None:
-            person = person or person_of(rules)
-            row = _row(e, rules, today, person)
-        got.put(path, blob, i < live, row)
 
 
 def _shared(items: list, kept: dict, keys: dict, rounds: int) -> set:

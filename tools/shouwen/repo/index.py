@@ -122,7 +122,7 @@ class _Index:
         self.written: set = set()
 
     def lookup(self, want: dict, day: date, trim) -> dict:
-        """{position: trim(row)} of the files in `want` ((path, blob) -> position) judged for `day`."""
+        """{position: trim(position, row)} of the files in `want` ((path, blob) -> position) judged for `day`."""
         try:
             return self._lookup(want, day, trim)
         except ValueError:      # no index, or one that can't be read whole: every record is judged anew
@@ -143,7 +143,7 @@ class _Index:
                 self.live += 1
                 for lo, hi, row in windows:
                     if lo <= day <= hi:
-                        hits[i] = trim(row)
+                        hits[i] = trim(i, row)
                         break
                 else:
                     self.older[k] = windows
@@ -302,14 +302,42 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
                             stood and now is None)
 
 
+def each_row(root: str, rules, today: date, rev: str | None = None, listed: list | None = None, take=None) -> None:
+    """Every listed record's row (index_rows.make_row), as load_ledger reads or judges them (the index brought up
+    to date), handed to `take(position in listed, row)` as it comes, in no set order, and held nowhere: no entry
+    is made and the ledger is not judged whole (a site build makes its part of each record, one at a time)."""
+    with paused():
+        listed = store.listing(root, rev) if listed is None else listed
+        _rows(root, rules, today, rev, True, None, None, listed, None, False, take)
+
+
 def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state, stood) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
+    trim = (lambda i, row: row) if keep_state is None else (lambda i, row: _trimmed(row, keep_state))
+    rows, hourly = _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, stood, trim)
+    rules_on = in_time.on if in_time is not None else None
+    source = Source(root, rev)
+    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
+        rows[i] = make_entry(p, b, rows[i], source)
+    entries = rows
+    del rows, listed
+    if before_judge is not None and not hourly:
+        before_judge(entries)
+    ledger = judge(entries, rules, today, rules_on)
+    ledger.moment_bound = hourly
+    return ledger
+
+
+_ABSENT = object()
+
+
+def _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, stood, trim) -> tuple[list, bool]:
+    """(trim(position, row) of each listed record, whether a verdict may change within the day)."""
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
     index = _Index(root, key) if key else None
     apart = _Index(root, key + ":as-it-stood") if key and stood else None
     want = {(p, b): i for i, (p, b, _) in enumerate(listed)}
-    trim = (lambda row: row) if keep_state is None else (lambda row: _trimmed(row, keep_state))
     hits = index.lookup(want, today, trim) if index is not None else {}
     # as it stood on `today`: the index's judgement where no event is after that day (nothing to cut), the others
     # judged cut and kept apart, each for its day
@@ -318,12 +346,12 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     misses = []
     hourly = False
     for i in range(len(listed)):
-        hit = hits.get(i)
-        if apart is not None and (hit is None or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
-            hit = cut.get(i)
-        if hit is not None and now is not None and on_the_hour(hit, rules):
-            hourly, hit = True, None
-        if hit is None:
+        hit = hits.get(i, _ABSENT)      # (what trim made of a row may be None)
+        if apart is not None and (hit is _ABSENT or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
+            hit = cut.get(i, _ABSENT)
+        if hit is not _ABSENT and now is not None and on_the_hour(hit, rules):
+            hourly, hit = True, _ABSENT
+        if hit is _ABSENT:
             misses.append(i)
         else:
             rows[i] = hit
@@ -342,7 +370,7 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
                     hourly = True
                 elif kept is not None:
                     kept.put(listed[i][0], listed[i][1], today, until, row)
-                rows[i] = trim(row)
+                rows[i] = trim(i, row)
         except BaseException:
             if kept is not None:
                 kept.abandon()
@@ -354,16 +382,7 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         (apart or index).save(want)
     del want
     del index, apart
-    source = Source(root, rev)
-    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
-        rows[i] = make_entry(p, b, rows[i], source)
-    entries = rows
-    del rows, listed
-    if before_judge is not None and not hourly:
-        before_judge(entries)
-    ledger = judge(entries, rules, today, rules_on)
-    ledger.moment_bound = hourly
-    return ledger
+    return rows, hourly
 
 
 def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:
