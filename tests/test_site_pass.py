@@ -65,7 +65,7 @@ def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
             values.setdefault(v, w)
     assert list(got.values.items()) == list(values.items())
     live = [p[3] for p in parts if p[2]]
-    assert got.items == [(*r[0][:2], None, r[0][3]) for r in live if r[0] is not None]
+    assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == [(*r[0][:2], None, r[0][3]) for r in live if r[0]]
     assert got.stored == dict(r[1] for r in live if r[1] is not None)
     assert got.counts == [r[2] for r in live]
     whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
@@ -128,7 +128,8 @@ def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_pat
     got, ids = site_pass.gather(str(tmp_path), Tree(listed), date(2026, 11, 2), lambda e: parts[e.record.path], {},
                                 True, str(tmp_path / "spool"), each_row)
     order = [p for p, _, _ in listed if p not in void] + [p for p, _, _ in listed if p in void]
-    assert got.items == [(*parts[p][0][:2], None, parts[p][0][3]) for p in order if p not in void and parts[p][0]]
+    assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == \
+        [(*parts[p][0][:2], None, parts[p][0][3]) for p in order if p not in void and parts[p][0]]
     assert got.counts == [parts[p][2] for p in order if p not in void]
     assert {p for _, part in got.buckets() for p in part} == set(parts)
     assert ids == {f"id{i}" for i, (p, _, _) in enumerate(listed) if p not in void}

@@ -164,7 +164,7 @@ class Placing:
 
     def __init__(self):
         self.keys: list[bytes] = []         # each entry's key
-        self.data: list[bytes] = []         # each entry's payload as payload_bytes gives it
+        self.data = []          # each entry's payload as payload_bytes gives it (`placing`'s data)
         self.by_shard: dict[str, tuple[bytearray, array]] = {}
 
     def put(self, mac: bytes, src: int) -> None:
@@ -200,14 +200,17 @@ class Placing:
 
 
 def placing(entries, keys: dict | None = None, iterations: int = ITERATIONS, kept: dict | None = None,
-            layout: dict | None = None) -> Placing:
+            layout: dict | None = None, data=None) -> Placing:
     """entries: (id, code, payload), or (id, code, payload or None, payload_bytes(payload)) when the caller has the
     bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
     a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
     them: deriving is deliberately slow and a record's id and code never change. layout: filled with the keys
     in order, how many entries and own decoys were placed, and whether every name was a new one (then a matter
-    added or removed can be placed as this would: `fillers`)."""
+    added or removed can be placed as this would: `fillers`). data: where the entries' bytes are put in order
+    (`append`) and read back by place (a list by default; publish.site_pass keeps them on disk)."""
     where = Placing()
+    if data is not None:
+        where.data = data
     derived = where.keys
     for rid, code, payload, *serialised in entries:
         key = kept.get((rid, code)) if kept else None

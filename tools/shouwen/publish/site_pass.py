@@ -32,7 +32,8 @@ class Gathered:
     with the layout and what moves with the day; `spool`: where the parts were pickled."""
 
     def __init__(self, kept: bool, spool: "_Spool"):
-        self.items: list = []       # (id, code, None, payload bytes) of each live matter: what lookup.placing seals
+        self.items: list = []       # (id, code, None, its payload's number) of each live matter: what lookup.placing
+        #                             seals (`payloads` for its data)
         self.stored: dict = {}      # (id, code) -> the key the record stores
         self.counts: list = []      # each live entry's share of the year's counts (site_follow keeps their totals)
         self.values: dict = {}      # personal value -> (record, label): the records' own, then (`finish`) the rest
@@ -40,6 +41,7 @@ class Gathered:
         self.laying = Laying() if kept else None
         self.daily = Daily() if kept else None
         self.spool = spool
+        self.payloads = _Payloads(spool)     # the items' payload bytes, which the items name by number
         self._buckets: dict = {}    # bucket -> the places (offset, length) of its parts in the spool
 
     def put(self, path: str, blob, live_one: bool, row, at: tuple) -> None:
@@ -47,7 +49,7 @@ class Gathered:
         item, stored, counts, values, corrected = row
         if live_one:
             if item is not None:
-                self.items.append((*item[:2], None, item[3]))
+                self.items.append((*item[:2], None, self.payloads.put(item[3])))
             if stored is not None:
                 self.stored[stored[0]] = stored[1]
             self.counts.append(counts)
@@ -148,24 +150,49 @@ class _Spool:
         self.buf.truncate()
         self.pickler.clear_memo()
         self.pickler.dump(value)
-        data = self.buf.getvalue()
+        return self.write(self.buf.getvalue())
+
+    def get(self, at: int, n: int):
+        reader = pickle.Unpickler(io.BytesIO(self.read(at, n)))
+        reader.persistent_load = LABELS.__getitem__
+        return reader.load()
+
+    def write(self, data: bytes) -> tuple[int, int]:
         self.fh.write(data)
         self.end += len(data)
         return self.end - len(data), len(data)
 
-    def get(self, at: int, n: int):
+    def read(self, at: int, n: int) -> bytes:
         if isinstance(self.fh, io.BytesIO):
             with self.fh.getbuffer() as view:
-                data = bytes(view[at:at + n])
-        else:
-            self.fh.flush()
-            data = os.pread(self.fh.fileno(), n, at)
-        reader = pickle.Unpickler(io.BytesIO(data))
-        reader.persistent_load = LABELS.__getitem__
-        return reader.load()
+                return bytes(view[at:at + n])
+        self.fh.flush()
+        return os.pread(self.fh.fileno(), n, at)
 
     def close(self) -> None:
         self.fh.close()
+
+
+class _Payloads:
+    """The live matters' payload bytes (25 MB at 100,000 records) in the spool: `put` one, its number back;
+    lookup.placing `append`s the numbers in its order and reads each back by its place there."""
+
+    def __init__(self, spool: _Spool):
+        self.spool, self.at, self.order = spool, array("q"), array("q")
+
+    def put(self, data: bytes) -> int:
+        self.at.extend(self.spool.write(data))
+        return len(self.at) // 2 - 1
+
+    def append(self, n: int) -> None:
+        self.order.append(n)
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.of(self.order[i])
+
+    def of(self, n: int) -> bytes:
+        """The payload numbered `n`."""
+        return self.spool.read(self.at[2 * n], self.at[2 * n + 1])
 
 
 LABELS = [KEY_LABEL, *privacy.LABELS.values(), *privacy.CORRECTED.values()]

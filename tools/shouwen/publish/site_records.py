@@ -133,7 +133,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     keys = read_keys(root)
     before = len(keys)
     laid: dict = {}
-    where = lookup.placing(got.items, keys, rules.policy.lookup_rounds, got.stored, laid)
+    where = lookup.placing(got.items, keys, rules.policy.lookup_rounds, got.stored, laid, got.payloads)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
         save_keys(root, keys, ids)
     shared = _shared(got.items, got.stored, keys, rules.policy.lookup_rounds) if key else None
