@@ -35,8 +35,9 @@ def _bucket(key) -> int:
 
 class KeptMap(MutableMapping):
     def __init__(self, data=None):
+        """`data`: a mapping, or (key, value) pairs."""
         self._parts: list = [{} for _ in range(BUCKETS)]     # each bucket's dict, once read (or made here)
-        for key, value in (data or {}).items():
+        for key, value in data.items() if hasattr(data, "items") else data or ():
             self._parts[_bucket(key)][key] = value
         self._blobs = None              # the kept bytes of each bucket, when they came from them
         self._token = None              # names those bytes: the same token, the same buckets
