@@ -308,7 +308,7 @@ def each_row(root: str, rules, today: date, rev: str | None = None, listed: list
     is made and the ledger is not judged whole (a site build makes its part of each record, one at a time)."""
     with paused():
         listed = store.listing(root, rev) if listed is None else listed
-        _rows(root, rules, today, rev, True, None, None, listed, None, False, take)
+        _rows(root, rules, today, rev, True, None, None, listed, None, False, lambda i, row: take(i, row) or True)
 
 
 def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state, stood) -> Ledger:
@@ -328,11 +328,8 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
     return ledger
 
 
-_ABSENT = object()
-
-
 def _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, stood, trim) -> tuple[list, bool]:
-    """(trim(position, row) of each listed record, whether a verdict may change within the day)."""
+    """(trim(position, row) of each listed record, never None, whether a verdict may change within the day)."""
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
     index = _Index(root, key) if key else None
@@ -346,12 +343,12 @@ def _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, 
     misses = []
     hourly = False
     for i in range(len(listed)):
-        hit = hits.get(i, _ABSENT)      # (what trim made of a row may be None)
-        if apart is not None and (hit is _ABSENT or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
-            hit = cut.get(i, _ABSENT)
-        if hit is not _ABSENT and now is not None and on_the_hour(hit, rules):
-            hourly, hit = True, _ABSENT
-        if hit is _ABSENT:
+        hit = hits.get(i)
+        if apart is not None and (hit is None or (hit[LAST_DAY] is not None and hit[LAST_DAY] > today)):
+            hit = cut.get(i)
+        if hit is not None and now is not None and on_the_hour(hit, rules):
+            hourly, hit = True, None
+        if hit is None:
             misses.append(i)
         else:
             rows[i] = hit
