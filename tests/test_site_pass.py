@@ -135,3 +135,6 @@ def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_pat
     assert ids == {f"id{i}" for i, (p, _, _) in enumerate(listed) if p not in void}
     labels = {id(w[1]) for w in got.values.values()}
     assert labels <= {id(label) for label in site_pass.LABELS} and privacy.LABELS["visitor", "name"] in site_pass.LABELS
+    old = Layout.__new__(Layout)        # as pickled before (its attributes): read back as they were
+    old.__setstate__({"order": keys, "placed": 1, "ids": {"a\0X"}, "holders": {}, "multi": {}})
+    assert (old.order, old.placed, old.ids) == (keys, 1, {"a\0X"})

@@ -47,6 +47,9 @@ class Layout:
         return order, self.placed, ids, self.holders, self.multi
 
     def __setstate__(self, state):
+        if isinstance(state, dict):         # as pickled before it was kept so
+            self.__dict__.update(state)
+            return
         order, self.placed, ids, self.holders, self.multi = state
         self.order = [order[i:i + KEY_BYTES] for i in range(0, len(order), KEY_BYTES)] \
             if isinstance(order, bytes) else order
