@@ -114,7 +114,7 @@ def test_sealed_entries_are_remembered_and_give_the_very_same_shards(monkeypatch
     calls = []
     real_seal = lookup.seal
     monkeypatch.setattr(lookup, "seal", lambda key, payload, *a: calls.append(payload) or real_seal(key, payload, *a))
-    monkeypatch.setattr(lookup, "decoy", lambda *a: (_ for _ in ()).throw(AssertionError("decoy sealed again")))
+    monkeypatch.setattr(lookup, "_decoy_content", lambda *a: (_ for _ in ()).throw(AssertionError("decoy sealed again")))
     memo.dirty = False
     again = lookup.shards(entries, iterations=10, kept=kept, sealed=memo)
     assert again == plain and calls == [] and not memo.dirty

@@ -20,12 +20,22 @@ def _files(job):        # the lookup page says when the data was taken (the minu
 def _same_as_no_cache(job, agency, monkeypatch, today):
     with monkeypatch.context() as m:
         m.setenv("SHOUWEN_NO_CACHE", "1")
-        m.setattr(site_records, "load_ledger", _REAL)
+        _allow(m)
         plain = sitebuild.prepare(agency.path, today)
     assert _files(job) == _files(plain) and job.values == plain.values
 
 
-_REAL = site_records.load_ledger
+_REAL = site_records.load_ledger, site_records.each_row       # the ledger read whole, or row by row
+
+
+def _allow(m):
+    m.setattr(site_records, "load_ledger", _REAL[0])
+    m.setattr(site_records, "each_row", _REAL[1])
+
+
+def _forbid(m):
+    for name in ("load_ledger", "each_row"):
+        m.setattr(site_records, name, lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
 
 
 def _promised(agency, at, due, name, phone):
@@ -74,7 +84,7 @@ def test_another_day_seals_nothing_again_but_the_matter_whose_due_day_moves(agen
     made = []
     real_row = site_records._row
     monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
-    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    _forbid(monkeypatch)
     before = _files(first)
     saved = []
     monkeypatch.setattr(site_follow.SiteKept, "save", lambda *a, **k: saved.append(1))
@@ -99,9 +109,9 @@ def test_another_day_seals_nothing_again_but_the_matter_whose_due_day_moves(agen
 
 
 def test_a_day_without_a_working_day_between_changes_no_shard(agency, ledger, monkeypatch):
-    monkeypatch.setattr(site_records, "load_ledger", _REAL)
+    _allow(monkeypatch)
     sitebuild.prepare(agency.path, date(2026, 11, 21))      # Saturday
-    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    _forbid(monkeypatch)
     before = _files(sitebuild.prepare(agency.path, date(2026, 11, 21)))
     sunday = sitebuild.prepare(agency.path, date(2026, 11, 22))
     shards = {p for p in before if p.startswith("lookup/data/")}
@@ -130,7 +140,8 @@ def test_a_day_before_a_clock_started_again_reads_the_ledger(agency, ledger, rea
 @pytest.fixture
 def reads(monkeypatch):
     count = []
-    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: count.append(1) or _REAL(*a, **k))
+    for name, real in zip(("load_ledger", "each_row"), _REAL):
+        monkeypatch.setattr(site_records, name, lambda *a, _real=real, **k: count.append(1) or _real(*a, **k))
     return count
 
 
@@ -140,7 +151,7 @@ def test_new_matters_are_placed_from_what_was_kept(agency, ledger, monkeypatch):
     made = []
     real_row = site_records._row
     monkeypatch.setattr(site_records, "_row", lambda e, *a: made.append(e.record.id) or real_row(e, *a))
-    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+    _forbid(monkeypatch)
     one = agency.new("2026-11-19T09:30", name="诸葛孔明", phone="13900000001")
     job = sitebuild.prepare(agency.path, DAY)
     assert made == [one] and job.values["诸葛孔明"][0] == one

@@ -14,10 +14,11 @@ DAY = date(2026, 11, 20)
 
 @pytest.fixture
 def reads(monkeypatch):
-    """How many times the ledger was read."""
+    """How many times the ledger was read (as a ledger, or row by row: repo.index.each_row)."""
     count = []
-    real = site_records.load_ledger
-    monkeypatch.setattr(site_records, "load_ledger", lambda *a, **k: count.append(1) or real(*a, **k))
+    for name in ("load_ledger", "each_row"):
+        real = getattr(site_records, name)
+        monkeypatch.setattr(site_records, name, lambda *a, _real=real, **k: count.append(1) or _real(*a, **k))
     return count
 
 

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import json
+from array import array
 
 from ..core.lookup_key import ITERATIONS, SALT_PREFIX, derive, stored  # noqa: F401  (this module's API too)
 from ..core.record import CST
@@ -77,10 +78,18 @@ def decoy(key: bytes, i: int) -> tuple[str, str, str]:
     """(shard, name, sealed-looking content) of a record's i-th decoy: random to anyone without its key. No
     browser opens a decoy, so its content is one SHAKE-256 of its secret (a tenth of the HMACs of a keystream:
     ten thousand records bring twenty thousand decoys)."""
+    shard, name, secret = _decoy_place(key, i)
+    return shard, name, _decoy_content(secret)
+
+
+def _decoy_place(key: bytes, i: int) -> tuple[str, str, bytes]:
     d = _mac(key, b"decoy:%d" % i)
     h = d.hex()
-    content = hashlib.shake_256(b"decoy content\0" + d).digest(SEALED_BYTES)
-    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], base64.b64encode(content).decode()
+    return h[:SHARD_HEX], h[SHARD_HEX:SHARD_HEX + 20], d
+
+
+def _decoy_content(secret: bytes) -> str:
+    return base64.b64encode(hashlib.shake_256(b"decoy content\0" + secret).digest(SEALED_BYTES)).decode()
 
 
 def own_decoys(key: bytes) -> int:
@@ -129,15 +138,80 @@ def _remembered(memo, fresh: dict, name: str, make):
 def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
            iterations: int = ITERATIONS, kept: dict | None = None, sealed: Sealed | None = None,
            layout: dict | None = None) -> dict[str, dict[str, str]]:
+    """shard -> {name: sealed} of every entry and decoy (`placing`, each shard then `Placing.fill`ed). sealed: a
+    memo of sealed entries and decoys (`Sealed`), left holding this build's only."""
+    where = placing(entries, keys, iterations, kept, layout)
+    fresh: dict = {}
+    out = {shard: where.fill(shard, sealed, fresh) for shard in where.by_shard}
+    if sealed is not None:
+        if len(fresh) != len(sealed):
+            sealed.dirty = True
+        sealed.clear()
+        sealed.update(fresh)
+    return out
+
+
+DECOY_SLOTS = 256       # a decoy's number is below this (own ones, then fillers up to ROUND_TO)
+NAME_BYTES = 10         # an entry's name: 20 hex digits after the shard's
+
+
+class Placing:
+    """Where each entry and decoy goes, nothing sealed yet: shard -> (the names placed there, as NAME_BYTES each
+    in one bytearray; what fills each: an entry's place among the entries, or ~(its key's place * DECOY_SLOTS +
+    number) for a decoy), in the order placed, the shards in the order first met. Kept as bytes and machine
+    integers, not a string and an int object each (a third of a million at 100,000 records); a shard is sealed
+    on its own (`fill`): a whole build need not hold every sealed entry at once (publish.sealing)."""
+
+    def __init__(self):
+        self.keys: list[bytes] = []         # each entry's key
+        self.data = []          # each entry's payload as payload_bytes gives it (`placing`'s data)
+        self.by_shard: dict[str, tuple[bytearray, array]] = {}
+
+    def put(self, mac: bytes, src: int) -> None:
+        shard = mac[:SHARD_HEX // 2].hex()
+        names, srcs = self.by_shard.get(shard) or self.by_shard.setdefault(shard, (bytearray(), array("q")))
+        names += mac[SHARD_HEX // 2:SHARD_HEX // 2 + NAME_BYTES]
+        srcs.append(src)
+
+    def names(self, shard: str) -> dict[bytes, int]:
+        """name -> what fills it: a later entry of the same name takes its place, a decoy whose name is taken is
+        not placed (as names met when `shards` put them in one dict)."""
+        names, srcs = self.by_shard[shard]
+        out: dict = {}
+        for k, src in enumerate(srcs):
+            name = bytes(names[k * NAME_BYTES:(k + 1) * NAME_BYTES])
+            if src >= 0 or name not in out:
+                out[name] = src
+        return out
+
+    def fill(self, shard: str, sealed: Sealed | None = None, fresh: dict | None = None) -> dict[str, str]:
+        """{name: sealed} of one shard. sealed: the memo (`Sealed`) to take from; what this shard took or sealed
+        is put in `fresh`."""
+        out = {}
+        for name, src in self.names(shard).items():
+            if src >= 0:
+                key, data = self.keys[src], self.data[src]
+                out[name.hex()] = _remembered(sealed, fresh, entry_name(key, data), lambda: seal(key, None, data))
+            else:
+                key, i = self.keys[~src // DECOY_SLOTS], ~src % DECOY_SLOTS
+                out[name.hex()] = _remembered(sealed, fresh, decoy_name(key, i),
+                                              lambda: _decoy_content(_decoy_place(key, i)[2]))
+        return out
+
+
+def placing(entries, keys: dict | None = None, iterations: int = ITERATIONS, kept: dict | None = None,
+            layout: dict | None = None, data=None) -> Placing:
     """entries: (id, code, payload), or (id, code, payload or None, payload_bytes(payload)) when the caller has the
     bytes. kept: (id, code) -> the key the writer stored in the record (`stored_keys`), used as it is. keys:
     a memo of the keys derived here, by (id, code, iterations), for records written before the writer stored
-    them: deriving is deliberately slow and a record's id and code never change. sealed: a memo of sealed entries and decoys (`Sealed`), left holding this build's only.
-    layout: filled with the keys in order, how many entries and own decoys were placed, and whether every
-    name was a new one (then a matter added or removed can be placed as this would: `fillers`)."""
-    out: dict[str, dict[str, str]] = {}
-    derived: list[bytes] = []
-    fresh: dict = {}
+    them: deriving is deliberately slow and a record's id and code never change. layout: filled with the keys
+    in order, how many entries and own decoys were placed, and whether every name was a new one (then a matter
+    added or removed can be placed as this would: `fillers`). data: where the entries' bytes are put in order
+    (`append`) and read back by place (a list by default; publish.site_pass keeps them on disk)."""
+    where = Placing()
+    if data is not None:
+        where.data = data
+    derived = where.keys
     for rid, code, payload, *serialised in entries:
         key = kept.get((rid, code)) if kept else None
         if key is None:
@@ -145,37 +219,33 @@ def shards(entries: list[tuple[str, str, dict]], keys: dict | None = None,
             key = bytes.fromhex(keys[memo]) if keys is not None and memo in keys else derive(rid, code, iterations)
             if keys is not None:
                 keys[memo] = key.hex()
-        shard, name = locator(key)
-        data = serialised[0] if serialised else payload_bytes(payload)
-        out.setdefault(shard, {})[name] = _remembered(sealed, fresh, entry_name(key, data),
-                                                      lambda: seal(key, payload, data))
+        where.put(_mac(key, b"locate"), len(derived))
         derived.append(key)
-
-    def add(key, i):
-        shard, name, content = _remembered(sealed, fresh, decoy_name(key, i), lambda: decoy(key, i))
-        if name in out.setdefault(shard, {}):
-            return 0
-        out[shard][name] = content
-        return 1
-
-    count = sum(len(v) for v in out.values())
+        where.data.append(serialised[0] if serialised else payload_bytes(payload))
+    for k, key in enumerate(derived):       # a record's own decoys: they come and go with it, as its entry does
+        for i in range(own_decoys(key)):
+            where.put(_mac(key, b"decoy:%d" % i), ~(k * DECOY_SLOTS + i))
+    taken = {}      # shard -> its names, for the few shards the fillers go to
+    count = sum(len(where.names(shard)) for shard in where.by_shard)
     placed = len(derived) + sum(own_decoys(key) for key in derived)
-    for key in derived:         # a record's own decoys: they come and go with it, as its entry does
-        count += sum(add(key, i) for i in range(own_decoys(key)))
     wanted = -(-count // ROUND_TO) * ROUND_TO
     exact = count == placed
-    order, j = sorted(derived), 0
+    order, j = sorted(range(len(derived)), key=derived.__getitem__), 0
     while count < wanted:       # then up to a round count
-        count += add(order[j % len(order)], OWN_DECOYS + j // len(order))
+        k, i = order[j % len(order)], OWN_DECOYS + j // len(order)
+        mac = _mac(derived[k], b"decoy:%d" % i)
+        shard, name = mac[:SHARD_HEX // 2].hex(), mac[SHARD_HEX // 2:SHARD_HEX // 2 + NAME_BYTES]
+        names = taken.get(shard)
+        if names is None:
+            names = taken[shard] = set(where.names(shard)) if shard in where.by_shard else set()
+        if name not in names:
+            names.add(name)
+            where.put(mac, ~(k * DECOY_SLOTS + i))
+            count += 1
         j += 1
     if layout is not None:
-        layout.update(order=order, placed=placed, exact=exact and j == wanted - placed)
-    if sealed is not None:
-        if len(fresh) != len(sealed):
-            sealed.dirty = True
-        sealed.clear()
-        sealed.update(fresh)
-    return out
+        layout.update(order=[derived[k] for k in order], placed=placed, exact=exact and j == wanted - placed)
+    return where
 
 
 def stored_keys(ledger, iterations: int = ITERATIONS) -> dict[tuple[str, str], bytes]:

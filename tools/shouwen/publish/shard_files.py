@@ -74,14 +74,15 @@ class Patch:
     edits: tuple
 
 
-def keep(root: str, shards: dict, whole: bool = True) -> dict[str, Shard] | None:
-    """The shards (path -> JSON as text or bytes, a Patch or a Grown) written to the store, each once; None when the
-    store can't be written. `whole`: these are the whole site's shards, every other shard file is let go."""
+def keep(root: str, shards, whole: bool = True) -> dict[str, Shard] | None:
+    """The shards (path -> JSON as text or bytes, a Patch or a Grown; or such pairs, made one at a time: a whole
+    build's, publish.sealing) written to the store, each once; None when the store can't be written. `whole`:
+    these are the whole site's shards, every other shard file is let go."""
     folder = os.path.join(root, FOLDER)
     out = {}
     try:
         os.makedirs(folder, exist_ok=True)
-        for path, text in shards.items():
+        for path, text in shards.items() if isinstance(shards, dict) else shards:
             if isinstance(text, Patch):
                 out[path] = _patched(folder, text)
                 continue

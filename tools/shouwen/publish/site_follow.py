@@ -46,26 +46,22 @@ def read_rows(root: str, name: str, buckets=None) -> dict:
     return out
 
 
-def write_rows(root: str, name: str, rows: dict) -> dict | None:
-    """Each bucket of `rows` ({bucket: {path: (blob, live, row)}}) under a new token; bucket -> token, or
-    None when one can't be written."""
+def write_rows(root: str, name: str, rows) -> dict | None:
+    """Each bucket of `rows` ({bucket: {path: (blob, live, row)}}, or such pairs made one at a time) under a new
+    token; bucket -> token, or None when one can't be written."""
     try:
         os.unlink(os.path.join(root, ONE_FILE))     # 78 MB at 100,000 records, read by no build now
     except OSError:
         pass
     tokens = {}
-    for b, part in rows.items():
-        tokens[b] = secrets.token_hex(8)
-        if not answers.keep(_bucket_file(root, b), name, (tokens[b], part)):
-            return None
+    try:
+        for b, part in rows.items() if isinstance(rows, dict) else rows:
+            tokens[b] = secrets.token_hex(8)
+            if not answers.keep(_bucket_file(root, b), name, (tokens[b], part)):
+                return None
+    except OSError:         # the spooled parts could not be read back (publish.site_pass)
+        return None
     return tokens
-
-
-def by_bucket(rows: dict) -> dict:
-    out: dict = {}
-    for path, kept in rows.items():
-        out.setdefault(bucket(path), {})[path] = kept
-    return out
 
 
 class SiteKept(Following):
@@ -85,19 +81,16 @@ class SiteKept(Following):
         super().__init__(root, tree, None, date(day.year, 1, 1), None, "site", (VERSION, rows_name))
         self.day, self.rows_name = day, rows_name
 
-    def keep_whole(self, rules, answer, rows: dict, shared: set, laid: dict) -> None:
-        """Keep what a build from the whole ledger found, with every record's part (`laid`: how lookup.shards
-        laid the entries out)."""
-        if not self.keeps(rules):
+    def keep_whole(self, rules, answer, gathered, shared: set, laid: dict) -> None:
+        """Keep what a build from the whole ledger found, with every record's part (`gathered`: what
+        publish.site_pass.Gathered took of them; `laid`: how lookup.placing laid the entries out)."""
+        if not self.keeps(rules) or gathered.laying is None:
             return
-        tokens = write_rows(self.root, self.rows_name, by_bucket(rows))
-        live = [kept[2][2] for kept in rows.values() if kept[1]]
+        spooled = gathered.buckets()
+        tokens = write_rows(self.root, self.rows_name, spooled) if spooled is not None else None
         if tokens is not None:
-            daily = Daily()
-            for path, (blob, live_one, row) in rows.items():
-                daily.put(path, blob, live_one, row)
-            self.save_new(rules, (answer, totals(live), shared, tokens, self.day, daily,
-                                  site_grow.layout_of(laid, rows)))
+            self.save_new(rules, (answer, totals(gathered.counts), shared, tokens, self.day, gathered.daily,
+                                  gathered.laying.layout(laid)))
 
     def patched(self, rules, today, row_of):
         """The whole answer for the work tree now, patched from what is kept, or None. `row_of(entry)`: the

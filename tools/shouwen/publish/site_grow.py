@@ -22,6 +22,9 @@ from .disclosure import shard_json
 from .privacy import KEY_LABEL
 
 
+KEY_BYTES = 32      # a lookup key (core.lookup_key)
+
+
 def stored_key(row) -> bytes | None:
     """The lookup key a record's row (site_records._row) carries, as the record stores it; None without one."""
     return row[1][1] if row[1] is not None else None
@@ -36,32 +39,57 @@ class Layout:
     def __init__(self, order: list, placed: int, ids: set, holders: dict, multi: dict):
         self.order, self.placed, self.ids, self.holders, self.multi = order, placed, ids, holders, multi
 
+    def __getstate__(self):
+        # the keys as one bytes and the (id, code)s as one text where they can be: two objects for pickle to
+        # write and read back at each build that keeps or follows the site, not two hundred thousand
+        order = b"".join(self.order) if all(len(k) == KEY_BYTES for k in self.order) else self.order
+        ids = self.ids if any("\n" in i for i in self.ids) else "\n".join(self.ids)
+        return order, self.placed, ids, self.holders, self.multi
 
-def layout_of(laid: dict, rows: dict) -> Layout | None:
-    """The Layout of a whole build (`laid`: what lookup.shards filled in; rows: path -> (blob, live, row) in the
-    ledger's order); None when a name met another, two entries have one (id, code) or the rows are not in path
-    order."""
-    if not laid.get("exact"):
-        return None
-    live = [p for p, kept in rows.items() if kept[1]]
-    void = [p for p, kept in rows.items() if not kept[1]]
-    if any(a >= b for part in (live, void) for a, b in zip(part, part[1:])):
-        return None
-    idents = [f"{row[0][0]}\0{row[0][1]}" for _, live_one, row in rows.values() if live_one and row[0] is not None]
-    ids = set(idents)
-    if len(ids) != len(idents):
-        return None         # an (id, code) of two entries: which is sealed last is not kept
-    holders, seen, multi = {}, set(), {}
-    for phase in (0, 1):
-        for path, (_, live_one, row) in rows.items():
-            for v, w in row[3 + phase].items():
-                if v not in seen:
-                    seen.add(v)
-                    if phase or w[1] != KEY_LABEL:
-                        holders[v] = (phase, not live_one, path)
-                else:
-                    multi[v] = multi.get(v, 1) + 1
-    return Layout(laid["order"], laid["placed"], ids, KeptMap(holders), multi)
+    def __setstate__(self, state):
+        if isinstance(state, dict):         # as pickled before it was kept so
+            self.__dict__.update(state)
+            return
+        order, self.placed, ids, self.holders, self.multi = state
+        self.order = [order[i:i + KEY_BYTES] for i in range(0, len(order), KEY_BYTES)] \
+            if isinstance(order, bytes) else order
+        self.ids = (set(ids.split("\n")) if ids else set()) if isinstance(ids, str) else ids
+
+
+class Laying:
+    """A whole build's Layout made part by part, in the build's order (live entries, then void ones, each by
+    path; site_pass), beside the values the build gathers (`hold`): no part need be held till the end."""
+
+    def __init__(self):
+        self.last = {True: None, False: None}      # the last path of the live entries, of the void ones
+        self.in_order, self.idents, self.ids = True, 0, set()
+        self.holders: dict = {}
+        self.multi: dict = {}
+
+    def put(self, path: str, live_one: bool, row) -> None:
+        last = self.last[live_one]
+        if last is not None and last >= path:
+            self.in_order = False
+        self.last[live_one] = path
+        if live_one and row[0] is not None:
+            self.idents += 1
+            self.ids.add(f"{row[0][0]}\0{row[0][1]}")
+
+    def hold(self, v, w, phase: int, here, first: bool) -> None:
+        """A value of a part (`phase` 0: the record's, 1: its corrections'), `first` when no part before held
+        it; `here`: (phase, void, path) of the part."""
+        if not first:
+            self.multi[v] = self.multi.get(v, 1) + 1
+        elif phase or w[1] != KEY_LABEL:
+            self.holders[v] = here
+
+    def layout(self, laid: dict) -> Layout | None:
+        """The Layout (`laid`: what lookup.placing filled in); None when a name met another, two entries have one
+        (id, code) or the parts were not in path order."""
+        if not laid.get("exact") or not self.in_order or len(self.ids) != self.idents:
+            return None     # (an (id, code) of two entries: which is sealed last is not kept)
+        holders, self.holders = KeptMap(self.holders), {}
+        return Layout(laid["order"], laid["placed"], self.ids, holders, self.multi)
 
 
 class Growth:

@@ -11,7 +11,7 @@ code and the day, so a build keeps them:
   key and place, only the changed records are read and only their shards sealed and written again;
 - record by record, under the record's path and blob id (for the same rules, code and day), in 256 files by
   path: when the whole ledger is read again, the unchanged records' parts are taken as they were;
-- the sealed entries by their key and bytes (publish.lookup.Sealed): only a changed matter is sealed again;
+- the sealed entries by their key and bytes (publish.sealing): only a changed matter is sealed again;
 - the shards as files by their content (publish.shard_files), which the whole answer names: an unchanged
   shard is neither pickled, written through MkDocs nor scanned again.
 
@@ -23,18 +23,16 @@ from __future__ import annotations
 import json
 import os
 
-from ..collector import paused
+from ..collector import give_back, paused
 from ..core import lookup_key
 from ..core.record import local_day
 from ..repo import answers, gitio, store
-from ..repo.index import load_ledger
-from ..repo.index_rows import one_at_a_time
-from . import lookup, shard_files, site_follow
-from .disclosure import FromRecords, counts, seal_shards, stats
+from ..repo.index import each_row, load_ledger
+from . import lookup, sealing, shard_files, site_follow, site_pass
+from .disclosure import FromRecords, counts, stats
 from .privacy import Values, person_of
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
-SEALED_CACHE = os.path.join(".shouwen", "cache", "lookup-sealed.pickle")    # publish.lookup.Sealed
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
 MEMO_VERSION = 7
 
@@ -123,33 +121,49 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         if kept is not None:
             answers.keep(memo, key, kept)
             return kept
-    ledger = shown_ledger(root, rules, today, tree)
-    rows, parts = _rows(root, rules, today, ledger, name)
-    live = rows[:len(ledger.entries)]
-    items = [(*r[0][:2], None, r[0][3]) for r in live if r[0] is not None]
-    kept_keys = dict(r[1] for r in live if r[1] is not None)
+    old = {}
+    for _, part in site_follow.read_rows(root, name).values() if name else ():
+        old.update(part)
+    person = person_of(rules)
+    got, ids = site_pass.gather(root, tree, today, lambda e: _row(e, rules, today, person), old,
+                                follow is not None and follow.keeps(rules), os.path.join(root, site_follow.FOLDER),
+                                lambda rev, listed, take: each_row(root, rules, today, rev, listed, take))
+    del old
+    give_back()
     keys = read_keys(root)
     before = len(keys)
-    sealed = load_sealed(root)
     laid: dict = {}
-    shards = seal_shards(items, keys, kept_keys, sealed, rules.policy.lookup_rounds, laid)
+    where = lookup.placing(got.items, keys, rules.policy.lookup_rounds, got.stored, laid, got.payloads)
     if len(keys) != before:     # deriving lookup keys is slow on purpose: each record's key once, ever
-        save_keys(root, keys, ledger)
-    if sealed.dirty:
-        _save_sealed(root, sealed)
-    values: dict = {}
-    for part in [r[3] for r in rows] + [r[4] for r in rows]:    # every record's values, then the corrections'
-        for value, where in part.items():
-            values.setdefault(value, where)
-    kept = FromRecords(stats([r[2] for r in live], today), shards), values
+        save_keys(root, keys, ids)
+    shared = _shared(got.items, got.stored, keys, rules.policy.lookup_rounds) if key else None
+    got.items = got.stored = keys = None
+    give_back()
+    figures, values, order = stats(got.counts, today), got.values, list(where.by_shard)
+    got.values = None
     if key:
-        files = shard_files.keep(root, shards)
+        made = sealing.sealed(root, where)      # each shard sealed and written before the next is made
+        try:
+            files = shard_files.keep(root, made)
+        finally:
+            made.close()
         if files is not None:
-            kept = FromRecords(kept[0].stats, files), Values(values)
+            del where
+            give_back()     # the shards' JSON and the placing, for the values the guard looks for
+            kept = FromRecords(figures, _in_order(files, order)), Values(values)
+            del values
             answers.keep(memo, key, kept)
             if follow is not None:
-                follow.keep_whole(rules, kept, parts, _shared(items, kept_keys, keys, rules.policy.lookup_rounds), laid)
-    return kept
+                follow.keep_whole(rules, kept, got, shared, laid)
+            del got
+            give_back()
+            return kept
+    return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), order)), values
+
+
+def _in_order(shards: dict, order: list) -> dict:
+    """The shards in the order lookup.placing first met them (as lookup.shards gives them)."""
+    return {sealing.shard_path(s): shards[sealing.shard_path(s)] for s in order}
 
 
 def _rows_name(rules, today) -> str | None:
@@ -157,28 +171,6 @@ def _rows_name(rules, today) -> str | None:
     jk = answers.judging_key(rules)
     return repr((MEMO_VERSION, answers.package_stamp(), jk, today.year, rules.policy.lookup_rounds)) \
         if _cached() and jk else None
-
-
-def _rows(root: str, rules, today, ledger, name) -> tuple[list, dict]:
-    """Each entry's part (entries, then the void ones): its lookup entry, its stored key, what it adds to the
-    year's counts, its personal values, those of its corrections; and path -> (blob, live, part) of them."""
-    old = {}
-    for _, part in site_follow.read_rows(root, name).values() if name else ():
-        old.update(part)
-    person = None
-    rows, parts = [], {}
-    live = len(ledger.entries)
-    # a void record's visitor is still a person; one entry's state made at a time (repo.index_rows)
-    for i, e in enumerate(one_at_a_time(ledger.entries + ledger.voided)):
-        path, blob = e.record.path, getattr(e.record, "blob", None)
-        was = old.get(path)
-        row = was[2] if blob and was is not None and was[0] == blob and site_follow.fresh(was[2], today) else None
-        if row is None:
-            person = person or person_of(rules)
-            row = _row(e, rules, today, person)
-        parts[path] = (blob, i < live, row)
-        rows.append(row)
-    return rows, parts
 
 
 def _shared(items: list, kept: dict, keys: dict, rounds: int) -> set:
@@ -223,27 +215,19 @@ def read_keys(root: str) -> dict:
         return {}
 
 
-def save_keys(root: str, keys: dict, ledger) -> None:
-    """The derived lookup keys of the records still in the ledger."""
+def live_ids(ledger) -> set:
+    """What save_keys keeps the keys of: the ids of the ledger's records, void ones aside."""
+    return {e.record.id for e in ledger.entries}
+
+
+def save_keys(root: str, keys: dict, live: set) -> None:
+    """The derived lookup keys of the records still in the ledger (`live_ids`)."""
     cache = os.path.join(root, KEY_CACHE)
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
-        live = {f"{e.record.id}:" for e in ledger.entries}
-        keep = {k: v for k, v in keys.items() if k[:k.index(":") + 1] in live}
+        keep = {k: v for k, v in keys.items() if k[:k.index(":")] in live}
         with open(cache + ".tmp", "w", encoding="utf-8") as fh:
             json.dump(keep, fh)
         os.replace(cache + ".tmp", cache)
     except OSError:
         pass
-
-
-SEALED_KEY = "sealed entries by key and payload"      # the memo's entries carry their own inputs
-
-
-def load_sealed(root: str):
-    memo = answers.read_kept(os.path.join(root, SEALED_CACHE), SEALED_KEY)
-    return lookup.Sealed(memo) if isinstance(memo, dict) else lookup.Sealed()   # none yet, torn: sealed again
-
-
-def _save_sealed(root: str, sealed) -> None:
-    answers.keep(os.path.join(root, SEALED_CACHE), SEALED_KEY, dict(sealed))

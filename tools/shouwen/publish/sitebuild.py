@@ -68,7 +68,7 @@ def derive_keys(root: str, progress) -> None:
         keys[f"{rid}:{code}:{iterations}"] = lookup.derive(rid, code, iterations).hex()
         progress(n, len(todo))
     if todo:
-        site_records.save_keys(root, keys, ledger)
+        site_records.save_keys(root, keys, site_records.live_ids(ledger))
 
 
 def prepare(root: str, today=None) -> Job:

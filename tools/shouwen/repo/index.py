@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from ..collector import paused
 from . import gitio, store
 from .answers import judging_key, keep, read_kept
-from .index_rows import EMPTY, HEAVY, LAST_DAY, Source, make_entry, make_row, on_the_hour, spilled
+from .index_rows import LAST_DAY, Source, held, make_entry, make_row, on_the_hour
 from .spill import Spill
 from ..core.ledger import Entry, Ledger, evaluate, judge
 from ..core.record import Record, as_it_stood, local_day, parse
@@ -123,7 +123,7 @@ class _Index:
         self.written: set = set()
 
     def lookup(self, want: dict, day: date, trim) -> dict:
-        """{position: trim(row)} of the files in `want` ((path, blob) -> position) judged for `day`."""
+        """{position: trim(position, row)} of the files in `want` ((path, blob) -> position) judged for `day`."""
         try:
             return self._lookup(want, day, trim)
         except ValueError:      # no index, or one that can't be read whole: every record is judged anew
@@ -144,7 +144,7 @@ class _Index:
                 self.live += 1
                 for lo, hi, row in windows:
                     if lo <= day <= hi:
-                        hits[i] = trim(row)
+                        hits[i] = trim(i, row)
                         break
                 else:
                     self.older[k] = windows
@@ -275,20 +275,6 @@ def _judge_one(item) -> tuple[tuple, date]:
     return make_row(entry, keep is None or keep(None if entry.state is None else entry.state.latest_at)), until
 
 
-def _trimmed(row: tuple, keep_state, spill) -> tuple:
-    """The row as the ledger holds it: without its heavy part where no command will read that entry's header,
-    state or deadlines (`keep_state`), else with it in the `spill` (index_rows.Spill) when there is one; its
-    empty lists the one they all share (index_rows.EMPTY)."""
-    heavy = row[HEAVY]
-    if heavy is not None and keep_state is not None and not keep_state(row[HEAVY - 1]):
-        heavy = None
-    elif heavy is not None and spill is not None:
-        heavy = spilled(spill, heavy)
-    rid, rec_problems, problems, account, corrections = row[:5]
-    return (rid, rec_problems or EMPTY, problems or EMPTY, account, corrections or EMPTY, *row[5:HEAVY], heavy,
-            *row[HEAVY + 1:])
-
-
 def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache: bool = True,
                 in_time=None, now: datetime | None = None, listed: list | None = None, before_judge=None,
                 keep_state=None, stood: bool = False) -> Ledger:
@@ -310,15 +296,40 @@ def load_ledger(root: str, rules, today: date, rev: str | None = None, use_cache
                             stood and now is None)
 
 
+def each_row(root: str, rules, today: date, rev: str | None = None, listed: list | None = None, take=None) -> None:
+    """Every listed record's row (index_rows.make_row), as load_ledger reads or judges them (the index brought up
+    to date), handed to `take(position in listed, row)` as it comes, in no set order, and held nowhere: no entry
+    is made and the ledger is not judged whole (a site build makes its part of each record, one at a time)."""
+    with paused():
+        listed = store.listing(root, rev) if listed is None else listed
+        _rows(root, rules, today, rev, True, None, None, listed, None, False, lambda i, row: take(i, row) or True)
+
+
 def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, before_judge, keep_state, stood) -> Ledger:
     listed = store.listing(root, rev) if listed is None else listed
+    spill = Spill.make(root, len(listed))
+    trim = lambda i, row: held(row, keep_state, spill)       # noqa: E731
+    rows, hourly = _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, stood, trim)
+    rules_on = in_time.on if in_time is not None else None
+    source = Source(root, rev)
+    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
+        rows[i] = make_entry(p, b, rows[i], source)
+    entries = rows
+    del rows, listed
+    if before_judge is not None and not hourly:
+        before_judge(entries)
+    ledger = judge(entries, rules, today, rules_on)
+    ledger.moment_bound = hourly
+    return ledger
+
+
+def _rows(root, rules, today, rev, use_cache, in_time, now, listed, keep_state, stood, trim) -> tuple[list, bool]:
+    """(trim(position, row) of each listed record, never None, whether a verdict may change within the day)."""
     rules_on = in_time.on if in_time is not None else None
     key = judging_key(rules, in_time) if use_cache else None
     index = _Index(root, key) if key else None
     apart = _Index(root, key + ":as-it-stood") if key and stood else None
     want = {(p, b): i for i, (p, b, _) in enumerate(listed)}
-    spill = Spill.make(root, len(listed))
-    trim = lambda row: _trimmed(row, keep_state, spill)       # noqa: E731
     hits = index.lookup(want, today, trim) if index is not None else {}
     # as it stood on `today`: the index's judgement where no event is after that day (nothing to cut), the others
     # judged cut and kept apart, each for its day
@@ -351,7 +362,7 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
                     hourly = True
                 elif kept is not None:
                     kept.put(listed[i][0], listed[i][1], today, until, row)
-                rows[i] = trim(row)
+                rows[i] = trim(i, row)
         except BaseException:
             if kept is not None:
                 kept.abandon()
@@ -363,16 +374,7 @@ def _load_ledger(root, rules, today, rev, use_cache, in_time, now, listed, befor
         (apart or index).save(want)
     del want
     del index, apart
-    source = Source(root, rev)
-    for i, (p, b, _) in enumerate(listed):      # in place: each row is let go as its entry is made
-        rows[i] = make_entry(p, b, rows[i], source)
-    entries = rows
-    del rows, listed
-    if before_judge is not None and not hourly:
-        before_judge(entries)
-    ledger = judge(entries, rules, today, rules_on)
-    ledger.moment_bound = hourly
-    return ledger
+    return rows, hourly
 
 
 def partial_ledger(root: str, rules, today: date, rev: str, paths: set) -> Ledger:

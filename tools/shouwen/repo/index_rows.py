@@ -244,6 +244,20 @@ def _forget(e):
         e.let_go()
 
 
+def held(row: tuple, keep_state, spill) -> tuple:
+    """The row as the ledger holds it: without its heavy part where no command will read that entry's header,
+    state or deadlines (`keep_state`), else with it in the `spill` (repo.spill.Spill) when there is one; its
+    empty lists the one they all share (EMPTY)."""
+    heavy = row[HEAVY]
+    if heavy is not None and keep_state is not None and not keep_state(row[HEAVY - 1]):
+        heavy = None
+    elif heavy is not None and spill is not None:
+        heavy = spilled(spill, heavy)
+    rid, rec_problems, problems, account, corrections = row[:5]
+    return (rid, rec_problems or EMPTY, problems or EMPTY, account, corrections or EMPTY, *row[5:HEAVY], heavy,
+            *row[HEAVY + 1:])
+
+
 def make_entry(path: str, blob: str, row: tuple, source) -> IndexedEntry:
     """`row`'s heavy part: its bytes, a Spill's _Spilled, or None."""
     rid, rec_problems, problems, account, corrections, voided, latest, heavy, _, forwarded, _ = row

@@ -35,8 +35,9 @@ def _bucket(key) -> int:
 
 class KeptMap(MutableMapping):
     def __init__(self, data=None):
+        """`data`: a mapping, or (key, value) pairs."""
         self._parts: list = [{} for _ in range(BUCKETS)]     # each bucket's dict, once read (or made here)
-        for key, value in (data or {}).items():
+        for key, value in data.items() if hasattr(data, "items") else data or ():
             self._parts[_bucket(key)][key] = value
         self._blobs = None              # the kept bytes of each bucket, when they came from them
         self._token = None              # names those bytes: the same token, the same buckets
@@ -103,9 +104,12 @@ class KeptMap(MutableMapping):
 
     def __getstate__(self):
         if self._blobs is None or len(self._over) > FOLD_AT:       # made once, for every file it is kept in
-            parts: list = [{} for _ in range(BUCKETS)]
-            for key in self:
-                parts[_bucket(key)][key] = self[key]
+            if self._blobs is None and not self._over:
+                parts = self._parts     # made whole here and not written to since: already the buckets
+            else:
+                parts = [{} for _ in range(BUCKETS)]
+                for key in self:
+                    parts[_bucket(key)][key] = self[key]
             self._parts, self._over = parts, {}
             self._blobs = [pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL) for p in parts]
             self._token = secrets.token_hex(8)

@@ -146,6 +146,10 @@ class WorkTree:
             self._listed = listing(self.root, dirty=self.dirty())
         return self._listed
 
+    def let_go(self) -> None:
+        """Forget the listing (listed again if asked): a command done with it need not hold every path."""
+        self._listed = None
+
 
 class Committed:
     """The record files as one commit holds them, with WorkTree's face: nothing differs from it, its id names
@@ -171,6 +175,8 @@ class Committed:
         if self._listed is None:
             self._listed = listing(self.root, self.rev)
         return self._listed
+
+    let_go = WorkTree.let_go
 
 
 def contents(root: str, rev: str | None, items: list[Listed]) -> list[Listed]:
