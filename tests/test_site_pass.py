@@ -45,8 +45,8 @@ def _layout_of(laid, rows):
 
 
 def _gathered(parts, folder):
-    import tempfile
-    spool = site_pass._Spool(tempfile.TemporaryFile(dir=folder))
+    from shouwen.repo.spill import Spill
+    spool = site_pass._Spool(Spill(folder))
     got = site_pass.Gathered(True, spool)
     for path, blob, live_one, row in parts:
         at = spool.put((path, blob, live_one, row))
@@ -134,6 +134,8 @@ def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_pat
     assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == \
         [(*parts[p][0][:2], None, parts[p][0][3]) for p in order if p not in void and parts[p][0]]
     assert got.counts == [parts[p][2] for p in order if p not in void]
+    n = got.payloads.put(b"written after the parts")      # the spool goes on after the parts
+    assert got.payloads.of(n) == b"written after the parts" and got.payloads.of(got.items[0][3]) == parts[order[0]][0][3]
     assert {p for _, part in got.buckets() for p in part} == set(parts)
     assert ids == {f"id{i}" for i, (p, _, _) in enumerate(listed) if p not in void}
     labels = {id(w[1]) for w in got.values.values()}

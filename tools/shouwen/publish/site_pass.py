@@ -13,14 +13,13 @@ same file, a bucket at a time.
 """
 from __future__ import annotations
 
-import io
 import os
 import pickle
-import tempfile
 from array import array
 
 from ..repo import store
 from ..repo.index_rows import Source, make_entry
+from ..repo.spill import Spill
 from . import privacy
 from .privacy import KEY_LABEL
 from .site_follow import Daily, bucket, fresh
@@ -100,9 +99,9 @@ def gather(root: str, tree, today, row_of, old: dict, kept: bool, folder: str, e
         tree.let_go()       # the listing is held here as long as it is needed, no longer
     try:
         return _gather(root, tree, today, row_of, old, kept, listed, each_row,
-                       _Spool(tempfile.TemporaryFile(dir=_made(folder))))
+                       _Spool(Spill(_made(folder)) if hasattr(os, "pread") else None))
     except OSError:         # no room on disk for the parts: held in memory
-        return _gather(root, tree, today, row_of, old, kept, listed, each_row, _Spool(io.BytesIO()))
+        return _gather(root, tree, today, row_of, old, kept, listed, each_row, _Spool(None))
 
 
 def _gather(root, tree, today, row_of, old, kept, listed, each_row, spool) -> tuple[Gathered, set]:
@@ -136,10 +135,11 @@ def _made(folder: str) -> str:
 
 
 class _Spool:
-    """Parts pickled one after another to a file (an unnamed temporary one, or memory), read back by place."""
+    """Parts pickled one after another to a repo.spill.Spill (None: to memory, where no such file can be had),
+    read back by place."""
 
-    def __init__(self, fh):
-        self.fh, self.end = fh, 0
+    def __init__(self, spill: Spill | None):
+        self.spill, self.memory = spill, bytearray() if spill is None else None
 
     def put(self, value) -> tuple[int, int]:
         return self.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
@@ -148,19 +148,18 @@ class _Spool:
         return pickle.loads(self.read(at, n))
 
     def write(self, data: bytes) -> tuple[int, int]:
-        self.fh.write(data)
-        self.end += len(data)
-        return self.end - len(data), len(data)
+        if self.spill is not None:
+            return self.spill.write(data), len(data)
+        self.memory += data
+        return len(self.memory) - len(data), len(data)
 
     def read(self, at: int, n: int) -> bytes:
-        if isinstance(self.fh, io.BytesIO):
-            with self.fh.getbuffer() as view:
-                return bytes(view[at:at + n])
-        self.fh.flush()
-        return os.pread(self.fh.fileno(), n, at)
+        return self.spill.read(at, n) if self.spill is not None else bytes(self.memory[at:at + n])
 
     def close(self) -> None:
-        self.fh.close()
+        if self.spill is not None:
+            self.spill.close()
+        self.memory = None
 
 
 class _Payloads:

@@ -1,6 +1,7 @@
 """Bytes a command would otherwise hold, written to an unnamed file under .shouwen/ and read back when asked for
-(issue 15): a large ledger's heavy parts (repo.index_rows), a long JSON list's items (cli.tables). The page
-cache holds them, not the process. The file has no name: it goes with the process, however that ends."""
+(issue 15): a large ledger's heavy parts (repo.index_rows), a long list's lines and items (cli.tables), a
+site build's record parts (publish.site_pass). The page cache holds them, not the process. The file has no
+name: it goes with the process, however that ends."""
 from __future__ import annotations
 
 import os
@@ -49,6 +50,9 @@ class Spill:
         if len(data) != size:
             raise OSError(f"spilled bytes cut short at {at}")
         return data
+
+    def close(self) -> None:
+        self.fh.close()
 
     def spooled(self, data: bytes):
         """`data` as a Spooled, or itself when it can't be written."""
