@@ -129,7 +129,7 @@ def _made_json(desk, day, moment, shown, row_of, as_json, keep: bool):
     moment only. Each text is spilled as it is made (repo.spill) and the ledger let go before they are put in
     order: a JSON list of 100,000 matters is 73 MB, never held."""
     from ..core import items_delta
-    from ..core.blocks import SIZE, Blocks
+    from ..core.blocks import SIZE, Blocks, decoded
     from ..core.rows_delta import Rows, keepable
     from ..repo.index_rows import one_at_a_time
     from ..repo.spill import Spill
@@ -138,6 +138,7 @@ def _made_json(desk, day, moment, shown, row_of, as_json, keep: bool):
     items = items_delta.build(sorted((e.record.path, items_delta.facts(e)) for e in led.entries + led.voided)) \
         if keep else None
     spill = Spill.make(desk.root, len(led.entries))
+    spool = spill.spooled if spill else None
     rows = []       # (key, path, its text shown, or where it waits; its own text when judge added problems)
     for e in one_at_a_time(led.entries):
         row = row_of(e, rules)
@@ -150,8 +151,7 @@ def _made_json(desk, day, moment, shown, row_of, as_json, keep: bool):
             own = json_item(as_json(shown([e], rules)[0], rules, items_delta.own_problems(e.problems, added)))
         elif added or not _keepable(e):
             items = None        # not what judge added: keep nothing rather than something else
-        rows.append((key, e.record.path, spill.spooled(text.encode("utf-8", "surrogatepass")) if spill else text,
-                     own))
+        rows.append((key, e.record.path, spool(text.encode("utf-8", "surrogatepass")) if spool else text, own))
     bound = led.moment_bound
     del led
     rows.sort(key=lambda r: r[0])       # todo's order (list's is the ledger's)
@@ -160,11 +160,10 @@ def _made_json(desk, day, moment, shown, row_of, as_json, keep: bool):
     shown_texts, own_texts = Blocks(), Blocks()
     for start in range(0, len(rows), SIZE):
         part = rows[start:start + SIZE]
-        texts = [t if isinstance(t, str) else (t if isinstance(t, bytes) else t.bytes()).decode("utf-8", "surrogatepass")
-                 for _, _, t, _ in part]
-        stored = shown_texts.add_block(texts, spill.spooled if spill else None)
-        own_texts.add_block([o if o is not None else t for (*_, o), t in zip(part, texts)], spill.spooled if spill
-                            else None, None if any(o is not None for *_, o in part) else stored)
+        texts = [t if isinstance(t, str) else decoded(t) for _, _, t, _ in part]
+        stored = shown_texts.add_block(texts, spool)
+        own_texts.add_block([o if o is not None else t for (*_, o), t in zip(part, texts)], spool,
+                            None if any(o is not None for *_, o in part) else stored)
     if items is not None:
         items.rows = Rows(Blocks(key for key, *_ in rows), own_texts,
                           "".join(f"\n{path}\t{key}\t" for key, path, *_ in rows) + "\n", None, [], [])

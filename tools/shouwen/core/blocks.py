@@ -140,7 +140,7 @@ class Blocks:
     def chunks(self, sep: str = "\n", last: str = "\n"):
         """The texts joined by `sep`, then `last` (when there are any), a block at a time."""
         for j, b in enumerate(self.blocks):
-            yield (sep.join(b) if isinstance(b, list) else _text(b).replace(SEP, sep)) + (
+            yield (sep.join(b) if isinstance(b, list) else decoded(b).replace(SEP, sep)) + (
                 sep if j < len(self.blocks) - 1 else last)
 
 
@@ -181,10 +181,11 @@ def _joined(b):
     return SEP.join(b).encode("utf-8", "surrogatepass")      # a value read from YAML may hold a lone surrogate
 
 
-def _text(b) -> str:
-    """A joined block's text: its bytes, or those of a block kept elsewhere (.bytes())."""
+def decoded(b) -> str:
+    """A joined block's text (or any one text as the blocks keep it): its bytes, or those of a block kept
+    elsewhere (.bytes())."""
     return (b if isinstance(b, bytes) else b.bytes()).decode("utf-8", "surrogatepass")
 
 
 def _texts(b) -> list:
-    return _text(b).split(SEP)
+    return decoded(b).split(SEP)

@@ -270,17 +270,12 @@ def tree_files(root: str, rev: str, path: str) -> list[tuple[str, bytes]]:
     if entry[0] == "120000":          # a symlink: its blob is the target path
         target = git(root, "cat-file", "blob", entry[2]).strip()
         path = os.path.normpath(os.path.join(os.path.dirname(path), target))
-    files = []
-    for line in git_bytes(root, "ls-tree", "-r", "-z", rev, "--", path).split(b"\0"):
-        meta, _, name = line.partition(b"\t")
-        mode, _, sha = meta.decode().partition(" blob ")
-        if sha and mode in ("100644", "100755"):        # no symlink or submodule inside
-            files.append((name.decode("utf-8", "surrogateescape")[len(path) + 1:], sha))
-    reader = BlobReader(root)
-    try:
-        return [(name, reader.read(sha)) for name, sha in files]
-    finally:
-        reader.close()
+    # regular files only: no symlink inside (a submodule is no blob)
+    files = tree_entries(git_bytes(root, "ls-tree", "-r", "-z", rev, "--", path), (b"100644", b"100755"))
+    data = cat_files(root, [sha for _, sha in files])
+    if len(data) < len({sha for _, sha in files}):
+        raise GitError(f"{path} in {rev}: a file's blob is missing")
+    return [(name[len(path) + 1:], data[sha]) for name, sha in files]
 
 
 # --- history as blob ids, for the audit ----------------------------------------------------------

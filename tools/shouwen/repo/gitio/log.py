@@ -272,13 +272,13 @@ def parse_tree_changes(out: bytes) -> list[tuple]:
     return found
 
 
-def tree_entries(out: bytes) -> list[tuple[str, str]]:
-    """(path, blob id) of the files `git ls-tree -r -z` lists."""
+def tree_entries(out: bytes, modes: tuple = ()) -> list[tuple[str, str]]:
+    """(path, blob id) of the files `git ls-tree -r -z` lists; `modes`: only those of these modes (b"100644")."""
     found = []
     for entry in out.split(b"\0"):
         if entry:
             meta, path = entry.split(b"\t", 1)
-            _, typ, sha = meta.split()
-            if typ == b"blob":
+            mode, typ, sha = meta.split()
+            if typ == b"blob" and (not modes or mode in modes):
                 found.append((path.decode("utf-8", "surrogateescape"), sha.decode()))
     return found
