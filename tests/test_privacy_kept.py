@@ -35,6 +35,9 @@ def test_values_added_are_found_in_what_was_kept_as_a_full_scan_finds_them(chunk
     assert _clean_by_kept(text, before, now) == (not privacy.find(text, privacy.Sought(now)))
     kept = privacy.Values(now)      # as a build keeps them: the same answer
     assert _clean_by_kept(text, privacy.Values(before), kept) == (not privacy.find(text, privacy.Sought(kept)))
+    if not before:      # every value is added (nothing kept tells which): the same, from Values as they are kept
+        every = verdicts._Added.every(kept)
+        assert (not every.meet(text.encode(), Seen.of(text), privacy.Sought(kept))) == _clean_by_kept(text, {}, now)
 
 
 @settings(max_examples=100, derandomize=True, deadline=None)

@@ -3,7 +3,8 @@ go once read, is what it took from every part held at once."""
 from datetime import date
 
 from shouwen.publish import site_follow, site_pass
-from shouwen.publish.privacy import KEY_LABEL
+from shouwen.publish.disclosure import totals
+from shouwen.publish.privacy import KEY_LABEL, Values
 
 
 def _row(i, live=True):
@@ -55,7 +56,9 @@ def _gathered(parts, folder):
     return got
 
 
-def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
+def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path, monkeypatch):
+    from shouwen.publish import value_buckets
+    monkeypatch.setattr(value_buckets, "CHUNK", 2)     # most values spooled, as at a hundred thousand records
     parts = _parts()
     got = _gathered(parts, str(tmp_path))
     rows = [p[3] for p in parts]
@@ -63,11 +66,13 @@ def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path):
     for part in [r[3] for r in rows] + [r[4] for r in rows]:
         for v, w in part.items():
             values.setdefault(v, w)
-    assert list(got.values.items()) == list(values.items())
+    made = got.values()
+    assert dict(made.items()) == values and len(made) == len(values)
+    assert made.digest() == Values(values).digest()
     live = [p[3] for p in parts if p[2]]
     assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == [(*r[0][:2], None, r[0][3]) for r in live if r[0]]
     assert got.stored == dict(r[1] for r in live if r[1] is not None)
-    assert got.counts == [r[2] for r in live]
+    assert got.totals == totals([r[2] for r in live])
     whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
     laid = {"order": [b"k"], "placed": 3, "exact": True}
     made = got.laying.layout(laid)
@@ -87,9 +92,15 @@ def test_no_layout_when_parts_are_out_of_order_or_share_an_id(tmp_path):
     laid = {"order": [], "placed": 0, "exact": True}
     for parts in (_parts()[::-1], _parts() + [("records/inquiries/zzz.md", "0" * 40, True, _row(2))]):
         got = _gathered(parts, str(tmp_path))
+        got.values()
         assert got.laying.layout(laid) is None
         whole = {p: (b, live_one, r) for p, b, live_one, r in parts}
         assert _layout_of(laid, whole) is None
+    broken = _row(3)
+    broken = ((broken[0][0] + "\n", *broken[0][1:]), *broken[1:])
+    got = _gathered(_parts() + [("records/inquiries/zzz.md", "0" * 40, True, broken)], str(tmp_path))
+    got.values()
+    assert got.laying.layout(laid) is None      # an id with a line break: the whole ledger at the next change
 
 
 def test_a_layout_is_kept_compactly_and_read_back_the_same():
@@ -102,12 +113,15 @@ def test_a_layout_is_kept_compactly_and_read_back_the_same():
         back = pickle.loads(pickle.dumps(lay))
         assert (back.order, back.placed, back.ids, dict(back.holders), back.multi) == \
             (list(order), 7, set(ids), {"v": (0, False, "p")}, {"v": 2})
+    text = Layout(list(keys), 7, "a\0X\nb\0Y", KeptMap({}), {})      # as a whole build makes it: one text
+    assert text.ids == {"a\0X", "b\0Y"} and pickle.loads(pickle.dumps(text)).ids == {"a\0X", "b\0Y"}
+    assert Layout([], 0, "", KeptMap({}), {}).ids == set()
     old = Layout.__new__(Layout)        # as pickled before (its attributes): read back as they were
     old.__setstate__({"order": keys, "placed": 1, "ids": {"a\0X"}, "holders": {}, "multi": {}})
     assert (old.order, old.placed, old.ids) == (keys, 1, {"a\0X"})
 
 
-def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_path):
+def test_parts_come_back_in_the_ledgers_order(tmp_path):
     from shouwen.publish import privacy
 
     class Tree:
@@ -133,10 +147,11 @@ def test_parts_come_back_in_the_ledgers_order_with_one_label_string_each(tmp_pat
     order = [p for p, _, _ in listed if p not in void] + [p for p, _, _ in listed if p in void]
     assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == \
         [(*parts[p][0][:2], None, parts[p][0][3]) for p in order if p not in void and parts[p][0]]
-    assert got.counts == [parts[p][2] for p in order if p not in void]
+    assert got.totals == totals([parts[p][2] for p in order if p not in void])
     n = got.payloads.put(b"written after the parts")      # the spool goes on after the parts
     assert got.payloads.of(n) == b"written after the parts" and got.payloads.of(got.items[0][3]) == parts[order[0]][0][3]
+    values = got.values()       # read from the spool before the buckets let it go
     assert {p for _, part in got.buckets() for p in part} == set(parts)
-    assert ids == {f"id{i}" for i, (p, _, _) in enumerate(listed) if p not in void}
-    labels = {id(w[1]) for w in got.values.values()}
-    assert labels <= {id(label) for label in site_pass.LABELS.values()} and privacy.LABELS["visitor", "name"] in site_pass.LABELS
+    assert [f"id{i}" in ids for i in range(len(listed))] == [p not in void for p, _, _ in listed]
+    labels = {w[1] for w in values.values()}
+    assert labels <= set(site_pass.LABELS) and privacy.LABELS["visitor", "name"] in site_pass.LABELS

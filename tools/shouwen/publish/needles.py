@@ -21,7 +21,11 @@ def shape(values) -> tuple[frozenset, frozenset]:
     characters or more, and the values of one character. A shape that also holds the pairs of values since
     gone finds the same (a place is only looked at; the values' set decides), so it can be kept with the
     values and added to (`grown`) rather than made again from a hundred thousand of them."""
-    seen = {(v[:2], len(v)) for v in values}
+    return shaped({(v[:2], len(v)) for v in values})
+
+
+def shaped(seen) -> tuple[frozenset, frozenset]:
+    """`shape` of the values whose (first two characters, length) are `seen`."""
     return frozenset(x for x in seen if x[1] >= 2), frozenset(x[0] for x in seen if x[1] == 1)
 
 

@@ -89,7 +89,7 @@ class SiteKept(Following):
         spooled = gathered.buckets()
         tokens = write_rows(self.root, self.rows_name, spooled) if spooled is not None else None
         if tokens is not None:
-            self.save_new(rules, (answer, totals(gathered.counts), shared, tokens, self.day, gathered.daily,
+            self.save_new(rules, (answer, gathered.totals, shared, tokens, self.day, gathered.daily,
                                   gathered.laying.layout(laid)))
 
     def patched(self, rules, today, row_of):
@@ -133,7 +133,7 @@ class SiteKept(Following):
                     return None
                 if e is not None and (not live or not growth.add(path, row, row[0][3] if row[0] else None)):
                     return None
-            tots = _moved(tots, was[2] if was_live else None, row[2] if live else None)
+            tots = moved(tots, was[2] if was_live else None, row[2] if live else None)
             blob = self.judged.get(path)
             if e is None:
                 del buckets[bucket(path)][1][path]
@@ -195,7 +195,7 @@ def fresh(row, today) -> bool:
     return daily is None or (daily[0] is None or daily[0] <= today) and (daily[1] is None or today <= daily[1])
 
 
-def _moved(tots: tuple, old, new) -> tuple:
+def moved(tots: tuple, old, new) -> tuple:
     """The year's totals with one entry's share taken out and its new share put in."""
     for sign, c in ((-1, old), (1, new)):
         if c is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 
+from ..core.hashed import Hashed
 from ..repo.kept_map import KeptMap
 from . import lookup, shard_files
 from .disclosure import shard_json
@@ -36,34 +37,46 @@ class Layout:
     its corrections', void or not, path), and how many records' values or corrections hold each value held
     more than once."""
 
-    def __init__(self, order: list, placed: int, ids: set, holders: dict, multi: dict):
-        self.order, self.placed, self.ids, self.holders, self.multi = order, placed, ids, holders, multi
+    def __init__(self, order: list, placed: int, ids: set | str, holders: dict, multi: dict):
+        """`ids`: the (id, code)s, or the one text of them a line each (made a set when first asked for)."""
+        self.order, self.placed, self.holders, self.multi = order, placed, holders, multi
+        self._ids = ids
+
+    @property
+    def ids(self) -> set:
+        if isinstance(self._ids, str):
+            self._ids = set(self._ids.split("\n")) if self._ids else set()
+        return self._ids
 
     def __getstate__(self):
         # the keys as one bytes and the (id, code)s as one text where they can be: two objects for pickle to
         # write and read back at each build that keeps or follows the site, not two hundred thousand
         order = b"".join(self.order) if all(len(k) == KEY_BYTES for k in self.order) else self.order
-        ids = self.ids if any("\n" in i for i in self.ids) else "\n".join(self.ids)
+        ids = self._ids if isinstance(self._ids, str) or any("\n" in i for i in self._ids) else "\n".join(self._ids)
         return order, self.placed, ids, self.holders, self.multi
 
     def __setstate__(self, state):
         if isinstance(state, dict):         # as pickled before it was kept so
+            ids = state.pop("ids")
             self.__dict__.update(state)
+            self._ids = ids
             return
-        order, self.placed, ids, self.holders, self.multi = state
+        order, self.placed, self._ids, self.holders, self.multi = state
         self.order = [order[i:i + KEY_BYTES] for i in range(0, len(order), KEY_BYTES)] \
             if isinstance(order, bytes) else order
-        self.ids = (set(ids.split("\n")) if ids else set()) if isinstance(ids, str) else ids
 
 
 class Laying:
     """A whole build's Layout made part by part, in the build's order (live entries, then void ones, each by
-    path; site_pass), beside the values the build gathers (`hold`): no part need be held till the end."""
+    path; site_pass), with where the values' first holders stand (publish.value_buckets): no part need be
+    held till the end."""
 
     def __init__(self):
         self.last = {True: None, False: None}      # the last path of the live entries, of the void ones
-        self.in_order, self.idents, self.ids = True, 0, set()
-        self.holders: dict = {}
+        self.in_order, self.idents = True, 0
+        # each live entry's (id, code) as the Layout keeps them, one line each, and by hash (to tell two alike)
+        self._lines, self._hashed, self._one_line = bytearray(), Hashed(), True
+        self.holders: KeptMap | None = None    # given by site_pass.Gathered.values (publish.value_buckets)
         self.multi: dict = {}
 
     def put(self, path: str, live_one: bool, row) -> None:
@@ -73,23 +86,19 @@ class Laying:
         self.last[live_one] = path
         if live_one and row[0] is not None:
             self.idents += 1
-            self.ids.add(f"{row[0][0]}\0{row[0][1]}")
-
-    def hold(self, v, w, phase: int, here, first: bool) -> None:
-        """A value of a part (`phase` 0: the record's, 1: its corrections'), `first` when no part before held
-        it; `here`: (phase, void, path) of the part."""
-        if not first:
-            self.multi[v] = self.multi.get(v, 1) + 1
-        elif phase or w[1] != KEY_LABEL:
-            self.holders[v] = here
+            ident = f"{row[0][0]}\0{row[0][1]}"
+            self._hashed.add(ident)
+            self._one_line = self._one_line and "\n" not in ident
+            self._lines += b"\n%s" % ident.encode("utf-8", "surrogatepass")
 
     def layout(self, laid: dict) -> Layout | None:
         """The Layout (`laid`: what lookup.placing filled in); None when a name met another, two entries have one
-        (id, code) or the parts were not in path order."""
-        if not laid.get("exact") or not self.in_order or len(self.ids) != self.idents:
+        (id, code) (or two hash alike: core.hashed), an (id, code) holds a line break, or the parts were not in
+        path order. Its (id, code)s as the one text it keeps them as."""
+        if not laid.get("exact") or not self.in_order or not self._one_line or self._hashed.distinct() != self.idents:
             return None     # (an (id, code) of two entries: which is sealed last is not kept)
-        holders, self.holders = KeptMap(self.holders), {}
-        return Layout(laid["order"], laid["placed"], self.ids, holders, self.multi)
+        ids = self._lines[1:].decode("utf-8", "surrogatepass")
+        return Layout(laid["order"], laid["placed"], ids, self.holders, self.multi)
 
 
 class Growth:

@@ -17,13 +17,16 @@ import os
 import pickle
 from array import array
 
+from ..core.hashed import Hashed
 from ..repo import store
 from ..repo.index_rows import Source, make_entry
 from ..repo.spill import Spill
 from . import privacy
 from .privacy import KEY_LABEL
-from .site_follow import Daily, bucket, fresh
+from .disclosure import totals
+from .site_follow import Daily, bucket, fresh, moved
 from .site_grow import Laying
+from .value_buckets import Streams
 
 
 class Gathered:
@@ -34,12 +37,12 @@ class Gathered:
         self.items: list = []       # (id, code, None, its payload's number) of each live matter: what lookup.placing
         #                             seals (`payloads` for its data)
         self.stored: dict = {}      # (id, code) -> the key the record stores
-        self.counts: list = []      # each live entry's share of the year's counts (site_follow keeps their totals)
-        self.values: dict = {}      # personal value -> (record, label): the records' own, then (`finish`) the rest
+        self.totals = totals([])    # the live entries' shares of the year's counts, summed (disclosure.totals)
         self._corrected: list = []  # (void, path, the values of its corrections) of a part that has any
         self.laying = Laying() if kept else None
         self.daily = Daily() if kept else None
         self.spool = spool
+        self.streams = Streams(spool, kept)     # the personal values, the records' own, then (`finish`) the rest
         self.payloads = _Payloads(spool)     # the items' payload bytes, which the items name by number
         self._buckets: dict = {}    # bucket -> the places (offset, length) of its parts in the spool
 
@@ -51,8 +54,9 @@ class Gathered:
                 self.items.append((*item[:2], None, self.payloads.put(item[3])))
             if stored is not None:
                 self.stored[stored[0]] = stored[1]
-            self.counts.append(counts)
-        self._hold(values, 0, live_one, path)
+            if counts is not None:
+                self.totals = moved(self.totals, None, counts)
+        self.streams.put(values, 0, not live_one, path)
         if corrected:
             self._corrected.append((live_one, path, corrected))
         if self.laying is not None:
@@ -63,18 +67,17 @@ class Gathered:
     def finish(self) -> None:
         """The corrections' values, after every record's own."""
         for live_one, path, values in self._corrected:
-            self._hold(values, 1, live_one, path)
+            self.streams.put(values, 1, not live_one, path)
         self._corrected = []
 
-    def _hold(self, values: dict, phase: int, live_one: bool, path: str) -> None:
-        here = (phase, not live_one, path) if self.laying is not None else None
-        for v, w in values.items():
-            first = v not in self.values
-            if first:
-                label = LABELS.get(w[1])
-                self.values[v] = w if label is None else (w[0], label)
-            if here is not None:
-                self.laying.hold(v, w, phase, here, first)
+    def values(self):
+        """The personal values the guard looks for (publish.sought.Values), each named by the first part that
+        holds it, and how the build holds them (given to the Laying); once, after `finish`."""
+        values, holders, multi = self.streams.made(LABELS)
+        self.streams = None
+        if self.laying is not None:
+            self.laying.holders, self.laying.multi = holders, multi
+        return values
 
     def buckets(self):
         """(bucket, {path: (blob, live, part)}) of the parts, read back from the spool a bucket at a time."""
@@ -89,8 +92,9 @@ class Gathered:
             self.spool.close()
 
 
-def gather(root: str, tree, today, row_of, old: dict, kept: bool, folder: str, each_row) -> tuple[Gathered, set]:
-    """(what the build takes of every record's part, the ids of the records not void). `tree`: the record files
+def gather(root: str, tree, today, row_of, old: dict, kept: bool, folder: str, each_row) -> tuple[Gathered, Hashed]:
+    """(what the build takes of every record's part, the ids of the records not void (core.hashed: only asked
+    which lookup keys to keep, so a void record's found by chance only keeps its key a while longer)). `tree`: the record files
     shown (site_records.shown_tree); `each_row(rev, listed, take)` hands each listed record's row to `take(its
     place, row)`, in any order (repo.index.each_row). A part is `row_of(entry)`, or an unchanged record's from
     `old` (path -> (blob, live, part), taken out of it) while it holds on `today`."""
@@ -104,9 +108,9 @@ def gather(root: str, tree, today, row_of, old: dict, kept: bool, folder: str, e
         return _gather(root, tree, today, row_of, old, kept, listed, each_row, _Spool(None))
 
 
-def _gather(root, tree, today, row_of, old, kept, listed, each_row, spool) -> tuple[Gathered, set]:
+def _gather(root, tree, today, row_of, old, kept, listed, each_row, spool) -> tuple[Gathered, Hashed]:
     rev = getattr(tree, "rev", None)
-    spans, void, ids = array("q", bytes(16 * len(listed))), bytearray(len(listed)), set()
+    spans, void, ids = array("q", bytes(16 * len(listed))), bytearray(len(listed)), Hashed()
     source = Source(root, rev)
 
     def take(i: int, row) -> None:

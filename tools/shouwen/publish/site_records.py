@@ -29,8 +29,8 @@ from ..core.record import local_day
 from ..repo import answers, gitio, store
 from ..repo.index import each_row, load_ledger
 from . import lookup, sealing, shard_files, site_follow, site_pass
-from .disclosure import FromRecords, counts, stats
-from .privacy import Values, person_of
+from .disclosure import FromRecords, counts, stats_of
+from .privacy import person_of
 
 KEY_CACHE = os.path.join(".shouwen", "cache", "lookup-keys.json")
 RECORDS_MEMO = os.path.join(".shouwen", "cache", "site-records.pickle")     # the whole answer
@@ -139,8 +139,7 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
     shared = _shared(got.items, got.stored, keys, rules.policy.lookup_rounds) if key else None
     got.items = got.stored = keys = None
     give_back()
-    figures, values, order = stats(got.counts, today), got.values, list(where.by_shard)
-    got.values = None
+    figures, order = stats_of(got.totals, today), list(where.by_shard)
     if key:
         made = sealing.sealed(root, where)      # each shard sealed and written before the next is made
         try:
@@ -150,15 +149,14 @@ def _records(root: str, rules, today, tree) -> tuple[FromRecords, dict]:
         if files is not None:
             del where
             give_back()     # the shards' JSON and the placing, for the values the guard looks for
-            kept = FromRecords(figures, _in_order(files, order)), Values(values)
-            del values
+            kept = FromRecords(figures, _in_order(files, order)), got.values()
             answers.keep(memo, key, kept)
             if follow is not None:
                 follow.keep_whole(rules, kept, got, shared, laid)
             del got
             give_back()
             return kept
-    return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), order)), values
+    return FromRecords(figures, _in_order(dict(sealing.sealed(root, where)), order)), got.values()
 
 
 def _in_order(shards: dict, order: list) -> dict:
@@ -220,8 +218,9 @@ def live_ids(ledger) -> set:
     return {e.record.id for e in ledger.entries}
 
 
-def save_keys(root: str, keys: dict, live: set) -> None:
-    """The derived lookup keys of the records still in the ledger (`live_ids`)."""
+def save_keys(root: str, keys: dict, live) -> None:
+    """The derived lookup keys of the records still in the ledger (`live_ids`, or a core.hashed.Hashed of them).
+    """
     cache = os.path.join(root, KEY_CACHE)
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)

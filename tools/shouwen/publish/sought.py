@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from itertools import chain
 
-from ..repo.kept_map import KeptMap, KeptSet
-from .needles import Needles, grown, shape
+from ..repo.kept_map import BUCKETS, KeptMap, KeptSet
+from .needles import Needles, grown, shape, shaped
 from .seen import KEY_LEN
 
 KEY_LABEL = "查询密钥"
@@ -87,15 +86,48 @@ class Values(Mapping):
     one object, a key-like name in a dict of its own (`odd`)."""
 
     def __init__(self, values: dict):
-        # the values that are no lookup key, read twice (not copied into a dict of their own: 290,000 of them)
-        self.where = KeptMap((v, w) for v, w in values.items() if not _is_key(v))
-        words, phones = _split(v for v in values if not _is_key(v))
-        self.words, self.phones = KeptSet(words), KeptSet(phones)
-        # joined from the values' own strings (not a new string a line: a hundred thousand of them)
-        self.key_lines = "".join(chain.from_iterable(("\n", v, "\t", w[0]) for v, w in values.items()
-                                                     if _key_line(v, w))) + "\n"
-        self.odd = {v: w for v, w in values.items() if _is_key(v) and not _key_line(v, w)}    # a key-like name
-        self._shapes = self._digest = None      # made once, and kept with the values (a tenth of a second each)
+        parts: list = [{} for _ in range(BUCKETS)]
+        for v, w in values.items():
+            parts[KeptMap.bucket_of(v)][v] = w
+        self._fill(parts)
+
+    @classmethod
+    def of_buckets(cls, buckets) -> "Values":
+        """The values of each repo.kept_map bucket in turn (value -> (record, label), in the order they were
+        gathered), each bucket let go once taken: what a whole build gathers is never held as one dict
+        (publish.value_buckets)."""
+        out = cls.__new__(cls)
+        out._fill(buckets)
+        return out
+
+    def _fill(self, buckets) -> None:
+        blobs, lines, odd, word_parts, phone_parts = [], [], {}, [], []
+        shapes = set(), set()
+        digest = hashlib.sha1()
+        for part in buckets:        # a bucket's values at a time: no set of all the words or phones is made here
+            plain, words, phones, keys = {}, [], [], []
+            for v, w in part.items():
+                if not _is_key(v):
+                    plain[v] = w
+                    (phones.append(v[4:]) if v.startswith("tel:") else words.append(v))
+                elif _key_line(v, w):
+                    keys.append(f"\n{v}\t{w[0]}")
+                else:
+                    odd[v] = w      # a key-like name
+            # repr: a value with a line break in it is never two values (key lines' record ids hold none)
+            digest.update(repr([*plain]).encode("utf-8", "surrogatepass"))
+            blobs.append(KeptMap.bucket_bytes(plain))
+            lines.append("".join(keys))
+            for made, these, seen in zip((word_parts, phone_parts), (words, phones), shapes):
+                made.append(KeptSet.part_bytes(these))
+                seen.update((v[:2], len(v)) for v in these)
+        self.where = KeptMap.of_buckets(blobs)      # read back a bucket at a time, for a value asked for
+        self.key_lines, self.odd = "".join(lines) + "\n", odd
+        self.words, self.phones = KeptSet.of_parts(word_parts), KeptSet.of_parts(phone_parts)
+        self._shapes = tuple(shaped(seen) for seen in shapes)   # kept with the values (a tenth of a second each)
+        digest.update(repr([*odd]).encode("utf-8", "surrogatepass"))
+        digest.update(self.key_lines.encode())
+        self._digest = digest.hexdigest()
 
     def _plain(self, v) -> bool:
         return v in self.where      # one bucket read, not the whole set of words or phones (a returning visitor)
@@ -121,7 +153,7 @@ class Values(Mapping):
     def added(self, values: dict, gone=()) -> "Values":
         """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
         out = Values({})
-        out.where, out.odd = self.where.derived(), dict(self.odd)
+        out.where, out.odd, out._shapes = self.where.derived(), dict(self.odd), None
         lost, key_lines = {v for v in gone if self._plain(v)}, self.key_lines
         for v in gone:
             if v in lost:
@@ -154,11 +186,6 @@ class Values(Mapping):
         return out
 
     def digest(self) -> str:
-        if self._digest is None:
-            # repr: a value with a line break in it is never two values (key_lines' record ids hold none)
-            h = hashlib.sha1(repr(([*self.where], [*self.odd])).encode("utf-8", "surrogatepass"))
-            h.update(self.key_lines.encode())
-            self._digest = h.hexdigest()
         return self._digest
 
     def __getstate__(self):

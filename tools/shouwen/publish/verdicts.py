@@ -58,6 +58,17 @@ class _Added:
         self.phones = [v[4:] for v in added if v.startswith("tel:")]
         self.ascii = Needles([v for v in added if not v.startswith("tel:") and v.isascii()])
 
+    @classmethod
+    def every(cls, values) -> "_Added":
+        """All the values but the keys (`but_keys`), the phones and words of privacy.Values as they are kept
+        (not a set of every value made again with 'tel:' before a hundred thousand phones)."""
+        if not isinstance(values, privacy.Values):
+            return cls(but_keys(values))
+        out = cls(())
+        out.phones = values.phones.frozen()
+        out.ascii = Needles([v for v in values.words.frozen() if v.isascii()])
+        return out
+
     def meet(self, data: bytes, seen, sought) -> bool:
         """Whether a value may stand in `data` (plain ASCII) that did not before: a phone added in a phone
         run's digits, any key in a hex run, a word of plain ASCII added in the text."""
@@ -80,11 +91,7 @@ class Plan:
         self.same = vdigest == self.vdigest
         self.kept = clean
         self.since = values.since() if isinstance(values, privacy.Values) else None
-        if not self.same:
-            # the values added since the verdicts were found (a few more at most, each only looked up again);
-            # when that can't be told (the values kept anew since), all of them: the same verdicts, in seconds
-            added = added_since(since, self.since)
-            self.added = _Added(but_keys(values) if added is None else [v for v in added if not privacy._is_key(v)])
+        self._values, self._since = values, since
         # the linked shards still the kept file itself: only of those is a verdict taken or kept
         self.trusted = {p: s for p, s in linked.items() if _stamp(os.path.join(site_dir, p)) == s.stamp and s.holds()}
         self.whole, self.prior, self.seen = set(), {}, {}
@@ -96,6 +103,14 @@ class Plan:
                 self.prior[path] = (clean[s.digest], (), 0)
             elif s.parent and s.spans and s.parent in clean and (self.same or clean[s.parent] is not None):
                 self.prior[path] = (clean[s.parent], s.spans, s.shift)
+
+    @functools.cached_property
+    def added(self) -> "_Added":
+        """The values added since the verdicts were found (a few more at most, each only looked up again); when
+        that can't be told (the values kept anew since), all of them: the same verdicts, in seconds. Made when a
+        shard is first judged from what was kept (none is in a first build)."""
+        added = added_since(self._since, self.since)
+        return _Added.every(self._values) if added is None else _Added([v for v in added if not privacy._is_key(v)])
 
     def skips(self, page: str) -> bool:
         return page in self.whole

@@ -43,6 +43,24 @@ class KeptMap(MutableMapping):
         self._token = None              # names those bytes: the same token, the same buckets
         self._over: dict = {}           # keys written since: value, or GONE
 
+    @staticmethod
+    def bucket_bytes(part: dict) -> bytes:
+        """One bucket's dict as it is kept (`of_buckets`)."""
+        return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def of_buckets(cls, blobs: list) -> "KeptMap":
+        """The map of each bucket's dict as kept (`bucket_bytes`, of the keys in that bucket), made one bucket at
+        a time by the caller: no dict of the whole is held."""
+        assert len(blobs) == BUCKETS
+        out = cls()
+        out._blobs, out._token, out._parts = list(blobs), secrets.token_hex(8), [None] * BUCKETS
+        return out
+
+    @staticmethod
+    def bucket_of(key) -> int:
+        return _bucket(key)
+
     def _part(self, i: int) -> dict:
         if self._parts[i] is None:
             self._parts[i] = pickle.loads(self._blobs[i])
@@ -129,17 +147,34 @@ def added_since(before: tuple | None, now: tuple | None) -> frozenset | None:
 
 
 class KeptSet:
-    """A frozenset kept as one pickled blob, with what was added and let go since beside it: written again, the
-    blob is handed on as it was (a hundred thousand phones are not pickled again after each new matter); read
-    back (`frozen`) only when the whole set is wanted."""
+    """A frozenset kept as pickled parts (one, or a bucket's each as a build made them), with what was added and
+    let go since beside them: written again, the parts are handed on as they were (a hundred thousand phones are
+    not pickled again after each new matter); read back (`frozen`) only when the whole set is wanted."""
 
     def __init__(self, values=()):
         self._set, self._blob = frozenset(values), None
         self._added, self._gone = frozenset(), frozenset()
 
+    @classmethod
+    def of_parts(cls, blobs) -> "KeptSet":
+        """The set of the union of parts kept as they are (`part_bytes`, each made and let go by the caller), read
+        back only when the whole set is wanted."""
+        out = cls()
+        out._set, out._blob = None, tuple(blobs)
+        return out
+
+    @staticmethod
+    def part_bytes(values) -> bytes:
+        return pickle.dumps(frozenset(values), protocol=pickle.HIGHEST_PROTOCOL)
+
     def frozen(self) -> frozenset:
         if self._set is None:
-            self._set = (pickle.loads(self._blob) - self._gone) | self._added
+            whole: set = set()
+            for blob in self._blob:
+                whole.update(pickle.loads(blob))
+            whole -= self._gone
+            whole |= self._added
+            self._set = frozenset(whole)
         return self._set
 
     def changed(self, added, gone) -> "KeptSet":
@@ -165,7 +200,7 @@ class KeptSet:
     def __getstate__(self):
         if self._blob is None or len(self._added) + len(self._gone) > FOLD_AT:
             self._set = self.frozen()
-            self._blob = pickle.dumps(self._set, protocol=pickle.HIGHEST_PROTOCOL)
+            self._blob = (self.part_bytes(self._set),)
             self._added = self._gone = frozenset()
         return self._blob, self._added, self._gone
 
