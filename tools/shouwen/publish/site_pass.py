@@ -6,8 +6,9 @@ is made of them was made. Here each record's part is made from its row as the in
 (repo.index.each_row: no entry is kept, the ledger is not judged whole) and pickled to an unnamed temporary
 file; then the parts are read back one at a time in the ledger's order (live entries, then void ones, each by
 path), and each gives the lookup entry to seal, its stored key, its share of the year's counts and its
-personal values (the records', then the corrections': the first to hold a value names it), and, when the
-build is kept to be followed (publish.site_follow), how it holds its values (site_grow.Laying) and whether it
+personal values (the records', then the corrections': the first to hold a value names it; each put in its
+bucket's stream in the same file and made a bucket at a time: publish.value_buckets), and, when the build is
+kept to be followed (publish.site_follow), how it lays its entries out (site_grow.Laying) and whether it
 moves with the day (site_follow.Daily). The buckets of parts (site_follow.write_rows) are read back from the
 same file, a bucket at a time.
 """

@@ -4,7 +4,8 @@ At a hundred thousand records they are 185,000 names, phones and addresses and 1
 what the site keeps and read back at every build. `Values` keeps them in the form the guard looks them up in:
 the words and the phones as two sets (a leak is found by them), the shape of each (publish.needles), the keys
 in one string, and where each value was found in a dict read back only for a value found in the output
-(repo.kept_map). A new matter's values are added to these, not made again from all of them.
+(repo.kept_map). All of these are made a kept_map bucket at a time (`of_buckets`), and a new matter's values
+are added to them, not made again from all of them.
 """
 from __future__ import annotations
 
