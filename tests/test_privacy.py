@@ -148,11 +148,11 @@ def test_the_bulletins_guard_hands_on_every_value_the_guard_would_find(names, ph
     key = "ab" * 32
     values = {**{v: ("R1", "投诉人姓名") for v in names}, **{f"tel:{p}": ("R2", "投诉人电话") for p in phones},
               key: ("R3", "查询密钥")}
-    table = [{"records/x.md": (values, {})}, {guard_values._key(v): 1 for v in values}]
+    table = guard_values.tabled({"records/x.md": (values, {})})
     # a ledger's many values make found_in look the texts' substrings up among them; a commit's few values are
     # each looked for in the texts: both ways hand on every value the guard finds
-    many = {f"无关{i}": 1 for i in range(20000)}
-    wide = [table[0], {**table[1], **many}]
+    many = {f"records/y{i}.md": ({f"无关{i}": ("R9", "投诉人姓名")}, {}) for i in range(20000)}
+    wide = guard_values.tabled({"records/x.md": (values, {}), **many})
     for t in (text, text + key.upper()):
         assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], table))
         assert privacy.leaks("x", t, values) == privacy.leaks("x", t, guard_values.found_in([t], wide))
@@ -168,3 +168,21 @@ def test_a_record_s_values_packed_in_one_text_come_back_as_they_were():
         assert guard_values._unpacked(guard_values._packed(side)) == side
     assert isinstance(guard_values._packed(sides[1]), str) and all(
         guard_values._packed(s) is s for s in sides[2:])
+
+
+def test_the_bulletins_guard_lets_a_value_go_with_the_last_record_holding_it():
+    """publish.guard_values counts the records holding each value (a short one by its hash): a record gone leaves
+    a value another still holds to be found, named by that one; gone with the last, and kept so across a pickle."""
+    import pickle
+    from types import SimpleNamespace
+    from shouwen.publish import guard_values
+    rules = SimpleNamespace(institution={}, services={}, staff={})
+    street = "城南区" + "和平路" * 22 + "1号"        # longer than guard_values.SHORT: counted as it is
+    t = guard_values.tabled({"records/a.md": ({"张三丰": ("A", "投诉人姓名")}, {}),
+                             "records/b.md": ({"张三丰": ("B", "投诉人姓名"), street: ("B", "投诉人地址")}, {})})
+    assert guard_values.found_in(["张三丰同志", street], t) == {"张三丰": ("A", "投诉人姓名"), street: ("B", "投诉人地址")}
+    guard_values.patch(t, {"records/a.md": None}, rules)
+    t = pickle.loads(pickle.dumps(t))
+    assert guard_values.found_in(["张三丰同志"], t) == {"张三丰": ("B", "投诉人姓名")}
+    guard_values.patch(t, {"records/b.md": None}, rules)
+    assert guard_values.found_in(["张三丰同志", street], t) == {} and len(t[1]) == 0 and t[2] == {}

@@ -3,14 +3,18 @@ is searched for, without making the guard ready for every record's values each t
 
 Each record's values (privacy.Personal: its visitor's or complainant's, a void record's too, then its corrections'
 old and new ones) are kept by path as a whole-ledger table (repo.kept_rows), patched for the records changed since,
-with how many records hold each value (its lower case). Of them only those that are a substring of one of the
+with how many records hold each value (its lower case): for a value up to SHORT long, as 8 bytes of a hash of it
+a record (`_Tally`; as a dict of 290,000 texts it was 30 MB at 100,000 records). Of them only those that are a substring of one of the
 text's readings are handed to privacy.leaks: the guard finds nothing else there, so it finds what it would over
 them all. Texts found clean before are looked up in the changed records' values alone (`clean_after`). Only a
 cache: with no cache, the same table made from the ledger.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from array import array
+from bisect import bisect_left
 
 from .privacy import person_of, readings
 
@@ -22,10 +26,81 @@ def _key(v: str) -> str:
     return v if v.startswith("tel:") else v.lower()
 
 
+def _hash(k: str) -> int:
+    # kept with the table: the same in every process (Python's own string hash is not)
+    return int.from_bytes(hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little",
+                          signed=True)
+
+
+class _Tally:
+    """The values up to SHORT long (_key) the records hold, each record's as 8 bytes of its hash, sorted when
+    asked: whether a text may be one of them, and how many records hold one (a value is let go with its last)."""
+
+    def __init__(self):
+        self._hashes, self._sorted = array("q"), True
+
+    def _ready(self) -> array:
+        if not self._sorted:
+            self._hashes, self._sorted = array("q", sorted(self._hashes)), True
+        return self._hashes
+
+    def add(self, k: str) -> None:
+        self._hashes.append(_hash(k))
+        self._sorted = False
+
+    def remove(self, k: str) -> None:
+        hashes, h = self._ready(), _hash(k)
+        at = bisect_left(hashes, h)
+        if at < len(hashes) and hashes[at] == h:
+            del hashes[at]
+
+    def may_hold(self, k: str) -> bool:
+        """Whether `k` is held, or (about one chance in 10^12 a text) another of its hash."""
+        hashes, h = self._ready(), _hash(k)
+        at = bisect_left(hashes, h)
+        return at < len(hashes) and hashes[at] == h
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __getstate__(self):
+        return self._ready()
+
+    def __setstate__(self, hashes):
+        self._hashes, self._sorted = hashes, True
+
+
+def tabled(parts: dict) -> list:
+    """The table of these parts (path -> (its record's values, its corrections' values), each packed or not)."""
+    t: list = [parts, _Tally(), {}]
+    for sides in parts.values():
+        for side in sides:
+            for v in _unpacked(side):
+                _more(t, _key(v))
+    return t
+
+
+def _more(t: list, k: str) -> None:
+    if len(k) > SHORT:
+        t[2][k] = t[2].get(k, 0) + 1
+    else:
+        t[1].add(k)
+
+
+def _less(t: list, k: str) -> None:
+    if len(k) > SHORT:
+        t[2][k] -= 1
+        if not t[2][k]:
+            del t[2][k]
+    else:
+        t[1].remove(k)
+
+
 def table(entries, rules) -> list:
-    """[path -> (its record's values, its corrections' values), value (_key) -> how many records hold it]."""
+    """[path -> (its record's values, its corrections' values), the values up to SHORT long (_Tally), the longer
+    ones (_key) -> how many records hold each]."""
     from ..repo.index_rows import one_at_a_time
-    t: list = [{}, {}]
+    t: list = [{}, _Tally(), {}]
     patch(t, ((e.record.path, e) for e in one_at_a_time(entries)), rules)     # each header read once, let go
     return t
 
@@ -33,21 +108,18 @@ def table(entries, rules) -> list:
 def patch(t: list, entries, rules) -> bool:
     """repo.kept_rows' patch: each changed record's values anew ({path: its entry now, None if gone}, or such
     pairs)."""
-    parts, count = t
+    parts = t[0]
     person = person_of(rules)
     for path, e in entries.items() if isinstance(entries, dict) else entries:
         for side in parts.pop(path, ()):
             for v in _unpacked(side):
-                k = _key(v)
-                count[k] -= 1
-                if not count[k]:
-                    del count[k]
+                _less(t, _key(v))
         if e is not None:
             sides = (person.of_record(e.record), person.of_corrections([(e.record.id, c) for c in e.corrections]))
             parts[path] = tuple(map(_packed, sides))
             for side in sides:
                 for v in side:
-                    count[_key(v)] = count.get(_key(v), 0) + 1
+                    _more(t, _key(v))
     return True
 
 
@@ -80,22 +152,23 @@ def clean_after(pieces: list[str], entries: dict, rules) -> bool:
 def found_in(pieces: list[str], t: list) -> dict:
     """The values (value -> (record id, label): the first record in path order naming it, records before their
     corrections) that could be found in the texts `pieces`: whatever privacy.find finds in them is one of these."""
-    parts, count = t
+    parts, tally, longer_values = t
     texts = [(x, pre) for piece in pieces for r in readings(piece)
              for x, pre in ((r.lower(), ""), (_DIGITS.sub("", r), "tel:"))]
     longer = [x for x, _ in texts]
-    if len(count) * len(texts) <= sum(map(len, longer)) * SHORT:
+    if (len(tally) + len(longer_values)) * len(texts) <= sum(map(len, longer)) * SHORT:
         # few values (a commit's records) against many texts: each value looked for in them (a wider net: a
         # name among the digits too; privacy.leaks then judges each one exactly)
         joined = "\0".join(longer)     # one search a value: one with no NUL is never found across two texts
-        hits = {k for k in count if (v := k.removeprefix("tel:")) and
+        held = {_key(v) for sides in parts.values() for side in sides for v in _unpacked(side)}
+        hits = {k for k in held if (v := k.removeprefix("tel:")) and
                 (v in joined if "\0" not in v else any(v in x for x in longer))}
-    else:       # many values: the texts' substrings looked up among them
+    else:       # many values: the texts' substrings looked up among them (one of another's hash is let go below)
         subs: set = set()
         for x, pre in texts:
             subs.update(pre + x[i:j] for i in range(len(x)) for j in range(i + 1, min(len(x), i + SHORT) + 1))
-        hits = subs & count.keys()
-        hits.update(k for k in count if len(k) > SHORT and any(k.removeprefix("tel:") in x for x in longer))
+        hits = {k for k in subs if tally.may_hold(k)}
+        hits.update(k for k in longer_values if any(k.removeprefix("tel:") in x for x in longer))
     out: dict = {}
     if hits:
         for side in (0, 1):
