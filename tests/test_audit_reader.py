@@ -109,3 +109,17 @@ def test_versions_of_branches_and_merges_read_as_the_one_reader_reads_them(agenc
             assert rec == store.parse_checked(p, blobs[blob]), (c.sha, p)
             seen += 1
     assert seen >= 12
+
+
+def test_each_commits_date_is_found_for_its_children_however_long_ago_it_was_read(monkeypatch):
+    """The audit keeps the last commits' dates at hand and the rest compactly: a merge's parent read long
+    before (a branch kept apart for months) is dated as the one read last."""
+    from shouwen.repo import audit
+    monkeypatch.setattr(audit._Times, "RECENT", 4)
+    times, dates = audit._Times(), {}
+    for i in range(50):
+        key = (i * 7919) % 1000003 << 40      # 60-bit keys, as audit._key makes them
+        times.add(key, 1_790_000_000 + 60 * i)
+        dates[key] = 1_790_000_000 + 60 * i
+    for key in [*dates, 12345]:
+        assert times.get(key) == dates.get(key)
