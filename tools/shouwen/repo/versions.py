@@ -18,7 +18,7 @@ from ..core.canonical import load_event_line
 from ..core.record import Record
 
 ZERO = "0" * 40
-PARSED = 8192       # record files whose latest version is kept parsed (5-6 KB each), the most recently changed
+PARSED = 4096       # record files whose latest version is kept parsed (5-6 KB each), the most recently changed
 
 
 def is_record(path: str) -> bool:
