@@ -123,3 +123,34 @@ def test_each_commits_date_is_found_for_its_children_however_long_ago_it_was_rea
         dates[key] = 1_790_000_000 + 60 * i
     for key in [*dates, 12345]:
         assert times.get(key) == dates.get(key)
+
+
+def test_the_history_read_a_piece_at_a_time_is_the_one_git_log_writes(agency, monkeypatch):
+    """gitio.log_changes puts the commits in order with `git rev-list` and has `git log` write them a piece at a
+    time: the same commits, parents before children, with the same changes as one `git log --reverse
+    --topo-order` gives, across branches and a merge, whole and from a commit on."""
+    from shouwen.repo.gitio import log, walk
+    a = agency.new("2026-11-02T09:30")
+    agency.git("checkout", "-qb", "side")
+    agency.ok("--as", "J005", "note", a, "--text", "旁支", "--at", "2026-11-02T10:00")
+    agency.new("2026-11-02T10:02")
+    agency.git("checkout", "-q", "main")
+    agency.ok("--as", "J005", "note", a, "--text", "主干", "--at", "2026-11-02T10:05")
+    agency.git("merge", "-q", "--no-edit", "side")
+    agency.new("2026-11-02T10:20")
+    first = subprocess.run(["git", "-C", agency.path, "rev-list", "--max-parents=0", "HEAD"], capture_output=True,
+                           text=True, check=True).stdout.split()[0]
+    for rev in ("HEAD", f"{first}..HEAD"):
+        whole = log.RawLog(None)
+        out = subprocess.run(["git", "-C", agency.path, "log", "-z", "--reverse", "--topo-order", "--raw", "--no-abbrev",
+                              "--no-renames", "--diff-merges=off", f"--format={log.LOG_FORMAT}", rev, "--"],
+                             capture_output=True, check=True).stdout
+        whole.feed(out)
+        whole.feed(b"")
+        monkeypatch.setattr(walk, "PIECE", 2)
+        pieces = gitio.log_changes(agency.path, rev)
+        assert len(pieces) >= 5 and any(len(c.parents) > 1 for c in pieces)
+        assert [(c.sha, c.parents, c.changes, c.when, c.trailers) for c in pieces] == \
+            [(c.sha, c.parents, c.changes, c.when, c.trailers) for c in whole.commits]
+    with pytest.raises(gitio.GitError):
+        gitio.log_changes(agency.path, "no-such-branch")

@@ -280,24 +280,6 @@ def tree_files(root: str, rev: str, path: str) -> list[tuple[str, bytes]]:
 
 # --- history as blob ids, for the audit ----------------------------------------------------------
 
-def log_changes(root: str, rev: str, on_commit=None) -> list[LogCommit]:
-    """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
-    as git writes it; `on_commit`: each commit handed on as soon as it is read, so the caller can start on
-    its blobs (`BlobStream`) while git still works, and none kept (then the list returned is empty)."""
-    # through small pack windows: at 616,057 commits git maps 1 GB of the pack otherwise, 478 MB so (same CPU)
-    proc = subprocess.Popen([git_exe(), "-C", root, *LEAN, "log", "-z", "--reverse", "--topo-order", "--raw",
-                             "--no-abbrev", "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}", rev, "--"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    log, chunk = RawLog(on_commit), b"."
-    while chunk:
-        chunk = proc.stdout.read(1 << 20)
-        log.feed(chunk)
-    err = proc.stderr.read()
-    if proc.wait() != 0:
-        raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
-    return log.commits
-
-
 class BlobStream:
     """One `git cat-file --batch --buffer`, asked on the caller's thread and answered on a thread of its own, so git,
     the caller and what is done with the answers work at once: `send(job, shas)` asks for the blobs, and
@@ -392,3 +374,4 @@ def commit_count(root: str, rev: str):
 from .lookalikes import is_shallow, replacements  # noqa: E402,F401 (they use git() above)
 from .joins import descendants, joining_merge  # noqa: E402,F401 (likewise)
 from .paths import path_commits  # noqa: E402,F401 (likewise)
+from .walk import log_changes  # noqa: E402,F401 (likewise)
