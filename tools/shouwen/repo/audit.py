@@ -1,6 +1,6 @@
 """The history audit (DESIGN §11): every commit's records, read as parsed records, against its parents.
 
-One streamed `git log --raw` pass lists what each commit changed (blob ids, no diff text); merges
+One streamed `git log --raw` lists what each commit changed (blob ids, no diff text; gitio.walk); merges
 are read against every parent with one `git diff-tree --stdin`. The records are parsed through the
 one reader, cached by blob id, so a commit is judged on what its records say, not on the shape of
 its diff lines: another layout, a duplicate key or a block-style event hides nothing. A merge may
