@@ -47,7 +47,7 @@ def _layout_of(laid, rows):
 
 def _gathered(parts, folder):
     from shouwen.repo.spill import Spill
-    spool = site_pass._Spool(Spill(folder))
+    spool = site_pass._Spool(Spill(folder) if folder is not None else None)
     got = site_pass.Gathered(True, spool)
     for path, blob, live_one, row in parts:
         at = spool.put((path, blob, live_one, row))
@@ -69,6 +69,8 @@ def test_one_pass_takes_what_every_part_held_at_once_gave(tmp_path, monkeypatch)
     made = got.values()
     assert dict(made.items()) == values and len(made) == len(values)
     assert made.digest() == Values(values).digest()
+    in_memory = _gathered(parts, None).values()     # where no file can be had (no os.pread): the same values
+    assert dict(in_memory.items()) == values and in_memory.digest() == made.digest()
     live = [p[3] for p in parts if p[2]]
     assert [(*i[:3], got.payloads.of(i[3])) for i in got.items] == [(*r[0][:2], None, r[0][3]) for r in live if r[0]]
     assert got.stored == dict(r[1] for r in live if r[1] is not None)
