@@ -4,18 +4,16 @@ is searched for, without making the guard ready for every record's values each t
 Each record's values (privacy.Personal: its visitor's or complainant's, a void record's too, then its corrections'
 old and new ones) are kept by path as a whole-ledger table (repo.kept_rows), patched for the records changed since,
 with how many records hold each value (its lower case): for a value up to SHORT long, as 8 bytes of a hash of it
-a record (`_Tally`; as a dict of 290,000 texts it was 30 MB at 100,000 records). Of them only those that are a substring of one of the
-text's readings are handed to privacy.leaks: the guard finds nothing else there, so it finds what it would over
-them all. Texts found clean before are looked up in the changed records' values alone (`clean_after`). Only a
+a record (core.hashed; as a dict of 290,000 texts it was 30 MB at 100,000 records). Of them only those that are
+a substring of one of the text's readings are handed to privacy.leaks: the guard finds nothing else there, so
+it finds what it would over them all. Texts found clean before are looked up in the changed records' values alone (`clean_after`). Only a
 cache: with no cache, the same table made from the ledger.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from array import array
-from bisect import bisect_left
 
+from ..core.hashed import Hashed
 from .privacy import person_of, readings
 
 _DIGITS = re.compile(r"\D")
@@ -26,53 +24,10 @@ def _key(v: str) -> str:
     return v if v.startswith("tel:") else v.lower()
 
 
-def _hash(k: str) -> int:
-    # kept with the table: the same in every process (Python's own string hash is not)
-    return int.from_bytes(hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little",
-                          signed=True)
-
-
-class _Tally:
-    """The values up to SHORT long (_key) the records hold, each record's as 8 bytes of its hash, sorted when
-    asked: whether a text may be one of them, and how many records hold one (a value is let go with its last)."""
-
-    def __init__(self):
-        self._hashes, self._sorted = array("q"), True
-
-    def _ready(self) -> array:
-        if not self._sorted:
-            self._hashes, self._sorted = array("q", sorted(self._hashes)), True
-        return self._hashes
-
-    def add(self, k: str) -> None:
-        self._hashes.append(_hash(k))
-        self._sorted = False
-
-    def remove(self, k: str) -> None:
-        hashes, h = self._ready(), _hash(k)
-        at = bisect_left(hashes, h)
-        if at < len(hashes) and hashes[at] == h:
-            del hashes[at]
-
-    def may_hold(self, k: str) -> bool:
-        """Whether `k` is held, or (about one chance in 10^12 a text) another of its hash."""
-        hashes, h = self._ready(), _hash(k)
-        at = bisect_left(hashes, h)
-        return at < len(hashes) and hashes[at] == h
-
-    def __len__(self) -> int:
-        return len(self._hashes)
-
-    def __getstate__(self):
-        return self._ready()
-
-    def __setstate__(self, hashes):
-        self._hashes, self._sorted = hashes, True
-
-
 def tabled(parts: dict) -> list:
-    """The table of these parts (path -> (its record's values, its corrections' values), each packed or not)."""
-    t: list = [parts, _Tally(), {}]
+    """The table (`table`) of these parts (path -> (its record's values, its corrections' values), each packed
+    or not)."""
+    t: list = [parts, Hashed(stable=True), {}]
     for sides in parts.values():
         for side in sides:
             for v in _unpacked(side):
@@ -97,10 +52,10 @@ def _less(t: list, k: str) -> None:
 
 
 def table(entries, rules) -> list:
-    """[path -> (its record's values, its corrections' values), the values up to SHORT long (_Tally), the longer
-    ones (_key) -> how many records hold each]."""
+    """[path -> (its record's values, its corrections' values), the values (_key) up to SHORT long, once for each
+    record holding one (core.hashed), the longer ones -> how many records hold each]."""
     from ..repo.index_rows import one_at_a_time
-    t: list = [{}, _Tally(), {}]
+    t = tabled({})
     patch(t, ((e.record.path, e) for e in one_at_a_time(entries)), rules)     # each header read once, let go
     return t
 
@@ -167,7 +122,7 @@ def found_in(pieces: list[str], t: list) -> dict:
         subs: set = set()
         for x, pre in texts:
             subs.update(pre + x[i:j] for i in range(len(x)) for j in range(i + 1, min(len(x), i + SHORT) + 1))
-        hits = {k for k in subs if tally.may_hold(k)}
+        hits = {k for k in subs if k in tally}
         hits.update(k for k in longer_values if any(k.removeprefix("tel:") in x for x in longer))
     out: dict = {}
     if hits:

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping
 
 from ..repo.kept_map import BUCKETS, KeptMap, KeptSet
-from .needles import Needles, grown, shape, shaped
+from .needles import Needles, grown, shaped
 from .seen import KEY_LEN
 
 KEY_LABEL = "查询密钥"
@@ -135,8 +135,6 @@ class Values(Mapping):
 
     def shapes(self) -> tuple:
         """The shapes (publish.needles.shape) of the words and of the phones, as Sought takes them."""
-        if self._shapes is None:
-            self._shapes = (shape(self.words.frozen()), shape(self.phones.frozen()))
         return self._shapes
 
     def reach(self) -> int:
@@ -154,7 +152,7 @@ class Values(Mapping):
     def added(self, values: dict, gone=()) -> "Values":
         """These values too (a lookup key among them not here yet), or these places for them; those `gone` not."""
         out = Values({})
-        out.where, out.odd, out._shapes = self.where.derived(), dict(self.odd), None
+        out.where, out.odd = self.where.derived(), dict(self.odd)
         lost, key_lines = {v for v in gone if self._plain(v)}, self.key_lines
         for v in gone:
             if v in lost:
@@ -174,10 +172,9 @@ class Values(Mapping):
         out.key_lines = key_lines[:-1] + "".join(lines) + "\n"
         (words, phones), (lost_words, lost_phones) = _split(came), _split(lost)
         out.words, out.phones = self.words.changed(words, lost_words), self.phones.changed(phones, lost_phones)
-        if self._shapes is not None:        # a value let go and put back in the same patch is still held
-            back = _split(lost & set(came))
-            out._shapes = (grown(self._shapes[0], words, set(lost_words) - set(back[0])),
-                           grown(self._shapes[1], phones, set(lost_phones) - set(back[1])))
+        back = _split(lost & set(came))     # a value let go and put back in the same patch is still held
+        out._shapes = (grown(self._shapes[0], words, set(lost_words) - set(back[0])),
+                       grown(self._shapes[1], phones, set(lost_phones) - set(back[1])))
         # named by the values it was made from and what changed (two ways to the same values may differ in name:
         # a guard's verdict kept under the other name is then only checked again)
         h = hashlib.sha1(self.digest().encode())

@@ -9,6 +9,7 @@ process 178 MB, the same bytes as the one `git log` (so the same commits, parent
 from __future__ import annotations
 
 import subprocess
+from contextlib import contextmanager
 from itertools import islice
 
 from . import LEAN, GitError, git_exe
@@ -21,46 +22,38 @@ def log_changes(root: str, rev: str, on_commit=None) -> list[LogCommit]:
     """Every commit of `rev` oldest first (parents before children) with the blobs each one changed, read
     as git writes it; `on_commit`: each commit handed on as soon as it is read, so the caller can start on
     its blobs (`BlobStream`) while git still works, and none kept (then the list returned is empty)."""
-    # through small pack windows: at 616,057 commits git maps 1 GB of the pack otherwise
-    walk = subprocess.Popen([git_exe(), "-C", root, *LEAN, "rev-list", "--reverse", "--topo-order", rev, "--"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = RawLog(on_commit)
-    try:
+    with _git(root, "rev-list", "--reverse", "--topo-order", rev, "--") as walk:
         while shas := list(islice(walk.stdout, PIECE)):
-            _piece(root, b"".join(shas), log)
-    except BaseException:
-        walk.kill()
-        raise
-    finally:
-        walk.stdout.close()
-        err = walk.stderr.read()
-        walk.stderr.close()
-        code = walk.wait()
-    if code != 0:
-        raise GitError(err.decode("utf-8", "replace").strip() or "git rev-list failed")
+            with _git(root, "log", "--no-walk=unsorted", "--stdin", "-z", "--raw", "--no-abbrev", "--no-renames",
+                      "--diff-merges=off", f"--format={LOG_FORMAT}", stdin=b"".join(shas)) as piece:
+                while chunk := piece.stdout.read(1 << 20):
+                    log.feed(chunk)
     log.feed(b"")
     return log.commits
 
 
-def _piece(root: str, shas: bytes, log: RawLog) -> None:
-    proc = subprocess.Popen([git_exe(), "-C", root, *LEAN, "log", "--no-walk=unsorted", "--stdin", "-z", "--raw",
-                             "--no-abbrev", "--no-renames", "--diff-merges=off", f"--format={LOG_FORMAT}"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+@contextmanager
+def _git(root: str, *args: str, stdin: bytes | None = None):
+    """git's process, its output read by the caller; waited for, and a GitError when it failed (killed when the
+    caller failed). Through small pack windows: at 616,057 commits git maps 1 GB of the pack otherwise."""
+    proc = subprocess.Popen([git_exe(), "-C", root, *LEAN, *args], stdin=subprocess.PIPE if stdin else None,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        try:
-            proc.stdin.write(shas)      # git reads every one before it writes (setup_revisions)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass                        # git stopped early: what it says is read below
-        while chunk := proc.stdout.read(1 << 20):
-            log.feed(chunk)
-        err = proc.stderr.read()
+        if stdin:
+            try:
+                proc.stdin.write(stdin)     # git log --stdin reads every one before it writes (setup_revisions)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass                        # git stopped early: what it says is read below
+        yield proc
     except BaseException:
         proc.kill()
         raise
     finally:
         proc.stdout.close()
+        err = proc.stderr.read()
         proc.stderr.close()
         code = proc.wait()
     if code != 0:
-        raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
+        raise GitError(err.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
